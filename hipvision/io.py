@@ -1,0 +1,153 @@
+"""Files: atomic writes, and `PoseSequence` to and from ``.npz``.
+
+Every result file is written to a temporary file in the same folder and then
+renamed over the target, so a crash or a full disk never leaves a half-written
+file where a good one was expected.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from hipvision.errors import InputError, OutputError
+from hipvision.sequence import SCHEMA_VERSION, PoseSequence
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; rename it onto ``target`` on success.
+
+    On an exception the temporary file is removed and ``target`` is untouched.
+    """
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {target}: folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or target.suffix, dir=folder)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def write_bytes_atomic(target: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``target`` atomically; returns the target path."""
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    return Path(target)
+
+
+def write_text_atomic(target: str | os.PathLike, text: str) -> Path:
+    """Write UTF-8 ``text`` to ``target`` atomically."""
+    return write_bytes_atomic(target, text.encode("utf-8"))
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def _nan_to_none(obj: Any) -> Any:
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _nan_to_none(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_nan_to_none(v) for v in obj]
+    return obj
+
+
+def to_json_text(obj: Any) -> str:
+    """JSON text with numpy values converted and NaN/inf written as ``null``."""
+    plain = json.loads(json.dumps(obj, default=_json_default))
+    return json.dumps(_nan_to_none(plain), indent=2, allow_nan=False) + "\n"
+
+
+def write_json_atomic(target: str | os.PathLike, obj: Any) -> Path:
+    """Write ``obj`` as indented JSON atomically (NaN becomes null)."""
+    return write_text_atomic(target, to_json_text(obj))
+
+
+def write_csv_atomic(target: str | os.PathLike, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+    """Write a CSV with a header row atomically. NaN cells are written empty."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if isinstance(v, float) and not np.isfinite(v) else
+                         (round(v, 4) if isinstance(v, float) else v) for v in row])
+    return write_text_atomic(target, buf.getvalue())
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    """Read a JSON file, with a clear error when it is missing or malformed."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"no such file: {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path} is not a valid JSON file ({exc})") from None
+
+
+def save_sequence(seq: PoseSequence, target: str | os.PathLike) -> Path:
+    """Save ``seq`` as a compressed ``.npz`` (atomically), with a schema version."""
+    meta = {"schema_version": SCHEMA_VERSION, "frame_size": list(seq.frame_size), "fps": seq.fps,
+            "source": seq.source, "model": seq.model, "meta": seq.meta}
+    with atomic_path(target, suffix=".npz") as tmp:
+        with open(tmp, "wb") as fh:
+            _savez(fh, seq, meta)
+    return Path(target)
+
+
+def _savez(fh: IO[bytes], seq: PoseSequence, meta: dict) -> None:
+    np.savez_compressed(
+        fh, timestamps_s=seq.timestamps_s, image=seq.image.astype(np.float32),
+        visibility=seq.visibility.astype(np.float32), presence=seq.presence.astype(np.float32),
+        world=seq.world.astype(np.float32), meta=np.array(json.dumps(meta, default=_json_default)),
+    )
+
+
+def load_sequence(path: str | os.PathLike) -> PoseSequence:
+    """Load a sequence written by `save_sequence` (clear error for anything else)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no such file: {path}")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            version = meta.get("schema_version")
+            if version != SCHEMA_VERSION:
+                raise InputError(f"{path} has pose schema version {version}; this hipvision reads {SCHEMA_VERSION}")
+            return PoseSequence(
+                timestamps_s=data["timestamps_s"].astype(float), image=data["image"].astype(float),
+                visibility=data["visibility"].astype(float), presence=data["presence"].astype(float),
+                world=data["world"].astype(float), frame_size=tuple(meta["frame_size"]), fps=float(meta["fps"]),
+                source=meta.get("source", ""), model=meta.get("model", ""), meta=meta.get("meta", {}),
+            )
+    except InputError:
+        raise
+    except Exception as exc:  # zipfile/KeyError/ValueError from a file that is not ours
+        raise InputError(f"{path} is not a hipvision pose file (.npz from 'hipvision extract'): {exc}") from None
