@@ -1,0 +1,1 @@
+"""Pure measurement core: numpy/scipy only; no MediaPipe, OpenCV, files or printing."""

@@ -1,0 +1,1 @@
+"""Pose model adapter: the only package that imports mediapipe."""
