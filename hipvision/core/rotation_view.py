@@ -1,0 +1,190 @@
+"""Where the camera looks at the seated person from: roll, pitch and yaw.
+
+The seated IR angle is the shank's angle from the vertical in the person's
+frontal plane. A camera that is rolled, above knee height (pitch) or off to
+one side (yaw) sees that plane tilted or foreshortened. We estimate the body's
+axes in camera coordinates once per recording (or every second, live) and
+measure the angle in the body's own frontal plane.
+
+Body axes (unit vectors in camera coordinates, OpenCV camera: x right, y down,
+z forward): X = the person's left, Y = up, Z = forward (out of the person's
+chest, toward the camera when they face it).
+
+Camera angles relative to the body (same conventions as
+`hipvision.synthetic.PinholeCamera.looking_at`):
+    roll_deg  + = camera turned clockwise seen from behind it (the scene looks
+                turned counter-clockwise on screen);
+    pitch_deg + = camera above knee height, looking down;
+    yaw_deg   + = camera off to the person's left.
+
+Image-based estimate (``estimate_view_image``): each image line between two
+joints lies in a plane through the camera centre (its "interpretation
+plane", normal = ray₁ × ray₂ with rays from an assumed focal length). The
+lines knee–knee and hip–hip run along X, each thigh (hip → knee) along Z, so
+X and Z must lie in those planes. Roll, pitch and yaw are fitted by robust
+least squares over many frames, with a weak prior toward pitch = yaw = 0 for
+the case the thighs are too short in the image to tell (camera at knee height).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize
+
+from hipvision.core import geometry as g
+from hipvision.landmarks import Landmark as L
+
+
+@dataclass(frozen=True)
+class CameraView:
+    """The person's body axes as the camera sees them.
+
+    Attributes:
+        roll_deg, pitch_deg, yaw_deg: camera orientation relative to the body (module docstring).
+        focal_px: focal length assumed for the image rays, pixels.
+        centre_px: (2,) principal point, pixels (the image centre).
+        source: how it was obtained: "image" (fitted on image landmarks), "roll" (roll
+            only, pitch = yaw = 0), "world" (world landmarks) or "default" (nothing to fit on).
+        frames: number of frames it was estimated from.
+    """
+
+    roll_deg: float = 0.0
+    pitch_deg: float = 0.0
+    yaw_deg: float = 0.0
+    focal_px: float = 1108.5
+    centre_px: tuple[float, float] = (640.0, 360.0)
+    source: str = "default"
+    frames: int = 0
+
+    @property
+    def axes(self) -> np.ndarray:
+        """(3, 3) rows X (person's left), Y (up), Z (forward) in camera coordinates."""
+        return body_axes(self.roll_deg, self.pitch_deg, self.yaw_deg)
+
+    def rays(self, px: np.ndarray) -> np.ndarray:
+        """``(..., 2)`` pixel positions → ``(..., 3)`` camera-frame rays (z = 1)."""
+        px = np.asarray(px, float)
+        xy = (px - np.asarray(self.centre_px)) / self.focal_px
+        return np.concatenate([xy, np.ones(xy.shape[:-1] + (1,))], axis=-1)
+
+
+def focal_from_hfov(width_px: int, hfov_deg: float) -> float:
+    """Focal length in pixels of a camera ``width_px`` wide with horizontal field of view ``hfov_deg``."""
+    return (width_px / 2) / np.tan(np.radians(hfov_deg) / 2)
+
+
+def body_axes(roll_deg: float, pitch_deg: float, yaw_deg: float) -> np.ndarray:
+    """(3, 3) body axes X (left), Y (up), Z (forward) as rows, in camera coordinates."""
+    h, p = np.radians(yaw_deg), np.radians(pitch_deg)
+    offset = np.array([np.sin(h) * np.cos(p), np.sin(p), np.cos(h) * np.cos(p)])  # body → camera
+    forward = -offset
+    right = g.unit(np.cross(forward, [0.0, 1.0, 0.0]))
+    down = np.cross(forward, right)
+    roll = g.rotation_matrix(forward, roll_deg)
+    cam_in_body = np.stack([roll @ right, roll @ down, forward])  # rows: camera x, y, z in body frame
+    return cam_in_body.T
+
+
+def view_angles(axes: np.ndarray) -> tuple[float, float, float]:
+    """Inverse of `body_axes`: (roll, pitch, yaw) degrees from (3, 3) body axes in camera coordinates."""
+    cam_in_body = np.asarray(axes, float).T
+    forward = cam_in_body[2]
+    pitch = np.degrees(np.arcsin(np.clip(-forward[1], -1, 1)))
+    yaw = np.degrees(np.arctan2(-forward[0], -forward[2]))
+    right0 = g.unit(np.cross(forward, [0.0, 1.0, 0.0]))
+    down0 = np.cross(forward, right0)
+    roll = np.degrees(np.arctan2(g.dot(cam_in_body[0], down0), g.dot(cam_in_body[0], right0)))
+    return float(roll), float(pitch), float(yaw)
+
+
+def default_view(frame_size: tuple[int, int], *, hfov_deg: float = 60.0) -> CameraView:
+    """A level camera straight in front (no correction)."""
+    w, h = frame_size
+    return CameraView(focal_px=float(focal_from_hfov(w, hfov_deg)), centre_px=(w / 2, h / 2))
+
+
+def knee_line_roll_deg(px: np.ndarray) -> np.ndarray:
+    """(...) camera roll suggested by the image tilt of the knee and hip lines, degrees.
+
+    ``px``: ``(..., 33, 2)`` pixels. The line from the person's right knee (hip)
+    to their left knee (hip) runs toward image-right on a level camera; a
+    camera rolled by +r shows it turned by -r (counter-clockwise on screen).
+    """
+    px = np.asarray(px, float)
+    knees = g.direction_deg(px[..., L.LEFT_KNEE, :] - px[..., L.RIGHT_KNEE, :])
+    hips = g.direction_deg(px[..., L.LEFT_HIP, :] - px[..., L.RIGHT_HIP, :])
+    both = np.stack([knees, hips], axis=-1)
+    rad = np.radians(both)
+    return -np.degrees(np.arctan2(g.nanmean(np.sin(rad)), g.nanmean(np.cos(rad))))
+
+
+_PAIRS_X = ((L.RIGHT_KNEE, L.LEFT_KNEE, 1.0), (L.RIGHT_HIP, L.LEFT_HIP, 0.5))
+_PAIRS_Z = ((L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_HIP, L.RIGHT_KNEE))
+
+
+def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg: float = 60.0,
+                        fit_pitch_yaw: bool = True, noise_px: float = 3.0,
+                        prior_sd_deg: float = 20.0, max_frames: int = 240) -> CameraView:
+    """Fit roll (and pitch, yaw) to the hips and knees of seated frames.
+
+    Args:
+        px: (N, 33, 2) pixel landmarks of frames in which the person sits facing the
+            camera with hips and knees seen (NaN rows are skipped).
+        frame_size: (width, height) pixels; the principal point is the centre.
+        hfov_deg: assumed horizontal field of view (webcams: 55–80°).
+        fit_pitch_yaw: False fits roll only (pitch = yaw = 0).
+        noise_px: expected landmark noise, pixels (scales the data against the prior).
+        prior_sd_deg: standard deviation of the prior on pitch and yaw, degrees.
+        max_frames: at most this many frames, evenly spaced, are used.
+    """
+    view = default_view(frame_size, hfov_deg=hfov_deg)
+    px = np.asarray(px, float)
+    idx = [a for a, _, _ in _PAIRS_X] + [b for _, b, _ in _PAIRS_X]
+    ok = np.isfinite(px[:, idx]).all(axis=(1, 2)) if len(px) else np.zeros(0, bool)
+    px = px[ok]
+    if len(px) == 0:
+        return view
+    if len(px) > max_frames:
+        px = px[np.linspace(0, len(px) - 1, max_frames).round().astype(int)]
+    rays = view.rays(px)
+    normals_x = [(np.cross(rays[:, a], rays[:, b]), w) for a, b, w in _PAIRS_X]
+    normals_z = [np.cross(rays[:, a], rays[:, b]) for a, b in _PAIRS_Z]
+    sigma = noise_px / view.focal_px
+    roll0 = g.circular_median_deg(knee_line_roll_deg(px))
+
+    def residuals(params: np.ndarray) -> np.ndarray:
+        roll, pitch, yaw = params if fit_pitch_yaw else (params[0], 0.0, 0.0)
+        ax = body_axes(roll, pitch, yaw)
+        parts = [w * (n @ ax[0]) / sigma for n, w in normals_x]
+        if fit_pitch_yaw:
+            parts += [(n @ ax[2]) / sigma for n in normals_z]
+            parts.append(np.array([pitch, yaw]) / prior_sd_deg)
+        return np.concatenate(parts)
+
+    x0 = np.array([roll0, 0.0, 0.0]) if fit_pitch_yaw else np.array([roll0])
+    fit = optimize.least_squares(residuals, x0, loss="soft_l1", f_scale=2.0, x_scale=5.0)
+    roll, pitch, yaw = (*fit.x,) if fit_pitch_yaw else (fit.x[0], 0.0, 0.0)
+    return CameraView(float(g.wrap_deg(roll)), float(pitch), float(yaw), view.focal_px, view.centre_px,
+                      "image" if fit_pitch_yaw else "roll", len(px))
+
+
+def estimate_view_world(world: np.ndarray) -> CameraView:
+    """Body axes from MediaPipe world landmarks (camera axes, metres), robust over frames.
+
+    X from the knee and hip lines, Z from the thighs (made perpendicular to X),
+    each the normalised median over the (N, 33, 3) frames given.
+    """
+    w = np.asarray(world, float)
+    x = g.unit(w[:, L.LEFT_KNEE] - w[:, L.RIGHT_KNEE]) + g.unit(w[:, L.LEFT_HIP] - w[:, L.RIGHT_HIP])
+    z = g.unit(w[:, L.LEFT_KNEE] - w[:, L.LEFT_HIP]) + g.unit(w[:, L.RIGHT_KNEE] - w[:, L.RIGHT_HIP])
+    ok = np.isfinite(x).all(-1) & np.isfinite(z).all(-1)
+    if not ok.any():
+        return CameraView(source="default")
+    xm = g.unit(np.median(g.unit(x[ok]), axis=0))
+    zm = g.unit(np.median(g.unit(z[ok]), axis=0))
+    zm = g.unit(zm - g.dot(zm, xm) * xm)
+    ym = np.cross(zm, xm)
+    roll, pitch, yaw = view_angles(np.stack([xm, ym, zm]))
+    return CameraView(roll, pitch, yaw, source="world", frames=int(ok.sum()))
