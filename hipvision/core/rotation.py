@@ -30,7 +30,7 @@ from hipvision.sequence import PoseSequence
 
 
 def analyze_rotation(seq: PoseSequence, *, live: bool = False, min_hold_s: float = 1.0,
-                     estimator: str = "image", hfov_deg: float = 60.0, cutoff_hz: float = 3.0,
+                     estimator: str = "image", hfov_deg: float = 60.0, cutoff_hz: float = 2.0,
                      settings: Settings | None = None) -> RotationResult:
     """Measure seated hip IR per leg over a recording.
 

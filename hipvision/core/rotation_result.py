@@ -32,7 +32,7 @@ class Settings:
     estimator: str = "image"         # "image" (2D landmarks + camera view) or "world" (world landmarks)
     hfov_deg: float = 60.0           # assumed horizontal field of view of the camera
     fit_pitch_yaw: bool = True       # False: correct the camera roll only
-    cutoff_hz: float = 3.0           # offline low-pass cut-off
+    cutoff_hz: float = 2.0           # offline low-pass cut-off
     max_gap_s: float = 0.5           # gaps up to this long are bridged
     min_cutoff_hz: float = 0.7       # live One-Euro: cut-off when still
     beta: float = 0.03               # live One-Euro: cut-off increase per deg/s

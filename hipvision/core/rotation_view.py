@@ -21,8 +21,9 @@ Image-based estimate (``estimate_view_image``): each image line between two
 joints lies in a plane through the camera centre (its "interpretation
 plane", normal = ray₁ × ray₂ with rays from an assumed focal length). The
 lines knee–knee and hip–hip run along X, each thigh (hip → knee) along Z, so
-X and Z must lie in those planes. Roll, pitch and yaw are fitted by robust
-least squares over many frames, with a weak prior toward pitch = yaw = 0 for
+each image segment must point at the vanishing point of its 3D direction.
+Roll, pitch and yaw are fitted by robust least squares over many frames on
+that geometric error (pixels by which a segment misses its vanishing line), with a weak prior toward pitch = yaw = 0 for
 the case the thighs are too short in the image to tell (camera at knee height).
 """
 
@@ -148,24 +149,50 @@ def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg
         return view
     if len(px) > max_frames:
         px = px[np.linspace(0, len(px) - 1, max_frames).round().astype(int)]
-    rays = view.rays(px)
-    normals_x = [(np.cross(rays[:, a], rays[:, b]), w) for a, b, w in _PAIRS_X]
-    normals_z = [np.cross(rays[:, a], rays[:, b]) for a, b in _PAIRS_Z]
-    sigma = noise_px / view.focal_px
     roll0 = g.circular_median_deg(knee_line_roll_deg(px))
+    segments_x = [(px[:, b] - px[:, a], view.rays((px[:, a] + px[:, b]) / 2), w) for a, b, w in _PAIRS_X]
+    segments_z = [(px[:, b] - px[:, a], view.rays((px[:, a] + px[:, b]) / 2), 1.0) for a, b in _PAIRS_Z]
+    scale = noise_px * np.sqrt(2.0)
 
-    def residuals(params: np.ndarray) -> np.ndarray:
-        roll, pitch, yaw = params if fit_pitch_yaw else (params[0], 0.0, 0.0)
-        ax = body_axes(roll, pitch, yaw)
-        parts = [w * (n @ ax[0]) / sigma for n, w in normals_x]
+    def line_residuals(direction: np.ndarray, segments) -> list[np.ndarray]:
+        # pixels by which each segment's far end misses the image line through the segment's
+        # midpoint toward the vanishing point of the 3D ``direction``
+        out = []
+        for seg, mid_ray, weight in segments:
+            d = direction[:2] - mid_ray[:, :2] * direction[2]
+            d = d / (g.norm(d)[:, None] + 1e-12)
+            out.append(weight * g.cross2(d, seg) / scale)
+        return out
+
+    rays = view.rays(px)
+    normals = {ax: [(np.cross(rays[:, a], rays[:, b]), w) for a, b, w in pairs]
+               for ax, pairs in ((0, _PAIRS_X), (2, [(a, b, 1.0) for a, b in _PAIRS_Z]))}
+    sigma = noise_px / view.focal_px
+
+    def unpack(params: np.ndarray) -> tuple[float, float, float]:
+        return (params[0], params[1], params[2]) if fit_pitch_yaw else (params[0], 0.0, 0.0)
+
+    def algebraic(params: np.ndarray) -> np.ndarray:
+        # first pass: each 3D axis must lie in the plane through the camera centre and its image
+        # segment (cheap and smooth, but biased toward the viewing ray under noise)
+        ax = body_axes(*unpack(params))
+        parts = [w * (n @ ax[k]) / sigma for k in ((0, 2) if fit_pitch_yaw else (0,)) for n, w in normals[k]]
         if fit_pitch_yaw:
-            parts += [(n @ ax[2]) / sigma for n in normals_z]
-            parts.append(np.array([pitch, yaw]) / prior_sd_deg)
+            parts.append(np.array(params[1:]) / prior_sd_deg)
+        return np.concatenate(parts)
+
+    def geometric(params: np.ndarray) -> np.ndarray:
+        ax = body_axes(*unpack(params))
+        parts = line_residuals(ax[0], segments_x)
+        if fit_pitch_yaw:
+            parts += line_residuals(ax[2], segments_z)
+            parts.append(np.array(params[1:]) / prior_sd_deg)
         return np.concatenate(parts)
 
     x0 = np.array([roll0, 0.0, 0.0]) if fit_pitch_yaw else np.array([roll0])
-    fit = optimize.least_squares(residuals, x0, loss="soft_l1", f_scale=2.0, x_scale=5.0)
-    roll, pitch, yaw = (*fit.x,) if fit_pitch_yaw else (fit.x[0], 0.0, 0.0)
+    first = optimize.least_squares(algebraic, x0, loss="soft_l1", f_scale=2.0, x_scale=5.0)
+    fit = optimize.least_squares(geometric, first.x, loss="soft_l1", f_scale=2.0, x_scale=5.0)
+    roll, pitch, yaw = unpack(fit.x)
     return CameraView(float(g.wrap_deg(roll)), float(pitch), float(yaw), view.focal_px, view.centre_px,
                       "image" if fit_pitch_yaw else "roll", len(px))
 
