@@ -27,8 +27,10 @@ def list_command() -> None:
     from hipvision.pose import models
 
     table = Table(show_edge=False, header_style="bold")
-    for column in ("name", "where", "size", "origin"):
-        table.add_column(column)
+    table.add_column("name")
+    table.add_column("where", overflow="fold")
+    table.add_column("size", justify="right")
+    table.add_column("origin")
     for status in models.list_models():
         where = str(status.path) if status.path else "[dim]not provisioned[/]"
         table.add_row(status.name, where, _megabytes(status.size), status.origin)

@@ -327,7 +327,10 @@ def fetch(name: str = DEFAULT_MODEL, *, dest: str | os.PathLike | None = None, o
                 f"{spec.offline['wheel']} on PyPI")
             offline = True
     if offline:
-        offline_build.build_task(target, spec.name, wheel_dir=cache_dir() / "wheels", quiet=not verbose)
+        wheel_dir = cache_dir() / "wheels"
+        if not (wheel_dir / offline_build.WHEEL_FILENAME).is_file():
+            say(f"downloading {offline_build.WHEEL_REQUIREMENT} (36 MB) with pip into {wheel_dir}")
+        offline_build.build_task(target, spec.name, wheel_dir=wheel_dir, quiet=not verbose)
     try:
         return ensure_verified(target, force=True, verbose=verbose)
     except ModelError:
