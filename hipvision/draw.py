@@ -412,17 +412,19 @@ def draw_progress_arc(image: np.ndarray, center: Sequence[float], fraction: floa
 
 # ---------------------------------------------------------------- gauge
 
-def _gauge_bar(rect: tuple[int, int, int, int], s: float) -> tuple[int, int, int, int]:
+_GAUGE_DESIGN_HEIGHT_PX = 96.0  # a gauge's insides scale with its rect's height
+
+
+def _gauge_bar(rect: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     """(x0, x1, y0, y1) of a gauge's bar inside ``rect`` (x, y, w, h)."""
     x, y, w, h = rect
-    pad = _px(12 * s)
+    pad = _px(12 * h / _GAUGE_DESIGN_HEIGHT_PX)
     return x + pad, x + w - pad, y + int(h * 0.48), y + int(h * 0.66)
 
 
-def gauge_x(image: np.ndarray, rect: tuple[int, int, int, int], value_deg: float, *, lo: float = -20.0,
-            hi: float = 60.0) -> int:
+def gauge_x(rect: tuple[int, int, int, int], value_deg: float, *, lo: float = -20.0, hi: float = 60.0) -> int:
     """Pixel column of ``value_deg`` on a gauge drawn by `draw_gauge` with the same ``rect``, ``lo``, ``hi``."""
-    x0, x1, _, _ = _gauge_bar(rect, ui_scale(image))
+    x0, x1, _, _ = _gauge_bar(rect)
     v = float(np.clip(value_deg, lo, hi))
     return int(round(x0 + (v - lo) / (hi - lo) * (x1 - x0)))
 
@@ -435,33 +437,34 @@ def draw_gauge(image: np.ndarray, rect: tuple[int, int, int, int], value_deg: fl
     The bar's background is tinted by class (limited below the first mark, functional up to the
     second, target beyond); the fill takes the class colour of ``value_deg``; a white tick with a
     small triangle shows ``best`` (the best held value so far). Values outside lo..hi are pinned
-    to the ends. ``rect`` = (x, y, w, h) pixels; a good size is about 360 x 90 px at 720p.
+    to the ends. ``rect`` = (x, y, w, h) pixels; text and ticks scale with its height, so size it
+    with `ui_scale` (about 380 x 96 px at 720p).
     """
-    s = ui_scale(image)
-    x, y, w, h = (int(v) for v in rect)
-    blend_rect(image, (x, y, w, h), alpha=0.6)
-    x0, x1, by0, by1 = _gauge_bar((x, y, w, h), s)
+    x, y, w, h = rect = tuple(int(v) for v in rect)
+    s = h / _GAUGE_DESIGN_HEIGHT_PX
+    blend_rect(image, rect, alpha=0.6)
+    x0, x1, by0, by1 = _gauge_bar(rect)
     functional, target = (marks[0], marks[-1]) if marks else (30.0, 45.0)
     zones = ((lo, functional, "limited"), (functional, target, "functional"), (target, hi, "target"))
     for a, b, cls in zones:
         if b > a:
-            xa, xb = gauge_x(image, rect, a, lo=lo, hi=hi), gauge_x(image, rect, b, lo=lo, hi=hi)
+            xa, xb = gauge_x(rect, a, lo=lo, hi=hi), gauge_x(rect, b, lo=lo, hi=hi)
             roi = image[max(by0, 0):max(by1, 0), max(xa, 0):max(xb, 0)]
             roi[:] = (roi * 0.45 + np.array(class_color(cls), float) * 0.3).astype(np.uint8)
     cls = classify_deg(value_deg, functional_deg=functional, target_deg=target)
     if _finite(value_deg):
-        xz, xv = gauge_x(image, rect, 0.0, lo=lo, hi=hi), gauge_x(image, rect, value_deg, lo=lo, hi=hi)
+        xz, xv = gauge_x(rect, 0.0, lo=lo, hi=hi), gauge_x(rect, value_deg, lo=lo, hi=hi)
         cv2.rectangle(image, (min(xz, xv), by0), (max(xz, xv), by1), class_color(cls), -1)
     cv2.rectangle(image, (x0, by0), (x1, by1), (200, 200, 200), 1)
     size = 16 * s
     for m in (0.0, *marks):
         if lo <= m <= hi:
-            xm = gauge_x(image, rect, m, lo=lo, hi=hi)
+            xm = gauge_x(rect, m, lo=lo, hi=hi)
             cv2.line(image, (xm, by0 - _px(4 * s)), (xm, by1 + _px(4 * s)), WHITE, _px(2 * s), cv2.LINE_AA)
             tw, _ = text_size(f"{m:.0f}°", size)
             put_text(image, f"{m:.0f}°", (xm - tw / 2, by1 + 6 * s), size_px=size, color=(220, 220, 220))
     if _finite(best):
-        xb = gauge_x(image, rect, best, lo=lo, hi=hi)
+        xb = gauge_x(rect, best, lo=lo, hi=hi)
         k = _px(5 * s)
         cv2.line(image, (xb, by0 - k), (xb, by1), WHITE, _px(3 * s), cv2.LINE_AA)
         tri = np.array([[xb - k, by0 - 2 * k], [xb + k, by0 - 2 * k], [xb, by0 - k]], np.int32)

@@ -122,17 +122,17 @@ def test_gauge_marks_fill_and_best_tick_are_where_computed(height):
     s = height / 720
     rect = (int(40 * s), int(40 * s), int(400 * s), int(100 * s))
     draw.draw_gauge(img, rect, 38.0, best=50.0, label="Left IR")
-    x0, x1, by0, by1 = draw._gauge_bar(rect, draw.ui_scale(img))
+    x0, x1, by0, by1 = draw._gauge_bar(rect)
     mid_y = (by0 + by1) // 2
     for mark in (30, 45):
-        xm = draw.gauge_x(img, rect, mark)
+        xm = draw.gauge_x(rect, mark)
         assert (img[by0 + 1:by1 - 1, xm] >= 200).all(), f"{mark}° mark not white at x={xm}"
     # fill between 0° and 38° in the functional colour; background beyond the value is dimmer
-    x_fill = draw.gauge_x(img, rect, 20.0)
+    x_fill = draw.gauge_x(rect, 20.0)
     assert np.abs(img[mid_y, x_fill].astype(int) - draw.CLASS_COLORS["functional"]).max() <= 2
-    x_empty = draw.gauge_x(img, rect, 55.0)
+    x_empty = draw.gauge_x(rect, 55.0)
     assert img[mid_y, x_empty].max() < 150
-    xb = draw.gauge_x(img, rect, 50.0)
+    xb = draw.gauge_x(rect, 50.0)
     assert (img[by0 + 2:by1 - 2, xb] >= 250).all()
     outside = changed(blank(height, height * 16 // 9), img)
     outside[rect[1]:rect[1] + rect[3], rect[0]:rect[0] + rect[2]] = False
@@ -140,18 +140,17 @@ def test_gauge_marks_fill_and_best_tick_are_where_computed(height):
 
 
 def test_gauge_positions_are_linear_and_clipped():
-    img = blank()
     rect = (0, 0, 424, 100)  # bar from 12 to 412 px: 5 px per degree over -20..60
-    assert draw.gauge_x(img, rect, -20) == 12 and draw.gauge_x(img, rect, 60) == 412
-    assert draw.gauge_x(img, rect, 45) == 12 + 65 * 5
-    assert draw.gauge_x(img, rect, 200) == 412 and draw.gauge_x(img, rect, -90) == 12
+    assert draw.gauge_x(rect, -20) == 12 and draw.gauge_x(rect, 60) == 412
+    assert draw.gauge_x(rect, 45) == 12 + 65 * 5
+    assert draw.gauge_x(rect, 200) == 412 and draw.gauge_x(rect, -90) == 12
 
 
 def test_gauge_without_value_has_no_fill():
     img = blank()
     rect = (40, 40, 400, 100)
     draw.draw_gauge(img, rect, float("nan"), label="Right IR")
-    x0, x1, by0, by1 = draw._gauge_bar(rect, 1.0)
+    x0, x1, by0, by1 = draw._gauge_bar(rect)
     row = img[(by0 + by1) // 2, x0 + 3:x1 - 3]
     for colour in draw.CLASS_COLORS.values():
         assert not (np.abs(row.astype(int) - colour).max(axis=1) <= 2).any()
@@ -195,6 +194,16 @@ def test_mirror_text_reads_correctly_after_the_flip():
     backwards = blank()
     draw.draw_label(backwards, text, org)  # without mirror_text the flipped text differs
     assert (np.abs(np.fliplr(backwards).astype(int) - expected).max(axis=2) > 40).sum() > 200
+
+
+def test_hershey_fallback_without_opencv5_fonts(monkeypatch):
+    monkeypatch.setattr(draw, "_FONT", None)  # OpenCV 4 has no FontFace: Hershey, "°" spelt out
+    img = blank(value=200)
+    x, y, w, h = draw.draw_label(img, "Left 38°", (30, 30))
+    ys, xs = np.nonzero(changed(blank(value=200), img))
+    assert xs.min() >= x and xs.max() < x + w and ys.min() >= y and ys.max() < y + h
+    assert (img[y:y + h, x:x + w] > 240).sum() > 100  # white text was drawn
+    draw.draw_label(img, "Left 38°", (30, 100), mirror_text=True)
 
 
 def test_big_number_and_missing_value():
