@@ -99,7 +99,10 @@ def blend_rect(image: np.ndarray, rect: tuple[int, int, int, int], color: Color 
     if x1 <= x0 or y1 <= y0:
         return
     roi = image[y0:y1, x0:x1]
-    roi[:] = (roi * (1.0 - alpha) + np.array(color, float) * alpha).astype(np.uint8)
+    out = cv2.convertScaleAbs(roi, alpha=1.0 - alpha)
+    if any(color):
+        out = cv2.add(out, (color[0] * alpha, color[1] * alpha, color[2] * alpha, 0.0))
+    roi[:] = out
 
 
 # ---------------------------------------------------------------- text
@@ -279,16 +282,21 @@ def draw_skeleton(image: np.ndarray, landmarks_norm: np.ndarray, visibility: np.
     ok = np.isfinite(pts).all(axis=1) & (vis >= min_visibility)
     s = ui_scale(image)
     t = _px(thickness if thickness is not None else 3 * s)
-    used: set[int] = set()
-    for a, b in SKELETON_EDGES:
-        if ok[a] and ok[b]:
-            draw_line(image, pts[a], pts[b], color=color or _edge_color(a, b), thickness=t)
-            used.update((int(a), int(b)))
+    bones = [(a, b) for a, b in SKELETON_EDGES if ok[a] and ok[b]]
+    if not bones:
+        return
+    safe = np.clip(np.nan_to_num(pts), -1e5, 1e5).round().astype(np.int32)
+    cv2.polylines(image, [safe[[a, b]] for a, b in bones], False, BLACK, t + _px(2 * s), cv2.LINE_AA)
+    by_color: dict[Color, list[np.ndarray]] = {}
+    for a, b in bones:
+        by_color.setdefault(color or _edge_color(a, b), []).append(safe[[a, b]])
+    for c, segments in by_color.items():
+        cv2.polylines(image, segments, False, c, t, cv2.LINE_AA)
     if joints:
         r = _px(t * 1.3)
-        for i in sorted(used):
-            cv2.circle(image, _pt(pts[i]), r + 1, BLACK, -1, cv2.LINE_AA)
-            cv2.circle(image, _pt(pts[i]), r, WHITE, -1, cv2.LINE_AA)
+        for i in sorted({int(i) for bone in bones for i in bone}):
+            cv2.circle(image, tuple(safe[i]), r + 1, BLACK, -1, cv2.LINE_AA)
+            cv2.circle(image, tuple(safe[i]), r, WHITE, -1, cv2.LINE_AA)
 
 
 def draw_trail(image: np.ndarray, points_px: np.ndarray, *, color: Color | None = None,
@@ -297,26 +305,31 @@ def draw_trail(image: np.ndarray, points_px: np.ndarray, *, color: Color | None 
 
     Colour per segment: ``color`` if given, else `palette_color(rep_id)` of the segment's end point
     from ``rep_ids`` (N,) (negative / NaN = not in a rep → grey), else the first palette colour.
-    ``fade`` thins the older (earlier) part of the trail.
+    ``fade`` thins the older (earlier) part of the trail, in four steps.
     """
     pts = np.asarray(points_px, float).reshape(-1, 2)
     n = len(pts)
     if n < 2:
         return
     base = thickness if thickness is not None else 3 * ui_scale(image)
-    reps = None if rep_ids is None else np.asarray(rep_ids, float).reshape(-1)
-    for i in range(1, n):
-        p0, p1 = pts[i - 1], pts[i]
-        if not (np.isfinite(p0).all() and np.isfinite(p1).all()):
+    finite = np.isfinite(pts).all(axis=1)
+    valid = finite[1:] & finite[:-1]  # (n-1,) segment i joins points i and i+1
+    if color is not None or rep_ids is None:
+        key = np.zeros(n - 1, int)  # colour class per segment: -1 grey, k palette colour k
+    else:
+        reps = np.asarray(rep_ids, float).reshape(-1)[1:]
+        key = np.where(np.isfinite(reps) & (reps >= 0), np.nan_to_num(reps, nan=-1.0), -1).astype(int)
+    level = np.minimum((np.arange(1, n) * 4) // n, 3) if fade else np.full(n - 1, 3)
+    key = np.where(valid, key * 4 + level + 4, np.iinfo(np.int64).min)  # one code per (colour, thickness)
+    breaks = np.flatnonzero(np.diff(key)) + 1
+    safe = np.clip(np.nan_to_num(pts), -1e5, 1e5).round().astype(np.int32)
+    for a, b in zip(np.r_[0, breaks], np.r_[breaks, n - 1]):
+        if not valid[a]:
             continue
-        if color is not None:
-            c = color
-        elif reps is not None:
-            c = palette_color(int(reps[i])) if np.isfinite(reps[i]) and reps[i] >= 0 else GREY
-        else:
-            c = PALETTE[0]
-        t = base * (0.3 + 0.7 * i / (n - 1)) if fade else base
-        cv2.line(image, _pt(p0), _pt(p1), c, _px(t), cv2.LINE_AA)
+        code = int(key[a]) - 4
+        cls, lvl = code // 4, code % 4
+        c = color if color is not None else GREY if cls < 0 else palette_color(cls) if rep_ids is not None else PALETTE[0]
+        cv2.polylines(image, [safe[a:b + 1]], False, c, _px(base * (0.4 + 0.2 * lvl)), cv2.LINE_AA)
 
 
 def _arc_points(center: Sequence[float], radius: float, start_deg: float, end_deg: float) -> np.ndarray:
@@ -334,8 +347,8 @@ def _blend_poly(image: np.ndarray, pts: np.ndarray, color: Color, alpha: float) 
     roi = image[y0:y1, x0:x1]
     mask = np.zeros(roi.shape[:2], np.uint8)
     cv2.fillPoly(mask, [pts.astype(np.int32) - [x0, y0]], 255, cv2.LINE_AA)
-    a = (mask.astype(float) / 255.0 * alpha)[..., None]
-    roi[:] = (roi * (1 - a) + np.array(color, float) * a).astype(np.uint8)
+    a = (mask.astype(np.float32) * np.float32(alpha / 255.0))[..., None]
+    roi[:] = (roi * (1 - a) + np.array(color, np.float32) * a).astype(np.uint8)
 
 
 def draw_angle_arc(image: np.ndarray, center_px: Sequence[float], from_dir: Sequence[float],
@@ -449,8 +462,7 @@ def draw_gauge(image: np.ndarray, rect: tuple[int, int, int, int], value_deg: fl
     for a, b, cls in zones:
         if b > a:
             xa, xb = gauge_x(rect, a, lo=lo, hi=hi), gauge_x(rect, b, lo=lo, hi=hi)
-            roi = image[max(by0, 0):max(by1, 0), max(xa, 0):max(xb, 0)]
-            roi[:] = (roi * 0.45 + np.array(class_color(cls), float) * 0.3).astype(np.uint8)
+            blend_rect(image, (xa, by0, xb - xa, by1 - by0), class_color(cls), alpha=0.35)
     cls = classify_deg(value_deg, functional_deg=functional, target_deg=target)
     if _finite(value_deg):
         xz, xv = gauge_x(rect, 0.0, lo=lo, hi=hi), gauge_x(rect, value_deg, lo=lo, hi=hi)
