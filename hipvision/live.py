@@ -13,6 +13,10 @@ person sees themselves as in a mirror. Each frame is drawn in two layers:
 * ``analyzer.draw_hud(image)`` on the displayed (maybe mirrored) frame: numbers,
   gauges, coaching text.
 
+The loop also draws the skeleton (before ``draw_scene``) and a small status box in
+the bottom-right corner of the displayed frame ("no person in view", REC, the
+processing rate of a live source): keep that corner free in ``draw_hud``.
+
 Keys: space → ``on_key(" ")`` (start/stop a trial), ``r`` → ``on_key("r")``
 (reset), ``q`` or Esc (or closing the window) → stop. Ctrl-C stops as ``q`` does.
 """
