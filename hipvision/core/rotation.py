@@ -23,7 +23,7 @@ from hipvision.core.filtering import smooth_offline
 from hipvision.core.rotation_frame import Reason
 from hipvision.core.rotation_live import FrameArrays, Reading, RotationTracker, coaching_message
 from hipvision.core.rotation_result import (
-    CSV_DOC, CSV_HEADER, LegResult, RotationResult, Settings, fit_views, measure_frames, summarise,
+    CSV_DOC, CSV_HEADER, ESTIMATORS, LegResult, RotationResult, Settings, fit_views, measure_frames, summarise,
 )
 from hipvision.core.rotation_summary import THRESHOLDS_DEG, Effort, classify
 from hipvision.sequence import PoseSequence
@@ -62,5 +62,5 @@ def analyze_rotation(seq: PoseSequence, *, live: bool = False, min_hold_s: float
                      model=seq.model)
 
 
-__all__ = ["analyze_rotation", "RotationResult", "LegResult", "Settings", "RotationTracker", "Reading",
+__all__ = ["analyze_rotation", "ESTIMATORS", "RotationResult", "LegResult", "Settings", "RotationTracker", "Reading",
            "coaching_message", "Reason", "Effort", "classify", "THRESHOLDS_DEG", "CSV_HEADER", "CSV_DOC"]

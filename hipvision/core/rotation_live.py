@@ -16,7 +16,7 @@ from hipvision.core import geometry as g
 from hipvision.core.filtering import OneEuroFilter, interpolate_gaps
 from hipvision.core.rotation_frame import SIDES, Reason
 from hipvision.core.rotation_result import _POSTURE_OK, RotationResult, Settings, measure_frames, summarise
-from hipvision.core.rotation_summary import sustained_levels
+from hipvision.core.rotation_summary import window_samples, sustained_levels
 from hipvision.core.rotation_view import CameraView, default_view, estimate_view_image, estimate_view_world, \
     knee_line_roll_deg
 
@@ -164,11 +164,14 @@ class RotationTracker:
                        self._best.copy(), coaching_message(reasons, px, self.frame_size), self._view)
 
     def _current_level(self) -> np.ndarray:
-        t = np.asarray(self._t[-int(4 * self.settings.min_hold_s * 60) - 2:])
-        if len(t) < 2:
+        """(2,) level sustained over the hold window ending now (the same definition as offline)."""
+        n = len(self._t)
+        if n < 2:
             return np.full(2, np.nan)
-        tail = np.asarray(self._filt[-len(t):])
-        tail = interpolate_gaps(t, tail, max_gap_s=self.settings.max_gap_s)
+        recent = np.asarray(self._t[-min(n, 20):])
+        w = window_samples(recent, self.settings.min_hold_s)
+        t = np.asarray(self._t[-w:])
+        tail = interpolate_gaps(t, np.asarray(self._filt[-len(t):]), max_gap_s=self.settings.max_gap_s)
         return np.array([sustained_levels(t, tail[:, k], hold_s=self.settings.min_hold_s,
                                           percentile=self.settings.hold_percentile)[-1] for k in range(2)])
 

@@ -28,7 +28,8 @@ def classify(angle_deg: float | None) -> str | None:
     return "limited"
 
 
-def _window_samples(t_s: np.ndarray, hold_s: float) -> int:
+def window_samples(t_s: np.ndarray, hold_s: float) -> int:
+    """Samples in a window of ``hold_s`` seconds at the median sampling interval of ``t_s``."""
     dt = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 1.0
     return max(2, int(round(hold_s / dt)) + 1)
 
@@ -47,7 +48,7 @@ def sustained_levels(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, percentil
     out = np.full(len(x), np.nan)
     if len(x) < 2:
         return out
-    w = _window_samples(t, hold_s)
+    w = window_samples(t, hold_s)
     if len(x) < w:
         return out
     view = np.lib.stride_tricks.sliding_window_view(x, w)
@@ -73,7 +74,7 @@ def held_value(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, percentile: flo
     if not np.isfinite(levels).any():
         return Held(float("nan"), float("nan"), float("nan"))
     i = int(np.nanargmax(levels))
-    w = _window_samples(t, hold_s)
+    w = window_samples(t, hold_s)
     return Held(float(levels[i]), float(t[i - w + 1]), float(t[i]))
 
 

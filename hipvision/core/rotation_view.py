@@ -30,6 +30,7 @@ the case the thighs are too short in the image to tell (camera at knee height).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import optimize
@@ -59,7 +60,7 @@ class CameraView:
     source: str = "default"
     frames: int = 0
 
-    @property
+    @cached_property
     def axes(self) -> np.ndarray:
         """(3, 3) rows X (person's left), Y (up), Z (forward) in camera coordinates."""
         return body_axes(self.roll_deg, self.pitch_deg, self.yaw_deg)
@@ -69,6 +70,14 @@ class CameraView:
         px = np.asarray(px, float)
         xy = (px - np.asarray(self.centre_px)) / self.focal_px
         return np.concatenate([xy, np.ones(xy.shape[:-1] + (1,))], axis=-1)
+
+    def image_direction(self, direction: np.ndarray, at_px: np.ndarray) -> np.ndarray:
+        """``(..., 2)`` unit image direction (pixels, y down) of the 3D camera-frame ``direction``
+        starting at pixel ``at_px`` (..., 2): where a segment along it would point on screen.
+        E.g. ``view.image_direction(-view.axes[1], knee_px)`` is the person's vertical at the knee."""
+        ray = self.rays(at_px)
+        d = np.asarray(direction, float)
+        return g.unit(d[..., :2] - ray[..., :2] * d[..., 2:3])
 
 
 def focal_from_hfov(width_px: int, hfov_deg: float) -> float:
