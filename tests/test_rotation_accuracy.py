@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from hipvision.core.rotation import Settings, analyze_rotation
+from hipvision.landmarks import Landmark as L
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
 from hipvision.synthetic.seated import SeatedBody, effort_profile, seated_joints, with_depth_noise
 
@@ -22,14 +23,20 @@ WORLD_NOISE = {"depth_noise_m": 0.04, "xy_noise_m": 0.015}
 
 
 def session(*, roll=0.0, pitch=0.0, yaw=0.0, distance=2.0, hfov=60.0, noise=0.0, dropouts=0.0,
-            body=SeatedBody(), world_noise=False, seed=0, left=TRUE_LEFT, right=TRUE_RIGHT, rest=0.0):
-    """A 10 s seated session: left effort to ``left``, right effort to ``right`` (3 s holds)."""
+            body=SeatedBody(), world_noise=False, seed=0, left=TRUE_LEFT, right=TRUE_RIGHT, rest=0.0,
+            hip_bias_m=0.0):
+    """A 10 s seated session: left effort to ``left``, right effort to ``right`` (3 s holds).
+
+    ``hip_bias_m`` moves the hip landmarks up (metres) as a pose model that misplaces them would.
+    """
     t = np.arange(int(10 * FPS)) / FPS
     ir_l = effort_profile(t, [(2.0, left, 3.0)], rest_deg=rest)
     ir_r = effort_profile(t, [(2.5, right, 3.0)], rest_deg=rest)
     cam = PinholeCamera.looking_at(body.knee_centre(), distance_m=distance, roll_deg=roll, pitch_deg=pitch,
                                    yaw_deg=yaw, hfov_deg=hfov)
-    seq = sequence_from_joints(seated_joints(ir_l, ir_r, body=body), cam, fps=FPS, noise_px=noise,
+    joints = seated_joints(ir_l, ir_r, body=body)
+    joints[:, [L.LEFT_HIP, L.RIGHT_HIP], 1] += hip_bias_m
+    seq = sequence_from_joints(joints, cam, fps=FPS, noise_px=noise,
                                dropout_fraction=dropouts, seed=seed)
     return with_depth_noise(seq, **WORLD_NOISE, seed=seed + 1) if world_noise else seq
 
@@ -58,7 +65,11 @@ CONDITIONS = [
     ("small person 1.55 m pitch15", {"body": SeatedBody(height_m=1.55), "pitch": 15}, 0.1),
     ("knee at 100° pitch15", {"body": SeatedBody(knee_flexion_deg=100), "pitch": 15}, 1.5),
     ("thighs sloping 10° down pitch15", {"body": SeatedBody(thigh_pitch_deg=-10), "pitch": 15}, 0.1),
-    ("person off-centre 0.4 m pitch15", {"body": SeatedBody(x_m=0.4), "pitch": 15}, 0.3),
+    ("person off-centre 0.4 m pitch15", {"body": SeatedBody(x_m=0.4), "pitch": 15}, 0.1),
+    ("hip landmarks 5 cm too high", {"hip_bias_m": 0.05}, 0.4),
+    ("hip landmarks 5 cm too high pitch15", {"hip_bias_m": 0.05, "pitch": 15}, 1.0),
+    ("hip landmarks 5 cm too low pitch15", {"hip_bias_m": -0.05, "pitch": 15}, 0.6),
+    ("hip landmarks 5 cm too high yaw15", {"hip_bias_m": 0.05, "yaw": 15}, 1.9),
 ]
 
 

@@ -103,7 +103,7 @@ def frame_reasons(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int,
 
     Posture tests use the image in the camera's roll-corrected axes, in units of the
     shank's image length S: the thigh (hip → knee) must be short (the thigh points at
-    the camera: vertical part between -0.5 S and 0.75 S, sideways part under 0.6 S), the
+    the camera: vertical part between -0.5 S and 0.8 S, sideways part under 0.6 S), the
     shank must hang down (within 78° of vertical), and the knees or hips must be apart (> 0.15 S) — a person in
     profile shows them on top of each other.
     """
@@ -127,7 +127,8 @@ def frame_reasons(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int,
         hip, knee, ankle = _leg_points(px, side)
         leg = LEG[side]
         idx = [leg["hip"], leg["knee"], leg["ankle"]]
-        seen = np.isfinite(np.stack([hip, knee, ankle], -2)).all(axis=(-1, -2)) & (vis[..., idx] >= min_visibility).all(-1)
+        seen = (np.isfinite(np.stack([hip, knee, ankle], -2)).all(axis=(-1, -2))
+                & (vis[..., idx] >= min_visibility).all(-1))
         inside = np.ones(seen.shape, bool)
         for p in (knee, ankle):
             with np.errstate(invalid="ignore"):
@@ -140,7 +141,7 @@ def frame_reasons(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int,
             sideways = np.abs(g.dot(thigh, right_img)) / s
             downward = g.dot(thigh, down_img) / s
             facing = (sideways < 0.6) & (sep > 0.15)
-            seated = (downward < 0.75) & (downward > -0.5) & (g.dot(shank, down_img) > 0.2 * s)
+            seated = (downward < 0.8) & (downward > -0.5) & (g.dot(shank, down_img) > 0.2 * s)
             plausible = np.abs(angles_deg[..., k]) <= max_angle_deg
         r = np.where(~plausible, int(Reason.IMPLAUSIBLE), int(Reason.OK))
         r = np.where(~seated, int(Reason.NOT_SEATED), r)

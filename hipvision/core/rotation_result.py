@@ -201,6 +201,8 @@ def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult],
         worst = codes[np.argmax(counts)]
         out.append(f"many frames rejected, mostly: {Reason(int(worst)).code.replace('_', ' ')}")
     if view.frames:
+        if view.source == "roll" and settings.fit_pitch_yaw:
+            out.append("camera height and side could not be estimated: only its tilt was corrected")
         if abs(view.roll_deg) >= 3:
             out.append(f"camera tilted {abs(view.roll_deg):.0f}°, corrected")
         if abs(view.pitch_deg) >= 10:

@@ -136,7 +136,8 @@ _PAIRS_Z = ((L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_HIP, L.RIGHT_KNEE))
 
 def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg: float = 60.0,
                         fit_pitch_yaw: bool = True, noise_px: float = 3.0,
-                        prior_sd_deg: float = 20.0, max_frames: int = 240) -> CameraView:
+                        prior_sd_deg: float = 20.0, max_frames: int = 240, max_pitch_deg: float = 45.0,
+                        max_yaw_deg: float = 40.0) -> CameraView:
     """Fit roll (and pitch, yaw) to the hips and knees of seated frames.
 
     Args:
@@ -148,6 +149,8 @@ def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg
         noise_px: expected landmark noise, pixels (scales the data against the prior).
         prior_sd_deg: standard deviation of the prior on pitch and yaw, degrees.
         max_frames: at most this many frames, evenly spaced, are used.
+        max_pitch_deg, max_yaw_deg: a fit beyond these is not a plausible set-up (bad hip
+            landmarks, say): the roll-only fit is returned instead (source "roll").
     """
     view = default_view(frame_size, hfov_deg=hfov_deg)
     px = np.asarray(px, float)
@@ -202,6 +205,8 @@ def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg
     first = optimize.least_squares(algebraic, x0, loss="soft_l1", f_scale=2.0, x_scale=5.0)
     fit = optimize.least_squares(geometric, first.x, loss="soft_l1", f_scale=2.0, x_scale=5.0)
     roll, pitch, yaw = unpack(fit.x)
+    if abs(pitch) > max_pitch_deg or abs(yaw) > max_yaw_deg:  # not a plausible seated set-up: trust roll only
+        return estimate_view_image(px, frame_size, hfov_deg=hfov_deg, fit_pitch_yaw=False, noise_px=noise_px)
     return CameraView(float(g.wrap_deg(roll)), float(pitch), float(yaw), view.focal_px, view.centre_px,
                       "image" if fit_pitch_yaw else "roll", len(px))
 
