@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import numpy as np
 import pytest
@@ -114,6 +115,41 @@ def test_seated_person_seen_from_the_side_gives_no_number(facing_deg):
     assert set(np.unique(res.reasons)) <= {int(Reason.NOT_FACING), int(Reason.NOT_SEATED)}
 
 
+def test_standing_person_whose_thighs_look_short_is_still_not_seated():
+    # a pose model that puts the knees high makes the thighs look short, as if pointing at the camera
+    joints = standing_joints(60)
+    joints[:, [L.LEFT_KNEE, L.RIGHT_KNEE], 1] += 0.25
+    cam = PinholeCamera.looking_at(joints[0, [L.LEFT_KNEE, L.RIGHT_KNEE]].mean(0), distance_m=3.0)
+    res = analyze_rotation(sequence_from_joints(joints, cam))
+    _no_number(res)
+    assert (res.reasons == int(Reason.NOT_SEATED)).all()
+
+
+def test_knees_travelling_are_not_measured():
+    t = _t(6)
+    sway = np.zeros((len(t), 3))
+    sway[:, 0] = np.where(t < 3, 0.0, 0.8 * (t - 3))  # from 3 s the whole body slides sideways at 0.8 m/s
+    joints = seated_joints(np.full_like(t, 20.0), np.full_like(t, 20.0), body=BODY, sway_m=sway)
+    seq = sequence_from_joints(joints, PinholeCamera.looking_at(BODY.knee_centre()), fps=FPS)
+    res = analyze_rotation(seq)
+    assert (res.reasons[(t > 3.6) & (t < 4.5)] == int(Reason.MOVING)).all()  # later it leaves the frame
+    assert (res.reasons[t < 2.9] == int(Reason.OK)).all()
+    assert res.left.held_deg == pytest.approx(20.0, abs=0.3)
+
+
+def test_isolated_frames_that_look_seated_do_not_count():
+    t = _t(4)
+    seq = _seq(np.full_like(t, 10.0), np.full_like(t, 10.0))
+    image = seq.image.copy()
+    bad = np.ones(len(t), bool)
+    bad[[20, 45, 70, 95]] = False                       # only every 25th frame looks seated
+    image[bad, L.LEFT_HIP, 1] -= 0.3                      # the rest: hips far above the knees
+    image[bad, L.RIGHT_HIP, 1] -= 0.3
+    res = analyze_rotation(dataclasses.replace(seq, image=image))
+    assert set(np.unique(res.reasons)) == {int(Reason.NOT_SEATED), int(Reason.STRAY)}
+    assert "no valid seated frames" in res.warnings
+
+
 def test_frames_rejected_with_reasons():
     t = _t(3)
     seq = _seq(np.full_like(t, 10.0), np.full_like(t, 10.0))
@@ -140,7 +176,8 @@ def test_warnings_for_a_leg_seen_rarely_and_a_tilted_camera():
     image = seq.image.copy()
     image[(np.arange(len(t)) % 5) < 3, L.LEFT_ANKLE] = np.nan  # left ankle seen in 40% of frames
     res = analyze_rotation(dataclasses.replace(seq, image=image))
-    assert "left leg seen in only 40% of frames" in res.warnings
+    # 40% of frames show the left leg; the first of each short run is not trusted yet (`steady`)
+    assert any(re.fullmatch(r"left leg seen in only (3[5-9]|40)% of frames", w) for w in res.warnings)
     assert "camera tilted 8°, corrected" in res.warnings
     assert res.right.held_deg == pytest.approx(30.0, abs=0.5)
 

@@ -19,8 +19,10 @@ live: causal One-Euro) → held / peak / efforts / class (`rotation_summary`).
 
 from __future__ import annotations
 
+import numpy as np
+
 from hipvision.core.filtering import smooth_offline
-from hipvision.core.rotation_frame import Reason
+from hipvision.core.rotation_frame import Reason, knee_travel, steady
 from hipvision.core.rotation_live import FrameArrays, Reading, RotationTracker, coaching_message
 from hipvision.core.rotation_result import (
     CSV_DOC, CSV_HEADER, ESTIMATORS, LegResult, RotationResult, Settings, fit_views, measure_frames, summarise,
@@ -56,8 +58,11 @@ def analyze_rotation(seq: PoseSequence, *, live: bool = False, min_hold_s: float
     px = seq.image_px()
     view, world_view = fit_views(px, seq.visibility, seq.world, seq.frame_size, settings)
     raw, reasons = measure_frames(px, seq.visibility, seq.world, seq.frame_size, view, world_view,
-                                  settings.estimator)
-    filtered = smooth_offline(t, raw, cutoff_hz=settings.cutoff_hz, max_gap_s=settings.max_gap_s)
+                                  settings.estimator, knee_travel(t, px))
+    reasons = steady(t, reasons)
+    raw = np.where(reasons == int(Reason.OK), raw, np.nan)
+    filtered = (smooth_offline(t, raw, cutoff_hz=settings.cutoff_hz, max_gap_s=settings.max_gap_s)
+                if len(t) else raw.copy())
     return summarise(t, raw, filtered, reasons, view, settings, mode="offline", source=seq.source,
                      model=seq.model)
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from hipvision.core import geometry as g
 from hipvision.core.filtering import OneEuroFilter, interpolate_gaps
-from hipvision.core.rotation_frame import SIDES, Reason
+from hipvision.core.rotation_frame import SIDES, Reason, knee_travel, steady
 from hipvision.core.rotation_result import _POSTURE_OK, RotationResult, Settings, measure_frames, summarise
 from hipvision.core.rotation_summary import window_samples, sustained_levels
 from hipvision.core.rotation_view import CameraView, default_view, estimate_view_image, estimate_view_world, \
@@ -53,6 +53,7 @@ _MESSAGES = {
     Reason.NOT_VISIBLE: "Keep both legs in view, hips to feet",
     Reason.NOT_FACING: "Turn to face the camera square on",
     Reason.NOT_SEATED: "Sit on a table edge, thighs pointing at the camera, shanks hanging",
+    Reason.MOVING: "Keep your knees still: only the foot moves",
 }
 
 
@@ -106,6 +107,7 @@ class RotationTracker:
         self._filters = [OneEuroFilter(self.settings.min_cutoff_hz, self.settings.beta, 1.0,
                                        reset_after_s=self.settings.max_gap_s) for _ in SIDES]
         self._rolls: deque[float] = deque(maxlen=self._buffer_frames)
+        self._recent: deque[tuple[float, np.ndarray, np.ndarray]] = deque()  # (t_s, px, reasons), last 1 s
         self._px: deque[np.ndarray] = deque(maxlen=self._buffer_frames)
         self._world: deque[np.ndarray] = deque(maxlen=self._buffer_frames)
         self._view = default_view(self.frame_size, hfov_deg=self.settings.hfov_deg)
@@ -146,8 +148,16 @@ class RotationTracker:
             base = self._view
             self._view = CameraView(g.circular_median_deg(np.array(self._rolls)), 0.0, 0.0, base.focal_px,
                                     base.centre_px, "roll", len(self._rolls))
+        self._recent.append((float(t_s), px, np.zeros(2, int)))
+        while self._recent[0][0] < t_s - 1.0:
+            self._recent.popleft()
+        recent_t = np.array([r[0] for r in self._recent])
+        travel = knee_travel(recent_t, np.stack([r[1] for r in self._recent]))[-1]
         raw, reasons = measure_frames(px, vis, world, self.frame_size, self._view, self._world_view,
-                                      self.settings.estimator)
+                                      self.settings.estimator, travel)
+        self._recent[-1] = (float(t_s), px, reasons)
+        reasons = steady(recent_t, np.stack([r[2] for r in self._recent]))[-1]
+        raw = np.where(reasons == int(Reason.OK), raw, np.nan)
         if np.isin(reasons, _POSTURE_OK).any():
             self._px.append(px)
             if world is not None:

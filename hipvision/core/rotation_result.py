@@ -46,16 +46,17 @@ class Settings:
 
 def measure_frames(px: np.ndarray, visibility: np.ndarray, world: np.ndarray | None,
                    frame_size: tuple[int, int], view: CameraView, world_view: CameraView | None,
-                   estimator: str) -> tuple[np.ndarray, np.ndarray]:
+                   estimator: str, travel: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per-frame angles and reasons, for one frame ``(33, ...)`` or many ``(T, 33, ...)``.
 
+    ``travel``: the frames' `knee_travel` (None = not checked).
     Returns (angles_deg (..., 2) with NaN where the reason is not OK, reasons (..., 2) int).
     """
     if estimator == "world" and world is not None and world_view is not None:
         ang = angles_world(world, world_view)
     else:
         ang = angles_image(px, view)
-    reasons = frame_reasons(px, visibility, frame_size, view, ang)
+    reasons = frame_reasons(px, visibility, frame_size, view, ang, travel=travel)
     return np.where(reasons == int(Reason.OK), ang, np.nan), reasons
 
 
@@ -89,7 +90,8 @@ CSV_HEADER = ("t_s", "left_deg", "right_deg", "left_valid", "right_valid", "left
               "left_raw_deg", "right_raw_deg")
 CSV_DOC = ("t_s: seconds from the start; left_deg/right_deg: filtered IR angle of the person's left/right hip, "
            "degrees, + = internal rotation (foot swung outward), empty when not valid; *_valid: 1/0; "
-           "*_reason: ok or why the frame was rejected; *_raw_deg: unfiltered per-frame angle, degrees.")
+           "*_reason: ok, or why the frame was rejected (no_person, not_visible, out_of_frame, not_facing, "
+           "not_seated, implausible, moving, stray); *_raw_deg: unfiltered per-frame angle, degrees.")
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,7 +202,7 @@ def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult],
         codes, counts = np.unique(bad, return_counts=True)
         worst = codes[np.argmax(counts)]
         out.append(f"many frames rejected, mostly: {Reason(int(worst)).code.replace('_', ' ')}")
-    if view.frames:
+    if view.frames and ok.any():
         if view.source == "roll" and settings.fit_pitch_yaw:
             out.append("camera height and side could not be estimated: only its tilt was corrected")
         if abs(view.roll_deg) >= 3:
