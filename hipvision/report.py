@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChainableUndefined, Environment, FileSystemLoader, Undefined, select_autoescape
 from markupsafe import Markup
 
 from hipvision.errors import InputError
@@ -31,27 +31,32 @@ VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
 _TEMPLATES = Path(__file__).with_name("templates")
 
 
+def _missing(value) -> bool:
+    return value is None or isinstance(value, Undefined)
+
+
 def _deg(value, digits: int = 1) -> str:
-    return "—" if value is None else f"{float(value):.{digits}f}°"
+    return "—" if _missing(value) else f"{float(value):.{digits}f}°"
 
 
 def _signed(value, unit: str = "°") -> str:
-    return "—" if value is None else f"{float(value):+.1f}{unit}"
+    return "—" if _missing(value) else f"{float(value):+.1f}{unit}"
 
 
 def _num(value, digits: int = 1, unit: str = "") -> str:
-    return "—" if value is None else f"{float(value):.{digits}f}{unit}"
+    return "—" if _missing(value) else f"{float(value):.{digits}f}{unit}"
 
 
 def _pct(value) -> str:
-    return "—" if value is None else f"{100 * float(value):.0f}%"
+    return "—" if _missing(value) else f"{100 * float(value):.0f}%"
 
 
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(deg=_deg, signed=_signed, num=_num, pct=_pct)
     env.globals.update(colors=COLORS)
+    # Results from other versions may lack a field: a missing value renders as "—", never as an error.
     return env
 
 
@@ -90,13 +95,14 @@ def _rotation_requests(result: dict, label: str = ""):
 def _circles_requests(result: dict):
     from hipvision.report_frames import KeyFrameRequest
 
-    reps = result.get("reps") or []
+    reps = [r for r in result.get("reps") or [] if r.get("start_s") is not None and r.get("end_s") is not None]
     if not reps:
         return []
     first = reps[0]
     mid = (first["start_s"] + first["end_s"]) / 2
-    return [KeyFrameRequest(first["start_s"], f"Start position, circle 1 (t = {first['start_s']:.1f} s)"),
-            KeyFrameRequest(mid, f"Mid-circle, circle 1 (t = {mid:.1f} s)")]
+    n = first.get("index", 1)
+    return [KeyFrameRequest(first["start_s"], f"Start position, circle {n} (t = {first['start_s']:.1f} s)"),
+            KeyFrameRequest(mid, f"Mid-circle, circle {n} (t = {mid:.1f} s)")]
 
 
 # ---------------------------------------------------------------- views

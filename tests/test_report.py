@@ -241,3 +241,16 @@ def test_a_report_from_an_edited_fixture_does_not_touch_the_fixture():
     copy_ = copy.deepcopy(original)
     render_report(copy_)
     assert copy_ == original
+
+
+@pytest.mark.parametrize("result", [
+    {"kind": "rotation"},
+    {"kind": "circles", "total": 3, "reps": [{"index": 1, "direction": "clockwise"}]},
+    {"kind": "session", "phases": [{"kind": "seated", "start_s": 0, "end_s": 5, "status": "analysed",
+                                    "result": {"kind": "rotation", "left": {"held_deg": 33.0}}},
+                                   {"kind": "quadruped", "start_s": 5, "end_s": 9, "status": "analysed",
+                                    "result": {"kind": "circles"}}]},
+])
+def test_sparse_results_render_with_dashes(result):
+    text = visible_text(render_report(result))
+    assert "—" in text

@@ -129,3 +129,38 @@ def test_real_analyses_run_on_a_synthetic_session():
     d = json.loads(to_json_text(res.to_dict()))
     assert [p["kind"] for p in d["phases"] if p["status"] == "analysed"] == ["seated", "quadruped", "seated"]
     assert d["phases"][1]["result"]["kind"] == "circles"
+
+
+def test_session_command_writes_json_csv_report_and_history(tmp_path, monkeypatch, capsys):
+    from hipvision import session as session_mod
+    from hipvision.cli import main as cli
+    from hipvision.history import load_history
+    from hipvision.io import save_sequence
+
+    monkeypatch.setitem(session_mod.DEFAULT_ANALYZERS, "seated", image_shank_rotation)
+    monkeypatch.setitem(session_mod.DEFAULT_ANALYZERS, "quadruped", circles_stub)
+    monkeypatch.setenv("HIPVISION_HOME", str(tmp_path / "home"))
+    joints = sk.timeline([seated_for(6, 25, 20), circling(10, heading_deg=90), seated_for(6, 31, 24)], fps=FPS)
+    npz = save_sequence(see(joints), tmp_path / "poses.npz")
+    out = {k: tmp_path / f"s.{k}" for k in ("json", "csv", "html")}
+    code = cli(["session", str(npz), "--json", str(out["json"]), "--csv", str(out["csv"]),
+                "--report", str(out["html"]), "--subject", "Alex", "--save"])
+    assert code == 0, capsys.readouterr().err
+    d = json.loads(out["json"].read_text())
+    assert d["kind"] == "session" and d["change_deg"]["left"] == pytest.approx(6.0, abs=1.0)
+    lines = out["csv"].read_text().splitlines()
+    assert lines[0].startswith("phase,kind,start_s,end_s,status") and len(lines) == 1 + len(d["phases"])
+    assert lines[1].split(",")[1:2] == ["seated"]
+    assert "Before: seated hip rotation" in out["html"].read_text()
+    rows = load_history("Alex")
+    assert len(rows) == 1 and rows[0]["kind"] == "session" and rows[0]["left_after_deg"] is not None
+    assert "IR change after the circles" in capsys.readouterr().out
+
+
+def test_session_command_refuses_save_without_subject_before_any_work(tmp_path, capsys):
+    from hipvision.cli import main as cli
+
+    assert cli(["session", str(tmp_path / "missing.mp4"), "--save"]) == 2
+    assert "--subject" in capsys.readouterr().err
+    assert cli(["session", str(tmp_path / "missing.mp4")]) == 2
+    assert "no such file" in capsys.readouterr().err
