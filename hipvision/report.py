@@ -202,20 +202,19 @@ def _headline(legs: list[dict], circles: list[dict]) -> str:
 
 # ---------------------------------------------------------------- render / write
 
-def _find_video(result: dict, video, base: Path | None) -> Path | None:
-    if video is not None:
-        return Path(video)
+def find_source_video(result: dict, base_dir: str | os.PathLike | None = None) -> Path | None:
+    """The result's ``source`` as an existing video file (relative to ``base_dir``, then the cwd), or None."""
     source = str(result.get("source") or "")
-    for folder in ([base] if base else []) + [Path(".")]:
-        candidate = folder / source
-        if source and candidate.suffix.lower() in VIDEO_SUFFIXES and candidate.is_file():
-            return candidate
+    if not source or Path(source).suffix.lower() not in VIDEO_SUFFIXES:
+        return None
+    for folder in ([Path(base_dir)] if base_dir else []) + [Path(".")]:
+        if (folder / source).is_file():
+            return folder / source
     return None
 
 
 def build_view(result: dict, *, video: str | os.PathLike | None = None, poses: PoseSequence | None = None,
-               model: str | os.PathLike | None = None, subject: str | None = None,
-               base_dir: str | os.PathLike | None = None) -> dict:
+               model: str | os.PathLike | None = None, subject: str | None = None) -> dict:
     """The template's context for ``result`` (a rotation, circles or session result dict)."""
     from hipvision.report_frames import key_frames
 
@@ -228,7 +227,7 @@ def build_view(result: dict, *, video: str | os.PathLike | None = None, poses: P
             "schema_version": result.get("schema_version"),
             "generated": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
             "rotation": None, "circles": None, "session": None, "notes": []}
-    video_path = _find_video(result, video, Path(base_dir) if base_dir else None)
+    video_path = Path(video) if video is not None else find_source_video(result)
     if kind == "rotation":
         view["rotation"] = rotation_view(result, "angle")
         targets = [(view["rotation"], _rotation_requests(result))]

@@ -20,7 +20,7 @@ def write_outputs(result: dict, *, report: Path | None = None, video: Path | Non
     Call it after the JSON/CSV are written. ``video``/``poses`` give the report its key frames.
     """
     if report is not None:
-        from hipvision.report import write_report
+        from hipvision.report import find_source_video, write_report
 
         path = write_report(result, report, video=video, poses=poses, model=model, subject=subject)
         console.print(f"report: [bold]{path}[/]", highlight=False)
@@ -45,17 +45,17 @@ def register(app: typer.Typer) -> None:
         result_json: Path = typer.Argument(..., help="A result JSON written by 'hipvision rotation', "
                                                      "'circles' or 'session' (--json)."),
         out: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file to write "
-                                                                       "[default: the JSON's name with .html]."),
+                                                                       "(default: the JSON's name with .html)."),
         video: Optional[Path] = typer.Option(None, "--video", help="The source video, for key frames "
-                                                                   "[default: the result's source, if that file exists]."),
+                                                                   "(default: the result's source, if that file exists)."),
         poses: Optional[Path] = typer.Option(None, "--poses", help="Poses (.npz from 'hipvision extract') for the "
-                                                                   "skeleton on the key frames [default: run the model on them]."),
+                                                                   "skeleton on the key frames (default: run the model on them)."),
         model: Optional[Path] = typer.Option(None, "--model", help="Pose model (.task) used for the key frames' skeleton."),
         subject: Optional[str] = typer.Option(None, "--subject", help="Name shown in the report's title."),
     ) -> None:
         """Write a self-contained HTML report (opens offline) from a result JSON."""
         from hipvision.io import load_sequence, read_json
-        from hipvision.report import write_report
+        from hipvision.report import find_source_video, write_report
 
         result = read_json(result_json)
         if not isinstance(result, dict):
@@ -63,6 +63,7 @@ def register(app: typer.Typer) -> None:
         seq = load_sequence(poses) if poses is not None else None
         if video is not None and not video.is_file():
             raise InputError(f"no such video: {video}")
+        video = video if video is not None else find_source_video(result, base_dir=result_json.parent)
         target = out if out is not None else result_json.with_suffix(".html")
         path = write_report(result, target, video=video, poses=seq, model=model, subject=subject)
         console.print(f"report: [bold]{path}[/]", highlight=False)

@@ -84,7 +84,7 @@ def register(app: typer.Typer) -> None:
         json_out: Optional[Path] = typer.Option(None, "--json", help="Write the session result JSON here."),
         csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write one row per phase as CSV here."),
         report: Optional[Path] = typer.Option(None, "--report", help="Write a self-contained HTML report here."),
-        model: Optional[Path] = typer.Option(None, "--model", help="Pose model (.task) [default: the provisioned one]."),
+        model: Optional[Path] = typer.Option(None, "--model", help="Pose model file (.task); default: the provisioned one."),
         subject: Optional[str] = typer.Option(None, "--subject", help="Whose recording it is (report title, --save)."),
         save: bool = typer.Option(False, "--save", help="Add the result to the subject's local history (needs --subject)."),
         min_phase_s: float = typer.Option(3.0, "--min-phase-s", min=0.5,
