@@ -127,6 +127,7 @@ def analyze_session(
     min_phase_s: float = 3.0,
     min_seen_fraction: float = 0.6,
     min_run_s: float = 1.0,
+    edge_trim_s: float = 0.5,
     analyzers: Mapping[str, Analyzer] | None = None,
 ) -> SessionResult:
     """Analyse a recording that may contain several seated and quadruped phases.
@@ -137,6 +138,9 @@ def analyze_session(
         min_seen_fraction: 0..1; phases with a smaller share of classifiable frames (or, seated,
             of frames with a valid shank angle) are "poorly_seen".
         min_run_s: posture runs shorter than this (seconds) are absorbed by their neighbours.
+        edge_trim_s: seconds left out of a phase's analysis at each boundary with another
+            phase (the end of the movement into or out of the position); the phase's
+            reported times are not changed.
         analyzers: posture → analysis, defaults to `DEFAULT_ANALYZERS` (rotation for
             "seated", circles for "quadruped"); pass your own to change or stub them.
 
@@ -146,7 +150,9 @@ def analyze_session(
     run = dict(DEFAULT_ANALYZERS if analyzers is None else analyzers)
     warnings: list[str] = []
     phases: list[SessionPhase] = []
-    for k, p in enumerate(segment_postures(seq, min_run_s=min_run_s)):
+    found = segment_postures(seq, min_run_s=min_run_s)
+    trim = int(round(edge_trim_s * seq.fps))
+    for k, p in enumerate(found):
         name = _describe(k, p.kind, p.start_s, p.end_s)
         result = None
         if p.kind == OTHER or p.kind not in run:
@@ -158,7 +164,9 @@ def analyze_session(
             status = "poorly_seen"
             warnings.append(f"{name}: the body was seen in only {p.seen_fraction:.0%} of the frames; not analysed.")
         else:
-            result = run[p.kind](seq.slice(p.start_index, p.stop_index))
+            start = p.start_index + (trim if k > 0 else 0)
+            stop = p.stop_index - (trim if k < len(found) - 1 else 0)
+            result = run[p.kind](seq.slice(start, max(stop, start + 1)))
             status = "analysed"
             valid = result.get("valid_fraction")
             if p.kind == SEATED and valid is not None and valid < min_seen_fraction:

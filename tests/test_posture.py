@@ -125,6 +125,14 @@ def test_a_short_blip_is_absorbed_and_a_long_one_is_kept():
         assert kinds == expected, blip_s
 
 
+def test_a_short_transition_between_two_postures_is_kept_apart():
+    joints = np.concatenate([held(POSES["seated"], 3.0), held(POSES["standing"], 0.5),
+                             held(POSES["quadruped"], 3.0, heading_deg=90)])
+    phases = segment_postures(see(joints), min_run_s=1.0)
+    assert [p.kind for p in phases] == [SEATED, OTHER, QUADRUPED]
+    assert phases[1].start_s == pytest.approx(3.0, abs=0.2) and phases[1].end_s == pytest.approx(3.5, abs=0.2)
+
+
 def test_short_gaps_are_bridged_and_long_gaps_become_unseen_other():
     joints = held(POSES["seated"], 9.0)
     joints[60:75] = np.nan      # 0.5 s without a person

@@ -42,6 +42,11 @@ def standing_for(seconds):
     return (lambda t: sk.standing(), seconds)
 
 
+def main_phases(res):
+    """(kind, status) of the phases, without the short "other" transitions between positions."""
+    return [(p.kind, p.status) for p in res.phases if not (p.kind == "other" and p.end_s - p.start_s < 1.0)]
+
+
 def run(parts, *, dropout=0.0, **kw):
     joints = sk.timeline(parts, fps=FPS, transition_s=2.0)
     return analyze_session(see(joints, "front", dropout=dropout, seed=5), analyzers=STUBS, **kw)
@@ -49,12 +54,12 @@ def run(parts, *, dropout=0.0, **kw):
 
 def test_before_after_change_per_leg_comes_from_first_and_last_seated_phase():
     res = run([seated_for(8, 25, 20), circling(16, heading_deg=90), seated_for(8, 33, 26)])
-    kinds = [(p.kind, p.status) for p in res.phases]
-    assert kinds == [("seated", "analysed"), ("quadruped", "analysed"), ("seated", "analysed")]
+    assert main_phases(res) == [("seated", "analysed"), ("quadruped", "analysed"), ("seated", "analysed")]
+    assert all(p.status == "skipped" and p.result is None for p in res.phases if p.kind == "other")
     assert res.change_deg["left"] == pytest.approx(8.0, abs=1.0)
     assert res.change_deg["right"] == pytest.approx(6.0, abs=1.0)
-    circles = res.phases[1].result
-    assert 8.0 <= circles["t0"] <= 11.0 and 25.0 <= circles["t1"] <= 28.0  # the analysis got its phase only
+    circles = [p for p in res.phases if p.kind == "quadruped"][0].result
+    assert 8.5 <= circles["t0"] <= 11.0 and 25.0 <= circles["t1"] <= 27.5  # the analysis got its phase only
     assert not [w for w in res.warnings if "seated phase" in w]
 
 
@@ -84,7 +89,7 @@ def test_json_has_the_session_shape():
 ])
 def test_statuses(parts, expected, change_known):
     res = run(parts, min_phase_s=4.0)
-    assert [(p.kind, p.status) for p in res.phases] == expected
+    assert main_phases(res) == expected
     assert all(p.result is None for p in res.phases if p.status in ("too_short", "skipped"))
     if change_known:
         assert res.change_deg["left"] == pytest.approx(6.0, abs=1.0)

@@ -222,17 +222,25 @@ def _absorb_short_runs(runs: list[list[int]], t: np.ndarray, min_run_s: float) -
     """Merge runs shorter than ``min_run_s`` into their neighbours, shortest first.
 
     A short run between two runs is split at its middle between them; equal
-    neighbouring labels are joined.
+    neighbouring labels are joined. A short "other" run between two *different*
+    postures is a transition (getting down on the floor, sitting up) and is kept,
+    so neither neighbour's analysis sees the movement in between.
     """
     runs = [r[:] for r in runs]
 
     def dur(r):
         return t[r[2] - 1] - t[r[1]] + (t[1] - t[0] if len(t) > 1 else 0.0)
 
+    def absorbable(k):
+        inner = 0 < k < len(runs) - 1
+        return dur(runs[k]) < min_run_s and not (
+            inner and runs[k][0] == 0 and runs[k - 1][0] != runs[k + 1][0])
+
     while len(runs) > 1:
-        i = min(range(len(runs)), key=lambda k: dur(runs[k]))
-        if dur(runs[i]) >= min_run_s:
+        candidates = [k for k in range(len(runs)) if absorbable(k)]
+        if not candidates:
             break
+        i = min(candidates, key=lambda k: dur(runs[k]))
         lab, a, b = runs.pop(i)
         has_prev, has_next = i > 0, i < len(runs)
         if has_prev and has_next:
