@@ -126,14 +126,22 @@ def test_seated_phase_with_too_few_valid_angles_keeps_its_result_but_is_poorly_s
     assert res.change_deg == {"left": None, "right": None}
 
 
-def test_real_analyses_run_on_a_synthetic_session():
+@pytest.mark.parametrize("cam", ["front", "front_high"])
+def test_real_analyses_measure_a_synthetic_session(cam):
     pytest.importorskip("hipvision.core.rotation")
     pytest.importorskip("hipvision.core.circles")
+    # IR 25°/20° before, 35°/30° after; 20 s of counter-clockwise circles (forward → left → back → right), 4 s each
     joints = sk.timeline([seated_for(8, 25, 20), circling(20, heading_deg=90), seated_for(8, 35, 30)], fps=FPS)
-    res = analyze_session(see(joints, "front", seed=2))
-    d = json.loads(to_json_text(res.to_dict()))
-    assert [p["kind"] for p in d["phases"] if p["status"] == "analysed"] == ["seated", "quadruped", "seated"]
-    assert d["phases"][1]["result"]["kind"] == "circles"
+    d = json.loads(to_json_text(analyze_session(see(joints, cam, seed=2)).to_dict()))
+    assert main_kinds(d) == ["seated", "quadruped", "seated"]
+    assert d["change_deg"]["left"] == pytest.approx(10.0, abs=1.5)
+    assert d["change_deg"]["right"] == pytest.approx(10.0, abs=1.5)
+    circles = next(p["result"] for p in d["phases"] if p["kind"] == "quadruped")
+    assert (circles["counterclockwise"], circles["clockwise"]) == (5, 0)
+
+
+def main_kinds(d):
+    return [p["kind"] for p in d["phases"] if p["status"] == "analysed"]
 
 
 def test_session_command_writes_json_csv_report_and_history(tmp_path, monkeypatch, capsys):
