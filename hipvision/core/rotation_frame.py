@@ -21,7 +21,7 @@ from enum import IntEnum
 import numpy as np
 
 from hipvision.core import geometry as g
-from hipvision.core.rotation_view import CameraView
+from hipvision.core.rotation_view import CameraView, frontal_direction
 from hipvision.landmarks import LEG, Landmark as L
 
 SIDES = ("left", "right")
@@ -65,12 +65,7 @@ def angles_image(px: np.ndarray, view: CameraView) -> np.ndarray:
     out = []
     for side in SIDES:
         _, knee, ankle = _leg_points(px, side)
-        rk, ra = view.rays(knee), view.rays(ankle)
-        d = np.cross(np.cross(rk, ra), ax[2])
-        # orient d from knee to ankle: its image direction at the knee must agree with the image shank
-        img_dir = d[..., :2] - d[..., 2:3] * rk[..., :2]
-        flip = np.where(g.dot(img_dir, ra[..., :2] - rk[..., :2]) < 0, -1.0, 1.0)
-        d = d * flip[..., None]
+        d = frontal_direction(ax, view.rays(knee), view.rays(ankle))
         out.append(g.angle_in_plane(d, -ax[1], LATERAL_SIGN[side] * ax[0]))
     return np.stack(out, axis=-1)
 

@@ -17,14 +17,11 @@ Camera angles relative to the body (same conventions as
     pitch_deg + = camera above knee height, looking down;
     yaw_deg   + = camera off to the person's left.
 
-Image-based estimate (``estimate_view_image``): each image line between two
-joints lies in a plane through the camera centre (its "interpretation
-plane", normal = ray₁ × ray₂ with rays from an assumed focal length). The
-lines knee–knee and hip–hip run along X, each thigh (hip → knee) along Z, so
-each image segment must point at the vanishing point of its 3D direction.
-Roll, pitch and yaw are fitted by robust least squares over many frames on
-that geometric error (pixels by which a segment misses its vanishing line), with a weak prior toward pitch = yaw = 0 for
-the case the thighs are too short in the image to tell (camera at knee height).
+Image-based estimate (`estimate_view_image`), with rays from an assumed focal
+length: the knee–knee and hip–hip image lines run along X, so they must point
+at X's vanishing point (gives the roll); the mid-thigh, rebuilt in 3D from the
+shanks and a thigh/shank length ratio, runs along Z and must land on the
+observed mid-hip (gives pitch and yaw). Robust least squares over many frames.
 """
 
 from __future__ import annotations
@@ -131,80 +128,110 @@ def knee_line_roll_deg(px: np.ndarray) -> np.ndarray:
 
 
 _PAIRS_X = ((L.RIGHT_KNEE, L.LEFT_KNEE, 1.0), (L.RIGHT_HIP, L.LEFT_HIP, 0.5))
-_PAIRS_Z = ((L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_HIP, L.RIGHT_KNEE))
+_FIT_LANDMARKS = (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE)
+#: Hip → knee over knee → ankle landmark distance (0.245 / 0.246 of body height, Drillis & Contini).
+THIGH_TO_SHANK = 1.0
+
+
+def frontal_direction(axes: np.ndarray, ray_from: np.ndarray, ray_to: np.ndarray) -> np.ndarray:
+    """``(..., 3)`` unit 3D direction, in the body's frontal plane, of the segment seen from ``ray_from``
+    to ``ray_to`` (camera rays, ``(..., 3)``): the plane through the camera centre and the image segment
+    cut by the frontal plane (normal = body Z, ``axes[2]``), oriented like the image segment."""
+    d = np.cross(np.cross(ray_from, ray_to), axes[2])
+    img = d[..., :2] - d[..., 2:3] * ray_from[..., :2]
+    flip = np.where(g.dot(img, ray_to[..., :2] - ray_from[..., :2]) < 0, -1.0, 1.0)
+    return g.unit(d * flip[..., None])
 
 
 def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg: float = 60.0,
-                        fit_pitch_yaw: bool = True, noise_px: float = 3.0,
-                        prior_sd_deg: float = 20.0, max_frames: int = 240, max_pitch_deg: float = 45.0,
-                        max_yaw_deg: float = 40.0) -> CameraView:
-    """Fit roll (and pitch, yaw) to the hips and knees of seated frames.
+                        fit_pitch_yaw: bool = True, noise_px: float = 3.0, thigh_to_shank: float = THIGH_TO_SHANK,
+                        thigh_to_shank_sd: float = 0.15, prior_sd_deg: float = 20.0, max_frames: int = 240,
+                        max_pitch_deg: float = 45.0, max_yaw_deg: float = 40.0) -> CameraView:
+    """Fit roll (and pitch, yaw) to the hips, knees and ankles of seated frames.
+
+    Roll: the knee–knee and hip–hip image lines must point at the vanishing point of
+    the body's left–right axis X (pixels by which each segment's far end misses that line).
+    Pitch and yaw: rebuild the mid-thigh in 3D from each frame's shanks: the shank length
+    (at the knee's depth) follows from the ankle's image position given the view, the thigh is
+    ``thigh_to_shank`` times as long and runs along the body's Z, so the mid-hip must land on
+    the observed mid-hip. That works with splayed or crossed thighs (only their mean direction
+    is used) and at any camera height; the prior on the length ratio (SD ``thigh_to_shank_sd``)
+    weighs the along-thigh error. Robust least squares (soft L1) over up to ``max_frames`` frames.
 
     Args:
         px: (N, 33, 2) pixel landmarks of frames in which the person sits facing the
-            camera with hips and knees seen (NaN rows are skipped).
+            camera (frames missing a hip, knee or ankle are skipped).
         frame_size: (width, height) pixels; the principal point is the centre.
         hfov_deg: assumed horizontal field of view (webcams: 55–80°).
         fit_pitch_yaw: False fits roll only (pitch = yaw = 0).
-        noise_px: expected landmark noise, pixels (scales the data against the prior).
-        prior_sd_deg: standard deviation of the prior on pitch and yaw, degrees.
+        noise_px: expected landmark noise, pixels (scales the data against the priors).
+        thigh_to_shank, thigh_to_shank_sd: prior on the thigh/shank length ratio.
+        prior_sd_deg: standard deviation of the prior pulling pitch and yaw toward 0, degrees.
         max_frames: at most this many frames, evenly spaced, are used.
         max_pitch_deg, max_yaw_deg: a fit beyond these is not a plausible set-up (bad hip
             landmarks, say): the roll-only fit is returned instead (source "roll").
     """
     view = default_view(frame_size, hfov_deg=hfov_deg)
     px = np.asarray(px, float)
-    idx = [a for a, _, _ in _PAIRS_X] + [b for _, b, _ in _PAIRS_X]
-    ok = np.isfinite(px[:, idx]).all(axis=(1, 2)) if len(px) else np.zeros(0, bool)
+    ok = np.isfinite(px[:, list(_FIT_LANDMARKS)]).all(axis=(1, 2)) if len(px) else np.zeros(0, bool)
     px = px[ok]
     if len(px) == 0:
         return view
     if len(px) > max_frames:
         px = px[np.linspace(0, len(px) - 1, max_frames).round().astype(int)]
     roll0 = g.circular_median_deg(knee_line_roll_deg(px))
-    segments_x = [(px[:, b] - px[:, a], view.rays((px[:, a] + px[:, b]) / 2), w) for a, b, w in _PAIRS_X]
-    segments_z = [(px[:, b] - px[:, a], view.rays((px[:, a] + px[:, b]) / 2), 1.0) for a, b in _PAIRS_Z]
     scale = noise_px * np.sqrt(2.0)
+    segments_x = [(px[:, b] - px[:, a], view.rays((px[:, a] + px[:, b]) / 2), w) for a, b, w in _PAIRS_X]
+    rays = view.rays(px)
+    mid_knee_ray = (rays[:, L.LEFT_KNEE] + rays[:, L.RIGHT_KNEE]) / 2
+    mid_knee_px = (px[:, L.LEFT_KNEE] + px[:, L.RIGHT_KNEE]) / 2
+    mid_hip_px = (px[:, L.LEFT_HIP] + px[:, L.RIGHT_HIP]) / 2
+    centre = np.asarray(view.centre_px)
 
-    def line_residuals(direction: np.ndarray, segments) -> list[np.ndarray]:
-        # pixels by which each segment's far end misses the image line through the segment's
-        # midpoint toward the vanishing point of the 3D ``direction``
+    def roll_residuals(ax: np.ndarray) -> list[np.ndarray]:
         out = []
-        for seg, mid_ray, weight in segments:
-            d = direction[:2] - mid_ray[:, :2] * direction[2]
-            d = d / (g.norm(d)[:, None] + 1e-12)
+        for seg, mid_ray, weight in segments_x:
+            d = g.unit(ax[0][:2] - mid_ray[:, :2] * ax[0][2])
             out.append(weight * g.cross2(d, seg) / scale)
         return out
 
-    rays = view.rays(px)
-    normals = {ax: [(np.cross(rays[:, a], rays[:, b]), w) for a, b, w in pairs]
-               for ax, pairs in ((0, _PAIRS_X), (2, [(a, b, 1.0) for a, b in _PAIRS_Z]))}
-    sigma = noise_px / view.focal_px
+    def thigh_residuals(ax: np.ndarray) -> list[np.ndarray]:
+        lengths = []
+        for knee, ankle in ((L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_KNEE, L.RIGHT_ANKLE)):
+            k, a = rays[:, knee], rays[:, ankle]         # knee placed at depth 1
+            d = frontal_direction(ax, k, a)
+            u = d[:, :2] - a[:, :2] * d[:, 2:3]
+            v = k[:, :2] - a[:, :2]
+            lengths.append(-g.dot(v, u) / np.maximum(g.dot(u, u), 1e-12))
+        shank = np.mean(lengths, axis=0)
+        hip = mid_knee_ray - (thigh_to_shank * shank)[:, None] * ax[2]
+        pred = view.focal_px * hip[:, :2] / np.maximum(hip[:, 2:3], 1e-6) + centre
+        seg = pred - mid_knee_px
+        along_dir = g.unit(seg + (0.0, -1e-3))  # a thigh seen end-on has no direction: take "up" then
+        err = mid_hip_px - pred
+        along = g.dot(err, along_dir) / (scale + thigh_to_shank_sd * g.norm(seg))
+        return [g.cross2(along_dir, err) / scale, along]
 
-    def unpack(params: np.ndarray) -> tuple[float, float, float]:
-        return (params[0], params[1], params[2]) if fit_pitch_yaw else (params[0], 0.0, 0.0)
-
-    def algebraic(params: np.ndarray) -> np.ndarray:
-        # first pass: each 3D axis must lie in the plane through the camera centre and its image
-        # segment (cheap and smooth, but biased toward the viewing ray under noise)
-        ax = body_axes(*unpack(params))
-        parts = [w * (n @ ax[k]) / sigma for k in ((0, 2) if fit_pitch_yaw else (0,)) for n, w in normals[k]]
+    def residuals(params: np.ndarray) -> np.ndarray:
+        roll, pitch, yaw = (params[0], params[1], params[2]) if fit_pitch_yaw else (params[0], 0.0, 0.0)
+        ax = body_axes(roll, pitch, yaw)
+        parts = roll_residuals(ax)
         if fit_pitch_yaw:
-            parts.append(np.array(params[1:]) / prior_sd_deg)
+            parts += thigh_residuals(ax)
+            parts.append(np.array([pitch, yaw]) / prior_sd_deg)
         return np.concatenate(parts)
 
-    def geometric(params: np.ndarray) -> np.ndarray:
-        ax = body_axes(*unpack(params))
-        parts = line_residuals(ax[0], segments_x)
-        if fit_pitch_yaw:
-            parts += line_residuals(ax[2], segments_z)
-            parts.append(np.array(params[1:]) / prior_sd_deg)
-        return np.concatenate(parts)
+    def cost(params: np.ndarray) -> float:
+        r = residuals(params)
+        return float(np.sum(2 * (np.sqrt(1 + (r / 2) ** 2) - 1)))   # the soft-L1 loss used below
 
-    x0 = np.array([roll0, 0.0, 0.0]) if fit_pitch_yaw else np.array([roll0])
-    first = optimize.least_squares(algebraic, x0, loss="soft_l1", f_scale=2.0, x_scale=5.0)
-    fit = optimize.least_squares(geometric, first.x, loss="soft_l1", f_scale=2.0, x_scale=5.0)
-    roll, pitch, yaw = unpack(fit.x)
+    if fit_pitch_yaw:
+        starts = [np.array([roll0, p, y]) for p in (-15.0, 0.0, 15.0, 30.0) for y in (-20.0, 0.0, 20.0)]
+        x0 = min(starts, key=cost)
+    else:
+        x0 = np.array([roll0])
+    fit = optimize.least_squares(residuals, x0, loss="soft_l1", f_scale=2.0, x_scale=5.0)
+    roll, pitch, yaw = (fit.x[0], fit.x[1], fit.x[2]) if fit_pitch_yaw else (fit.x[0], 0.0, 0.0)
     if abs(pitch) > max_pitch_deg or abs(yaw) > max_yaw_deg:  # not a plausible seated set-up: trust roll only
         return estimate_view_image(px, frame_size, hfov_deg=hfov_deg, fit_pitch_yaw=False, noise_px=noise_px)
     return CameraView(float(g.wrap_deg(roll)), float(pitch), float(yaw), view.focal_px, view.centre_px,
