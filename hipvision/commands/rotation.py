@@ -92,7 +92,7 @@ def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotat
         fourcc_for(annotate)
         if is_npz and original is None:
             raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
-    if not is_npz and not Path(video).exists():
+    if not is_npz and "://" not in video and not Path(video).exists():
         raise InputError(f"no such file: {video}")
     if is_npz:
         from hipvision.io import load_sequence
