@@ -217,6 +217,17 @@ def test_small_person_found_by_tile_search_and_mapped_back(sports2d_video, model
 
 
 @pytest.mark.slow
+def test_no_tracking_across_a_long_gap(sports2d_video, model_path):
+    """VIDEO mode tracks from the last frame's regions; after a gap the tracker starts afresh
+    instead of reading landmarks off whatever now lies there (here: a frame it cannot see a person in)."""
+    image = _read_frames(sports2d_video, 120, 1)[0]
+    canvas, _ = _padded(image, 2)
+    with PoseTracker(model_path, crop_search=False) as tracker:
+        assert tracker.process(Frame(0, 0.0, image)).detected
+        assert not tracker.process(Frame(1, 2.0, canvas)).detected
+
+
+@pytest.mark.slow
 def test_small_person_followed_in_a_crop_over_frames(sports2d_video, model_path):
     """Padded frames 120-134: after the search the tracker follows the woman in a crop window."""
     images = _read_frames(sports2d_video, 120, 15)

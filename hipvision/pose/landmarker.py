@@ -21,7 +21,8 @@ How a frame is processed
    timestamp clock): the window is *sticky*, kept while the person stays well
    inside it and re-cut (new instance, ~0.1 s) only when they near its edge or
    change size a lot. Every ``full_frame_every_s`` the whole frame is tried
-   again; when it finds the subject there, whole-frame tracking resumes.
+   again (IMAGE mode: a fresh detection, no stale tracking state); when it
+   finds the subject there, whole-frame tracking resumes.
 
 Coordinates: image landmarks normalised to the full frame (x, y in 0..1; z on
 the scale of x), world landmarks in metres (hip-centred), as in `PoseSequence`.
@@ -48,6 +49,8 @@ DEFAULT_MODEL_FILE = "pose_landmarker_full.task"
 SEARCH_GRIDS = ((2, 2), (3, 3))
 SEARCH_OVERLAP = 0.25
 WINDOW_SCALE = 2.5
+#: A whole-frame VIDEO instance left tracking for longer than this is replaced before reuse.
+STALE_TRACKING_S = 0.5
 _native_first_logs_done = False  # MediaPipe prints some warnings once per process, on its first poses
 
 
@@ -110,6 +113,8 @@ class _Landmarker:
         self._verbose = verbose
         self._video = video
         self._last_ms = -1
+        self.last_t = -math.inf  # time of the last frame seen
+        self.tracking = False  # the last frame had poses: VIDEO mode will track from their regions
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(path)),
             running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
@@ -136,6 +141,7 @@ class _Landmarker:
                 result = self._task.detect(image)
         if result.pose_landmarks:
             _native_first_logs_done = True
+        self.last_t, self.tracking = timestamp_s, bool(result.pose_landmarks)
         return [_to_arrays(lms, world) for lms, world in zip(result.pose_landmarks, result.pose_world_landmarks)]
 
     def close(self) -> None:
@@ -244,6 +250,10 @@ class PoseTracker:
         return None if index is None else (poses[keep[index]], boxes[keep[index]])
 
     def _whole_frame(self, frame: Frame, size: tuple[int, int], previous: np.ndarray | None):
+        if self._full.tracking and frame.timestamp_s - self._full.last_t > STALE_TRACKING_S:
+            # VIDEO mode would track from regions of a frame long gone (after crop following): start afresh
+            self._full.close()
+            self._full = _Landmarker(self._path, video=True, num_poses=self._num_poses, verbose=self._verbose)
         rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
         self._last_full_t = frame.timestamp_s
         found = self._pick(self._full.detect(rgb, frame.timestamp_s), size, previous)
@@ -259,13 +269,18 @@ class PoseTracker:
             self._start_window(found[1], size)
         return found
 
-    def _search_tiles(self, frame: Frame, size: tuple[int, int], previous: np.ndarray | None):
+    def _searcher(self) -> _Landmarker:
+        """The IMAGE-mode instance (tile search, whole-frame checks while following a crop)."""
         if self._search is None:
             self._search = _Landmarker(self._path, video=False, num_poses=self._num_poses, verbose=self._verbose)
+        return self._search
+
+    def _search_tiles(self, frame: Frame, size: tuple[int, int], previous: np.ndarray | None):
+        searcher = self._searcher()
         for rows, cols in SEARCH_GRIDS:
             poses = []
             for tile in subj.search_tiles(size, rows=rows, cols=cols, overlap=SEARCH_OVERLAP):
-                for image, vis, pres, world in self._detect_in(self._search, frame, tile):
+                for image, vis, pres, world in self._detect_in(searcher, frame, tile):
                     poses.append((subj.crop_to_frame(image, tile, size), vis, pres, world))
             found = self._pick(poses, size, previous)
             if found is not None:
@@ -282,7 +297,9 @@ class PoseTracker:
             return None
         self.stats["crop_frames"] += 1
         if t - self._last_full_t >= self._full_every_s:
-            whole = self._pick(self._full.detect(cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB), t), size, found[1])
+            # IMAGE mode: a fresh detection, no tracking state left over from a frame long ago
+            whole = self._pick(self._searcher().detect(cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB), t),
+                               size, found[1])
             self._last_full_t = t
             if whole is not None:  # big enough for the whole frame again
                 self._stop_window()
