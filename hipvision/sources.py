@@ -158,9 +158,10 @@ class CaptureSource(FrameSource):
     frames fails here (as `InputError`), not halfway through a run.
     """
 
-    def __init__(self, target: str | int, *, description: str, is_live: bool) -> None:
+    def __init__(self, target: str | int, *, description: str, is_live: bool | None) -> None:
+        """``is_live=None`` (URLs): live unless the stream reports a frame count (a file served over HTTP)."""
         self.description = description
-        self.is_live = is_live
+        self.is_live = bool(is_live)
         self._cap = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -175,7 +176,9 @@ class CaptureSource(FrameSource):
         fps = cap.get(cv2.CAP_PROP_FPS)
         self.fps = float(fps) if math.isfinite(fps) and 1.0 <= fps <= 1000.0 else DEFAULT_FPS
         count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if not is_live else 0
-        self.frame_count = count if count > 0 else None
+        if is_live is None:
+            is_live = self.is_live = count <= 0
+        self.frame_count = count if count > 0 and not is_live else None
         with quiet_native_logs():
             ok, first = cap.read()
         if not ok or first is None or first.ndim != 3 or first.shape[2] != 3:
@@ -338,7 +341,7 @@ def open_source(spec: str | os.PathLike | int, *, fps: float | None = None) -> F
         return CaptureSource(index, description=f"camera {index}", is_live=True)
     text = os.fspath(spec)
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
-        return CaptureSource(text, description=text, is_live=True)
+        return CaptureSource(text, description=text, is_live=None)
     path = Path(text).expanduser()
     if not path.exists():
         raise InputError(f"no such file or folder: {path}")

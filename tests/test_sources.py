@@ -202,3 +202,26 @@ def test_image_folder_repr_and_size(tmp_path):
     cv2.imwrite(str(tmp_path / "x.png"), np.zeros((20, 30, 3), np.uint8))
     source = ImageFolderSource(tmp_path)
     assert "30x20" in repr(source)
+
+
+def test_video_served_over_http_is_read_like_a_file(tiny_video):
+    """A URL with a known frame count is not live: no frame is dropped."""
+    import functools
+    import http.server
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(tiny_video.parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{tiny_video.name}"
+        with open_source(url) as source:
+            assert not source.is_live and source.frame_count == 10 and source.description == url
+            assert [f.index for f in source] == list(range(10))
+    finally:
+        server.shutdown()
+        server.server_close()
