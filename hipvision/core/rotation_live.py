@@ -1,8 +1,9 @@
 """`RotationTracker`: the seated IR measurement frame by frame, for the live camera.
 
-Same per-frame maths as the file analysis (`rotation_result.measure_frames`),
-a causal One-Euro filter per leg instead of the zero-phase one, and a camera
-view that is refitted every second or so on the seated frames seen so far.
+Same per-frame maths as the file analysis (`rotation_measure`: posture, knee
+anchors from rest frames, angle, reasons), a causal One-Euro filter per leg
+instead of the zero-phase one, and a camera view that is refitted every second
+or so on the seated frames seen so far.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ import numpy as np
 
 from hipvision.core import geometry as g
 from hipvision.core.filtering import OneEuroFilter, interpolate_gaps
+from hipvision.core.rotation_anchor import ANCHOR_COUNT_S, KNEES, anchor_of, frames_per_second_count, rest_mask
 from hipvision.core.rotation_frame import SIDES, Reason, knee_travel, steady
-from hipvision.core.rotation_result import _POSTURE_OK, RotationResult, Settings, measure_frames, summarise
+from hipvision.core.rotation_measure import POSTURE_OK, anchored_pass, first_pass
+from hipvision.core.rotation_posture import posture_steady, seated_posture
+from hipvision.core.rotation_result import RotationResult, Settings, summarise
 from hipvision.core.rotation_summary import window_samples, sustained_levels
 from hipvision.core.rotation_view import CameraView, default_view, estimate_view_image, estimate_view_world, \
     knee_line_roll_deg
@@ -45,6 +49,7 @@ class Reading:
     best_held_deg: np.ndarray  # (2,) best held so far
     message: str | None        # coaching when the set-up is wrong
     view: CameraView
+    knee_px: np.ndarray | None = None  # (2, 2) knees the angle was measured from (anchored), pixels
 
 
 _MESSAGES = {
@@ -107,7 +112,8 @@ class RotationTracker:
         self._filters = [OneEuroFilter(self.settings.min_cutoff_hz, self.settings.beta, 1.0,
                                        reset_after_s=self.settings.max_gap_s) for _ in SIDES]
         self._rolls: deque[float] = deque(maxlen=self._buffer_frames)
-        self._recent: deque[tuple[float, np.ndarray, np.ndarray]] = deque()  # (t_s, px, reasons), last 1 s
+        self._recent: deque[tuple[float, np.ndarray, np.ndarray, bool]] = deque()  # (t_s, px, reasons, posture), 1 s
+        self._rest: list[deque[tuple[float, np.ndarray]]] = [deque(maxlen=self._buffer_frames) for _ in SIDES]
         self._px: deque[np.ndarray] = deque(maxlen=self._buffer_frames)
         self._world: deque[np.ndarray] = deque(maxlen=self._buffer_frames)
         self._view = default_view(self.frame_size, hfov_deg=self.settings.hfov_deg)
@@ -148,18 +154,30 @@ class RotationTracker:
             base = self._view
             self._view = CameraView(g.circular_median_deg(np.array(self._rolls)), 0.0, 0.0, base.focal_px,
                                     base.centre_px, "roll", len(self._rolls))
-        self._recent.append((float(t_s), px, np.zeros(2, int)))
+        posture = bool(seated_posture(px, vis, world, self._view))
+        self._recent.append((float(t_s), px, np.zeros(2, int), posture))
         while self._recent[0][0] < t_s - 1.0:
             self._recent.popleft()
         recent_t = np.array([r[0] for r in self._recent])
         travel = knee_travel(recent_t, np.stack([r[1] for r in self._recent]))[-1]
-        raw, reasons = measure_frames(px, vis, world, self.frame_size, self._view, self._world_view,
-                                      self.settings.estimator, travel)
-        self._recent[-1] = (float(t_s), px, reasons)
-        reasons = steady(recent_t, np.stack([r[2] for r in self._recent]))[-1]
-        raw = np.where(reasons == int(Reason.OK), raw, np.nan)
-        if np.isin(reasons, _POSTURE_OK).any():
-            self._px.append(px)
+        ang1, r1 = first_pass(px, vis, self.frame_size, self._view, posture, travel)
+        rest = rest_mask(ang1, r1 == int(Reason.OK))
+        count = frames_per_second_count(recent_t, ANCHOR_COUNT_S)
+        anchors = np.full((2, 2), np.nan)
+        for k, knee in enumerate(KNEES):
+            if rest[k]:
+                self._rest[k].append((float(t_s), px[knee]))
+            if self._rest[k]:
+                times, knees = zip(*self._rest[k])
+                anchors[k] = anchor_of(np.array(times), np.stack(knees), float(t_s), count=count)
+        measured = anchored_pass(px, vis, world, self.frame_size, self._view, self._world_view,
+                                 self.settings.estimator, posture, travel, anchors)
+        self._recent[-1] = (float(t_s), px, measured.reasons, posture)
+        steady_posture = posture_steady(recent_t, np.array([r[3] for r in self._recent]))
+        reasons = steady(recent_t, np.stack([r[2] for r in self._recent]), posture_ok=steady_posture)[-1]
+        raw = np.where(reasons == int(Reason.OK), measured.raw_deg, np.nan)
+        if np.isin(measured.reasons, POSTURE_OK).any():
+            self._px.append(measured.px)
             if world is not None:
                 self._world.append(world)
             self._refit(t_s)
@@ -171,7 +189,8 @@ class RotationTracker:
         level = self._current_level()
         self._best = np.fmax(self._best, level)
         return Reading(float(t_s), raw, filt, (Reason(int(reasons[0])), Reason(int(reasons[1]))), level,
-                       self._best.copy(), coaching_message(reasons, px, self.frame_size), self._view)
+                       self._best.copy(), coaching_message(reasons, px, self.frame_size), self._view,
+                       measured.px[list(KNEES)])
 
     def _current_level(self) -> np.ndarray:
         """(2,) level sustained over the hold window ending now (the same definition as offline)."""

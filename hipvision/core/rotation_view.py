@@ -127,7 +127,7 @@ def knee_line_roll_deg(px: np.ndarray) -> np.ndarray:
     return -np.degrees(np.arctan2(g.nanmean(np.sin(rad)), g.nanmean(np.cos(rad))))
 
 
-_PAIRS_X = ((L.RIGHT_KNEE, L.LEFT_KNEE, 1.0), (L.RIGHT_HIP, L.LEFT_HIP, 0.5))
+_PAIRS_X = ((L.RIGHT_HIP, L.LEFT_HIP, 1.0),)
 _FIT_LANDMARKS = (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE)
 #: Hip → knee over knee → ankle landmark distance (0.245 / 0.246 of body height, Drillis & Contini).
 THIGH_TO_SHANK = 1.0
