@@ -85,35 +85,6 @@ def angles_world(world: np.ndarray, view: CameraView) -> np.ndarray:
     return np.stack(out, axis=-1)
 
 
-def knee_travel(t_s: np.ndarray, px: np.ndarray, *, window_s: float = 0.5) -> np.ndarray:
-    """(T,) how far the knees moved over the last ``window_s`` seconds, in shank lengths.
-
-    For each frame: the larger over both knees of the largest distance between the knee
-    now and the same knee in any frame of the preceding window, divided by the mean
-    image shank length now. Causal (uses past frames only), so the live tracker gets
-    the same value from its recent history. NaN where it cannot be told.
-
-    Args:
-        t_s: (T,) seconds; px: (T, 33, 2) pixel landmarks.
-    """
-    t = np.asarray(t_s, float)
-    px = np.asarray(px, float)
-    n = len(t)
-    if n == 0:
-        return np.zeros(0)
-    dt = float(np.median(np.diff(t))) if n > 1 else 1.0
-    w = max(1, int(round(window_s / dt)))
-    knees = px[:, [L.LEFT_KNEE, L.RIGHT_KNEE], :]                       # (T, 2, 2)
-    padded = np.concatenate([np.full((w,) + knees.shape[1:], np.nan), knees])
-    past = np.lib.stride_tricks.sliding_window_view(padded, w + 1, axis=0)[:n]  # (T, 2, 2, w+1)
-    dist = g.norm(np.moveaxis(past, -1, -2) - knees[:, :, None, :])     # (T, 2, w+1)
-    ok = np.isfinite(dist)
-    travel = np.where(ok.any(axis=(1, 2)), np.where(ok, dist, -np.inf).max(axis=(1, 2)), np.nan)
-    shank = g.nanmean(np.stack([g.norm(px[:, LEG[s]["ankle"]] - px[:, LEG[s]["knee"]]) for s in SIDES], -1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return travel / shank
-
-
 def steady(t_s: np.ndarray, reasons: np.ndarray, *, posture_ok: np.ndarray | None = None, window_s: float = 0.3,
            min_fraction: float = 0.34) -> np.ndarray:
     """(T, 2) reasons with OK frames turned to STRAY unless the leg was OK in at least
@@ -136,8 +107,10 @@ def steady(t_s: np.ndarray, reasons: np.ndarray, *, posture_ok: np.ndarray | Non
 
 
 def frame_reasons(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int, int], view: CameraView,
-                  angles_deg: np.ndarray, *, seated: np.ndarray | None = None, moving: np.ndarray | None = None,
-                  min_visibility: float = 0.5, max_angle_deg: float = 70.0, border_frac: float = 0.01) -> np.ndarray:
+                  angles_deg: np.ndarray, *, seated: np.ndarray | None = None, facing: np.ndarray | None = None,
+                  moving: np.ndarray | None = None,
+                  min_visibility: float = 0.5, max_angle_deg: float = 70.0, border_frac: float = 0.01,
+                  max_thigh_drop: float = 1.0, max_thigh_side: float = 1.0) -> np.ndarray:
     """``(..., 2)`` `Reason` codes (int) for each leg (left, right).
 
     Args:
@@ -146,8 +119,10 @@ def frame_reasons(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int,
         frame_size: (width, height) pixels.
         view: camera view (its roll defines the image's vertical).
         angles_deg: (..., 2) angles from `angles_image`/`angles_world`.
-        seated: (...) bool, the person-level posture test (`rotation_posture.seated_posture`);
+        seated: (...) bool, the person-level posture test (`rotation_posture.seated_state`);
             False → NOT_SEATED. None = not tested.
+        facing: (...) bool, the person faces the camera (`rotation_posture.facing_world`);
+            False → NOT_FACING. None = not tested.
         moving: (...) or (..., 2) bool, the knee(s) moved (`knee_travel`, or a knee away from its
             anchor) → MOVING. None = not tested.
         min_visibility: a hip, knee or ankle less visible than this is "not visible".
@@ -155,10 +130,13 @@ def frame_reasons(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int,
         border_frac: knees/ankles within this fraction of the image border are "out of frame".
 
     Per-leg posture tests use the image in the camera's roll-corrected axes, in units of the
-    shank's image length S: the thigh (hip → knee) must be short (the thigh points at
-    the camera: vertical part between -0.5 S and 0.8 S, sideways part under 0.6 S), the
-    shank must hang down (within 78° of vertical), and the knees or hips must be apart
-    (> 0.15 S) — a person in profile shows them on top of each other.
+    shank's image length S: the thigh (hip → knee) must point at the camera, its vertical part
+    between -0.5 S and ``max_thigh_drop`` S (a thigh seen from a camera 35° above knee height
+    still drops 0.8–0.98 S: MediaPipe puts seated hips high) and its sideways part under
+    ``max_thigh_side`` S (about 1 S seen side-on); the shank must hang down (within 78° of
+    vertical), and the knees or hips must be apart (> 0.15 S) — a person in profile shows them
+    on top of each other. Standing people and people turned away are told apart by the
+    person-level tests (``seated``, ``facing``), which see depth.
     """
     px = np.asarray(px, float)
     vis = np.asarray(visibility, float)
@@ -178,6 +156,8 @@ def frame_reasons(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int,
                       g.norm(px[..., L.LEFT_HIP, :] - px[..., L.RIGHT_HIP, :])) / scale
     posture = np.ones(person.shape, bool) if seated is None else np.broadcast_to(np.asarray(seated, bool),
                                                                                  person.shape)
+    faces = np.ones(person.shape, bool) if facing is None else np.broadcast_to(np.asarray(facing, bool),
+                                                                               person.shape)
     moved = np.zeros(reasons.shape, bool) if moving is None else np.asarray(moving, bool)
     if moved.shape != reasons.shape:
         moved = np.broadcast_to(moved[..., None], reasons.shape)
@@ -198,13 +178,13 @@ def frame_reasons(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int,
             s = g.norm(shank)
             sideways = np.abs(g.dot(thigh, right_img)) / s
             downward = g.dot(thigh, down_img) / s
-            facing = (sideways < 0.6) & (sep > 0.15)
-            seated_leg = (downward < 0.8) & (downward > -0.5) & (g.dot(shank, down_img) > 0.2 * s)
+            leg_facing = (sideways < max_thigh_side) & (sep > 0.15) & faces
+            seated_leg = (downward < max_thigh_drop) & (downward > -0.5) & (g.dot(shank, down_img) > 0.2 * s)
             plausible = np.abs(angles_deg[..., k]) <= max_angle_deg
         r = np.where(~plausible, int(Reason.IMPLAUSIBLE), int(Reason.OK))
         r = np.where(moved[..., k], int(Reason.MOVING), r)
         r = np.where(~seated_leg | ~posture, int(Reason.NOT_SEATED), r)
-        r = np.where(~facing, int(Reason.NOT_FACING), r)
+        r = np.where(~leg_facing, int(Reason.NOT_FACING), r)
         r = np.where(~inside, int(Reason.OUT_OF_FRAME), r)
         r = np.where(~seen, int(Reason.NOT_VISIBLE), r)
         r = np.where(~person, int(Reason.NO_PERSON), r)

@@ -2,8 +2,8 @@
 
 For each frame:
 
-1. **Posture** of the whole person (`rotation_posture.seated_posture`) and how far the
-   knees travelled lately (`rotation_frame.knee_travel`).
+1. **Posture** of the whole person (`rotation_posture.seated_posture`, `seated_state`) and
+   how far the knees travelled lately (`rotation_posture.knee_travel`).
 2. **First pass** with the pose model's own knees (`first_pass`): angle and reasons. Frames
    that pass with the shank hanging near vertical are *rest* frames; their knees give each
    leg's anchor (`rotation_anchor`).
@@ -23,8 +23,9 @@ import numpy as np
 
 from hipvision.core import geometry as g
 from hipvision.core.rotation_anchor import anchor_agrees, knee_anchors, rest_mask, with_knees
-from hipvision.core.rotation_frame import Reason, angles_image, angles_world, frame_reasons, knee_travel, steady
-from hipvision.core.rotation_posture import posture_steady, seated_posture
+from hipvision.core.rotation_frame import Reason, angles_image, angles_world, frame_reasons, steady
+from hipvision.core.rotation_posture import facing_world, hips_still, knee_travel, seated_posture, seated_state
+from hipvision.core.rotation_summary import rest_angle
 from hipvision.core.rotation_view import CameraView, default_view, estimate_view_image, estimate_view_world, \
     knee_line_roll_deg
 
@@ -41,18 +42,34 @@ def roll_view(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg: float) -
     return CameraView(roll if np.isfinite(roll) else 0.0, 0.0, 0.0, base.focal_px, base.centre_px, "roll", 0)
 
 
-def _moving(travel: np.ndarray | None) -> np.ndarray | None:
-    if travel is None:
-        return None
-    with np.errstate(invalid="ignore"):
-        return np.asarray(travel, float) > MAX_TRAVEL
+@dataclass(frozen=True)
+class Person:
+    """Person-level tests of a frame (``(...)`` bool, or one frame's scalars).
+
+    Attributes:
+        seated: sits upright (`rotation_posture.seated_state`). facing: faces the camera
+        (`rotation_posture.facing_world`). travel: `rotation_posture.knee_travel`, shank lengths (None = not known).
+    """
+
+    seated: np.ndarray
+    facing: np.ndarray
+    travel: np.ndarray | None
+
+    @property
+    def moving(self) -> np.ndarray | None:
+        """Knees travelled more than `MAX_TRAVEL` (None when not known)."""
+        if self.travel is None:
+            return None
+        with np.errstate(invalid="ignore"):
+            return np.asarray(self.travel, float) > MAX_TRAVEL
 
 
 def first_pass(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int, int], view: CameraView,
-               posture: np.ndarray, travel: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+               person: Person) -> tuple[np.ndarray, np.ndarray]:
     """Angles (..., 2) degrees and reasons (..., 2) with the model's own knees."""
     ang = angles_image(px, view)
-    return ang, frame_reasons(px, visibility, frame_size, view, ang, seated=posture, moving=_moving(travel))
+    return ang, frame_reasons(px, visibility, frame_size, view, ang, seated=person.seated, facing=person.facing,
+                              moving=person.moving)
 
 
 @dataclass(frozen=True)
@@ -73,40 +90,52 @@ class Pass:
 
 
 def anchored_pass(px: np.ndarray, visibility: np.ndarray, world: np.ndarray | None, frame_size: tuple[int, int],
-                  view: CameraView, world_view: CameraView | None, estimator: str, posture: np.ndarray,
-                  travel: np.ndarray | None, anchors: np.ndarray) -> Pass:
+                  view: CameraView, world_view: CameraView | None, estimator: str, person: Person,
+                  anchors: np.ndarray) -> Pass:
     """Angle and reasons with each knee at its anchor ((..., 2, 2) pixels, NaN = none).
 
     A leg with an anchor is MOVING when its knee landmark is away from it (`anchor_agrees`);
-    a leg without one when the knees travelled (``travel`` > `MAX_TRAVEL`).
+    a leg without one when the knees travelled (`Person.moving`).
     """
     has = np.isfinite(anchors).all(-1)
     agree = anchor_agrees(px, anchors)
     use = has & agree
     pxa = with_knees(px, anchors, use)
-    moving = _moving(travel)
+    moving = person.moving
     moving = ~agree if moving is None else np.where(has, ~agree, np.asarray(moving)[..., None])
     if estimator == "world" and world is not None and world_view is not None:
         ang = angles_world(world, world_view)
     else:
         ang = angles_image(pxa, view)
-    reasons = frame_reasons(pxa, visibility, frame_size, view, ang, seated=posture, moving=moving)
+    reasons = frame_reasons(pxa, visibility, frame_size, view, ang, seated=person.seated, facing=person.facing,
+                            moving=moving)
     return Pass(np.where(reasons == int(Reason.OK), ang, np.nan), reasons, pxa, use)
 
 
-def fit_view(px: np.ndarray, anchored_px: np.ndarray, both_rest: np.ndarray, seated: np.ndarray,
-             frame_size: tuple[int, int], *, hfov_deg: float, fit_pitch_yaw: bool,
-             min_frames: int = 15) -> CameraView:
-    """Camera view fitted on the frames where both legs rest (the model's own knees are right there,
-    and every frame adds independent landmark noise), or, with fewer than ``min_frames`` of those,
-    on all seated frames with anchored knees.
+def fit_view(rest_px: np.ndarray, rest_deg: np.ndarray, seated_px: np.ndarray, frame_size: tuple[int, int], *,
+             hfov_deg: float, fit_pitch_yaw: bool, calm_deg: float = 2.0, min_frames: int = 15) -> CameraView:
+    """The camera view, fitted on frames where both legs rest when there are enough of them.
+
+    Resting, the model's own knees are right (no slide) and the hanging shanks add a
+    vertical to the roll cues; only frames whose angles lie within ``calm_deg`` of each
+    leg's `rest_angle` count (not a foot on its way out). With fewer than ``min_frames`` of
+    those the fit uses all seated frames, knees anchored, without the shank cue.
 
     Args:
-        px, anchored_px: (T, 33, 2) pixels, the model's and with knees anchored; both_rest, seated: (T,) bool.
+        rest_px: (N, 33, 2) pixels of frames where both legs rest (`rotation_anchor.rest_mask`);
+        rest_deg: (N, 2) their first-pass angles, degrees; seated_px: (M, 33, 2) anchored seated frames.
     """
-    if np.count_nonzero(both_rest) >= min_frames:
-        return estimate_view_image(px[both_rest], frame_size, hfov_deg=hfov_deg, fit_pitch_yaw=fit_pitch_yaw)
-    return estimate_view_image(anchored_px[seated], frame_size, hfov_deg=hfov_deg, fit_pitch_yaw=fit_pitch_yaw)
+    rest_px = np.asarray(rest_px, float).reshape(-1, 33, 2)
+    rest_deg = np.asarray(rest_deg, float).reshape(-1, 2)
+    calm = np.ones(len(rest_px), bool)
+    for k in range(2):
+        with np.errstate(invalid="ignore"):
+            calm &= np.abs(rest_deg[:, k] - rest_angle(rest_deg[:, k])) <= calm_deg
+    if np.count_nonzero(calm) >= min_frames:
+        return estimate_view_image(rest_px[calm], frame_size, hfov_deg=hfov_deg, fit_pitch_yaw=fit_pitch_yaw,
+                                   at_rest=True)
+    return estimate_view_image(np.asarray(seated_px, float).reshape(-1, 33, 2), frame_size, hfov_deg=hfov_deg,
+                               fit_pitch_yaw=fit_pitch_yaw)
 
 
 def measure_recording(t_s: np.ndarray, px: np.ndarray, visibility: np.ndarray, world: np.ndarray,
@@ -120,16 +149,18 @@ def measure_recording(t_s: np.ndarray, px: np.ndarray, visibility: np.ndarray, w
     """
     t = np.asarray(t_s, float)
     first = roll_view(px, frame_size, hfov_deg=hfov_deg)
-    posture = seated_posture(px, visibility, world, first)
-    travel = knee_travel(t, px)
-    ang1, r1 = first_pass(px, visibility, frame_size, first, posture, travel)
+    upright, bent = seated_posture(px, visibility, world, first)
+    seated, state = seated_state(t, upright, bent, hips_still(t, px))
+    person = Person(seated, np.asarray(facing_world(world)), knee_travel(t, px))
+    ang1, r1 = first_pass(px, visibility, frame_size, first, person)
     rest = rest_mask(ang1, r1 == int(Reason.OK))
     anchors = knee_anchors(t, px, rest, backfill=True)
-    trial = anchored_pass(px, visibility, world, frame_size, first, None, "image", posture, travel, anchors)
+    trial = anchored_pass(px, visibility, world, frame_size, first, None, "image", person, anchors)
     seated = np.isin(trial.reasons, POSTURE_OK).any(axis=-1)
-    view = fit_view(px, trial.px, rest.all(-1), seated, frame_size, hfov_deg=hfov_deg, fit_pitch_yaw=fit_pitch_yaw)
+    both = rest.all(-1)
+    view = fit_view(px[both], ang1[both], trial.px[seated], frame_size, hfov_deg=hfov_deg, fit_pitch_yaw=fit_pitch_yaw)
     world_view = estimate_view_world(world[seated]) if estimator == "world" else None
-    final = anchored_pass(px, visibility, world, frame_size, view, world_view, estimator, posture, travel, anchors)
-    reasons = steady(t, final.reasons, posture_ok=posture_steady(t, posture))
+    final = anchored_pass(px, visibility, world, frame_size, view, world_view, estimator, person, anchors)
+    reasons = steady(t, final.reasons, posture_ok=state)
     raw = np.where(reasons == int(Reason.OK), final.raw_deg, np.nan)
     return Pass(raw, reasons, final.px, final.anchored), view

@@ -23,7 +23,7 @@ class Settings:
     """Analysis parameters (units in the names)."""
 
     min_hold_s: float = 1.0          # an angle counts as held when sustained this long
-    hold_percentile: float = 10.0    # the window's level = this low percentile of it
+    hold_percentile: float = 50.0    # the window's level = this percentile of it (50 = its median)
     estimator: str = "image"         # "image" (2D landmarks + camera view) or "world" (world landmarks)
     hfov_deg: float = 60.0           # assumed horizontal field of view of the camera
     fit_pitch_yaw: bool = True       # False: correct the camera roll only
