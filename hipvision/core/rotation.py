@@ -21,6 +21,7 @@ live: causal One-Euro) → held / peak / efforts / class (`rotation_summary`).
 from __future__ import annotations
 
 from hipvision.core.filtering import smooth_offline
+from hipvision.core.rotation_anchor import KNEES
 from hipvision.core.rotation_frame import Reason
 from hipvision.core.rotation_live import FrameArrays, Reading, RotationTracker, coaching_message
 from hipvision.core.rotation_measure import measure_recording
@@ -62,7 +63,7 @@ def analyze_rotation(seq: PoseSequence, *, live: bool = False, min_hold_s: float
     filtered = (smooth_offline(t, raw, cutoff_hz=settings.cutoff_hz, max_gap_s=settings.max_gap_s)
                 if len(t) else raw.copy())
     return summarise(t, raw, filtered, reasons, view, settings, mode="offline", source=seq.source,
-                     model=seq.model)
+                     model=seq.model, knee_px=measured.px[:, list(KNEES)])
 
 
 __all__ = ["analyze_rotation", "ESTIMATORS", "RotationResult", "LegResult", "Settings", "RotationTracker", "Reading",

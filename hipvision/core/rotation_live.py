@@ -21,8 +21,7 @@ from hipvision.core.rotation_measure import POSTURE_OK, Person, anchored_pass, f
 from hipvision.core.rotation_posture import facing_world, hips_still, knee_travel, posture_steady, seated_posture
 from hipvision.core.rotation_result import RotationResult, Settings, summarise
 from hipvision.core.rotation_summary import window_samples, sustained_levels
-from hipvision.core.rotation_view import CameraView, default_view, estimate_view_image, estimate_view_world, \
-    knee_line_roll_deg
+from hipvision.core.rotation_view import CameraView, default_view, estimate_view_world, knee_line_roll_deg
 
 
 @dataclass(frozen=True)
@@ -109,6 +108,7 @@ class RotationTracker:
         self._raw: list[np.ndarray] = []
         self._filt: list[np.ndarray] = []
         self._reasons: list[np.ndarray] = []
+        self._knees: list[np.ndarray] = []
         self._filters = [OneEuroFilter(self.settings.min_cutoff_hz, self.settings.beta, 1.0,
                                        reset_after_s=self.settings.max_gap_s) for _ in SIDES]
         self._rolls: deque[float] = deque(maxlen=self._buffer_frames)
@@ -200,6 +200,7 @@ class RotationTracker:
         self._raw.append(raw)
         self._filt.append(filt)
         self._reasons.append(reasons)
+        self._knees.append(measured.px[list(KNEES)])
         level = self._current_level()
         self._best = np.fmax(self._best, level)
         return Reading(float(t_s), raw, filt, (Reason(int(reasons[0])), Reason(int(reasons[1]))), level,
@@ -226,4 +227,4 @@ class RotationTracker:
         reasons = np.asarray(self._reasons, int).reshape(-1, 2)
         filled = interpolate_gaps(t, filt, max_gap_s=self.settings.max_gap_s) if len(t) else filt
         return summarise(t, raw, filled, reasons, self._view, self.settings, mode="live", source=self.source,
-                         model=self.model)
+                         model=self.model, knee_px=np.asarray(self._knees, float).reshape(-1, 2, 2))

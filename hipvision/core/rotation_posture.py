@@ -1,29 +1,31 @@
-"""Is the whole person sitting upright? Per-frame tests and how steadily they hold.
+"""Is the whole person sitting upright and facing the camera? Per-frame tests, and how steadily they hold.
 
 The per-leg tests of `rotation_frame.frame_reasons` look at the image; they cannot
 tell a seated person from a standing one whose thighs a pose model draws short
-(MediaPipe places a seated person's hips high, and a standing person seen from
-below looks foreshortened). Two person-level tests do that here, both free of
-image scale and camera distance:
+(MediaPipe places a seated person's hips high; a standing person seen from below,
+or a seated one seen from above, shows thighs as long as shanks). Person-level
+tests here use MediaPipe's world landmarks (metric 3D in camera-aligned axes),
+which see depth, and are free of image scale and camera distance:
 
-* **Hip and knee bent** (world landmarks, metric 3D): at least one leg has the
-  trunk–thigh angle (shoulder-mid → hip-mid vs hip → knee) *and* the knee angle
-  (knee → hip vs knee → ankle) under ``max_flexion_deg`` (135°, halfway between
-  sitting, 90°, and standing, 180°). One leg is enough: during a large IR effort
-  MediaPipe often straightens the moving leg in 3D (it reads the turned shank as
-  a leg swung out to the side), while the resting leg stays clearly bent.
-  Measured with MediaPipe (full) on rendered people: seated 103–122°, standing
-  156–171°.
-* **Trunk upright** (image): hip-mid → shoulder-mid within ``max_trunk_tilt_deg``
-  (45°) of the camera-roll-corrected image "up" and at least half a shank long
-  (rejects lying down, all fours, hips drawn at shoulder height).
-  Not tested when the shoulders are not seen.
+* **Hip and knee bent** (`sitting_world`): at least one leg has the trunk–thigh angle
+  (shoulder-mid → hip-mid vs hip → knee) *and* the knee angle (knee → hip vs knee →
+  ankle) under ``max_flexion_deg`` (145°). Ideal sitting is 90°, standing 180°;
+  MediaPipe on rendered people read seated legs at rest as 100–122° from a level camera
+  and 128–135° from 33° above, standing legs as 154–171°: 145° leaves ~10° each side.
+  One leg is enough: during a large IR effort MediaPipe often straightens the moving
+  leg in 3D (it reads the turned shank as a leg swung out to the side).
+* **Trunk upright** (`trunk_upright`, image): hip-mid → shoulder-mid within
+  ``max_trunk_tilt_deg`` (45°) of the camera-roll-corrected "up" and at least half a
+  shank long (rejects lying down, all fours, hips drawn at shoulder height).
+* **Facing** (`facing_world`): the hip and shoulder lines turned less than 50° out of
+  the image plane (people turned 30° read 29°, side-on 85°).
 
-`seated_state` then asks that the posture held through most (75%) of the last
-0.5 s, so a walker, or a jumper landing in a crouch, who looks seated for a few
-frames never counts; once seated, the person stays seated while the hips stay
-where they are (`hips_still`), since MediaPipe's 3D legs can look straight for a
-while (both legs rotated far, a camera high above).
+`seated_state` asks that the posture held through most (75%) of the last second before
+the person counts as seated, so a walker, or a jumper landing in a crouch, who looks
+seated for a few frames never counts (Sports2D's demo: at most 61% in any second);
+once seated, the person stays seated while the hips stay where they are (`hips_still`):
+with a camera high above or both legs turned far, MediaPipe's 3D legs look straight for
+seconds at a time (trunk–thigh 142–152°).
 """
 
 from __future__ import annotations
@@ -159,7 +161,7 @@ def knee_travel(t_s: np.ndarray, px: np.ndarray, *, window_s: float = 0.5,
 
 def hips_still(t_s: np.ndarray, px: np.ndarray, *, max_travel: float = 0.15, window_s: float = 0.5) -> np.ndarray:
     """(T,) True where neither hip moved more than ``max_travel`` shank lengths over the last ``window_s``
-    seconds (`rotation_frame.knee_travel` of the hips); False where it cannot be told.
+    seconds (`knee_travel` of the hips); False where it cannot be told.
 
     Measured on rendered seated people the hips travel under 0.05 shank lengths per 0.5 s;
     standing up or walking moves them far more.
@@ -230,7 +232,7 @@ def _window_counts(t_s: np.ndarray, flags: np.ndarray, *, window_s: float) -> tu
     return csum[w:] - csum[:-w] + padded[:n], w + 1
 
 
-def posture_steady(t_s: np.ndarray, posture: np.ndarray, *, window_s: float = 0.5,
+def posture_steady(t_s: np.ndarray, posture: np.ndarray, *, window_s: float = 1.0,
                    min_fraction: float = 0.75) -> np.ndarray:
     """(T,) True where the seated posture held in at least ``min_fraction`` of the last ``window_s`` seconds.
 

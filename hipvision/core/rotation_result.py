@@ -81,6 +81,8 @@ class RotationResult:
         t_s: (T,) seconds. raw_deg: (T, 2) per-frame angle (NaN where invalid).
         angle_deg: (T, 2) filtered angle (NaN where the frame was invalid).
         reasons: (T, 2) `Reason` codes. view: the camera view used.
+        knee_px: (T, 2, 2) knees the angles were measured from (anchored at rest, see
+            `rotation_anchor`), pixels, (left, right); None when not kept. Draw shanks from these.
     """
 
     t_s: np.ndarray
@@ -95,6 +97,7 @@ class RotationResult:
     mode: str = "offline"
     source: str = ""
     model: str = ""
+    knee_px: np.ndarray | None = None
 
     @property
     def valid_fraction(self) -> float:
@@ -146,7 +149,8 @@ class RotationResult:
 
 
 def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.ndarray, view: CameraView,
-               settings: Settings, *, mode: str, source: str, model: str) -> RotationResult:
+               settings: Settings, *, mode: str, source: str, model: str,
+              knee_px: np.ndarray | None = None) -> RotationResult:
     """Held/peak/efforts per leg from the (gap-filled) filtered series, and the warnings."""
     legs = {}
     ok = reasons == int(Reason.OK)
@@ -159,7 +163,7 @@ def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.
     shown = np.where(ok, filtered, np.nan)
     warnings = _warnings(reasons, view, legs, settings)
     return RotationResult(t, raw, shown, reasons, legs["left"], legs["right"], view, settings, tuple(warnings),
-                          mode, source, model)
+                          mode, source, model, knee_px)
 
 
 def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult], settings: Settings) -> list[str]:
