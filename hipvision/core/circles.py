@@ -21,10 +21,11 @@ import numpy as np
 from hipvision.core.circles_counting import CircleCounter, CounterSettings, PartialSpan, RepSpan
 from hipvision.core.circles_quality import (Protocol, polygon_moments, StartPosition, VerdictThresholds, protocol, rep_quality,
                                             start_position)
-from hipvision.core.circles_trajectory import (TRACKED, CircleTrack, PostureLimits, body_coordinates, debounce,
+from hipvision.core.circles_trajectory import (TRACKED, CircleTrack, PostureLimits, base_length, body_coordinates,
+                                               change_rate, debounce,
                                                hip_flexion_deg, knee_offset, midpoints, orthonormal_frame,
                                                quadruped_ok, segments, support_frame, windowed_mean)
-from hipvision.core.filtering import smooth_offline
+from hipvision.core.filtering import lowpass_zero_phase, smooth_offline
 from hipvision.sequence import SCHEMA_VERSION, PoseSequence
 
 
@@ -33,12 +34,13 @@ class CirclesSettings:
     """Every tunable of the circles analysis (seconds, hertz; see the component classes)."""
 
     cutoff_hz: float = 1.5  # offline zero-phase low-pass of the landmarks
-    live_min_cutoff_hz: float = 1.0  # live One-Euro filter
-    live_beta: float = 0.5
+    live_min_cutoff_hz: float = 2.0  # live One-Euro filter
+    live_beta: float = 1.0
     max_gap_s: float = 0.5  # longer gaps in tracking split the analysis
     centre_window_s: float = 8.0  # moving centre of the pelvis path (longer than the slowest circle)
     frame_window_s: float = 4.0  # averaging of the body frame (the supports are planted)
     min_posture_s: float = 0.5  # quadruped posture held at least this long to count as valid
+    planted_span_s: float = 1.0  # window over which the hands and knees must stay put
     posture: PostureLimits = PostureLimits()
     counter: CounterSettings = CounterSettings()
     verdicts: VerdictThresholds = VerdictThresholds()
@@ -147,7 +149,8 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     t = seq.timestamps_s
     pts = smooth_offline(t, seq.world[:, list(TRACKED)], cutoff_hz=s.cutoff_hz, max_gap_s=s.max_gap_s)
     up_raw, fwd_raw = support_frame(pts)
-    raw_ok = quadruped_ok(pts, up_raw, limits=s.posture)
+    rate = change_rate(t, base_length(pts), span_s=s.planted_span_s)
+    raw_ok = quadruped_ok(pts, up_raw, base_rate_m_s=rate, limits=s.posture)
     valid = debounce(t, raw_ok, min_on_s=s.min_posture_s, max_fill_s=s.max_gap_s / 2)
     seg = segments(t, valid, max_gap_s=s.max_gap_s)
     up = windowed_mean(t, up_raw, valid, seg, window_s=s.frame_window_s)
@@ -233,12 +236,20 @@ def analyze_circles(seq: PoseSequence, *, live: bool = False,
 
 # ------------------------------------------------------------------ summary
 
-def rep_measures(track: CircleTrack, span: RepSpan, index: int, settings: CirclesSettings) -> CircleRep:
-    """A `CircleRep` (measures and verdict) for the samples of ``span``."""
+def rep_measures(track: CircleTrack, span: RepSpan, index: int, settings: CirclesSettings, *,
+                 smooth: bool = False) -> CircleRep:
+    """A `CircleRep` (measures and verdict) for the samples of ``span``.
+
+    ``smooth``: low-pass the rep's samples (zero-phase, ``settings.cutoff_hz``) first,
+    for a causally filtered (live) track, so live and offline measures agree.
+    """
     sl = slice(span.start_index, span.end_index + 1)
     keep = track.valid[sl]
-    q = rep_quality(track.t_s[sl][keep], track.pelvis_m[sl][keep], track.shoulders_m[sl][keep],
-                    track.hip_flexion_deg[sl][keep], float(np.nanmedian(track.torso_m[sl])),
+    t, pelvis, shoulders = track.t_s[sl][keep], track.pelvis_m[sl][keep], track.shoulders_m[sl][keep]
+    if smooth:
+        pelvis = lowpass_zero_phase(t, pelvis, cutoff_hz=settings.cutoff_hz)
+        shoulders = lowpass_zero_phase(t, shoulders, cutoff_hz=settings.cutoff_hz)
+    q = rep_quality(t, pelvis, shoulders, track.hip_flexion_deg[sl][keep], float(np.nanmedian(track.torso_m[sl])),
                     thresholds=settings.verdicts)
     return CircleRep(index=index, direction=span.direction_name, start_s=span.start_s, end_s=span.end_s,
                      duration_s=span.end_s - span.start_s, radius_cm=q.radius_cm,
@@ -252,7 +263,7 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
               detection_rate: float | None = None, live: bool = False) -> CirclesResult:
     """Measures, protocol, start position, series and warnings from a track and its counted spans."""
     t = track.t_s
-    out_reps = [rep_measures(track, span, k + 1, settings) for k, span in enumerate(reps)]
+    out_reps = [rep_measures(track, span, k + 1, settings, smooth=live) for k, span in enumerate(reps)]
     out_partials = [CirclePartial(p.direction_name, p.start_s, p.end_s, p.fraction) for p in partials]
     rep_of_frame = np.zeros(len(t), int)
     for k, span in enumerate(reps):

@@ -12,9 +12,12 @@ Rules (all distances in torso lengths, so they scale with the person):
 * Angle only accumulates while the pelvis is farther than ``gate_enter`` from
   the centre (hysteresis: it stops below ``gate_exit``). Passing through the
   centre (rocking along a line) adds nothing; a short dip below the gate keeps
-  the angle only if it turned less than ``max_dip_jump_deg`` meanwhile.
+  the angle only if it turned less than ``max_dip_jump_deg`` meanwhile, and a
+  turn faster than ``max_turn_rate_deg_s`` (the path passing close to the
+  centre, or the centre jumping) is not counted.
 * A *run* is a stretch of motion in one direction. Its direction is decided
-  after ``direction_deg`` of sweep; it ends when the phase comes back
+  after ``direction_deg`` of sweep (the first circle starts where the phase
+  last left its starting value, within ``start_slack_deg``); it ends when the phase comes back
   ``reversal_deg`` from its furthest point (a change of direction: the next run
   starts at that furthest point), after ``max_pause_s`` inside the gate, or
   after ``max_gap_s`` without a valid posture.
@@ -49,10 +52,12 @@ class CounterSettings:
     min_radius: float = 0.04
     min_roundness: float = 0.25
     direction_deg: float = 60.0
+    start_slack_deg: float = 10.0
     reversal_deg: float = 90.0
     completion_tolerance_deg: float = 45.0
-    partial_min_deg: float = 90.0
+    partial_min_deg: float = 180.0
     max_dip_jump_deg: float = 90.0
+    max_turn_rate_deg_s: float = 1080.0
     min_rep_s: float = 1.0
     max_rep_s: float = 30.0
     max_pause_s: float = 1.0
@@ -145,13 +150,14 @@ class CircleCounter:
         s = self.settings
         d = np.asarray(xy_m, float) - np.asarray(centre_m, float)
         if not valid or not np.all(np.isfinite(d)) or not (torso_m > 0):
-            if self._in_run and t_s - self._last_valid_t > s.max_gap_s:
-                self._end_run()
-            self._active = False
+            if t_s - self._last_valid_t > s.max_gap_s:
+                if self._in_run:
+                    self._end_run()
+                self._active = False
             return
         if self._in_run and t_s - self._last_valid_t > s.max_gap_s:
             self._end_run()
-        self._last_valid_t = t_s
+        self._last_t, self._last_valid_t = self._last_valid_t, t_s
         r = float(np.hypot(d[0], d[1]))
         ang = math.degrees(math.atan2(d[1], d[0]))
         if self._active:
@@ -159,7 +165,9 @@ class CircleCounter:
                 self._active = False
                 self._inactive_since = t_s
             else:
-                self._phase += _wrap_deg(ang - self._ref)
+                step = _wrap_deg(ang - self._ref)
+                if abs(step) <= s.max_turn_rate_deg_s * (t_s - self._last_t):
+                    self._phase += step
                 self._ref = ang
         elif r >= s.gate_enter * torso_m:
             if self._in_run and t_s - self._inactive_since <= s.max_pause_s:
@@ -173,7 +181,7 @@ class CircleCounter:
         elif self._in_run and t_s - self._inactive_since > s.max_pause_s:
             self._end_run()
         if self._in_run:
-            self._buf.append((index, t_s, float(xy_m[0]), float(xy_m[1]), self._phase))
+            self._buf.append((index, t_s, float(xy_m[0]), float(xy_m[1]), self._phase, r))
             self._step(torso_m)
 
     def finish(self) -> None:
@@ -185,7 +193,7 @@ class CircleCounter:
     def _reset_run(self) -> None:
         self._in_run = False
         self._dir = 0
-        self._buf: list[tuple[int, float, float, float, float]] = []
+        self._buf: list[tuple] = []  # (index, t_s, forward, right, phase_deg, radius) since the rep start
         self._rep_phase = 0.0
         self._ext = 0.0  # furthest progress (deg) of the current rep
         self._ext_pos = 0
@@ -231,6 +239,10 @@ class CircleCounter:
             self._ext, self._ext_pos = prog - 360.0, 0
 
     def _commit(self, direction: int, start_pos: int) -> None:
+        # the circle starts where the phase last left the extreme (not at the start of a still hold)
+        extreme = self._buf[start_pos][4]
+        start_pos = max(k for k in range(start_pos, len(self._buf))
+                        if direction * (self._buf[k][4] - extreme) <= self.settings.start_slack_deg)
         self._dir = direction
         del self._buf[:start_pos]
         self._rep_phase = self._buf[0][4]
@@ -246,12 +258,12 @@ class CircleCounter:
                 self.reps.append(span)
             else:
                 self.rejected += 1
-        elif sweep_deg >= s.partial_min_deg:
+        elif sweep_deg >= s.partial_min_deg and self._arc_like(seg, sweep_deg):
             self.partials.append(PartialSpan(self._dir, seg[0][0], seg[-1][0], seg[0][1], seg[-1][1],
                                              float(sweep_deg)))
         del self._buf[:end_pos]
 
-    def _acceptable(self, seg: list[tuple[int, float, float, float, float]]) -> bool:
+    def _acceptable(self, seg: list[tuple]) -> bool:
         s = self.settings
         duration = seg[-1][1] - seg[0][1]
         if not (s.min_rep_s <= duration <= s.max_rep_s) or len(seg) < 5:
@@ -260,6 +272,16 @@ class CircleCounter:
         area, _, cov = polygon_moments(xy)
         radius = math.sqrt(abs(area) / math.pi)
         return radius >= s.min_radius * self._torso and roundness_from_cov(cov) >= s.min_roundness
+
+    def _arc_like(self, seg: list[tuple], sweep_deg: float) -> bool:
+        """A partial circle must be as far from the centre as a circle must be big, and sweep its
+        angle away from the centre (not while passing close to it, as when rocking)."""
+        r = np.array([b[5] for b in seg])
+        if np.median(r) < self.settings.min_radius * self._torso:
+            return False
+        dphi = np.radians(self._dir * np.diff([b[4] for b in seg]))
+        swept = float(np.sum(0.5 * r[1:] ** 2 * dphi))  # area swept around the centre, in the run's direction
+        return swept >= 0.5 * 0.5 * math.radians(sweep_deg) * float(np.mean(r ** 2))
 
     def _end_run(self) -> None:
         if self._dir != 0 and self._buf:

@@ -19,7 +19,7 @@ import numpy as np
 from hipvision.core.circles import CircleRep, CirclesResult, CirclesSettings, rep_measures, summarise
 from hipvision.core.circles_counting import CircleCounter
 from hipvision.core.circles_quality import polygon_moments
-from hipvision.core.circles_trajectory import (TRACKED, CircleTrack, body_coordinates, hip_flexion_deg,
+from hipvision.core.circles_trajectory import (TRACKED, CircleTrack, base_length, body_coordinates, change_rate, hip_flexion_deg,
                                                knee_offset, midpoints, orthonormal_frame, quadruped_ok,
                                                support_frame)
 from hipvision.core.filtering import OneEuroFilter
@@ -77,6 +77,8 @@ class CirclesStream:
         self._centre = TrailingMean(s.centre_window_s)
         self._torso = TrailingMean(30.0)
         self._ok_since: float | None = None
+        self._last_ok_t = -math.inf
+        self._base: deque[tuple[float, float]] = deque()
         self._last_valid_t = -math.inf
         self._rows: dict[str, list] = {k: [] for k in ("t", "valid", "pelvis", "centre", "shoulders", "flex",
                                                        "torso", "az")}
@@ -111,10 +113,22 @@ class CirclesStream:
         pts = self._filter(t_s, raw)[None] if np.all(np.isfinite(raw)) else np.full((1, len(TRACKED), 3), np.nan)
         self._detected += bool(np.all(np.isfinite(raw)))
         up_raw, fwd_raw = support_frame(pts)
-        raw_ok = bool(quadruped_ok(pts, up_raw, limits=s.posture)[0])
-        if raw_ok and self._ok_since is None:
-            self._ok_since = t_s
-        elif not raw_ok:
+        base = base_length(pts)[0]
+        if np.isfinite(base):
+            self._base.append((t_s, base))
+        while self._base and self._base[0][0] <= t_s - s.planted_span_s:
+            self._base.popleft()
+        tb, vb = (np.array(v) for v in zip(*self._base)) if self._base else (np.zeros(0), np.zeros(0))
+        rate = change_rate(tb, vb, span_s=s.planted_span_s, centred=False)[-1] if len(tb) else 0.0
+        raw_ok = bool(quadruped_ok(pts, up_raw, base_rate_m_s=rate, limits=s.posture)[0])
+        seen = bool(np.all(np.isfinite(pts)))
+        if raw_ok:
+            if self._ok_since is None or t_s - self._last_ok_t > s.max_gap_s:
+                self._ok_since = t_s
+            self._last_ok_t = t_s
+        elif seen and t_s - self._last_ok_t > s.max_gap_s / 2:
+            # seen in another posture for a while (frames without a person, or a brief
+            # failed check, do not reset the timer: offline fills such gaps the same way)
             self._ok_since = None
         valid = raw_ok and t_s - self._ok_since >= s.min_posture_s
         if valid:
@@ -154,7 +168,7 @@ class CirclesStream:
         if len(self.counter.reps) > self._n_reps:
             self._n_reps = len(self.counter.reps)
             track, span = self.track(), self.counter.reps[-1]
-            self.last_rep = rep_measures(track, span, self._n_reps, s)
+            self.last_rep = rep_measures(track, span, self._n_reps, s, smooth=True)
             sl = slice(span.start_index, span.end_index + 1)
             _, centroid, _ = polygon_moments(track.pelvis_m[sl][track.valid[sl]])
             if np.all(np.isfinite(centroid)):

@@ -42,16 +42,24 @@ class PostureLimits:
     max_arm_tilt_deg: float = 50.0  # arm (wrists→shoulders) away from the plane normal
     max_camera_tilt_deg: float = 65.0  # plane normal away from the camera's up (-y)
     min_height_torso: float = 0.45  # hips and shoulders above the plane, torso lengths
+    max_base_rate_torso_s: float = 0.2  # hands and knees planted: the knees–hands distance changes slower
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
-    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    n = np.sqrt(np.sum(v * v, axis=-1, keepdims=True))
     with np.errstate(invalid="ignore", divide="ignore"):
         return v / n
 
 
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cross product of (..., 3) vectors (faster than np.cross for small arrays)."""
+    return np.stack([a[..., 1] * b[..., 2] - a[..., 2] * b[..., 1], a[..., 2] * b[..., 0] - a[..., 0] * b[..., 2],
+                     a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]], axis=-1)
+
+
 def _angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    c = np.sum(_unit(a) * _unit(b), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = np.sum(a * b, axis=-1) / np.sqrt(np.sum(a * a, axis=-1) * np.sum(b * b, axis=-1))
     return np.degrees(np.arccos(np.clip(c, -1.0, 1.0)))
 
 
@@ -83,17 +91,20 @@ def orthonormal_frame(up: np.ndarray, fwd: np.ndarray) -> tuple[np.ndarray, np.n
     """(up, forward, right) unit vectors (T, 3) from possibly averaged, non-unit ``up`` and ``fwd``."""
     up = _unit(up)
     fwd = _unit(fwd - np.sum(fwd * up, axis=-1, keepdims=True) * up)
-    return up, fwd, np.cross(fwd, up)
+    return up, fwd, _cross(fwd, up)
 
 
-def quadruped_ok(pts: np.ndarray, up: np.ndarray, *, limits: PostureLimits = PostureLimits()) -> np.ndarray:
+def quadruped_ok(pts: np.ndarray, up: np.ndarray, *, base_rate_m_s: np.ndarray | float = 0.0,
+                 limits: PostureLimits = PostureLimits()) -> np.ndarray:
     """(T,) True where the (T, 8, 3) points show a person on hands and knees.
 
-    ``up`` is the (T, 3) support-plane normal (see `support_frame`).
+    ``up`` is the (T, 3) support-plane normal (see `support_frame`);
+    ``base_rate_m_s`` the rate of change of `base_length` (see `change_rate`),
+    which is near 0 while the hands and knees stay planted.
     """
     sh, hip, wr, kn = midpoints(pts)
-    torso = np.linalg.norm(sh - hip, axis=1)
-    sup = pts[:, _SUPPORTS].mean(1)
+    torso = np.sqrt(np.sum((sh - hip) ** 2, axis=1))
+    sup = (wr + kn) * 0.5
     with np.errstate(invalid="ignore"):
         trunk_tilt = np.abs(90.0 - _angle_deg(sh - hip, up))
         ok = (
@@ -103,8 +114,36 @@ def quadruped_ok(pts: np.ndarray, up: np.ndarray, *, limits: PostureLimits = Pos
             & (_angle_deg(up, np.array([0.0, -1.0, 0.0])) <= limits.max_camera_tilt_deg)
             & (np.sum((hip - sup) * up, axis=1) >= limits.min_height_torso * torso)
             & (np.sum((sh - sup) * up, axis=1) >= limits.min_height_torso * torso)
+            & (np.asarray(base_rate_m_s) <= limits.max_base_rate_torso_s * torso)
         )
     return ok & np.isfinite(torso)
+
+
+def base_length(pts: np.ndarray) -> np.ndarray:
+    """(T,) distance from the knee midpoint to the wrist midpoint, metres."""
+    _, _, wr, kn = midpoints(pts)
+    return np.sqrt(np.sum((wr - kn) ** 2, axis=1))
+
+
+def change_rate(t_s: np.ndarray, x: np.ndarray, *, span_s: float, centred: bool = True) -> np.ndarray:
+    """(T,) |mean of x over the later half-window − mean over the earlier half| / (span_s / 2).
+
+    The window is ``span_s`` long, centred on each sample or ending at it (causal).
+    A robust rate of change (units of x per second) of a noisy (T,) series; NaN
+    samples are ignored, and 0 where either half is empty.
+    """
+    t = np.asarray(t_s, float)
+    x = np.asarray(x, float)
+    ok = np.isfinite(x)
+    cs = np.concatenate([[0.0], np.cumsum(np.where(ok, x, 0.0))])
+    cn = np.concatenate([[0], np.cumsum(ok)])
+    end = t + span_s / 2 if centred else t
+    mid, start = end - span_s / 2, end - span_s
+    a, b, c = (np.searchsorted(t, v, side="right") for v in (start, mid, end))
+    n1, n2 = cn[b] - cn[a], cn[c] - cn[b]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.abs((cs[c] - cs[b]) / n2 - (cs[b] - cs[a]) / n1) / (span_s / 2)
+    return np.where((n1 > 0) & (n2 > 0), rate, 0.0)
 
 
 def hip_flexion_deg(pts: np.ndarray) -> np.ndarray:
@@ -211,8 +250,8 @@ def body_coordinates(pts: np.ndarray, up: np.ndarray, fwd: np.ndarray, knee_offs
     added so that forward = 0 with the hips over the knees.
     """
     up, fwd, right = orthonormal_frame(up, fwd)
-    sh, hip, wr, _ = midpoints(pts)
-    p = hip - pts[:, _SUPPORTS].mean(1)
+    sh, hip, wr, kn = midpoints(pts)
+    p = hip - (wr + kn) * 0.5
     pelvis = np.stack([np.sum(p * fwd, 1) + knee_offset_m, np.sum(p * right, 1)], axis=1)
     s = sh - wr
     shoulders = np.stack([np.sum(s * fwd, 1), np.sum(s * right, 1), np.sum(s * up, 1)], axis=1)
@@ -223,5 +262,5 @@ def body_coordinates(pts: np.ndarray, up: np.ndarray, fwd: np.ndarray, knee_offs
 
 def knee_offset(pts: np.ndarray, fwd: np.ndarray) -> np.ndarray:
     """(T,) forward distance from the knee midpoint to the support centre, metres."""
-    _, _, _, kn = midpoints(pts)
-    return np.sum((pts[:, _SUPPORTS].mean(1) - kn) * fwd, axis=1)
+    _, _, wr, kn = midpoints(pts)
+    return np.sum((wr - kn) * 0.5 * fwd, axis=1)
