@@ -100,6 +100,7 @@ class CirclesResult:
     duration_s: float = 0.0
     live: bool = False
     warnings: list[str] = field(default_factory=list)
+    track: CircleTrack | None = field(default=None, repr=False)  # per-frame detail (CSV, overlays); not in JSON
 
     @property
     def clockwise(self) -> int:
@@ -114,13 +115,13 @@ class CirclesResult:
         return len(self.reps)
 
     def to_dict(self) -> dict:
-        from hipvision import __version__  # late: hipvision/__init__ may import this module
+        from hipvision.session import software_versions  # late: not needed by the numbers
 
         def col(x: np.ndarray) -> list:
             return [None if not np.isfinite(v) else round(float(v), 2) for v in x]
 
         return {
-            "kind": "circles", "schema_version": SCHEMA_VERSION, "software": {"hipvision": __version__},
+            "kind": "circles", "schema_version": SCHEMA_VERSION, "software": software_versions(),
             "model": self.model, "source": self.source, "duration_s": round(self.duration_s, 3),
             "mode": "live" if self.live else "offline", "warnings": list(self.warnings),
             "total": self.total, "clockwise": self.clockwise, "counterclockwise": self.counterclockwise,
@@ -284,7 +285,7 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
     result = CirclesResult(
         reps=out_reps, partials=out_partials, protocol=prot, start_position=start, t_s=t, pelvis_cm=pelvis_cm,
         rep_of_frame=rep_of_frame, valid_fraction=valid_fraction, torso_cm=100 * torso, source=source, model=model,
-        duration_s=float(t[-1] - t[0]) if len(t) > 1 else 0.0, live=live,
+        duration_s=float(t[-1] - t[0]) if len(t) > 1 else 0.0, live=live, track=track,
     )
     result.warnings.extend(_warnings(track, result, rejected, detection_rate))
     return result

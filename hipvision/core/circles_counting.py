@@ -12,16 +12,18 @@ Rules (all distances in torso lengths, so they scale with the person):
 * Angle only accumulates while the pelvis is farther than ``gate_enter`` from
   the centre (hysteresis: it stops below ``gate_exit``). Passing through the
   centre (rocking along a line) adds nothing; a short dip below the gate keeps
-  the angle only if it turned less than ``max_dip_jump_deg`` meanwhile, and a
+  the angle if it turned less than ``max_dip_jump_deg`` meanwhile (more: the
+  path went through the centre, and the run ends there), and a
   turn faster than ``max_turn_rate_deg_s`` (the path passing close to the
   centre, or the centre jumping) is not counted.
 * A *run* is a stretch of motion in one direction. Its direction is decided
-  after ``direction_deg`` of sweep (the first circle starts where the phase
-  last left its starting value, within ``start_slack_deg``); it ends when the phase comes back
+  after ``direction_deg`` of sweep (the first circle starts where the turning
+  began: the phase advancing at least ``min_turn_rate_deg_s``); it ends when the phase comes back
   ``reversal_deg`` from its furthest point (a change of direction: the next run
   starts at that furthest point), after ``max_pause_s`` inside the gate, or
   after ``max_gap_s`` without a valid posture.
-* A rep is a 360° sweep of the run. The last rep of a run counts if it reached
+* A rep is a 360° sweep of the run (a run's last circle ends where the turning
+  stopped, at ``min_turn_rate_deg_s``). The last rep of a run counts if it reached
   ``360 - completion_tolerance_deg``; otherwise, if it reached
   ``partial_min_deg``, it is reported as a partial circle.
 * A rep must last ``min_rep_s``–``max_rep_s``, enclose an equal-area radius of
@@ -52,7 +54,8 @@ class CounterSettings:
     min_radius: float = 0.04
     min_roundness: float = 0.25
     direction_deg: float = 60.0
-    start_slack_deg: float = 10.0
+    min_turn_rate_deg_s: float = 20.0
+    rate_window_s: float = 1.0
     reversal_deg: float = 90.0
     completion_tolerance_deg: float = 45.0
     partial_min_deg: float = 180.0
@@ -174,6 +177,8 @@ class CircleCounter:
                 jump = _wrap_deg(ang - self._ref)
                 if abs(jump) <= s.max_dip_jump_deg:
                     self._phase += jump
+                else:  # went through the centre: whatever this is, it is not the same circle
+                    self._end_run()
             self._active = True
             self._ref = ang
             if not self._in_run:
@@ -225,7 +230,7 @@ class CircleCounter:
         if prog > self._ext:
             self._ext, self._ext_pos = prog, len(buf) - 1
         if self._ext - prog >= s.reversal_deg:
-            self._close(self._ext_pos, self._ext)
+            self._close(self._ext_pos, self._ext, at_extreme=True)
             self._dir = -self._dir
             self._rep_phase = buf[0][4]
             self._ext, self._ext_pos = 0.0, 0
@@ -238,19 +243,47 @@ class CircleCounter:
             self._rep_phase += self._dir * 360.0
             self._ext, self._ext_pos = prog - 360.0, 0
 
+    def _turning_edge(self, k: int) -> int:
+        """Walk back from buffer position ``k`` while the phase did NOT advance (in the run's direction)
+        at ``min_turn_rate_deg_s`` over the ``rate_window_s`` ending there; where turning was last seen."""
+        s, buf = self.settings, self._buf
+        while k > 0:
+            j = k
+            while j > 0 and buf[k][1] - buf[j][1] < s.rate_window_s:
+                j -= 1
+            dt = buf[k][1] - buf[j][1]
+            if dt > 0 and self._dir * (buf[k][4] - buf[j][4]) >= s.min_turn_rate_deg_s * dt:
+                return k
+            k -= 1
+        return k
+
     def _commit(self, direction: int, start_pos: int) -> None:
-        # the circle starts where the phase last left the extreme (not at the start of a still hold)
-        extreme = self._buf[start_pos][4]
-        start_pos = max(k for k in range(start_pos, len(self._buf))
-                        if direction * (self._buf[k][4] - extreme) <= self.settings.start_slack_deg)
+        """Fix the run's direction; its first circle starts where the turning began: walking back from
+        now while the phase kept advancing at ``min_turn_rate_deg_s`` (over ``rate_window_s``, or what
+        there is of it), but not before the extreme at ``start_pos``."""
+        s, buf = self.settings, self._buf
+        k = len(buf) - 1
+        while k > start_pos:
+            j = k - 1
+            while j > start_pos and buf[k][1] - buf[j][1] < s.rate_window_s:
+                j -= 1
+            if direction * (buf[k][4] - buf[j][4]) < s.min_turn_rate_deg_s * (buf[k][1] - buf[j][1]):
+                break
+            k -= 1
         self._dir = direction
-        del self._buf[:start_pos]
-        self._rep_phase = self._buf[0][4]
+        del buf[:k]
+        self._rep_phase = buf[0][4]
         self._ext, self._ext_pos = 0.0, 0
 
-    def _close(self, end_pos: int, sweep_deg: float) -> None:
-        """Close the current rep at buffer position ``end_pos`` and keep the rest for the next."""
+    def _close(self, end_pos: int, sweep_deg: float, *, at_extreme: bool = False) -> None:
+        """Close the current rep at buffer position ``end_pos`` and keep the rest for the next.
+
+        ``at_extreme``: the rep ends at the furthest point of a run; it then ends where the
+        turning stopped (not after a still hold there).
+        """
         s = self.settings
+        if at_extreme:  # not after a still hold at the end: where the turning stopped
+            end_pos = self._turning_edge(end_pos)
         seg = self._buf[:end_pos + 1]
         if sweep_deg >= 360.0 - s.completion_tolerance_deg:
             span = RepSpan(self._dir, seg[0][0], seg[-1][0], seg[0][1], seg[-1][1], float(sweep_deg))
@@ -285,6 +318,6 @@ class CircleCounter:
 
     def _end_run(self) -> None:
         if self._dir != 0 and self._buf:
-            self._close(self._ext_pos, self._ext)
+            self._close(self._ext_pos, self._ext, at_extreme=True)
         self._reset_run()
         self._active = False
