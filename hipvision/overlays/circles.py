@@ -30,10 +30,10 @@ KEYS_HELP = "SPACE pause/resume   R reset   Q quit & save"
 DIRECTION_LABELS = {"clockwise": "clockwise", "counterclockwise": "counter-clockwise"}
 
 
-def hip_px(landmarks_norm: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """(2,) hip midpoint in pixels of a (width, height) frame from (33, >=2) normalised landmarks."""
-    hips = np.asarray(landmarks_norm, float)[[L.LEFT_HIP, L.RIGHT_HIP], :2].mean(axis=0)
-    return hips * np.asarray(size, float)
+def hip_norm(landmarks_norm: np.ndarray) -> np.ndarray:
+    """(..., 2) normalised hip midpoint from (..., 33, >=2) normalised landmarks."""
+    lm = np.asarray(landmarks_norm, float)
+    return (lm[..., L.LEFT_HIP, :2] + lm[..., L.RIGHT_HIP, :2]) / 2
 
 
 def draw_counts(image: np.ndarray, counts: dict[str, int], target: int, org: tuple[float, float]) -> tuple:
@@ -67,7 +67,8 @@ def draw_top_view(image: np.ndarray, rect: tuple[int, int, int, int], path_cm: n
     s = draw.ui_scale(image)
     draw.blend_rect(image, rect, alpha=0.6)
     c = np.array([x + w / 2, y + h / 2 + 8 * s])
-    half = 0.3 * torso_cm if np.isfinite(torso_cm) and torso_cm > 0 else 15.0
+    torso_cm = torso_cm if np.isfinite(torso_cm) and torso_cm > 0 else 50.0
+    half = 0.3 * torso_cm
     px_per_cm = (min(w, h) / 2 - 14 * s) / half
     for pct, label in ((0.12, "small"), (0.20, "big")):
         cv2.circle(image, tuple(int(v) for v in c), int(pct * torso_cm * px_per_cm), (110, 110, 110), 1, cv2.LINE_AA)
@@ -164,7 +165,7 @@ class CirclesLive:
         self.stream = CirclesStream(settings=settings, source=source, model=model)
         self.trail_s = trail_s
         self.paused = False
-        self._trail: deque[tuple[float, np.ndarray, np.ndarray, int]] = deque()  # (t, hip px, pelvis cm, rep)
+        self._trail: deque[tuple[float, np.ndarray, np.ndarray, int]] = deque()  # (t, hip, pelvis cm, rep)
 
     def update(self, pose: "FramePose") -> None:
         if self.paused:
@@ -172,13 +173,13 @@ class CirclesLive:
         world = pose.world if pose.detected else np.full((33, 3), np.nan)
         self.stream.update(float(pose.timestamp_s), world)
         rep = len(self.stream.counter.reps) + 1 if self.stream.progress > 0 else 0
-        self._trail.append((pose.timestamp_s, np.asarray(pose.image, float), 100 * self.stream.pelvis_m, rep))
+        self._trail.append((pose.timestamp_s, hip_norm(pose.image), 100 * self.stream.pelvis_m, rep))
         while self._trail and self._trail[0][0] < pose.timestamp_s - self.trail_s:
             self._trail.popleft()
 
     def draw_scene(self, image: np.ndarray, pose: "FramePose") -> None:
-        size = (image.shape[1], image.shape[0])
-        pts = np.array([hip_px(lm, size) for _, lm, _, _ in self._trail]) if self._trail else np.zeros((0, 2))
+        size = np.array([image.shape[1], image.shape[0]], float)
+        pts = np.array([hip for _, hip, _, _ in self._trail]) * size if self._trail else np.zeros((0, 2))
         ids = np.array([rep for *_, rep in self._trail], int)
         draw.draw_trail(image, pts, rep_ids=np.where(ids > 0, ids, -1), thickness=4 * draw.ui_scale(image), fade=True)
 
@@ -214,20 +215,20 @@ class CirclesAnnotator:
     def __init__(self, seq: "PoseSequence", result: CirclesResult, *, trail_s: float = 6.0,
                  settings: CirclesSettings = CirclesSettings()):
         self.seq, self.result, self.trail_s, self.settings = seq, result, trail_s, settings
-        self.ends = np.array([r.end_s for r in result.reps])
+        self.hips = hip_norm(seq.image)  # (T, 2)
 
     def __call__(self, frame: "Frame") -> None:
         seq, res, image = self.seq, self.result, frame.image
         i = int(frame.index)
         if not 0 <= i < len(seq):
             return
-        size = (image.shape[1], image.shape[0])
+        size = np.array([image.shape[1], image.shape[0]], float)
         t = seq.timestamps_s[i]
         if seq.detected[i]:
             draw.draw_skeleton(image, seq.image[i], seq.visibility[i])
         lo = int(np.searchsorted(seq.timestamps_s, t - self.trail_s))
         sl = slice(lo, i + 1)
-        pts = np.array([hip_px(lm, size) for lm in seq.image[sl]])
+        pts = self.hips[sl] * size
         ids = res.rep_of_frame[sl]
         draw.draw_trail(image, pts, rep_ids=np.where(ids > 0, ids, -1), thickness=4 * draw.ui_scale(image), fade=True)
         done = [r for r in res.reps if r.end_s <= t]

@@ -254,8 +254,9 @@ class _Builder:
             path += rng.normal(0, 1, 2) * np.sin(2 * np.pi * f * t + rng.uniform(0, 2 * np.pi))[:, None]
         path *= seg.amplitude_m / max(float(path.std()), 1e-9)
         path *= _smoothstep(np.minimum(t, t[-1] - t + self.dt) / 0.5)[:, None]  # start and end in place
+        start = self.here.copy()
         for p in path:
-            self.add(self.here * 0 + p)
+            self.add(start + p)
 
     def stand_up(self, seg: StandUp) -> None:
         self.move_to(np.zeros(2), 0.3)
@@ -423,7 +424,7 @@ def render_quadruped(script: PelvisScript, *, view: str | float = "side", fps: f
                      body: QuadrupedBody = QuadrupedBody(), trunk_follow: float = 0.1, shoulder_sway_m: float = 0.0,
                      noise_px: float = 1.0, world_noise_m: float = 0.004, depth_noise_m: float = 0.012,
                      dropout_fraction: float = 0.0, burst_dropouts: int = 0, burst_s: float = 0.3,
-                     seed: int = 0) -> PoseSequence:
+                     camera: PinholeCamera | None = None, seed: int = 0) -> PoseSequence:
     """Film a script: a `PoseSequence` as MediaPipe would report it.
 
     Args:
@@ -431,6 +432,7 @@ def render_quadruped(script: PelvisScript, *, view: str | float = "side", fps: f
         depth_noise_m: extra noise on the world depth axis (away from the camera), metres.
         dropout_fraction: fraction of single frames with no person.
         burst_dropouts: number of runs of ``burst_s`` seconds with no person.
+        camera: film with this camera instead of `quadruped_camera` (``view``).
     """
     joints = quadruped_joints(script, body=body, trunk_follow=trunk_follow, shoulder_sway_m=shoulder_sway_m)
     rng = np.random.default_rng(seed + 7919)
@@ -438,7 +440,7 @@ def render_quadruped(script: PelvisScript, *, view: str | float = "side", fps: f
     for _ in range(burst_dropouts):
         k = int(rng.integers(0, max(n - int(burst_s * fps), 1)))
         joints[k:k + int(round(burst_s * fps))] = np.nan
-    seq = sequence_from_joints(joints, quadruped_camera(view), fps=fps, noise_px=noise_px,
+    seq = sequence_from_joints(joints, camera if camera is not None else quadruped_camera(view), fps=fps, noise_px=noise_px,
                                world_noise_m=world_noise_m, dropout_fraction=dropout_fraction, seed=seed,
                                source=f"synthetic quadruped ({view})")
     if depth_noise_m:
