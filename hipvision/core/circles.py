@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hipvision.core.circles_depth import DepthSettings, apply_depth, depth_coefficients
 from hipvision.core.circles_counting import CircleCounter, CounterSettings, PartialSpan, RepSpan
 from hipvision.core.circles_quality import (Protocol, polygon_moments, StartPosition, VerdictThresholds, protocol, rep_quality,
                                             start_position)
 from hipvision.core.circles_trajectory import (TRACKED, CircleTrack, PostureLimits, base_length, body_coordinates,
                                                change_rate, debounce,
-                                               hip_flexion_deg, knee_offset, midpoints, orthonormal_frame,
+                                               hip_flexion_deg, midpoints, orthonormal_frame,
                                                quadruped_ok, segments, support_frame, windowed_mean)
 from hipvision.core.filtering import lowpass_zero_phase, smooth_offline
 from hipvision.sequence import SCHEMA_VERSION, PoseSequence
@@ -35,7 +36,7 @@ class CirclesSettings:
 
     cutoff_hz: float = 1.5  # offline zero-phase low-pass of the landmarks
     live_min_cutoff_hz: float = 2.0  # live One-Euro filter
-    live_beta: float = 1.0
+    live_beta: float = 0.0
     max_gap_s: float = 0.5  # longer gaps in tracking split the analysis
     centre_window_s: float = 8.0  # moving centre of the pelvis path (longer than the slowest circle)
     frame_window_s: float = 4.0  # averaging of the body frame (the supports are planted)
@@ -43,6 +44,7 @@ class CirclesSettings:
     planted_span_s: float = 1.0  # window over which the hands and knees must stay put
     posture: PostureLimits = PostureLimits()
     counter: CounterSettings = CounterSettings()
+    depth: DepthSettings = DepthSettings()
     verdicts: VerdictThresholds = VerdictThresholds()
     target_per_direction: int = 5
     start_tolerance_cm: float = 8.0
@@ -148,6 +150,11 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     """Per-frame pelvis path and posture from a whole sequence, with zero-phase filtering."""
     s = settings
     t = seq.timestamps_s
+    if len(t) < 2:  # nothing to filter or count
+        n = len(t)
+        nan = np.full((n, 3), np.nan)
+        return CircleTrack(t, np.zeros(n, bool), nan[:, :2], nan[:, :2].copy(), nan.copy(), nan[:, 0].copy(),
+                           nan[:, 0].copy(), nan[:, 0].copy())
     pts = smooth_offline(t, seq.world[:, list(TRACKED)], cutoff_hz=s.cutoff_hz, max_gap_s=s.max_gap_s)
     up_raw, fwd_raw = support_frame(pts)
     rate = change_rate(t, base_length(pts), span_s=s.planted_span_s)
@@ -157,15 +164,25 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     up = windowed_mean(t, up_raw, valid, seg, window_s=s.frame_window_s)
     fwd = windowed_mean(t, fwd_raw, valid, seg, window_s=s.frame_window_s)
     up, fwd, _ = orthonormal_frame(up, fwd)
-    koff = windowed_mean(t, knee_offset(pts, fwd), valid, seg, window_s=s.frame_window_s)
-    pelvis, shoulders, az = body_coordinates(pts, up, fwd, koff)
+    pelvis, shoulders, az = body_coordinates(pts, up, fwd)
     centre = windowed_mean(t, pelvis, valid, seg, window_s=s.centre_window_s, centred=False)
     sh, hip, _, _ = midpoints(pts)
     torso_all = np.linalg.norm(sh - hip, axis=1)
+    dev = pelvis - centre
+    coeffs, ratio = depth_coefficients(t, dev, valid, seg, az, torso_all, settings=s.depth)
+    if np.any(ratio < 1.0):
+        across = np.stack([-np.sin(np.radians(az)), np.cos(np.radians(az))], axis=1)
+        a = np.sum(dev * across, axis=1)
+        a_rate = np.full(len(t), np.nan)
+        for sid in np.unique(seg[valid]):
+            rows = np.flatnonzero((seg == sid) & valid & np.isfinite(a))
+            if len(rows) > 2:
+                a_rate[rows] = np.gradient(a[rows], t[rows])
+        pelvis = np.where(np.isfinite(centre), centre + apply_depth(dev, np.nan_to_num(a_rate), az, coeffs), pelvis)
     ok = valid & np.isfinite(torso_all)
     torso = float(np.median(torso_all[ok])) if ok.any() else math.nan
     return CircleTrack(t, valid & np.all(np.isfinite(pelvis), axis=1), pelvis, centre, shoulders,
-                       hip_flexion_deg(pts), np.full(len(t), torso), az)
+                       hip_flexion_deg(pts), np.full(len(t), torso), az, ratio)
 
 
 def count_track(track: CircleTrack, counter: CircleCounter) -> CircleCounter:
@@ -237,12 +254,30 @@ def analyze_circles(seq: PoseSequence, *, live: bool = False,
 
 # ------------------------------------------------------------------ summary
 
+def start_frames(track: CircleTrack, first_index: int) -> np.ndarray:
+    """(T,) bool: the valid frames before ``first_index`` (the first circle), or all valid frames
+    if there is less than half a second of them."""
+    before = track.valid.copy()
+    before[first_index:] = False
+    if not before.any() or np.ptp(track.t_s[before]) < 0.5:
+        return track.valid
+    return before
+
+
+def neutral_forward(track: CircleTrack, first_index: int) -> float:
+    """Forward position of the pelvis in the start position (median before the first circle), metres."""
+    fwd = track.pelvis_m[start_frames(track, first_index), 0]
+    fwd = fwd[np.isfinite(fwd)]
+    return float(np.median(fwd)) if len(fwd) else 0.0
+
+
 def rep_measures(track: CircleTrack, span: RepSpan, index: int, settings: CirclesSettings, *,
-                 smooth: bool = False) -> CircleRep:
+                 smooth: bool = False, neutral_forward_m: float = 0.0) -> CircleRep:
     """A `CircleRep` (measures and verdict) for the samples of ``span``.
 
     ``smooth``: low-pass the rep's samples (zero-phase, ``settings.cutoff_hz``) first,
     for a causally filtered (live) track, so live and offline measures agree.
+    ``neutral_forward_m``: the pelvis's forward position at the start (see `neutral_forward`).
     """
     sl = slice(span.start_index, span.end_index + 1)
     keep = track.valid[sl]
@@ -251,7 +286,7 @@ def rep_measures(track: CircleTrack, span: RepSpan, index: int, settings: Circle
         pelvis = lowpass_zero_phase(t, pelvis, cutoff_hz=settings.cutoff_hz)
         shoulders = lowpass_zero_phase(t, shoulders, cutoff_hz=settings.cutoff_hz)
     q = rep_quality(t, pelvis, shoulders, track.hip_flexion_deg[sl][keep], float(np.nanmedian(track.torso_m[sl])),
-                    thresholds=settings.verdicts)
+                    neutral_forward_m=neutral_forward_m, thresholds=settings.verdicts)
     return CircleRep(index=index, direction=span.direction_name, start_s=span.start_s, end_s=span.end_s,
                      duration_s=span.end_s - span.start_s, radius_cm=q.radius_cm,
                      radius_pct_torso=q.radius_pct_torso, area_cm2=q.area_cm2, roundness=q.roundness,
@@ -264,16 +299,15 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
               detection_rate: float | None = None, live: bool = False) -> CirclesResult:
     """Measures, protocol, start position, series and warnings from a track and its counted spans."""
     t = track.t_s
-    out_reps = [rep_measures(track, span, k + 1, settings, smooth=live) for k, span in enumerate(reps)]
+    first = min([sp.start_index for sp in [*reps, *partials]], default=len(t))
+    neutral = neutral_forward(track, first)
+    out_reps = [rep_measures(track, span, k + 1, settings, smooth=live, neutral_forward_m=neutral)
+                for k, span in enumerate(reps)]
     out_partials = [CirclePartial(p.direction_name, p.start_s, p.end_s, p.fraction) for p in partials]
     rep_of_frame = np.zeros(len(t), int)
     for k, span in enumerate(reps):
         rep_of_frame[span.start_index:span.end_index + 1] = k + 1
-    first = min([sp.start_index for sp in [*reps, *partials]], default=len(t))
-    before = track.valid.copy()
-    before[first:] = False
-    if t[before].size == 0 or np.ptp(t[before]) < 0.5:
-        before = track.valid
+    before = start_frames(track, first)
     start = start_position(track.pelvis_m[before], track.shoulders_m[before],
                            tolerance_cm=settings.start_tolerance_cm)
     prot = protocol(sum(r.direction == "clockwise" for r in out_reps),
@@ -312,6 +346,12 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
         elif abs(90 - abs(a)) < 25:
             out.append("camera at the side: side-to-side motion is seen only in depth, the least accurate "
                        "direction; film from about 45° for best results")
+    ratio = track.depth_ratio[track.valid] if track.depth_ratio is not None else np.zeros(0)
+    if ratio.size and np.any(ratio < 1.0):
+        r = float(np.median(ratio[ratio < 1.0]))
+        out.append(f"the pose model saw motion toward and away from the camera about {1 / r:.0f} times smaller "
+                   "than across; those circles were counted as if as deep as they are wide (their size is "
+                   "measured across the view)")
     if result.start_position.ok is False:
         out.append(f"start position: {result.start_position.message}")
     return out

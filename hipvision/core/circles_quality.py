@@ -117,7 +117,8 @@ class RepQuality:
 
 
 def rep_quality(t_s: np.ndarray, pelvis_m: np.ndarray, shoulders_m: np.ndarray, hip_flexion_deg: np.ndarray,
-                torso_m: float, *, thresholds: VerdictThresholds = VerdictThresholds()) -> RepQuality:
+                torso_m: float, *, neutral_forward_m: float = 0.0,
+                thresholds: VerdictThresholds = VerdictThresholds()) -> RepQuality:
     """Measure one circle from its samples.
 
     Args:
@@ -128,10 +129,11 @@ def rep_quality(t_s: np.ndarray, pelvis_m: np.ndarray, shoulders_m: np.ndarray, 
         hip_flexion_deg: (N,) 180° minus the shoulder–hip–knee angle (90° = thigh
             square to the trunk; larger = sitting back).
         torso_m: torso length, metres.
+        neutral_forward_m: forward position of the pelvis at the start (0 = over the knees).
 
     Radius is the equal-area radius √(area/π) of the enclosed region; roundness the
     minor/major axis ratio of that region; sit-back the furthest the pelvis got
-    behind the knees; spine motion √2 × RMS distance of the shoulders from their
+    behind its start position; spine motion √2 × RMS distance of the shoulders from their
     mean (equals the radius if they circled); smoothness is `sparc` of the pelvis
     speed.
     """
@@ -142,7 +144,7 @@ def rep_quality(t_s: np.ndarray, pelvis_m: np.ndarray, shoulders_m: np.ndarray, 
     sh = sh[np.all(np.isfinite(sh), axis=1)]
     spine = math.sqrt(2.0 * np.mean(np.sum((sh - sh.mean(axis=0)) ** 2, axis=1))) if len(sh) else math.nan
     fwd = pelvis_m[:, 0]
-    sit_back = float(max(0.0, -np.nanmin(fwd))) if np.any(np.isfinite(fwd)) else math.nan
+    sit_back = float(max(0.0, neutral_forward_m - np.nanmin(fwd))) if np.any(np.isfinite(fwd)) else math.nan
     flex = float(np.nanmax(hip_flexion_deg)) if np.any(np.isfinite(hip_flexion_deg)) else math.nan
     smooth = math.nan
     if len(t) >= 4:
@@ -191,20 +193,21 @@ def start_position(pelvis_m: np.ndarray, shoulders_m: np.ndarray, *, tolerance_c
     Args:
         pelvis_m: (N, 2) pelvis [forward, right] relative to the knees, metres.
         shoulders_m: (N, 3) shoulder midpoint relative to the wrists [forward, right, up], metres.
-    Distances are horizontal; "ok" when both are within ``tolerance_cm``.
+    Only the forward distances are used (toward the head; the side-to-side ones matter less and
+    are often seen only in depth); "ok" when both are within ``tolerance_cm``.
     """
-    pel = np.asarray(pelvis_m, float)
-    sh = np.asarray(shoulders_m, float)[:, :2]
-    pel, sh = pel[np.all(np.isfinite(pel), axis=1)], sh[np.all(np.isfinite(sh), axis=1)]
+    pel = np.asarray(pelvis_m, float)[:, 0]
+    sh = np.asarray(shoulders_m, float)[:, 0]
+    pel, sh = pel[np.isfinite(pel)], sh[np.isfinite(sh)]
     if not len(pel) or not len(sh):
         return StartPosition(None, math.nan, math.nan, "start position not seen")
-    p, s = np.median(pel, axis=0), np.median(sh, axis=0)
-    hips_cm, sh_cm = 100 * float(np.hypot(*p)), 100 * float(np.hypot(*s))
+    p, s = float(np.median(pel)), float(np.median(sh))
+    hips_cm, sh_cm = 100 * abs(p), 100 * abs(s)
     cues = []
     if sh_cm > tolerance_cm:
-        cues.append(f"bring the shoulders {'back' if s[0] > 0 else 'forward'} over the hands ({sh_cm:.0f} cm off)")
+        cues.append(f"bring the shoulders {'back' if s > 0 else 'forward'} over the hands ({sh_cm:.0f} cm off)")
     if hips_cm > tolerance_cm:
-        cues.append(f"bring the hips {'back' if p[0] > 0 else 'forward'} over the knees ({hips_cm:.0f} cm off)")
+        cues.append(f"bring the hips {'back' if p > 0 else 'forward'} over the knees ({hips_cm:.0f} cm off)")
     ok = not cues
     return StartPosition(ok, sh_cm, hips_cm, "good start position: shoulders over hands, hips over knees"
                          if ok else "; ".join(cues))

@@ -16,11 +16,13 @@ from collections import deque
 
 import numpy as np
 
-from hipvision.core.circles import CircleRep, CirclesResult, CirclesSettings, rep_measures, summarise
+from hipvision.core.circles import (CircleRep, CirclesResult, CirclesSettings, neutral_forward, rep_measures,
+                                    summarise)
 from hipvision.core.circles_counting import CircleCounter
+from hipvision.core.circles_depth import IDENTITY, apply_depth, depth_fit
 from hipvision.core.circles_quality import polygon_moments
 from hipvision.core.circles_trajectory import (TRACKED, CircleTrack, base_length, body_coordinates, change_rate, hip_flexion_deg,
-                                               knee_offset, midpoints, orthonormal_frame, quadruped_ok,
+                                               midpoints, orthonormal_frame, quadruped_ok,
                                                support_frame)
 from hipvision.core.filtering import OneEuroFilter
 
@@ -73,7 +75,6 @@ class CirclesStream:
         self._filter = OneEuroFilter(s.live_min_cutoff_hz, s.live_beta, reset_after_s=s.max_gap_s)
         self.counter = CircleCounter(s.counter)
         self._frame = TrailingMean(s.frame_window_s)
-        self._koff = TrailingMean(s.frame_window_s)
         self._centre = TrailingMean(s.centre_window_s)
         self._torso = TrailingMean(30.0)
         self._ok_since: float | None = None
@@ -81,13 +82,17 @@ class CirclesStream:
         self._base: deque[tuple[float, float]] = deque()
         self._last_valid_t = -math.inf
         self._rows: dict[str, list] = {k: [] for k in ("t", "valid", "pelvis", "centre", "shoulders", "flex",
-                                                       "torso", "az")}
+                                                       "torso", "az", "ratio")}
         self.valid = False
         self.pelvis_m = self.centre_m = np.full(2, np.nan)
         self.torso_m = math.nan
         self.last_rep: CircleRep | None = None
         self._n_reps = 0
         self._rep_centre: np.ndarray | None = None
+        self._devs: deque[tuple[float, np.ndarray, float]] = deque()  # (t, pelvis - centre, camera azimuth)
+        self._depth_coeffs, self._depth_target, self._depth_ratio = IDENTITY.copy(), IDENTITY.copy(), 1.0
+        self._last_a, self._a_rate = math.nan, 0.0
+        self._depth_t = self._last_depth_update = self._depth_found_t = -math.inf
         self._detected = 0
 
     @property
@@ -133,9 +138,12 @@ class CirclesStream:
         valid = raw_ok and t_s - self._ok_since >= s.min_posture_s
         if valid:
             if t_s - self._last_valid_t > s.max_gap_s:  # a new stretch: forget the old frame and centre
-                for w in (self._frame, self._koff, self._centre):
+                for w in (self._frame, self._centre):
                     w.clear()
                 self._rep_centre = None
+                self._devs.clear()
+                self._depth_coeffs, self._depth_target, self._depth_ratio = IDENTITY.copy(), IDENTITY.copy(), 1.0
+                self._last_a, self._a_rate = math.nan, 0.0
             self._last_valid_t = t_s
             self._frame.push(t_s, np.concatenate([up_raw[0], fwd_raw[0]]))
             sh, hip, _, _ = midpoints(pts)
@@ -143,32 +151,31 @@ class CirclesStream:
         frame = self._frame.mean()
         if np.ndim(frame):
             up, fwd, _ = orthonormal_frame(frame[None, :3], frame[None, 3:])
-            if valid:
-                self._koff.push(t_s, knee_offset(pts, fwd)[0])
-            pelvis, shoulders, az = body_coordinates(pts, up, fwd, np.atleast_1d(self._koff.mean()))
+            pelvis, shoulders, az = body_coordinates(pts, up, fwd)
             pelvis, shoulders, az = pelvis[0], shoulders[0], float(az[0])
         else:
             pelvis, shoulders, az = np.full(2, np.nan), np.full(3, np.nan), math.nan
+        torso = float(self._torso.mean())
         if valid and np.all(np.isfinite(pelvis)):
             self._centre.push(t_s, pelvis)
-        if self._rep_centre is not None:  # centroid of the latest circle: unbiased where circling stops
-            centre = self._rep_centre
-        else:
-            centre = self._centre.mean()
-            centre = np.asarray(centre) if np.ndim(centre) else np.full(2, np.nan)
-        torso = float(self._torso.mean())
+        trailing = self._centre.mean()
+        trailing = np.asarray(trailing) if np.ndim(trailing) else np.full(2, np.nan)
         valid = valid and bool(np.all(np.isfinite(pelvis)))
+        pelvis = self._undo_depth(t_s, pelvis, trailing, az, torso, valid)
+        # the centroid of the latest circle is unbiased where circling stops; before it, the trailing mean
+        centre = self._rep_centre if self._rep_centre is not None else trailing
         i = self.frames
         self.counter.update(i, t_s, pelvis, centre, torso, valid)
         for key, value in (("t", t_s), ("valid", valid), ("pelvis", pelvis), ("centre", centre),
                            ("shoulders", shoulders), ("flex", float(hip_flexion_deg(pts)[0])), ("torso", torso),
-                           ("az", az)):
+                           ("az", az), ("ratio", self._depth_ratio)):
             self._rows[key].append(value)
         self.valid, self.pelvis_m, self.centre_m, self.torso_m = valid, pelvis, centre, torso
         if len(self.counter.reps) > self._n_reps:
             self._n_reps = len(self.counter.reps)
             track, span = self.track(), self.counter.reps[-1]
-            self.last_rep = rep_measures(track, span, self._n_reps, s, smooth=True)
+            neutral = neutral_forward(track, self.counter.reps[0].start_index)
+            self.last_rep = rep_measures(track, span, self._n_reps, s, smooth=True, neutral_forward_m=neutral)
             sl = slice(span.start_index, span.end_index + 1)
             _, centroid, _ = polygon_moments(track.pelvis_m[sl][track.valid[sl]])
             if np.all(np.isfinite(centroid)):
@@ -183,7 +190,39 @@ class CirclesStream:
             pelvis_m=np.asarray(r["pelvis"], float).reshape(n, 2), centre_m=np.asarray(r["centre"], float).reshape(n, 2),
             shoulders_m=np.asarray(r["shoulders"], float).reshape(n, 3), hip_flexion_deg=np.asarray(r["flex"], float),
             torso_m=np.asarray(r["torso"], float), camera_azimuth_deg=np.asarray(r["az"], float),
+            depth_ratio=np.asarray(r["ratio"], float),
         )
+
+    def _undo_depth(self, t_s: float, pelvis: np.ndarray, centre: np.ndarray, az: float, torso: float,
+                    valid: bool) -> np.ndarray:
+        """The pelvis with its depth motion rebuilt where it looks under-reported (see `circles_depth`),
+        fitted on the last ``window_s`` every ``step_s`` and eased in over ``step_s``."""
+        ds = self.settings.depth
+        if not (valid and np.all(np.isfinite(centre))):
+            return pelvis
+        dev = pelvis - centre
+        self._devs.append((t_s, dev, az))
+        while self._devs[0][0] <= t_s - ds.window_s:
+            self._devs.popleft()
+        if t_s - self._depth_t >= ds.step_s:
+            self._depth_t = t_s
+            t = np.array([d[0] for d in self._devs])
+            devs = np.array([d[1] for d in self._devs])
+            azimuth = float(np.nanmedian([d[2] for d in self._devs]))
+            coeffs, ratio = depth_fit(t, devs, azimuth, torso, settings=ds, live=True)
+            if ratio < 1.0:  # found: keep it (it belongs to the view) until hold_s without confirmation
+                self._depth_target, self._depth_ratio, self._depth_found_t = coeffs, ratio, t_s
+            elif t_s - self._depth_found_t > ds.hold_s:
+                self._depth_target, self._depth_ratio = IDENTITY.copy(), 1.0
+        dt = t_s - self._last_depth_update
+        step = min(1.0, dt / ds.step_s) if np.isfinite(dt) else 1.0
+        self._depth_coeffs = self._depth_coeffs + step * (self._depth_target - self._depth_coeffs)
+        across = np.array([-np.sin(np.radians(az)), np.cos(np.radians(az))])
+        a = float(dev @ across)
+        rate = (a - self._last_a) / dt if np.isfinite(dt) and 0 < dt <= ds.step_s and np.isfinite(self._last_a) else 0.0
+        self._a_rate += min(1.0, dt / ds.rate_smoothing_s if np.isfinite(dt) else 1.0) * (rate - self._a_rate)
+        self._last_a, self._last_depth_update = a, t_s
+        return centre + apply_depth(dev, self._a_rate, az, self._depth_coeffs)
 
     def result(self) -> CirclesResult:
         """The result so far (the circle in progress is closed as if the set ended now)."""

@@ -2,8 +2,11 @@
 
 On hands and knees the wrists and knees stay put, so the motion that matters is
 the pelvis (hip midpoint) relative to them. MediaPipe world landmarks are metric
-and hip-centred (camera-aligned axes: x image-right, y down, z away), so the
-pelvis relative to the supports is ``hip_mid - mean(wrists, knees)``.
+and hip-centred (camera-aligned axes: x image-right, y down, z away); the
+pelvis is taken relative to the knee midpoint, which is right below it in the
+start position (relative to the support centre instead, a small wobble of the
+estimated frame — MediaPipe's supports shift a little with the pose — moved the
+pelvis by as much as the depth signal itself on real footage).
 
 Body frame (per frame, then averaged over a few seconds; independent of where
 the camera is and of MediaPipe's left/right labels):
@@ -14,8 +17,8 @@ the camera is and of MediaPipe's left/right labels):
 * right: forward × up (the person's right, in any right-handed frame).
 
 The pelvis path is then ``[forward, right]`` in metres, with forward = 0 when
-the hips are over the knees (negative = sitting back) and right = 0 on the
-midline between the supports.
+the hips are over the knees (negative = sitting back) and right = 0 when they
+are centred between the knees.
 """
 
 from __future__ import annotations
@@ -230,6 +233,8 @@ class CircleTrack:
         torso_m: (T,) torso length used to scale the thresholds, metres.
         camera_azimuth_deg: (T,) where the camera is around the body: 0 in front of the
             head, +90 at the person's right, -90 at the left, ±180 behind.
+        depth_ratio: (T,) depth/across ratio assumed where the depth motion was taken as
+            under-reported and stretched (1.0 = measured as is; see `circles_depth`).
     """
 
     t_s: np.ndarray
@@ -240,27 +245,22 @@ class CircleTrack:
     hip_flexion_deg: np.ndarray
     torso_m: np.ndarray
     camera_azimuth_deg: np.ndarray
+    depth_ratio: np.ndarray | None = None
 
 
-def body_coordinates(pts: np.ndarray, up: np.ndarray, fwd: np.ndarray, knee_offset_m: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def body_coordinates(pts: np.ndarray, up: np.ndarray, fwd: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pelvis (T, 2), shoulders (T, 3) and camera azimuth (T,) in the frame (``up``, ``fwd``).
 
-    ``knee_offset_m`` (T,) is the forward distance from the knees to the support centre,
-    added so that forward = 0 with the hips over the knees.
+    The pelvis is the hip midpoint relative to the knee midpoint (below it in the start
+    position, so a small wobble of the estimated frame hardly moves it); the shoulders are the
+    shoulder midpoint relative to the wrist midpoint.
     """
     up, fwd, right = orthonormal_frame(up, fwd)
     sh, hip, wr, kn = midpoints(pts)
-    p = hip - (wr + kn) * 0.5
-    pelvis = np.stack([np.sum(p * fwd, 1) + knee_offset_m, np.sum(p * right, 1)], axis=1)
+    p = hip - kn
+    pelvis = np.stack([np.sum(p * fwd, 1), np.sum(p * right, 1)], axis=1)
     s = sh - wr
     shoulders = np.stack([np.sum(s * fwd, 1), np.sum(s * right, 1), np.sum(s * up, 1)], axis=1)
     to_cam = np.array([0.0, 0.0, -1.0])  # from the person toward the camera, in world axes
     az = np.degrees(np.arctan2(right @ to_cam, fwd @ to_cam))
     return pelvis, shoulders, az
-
-
-def knee_offset(pts: np.ndarray, fwd: np.ndarray) -> np.ndarray:
-    """(T,) forward distance from the knee midpoint to the support centre, metres."""
-    _, _, wr, kn = midpoints(pts)
-    return np.sum((wr - kn) * 0.5 * fwd, axis=1)

@@ -424,7 +424,8 @@ def render_quadruped(script: PelvisScript, *, view: str | float = "side", fps: f
                      body: QuadrupedBody = QuadrupedBody(), trunk_follow: float = 0.1, shoulder_sway_m: float = 0.0,
                      noise_px: float = 1.0, world_noise_m: float = 0.004, depth_noise_m: float = 0.012,
                      dropout_fraction: float = 0.0, burst_dropouts: int = 0, burst_s: float = 0.3,
-                     camera: PinholeCamera | None = None, seed: int = 0) -> PoseSequence:
+                     depth_motion_gain: float = 1.0, camera: PinholeCamera | None = None,
+                     seed: int = 0) -> PoseSequence:
     """Film a script: a `PoseSequence` as MediaPipe would report it.
 
     Args:
@@ -432,6 +433,8 @@ def render_quadruped(script: PelvisScript, *, view: str | float = "side", fps: f
         depth_noise_m: extra noise on the world depth axis (away from the camera), metres.
         dropout_fraction: fraction of single frames with no person.
         burst_dropouts: number of runs of ``burst_s`` seconds with no person.
+        depth_motion_gain: scale each world landmark's motion along the depth axis (about its
+            median) by this factor, as a pose model that barely sees motion toward the camera.
         camera: film with this camera instead of `quadruped_camera` (``view``).
     """
     joints = quadruped_joints(script, body=body, trunk_follow=trunk_follow, shoulder_sway_m=shoulder_sway_m)
@@ -443,8 +446,11 @@ def render_quadruped(script: PelvisScript, *, view: str | float = "side", fps: f
     seq = sequence_from_joints(joints, camera if camera is not None else quadruped_camera(view), fps=fps, noise_px=noise_px,
                                world_noise_m=world_noise_m, dropout_fraction=dropout_fraction, seed=seed,
                                source=f"synthetic quadruped ({view})")
-    if depth_noise_m:
+    if depth_noise_m or depth_motion_gain != 1.0:
         world = seq.world.copy()
+        z = world[..., 2]
+        median = np.nanmedian(z, axis=0)
+        world[..., 2] = median + depth_motion_gain * (z - median)
         world[..., 2] += rng.normal(0.0, depth_noise_m, world.shape[:2])
         seq = PoseSequence(seq.timestamps_s, seq.image, seq.visibility, seq.presence, world, seq.frame_size,
                            seq.fps, seq.source, seq.model)
