@@ -254,11 +254,17 @@ def analyze_circles(seq: PoseSequence, *, live: bool = False,
 
 # ------------------------------------------------------------------ summary
 
-def start_frames(track: CircleTrack, first_index: int) -> np.ndarray:
-    """(T,) bool: the valid frames before ``first_index`` (the first circle), or all valid frames
-    if there is less than half a second of them."""
+def start_frames(track: CircleTrack, first_index: int, *, still_m_s: float = 0.03) -> np.ndarray:
+    """(T,) bool: the frames of the start position: valid, before ``first_index`` (the first
+    circle) and still (pelvis slower than ``still_m_s``); failing half a second of those, the
+    valid frames before the first circle, or else all valid frames."""
     before = track.valid.copy()
     before[first_index:] = False
+    if len(track.t_s) > 2:
+        speed = np.linalg.norm(np.gradient(track.pelvis_m, track.t_s, axis=0), axis=1)
+        still = before & (speed < still_m_s)
+        if still.any() and np.ptp(track.t_s[still]) >= 0.5:
+            return still
     if not before.any() or np.ptp(track.t_s[before]) < 0.5:
         return track.valid
     return before

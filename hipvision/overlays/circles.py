@@ -60,13 +60,14 @@ def draw_top_view(image: np.ndarray, rect: tuple[int, int, int, int], path_cm: n
         rect: (x, y, w, h) pixels of the panel.
         path_cm: (N, 2) recent pelvis positions [forward, right], cm (NaN breaks the line).
         rep_ids: (N,) circle index per point (0 = not in a circle: grey).
-        centre_cm: (2,) centre of the path, cm (a small cross).
+        centre_cm: (2,) centre of the path, cm: the middle of the panel (a small cross).
         torso_cm: the panel spans ±30 % of the torso length; rings mark 12 % and 20 %.
     """
     x, y, w, h = (int(v) for v in rect)
     s = draw.ui_scale(image)
     draw.blend_rect(image, rect, alpha=0.6)
-    c = np.array([x + w / 2, y + h / 2 + 8 * s])
+    c = np.array([x + w / 2, y + h / 2 + 8 * s])  # the panel is centred on the path's centre
+    origin = np.asarray(centre_cm, float) if centre_cm is not None and np.all(np.isfinite(centre_cm)) else np.zeros(2)
     torso_cm = torso_cm if np.isfinite(torso_cm) and torso_cm > 0 else 50.0
     half = 0.3 * torso_cm
     px_per_cm = (min(w, h) / 2 - 14 * s) / half
@@ -75,7 +76,7 @@ def draw_top_view(image: np.ndarray, rect: tuple[int, int, int, int], path_cm: n
     draw.put_text(image, "head", (c[0] - 16 * s, y + 4 * s), size_px=14 * s, color=(200, 200, 200))
     draw.put_text(image, "R", (x + w - 16 * s, c[1] - 8 * s), size_px=14 * s, color=(200, 200, 200))
     if len(path_cm):
-        p = np.asarray(path_cm, float)
+        p = np.asarray(path_cm, float) - origin
         pts = np.stack([c[0] + p[:, 1] * px_per_cm, c[1] - p[:, 0] * px_per_cm], axis=1)
         inside = (np.abs(p) <= 1.2 * half).all(axis=1)
         pts[~inside] = np.nan
@@ -85,7 +86,7 @@ def draw_top_view(image: np.ndarray, rect: tuple[int, int, int, int], path_cm: n
         if len(last):
             cv2.circle(image, tuple(int(v) for v in last[-1]), int(5 * s), draw.WHITE, -1, cv2.LINE_AA)
     if centre_cm is not None and np.all(np.isfinite(centre_cm)):
-        q = c + np.array([centre_cm[1], -centre_cm[0]]) * px_per_cm
+        q = c
         k = int(5 * s)
         cv2.line(image, (int(q[0]) - k, int(q[1])), (int(q[0]) + k, int(q[1])), (200, 200, 200), 1, cv2.LINE_AA)
         cv2.line(image, (int(q[0]), int(q[1]) - k), (int(q[0]), int(q[1]) + k), (200, 200, 200), 1, cv2.LINE_AA)
@@ -111,7 +112,7 @@ def draw_size_gauge(image: np.ndarray, rect: tuple[int, int, int, int], radius_p
     cv2.rectangle(image, (x0, by0), (x1, by1), (200, 200, 200), 1)
     for m in (small_pct, big_pct):
         cv2.line(image, (at(m), by0 - int(3 * s)), (at(m), by1 + int(3 * s)), draw.WHITE, max(1, int(2 * s)))
-    text = f"circle size {radius_pct:.0f}% of torso" if ok else "circle size --"
+    text = f"size {radius_pct:.0f}% of torso" if ok else "size --"
     draw.put_text(image, text, (x0, y + 6 * s), size_px=16 * s, color=color if ok else draw.WHITE, weight=600)
 
 
