@@ -36,17 +36,14 @@ def csv_rows(result) -> list[list]:
     track = result.track
     directions = {r.index: r.direction for r in result.reps}
     rows = []
+    nan = float("nan")
     for i, t in enumerate(result.t_s):
         valid = bool(track.valid[i])
         k = int(result.rep_of_frame[i])
-
-        def cm(v: float) -> float:
-            return 100 * float(v) if valid else float("nan")
-
-        rows.append([i, float(t), int(valid), cm(track.pelvis_m[i, 0]), cm(track.pelvis_m[i, 1]),
-                     cm(track.centre_m[i, 0]), cm(track.centre_m[i, 1]), k or "", directions.get(k, ""),
-                     float(track.hip_flexion_deg[i]) if valid else float("nan"),
-                     cm(track.shoulders_m[i, 0]), cm(track.shoulders_m[i, 1])])
+        cm = [100 * float(v) if valid else nan for v in (*track.pelvis_m[i], *track.centre_m[i],
+                                                         *track.shoulders_m[i, :2])]
+        rows.append([i, float(t), int(valid), *cm[:4], k or "", directions.get(k, ""),
+                     float(track.hip_flexion_deg[i]) if valid else nan, *cm[4:]])
     return rows
 
 

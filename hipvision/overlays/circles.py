@@ -71,7 +71,7 @@ def draw_top_view(image: np.ndarray, rect: tuple[int, int, int, int], path_cm: n
     torso_cm = torso_cm if np.isfinite(torso_cm) and torso_cm > 0 else 50.0
     half = 0.3 * torso_cm
     px_per_cm = (min(w, h) / 2 - 14 * s) / half
-    for pct, label in ((0.12, "small"), (0.20, "big")):
+    for pct in (0.12, 0.20):  # the size gauge's "small" and "big" marks
         cv2.circle(image, tuple(int(v) for v in c), int(pct * torso_cm * px_per_cm), (110, 110, 110), 1, cv2.LINE_AA)
     draw.put_text(image, "head", (c[0] - 16 * s, y + 4 * s), size_px=14 * s, color=(200, 200, 200))
     draw.put_text(image, "R", (x + w - 16 * s, c[1] - 8 * s), size_px=14 * s, color=(200, 200, 200))
