@@ -10,25 +10,10 @@ from rich.table import Table
 
 from hipvision.commands.common import console
 from hipvision.commands.report import check_save_options, write_outputs
-from hipvision.errors import InputError
-from hipvision.sequence import PoseSequence
 
 #: Columns of ``--csv`` (one row per phase; see docs/outputs.md).
 CSV_HEADER = ("phase", "kind", "start_s", "end_s", "status", "seen_fraction", "left_held_deg", "right_held_deg",
               "circles_total", "circles_clockwise", "circles_counterclockwise", "median_radius_cm")
-
-
-def load_poses(path: Path, model: Path | None) -> PoseSequence:
-    """Poses of ``path``: a `.npz` from 'hipvision extract' is read directly; a video goes through the model."""
-    if not path.exists():
-        raise InputError(f"no such file: {path}")
-    if path.suffix.lower() == ".npz":
-        from hipvision.io import load_sequence
-
-        return load_sequence(path)
-    from hipvision.pose import poses_from_input
-
-    return poses_from_input(path, model=model)
 
 
 def csv_rows(result: dict) -> list[list]:
@@ -95,7 +80,9 @@ def register(app: typer.Typer) -> None:
         from hipvision.session import analyze_session
 
         check_save_options(subject, save)
-        seq = load_poses(video, model)
+        from hipvision.pose import poses_from_input
+
+        seq = poses_from_input(video, model=model)
         result = analyze_session(seq, min_phase_s=min_phase_s).to_dict()
         if json_out is not None:
             write_json_atomic(json_out, result)
