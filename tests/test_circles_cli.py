@@ -28,7 +28,7 @@ def npz(seq, tmp_path):
     return save_sequence(seq, tmp_path / "poses.npz")
 
 
-def _blank_video(path, n, size=(320, 180), fps=30.0):
+def _blank_video(path, n, size=(1280, 720), fps=30.0):
     with VideoWriterAtomic(path, fps=fps) as writer:
         for _ in range(n):
             writer.write(np.full((size[1], size[0], 3), 40, np.uint8))
@@ -60,6 +60,9 @@ def test_file_analysis_writes_json_and_csv(npz, tmp_path, capsys):
 def test_annotated_video_from_npz_needs_the_source_video(npz, seq, tmp_path, capsys):
     assert cli(["circles", str(npz), "--annotate", str(tmp_path / "a.mp4")]) == 2
     assert "--video" in capsys.readouterr().err
+    small = _blank_video(tmp_path / "small.mp4", 10, size=(320, 180))
+    assert cli(["circles", str(npz), "--video", str(small), "--annotate", str(tmp_path / "a.mp4")]) == 2
+    assert "give the video the .npz was extracted from" in capsys.readouterr().err
     video = _blank_video(tmp_path / "src.mp4", len(seq))
     out = tmp_path / "a.mp4"
     assert cli(["circles", str(npz), "--video", str(video), "--annotate", str(out)]) == 0, capsys.readouterr().err

@@ -24,7 +24,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import console
+from hipvision.commands.common import console, settings
 from hipvision.errors import InputError
 
 CSV_HEADER = ("frame", "t_s", "valid", "forward_cm", "right_cm", "centre_forward_cm", "centre_right_cm", "rep",
@@ -88,6 +88,21 @@ def _write(result, json_out: Path | None, csv_out: Path | None) -> dict:
     return data
 
 
+def _check_frame_size(video: Path, size: tuple[int, int]) -> None:
+    import cv2
+
+    cap = cv2.VideoCapture(str(video))
+    try:
+        if not cap.isOpened():
+            raise InputError(f"cannot read video {video}")
+        got = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    finally:
+        cap.release()
+    if got != tuple(size):
+        raise InputError(f"{video} is {got[0]}x{got[1]} but the poses are from a {size[0]}x{size[1]} video: "
+                         "give the video the .npz was extracted from")
+
+
 def _camera_spec(camera: str) -> int | str:
     return int(camera) if camera.strip().isdigit() else camera
 
@@ -100,7 +115,7 @@ def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, r
     from hipvision.pose import PoseTracker
     from hipvision.sources import open_source
 
-    with open_source(_camera_spec(camera)) as source, PoseTracker(model) as tracker:
+    with open_source(_camera_spec(camera)) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
         analyzer = CirclesLive(source=source.description, model=tracker.model_name)
         run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames)
         return analyzer.stream.result()
@@ -160,14 +175,20 @@ def register(app: typer.Typer) -> None:
             raise InputError("--record is for --camera; use --annotate for a file")
         is_npz = video.suffix.lower() == ".npz"
         src = source_video if source_video is not None else (None if is_npz else video)
-        if annotate is not None and src is None:
-            raise InputError("--annotate needs the source video: pass --video PATH with a .npz")
+        if annotate is not None:
+            from hipvision.video_out import fourcc_for
+
+            fourcc_for(annotate)  # a bad extension fails before any work
+            if src is None:
+                raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
         if src is not None and not src.is_file():
             raise InputError(f"no such video: {src}")
-        from hipvision.commands.session import load_poses
         from hipvision.core.circles import analyze_circles
+        from hipvision.pose import poses_from_input
 
-        seq = load_poses(video, model)
+        seq = poses_from_input(video, model=model)
+        if annotate is not None:
+            _check_frame_size(src, seq.frame_size)
         result = analyze_circles(seq)
         data = _write(result, json_out, csv_out)
         print_summary(data)

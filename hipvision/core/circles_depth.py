@@ -38,7 +38,7 @@ class DepthSettings:
     step_s: float = 1.0
     max_ratio: float = 0.25
     min_ratio: float = 0.05  # a smaller quarter-turn part is leakage (seen when rocking), not a circle
-    min_loop: float = 0.9
+    min_loop: float = 0.8
     min_cycles: int = 2  # full cycles in the window, each turning the same way
     max_stretch: float = 12.0
     residual_share: float = 0.3  # offline: share of the fit's residual kept (scaled) in the corrected depth
