@@ -14,7 +14,8 @@ the ``γ`` term, a quarter turn out of step with ``a``, carries the circling
 ``ω = rms(ȧ)/rms(a)`` is the loop's depth/across amplitude ratio. When the
 window holds a clear loop (``loopiness`` ≥ ``min_loop``: the area swept around
 the centre keeps one sign, in each of at least ``min_cycles`` cycles) whose depth part is much smaller than its across part
-(``min_ratio ≤ |β| < max_ratio``), depth is taken as under-reported and ``b`` becomes
+(``min_ratio ≤ |β| < max_ratio``, and at least a few millimetres: weaker quarter-turn
+parts were seen in rocking), depth is taken as under-reported and ``b`` becomes
 mostly ``γ·ȧ / |β|`` (the circle the across motion implies, as deep as it is wide)
 plus a share of the measured remainder (see `depth_fit`). A line
 (rocking) has no quarter-turn part and is left alone; so are circles whose depth
@@ -44,6 +45,7 @@ class DepthSettings:
     residual_share: float = 0.3  # offline: share of the fit's residual kept (scaled) in the corrected depth
     rate_smoothing_s: float = 0.15  # live: smoothing of the across speed
     min_across_torso: float = 0.03  # rms across motion, torso lengths: smaller is not a circle anyway
+    min_quarter_torso: float = 0.0065  # rms of the quarter-turn depth part, torso lengths (~3 mm): weaker is noise
     min_fit_r2: float = 0.3
     fit_cutoff_hz: float = 1.0  # low-pass of the window before the fit
     hold_s: float = 10.0  # live: a correction found stays this long without confirmation
@@ -113,7 +115,9 @@ def depth_fit(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg: float, tor
     beta = abs(gamma * omega)
     loop = np.stack([a, b - alpha * a], axis=1)
     signs = cycle_signs(loop)
+    quarter = abs(gamma) * np.sqrt(np.mean(a_dot ** 2))  # rms of the quarter-turn part of b
     if (not settings.min_ratio <= beta < settings.max_ratio or r2 < settings.min_fit_r2
+            or quarter < settings.min_quarter_torso * torso_m
             or loopiness(loop) < settings.min_loop or len(signs) < settings.min_cycles
             or abs(signs.sum()) < len(signs)):
         return ident
