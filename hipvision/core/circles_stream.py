@@ -93,6 +93,7 @@ class CirclesStream:
         self._depth_coeffs, self._depth_target, self._depth_ratio = IDENTITY.copy(), IDENTITY.copy(), 1.0
         self._last_a, self._a_rate = math.nan, 0.0
         self._depth_t = self._last_depth_update = self._depth_found_t = -math.inf
+        self._depth_streak = 0
         self._detected = 0
 
     @property
@@ -142,6 +143,7 @@ class CirclesStream:
                     w.clear()
                 self._rep_centre = None
                 self._devs.clear()
+                self._depth_streak = 0
                 self._depth_coeffs, self._depth_target, self._depth_ratio = IDENTITY.copy(), IDENTITY.copy(), 1.0
                 self._last_a, self._a_rate = math.nan, 0.0
             self._last_valid_t = t_s
@@ -210,7 +212,8 @@ class CirclesStream:
             devs = np.array([d[1] for d in self._devs])
             azimuth = float(np.nanmedian([d[2] for d in self._devs]))
             coeffs, ratio = depth_fit(t, devs, azimuth, torso, settings=ds, live=True)
-            if ratio < 1.0:  # found: keep it (it belongs to the view) until hold_s without confirmation
+            self._depth_streak = self._depth_streak + 1 if ratio < 1.0 else 0
+            if self._depth_streak >= ds.min_windows:  # confirmed: keep it (it belongs to the view) for hold_s
                 self._depth_target, self._depth_ratio, self._depth_found_t = coeffs, ratio, t_s
             elif t_s - self._depth_found_t > ds.hold_s:
                 self._depth_target, self._depth_ratio = IDENTITY.copy(), 1.0
