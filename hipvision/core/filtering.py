@@ -19,7 +19,7 @@ from scipy import signal
 
 def _columns(x: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
     x = np.asarray(x, dtype=float)
-    return x.reshape(len(x), -1), x.shape
+    return x.reshape(len(x), int(np.prod(x.shape[1:]))), x.shape
 
 
 def hampel(x: np.ndarray, *, window: int = 7, n_sigmas: float = 3.0) -> np.ndarray:
