@@ -303,3 +303,55 @@ def test_render_small_video(tmp_path):
     assert is_done(tmp_path / "v.mp4", tmp_path / "v.json", spec)
     px = np.array(side["frames"]["joints_px"]["hip.L"])
     assert np.all((px[:, 0] > 0) & (px[:, 0] < 160) & (px[:, 1] > 0) & (px[:, 1] < 120))
+
+
+# --------------------------------------------------------------------------- metrics and the pose check
+
+def test_agreement_known_values():
+    from hipvision.synth.metrics import agreement, icc_a1
+
+    t = np.array([10.0, 20, 30, 40, 50])
+    a = agreement(t, t + 2.0)
+    assert a["mae"] == pytest.approx(2.0) and a["bias"] == pytest.approx(2.0)
+    assert a["loa_low"] == pytest.approx(2.0) and a["loa_high"] == pytest.approx(2.0)
+    assert icc_a1(t, t) == pytest.approx(1.0)
+    assert icc_a1(t, t + 2.0) < 1.0                      # absolute agreement penalises the offset
+    noisy = agreement(t, t + np.array([1.0, -1, 1, -1, 0]))
+    assert noisy["bias"] == pytest.approx(0.0) and noisy["loa_high"] == pytest.approx(1.96 * np.sqrt(1.0))
+    assert agreement([1.0, 2.0], [np.nan, 2.0])["n"] == 1
+    assert np.isnan(icc_a1(np.ones(4), np.ones(4)))   # no spread: undefined
+
+
+@pytest.mark.parametrize("mirror,expected", [(False, 1.0), (True, 0.0)])
+def test_check_sequence_left_right(mirror, expected):
+    from hipvision.landmarks import MIRROR_PERMUTATION, Landmark
+    from hipvision.synth.check import check_sequence
+
+    n, w, h = 6, 640, 480
+    joints = {f"{j}.{s}": np.tile([[320 + (40 if s == "L" else -40) + 5 * k, 100 + 60 * k]], (n, 1)).astype(float)
+              for k, j in enumerate(("shoulder", "wrist", "hip", "knee", "ankle")) for s in "LR"}
+    image = np.full((n, 33, 3), 0.5)
+    for name, idx in (("hip", "HIP"), ("knee", "KNEE"), ("ankle", "ANKLE"), ("shoulder", "SHOULDER"), ("wrist", "WRIST")):
+        for s, side in (("L", "LEFT"), ("R", "RIGHT")):
+            image[:, Landmark[f"{side}_{idx}"], 0] = joints[f"{name}.{s}"][:, 0] / w
+            image[:, Landmark[f"{side}_{idx}"], 1] = joints[f"{name}.{s}"][:, 1] / h
+    if mirror:
+        image = image[:, list(MIRROR_PERMUTATION)]
+    image[0] = np.nan  # one frame without a person
+    seq = _sequence_of(image, w, h)
+    side = {"video": {"file": "x.mp4"}, "frames": {"t_s": list(range(n)), "phase": ["seated"] * n,
+                                                   "joints_px": {k: v.tolist() for k, v in joints.items()}}}
+    rep = check_sequence(seq, side)
+    assert rep["detection_rate"] == pytest.approx(5 / 6, abs=1e-3)
+    assert rep["lr_correct"] == expected
+    assert rep["phases"]["seated"]["frames"] == n
+    if not mirror:
+        assert rep["leg_error_px"] == pytest.approx(0.0, abs=0.01)
+
+
+def _sequence_of(image: np.ndarray, w: int, h: int):
+    from hipvision.sequence import PoseSequence
+
+    n = len(image)
+    vis = np.where(np.isnan(image[:, :, 0]), 0.0, 1.0)
+    return PoseSequence(np.arange(n) / 10.0, image, vis, vis.copy(), np.zeros((n, 33, 3)), (w, h), 10.0)

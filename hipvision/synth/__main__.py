@@ -17,8 +17,8 @@ app = typer.Typer(name="hipvision.synth", help="Render rendered-person videos wi
 
 #: The bundled samples: file stem → (scene, seed, condition, options).
 SAMPLES: dict[str, tuple[str, int, str, dict]] = {
-    "seated_ir": ("seated_ir", 11, "front", {"efforts": 4}),
-    "hip_circles": ("hip_circles", 5, "side", {"per_direction": 5}),
+    "seated_ir": ("seated_ir", 9, "front", {"efforts": 3}),
+    "hip_circles": ("hip_circles", 15, "side", {"per_direction": 5}),
     "session": ("session", 3, "front", {"per_direction": 3, "efforts": 2}),
     "standing_rocking": ("standing_rocking", 2, "front", {}),
 }
@@ -90,6 +90,28 @@ def spec(
 
     s = make_spec(scene, seed, condition=condition)
     typer.echo(to_json_text({"spec": s.to_dict(), "truth": truth_summary(s.segments)}))
+
+
+@app.command()
+def preview(
+    scene: str = typer.Argument(..., help=f"One of: {', '.join(SCENES)}."),
+    out: Path = typer.Option(..., "--out", "-o", help="PNG contact sheet to write."),
+    seed: int = typer.Option(0, help="Seed."),
+    condition: Optional[str] = typer.Option(None, help="Camera condition."),
+    times: str = typer.Option("1,4,8,12", help="Comma-separated times in seconds."),
+    efforts: int = typer.Option(4, help="Seated IR efforts."),
+    per_direction: int = typer.Option(5, help="Circles per direction."),
+    rig_cache: Optional[Path] = typer.Option(None, help="Folder for cached body rigs."),
+) -> None:
+    """Render a few frames of SCENE into a PNG contact sheet (to look at before rendering a video)."""
+    import cv2
+
+    from hipvision.synth.generate import preview as make_preview
+
+    spec = make_spec(scene, seed, condition=condition, options={"efforts": efforts, "per_direction": per_direction})
+    sheet = make_preview(spec, [float(t) for t in times.split(",")], rig_cache=rig_cache)
+    cv2.imwrite(str(out), sheet)
+    typer.echo(str(out))
 
 
 @app.command()

@@ -21,7 +21,7 @@ from hipvision.synth import posing
 from hipvision.synth.body import BodyShape, Outfit, build_rig, vertex_colours
 from hipvision.synth.rig import Rig, posed_joints, skin
 from hipvision.synth.scenes import VideoSpec, truth_summary
-from hipvision.synth.script import Quadruped, Seated, evaluate, segment_starts
+from hipvision.synth.script import Quadruped, Seated, evaluate
 from hipvision.synth.sidecar import build_sidecar
 from hipvision.synthetic.camera import PinholeCamera
 
@@ -123,6 +123,65 @@ def _plain(obj):
     return json.loads(to_json_text(obj))
 
 
+class _Setup:
+    """Everything needed to render the frames of one spec (rig, poser, colours, tracks, camera)."""
+
+    def __init__(self, spec: VideoSpec, rig_cache):
+        self.spec = spec
+        self.rig = build_rig(BodyShape(**asdict(spec.body)), cache_dir=rig_cache)
+        self.poser = _Poser(self.rig)
+        self.colours = vertex_colours(self.rig, Outfit(**spec.outfit), seed=spec.seed)
+        self.tracks = evaluate(spec.segments, spec.fps)
+        self.box_half = float(spec.room.get("box_half_width_m", 0.4))
+        c = spec.camera
+        points = _framing_points(self.rig, self.poser, spec.segments, self.tracks, self.box_half)
+        self.camera, self.target, self.distance = fit_camera(points, pitch_deg=c.pitch_deg, roll_deg=c.roll_deg,
+                                                             hfov_deg=c.hfov_deg, fill=c.fill, width=spec.width,
+                                                             height=spec.height)
+
+    def frames(self, indices=None):
+        """Yield (frame index, BGR image, scene pose) for ``indices`` (default: all frames, in order)."""
+        from hipvision.synth.render import BodyRenderer, Room
+
+        spec, tracks = self.spec, self.tracks
+        indices = range(len(tracks.t_s)) if indices is None else indices
+        rng = np.random.default_rng([spec.seed, 7])
+        room_kwargs = {k: v for k, v in spec.room.items() if k in Room.__dataclass_fields__}
+        renderer, current = None, -1
+        try:
+            for i in indices:
+                k = int(tracks.segment[i])
+                seg = spec.segments[k]
+                place = posing.Placement(seg.heading_deg)
+                if k != current:
+                    if renderer is not None:
+                        renderer.close()
+                    room = Room(**{**room_kwargs, "box": self.poser.box(seg, self.box_half)})
+                    floor_centre = np.array([self.target[0], 0.0, self.target[2]])
+                    renderer = BodyRenderer(self.camera, room, self.rig.faces, self.colours,
+                                            subject_centre=floor_centre, body_to_scene=place.to_scene,
+                                            vertex_groups=self.rig.dominant_bone)
+                    current = k
+                pose = place.apply(self.poser.pose(seg, tracks, i))
+                frame = renderer.render(skin(self.rig, pose))
+                if spec.noise_sigma > 0:
+                    frame = np.clip(frame + rng.normal(0, spec.noise_sigma, frame.shape), 0, 255).astype(np.uint8)
+                yield i, frame, pose
+        finally:
+            if renderer is not None:
+                renderer.close()
+
+
+def preview(spec: VideoSpec, times_s, *, rig_cache=None) -> np.ndarray:
+    """A contact sheet (BGR image, 2 columns) of the frames nearest ``times_s``."""
+    setup = _Setup(spec, rig_cache)
+    idx = sorted({int(np.clip(round(t * spec.fps), 0, len(setup.tracks.t_s) - 1)) for t in times_s})
+    images = [img for _, img, _ in setup.frames(idx)]
+    if len(images) % 2:
+        images.append(np.zeros_like(images[0]))
+    return np.vstack([np.hstack(images[k:k + 2]) for k in range(0, len(images), 2)])
+
+
 def render_spec(spec: VideoSpec, video_path: str | os.PathLike, *, rig_cache: str | os.PathLike | None = None,
                 command: str | None = None, on_frame: Callable[[int, int], None] | None = None,
                 skip_existing: bool = True) -> dict:
@@ -137,77 +196,47 @@ def render_spec(spec: VideoSpec, video_path: str | os.PathLike, *, rig_cache: st
     import cv2
 
     from hipvision import __version__
-    from hipvision.synth.render import BodyRenderer, Room
 
     video_path = Path(video_path)
     sidecar_path = video_path.with_suffix(".json")
     if skip_existing and is_done(video_path, sidecar_path, spec):
         return read_json(sidecar_path)
     started = time.perf_counter()
-    rig = build_rig(BodyShape(**asdict(spec.body)), cache_dir=rig_cache)
-    poser = _Poser(rig)
-    colours = vertex_colours(rig, Outfit(**spec.outfit), seed=spec.seed)
-    segments = spec.segments
-    tracks = evaluate(segments, spec.fps)
-    cam_draw = spec.camera
-    box_half = float(spec.room.get("box_half_width_m", 0.4))
-    camera, target, distance = fit_camera(_framing_points(rig, poser, segments, tracks, box_half), pitch_deg=cam_draw.pitch_deg,
-                        roll_deg=cam_draw.roll_deg, hfov_deg=cam_draw.hfov_deg, fill=cam_draw.fill,
-                        width=spec.width, height=spec.height)
-    rng = np.random.default_rng([spec.seed, 7])
-    n = len(tracks.t_s)
-    joints_px = {}
+    setup = _Setup(spec, rig_cache)
+    camera, tracks, n = setup.camera, setup.tracks, len(setup.tracks.t_s)
+    joints_px: dict[str, list] = {}
     tmp_video = video_path.with_name(f".{video_path.stem}.partial.mp4")
     writer = cv2.VideoWriter(str(tmp_video), cv2.VideoWriter_fourcc(*"mp4v"), spec.fps, (spec.width, spec.height))
     if not writer.isOpened():
         raise OSError(f"cannot open a video writer for {tmp_video}")
-    renderer = None
-    current = -1
-    room_kwargs = {k: v for k, v in spec.room.items() if k in Room.__dataclass_fields__}
     try:
-        for i in range(n):
-            k = int(tracks.segment[i])
-            seg = segments[k]
-            place = posing.Placement(seg.heading_deg)
-            if k != current:
-                if renderer is not None:
-                    renderer.close()
-                room = Room(**{**room_kwargs, "box": poser.box(seg, box_half)})
-                renderer = BodyRenderer(camera, room, rig.faces, colours, subject_centre=np.array([target[0], 0.0,
-                                        target[2]]), body_to_scene=place.to_scene, vertex_groups=rig.dominant_bone)
-                current = k
-            pose = place.apply(poser.pose(seg, tracks, i))
-            frame = renderer.render(skin(rig, pose))
-            if spec.noise_sigma > 0:
-                noise = rng.normal(0, spec.noise_sigma, frame.shape)
-                frame = np.clip(frame + noise, 0, 255).astype(np.uint8)
+        for i, frame, pose in setup.frames():
             writer.write(frame)
-            for name, p in posed_joints(rig, pose).items():
+            for name, p in posed_joints(setup.rig, pose).items():
                 joints_px.setdefault(name, []).append(camera.project(p))
             if on_frame:
                 on_frame(i + 1, n)
     finally:
         writer.release()
-        if renderer is not None:
-            renderer.close()
-    truth = truth_summary(segments)
-    cam_info = {"condition": cam_draw.condition, "position_m": camera.position.round(4).tolist(),
+    truth = truth_summary(spec.segments)
+    c = spec.camera
+    cam_info = {"condition": c.condition, "position_m": camera.position.round(4).tolist(),
                 "rotation": camera.rotation.round(6).tolist(), "focal_px": round(camera.focal_px, 3),
-                "hfov_deg": round(cam_draw.hfov_deg, 2), "pitch_deg": round(cam_draw.pitch_deg, 2),
-                "roll_deg": round(cam_draw.roll_deg, 2), "fill": round(cam_draw.fill, 3),
-                "distance_m": round(distance, 3), "target_m": np.round(target, 4).tolist(),
-                "subject_heading_deg": [round(float(s.heading_deg), 2) for s in segments]}
-    body = {"shape": asdict(spec.body), "outfit": spec.outfit, "measurements": measurements(rig)}
+                "hfov_deg": round(c.hfov_deg, 2), "pitch_deg": round(c.pitch_deg, 2), "roll_deg": round(c.roll_deg, 2),
+                "fill": round(c.fill, 3), "distance_m": round(setup.distance, 3),
+                "target_m": np.round(setup.target, 4).tolist(),
+                "subject_heading_deg": [round(float(s.heading_deg), 2) for s in spec.segments]}
+    body = {"shape": asdict(spec.body), "outfit": spec.outfit, "measurements": measurements(setup.rig)}
     cmd = command if command is not None else " ".join(shlex.quote(a) for a in [Path(sys.executable).name, *sys.argv])
-    sidecar = build_sidecar(spec=_plain(spec.to_dict()), video_file=video_path.name, tracks=tracks, segments=segments,
-                            efforts=truth["efforts"], circles=truth["circles"], camera=cam_info, body=body,
-                            joints_px={k: np.array(v) for k, v in joints_px.items()}, command=cmd,
-                            software=f"hipvision {__version__}")
-    sidecar["render"] = {"seconds": round(time.perf_counter() - started, 1),
-                         "seconds_per_frame": round((time.perf_counter() - started) / max(n, 1), 3)}
+    sidecar = build_sidecar(spec=_plain(spec.to_dict()), video_file=video_path.name, tracks=tracks,
+                            segments=spec.segments, efforts=truth["efforts"], circles=truth["circles"],
+                            camera=cam_info, body=body, joints_px={k: np.array(v) for k, v in joints_px.items()},
+                            command=cmd, software=f"hipvision {__version__}")
+    elapsed = time.perf_counter() - started
+    sidecar["render"] = {"seconds": round(elapsed, 1), "seconds_per_frame": round(elapsed / max(n, 1), 3)}
     os.replace(tmp_video, video_path)
     write_json_atomic(sidecar_path, sidecar)
     return sidecar
 
 
-__all__ = ["render_spec", "fit_camera", "is_done", "measurements", "segment_starts"]
+__all__ = ["render_spec", "preview", "fit_camera", "is_done", "measurements"]

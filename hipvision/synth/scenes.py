@@ -50,14 +50,17 @@ class VideoSpec:
 
 def seated_efforts(rng: np.random.Generator, *, n_efforts: int, start_s: float = 1.2,
                    ir_range_deg: tuple[float, float] = (10.0, 55.0), er_probability: float = 0.15,
-                   both_probability: float = 0.1) -> tuple[tuple[Effort, ...], float]:
-    """Sequential efforts with random legs, angles and timing; returns (efforts, end time in s)."""
+                   both_probability: float = 0.1, alternate: bool = False) -> tuple[tuple[Effort, ...], float]:
+    """Sequential efforts with random legs, angles and timing; returns (efforts, end time in s).
+
+    Legs alternate, except that a quarter of the time (never with ``alternate``) the same leg goes again.
+    """
     efforts: list[Effort] = []
     t = start_s
-    last_leg = rng.choice(["left", "right"])
+    last_leg = str(rng.choice(["left", "right"]))
     for _ in range(n_efforts):
         leg = "right" if last_leg == "left" else "left"
-        if rng.random() < 0.25:
+        if rng.random() < 0.25 and not alternate:
             leg = last_leg
         rise, hold, fall = rng.uniform(0.6, 1.2), rng.uniform(1.5, 3.0), rng.uniform(0.6, 1.1)
         angle = float(rng.uniform(*ir_range_deg))
@@ -126,10 +129,10 @@ def _segments(scene: str, rng: np.random.Generator, cam: CameraDraw, options: di
     if scene == "session":
         per = int(options.get("per_direction", 3))
         e1, end1 = seated_efforts(rng, n_efforts=int(options.get("efforts", 2)), ir_range_deg=(20, 35),
-                                  er_probability=0.0, both_probability=0.0)
+                                  er_probability=0.0, both_probability=0.0, alternate=True)
         sets, holds, end2 = circle_sets(rng, per_direction=per, sit_back_probability=0.0)
         e2, end3 = seated_efforts(rng, n_efforts=int(options.get("efforts", 2)), ir_range_deg=(32, 48),
-                                  er_probability=0.0, both_probability=0.0)
+                                  er_probability=0.0, both_probability=0.0, alternate=True)
         side = float(rng.choice([-1.0, 1.0])) * float(rng.uniform(75, 100))
         return [Seated(round(end1 + 0.6, 2), e1, float(rng.uniform(0, 6)), heading, drift_deg=0.5),
                 Standing(1.5, 1.0, heading),

@@ -122,21 +122,22 @@ def overlap_s(a: tuple[float, float], b: tuple[float, float]) -> float:
     return max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def match_efforts(truth: list[dict], measured: list[dict], *, leg: str) -> list[tuple[dict, dict | None]]:
-    """Pair each true effort of ``leg`` with the measured effort overlapping its hold window most.
+def match_intervals(truth: list[dict], measured: list[dict], *, window=None) -> list[tuple[dict, dict | None]]:
+    """Pair each true item with the unused measured item whose [start_s, end_s] overlaps it most.
 
-    A measured effort is used at most once. ``measured`` items need ``start_s`` and
-    ``end_s``. Returns (truth, measured or None) pairs in truth order.
+    ``window(item)`` gives the true item's time window (default: its start_s/end_s).
+    A measured item is used at most once. Returns (truth, measured or None) pairs in truth order.
     """
+    window = window or (lambda t: (t["start_s"], t["end_s"]))
     used: set[int] = set()
     pairs = []
-    for t in (e for e in truth if e["leg"] == leg):
-        window = (t["move_start_s"], t["move_end_s"]) if "move_start_s" in t else (t["start_s"], t["end_s"])
+    for t in truth:
+        w = window(t)
         best, best_ov = None, 0.0
         for k, m in enumerate(measured):
             if k in used:
                 continue
-            ov = overlap_s(window, (m["start_s"], m["end_s"]))
+            ov = overlap_s(w, (m["start_s"], m["end_s"]))
             if ov > best_ov:
                 best, best_ov = k, ov
         if best is not None:
@@ -145,5 +146,17 @@ def match_efforts(truth: list[dict], measured: list[dict], *, leg: str) -> list[
     return pairs
 
 
-__all__ = ["KIND", "SCHEMA_VERSION", "TRUTH_JOINTS", "build_sidecar", "load_sidecar", "match_efforts", "overlap_s",
+def match_efforts(truth: list[dict], measured: list[dict], *, leg: str) -> list[tuple[dict, dict | None]]:
+    """Pair the true efforts of ``leg`` with measured efforts of that leg by time overlap.
+
+    The true window is the whole motion (move_start_s..move_end_s) when known, so a
+    measured hold that starts a little early or late still pairs.
+    """
+    mine = [e for e in truth if e["leg"] == leg]
+    return match_intervals(mine, measured, window=lambda t: (t.get("move_start_s", t["start_s"]),
+                                                             t.get("move_end_s", t["end_s"])))
+
+
+__all__ = ["KIND", "SCHEMA_VERSION", "TRUTH_JOINTS", "build_sidecar", "load_sidecar", "match_efforts",
+           "match_intervals", "overlap_s",
            "phases", "change_deg", "phase_kind"]
