@@ -69,10 +69,10 @@ class BodyDraw:
 
 
 def draw_body(rng: np.random.Generator) -> BodyDraw:
-    """An adult body: either sex, age ≈ 20–60 years, varied weight, muscle and height."""
+    """An adult body: either sex, age ≈ 20–60 years, varied weight and muscle, 1.55–1.95 m tall."""
     return BodyDraw(gender=float(rng.choice([0.0, 1.0]) if rng.random() < 0.8 else rng.uniform(0.3, 0.7)),
                     age=float(rng.uniform(0.7, 0.85)), muscle=float(rng.uniform(0.3, 0.7)),
-                    weight=float(rng.uniform(0.25, 0.75)), height=float(rng.uniform(0.3, 0.7)),
+                    weight=float(rng.uniform(0.25, 0.75)), height=float(rng.uniform(0.28, 0.52)),
                     proportions=float(rng.uniform(0.35, 0.65)))
 
 
