@@ -62,10 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except (typer.Abort,):
         return 1
-    except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+    except Exception as exc:  # usage errors (click's, vendored by typer) and anything unexpected
+        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             return exc.exit_code
         if settings.debug:

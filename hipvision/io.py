@@ -39,6 +39,9 @@ def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterato
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     os.close(fd)
     tmp_path = Path(tmp)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; results should be readable like any new file
     try:
         yield tmp_path
         os.replace(tmp_path, target)

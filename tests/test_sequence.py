@@ -69,3 +69,17 @@ def test_mirror_permutation_swaps_sides_only():
     assert MIRROR_PERMUTATION[Landmark.LEFT_KNEE] == Landmark.RIGHT_KNEE
     assert MIRROR_PERMUTATION[Landmark.NOSE] == Landmark.NOSE
     assert sorted(MIRROR_PERMUTATION) == list(range(33))
+
+
+def test_results_are_readable_like_any_new_file(tmp_path):
+    import os
+    import stat
+
+    from hipvision.io import write_text_atomic
+
+    umask = os.umask(0o022)
+    try:
+        path = write_text_atomic(tmp_path / "r.json", "{}")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

@@ -1,9 +1,80 @@
-"""`hipvision extract` (not built yet)."""
+"""`hipvision extract`: a video (or camera) → pose landmarks of one person, saved as ``.npz``."""
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
+from typing import Optional
+
 import typer
+
+from hipvision.commands.common import console, settings
+from hipvision.errors import InputError, OutputError
+
+
+def check_output(path: Path) -> Path:
+    """Fail early (before minutes of work) if ``path`` cannot receive a ``.npz``."""
+    if path.suffix.lower() != ".npz":
+        raise InputError(f"output {path} must end in .npz")
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a folder")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"cannot write {path}: folder {folder} is not writable")
+    return path
+
+
+def run_extract(spec: str | int, output: Path, *, model: Path | None = None, max_frames: int | None = None,
+                progress: bool = True) -> dict:
+    """Extract landmarks from ``spec`` into ``output``; returns the summary figures."""
+    from hipvision.io import save_sequence
+    from hipvision.pose import PoseTracker, extract
+    from hipvision.sources import open_source
+
+    check_output(output)
+    with open_source(spec) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
+        start = time.perf_counter()
+        seq = extract(source, tracker, progress=progress, max_frames=max_frames)
+        elapsed = time.perf_counter() - start
+        searches = tracker.stats["search_hits"]
+    if len(seq) == 0:
+        raise InputError(f"{source.description} delivered no frames")
+    save_sequence(seq, output)
+    return {"frames": len(seq), "duration_s": seq.duration_s, "detection_rate": seq.detection_rate,
+            "fps": len(seq) / elapsed if elapsed > 0 else float("nan"), "small_person_finds": searches}
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command(s) to `app`."""
+    """Add ``hipvision extract`` to `app`."""
+
+    @app.command("extract")
+    def extract_command(
+        video: Optional[str] = typer.Argument(
+            None, metavar="VIDEO", show_default=False,
+            help="Video file or image folder to read (leave out with --camera)."),
+        output: Path = typer.Option(..., "--output", "-o", help="Where to write the landmarks (.npz)."),
+        model: Optional[Path] = typer.Option(
+            None, "--model", help="Pose model file (.task). Default: the provisioned 'full' model."),
+        camera: Optional[str] = typer.Option(
+            None, "--camera", help="Read a camera (index such as 0), a stream URL, or a video played as a "
+                                   "camera. Ctrl-C ends a live recording and keeps what was captured."),
+        max_frames: Optional[int] = typer.Option(None, "--max-frames", min=1, help="Stop after this many frames."),
+    ) -> None:
+        """Find one person's pose landmarks in every frame and save them for the analyses."""
+        if (video is None) == (camera is None):
+            raise InputError("give either VIDEO or --camera SPEC (exactly one)")
+        spec = video if video is not None else camera
+        summary = run_extract(spec, output, model=model, max_frames=max_frames)
+        rate = summary["detection_rate"]
+        console.print(f"wrote {output}", highlight=False)
+        console.print(f"{summary['frames']} frames ({summary['duration_s']:.1f} s), person found in "
+                      f"{rate:.1%} of frames, {summary['fps']:.1f} frames/s", highlight=False)
+        if summary["small_person_finds"]:
+            console.print(f"the person was small in the frame: found by the tile search "
+                          f"{summary['small_person_finds']} time(s)", highlight=False)
+        if rate < 0.5:
+            console.print(f"[yellow]warning:[/] a person was found in only {rate:.0%} of frames; "
+                          "check that the whole body is in view and well lit", highlight=False)

@@ -1,9 +1,84 @@
-"""`hipvision history` (not built yet)."""
+"""`hipvision history`: saved results per subject as a table, a progress plot or CSV."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Optional
+
 import typer
+from rich import box
+from rich.table import Table
+
+from hipvision.commands.common import console
+from hipvision.errors import InputError
+
+#: Columns of ``--csv`` (one row per saved result; see docs/outputs.md).
+CSV_HEADER = ("id", "subject", "kind", "recorded_at", "source", "left_deg", "right_deg", "left_after_deg",
+              "right_after_deg", "circles_total", "circle_radius_cm")
+
+
+def _deg(value) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def _ir(row: dict, side: str) -> str:
+    before, after = row.get(f"{side}_deg"), row.get(f"{side}_after_deg")
+    if after is None:
+        return _deg(before)
+    return f"{_deg(before) or '—'}→{_deg(after)}"
+
+
+def print_table(rows: list[dict]) -> None:
+    """Saved results as a table; the subject column only when several people are listed."""
+    several = len({r["subject"] for r in rows}) > 1
+    table = Table(title="Saved results (IR held; sessions: before→after the circles)", title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    cols = ["#", "date"] + (["subject"] if several else []) + ["kind", "IR left °", "IR right °", "circles", "radius cm"]
+    for col in cols:
+        table.add_column(col, justify="right" if col in ("#", "circles", "radius cm") else "left",
+                         no_wrap=col != "subject", min_width=7 if col == "subject" else None)
+    for r in rows:
+        cells = [str(r["id"]), r["recorded_at"].strftime("%Y-%m-%d")] + ([r["subject"]] if several else [])
+        cells += [r["kind"], _ir(r, "left"), _ir(r, "right"),
+                  "" if r["circles_total"] is None else str(r["circles_total"]),
+                  "" if r["circle_radius_cm"] is None else f"{r['circle_radius_cm']:.1f}"]
+        table.add_row(*cells)
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command(s) to `app`."""
+    """Add `hipvision history` to ``app``."""
+
+    @app.command("history")
+    def history_cmd(
+        subject: Optional[str] = typer.Option(None, "--subject", help="Only this person's results."),
+        kind: Optional[str] = typer.Option(None, "--kind", help="Only results of this kind: rotation, circles or session."),
+        plot: Optional[Path] = typer.Option(None, "--plot", help="Write a progress plot (IR per leg and circle "
+                                                                 "size over dates) to this .png, .svg or .pdf."),
+        csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the listed results as CSV here."),
+    ) -> None:
+        """List results saved with '--subject NAME --save' and plot progress over time."""
+        from hipvision.history import KINDS, db_path, load_history, write_progress_plot
+        from hipvision.io import write_csv_atomic
+
+        if kind is not None and kind not in KINDS:
+            raise InputError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        rows = load_history(subject, kind=kind)
+        if not rows:
+            who = f" for {subject}" if subject else ""
+            console.print(f"No saved results{who} in {db_path()}. Save one with: "
+                          "hipvision session VIDEO --subject NAME --save", highlight=False)
+            return
+        subjects = sorted({r["subject"] for r in rows})
+        if plot is not None and len(subjects) > 1:
+            raise InputError(f"the history holds several people ({', '.join(subjects)}); "
+                             "choose one with --subject NAME for the plot")
+        print_table(rows)
+        if csv_out is not None:
+            write_csv_atomic(csv_out, CSV_HEADER, [[("" if r[c] is None else
+                                                     r[c].isoformat() if c == "recorded_at" else r[c])
+                                                    for c in CSV_HEADER] for r in rows])
+            console.print(f"csv: [bold]{csv_out}[/]", highlight=False)
+        if plot is not None:
+            write_progress_plot(rows, plot, title=f"Progress · {subjects[0]}")
+            console.print(f"plot: [bold]{plot}[/]", highlight=False)

@@ -1,9 +1,109 @@
-"""`hipvision session` (not built yet)."""
+"""`hipvision session`: a whole routine (seated IR → hip circles → seated IR) from one recording."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Optional
+
 import typer
+from rich.table import Table
+
+from hipvision.commands.common import console
+from hipvision.commands.report import check_save_options, write_outputs
+from hipvision.errors import InputError
+from hipvision.sequence import PoseSequence
+
+#: Columns of ``--csv`` (one row per phase; see docs/outputs.md).
+CSV_HEADER = ("phase", "kind", "start_s", "end_s", "status", "seen_fraction", "left_held_deg", "right_held_deg",
+              "circles_total", "circles_clockwise", "circles_counterclockwise", "median_radius_cm")
+
+
+def load_poses(path: Path, model: Path | None) -> PoseSequence:
+    """Poses of ``path``: a `.npz` from 'hipvision extract' is read directly; a video goes through the model."""
+    if not path.exists():
+        raise InputError(f"no such file: {path}")
+    if path.suffix.lower() == ".npz":
+        from hipvision.io import load_sequence
+
+        return load_sequence(path)
+    from hipvision.pose import poses_from_input
+
+    return poses_from_input(path, model=model)
+
+
+def csv_rows(result: dict) -> list[list]:
+    """Rows for `CSV_HEADER` from a session result dict."""
+    import numpy as np
+
+    rows = []
+    for k, p in enumerate(result.get("phases") or [], start=1):
+        r = p.get("result") or {}
+        radii = [x["radius_cm"] for x in r.get("reps") or [] if x.get("radius_cm") is not None]
+        held = [((r.get(side) or {}).get("held_deg") if p["kind"] == "seated" else None) for side in ("left", "right")]
+        rows.append([k, p["kind"], p["start_s"], p["end_s"], p["status"], p.get("seen_fraction"), *held,
+                     r.get("total"), r.get("clockwise"), r.get("counterclockwise"),
+                     float(np.median(radii)) if radii else None])
+    return [[("" if v is None else v) for v in row] for row in rows]
+
+
+def _fmt(value, unit: str = "°") -> str:
+    return "—" if value is None else f"{value:.1f}{unit}"
+
+
+def print_summary(result: dict) -> None:
+    """Phases and the before/after change as a table on the console."""
+    table = Table(title="Session", title_justify="left")
+    for col in ("#", "phase", "from", "to", "status", "result"):
+        table.add_column(col, justify="right" if col in ("#", "from", "to") else "left")
+    for k, p in enumerate(result["phases"], start=1):
+        r = p.get("result") or {}
+        if p["kind"] == "seated" and r:
+            what = f"IR left {_fmt((r.get('left') or {}).get('held_deg'))}, right {_fmt((r.get('right') or {}).get('held_deg'))}"
+        elif p["kind"] == "quadruped" and r:
+            what = f"{r.get('total', 0)} circles ({r.get('clockwise', 0)} cw, {r.get('counterclockwise', 0)} ccw)"
+        else:
+            what = ""
+        table.add_row(str(k), p["kind"], f"{p['start_s']:.1f} s", f"{p['end_s']:.1f} s", p["status"].replace("_", " "), what)
+    console.print(table)
+    change = result.get("change_deg") or {}
+    if any(v is not None for v in change.values()):
+        signed = {side: "—" if v is None else f"{v:+.1f}°" for side, v in change.items()}
+        console.print(f"IR change after the circles: left [bold]{signed.get('left', '—')}[/], "
+                      f"right [bold]{signed.get('right', '—')}[/]", highlight=False)
+    for w in result.get("warnings") or []:
+        console.print(f"[yellow]![/] {w}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command(s) to `app`."""
+    """Add `hipvision session` to ``app``."""
+
+    @app.command("session")
+    def session_cmd(
+        video: Path = typer.Argument(..., help="Recording of the routine (seated IR, hip circles, seated IR): "
+                                               "a video file, or poses (.npz) from 'hipvision extract'."),
+        json_out: Optional[Path] = typer.Option(None, "--json", help="Write the session result JSON here."),
+        csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write one row per phase as CSV here."),
+        report: Optional[Path] = typer.Option(None, "--report", help="Write a self-contained HTML report here."),
+        model: Optional[Path] = typer.Option(None, "--model", help="Pose model file (.task); default: the provisioned one."),
+        subject: Optional[str] = typer.Option(None, "--subject", help="Whose recording it is (report title, --save)."),
+        save: bool = typer.Option(False, "--save", help="Add the result to the subject's local history (needs --subject)."),
+        min_phase_s: float = typer.Option(3.0, "--min-phase-s", min=0.5,
+                                          help="Seated or circle phases shorter than this are not analysed (seconds)."),
+    ) -> None:
+        """Split a recording into seated and on-all-fours phases, measure each, and report IR before vs after."""
+        from hipvision.io import write_csv_atomic, write_json_atomic
+        from hipvision.session import analyze_session
+
+        check_save_options(subject, save)
+        seq = load_poses(video, model)
+        result = analyze_session(seq, min_phase_s=min_phase_s).to_dict()
+        if json_out is not None:
+            write_json_atomic(json_out, result)
+            console.print(f"json: [bold]{json_out}[/]", highlight=False)
+        if csv_out is not None:
+            write_csv_atomic(csv_out, CSV_HEADER, csv_rows(result))
+            console.print(f"csv: [bold]{csv_out}[/]", highlight=False)
+        print_summary(result)
+        is_video = video.suffix.lower() != ".npz"
+        write_outputs(result, report=report, video=video if is_video else None, poses=seq, model=model,
+                      subject=subject, save=save)

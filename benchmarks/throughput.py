@@ -1,0 +1,197 @@
+"""Throughput: hipvision's extraction against bare MediaPipe on the same video.
+
+    python benchmarks/throughput.py [VIDEO] [--max-frames N] [--model PATH] [--repeat N]
+
+Without VIDEO it uses the Sports2D demo clip (downloaded once into the test
+cache, like the tests do). All runs use the same frames, the same model and
+``num_poses=2`` in VIDEO mode:
+
+A. **bare MediaPipe, decoded frames**: every frame decoded into memory first
+   (not timed); the timed loop is what any MediaPipe user writes: BGR→RGB,
+   ``mp.Image``, ``PoseLandmarker.detect_for_video``. The reference (ratio 1).
+B. **hipvision tracker, decoded frames**: `PoseTracker.process` (whole frame
+   only) on the same in-memory frames: the cost of hipvision's own machinery
+   (conversion to arrays, subject choice, FramePose). Target ratio ≥ 0.95.
+C. **bare MediaPipe + cv2 decoding in the loop**: read, convert, detect, one
+   after the other: what a plain script reading a file does.
+D. **hipvision extract, whole frame**: `open_source` + `PoseTracker(crop_search=False)`
+   + `extract` from the file, decoding on the reader thread (overlapping inference).
+E. **hipvision extract, default**: as D with the small-person tile search and
+   crop following on; its extra inferences buy the higher detection rate.
+
+Shared machines are noisy: each run is repeated, interleaved, and the fastest
+counts. A and B are also measured *paired* (both on every frame, alternating
+first, in one loop), which cancels load drift: that ratio is the overhead
+figure to trust. The load average is printed so the figures can be judged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hipvision.pose import PoseTracker, extract, model_path  # noqa: E402
+from hipvision.sources import Frame, open_source, quiet_native_logs  # noqa: E402
+
+
+def _demo_video() -> Path:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import fetch_sports2d_demo  # the tests' cached download
+
+    return fetch_sports2d_demo()
+
+
+def decode_all(video: Path, max_frames: int | None) -> list[Frame]:
+    """Every frame of ``video`` in memory, with its source timestamp."""
+    with open_source(video) as source:
+        frames = []
+        for frame in source:
+            frames.append(frame)
+            if max_frames is not None and len(frames) >= max_frames:
+                break
+    return frames
+
+
+def _bare_landmarker(model: Path):
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(model)),
+                                           running_mode=vision.RunningMode.VIDEO, num_poses=2)
+    return vision.PoseLandmarker.create_from_options(options)
+
+
+def bare_decoded(frames: list[Frame], model: Path) -> tuple[int, float, int]:
+    """A: (frames, seconds, frames with a person) of detect_for_video over in-memory frames."""
+    import mediapipe as mp
+
+    with quiet_native_logs():  # one redirect around the whole run: no per-frame cost
+        landmarker = _bare_landmarker(model)
+        found = 0
+        start = time.perf_counter()
+        for frame in frames:
+            rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+            result = landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb),
+                                                 int(round(frame.timestamp_s * 1000)))
+            found += bool(result.pose_landmarks)
+        elapsed = time.perf_counter() - start
+        landmarker.close()
+    return len(frames), elapsed, found
+
+
+def bare_with_decoding(video: Path, model: Path, max_frames: int | None) -> tuple[int, float, int]:
+    """C: read + convert + detect in one loop, no overlap."""
+    import mediapipe as mp
+
+    with quiet_native_logs():
+        landmarker = _bare_landmarker(model)
+        count = found = 0
+        last_ms = -1
+        start = time.perf_counter()
+        cap = cv2.VideoCapture(str(video))
+        while max_frames is None or count < max_frames:
+            ok, image = cap.read()
+            if not ok:
+                break
+            last_ms = max(int(round(cap.get(cv2.CAP_PROP_POS_MSEC))), last_ms + 1)
+            rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+            result = landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), last_ms)
+            found += bool(result.pose_landmarks)
+            count += 1
+        cap.release()
+        elapsed = time.perf_counter() - start
+        landmarker.close()
+    return count, elapsed, found
+
+
+def paired(frames: list[Frame], model: Path) -> tuple[float, float]:
+    """A and B frame by frame in one loop (order alternating), so both see the same machine load.
+
+    Returns (bare seconds, hipvision seconds) summed over the frames.
+    """
+    import mediapipe as mp
+
+    spent = [0.0, 0.0]
+    with quiet_native_logs(), PoseTracker(model, crop_search=False) as tracker:
+        landmarker = _bare_landmarker(model)
+        for i, frame in enumerate(frames):
+            for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+                start = time.perf_counter()
+                if which == 0:
+                    rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+                    landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb),
+                                                int(round(frame.timestamp_s * 1000)))
+                else:
+                    tracker.process(frame)
+                spent[which] += time.perf_counter() - start
+        landmarker.close()
+    return spent[0], spent[1]
+
+
+def tracker_decoded(frames: list[Frame], model: Path) -> tuple[int, float, int]:
+    """B: PoseTracker.process (whole frame only) over the same in-memory frames."""
+    with PoseTracker(model, crop_search=False) as tracker:
+        start = time.perf_counter()
+        found = sum(tracker.process(frame).detected for frame in frames)
+        elapsed = time.perf_counter() - start
+    return len(frames), elapsed, found
+
+
+def hipvision_extract(video: Path, model: Path, max_frames: int | None, crop_search: bool) -> tuple[int, float, int]:
+    """D/E: open_source + PoseTracker + extract, decoding included (reader thread)."""
+    with PoseTracker(model, crop_search=crop_search) as tracker:
+        start = time.perf_counter()
+        with open_source(video) as source:
+            seq = extract(source, tracker, progress=False, max_frames=max_frames)
+        elapsed = time.perf_counter() - start
+    return len(seq), elapsed, int(seq.detected.sum())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("video", nargs="?", type=Path, help="video file (default: the Sports2D demo)")
+    parser.add_argument("--max-frames", type=int, default=None, help="frames to use (default: all)")
+    parser.add_argument("--model", type=Path, default=None, help="pose model (default: $HIPVISION_MODELS)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each kind, interleaved; the fastest counts")
+    args = parser.parse_args(argv)
+    video = args.video or _demo_video()
+    model = model_path(args.model)
+    frames = decode_all(video, args.max_frames)
+    w, h = frames[0].image.shape[1], frames[0].image.shape[0]
+    print(f"video: {video.name} ({w}x{h}, {len(frames)} frames)  model: {model.name}  "
+          f"cpus: {os.cpu_count()}  load average before: {os.getloadavg()[0]:.1f}")
+    runs: dict[str, Callable[[], tuple[int, float, int]]] = {
+        "A bare MediaPipe, decoded frames": lambda: bare_decoded(frames, model),
+        "B hipvision tracker, decoded frames": lambda: tracker_decoded(frames, model),
+        "C bare MediaPipe + cv2 decoding in loop": lambda: bare_with_decoding(video, model, args.max_frames),
+        "D hipvision extract, whole frame": lambda: hipvision_extract(video, model, args.max_frames, False),
+        "E hipvision extract, default": lambda: hipvision_extract(video, model, args.max_frames, True),
+    }
+    best: dict[str, tuple[float, float]] = {}
+    for _ in range(args.repeat):
+        for name, run in runs.items():
+            count, elapsed, found = run()
+            fps = count / elapsed
+            if name not in best or fps > best[name][0]:
+                best[name] = (fps, found / count)
+    reference = best["A bare MediaPipe, decoded frames"][0]
+    print(f"{'run':42s} {'fps':>6s} {'ratio':>6s} {'person':>7s}")
+    for name, (fps, rate) in best.items():
+        print(f"{name:42s} {fps:6.1f} {fps / reference:6.2f} {rate:7.1%}")
+    bare_s, hv_s = paired(frames, model)
+    print(f"paired A/B, frame by frame in one loop: bare {len(frames) / bare_s:.1f} fps, "
+          f"hipvision tracker {len(frames) / hv_s:.1f} fps, ratio {bare_s / hv_s:.3f}")
+    print(f"load average after: {os.getloadavg()[0]:.1f}  (ratios are to run A; 'person' = frames with landmarks)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

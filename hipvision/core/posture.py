@@ -1,0 +1,307 @@
+"""Per-frame body posture ("seated", "quadruped", "other") and its phases over time.
+
+A session recording goes seated → quadruped → seated. This module finds those
+phases from the landmarks alone, so each can be analysed by the right measure.
+
+Features (all scale-free angles, degrees, 0..180):
+
+* ``torso_tilt_deg``: hip-centre → shoulder-centre against "up"; 0 = upright,
+  90 = horizontal.
+* ``thigh_drop_deg``: hip → knee against "down"; 0 = thigh hanging straight
+  down (standing, kneeling on all fours), 90 = horizontal (seated).
+* ``shank_drop_deg``: knee → ankle against "down"; 0 = hanging (standing;
+  seated it grows with the hip rotation being measured), 90 = lying on the
+  floor (on all fours).
+* ``arm_drop_deg``: shoulder → wrist against "down"; 0 = arm straight down
+  (supporting the body on all fours).
+
+"Down" is the camera's image-down axis (+y of the world and image landmarks),
+so a camera tilted by a few tens of degrees still classifies correctly; the
+thresholds leave that margin. Each segment's direction fuses the two landmark
+sets: the in-image direction comes from the image landmarks (precise), the
+out-of-image (depth) part from the metric world landmarks, whose x/y/z share a
+scale. This is what makes a thigh pointing straight at the camera (seated, seen
+from the front: short in the image) read as horizontal rather than as short.
+Left and right are averaged, weighted by landmark visibility.
+
+Frames are classified with hysteresis (a posture is entered with strict
+thresholds and left only when looser ones fail) and runs shorter than a minimum
+duration are absorbed by their neighbours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hipvision.landmarks import Landmark
+from hipvision.sequence import PoseSequence
+
+SEATED = "seated"
+QUADRUPED = "quadruped"
+OTHER = "other"
+POSTURES: tuple[str, ...] = (OTHER, SEATED, QUADRUPED)  # label codes 0, 1, 2
+
+_L = Landmark
+#: (name, (left from, left to), (right from, right to)) segment table; torso uses landmark pairs' midpoints.
+_SEGMENTS = {
+    "thigh": ((_L.LEFT_HIP, _L.LEFT_KNEE), (_L.RIGHT_HIP, _L.RIGHT_KNEE)),
+    "shank": ((_L.LEFT_KNEE, _L.LEFT_ANKLE), (_L.RIGHT_KNEE, _L.RIGHT_ANKLE)),
+    "arm": ((_L.LEFT_SHOULDER, _L.LEFT_WRIST), (_L.RIGHT_SHOULDER, _L.RIGHT_WRIST)),
+}
+_HIPS = (_L.LEFT_HIP, _L.RIGHT_HIP)
+_SHOULDERS = (_L.LEFT_SHOULDER, _L.RIGHT_SHOULDER)
+
+#: Posture rules: feature → (min_deg, max_deg) that must all hold (strict form; loosened by the hysteresis).
+RULES: dict[str, dict[str, tuple[float, float]]] = {
+    SEATED: {"torso_tilt_deg": (0.0, 40.0), "thigh_drop_deg": (55.0, 135.0), "shank_drop_deg": (0.0, 65.0)},
+    QUADRUPED: {"torso_tilt_deg": (50.0, 130.0), "thigh_drop_deg": (0.0, 40.0), "arm_drop_deg": (0.0, 40.0),
+                "shank_drop_deg": (50.0, 180.0)},
+}
+
+
+@dataclass(frozen=True)
+class PostureFeatures:
+    """Per-frame posture features, each (T,) degrees; NaN where the body is not seen."""
+
+    torso_tilt_deg: np.ndarray
+    thigh_drop_deg: np.ndarray
+    shank_drop_deg: np.ndarray
+    arm_drop_deg: np.ndarray
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        return {"torso_tilt_deg": self.torso_tilt_deg, "thigh_drop_deg": self.thigh_drop_deg,
+                "shank_drop_deg": self.shank_drop_deg, "arm_drop_deg": self.arm_drop_deg}
+
+
+@dataclass(frozen=True)
+class PosturePhase:
+    """A run of frames in one posture.
+
+    Attributes:
+        kind: "seated", "quadruped" or "other".
+        start_index, stop_index: frames ``start_index:stop_index`` of the sequence (stop exclusive).
+        start_s, end_s: seconds; ``end_s`` is the next phase's start (or the last frame's time).
+        seen_fraction: 0..1, fraction of the phase's frames in which the torso and a thigh
+            were seen well enough to classify the posture.
+    """
+
+    kind: str
+    start_index: int
+    stop_index: int
+    start_s: float
+    end_s: float
+    seen_fraction: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+def _fused_directions(seq: PoseSequence, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(T, 3) unit vectors a→b: in-image direction from image landmarks, depth share from world ones.
+
+    ``a`` and ``b`` are (T, 3) midpoints or landmarks given as (image, world) stacked on
+    axis 0: a[0] image-normalised, a[1] world metres (same for ``b``).
+    """
+    w, h = seq.frame_size
+    img = (b[0] - a[0])[:, :2] * np.array([w, h], float)
+    wld = b[1] - a[1]
+    wld_len = np.linalg.norm(wld, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        depth_share = wld[:, 2] / wld_len                      # sin of the out-of-image angle, signed
+        in_plane = np.sqrt(np.clip(1.0 - depth_share**2, 0.0, 1.0))
+        img_dir = img / np.linalg.norm(img, axis=1, keepdims=True)
+        fused = np.column_stack([img_dir * in_plane[:, None], depth_share])
+    # Where the image vector is degenerate (zero length), fall back on the world direction.
+    bad = ~np.isfinite(fused).all(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fused[bad] = wld[bad] / wld_len[bad, None]
+    return fused
+
+
+def _angle_to_down_deg(u: np.ndarray) -> np.ndarray:
+    """(T, 3) unit vectors → (T,) angle from +y (image down), degrees."""
+    return np.degrees(np.arccos(np.clip(u[:, 1], -1.0, 1.0)))
+
+
+def _landmarks(seq: PoseSequence, idx) -> np.ndarray:
+    """(2, T, 3): image and world positions of landmark(s) ``idx`` (a tuple = their midpoint)."""
+    idx = list(idx) if isinstance(idx, tuple) else [idx]
+    return np.stack([seq.image[:, idx].mean(axis=1), seq.world[:, idx].mean(axis=1)])
+
+
+def _side_weighted(left: np.ndarray, right: np.ndarray, w_left: np.ndarray, w_right: np.ndarray) -> np.ndarray:
+    """Visibility-weighted mean of two (T,) feature series, ignoring NaN."""
+    vals = np.stack([left, right])
+    wts = np.stack([w_left, w_right]) * np.isfinite(vals)
+    wts = np.where(wts > 0, wts, 0.0)
+    total = wts.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, np.nansum(np.nan_to_num(vals) * wts, axis=0) / total, np.nan)
+
+
+def posture_features(seq: PoseSequence, *, min_visibility: float = 0.3) -> PostureFeatures:
+    """Compute the posture features of every frame of ``seq``.
+
+    Landmarks with visibility below ``min_visibility`` (0..1) do not count; a feature
+    is NaN in frames where neither side is seen.
+    """
+    torso = _fused_directions(seq, _landmarks(seq, _HIPS), _landmarks(seq, _SHOULDERS))
+    torso_tilt = 180.0 - _angle_to_down_deg(torso)
+    torso_vis = seq.visibility[:, list(_HIPS + _SHOULDERS)].min(axis=1)
+    torso_tilt = np.where(torso_vis >= min_visibility, torso_tilt, np.nan)
+    out = {"torso_tilt_deg": torso_tilt}
+    for name, sides in _SEGMENTS.items():
+        per_side, weights = [], []
+        for a, b in sides:
+            ang = _angle_to_down_deg(_fused_directions(seq, _landmarks(seq, a), _landmarks(seq, b)))
+            vis = np.minimum(seq.visibility[:, a], seq.visibility[:, b])
+            per_side.append(np.where(vis >= min_visibility, ang, np.nan))
+            weights.append(vis)
+        out[f"{name}_drop_deg"] = _side_weighted(*per_side, *weights)
+    return PostureFeatures(**out)
+
+
+def _rolling_nanmedian(x: np.ndarray, window: int) -> np.ndarray:
+    """Centred running median of (T,) ``x`` over ``window`` samples, ignoring NaN."""
+    if window <= 1 or len(x) == 0:
+        return x.copy()
+    pad = window // 2
+    view = np.lib.stride_tricks.sliding_window_view(np.pad(x, (pad, pad), constant_values=np.nan), 2 * pad + 1)
+    out = np.full(len(x), np.nan)
+    has = np.isfinite(view).any(axis=1)
+    if has.any():
+        out[has] = np.nanmedian(view[has], axis=1)
+    out[~np.isfinite(x)] = np.nan  # smoothing must not invent frames that were not seen
+    return out
+
+
+def _matches(feats: dict[str, np.ndarray], rules: dict[str, tuple[float, float]], slack_deg: float) -> np.ndarray:
+    ok = np.ones(len(next(iter(feats.values()))), bool)
+    for name, (lo, hi) in rules.items():
+        with np.errstate(invalid="ignore"):
+            ok &= (feats[name] >= lo - slack_deg) & (feats[name] <= hi + slack_deg)
+    return ok
+
+
+def classify_frames(features: PostureFeatures, *, hysteresis_deg: float = 10.0) -> np.ndarray:
+    """(T,) int posture code per frame (index into `POSTURES`), -1 where not seen.
+
+    A posture is entered when all of its `RULES` hold and kept while they hold
+    with every range widened by ``hysteresis_deg`` on both sides.
+    """
+    feats = features.as_dict()
+    n = len(features.torso_tilt_deg)
+    seen = np.isfinite(features.torso_tilt_deg) & np.isfinite(features.thigh_drop_deg)
+    strict = {code: _matches(feats, RULES[p], 0.0) for code, p in enumerate(POSTURES) if p in RULES}
+    loose = {code: _matches(feats, RULES[p], hysteresis_deg) for code, p in enumerate(POSTURES) if p in RULES}
+    labels = np.full(n, -1, int)
+    state = 0
+    for i in range(n):
+        if not seen[i]:
+            continue
+        if not (state in loose and loose[state][i]):
+            state = next((code for code, m in strict.items() if m[i]), 0)
+        labels[i] = state
+    return labels
+
+
+def _runs(labels: np.ndarray) -> list[list[int]]:
+    """[[label, start, stop], ...] of equal consecutive labels."""
+    if len(labels) == 0:
+        return []
+    edges = np.flatnonzero(np.diff(labels)) + 1
+    starts = np.concatenate([[0], edges])
+    stops = np.concatenate([edges, [len(labels)]])
+    return [[int(labels[a]), int(a), int(b)] for a, b in zip(starts, stops)]
+
+
+def _absorb_short_runs(runs: list[list[int]], t: np.ndarray, min_run_s: float) -> list[list[int]]:
+    """Merge runs shorter than ``min_run_s`` into their neighbours, shortest first.
+
+    A short run between two runs is split at its middle between them; equal
+    neighbouring labels are joined. A short "other" run between two *different*
+    postures is a transition (getting down on the floor, sitting up) and is kept,
+    so neither neighbour's analysis sees the movement in between.
+    """
+    runs = [r[:] for r in runs]
+
+    def dur(r):
+        return t[r[2] - 1] - t[r[1]] + (t[1] - t[0] if len(t) > 1 else 0.0)
+
+    def absorbable(k):
+        inner = 0 < k < len(runs) - 1
+        return dur(runs[k]) < min_run_s and not (
+            inner and runs[k][0] == 0 and runs[k - 1][0] != runs[k + 1][0])
+
+    while len(runs) > 1:
+        candidates = [k for k in range(len(runs)) if absorbable(k)]
+        if not candidates:
+            break
+        i = min(candidates, key=lambda k: dur(runs[k]))
+        lab, a, b = runs.pop(i)
+        has_prev, has_next = i > 0, i < len(runs)
+        if has_prev and has_next:
+            mid = (a + b) // 2
+            runs[i - 1][2] = mid
+            runs[i][1] = mid
+        elif has_next:
+            runs[i][1] = a
+        else:
+            runs[i - 1][2] = b
+        merged: list[list[int]] = []
+        for r in runs:
+            if r[2] <= r[1]:
+                continue
+            if merged and merged[-1][0] == r[0]:
+                merged[-1][2] = r[2]
+            else:
+                merged.append(r)
+        runs = merged
+    return runs
+
+
+def segment_postures(
+    seq: PoseSequence,
+    *,
+    smooth_s: float = 0.3,
+    hysteresis_deg: float = 10.0,
+    min_run_s: float = 1.0,
+    max_gap_s: float = 1.0,
+) -> list[PosturePhase]:
+    """Split ``seq`` into consecutive posture phases covering every frame.
+
+    Args:
+        smooth_s: width of the running median applied to each feature, seconds.
+        hysteresis_deg: how far outside its rules a posture may drift before it is left, degrees.
+        min_run_s: runs shorter than this (seconds) are absorbed by their neighbours.
+        max_gap_s: frames without a usable body keep the previous posture for at most
+            this long (seconds); longer gaps become "other".
+
+    Returns:
+        Phases in time order; ``phases[0].start_index == 0`` and the last one ends at ``len(seq)``.
+    """
+    n = len(seq)
+    if n == 0:
+        return []
+    t = seq.timestamps_s
+    window = max(1, int(round(smooth_s * seq.fps)))
+    raw = posture_features(seq)
+    smooth = PostureFeatures(**{k: _rolling_nanmedian(v, window) for k, v in raw.as_dict().items()})
+    labels = classify_frames(smooth, hysteresis_deg=hysteresis_deg)
+    seen = labels >= 0
+    filled = labels.copy()
+    last, last_t = 0, -np.inf
+    for i in range(n):  # carry the posture across short gaps, not long ones
+        if seen[i]:
+            last, last_t = labels[i], t[i]
+        else:
+            filled[i] = last if t[i] - last_t <= max_gap_s else 0
+    runs = _absorb_short_runs(_runs(filled), t, min_run_s)
+    phases = []
+    for k, (lab, a, b) in enumerate(runs):
+        end = t[b] if b < n else t[-1]
+        phases.append(PosturePhase(POSTURES[lab], a, b, float(t[a]), float(end), float(seen[a:b].mean())))
+    return phases

@@ -1,0 +1,1 @@
+"""Drawing of analysis results on frames (cv2): annotated videos and live overlays."""

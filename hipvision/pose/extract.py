@@ -1,0 +1,129 @@
+"""Frames → `PoseSequence`: the builder, the extraction loop, and "whatever the user gave us → poses"."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from hipvision.io import load_sequence
+from hipvision.landmarks import NUM_LANDMARKS
+from hipvision.pose.landmarker import FramePose, PoseTracker
+from hipvision.sequence import PoseSequence
+from hipvision.sources import Frame, FrameSource, open_source
+
+
+class SequenceBuilder:
+    """Accumulates `FramePose` values (one per frame, in time order) into a `PoseSequence`.
+
+    Used by `extract` and by the live loop. Frames without a person are kept as
+    NaN rows so indices stay aligned with the source's frames.
+    """
+
+    def __init__(self, *, fps: float, frame_size: tuple[int, int], source: str, model: str) -> None:
+        self.fps = float(fps)
+        self.frame_size = (int(frame_size[0]), int(frame_size[1]))
+        self.source = source
+        self.model = model
+        self._t: list[float] = []
+        self._image: list[np.ndarray] = []
+        self._vis: list[np.ndarray] = []
+        self._pres: list[np.ndarray] = []
+        self._world: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return len(self._t)
+
+    def append(self, pose: FramePose) -> None:
+        """Add the next frame's pose; its timestamp must be later than the previous one.
+
+        Raises:
+            ValueError: timestamps not strictly increasing, or arrays of the wrong shape.
+        """
+        if self._t and not pose.timestamp_s > self._t[-1]:
+            raise ValueError(f"frame at {pose.timestamp_s:.4f} s is not after the previous one ({self._t[-1]:.4f} s)")
+        if pose.image.shape != (NUM_LANDMARKS, 3) or pose.world.shape != (NUM_LANDMARKS, 3):
+            raise ValueError("FramePose landmarks must have shape (33, 3)")
+        self._t.append(float(pose.timestamp_s))
+        self._image.append(pose.image)
+        self._vis.append(pose.visibility)
+        self._pres.append(pose.presence)
+        self._world.append(pose.world)
+
+    def build(self) -> PoseSequence:
+        """The sequence of every frame appended so far (the builder can keep growing afterwards)."""
+        n = len(self._t)
+        if n == 0:
+            return PoseSequence.empty(0, fps=self.fps, frame_size=self.frame_size, source=self.source,
+                                      model=self.model)
+        return PoseSequence(
+            timestamps_s=np.array(self._t, dtype=float),
+            image=np.stack(self._image).astype(float), visibility=np.stack(self._vis).astype(float),
+            presence=np.stack(self._pres).astype(float), world=np.stack(self._world).astype(float),
+            frame_size=self.frame_size, fps=self.fps, source=self.source, model=self.model,
+        )
+
+
+def extract(source: FrameSource, tracker: PoseTracker, *, progress: bool = True,
+            on_frame: Callable[[Frame, FramePose], None] | None = None,
+            max_frames: int | None = None) -> PoseSequence:
+    """Run ``tracker`` on every frame of ``source`` and collect the subject's landmarks.
+
+    Args:
+        source: an open frame source (the caller closes it; iterating to the end releases it).
+        tracker: an open pose tracker (not closed here).
+        progress: show a progress bar on stderr.
+        on_frame: called with each frame and its pose, in order (drawing, live feedback).
+        max_frames: stop after this many frames (None = all).
+
+    A live source (camera, stream) is read until it ends or Ctrl-C, which keeps
+    the frames so far; on a file Ctrl-C propagates.
+
+    Returns:
+        One row per processed frame, NaN rows where nobody was found.
+    """
+    builder = SequenceBuilder(fps=source.fps, frame_size=source.frame_size, source=source.description,
+                              model=tracker.model_name)
+    total = source.frame_count
+    if max_frames is not None:
+        total = max_frames if total is None else min(total, max_frames)
+    bar = None
+    if progress:
+        from hipvision.commands.common import progress_bar
+
+        bar = progress_bar()
+        task = bar.add_task(f"poses: {source.description}", total=total)
+        bar.start()
+    try:
+        for frame in source:
+            pose = tracker.process(frame)
+            builder.append(pose)
+            if on_frame is not None:
+                on_frame(frame, pose)
+            if bar is not None:
+                bar.advance(task)
+            if max_frames is not None and len(builder) >= max_frames:
+                break
+    except KeyboardInterrupt:
+        if not source.is_live:
+            raise  # a live recording ends with Ctrl-C and keeps what it has
+    finally:
+        if bar is not None:
+            bar.stop()
+    return builder.build()
+
+
+def poses_from_input(path: str | os.PathLike, *, model: str | os.PathLike | None = None,
+                     progress: bool = True) -> PoseSequence:
+    """Landmarks for whatever the user gave: a ``.npz`` from ``hipvision extract`` is loaded;
+    anything else (video file, image folder, camera, URL) is opened and run through the model.
+
+    Raises:
+        InputError: the input cannot be read. ModelError: the model cannot be loaded.
+    """
+    if isinstance(path, (str, os.PathLike)) and Path(path).suffix.lower() == ".npz":
+        return load_sequence(path)
+    with open_source(path) as source, PoseTracker(model) as tracker:
+        return extract(source, tracker, progress=progress)

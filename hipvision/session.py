@@ -1,0 +1,184 @@
+"""A whole routine in one recording: seated IR → quadruped hip circles → seated IR.
+
+`analyze_session` splits a `PoseSequence` into posture phases
+(`hipvision.core.posture`), runs the rotation analysis on each seated phase and
+the circles analysis on each quadruped phase, and reports the change in held IR
+per leg between the first and the last seated phase.
+
+Phase status (never guessed):
+
+* ``"analysed"``: long enough and well seen; ``result`` holds the phase's rotation or circles JSON.
+* ``"too_short"``: shorter than ``min_phase_s``; not analysed.
+* ``"poorly_seen"``: the body was classifiable in fewer than ``min_seen_fraction`` of the
+  frames, or (seated) the shank angle was valid in too few frames; ``result`` is kept when
+  the analysis ran, so the report can show why.
+* ``"skipped"``: neither seated nor on all fours (standing, moving between positions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+
+from hipvision.core.posture import OTHER, QUADRUPED, SEATED, segment_postures
+from hipvision.sequence import SCHEMA_VERSION, PoseSequence
+
+#: An analysis of one phase: a sub-sequence in, a result JSON dict out.
+Analyzer = Callable[[PoseSequence], dict]
+
+SIDES = ("left", "right")
+
+
+def software_versions() -> dict[str, str | None]:
+    """Versions that produced a result: hipvision and, when installed, mediapipe (read from metadata only)."""
+    from hipvision import __version__
+
+    try:
+        mediapipe = metadata.version("mediapipe")
+    except metadata.PackageNotFoundError:
+        mediapipe = None
+    return {"hipvision": __version__, "mediapipe": mediapipe}
+
+
+def result_header(kind: str, seq: PoseSequence, warnings: list[str]) -> dict:
+    """The fields every result JSON starts with (see docs/outputs.md)."""
+    return {"kind": kind, "schema_version": SCHEMA_VERSION, "software": software_versions(),
+            "model": seq.model, "source": seq.source, "duration_s": round(seq.duration_s, 3),
+            "warnings": list(warnings)}
+
+
+def _rotation(seq: PoseSequence) -> dict:
+    from hipvision.core.rotation import analyze_rotation
+
+    return analyze_rotation(seq).to_dict()
+
+
+def _circles(seq: PoseSequence) -> dict:
+    from hipvision.core.circles import analyze_circles
+
+    return analyze_circles(seq).to_dict()
+
+
+#: Posture → analysis run on phases of that posture.
+DEFAULT_ANALYZERS: dict[str, Analyzer] = {SEATED: _rotation, QUADRUPED: _circles}
+
+
+@dataclass(frozen=True)
+class SessionPhase:
+    """One phase of a session; times in seconds from the start of the source."""
+
+    kind: str
+    start_s: float
+    end_s: float
+    status: str
+    result: dict | None
+    seen_fraction: float
+    start_index: int
+    stop_index: int
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3),
+                "status": self.status, "seen_fraction": round(self.seen_fraction, 3), "result": self.result}
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    """Phases in time order and the IR change per leg (degrees, last seated minus first; None if unknown)."""
+
+    phases: list[SessionPhase]
+    change_deg: dict[str, float | None]
+    header: dict = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.header.get("warnings", [])
+
+    def to_dict(self) -> dict:
+        return {**self.header, "phases": [p.to_dict() for p in self.phases], "change_deg": dict(self.change_deg)}
+
+
+def held_deg(result: dict | None, side: str) -> float | None:
+    """Held IR of ``side`` ("left"/"right") in a rotation result dict, degrees, or None."""
+    if not result:
+        return None
+    value = (result.get(side) or {}).get("held_deg")
+    return None if value is None else float(value)
+
+
+def ir_change(phases: list[SessionPhase]) -> dict[str, float | None]:
+    """Held IR of the last analysed seated phase minus the first, per leg, degrees (None if < 2 phases)."""
+    seated = [p for p in phases if p.kind == SEATED and p.status == "analysed"]
+    out: dict[str, float | None] = {}
+    for side in SIDES:
+        first = held_deg(seated[0].result, side) if len(seated) >= 2 else None
+        last = held_deg(seated[-1].result, side) if len(seated) >= 2 else None
+        out[side] = None if first is None or last is None else round(last - first, 1)
+    return out
+
+
+def _describe(k: int, kind: str, start_s: float, end_s: float) -> str:
+    return f"phase {k + 1} ({kind}, {start_s:.1f}–{end_s:.1f} s)"
+
+
+def analyze_session(
+    seq: PoseSequence,
+    *,
+    min_phase_s: float = 3.0,
+    min_seen_fraction: float = 0.6,
+    min_run_s: float = 1.0,
+    edge_trim_s: float = 0.5,
+    analyzers: Mapping[str, Analyzer] | None = None,
+) -> SessionResult:
+    """Analyse a recording that may contain several seated and quadruped phases.
+
+    Args:
+        seq: the whole recording.
+        min_phase_s: seated or quadruped phases shorter than this (seconds) are "too_short".
+        min_seen_fraction: 0..1; phases with a smaller share of classifiable frames (or, seated,
+            of frames with a valid shank angle) are "poorly_seen".
+        min_run_s: posture runs shorter than this (seconds) are absorbed by their neighbours.
+        edge_trim_s: seconds left out of a phase's analysis at each boundary with another
+            phase (the end of the movement into or out of the position); the phase's
+            reported times are not changed.
+        analyzers: posture → analysis, defaults to `DEFAULT_ANALYZERS` (rotation for
+            "seated", circles for "quadruped"); pass your own to change or stub them.
+
+    Returns:
+        A `SessionResult`; ``to_dict()`` gives the session JSON (docs/outputs.md).
+    """
+    run = dict(DEFAULT_ANALYZERS if analyzers is None else analyzers)
+    warnings: list[str] = []
+    phases: list[SessionPhase] = []
+    found = segment_postures(seq, min_run_s=min_run_s)
+    trim = int(round(edge_trim_s * seq.fps))
+    for k, p in enumerate(found):
+        name = _describe(k, p.kind, p.start_s, p.end_s)
+        result = None
+        if p.kind == OTHER or p.kind not in run:
+            status = "skipped"
+        elif p.duration_s < min_phase_s:
+            status = "too_short"
+            warnings.append(f"{name} is shorter than {min_phase_s:g} s and was not analysed.")
+        elif p.seen_fraction < min_seen_fraction:
+            status = "poorly_seen"
+            warnings.append(f"{name}: the body was seen in only {p.seen_fraction:.0%} of the frames; not analysed.")
+        else:
+            start = p.start_index + (trim if k > 0 else 0)
+            stop = p.stop_index - (trim if k < len(found) - 1 else 0)
+            result = run[p.kind](seq.slice(start, max(stop, start + 1)))
+            status = "analysed"
+            valid = result.get("valid_fraction")
+            if p.kind == SEATED and valid is not None and valid < min_seen_fraction:
+                status = "poorly_seen"
+                warnings.append(f"{name}: the shank angles were valid in only {valid:.0%} of the frames; "
+                                "not used for the before/after change.")
+        phases.append(SessionPhase(p.kind, p.start_s, p.end_s, status, result, p.seen_fraction,
+                                   p.start_index, p.stop_index))
+    analysed_seated = [p for p in phases if p.kind == SEATED and p.status == "analysed"]
+    if len(analysed_seated) < 2:
+        warnings.append(f"{len(analysed_seated)} seated phase(s) could be analysed; the before/after change "
+                        "needs two (measure seated, do the circles, measure seated again).")
+    if not any(p.kind == QUADRUPED and p.status == "analysed" for p in phases):
+        warnings.append("No hip-circle phase (on hands and knees) could be analysed.")
+    return SessionResult(phases, ir_change(phases), result_header("session", seq, warnings))

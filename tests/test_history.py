@@ -1,0 +1,145 @@
+"""History database: round trip, summaries, concurrent writers, damaged files, schema versions, plot."""
+
+import datetime as dt
+import json
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from hipvision.errors import InputError, OutputError
+from hipvision.history import db_path, load_history, save_result, summarize, write_progress_plot
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def fixture(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+def test_save_and_load_round_trip_with_summaries(tmp_path):
+    day = dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.timezone.utc)
+    ids = [save_result("Alex", fixture(k), home=tmp_path, recorded_at=day + dt.timedelta(days=i))
+           for i, k in enumerate(("rotation", "circles", "session"))]
+    save_result("Sam", fixture("rotation"), home=tmp_path, recorded_at=day)
+    assert len(set(ids)) == 3
+    rows = load_history("Alex", home=tmp_path, with_results=True)
+    assert [r["kind"] for r in rows] == ["rotation", "circles", "session"]
+    rot, circ, sess = rows
+    assert (rot["left_deg"], rot["right_deg"], rot["circles_total"]) == (38.2, 35.1, None)
+    assert circ["circles_total"] == 9 and circ["circle_radius_cm"] == pytest.approx(8.9)
+    assert (sess["left_deg"], sess["left_after_deg"], sess["right_deg"], sess["right_after_deg"]) == (31.5, 37.5, 27.0, 31.5)
+    assert sess["circles_total"] == 10
+    assert rows[0]["recorded_at"] == day and rows[0]["result"] == fixture("rotation")
+    assert [r["subject"] for r in load_history(home=tmp_path)] == ["Alex", "Sam", "Alex", "Alex"]  # by date
+    assert len(load_history("Alex", home=tmp_path, kind="session")) == 1
+
+
+def test_database_settings(tmp_path):
+    save_result("Alex", fixture("rotation"), home=tmp_path)
+    con = sqlite3.connect(db_path(tmp_path))
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+    con.close()
+
+
+def test_home_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("HIPVISION_HOME", str(tmp_path / "hv"))
+    save_result("Alex", fixture("rotation"))
+    assert (tmp_path / "hv" / "history.sqlite3").is_file()
+    assert len(load_history("Alex")) == 1
+
+
+def test_no_database_yet_means_no_rows(tmp_path):
+    assert load_history(home=tmp_path / "nothing") == []
+    assert not (tmp_path / "nothing").exists()  # reading never creates
+
+
+@pytest.mark.parametrize("bad", [{"kind": "banana"}, []])
+def test_bad_input_is_refused(tmp_path, bad):
+    with pytest.raises(InputError):
+        save_result("Alex", bad, home=tmp_path)
+    with pytest.raises(InputError, match="subject"):
+        save_result("  ", fixture("rotation"), home=tmp_path)
+
+
+WRITER = textwrap.dedent("""
+    import json, sys
+    from hipvision.history import save_result
+    home, who, n, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    result = json.load(open(path))
+    for i in range(n):
+        save_result(who, result, home=home)
+""")
+
+
+def test_concurrent_writers_do_not_lose_or_corrupt_rows(tmp_path):
+    writers, each = 4, 50
+    cmd = [sys.executable, "-c", WRITER, str(tmp_path), "", str(each), str(FIXTURES / "rotation.json")]
+    procs = [subprocess.Popen(cmd[:4] + [f"w{k}"] + cmd[5:], cwd=Path(__file__).parents[1],
+                              stderr=subprocess.PIPE, text=True) for k in range(writers)]
+    errors = [p.communicate(timeout=300)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * writers, errors
+    rows = load_history(home=tmp_path)
+    assert len(rows) == writers * each
+    assert {r["subject"] for r in rows} == {f"w{k}" for k in range(writers)}
+    con = sqlite3.connect(db_path(tmp_path))
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
+
+
+@pytest.mark.parametrize("content", [b"this is not a database at all" * 40, b"SQLite format 3\x00" + b"\xff" * 2000])
+def test_a_damaged_database_is_reported_and_left_untouched(tmp_path, content):
+    path = db_path(tmp_path)
+    path.write_bytes(content)
+    with pytest.raises(OutputError, match="damaged.*left untouched"):
+        save_result("Alex", fixture("rotation"), home=tmp_path)
+    with pytest.raises(InputError, match="damaged"):
+        load_history(home=tmp_path)
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.sqlite3"]
+
+
+def test_foreign_and_newer_databases_are_refused(tmp_path):
+    path = db_path(tmp_path)
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE recipes (name TEXT)")
+    con.commit()
+    con.close()
+    with pytest.raises(OutputError, match="not a hipvision history"):
+        save_result("Alex", fixture("rotation"), home=tmp_path)
+    path.unlink()
+    save_result("Alex", fixture("rotation"), home=tmp_path)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA user_version = 7")
+    con.close()
+    with pytest.raises(InputError, match="schema version 7, newer"):
+        load_history(home=tmp_path)
+
+
+def test_summaries_of_partial_results():
+    assert summarize({"kind": "rotation", "left": {"held_deg": None}, "right": None})["left_deg"] is None
+    one_seated = {"kind": "session", "phases": [
+        {"kind": "seated", "status": "analysed", "result": {"left": {"held_deg": 30.0}, "right": {"held_deg": 20.0}}},
+        {"kind": "seated", "status": "poorly_seen", "result": {"left": {"held_deg": 50.0}}},
+    ]}
+    s = summarize(one_seated)
+    assert (s["left_deg"], s["right_deg"], s["left_after_deg"], s["circles_total"]) == (30.0, 20.0, None, None)
+
+
+@pytest.mark.parametrize("suffix,magic", [(".png", b"\x89PNG"), (".svg", b"<?xml")])
+def test_progress_plot(tmp_path, suffix, magic):
+    start = dt.datetime(2025, 1, 6, 8, 0).astimezone()
+    for week in range(5):
+        s = fixture("session")
+        s["phases"][0]["result"]["left"]["held_deg"] = 28 + week
+        save_result("Alex", s, home=tmp_path, recorded_at=start + dt.timedelta(weeks=week))
+    out = write_progress_plot(load_history("Alex", home=tmp_path), tmp_path / f"progress{suffix}", title="Alex")
+    assert out.read_bytes().startswith(magic) and out.stat().st_size > 5000
+    with pytest.raises(OutputError, match="png"):
+        write_progress_plot(load_history("Alex", home=tmp_path), tmp_path / "progress.txt")
+    with pytest.raises(InputError, match="nothing to plot"):
+        write_progress_plot([], tmp_path / "empty.png")

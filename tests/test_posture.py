@@ -1,0 +1,152 @@
+"""Posture classification and phase segmentation on synthetic 3D skeletons seen by pinhole cameras."""
+
+import numpy as np
+import pytest
+
+from fixtures import skeletons as sk
+from hipvision.core.posture import (
+    OTHER, QUADRUPED, SEATED, PostureFeatures, classify_frames, posture_features, segment_postures,
+)
+from hipvision.synthetic import PinholeCamera, sequence_from_joints
+
+FPS = 30.0
+
+#: name → camera keyword arguments (aimed at the body's middle, 2.8 m away).
+CAMERAS = {
+    "front": {},
+    "front_high": {"pitch_deg": 25},
+    "oblique": {"yaw_deg": 35, "pitch_deg": 10},
+    "tilted": {"roll_deg": 8, "pitch_deg": 5},
+    "side": {"facing_deg": 90, "pitch_deg": 10},
+}
+
+
+def camera(name: str, *, target_y: float = 0.6) -> PinholeCamera:
+    return PinholeCamera.looking_at(np.array([0.0, target_y, 0.0]), distance_m=2.8, **CAMERAS[name])
+
+
+def see(joints: np.ndarray, cam: str = "front", *, noise_px=1.5, world_noise_m=0.01, dropout=0.0, seed=0):
+    return sequence_from_joints(joints, camera(cam), fps=FPS, noise_px=noise_px, world_noise_m=world_noise_m,
+                                dropout_fraction=dropout, seed=seed)
+
+
+def held(pose: np.ndarray, seconds: float, *, heading_deg: float = 0.0) -> np.ndarray:
+    return np.repeat(sk.place(pose, heading_deg=heading_deg)[None], int(seconds * FPS), axis=0)
+
+
+def circling(seconds: float, *, heading_deg: float = 0.0, radius_m: float = 0.08, period_s: float = 4.0):
+    def at(t):
+        a = 2 * np.pi * t / period_s
+        return sk.place(sk.quadruped(pelvis_offset_m=(radius_m * np.sin(a), 0.0, radius_m * np.cos(a))),
+                        heading_deg=heading_deg)
+    return at, seconds
+
+
+# posture, heading of the body (0 = facing the camera), camera → expected single phase kind
+CASES = [
+    ("seated", 0, "front", SEATED),
+    ("seated", 0, "front_high", SEATED),
+    ("seated", 0, "oblique", SEATED),
+    ("seated", 20, "tilted", SEATED),
+    ("seated", 0, "side", SEATED),
+    ("seated_ir50", 0, "front", SEATED),
+    ("quadruped", 90, "front", QUADRUPED),      # side-on to the camera
+    ("quadruped", 0, "front", QUADRUPED),       # head toward the camera
+    ("quadruped", 45, "front_high", QUADRUPED),
+    ("quadruped", 180, "oblique", QUADRUPED),   # feet toward the camera
+    ("quadruped", 90, "tilted", QUADRUPED),
+    ("standing", 0, "front", OTHER),
+    ("standing", 30, "front_high", OTHER),
+    ("standing", 90, "side", OTHER),
+]
+POSES = {
+    "seated": sk.seated(ir_left_deg=20, ir_right_deg=25),
+    "seated_ir50": sk.seated(ir_left_deg=50, ir_right_deg=45),
+    "quadruped": sk.quadruped(),
+    "standing": sk.standing(),
+}
+
+
+@pytest.mark.parametrize("pose,heading,cam,expected", CASES)
+def test_a_held_posture_is_one_phase_of_the_right_kind(pose, heading, cam, expected):
+    seq = see(held(POSES[pose], 4.0, heading_deg=heading), cam, seed=heading)
+    phases = segment_postures(seq)
+    assert [p.kind for p in phases] == [expected]
+    assert phases[0].start_index == 0 and phases[0].stop_index == len(seq)
+    assert phases[0].seen_fraction == pytest.approx(1.0)
+
+
+def test_per_frame_labels_are_right_without_smoothing():
+    for pose, expected in (("seated", 1), ("quadruped", 2), ("standing", 0)):
+        feats = posture_features(see(held(POSES[pose], 1.0, heading_deg=90 if pose == "quadruped" else 0)))
+        labels = classify_frames(feats)
+        assert (labels == expected).mean() >= 0.95, pose
+
+
+def _session_joints(heading_quadruped=90.0):
+    parts = [
+        (lambda t: sk.seated(ir_left_deg=25, ir_right_deg=20 + 15 * np.sin(t)), 8.0),
+        circling(16.0, heading_deg=heading_quadruped),
+        (lambda t: sk.seated(ir_left_deg=32, ir_right_deg=28), 8.0),
+    ]
+    return sk.timeline(parts, fps=FPS, transition_s=2.0)
+
+
+@pytest.mark.parametrize("cam,heading", [("front", 90.0), ("oblique", -60.0), ("front_high", 30.0)])
+def test_a_whole_session_splits_into_seated_quadruped_seated(cam, heading):
+    seq = see(_session_joints(heading), cam, dropout=0.05, seed=3)
+    phases = segment_postures(seq)
+    main = [p for p in phases if p.kind != OTHER]
+    assert [p.kind for p in main] == [SEATED, QUADRUPED, SEATED]
+    # true boundaries: seated 0–8 s, transition 8–10 s, quadruped 10–26 s, transition 26–28 s, seated 28–36 s
+    assert main[0].start_s == 0.0 and 7.0 <= main[0].end_s <= 10.0
+    assert 8.0 <= main[1].start_s <= 11.0 and 25.0 <= main[1].end_s <= 28.0
+    assert 26.0 <= main[2].start_s <= 29.0 and main[2].end_s == pytest.approx(seq.timestamps_s[-1])
+    # phases tile the sequence without gaps or overlaps
+    assert phases[0].start_index == 0 and phases[-1].stop_index == len(seq)
+    assert all(a.stop_index == b.start_index for a, b in zip(phases, phases[1:]))
+
+
+def test_hysteresis_keeps_a_posture_whose_features_hover_at_a_threshold():
+    n = 90
+    torso = 40.0 + 5.0 * np.sign(np.sin(np.arange(n)))  # 35 / 45 / 40 ... around the 40° seated limit
+    feats = PostureFeatures(torso_tilt_deg=torso, thigh_drop_deg=np.full(n, 90.0),
+                            shank_drop_deg=np.full(n, 20.0), arm_drop_deg=np.full(n, 20.0))
+    assert set(classify_frames(feats, hysteresis_deg=10.0)) == {1}
+    flicker = classify_frames(feats, hysteresis_deg=0.0)
+    assert {0, 1} <= set(flicker)  # the same input without hysteresis flickers: the test can fail
+
+
+def test_a_short_blip_is_absorbed_and_a_long_one_is_kept():
+    seated = held(POSES["seated"], 3.0)
+    for blip_s, expected in ((0.4, [SEATED]), (2.0, [SEATED, OTHER, SEATED])):
+        joints = np.concatenate([seated, held(POSES["standing"], blip_s), seated])
+        kinds = [p.kind for p in segment_postures(see(joints), min_run_s=1.0)]
+        assert kinds == expected, blip_s
+
+
+def test_a_short_transition_between_two_postures_is_kept_apart():
+    joints = np.concatenate([held(POSES["seated"], 3.0), held(POSES["standing"], 0.5),
+                             held(POSES["quadruped"], 3.0, heading_deg=90)])
+    phases = segment_postures(see(joints), min_run_s=1.0)
+    assert [p.kind for p in phases] == [SEATED, OTHER, QUADRUPED]
+    assert phases[1].start_s == pytest.approx(3.0, abs=0.2) and phases[1].end_s == pytest.approx(3.5, abs=0.2)
+
+
+def test_short_gaps_are_bridged_and_long_gaps_become_unseen_other():
+    joints = held(POSES["seated"], 9.0)
+    joints[60:75] = np.nan      # 0.5 s without a person
+    joints[150:240] = np.nan    # 3 s without a person
+    phases = segment_postures(see(joints), max_gap_s=1.0)
+    assert [p.kind for p in phases] == [SEATED, OTHER, SEATED]
+    assert phases[1].seen_fraction < 0.05
+    assert 4.5 <= phases[1].start_s <= 6.0 and 7.5 <= phases[1].end_s <= 9.0
+    assert phases[1].start_s == pytest.approx(6.0, abs=0.05)  # the posture is carried 1 s into the gap
+    assert phases[0].seen_fraction == pytest.approx(135 / 180, abs=0.02)
+
+
+def test_empty_and_never_seen_sequences():
+    from hipvision.sequence import PoseSequence
+    assert segment_postures(PoseSequence.empty(0, fps=30, frame_size=(640, 480))) == []
+    phases = segment_postures(PoseSequence.empty(60, fps=30, frame_size=(640, 480)))
+    assert [(p.kind, p.seen_fraction) for p in phases] == [(OTHER, 0.0)]

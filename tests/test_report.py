@@ -1,0 +1,256 @@
+"""HTML report: content from the fixture results, self-containment, key frames, CLI, and (browser) rendering."""
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from html import unescape
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from fixtures import skeletons as sk
+from hipvision.cli import main as cli
+from hipvision.errors import InputError
+from hipvision.report import build_view, render_report, write_report
+from hipvision.synthetic import PinholeCamera, sequence_from_joints
+
+ROOT = Path(__file__).parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def fixture(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+def visible_text(html: str) -> str:
+    """Text a reader sees (tags, styles and data URIs removed), whitespace collapsed."""
+    html = re.sub(r"<style.*?</style>|<script.*?</script>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+#: fixture → strings a reader must find on the page
+KEY_TEXT = {
+    "rotation": ["38.2°", "35.1°", "functional (30–45°)", "Left–right difference: 3.1°", "held 38.2°",
+                 "Left ankle hidden for 0.8 s"],
+    "circles": ["Clockwise 5 / 5", "Counter-clockwise 4 / 5", "7 × good circle", "1 × spine moving",
+                "median radius 8.9 cm", "one counterclockwise circle to go"],
+    "session": ["Before → after the hip circles", "The left hip gained 6.0° and the right hip gained 4.5° of internal rotation after 10 hip circles.", "31.5° → 37.5°", "+6.0°", "27.0° → 31.5°", "+4.5°",
+                "Hip circles done in between: 10", "Before: seated hip rotation", "After: seated hip rotation"],
+}
+
+
+@pytest.mark.parametrize("kind", list(KEY_TEXT))
+def test_report_shows_the_key_numbers(kind):
+    text = visible_text(render_report(fixture(kind), subject="Alex"))
+    for expected in KEY_TEXT[kind]:
+        assert expected in text, expected
+    assert "Alex" in text
+
+
+@pytest.mark.parametrize("kind", list(KEY_TEXT))
+def test_report_is_self_contained(kind, tmp_path):
+    path = write_report(fixture(kind), tmp_path / "r.html")
+    html = path.read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>")
+    assert "<link" not in html and "<script" not in html and "@import" not in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", html)
+    assert not re.search(r"url\(\s*['\"]?(https?:|//)", html)
+    for src in re.findall(r'\ssrc="([^"]*)"', html):
+        assert src.startswith("data:image/"), src
+    assert html.count("<svg") >= 1  # figures inline
+
+
+def test_the_figures_follow_the_series():
+    r = fixture("rotation")
+    svg_ids = re.findall(r'aria-label="(angle|path)"', render_report(r))
+    assert svg_ids == ["angle"]
+    del r["series"]
+    assert not re.findall(r'aria-label="angle"', render_report(r))  # no series, no plot, still a report
+
+
+def test_missing_values_show_as_dashes_not_errors():
+    r = fixture("rotation")
+    r["right"] = {"held_deg": None, "peak_deg": None, "class": None, "valid_fraction": 0.1, "efforts": []}
+    r["asymmetry_deg"] = None
+    text = visible_text(render_report(r))
+    assert "Right leg no value —" in text and "Left–right difference: —" in text
+    c = fixture("circles")
+    c.update(reps=[], partials=[], total=0, clockwise=0, counterclockwise=0, series=None, start_position=None)
+    assert "No complete circle to grade" in visible_text(render_report(c))
+    s = fixture("session")
+    s["phases"] = [p for p in s["phases"] if p["kind"] != "seated" or p["start_s"] == 0.0]
+    s["change_deg"] = {"left": None, "right": None}
+    text = visible_text(render_report(s))
+    assert "no before/after change" in text and "31.5°" in text
+
+
+def test_unknown_results_are_refused():
+    with pytest.raises(InputError, match="kind"):
+        render_report({"kind": "banana"})
+
+
+def test_ids_are_unique_across_inline_figures():
+    html = render_report(fixture("session"))
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert ids and len(ids) == len(set(ids))
+
+
+# ------------------------------------------------------------------ key frames from a video
+
+def synthetic_video(folder: Path, seconds: float = 14.0, fps: float = 10.0):
+    """A stick-figure video of a seated person and the matching poses (no pose model needed)."""
+    n = int(seconds * fps)
+    joints = np.stack([sk.seated(ir_left_deg=30 + 10 * np.sin(i / 8), ir_right_deg=25) for i in range(n)])
+    cam = PinholeCamera.looking_at(np.array([0.0, 0.7, 0.0]), distance_m=2.5, width=640, height=360)
+    seq = sequence_from_joints(joints, cam, fps=fps, source="synthetic")
+    path = folder / "seated.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (640, 360))
+    px = seq.image_px()
+    for i in range(n):
+        img = np.full((360, 640, 3), 60, np.uint8)
+        for a, b in ((23, 25), (25, 27), (24, 26), (26, 28), (11, 23), (12, 24), (11, 12), (23, 24)):
+            cv2.line(img, tuple(int(v) for v in px[i, a]), tuple(int(v) for v in px[i, b]), (220, 220, 220), 4)
+        writer.write(img)
+    writer.release()
+    return path, seq
+
+
+def test_key_frames_are_taken_at_the_held_peaks(tmp_path):
+    video, seq = synthetic_video(tmp_path)
+    view = build_view(fixture("rotation"), video=video, poses=seq)
+    frames = view["rotation"]["frames"]
+    assert [f.caption.split(",")[0] for f in frames] == ["Left leg", "Right leg"]
+    assert 2.0 <= frames[0].time_s <= 5.5 and 8.0 <= frames[1].time_s <= 12.0  # inside each leg's effort
+    for f in frames:
+        assert f.src.startswith("data:image/jpeg;base64,")
+        img = cv2.imdecode(np.frombuffer(__import__("base64").b64decode(f.src.split(",", 1)[1]), np.uint8), 1)
+        assert img is not None and img.shape[1] <= 720 and img.std() > 5
+    if importable("hipvision.draw"):
+        assert all(f.skeleton for f in frames)
+
+
+def importable(name: str) -> bool:
+    try:
+        __import__(name)
+        return True
+    except ImportError:
+        return False
+
+
+def test_key_frames_use_the_results_source_and_skip_a_missing_video(tmp_path):
+    video, seq = synthetic_video(tmp_path, seconds=14)
+    r = fixture("rotation")
+    r["source"] = str(video)
+    assert len(build_view(r, poses=seq)["rotation"]["frames"]) == 2  # found through "source"
+    view = build_view(r, video=tmp_path / "gone.mp4")
+    assert view["rotation"]["frames"] == [] and "was not found" in view["notes"][0]
+    r["source"] = "samples/not-here.mp4"
+    assert build_view(r)["notes"] == []  # nothing to show, nothing to complain about
+
+
+def test_session_key_frames_go_to_their_phase(tmp_path):
+    video, seq = synthetic_video(tmp_path, seconds=73, fps=4)
+    view = build_view(fixture("session"), video=video, poses=seq)
+    phases = view["session"]["phases"]
+    assert len(phases[0]["rotation"]["frames"]) == 2 and len(phases[4]["rotation"]["frames"]) == 2
+    assert len(phases[2]["circles"]["frames"]) == 2
+    assert phases[4]["rotation"]["frames"][0].caption.startswith("After: Left leg")
+
+
+# ------------------------------------------------------------------ CLI
+
+def test_report_command(tmp_path, capsys):
+    src = tmp_path / "session.json"
+    shutil.copy(FIXTURES / "session.json", src)
+    assert cli(["report", str(src), "--subject", "Alex"]) == 0
+    out = tmp_path / "session.html"
+    assert out.is_file() and "+6.0°" in visible_text(out.read_text())
+    assert cli(["report", str(tmp_path / "missing.json")]) == 2
+    (tmp_path / "bad.json").write_text('{"kind": "nope"}')
+    assert cli(["report", str(tmp_path / "bad.json"), "-o", str(tmp_path / "x.html")]) == 2
+    assert "cannot report" in capsys.readouterr().err
+    assert not (tmp_path / "x.html").exists()
+
+
+# ------------------------------------------------------------------ in a real browser
+
+def find_chromium() -> str | None:
+    for name in (os.environ.get("HIPVISION_CHROMIUM"), "chromium", "chromium-browser", "google-chrome",
+                 "google-chrome-stable", "chrome"):
+        if name and shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def chromium(url: str, *extra: str, width: int = 1280, height: int = 2400) -> subprocess.CompletedProcess:
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip("no Chromium found (apt-get install chromium, or set $HIPVISION_CHROMIUM)")
+    with tempfile.TemporaryDirectory(prefix="hv-chromium-") as profile:
+        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--disable-extensions", "--hide-scrollbars", f"--user-data-dir={profile}",
+               f"--window-size={width},{height}", "--enable-logging=stderr", "--v=0", *extra, url]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def console_messages(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if ":CONSOLE" in line]
+
+
+@pytest.mark.browser
+def test_the_console_check_catches_errors(tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text('<!doctype html><p>x</p><script>console.error("boom"); missingFunction();</script>')
+    run = chromium(page.as_uri(), "--dump-dom")
+    assert any("boom" in m for m in console_messages(run.stderr))
+    assert any("missingFunction" in m for m in console_messages(run.stderr))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind,height", [("rotation", 1700), ("circles", 2100), ("session", 4600)])
+def test_report_renders_in_chromium(tmp_path, kind, height):
+    page = write_report(fixture(kind), tmp_path / f"{kind}.html", subject="Alex")
+    run = chromium(page.as_uri(), "--dump-dom", height=height)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert console_messages(run.stderr) == []
+    dom_text = visible_text(run.stdout)
+    for expected in KEY_TEXT[kind]:
+        assert expected in dom_text, expected
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"report-{kind}.png"
+    shot.unlink(missing_ok=True)
+    run = chromium(page.as_uri(), f"--screenshot={shot}", height=height)
+    assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
+    img = cv2.imread(str(shot))
+    assert img.shape[:2] == (height, 1280)
+    assert img.std() > 20  # something was drawn
+    # the cards are white on the grey page: the summary is really laid out, not an unstyled page
+    assert (img[:600] == 255).all(axis=2).mean() > 0.2
+
+
+def test_a_report_from_an_edited_fixture_does_not_touch_the_fixture():
+    original = fixture("session")
+    copy_ = copy.deepcopy(original)
+    render_report(copy_)
+    assert copy_ == original
+
+
+@pytest.mark.parametrize("result", [
+    {"kind": "rotation"},
+    {"kind": "circles", "total": 3, "reps": [{"index": 1, "direction": "clockwise"}]},
+    {"kind": "session", "phases": [{"kind": "seated", "start_s": 0, "end_s": 5, "status": "analysed",
+                                    "result": {"kind": "rotation", "left": {"held_deg": 33.0}}},
+                                   {"kind": "quadruped", "start_s": 5, "end_s": 9, "status": "analysed",
+                                    "result": {"kind": "circles"}}]},
+])
+def test_sparse_results_render_with_dashes(result):
+    text = visible_text(render_report(result))
+    assert "—" in text

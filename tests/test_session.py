@@ -1,0 +1,179 @@
+"""Session analysis: phases, statuses and the before/after IR change, on synthetic sessions."""
+
+import json
+
+import numpy as np
+import pytest
+
+from fixtures import skeletons as sk
+from hipvision.io import to_json_text
+from hipvision.landmarks import LEG
+from hipvision.session import analyze_session
+from test_posture import FPS, circling, see
+
+SIDES = ("left", "right")
+
+
+def image_shank_rotation(seq) -> dict:
+    """Stand-in rotation analysis: median frontal shank angle per leg (degrees, outward positive)."""
+    out = {"kind": "rotation", "valid_fraction": float(seq.detected.mean())}
+    for side in SIDES:
+        px = seq.image_px()
+        d = px[:, LEG[side]["ankle"]] - px[:, LEG[side]["knee"]]
+        # the person's left is on the image's right in a front view: outward = +x for left, -x for right
+        sign = 1.0 if side == "left" else -1.0
+        ang = np.degrees(np.arctan2(sign * d[:, 0], d[:, 1]))
+        out[side] = {"held_deg": float(np.nanmedian(ang))}
+    return out
+
+
+def circles_stub(seq) -> dict:
+    return {"kind": "circles", "t0": float(seq.timestamps_s[0]), "t1": float(seq.timestamps_s[-1]), "total": 3}
+
+
+STUBS = {"seated": image_shank_rotation, "quadruped": circles_stub}
+
+
+def seated_for(seconds, left, right):
+    return (lambda t: sk.seated(ir_left_deg=left, ir_right_deg=right), seconds)
+
+
+def standing_for(seconds):
+    return (lambda t: sk.standing(), seconds)
+
+
+def main_phases(res):
+    """(kind, status) of the phases, without the short "other" transitions between positions."""
+    return [(p.kind, p.status) for p in res.phases if not (p.kind == "other" and p.end_s - p.start_s < 1.0)]
+
+
+def run(parts, *, dropout=0.0, **kw):
+    joints = sk.timeline(parts, fps=FPS, transition_s=2.0)
+    return analyze_session(see(joints, "front", dropout=dropout, seed=5), analyzers=STUBS, **kw)
+
+
+def test_before_after_change_per_leg_comes_from_first_and_last_seated_phase():
+    res = run([seated_for(8, 25, 20), circling(16, heading_deg=90), seated_for(8, 33, 26)])
+    assert main_phases(res) == [("seated", "analysed"), ("quadruped", "analysed"), ("seated", "analysed")]
+    assert all(p.status == "skipped" and p.result is None for p in res.phases if p.kind == "other")
+    assert res.change_deg["left"] == pytest.approx(8.0, abs=1.0)
+    assert res.change_deg["right"] == pytest.approx(6.0, abs=1.0)
+    circles = [p for p in res.phases if p.kind == "quadruped"][0].result
+    assert 8.5 <= circles["t0"] <= 11.0 and 25.0 <= circles["t1"] <= 27.5  # the analysis got its phase only
+    assert not [w for w in res.warnings if "seated phase" in w]
+
+
+def test_json_has_the_session_shape():
+    res = run([seated_for(5, 30, 30), circling(8, heading_deg=90), seated_for(5, 35, 30)])
+    d = json.loads(to_json_text(res.to_dict()))
+    assert d["kind"] == "session" and d["schema_version"] == 1
+    assert set(d) >= {"software", "model", "source", "duration_s", "warnings", "phases", "change_deg"}
+    assert d["software"]["hipvision"]
+    assert set(d["change_deg"]) == {"left", "right"}
+    for p in d["phases"]:
+        assert set(p) >= {"kind", "start_s", "end_s", "status", "result"}
+        assert p["status"] in {"analysed", "too_short", "poorly_seen", "skipped"}
+    assert d["phases"][0]["start_s"] == 0.0 and d["phases"][-1]["end_s"] == pytest.approx(d["duration_s"], abs=0.01)
+
+
+@pytest.mark.parametrize("parts,expected,change_known", [
+    # a 1.5 s circle phase (+ half of each 2 s transition) is too short to count circles
+    ([seated_for(6, 30, 30), circling(1.5, heading_deg=90), seated_for(6, 36, 33)],
+     [("seated", "analysed"), ("quadruped", "too_short"), ("seated", "analysed")], True),
+    # standing between the measurements is skipped, not guessed
+    ([seated_for(6, 30, 30), standing_for(5), seated_for(6, 36, 33)],
+     [("seated", "analysed"), ("other", "skipped"), ("seated", "analysed")], True),
+    # only one seated measurement: no change
+    ([seated_for(6, 30, 30), circling(10, heading_deg=90)],
+     [("seated", "analysed"), ("quadruped", "analysed")], False),
+])
+def test_statuses(parts, expected, change_known):
+    res = run(parts, min_phase_s=4.0)
+    assert main_phases(res) == expected
+    assert all(p.result is None for p in res.phases if p.status in ("too_short", "skipped"))
+    if change_known:
+        assert res.change_deg["left"] == pytest.approx(6.0, abs=1.0)
+        assert res.change_deg["right"] == pytest.approx(3.0, abs=1.0)
+    else:
+        assert res.change_deg == {"left": None, "right": None}
+        assert any("needs two" in w for w in res.warnings)
+
+
+def test_a_poorly_seen_phase_is_reported_and_not_used_for_the_change():
+    joints = sk.timeline([seated_for(6, 30, 30), circling(10, heading_deg=90), seated_for(6, 40, 40)],
+                         fps=FPS, transition_s=2.0)
+    rng = np.random.default_rng(0)
+    last = np.arange(len(joints) - int(6 * FPS), len(joints))
+    joints[rng.choice(last, size=int(0.6 * len(last)), replace=False)] = np.nan  # 60% of the last phase lost
+    res = analyze_session(see(joints, "front", seed=1), analyzers=STUBS, min_run_s=1.0)
+    assert res.phases[-1].kind == "seated" and res.phases[-1].status == "poorly_seen"
+    assert res.phases[-1].result is None
+    assert res.change_deg == {"left": None, "right": None}
+    assert any("seen in only" in w for w in res.warnings)
+
+
+def test_seated_phase_with_too_few_valid_angles_keeps_its_result_but_is_poorly_seen():
+    def low_validity(seq):
+        return {**image_shank_rotation(seq), "valid_fraction": 0.3}
+
+    res = run([seated_for(6, 30, 30), circling(8, heading_deg=90), seated_for(6, 36, 33)])
+    assert res.change_deg["left"] is not None
+    joints = sk.timeline([seated_for(6, 30, 30), circling(8, heading_deg=90), seated_for(6, 36, 33)], fps=FPS)
+    res = analyze_session(see(joints), analyzers={"seated": low_validity, "quadruped": circles_stub})
+    seated = [p for p in res.phases if p.kind == "seated"]
+    assert [p.status for p in seated] == ["poorly_seen", "poorly_seen"]
+    assert all(p.result is not None for p in seated)
+    assert res.change_deg == {"left": None, "right": None}
+
+
+@pytest.mark.parametrize("cam", ["front", "front_high"])
+def test_real_analyses_measure_a_synthetic_session(cam):
+    pytest.importorskip("hipvision.core.rotation")
+    pytest.importorskip("hipvision.core.circles")
+    # IR 25°/20° before, 35°/30° after; 20 s of counter-clockwise circles (forward → left → back → right), 4 s each
+    joints = sk.timeline([seated_for(8, 25, 20), circling(20, heading_deg=90), seated_for(8, 35, 30)], fps=FPS)
+    d = json.loads(to_json_text(analyze_session(see(joints, cam, seed=2)).to_dict()))
+    assert main_kinds(d) == ["seated", "quadruped", "seated"]
+    assert d["change_deg"]["left"] == pytest.approx(10.0, abs=1.5)
+    assert d["change_deg"]["right"] == pytest.approx(10.0, abs=1.5)
+    circles = next(p["result"] for p in d["phases"] if p["kind"] == "quadruped")
+    assert (circles["counterclockwise"], circles["clockwise"]) == (5, 0)
+
+
+def main_kinds(d):
+    return [p["kind"] for p in d["phases"] if p["status"] == "analysed"]
+
+
+def test_session_command_writes_json_csv_report_and_history(tmp_path, monkeypatch, capsys):
+    from hipvision import session as session_mod
+    from hipvision.cli import main as cli
+    from hipvision.history import load_history
+    from hipvision.io import save_sequence
+
+    monkeypatch.setitem(session_mod.DEFAULT_ANALYZERS, "seated", image_shank_rotation)
+    monkeypatch.setitem(session_mod.DEFAULT_ANALYZERS, "quadruped", circles_stub)
+    monkeypatch.setenv("HIPVISION_HOME", str(tmp_path / "home"))
+    joints = sk.timeline([seated_for(6, 25, 20), circling(10, heading_deg=90), seated_for(6, 31, 24)], fps=FPS)
+    npz = save_sequence(see(joints), tmp_path / "poses.npz")
+    out = {k: tmp_path / f"s.{k}" for k in ("json", "csv", "html")}
+    code = cli(["session", str(npz), "--json", str(out["json"]), "--csv", str(out["csv"]),
+                "--report", str(out["html"]), "--subject", "Alex", "--save"])
+    assert code == 0, capsys.readouterr().err
+    d = json.loads(out["json"].read_text())
+    assert d["kind"] == "session" and d["change_deg"]["left"] == pytest.approx(6.0, abs=1.0)
+    lines = out["csv"].read_text().splitlines()
+    assert lines[0].startswith("phase,kind,start_s,end_s,status") and len(lines) == 1 + len(d["phases"])
+    assert lines[1].split(",")[1:2] == ["seated"]
+    assert "Before: seated hip rotation" in out["html"].read_text()
+    rows = load_history("Alex")
+    assert len(rows) == 1 and rows[0]["kind"] == "session" and rows[0]["left_after_deg"] is not None
+    assert "IR change after the circles" in capsys.readouterr().out
+
+
+def test_session_command_refuses_save_without_subject_before_any_work(tmp_path, capsys):
+    from hipvision.cli import main as cli
+
+    assert cli(["session", str(tmp_path / "missing.mp4"), "--save"]) == 2
+    assert "--subject" in capsys.readouterr().err
+    assert cli(["session", str(tmp_path / "missing.mp4")]) == 2
+    assert "no such file" in capsys.readouterr().err
