@@ -355,3 +355,21 @@ def _sequence_of(image: np.ndarray, w: int, h: int):
     n = len(image)
     vis = np.where(np.isnan(image[:, :, 0]), 0.0, 1.0)
     return PoseSequence(np.arange(n) / 10.0, image, vis, vis.copy(), np.zeros((n, 33, 3)), (w, h), 10.0)
+
+
+# --------------------------------------------------------------------------- real MediaPipe on the samples
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["seated_ir", "standing_rocking"])
+def test_pose_model_sees_rendered_person(name, model_path):
+    """The rendered bodies are seen as people, with the person's left labelled left."""
+    from hipvision.synth.check import check_video
+
+    video = SAMPLES / f"{name}.mp4"
+    if not video.is_file():
+        pytest.skip(f"{video} is not there")
+    report = check_video(video, model=model_path)
+    assert report["detection_rate"] >= 0.95
+    assert report["lr_correct"] >= 0.95
+    for phase in report["phases"].values():
+        assert phase["detection_rate"] >= 0.9
