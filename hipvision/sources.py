@@ -24,7 +24,6 @@ import math
 import os
 import queue
 import re
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from hipvision._native import silence_stderr_fd
 from hipvision.errors import InputError
 
 #: Image file name endings an image folder is read from (lower case).
@@ -63,9 +63,8 @@ class Frame:
 def quiet_native_logs(enabled: bool = True) -> Iterator[None]:
     """Silence what native libraries (FFmpeg, OpenCV, MediaPipe/absl) print to stderr.
 
-    Redirects file descriptor 2 to /dev/null for the duration and lowers
-    OpenCV's own log level. Keep the block short: Python output to stderr from
-    other threads is hidden too while it is active.
+    Lowers OpenCV's own log level and redirects file descriptor 2 to /dev/null
+    for the duration (see `hipvision._native.silence_stderr_fd`).
     """
     if not enabled:
         yield
@@ -73,22 +72,9 @@ def quiet_native_logs(enabled: bool = True) -> Iterator[None]:
     previous_level = cv2.utils.logging.getLogLevel()
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no usable fd 2 (embedded, pytest capture): just the cv2 level
-        try:
+        with silence_stderr_fd():
             yield
-        finally:
-            cv2.utils.logging.setLogLevel(previous_level)
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
         cv2.utils.logging.setLogLevel(previous_level)
 
 

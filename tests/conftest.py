@@ -55,14 +55,10 @@ def fetch_sports2d_demo(cache: Path | None = None) -> Path:
 
 @pytest.fixture(scope="session")
 def model_path() -> Path:
-    """The pose model file; the test is skipped (with the reason) when there is none."""
-    from hipvision.errors import ModelError
+    """The pose model file (provisioned on first use; a missing model fails the test, never skips it)."""
     from hipvision.pose import model_path as resolve
 
-    try:
-        return resolve(None)
-    except ModelError as exc:
-        pytest.skip(f"no pose model ({exc}); run 'make model' or set HIPVISION_MODELS")
+    return resolve(None)
 
 
 @pytest.fixture(scope="session")

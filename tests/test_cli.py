@@ -3,7 +3,6 @@
 import subprocess
 import sys
 
-import pytest
 
 from hipvision import __version__
 from hipvision.cli import main

@@ -100,10 +100,9 @@ def test_bad_model_raises_model_error(tmp_path, make):
     assert "\n" not in str(info.value)
 
 
-def test_no_model_anywhere_is_a_model_error(monkeypatch):
-    monkeypatch.delenv("HIPVISION_MODELS", raising=False)
-    with pytest.raises(ModelError, match="no pose model"):
-        PoseTracker()
+def test_missing_model_file_is_a_model_error(tmp_path):
+    with pytest.raises(ModelError, match="does not exist"):
+        PoseTracker(tmp_path / "gone.task")
 
 
 # ------------------------------------------------------------------------------------------ CLI
@@ -128,7 +127,7 @@ def _bad_model(tmp):
      "no readable frames"),
     ("no camera", lambda tmp, v: ["--camera", "9", "-o", tmp / "p.npz"], "cannot open camera 9"),
     ("bad model file", lambda tmp, v: [v, "-o", tmp / "p.npz", "--model", _bad_model(tmp)], "pose model"),
-    ("missing model file", lambda tmp, v: [v, "-o", tmp / "p.npz", "--model", tmp / "gone.task"], "not found"),
+    ("missing model file", lambda tmp, v: [v, "-o", tmp / "p.npz", "--model", tmp / "gone.task"], "does not exist"),
     ("unwritable output", lambda tmp, v: [v, "-o", tmp / "no" / "such" / "p.npz"], "does not exist"),
     ("output is a folder", lambda tmp, v: [v, "-o", (tmp / "d.npz", (tmp / "d.npz").mkdir())[0]], "is a folder"),
     ("video and camera", lambda tmp, v: [v, "--camera", "0", "-o", tmp / "p.npz"], "exactly one"),

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -116,16 +114,8 @@ def test_stopped_trial_is_what_q_saves_and_recording_has_every_frame(tmp_path):
     assert n == len(seq) and ok and img.std() > 5  # overlays drawn on a flat grey frame
 
 
-def _model_available() -> bool:
-    folder = os.environ.get("HIPVISION_MODELS")
-    return bool(folder) and (Path(folder) / "pose_landmarker_full.task").is_file()
-
-
 @pytest.mark.slow
-def test_cli_live_on_a_video_played_as_camera_without_a_person(tmp_path, capsys):
-    pytest.importorskip("hipvision.sources")
-    if not _model_available():
-        pytest.skip("pose model not provisioned (set HIPVISION_MODELS)")
+def test_cli_live_on_a_video_played_as_camera_without_a_person(tmp_path, capsys, model_path):
     from hipvision.cli import main
 
     video = tmp_path / "empty.avi"

@@ -20,7 +20,7 @@ def write_outputs(result: dict, *, report: Path | None = None, video: Path | Non
     Call it after the JSON/CSV are written. ``video``/``poses`` give the report its key frames.
     """
     if report is not None:
-        from hipvision.report import find_source_video, write_report
+        from hipvision.report import write_report
 
         path = write_report(result, report, video=video, poses=poses, model=model, subject=subject)
         console.print(f"report: [bold]{path}[/]", highlight=False)

@@ -92,16 +92,9 @@ def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotat
         fourcc_for(annotate)
         if is_npz and original is None:
             raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
-    if not is_npz and "://" not in video and not Path(video).exists():
-        raise InputError(f"no such file: {video}")
-    if is_npz:
-        from hipvision.io import load_sequence
+    from hipvision.pose import poses_from_input
 
-        seq = load_sequence(video)
-    else:
-        from hipvision.pose import poses_from_input
-
-        seq = poses_from_input(video, model=model)
+    seq = poses_from_input(video, model=model)
     result = analyze_rotation(seq, settings=rot_settings)
     d = result.to_dict()
     print_summary(d)

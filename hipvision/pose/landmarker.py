@@ -43,8 +43,6 @@ from hipvision.errors import ModelError
 from hipvision.landmarks import NUM_LANDMARKS
 from hipvision.sources import Frame, quiet_native_logs
 
-#: Model bundle file name looked up in $HIPVISION_MODELS when no model is given.
-DEFAULT_MODEL_FILE = "pose_landmarker_full.task"
 #: Tile grids tried, in order, when nobody is found in the whole frame.
 SEARCH_GRIDS = ((2, 2), (3, 3))
 SEARCH_OVERLAP = 0.25
@@ -86,22 +84,15 @@ class FramePose:
 
 
 def model_path(model: str | os.PathLike | None) -> Path:
-    """The pose model file: ``model`` if given, else ``$HIPVISION_MODELS/pose_landmarker_full.task``.
+    """The pose model file: ``model`` (a path or a model name such as ``full``) if given,
+    else the provisioned default (see `hipvision.pose.models.resolve_model`; provisions it on first use).
 
     Raises:
-        ModelError: no model given and none found, or the given file does not exist.
+        ModelError: the given file does not exist, or no model can be had.
     """
-    if model is None:
-        folder = os.environ.get("HIPVISION_MODELS")
-        if not folder:
-            raise ModelError("no pose model: pass --model PATH or set HIPVISION_MODELS to a folder with "
-                             f"{DEFAULT_MODEL_FILE}")
-        path = Path(folder).expanduser() / DEFAULT_MODEL_FILE
-    else:
-        path = Path(model).expanduser()
-    if not path.is_file():
-        raise ModelError(f"pose model file not found: {path}")
-    return path
+    from hipvision.pose.models import resolve_model
+
+    return resolve_model(explicit=model)
 
 
 class _Landmarker:
@@ -163,7 +154,7 @@ class PoseTracker:
     """Pose landmarks of one subject, frame by frame (a context manager; see the module docstring).
 
     Args:
-        model: path of a ``.task`` model bundle; None looks in ``$HIPVISION_MODELS``.
+        model: path of a ``.task`` model bundle or a model name; None = the provisioned default.
         verbose: let MediaPipe's native log lines through (hidden by default).
         num_poses: people the whole-frame landmarker looks for (>1 so the subject
             can be told apart from others).

@@ -21,12 +21,13 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
+from hipvision._native import silence_stderr_fd
 from hipvision.errors import ModelError
+from hipvision.paths import repo_root
 from hipvision.pose import offline_build
 from hipvision.pose.download import download
 
@@ -109,14 +110,8 @@ def cache_dir() -> Path:
 
 def repo_models_dir() -> Path | None:
     """``models/`` of the source checkout this package runs from, or None (e.g. installed wheel)."""
-    root = Path(__file__).resolve().parents[2]
-    pyproject = root / "pyproject.toml"
-    try:
-        if pyproject.is_file() and 'name = "hipvision"' in pyproject.read_text(encoding="utf-8"):
-            return root / "models"
-    except OSError:
-        pass
-    return None
+    root = repo_root()
+    return root / "models" if root is not None else None
 
 
 def search_dirs() -> list[tuple[str, Path]]:
@@ -168,23 +163,9 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-@contextlib.contextmanager
-def quiet_native_logs(verbose: bool = False) -> Iterator[None]:
+def quiet_native_logs(verbose: bool = False) -> contextlib.AbstractContextManager[None]:
     """Silence MediaPipe/TFLite's native log lines (they go straight to fd 2) unless ``verbose``."""
-    if verbose:
-        yield
-        return
-    os.environ.setdefault("GLOG_minloglevel", "2")
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
+    return silence_stderr_fd(not verbose)
 
 
 def unusable(path: str | os.PathLike, why: object) -> ModelError:
