@@ -8,8 +8,8 @@ pipeline (pose model → analysis) and prints:
 * circles per camera condition: count exact-match rate, direction accuracy, radius error.
 
 Rendering needs the ``synth`` extra (torch, anny, pyrender); with a complete cache
-it does not. Every step is resumable: videos, pose files (.npz) and analysis results
-already in the cache are reused.
+it does not. Rendering and pose extraction are resumable: videos and pose files (.npz)
+already in the cache are reused; the analyses run afresh every time.
 
     python benchmarks/accuracy.py --quick
     python benchmarks/accuracy.py --cache .cache/accuracy --json out/accuracy.json
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from hipvision.io import read_json, write_json_atomic  # noqa: E402
+from hipvision.io import write_json_atomic  # noqa: E402
 from hipvision.synth.metrics import agreement  # noqa: E402
 from hipvision.synth.randomize import QUADRUPED_CONDITIONS, SEATED_CONDITIONS  # noqa: E402
 from hipvision.synth.scenes import make_spec  # noqa: E402
@@ -69,12 +69,14 @@ def ensure_rendered(items, cache: Path, rig_cache: Path | None) -> None:
 
 
 def analyse(stem: str, cache: Path, kind: str, model: str | None) -> dict:
-    """Pose extraction (cached .npz) and the analysis result (cached .result.json) of one video."""
+    """Pose extraction (cached as .npz) and the analysis result of one video.
+
+    The result is recomputed every run (the analysis is fast and may have changed) and
+    written next to the video (``<stem>.rotation.json`` / ``.circles.json``) for inspection.
+    """
     from hipvision.io import load_sequence, save_sequence
 
     result_path = cache / f"{stem}.{kind}.json"
-    if result_path.is_file():
-        return read_json(result_path)
     poses = cache / f"{stem}.poses.npz"
     if poses.is_file():
         seq = load_sequence(poses)
@@ -95,8 +97,9 @@ def analyse(stem: str, cache: Path, kind: str, model: str | None) -> dict:
     return result
 
 
-def seated_rows(truth: dict, result: dict) -> list[dict]:
-    """One row per true effort: truth, measured held angle (NaN if missed)."""
+def seated_rows(truth: dict, result: dict) -> tuple[list[dict], int]:
+    """One row per true effort (truth, measured held angle or NaN if missed), and the number
+    of measured efforts that match no true one (false detections)."""
     rows = []
     for leg in ("left", "right"):
         measured = (result.get(leg) or {}).get("efforts") or []
@@ -104,10 +107,7 @@ def seated_rows(truth: dict, result: dict) -> list[dict]:
             held = m.get("held_deg") if m else None
             rows.append({"leg": leg, "truth_deg": t["held_deg"], "measured_deg": math.nan if held is None else held})
     n_measured = sum(len((result.get(leg) or {}).get("efforts") or []) for leg in ("left", "right"))
-    matched = sum(1 for r in rows if np.isfinite(r["measured_deg"]))
-    for r in rows:
-        r["extra_efforts"] = n_measured - matched
-    return rows
+    return rows, n_measured - sum(1 for r in rows if np.isfinite(r["measured_deg"]))
 
 
 def circle_row(truth: dict, result: dict) -> dict:
@@ -127,12 +127,13 @@ def _fmt(v: float, nd: int = 1) -> str:
     return "—" if v is None or not np.isfinite(v) else f"{v:.{nd}f}"
 
 
-def report(seated: dict[str, list[dict]], circles: dict[str, list[dict]]) -> dict:
+def report(seated: dict[str, list[dict]], circles: dict[str, list[dict]], extra: dict[str, int]) -> dict:
     """Print the tables; returns the metrics as a dict."""
     out = {"seated": {}, "circles": {}}
-    print("\nSeated hip IR (held angle per effort, degrees)")
-    print(f"{'condition':<11}{'efforts':>8}{'found':>7}{'MAE':>7}{'bias':>7}{'LoA 95%':>16}{'ICC':>7}")
+    print("\nSeated hip IR (held angle per effort, degrees; 'extra' = measured efforts matching none)")
+    print(f"{'condition':<11}{'efforts':>8}{'found':>7}{'extra':>6}{'MAE':>7}{'bias':>7}{'LoA 95%':>16}{'ICC':>7}")
     all_rows = [r for rows in seated.values() for r in rows]
+    extra = {**extra, "all": sum(extra.values())}
     for cond, rows in [*seated.items(), ("all", all_rows)]:
         if not rows:
             continue
@@ -140,10 +141,10 @@ def report(seated: dict[str, list[dict]], circles: dict[str, list[dict]]) -> dic
         m = [r["measured_deg"] for r in rows]
         a = agreement(t, m)
         found = a["n"] / len(rows)
-        out["seated"][cond] = {**a, "efforts": len(rows), "found_rate": found}
+        out["seated"][cond] = {**a, "efforts": len(rows), "found_rate": found, "extra_efforts": extra.get(cond, 0)}
         loa = f"{_fmt(a['loa_low'])} … {_fmt(a['loa_high'])}"
-        print(f"{cond:<11}{len(rows):>8}{found:>7.0%}{_fmt(a['mae']):>7}{_fmt(a['bias']):>7}{loa:>16}"
-              f"{_fmt(a['icc'], 2):>7}")
+        print(f"{cond:<11}{len(rows):>8}{found:>7.0%}{extra.get(cond, 0):>6}{_fmt(a['mae']):>7}{_fmt(a['bias']):>7}"
+              f"{loa:>16}{_fmt(a['icc'], 2):>7}")
     print("\nHip circles (per video)")
     print(f"{'condition':<11}{'videos':>7}{'exact count':>12}{'direction':>10}{'radius MAE cm':>14}{'bias cm':>8}")
     all_c = [r for rows in circles.values() for r in rows]
@@ -185,15 +186,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.render_only:
         return 0
     seated: dict[str, list[dict]] = {}
+    extra: dict[str, int] = {}
     circles: dict[str, list[dict]] = {}
     for stem, spec in items:
         truth = load_sidecar(args.cache / f"{stem}.json")
         cond = spec.camera.condition
         if spec.scene == "seated_ir":
-            seated.setdefault(cond, []).extend(seated_rows(truth, analyse(stem, args.cache, "rotation", args.model)))
+            rows, n_extra = seated_rows(truth, analyse(stem, args.cache, "rotation", args.model))
+            seated.setdefault(cond, []).extend(rows)
+            extra[cond] = extra.get(cond, 0) + n_extra
         else:
             circles.setdefault(cond, []).append(circle_row(truth, analyse(stem, args.cache, "circles", args.model)))
-    metrics = report(seated, circles)
+    metrics = report(seated, circles, extra)
     if args.json:
         write_json_atomic(args.json, {"videos": len(items), "fps": args.fps, "seed": args.seed, **metrics})
     return 0
