@@ -5,7 +5,8 @@ IR efforts across camera conditions, and quadruped hip circles — runs the full
 pipeline (pose model → analysis) and prints:
 
 * seated IR per camera condition: efforts found, MAE, bias, 95% limits of agreement, ICC(2,1);
-* circles per camera condition: count exact-match rate, direction accuracy, radius error.
+* circles per camera condition: count exact-match rate, direction accuracy, radius error;
+* negatives (rocking without circling, sitting still): false circles and false efforts.
 
 Rendering needs the ``synth`` extra (torch, anny, pyrender); with a complete cache
 it does not. Rendering and pose extraction are resumable: videos and pose files (.npz)
@@ -36,7 +37,7 @@ from hipvision.synth.scenes import make_spec  # noqa: E402
 from hipvision.synth.sidecar import load_sidecar, match_efforts, match_intervals  # noqa: E402
 
 
-def plan(*, seated: int, circles: int, seed: int, fps: float) -> list[tuple[str, object]]:
+def plan(*, seated: int, circles: int, negatives: int, seed: int, fps: float) -> list[tuple[str, object]]:
     """(file stem, VideoSpec) for every video of the benchmark set."""
     out = []
     seated_conditions, quad_conditions = list(SEATED_CONDITIONS), list(QUADRUPED_CONDITIONS)
@@ -49,6 +50,10 @@ def plan(*, seated: int, circles: int, seed: int, fps: float) -> list[tuple[str,
         per = 3 + (i % 3)  # 3, 4 or 5 per direction
         out.append((f"circles-{i:03d}-{cond}",
                     make_spec("hip_circles", seed + 1000 + i, fps=fps, condition=cond, options={"per_direction": per})))
+    for i in range(negatives):  # alternately: rocking on all fours (no circles), sitting still (no efforts)
+        scene = ("rocking", "sitting_still")[i % 2]
+        cond = (quad_conditions if scene == "rocking" else seated_conditions)[(i // 2) % 4]
+        out.append((f"negative-{i:03d}-{scene}", make_spec(scene, seed + 2000 + i, fps=fps, condition=cond)))
     return out
 
 
@@ -164,13 +169,29 @@ def report(seated: dict[str, list[dict]], circles: dict[str, list[dict]], extra:
     return out
 
 
+def report_negatives(rows: list[tuple[str, int]]) -> dict:
+    """Print false detections in videos with nothing to find; rows are (scene, count)."""
+    out = {}
+    if not rows:
+        return out
+    print("\nNegatives (nothing to find)")
+    print(f"{'scene':<15}{'videos':>7}{'false detections':>18}")
+    for scene, what in (("rocking", "circles"), ("sitting_still", "efforts")):
+        counts = [c for sc, c in rows if sc == scene]
+        if counts:
+            out[scene] = {"videos": len(counts), f"false_{what}": int(sum(counts))}
+            print(f"{scene:<15}{len(counts):>7}{sum(counts):>11} {what}")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--cache", type=Path, default=ROOT / ".cache" / "accuracy",
                    help="folder for rendered videos, sidecars, pose files and results (reused)")
-    p.add_argument("--quick", action="store_true", help="small set (5 seated + 4 circle videos)")
+    p.add_argument("--quick", action="store_true", help="small set (5 seated + 4 circle + 2 negative videos)")
     p.add_argument("--seated", type=int, default=25, help="seated IR videos (4 efforts each)")
     p.add_argument("--circles", type=int, default=30, help="hip-circle videos")
+    p.add_argument("--negatives", type=int, default=6, help="videos with nothing to find (rocking, sitting still)")
     p.add_argument("--seed", type=int, default=100, help="base seed of the set")
     p.add_argument("--fps", type=float, default=15.0, help="frame rate of the rendered videos")
     p.add_argument("--model", default=None, help="pose model (.task); default: hipvision's lookup")
@@ -179,25 +200,33 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, default=None, help="also write the metrics here")
     args = p.parse_args(argv)
     if args.quick:
-        args.seated, args.circles = min(args.seated, 5), min(args.circles, 4)
+        args.seated, args.circles, args.negatives = min(args.seated, 5), min(args.circles, 4), min(args.negatives, 2)
     args.cache.mkdir(parents=True, exist_ok=True)
-    items = plan(seated=args.seated, circles=args.circles, seed=args.seed, fps=args.fps)
+    items = plan(seated=args.seated, circles=args.circles, negatives=args.negatives, seed=args.seed, fps=args.fps)
     ensure_rendered(items, args.cache, args.rig_cache)
     if args.render_only:
         return 0
     seated: dict[str, list[dict]] = {}
     extra: dict[str, int] = {}
     circles: dict[str, list[dict]] = {}
+    negatives: list[tuple[str, int]] = []
     for stem, spec in items:
         truth = load_sidecar(args.cache / f"{stem}.json")
         cond = spec.camera.condition
-        if spec.scene == "seated_ir":
+        if spec.scene == "rocking":
+            negatives.append(("rocking", int(analyse(stem, args.cache, "circles", args.model).get("total") or 0)))
+        elif spec.scene == "sitting_still":
+            result = analyse(stem, args.cache, "rotation", args.model)
+            negatives.append(("sitting_still", sum(len((result.get(leg) or {}).get("efforts") or [])
+                                                   for leg in ("left", "right"))))
+        elif spec.scene == "seated_ir":
             rows, n_extra = seated_rows(truth, analyse(stem, args.cache, "rotation", args.model))
             seated.setdefault(cond, []).extend(rows)
             extra[cond] = extra.get(cond, 0) + n_extra
         else:
             circles.setdefault(cond, []).append(circle_row(truth, analyse(stem, args.cache, "circles", args.model)))
     metrics = report(seated, circles, extra)
+    metrics["negatives"] = report_negatives(negatives)
     if args.json:
         write_json_atomic(args.json, {"videos": len(items), "fps": args.fps, "seed": args.seed, **metrics})
     return 0
