@@ -24,7 +24,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import console, settings
+from hipvision.commands.common import camera_spec, check_frame_size, console, settings, write_json_csv
 from hipvision.errors import InputError
 
 CSV_HEADER = ("frame", "t_s", "valid", "forward_cm", "right_cm", "centre_forward_cm", "centre_right_cm", "rep",
@@ -76,35 +76,9 @@ def print_summary(result: dict) -> None:
 
 
 def _write(result, json_out: Path | None, csv_out: Path | None) -> dict:
-    from hipvision.io import write_csv_atomic, write_json_atomic
-
     data = result.to_dict()
-    if json_out is not None:
-        write_json_atomic(json_out, data)
-        console.print(f"json: [bold]{json_out}[/]", highlight=False)
-    if csv_out is not None:
-        write_csv_atomic(csv_out, CSV_HEADER, csv_rows(result))
-        console.print(f"csv: [bold]{csv_out}[/]", highlight=False)
+    write_json_csv(data, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result))
     return data
-
-
-def _check_frame_size(video: Path, size: tuple[int, int]) -> None:
-    import cv2
-
-    cap = cv2.VideoCapture(str(video))
-    try:
-        if not cap.isOpened():
-            raise InputError(f"cannot read video {video}")
-        got = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
-    finally:
-        cap.release()
-    if got != tuple(size):
-        raise InputError(f"{video} is {got[0]}x{got[1]} but the poses are from a {size[0]}x{size[1]} video: "
-                         "give the video the .npz was extracted from")
-
-
-def _camera_spec(camera: str) -> int | str:
-    return int(camera) if camera.strip().isdigit() else camera
 
 
 def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, record: Path | None,
@@ -115,7 +89,7 @@ def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, r
     from hipvision.pose import PoseTracker
     from hipvision.sources import open_source
 
-    with open_source(_camera_spec(camera)) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
+    with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
         analyzer = CirclesLive(source=source.description, model=tracker.model_name)
         run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames)
         return analyzer.stream.result()
@@ -188,7 +162,7 @@ def register(app: typer.Typer) -> None:
 
         seq = poses_from_input(video, model=model)
         if annotate is not None:
-            _check_frame_size(src, seq.frame_size)
+            check_frame_size(src, seq.frame_size)
         result = analyze_circles(seq)
         data = _write(result, json_out, csv_out)
         print_summary(data)

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import console
+from hipvision.commands.common import console, write_json_csv
 from hipvision.commands.report import check_save_options, write_outputs
 
 #: Columns of ``--csv`` (one row per phase; see docs/outputs.md).
@@ -63,19 +63,13 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
                 report: Path | None = None, model: Path | None = None, subject: str | None = None,
                 save: bool = False, min_phase_s: float = 3.0) -> dict:
     """Poses → session analysis → the requested outputs; prints the summary and returns the session JSON."""
-    from hipvision.io import write_csv_atomic, write_json_atomic
     from hipvision.pose import poses_from_input
     from hipvision.session import analyze_session
 
     check_save_options(subject, save)
     seq = poses_from_input(video, model=model)
     result = analyze_session(seq, min_phase_s=min_phase_s).to_dict()
-    if json_out is not None:
-        write_json_atomic(json_out, result)
-        console.print(f"json: [bold]{json_out}[/]", highlight=False)
-    if csv_out is not None:
-        write_csv_atomic(csv_out, CSV_HEADER, csv_rows(result))
-        console.print(f"csv: [bold]{csv_out}[/]", highlight=False)
+    write_json_csv(result, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result))
     print_summary(result)
     is_video = video.suffix.lower() != ".npz"
     write_outputs(result, report=report, video=video if is_video else None, poses=seq, model=model,
