@@ -112,7 +112,7 @@ def test_fitted_view_beats_roll_only_when_camera_is_high_and_to_the_side():
     cond = {"pitch": 25, "yaw": 15}
     fitted = max(map(abs, held_errors(cond)))
     roll_only = max(map(abs, held_errors(cond, Settings(fit_pitch_yaw=False))))
-    assert fitted < 0.5 < 3.0 < roll_only
+    assert fitted < 0.5 < roll_only    # roll-only: the roll from vertical cues is right, the foreshortening is not
 
 
 def _truth() -> np.ndarray:

@@ -6,9 +6,10 @@ swings that foot *outward*; the IR angle is the shank's (knee → ankle) angle
 from the vertical in the frontal plane, degrees, + = IR (foot lateral),
 - = external rotation. Marks: < 30° limited, 30–45° functional, ≥ 45° target.
 
-Pipeline (the same per-frame maths for both modes, `rotation_frame`):
-landmarks → camera view (roll/pitch/yaw, `rotation_view`) → per-frame angle and
-validity reason → filter (files: Hampel → gap fill → zero-phase Butterworth;
+Pipeline (the same per-frame maths for both modes, `rotation_measure`):
+landmarks → posture (`rotation_posture`) → knee anchors from rest frames
+(`rotation_anchor`) → camera view (roll/pitch/yaw, `rotation_view`) → per-frame
+angle and validity reason (`rotation_frame`) → filter (files: Hampel → gap fill → zero-phase Butterworth;
 live: causal One-Euro) → held / peak / efforts / class (`rotation_summary`).
 
     from hipvision import load_sequence
@@ -19,13 +20,12 @@ live: causal One-Euro) → held / peak / efforts / class (`rotation_summary`).
 
 from __future__ import annotations
 
-import numpy as np
-
 from hipvision.core.filtering import smooth_offline
-from hipvision.core.rotation_frame import Reason, knee_travel, steady
+from hipvision.core.rotation_frame import Reason
 from hipvision.core.rotation_live import FrameArrays, Reading, RotationTracker, coaching_message
+from hipvision.core.rotation_measure import measure_recording
 from hipvision.core.rotation_result import (
-    CSV_DOC, CSV_HEADER, ESTIMATORS, LegResult, RotationResult, Settings, fit_views, measure_frames, summarise,
+    CSV_DOC, CSV_HEADER, ESTIMATORS, LegResult, RotationResult, Settings, summarise,
 )
 from hipvision.core.rotation_summary import THRESHOLDS_DEG, Effort, classify
 from hipvision.sequence import PoseSequence
@@ -55,12 +55,10 @@ def analyze_rotation(seq: PoseSequence, *, live: bool = False, min_hold_s: float
             tracker.update(FrameArrays(seq.image[i], seq.visibility[i], seq.world[i]), float(t))
         return tracker.result()
     t = seq.timestamps_s
-    px = seq.image_px()
-    view, world_view = fit_views(px, seq.visibility, seq.world, seq.frame_size, settings)
-    raw, reasons = measure_frames(px, seq.visibility, seq.world, seq.frame_size, view, world_view,
-                                  settings.estimator, knee_travel(t, px))
-    reasons = steady(t, reasons)
-    raw = np.where(reasons == int(Reason.OK), raw, np.nan)
+    measured, view = measure_recording(t, seq.image_px(), seq.visibility, seq.world, seq.frame_size,
+                                       estimator=settings.estimator, hfov_deg=settings.hfov_deg,
+                                       fit_pitch_yaw=settings.fit_pitch_yaw)
+    raw, reasons = measured.raw_deg, measured.reasons
     filtered = (smooth_offline(t, raw, cutoff_hz=settings.cutoff_hz, max_gap_s=settings.max_gap_s)
                 if len(t) else raw.copy())
     return summarise(t, raw, filtered, reasons, view, settings, mode="offline", source=seq.source,

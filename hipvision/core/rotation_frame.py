@@ -21,6 +21,7 @@ from enum import IntEnum
 import numpy as np
 
 from hipvision.core import geometry as g
+from hipvision.core.rotation_posture import recent_fraction
 from hipvision.core.rotation_view import CameraView, frontal_direction
 from hipvision.landmarks import LEG, Landmark as L
 
@@ -84,103 +85,58 @@ def angles_world(world: np.ndarray, view: CameraView) -> np.ndarray:
     return np.stack(out, axis=-1)
 
 
-def knee_travel(t_s: np.ndarray, px: np.ndarray, *, window_s: float = 0.5) -> np.ndarray:
-    """(T,) how far the knees moved over the last ``window_s`` seconds, in shank lengths.
-
-    For each frame: the larger over both knees of the largest distance between the knee
-    now and the same knee in any frame of the preceding window, divided by the mean
-    image shank length now. Causal (uses past frames only), so the live tracker gets
-    the same value from its recent history. NaN where it cannot be told.
-
-    Args:
-        t_s: (T,) seconds; px: (T, 33, 2) pixel landmarks.
-    """
-    t = np.asarray(t_s, float)
-    px = np.asarray(px, float)
-    n = len(t)
-    if n == 0:
-        return np.zeros(0)
-    dt = float(np.median(np.diff(t))) if n > 1 else 1.0
-    w = max(1, int(round(window_s / dt)))
-    knees = px[:, [L.LEFT_KNEE, L.RIGHT_KNEE], :]                       # (T, 2, 2)
-    padded = np.concatenate([np.full((w,) + knees.shape[1:], np.nan), knees])
-    past = np.lib.stride_tricks.sliding_window_view(padded, w + 1, axis=0)[:n]  # (T, 2, 2, w+1)
-    dist = g.norm(np.moveaxis(past, -1, -2) - knees[:, :, None, :])     # (T, 2, w+1)
-    ok = np.isfinite(dist)
-    travel = np.where(ok.any(axis=(1, 2)), np.where(ok, dist, -np.inf).max(axis=(1, 2)), np.nan)
-    shank = g.nanmean(np.stack([g.norm(px[:, LEG[s]["ankle"]] - px[:, LEG[s]["knee"]]) for s in SIDES], -1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return travel / shank
-
-
-def steady(t_s: np.ndarray, reasons: np.ndarray, *, window_s: float = 0.3, min_fraction: float = 0.34) -> np.ndarray:
+def steady(t_s: np.ndarray, reasons: np.ndarray, *, posture_ok: np.ndarray | None = None, window_s: float = 0.3,
+           min_fraction: float = 0.34) -> np.ndarray:
     """(T, 2) reasons with OK frames turned to STRAY unless the leg was OK in at least
     ``min_fraction`` of the frames of the preceding ``window_s`` seconds (this one included;
-    fewer at the very start).
+    fewer at the very start) and, when given, ``posture_ok`` (T,) holds (the person-level
+    posture was seen steadily: `rotation_posture.posture_steady`).
 
     Causal, so a live tracker gets the same answer from its recent history; keeps a pose
     model's odd frame (a standing person's thighs looking short for an instant) from counting.
     """
-    t = np.asarray(t_s, float)
     r = np.asarray(reasons, int).copy()
-    n = len(t)
-    if n == 0:
+    if len(r) == 0:
         return r
-    dt = float(np.median(np.diff(t))) if n > 1 else 1.0
-    w = max(1, int(round(window_s / dt)))
-    ok = (r == int(Reason.OK)).astype(float)
-    padded = np.concatenate([np.zeros((w,) + ok.shape[1:]), ok])
-    csum = np.cumsum(padded, axis=0)
-    count = csum[w:] - csum[:-w] + padded[:n]                       # OK frames among the last w + 1
-    frames = np.minimum(np.arange(1, n + 1), w + 1).reshape((n,) + (1,) * (ok.ndim - 1))  # fewer at the start
-    r[(ok > 0) & (count < min_fraction * frames)] = int(Reason.STRAY)
+    ok = r == int(Reason.OK)
+    keep = recent_fraction(t_s, ok, window_s=window_s) >= min_fraction
+    if posture_ok is not None:
+        keep &= np.asarray(posture_ok, bool).reshape((len(r),) + (1,) * (r.ndim - 1))
+    r[ok & ~keep] = int(Reason.STRAY)
     return r
 
 
-def legs_to_torso(px: np.ndarray, visibility: np.ndarray, view: CameraView, *,
-                  min_visibility: float = 0.5) -> np.ndarray:
-    """(...) vertical extent hip → lowest ankle over shoulder → hip in the roll-corrected image.
-
-    About 1.0 (0.6–1.15) for a person seated facing the camera, 1.35–1.8 standing;
-    NaN when the shoulders or both ankles are not seen (then it tells nothing).
-    """
-    px = np.asarray(px, float)
-    vis = np.asarray(visibility, float)
-    down = g.rotate_2d(np.array([0.0, 1.0]), -view.roll_deg)
-    y = g.dot(px, down)                                                  # (..., 33)
-    y = np.where(vis >= min_visibility, y, np.nan)
-    shoulders = g.nanmean(y[..., [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]])
-    hips = g.nanmean(y[..., [L.LEFT_HIP, L.RIGHT_HIP]])
-    ankles = np.fmax(y[..., L.LEFT_ANKLE], y[..., L.RIGHT_ANKLE])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        torso = hips - shoulders
-        return np.where(torso > 0, (ankles - hips) / np.where(torso > 0, torso, 1.0), np.nan)
-
-
 def frame_reasons(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int, int], view: CameraView,
-                  angles_deg: np.ndarray, *, travel: np.ndarray | None = None, min_visibility: float = 0.5,
-                  max_angle_deg: float = 70.0, border_frac: float = 0.01, max_legs_to_torso: float = 1.3,
-                  max_travel: float = 0.35) -> np.ndarray:
+                  angles_deg: np.ndarray, *, seated: np.ndarray | None = None, facing: np.ndarray | None = None,
+                  moving: np.ndarray | None = None,
+                  min_visibility: float = 0.5, max_angle_deg: float = 70.0, border_frac: float = 0.01,
+                  max_thigh_drop: float = 1.0, max_thigh_side: float = 1.0) -> np.ndarray:
     """``(..., 2)`` `Reason` codes (int) for each leg (left, right).
 
     Args:
-        px: (..., 33, 2) pixel landmarks; visibility: (..., 33) 0..1.
+        px: (..., 33, 2) pixel landmarks (knees anchored or not, see `rotation_anchor`);
+            visibility: (..., 33) 0..1.
         frame_size: (width, height) pixels.
         view: camera view (its roll defines the image's vertical).
         angles_deg: (..., 2) angles from `angles_image`/`angles_world`.
+        seated: (...) bool, the person-level posture test (`rotation_posture.seated_state`);
+            False → NOT_SEATED. None = not tested.
+        facing: (...) bool, the person faces the camera (`rotation_posture.facing_world`);
+            False → NOT_FACING. None = not tested.
+        moving: (...) or (..., 2) bool, the knee(s) moved (`knee_travel`, or a knee away from its
+            anchor) → MOVING. None = not tested.
         min_visibility: a hip, knee or ankle less visible than this is "not visible".
         max_angle_deg: |angle| above this is implausible.
         border_frac: knees/ankles within this fraction of the image border are "out of frame".
-        travel: (...) `knee_travel` per frame (None = not checked); above ``max_travel`` → MOVING.
-        max_legs_to_torso: a larger `legs_to_torso` means standing → NOT_SEATED.
 
-    Posture tests use the image in the camera's roll-corrected axes, in units of the
-    shank's image length S: the thigh (hip → knee) must be short (the thigh points at
-    the camera: vertical part between -0.5 S and 0.8 S, sideways part under 0.6 S), the
-    shank must hang down (within 78° of vertical), and the knees or hips must be apart
-    (> 0.15 S) — a person in profile shows them on top of each other. The legs below the
-    hips must not be much longer in the image than the trunk (`legs_to_torso`), which
-    tells a standing person whose thighs happen to look short.
+    Per-leg posture tests use the image in the camera's roll-corrected axes, in units of the
+    shank's image length S: the thigh (hip → knee) must point at the camera, its vertical part
+    between -0.5 S and ``max_thigh_drop`` S (a thigh seen from a camera 35° above knee height
+    still drops 0.8–0.98 S: MediaPipe puts seated hips high) and its sideways part under
+    ``max_thigh_side`` S (about 1 S seen side-on); the shank must hang down (within 78° of
+    vertical), and the knees or hips must be apart (> 0.15 S) — a person in profile shows them
+    on top of each other. Standing people and people turned away are told apart by the
+    person-level tests (``seated``, ``facing``), which see depth.
     """
     px = np.asarray(px, float)
     vis = np.asarray(visibility, float)
@@ -198,8 +154,13 @@ def frame_reasons(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int,
         scale = g.nanmean(np.stack(shank_len, -1))
         sep = np.fmax(g.norm(px[..., L.LEFT_KNEE, :] - px[..., L.RIGHT_KNEE, :]),
                       g.norm(px[..., L.LEFT_HIP, :] - px[..., L.RIGHT_HIP, :])) / scale
-        standing = legs_to_torso(px, vis, view, min_visibility=min_visibility) > max_legs_to_torso
-        moving = (np.asarray(travel) > max_travel) if travel is not None else np.zeros(standing.shape, bool)
+    posture = np.ones(person.shape, bool) if seated is None else np.broadcast_to(np.asarray(seated, bool),
+                                                                                 person.shape)
+    faces = np.ones(person.shape, bool) if facing is None else np.broadcast_to(np.asarray(facing, bool),
+                                                                               person.shape)
+    moved = np.zeros(reasons.shape, bool) if moving is None else np.asarray(moving, bool)
+    if moved.shape != reasons.shape:
+        moved = np.broadcast_to(moved[..., None], reasons.shape)
     for k, side in enumerate(SIDES):
         hip, knee, ankle = _leg_points(px, side)
         leg = LEG[side]
@@ -217,13 +178,13 @@ def frame_reasons(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int,
             s = g.norm(shank)
             sideways = np.abs(g.dot(thigh, right_img)) / s
             downward = g.dot(thigh, down_img) / s
-            facing = (sideways < 0.6) & (sep > 0.15)
-            seated = (downward < 0.8) & (downward > -0.5) & (g.dot(shank, down_img) > 0.2 * s)
+            leg_facing = (sideways < max_thigh_side) & (sep > 0.15) & faces
+            seated_leg = (downward < max_thigh_drop) & (downward > -0.5) & (g.dot(shank, down_img) > 0.2 * s)
             plausible = np.abs(angles_deg[..., k]) <= max_angle_deg
         r = np.where(~plausible, int(Reason.IMPLAUSIBLE), int(Reason.OK))
-        r = np.where(moving, int(Reason.MOVING), r)
-        r = np.where(~seated | standing, int(Reason.NOT_SEATED), r)
-        r = np.where(~facing, int(Reason.NOT_FACING), r)
+        r = np.where(moved[..., k], int(Reason.MOVING), r)
+        r = np.where(~seated_leg | ~posture, int(Reason.NOT_SEATED), r)
+        r = np.where(~leg_facing, int(Reason.NOT_FACING), r)
         r = np.where(~inside, int(Reason.OUT_OF_FRAME), r)
         r = np.where(~seen, int(Reason.NOT_VISIBLE), r)
         r = np.where(~person, int(Reason.NO_PERSON), r)

@@ -1,8 +1,9 @@
 """`RotationTracker`: the seated IR measurement frame by frame, for the live camera.
 
-Same per-frame maths as the file analysis (`rotation_result.measure_frames`),
-a causal One-Euro filter per leg instead of the zero-phase one, and a camera
-view that is refitted every second or so on the seated frames seen so far.
+Same per-frame maths as the file analysis (`rotation_measure`: posture, knee
+anchors from rest frames, angle, reasons), a causal One-Euro filter per leg
+instead of the zero-phase one, and a camera view that is refitted every second
+or so on the seated frames seen so far.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ import numpy as np
 
 from hipvision.core import geometry as g
 from hipvision.core.filtering import OneEuroFilter, interpolate_gaps
-from hipvision.core.rotation_frame import SIDES, Reason, knee_travel, steady
-from hipvision.core.rotation_result import _POSTURE_OK, RotationResult, Settings, measure_frames, summarise
+from hipvision.core.rotation_anchor import ANCHOR_COUNT_S, KNEES, anchor_of, frames_per_second_count, rest_mask
+from hipvision.core.rotation_frame import SIDES, Reason, steady
+from hipvision.core.rotation_measure import POSTURE_OK, Person, anchored_pass, first_pass, fit_view
+from hipvision.core.rotation_posture import facing_world, hips_still, knee_travel, posture_steady, seated_posture
+from hipvision.core.rotation_result import RotationResult, Settings, summarise
 from hipvision.core.rotation_summary import window_samples, sustained_levels
 from hipvision.core.rotation_view import CameraView, default_view, estimate_view_image, estimate_view_world, \
     knee_line_roll_deg
@@ -45,6 +49,7 @@ class Reading:
     best_held_deg: np.ndarray  # (2,) best held so far
     message: str | None        # coaching when the set-up is wrong
     view: CameraView
+    knee_px: np.ndarray | None = None  # (2, 2) knees the angle was measured from (anchored), pixels
 
 
 _MESSAGES = {
@@ -107,8 +112,12 @@ class RotationTracker:
         self._filters = [OneEuroFilter(self.settings.min_cutoff_hz, self.settings.beta, 1.0,
                                        reset_after_s=self.settings.max_gap_s) for _ in SIDES]
         self._rolls: deque[float] = deque(maxlen=self._buffer_frames)
-        self._recent: deque[tuple[float, np.ndarray, np.ndarray]] = deque()  # (t_s, px, reasons), last 1 s
+        self._recent: deque[tuple[float, np.ndarray, np.ndarray, bool]] = deque()  # (t_s, px, reasons, posture), 1 s
+        self._rest: list[deque[tuple[float, np.ndarray]]] = [deque(maxlen=self._buffer_frames) for _ in SIDES]
+        self._seated = False                                     # person-level seated state (with hysteresis)
+        self._states: deque[bool] = deque(maxlen=self._buffer_frames)
         self._px: deque[np.ndarray] = deque(maxlen=self._buffer_frames)
+        self._rest_frames: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=self._buffer_frames)  # (px, angles)
         self._world: deque[np.ndarray] = deque(maxlen=self._buffer_frames)
         self._view = default_view(self.frame_size, hfov_deg=self.settings.hfov_deg)
         self._world_view: CameraView | None = None
@@ -130,8 +139,10 @@ class RotationTracker:
         if n < 15 or t_s - self._last_fit_s < every:
             return
         self._last_fit_s = t_s
-        self._view = estimate_view_image(np.stack(self._px), self.frame_size, hfov_deg=self.settings.hfov_deg,
-                                         fit_pitch_yaw=self.settings.fit_pitch_yaw)
+        rest = list(self._rest_frames)
+        self._view = fit_view(np.array([r[0] for r in rest]), np.array([r[1] for r in rest]), np.stack(self._px),
+                              self.frame_size, hfov_deg=self.settings.hfov_deg,
+                              fit_pitch_yaw=self.settings.fit_pitch_yaw)
         if self.settings.estimator == "world":
             self._world_view = estimate_view_world(np.stack(self._world))
 
@@ -148,18 +159,39 @@ class RotationTracker:
             base = self._view
             self._view = CameraView(g.circular_median_deg(np.array(self._rolls)), 0.0, 0.0, base.focal_px,
                                     base.centre_px, "roll", len(self._rolls))
-        self._recent.append((float(t_s), px, np.zeros(2, int)))
+        upright, bent = (bool(v) for v in seated_posture(px, vis, world, self._view))
+        self._recent.append((float(t_s), px, np.zeros(2, int), upright and bent))
         while self._recent[0][0] < t_s - 1.0:
             self._recent.popleft()
         recent_t = np.array([r[0] for r in self._recent])
-        travel = knee_travel(recent_t, np.stack([r[1] for r in self._recent]))[-1]
-        raw, reasons = measure_frames(px, vis, world, self.frame_size, self._view, self._world_view,
-                                      self.settings.estimator, travel)
-        self._recent[-1] = (float(t_s), px, reasons)
-        reasons = steady(recent_t, np.stack([r[2] for r in self._recent]))[-1]
-        raw = np.where(reasons == int(Reason.OK), raw, np.nan)
-        if np.isin(reasons, _POSTURE_OK).any():
-            self._px.append(px)
+        recent_px = np.stack([r[1] for r in self._recent])
+        travel = knee_travel(recent_t, recent_px)[-1]
+        held = self._seated and bool(hips_still(recent_t, recent_px)[-1])   # as `rotation_posture.seated_state`
+        posture = upright and (bent or held)
+        self._seated = upright and (bool(posture_steady(recent_t, np.array([r[3] for r in self._recent]))[-1])
+                                    or held)
+        person = Person(np.asarray(posture), np.asarray(facing_world(world)), travel)
+        ang1, r1 = first_pass(px, vis, self.frame_size, self._view, person)
+        rest = rest_mask(ang1, r1 == int(Reason.OK))
+        if rest.all():
+            self._rest_frames.append((px, ang1))
+        count = frames_per_second_count(recent_t, ANCHOR_COUNT_S)
+        anchors = np.full((2, 2), np.nan)
+        for k, knee in enumerate(KNEES):
+            if rest[k]:
+                self._rest[k].append((float(t_s), px[knee]))
+            if self._rest[k]:
+                times, knees = zip(*self._rest[k])
+                anchors[k] = anchor_of(np.array(times), np.stack(knees), float(t_s), count=count)
+        measured = anchored_pass(px, vis, world, self.frame_size, self._view, self._world_view,
+                                 self.settings.estimator, person, anchors)
+        self._recent[-1] = (float(t_s), px, measured.reasons, upright and bent)
+        self._states.append(self._seated)
+        states = np.array(list(self._states)[-len(self._recent):])
+        reasons = steady(recent_t, np.stack([r[2] for r in self._recent]), posture_ok=states)[-1]
+        raw = np.where(reasons == int(Reason.OK), measured.raw_deg, np.nan)
+        if np.isin(measured.reasons, POSTURE_OK).any():
+            self._px.append(measured.px)
             if world is not None:
                 self._world.append(world)
             self._refit(t_s)
@@ -171,7 +203,8 @@ class RotationTracker:
         level = self._current_level()
         self._best = np.fmax(self._best, level)
         return Reading(float(t_s), raw, filt, (Reason(int(reasons[0])), Reason(int(reasons[1]))), level,
-                       self._best.copy(), coaching_message(reasons, px, self.frame_size), self._view)
+                       self._best.copy(), coaching_message(reasons, px, self.frame_size), self._view,
+                       measured.px[list(KNEES)])
 
     def _current_level(self) -> np.ndarray:
         """(2,) level sustained over the hold window ending now (the same definition as offline)."""

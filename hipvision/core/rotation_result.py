@@ -1,8 +1,8 @@
 """Shared pieces of the rotation analysis: settings, per-frame measurement, result objects.
 
-Both `analyze_rotation` (files) and `RotationTracker` (live) go through
-`fit_views` → `measure_frames` → `summarise`, so a frame gives the same angle
-in both modes; only the filtering differs.
+Both `analyze_rotation` (files) and `RotationTracker` (live) measure frames with
+`rotation_measure` and end in `summarise`, so a frame gives the same angle in
+both modes; only the filtering (and how often the camera view is refitted) differs.
 """
 
 from __future__ import annotations
@@ -11,16 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hipvision.core import geometry as g
-from hipvision.core.rotation_frame import SIDES, Reason, angles_image, angles_world, frame_reasons
+from hipvision.core.rotation_frame import SIDES, Reason
 from hipvision.core.rotation_summary import THRESHOLDS_DEG, Effort, Held, classify, find_efforts, held_value
-from hipvision.core.rotation_view import (
-    CameraView, default_view, estimate_view_image, estimate_view_world, knee_line_roll_deg,
-)
+from hipvision.core.rotation_view import CameraView
 
 ESTIMATORS = ("image", "world")
-#: Reasons that still show a seated person facing the camera (usable to estimate the camera view).
-_POSTURE_OK = (int(Reason.OK), int(Reason.IMPLAUSIBLE), int(Reason.OUT_OF_FRAME))
 
 
 @dataclass(frozen=True)
@@ -28,7 +23,7 @@ class Settings:
     """Analysis parameters (units in the names)."""
 
     min_hold_s: float = 1.0          # an angle counts as held when sustained this long
-    hold_percentile: float = 10.0    # the window's level = this low percentile of it
+    hold_percentile: float = 50.0    # the window's level = this percentile of it (50 = its median)
     estimator: str = "image"         # "image" (2D landmarks + camera view) or "world" (world landmarks)
     hfov_deg: float = 60.0           # assumed horizontal field of view of the camera
     fit_pitch_yaw: bool = True       # False: correct the camera roll only
@@ -42,22 +37,6 @@ class Settings:
             raise ValueError(f"estimator must be one of {ESTIMATORS}, got {self.estimator!r}")
         if self.min_hold_s <= 0:
             raise ValueError("min_hold_s must be positive")
-
-
-def measure_frames(px: np.ndarray, visibility: np.ndarray, world: np.ndarray | None,
-                   frame_size: tuple[int, int], view: CameraView, world_view: CameraView | None,
-                   estimator: str, travel: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Per-frame angles and reasons, for one frame ``(33, ...)`` or many ``(T, 33, ...)``.
-
-    ``travel``: the frames' `knee_travel` (None = not checked).
-    Returns (angles_deg (..., 2) with NaN where the reason is not OK, reasons (..., 2) int).
-    """
-    if estimator == "world" and world is not None and world_view is not None:
-        ang = angles_world(world, world_view)
-    else:
-        ang = angles_image(px, view)
-    reasons = frame_reasons(px, visibility, frame_size, view, ang, travel=travel)
-    return np.where(reasons == int(Reason.OK), ang, np.nan), reasons
 
 
 @dataclass(frozen=True)
@@ -217,18 +196,3 @@ def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult],
     if np.isfinite(a) and a >= 10:
         out.append(f"left/right difference of {a:.0f}°")
     return out
-
-
-def fit_views(px: np.ndarray, vis: np.ndarray, world: np.ndarray, frame_size: tuple[int, int],
-                    settings: Settings) -> tuple[CameraView, CameraView | None]:
-    """Two passes: roll from the knee/hip lines to find seated frames, then a fitted view on those."""
-    base = default_view(frame_size, hfov_deg=settings.hfov_deg)
-    roll = g.circular_median_deg(knee_line_roll_deg(px))
-    first = CameraView(roll if np.isfinite(roll) else 0.0, 0.0, 0.0, base.focal_px, base.centre_px, "roll", 0)
-    ang = angles_image(px, first)
-    reasons = frame_reasons(px, vis, frame_size, first, ang)
-    seated = np.isin(reasons, _POSTURE_OK).any(axis=-1)
-    view = estimate_view_image(px[seated], frame_size, hfov_deg=settings.hfov_deg,
-                               fit_pitch_yaw=settings.fit_pitch_yaw)
-    world_view = estimate_view_world(world[seated]) if settings.estimator == "world" else None
-    return view, world_view

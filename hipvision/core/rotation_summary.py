@@ -3,9 +3,10 @@
 "Held" is the highest angle *sustained* for ``hold_s`` seconds: for every
 window of ``hold_s`` the window's low percentile (default the 10th, a robust
 minimum) is taken, and held = the largest of those. The peak is the plain
-maximum of the filtered series. Efforts are excursions above the rest angle,
-found with hysteresis (enter and exit thresholds differ, so jitter around one
-threshold never splits or invents an effort).
+maximum of the filtered series. Efforts are excursions from the rest angle,
+either way (internal rotation above it, external below), found with hysteresis
+(enter and exit thresholds differ, so jitter around one threshold never splits
+or invents an effort).
 """
 
 from __future__ import annotations
@@ -84,12 +85,13 @@ class Effort:
 
     start_s: float
     end_s: float
-    held_deg: float    # NaN when the effort was shorter than the hold time
-    peak_deg: float
+    held_deg: float    # NaN when the effort was shorter than the hold time; negative for external rotation
+    peak_deg: float    # the extreme reached: maximum (internal) or minimum (external rotation)
 
     @property
     def cls(self) -> str | None:
-        return classify(self.held_deg)
+        """IR class of the held angle; None for an external-rotation effort (held below 0°)."""
+        return None if self.held_deg < 0 else classify(self.held_deg)
 
     def to_dict(self) -> dict:
         return {"start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3),
@@ -100,26 +102,42 @@ def _r(v: float) -> float | None:
     return round(float(v), 1) if v is not None and np.isfinite(v) else None
 
 
-def rest_angle(x: np.ndarray, *, percentile: float = 20.0) -> float:
-    """Angle the leg rests at between efforts: a low percentile of the series, degrees."""
+def rest_angle(x: np.ndarray, *, width_deg: float = 5.0, near_deg: float = 12.0) -> float:
+    """Angle the leg rests at between efforts, degrees.
+
+    The middle of the ``width_deg`` wide band holding the most samples among those within
+    ``near_deg`` of vertical (a hanging shank; all samples if fewer than a tenth are). Not a
+    low percentile or the median: efforts go either way and one long hold can outlast the rests.
+    """
     x = np.asarray(x, float)
-    return float(np.nanpercentile(x, percentile)) if np.isfinite(x).any() else float("nan")
+    x = np.sort(x[np.isfinite(x)])
+    if x.size == 0:
+        return float("nan")
+    near = x[np.abs(x) <= near_deg]
+    if near.size >= 0.1 * x.size:
+        x = near
+    upper = np.searchsorted(x, x + width_deg, side="right")     # samples in [x_i, x_i + width]
+    i = int(np.argmax(upper - np.arange(x.size)))
+    return float(np.median(x[i:upper[i]]))
 
 
 def find_efforts(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, rest_deg: float | None = None,
-                 min_excursion_deg: float = 10.0, enter_fraction: float = 0.25, min_duration_s: float = 0.4,
-                 percentile: float = 10.0) -> list[Effort]:
-    """Efforts in a filtered angle series, in time order.
+                 enter_deg: float = 6.0, min_duration_s: float = 0.4, percentile: float = 10.0) -> list[Effort]:
+    """Efforts in a filtered angle series, in time order: excursions from rest either way.
 
-    An effort starts when the angle rises above the enter threshold
-    ``rest + max(min_excursion_deg, enter_fraction × (peak - rest))`` and lasts,
-    both ways, until the angle falls back below the exit threshold (halfway
-    between rest and enter). A NaN stretch ends an effort.
+    An effort starts when the angle moves more than ``enter_deg`` away from rest and lasts,
+    both ways, until it comes back within half of that (hysteresis: jitter around one
+    threshold neither splits nor invents efforts). An internal-rotation effort (above rest)
+    has the highest level sustained for ``hold_s`` as its held value and its maximum as its
+    peak; an external-rotation effort (below rest) the lowest level sustained and its
+    minimum, both negative. A NaN stretch ends an effort.
 
     Args:
         t_s: (T,) seconds; x: (T,) filtered angle, degrees (short gaps already filled).
         hold_s: hold time for each effort's held value, seconds.
         rest_deg: rest angle; default `rest_angle` of ``x``.
+        enter_deg: how far from rest an excursion must go to be an effort (the smallest
+            efforts scripted in the rendered samples are 8° external, 10° internal).
         min_duration_s: shorter excursions are ignored.
     """
     t = np.asarray(t_s, float)
@@ -127,27 +145,25 @@ def find_efforts(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, rest_deg: flo
     if not np.isfinite(x).any():
         return []
     rest = rest_angle(x) if rest_deg is None else rest_deg
-    peak = float(np.nanmax(x))
-    enter = rest + max(min_excursion_deg, enter_fraction * (peak - rest))
-    exit_ = rest + 0.5 * (enter - rest)
     efforts: list[Effort] = []
-    with np.errstate(invalid="ignore"):
-        above_exit = x > exit_
-        above_enter = x > enter
-    i, n = 0, len(x)
-    while i < n:
-        if not above_enter[i]:
-            i += 1
-            continue
-        start = i
-        while start > 0 and above_exit[start - 1]:
-            start -= 1
-        stop = i
-        while stop + 1 < n and above_exit[stop + 1]:
-            stop += 1
-        if t[stop] - t[start] >= min_duration_s:
-            seg_t, seg_x = t[start:stop + 1], x[start:stop + 1]
-            held = held_value(seg_t, seg_x, hold_s=hold_s, percentile=percentile)
-            efforts.append(Effort(float(t[start]), float(t[stop]), held.deg, float(np.nanmax(seg_x))))
-        i = stop + 1
-    return efforts
+    for sign in (1.0, -1.0):
+        with np.errstate(invalid="ignore"):
+            above_exit = sign * (x - rest) > enter_deg / 2
+            above_enter = sign * (x - rest) > enter_deg
+        i, n = 0, len(x)
+        while i < n:
+            if not above_enter[i]:
+                i += 1
+                continue
+            start = i
+            while start > 0 and above_exit[start - 1]:
+                start -= 1
+            stop = i
+            while stop + 1 < n and above_exit[stop + 1]:
+                stop += 1
+            if t[stop] - t[start] >= min_duration_s:
+                seg_t, seg_x = t[start:stop + 1], sign * x[start:stop + 1]
+                held = held_value(seg_t, seg_x, hold_s=hold_s, percentile=percentile)
+                efforts.append(Effort(float(t[start]), float(t[stop]), sign * held.deg, sign * float(np.nanmax(seg_x))))
+            i = stop + 1
+    return sorted(efforts, key=lambda e: e.start_s)

@@ -127,7 +127,17 @@ def knee_line_roll_deg(px: np.ndarray) -> np.ndarray:
     return -np.degrees(np.arctan2(g.nanmean(np.sin(rad)), g.nanmean(np.cos(rad))))
 
 
-_PAIRS_X = ((L.RIGHT_KNEE, L.LEFT_KNEE, 1.0), (L.RIGHT_HIP, L.LEFT_HIP, 0.5))
+#: Roll cues: image segments (from → to; a tuple of landmarks = their midpoint) that run along a body
+#: axis ("y" = up, "x" = the person's left), with weights. On rendered seated people MediaPipe's trunk
+#: midline gave the camera roll within 0.7° RMS (1.7° worst, a person turned 30°), its hip line within
+#: 2.3° (6° turned) and its knee line was 2–4° off; shanks hanging at rest (the "rest" cues, used only
+#: on frames where both legs rest) add an independent vertical (0.8° RMS together with the trunk).
+ROLL_CUES = (
+    ("y", (L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_SHOULDER, L.RIGHT_SHOULDER), 1.0, False),
+    ("y", (L.LEFT_ANKLE,), (L.LEFT_KNEE,), 0.5, True),
+    ("y", (L.RIGHT_ANKLE,), (L.RIGHT_KNEE,), 0.5, True),
+    ("x", (L.RIGHT_HIP,), (L.LEFT_HIP,), 1.0, False),
+)
 _FIT_LANDMARKS = (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE)
 #: Hip → knee over knee → ankle landmark distance (0.245 / 0.246 of body height, Drillis & Contini).
 THIGH_TO_SHANK = 1.0
@@ -146,11 +156,12 @@ def frontal_direction(axes: np.ndarray, ray_from: np.ndarray, ray_to: np.ndarray
 def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg: float = 60.0,
                         fit_pitch_yaw: bool = True, noise_px: float = 3.0, thigh_to_shank: float = THIGH_TO_SHANK,
                         thigh_to_shank_sd: float = 0.15, prior_sd_deg: float = 20.0, max_frames: int = 240,
-                        max_pitch_deg: float = 45.0, max_yaw_deg: float = 40.0) -> CameraView:
-    """Fit roll (and pitch, yaw) to the hips, knees and ankles of seated frames.
+                        max_pitch_deg: float = 45.0, max_yaw_deg: float = 40.0, at_rest: bool = False) -> CameraView:
+    """Fit roll (and pitch, yaw) to the shoulders, hips, knees and ankles of seated frames.
 
-    Roll: the knee–knee and hip–hip image lines must point at the vanishing point of
-    the body's left–right axis X (pixels by which each segment's far end misses that line).
+    Roll: the trunk midline (hip-mid → shoulder-mid) and, with ``at_rest``, the hanging
+    shanks must point at the vanishing point of the body's vertical Y (`ROLL_CUES`; pixels by
+    which each segment's far end misses that line).
     Pitch and yaw: rebuild the mid-thigh in 3D from each frame's shanks: the shank length
     (at the knee's depth) follows from the ankle's image position given the view, the thigh is
     ``thigh_to_shank`` times as long and runs along the body's Z, so the mid-hip must land on
@@ -170,6 +181,7 @@ def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg
         max_frames: at most this many frames, evenly spaced, are used.
         max_pitch_deg, max_yaw_deg: a fit beyond these is not a plausible set-up (bad hip
             landmarks, say): the roll-only fit is returned instead (source "roll").
+        at_rest: the frames show both legs resting (shanks near vertical): use them for the roll too.
     """
     view = default_view(frame_size, hfov_deg=hfov_deg)
     px = np.asarray(px, float)
@@ -181,18 +193,31 @@ def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg
         px = px[np.linspace(0, len(px) - 1, max_frames).round().astype(int)]
     roll0 = g.circular_median_deg(knee_line_roll_deg(px))
     scale = noise_px * np.sqrt(2.0)
-    segments_x = [(px[:, b] - px[:, a], view.rays((px[:, a] + px[:, b]) / 2), w) for a, b, w in _PAIRS_X]
     rays = view.rays(px)
+    cues = [(0 if axis == "x" else 1, a, b, weight) for axis, a, b, weight, rest_only in ROLL_CUES
+            if at_rest or not rest_only]
     mid_knee_ray = (rays[:, L.LEFT_KNEE] + rays[:, L.RIGHT_KNEE]) / 2
     mid_knee_px = (px[:, L.LEFT_KNEE] + px[:, L.RIGHT_KNEE]) / 2
     mid_hip_px = (px[:, L.LEFT_HIP] + px[:, L.RIGHT_HIP]) / 2
     centre = np.asarray(view.centre_px)
 
+    def end_ray(idx: tuple, x_axis: np.ndarray) -> np.ndarray:
+        """Ray to a landmark, or to the 3D midpoint of a pair lying along ``x_axis`` (their depths
+        follow from that direction: the image midpoint is not the midpoint's image)."""
+        if len(idx) == 1:
+            return rays[:, idx[0]]
+        r1, r2 = rays[:, idx[0]], rays[:, idx[1]]
+        w1, w2 = g.norm(np.cross(r2, x_axis)), g.norm(np.cross(r1, x_axis))   # ∝ the depths of 1 and 2
+        return (w1[:, None] * r1 + w2[:, None] * r2) / (w1 + w2)[:, None]
+
     def roll_residuals(ax: np.ndarray) -> list[np.ndarray]:
         out = []
-        for seg, mid_ray, weight in segments_x:
-            d = g.unit(ax[0][:2] - mid_ray[:, :2] * ax[0][2])
-            out.append(weight * g.cross2(d, seg) / scale)
+        for axis, a, b, weight in cues:
+            start, end = end_ray(a, ax[0]), end_ray(b, ax[0])
+            seg = view.focal_px * (end - start)[:, :2]
+            mid = (start + end) / 2
+            d = g.unit(ax[axis][:2] - mid[:, :2] * ax[axis][2])
+            out.append(np.nan_to_num(weight * g.cross2(d, seg) / scale))   # a missing landmark tells nothing
         return out
 
     def thigh_residuals(ax: np.ndarray) -> list[np.ndarray]:
@@ -233,7 +258,8 @@ def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg
     fit = optimize.least_squares(residuals, x0, loss="soft_l1", f_scale=2.0, x_scale=5.0)
     roll, pitch, yaw = (fit.x[0], fit.x[1], fit.x[2]) if fit_pitch_yaw else (fit.x[0], 0.0, 0.0)
     if abs(pitch) > max_pitch_deg or abs(yaw) > max_yaw_deg:  # not a plausible seated set-up: trust roll only
-        return estimate_view_image(px, frame_size, hfov_deg=hfov_deg, fit_pitch_yaw=False, noise_px=noise_px)
+        return estimate_view_image(px, frame_size, hfov_deg=hfov_deg, fit_pitch_yaw=False, noise_px=noise_px,
+                                   at_rest=at_rest)
     return CameraView(float(g.wrap_deg(roll)), float(pitch), float(yaw), view.focal_px, view.centre_px,
                       "image" if fit_pitch_yaw else "roll", len(px))
 
