@@ -53,6 +53,7 @@ class DepthSettings:
     extend_s: float = 5.0  # offline: it applies between the windows that found it, and this far beyond
     follow_fraction: float = 0.5  # offline: once confirmed, other windows whose own quarter-turn ratio is
     # at least this share of the confirmed one (same view) are stretched with their own fit
+    follow_view_deg: float = 30.0  # offline: stretches seen within this angle of the confirmed view share it
 
 
 def depth_axes(camera_azimuth_deg: float) -> tuple[np.ndarray, np.ndarray]:
@@ -175,8 +176,9 @@ def _confirmed(fits: list[tuple[float, np.ndarray, float]], min_windows: int) ->
     return out
 
 
-def _followers(found: list, terms: list, settings: DepthSettings) -> list:
-    """``found`` plus the windows of the same stretch that show a weaker but consistent loop.
+def _followers(found: list, terms: list, beta: float, settings: DepthSettings) -> list:
+    """``found`` plus the windows of a stretch that show a weaker but consistent loop (``beta``:
+    the confirmed depth/across ratio of this view, from any stretch of the track).
 
     The under-reporting belongs to the view, so once confirmed it also holds for circles
     the other way, whose loop may be less clean (a wobblier path, fewer whole cycles in the window):
@@ -185,7 +187,6 @@ def _followers(found: list, terms: list, settings: DepthSettings) -> list:
     its own fit (its own direction) and the confirmed ratio. As for confirmation, only runs of
     ``min_windows`` consecutive such windows turning the same way count.
     """
-    beta = float(np.median([f[2] for f in found]))
     have = {f[0] for f in found}
     out, run = list(found), []
 
@@ -194,7 +195,7 @@ def _followers(found: list, terms: list, settings: DepthSettings) -> list:
             out.extend((f[0], f[1], beta) for f in run)
         run.clear()
 
-    for c, tr, torso in terms:
+    for c, tr, torso, _ in terms:
         ok = c not in have and tr is not None
         if ok:
             alpha, gamma, b, r2, quarter, _, signs = tr
@@ -224,6 +225,7 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
     n = len(t)
     coeffs = np.tile(IDENTITY, (n, 1))
     ratios = np.ones(n)
+    stretches = []
     for sid in np.unique(seg[valid]) if valid.any() else []:
         rows = np.flatnonzero((seg == sid) & valid)
         t0, t1 = t[rows[0]], t[rows[-1]]
@@ -234,12 +236,21 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
                 continue
             az, torso = float(np.nanmedian(camera_azimuth_deg[w])), float(np.nanmedian(torso_m[w]))
             p, ratio = depth_fit(t[w], dev_m[w], az, torso, settings=settings)
-            found.append((c, p, ratio))
-            terms.append((c, loop_terms(t[w], dev_m[w], az, torso, settings=settings), torso))
-        found = _confirmed(found, settings.min_windows)
+            found.append((c, p, ratio, az))
+            terms.append((c, loop_terms(t[w], dev_m[w], az, torso, settings=settings), torso, az))
+        stretches.append((rows, _confirmed(found, settings.min_windows), terms))
+    confirmed = [f for _, found, _ in stretches for f in found]
+    if not confirmed:
+        return coeffs, ratios
+    # the under-reporting belongs to the view: stretches seen from about the same place share it
+    beta = float(np.median([f[2] for f in confirmed]))
+    view = np.exp(1j * np.radians([f[3] for f in confirmed])).mean()
+    for rows, found, terms in stretches:
+        same_view = [x for x in terms if abs(np.angle(np.exp(1j * np.radians(x[3])) / view, deg=True))
+                     <= settings.follow_view_deg]
+        found = _followers([f[:3] for f in found], same_view, beta, settings)
         if not found:
             continue
-        found = _followers(found, terms, settings)
         tc = np.array([f[0] for f in found])
         span = np.arange(rows[0], rows[-1] + 1)
         near = span[(t[span] >= tc[0] - settings.extend_s) & (t[span] <= tc[-1] + settings.extend_s)]
