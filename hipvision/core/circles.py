@@ -41,7 +41,8 @@ class CirclesSettings:
     centre_window_s: float = 8.0  # moving centre of the pelvis path (longer than the slowest circle)
     frame_window_s: float = 4.0  # averaging of the body frame (the supports are planted)
     min_posture_s: float = 0.5  # quadruped posture held at least this long to count as valid
-    planted_span_s: float = 1.0  # window over which the hands and knees must stay put
+    planted_span_s: float = 2.5  # window over which the hands and knees must stay put (about a circle long:
+    # the model's knees–hands distance wobbles with the circling, seen obliquely; a real move of them persists)
     posture: PostureLimits = PostureLimits()
     counter: CounterSettings = CounterSettings()
     depth: DepthSettings = DepthSettings()

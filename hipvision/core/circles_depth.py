@@ -51,6 +51,9 @@ class DepthSettings:
     min_windows: int = 3  # consecutive windows (step_s apart) that must agree before it applies
     hold_s: float = 10.0  # live: a correction found stays this long without confirmation
     extend_s: float = 5.0  # offline: it applies between the windows that found it, and this far beyond
+    follow_fraction: float = 0.5  # offline: once confirmed, other windows whose own quarter-turn ratio is
+    # at least this share of the confirmed one (same view) are stretched with their own fit
+    follow_view_deg: float = 30.0  # offline: stretches seen within this angle of the confirmed view share it
 
 
 def depth_axes(camera_azimuth_deg: float) -> tuple[np.ndarray, np.ndarray]:
@@ -96,36 +99,50 @@ def depth_fit(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg: float, tor
         t_s: (N,) seconds; dev_m: (N, 2) pelvis minus path centre [forward, right], metres.
     """
     ident = (IDENTITY.copy(), 1.0)
+    terms = loop_terms(t_s, dev_m, camera_azimuth_deg, torso_m, settings=settings)
+    if terms is None:
+        return ident
+    alpha, gamma, beta, r2, quarter, loop, signs = terms
+    if (not settings.min_ratio <= beta < settings.max_ratio or r2 < settings.min_fit_r2
+            or quarter < settings.min_quarter_torso * torso_m
+            or loop < settings.min_loop or len(signs) < settings.min_cycles
+            or abs(signs.sum()) < len(signs)):
+        return ident
+    return _coefficients(alpha, gamma, beta, settings=settings, live=live), float(beta)
+
+
+def loop_terms(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg: float, torso_m: float, *,
+               settings: DepthSettings = DepthSettings()) -> tuple | None:
+    """``(α, γ, |β|, r², rms quarter-turn part (m), loopiness, cycle signs)`` of a window's fit
+    (see `depth_fit`), or None when it is too short or its across motion too small to judge."""
     ok = np.all(np.isfinite(dev_m), axis=1) & np.isfinite(t_s)
     if ok.sum() < 20 or not np.isfinite(camera_azimuth_deg) or not torso_m > 0:
-        return ident
+        return None
     t, dev = t_s[ok], dev_m[ok] - dev_m[ok].mean(axis=0)
     if np.ptp(t) < 2.0:
-        return ident
+        return None
     if settings.fit_cutoff_hz:  # the fit looks at loops, not jitter (zero-phase: a past window)
         dev = lowpass_zero_phase(t, dev, cutoff_hz=settings.fit_cutoff_hz, order=2)
     across, depth = depth_axes(camera_azimuth_deg)
     a, b = dev @ across, dev @ depth
     if np.sqrt(np.mean(a ** 2)) < settings.min_across_torso * torso_m:
-        return ident
+        return None
     a_dot = np.gradient(a, t)
     x = np.stack([a, a_dot], axis=1)
     (alpha, gamma), *_ = np.linalg.lstsq(x, b, rcond=None)
     r2 = 1.0 - np.sum((b - x @ np.array([alpha, gamma])) ** 2) / max(np.sum(b ** 2), 1e-18)
     omega = np.sqrt(np.mean(a_dot ** 2) / np.mean(a ** 2))
-    beta = abs(gamma * omega)
     loop = np.stack([a, b - alpha * a], axis=1)
-    signs = cycle_signs(loop)
     quarter = abs(gamma) * np.sqrt(np.mean(a_dot ** 2))  # rms of the quarter-turn part of b
-    if (not settings.min_ratio <= beta < settings.max_ratio or r2 < settings.min_fit_r2
-            or quarter < settings.min_quarter_torso * torso_m
-            or loopiness(loop) < settings.min_loop or len(signs) < settings.min_cycles
-            or abs(signs.sum()) < len(signs)):
-        return ident
+    return float(alpha), float(gamma), float(abs(gamma * omega)), float(r2), float(quarter), loopiness(loop), \
+        cycle_signs(loop)
+
+
+def _coefficients(alpha: float, gamma: float, beta: float, *, settings: DepthSettings, live: bool) -> np.ndarray:
     scale = 1.0 / max(beta, 1.0 / settings.max_stretch)
     k = 1.0 if live else settings.residual_share
     # b' = (γ·ȧ + k·(b - α·a - γ·ȧ)) · scale
-    return np.array([-k * alpha * scale, (1 - k) * gamma * scale, k * scale]), float(beta)
+    return np.array([-k * alpha * scale, (1 - k) * gamma * scale, k * scale])
 
 
 def apply_depth(dev_m: np.ndarray, across_rate_m_s: np.ndarray, camera_azimuth_deg: np.ndarray,
@@ -159,6 +176,40 @@ def _confirmed(fits: list[tuple[float, np.ndarray, float]], min_windows: int) ->
     return out
 
 
+def _followers(found: list, terms: list, beta: float, settings: DepthSettings) -> list:
+    """``found`` plus the windows of a stretch that show a weaker but consistent loop (``beta``:
+    the confirmed depth/across ratio of this view, from any stretch of the track).
+
+    The under-reporting belongs to the view, so once confirmed it also holds for circles
+    the other way, whose loop may be less clean (a wobblier path, fewer whole cycles in the window):
+    a window counts when its own quarter-turn ratio is at least ``follow_fraction`` of the
+    confirmed one (rocking and stillness show far less) and its fit is good; it is stretched with
+    its own fit (its own direction) and the confirmed ratio. As for confirmation, only runs of
+    ``min_windows`` consecutive such windows turning the same way count.
+    """
+    have = {f[0] for f in found}
+    out, run = list(found), []
+
+    def flush():
+        if len(run) >= settings.min_windows:  # like confirmation: consecutive windows that agree
+            out.extend((f[0], f[1], beta) for f in run)
+        run.clear()
+
+    for c, tr, torso, _ in terms:
+        ok = c not in have and tr is not None
+        if ok:
+            alpha, gamma, b, r2, quarter, _, signs = tr
+            ok = (settings.follow_fraction * beta <= b < settings.max_ratio and r2 >= settings.min_fit_r2
+                  and quarter >= settings.follow_fraction * settings.min_quarter_torso * torso
+                  and abs(signs.sum()) == len(signs))
+        if not ok or (run and np.sign(gamma) != np.sign(run[-1][2])):
+            flush()
+        if ok:
+            run.append((c, _coefficients(alpha, gamma * beta / b, beta, settings=settings, live=False), gamma))
+    flush()
+    return sorted(out, key=lambda f: f[0])
+
+
 def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: np.ndarray,
                        camera_azimuth_deg: np.ndarray, torso_m: np.ndarray, *,
                        settings: DepthSettings = DepthSettings()) -> tuple[np.ndarray, np.ndarray]:
@@ -174,18 +225,30 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
     n = len(t)
     coeffs = np.tile(IDENTITY, (n, 1))
     ratios = np.ones(n)
+    stretches = []
     for sid in np.unique(seg[valid]) if valid.any() else []:
         rows = np.flatnonzero((seg == sid) & valid)
         t0, t1 = t[rows[0]], t[rows[-1]]
-        found = []
+        found, terms = [], []
         for c in np.arange(t0, t1 + 1e-9, settings.step_s):
             w = rows[np.abs(t[rows] - c) <= settings.window_s / 2]
             if len(w) < 20:
                 continue
-            p, ratio = depth_fit(t[w], dev_m[w], float(np.nanmedian(camera_azimuth_deg[w])),
-                                 float(np.nanmedian(torso_m[w])), settings=settings)
-            found.append((c, p, ratio))
-        found = _confirmed(found, settings.min_windows)
+            az, torso = float(np.nanmedian(camera_azimuth_deg[w])), float(np.nanmedian(torso_m[w]))
+            p, ratio = depth_fit(t[w], dev_m[w], az, torso, settings=settings)
+            found.append((c, p, ratio, az))
+            terms.append((c, loop_terms(t[w], dev_m[w], az, torso, settings=settings), torso, az))
+        stretches.append((rows, _confirmed(found, settings.min_windows), terms))
+    confirmed = [f for _, found, _ in stretches for f in found]
+    if not confirmed:
+        return coeffs, ratios
+    # the under-reporting belongs to the view: stretches seen from about the same place share it
+    beta = float(np.median([f[2] for f in confirmed]))
+    view = np.exp(1j * np.radians([f[3] for f in confirmed])).mean()
+    for rows, found, terms in stretches:
+        same_view = [x for x in terms if abs(np.angle(np.exp(1j * np.radians(x[3])) / view, deg=True))
+                     <= settings.follow_view_deg]
+        found = _followers([f[:3] for f in found], same_view, beta, settings)
         if not found:
             continue
         tc = np.array([f[0] for f in found])
