@@ -78,3 +78,9 @@ def test_one_euro_skips_nan_and_restarts_after_long_gap():
     f(0.0, 1.0)
     assert np.isnan(f(0.033, np.nan))
     assert f(2.0, 5.0) == 5.0  # gap > reset_after_s: starts again from the new value
+
+
+def test_empty_series_pass_through():
+    empty = np.empty((0, 33, 3))
+    assert smooth_offline(np.empty(0), empty).shape == (0, 33, 3)
+    assert hampel(np.empty(0)).shape == (0,)

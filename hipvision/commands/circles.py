@@ -1,9 +1,175 @@
-"""`hipvision circles` (not built yet)."""
+"""`hipvision circles`: count and grade quadruped hip circles, from a file or live from a camera.
+
+CSV (``--csv``, one row per frame):
+
+| column | unit | meaning |
+|---|---|---|
+| frame | – | 0-based frame index |
+| t_s | s | time from the start of the source |
+| valid | 0/1 | on hands and knees, well enough seen to use |
+| forward_cm, right_cm | cm | pelvis in the body's horizontal frame: forward = toward the head, 0 with the hips over the knees (negative = sitting back); right = toward the person's right, 0 on the midline between hands and knees |
+| centre_forward_cm, centre_right_cm | cm | centre of the circles at that time |
+| rep | – | 1-based circle number, empty outside counted circles |
+| direction | – | `clockwise` / `counterclockwise` (seen from above, head at 12 o'clock) for frames in a circle |
+| hip_flexion_deg | ° | 180° − shoulder–hip–knee angle (about 80–90° in the start position; more when sitting back) |
+| shoulders_forward_cm, shoulders_right_cm | cm | shoulder midpoint relative to the wrists (0, 0 = shoulders over hands) |
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
 import typer
+from rich.table import Table
+
+from hipvision.commands.common import camera_spec, check_frame_size, console, settings, write_json_csv
+from hipvision.errors import InputError
+
+CSV_HEADER = ("frame", "t_s", "valid", "forward_cm", "right_cm", "centre_forward_cm", "centre_right_cm", "rep",
+              "direction", "hip_flexion_deg", "shoulders_forward_cm", "shoulders_right_cm")
+
+
+def csv_rows(result) -> list[list]:
+    """Rows for `CSV_HEADER` from a `CirclesResult` (which carries its per-frame track)."""
+    track = result.track
+    directions = {r.index: r.direction for r in result.reps}
+    rows = []
+    nan = float("nan")
+    for i, t in enumerate(result.t_s):
+        valid = bool(track.valid[i])
+        k = int(result.rep_of_frame[i])
+        cm = [100 * float(v) if valid else nan for v in (*track.pelvis_m[i], *track.centre_m[i],
+                                                         *track.shoulders_m[i, :2])]
+        rows.append([i, float(t), int(valid), *cm[:4], k or "", directions.get(k, ""),
+                     float(track.hip_flexion_deg[i]) if valid else nan, *cm[4:]])
+    return rows
+
+
+def _f(value, fmt: str = ".1f", unit: str = "") -> str:
+    return "—" if value is None or (isinstance(value, float) and not np.isfinite(value)) else f"{value:{fmt}}{unit}"
+
+
+def print_summary(result: dict) -> None:
+    """The circles, counts per direction, protocol, start position and warnings on the console."""
+    table = Table(title=f"Hip circles: {result['total']} ({result['clockwise']} clockwise, "
+                        f"{result['counterclockwise']} counter-clockwise)", title_justify="left")
+    for col in ("#", "dir", "time s", "radius cm", "round", "back cm", "flex", "spine cm", "verdict"):
+        table.add_column(col, justify="left" if col in ("dir", "verdict") else "right", no_wrap=col != "verdict")
+    for r in result["reps"]:
+        table.add_row(str(r["index"]), "cw" if r["direction"] == "clockwise" else "ccw",
+                      f"{_f(r['start_s'])}-{_f(r['end_s'])}",
+                      f"{_f(r['radius_cm'])} ({_f(r['radius_pct_torso'], '.0f')}%)", _f(r["roundness"], ".2f"),
+                      _f(r["sit_back_cm"]), _f(r["peak_hip_flexion_deg"], ".0f", "°"), _f(r["spine_motion_cm"]),
+                      r["verdict"])
+    console.print(table)
+    for p in result.get("partials") or []:
+        console.print(f"unfinished {p['direction']} circle at {p['start_s']:.1f}–{p['end_s']:.1f} s "
+                      f"({100 * p['fraction']:.0f}% of a turn, not counted)", highlight=False)
+    console.print(f"set: {result['protocol']['message']}", highlight=False)
+    sp = result.get("start_position") or {}
+    if sp.get("message"):
+        console.print(f"start position: {sp['message']}", highlight=False)
+    for w in result.get("warnings") or []:
+        console.print(f"[yellow]![/] {w}", highlight=False)
+
+
+def _write(result, json_out: Path | None, csv_out: Path | None) -> dict:
+    data = result.to_dict()
+    write_json_csv(data, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result))
+    return data
+
+
+def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, record: Path | None,
+               max_frames: int | None):
+    """Live circles from a camera (or a video played as live); returns the `CirclesResult`."""
+    from hipvision.live import run_live
+    from hipvision.overlays.circles import CirclesLive
+    from hipvision.pose import PoseTracker
+    from hipvision.sources import open_source
+
+    with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
+        analyzer = CirclesLive(source=source.description, model=tracker.model_name)
+        run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames)
+        return analyzer.stream.result()
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command(s) to `app`."""
+    """Add `hipvision circles` to ``app``."""
+
+    @app.command("circles")
+    def circles_cmd(
+        video: Optional[Path] = typer.Argument(None, help="Video of the hip circles, or poses (.npz) from "
+                                                          "'hipvision extract'. Omit with --camera."),
+        camera: Optional[str] = typer.Option(None, "--camera", help="Count live from this camera (index, e.g. 0) "
+                                                                    "or a video file played as if live."),
+        json_out: Optional[Path] = typer.Option(None, "--json", help="Write the circles result JSON here."),
+        csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write one row per frame as CSV here "
+                                                                   "(columns: see docs/outputs.md)."),
+        annotate: Optional[Path] = typer.Option(None, "--annotate", help="Write an annotated video here (.mp4): "
+                                                                         "skeleton, pelvis trail, counts."),
+        source_video: Optional[Path] = typer.Option(None, "--video", help="The video the poses came from (needed "
+                                                                          "for --annotate when VIDEO is a .npz)."),
+        model: Optional[Path] = typer.Option(None, "--model", help="Pose model file (.task); default: the "
+                                                                   "provisioned one."),
+        report: Optional[Path] = typer.Option(None, "--report", help="Write a self-contained HTML report here."),
+        subject: Optional[str] = typer.Option(None, "--subject", help="Whose recording it is (report title, --save)."),
+        save: bool = typer.Option(False, "--save", help="Add the result to the subject's local history "
+                                                        "(needs --subject)."),
+        window: bool = typer.Option(True, "--window/--no-window", help="Live: show a window (--no-window: "
+                                                                       "headless)."),
+        mirror: bool = typer.Option(True, "--mirror/--no-mirror", help="Live: show the picture mirrored "
+                                                                       "(selfie view)."),
+        record: Optional[Path] = typer.Option(None, "--record", help="Live: record the annotated view here (.mp4)."),
+        max_frames: Optional[int] = typer.Option(None, "--max-frames", min=1, help="Live: stop after this many "
+                                                                                    "frames."),
+    ) -> None:
+        """Count quadruped hip circles per direction and grade each one (size, sit-back, spine, smoothness).
+
+        On hands and knees, circle the hips as large as possible: 5 clockwise and 5 counter-clockwise.
+        Clockwise = forward → your right → back → left, seen from above with the head at 12 o'clock.
+        Live keys: SPACE pause/resume, R reset, Q quit and save.
+        """
+        from hipvision.commands.report import check_save_options, write_outputs
+
+        check_save_options(subject, save)
+        if (video is None) == (camera is None):
+            raise InputError("give a VIDEO (or .npz poses) to analyse, or --camera for live counting (not both)")
+        if camera is not None:
+            if annotate is not None:
+                raise InputError("--annotate is for files; use --record to save the live view")
+            result = run_camera(camera, model=model, window=window, mirror=mirror, record=record,
+                                max_frames=max_frames)
+            data = _write(result, json_out, csv_out)
+            print_summary(data)
+            write_outputs(data, report=report, subject=subject, save=save)
+            return
+        if record is not None:
+            raise InputError("--record is for --camera; use --annotate for a file")
+        is_npz = video.suffix.lower() == ".npz"
+        src = source_video if source_video is not None else (None if is_npz else video)
+        if annotate is not None:
+            from hipvision.video_out import fourcc_for
+
+            fourcc_for(annotate)  # a bad extension fails before any work
+            if src is None:
+                raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
+        if src is not None and not src.is_file():
+            raise InputError(f"no such video: {src}")
+        from hipvision.core.circles import analyze_circles
+        from hipvision.pose import poses_from_input
+
+        seq = poses_from_input(video, model=model)
+        if annotate is not None:
+            check_frame_size(src, seq.frame_size)
+        result = analyze_circles(seq)
+        data = _write(result, json_out, csv_out)
+        print_summary(data)
+        if annotate is not None:
+            from hipvision.overlays.circles import CirclesAnnotator
+            from hipvision.video_out import annotate_video
+
+            path = annotate_video(src, annotate, CirclesAnnotator(seq, result))
+            console.print(f"annotated video: [bold]{path}[/]", highlight=False)
+        write_outputs(data, report=report, video=src, poses=seq, model=model, subject=subject, save=save)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from hipvision.errors import InputError, OutputError
 
 
 @dataclass
@@ -27,3 +32,52 @@ def progress_bar(*, transient: bool = False) -> Progress:
         TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=err_console, transient=transient,
     )
+
+
+def check_writable(path: Path | None, *, suffixes: tuple[str, ...] | None = None) -> None:
+    """Fail before any work (one clear line) if ``path`` cannot be written; None is fine."""
+    if path is None:
+        return
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise InputError(f"output {path} must end in {' or '.join(suffixes)}")
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a folder")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"cannot write {path}: folder {folder} is not writable")
+
+
+def check_frame_size(video: Path, size: tuple[int, int]) -> None:
+    """The video given for ``--annotate`` must be the one the landmarks came from (same size, maybe rotated)."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(video))
+    try:
+        if not cap.isOpened():
+            raise InputError(f"cannot read video {video}")
+        got = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    finally:
+        cap.release()
+    if got != tuple(size) and got != tuple(size)[::-1]:
+        raise InputError(f"{video} is {got[0]}x{got[1]} but the landmarks are from a "
+                         f"{size[0]}x{size[1]} video: give the video the .npz was extracted from")
+
+
+def camera_spec(camera: str) -> int | str:
+    """``--camera`` value: a digit string is a camera index, anything else a file or URL."""
+    return int(camera) if camera.strip().isdigit() else camera
+
+
+def write_json_csv(data: dict, *, json_out: Path | None, csv_out: Path | None,
+                   csv_header: Sequence[str], csv_rows: Callable[[], Iterable[Sequence]]) -> None:
+    """Write the result JSON and the per-frame CSV (atomically) where asked, saying where."""
+    from hipvision.io import write_csv_atomic, write_json_atomic
+
+    if json_out is not None:
+        write_json_atomic(json_out, data)
+        console.print(f"json: [bold]{json_out}[/]", highlight=False)
+    if csv_out is not None:
+        write_csv_atomic(csv_out, csv_header, csv_rows())
+        console.print(f"csv: [bold]{csv_out}[/]", highlight=False)

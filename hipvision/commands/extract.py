@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from hipvision.commands.common import console, settings
-from hipvision.errors import InputError, OutputError
+from hipvision.commands.common import check_writable, console, settings
+from hipvision.errors import InputError
 
 
 def check_output(path: Path) -> Path:
     """Fail early (before minutes of work) if ``path`` cannot receive a ``.npz``."""
-    if path.suffix.lower() != ".npz":
-        raise InputError(f"output {path} must end in .npz")
-    if path.is_dir():
-        raise OutputError(f"cannot write {path}: it is a folder")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"cannot write {path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise OutputError(f"cannot write {path}: folder {folder} is not writable")
+    check_writable(path, suffixes=(".npz",))
     return path
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import console, err_console, settings
-from hipvision.errors import InputError, OutputError
+from hipvision.commands.common import (
+    camera_spec, check_frame_size, check_writable, console, err_console, settings, write_json_csv,
+)
+from hipvision.errors import InputError
 
 HELP = """Seated hip internal rotation (IR) per leg: held angle, peak, efforts, class.
 
@@ -28,21 +29,6 @@ hipvision rotation poses.npz --csv ir.csv    (landmarks from `hipvision extract`
 
 hipvision rotation --camera 0 --json ir.json    (live: SPACE trial, R reset, Q quit and save)
 """
-
-
-def _check_writable(path: Path | None, *, suffixes: tuple[str, ...] | None = None) -> None:
-    """Fail before any work if ``path`` cannot be written."""
-    if path is None:
-        return
-    if suffixes and path.suffix.lower() not in suffixes:
-        raise InputError(f"output {path} must end in {' or '.join(suffixes)}")
-    if path.is_dir():
-        raise OutputError(f"cannot write {path}: it is a folder")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"cannot write {path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise OutputError(f"cannot write {path}: folder {folder} is not writable")
 
 
 def _fmt(v: float | None, unit: str = "°") -> str:
@@ -70,14 +56,8 @@ def print_summary(d: dict) -> None:
 
 def _write_outputs(d: dict, result, json_out: Path | None, csv_out: Path | None) -> None:
     from hipvision.core.rotation import CSV_HEADER
-    from hipvision.io import write_csv_atomic, write_json_atomic
 
-    if json_out is not None:
-        write_json_atomic(json_out, d)
-        console.print(f"wrote {json_out}", highlight=False)
-    if csv_out is not None:
-        write_csv_atomic(csv_out, CSV_HEADER, result.csv_rows())
-        console.print(f"wrote {csv_out}", highlight=False)
+    write_json_csv(d, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=result.csv_rows)
 
 
 def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotate: Path | None,
@@ -92,16 +72,9 @@ def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotat
         fourcc_for(annotate)
         if is_npz and original is None:
             raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
-    if not is_npz and "://" not in video and not Path(video).exists():
-        raise InputError(f"no such file: {video}")
-    if is_npz:
-        from hipvision.io import load_sequence
+    from hipvision.pose import poses_from_input
 
-        seq = load_sequence(video)
-    else:
-        from hipvision.pose import poses_from_input
-
-        seq = poses_from_input(video, model=model)
+    seq = poses_from_input(video, model=model)
     result = analyze_rotation(seq, settings=rot_settings)
     d = result.to_dict()
     print_summary(d)
@@ -110,25 +83,10 @@ def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotat
         from hipvision.overlays.rotation import annotate_rotation_video
 
         src = original if original is not None else Path(video)
-        _check_frame_size(src, seq.frame_size)
+        check_frame_size(src, seq.frame_size)
         annotate_rotation_video(src, annotate, seq, result, progress=True)
         console.print(f"wrote {annotate}", highlight=False)
     return d
-
-
-def _check_frame_size(video: Path, size: tuple[int, int]) -> None:
-    import cv2
-
-    cap = cv2.VideoCapture(str(video))
-    try:
-        if not cap.isOpened():
-            raise InputError(f"cannot read video {video}")
-        got = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
-    finally:
-        cap.release()
-    if got != tuple(size) and got != tuple(size)[::-1]:
-        raise InputError(f"{video} is {got[0]}x{got[1]} but the landmarks are from a "
-                         f"{size[0]}x{size[1]} video: give the video the .npz was extracted from")
 
 
 def run_camera(camera: str, *, json_out: Path | None, csv_out: Path | None, record: Path | None, window: bool,
@@ -139,7 +97,7 @@ def run_camera(camera: str, *, json_out: Path | None, csv_out: Path | None, reco
     from hipvision.pose import PoseTracker
     from hipvision.sources import open_source
 
-    spec: str | int = int(camera) if camera.isdigit() else camera
+    spec = camera_spec(camera)
     with open_source(spec) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
         analyzer = RotationLive(frame_size=source.frame_size, settings=rot_settings, mirror=mirror,
                                 source=source.description, model=getattr(tracker, "model_name", ""))
@@ -190,10 +148,10 @@ def register(app: typer.Typer) -> None:
             raise InputError("give either VIDEO or --camera SPEC (exactly one)")
         if estimator not in ESTIMATORS:
             raise InputError(f"--estimator must be one of: {', '.join(ESTIMATORS)}")
-        _check_writable(json_out)
-        _check_writable(csv_out)
-        _check_writable(annotate)
-        _check_writable(record)
+        check_writable(json_out)
+        check_writable(csv_out)
+        check_writable(annotate)
+        check_writable(record)
         rot_settings = Settings(min_hold_s=min_hold, estimator=estimator, hfov_deg=fov)
         if camera is not None:
             if annotate is not None or original is not None:

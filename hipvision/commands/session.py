@@ -8,27 +8,12 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import console
+from hipvision.commands.common import console, write_json_csv
 from hipvision.commands.report import check_save_options, write_outputs
-from hipvision.errors import InputError
-from hipvision.sequence import PoseSequence
 
 #: Columns of ``--csv`` (one row per phase; see docs/outputs.md).
 CSV_HEADER = ("phase", "kind", "start_s", "end_s", "status", "seen_fraction", "left_held_deg", "right_held_deg",
               "circles_total", "circles_clockwise", "circles_counterclockwise", "median_radius_cm")
-
-
-def load_poses(path: Path, model: Path | None) -> PoseSequence:
-    """Poses of ``path``: a `.npz` from 'hipvision extract' is read directly; a video goes through the model."""
-    if not path.exists():
-        raise InputError(f"no such file: {path}")
-    if path.suffix.lower() == ".npz":
-        from hipvision.io import load_sequence
-
-        return load_sequence(path)
-    from hipvision.pose import poses_from_input
-
-    return poses_from_input(path, model=model)
 
 
 def csv_rows(result: dict) -> list[list]:
@@ -74,6 +59,24 @@ def print_summary(result: dict) -> None:
         console.print(f"[yellow]![/] {w}", highlight=False)
 
 
+def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | None = None,
+                report: Path | None = None, model: Path | None = None, subject: str | None = None,
+                save: bool = False, min_phase_s: float = 3.0) -> dict:
+    """Poses → session analysis → the requested outputs; prints the summary and returns the session JSON."""
+    from hipvision.pose import poses_from_input
+    from hipvision.session import analyze_session
+
+    check_save_options(subject, save)
+    seq = poses_from_input(video, model=model)
+    result = analyze_session(seq, min_phase_s=min_phase_s).to_dict()
+    write_json_csv(result, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result))
+    print_summary(result)
+    is_video = video.suffix.lower() != ".npz"
+    write_outputs(result, report=report, video=video if is_video else None, poses=seq, model=model,
+                  subject=subject, save=save)
+    return result
+
+
 def register(app: typer.Typer) -> None:
     """Add `hipvision session` to ``app``."""
 
@@ -91,19 +94,5 @@ def register(app: typer.Typer) -> None:
                                           help="Seated or circle phases shorter than this are not analysed (seconds)."),
     ) -> None:
         """Split a recording into seated and on-all-fours phases, measure each, and report IR before vs after."""
-        from hipvision.io import write_csv_atomic, write_json_atomic
-        from hipvision.session import analyze_session
-
-        check_save_options(subject, save)
-        seq = load_poses(video, model)
-        result = analyze_session(seq, min_phase_s=min_phase_s).to_dict()
-        if json_out is not None:
-            write_json_atomic(json_out, result)
-            console.print(f"json: [bold]{json_out}[/]", highlight=False)
-        if csv_out is not None:
-            write_csv_atomic(csv_out, CSV_HEADER, csv_rows(result))
-            console.print(f"csv: [bold]{csv_out}[/]", highlight=False)
-        print_summary(result)
-        is_video = video.suffix.lower() != ".npz"
-        write_outputs(result, report=report, video=video if is_video else None, poses=seq, model=model,
-                      subject=subject, save=save)
+        run_session(video, json_out=json_out, csv_out=csv_out, report=report, model=model, subject=subject,
+                    save=save, min_phase_s=min_phase_s)

@@ -19,7 +19,7 @@ from scipy import signal
 
 def _columns(x: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
     x = np.asarray(x, dtype=float)
-    return x.reshape(len(x), -1), x.shape
+    return x.reshape(len(x), int(np.prod(x.shape[1:]))), x.shape
 
 
 def hampel(x: np.ndarray, *, window: int = 7, n_sigmas: float = 3.0) -> np.ndarray:
@@ -30,6 +30,8 @@ def hampel(x: np.ndarray, *, window: int = 7, n_sigmas: float = 3.0) -> np.ndarr
     deviations (1.4826 × median absolute deviation). NaNs are ignored.
     """
     cols, shape = _columns(x)
+    if len(cols) == 0:
+        return cols.reshape(shape).copy()
     window = max(3, window | 1)
     pad = window // 2
     padded = np.pad(cols, ((pad, pad), (0, 0)), mode="edge")
@@ -108,6 +110,8 @@ def smooth_offline(t_s: np.ndarray, x: np.ndarray, *, cutoff_hz: float = 6.0, ma
 def median_filter_nan(x: np.ndarray, *, window: int) -> np.ndarray:
     """Running median along time (odd ``window`` samples), NaN-aware."""
     cols, shape = _columns(x)
+    if len(cols) == 0:
+        return cols.reshape(shape).copy()
     window = max(1, window | 1)
     pad = window // 2
     padded = np.pad(cols, ((pad, pad), (0, 0)), mode="edge")

@@ -27,6 +27,7 @@ from typing import Callable
 
 from hipvision._native import silence_stderr_fd
 from hipvision.errors import ModelError
+from hipvision.paths import repo_root
 from hipvision.pose import offline_build
 from hipvision.pose.download import download
 
@@ -109,14 +110,8 @@ def cache_dir() -> Path:
 
 def repo_models_dir() -> Path | None:
     """``models/`` of the source checkout this package runs from, or None (e.g. installed wheel)."""
-    root = Path(__file__).resolve().parents[2]
-    pyproject = root / "pyproject.toml"
-    try:
-        if pyproject.is_file() and 'name = "hipvision"' in pyproject.read_text(encoding="utf-8"):
-            return root / "models"
-    except OSError:
-        pass
-    return None
+    root = repo_root()
+    return root / "models" if root is not None else None
 
 
 def search_dirs() -> list[tuple[str, Path]]:

@@ -1,0 +1,261 @@
+"""Motion toward or away from the camera, which a single-camera pose model under-reports.
+
+MediaPipe's world landmarks follow motion across the image closely, but motion
+along the camera's line of sight (depth) can come out several times too small
+and partly mixed with the across motion: on a rendered person circling side-on,
+the side-to-side (depth) part was about 10 times too small, so each circle
+looked like a line and none was counted.
+
+The pelvis's deviations from the centre of its path ([forward, right], metres)
+are split into the component across the view, ``a`` (reliable), and the depth
+component, ``b``. Over a window, ``b`` is fitted as ``α·a + γ·ȧ``: for a loop
+the ``γ`` term, a quarter turn out of step with ``a``, carries the circling
+(its sign is the direction); ``α`` is in-step leakage. ``β = -γ·ω`` with
+``ω = rms(ȧ)/rms(a)`` is the loop's depth/across amplitude ratio. When the
+window holds a clear loop (``loopiness`` ≥ ``min_loop``: the area swept around
+the centre keeps one sign, in each of at least ``min_cycles`` cycles) whose depth part is much smaller than its across part
+(``min_ratio ≤ |β| < max_ratio``, and at least a few millimetres: weaker quarter-turn
+parts were seen in rocking), depth is taken as under-reported and ``b`` becomes
+mostly ``γ·ȧ / |β|`` (the circle the across motion implies, as deep as it is wide)
+plus a share of the measured remainder (see `depth_fit`). A line
+(rocking) has no quarter-turn part and is left alone; so are circles whose depth
+part looks normal (``|β| ≥ max_ratio``), including real ellipses up to that ratio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hipvision.core.filtering import lowpass_zero_phase
+
+
+@dataclass(frozen=True)
+class DepthSettings:
+    """When and how much to stretch the depth component (see the module docstring)."""
+
+    window_s: float = 10.0
+    step_s: float = 1.0
+    max_ratio: float = 0.25
+    min_ratio: float = 0.05  # a smaller quarter-turn part is leakage (seen when rocking), not a circle
+    min_loop: float = 0.8
+    min_cycles: int = 2  # full cycles in the window, each turning the same way
+    max_stretch: float = 12.0
+    residual_share: float = 0.3  # offline: share of the fit's residual kept (scaled) in the corrected depth
+    rate_smoothing_s: float = 0.15  # live: smoothing of the across speed
+    min_across_torso: float = 0.03  # rms across motion, torso lengths: smaller is not a circle anyway
+    min_quarter_torso: float = 0.0065  # rms of the quarter-turn depth part, torso lengths (~3 mm): weaker is noise
+    min_fit_r2: float = 0.3
+    fit_cutoff_hz: float = 1.0  # low-pass of the window before the fit
+    min_windows: int = 3  # consecutive windows (step_s apart) that must agree before it applies
+    hold_s: float = 10.0  # live: a correction found stays this long without confirmation
+    extend_s: float = 5.0  # offline: it applies between the windows that found it, and this far beyond
+    follow_fraction: float = 0.5  # offline: once confirmed, other windows whose own quarter-turn ratio is
+    # at least this share of the confirmed one (same view) are stretched with their own fit
+    follow_view_deg: float = 30.0  # offline: stretches seen within this angle of the confirmed view share it
+
+
+def depth_axes(camera_azimuth_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """(across, depth) unit vectors in the body frame [forward, right] for a camera at this azimuth
+    (0 = in front of the head, +90 = at the person's right; see `CircleTrack.camera_azimuth_deg`)."""
+    az = np.radians(camera_azimuth_deg)
+    depth = np.array([np.cos(az), np.sin(az)])
+    return np.array([-depth[1], depth[0]]), depth
+
+
+def loopiness(xy: np.ndarray) -> float:
+    """|net area swept around the centroid| / total swept area (0 = line or noise, 1 = one-way loop)."""
+    d = xy - xy.mean(axis=0)
+    da = 0.5 * (d[:-1, 0] * d[1:, 1] - d[:-1, 1] * d[1:, 0])
+    total = np.abs(da).sum()
+    return float(abs(da.sum()) / total) if total > 0 else 0.0
+
+
+def cycle_signs(xy: np.ndarray) -> np.ndarray:
+    """Sign of the area swept in each full cycle of the first coordinate (cut at its upward zero
+    crossings); +1 / -1 per cycle, empty if there is no full cycle."""
+    d = xy - xy.mean(axis=0)
+    ups = np.flatnonzero((d[:-1, 0] < 0) & (d[1:, 0] >= 0)) + 1
+    da = 0.5 * (d[:-1, 0] * d[1:, 1] - d[:-1, 1] * d[1:, 0])
+    return np.array([np.sign(da[a:b].sum()) for a, b in zip(ups[:-1], ups[1:])])
+
+
+IDENTITY = np.array([0.0, 0.0, 1.0])  # depth coefficients that change nothing
+
+
+def depth_fit(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg: float, torso_m: float, *,
+              settings: DepthSettings = DepthSettings(), live: bool = False) -> tuple[np.ndarray, float]:
+    """Coefficients ``(p_a, p_adot, p_b)`` of the corrected depth ``p_a·a + p_adot·ȧ + p_b·b``, and
+    the depth/across ratio they assume (`IDENTITY` and 1.0 when the window shows no such loop).
+
+    The corrected depth is the loop's quarter-turn part scaled to the across amplitude, plus
+    ``residual_share`` of what the fit leaves (scaled the same way): mostly the circle the across
+    motion implies, so that noise along the depth axis is not magnified while the person is still.
+    That part carries the direction the window found, so ``live`` (where a correction is held
+    past its window, maybe into circles the other way) uses the measured depth only, stretched.
+
+    Args:
+        t_s: (N,) seconds; dev_m: (N, 2) pelvis minus path centre [forward, right], metres.
+    """
+    ident = (IDENTITY.copy(), 1.0)
+    terms = loop_terms(t_s, dev_m, camera_azimuth_deg, torso_m, settings=settings)
+    if terms is None:
+        return ident
+    alpha, gamma, beta, r2, quarter, loop, signs = terms
+    if (not settings.min_ratio <= beta < settings.max_ratio or r2 < settings.min_fit_r2
+            or quarter < settings.min_quarter_torso * torso_m
+            or loop < settings.min_loop or len(signs) < settings.min_cycles
+            or abs(signs.sum()) < len(signs)):
+        return ident
+    return _coefficients(alpha, gamma, beta, settings=settings, live=live), float(beta)
+
+
+def loop_terms(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg: float, torso_m: float, *,
+               settings: DepthSettings = DepthSettings()) -> tuple | None:
+    """``(α, γ, |β|, r², rms quarter-turn part (m), loopiness, cycle signs)`` of a window's fit
+    (see `depth_fit`), or None when it is too short or its across motion too small to judge."""
+    ok = np.all(np.isfinite(dev_m), axis=1) & np.isfinite(t_s)
+    if ok.sum() < 20 or not np.isfinite(camera_azimuth_deg) or not torso_m > 0:
+        return None
+    t, dev = t_s[ok], dev_m[ok] - dev_m[ok].mean(axis=0)
+    if np.ptp(t) < 2.0:
+        return None
+    if settings.fit_cutoff_hz:  # the fit looks at loops, not jitter (zero-phase: a past window)
+        dev = lowpass_zero_phase(t, dev, cutoff_hz=settings.fit_cutoff_hz, order=2)
+    across, depth = depth_axes(camera_azimuth_deg)
+    a, b = dev @ across, dev @ depth
+    if np.sqrt(np.mean(a ** 2)) < settings.min_across_torso * torso_m:
+        return None
+    a_dot = np.gradient(a, t)
+    x = np.stack([a, a_dot], axis=1)
+    (alpha, gamma), *_ = np.linalg.lstsq(x, b, rcond=None)
+    r2 = 1.0 - np.sum((b - x @ np.array([alpha, gamma])) ** 2) / max(np.sum(b ** 2), 1e-18)
+    omega = np.sqrt(np.mean(a_dot ** 2) / np.mean(a ** 2))
+    loop = np.stack([a, b - alpha * a], axis=1)
+    quarter = abs(gamma) * np.sqrt(np.mean(a_dot ** 2))  # rms of the quarter-turn part of b
+    return float(alpha), float(gamma), float(abs(gamma * omega)), float(r2), float(quarter), loopiness(loop), \
+        cycle_signs(loop)
+
+
+def _coefficients(alpha: float, gamma: float, beta: float, *, settings: DepthSettings, live: bool) -> np.ndarray:
+    scale = 1.0 / max(beta, 1.0 / settings.max_stretch)
+    k = 1.0 if live else settings.residual_share
+    # b' = (γ·ȧ + k·(b - α·a - γ·ȧ)) · scale
+    return np.array([-k * alpha * scale, (1 - k) * gamma * scale, k * scale])
+
+
+def apply_depth(dev_m: np.ndarray, across_rate_m_s: np.ndarray, camera_azimuth_deg: np.ndarray,
+                coeffs: np.ndarray) -> np.ndarray:
+    """(N, 2) deviations with the depth component replaced as `depth_fit` describes.
+
+    Args:
+        dev_m: (N, 2) pelvis minus path centre; across_rate_m_s: (N,) time derivative of its
+            across-the-view component; camera_azimuth_deg: (N,); coeffs: (N, 3).
+    """
+    az = np.radians(np.asarray(camera_azimuth_deg, float))
+    depth = np.stack([np.cos(az), np.sin(az)], axis=-1)
+    across = np.stack([-depth[..., 1], depth[..., 0]], axis=-1)
+    a, b = np.sum(dev_m * across, axis=-1), np.sum(dev_m * depth, axis=-1)
+    c = np.asarray(coeffs, float)
+    new_b = c[..., 0] * a + c[..., 1] * across_rate_m_s + c[..., 2] * b
+    new_b = np.where(np.isfinite(new_b), new_b, b)
+    return a[..., None] * across + new_b[..., None] * depth
+
+
+def _confirmed(fits: list[tuple[float, np.ndarray, float]], min_windows: int) -> list:
+    """The fits that found under-reported depth in at least ``min_windows`` consecutive windows."""
+    out, run = [], []
+    for fit in [*fits, (np.nan, IDENTITY, 1.0)]:
+        if fit[2] < 1.0:
+            run.append(fit)
+            continue
+        if len(run) >= min_windows:
+            out.extend(run)
+        run = []
+    return out
+
+
+def _followers(found: list, terms: list, beta: float, settings: DepthSettings) -> list:
+    """``found`` plus the windows of a stretch that show a weaker but consistent loop (``beta``:
+    the confirmed depth/across ratio of this view, from any stretch of the track).
+
+    The under-reporting belongs to the view, so once confirmed it also holds for circles
+    the other way, whose loop may be less clean (a wobblier path, fewer whole cycles in the window):
+    a window counts when its own quarter-turn ratio is at least ``follow_fraction`` of the
+    confirmed one (rocking and stillness show far less) and its fit is good; it is stretched with
+    its own fit (its own direction) and the confirmed ratio. As for confirmation, only runs of
+    ``min_windows`` consecutive such windows turning the same way count.
+    """
+    have = {f[0] for f in found}
+    out, run = list(found), []
+
+    def flush():
+        if len(run) >= settings.min_windows:  # like confirmation: consecutive windows that agree
+            out.extend((f[0], f[1], beta) for f in run)
+        run.clear()
+
+    for c, tr, torso, _ in terms:
+        ok = c not in have and tr is not None
+        if ok:
+            alpha, gamma, b, r2, quarter, _, signs = tr
+            ok = (settings.follow_fraction * beta <= b < settings.max_ratio and r2 >= settings.min_fit_r2
+                  and quarter >= settings.follow_fraction * settings.min_quarter_torso * torso
+                  and abs(signs.sum()) == len(signs))
+        if not ok or (run and np.sign(gamma) != np.sign(run[-1][2])):
+            flush()
+        if ok:
+            run.append((c, _coefficients(alpha, gamma * beta / b, beta, settings=settings, live=False), gamma))
+    flush()
+    return sorted(out, key=lambda f: f[0])
+
+
+def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: np.ndarray,
+                       camera_azimuth_deg: np.ndarray, torso_m: np.ndarray, *,
+                       settings: DepthSettings = DepthSettings()) -> tuple[np.ndarray, np.ndarray]:
+    """(T, 3) `depth_fit` coefficients and (T,) assumed depth ratios for a whole track (offline).
+
+    Fitted on centred windows every ``step_s`` within each tracked segment; only runs of at least
+    ``min_windows`` consecutive windows that found it count. The under-reporting
+    belongs to the camera view, not to the movement, so the windows that found it are
+    interpolated in time (windows without a clear loop between them, such as a pause, neither find
+    nor cancel it) and extended ``extend_s`` beyond the first and last.
+    """
+    t = np.asarray(t_s, float)
+    n = len(t)
+    coeffs = np.tile(IDENTITY, (n, 1))
+    ratios = np.ones(n)
+    stretches = []
+    for sid in np.unique(seg[valid]) if valid.any() else []:
+        rows = np.flatnonzero((seg == sid) & valid)
+        t0, t1 = t[rows[0]], t[rows[-1]]
+        found, terms = [], []
+        for c in np.arange(t0, t1 + 1e-9, settings.step_s):
+            w = rows[np.abs(t[rows] - c) <= settings.window_s / 2]
+            if len(w) < 20:
+                continue
+            az, torso = float(np.nanmedian(camera_azimuth_deg[w])), float(np.nanmedian(torso_m[w]))
+            p, ratio = depth_fit(t[w], dev_m[w], az, torso, settings=settings)
+            found.append((c, p, ratio, az))
+            terms.append((c, loop_terms(t[w], dev_m[w], az, torso, settings=settings), torso, az))
+        stretches.append((rows, _confirmed(found, settings.min_windows), terms))
+    confirmed = [f for _, found, _ in stretches for f in found]
+    if not confirmed:
+        return coeffs, ratios
+    # the under-reporting belongs to the view: stretches seen from about the same place share it
+    beta = float(np.median([f[2] for f in confirmed]))
+    view = np.exp(1j * np.radians([f[3] for f in confirmed])).mean()
+    for rows, found, terms in stretches:
+        same_view = [x for x in terms if abs(np.angle(np.exp(1j * np.radians(x[3])) / view, deg=True))
+                     <= settings.follow_view_deg]
+        found = _followers([f[:3] for f in found], same_view, beta, settings)
+        if not found:
+            continue
+        tc = np.array([f[0] for f in found])
+        span = np.arange(rows[0], rows[-1] + 1)
+        near = span[(t[span] >= tc[0] - settings.extend_s) & (t[span] <= tc[-1] + settings.extend_s)]
+        table = np.array([f[1] for f in found])
+        for k in range(3):
+            coeffs[near, k] = np.interp(t[near], tc, table[:, k])
+        ratios[near] = np.interp(t[near], tc, [f[2] for f in found])
+    return coeffs, ratios

@@ -1,0 +1,68 @@
+"""Scripted quadruped sequences with known answers, shared by the circles tests."""
+
+import zlib
+from functools import lru_cache
+
+from hipvision.synthetic.quadruped import (Circles, Fidget, Hold, PelvisScript, Rock, StandUp, pelvis_script,
+                                           render_quadruped)
+
+CW, CCW = True, False
+NOISY = {"noise_px": 3.0, "world_noise_m": 0.008, "depth_noise_m": 0.025}
+DROPS = {"dropout_fraction": 0.15, "burst_dropouts": 3}
+
+#: name → (script segments, render options). Each starts and ends still in the start position.
+COUNT_CASES = {
+    "1 cw r10 4s": ([Hold(1.5), Circles(1, 0.10, CW, 4.0), Hold(1.5)], {}),
+    "2 ccw r6 3s": ([Hold(1.5), Circles(2, 0.06, CCW, 3.0), Hold(1.5)], {}),
+    "3 cw r5 5s": ([Hold(1.5), Circles(3, 0.05, CW, 5.0), Hold(1.5)], {}),
+    "4 cw r3 4s": ([Hold(1.5), Circles(4, 0.03, CW, 4.0), Hold(1.5)], {}),
+    "5 cw r8 2s": ([Hold(1.5), Circles(5, 0.08, CW, 2.0), Hold(1.5)], {}),
+    "7 ccw r15 6s": ([Hold(1.5), Circles(7, 0.15, CCW, 6.0), Hold(1.5)], {}),
+    "3 ccw r20 8s": ([Hold(1.5), Circles(3, 0.20, CCW, 8.0), Hold(1.5)], {}),
+    "10 ccw r12 2.5s": ([Hold(1.5), Circles(10, 0.12, CCW, 2.5), Hold(1.5)], {}),
+    "5+5 r10 4s": ([Hold(1.5), Circles(5, 0.10, CW, 4.0), Hold(2.0), Circles(5, 0.10, CCW, 4.0), Hold(1.5)], {}),
+    "5+5 pauses": ([Hold(1.5), Circles(5, 0.08, CW, 3.0, pauses=((1.5, 2.0), (3.25, 1.5))), Hold(2.0),
+                    Circles(5, 0.08, CCW, 3.0, pauses=((2.4, 2.5),)), Hold(1.5)], {}),
+    "6 cw speed 2→8s": ([Hold(1.5), Circles(6, 0.10, CW, (2.0, 8.0)), Hold(1.5)], {}),
+    "5 ccw speed 7→3s": ([Hold(1.5), Circles(5, 0.09, CCW, (7.0, 3.0)), Hold(1.5)], {}),
+    "4 cw ellipse fwd-back": ([Hold(1.5), Circles(4, 0.08, CW, 4.0, minor_ratio=0.5), Hold(1.5)], {}),
+    "4 ccw ellipse sideways": ([Hold(1.5), Circles(4, 0.08, CCW, 4.0, minor_ratio=0.5, major_axis_deg=90),
+                                Hold(1.5)], {}),
+    "5 cw sitting back": ([Hold(1.5), Circles(5, 0.10, CW, 4.0, centre_back_m=0.04), Hold(1.5)], {}),
+    "5+5 noisy": ([Hold(1.5), Circles(5, 0.08, CW, 4.0), Hold(2.0), Circles(5, 0.08, CCW, 4.0), Hold(1.5)], NOISY),
+    "5+5 dropouts": ([Hold(1.5), Circles(5, 0.08, CW, 3.0), Hold(2.0), Circles(5, 0.08, CCW, 3.0), Hold(1.5)],
+                     DROPS),
+    "3 cw then 2 ccw": ([Hold(1.5), Circles(3, 0.10, CW, 3.5, return_to_centre=False),
+                         Circles(2, 0.10, CCW, 3.5), Hold(1.5)], {}),
+    "3.6 cw: partial at the end": ([Hold(1.5), Circles(3.6, 0.10, CW, 4.0), Hold(1.5)], {}),
+    "5 cw, stand up, 5 ccw": ([Hold(1.5), Circles(5, 0.09, CW, 3.0), Hold(1.0), StandUp(7.0), Hold(1.5),
+                               Circles(5, 0.09, CCW, 3.0), Hold(1.5)], {}),
+}
+
+#: Movements that are not circles: zero reps, zero partials.
+ZERO_CASES = {
+    "still hold": ([Hold(20.0)], {}),
+    "still hold noisy": ([Hold(20.0)], NOISY),
+    "fidgets": ([Hold(1.0), Fidget(20.0, 0.01, seed=3), Hold(1.0)], {}),
+    "rocking fwd-back": ([Hold(1.5), Rock(6, 0.08, 3.0, axis_deg=0), Hold(1.5)], {}),
+    "rocking side to side": ([Hold(1.5), Rock(6, 0.06, 2.5, axis_deg=90), Hold(1.5)], {}),
+    "rocking diagonal noisy": ([Hold(1.5), Rock(6, 0.10, 3.0, axis_deg=45), Hold(1.5)], NOISY),
+    "stand up and back": ([Hold(2.0), StandUp(8.0), Hold(3.0)], {}),
+}
+
+VIEWS = ("side", "45", "behind")
+
+
+@lru_cache(maxsize=None)
+def scripted(name: str) -> PelvisScript:
+    segments, _ = {**COUNT_CASES, **ZERO_CASES}[name]
+    return pelvis_script(segments)
+
+
+@lru_cache(maxsize=None)
+def filmed(name: str, view: str):
+    """(script, PoseSequence) for a named case seen from ``view`` (seeded by the name)."""
+    _, options = {**COUNT_CASES, **ZERO_CASES}[name]
+    script = scripted(name)
+    return script, render_quadruped(script, view=view, seed=zlib.crc32(f"{name}/{view}".encode()) % 10_000,
+                                    **options)

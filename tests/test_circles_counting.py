@@ -1,0 +1,130 @@
+"""Counting hip circles: exact counts and directions on scripted skeletons with known answers."""
+
+import numpy as np
+import pytest
+
+from circles_cases import COUNT_CASES, VIEWS, ZERO_CASES, filmed
+from hipvision.core.circles import analyze_circles
+from hipvision.core.circles_counting import CLOCKWISE, COUNTERCLOCKWISE, CircleCounter, CounterSettings
+
+TORSO = 0.5
+
+
+def _feed(path_xy, t, *, centre=(0.0, 0.0), valid=None, settings=CounterSettings()):
+    counter = CircleCounter(settings)
+    for i, (ti, p) in enumerate(zip(t, path_xy)):
+        counter.update(i, ti, p, np.asarray(centre), TORSO, True if valid is None else bool(valid[i]))
+    counter.finish()
+    return counter
+
+
+def _circle(turns, *, radius=0.1, period_s=4.0, fps=30.0, clockwise=True, start_deg=0.0):
+    n = int(round(abs(turns) * period_s * fps)) + 1
+    t = np.arange(n) / fps
+    phase = np.radians(start_deg) + (1 if clockwise else -1) * 2 * np.pi * t / period_s
+    return t, radius * np.stack([np.cos(phase), np.sin(phase)], axis=1)  # [forward, right]
+
+
+# ---------------------------------------------------------------- the counter on plain 2D paths
+
+@pytest.mark.parametrize("turns, clockwise, reps, partial", [
+    (1, True, 1, 0), (3, False, 3, 0), (2.6, True, 2, 1), (0.3, True, 0, 0), (0.95, False, 1, 0),
+])
+def test_counter_counts_whole_turns_and_reports_the_rest_as_partial(turns, clockwise, reps, partial):
+    t, xy = _circle(turns, clockwise=clockwise)
+    c = _feed(xy, t)
+    assert len(c.reps) == reps and len(c.partials) == partial
+    assert all(r.direction == (CLOCKWISE if clockwise else COUNTERCLOCKWISE) for r in c.reps)
+    if partial:
+        assert c.partials[0].fraction == pytest.approx(turns - reps, abs=0.03)
+
+
+def test_forward_then_right_is_clockwise():
+    """Clockwise = forward → person's right → back → left (seen from above, head at 12 o'clock)."""
+    t = np.arange(121) / 30
+    quarter = [(1, 0), (0, 1), (-1, 0), (0, -1)]  # forward, right, back, left
+    phase = np.interp(t, np.linspace(0, 4, 5), np.arange(5))
+    xy = 0.1 * np.stack([np.cos(phase * np.pi / 2), np.sin(phase * np.pi / 2)], axis=1)
+    assert np.allclose(xy[::30][:4], 0.1 * np.array(quarter), atol=1e-9)
+    c = _feed(xy, t)
+    assert [r.direction_name for r in c.reps] == ["clockwise"]
+
+
+def test_counter_ignores_a_line_through_the_centre():
+    t = np.arange(600) / 30
+    xy = np.stack([0.1 * np.sin(2 * np.pi * t / 3), 0.002 * np.cos(2 * np.pi * t / 1.3)], axis=1)
+    c = _feed(xy, t)
+    assert c.reps == [] and c.partials == []
+
+
+def test_counter_reversal_splits_runs_at_the_turning_point():
+    t1, a = _circle(2, clockwise=True)
+    t2, b = _circle(3, clockwise=False)
+    xy = np.concatenate([a, b[1:]])
+    t = np.arange(len(xy)) / 30
+    c = _feed(xy, t)
+    assert [r.direction for r in c.reps] == [CLOCKWISE] * 2 + [COUNTERCLOCKWISE] * 3
+    assert c.partials == []
+
+
+def test_counter_gap_in_posture_ends_the_run():
+    t, xy = _circle(2.25)
+    valid = np.ones(len(t), bool)
+    valid[(t > 4.2) & (t < 6.0)] = False  # not on hands and knees for 1.8 s in the second circle
+    c = _feed(xy, t, valid=valid)
+    assert len(c.reps) == 1  # the broken second circle is not a rep: 6 s → 9 s is a new, partial one
+    assert [p.fraction for p in c.partials] == [pytest.approx(0.75, abs=0.03)]
+
+
+def test_counter_rejects_tiny_and_too_fast_circles():
+    t, xy = _circle(3, radius=0.012)  # below the gate (3.5 % of a 0.5 m torso)
+    assert _feed(xy, t).reps == []
+    t, xy = _circle(3, radius=0.1, period_s=0.5)  # faster than min_rep_s
+    c = _feed(xy, t)
+    assert c.reps == [] and c.rejected >= 2
+
+
+# ---------------------------------------------------------------- whole skeletons, three views
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("name", list(COUNT_CASES))
+def test_counts_directions_and_radius_offline(name, view):
+    script, seq = filmed(name, view)
+    result = analyze_circles(seq)
+    assert [r.direction for r in result.reps] == script.directions
+    assert (result.clockwise, result.counterclockwise) == (script.clockwise, script.counterclockwise)
+    assert len(result.partials) == len(script.partials)
+    for got, want in zip(result.partials, script.partials):
+        assert got.direction == want.direction and got.fraction == pytest.approx(want.fraction, abs=0.1)
+    for got, want in zip(result.reps, script.reps):
+        assert got.radius_cm == pytest.approx(100 * want.radius_m, rel=0.15)
+        assert got.duration_s == pytest.approx(want.end_s - want.start_s, rel=0.25)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("name", list(ZERO_CASES))
+def test_not_circles_count_zero(name, view):
+    _, seq = filmed(name, view)
+    result = analyze_circles(seq)
+    assert result.total == 0 and result.partials == []
+    assert "no hip circles found" in result.warnings
+
+
+LIVE_CASES = [
+    ("5+5 r10 4s", "45"), ("4 cw r3 4s", "side"), ("5 cw r8 2s", "behind"), ("5+5 noisy", "behind"),
+    ("5+5 dropouts", "side"), ("3 cw then 2 ccw", "45"), ("5 cw, stand up, 5 ccw", "side"),
+    ("6 cw speed 2→8s", "behind"), ("3.6 cw: partial at the end", "45"), ("rocking diagonal noisy", "side"),
+    ("fidgets", "behind"),
+]
+
+
+@pytest.mark.parametrize("name, view", LIVE_CASES)
+def test_live_causal_counter_agrees_with_offline(name, view):
+    script, seq = filmed(name, view)
+    offline = analyze_circles(seq)
+    live = analyze_circles(seq, live=True)
+    assert [r.direction for r in live.reps] == [r.direction for r in offline.reps] == script.directions
+    assert len(live.partials) == len(offline.partials) == len(script.partials)
+    for a, b in zip(live.reps, offline.reps):
+        assert a.radius_cm == pytest.approx(b.radius_cm, rel=0.1)
+        assert abs(a.end_s - b.end_s) < 0.6
