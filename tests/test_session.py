@@ -38,6 +38,15 @@ def seated_for(seconds, left, right):
     return (lambda t: sk.seated(ir_left_deg=left, ir_right_deg=right), seconds)
 
 
+def seated_effort(seconds, left, right, *, rest_s=2.0, ramp_s=1.0):
+    """Sit at rest (0°), then turn both feet out to ``left``/``right`` degrees and hold: the test as people do it
+    (the rotation analysis anchors each knee on the resting frames)."""
+    def pose_at(t):
+        w = float(np.clip((t - rest_s) / ramp_s, 0.0, 1.0))
+        return sk.seated(ir_left_deg=w * left, ir_right_deg=w * right)
+    return (pose_at, seconds)
+
+
 def standing_for(seconds):
     return (lambda t: sk.standing(), seconds)
 
@@ -131,7 +140,7 @@ def test_real_analyses_measure_a_synthetic_session(cam):
     pytest.importorskip("hipvision.core.rotation")
     pytest.importorskip("hipvision.core.circles")
     # IR 25°/20° before, 35°/30° after; 20 s of counter-clockwise circles (forward → left → back → right), 4 s each
-    joints = sk.timeline([seated_for(8, 25, 20), circling(20, heading_deg=90), seated_for(8, 35, 30)], fps=FPS)
+    joints = sk.timeline([seated_effort(8, 25, 20), circling(20, heading_deg=90), seated_effort(8, 35, 30)], fps=FPS)
     d = json.loads(to_json_text(analyze_session(see(joints, cam, seed=2)).to_dict()))
     assert main_kinds(d) == ["seated", "quadruped", "seated"]
     assert d["change_deg"]["left"] == pytest.approx(10.0, abs=1.5)
