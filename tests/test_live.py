@@ -12,6 +12,8 @@ import cv2
 import numpy as np
 import pytest
 
+from hipvision.pose import FramePose
+from hipvision.sources import Frame
 from hipvision import live
 from hipvision.errors import InputError, OutputError
 from hipvision.landmarks import NUM_LANDMARKS, Landmark as L
@@ -24,24 +26,9 @@ MARK = 12  # size of the corner markers, pixels
 
 # ---------------------------------------------------------------- fakes
 
-@dataclass(frozen=True)
-class FakeFrame:
-    index: int
-    timestamp_s: float
-    image: np.ndarray
-
-
-@dataclass(frozen=True)
-class FakePose:
-    timestamp_s: float
-    image: np.ndarray
-    visibility: np.ndarray
-    presence: np.ndarray
-    world: np.ndarray
-
-    @property
-    def detected(self) -> bool:
-        return not np.isnan(self.image[:, 0]).all()
+# The real frame and pose types: the loop is fed exactly what the pose adapter produces.
+FakeFrame = Frame
+FakePose = FramePose
 
 
 def frame_image() -> np.ndarray:

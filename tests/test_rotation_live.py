@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import pytest
 
+from hipvision.pose import FramePose
+from hipvision.sources import Frame
 from hipvision.live import run_live
 from hipvision.overlays.rotation import RotationLive
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
@@ -18,24 +19,9 @@ FPS = 30.0
 W, H = 640, 360
 
 
-@dataclass(frozen=True)
-class FakeFrame:
-    index: int
-    timestamp_s: float
-    image: np.ndarray
-
-
-@dataclass(frozen=True)
-class FakePose:
-    timestamp_s: float
-    image: np.ndarray
-    visibility: np.ndarray
-    presence: np.ndarray
-    world: np.ndarray
-
-    @property
-    def detected(self) -> bool:
-        return not np.isnan(self.image[:, 0]).all()
+# The real frame and pose types: the loop is fed exactly what the pose adapter produces.
+FakeFrame = Frame
+FakePose = FramePose
 
 
 class FakeSource:
