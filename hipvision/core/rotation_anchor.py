@@ -9,8 +9,8 @@ the knee → ankle line then reads 2–4° low. Its knee is accurate (within ~2 
 when the shank hangs near vertical.
 
 So the angle is measured from an *anchored* knee: the (robust) mean image position of
-that knee over the most recent frames in which the leg was validly seated and
-hanging within ``rest_max_deg`` of vertical. A frame whose knee landmark is
+that knee over the most recent frames in which the person was steadily seated and the
+leg hung within ``rest_max_deg`` of vertical for the last half second. A frame whose knee landmark is
 nowhere near that anchor (off the anchor → ankle line, or beyond the slide seen
 above) means the knee really moved: the leg is then "moving" and the anchor is
 not used until new rest frames settle it again.
@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from hipvision.core import geometry as g
+from hipvision.core.rotation_posture import recent_fraction
 from hipvision.landmarks import LEG
 
 SIDES = ("left", "right")
@@ -46,6 +47,16 @@ def rest_mask(raw_deg: np.ndarray, ok: np.ndarray, *, rest_max_deg: float = 12.0
     """
     with np.errstate(invalid="ignore"):
         return np.asarray(ok, bool) & (np.abs(np.asarray(raw_deg, float)) <= rest_max_deg)
+
+
+def steady_rest(t_s: np.ndarray, rest: np.ndarray, *, window_s: float = 0.5, min_fraction: float = 0.75) -> np.ndarray:
+    """(T, 2) `rest_mask` frames kept only where the leg rested in at least ``min_fraction`` of the last
+    ``window_s`` seconds: a foot sweeping through vertical on its way somewhere (getting up, a swing from
+    external to internal rotation) does not set the anchor. Causal."""
+    rest = np.asarray(rest, bool)
+    if len(rest) == 0:
+        return rest
+    return rest & (recent_fraction(t_s, rest, window_s=window_s) >= min_fraction)
 
 
 def anchor_of(t_rest: np.ndarray, knees_rest: np.ndarray, t_now: float, *, count: int,

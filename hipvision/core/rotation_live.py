@@ -15,7 +15,9 @@ import numpy as np
 
 from hipvision.core import geometry as g
 from hipvision.core.filtering import OneEuroFilter, interpolate_gaps
-from hipvision.core.rotation_anchor import ANCHOR_COUNT_S, KNEES, anchor_of, frames_per_second_count, rest_mask
+from hipvision.core.rotation_anchor import (
+    ANCHOR_COUNT_S, KNEES, anchor_of, frames_per_second_count, rest_mask, steady_rest,
+)
 from hipvision.core.rotation_frame import SIDES, Reason, steady
 from hipvision.core.rotation_measure import POSTURE_OK, Person, anchored_pass, first_pass, fit_view
 from hipvision.core.rotation_posture import facing_world, hips_still, knee_travel, posture_steady, seated_posture
@@ -112,7 +114,8 @@ class RotationTracker:
         self._filters = [OneEuroFilter(self.settings.min_cutoff_hz, self.settings.beta, 1.0,
                                        reset_after_s=self.settings.max_gap_s) for _ in SIDES]
         self._rolls: deque[float] = deque(maxlen=self._buffer_frames)
-        self._recent: deque[tuple[float, np.ndarray, np.ndarray, bool]] = deque()  # (t_s, px, reasons, posture), 1 s
+        # last 1 s of (t_s, px, reasons, posture seen, rest flags (2,)); see `update`
+        self._recent: deque[tuple[float, np.ndarray, np.ndarray, bool, np.ndarray]] = deque()
         self._rest: list[deque[tuple[float, np.ndarray]]] = [deque(maxlen=self._buffer_frames) for _ in SIDES]
         self._seated = False                                     # person-level seated state (with hysteresis)
         self._states: deque[bool] = deque(maxlen=self._buffer_frames)
@@ -160,7 +163,7 @@ class RotationTracker:
             self._view = CameraView(g.circular_median_deg(np.array(self._rolls)), 0.0, 0.0, base.focal_px,
                                     base.centre_px, "roll", len(self._rolls))
         upright, bent = (bool(v) for v in seated_posture(px, vis, world, self._view))
-        self._recent.append((float(t_s), px, np.zeros(2, int), upright and bent))
+        self._recent.append((float(t_s), px, np.zeros(2, int), upright and bent, np.zeros(2, bool)))
         while self._recent[0][0] < t_s - 1.0:
             self._recent.popleft()
         recent_t = np.array([r[0] for r in self._recent])
@@ -172,7 +175,9 @@ class RotationTracker:
                                     or held)
         person = Person(np.asarray(posture), np.asarray(facing_world(world)), travel)
         ang1, r1 = first_pass(px, vis, self.frame_size, self._view, person)
-        rest = rest_mask(ang1, r1 == int(Reason.OK))
+        self._recent[-1] = (float(t_s), px, np.zeros(2, int), upright and bent,
+                            rest_mask(ang1, (r1 == int(Reason.OK)) & self._seated))
+        rest = steady_rest(recent_t, np.stack([r[4] for r in self._recent]))[-1]
         if rest.all():
             self._rest_frames.append((px, ang1))
         count = frames_per_second_count(recent_t, ANCHOR_COUNT_S)
@@ -185,7 +190,7 @@ class RotationTracker:
                 anchors[k] = anchor_of(np.array(times), np.stack(knees), float(t_s), count=count)
         measured = anchored_pass(px, vis, world, self.frame_size, self._view, self._world_view,
                                  self.settings.estimator, person, anchors)
-        self._recent[-1] = (float(t_s), px, measured.reasons, upright and bent)
+        self._recent[-1] = self._recent[-1][:2] + (measured.reasons,) + self._recent[-1][3:]
         self._states.append(self._seated)
         states = np.array(list(self._states)[-len(self._recent):])
         reasons = steady(recent_t, np.stack([r[2] for r in self._recent]), posture_ok=states)[-1]

@@ -5,8 +5,8 @@ For each frame:
 1. **Posture** of the whole person (`rotation_posture.seated_posture`, `seated_state`) and
    how far the knees travelled lately (`rotation_posture.knee_travel`).
 2. **First pass** with the pose model's own knees (`first_pass`): angle and reasons. Frames
-   that pass with the shank hanging near vertical are *rest* frames; their knees give each
-   leg's anchor (`rotation_anchor`).
+   that pass, with the person steadily seated and the shank hanging near vertical for the
+   last half second, are *rest* frames; their knees give each leg's anchor (`rotation_anchor`).
 3. **Anchored pass** (`anchored_pass`): the knees are replaced by their anchors (when the
    model's knee agrees with them) and the angle and the reasons are computed again; a knee
    that left its anchor makes the leg MOVING.
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hipvision.core import geometry as g
-from hipvision.core.rotation_anchor import anchor_agrees, knee_anchors, rest_mask, with_knees
+from hipvision.core.rotation_anchor import anchor_agrees, knee_anchors, rest_mask, steady_rest, with_knees
 from hipvision.core.rotation_frame import Reason, angles_image, angles_world, frame_reasons, steady
 from hipvision.core.rotation_posture import facing_world, hips_still, knee_travel, seated_posture, seated_state
 from hipvision.core.rotation_summary import rest_angle
@@ -153,7 +153,7 @@ def measure_recording(t_s: np.ndarray, px: np.ndarray, visibility: np.ndarray, w
     seated, state = seated_state(t, upright, bent, hips_still(t, px))
     person = Person(seated, np.asarray(facing_world(world)), knee_travel(t, px))
     ang1, r1 = first_pass(px, visibility, frame_size, first, person)
-    rest = rest_mask(ang1, r1 == int(Reason.OK))
+    rest = steady_rest(t, rest_mask(ang1, (r1 == int(Reason.OK)) & state[:, None]))
     anchors = knee_anchors(t, px, rest, backfill=True)
     trial = anchored_pass(px, visibility, world, frame_size, first, None, "image", person, anchors)
     seated = np.isin(trial.reasons, POSTURE_OK).any(axis=-1)
