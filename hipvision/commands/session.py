@@ -1,4 +1,4 @@
-"""`hipvision session`: a whole routine (seated IR → hip circles → seated IR) from one recording."""
+"""`hipvision session`: a whole routine (seated IR → hip circles → seated IR) from one recording or live."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import console, write_json_csv
+from hipvision.commands.common import camera_spec, check_writable, console, settings, write_json_csv
 from hipvision.commands.report import check_save_options, write_outputs
+from hipvision.errors import InputError
 
 #: Columns of ``--csv`` (one row per phase; see docs/outputs.md).
 CSV_HEADER = ("phase", "kind", "start_s", "end_s", "status", "seen_fraction", "left_held_deg", "right_held_deg",
@@ -59,6 +60,11 @@ def print_summary(result: dict) -> None:
         console.print(f"[yellow]![/] {w}", highlight=False)
 
 
+def _finish(result: dict, *, json_out: Path | None, csv_out: Path | None) -> None:
+    write_json_csv(result, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result))
+    print_summary(result)
+
+
 def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | None = None,
                 report: Path | None = None, model: Path | None = None, subject: str | None = None,
                 save: bool = False, min_phase_s: float = 3.0) -> dict:
@@ -69,11 +75,33 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
     check_save_options(subject, save)
     seq = poses_from_input(video, model=model)
     result = analyze_session(seq, min_phase_s=min_phase_s).to_dict()
-    write_json_csv(result, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result))
-    print_summary(result)
+    _finish(result, json_out=json_out, csv_out=csv_out)
     is_video = video.suffix.lower() != ".npz"
     write_outputs(result, report=report, video=video if is_video else None, poses=seq, model=model,
                   subject=subject, save=save)
+    return result
+
+
+def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path | None = None,
+                     report: Path | None = None, model: Path | None = None, subject: str | None = None,
+                     save: bool = False, min_phase_s: float = 3.0, window: bool = True, mirror: bool = True,
+                     record: Path | None = None, max_frames: int | None = None) -> dict:
+    """The routine live from a camera (or a video played as one): guided view, then the same outputs as a file."""
+    from hipvision.live import run_live
+    from hipvision.overlays.session import SessionLive
+    from hipvision.pose import PoseTracker
+    from hipvision.sources import open_source
+
+    check_save_options(subject, save)
+    with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
+        analyzer = SessionLive(frame_size=source.frame_size, fps=source.fps, mirror=mirror,
+                               source=source.description, model=tracker.model_name, min_phase_s=min_phase_s)
+        result = run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record,
+                          max_frames=max_frames)
+    _finish(result, json_out=json_out, csv_out=csv_out)
+    if record is not None:
+        console.print(f"wrote {record}", highlight=False)
+    write_outputs(result, report=report, subject=subject, save=save)
     return result
 
 
@@ -82,8 +110,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command("session")
     def session_cmd(
-        video: Path = typer.Argument(..., help="Recording of the routine (seated IR, hip circles, seated IR): "
-                                               "a video file, or poses (.npz) from 'hipvision extract'."),
+        video: Optional[Path] = typer.Argument(None, help="Recording of the routine (seated IR, hip circles, seated "
+                                                          "IR): a video file, or poses (.npz) from 'hipvision "
+                                                          "extract'. Omit with --camera."),
+        camera: Optional[str] = typer.Option(None, "--camera", help="Live: camera index (0), stream URL, or a "
+                                                                    "video played as a camera."),
         json_out: Optional[Path] = typer.Option(None, "--json", help="Write the session result JSON here."),
         csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write one row per phase as CSV here."),
         report: Optional[Path] = typer.Option(None, "--report", help="Write a self-contained HTML report here."),
@@ -92,7 +123,30 @@ def register(app: typer.Typer) -> None:
         save: bool = typer.Option(False, "--save", help="Add the result to the subject's local history (needs --subject)."),
         min_phase_s: float = typer.Option(3.0, "--min-phase-s", min=0.5,
                                           help="Seated or circle phases shorter than this are not analysed (seconds)."),
+        window: bool = typer.Option(True, "--window/--no-window", help="Live: show a window (--no-window: "
+                                                                       "headless)."),
+        mirror: bool = typer.Option(True, "--mirror/--no-mirror", help="Live: show the picture mirrored "
+                                                                       "(selfie view)."),
+        record: Optional[Path] = typer.Option(None, "--record", help="Live: record the guided view here (.mp4)."),
+        max_frames: Optional[int] = typer.Option(None, "--max-frames", min=1, help="Live: stop after this many "
+                                                                                    "frames."),
     ) -> None:
-        """Split a recording into seated and on-all-fours phases, measure each, and report IR before vs after."""
-        run_session(video, json_out=json_out, csv_out=csv_out, report=report, model=model, subject=subject,
-                    save=save, min_phase_s=min_phase_s)
+        """Split a recording into seated and on-all-fours phases, measure each, and report IR before vs after.
+
+        Live (--camera 0) the view follows you through the routine: sit and turn each foot out, get on
+        hands and knees for the circles, sit and measure again; Q ends it and saves the same results as a
+        recording would give. Keys: R start over, Q quit and save.
+        """
+        if (video is None) == (camera is None):
+            raise InputError("give a VIDEO (or .npz poses) to analyse, or --camera for a live session (not both)")
+        for path in (json_out, csv_out, report, record):
+            check_writable(path)
+        if camera is None:
+            if record is not None:
+                raise InputError("--record is for --camera")
+            run_session(video, json_out=json_out, csv_out=csv_out, report=report, model=model, subject=subject,
+                        save=save, min_phase_s=min_phase_s)
+        else:
+            run_session_live(camera, json_out=json_out, csv_out=csv_out, report=report, model=model,
+                             subject=subject, save=save, min_phase_s=min_phase_s, window=window, mirror=mirror,
+                             record=record, max_frames=max_frames)

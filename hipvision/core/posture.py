@@ -305,3 +305,14 @@ def segment_postures(
         end = t[b] if b < n else t[-1]
         phases.append(PosturePhase(POSTURES[lab], a, b, float(t[a]), float(end), float(seen[a:b].mean())))
     return phases
+
+
+def latest_posture(recent: PoseSequence, *, min_run_s: float = 0.5, **kwargs: float) -> str:
+    """Posture of the last frame of ``recent``, a short window of the latest frames (about 2 s), for live use.
+
+    The same smoothing, hysteresis and short-run absorption as `segment_postures` (its keyword
+    arguments pass through), so a posture shows up here about ``min_run_s`` seconds after it is
+    taken and a one-frame glitch never does. Returns `SEATED`, `QUADRUPED` or `OTHER`.
+    """
+    phases = segment_postures(recent, min_run_s=min_run_s, **kwargs)
+    return phases[-1].kind if phases else OTHER

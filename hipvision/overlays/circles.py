@@ -161,8 +161,9 @@ class CirclesLive:
     title = "hipvision circles"
 
     def __init__(self, *, settings: CirclesSettings = CirclesSettings(), source: str = "live", model: str = "",
-                 trail_s: float = 8.0):
+                 trail_s: float = 8.0, keys_help: bool = True):
         self.settings = settings
+        self.keys_help = keys_help
         self.stream = CirclesStream(settings=settings, source=source, model=model)
         self.trail_s = trail_s
         self.paused = False
@@ -195,7 +196,7 @@ class CirclesLive:
         circles_hud(image, counts=st.counts, target=self.settings.target_per_direction, progress=st.progress,
                     direction=direction, path_cm=path, rep_ids=ids, centre_cm=100 * st.centre_m,
                     torso_cm=100 * st.torso_m, radius_pct=radius_pct, cues=_cue_for(st), paused=self.paused,
-                    keys_help=True)
+                    keys_help=self.keys_help)
 
     def on_key(self, key: str) -> None:
         if key == " ":

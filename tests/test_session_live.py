@@ -1,0 +1,135 @@
+"""The live session: guided view that follows the posture, and a saved result equal to the offline analysis."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fixtures import skeletons as sk
+from hipvision.cli import main as cli
+from hipvision.core.posture import OTHER, QUADRUPED, SEATED, segment_postures
+from hipvision.io import to_json_text
+from hipvision.overlays.session import SessionLive, effective_fps
+from hipvision.pose import FramePose
+from hipvision.session import analyze_session
+from test_posture import FPS, circling, see
+from test_session import seated_effort
+
+SAMPLES = Path(__file__).parents[1] / "samples"
+
+
+def frame_poses(seq):
+    return [FramePose(float(seq.timestamps_s[i]), seq.image[i], seq.visibility[i], seq.presence[i], seq.world[i])
+            for i in range(len(seq))]
+
+
+def as_json(d: dict) -> dict:
+    return json.loads(to_json_text(d))
+
+
+@pytest.fixture(scope="module")
+def routine():
+    """IR 25°/20° before, 35°/30° after; 20 s of circles in between; (sequence, live analyzer after all frames,
+    live posture per frame, 'before' values shown per frame)."""
+    joints = sk.timeline([seated_effort(8, 25, 20), circling(20, heading_deg=90), seated_effort(8, 35, 30)], fps=FPS)
+    seq = see(joints, "front", seed=2)
+    live = SessionLive(frame_size=seq.frame_size, fps=FPS, source="synthetic", model="none")
+    shown, before = [], []
+    for pose in frame_poses(seq):
+        live.update(pose)
+        shown.append(live.posture)
+        before.append(live.before_held_deg)
+    return seq, live, shown, before
+
+
+def test_the_view_follows_seated_then_circles_then_seated(routine):
+    seq, live, shown, _ = routine
+    assert live.phases_seen == [SEATED, QUADRUPED, SEATED]
+    offline = np.empty(len(seq), dtype=object)
+    for p in segment_postures(seq):
+        offline[p.start_index:p.stop_index] = p.kind
+    agree = np.mean([a == b for a, b in zip(shown, offline)])
+    assert agree > 0.9, agree  # the live posture lags by a fraction of a second, no more
+
+
+def test_the_second_seated_phase_shows_the_first_phases_held_values_as_before(routine):
+    _, live, shown, before = routine
+    last = before[-1]
+    assert last is not None and last == pytest.approx([25.0, 20.0], abs=1.5)
+    assert all(b is None for b, p in zip(before, shown) if p != SEATED)
+    assert live.seated_held[-1] == pytest.approx([35.0, 30.0], abs=1.5)
+
+
+def test_the_saved_result_is_the_offline_session_analysis_of_the_same_frames(routine):
+    seq, live, _, _ = routine
+    got, want = as_json(live.result()), as_json(analyze_session(seq).to_dict())
+    assert got["change_deg"] == want["change_deg"]
+    assert got["change_deg"]["left"] == pytest.approx(10.0, abs=1.5)
+    assert [(p["kind"], p["status"], p["start_s"], p["end_s"]) for p in got["phases"]] == \
+        [(p["kind"], p["status"], p["start_s"], p["end_s"]) for p in want["phases"]]
+
+
+def test_next_step_follows_the_routine_and_r_starts_over():
+    live = SessionLive(frame_size=(640, 480), fps=FPS)
+    assert "sit" in live.next_step_text()
+    live.phases_seen = [SEATED]
+    assert "hands and knees" in live.next_step_text()
+    live.phases_seen = [SEATED, QUADRUPED]
+    assert "again" in live.next_step_text()
+    live.on_key("r")
+    assert live.phases_seen == [] and len(live.frames) == 0 and live.posture == OTHER
+
+
+def test_every_posture_draws_its_view(routine):
+    seq, _, _, _ = routine
+    poses = frame_poses(seq)
+    live = SessionLive(frame_size=seq.frame_size, fps=FPS)
+    drawn = {}
+    for pose in poses:
+        live.update(pose)
+        if live.posture not in drawn and len(live.frames) > 10:
+            image = np.zeros((seq.frame_size[1], seq.frame_size[0], 3), np.uint8)
+            live.draw_scene(image, pose)
+            live.draw_hud(image)
+            drawn[live.posture] = image
+    assert set(drawn) == {OTHER, SEATED, QUADRUPED}
+    for posture, image in drawn.items():
+        assert image.any(), posture
+    assert not np.array_equal(drawn[SEATED], drawn[QUADRUPED])
+
+
+def test_effective_fps_is_the_rate_frames_came_at():
+    joints = sk.timeline([seated_effort(2, 0, 0)], fps=FPS)
+    seq = see(joints)
+    thinned = seq.slice(0, len(seq))
+    every_third = type(seq)(seq.timestamps_s[::3], seq.image[::3], seq.visibility[::3], seq.presence[::3],
+                            seq.world[::3], seq.frame_size, fps=FPS)
+    assert effective_fps(thinned).fps == pytest.approx(FPS)
+    assert effective_fps(every_third).fps == pytest.approx(FPS / 3)
+
+
+@pytest.mark.parametrize("args, says", [
+    ([], "--camera"),
+    (["x.mp4", "--camera", "0"], "not both"),
+    (["x.npz", "--record", "r.mp4"], "--record is for --camera"),
+])
+def test_session_command_input_errors_are_one_line(tmp_path, capsys, args, says):
+    args = [str(tmp_path / a) if a.endswith((".mp4", ".npz")) and a != "x.mp4" else a for a in args]
+    assert cli(["session", *args]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_live_session_on_the_sample_played_as_a_camera(tmp_path, model_path, capsys):
+    out = tmp_path / "live.json"
+    code = cli(["session", "--camera", str(SAMPLES / "session.mp4"), "--no-window", "--json", str(out),
+                "--record", str(tmp_path / "live.mp4")])
+    assert code == 0, capsys.readouterr().err
+    d = json.loads(out.read_text())
+    truth = json.loads((SAMPLES / "session.json").read_text())
+    assert [p["kind"] for p in d["phases"] if p["kind"] != "other"] == ["seated", "quadruped", "seated"]
+    for side in ("left", "right"):
+        assert d["change_deg"][side] == pytest.approx(truth["change_deg"][side], abs=3.0), side
+    assert (tmp_path / "live.mp4").stat().st_size > 0
