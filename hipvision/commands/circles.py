@@ -24,7 +24,10 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import camera_spec, check_frame_size, console, settings, write_json_csv
+from hipvision.commands.common import (
+    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, WINDOW_OPTION, camera_spec, check_frame_size, console, settings,
+    write_json_csv,
+)
 from hipvision.errors import InputError
 
 CSV_HEADER = ("frame", "t_s", "valid", "forward_cm", "right_cm", "centre_forward_cm", "centre_right_cm", "rep",
@@ -117,13 +120,10 @@ def register(app: typer.Typer) -> None:
         subject: Optional[str] = typer.Option(None, "--subject", help="Whose recording it is (report title, --save)."),
         save: bool = typer.Option(False, "--save", help="Add the result to the subject's local history "
                                                         "(needs --subject)."),
-        window: bool = typer.Option(True, "--window/--no-window", help="Live: show a window (--no-window: "
-                                                                       "headless)."),
-        mirror: bool = typer.Option(True, "--mirror/--no-mirror", help="Live: show the picture mirrored "
-                                                                       "(selfie view)."),
-        record: Optional[Path] = typer.Option(None, "--record", help="Live: record the annotated view here (.mp4)."),
-        max_frames: Optional[int] = typer.Option(None, "--max-frames", min=1, help="Live: stop after this many "
-                                                                                    "frames."),
+        window: bool = WINDOW_OPTION,
+        mirror: bool = MIRROR_OPTION,
+        record: Optional[Path] = RECORD_OPTION,
+        max_frames: Optional[int] = MAX_FRAMES_OPTION,
     ) -> None:
         """Count quadruped hip circles per direction and grade each one (size, sit-back, spine, smoothness).
 

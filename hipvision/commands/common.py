@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -81,3 +82,10 @@ def write_json_csv(data: dict, *, json_out: Path | None, csv_out: Path | None,
     if csv_out is not None:
         write_csv_atomic(csv_out, csv_header, csv_rows())
         console.print(f"csv: [bold]{csv_out}[/]", highlight=False)
+
+
+# Options of the live mode, shared by the commands that have one (typer reads them as defaults).
+WINDOW_OPTION = typer.Option(True, "--window/--no-window", help="Live: show a window (--no-window: headless).")
+MIRROR_OPTION = typer.Option(True, "--mirror/--no-mirror", help="Live: show the picture mirrored (selfie view).")
+RECORD_OPTION = typer.Option(None, "--record", help="Live: record the annotated view here (.mp4).")
+MAX_FRAMES_OPTION = typer.Option(None, "--max-frames", min=1, help="Live: stop after this many frames.")

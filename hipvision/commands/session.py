@@ -8,7 +8,10 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import camera_spec, check_writable, console, settings, write_json_csv
+from hipvision.commands.common import (
+    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, WINDOW_OPTION, camera_spec, check_writable, console, settings,
+    write_json_csv,
+)
 from hipvision.commands.report import check_save_options, write_outputs
 from hipvision.errors import InputError
 
@@ -123,13 +126,10 @@ def register(app: typer.Typer) -> None:
         save: bool = typer.Option(False, "--save", help="Add the result to the subject's local history (needs --subject)."),
         min_phase_s: float = typer.Option(3.0, "--min-phase-s", min=0.5,
                                           help="Seated or circle phases shorter than this are not analysed (seconds)."),
-        window: bool = typer.Option(True, "--window/--no-window", help="Live: show a window (--no-window: "
-                                                                       "headless)."),
-        mirror: bool = typer.Option(True, "--mirror/--no-mirror", help="Live: show the picture mirrored "
-                                                                       "(selfie view)."),
-        record: Optional[Path] = typer.Option(None, "--record", help="Live: record the guided view here (.mp4)."),
-        max_frames: Optional[int] = typer.Option(None, "--max-frames", min=1, help="Live: stop after this many "
-                                                                                    "frames."),
+        window: bool = WINDOW_OPTION,
+        mirror: bool = MIRROR_OPTION,
+        record: Optional[Path] = RECORD_OPTION,
+        max_frames: Optional[int] = MAX_FRAMES_OPTION,
     ) -> None:
         """Split a recording into seated and on-all-fours phases, measure each, and report IR before vs after.
 
