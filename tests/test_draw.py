@@ -308,3 +308,24 @@ def test_demo_composite_frame_is_saved():
     assert cv2.imwrite(str(ARTIFACTS / "draw_demo.png"), img)
     small = cv2.resize(img, (854, 480))
     assert cv2.imwrite(str(ARTIFACTS / "draw_demo_small.png"), small)
+
+
+def test_shanks_are_drawn_from_the_knees_the_angle_was_measured_from():
+    """MediaPipe slides its knee down the shank during IR; the overlay draws from the anchored knee."""
+    from hipvision.core.rotation_view import default_view
+    from hipvision.landmarks import LEG
+    from hipvision.overlays.rotation import draw_legs
+
+    image = np.zeros((480, 640, 3), np.uint8)
+    px = np.full((33, 2), np.nan)
+    anchored = np.array([[400.0, 150.0], [200.0, 150.0]])  # left, right (person's left is image-right)
+    for k, side in enumerate(("left", "right")):
+        px[LEG[side]["knee"]] = anchored[k] + (0.0, 120.0)  # the landmark knee, slid down the shank
+        px[LEG[side]["ankle"]] = anchored[k] + (0.0, 300.0)
+    draw_legs(image, px, (20.0, 20.0), default_view((640, 480)), knees_px=anchored)
+    for x, y in anchored + (0.0, 60.0):  # between the anchored knee and the landmark knee
+        assert image[int(y), int(x)].any()
+    plain = np.zeros_like(image)
+    draw_legs(plain, px, (20.0, 20.0), default_view((640, 480)))
+    for x, y in anchored + (0.0, 60.0):
+        assert not plain[int(y), int(x)].any()

@@ -17,7 +17,7 @@ HELP = """Seated hip internal rotation (IR) per leg: held angle, peak, efforts, 
 
 Set-up: sit on the edge of a table or bench facing the camera, hips and knees at 90°, \
 thighs pointing at the camera, shanks hanging. Camera at about knee height, 1.5-2.5 m in front, \
-both legs (hips to feet) in view; shorts or fitted trousers help. Turn one foot OUTWARD as far as \
+your whole body (head to feet) in view; shorts or fitted trousers help. Turn one foot OUTWARD as far as \
 you can (the knee stays put), hold it 1-2 s, then the other leg. \
 Marks: < 30° limited, 30-45° functional, >= 45° target.
 

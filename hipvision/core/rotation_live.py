@@ -56,7 +56,7 @@ class Reading:
 _MESSAGES = {
     Reason.NO_PERSON: "Sit facing the camera so that it can see you",
     Reason.OUT_OF_FRAME: "Feet out of view: move the camera back",
-    Reason.NOT_VISIBLE: "Keep both legs in view, hips to feet",
+    Reason.NOT_VISIBLE: "Keep your whole body in view, head to feet",
     Reason.NOT_FACING: "Turn to face the camera square on",
     Reason.NOT_SEATED: "Sit on a table edge, thighs pointing at the camera, shanks hanging",
     Reason.MOVING: "Keep your knees still: only the foot moves",

@@ -34,7 +34,7 @@ def _finite(v: float | None) -> bool:
 
 
 def draw_legs(image: np.ndarray, px: np.ndarray, angles_deg: Sequence[float], view: CameraView, *,
-              mirror_text: bool = False) -> None:
+              knees_px: np.ndarray | None = None, mirror_text: bool = False) -> None:
     """Per leg: the person's vertical at the knee (dashed), the shank coloured by class, the angle arc.
 
     Args:
@@ -42,11 +42,16 @@ def draw_legs(image: np.ndarray, px: np.ndarray, angles_deg: Sequence[float], vi
         px: (33, 2) landmarks in this image's pixels.
         angles_deg: (left, right) IR angles, degrees (NaN = leg not measured: only a grey shank).
         view: the camera view used for the measurement (gives the vertical's image direction).
+        knees_px: (2, 2) knees (left, right) the angles were measured from, pixels: the analysis anchors them
+            at rest, as MediaPipe slides its knee down the shank during IR; a NaN row (or None) falls back
+            to the landmark knee.
         mirror_text: the image will be flipped for display (keeps the numbers readable).
     """
     s = draw.ui_scale(image)
     for k, side in enumerate(SIDES):
         knee, ankle = px[LEG[side]["knee"]], px[LEG[side]["ankle"]]
+        if knees_px is not None and np.isfinite(knees_px[k]).all():
+            knee = np.asarray(knees_px[k], float)
         if not np.isfinite(np.r_[knee, ankle]).all():
             continue
         angle = angles_deg[k]
@@ -119,7 +124,7 @@ class RotationLive:
         if r is None or self._paused or not pose.detected:
             return
         px = np.asarray(pose.image, float)[:, :2] * (image.shape[1], image.shape[0])
-        draw_legs(image, px, r.angle_deg, r.view, mirror_text=self.mirror)
+        draw_legs(image, px, r.angle_deg, r.view, knees_px=r.knee_px, mirror_text=self.mirror)
 
     def draw_hud(self, image: np.ndarray) -> None:
         r = self._reading
@@ -185,7 +190,8 @@ def annotate_rotation_video(video_path: str | os.PathLike, out_path: str | os.Pa
         if seq.detected[i]:
             draw.draw_skeleton(img, seq.image[i], seq.visibility[i])
         px = seq.image[i, :, :2] * (img.shape[1], img.shape[0])
-        draw_legs(img, px, result.angle_deg[i], result.view)
+        draw_legs(img, px, result.angle_deg[i], result.view,
+                  knees_px=None if result.knee_px is None else result.knee_px[i])
         draw_leg_hud(img, values_deg=result.angle_deg[i], best_deg=best, mirror=False,
                      message=coaching_message(result.reasons[i]), status=[f"t = {frame.timestamp_s:.1f} s"])
 

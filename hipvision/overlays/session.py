@@ -136,7 +136,8 @@ class SessionLive:
     def draw_scene(self, image: np.ndarray, pose: "FramePose") -> None:
         if self.posture == SEATED and self._reading is not None and pose.detected:
             px = np.asarray(pose.image, float)[:, :2] * (image.shape[1], image.shape[0])
-            draw_legs(image, px, self._reading.angle_deg, self._reading.view, mirror_text=self.mirror)
+            draw_legs(image, px, self._reading.angle_deg, self._reading.view, knees_px=self._reading.knee_px,
+                      mirror_text=self.mirror)
         elif self.posture == QUADRUPED:
             self._circles.draw_scene(image, pose)
 
