@@ -24,9 +24,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hipvision import draw
-from hipvision.core.circles import CirclesSettings
 from hipvision.core.posture import OTHER, QUADRUPED, SEATED, latest_posture
-from hipvision.core.rotation import RotationTracker, Settings
+from hipvision.core.rotation import RotationTracker
 from hipvision.overlays.circles import CirclesLive
 from hipvision.overlays.rotation import draw_leg_hud, draw_legs
 from hipvision.pose.extract import SequenceBuilder
@@ -53,21 +52,18 @@ class SessionLive:
 
     title = "hipvision - session"
 
-    def __init__(self, *, frame_size: tuple[int, int], fps: float, rotation: Settings | None = None,
-                 circles: CirclesSettings = CirclesSettings(), mirror: bool = True, source: str = "live",
+    def __init__(self, *, frame_size: tuple[int, int], fps: float, mirror: bool = True, source: str = "live",
                  model: str = "", min_phase_s: float = 3.0, posture_window_s: float = 2.0) -> None:
         """
         Args:
             frame_size: (width, height) of the frames, pixels. fps: the source's nominal rate.
-            rotation, circles: settings of the two analyses (live view and final result).
+                Both analyses run with their default settings, live and in the saved result alike.
             mirror: the display is mirrored (selfie view); the analysis never is.
             min_phase_s: seated or circle phases shorter than this (seconds) are not analysed.
             posture_window_s: seconds of recent frames the shown posture is decided on.
         """
         self.frame_size = frame_size
         self.fps = float(fps)
-        self.rotation_settings = rotation
-        self.circles_settings = circles
         self.mirror = mirror
         self.source = source
         self.model = model
@@ -107,13 +103,11 @@ class SessionLive:
     def _enter(self, posture: str) -> None:
         self.posture = posture
         if posture == SEATED:
-            self._rotation = RotationTracker(frame_size=self.frame_size, settings=self.rotation_settings,
-                                             source=self.source, model=self.model)
+            self._rotation = RotationTracker(frame_size=self.frame_size, source=self.source, model=self.model)
             self._reading = None
             self.seated_held.append(_NAN2.copy())
         elif posture == QUADRUPED:
-            self._circles = CirclesLive(settings=self.circles_settings, source=self.source, model=self.model,
-                                        keys_help=False)
+            self._circles = CirclesLive(source=self.source, model=self.model, keys_help=False)
         if posture != OTHER:
             self.phases_seen.append(posture)
 
