@@ -53,6 +53,8 @@ class DepthSettings:
     extend_s: float = 5.0  # offline: it applies between the windows that found it, and this far beyond
     follow_fraction: float = 0.5  # offline: once confirmed, other windows whose own quarter-turn ratio is
     # at least this share of the confirmed one (same view) are stretched with their own fit
+    follow_max_ratio: float = 0.5  # offline: ... and below this ratio (the view is known to under-report depth,
+    # so a loop flatter than max_ratio allows for a first finding is taken as squashed too)
     follow_view_deg: float = 30.0  # offline: stretches seen within this angle of the confirmed view share it
 
 
@@ -183,7 +185,9 @@ def _followers(found: list, terms: list, beta: float, settings: DepthSettings) -
     The under-reporting belongs to the view, so once confirmed it also holds for circles
     the other way, whose loop may be less clean (a wobblier path, fewer whole cycles in the window):
     a window counts when its own quarter-turn ratio is at least ``follow_fraction`` of the
-    confirmed one (rocking and stillness show far less) and its fit is good; it is stretched with
+    confirmed one (rocking and stillness show far less), below ``follow_max_ratio`` (a loop
+    flatter than a first finding needs is squashed too once the view is known to squash: on a
+    rendered 45° view one set showed ratio 0.3 and was counted 2 of 5 before) and its fit is good; it is stretched with
     its own fit (its own direction) and the confirmed ratio. As for confirmation, only runs of
     ``min_windows`` consecutive such windows turning the same way count.
     """
@@ -199,7 +203,7 @@ def _followers(found: list, terms: list, beta: float, settings: DepthSettings) -
         ok = c not in have and tr is not None
         if ok:
             alpha, gamma, b, r2, quarter, _, signs = tr
-            ok = (settings.follow_fraction * beta <= b < settings.max_ratio and r2 >= settings.min_fit_r2
+            ok = (settings.follow_fraction * beta <= b < settings.follow_max_ratio and r2 >= settings.min_fit_r2
                   and quarter >= settings.follow_fraction * settings.min_quarter_torso * torso
                   and abs(signs.sum()) == len(signs))
         if not ok or (run and np.sign(gamma) != np.sign(run[-1][2])):
