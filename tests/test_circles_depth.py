@@ -39,16 +39,19 @@ def test_depth_fit_restores_a_squashed_circle_and_leaves_a_line():
     assert ratio == 1.0 and np.allclose(coeffs, IDENTITY)
 
 
-def test_a_flatter_set_in_a_view_known_to_squash_depth_is_restored_too():
-    """As on a rendered 45° view: one set's depth came out 0.2 of its width (found), the other set's
-    0.35 (too flat to be trusted on its own); the under-reporting belongs to the view, so both are restored."""
+@pytest.mark.parametrize("first_ratio, second_ratio, old", [(0.2, 0.35, DepthSettings(follow_max_ratio=0.25)),
+                                                             (0.1, 0.045, DepthSettings(follow_fraction=0.5))])
+def test_a_set_squashed_differently_in_a_view_known_to_squash_depth_is_restored_too(first_ratio, second_ratio, old):
+    """As on rendered videos: one set's depth came out a fraction of its width (found), the other set's
+    flatter (0.35: rendered 45° view) or weaker (0.045: rendered side view), not trusted on its own; the
+    under-reporting belongs to the view, so both are restored. ``old``: the earlier limits, which missed it."""
     t = np.arange(0, 40, 1 / 30)
     across, depth = depth_axes(-90.0)
     w = 2 * np.pi * t / 3
     first, second = (t > 2) & (t < 17), (t > 21) & (t < 36)
     a = 0.08 * np.cos(w) * (first | second)
     b_true = 0.08 * np.sin(w) * first - 0.08 * np.sin(w) * second  # clockwise, then counter-clockwise
-    dev = a[:, None] * across + np.where(first, 0.2, 0.35)[:, None] * b_true[:, None] * depth
+    dev = a[:, None] * across + np.where(first, first_ratio, second_ratio)[:, None] * b_true[:, None] * depth
     args = (t, dev, np.ones(len(t), bool), np.zeros(len(t), int), np.full(len(t), -90.0), np.full(len(t), 0.5))
     coeffs, ratio = depth_coefficients(*args)
     inner = (t > 23) & (t < 34)
@@ -56,7 +59,7 @@ def test_a_flatter_set_in_a_view_known_to_squash_depth_is_restored_too():
     restored = apply_depth(dev, np.gradient(a, t), np.full(len(t), -90.0), coeffs) @ depth
     assert np.corrcoef(restored[inner], b_true[inner])[0, 1] > 0.9  # as deep as wide, and turning the right way
     assert np.ptp(restored[inner]) > 0.12
-    _, ratio = depth_coefficients(*args, settings=DepthSettings(follow_max_ratio=0.25))  # the old limit
+    _, ratio = depth_coefficients(*args, settings=old)
     assert np.all(ratio[inner] == 1.0)
 
 

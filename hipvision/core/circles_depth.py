@@ -51,7 +51,7 @@ class DepthSettings:
     min_windows: int = 3  # consecutive windows (step_s apart) that must agree before it applies
     hold_s: float = 10.0  # live: a correction found stays this long without confirmation
     extend_s: float = 5.0  # offline: it applies between the windows that found it, and this far beyond
-    follow_fraction: float = 0.5  # offline: once confirmed, other windows whose own quarter-turn ratio is
+    follow_fraction: float = 0.4  # offline: once confirmed, other windows whose own quarter-turn ratio is
     # at least this share of the confirmed one (same view) are stretched with their own fit
     follow_max_ratio: float = 0.5  # offline: ... and below this ratio (the view is known to under-report depth,
     # so a loop flatter than max_ratio allows for a first finding is taken as squashed too)
