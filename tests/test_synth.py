@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hipvision.core.circles_depth import depth_axes
 from hipvision.synth import posing
 from hipvision.synth.geometry import axis_angle, ir_rotation_sign, rotation_between, two_bone_ik, unit
 from hipvision.synth.rig import Pose, Rig, forward_kinematics, posed_joints, skin, slerp
@@ -413,3 +414,23 @@ def test_benchmark_plan_is_large_enough():
     assert sum(len(s.segments[0].efforts) for s in seated) >= 100
     assert sum(1 for _, s in items if s.scene == "hip_circles") == 30
     assert len({stem for stem, _ in items}) == len(items)
+
+
+def test_depth_study_measures_each_signal_against_the_truth():
+    """benchmarks/circles_depth_study.py: a round true path, the world depth 10 times too small, and an image
+    whose hips move down 0.2 px per px across as the pelvis comes closer: ratios 1, 0.1, 0.2, all one way."""
+    spec = importlib.util.spec_from_file_location("hv_depth_study", ROOT / "benchmarks" / "circles_depth_study.py")
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    t = np.arange(0, 10, 1 / 20)
+    across, depth = depth_axes(90.0)
+    a, b = 0.08 * np.cos(2 * np.pi * t / 2.5), 0.08 * np.sin(2 * np.pi * t / 2.5)
+    true_dev = a[:, None] * across + b[:, None] * depth
+    world = a[:, None] * across + 0.1 * b[:, None] * depth
+    img = np.stack([300 * a, 300 * 0.2 * b], axis=1)  # x across, y down (toward the camera)
+    tru, wor, ima = study.window_terms(t, true_dev, world, img, 90.0, 0.5)
+    assert tru[1] == pytest.approx(1.0, abs=0.05) and wor[1] == pytest.approx(0.1, abs=0.01)
+    assert ima[1] == pytest.approx(0.2, abs=0.02)
+    assert np.sign(tru[0]) == np.sign(wor[0]) == np.sign(ima[0])
+    img_up = img * [1, -1]  # the same move seen going up the picture: the other way round
+    assert np.sign(study.window_terms(t, true_dev, world, img_up, 90.0, 0.5)[2][0]) == -np.sign(tru[0])
