@@ -5,7 +5,8 @@ IR efforts across camera conditions, and quadruped hip circles — runs the full
 pipeline (pose model → analysis) and prints:
 
 * seated IR per camera condition: efforts found, MAE, bias, 95% limits of agreement, ICC(2,1);
-* circles per camera condition: count exact-match rate, direction accuracy, radius error;
+* circles per camera condition: exact rate (counts per direction, and every circle turning its way),
+  count-match rate, direction accuracy, radius error and share within 10%;
 * negatives (rocking without circling, sitting still): false circles and false efforts.
 
 Rendering needs the ``synth`` extra (torch, anny, pyrender); with a complete cache
@@ -120,9 +121,13 @@ def circle_row(truth: dict, result: dict) -> dict:
     t_reps, m_reps = truth["circles"]["reps"], result.get("reps") or []
     pairs = match_intervals(t_reps, m_reps)
     matched = [(t, m) for t, m in pairs if m is not None]
-    exact = (result.get("clockwise") == truth["circles"]["clockwise"]
-             and result.get("counterclockwise") == truth["circles"]["counterclockwise"])
-    return {"exact": bool(exact), "truth_total": truth["circles"]["total"], "measured_total": result.get("total"),
+    counts = (result.get("clockwise") == truth["circles"]["clockwise"]
+              and result.get("counterclockwise") == truth["circles"]["counterclockwise"])
+    # exact: the counts per direction, in the true order of directions (a video counted the wrong way
+    # round still gives the right counts when both sets are equal)
+    exact = counts and [m.get("direction") for m in m_reps] == [t["direction"] for t in t_reps]
+    return {"exact": bool(exact), "counts": bool(counts), "truth_total": truth["circles"]["total"],
+            "measured_total": result.get("total"),
             "direction_ok": [t["direction"] == m.get("direction") for t, m in matched],
             "radius": [(t["radius_cm"], m.get("radius_cm")) for t, m in matched if m.get("radius_cm") is not None],
             "matched": len(matched)}
@@ -151,21 +156,26 @@ def report(seated: dict[str, list[dict]], circles: dict[str, list[dict]], extra:
         print(f"{cond:<11}{len(rows):>8}{found:>7.0%}{extra.get(cond, 0):>6}{_fmt(a['mae']):>7}{_fmt(a['bias']):>7}"
               f"{loa:>16}{_fmt(a['icc'], 2):>7}")
     print("\nHip circles (per video)")
-    print(f"{'condition':<11}{'videos':>7}{'exact count':>12}{'direction':>10}{'radius MAE cm':>14}{'bias cm':>8}")
+    print(f"{'condition':<11}{'videos':>7}{'exact':>7}{'counts':>8}{'direction':>10}{'radius MAE cm':>14}{'bias cm':>8}"
+          f"{'within 10%':>11}")
     all_c = [r for rows in circles.values() for r in rows]
     for cond, rows in [*circles.items(), ("all", all_c)]:
         if not rows:
             continue
         exact = float(np.mean([r["exact"] for r in rows]))
+        counts = float(np.mean([r.get("counts", r["exact"]) for r in rows]))
         dirs = [ok for r in rows for ok in r["direction_ok"]]
         radius = np.array([pair for r in rows for pair in r["radius"]], float).reshape(-1, 2)
         a = agreement(radius[:, 0], radius[:, 1]) if len(radius) else agreement([], [])
-        out["circles"][cond] = {"videos": len(rows), "exact_count_rate": exact,
+        within = float(np.mean(np.abs(radius[:, 1] - radius[:, 0]) <= 0.1 * radius[:, 0])) if len(radius) else math.nan
+        out["circles"][cond] = {"videos": len(rows), "exact_rate": exact, "count_match_rate": counts,
+                                "radius_within_10pct": within,
                                 "direction_accuracy": float(np.mean(dirs)) if dirs else math.nan,
                                 "radius": a, "count_abs_error": float(np.mean(
                                     [abs((r["measured_total"] or 0) - r["truth_total"]) for r in rows]))}
-        print(f"{cond:<11}{len(rows):>7}{exact:>12.0%}{_fmt(out['circles'][cond]['direction_accuracy'] * 100, 0):>9}%"
-              f"{_fmt(a['mae']):>14}{_fmt(a['bias']):>8}")
+        print(f"{cond:<11}{len(rows):>7}{exact:>7.0%}{counts:>8.0%}"
+              f"{_fmt(out['circles'][cond]['direction_accuracy'] * 100, 0):>9}%{_fmt(a['mae']):>14}{_fmt(a['bias']):>8}"
+              f"{_fmt(within * 100, 0):>10}%")
     return out
 
 

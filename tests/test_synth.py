@@ -405,6 +405,12 @@ def test_benchmark_scores_efforts_and_circles():
     row = acc.circle_row(truth, circles)
     assert row["exact"] is False and row["direction_ok"] == [True, False]
     assert row["radius"] == [(8.0, 7.0), (6.0, 6.5)]
+    swapped = {"total": 2, "clockwise": 1, "counterclockwise": 1, "reps": [
+        {"direction": "counterclockwise", "start_s": 1.1, "end_s": 4.2, "radius_cm": 7.0},
+        {"direction": "clockwise", "start_s": 6.1, "end_s": 9.0, "radius_cm": 6.5}]}
+    row = acc.circle_row(truth, swapped)  # right counts per direction, each set the wrong way round
+    assert row["counts"] is True and row["exact"] is False
+    assert acc.circle_row(truth, {**swapped, "reps": list(reversed(swapped["reps"]))})["exact"] is True
 
 
 def test_benchmark_plan_is_large_enough():
