@@ -76,8 +76,8 @@ def test_squashed_depth_circles_are_counted_offline(view):
 
 @pytest.mark.parametrize("gain, unsure", [(0.02, True), (0.1, False), (1.0, False)])
 def test_faint_depth_makes_the_direction_unsure(gain, unsure):
-    """Depth motion reported 50 times too small (as side-on on rendered people, where 1 in 9 counted videos
-    came out turning the wrong way) gets a warning about the direction; 5 times too small or right does not."""
+    """Depth motion reported 50 times too small (as side-on on rendered people, where 4 of 17 counted videos
+    had a set turning the wrong way) gets a warning about the direction; 5 times too small or right does not."""
     res = analyze_circles(render_quadruped(SET, view="side", seed=6, depth_motion_gain=gain))
     assert [r.direction for r in res.reps] == SET.directions
     assert any("direction can come out reversed" in w for w in res.warnings) == unsure

@@ -332,9 +332,10 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
     return result
 
 
-#: Below this depth/across ratio the rebuilt depth's direction is unsure: on rendered side-on videos
-#: the pose model reported the depth motion 6-90 times too small, and in 1 of 9 counted ones turning
-#: the wrong way (at 45° and from high up, 2-4 times too small and always the right way).
+#: Below this depth/across ratio the rebuilt depth's direction is unsure: on rendered side-on videos the
+#: pose model reported the depth motion 5-80 times too small, and in 4 of 17 that were counted (two sets
+#: of 30 videos) a set came out turning the wrong way, all of them under this ratio (at 45° and from high
+#: up: 1.3-4 times too small, always the right way, never under this ratio). See docs/circles-accuracy.md.
 FAINT_DEPTH_RATIO = 0.15
 
 
