@@ -16,6 +16,7 @@ world : (T, 33, 3), metres
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -113,3 +114,12 @@ class PoseSequence:
         nan3 = np.full((n, NUM_LANDMARKS, 3), np.nan)
         return cls(t, nan3.copy(), np.zeros((n, NUM_LANDMARKS)), np.zeros((n, NUM_LANDMARKS)),
                    nan3.copy(), frame_size, fps, source, model)
+
+
+def effective_fps(seq: PoseSequence) -> PoseSequence:
+    """``seq`` with ``fps`` set to the rate its frames actually came at (median step), as a live
+    camera that drops frames under load delivers fewer than it announces; unchanged if < 2 frames."""
+    if len(seq) < 2:
+        return seq
+    step = float(np.median(np.diff(seq.timestamps_s)))
+    return dataclasses.replace(seq, fps=1.0 / step) if step > 0 else seq

@@ -86,16 +86,18 @@ def _write(result, json_out: Path | None, csv_out: Path | None) -> dict:
 
 def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, record: Path | None,
                max_frames: int | None):
-    """Live circles from a camera (or a video played as live); returns the `CirclesResult`."""
+    """Live circles from a camera (or a video played as live); returns the `CirclesResult` to save: the
+    file analysis of every frame counted (the live view counts as it goes)."""
     from hipvision.live import run_live
     from hipvision.overlays.circles import CirclesLive
     from hipvision.pose import PoseTracker
     from hipvision.sources import open_source
 
     with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
-        analyzer = CirclesLive(source=source.description, model=tracker.model_name)
+        analyzer = CirclesLive(source=source.description, model=tracker.model_name, frame_size=source.frame_size,
+                               fps=source.fps)
         run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames)
-        return analyzer.stream.result()
+        return analyzer.saved_result()
 
 
 def register(app: typer.Typer) -> None:

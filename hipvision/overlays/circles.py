@@ -20,6 +20,8 @@ from hipvision import draw
 from hipvision.core.circles import CirclesResult, CirclesSettings
 from hipvision.core.circles_stream import CirclesStream
 from hipvision.landmarks import Landmark as L
+from hipvision.pose.extract import SequenceBuilder
+from hipvision.sequence import effective_fps
 
 if TYPE_CHECKING:
     from hipvision.pose import FramePose
@@ -155,23 +157,33 @@ class CirclesLive:
     """The live hip-circles analyzer for `hipvision.live.run_live`.
 
     Counting runs from the start; SPACE pauses/resumes it (frames while paused are ignored), R
-    starts over. ``result()`` is the circles JSON so far.
+    starts over. ``result()`` is the live count so far (what the view shows); ``saved_result()`` is the
+    file analysis of every frame counted, as a recording of them would give: the live counter needs a
+    circle or two to see that depth is under-reported, the file analysis looks at the whole set.
     """
 
     title = "hipvision circles"
 
     def __init__(self, *, settings: CirclesSettings = CirclesSettings(), source: str = "live", model: str = "",
-                 trail_s: float = 8.0, keys_help: bool = True):
+                 trail_s: float = 8.0, keys_help: bool = True, frame_size: tuple[int, int] = (640, 480),
+                 fps: float = 30.0):
+        """``frame_size`` (pixels) and ``fps``: the source's, for the kept frames (the count uses neither)."""
         self.settings = settings
         self.keys_help = keys_help
+        self.source, self.model, self.frame_size, self.fps = source, model, frame_size, fps
         self.stream = CirclesStream(settings=settings, source=source, model=model)
         self.trail_s = trail_s
         self.paused = False
         self._trail: deque[tuple[float, np.ndarray, np.ndarray, int]] = deque()  # (t, hip, pelvis cm, rep)
+        self._frames = self._new_frames()
+
+    def _new_frames(self) -> SequenceBuilder:
+        return SequenceBuilder(fps=self.fps, frame_size=self.frame_size, source=self.source, model=self.model)
 
     def update(self, pose: "FramePose") -> None:
         if self.paused:
             return
+        self._frames.append(pose)
         world = pose.world if pose.detected else np.full((33, 3), np.nan)
         self.stream.update(float(pose.timestamp_s), world)
         rep = len(self.stream.counter.reps) + 1 if self.stream.progress > 0 else 0
@@ -204,10 +216,17 @@ class CirclesLive:
         elif key == "r":
             self.stream.reset()
             self._trail.clear()
+            self._frames = self._new_frames()
             self.paused = False
 
     def result(self) -> dict:
         return self.stream.result().to_dict()
+
+    def saved_result(self) -> CirclesResult:
+        """`analyze_circles` of every frame counted (not those while paused or before the last R)."""
+        from hipvision.core.circles import analyze_circles
+
+        return analyze_circles(effective_fps(self._frames.build()), settings=self.settings)
 
 
 class CirclesAnnotator:

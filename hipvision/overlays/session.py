@@ -17,7 +17,6 @@ saves (SPACE does nothing here: phases are found from the posture, not from keys
 
 from __future__ import annotations
 
-import dataclasses
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -29,22 +28,13 @@ from hipvision.core.rotation import RotationTracker
 from hipvision.overlays.circles import CirclesLive
 from hipvision.overlays.rotation import draw_leg_hud, draw_legs
 from hipvision.pose.extract import SequenceBuilder
+from hipvision.sequence import effective_fps
 
 if TYPE_CHECKING:
     from hipvision.pose import FramePose
-    from hipvision.sequence import PoseSequence
 
 KEYS_HELP = "R start over   Q quit & save"
 _NAN2 = np.array([np.nan, np.nan])
-
-
-def effective_fps(seq: "PoseSequence") -> "PoseSequence":
-    """``seq`` with ``fps`` set to the rate its frames actually came at (median step), as a live
-    camera that drops frames under load delivers fewer than it announces; unchanged if < 2 frames."""
-    if len(seq) < 2:
-        return seq
-    step = float(np.median(np.diff(seq.timestamps_s)))
-    return dataclasses.replace(seq, fps=1.0 / step) if step > 0 else seq
 
 
 class SessionLive:
