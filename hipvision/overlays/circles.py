@@ -166,8 +166,10 @@ class CirclesLive:
 
     def __init__(self, *, settings: CirclesSettings = CirclesSettings(), source: str = "live", model: str = "",
                  trail_s: float = 8.0, keys_help: bool = True, frame_size: tuple[int, int] = (640, 480),
-                 fps: float = 30.0):
-        """``frame_size`` (pixels) and ``fps``: the source's, for the kept frames (the count uses neither)."""
+                 fps: float = 30.0, keep_frames: bool = True):
+        """``frame_size`` (pixels) and ``fps``: the source's, for the kept frames (the count uses neither);
+        ``keep_frames``: False when the caller keeps them itself (then there is no ``saved_result``)."""
+        self.keep_frames = keep_frames
         self.settings = settings
         self.keys_help = keys_help
         self.source, self.model, self.frame_size, self.fps = source, model, frame_size, fps
@@ -183,7 +185,8 @@ class CirclesLive:
     def update(self, pose: "FramePose") -> None:
         if self.paused:
             return
-        self._frames.append(pose)
+        if self.keep_frames:
+            self._frames.append(pose)
         world = pose.world if pose.detected else np.full((33, 3), np.nan)
         self.stream.update(float(pose.timestamp_s), world)
         rep = len(self.stream.counter.reps) + 1 if self.stream.progress > 0 else 0
@@ -225,6 +228,9 @@ class CirclesLive:
     def saved_result(self) -> CirclesResult:
         """`analyze_circles` of every frame counted (not those while paused or before the last R)."""
         from hipvision.core.circles import analyze_circles
+
+        if not self.keep_frames:
+            raise RuntimeError("CirclesLive(keep_frames=False) keeps no frames to analyse")
 
         return analyze_circles(effective_fps(self._frames.build()), settings=self.settings)
 

@@ -97,7 +97,7 @@ class SessionLive:
             self._reading = None
             self.seated_held.append(_NAN2.copy())
         elif posture == QUADRUPED:
-            self._circles = CirclesLive(source=self.source, model=self.model, keys_help=False)
+            self._circles = CirclesLive(source=self.source, model=self.model, keys_help=False, keep_frames=False)
         if posture != OTHER:
             self.phases_seen.append(posture)
 
