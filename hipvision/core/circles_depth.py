@@ -187,8 +187,8 @@ def _followers(found: list, terms: list, beta: float, settings: DepthSettings) -
     a window counts when its own quarter-turn ratio is at least ``follow_fraction`` of the
     confirmed one (rocking and stillness show far less), below ``follow_max_ratio`` (a loop
     flatter than a first finding needs is squashed too once the view is known to squash: on a
-    rendered 45° view one set showed ratio 0.3 and was counted 2 of 5 before) and its fit is good; it is stretched with
-    its own fit (its own direction) and the confirmed ratio. As for confirmation, only runs of
+    rendered 45° view one set showed ratio 0.3 and was counted 2 of 5 before) and its fit is good;
+    it is stretched with its own fit (its own direction) and the confirmed ratio. As for confirmation, only runs of
     ``min_windows`` consecutive such windows turning the same way count.
     """
     have = {f[0] for f in found}

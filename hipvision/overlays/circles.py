@@ -231,7 +231,6 @@ class CirclesLive:
 
         if not self.keep_frames:
             raise RuntimeError("CirclesLive(keep_frames=False) keeps no frames to analyse")
-
         return analyze_circles(effective_fps(self._frames.build()), settings=self.settings)
 
 
