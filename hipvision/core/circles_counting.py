@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hipvision.core.circles_quality import polygon_moments, roundness_from_cov
+from hipvision.core.circles_quality import loop_roundness, polygon_moments
 
 CLOCKWISE = 1
 COUNTERCLOCKWISE = -1
@@ -302,9 +302,9 @@ class CircleCounter:
         if not (s.min_rep_s <= duration <= s.max_rep_s) or len(seg) < 5:
             return False
         xy = np.array([(b[2], b[3]) for b in seg])
-        area, _, cov = polygon_moments(xy)
+        area, _, _ = polygon_moments(xy)
         radius = math.sqrt(abs(area) / math.pi)
-        return radius >= s.min_radius * self._torso and roundness_from_cov(cov) >= s.min_roundness
+        return radius >= s.min_radius * self._torso and loop_roundness(xy) >= s.min_roundness
 
     def _arc_like(self, seg: list[tuple], sweep_deg: float) -> bool:
         """A partial circle must be as far from the centre as a circle must be big, and sweep its
