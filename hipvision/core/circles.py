@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hipvision.core.circles_depth import DepthSettings, apply_depth, depth_coefficients
+from hipvision.core.circles_depth import (IDENTITY, DepthSettings, apply_depth, depth_coefficients,
+                                          oblique_depth_scales)
 from hipvision.core.circles_counting import CircleCounter, CounterSettings, PartialSpan, RepSpan
 from hipvision.core.circles_quality import (Protocol, polygon_moments, StartPosition, VerdictThresholds, protocol, rep_quality,
                                             start_position)
@@ -171,7 +172,10 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     torso_all = np.linalg.norm(sh - hip, axis=1)
     dev = pelvis - centre
     coeffs, ratio = depth_coefficients(t, dev, valid, seg, az, torso_all, settings=s.depth)
-    if np.any(ratio < 1.0):
+    # where no loop was rebuilt, an oblique view still shrinks the depth: scale it back
+    coeffs[:, 2] *= np.where(ratio < 1.0, 1.0, oblique_depth_scales(t, dev, valid, seg, az, torso_all,
+                                                                     settings=s.depth))
+    if np.any(coeffs != IDENTITY):
         across = np.stack([-np.sin(np.radians(az)), np.cos(np.radians(az))], axis=1)
         a = np.sum(dev * across, axis=1)
         a_rate = np.full(len(t), np.nan)
