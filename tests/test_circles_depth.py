@@ -126,13 +126,16 @@ def test_symmetric_depth_scale_is_undefined_in_line_and_side_on(az):
 @pytest.mark.parametrize("view", ["45", 30.0, 135.0])
 def test_oblique_view_with_shrunk_depth_gets_the_circle_size_back(view):
     """Depth reported 0.4 of its size (MediaPipe at 45° on rendered people: 0.3-0.7): radii within 10%.
-    Without the symmetry scale (``oblique_max_stretch=1``) they came out about 30% small."""
+    Without the symmetry scale (``oblique_max_stretch=1``) they came out about 30% small. Live, the scale
+    needs ``min_windows`` windows with a clear loop first: from the fourth circle on, within 15%."""
     seq = render_quadruped(SET, view=view, seed=6, depth_motion_gain=0.4)
-    for settings, tolerance in ((CirclesSettings(), 0.1), (CirclesSettings(depth=DepthSettings(oblique_max_stretch=1.0)), None)):
-        res = analyze_circles(seq, settings=settings)
-        assert [r.direction for r in res.reps] == SET.directions
-        errors = [got.radius_cm / (100 * want.radius_m) - 1 for got, want in zip(res.reps, SET.reps)]
-        if tolerance is None:
-            assert np.mean(errors) < -0.2
-        else:
-            assert np.max(np.abs(errors)) < tolerance
+    old = CirclesSettings(depth=DepthSettings(oblique_max_stretch=1.0))
+    for live, first, tolerance in ((False, 0, 0.1), (True, 3, 0.15)):
+        for settings in (CirclesSettings(), old):
+            res = analyze_circles(seq, settings=settings, live=live)
+            assert [r.direction for r in res.reps] == SET.directions
+            errors = np.array([got.radius_cm / (100 * want.radius_m) - 1 for got, want in zip(res.reps, SET.reps)])
+            if settings is old:
+                assert np.mean(errors[first:]) < -0.2
+            else:
+                assert np.max(np.abs(errors[first:])) < tolerance

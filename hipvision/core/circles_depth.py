@@ -227,21 +227,33 @@ def oblique_depth_scales(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, 
         ks = []
         for c in np.arange(t[rows[0]], t[rows[-1]] + 1e-9, settings.step_s):
             w = rows[np.abs(t[rows] - c) <= settings.window_s / 2]
-            az, torso = float(np.nanmedian(camera_azimuth_deg[w])), float(np.nanmedian(torso_m[w]))
-            if len(w) < 20 or not np.isfinite(az) or abs(np.sin(np.radians(2 * az))) < settings.oblique_min_sin2az:
-                continue
-            terms = loop_terms(t[w], dev_m[w], az, torso, settings=settings)
-            if terms is None or not clear_loop(terms, torso, settings):
-                continue
-            d = dev_m[w] - dev_m[w].mean(axis=0)
-            if settings.fit_cutoff_hz:
-                d = lowpass_zero_phase(t[w], d, cutoff_hz=settings.fit_cutoff_hz, order=2)
-            k = symmetric_depth_scale(d, az)
-            if np.isfinite(k):
-                ks.append(k)
+            if len(w) >= 20:
+                ks.append(oblique_window_scale(t[w], dev_m[w], float(np.nanmedian(camera_azimuth_deg[w])),
+                                               float(np.nanmedian(torso_m[w])), settings=settings))
+        ks = [k for k in ks if np.isfinite(k)]
         if ks:
             out[rows[0]:rows[-1] + 1] = float(np.clip(np.median(ks), 1.0, settings.oblique_max_stretch))
     return out
+
+
+def oblique_window_scale(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg: float, torso_m: float, *,
+                         settings: DepthSettings = DepthSettings()) -> float:
+    """`symmetric_depth_scale` of one window (low-passed like `loop_terms`), or NaN unless the
+    window shows a `clear_loop` from a view where the scale is defined (``|sin 2·az| ≥ oblique_min_sin2az``).
+
+    Args:
+        t_s: (N,) seconds; dev_m: (N, 2) pelvis minus path centre [forward, right], metres.
+    """
+    if not np.isfinite(camera_azimuth_deg) or abs(np.sin(np.radians(2 * camera_azimuth_deg))) < settings.oblique_min_sin2az:
+        return float("nan")
+    terms = loop_terms(t_s, dev_m, camera_azimuth_deg, torso_m, settings=settings)
+    if terms is None or not clear_loop(terms, torso_m, settings):
+        return float("nan")
+    ok = np.all(np.isfinite(dev_m), axis=1) & np.isfinite(t_s)
+    d = dev_m[ok] - dev_m[ok].mean(axis=0)
+    if settings.fit_cutoff_hz:
+        d = lowpass_zero_phase(t_s[ok], d, cutoff_hz=settings.fit_cutoff_hz, order=2)
+    return symmetric_depth_scale(d, camera_azimuth_deg)
 
 
 def _confirmed(fits: list[tuple[float, np.ndarray, float]], min_windows: int) -> list:

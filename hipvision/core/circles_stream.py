@@ -19,7 +19,7 @@ import numpy as np
 from hipvision.core.circles import (CircleRep, CirclesResult, CirclesSettings, neutral_forward, rep_measures,
                                     summarise)
 from hipvision.core.circles_counting import CircleCounter
-from hipvision.core.circles_depth import IDENTITY, apply_depth, depth_fit
+from hipvision.core.circles_depth import IDENTITY, apply_depth, depth_fit, oblique_window_scale
 from hipvision.core.circles_quality import polygon_moments
 from hipvision.core.circles_trajectory import (TRACKED, CircleTrack, base_length, body_coordinates, change_rate, hip_flexion_deg,
                                                midpoints, orthonormal_frame, quadruped_ok,
@@ -94,6 +94,7 @@ class CirclesStream:
         self._last_a, self._a_rate = math.nan, 0.0
         self._depth_t = self._last_depth_update = self._depth_found_t = -math.inf
         self._depth_streak = 0
+        self._depth_kind: str | None = None  # what the last window found: "loop", "oblique" or None
         self._detected = 0
 
     @property
@@ -143,7 +144,7 @@ class CirclesStream:
                     w.clear()
                 self._rep_centre = None
                 self._devs.clear()
-                self._depth_streak = 0
+                self._depth_streak, self._depth_kind = 0, None
                 self._depth_coeffs, self._depth_target, self._depth_ratio = IDENTITY.copy(), IDENTITY.copy(), 1.0
                 self._last_a, self._a_rate = math.nan, 0.0
             self._last_valid_t = t_s
@@ -212,7 +213,14 @@ class CirclesStream:
             devs = np.array([d[1] for d in self._devs])
             azimuth = float(np.nanmedian([d[2] for d in self._devs]))
             coeffs, ratio = depth_fit(t, devs, azimuth, torso, settings=ds, live=True)
-            self._depth_streak = self._depth_streak + 1 if ratio < 1.0 else 0
+            kind = "loop" if ratio < 1.0 else None
+            if kind is None:  # no squashed loop; from an oblique view the depth may still be shrunk
+                k = oblique_window_scale(t, devs, azimuth, torso, settings=ds)
+                if k > 1.0:
+                    coeffs, kind = IDENTITY * min(k, ds.oblique_max_stretch), "oblique"
+            # only windows that found the same kind of correction confirm each other
+            self._depth_streak = self._depth_streak + 1 if kind is not None and kind == self._depth_kind else int(kind is not None)
+            self._depth_kind = kind
             if self._depth_streak >= ds.min_windows:  # confirmed: keep it (it belongs to the view) for hold_s
                 self._depth_target, self._depth_ratio, self._depth_found_t = coeffs, ratio, t_s
             elif t_s - self._depth_found_t > ds.hold_s:
