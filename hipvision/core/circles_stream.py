@@ -219,7 +219,8 @@ class CirclesStream:
                 if k > 1.0:
                     coeffs, kind = IDENTITY * min(k, ds.oblique_max_stretch), "oblique"
             # only windows that found the same kind of correction confirm each other
-            self._depth_streak = self._depth_streak + 1 if kind is not None and kind == self._depth_kind else int(kind is not None)
+            same = kind is not None and kind == self._depth_kind
+            self._depth_streak = self._depth_streak + 1 if same else int(kind is not None)
             self._depth_kind = kind
             if self._depth_streak >= ds.min_windows:  # confirmed: keep it (it belongs to the view) for hold_s
                 self._depth_target, self._depth_ratio, self._depth_found_t = coeffs, ratio, t_s
