@@ -39,6 +39,7 @@ from hipvision.errors import InputError
 from hipvision.video_out import VideoWriterAtomic
 
 if TYPE_CHECKING:
+    from hipvision.frame_store import FrameStore
     from hipvision.pose import FramePose
     from hipvision.sources import FrameSource
 
@@ -165,7 +166,7 @@ def _draw_status(image: np.ndarray, fps: float | None, recording: bool, detected
 
 def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, window: bool = True,
              mirror: bool = True, record: os.PathLike | str | None = None, max_frames: int | None = None,
-             scripted_keys: Sequence[tuple[float, str]] = ()) -> dict:
+             scripted_keys: Sequence[tuple[float, str]] = (), keep: "FrameStore | None" = None) -> dict:
     """Run ``analyzer`` live on ``source`` until the source ends, ``q``/Esc, Ctrl-C or ``max_frames``.
 
     Args:
@@ -179,6 +180,8 @@ def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, win
         scripted_keys: (timestamp_s, key) presses, delivered after the first frame whose timestamp is
             at or past ``timestamp_s`` has been analysed and shown (as a real key press during that
             frame would be). Keys as typed: " ", "r", "q"; "esc" also works.
+        keep: hand every frame (unmirrored, without overlays) and its pose to this store, for the
+            report's key frames.
 
     Returns:
         ``analyzer.result()`` at the end.
@@ -202,6 +205,8 @@ def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, win
         for count, frame in enumerate(frames, start=1):
             pose = tracker.process(frame)
             analyzer.update(pose)
+            if keep is not None:
+                keep.add(frame.timestamp_s, frame.image, pose.image if pose.detected else None, pose.visibility)
             canvas = frame.image.copy()
             if pose.detected:
                 draw.draw_skeleton(canvas, pose.image, pose.visibility)

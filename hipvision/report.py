@@ -15,6 +15,7 @@ import datetime as _dt
 import os
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, Undefined, select_autoescape
@@ -24,6 +25,9 @@ from hipvision.errors import InputError
 from hipvision.io import write_text_atomic
 from hipvision.report_plots import COLORS, angle_plot_svg, path_plot_svg, rep_color
 from hipvision.sequence import PoseSequence
+
+if TYPE_CHECKING:
+    from hipvision.frame_store import FrameStore
 
 SIDES = ("left", "right")
 KINDS = ("rotation", "circles", "session")
@@ -214,7 +218,8 @@ def find_source_video(result: dict, base_dir: str | os.PathLike | None = None) -
 
 
 def build_view(result: dict, *, video: str | os.PathLike | None = None, poses: PoseSequence | None = None,
-               model: str | os.PathLike | None = None, subject: str | None = None) -> dict:
+               model: str | os.PathLike | None = None, subject: str | None = None,
+               frames: "FrameStore | None" = None) -> dict:
     """The template's context for ``result`` (a rotation, circles or session result dict)."""
     from hipvision.report_frames import key_frames
 
@@ -243,9 +248,12 @@ def build_view(result: dict, *, video: str | os.PathLike | None = None, poses: P
             elif pv["circles"]:
                 targets.append((pv["circles"], _circles_requests(p["result"])))
     requests = [r for _, reqs in targets for r in reqs]
-    frames, notes = key_frames(video_path, requests, poses=poses, model=model) if video_path else ([], [])
+    if frames is not None or video_path:
+        pictures, notes = key_frames(video_path, requests, poses=poses, model=model, store=frames)
+    else:
+        pictures, notes = [], []
     view["notes"] = notes
-    by_time = {(f.time_s, f.caption): f for f in frames}
+    by_time = {(f.time_s, f.caption): f for f in pictures}
     for target, reqs in targets:
         target["frames"] = [by_time[(r.time_s, r.caption)] for r in reqs if (r.time_s, r.caption) in by_time]
     return view
@@ -258,16 +266,18 @@ def render_report(result: dict, **kwargs) -> str:
 
 def write_report(result: dict, out_path: str | os.PathLike, *, video: str | os.PathLike | None = None,
                  poses: PoseSequence | None = None, model: str | os.PathLike | None = None,
-                 subject: str | None = None) -> Path:
+                 subject: str | None = None, frames: "FrameStore | None" = None) -> Path:
     """Write the HTML report for ``result`` to ``out_path`` atomically; returns the path.
 
     Args:
         result: a rotation, circles or session result dict (as written to JSON).
+        frames: the frames a live run kept (`hipvision.frame_store`), for key frames; they take
+            the place of the video.
         video: the source video, for key frames; default: ``result["source"]`` if that file exists.
         poses: the analysed `PoseSequence`, for the skeleton on the key frames (else the pose
             model is run on those few frames, if available).
         model: pose model path used in that case.
         subject: the person's name, shown in the title.
     """
-    html = render_report(result, video=video, poses=poses, model=model, subject=subject)
+    html = render_report(result, video=video, poses=poses, model=model, subject=subject, frames=frames)
     return write_text_atomic(out_path, html)

@@ -1,5 +1,6 @@
 """Key frames for the HTML report: grab frames from the source video (cv2), overlay the skeleton, encode as JPEG.
 
+The frames come from the source video, or from the thumbnails a live run kept (`hipvision.frame_store`).
 Everything here degrades gracefully: a missing or unreadable video, a frame that
 cannot be read or a pose that cannot be found gives fewer (or skeleton-less)
 pictures and a note, never an error.
@@ -11,12 +12,16 @@ import base64
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from hipvision.landmarks import LEG
 from hipvision.sequence import PoseSequence
+
+if TYPE_CHECKING:
+    from hipvision.frame_store import FrameStore
 
 #: Largest picture width in the report, pixels.
 MAX_WIDTH_PX = 720
@@ -135,22 +140,33 @@ def _landmarks_from_model(images: list[np.ndarray | None], times: list[float],
 
 def key_frames(video: str | os.PathLike | None, requests: list[KeyFrameRequest], *,
                poses: PoseSequence | None = None, model: str | os.PathLike | None = None,
-               detect: bool = True) -> tuple[list[KeyFrame], list[str]]:
+               detect: bool = True, store: "FrameStore | None" = None) -> tuple[list[KeyFrame], list[str]]:
     """Pictures for ``requests`` with the skeleton drawn in, and notes about anything that went wrong.
 
-    Landmarks come from ``poses`` (the analysed sequence) when given, else from running the pose
-    model on the grabbed frames (``detect``), else the frame is shown without a skeleton.
+    The pictures come from ``store`` (the frames a live run kept, `hipvision.frame_store`) when given,
+    else from ``video``. Landmarks come from ``poses`` (the analysed sequence) when given, else from
+    the store, else from running the pose model on the frames (``detect``), else the frame is shown
+    without a skeleton.
     """
     if not requests:
         return [], []
-    if video is None or not Path(video).is_file():
-        return [], ([f"Key frames left out: the video {video} was not found."] if video else [])
     times = [r.time_s for r in requests]
-    images = grab_frames(video, times)
-    if all(img is None for img in images):
-        return [], [f"Key frames left out: could not read frames from {video}."]
+    stored = None
+    if store is not None:
+        stored = [store.nearest(t) for t in times]
+        images = [None if f is None else store.decode(f) for f in stored]
+        if all(img is None for img in images):
+            return [], ["Key frames left out: no frame was kept near those moments."]
+    elif video is None or not Path(video).is_file():
+        return [], ([f"Key frames left out: the video {video} was not found."] if video else [])
+    else:
+        images = grab_frames(video, times)
+        if all(img is None for img in images):
+            return [], [f"Key frames left out: could not read frames from {video}."]
     if poses is not None:
         marks = [_landmarks_from_sequence(poses, t) for t in times]
+    elif stored is not None:
+        marks = [None if f is None or f.landmarks is None else (f.landmarks, f.visibility) for f in stored]
     elif detect:
         marks = _landmarks_from_model(images, times, model)
     else:

@@ -56,8 +56,10 @@ def test_live_path_with_the_sample_as_camera_saves_the_true_counts(tmp_path):
     """The live view's counter needs a circle or two before its depth correction starts (a known gap), but
     what --camera saves is the file analysis of every frame seen: the true 5 + 5."""
     out = tmp_path / "live.json"
-    code = main(["circles", "--camera", str(SAMPLES / "hip_circles.mp4"), "--no-window", "--json", str(out)])
+    code = main(["circles", "--camera", str(SAMPLES / "hip_circles.mp4"), "--no-window", "--json", str(out),
+                 "--report", str(tmp_path / "live.html")])
     assert code == 0
+    assert 'src="data:image/jpeg;base64,' in (tmp_path / "live.html").read_text()  # frames kept while live
     result = json.loads(out.read_text())
     truth = _truth("hip_circles")["circles"]
     assert (result["clockwise"], result["counterclockwise"]) == (truth["clockwise"], truth["counterclockwise"])

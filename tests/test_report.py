@@ -17,6 +17,7 @@ import pytest
 from fixtures import skeletons as sk
 from hipvision.cli import main as cli
 from hipvision.errors import InputError
+from hipvision.frame_store import FrameStore
 from hipvision.report import build_view, render_report, write_report
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
 
@@ -153,6 +154,27 @@ def test_key_frames_use_the_results_source_and_skip_a_missing_video(tmp_path):
     assert view["rotation"]["frames"] == [] and "was not found" in view["notes"][0]
     r["source"] = "samples/not-here.mp4"
     assert build_view(r)["notes"] == []  # nothing to show, nothing to complain about
+
+
+def test_key_frames_of_a_live_run_come_from_the_frames_it_kept(tmp_path):
+    """A camera leaves no video: the frames the live loop kept (`FrameStore`) and their poses are used."""
+    video, seq = synthetic_video(tmp_path)
+    store = FrameStore(interval_s=0.25)
+    cap = cv2.VideoCapture(str(video))
+    for i in range(len(seq)):
+        ok, image = cap.read()
+        assert ok
+        store.add(float(seq.timestamps_s[i]), image, seq.image[i], seq.visibility[i])
+    cap.release()
+    r = fixture("rotation")
+    r["source"] = "camera 0"
+    view = build_view(r, frames=store)
+    frames = view["rotation"]["frames"]
+    assert [f.caption.split(",")[0] for f in frames] == ["Left leg", "Right leg"] and view["notes"] == []
+    if importable("hipvision.draw"):
+        assert all(f.skeleton for f in frames)  # the kept poses, no model run
+    assert build_view(r)["rotation"]["frames"] == []  # without them: nothing to show
+    assert "no frame was kept" in build_view(r, frames=FrameStore())["notes"][0]
 
 
 def test_session_key_frames_go_to_their_phase(tmp_path):

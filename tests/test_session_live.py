@@ -125,7 +125,7 @@ def test_session_command_input_errors_are_one_line(tmp_path, monkeypatch, capsys
 def test_live_session_on_the_sample_played_as_a_camera(tmp_path, model_path, capsys):
     out = tmp_path / "live.json"
     code = cli(["session", "--camera", str(SAMPLES / "session.mp4"), "--no-window", "--json", str(out),
-                "--record", str(tmp_path / "live.mp4")])
+                "--record", str(tmp_path / "live.mp4"), "--report", str(tmp_path / "live.html")])
     assert code == 0, capsys.readouterr().err
     d = json.loads(out.read_text())
     truth = json.loads((SAMPLES / "session.json").read_text())
@@ -133,3 +133,6 @@ def test_live_session_on_the_sample_played_as_a_camera(tmp_path, model_path, cap
     for side in ("left", "right"):
         assert d["change_deg"][side] == pytest.approx(truth["change_deg"][side], abs=3.0), side
     assert (tmp_path / "live.mp4").stat().st_size > 0
+    # the report shows what the camera saw at the held angles and during the circles (kept while live)
+    html = (tmp_path / "live.html").read_text()
+    assert html.count('src="data:image/jpeg;base64,') >= 6 and "Key frames left out" not in html

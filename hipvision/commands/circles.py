@@ -85,9 +85,10 @@ def _write(result, json_out: Path | None, csv_out: Path | None) -> dict:
 
 
 def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, record: Path | None,
-               max_frames: int | None):
+               max_frames: int | None, keep=None):
     """Live circles from a camera (or a video played as live); returns the `CirclesResult` to save: the
-    file analysis of every frame counted (the live view counts as it goes)."""
+    file analysis of every frame counted (the live view counts as it goes). ``keep``: a
+    `hipvision.frame_store.FrameStore` that gets every frame, for the report."""
     from hipvision.live import run_live
     from hipvision.overlays.circles import CirclesLive
     from hipvision.pose import PoseTracker
@@ -96,7 +97,8 @@ def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, r
     with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
         analyzer = CirclesLive(source=source.description, model=tracker.model_name, frame_size=source.frame_size,
                                fps=source.fps)
-        run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames)
+        run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames,
+                 keep=keep)
         return analyzer.saved_result()
 
 
@@ -134,6 +136,7 @@ def register(app: typer.Typer) -> None:
         Live keys: SPACE pause/resume, R reset, Q quit and save.
         """
         from hipvision.commands.report import check_save_options, write_outputs
+        from hipvision.frame_store import FrameStore
 
         check_save_options(subject, save)
         if (video is None) == (camera is None):
@@ -141,11 +144,12 @@ def register(app: typer.Typer) -> None:
         if camera is not None:
             if annotate is not None:
                 raise InputError("--annotate is for files; use --record to save the live view")
+            keep = FrameStore() if report is not None else None
             result = run_camera(camera, model=model, window=window, mirror=mirror, record=record,
-                                max_frames=max_frames)
+                                max_frames=max_frames, keep=keep)
             data = _write(result, json_out, csv_out)
             print_summary(data)
-            write_outputs(data, report=report, subject=subject, save=save)
+            write_outputs(data, report=report, subject=subject, save=save, frames=keep)
             return
         if record is not None:
             raise InputError("--record is for --camera; use --annotate for a file")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
@@ -11,18 +11,22 @@ from hipvision.commands.common import console
 from hipvision.errors import InputError
 from hipvision.sequence import PoseSequence
 
+if TYPE_CHECKING:
+    from hipvision.frame_store import FrameStore
+
 
 def write_outputs(result: dict, *, report: Path | None = None, video: Path | None = None,
                   poses: PoseSequence | None = None, model: Path | None = None,
-                  subject: str | None = None, save: bool = False) -> None:
+                  subject: str | None = None, save: bool = False, frames: "FrameStore | None" = None) -> None:
     """The optional outputs every analysis command offers: ``--report OUT.html`` and ``--subject NAME --save``.
 
-    Call it after the JSON/CSV are written. ``video``/``poses`` give the report its key frames.
+    Call it after the JSON/CSV are written. ``video``/``poses`` (files) or ``frames`` (what a live run
+    kept) give the report its key frames.
     """
     if report is not None:
         from hipvision.report import write_report
 
-        path = write_report(result, report, video=video, poses=poses, model=model, subject=subject)
+        path = write_report(result, report, video=video, poses=poses, model=model, subject=subject, frames=frames)
         console.print(f"report: [bold]{path}[/]", highlight=False)
     if save:
         from hipvision.history import db_path, save_result

@@ -90,6 +90,7 @@ def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path
                      save: bool = False, min_phase_s: float = 3.0, window: bool = True, mirror: bool = True,
                      record: Path | None = None, max_frames: int | None = None) -> dict:
     """The routine live from a camera (or a video played as one): guided view, then the same outputs as a file."""
+    from hipvision.frame_store import FrameStore
     from hipvision.live import run_live
     from hipvision.overlays.session import SessionLive
     from hipvision.pose import PoseTracker
@@ -99,12 +100,13 @@ def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path
     with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
         analyzer = SessionLive(frame_size=source.frame_size, fps=source.fps, mirror=mirror,
                                source=source.description, model=tracker.model_name, min_phase_s=min_phase_s)
+        keep = FrameStore() if report is not None else None
         result = run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record,
-                          max_frames=max_frames)
+                          max_frames=max_frames, keep=keep)
     _finish(result, json_out=json_out, csv_out=csv_out)
     if record is not None:
         console.print(f"wrote {record}", highlight=False)
-    write_outputs(result, report=report, subject=subject, save=save)
+    write_outputs(result, report=report, subject=subject, save=save, frames=keep)
     return result
 
 
