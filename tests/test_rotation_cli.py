@@ -79,6 +79,23 @@ def test_annotate_from_npz_needs_the_video_then_draws_every_frame(tmp_path, caps
     assert np.abs(frames[40].astype(int) - blank).mean() > 3  # something was drawn
 
 
+def test_report_and_history_like_the_other_commands(tmp_path, capsys, monkeypatch):
+    """--report (key frames from --video, skeleton from the poses) and --subject/--save, as circles and session."""
+    monkeypatch.setenv("HIPVISION_HOME", str(tmp_path / "home"))
+    seq, npz = _session(tmp_path)
+    video = tmp_path / "clip.avi"
+    _blank_video(video, len(seq))
+    report = tmp_path / "ir.html"
+    assert main(["rotation", str(npz), "--report", str(report), "--save"]) == 2
+    assert "--subject" in capsys.readouterr().err and not report.exists()
+    assert main(["rotation", str(npz), "--video", str(video), "--report", str(report), "--subject", "Alex",
+                 "--save"]) == 0
+    html = report.read_text()
+    assert "Alex" in html and "47." in html and html.count('src="data:image/jpeg;base64,') == 2
+    assert main(["history", "--subject", "Alex"]) == 0
+    assert "rotation" in capsys.readouterr().out
+
+
 def test_annotate_with_a_video_of_another_size_is_refused(tmp_path, capsys):
     _, npz = _session(tmp_path, n_s=2.0)
     video = tmp_path / "other.avi"

@@ -129,9 +129,10 @@ def test_live_camera_mode_on_the_seated_video(tmp_path, model_path):
     truth = _truth("seated_ir")["rotation"]["efforts"]
     out = tmp_path / "live.json"
     assert main(["rotation", "--camera", str(video), "--no-window", "--json", str(out), "--model",
-                 str(model_path)]) == 0
+                 str(model_path), "--report", str(tmp_path / "live.html")]) == 0
     d = json.loads(out.read_text())
     assert d["mode"] == "live"
+    assert 'src="data:image/jpeg;base64,' in (tmp_path / "live.html").read_text()  # frames kept while live
     for side in ("left", "right"):
         best = max(e["held_deg"] for e in truth if e["leg"] == side)
         assert d[side]["held_deg"] == pytest.approx(best, abs=3.5), side

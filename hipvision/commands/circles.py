@@ -25,8 +25,8 @@ import typer
 from rich.table import Table
 
 from hipvision.commands.common import (
-    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, WINDOW_OPTION, camera_spec, check_frame_size, console, settings,
-    write_json_csv,
+    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
+    camera_spec, check_frame_size, console, settings, write_json_csv,
 )
 from hipvision.errors import InputError
 
@@ -120,10 +120,9 @@ def register(app: typer.Typer) -> None:
                                                                           "for --annotate when VIDEO is a .npz)."),
         model: Optional[Path] = typer.Option(None, "--model", help="Pose model file (.task); default: the "
                                                                    "provisioned one."),
-        report: Optional[Path] = typer.Option(None, "--report", help="Write a self-contained HTML report here."),
-        subject: Optional[str] = typer.Option(None, "--subject", help="Whose recording it is (report title, --save)."),
-        save: bool = typer.Option(False, "--save", help="Add the result to the subject's local history "
-                                                        "(needs --subject)."),
+        report: Optional[Path] = REPORT_OPTION,
+        subject: Optional[str] = SUBJECT_OPTION,
+        save: bool = SAVE_OPTION,
         window: bool = WINDOW_OPTION,
         mirror: bool = MIRROR_OPTION,
         record: Optional[Path] = RECORD_OPTION,

@@ -89,3 +89,6 @@ WINDOW_OPTION = typer.Option(True, "--window/--no-window", help="Live: show a wi
 MIRROR_OPTION = typer.Option(True, "--mirror/--no-mirror", help="Live: show the picture mirrored (selfie view).")
 RECORD_OPTION = typer.Option(None, "--record", help="Live: record the annotated view here (.mp4).")
 MAX_FRAMES_OPTION = typer.Option(None, "--max-frames", min=1, help="Live: stop after this many frames.")
+REPORT_OPTION = typer.Option(None, "--report", help="Write a self-contained HTML report here.")
+SUBJECT_OPTION = typer.Option(None, "--subject", help="Whose recording it is (report title, --save).")
+SAVE_OPTION = typer.Option(False, "--save", help="Add the result to the subject's local history (needs --subject).")

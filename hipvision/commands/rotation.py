@@ -9,7 +9,8 @@ import typer
 from rich.table import Table
 
 from hipvision.commands.common import (
-    camera_spec, check_frame_size, check_writable, console, err_console, settings, write_json_csv,
+    REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, camera_spec, check_frame_size, check_writable, console, err_console,
+    settings, write_json_csv,
 )
 from hipvision.errors import InputError
 
@@ -24,6 +25,8 @@ Marks: < 30° limited, 30-45° functional, >= 45° target.
 Examples:
 
 hipvision rotation clip.mp4 --json ir.json --annotate ir.mp4
+
+hipvision rotation clip.mp4 --report ir.html --subject Alex --save    (report and history)
 
 hipvision rotation poses.npz --csv ir.csv    (landmarks from `hipvision extract`)
 
@@ -61,8 +64,11 @@ def _write_outputs(d: dict, result, json_out: Path | None, csv_out: Path | None)
 
 
 def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotate: Path | None,
-             original: Path | None, model: Path | None, rot_settings) -> dict:
+             original: Path | None, model: Path | None, rot_settings, report: Path | None = None,
+             subject: str | None = None, save: bool = False) -> dict:
     """Analyse a video or `.npz`; write the requested outputs; returns the rotation JSON."""
+    from hipvision.commands.report import write_outputs
+
     from hipvision.core.rotation import analyze_rotation
 
     is_npz = Path(video).suffix.lower() == ".npz"
@@ -86,12 +92,17 @@ def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotat
         check_frame_size(src, seq.frame_size)
         annotate_rotation_video(src, annotate, seq, result, progress=True)
         console.print(f"wrote {annotate}", highlight=False)
+    src = original if original is not None else (None if is_npz else Path(video))
+    write_outputs(d, report=report, video=src, poses=seq, model=model, subject=subject, save=save)
     return d
 
 
 def run_camera(camera: str, *, json_out: Path | None, csv_out: Path | None, record: Path | None, window: bool,
-               mirror: bool, model: Path | None, max_frames: int | None, rot_settings) -> dict:
+               mirror: bool, model: Path | None, max_frames: int | None, rot_settings, report: Path | None = None,
+               subject: str | None = None, save: bool = False) -> dict:
     """The live mode (a camera, a stream, or a video played as a camera)."""
+    from hipvision.commands.report import write_outputs
+    from hipvision.frame_store import FrameStore
     from hipvision.live import run_live
     from hipvision.overlays.rotation import RotationLive
     from hipvision.pose import PoseTracker
@@ -101,11 +112,14 @@ def run_camera(camera: str, *, json_out: Path | None, csv_out: Path | None, reco
     with open_source(spec) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
         analyzer = RotationLive(frame_size=source.frame_size, settings=rot_settings, mirror=mirror,
                                 source=source.description, model=getattr(tracker, "model_name", ""))
-        d = run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames)
+        keep = FrameStore() if report is not None else None
+        d = run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames,
+                     keep=keep)
     print_summary(d)
     _write_outputs(d, analyzer.tracker.result(), json_out, csv_out)
     if record is not None:
         console.print(f"wrote {record}", highlight=False)
+    write_outputs(d, report=report, subject=subject, save=save, frames=keep)
     return d
 
 
@@ -141,8 +155,14 @@ def register(app: typer.Typer) -> None:
         no_mirror: bool = typer.Option(False, "--no-mirror", help="Live: show the picture unmirrored."),
         record: Optional[Path] = typer.Option(None, "--record", help="Live: record the annotated view (.mp4)."),
         max_frames: Optional[int] = typer.Option(None, "--max-frames", min=1, help="Live: stop after N frames."),
+        report: Optional[Path] = REPORT_OPTION,
+        subject: Optional[str] = SUBJECT_OPTION,
+        save: bool = SAVE_OPTION,
     ) -> None:
+        from hipvision.commands.report import check_save_options
         from hipvision.core.rotation import ESTIMATORS, Settings
+
+        check_save_options(subject, save)
 
         if (video is None) == (camera is None):
             raise InputError("give either VIDEO or --camera SPEC (exactly one)")
@@ -152,14 +172,16 @@ def register(app: typer.Typer) -> None:
         check_writable(csv_out)
         check_writable(annotate)
         check_writable(record)
+        check_writable(report)
         rot_settings = Settings(min_hold_s=min_hold, estimator=estimator, hfov_deg=fov)
         if camera is not None:
             if annotate is not None or original is not None:
                 raise InputError("--annotate/--video are for files; live, use --record OUT.mp4")
             run_camera(camera, json_out=json_out, csv_out=csv_out, record=record, window=not no_window,
-                       mirror=not no_mirror, model=model, max_frames=max_frames, rot_settings=rot_settings)
+                       mirror=not no_mirror, model=model, max_frames=max_frames, rot_settings=rot_settings,
+                       report=report, subject=subject, save=save)
         else:
             if record is not None or no_window:
                 err_console.print("[yellow]note:[/] --record/--no-window only apply with --camera", highlight=False)
             run_file(video, json_out=json_out, csv_out=csv_out, annotate=annotate, original=original, model=model,
-                     rot_settings=rot_settings)
+                     rot_settings=rot_settings, report=report, subject=subject, save=save)

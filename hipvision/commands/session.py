@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from hipvision.commands.common import (
-    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, WINDOW_OPTION, camera_spec, check_writable, console, settings,
-    write_json_csv,
+    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
+    camera_spec, check_writable, console, settings, write_json_csv,
 )
 from hipvision.commands.report import check_save_options, write_outputs
 from hipvision.errors import InputError
@@ -122,10 +122,10 @@ def register(app: typer.Typer) -> None:
                                                                     "video played as a camera."),
         json_out: Optional[Path] = typer.Option(None, "--json", help="Write the session result JSON here."),
         csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write one row per phase as CSV here."),
-        report: Optional[Path] = typer.Option(None, "--report", help="Write a self-contained HTML report here."),
+        report: Optional[Path] = REPORT_OPTION,
         model: Optional[Path] = typer.Option(None, "--model", help="Pose model file (.task); default: the provisioned one."),
-        subject: Optional[str] = typer.Option(None, "--subject", help="Whose recording it is (report title, --save)."),
-        save: bool = typer.Option(False, "--save", help="Add the result to the subject's local history (needs --subject)."),
+        subject: Optional[str] = SUBJECT_OPTION,
+        save: bool = SAVE_OPTION,
         min_phase_s: float = typer.Option(3.0, "--min-phase-s", min=0.5,
                                           help="Seated or circle phases shorter than this are not analysed (seconds)."),
         window: bool = WINDOW_OPTION,
