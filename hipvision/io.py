@@ -116,7 +116,10 @@ def read_json(path: str | os.PathLike) -> Any:
 
 
 def save_sequence(seq: PoseSequence, target: str | os.PathLike) -> Path:
-    """Save ``seq`` as a compressed ``.npz`` (atomically), with a schema version."""
+    """Save ``seq`` as a compressed ``.npz`` (atomically), with a schema version.
+
+    ``seq.hip_growth`` is stored (float32) when present; files without it still load (as None).
+    """
     meta = {"schema_version": SCHEMA_VERSION, "frame_size": list(seq.frame_size), "fps": seq.fps,
             "source": seq.source, "model": seq.model, "meta": seq.meta}
     with atomic_path(target, suffix=".npz") as tmp:
@@ -126,10 +129,12 @@ def save_sequence(seq: PoseSequence, target: str | os.PathLike) -> Path:
 
 
 def _savez(fh: IO[bytes], seq: PoseSequence, meta: dict) -> None:
+    optional = {} if seq.hip_growth is None else {"hip_growth": seq.hip_growth.astype(np.float32)}
     np.savez_compressed(
         fh, timestamps_s=seq.timestamps_s, image=seq.image.astype(np.float32),
         visibility=seq.visibility.astype(np.float32), presence=seq.presence.astype(np.float32),
         world=seq.world.astype(np.float32), meta=np.array(json.dumps(meta, default=_json_default)),
+        **optional,
     )
 
 
@@ -149,6 +154,7 @@ def load_sequence(path: str | os.PathLike) -> PoseSequence:
                 visibility=data["visibility"].astype(float), presence=data["presence"].astype(float),
                 world=data["world"].astype(float), frame_size=tuple(meta["frame_size"]), fps=float(meta["fps"]),
                 source=meta.get("source", ""), model=meta.get("model", ""), meta=meta.get("meta", {}),
+                hip_growth=data["hip_growth"].astype(float) if "hip_growth" in data.files else None,
             )
     except InputError:
         raise

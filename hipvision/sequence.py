@@ -40,6 +40,11 @@ class PoseSequence:
         fps: nominal frame rate of the source (frames per second).
         source: human-readable description of where the frames came from.
         model: name of the pose model that produced the landmarks.
+        meta: free-form extra information (saved with the sequence).
+        hip_growth: (T,) optional: relative growth of the image region around the hips from the
+            previous frame (dimensionless log-scale change, + = grew, i.e. came closer to the
+            camera; NaN where unknown), measured from the frames by `hipvision.pose.image_motion`,
+            not by the pose model; None when not measured.
     """
 
     timestamps_s: np.ndarray
@@ -52,6 +57,7 @@ class PoseSequence:
     source: str = ""
     model: str = ""
     meta: dict = field(default_factory=dict)
+    hip_growth: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         t = self.timestamps_s
@@ -63,6 +69,8 @@ class PoseSequence:
             "presence": (n, NUM_LANDMARKS),
             "world": (n, NUM_LANDMARKS, 3),
         }
+        if self.hip_growth is not None:
+            expected["hip_growth"] = (n,)
         for name, shape in expected.items():
             arr = getattr(self, name)
             if not isinstance(arr, np.ndarray) or arr.shape != shape:
@@ -104,6 +112,7 @@ class PoseSequence:
             visibility=self.visibility[sl], presence=self.presence[sl],
             world=self.world[sl], frame_size=self.frame_size, fps=self.fps,
             source=self.source, model=self.model, meta=dict(self.meta),
+            hip_growth=None if self.hip_growth is None else self.hip_growth[sl],
         )
 
     @classmethod

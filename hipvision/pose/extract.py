@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +21,8 @@ class SequenceBuilder:
     """Accumulates `FramePose` values (one per frame, in time order) into a `PoseSequence`.
 
     Used by `extract` and by the live loop. Frames without a person are kept as
-    NaN rows so indices stay aligned with the source's frames.
+    NaN rows so indices stay aligned with the source's frames. Each pose's
+    ``hip_growth`` is kept too (the sequence's ``hip_growth`` is always an array, NaN where unknown).
     """
 
     def __init__(self, *, fps: float, frame_size: tuple[int, int], source: str, model: str) -> None:
@@ -32,6 +35,7 @@ class SequenceBuilder:
         self._vis: list[np.ndarray] = []
         self._pres: list[np.ndarray] = []
         self._world: list[np.ndarray] = []
+        self._growth: list[float] = []
 
     def __len__(self) -> int:
         return len(self._t)
@@ -51,18 +55,22 @@ class SequenceBuilder:
         self._vis.append(pose.visibility)
         self._pres.append(pose.presence)
         self._world.append(pose.world)
+        # duck-typed poses (test doubles, replays) may not carry it: unknown
+        self._growth.append(float(getattr(pose, "hip_growth", math.nan)))
 
     def build(self) -> PoseSequence:
         """The sequence of every frame appended so far (the builder can keep growing afterwards)."""
         n = len(self._t)
         if n == 0:
-            return PoseSequence.empty(0, fps=self.fps, frame_size=self.frame_size, source=self.source,
-                                      model=self.model)
+            empty = PoseSequence.empty(0, fps=self.fps, frame_size=self.frame_size, source=self.source,
+                                       model=self.model)
+            return dataclasses.replace(empty, hip_growth=np.zeros(0))
         return PoseSequence(
             timestamps_s=np.array(self._t, dtype=float),
             image=np.stack(self._image).astype(float), visibility=np.stack(self._vis).astype(float),
             presence=np.stack(self._pres).astype(float), world=np.stack(self._world).astype(float),
             frame_size=self.frame_size, fps=self.fps, source=self.source, model=self.model,
+            hip_growth=np.array(self._growth, dtype=float),
         )
 
 

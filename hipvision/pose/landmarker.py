@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,7 @@ import numpy as np
 from hipvision.core import subject as subj
 from hipvision.errors import ModelError
 from hipvision.landmarks import NUM_LANDMARKS
+from hipvision.pose.image_motion import HipGrowthMeter
 from hipvision.sources import Frame, quiet_native_logs
 
 #: Tile grids tried, in order, when nobody is found in the whole frame.
@@ -62,6 +64,9 @@ class FramePose:
         visibility: (33,) 0..1 (0 when nobody was found).
         presence: (33,) 0..1 (0 when nobody was found).
         world: (33, 3) world landmarks, metres.
+        hip_growth: relative growth of the image region around the hips since the previous
+            frame (dimensionless, + = grew = came closer; NaN where unknown), measured from the
+            frames by `hipvision.pose.image_motion`, not by the pose model.
     """
 
     timestamp_s: float
@@ -69,6 +74,7 @@ class FramePose:
     visibility: np.ndarray
     presence: np.ndarray
     world: np.ndarray
+    hip_growth: float = math.nan
 
     @property
     def detected(self) -> bool:
@@ -167,6 +173,9 @@ class PoseTracker:
     Attributes:
         model_name: the model's name (file stem), recorded in results.
         stats: counters: ``frames``, ``detected``, ``searches``, ``search_hits``, ``crop_frames``.
+
+    Each `FramePose` also carries ``hip_growth``, the looming of the region around the
+    subject's hips since the previous processed frame (`hipvision.pose.image_motion`).
     """
 
     def __init__(self, model: str | os.PathLike | None = None, *, verbose: bool = False, num_poses: int = 2,
@@ -189,12 +198,16 @@ class PoseTracker:
         self._last_search_t = -math.inf
         self._last_full_t = -math.inf
         self.stats = {"frames": 0, "detected": 0, "searches": 0, "search_hits": 0, "crop_frames": 0}
+        self._growth = HipGrowthMeter()
+        self._growth_pool: ThreadPoolExecutor | None = None  # runs the meter alongside the model
 
     # -- public -----------------------------------------------------------------------------------
     def process(self, frame: Frame) -> FramePose:
         """Landmarks of the subject in ``frame`` (frames must come in time order)."""
         t = frame.timestamp_s
         size = (frame.image.shape[1], frame.image.shape[0])
+        # the hip growth needs only the previous frame's landmarks: measure it while the model runs
+        growth_job = self._growth_worker().submit(self._growth.measure, frame.image)  # Frame.image is BGR
         recent = self._subject_box is not None and t - self._subject_t <= self._reacquire_after_s
         previous = self._subject_box if recent else None
         found = None
@@ -203,13 +216,20 @@ class PoseTracker:
         if found is None:
             found = self._whole_frame(frame, size, previous)
         self.stats["frames"] += 1
+        gray, growth = growth_job.result()
+        self._growth.advance(gray, None if found is None else found[0][0])
         if found is None:
             return FramePose.missing(t)
         pose, box = found
         self._subject_box, self._subject_t = box, t
         self.stats["detected"] += 1
         image, vis, pres, world = pose
-        return FramePose(t, image, vis, pres, world)
+        return FramePose(t, image, vis, pres, world, hip_growth=growth)
+
+    def _growth_worker(self) -> ThreadPoolExecutor:
+        if self._growth_pool is None:
+            self._growth_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hip-growth")
+        return self._growth_pool
 
     @property
     def window(self) -> np.ndarray | None:
@@ -217,7 +237,11 @@ class PoseTracker:
         return None if self._window is None else self._window.copy()
 
     def close(self) -> None:
-        """Release every landmarker instance."""
+        """Release every landmarker instance (and the previous frame kept for ``hip_growth``)."""
+        if self._growth_pool is not None:
+            self._growth_pool.shutdown(wait=True)
+            self._growth_pool = None
+        self._growth.reset()
         for name in ("_crop", "_search", "_full"):
             lm = getattr(self, name, None)
             if lm is not None:

@@ -18,7 +18,7 @@ person's right → back → left, seen from above with the head at 12 o'clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -452,6 +452,5 @@ def render_quadruped(script: PelvisScript, *, view: str | float = "side", fps: f
         median = np.nanmedian(z, axis=0)
         world[..., 2] = median + depth_motion_gain * (z - median)
         world[..., 2] += rng.normal(0.0, depth_noise_m, world.shape[:2])
-        seq = PoseSequence(seq.timestamps_s, seq.image, seq.visibility, seq.presence, world, seq.frame_size,
-                           seq.fps, seq.source, seq.model)
+        seq = replace(seq, world=world)  # keeps every other field
     return seq

@@ -1,0 +1,188 @@
+"""Looming: how much the image region around the hips grew since the previous frame.
+
+A pelvis coming toward the camera looks bigger. This is measured from the
+frames themselves (dense optical flow), not by the pose model, so it is depth
+evidence that does not depend on MediaPipe's depth estimate (far too small for
+side-on cameras). The pose landmarks only say *where* to look.
+
+Per frame pair (i-1, i):
+
+1. From frame i-1's image landmarks: hip midpoint ``H`` (mean of LEFT_HIP and
+   RIGHT_HIP), knee midpoint ``K``; ``half = max(12, 0.45 * |K - H|)`` pixels.
+2. Farneback optical flow from frame i-1 to frame i (grayscale) in the box of
+   half-size ``2 * half`` around ``H`` (clipped to the frame).
+3. Over the pixels with ``|x - Hx| <= half`` and ``|y - Hy| <= half``, least
+   squares ``u = a0 dx + a1 dy + a2`` and ``v = b0 dx + b1 dy + b2``
+   (``dx = x - Hx``, ``dy = y - Hy``; ``u, v`` the flow in pixels).
+4. Growth = ``(a0 + b1) / 2``: the relative change of image scale from frame
+   i-1 to frame i (dimensionless, ~ the change of log scale; + = grew, i.e.
+   came closer to the camera; a translation of the region does not count).
+
+NaN where it cannot be measured (no person in either frame, fewer than
+`MIN_PIXELS` pixels in the fitted square); 0.0 always means "measured, no change".
+
+Smooth, untextured regions (plain clothes, a flat wall) give the flow little
+to hold on to, and the fit then reads low: on the rendered samples a 1 % zoom
+reads about 0.5 %. Treat the value as depth *evidence* (its sign and its ups
+and downs over time), not as a calibrated scale.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from hipvision.landmarks import Landmark
+
+#: Smallest half-size of the fitted square, pixels.
+MIN_HALF_PX = 12.0
+#: Half-size of the fitted square as a fraction of the hip-to-knee distance (midpoints) in the image.
+HALF_PER_THIGH = 0.45
+#: Fewer pixels than this in the fitted square: NaN.
+MIN_PIXELS = 100
+#: Larger flow boxes are shrunk to this many pixels on their long side first: the growth is a ratio, the
+#: same at any scale, and the flow's cost then no longer grows with the video's resolution.
+MAX_BOX_PX = 160
+#: cv2.calcOpticalFlowFarneback(pyr_scale, levels, winsize, iterations, poly_n, poly_sigma, flags).
+_FARNEBACK = (0.5, 3, 15, 3, 5, 1.2, 0)
+
+_HIPS = (int(Landmark.LEFT_HIP), int(Landmark.RIGHT_HIP))
+_KNEES = (int(Landmark.LEFT_KNEE), int(Landmark.RIGHT_KNEE))
+
+
+def region_growth(prev_gray: np.ndarray, gray: np.ndarray, centre_px: tuple[float, float] | np.ndarray,
+                  half_px: float) -> float:
+    """Relative growth of the square region around ``centre_px`` from ``prev_gray`` to ``gray``.
+
+    Args:
+        prev_gray: (H, W) uint8 grayscale frame i-1.
+        gray: (H, W) uint8 grayscale frame i, same size.
+        centre_px: (x, y) centre of the region in frame i-1, pixels (x right, y down; the
+            coordinates of pixel (row r, column c) are (c, r)).
+        half_px: half-size of the fitted square, pixels; flow is computed in the box of
+            half-size ``2 * half_px`` (clipped to the frame) so the square has context.
+
+    Returns:
+        ``(a0 + b1) / 2`` of the affine flow fit (module docstring): the relative change of
+        image scale, dimensionless (+0.01 = 1 % bigger, came closer); NaN when the inputs are
+        not finite, the frames differ in size, or the square holds fewer than `MIN_PIXELS`
+        pixels (or too few rows/columns for the fit).
+    """
+    if prev_gray.shape != gray.shape or prev_gray.ndim != 2:
+        return math.nan
+    cx, cy = float(centre_px[0]), float(centre_px[1])
+    half = float(half_px)
+    if not (math.isfinite(cx) and math.isfinite(cy) and math.isfinite(half) and half > 0):
+        return math.nan
+    height, width = gray.shape
+    x0, x1 = max(0, math.floor(cx - 2 * half)), min(width, math.floor(cx + 2 * half) + 1)
+    y0, y1 = max(0, math.floor(cy - 2 * half)), min(height, math.floor(cy + 2 * half) + 1)
+    # the fitted square, as index ranges inside the crop
+    fx0, fx1 = max(x0, math.ceil(cx - half)), min(x1, math.floor(cx + half) + 1)
+    fy0, fy1 = max(y0, math.ceil(cy - half)), min(y1, math.floor(cy + half) + 1)
+    if fx1 - fx0 < 3 or fy1 - fy0 < 3 or (fx1 - fx0) * (fy1 - fy0) < MIN_PIXELS:
+        return math.nan
+    a, b = prev_gray[y0:y1, x0:x1], gray[y0:y1, x0:x1]
+    k = min(1.0, MAX_BOX_PX / max(a.shape))  # shrink factor (growth is scale-free)
+    if k < 1.0:
+        size = (max(1, round(a.shape[1] * k)), max(1, round(a.shape[0] * k)))
+        a, b = (cv2.resize(im, size, interpolation=cv2.INTER_AREA) for im in (a, b))
+    flow = cv2.calcOpticalFlowFarneback(np.ascontiguousarray(a), np.ascontiguousarray(b), None, *_FARNEBACK)
+    # pixel centres of the (shrunk) box in frame coordinates; keep those in the fitted square
+    xs = x0 + (np.arange(flow.shape[1]) + 0.5) * (x1 - x0) / flow.shape[1] - 0.5
+    ys = y0 + (np.arange(flow.shape[0]) + 0.5) * (y1 - y0) / flow.shape[0] - 0.5
+    keep_x, keep_y = (xs >= fx0 - 0.5) & (xs < fx1 - 0.5), (ys >= fy0 - 0.5) & (ys < fy1 - 0.5)
+    if keep_x.sum() < 3 or keep_y.sum() < 3:
+        return math.nan
+    flow = flow[np.ix_(keep_y, keep_x)].reshape(-1, 2).astype(float)
+    dx, dy = np.meshgrid(xs[keep_x] - cx, ys[keep_y] - cy)
+    dx, dy = dx * k, dy * k  # in the shrunk box's pixels, like the flow
+    design = np.column_stack([dx.ravel(), dy.ravel(), np.ones(dx.size)])
+    coef, *_ = np.linalg.lstsq(design, flow, rcond=None)  # (3, 2): columns u, v
+    growth = 0.5 * (coef[0, 0] + coef[1, 1])
+    return float(growth) if math.isfinite(growth) else math.nan
+
+
+def hip_region(image_landmarks: np.ndarray | None, frame_size: tuple[int, int]) -> tuple[np.ndarray, float] | None:
+    """Hip midpoint (pixels) and fitted-square half-size (pixels) from one frame's landmarks.
+
+    Args:
+        image_landmarks: (33, 2+) normalised image landmarks (x, y in 0..1 of the frame), as in
+            `FramePose.image`; None or NaN hips/knees = nobody found.
+        frame_size: (width, height) of the frame, pixels.
+
+    Returns:
+        (centre (2,) px, half px) with ``half = max(MIN_HALF_PX, HALF_PER_THIGH * |K - H|)``, or None.
+    """
+    if image_landmarks is None:
+        return None
+    xy = np.asarray(image_landmarks, dtype=float)[:, :2] * np.asarray(frame_size, dtype=float)
+    hip, knee = xy[list(_HIPS)].mean(axis=0), xy[list(_KNEES)].mean(axis=0)
+    if not (np.isfinite(hip).all() and np.isfinite(knee).all()):
+        return None
+    return hip, max(MIN_HALF_PX, HALF_PER_THIGH * float(np.hypot(*(knee - hip))))
+
+
+class HipGrowthMeter:
+    """Frame-by-frame `region_growth` around the subject's hips (remembers the previous frame).
+
+    Feed every frame in order, with the subject's landmarks in it (None when nobody was found);
+    each `update` returns the growth from the previous frame to this one (NaN for the first
+    frame, and when either frame has no person).
+
+    `update` is `measure` then `advance`. The growth needs only the *previous* frame's landmarks,
+    so a caller may run `measure` (the optical flow; OpenCV releases the GIL) while it finds this
+    frame's landmarks, and then `advance` with them (`PoseTracker` does).
+    """
+
+    def __init__(self) -> None:
+        self._prev_gray: np.ndarray | None = None
+        self._prev_region: tuple[np.ndarray, float] | None = None
+
+    def reset(self) -> None:
+        """Forget the previous frame (the next `update` returns NaN)."""
+        self._prev_gray = None
+        self._prev_region = None
+
+    def update(self, image: np.ndarray, image_landmarks: np.ndarray | None, *, rgb: bool = False) -> float:
+        """Growth of the hip region from the previous frame to ``image``.
+
+        Args:
+            image: (H, W, 3) uint8 frame, BGR (as `hipvision.sources.Frame.image`) or RGB with
+                ``rgb=True``; or (H, W) grayscale.
+            image_landmarks: (33, 2+) normalised image landmarks of the subject in ``image``
+                (x, y in 0..1), or None / all NaN when nobody was found.
+            rgb: ``image`` is RGB rather than BGR.
+
+        Returns:
+            Relative scale change, dimensionless (+ = grew = came closer), measured around the
+            *previous* frame's hips; NaN when it cannot be measured (see `region_growth`).
+        """
+        gray, growth = self.measure(image, rgb=rgb)
+        return growth if self.advance(gray, image_landmarks) else math.nan
+
+    def measure(self, image: np.ndarray, *, rgb: bool = False) -> tuple[np.ndarray, float]:
+        """(grey ``image``, growth from the previous frame to it, NaN without a previous frame with
+        a person); does not change the meter. Arguments as for `update`."""
+        gray = _gray(image, rgb=rgb)
+        if self._prev_gray is None or self._prev_region is None:
+            return gray, math.nan
+        return gray, region_growth(self._prev_gray, gray, *self._prev_region)
+
+    def advance(self, gray: np.ndarray, image_landmarks: np.ndarray | None) -> bool:
+        """Make this frame the previous one: its grey image (from `measure`) and its landmarks
+        (None / NaN = nobody). Returns whether a person was found (else the meter is reset)."""
+        region = hip_region(image_landmarks, (gray.shape[1], gray.shape[0]))
+        if region is None:  # nobody here: nothing to measure from this frame next time
+            self.reset()
+            return False
+        self._prev_gray, self._prev_region = gray, region
+        return True
+
+
+def _gray(image: np.ndarray, *, rgb: bool) -> np.ndarray:
+    if image.ndim == 2:
+        return image.copy()  # kept as the next frame's previous: not a view the caller may change
+    return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY if rgb else cv2.COLOR_BGR2GRAY)
