@@ -75,7 +75,8 @@ def ensure_rendered(items, cache: Path, rig_cache: Path | None) -> None:
 
 
 def analyse(stem: str, cache: Path, kind: str, model: str | None) -> dict:
-    """Pose extraction (cached as .npz) and the analysis result of one video.
+    """Pose extraction (cached as .npz; extracted again if cached without `PoseSequence.hip_growth`) and
+    the analysis result of one video.
 
     The result is recomputed every run (the analysis is fast and may have changed) and
     written next to the video (``<stem>.rotation.json`` / ``.circles.json``) for inspection.
@@ -84,9 +85,8 @@ def analyse(stem: str, cache: Path, kind: str, model: str | None) -> dict:
 
     result_path = cache / f"{stem}.{kind}.json"
     poses = cache / f"{stem}.poses.npz"
-    if poses.is_file():
-        seq = load_sequence(poses)
-    else:
+    seq = load_sequence(poses) if poses.is_file() else None
+    if seq is None or seq.hip_growth is None:  # not cached, or cached before the image growth was measured
         from hipvision.pose import poses_from_input
 
         seq = poses_from_input(cache / f"{stem}.mp4", model=model, progress=False)

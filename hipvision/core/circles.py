@@ -28,6 +28,7 @@ from hipvision.core.circles_trajectory import (TRACKED, CircleTrack, PostureLimi
                                                hip_flexion_deg, midpoints, orthonormal_frame,
                                                quadruped_ok, segments, support_frame, windowed_mean)
 from hipvision.core.filtering import lowpass_zero_phase, smooth_offline
+from hipvision.landmarks import Landmark as L
 from hipvision.sequence import SCHEMA_VERSION, PoseSequence
 
 
@@ -171,7 +172,8 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     sh, hip, _, _ = midpoints(pts)
     torso_all = np.linalg.norm(sh - hip, axis=1)
     dev = pelvis - centre
-    coeffs, ratio = depth_coefficients(t, dev, valid, seg, az, torso_all, settings=s.depth)
+    coeffs, ratio = depth_coefficients(t, dev, valid, seg, az, torso_all, settings=s.depth,
+                                       approach_m=image_approach_m(seq, valid, torso_all))
     # where no loop was rebuilt, an oblique view still shrinks the depth: scale it back
     coeffs[:, 2] *= np.where(ratio < 1.0, 1.0, oblique_depth_scales(t, dev, valid, seg, az, torso_all,
                                                                      settings=s.depth))
@@ -188,6 +190,30 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     torso = float(np.median(torso_all[ok])) if ok.any() else math.nan
     return CircleTrack(t, valid & np.all(np.isfinite(pelvis), axis=1), pelvis, centre, shoulders,
                        hip_flexion_deg(pts), np.full(len(t), torso), az, ratio)
+
+
+def image_approach_m(seq: PoseSequence, valid: np.ndarray, torso_m: np.ndarray) -> np.ndarray | None:
+    """(T,) how far the hips came toward the camera since the first frame, metres (+ = closer; NaN where
+    the image growth is unknown), from ``seq.hip_growth``; None when the sequence has none.
+
+    A region at distance Z that comes closer by dZ grows by dZ / Z, so the summed growth times Z is the
+    approach. Z is the focal length over the torso's pixels per metre (median over ``valid`` frames;
+    the torso's world length from the pose model), the focal length taken as the frame's larger side
+    (a field of view of about 53°; only the loop's direction and presence are used, see `image_fit`).
+    """
+    growth = seq.hip_growth
+    if growth is None or not valid.any():
+        return None
+    px = seq.image_px()
+    shoulders = (px[:, L.LEFT_SHOULDER] + px[:, L.RIGHT_SHOULDER]) / 2
+    hips = (px[:, L.LEFT_HIP] + px[:, L.RIGHT_HIP]) / 2
+    px_per_m = np.linalg.norm(shoulders - hips, axis=1) / torso_m
+    ok = valid & np.isfinite(px_per_m) & (px_per_m > 0)
+    if not ok.any():
+        return None
+    distance_m = max(seq.frame_size) / float(np.median(px_per_m[ok]))
+    known = np.isfinite(growth)
+    return np.where(known, np.cumsum(np.where(known, growth, 0.0)) * distance_m, np.nan)
 
 
 def count_track(track: CircleTrack, counter: CircleCounter) -> CircleCounter:

@@ -20,6 +20,12 @@ mostly ``γ·ȧ / |β|`` (the circle the across motion implies, as deep as it is
 plus a share of the measured remainder (see `depth_fit`). A line
 (rocking) has no quarter-turn part and is left alone; so are circles whose depth
 part looks normal (``|β| ≥ max_ratio``), including real ellipses up to that ratio.
+
+Two more sources of depth, offline: from an oblique camera the depth scale that makes
+the path symmetric about the body's axes (`symmetric_depth_scale`); and, where the
+world depth is faint (side-on), how much the image around the hips grows as they come
+closer (`image_fit`, from `PoseSequence.hip_growth`), which takes the loop's presence
+and direction from the frames themselves instead of the pose model.
 """
 
 from __future__ import annotations
@@ -59,6 +65,12 @@ class DepthSettings:
     oblique_min_sin2az: float = 0.8  # offline: views at least this far from in line or side-on (|sin 2·az|;
     # 0.8 ≈ 27–63° off the head) get their depth scale from the path's symmetry (`symmetric_depth_scale`)
     oblique_max_stretch: float = 4.0  # ... stretched at most this much
+    image_over_world_below: float = 0.15  # offline: windows whose world depth is fainter than this (quarter-turn
+    # ratio, loop or not) take the loop's presence and direction from the image (`image_fit`), when measured
+    image_min_ratio: float = 0.05  # offline: ... if the image depth/across ratio is at least this
+    image_min_phase_deg: float = 30.0  # offline: ... and its loop is at least this far out of step with the
+    # across motion (90° = a pure quarter turn, as a circle's depth; rocking on a rendered video made the
+    # image growth run 11-14° ahead of the across motion, a clean but false loop)
 
 
 def depth_axes(camera_azimuth_deg: float) -> tuple[np.ndarray, np.ndarray]:
@@ -120,6 +132,60 @@ def clear_loop(terms: tuple, torso_m: float, settings: DepthSettings) -> bool:
     return bool(r2 >= settings.min_fit_r2 and quarter >= settings.min_quarter_torso * torso_m
                 and loop >= settings.min_loop and len(signs) >= settings.min_cycles
                 and abs(signs.sum()) == len(signs))
+
+
+def image_loop_terms(t_s: np.ndarray, dev_m: np.ndarray, approach_m: np.ndarray, camera_azimuth_deg: float,
+                     torso_m: float, *, settings: DepthSettings = DepthSettings()) -> tuple | None:
+    """`loop_terms` of the across motion against the image's evidence of depth (see `image_fit`)."""
+    ok = np.isfinite(approach_m) & np.all(np.isfinite(dev_m), axis=1) & np.isfinite(t_s)
+    if ok.sum() < 20:
+        return None
+    t, f = t_s[ok], np.asarray(approach_m, float)[ok]
+    f = f - np.polyval(np.polyfit(t - t.mean(), f, 1), t - t.mean())  # its slow drift
+    across, depth = depth_axes(camera_azimuth_deg)
+    return loop_terms(t, np.outer(dev_m[ok] @ across, across) + np.outer(f, depth), camera_azimuth_deg, torso_m,
+                      settings=settings)
+
+
+def image_fit(t_s: np.ndarray, dev_m: np.ndarray, approach_m: np.ndarray, camera_azimuth_deg: float,
+              torso_m: float, *, settings: DepthSettings = DepthSettings()) -> tuple[np.ndarray, float]:
+    """`depth_fit` with the evidence for the depth motion taken from the image, not the pose model.
+
+    ``approach_m`` (N,): how far the hips came toward the camera since some start (metres, + = closer,
+    NaN where unknown), from how much the image around them grew (`PoseSequence.hip_growth`); its
+    slow drift is removed (linear trend over the window). Only the presence and the direction of a
+    loop are taken from it: a window whose across motion and image depth make a clear loop
+    (`image_loop`) is rebuilt as deep as wide, turning the image loop's way. Returns the coefficients
+    and the world depth's own ratio (what the pose model saw; at least ``1 / max_stretch``, under
+    ``max_ratio``), or `IDENTITY`, 1.0.
+    """
+    terms = image_loop_terms(t_s, dev_m, approach_m, camera_azimuth_deg, torso_m, settings=settings)
+    if not image_loop(terms, settings):
+        return IDENTITY.copy(), 1.0
+    world = loop_terms(t_s, dev_m, camera_azimuth_deg, torso_m, settings=settings)
+    ratio = float(np.clip(world[2] if world is not None else 0.0, 1.0 / settings.max_stretch,
+                          np.nextafter(settings.max_ratio, 0)))
+    return _as_deep_as_wide(terms), ratio
+
+
+def image_loop(terms: tuple | None, settings: DepthSettings) -> bool:
+    """Whether `image_loop_terms` show a clear loop: ratio at least ``image_min_ratio``, at least
+    ``image_min_phase_deg`` out of step with the across motion (its quarter-turn part against its
+    in-step part: the image growth also follows the across motion itself), a good fit, at least
+    ``min_cycles`` cycles all turning one way."""
+    if terms is None:
+        return False
+    alpha, _, beta, r2, _, loop, signs = terms
+    out_of_step_deg = np.degrees(np.arctan2(beta, abs(alpha)))
+    return bool(beta >= settings.image_min_ratio and out_of_step_deg >= settings.image_min_phase_deg
+                and r2 >= settings.min_fit_r2 and loop >= settings.min_loop
+                and len(signs) >= settings.min_cycles and abs(signs.sum()) == len(signs))
+
+
+def _as_deep_as_wide(terms: tuple) -> np.ndarray:
+    """Coefficients of a depth that is the loop's quarter-turn part scaled to the across amplitude
+    (``γ·ȧ / β``), turning the way the loop of ``terms`` does; the measured depth is dropped."""
+    return np.array([0.0, terms[1] / terms[2], 0.0])
 
 
 def loop_terms(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg: float, torso_m: float, *,
@@ -309,8 +375,13 @@ def _followers(found: list, terms: list, beta: float, settings: DepthSettings) -
 
 def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: np.ndarray,
                        camera_azimuth_deg: np.ndarray, torso_m: np.ndarray, *,
+                       approach_m: np.ndarray | None = None,
                        settings: DepthSettings = DepthSettings()) -> tuple[np.ndarray, np.ndarray]:
     """(T, 3) `depth_fit` coefficients and (T,) assumed depth ratios for a whole track (offline).
+
+    With ``approach_m`` ((T,) image evidence of motion toward the camera, see `image_fit`), windows
+    whose world depth is faint (quarter-turn ratio under ``image_over_world_below``, loop or not) take
+    the loop from the image when it shows a clear one.
 
     Fitted on centred windows every ``step_s`` within each tracked segment; only runs of at least
     ``min_windows`` consecutive windows that found it count. The under-reporting
@@ -333,8 +404,13 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
                 continue
             az, torso = float(np.nanmedian(camera_azimuth_deg[w])), float(np.nanmedian(torso_m[w]))
             p, ratio = depth_fit(t[w], dev_m[w], az, torso, settings=settings)
+            world = loop_terms(t[w], dev_m[w], az, torso, settings=settings)
+            if approach_m is not None and (world is None or world[2] < settings.image_over_world_below):
+                p_image, ratio_image = image_fit(t[w], dev_m[w], approach_m[w], az, torso, settings=settings)
+                if ratio_image < 1.0:
+                    p, ratio = p_image, ratio_image
             found.append((c, p, ratio, az))
-            terms.append((c, loop_terms(t[w], dev_m[w], az, torso, settings=settings), torso, az))
+            terms.append((c, world, torso, az))
         stretches.append((rows, _confirmed(found, settings.min_windows), terms))
     confirmed = [f for _, found, _ in stretches for f in found]
     if not confirmed:
