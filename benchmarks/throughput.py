@@ -11,7 +11,8 @@ A. **bare MediaPipe, decoded frames**: every frame decoded into memory first
    ``mp.Image``, ``PoseLandmarker.detect_for_video``. The reference (ratio 1).
 B. **hipvision tracker, decoded frames**: `PoseTracker.process` (whole frame
    only) on the same in-memory frames: the cost of hipvision's own machinery
-   (conversion to arrays, subject choice, FramePose). Target ratio ≥ 0.95.
+   (conversion to arrays, subject choice, FramePose, and the hip growth measured on a
+   worker thread, `hipvision.pose.image_motion`). Was 0.97-1.00 without the growth; 0.91 with it.
 C. **bare MediaPipe + cv2 decoding in the loop**: read, convert, detect, one
    after the other: what a plain script reading a file does.
 D. **hipvision extract, whole frame**: `open_source` + `PoseTracker(crop_search=False)`
