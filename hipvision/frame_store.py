@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from hipvision.report_frames import MAX_WIDTH_PX
+from hipvision.report_frames import MAX_WIDTH_PX, encode_jpeg
 
 
 @dataclass(frozen=True)
@@ -57,15 +57,12 @@ class FrameStore:
         """
         if self._frames and time_s - self._frames[-1].time_s < self.interval_s - 1e-6:
             return False
-        h, w = image_bgr.shape[:2]
-        if w > self.max_width_px:
-            image_bgr = cv2.resize(image_bgr, (self.max_width_px, max(1, int(round(h * self.max_width_px / w)))),
-                                   interpolation=cv2.INTER_AREA)
-        ok, buf = cv2.imencode(".jpg", image_bgr, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
-        if not ok:
+        try:
+            jpeg = encode_jpeg(image_bgr, max_width_px=self.max_width_px, quality=self.quality)
+        except ValueError:
             return False
         seen = landmarks is not None and bool(np.isfinite(landmarks).any())
-        self._frames.append(StoredFrame(float(time_s), buf.tobytes(), np.array(landmarks, float) if seen else None,
+        self._frames.append(StoredFrame(float(time_s), jpeg, np.array(landmarks, float) if seen else None,
                                         None if not seen or visibility is None else np.array(visibility, float)))
         if len(self._frames) >= self.max_frames:  # thin out: every other frame, twice the spacing
             self._frames = self._frames[::2]

@@ -94,15 +94,26 @@ def _crop_to_body(image: np.ndarray, landmarks_norm: np.ndarray | None, *, margi
     return image[ya:yb, xa:xb] if xb - xa > 16 and yb - ya > 16 else image
 
 
-def jpeg_data_uri(image: np.ndarray, *, max_width_px: int = MAX_WIDTH_PX, quality: int = 82) -> str:
-    """``image`` (BGR) as a ``data:image/jpeg;base64,...`` URI, downscaled to ``max_width_px``."""
+def encode_jpeg(image: np.ndarray, *, max_width_px: int = MAX_WIDTH_PX, quality: int = 82) -> bytes:
+    """``image`` (BGR) as JPEG bytes, downscaled to ``max_width_px`` wide if wider.
+
+    Raises:
+        ValueError: OpenCV could not encode it.
+    """
     h, w = image.shape[:2]
     if w > max_width_px:
-        image = cv2.resize(image, (max_width_px, int(round(h * max_width_px / w))), interpolation=cv2.INTER_AREA)
+        image = cv2.resize(image, (max_width_px, max(1, int(round(h * max_width_px / w)))),
+                           interpolation=cv2.INTER_AREA)
     ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise ValueError("could not encode a JPEG")
-    return "data:image/jpeg;base64," + base64.b64encode(buf.tobytes()).decode("ascii")
+    return buf.tobytes()
+
+
+def jpeg_data_uri(image: np.ndarray, *, max_width_px: int = MAX_WIDTH_PX, quality: int = 82) -> str:
+    """``image`` (BGR) as a ``data:image/jpeg;base64,...`` URI, downscaled to ``max_width_px``."""
+    jpeg = encode_jpeg(image, max_width_px=max_width_px, quality=quality)
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
 
 
 def _landmarks_from_sequence(poses: PoseSequence, t: float) -> tuple[np.ndarray, np.ndarray] | None:

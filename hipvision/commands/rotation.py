@@ -68,15 +68,15 @@ def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotat
              subject: str | None = None, save: bool = False) -> dict:
     """Analyse a video or `.npz`; write the requested outputs; returns the rotation JSON."""
     from hipvision.commands.report import write_outputs
-
     from hipvision.core.rotation import analyze_rotation
 
     is_npz = Path(video).suffix.lower() == ".npz"
+    src = original if original is not None else (None if is_npz else Path(video))  # the video, if any
     if annotate is not None:
         from hipvision.video_out import fourcc_for
 
         fourcc_for(annotate)
-        if is_npz and original is None:
+        if src is None:
             raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
     from hipvision.pose import poses_from_input
 
@@ -88,11 +88,9 @@ def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotat
     if annotate is not None:
         from hipvision.overlays.rotation import annotate_rotation_video
 
-        src = original if original is not None else Path(video)
         check_frame_size(src, seq.frame_size)
         annotate_rotation_video(src, annotate, seq, result, progress=True)
         console.print(f"wrote {annotate}", highlight=False)
-    src = original if original is not None else (None if is_npz else Path(video))
     write_outputs(d, report=report, video=src, poses=seq, model=model, subject=subject, save=save)
     return d
 

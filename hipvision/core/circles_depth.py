@@ -159,13 +159,17 @@ def image_fit(t_s: np.ndarray, dev_m: np.ndarray, approach_m: np.ndarray, camera
     and the world depth's own ratio (what the pose model saw; at least ``1 / max_stretch``, under
     ``max_ratio``), or `IDENTITY`, 1.0.
     """
-    terms = image_loop_terms(t_s, dev_m, approach_m, camera_azimuth_deg, torso_m, settings=settings)
-    if not image_loop(terms, settings):
+    image = image_loop_terms(t_s, dev_m, approach_m, camera_azimuth_deg, torso_m, settings=settings)
+    return _image_rebuild(image, loop_terms(t_s, dev_m, camera_azimuth_deg, torso_m, settings=settings), settings)
+
+
+def _image_rebuild(image: tuple | None, world: tuple | None, settings: DepthSettings) -> tuple[np.ndarray, float]:
+    """`image_fit`'s answer from the window's image and world `loop_terms`."""
+    if not image_loop(image, settings):
         return IDENTITY.copy(), 1.0
-    world = loop_terms(t_s, dev_m, camera_azimuth_deg, torso_m, settings=settings)
     ratio = float(np.clip(world[2] if world is not None else 0.0, 1.0 / settings.max_stretch,
                           np.nextafter(settings.max_ratio, 0)))
-    return _as_deep_as_wide(terms), ratio
+    return _as_deep_as_wide(image), ratio
 
 
 def image_loop(terms: tuple | None, settings: DepthSettings) -> bool:
@@ -406,7 +410,8 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
             p, ratio = depth_fit(t[w], dev_m[w], az, torso, settings=settings)
             world = loop_terms(t[w], dev_m[w], az, torso, settings=settings)
             if approach_m is not None and (world is None or world[2] < settings.image_over_world_below):
-                p_image, ratio_image = image_fit(t[w], dev_m[w], approach_m[w], az, torso, settings=settings)
+                image = image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso, settings=settings)
+                p_image, ratio_image = _image_rebuild(image, world, settings)
                 if ratio_image < 1.0:
                     p, ratio = p_image, ratio_image
             found.append((c, p, ratio, az))
