@@ -8,7 +8,7 @@ HV     := $(VENV)/bin/hipvision
 STAMP  := $(VENV)/.installed
 MODEL  := models/pose_landmarker_full.task
 
-.PHONY: all install model demo test test-fast bench clean help
+.PHONY: all install model demo lint test test-fast bench clean help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -30,7 +30,10 @@ demo: model  ## analyse a bundled sample video and write results to out/demo/
 	@mkdir -p out/demo
 	$(HV) demo --out out/demo
 
-test: model  ## run the whole test suite (real MediaPipe included)
+lint: $(STAMP)  ## check the layer contracts (import-linter, see pyproject.toml)
+	$(VENV)/bin/lint-imports
+
+test: model lint  ## layer contracts, then the whole test suite (real MediaPipe included)
 	$(PY) -m pytest
 
 test-fast: $(STAMP)  ## only the tests that need no pose model or video

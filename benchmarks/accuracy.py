@@ -32,10 +32,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from hipvision.io import write_json_atomic  # noqa: E402
-from hipvision.synth.metrics import agreement  # noqa: E402
-from hipvision.synth.randomize import QUADRUPED_CONDITIONS, SEATED_CONDITIONS  # noqa: E402
-from hipvision.synth.scenes import make_spec  # noqa: E402
-from hipvision.synth.sidecar import load_sidecar, match_efforts, match_intervals  # noqa: E402
+from hipvision.synthetic.render.metrics import agreement  # noqa: E402
+from hipvision.synthetic.render.randomize import QUADRUPED_CONDITIONS, SEATED_CONDITIONS  # noqa: E402
+from hipvision.synthetic.render.scenes import make_spec  # noqa: E402
+from hipvision.synthetic.render.sidecar import load_sidecar, match_efforts, match_intervals  # noqa: E402
 
 
 def plan(*, seated: int, circles: int, negatives: int, seed: int, fps: float) -> list[tuple[str, object]]:
@@ -60,12 +60,12 @@ def plan(*, seated: int, circles: int, negatives: int, seed: int, fps: float) ->
 
 def ensure_rendered(items, cache: Path, rig_cache: Path | None) -> None:
     """Render what is missing (resumable; needs the synth extra only when something is missing)."""
-    from hipvision.synth.generate import is_done
+    from hipvision.synthetic.render.generate import is_done
 
     todo = [(stem, spec) for stem, spec in items if not is_done(cache / f"{stem}.mp4", cache / f"{stem}.json", spec)]
     if not todo:
         return
-    from hipvision.synth.generate import render_spec
+    from hipvision.synthetic.render.generate import render_spec
 
     for k, (stem, spec) in enumerate(todo, 1):
         t0 = time.perf_counter()

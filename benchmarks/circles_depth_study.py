@@ -2,7 +2,7 @@
 
 Reads the circle videos of a `benchmarks/accuracy.py` cache (sidecars with the true pelvis path and the
 cached MediaPipe poses; run accuracy.py first) and, on 10 s windows while the person truly circles,
-fits the depth part of the path as ``α·a + γ·ȧ`` (see `hipvision.core.circles_depth`) for:
+fits the depth part of the path as ``α·a + γ·ȧ`` (see `hipvision.core.circles.depth`) for:
 
 * the truth (the sidecar's pelvis path, seen from the camera azimuth the analysis estimated);
 * MediaPipe's world landmarks (what the analysis uses);
@@ -29,11 +29,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from hipvision.core.circles import CirclesSettings, track_offline  # noqa: E402
-from hipvision.core.circles_depth import DepthSettings, depth_axes, loop_terms  # noqa: E402
-from hipvision.core.circles_trajectory import TRACKED  # noqa: E402
+from hipvision.core.circles.depth import DepthSettings, depth_axes, loop_terms  # noqa: E402
+from hipvision.core.circles.trajectory import TRACKED  # noqa: E402
 from hipvision.core.filtering import lowpass_zero_phase, smooth_offline  # noqa: E402
 from hipvision.io import load_sequence  # noqa: E402
-from hipvision.synth.sidecar import load_sidecar  # noqa: E402
+from hipvision.synthetic.render.sidecar import load_sidecar  # noqa: E402
 
 RAW = CirclesSettings(depth=DepthSettings(min_ratio=2.0))  # the world depth as reported (never rebuilt)
 _HIPS, _KNEES = [TRACKED.index(k) for k in TRACKED[2:4]], [TRACKED.index(k) for k in TRACKED[6:8]]

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hipvision.pose import PoseTracker, extract, model_path  # noqa: E402
-from hipvision.sources import Frame, open_source, quiet_native_logs  # noqa: E402
+from hipvision.io.sources import Frame, open_source, quiet_native_logs  # noqa: E402
 
 
 def _demo_video() -> Path:

@@ -14,15 +14,15 @@ The analyses and the pose model are imported on first use, so `import hipvision`
 from importlib import import_module
 from typing import Any
 
-from hipvision.io import load_sequence, save_sequence
+from hipvision._version import __version__
+from hipvision.io.files import load_sequence, save_sequence
 from hipvision.sequence import PoseSequence
 
-__version__ = "0.1.0"
 
 _LAZY = {
     "analyze_rotation": "hipvision.core.rotation",
     "analyze_circles": "hipvision.core.circles",
-    "analyze_session": "hipvision.session",
+    "analyze_session": "hipvision.core.session",
     "poses_from_input": "hipvision.pose",
 }
 

@@ -7,9 +7,9 @@ from typing import Optional
 
 import typer
 
-from hipvision import __version__
+from hipvision._version import __version__
 from hipvision.commands import COMMAND_MODULES
-from hipvision.commands.common import settings, err_console
+from hipvision.commands.common import CliOptions, err_console
 from hipvision.errors import HipvisionError
 
 app = typer.Typer(
@@ -31,13 +31,13 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def _global_options(
+    ctx: typer.Context,
     version: Optional[bool] = typer.Option(None, "--version", callback=_version_callback, is_eager=True,
                                            help="Show the version and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show MediaPipe's own log output."),
 ) -> None:
-    settings.debug = debug
-    settings.verbose = verbose
+    ctx.obj = CliOptions(debug=debug, verbose=verbose)
 
 
 for _module in COMMAND_MODULES:
@@ -47,11 +47,11 @@ for _module in COMMAND_MODULES:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI; user errors become one line on stderr and exit code 2."""
     args = sys.argv[1:] if argv is None else argv
-    settings.debug = "--debug" in args
+    debug = "--debug" in args  # known before the app parses anything, for errors raised while it does
     try:
         app(args=args, prog_name="hipvision", standalone_mode=False)
     except HipvisionError as exc:
-        if settings.debug:
+        if debug:
             raise
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return exc.exit_code
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             return exc.exit_code
-        if settings.debug:
+        if debug:
             raise
         err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for details)",
                           highlight=False, soft_wrap=True)

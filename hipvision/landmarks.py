@@ -11,6 +11,9 @@ from enum import IntEnum
 
 NUM_LANDMARKS = 33
 
+#: The person's sides, in the order every per-leg array uses (index 0 = left, 1 = right).
+SIDES: tuple[str, str] = ("left", "right")
+
 
 class Landmark(IntEnum):
     """Index of each landmark in a `PoseSequence` landmark axis."""

@@ -12,7 +12,7 @@ import pytest
 from hipvision.cli import main as cli
 from hipvision.io import save_sequence
 from hipvision.synthetic.quadruped import Circles, Hold, pelvis_script, render_quadruped
-from hipvision.video_out import VideoWriterAtomic
+from hipvision.io.video_out import VideoWriterAtomic
 
 SCRIPT = pelvis_script([Hold(1.5), Circles(2, 0.10, True, 3.0), Hold(1.0), Circles(1.6, 0.10, False, 3.0),
                         Hold(1.0)])
@@ -124,7 +124,7 @@ class _Tracker:
 def test_live_analyzer_counts_like_the_file_analysis(seq, tmp_path):
     from hipvision.core.circles import analyze_circles
     from hipvision.live import run_live
-    from hipvision.overlays.circles import CirclesLive
+    from hipvision.live.circles import CirclesLive
 
     record = tmp_path / "live.mp4"
     live = run_live(_Source(seq), _Tracker(seq), CirclesLive(source="test clip"), window=False, record=record)
@@ -138,7 +138,7 @@ def test_live_analyzer_counts_like_the_file_analysis(seq, tmp_path):
 
 def test_live_keys_pause_and_reset(seq):
     from hipvision.live import run_live
-    from hipvision.overlays.circles import CirclesLive
+    from hipvision.live.circles import CirclesLive
 
     # reset during the hold between the two directions: only the counter-clockwise circle remains
     after_reset = run_live(_Source(seq), _Tracker(seq), CirclesLive(), window=False, scripted_keys=[(9.2, "r")])
@@ -154,7 +154,7 @@ def test_live_saves_the_file_analysis_of_every_frame_counted():
     misses some, but what is saved is the file analysis of the same frames: 5 + 5, as a recording gives."""
     from hipvision.core.circles import analyze_circles
     from hipvision.live import run_live
-    from hipvision.overlays.circles import CirclesLive
+    from hipvision.live.circles import CirclesLive
     from tests.test_circles_depth import SET
 
     squashed = render_quadruped(SET, view="side", seed=6, depth_motion_gain=0.1)

@@ -5,7 +5,7 @@ import pytest
 
 from circles_cases import COUNT_CASES, VIEWS, ZERO_CASES, filmed
 from hipvision.core.circles import analyze_circles
-from hipvision.core.circles_counting import CLOCKWISE, COUNTERCLOCKWISE, CircleCounter, CounterSettings
+from hipvision.core.circles.counting import CLOCKWISE, COUNTERCLOCKWISE, CircleCounter, CounterSettings
 
 TORSO = 0.5
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from hipvision.core.circles import CirclesSettings, analyze_circles
-from hipvision.core.circles_depth import (IDENTITY, DepthSettings, apply_depth, cycle_signs, depth_axes, depth_coefficients,
+from hipvision.core.circles.depth import (IDENTITY, DepthSettings, apply_depth, cycle_signs, depth_axes, depth_coefficients,
                                           depth_fit, loopiness, symmetric_depth_scale)
 from hipvision.landmarks import Landmark as L
 from hipvision.synthetic.quadruped import (Circles, Hold, Rock, pelvis_script, quadruped_camera, quadruped_joints,

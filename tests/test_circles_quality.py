@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from hipvision.core.circles import analyze_circles
-from hipvision.core.circles_quality import (RepQuality, loop_roundness, polygon_moments, protocol, roundness_from_cov,
+from hipvision.core.circles.quality import (RepQuality, loop_roundness, polygon_moments, protocol, roundness_from_cov,
                                             sparc, start_position, verdict)
 from hipvision.synthetic.quadruped import (Circles, Hold, pelvis_script, quadruped_joints, render_quadruped)
 from hipvision.synthetic.quadruped import hip_flexion_deg as true_flexion

@@ -197,7 +197,7 @@ def test_mirror_text_reads_correctly_after_the_flip():
 
 
 def test_hershey_fallback_without_opencv5_fonts(monkeypatch):
-    monkeypatch.setattr(draw, "_FONT", None)  # OpenCV 4 has no FontFace: Hershey, "°" spelt out
+    monkeypatch.setattr(draw.canvas, "_FONT", None)  # OpenCV 4 has no FontFace: Hershey, "°" spelt out
     img = blank(value=200)
     x, y, w, h = draw.draw_label(img, "Left 38°", (30, 30))
     ys, xs = np.nonzero(changed(blank(value=200), img))
@@ -312,9 +312,9 @@ def test_demo_composite_frame_is_saved():
 
 def test_shanks_are_drawn_from_the_knees_the_angle_was_measured_from():
     """MediaPipe slides its knee down the shank during IR; the overlay draws from the anchored knee."""
-    from hipvision.core.rotation_view import default_view
+    from hipvision.core.rotation.view import default_view
     from hipvision.landmarks import LEG
-    from hipvision.overlays.rotation import draw_legs
+    from hipvision.draw.rotation import draw_legs
 
     image = np.zeros((480, 640, 3), np.uint8)
     px = np.full((33, 2), np.nan)

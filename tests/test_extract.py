@@ -14,7 +14,7 @@ from hipvision.errors import ModelError
 from hipvision.io import load_sequence, save_sequence
 from hipvision.landmarks import Landmark as L
 from hipvision.pose import FramePose, PoseTracker, SequenceBuilder, extract, poses_from_input
-from hipvision.sources import Frame, open_source
+from hipvision.io.sources import Frame, open_source
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
 
 LOWER_BODY = [L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from hipvision.frame_store import FrameStore
+from hipvision.io.frame_store import FrameStore
 
 
 def frame(level: int, width: int = 320) -> np.ndarray:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from hipvision.errors import InputError, OutputError
-from hipvision.history import db_path, load_history, save_result, summarize, write_progress_plot
+from hipvision.io.history import db_path, load_history, save_result, summarize
+from hipvision.report.plots import write_progress_plot
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -68,7 +69,7 @@ def test_bad_input_is_refused(tmp_path, bad):
 
 WRITER = textwrap.dedent("""
     import json, sys
-    from hipvision.history import save_result
+    from hipvision.io.history import save_result
     home, who, n, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     result = json.load(open(path))
     for i in range(n):

@@ -17,7 +17,7 @@ from hipvision.landmarks import NUM_LANDMARKS, Landmark as L
 from hipvision.pose import FramePose, PoseTracker, SequenceBuilder, extract
 from hipvision.pose.image_motion import HipGrowthMeter, hip_region, region_growth
 from hipvision.sequence import PoseSequence
-from hipvision.sources import Frame, open_source
+from hipvision.io.sources import Frame, open_source
 
 SIZE = (640, 480)  # width, height
 CENTRE = (300.0, 250.0)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from hipvision.pose import FramePose
-from hipvision.sources import Frame
+from hipvision.io.sources import Frame
 from hipvision import live
 from hipvision.errors import InputError, OutputError
 from hipvision.landmarks import NUM_LANDMARKS, Landmark as L

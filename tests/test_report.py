@@ -17,7 +17,7 @@ import pytest
 from fixtures import skeletons as sk
 from hipvision.cli import main as cli
 from hipvision.errors import InputError
-from hipvision.frame_store import FrameStore
+from hipvision.io.frame_store import FrameStore
 from hipvision.report import build_view, render_report, write_report
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hipvision.core.rotation import Settings, analyze_rotation
+from hipvision.core.rotation import RotationSettings, analyze_rotation
 from hipvision.landmarks import Landmark as L
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
 from hipvision.synthetic.seated import SeatedBody, effort_profile, seated_joints, with_depth_noise
@@ -80,7 +80,7 @@ CONDITIONS = [
 ]
 
 
-def held_errors(conditions: dict, settings: Settings | None = None) -> tuple[float, float]:
+def held_errors(conditions: dict, settings: RotationSettings = RotationSettings()) -> tuple[float, float]:
     res = analyze_rotation(session(**conditions), settings=settings)
     return res.left.held_deg - TRUE_LEFT, res.right.held_deg - TRUE_RIGHT
 
@@ -111,7 +111,7 @@ def test_roll_shifts_result_by_less_than_1_deg_even_with_noise():
 def test_fitted_view_beats_roll_only_when_camera_is_high_and_to_the_side():
     cond = {"pitch": 25, "yaw": 15}
     fitted = max(map(abs, held_errors(cond)))
-    roll_only = max(map(abs, held_errors(cond, Settings(fit_pitch_yaw=False))))
+    roll_only = max(map(abs, held_errors(cond, RotationSettings(fit_pitch_yaw=False))))
     assert fitted < 0.5 < roll_only    # roll-only: the roll from vertical cues is right, the foreshortening is not
 
 
@@ -124,7 +124,7 @@ def estimator_errors(cond: dict, estimator: str, seeds=range(4)) -> tuple[float,
     """(mean over seeds of the worse leg's |held error|, mean per-frame RMS error), degrees."""
     held, rms = [], []
     for seed in seeds:
-        res = analyze_rotation(session(**cond, world_noise=True, seed=seed), settings=Settings(estimator=estimator))
+        res = analyze_rotation(session(**cond, world_noise=True, seed=seed), settings=RotationSettings(estimator=estimator))
         held.append(max(abs(res.left.held_deg - TRUE_LEFT), abs(res.right.held_deg - TRUE_RIGHT)))
         rms.append(float(np.sqrt(np.nanmean((res.raw_deg - _truth()) ** 2))))
     return float(np.mean(held)), float(np.mean(rms))
@@ -153,8 +153,8 @@ def _table() -> str:  # pragma: no cover - documentation helper
     fmt = lambda e: f"{e[0]:+.1f} / {e[1]:+.1f}"  # noqa: E731
     for name, cond, bound in CONDITIONS:
         a = held_errors(cond)
-        b = held_errors(cond, Settings(fit_pitch_yaw=False))
-        c = held_errors({**cond, "world_noise": True}, Settings(estimator="world"))
+        b = held_errors(cond, RotationSettings(fit_pitch_yaw=False))
+        c = held_errors({**cond, "world_noise": True}, RotationSettings(estimator="world"))
         rows.append(f"| {name} | {fmt(a)} | {fmt(b)} | {fmt(c)} | {bound} |")
     return "\n".join(rows)
 

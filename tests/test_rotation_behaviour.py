@@ -9,8 +9,8 @@ import re
 import numpy as np
 import pytest
 
-from hipvision.core.rotation import CSV_HEADER, Reason, RotationTracker, analyze_rotation, coaching_message
-from hipvision.core.rotation_live import FrameArrays
+from hipvision.core.rotation import RotationSettings, CSV_HEADER, Reason, RotationTracker, analyze_rotation, coaching_message
+from hipvision.core.rotation.stream import FrameArrays
 from hipvision.io import to_json_text
 from hipvision.landmarks import Landmark as L
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
@@ -82,7 +82,7 @@ def test_jitter_around_the_threshold_does_not_split_an_effort():
 def test_effort_too_short_to_hold_has_a_peak_but_no_held_value():
     t = _t(6)
     res = analyze_rotation(_seq(effort_profile(t, [(2.0, 40.0, 0.0)], ramp_s=0.5), np.zeros_like(t)),
-                           min_hold_s=1.0)
+                           RotationSettings(min_hold_s=1.0))
     (effort,) = res.left.efforts
     assert effort.peak_deg == pytest.approx(40.0, abs=2.0)
     assert effort.held_deg != effort.held_deg  # NaN: never sustained for 1 s

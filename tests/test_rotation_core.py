@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from hipvision.core import geometry as g
-from hipvision.core.rotation import Settings
-from hipvision.core.rotation_summary import classify, find_efforts, held_value, sustained_levels
-from hipvision.core.rotation_view import body_axes, estimate_view_image, view_angles
+from hipvision.core.rotation import RotationSettings
+from hipvision.core.rotation.summary import classify, find_efforts, held_value, sustained_levels
+from hipvision.core.rotation.view import body_axes, estimate_view_image, view_angles
 from hipvision.landmarks import Landmark as L
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
 from hipvision.synthetic.seated import SeatedBody, seated_joints
@@ -130,6 +130,6 @@ def test_classes(angle, cls):
 
 def test_settings_validated():
     with pytest.raises(ValueError):
-        Settings(estimator="magic")
+        RotationSettings(estimator="magic")
     with pytest.raises(ValueError):
-        Settings(min_hold_s=0)
+        RotationSettings(min_hold_s=0)

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from hipvision.pose import FramePose
-from hipvision.sources import Frame
+from hipvision.io.sources import Frame
 from hipvision.live import run_live
-from hipvision.overlays.rotation import RotationLive
+from hipvision.live.rotation import RotationLive
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
 from hipvision.synthetic.seated import SeatedBody, effort_profile, seated_joints
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from hipvision.core.rotation import Reason, analyze_rotation
-from hipvision.core.rotation_summary import find_efforts, rest_angle
+from hipvision.core.rotation.summary import find_efforts, rest_angle
 from hipvision.landmarks import LEG, Landmark as L
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
 from hipvision.synthetic.seated import SeatedBody, effort_profile, seated_joints, standing_joints

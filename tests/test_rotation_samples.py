@@ -1,6 +1,6 @@
 """Seated IR with real MediaPipe on rendered people whose hip rotation is known (``samples/``).
 
-The samples are rendered by ``python -m hipvision.synth samples``; each ``.json`` sidecar
+The samples are rendered by ``python -m hipvision.synthetic.render samples``; each ``.json`` sidecar
 holds the scripted efforts (leg, hold window, held angle). MediaPipe runs once per video
 per test session (module-scoped cache). See docs/rotation-accuracy.md, "Real MediaPipe
 on rendered people", for the per-effort table these bounds come from.
@@ -94,12 +94,12 @@ def test_seated_ir_held_per_effort_within_3_deg(poses):
 
 
 def test_session_seated_phases_held_per_effort_within_3_deg(poses):
-    from hipvision.session import DEFAULT_ANALYZERS, analyze_session
+    from hipvision.core.session import analyze_session, default_analyzers
     from hipvision.core.posture import SEATED
 
     seq = poses("session")
     truth = _truth("session")
-    session = analyze_session(seq, analyzers={SEATED: DEFAULT_ANALYZERS[SEATED]}).to_dict()
+    session = analyze_session(seq, analyzers={SEATED: default_analyzers()[SEATED]}).to_dict()
     seated = [p for p in session["phases"] if p["kind"] == "seated"]
     assert [p["status"] for p in seated] == ["analysed", "analysed"]
     errors = []

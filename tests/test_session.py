@@ -1,6 +1,7 @@
 """Session analysis: phases, statuses and the before/after IR change, on synthetic sessions."""
 
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -8,13 +9,27 @@ import pytest
 from fixtures import skeletons as sk
 from hipvision.io import to_json_text
 from hipvision.landmarks import LEG
-from hipvision.session import analyze_session
+from hipvision.core.session import analyze_session
 from test_posture import FPS, circling, see
 
 SIDES = ("left", "right")
 
 
-def image_shank_rotation(seq) -> dict:
+class StubResult(dict):
+    """A stand-in phase result: a dict that also answers like `RotationResult` / `CirclesResult` do."""
+
+    def to_dict(self) -> dict:
+        return dict(self)
+
+    @property
+    def valid_fraction(self):
+        return self.get("valid_fraction")
+
+    def leg(self, side):
+        return SimpleNamespace(held_deg=self[side]["held_deg"])
+
+
+def image_shank_rotation(seq, settings=None) -> StubResult:
     """Stand-in rotation analysis: median frontal shank angle per leg (degrees, outward positive)."""
     out = {"kind": "rotation", "valid_fraction": float(seq.detected.mean())}
     for side in SIDES:
@@ -24,11 +39,11 @@ def image_shank_rotation(seq) -> dict:
         sign = 1.0 if side == "left" else -1.0
         ang = np.degrees(np.arctan2(sign * d[:, 0], d[:, 1]))
         out[side] = {"held_deg": float(np.nanmedian(ang))}
-    return out
+    return StubResult(out)
 
 
-def circles_stub(seq) -> dict:
-    return {"kind": "circles", "t0": float(seq.timestamps_s[0]), "t1": float(seq.timestamps_s[-1]), "total": 3}
+def circles_stub(seq, settings=None) -> StubResult:
+    return StubResult(kind="circles", t0=float(seq.timestamps_s[0]), t1=float(seq.timestamps_s[-1]), total=3)
 
 
 STUBS = {"seated": image_shank_rotation, "quadruped": circles_stub}
@@ -123,7 +138,7 @@ def test_a_poorly_seen_phase_is_reported_and_not_used_for_the_change():
 
 def test_seated_phase_with_too_few_valid_angles_keeps_its_result_but_is_poorly_seen():
     def low_validity(seq):
-        return {**image_shank_rotation(seq), "valid_fraction": 0.3}
+        return StubResult({**image_shank_rotation(seq), "valid_fraction": 0.3})
 
     res = run([seated_for(6, 30, 30), circling(8, heading_deg=90), seated_for(6, 36, 33)])
     assert res.change_deg["left"] is not None
@@ -154,13 +169,13 @@ def main_kinds(d):
 
 
 def test_session_command_writes_json_csv_report_and_history(tmp_path, monkeypatch, capsys):
-    from hipvision import session as session_mod
+    from hipvision.core import session as session_mod
     from hipvision.cli import main as cli
-    from hipvision.history import load_history
+    from hipvision.io.history import load_history
     from hipvision.io import save_sequence
 
-    monkeypatch.setitem(session_mod.DEFAULT_ANALYZERS, "seated", image_shank_rotation)
-    monkeypatch.setitem(session_mod.DEFAULT_ANALYZERS, "quadruped", circles_stub)
+    monkeypatch.setattr(session_mod, "analyze_rotation", image_shank_rotation)
+    monkeypatch.setattr(session_mod, "analyze_circles", circles_stub)
     monkeypatch.setenv("HIPVISION_HOME", str(tmp_path / "home"))
     joints = sk.timeline([seated_for(6, 25, 20), circling(10, heading_deg=90), seated_for(6, 31, 24)], fps=FPS)
     npz = save_sequence(see(joints), tmp_path / "poses.npz")

@@ -10,10 +10,10 @@ from fixtures import skeletons as sk
 from hipvision.cli import main as cli
 from hipvision.core.posture import OTHER, QUADRUPED, SEATED, segment_postures
 from hipvision.io import to_json_text
-from hipvision.overlays.session import SessionLive
+from hipvision.live.session import SessionLive
 from hipvision.sequence import effective_fps
 from hipvision.pose import FramePose
-from hipvision.session import analyze_session
+from hipvision.core.session import analyze_session
 from test_posture import FPS, circling, see
 from test_session import seated_effort
 

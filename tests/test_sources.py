@@ -1,4 +1,4 @@
-"""Frame sources (hipvision.sources): synthetic videos and images with known content."""
+"""Frame sources (hipvision.io.sources): synthetic videos and images with known content."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from conftest import frame_value, set_mp4_rotation, write_video
 
 from hipvision.errors import InputError
-from hipvision.sources import CaptureSource, FrameSource, ImageFolderSource, next_timestamp, open_source
+from hipvision.io.sources import CaptureSource, FrameSource, ImageFolderSource, next_timestamp, open_source
 
 
 def test_video_file_frames_in_order_with_source_timestamps(tiny_video):

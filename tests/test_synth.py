@@ -1,4 +1,4 @@
-"""Rendered people with known answers (hipvision.synth).
+"""Rendered people with known answers (hipvision.synthetic.render).
 
 The scripting, posing, sidecar and matching logic is numpy-only and tested on a
 toy stick rig. Tests that render need the ``synth`` extra (torch, anny, pyrender)
@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hipvision.core.circles_depth import depth_axes
-from hipvision.synth import posing
-from hipvision.synth.geometry import axis_angle, ir_rotation_sign, rotation_between, two_bone_ik, unit
-from hipvision.synth.rig import Pose, Rig, forward_kinematics, posed_joints, skin, slerp
-from hipvision.synth.scenes import SCENES, make_spec, truth_summary
-from hipvision.synth.script import CircleSet, Effort, Hold, Quadruped, Seated, Standing, circle_truth, evaluate
-from hipvision.synth.sidecar import build_sidecar, change_deg, load_sidecar, match_efforts, phases
+from hipvision.core.circles.depth import depth_axes
+from hipvision.synthetic.render import posing
+from hipvision.synthetic.render.geometry import axis_angle, ir_rotation_sign, rotation_between, two_bone_ik, unit
+from hipvision.synthetic.render.rig import Pose, Rig, forward_kinematics, posed_joints, skin, slerp
+from hipvision.synthetic.render.scenes import SCENES, make_spec, truth_summary
+from hipvision.synthetic.render.script import CircleSet, Effort, Hold, Quadruped, Seated, Standing, circle_truth, evaluate
+from hipvision.synthetic.render.sidecar import build_sidecar, change_deg, load_sidecar, match_efforts, phases
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -296,7 +296,7 @@ def test_bundled_sample_matches_its_sidecar(sidecar):
 
 @needs_extra
 def test_render_small_video(tmp_path):
-    from hipvision.synth.generate import is_done, render_spec
+    from hipvision.synthetic.render.generate import is_done, render_spec
 
     spec = make_spec("seated_ir", 1, fps=5, width=160, height=120, options={"efforts": 1})
     side = render_spec(spec, tmp_path / "v.mp4", rig_cache=os.environ.get("HIPVISION_SYNTH_CACHE"))
@@ -309,7 +309,7 @@ def test_render_small_video(tmp_path):
 # --------------------------------------------------------------------------- metrics and the pose check
 
 def test_agreement_known_values():
-    from hipvision.synth.metrics import agreement, icc_a1
+    from hipvision.synthetic.render.metrics import agreement, icc_a1
 
     t = np.array([10.0, 20, 30, 40, 50])
     a = agreement(t, t + 2.0)
@@ -326,7 +326,7 @@ def test_agreement_known_values():
 @pytest.mark.parametrize("mirror,expected", [(False, 1.0), (True, 0.0)])
 def test_check_sequence_left_right(mirror, expected):
     from hipvision.landmarks import MIRROR_PERMUTATION, Landmark
-    from hipvision.synth.check import check_sequence
+    from hipvision.synthetic.render.check import check_sequence
 
     n, w, h = 6, 640, 480
     joints = {f"{j}.{s}": np.tile([[320 + (40 if s == "L" else -40) + 5 * k, 100 + 60 * k]], (n, 1)).astype(float)
@@ -364,7 +364,7 @@ def _sequence_of(image: np.ndarray, w: int, h: int):
 @pytest.mark.parametrize("name", ["seated_ir", "standing_rocking"])
 def test_pose_model_sees_rendered_person(name, model_path):
     """The rendered bodies are seen as people, with the person's left labelled left."""
-    from hipvision.synth.check import check_video
+    from hipvision.synthetic.render.check import check_video
 
     video = SAMPLES / f"{name}.mp4"
     if not video.is_file():

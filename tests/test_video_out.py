@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from hipvision.errors import InputError, OutputError
-from hipvision.video_out import FOURCC_BY_SUFFIX, VideoWriterAtomic, annotate_video, fourcc_for
+from hipvision.io.video_out import FOURCC_BY_SUFFIX, VideoWriterAtomic, annotate_video, fourcc_for
 
 W, H, FPS, N = 160, 120, 20.0, 25
 

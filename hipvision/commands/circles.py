@@ -24,9 +24,9 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import (
+from hipvision.commands.common import (rich_progress, 
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    camera_spec, check_frame_size, console, settings, write_json_csv,
+    camera_spec, console, cli_options, write_json_csv,
 )
 from hipvision.errors import InputError
 
@@ -88,13 +88,13 @@ def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, r
                max_frames: int | None, keep=None):
     """Live circles from a camera (or a video played as live); returns the `CirclesResult` to save: the
     file analysis of every frame counted (the live view counts as it goes). ``keep``: a
-    `hipvision.frame_store.FrameStore` that gets every frame, for the report."""
+    `hipvision.io.frame_store.FrameStore` that gets every frame, for the report."""
     from hipvision.live import run_live
-    from hipvision.overlays.circles import CirclesLive
+    from hipvision.live.circles import CirclesLive
     from hipvision.pose import PoseTracker
-    from hipvision.sources import open_source
+    from hipvision.io.sources import open_source
 
-    with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
+    with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
         analyzer = CirclesLive(source=source.description, model=tracker.model_name, frame_size=source.frame_size,
                                fps=source.fps)
         run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames,
@@ -135,7 +135,7 @@ def register(app: typer.Typer) -> None:
         Live keys: SPACE pause/resume, R reset, Q quit and save.
         """
         from hipvision.commands.report import check_save_options, write_outputs
-        from hipvision.frame_store import FrameStore
+        from hipvision.io.frame_store import FrameStore
 
         check_save_options(subject, save)
         if (video is None) == (camera is None):
@@ -155,7 +155,7 @@ def register(app: typer.Typer) -> None:
         is_npz = video.suffix.lower() == ".npz"
         src = source_video if source_video is not None else (None if is_npz else video)
         if annotate is not None:
-            from hipvision.video_out import fourcc_for
+            from hipvision.io.video_out import fourcc_for
 
             fourcc_for(annotate)  # a bad extension fails before any work
             if src is None:
@@ -165,16 +165,18 @@ def register(app: typer.Typer) -> None:
         from hipvision.core.circles import analyze_circles
         from hipvision.pose import poses_from_input
 
-        seq = poses_from_input(video, model=model)
+        seq = poses_from_input(video, model=model, progress=rich_progress)
         if annotate is not None:
+            from hipvision.io.sources import check_frame_size
+
             check_frame_size(src, seq.frame_size)
         result = analyze_circles(seq)
         data = _write(result, json_out, csv_out)
         print_summary(data)
         if annotate is not None:
-            from hipvision.overlays.circles import CirclesAnnotator
-            from hipvision.video_out import annotate_video
+            from hipvision.draw.circles import CirclesAnnotator
+            from hipvision.io.video_out import annotate_video
 
-            path = annotate_video(src, annotate, CirclesAnnotator(seq, result))
+            path = annotate_video(src, annotate, CirclesAnnotator(seq, result), progress=rich_progress)
             console.print(f"annotated video: [bold]{path}[/]", highlight=False)
         write_outputs(data, report=report, video=src, poses=seq, model=model, subject=subject, save=save)

@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn,
+                           TimeRemainingColumn, TransferSpeedColumn)
 
 from hipvision.errors import InputError, OutputError
+from hipvision.progress import Tick
 
 
-@dataclass
-class Settings:
-    """Global CLI options (set once by the top-level callback)."""
+@dataclass(frozen=True)
+class CliOptions:
+    """The global options of one invocation (``--debug``, ``--verbose``), kept on the click context."""
 
     debug: bool = False
     verbose: bool = False
 
 
-settings = Settings()
+def cli_options() -> CliOptions:
+    """This invocation's global options (the defaults outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return obj if isinstance(obj, CliOptions) else CliOptions()
+
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -50,20 +60,22 @@ def check_writable(path: Path | None, *, suffixes: tuple[str, ...] | None = None
         raise OutputError(f"cannot write {path}: folder {folder} is not writable")
 
 
-def check_frame_size(video: Path, size: tuple[int, int]) -> None:
-    """The video given for ``--annotate`` must be the one the landmarks came from (same size, maybe rotated)."""
-    import cv2
+@contextmanager
+def rich_progress(description: str, total: int | None) -> Iterator[Tick]:
+    """A `hipvision.progress.ProgressFactory` drawing a rich bar on stderr (frames, items)."""
+    with progress_bar() as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.advance(task, n)
 
-    cap = cv2.VideoCapture(str(video))
-    try:
-        if not cap.isOpened():
-            raise InputError(f"cannot read video {video}")
-        got = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
-    finally:
-        cap.release()
-    if got != tuple(size) and got != tuple(size)[::-1]:
-        raise InputError(f"{video} is {got[0]}x{got[1]} but the landmarks are from a "
-                         f"{size[0]}x{size[1]} video: give the video the .npz was extracted from")
+
+@contextmanager
+def rich_download_progress(description: str, total: int | None) -> Iterator[Tick]:
+    """A `hipvision.progress.ProgressFactory` for bytes: size, speed and time left, gone when done."""
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                   TimeRemainingColumn(), console=err_console, transient=True)
+    with bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.advance(task, n)
 
 
 def camera_spec(camera: str) -> int | str:
@@ -74,7 +86,7 @@ def camera_spec(camera: str) -> int | str:
 def write_json_csv(data: dict, *, json_out: Path | None, csv_out: Path | None,
                    csv_header: Sequence[str], csv_rows: Callable[[], Iterable[Sequence]]) -> None:
     """Write the result JSON and the per-frame CSV (atomically) where asked, saying where."""
-    from hipvision.io import write_csv_atomic, write_json_atomic
+    from hipvision.io.files import write_csv_atomic, write_json_atomic
 
     if json_out is not None:
         write_json_atomic(json_out, data)

@@ -15,7 +15,7 @@ DEMO_SAMPLE = "session.mp4"
 
 def _truth_line(sidecar: Path) -> str | None:
     """The sample's true IR change per leg, from its ground-truth sidecar (None if absent)."""
-    from hipvision.io import read_json
+    from hipvision.io.files import read_json
 
     if not sidecar.is_file():
         return None

@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from hipvision.commands.common import check_writable, console, settings
+from hipvision.commands.common import rich_progress, check_writable, console, cli_options
+from hipvision.progress import ProgressFactory
 from hipvision.errors import InputError
 
 
@@ -19,14 +20,14 @@ def check_output(path: Path) -> Path:
 
 
 def run_extract(spec: str | int, output: Path, *, model: Path | None = None, max_frames: int | None = None,
-                progress: bool = True) -> dict:
+                progress: ProgressFactory | None = rich_progress) -> dict:
     """Extract landmarks from ``spec`` into ``output``; returns the summary figures."""
-    from hipvision.io import save_sequence
+    from hipvision.io.files import save_sequence
     from hipvision.pose import PoseTracker, extract
-    from hipvision.sources import open_source
+    from hipvision.io.sources import open_source
 
     check_output(output)
-    with open_source(spec) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
+    with open_source(spec) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
         start = time.perf_counter()
         seq = extract(source, tracker, progress=progress, max_frames=max_frames)
         elapsed = time.perf_counter() - start

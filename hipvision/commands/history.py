@@ -58,8 +58,9 @@ def register(app: typer.Typer) -> None:
         csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the listed results as CSV here."),
     ) -> None:
         """List results saved with '--subject NAME --save' and plot progress over time."""
-        from hipvision.history import KINDS, db_path, load_history, write_progress_plot
-        from hipvision.io import write_csv_atomic
+        from hipvision.io.history import KINDS, db_path, load_history
+        from hipvision.report.plots import write_progress_plot
+        from hipvision.io.files import write_csv_atomic
 
         if kind is not None and kind not in KINDS:
             raise InputError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import console, err_console, settings
+from hipvision.commands.common import rich_download_progress, console, err_console, cli_options
 from hipvision.errors import ModelError
 
 models_app = typer.Typer(
@@ -53,8 +53,8 @@ def fetch_command(
     """Download (or build offline) a pose model and check that it loads. Instant if already there."""
     from hipvision.pose import models
 
-    path = models.fetch(name, dest=dest, offline=offline, force=force, progress=True,
-                        verbose=settings.verbose,
+    path = models.fetch(name, dest=dest, offline=offline, force=force, progress=rich_download_progress,
+                        verbose=cli_options().verbose,
                         say=lambda msg: err_console.print(msg, style="yellow", highlight=False, soft_wrap=True))
     console.print(f"{models.model_spec(name).name}: {path} ({_megabytes(path.stat().st_size)}, verified)",
                   highlight=False, soft_wrap=True)
@@ -79,7 +79,7 @@ def verify_command(
             raise ModelError(f"pose model '{spec.name}' is not provisioned; run `hipvision models fetch "
                              f"{spec.name}`")
         path = found
-    models.ensure_verified(path, force=True, verbose=settings.verbose)
+    models.ensure_verified(path, force=True, verbose=cli_options().verbose)
     console.print(f"ok: {path} ({_megabytes(path.stat().st_size)}, sha256 {models.file_sha256(path)})",
                   highlight=False, soft_wrap=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -12,7 +13,7 @@ from hipvision.errors import InputError
 from hipvision.sequence import PoseSequence
 
 if TYPE_CHECKING:
-    from hipvision.frame_store import FrameStore
+    from hipvision.io.frame_store import FrameStore
 
 
 def write_outputs(result: dict, *, report: Path | None = None, video: Path | None = None,
@@ -26,13 +27,21 @@ def write_outputs(result: dict, *, report: Path | None = None, video: Path | Non
     if report is not None:
         from hipvision.report import write_report
 
-        path = write_report(result, report, video=video, poses=poses, model=model, subject=subject, frames=frames)
+        path = write_report(result, report, video=video, poses=poses, detect=pose_detector(model), subject=subject,
+                            frames=frames)
         console.print(f"report: [bold]{path}[/]", highlight=False)
     if save:
-        from hipvision.history import db_path, save_result
+        from hipvision.io.history import db_path, save_result
 
         row = save_result(subject or "", result)
         console.print(f"saved to the history of [bold]{subject}[/] (#{row}, {db_path()})", highlight=False)
+
+
+def pose_detector(model: Path | None):
+    """The pose model run on a report's few key frames when no poses are at hand (`PoseDetector`)."""
+    from hipvision.pose import landmarks_of_images
+
+    return functools.partial(landmarks_of_images, model=model)
 
 
 def check_save_options(subject: str | None, save: bool) -> None:
@@ -58,7 +67,7 @@ def register(app: typer.Typer) -> None:
         subject: Optional[str] = typer.Option(None, "--subject", help="Name shown in the report's title."),
     ) -> None:
         """Write a self-contained HTML report (opens offline) from a result JSON."""
-        from hipvision.io import load_sequence, read_json
+        from hipvision.io.files import load_sequence, read_json
         from hipvision.report import find_source_video, write_report
 
         result = read_json(result_json)
@@ -69,5 +78,5 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"no such video: {video}")
         video = video if video is not None else find_source_video(result, base_dir=result_json.parent)
         target = out if out is not None else result_json.with_suffix(".html")
-        path = write_report(result, target, video=video, poses=seq, model=model, subject=subject)
+        path = write_report(result, target, video=video, poses=seq, detect=pose_detector(model), subject=subject)
         console.print(f"report: [bold]{path}[/]", highlight=False)

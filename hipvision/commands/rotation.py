@@ -8,9 +8,9 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import (
-    REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, camera_spec, check_frame_size, check_writable, console, err_console,
-    settings, write_json_csv,
+from hipvision.commands.common import (rich_progress, 
+    REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, camera_spec, check_writable, console, err_console,
+    cli_options, write_json_csv,
 )
 from hipvision.errors import InputError
 
@@ -73,23 +73,26 @@ def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotat
     is_npz = Path(video).suffix.lower() == ".npz"
     src = original if original is not None else (None if is_npz else Path(video))  # the video, if any
     if annotate is not None:
-        from hipvision.video_out import fourcc_for
+        from hipvision.io.video_out import fourcc_for
 
         fourcc_for(annotate)
         if src is None:
             raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
     from hipvision.pose import poses_from_input
 
-    seq = poses_from_input(video, model=model)
+    seq = poses_from_input(video, model=model, progress=rich_progress)
     result = analyze_rotation(seq, settings=rot_settings)
     d = result.to_dict()
     print_summary(d)
     _write_outputs(d, result, json_out, csv_out)
     if annotate is not None:
-        from hipvision.overlays.rotation import annotate_rotation_video
+        from hipvision.draw.rotation import annotate_rotation_video
+
+        from hipvision.io.sources import check_frame_size
+
 
         check_frame_size(src, seq.frame_size)
-        annotate_rotation_video(src, annotate, seq, result, progress=True)
+        annotate_rotation_video(src, annotate, seq, result, progress=rich_progress)
         console.print(f"wrote {annotate}", highlight=False)
     write_outputs(d, report=report, video=src, poses=seq, model=model, subject=subject, save=save)
     return d
@@ -100,14 +103,14 @@ def run_camera(camera: str, *, json_out: Path | None, csv_out: Path | None, reco
                subject: str | None = None, save: bool = False) -> dict:
     """The live mode (a camera, a stream, or a video played as a camera)."""
     from hipvision.commands.report import write_outputs
-    from hipvision.frame_store import FrameStore
+    from hipvision.io.frame_store import FrameStore
     from hipvision.live import run_live
-    from hipvision.overlays.rotation import RotationLive
+    from hipvision.live.rotation import RotationLive
     from hipvision.pose import PoseTracker
-    from hipvision.sources import open_source
+    from hipvision.io.sources import open_source
 
     spec = camera_spec(camera)
-    with open_source(spec) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
+    with open_source(spec) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
         analyzer = RotationLive(frame_size=source.frame_size, settings=rot_settings, mirror=mirror,
                                 source=source.description, model=getattr(tracker, "model_name", ""))
         keep = FrameStore() if report is not None else None
@@ -158,7 +161,7 @@ def register(app: typer.Typer) -> None:
         save: bool = SAVE_OPTION,
     ) -> None:
         from hipvision.commands.report import check_save_options
-        from hipvision.core.rotation import ESTIMATORS, Settings
+        from hipvision.core.rotation import ESTIMATORS, RotationSettings
 
         check_save_options(subject, save)
 
@@ -171,7 +174,7 @@ def register(app: typer.Typer) -> None:
         check_writable(annotate)
         check_writable(record)
         check_writable(report)
-        rot_settings = Settings(min_hold_s=min_hold, estimator=estimator, hfov_deg=fov)
+        rot_settings = RotationSettings(min_hold_s=min_hold, estimator=estimator, hfov_deg=fov)
         if camera is not None:
             if annotate is not None or original is not None:
                 raise InputError("--annotate/--video are for files; live, use --record OUT.mp4")

@@ -8,9 +8,9 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import (
+from hipvision.commands.common import (rich_progress, 
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    camera_spec, check_writable, console, settings, write_json_csv,
+    camera_spec, check_writable, console, cli_options, write_json_csv,
 )
 from hipvision.commands.report import check_save_options, write_outputs
 from hipvision.errors import InputError
@@ -73,10 +73,10 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
                 save: bool = False, min_phase_s: float = 3.0) -> dict:
     """Poses → session analysis → the requested outputs; prints the summary and returns the session JSON."""
     from hipvision.pose import poses_from_input
-    from hipvision.session import analyze_session
+    from hipvision.core.session import analyze_session
 
     check_save_options(subject, save)
-    seq = poses_from_input(video, model=model)
+    seq = poses_from_input(video, model=model, progress=rich_progress)
     result = analyze_session(seq, min_phase_s=min_phase_s).to_dict()
     _finish(result, json_out=json_out, csv_out=csv_out)
     is_video = video.suffix.lower() != ".npz"
@@ -90,14 +90,14 @@ def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path
                      save: bool = False, min_phase_s: float = 3.0, window: bool = True, mirror: bool = True,
                      record: Path | None = None, max_frames: int | None = None) -> dict:
     """The routine live from a camera (or a video played as one): guided view, then the same outputs as a file."""
-    from hipvision.frame_store import FrameStore
+    from hipvision.io.frame_store import FrameStore
     from hipvision.live import run_live
-    from hipvision.overlays.session import SessionLive
+    from hipvision.live.session import SessionLive
     from hipvision.pose import PoseTracker
-    from hipvision.sources import open_source
+    from hipvision.io.sources import open_source
 
     check_save_options(subject, save)
-    with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
+    with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
         analyzer = SessionLive(frame_size=source.frame_size, fps=source.fps, mirror=mirror,
                                source=source.description, model=tracker.model_name, min_phase_s=min_phase_s)
         keep = FrameStore() if report is not None else None

@@ -1,13 +1,13 @@
 """Pose model adapter: the only package that imports mediapipe (lazily, when a model is loaded).
 
-    from hipvision.sources import open_source
+    from hipvision.io.sources import open_source
     from hipvision.pose import PoseTracker, extract
 
     with open_source("clip.mp4") as source, PoseTracker() as tracker:
         seq = extract(source, tracker)          # a PoseSequence, one row per frame
 """
 
-from hipvision.pose.extract import SequenceBuilder, extract, poses_from_input
+from hipvision.pose.extract import SequenceBuilder, extract, landmarks_of_images, poses_from_input
 from hipvision.pose.landmarker import FramePose, PoseTracker, model_path
 
-__all__ = ["FramePose", "PoseTracker", "SequenceBuilder", "extract", "model_path", "poses_from_input"]
+__all__ = ["FramePose", "PoseTracker", "SequenceBuilder", "extract", "landmarks_of_images", "model_path", "poses_from_input"]

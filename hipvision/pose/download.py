@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from hipvision.progress import ProgressFactory, progress_or_silent
 from hipvision.errors import ModelError
 
 CONNECT_TIMEOUT_S = 5.0   # an unreachable host fails after this long
@@ -26,12 +27,12 @@ def _set_read_timeout(response, timeout_s: float) -> None:
 
 
 def download(url: str, target: str | os.PathLike, *, size: int | None = None, sha256: str | None = None,
-             progress: bool = True, connect_timeout_s: float = CONNECT_TIMEOUT_S,
+             progress: ProgressFactory | None = None, connect_timeout_s: float = CONNECT_TIMEOUT_S,
              read_timeout_s: float = READ_TIMEOUT_S) -> Path:
     """Download ``url`` to ``target``; returns ``target``.
 
-    The body is streamed to a temporary file in ``target``'s folder (with a progress bar on
-    stderr if ``progress``), checked against the Content-Length header, ``size`` (bytes) and
+    The body is streamed to a temporary file in ``target``'s folder (reporting bytes to
+    ``progress``, see `hipvision.progress`), checked against the Content-Length header, ``size`` (bytes) and
     ``sha256`` (hex) when given, and renamed onto ``target``. Any failure (unreachable host,
     HTTP error, short body, wrong size or checksum) raises ModelError and leaves no file behind.
     """
@@ -56,7 +57,7 @@ def download(url: str, target: str | os.PathLike, *, size: int | None = None, sh
                 _set_read_timeout(response, read_timeout_s)
                 header = response.headers.get("Content-Length")
                 expected = int(header) if header and header.isdigit() else size
-                with _Progress(target.name, expected, enabled=progress) as bar:
+                with progress_or_silent(progress)(f"downloading {target.name}", expected) as tick:
                     while True:
                         try:
                             chunk = response.read(_CHUNK_BYTES)
@@ -68,7 +69,7 @@ def download(url: str, target: str | os.PathLike, *, size: int | None = None, sh
                         out.write(chunk)
                         digest.update(chunk)
                         received += len(chunk)
-                        bar.advance(len(chunk))
+                        tick(len(chunk))
         if header and header.isdigit() and received != int(header):
             raise ModelError(f"download of {url} is truncated: got {received} of {header} bytes")
         if size is not None and received != size:
@@ -84,33 +85,3 @@ def download(url: str, target: str | os.PathLike, *, size: int | None = None, sh
         tmp.unlink(missing_ok=True)
         raise
     return target
-
-
-class _Progress:
-    """A rich byte-count progress bar on stderr, or nothing."""
-
-    def __init__(self, label: str, total: int | None, *, enabled: bool):
-        self._progress = None
-        if enabled:
-            from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
-                                       TimeRemainingColumn, TransferSpeedColumn)
-
-            from hipvision.commands.common import err_console
-
-            self._progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                                      TransferSpeedColumn(), TimeRemainingColumn(),
-                                      console=err_console, transient=True)
-            self._task = self._progress.add_task(f"downloading {label}", total=total)
-
-    def __enter__(self) -> "_Progress":
-        if self._progress is not None:
-            self._progress.start()
-        return self
-
-    def advance(self, n_bytes: int) -> None:
-        if self._progress is not None:
-            self._progress.advance(self._task, n_bytes)
-
-    def __exit__(self, *exc) -> None:
-        if self._progress is not None:
-            self._progress.stop()

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-from hipvision.io import load_sequence
+from hipvision.progress import ProgressFactory, progress_or_silent
+from hipvision.io.files import load_sequence
 from hipvision.landmarks import NUM_LANDMARKS
 from hipvision.pose.landmarker import FramePose, PoseTracker
 from hipvision.sequence import PoseSequence
-from hipvision.sources import Frame, FrameSource, open_source
+from hipvision.io.sources import Frame, FrameSource, open_source
 
 
 class SequenceBuilder:
@@ -74,7 +75,7 @@ class SequenceBuilder:
         )
 
 
-def extract(source: FrameSource, tracker: PoseTracker, *, progress: bool = True,
+def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFactory | None = None,
             on_frame: Callable[[Frame, FramePose], None] | None = None,
             max_frames: int | None = None) -> PoseSequence:
     """Run ``tracker`` on every frame of ``source`` and collect the subject's landmarks.
@@ -82,7 +83,7 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: bool = True,
     Args:
         source: an open frame source (the caller closes it; iterating to the end releases it).
         tracker: an open pose tracker (not closed here).
-        progress: show a progress bar on stderr.
+        progress: reports the frames done (see `hipvision.progress`); None = silent.
         on_frame: called with each frame and its pose, in order (drawing, live feedback).
         max_frames: stop after this many frames (None = all).
 
@@ -97,34 +98,24 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: bool = True,
     total = source.frame_count
     if max_frames is not None:
         total = max_frames if total is None else min(total, max_frames)
-    bar = None
-    if progress:
-        from hipvision.commands.common import progress_bar
-
-        bar = progress_bar()
-        task = bar.add_task(f"poses: {source.description}", total=total)
-        bar.start()
     try:
-        for frame in source:
-            pose = tracker.process(frame)
-            builder.append(pose)
-            if on_frame is not None:
-                on_frame(frame, pose)
-            if bar is not None:
-                bar.advance(task)
-            if max_frames is not None and len(builder) >= max_frames:
-                break
+        with progress_or_silent(progress)(f"poses: {source.description}", total) as tick:
+            for frame in source:
+                pose = tracker.process(frame)
+                builder.append(pose)
+                if on_frame is not None:
+                    on_frame(frame, pose)
+                tick(1)
+                if max_frames is not None and len(builder) >= max_frames:
+                    break
     except KeyboardInterrupt:
         if not source.is_live:
             raise  # a live recording ends with Ctrl-C and keeps what it has
-    finally:
-        if bar is not None:
-            bar.stop()
     return builder.build()
 
 
 def poses_from_input(path: str | os.PathLike, *, model: str | os.PathLike | None = None,
-                     progress: bool = True) -> PoseSequence:
+                     progress: ProgressFactory | None = None) -> PoseSequence:
     """Landmarks for whatever the user gave: a ``.npz`` from ``hipvision extract`` is loaded;
     anything else (video file, image folder, camera, URL) is opened and run through the model.
 
@@ -135,3 +126,24 @@ def poses_from_input(path: str | os.PathLike, *, model: str | os.PathLike | None
         return load_sequence(path)
     with open_source(path) as source, PoseTracker(model) as tracker:
         return extract(source, tracker, progress=progress)
+
+
+def landmarks_of_images(images: list[np.ndarray | None], times: list[float], *,
+                        model: str | os.PathLike | None = None) -> list[tuple[np.ndarray, np.ndarray] | None]:
+    """Run the pose model on a few still frames (in time order of ``times``, seconds): per image its
+    (image landmarks (33, 3), visibility (33,)) or None. All None if the model cannot be used (a report
+    picture is then shown without its skeleton). A `hipvision.report.key_frames.PoseDetector`."""
+    out: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(images)
+    try:
+        with PoseTracker(model) as tracker:
+            last = -1.0
+            for k in sorted(range(len(images)), key=lambda j: times[j]):
+                if images[k] is None or times[k] <= last:
+                    continue
+                last = times[k]
+                pose = tracker.process(Frame(k, float(times[k]), images[k]))
+                if pose.detected:
+                    out[k] = (pose.image, pose.visibility)
+    except Exception:  # noqa: BLE001 - the overlay is optional; the pictures are still shown
+        return [None] * len(images)
+    return out

@@ -150,7 +150,7 @@ class HipGrowthMeter:
         """Growth of the hip region from the previous frame to ``image``.
 
         Args:
-            image: (H, W, 3) uint8 frame, BGR (as `hipvision.sources.Frame.image`) or RGB with
+            image: (H, W, 3) uint8 frame, BGR (as `hipvision.io.sources.Frame.image`) or RGB with
                 ``rgb=True``; or (H, W) grayscale.
             image_landmarks: (33, 2+) normalised image landmarks of the subject in ``image``
                 (x, y in 0..1), or None / all NaN when nobody was found.

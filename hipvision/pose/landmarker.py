@@ -43,7 +43,7 @@ from hipvision.core import subject as subj
 from hipvision.errors import ModelError
 from hipvision.landmarks import NUM_LANDMARKS
 from hipvision.pose.image_motion import HipGrowthMeter
-from hipvision.sources import Frame, quiet_native_logs
+from hipvision.io.sources import Frame, quiet_native_logs
 
 #: Tile grids tried, in order, when nobody is found in the whole frame.
 SEARCH_GRIDS = ((2, 2), (3, 3))

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from hipvision.progress import ProgressFactory
 from hipvision._native import silence_stderr_fd
 from hipvision.errors import ModelError
 from hipvision.paths import repo_root
@@ -242,7 +243,7 @@ def ensure_verified(path: str | os.PathLike, *, force: bool = False, verbose: bo
     key, value = _stamp_key(path)
     stamps[key] = value
     with contextlib.suppress(OSError):  # the stamp is an optimisation only
-        from hipvision.io import write_text_atomic
+        from hipvision.io.files import write_text_atomic
 
         _stamps_file().parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(_stamps_file(), json.dumps(stamps, indent=1))
@@ -278,7 +279,7 @@ def _say(message: str) -> None:
 
 
 def fetch(name: str = DEFAULT_MODEL, *, dest: str | os.PathLike | None = None, offline: bool = False,
-          force: bool = False, progress: bool = True, verbose: bool = False,
+          force: bool = False, progress: ProgressFactory | None = None, verbose: bool = False,
           say: Callable[[str], None] = _say) -> Path:
     """Provision model ``name`` into ``dest`` (default: `default_dest`) and verify it; returns its path.
 
@@ -320,7 +321,7 @@ def fetch(name: str = DEFAULT_MODEL, *, dest: str | os.PathLike | None = None, o
 
 
 def resolve_model(name: str = DEFAULT_MODEL, explicit: str | os.PathLike | None = None, *,
-                  auto_provision: bool = True, progress: bool = True, verbose: bool = False) -> Path:
+                  auto_provision: bool = True, progress: ProgressFactory | None = None, verbose: bool = False) -> Path:
     """The path of the pose model to load.
 
     ``explicit`` is a ``--model`` value: an existing file (returned as is, not verified here),

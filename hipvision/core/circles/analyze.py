@@ -1,0 +1,180 @@
+"""Quadruped hip circles: how many, which way, how big, and how good.
+
+    from hipvision.core.circles import analyze_circles
+    result = analyze_circles(seq)            # recorded video: zero-phase filtering
+    result = analyze_circles(seq, live=True) # what the live (causal) analysis would report
+    result.to_dict()                         # the circles JSON
+
+Pipeline: landmarks → pelvis path relative to the planted hands and knees in the
+body's horizontal frame (`trajectory`) → `CircleCounter` (the same streaming counter
+offline and live, `counting`) → per-rep measures and verdicts, start position and the
+5 + 5 protocol (`summary`, `quality`); the typed result is in `result`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from hipvision.core.circles.counting import CircleCounter, RepSpan
+from hipvision.core.circles.depth import (
+    IDENTITY,
+    apply_depth,
+    depth_coefficients,
+    oblique_depth_scales,
+)
+from hipvision.core.circles.quality import polygon_moments
+from hipvision.core.circles.result import CirclesResult, CirclesSettings
+from hipvision.core.circles.stream import CirclesStream
+from hipvision.core.circles.summary import summarise
+from hipvision.core.circles.trajectory import (
+    TRACKED,
+    CircleTrack,
+    base_length,
+    body_coordinates,
+    change_rate,
+    debounce,
+    hip_flexion_deg,
+    midpoints,
+    orthonormal_frame,
+    quadruped_ok,
+    segments,
+    support_frame,
+    windowed_mean,
+)
+from hipvision.core.filtering import smooth_offline
+from hipvision.landmarks import Landmark as L
+from hipvision.sequence import PoseSequence
+
+
+def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) -> CircleTrack:
+    """Per-frame pelvis path and posture from a whole sequence, with zero-phase filtering."""
+    s = settings
+    t = seq.timestamps_s
+    if len(t) < 2:  # nothing to filter or count
+        n = len(t)
+        nan = np.full((n, 3), np.nan)
+        return CircleTrack(t, np.zeros(n, bool), nan[:, :2], nan[:, :2].copy(), nan.copy(), nan[:, 0].copy(),
+                           nan[:, 0].copy(), nan[:, 0].copy())
+    pts = smooth_offline(t, seq.world[:, list(TRACKED)], cutoff_hz=s.cutoff_hz, max_gap_s=s.max_gap_s)
+    up_raw, fwd_raw = support_frame(pts)
+    rate = change_rate(t, base_length(pts), span_s=s.planted_span_s)
+    raw_ok = quadruped_ok(pts, up_raw, base_rate_m_s=rate, limits=s.posture)
+    valid = debounce(t, raw_ok, min_on_s=s.min_posture_s, max_fill_s=s.max_gap_s / 2)
+    seg = segments(t, valid, max_gap_s=s.max_gap_s)
+    up = windowed_mean(t, up_raw, valid, seg, window_s=s.frame_window_s)
+    fwd = windowed_mean(t, fwd_raw, valid, seg, window_s=s.frame_window_s)
+    up, fwd, _ = orthonormal_frame(up, fwd)
+    pelvis, shoulders, az = body_coordinates(pts, up, fwd)
+    centre = windowed_mean(t, pelvis, valid, seg, window_s=s.centre_window_s, centred=False)
+    sh, hip, _, _ = midpoints(pts)
+    torso_all = np.linalg.norm(sh - hip, axis=1)
+    dev = pelvis - centre
+    coeffs, ratio = depth_coefficients(t, dev, valid, seg, az, torso_all, settings=s.depth,
+                                       approach_m=image_approach_m(seq, valid, torso_all))
+    # where no loop was rebuilt, an oblique view still shrinks the depth: scale it back
+    coeffs[:, 2] *= np.where(ratio < 1.0, 1.0, oblique_depth_scales(t, dev, valid, seg, az, torso_all,
+                                                                     settings=s.depth))
+    if np.any(coeffs != IDENTITY):
+        across = np.stack([-np.sin(np.radians(az)), np.cos(np.radians(az))], axis=1)
+        a = np.sum(dev * across, axis=1)
+        a_rate = np.full(len(t), np.nan)
+        for sid in np.unique(seg[valid]):
+            rows = np.flatnonzero((seg == sid) & valid & np.isfinite(a))
+            if len(rows) > 2:
+                a_rate[rows] = np.gradient(a[rows], t[rows])
+        pelvis = np.where(np.isfinite(centre), centre + apply_depth(dev, np.nan_to_num(a_rate), az, coeffs), pelvis)
+    ok = valid & np.isfinite(torso_all)
+    torso = float(np.median(torso_all[ok])) if ok.any() else math.nan
+    return CircleTrack(t, valid & np.all(np.isfinite(pelvis), axis=1), pelvis, centre, shoulders,
+                       hip_flexion_deg(pts), np.full(len(t), torso), az, ratio)
+
+
+def image_approach_m(seq: PoseSequence, valid: np.ndarray, torso_m: np.ndarray) -> np.ndarray | None:
+    """(T,) how far the hips came toward the camera since the first frame, metres (+ = closer; NaN where
+    the image growth is unknown), from ``seq.hip_growth``; None when the sequence has none.
+
+    A region at distance Z that comes closer by dZ grows by dZ / Z, so the summed growth times Z is the
+    approach. Z is the focal length over the torso's pixels per metre (median over ``valid`` frames;
+    the torso's world length from the pose model), the focal length taken as the frame's larger side
+    (a field of view of about 53°; only the loop's direction and presence are used, see `image_fit`).
+    """
+    growth = seq.hip_growth
+    if growth is None or not valid.any():
+        return None
+    px = seq.image_px()
+    shoulders = (px[:, L.LEFT_SHOULDER] + px[:, L.RIGHT_SHOULDER]) / 2
+    hips = (px[:, L.LEFT_HIP] + px[:, L.RIGHT_HIP]) / 2
+    px_per_m = np.linalg.norm(shoulders - hips, axis=1) / torso_m
+    ok = valid & np.isfinite(px_per_m) & (px_per_m > 0)
+    if not ok.any():
+        return None
+    distance_m = max(seq.frame_size) / float(np.median(px_per_m[ok]))
+    known = np.isfinite(growth)
+    return np.where(known, np.cumsum(np.where(known, growth, 0.0)) * distance_m, np.nan)
+
+
+def count_track(track: CircleTrack, counter: CircleCounter) -> CircleCounter:
+    """Feed a whole track to ``counter`` and finish it."""
+    for i, t in enumerate(track.t_s):
+        counter.update(i, float(t), track.pelvis_m[i], track.centre_m[i], float(track.torso_m[i]),
+                       bool(track.valid[i]))
+    counter.finish()
+    return counter
+
+
+def refine_centre(track: CircleTrack, reps: list[RepSpan], *, max_gap_s: float) -> np.ndarray:
+    """(T, 2) centre of the path from the centroids of the circles found in a first pass.
+
+    A moving average is biased where circling starts or stops (it sees part of a
+    circle plus the still start position); the centroid of each complete circle
+    is not. Within each tracked stretch that has circles, the centre is
+    interpolated between their centroids (held constant before the first and
+    after the last); elsewhere the moving average is kept.
+    """
+    centre = track.centre_m.copy()
+    if not reps:
+        return centre
+    seg = segments(track.t_s, track.valid, max_gap_s=max_gap_s)
+    mids: dict[int, list[tuple[float, np.ndarray]]] = {}
+    run_starts = {r.start_index for r in reps} - {r.end_index for r in reps}
+    run_starts_only = [r for r in reps if r.start_index in run_starts]
+    # the first circle of a run may include the move into it: use it only if it is the only one
+    interior = [r for r in reps if r.start_index not in run_starts]
+    chosen = interior + [r for r in run_starts_only
+                         if not any(o.start_index == r.end_index for o in interior)]
+    for span in chosen:
+        sl = slice(span.start_index, span.end_index + 1)
+        _, centroid, _ = polygon_moments(track.pelvis_m[sl][track.valid[sl]])
+        if np.all(np.isfinite(centroid)):
+            mids.setdefault(int(seg[span.start_index]), []).append(((span.start_s + span.end_s) / 2, centroid))
+    for sid, pts in mids.items():
+        rows = seg == sid
+        tm = np.array([p[0] for p in pts])
+        cm = np.array([p[1] for p in pts])
+        centre[rows] = np.stack([np.interp(track.t_s[rows], tm, cm[:, k]) for k in range(2)], axis=1)
+    return centre
+
+
+def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettings(), *,
+                    live: bool = False) -> CirclesResult:
+    """Count and grade quadruped hip circles in a pose sequence.
+
+    Args:
+        seq: landmarks of one person (world landmarks are required).
+        live: replay the sequence through the causal live analysis
+            (`CirclesStream`) instead of the offline zero-phase one.
+        settings: thresholds and filter settings.
+    """
+    if live:
+        stream = CirclesStream(settings=settings, source=seq.source, model=seq.model)
+        for i, t in enumerate(seq.timestamps_s):
+            stream.update(float(t), seq.world[i])
+        return stream.result()
+    track = track_offline(seq, settings)
+    first = count_track(track, CircleCounter(settings.counter))
+    track.centre_m = refine_centre(track, first.reps, max_gap_s=settings.max_gap_s)
+    counter = count_track(track, CircleCounter(settings.counter))
+    return summarise(track, counter.reps, counter.partials, rejected=counter.rejected, settings=settings,
+                     source=seq.source, model=seq.model, detection_rate=seq.detection_rate)

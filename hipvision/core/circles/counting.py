@@ -1,0 +1,323 @@
+"""Counting hip circles: a streaming counter shared by the offline and the live analysis.
+
+The counter is fed one sample at a time: the pelvis position and a moving
+centre in the body's horizontal frame ([forward, right], metres), the torso
+length (metres) and whether the person is in a valid quadruped posture. It
+unwraps the angle of the pelvis around the centre (0° = forward, +90° = the
+person's right), so the phase **increases when the circle is clockwise**
+(forward → right → back → left, seen from above with the head at 12 o'clock).
+
+Rules (all distances in torso lengths, so they scale with the person):
+
+* Angle only accumulates while the pelvis is farther than ``gate_enter`` from
+  the centre (hysteresis: it stops below ``gate_exit``). Passing through the
+  centre (rocking along a line) adds nothing; a short dip below the gate keeps
+  the angle if it turned less than ``max_dip_jump_deg`` meanwhile (more: the
+  path went through the centre, and the run ends there), and a
+  turn faster than ``max_turn_rate_deg_s`` (the path passing close to the
+  centre, or the centre jumping) is not counted.
+* A *run* is a stretch of motion in one direction. Its direction is decided
+  after ``direction_deg`` of sweep (the first circle starts where the turning
+  began: the phase advancing at least ``min_turn_rate_deg_s``); it ends when the phase comes back
+  ``reversal_deg`` from its furthest point (a change of direction: the next run
+  starts at that furthest point), after ``max_pause_s`` inside the gate, or
+  after ``max_gap_s`` without a valid posture.
+* A rep is a 360° sweep of the run (a run's last circle ends where the turning
+  stopped, at ``min_turn_rate_deg_s``). The last rep of a run counts if it reached
+  ``360 - completion_tolerance_deg``; otherwise, if it reached
+  ``partial_min_deg``, it is reported as a partial circle.
+* A rep must last ``min_rep_s``–``max_rep_s``, enclose an equal-area radius of
+  at least ``min_radius`` and have a roundness (minor/major axis) of at least
+  ``min_roundness``; otherwise it is rejected (not counted, not partial).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from hipvision.core.circles.quality import loop_roundness, polygon_moments
+
+CLOCKWISE = 1
+COUNTERCLOCKWISE = -1
+DIRECTION_NAMES = {CLOCKWISE: "clockwise", COUNTERCLOCKWISE: "counterclockwise"}
+
+
+@dataclass(frozen=True)
+class CounterSettings:
+    """Thresholds of `CircleCounter` (fractions of torso length, degrees, seconds)."""
+
+    gate_enter: float = 0.035
+    gate_exit: float = 0.025
+    min_radius: float = 0.04
+    min_roundness: float = 0.25
+    direction_deg: float = 60.0
+    min_turn_rate_deg_s: float = 20.0
+    rate_window_s: float = 1.0
+    reversal_deg: float = 90.0
+    completion_tolerance_deg: float = 45.0
+    partial_min_deg: float = 180.0
+    max_dip_jump_deg: float = 90.0
+    max_turn_rate_deg_s: float = 1080.0
+    min_rep_s: float = 1.0
+    max_rep_s: float = 30.0
+    max_pause_s: float = 1.0
+    max_gap_s: float = 0.5
+
+
+@dataclass(frozen=True)
+class RepSpan:
+    """One counted circle: sample indices ``[start_index, end_index]`` (inclusive)."""
+
+    direction: int  # CLOCKWISE (+1) or COUNTERCLOCKWISE (-1)
+    start_index: int
+    end_index: int
+    start_s: float
+    end_s: float
+    sweep_deg: float
+
+    @property
+    def direction_name(self) -> str:
+        return DIRECTION_NAMES[self.direction]
+
+
+@dataclass(frozen=True)
+class PartialSpan(RepSpan):
+    """An incomplete circle at the end of a run; ``fraction`` of a full turn (0..1)."""
+
+    @property
+    def fraction(self) -> float:
+        return self.sweep_deg / 360.0
+
+
+def _wrap_deg(a: float) -> float:
+    return (a + 180.0) % 360.0 - 180.0
+
+
+class CircleCounter:
+    """Streaming circle counter: call `update` for every sample in time order, then `finish`.
+
+    Attributes:
+        reps: counted circles (`RepSpan`), in order.
+        partials: incomplete circles at the end of runs (`PartialSpan`).
+        rejected: 360° sweeps that failed the size/roundness/duration checks.
+    """
+
+    def __init__(self, settings: CounterSettings = CounterSettings()):
+        self.settings = settings
+        self.reps: list[RepSpan] = []
+        self.partials: list[PartialSpan] = []
+        self.rejected = 0
+        self._reset_run()
+        self._active = False
+        self._ref = 0.0
+        self._phase = 0.0
+        self._inactive_since = -math.inf
+        self._last_valid_t = -math.inf
+
+    # ------------------------------------------------------------ state for displays
+    @property
+    def direction(self) -> int:
+        """Direction of the current run: +1 clockwise, -1 counter-clockwise, 0 none yet."""
+        return self._dir
+
+    @property
+    def progress(self) -> float:
+        """Fraction (0..1) of the current circle done, in the run's direction."""
+        if not self._in_run or self._dir == 0:
+            return 0.0
+        return float(np.clip(self._dir * (self._phase - self._rep_phase) / 360.0, 0.0, 1.0))
+
+    @property
+    def count(self) -> dict[str, int]:
+        out = {name: 0 for name in DIRECTION_NAMES.values()}
+        for r in self.reps:
+            out[r.direction_name] += 1
+        return out
+
+    # ------------------------------------------------------------ feeding
+    def update(self, index: int, t_s: float, xy_m: np.ndarray, centre_m: np.ndarray, torso_m: float,
+               valid: bool) -> None:
+        """Feed one sample.
+
+        Args:
+            index: sample (frame) index, used in the reported spans.
+            t_s: time, seconds (strictly increasing).
+            xy_m: (2,) pelvis [forward, right], metres.
+            centre_m: (2,) the moving centre of the path, same frame.
+            torso_m: torso length, metres (scales every distance threshold).
+            valid: the person is in a usable quadruped posture.
+        """
+        s = self.settings
+        d = np.asarray(xy_m, float) - np.asarray(centre_m, float)
+        if not valid or not np.all(np.isfinite(d)) or not (torso_m > 0):
+            if t_s - self._last_valid_t > s.max_gap_s:
+                if self._in_run:
+                    self._end_run()
+                self._active = False
+            return
+        if self._in_run and t_s - self._last_valid_t > s.max_gap_s:
+            self._end_run()
+        self._last_t, self._last_valid_t = self._last_valid_t, t_s
+        r = float(np.hypot(d[0], d[1]))
+        ang = math.degrees(math.atan2(d[1], d[0]))
+        if self._active:
+            if r < s.gate_exit * torso_m:
+                self._active = False
+                self._inactive_since = t_s
+            else:
+                step = _wrap_deg(ang - self._ref)
+                if abs(step) <= s.max_turn_rate_deg_s * (t_s - self._last_t):
+                    self._phase += step
+                self._ref = ang
+        elif r >= s.gate_enter * torso_m:
+            if self._in_run and t_s - self._inactive_since <= s.max_pause_s:
+                jump = _wrap_deg(ang - self._ref)
+                if abs(jump) <= s.max_dip_jump_deg:
+                    self._phase += jump
+                else:  # went through the centre: whatever this is, it is not the same circle
+                    self._end_run()
+            self._active = True
+            self._ref = ang
+            if not self._in_run:
+                self._start_run()
+        elif self._in_run and t_s - self._inactive_since > s.max_pause_s:
+            self._end_run()
+        if self._in_run:
+            self._buf.append((index, t_s, float(xy_m[0]), float(xy_m[1]), self._phase, r))
+            self._step(torso_m)
+
+    def finish(self) -> None:
+        """End the current run (the last circle becomes a rep or a partial)."""
+        if self._in_run:
+            self._end_run()
+
+    # ------------------------------------------------------------ runs
+    def _reset_run(self) -> None:
+        self._in_run = False
+        self._dir = 0
+        self._buf: list[tuple] = []  # (index, t_s, forward, right, phase_deg, radius) since the rep start
+        self._rep_phase = 0.0
+        self._ext = 0.0  # furthest progress (deg) of the current rep
+        self._ext_pos = 0
+        self._lo = (math.inf, 0)  # lowest / highest phase before the direction is known, and where
+        self._hi = (-math.inf, 0)
+        self._torso = math.nan
+
+    def _start_run(self) -> None:
+        self._reset_run()
+        self._in_run = True
+
+    def _step(self, torso_m: float) -> None:
+        s = self.settings
+        self._torso = torso_m
+        buf = self._buf
+        if self._dir == 0:
+            n = len(buf) - 1
+            if self._phase < self._lo[0]:
+                self._lo = (self._phase, n)
+            if self._phase > self._hi[0]:
+                self._hi = (self._phase, n)
+            if self._phase - self._lo[0] >= s.direction_deg:
+                self._commit(CLOCKWISE, self._lo[1])
+            elif self._hi[0] - self._phase >= s.direction_deg:
+                self._commit(COUNTERCLOCKWISE, self._hi[1])
+            else:
+                return
+        prog = self._dir * (self._phase - self._rep_phase)
+        if prog > self._ext:
+            self._ext, self._ext_pos = prog, len(buf) - 1
+        if self._ext - prog >= s.reversal_deg:
+            self._close(self._ext_pos, self._ext, at_extreme=True)
+            self._dir = -self._dir
+            self._rep_phase = buf[0][4]
+            self._ext, self._ext_pos = 0.0, 0
+            for k, b in enumerate(buf):
+                p = self._dir * (b[4] - self._rep_phase)
+                if p > self._ext:
+                    self._ext, self._ext_pos = p, k
+        elif prog >= 360.0:
+            self._close(len(buf) - 1, 360.0)
+            self._rep_phase += self._dir * 360.0
+            self._ext, self._ext_pos = prog - 360.0, 0
+
+    def _turning_edge(self, k: int) -> int:
+        """Walk back from buffer position ``k`` while the phase did NOT advance (in the run's direction)
+        at ``min_turn_rate_deg_s`` over the ``rate_window_s`` ending there; where turning was last seen."""
+        s, buf = self.settings, self._buf
+        while k > 0:
+            j = k
+            while j > 0 and buf[k][1] - buf[j][1] < s.rate_window_s:
+                j -= 1
+            dt = buf[k][1] - buf[j][1]
+            if dt > 0 and self._dir * (buf[k][4] - buf[j][4]) >= s.min_turn_rate_deg_s * dt:
+                return k
+            k -= 1
+        return k
+
+    def _commit(self, direction: int, start_pos: int) -> None:
+        """Fix the run's direction; its first circle starts where the turning began: walking back from
+        now while the phase kept advancing at ``min_turn_rate_deg_s`` (over ``rate_window_s``, or what
+        there is of it), but not before the extreme at ``start_pos``."""
+        s, buf = self.settings, self._buf
+        k = len(buf) - 1
+        while k > start_pos:
+            j = k - 1
+            while j > start_pos and buf[k][1] - buf[j][1] < s.rate_window_s:
+                j -= 1
+            if direction * (buf[k][4] - buf[j][4]) < s.min_turn_rate_deg_s * (buf[k][1] - buf[j][1]):
+                break
+            k -= 1
+        self._dir = direction
+        del buf[:k]
+        self._rep_phase = buf[0][4]
+        self._ext, self._ext_pos = 0.0, 0
+
+    def _close(self, end_pos: int, sweep_deg: float, *, at_extreme: bool = False) -> None:
+        """Close the current rep at buffer position ``end_pos`` and keep the rest for the next.
+
+        ``at_extreme``: the rep ends at the furthest point of a run; it then ends where the
+        turning stopped (not after a still hold there).
+        """
+        s = self.settings
+        if at_extreme:  # not after a still hold at the end: where the turning stopped
+            end_pos = self._turning_edge(end_pos)
+        seg = self._buf[:end_pos + 1]
+        if sweep_deg >= 360.0 - s.completion_tolerance_deg:
+            span = RepSpan(self._dir, seg[0][0], seg[-1][0], seg[0][1], seg[-1][1], float(sweep_deg))
+            if self._acceptable(seg):
+                self.reps.append(span)
+            else:
+                self.rejected += 1
+        elif sweep_deg >= s.partial_min_deg and self._arc_like(seg, sweep_deg):
+            self.partials.append(PartialSpan(self._dir, seg[0][0], seg[-1][0], seg[0][1], seg[-1][1],
+                                             float(sweep_deg)))
+        del self._buf[:end_pos]
+
+    def _acceptable(self, seg: list[tuple]) -> bool:
+        s = self.settings
+        duration = seg[-1][1] - seg[0][1]
+        if not (s.min_rep_s <= duration <= s.max_rep_s) or len(seg) < 5:
+            return False
+        xy = np.array([(b[2], b[3]) for b in seg])
+        area, _, _ = polygon_moments(xy)
+        radius = math.sqrt(abs(area) / math.pi)
+        return radius >= s.min_radius * self._torso and loop_roundness(xy) >= s.min_roundness
+
+    def _arc_like(self, seg: list[tuple], sweep_deg: float) -> bool:
+        """A partial circle must be as far from the centre as a circle must be big, and sweep its
+        angle away from the centre (not while passing close to it, as when rocking)."""
+        r = np.array([b[5] for b in seg])
+        if np.median(r) < self.settings.min_radius * self._torso:
+            return False
+        dphi = np.radians(self._dir * np.diff([b[4] for b in seg]))
+        swept = float(np.sum(0.5 * r[1:] ** 2 * dphi))  # area swept around the centre, in the run's direction
+        return swept >= 0.5 * 0.5 * math.radians(sweep_deg) * float(np.mean(r ** 2))
+
+    def _end_run(self) -> None:
+        if self._dir != 0 and self._buf:
+            self._close(self._ext_pos, self._ext, at_extreme=True)
+        self._reset_run()
+        self._active = False

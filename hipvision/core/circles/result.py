@@ -1,0 +1,130 @@
+"""The typed circles result: settings, each counted circle, partial circles and the whole result (JSON at `to_dict`)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hipvision.core.circles.counting import CounterSettings
+from hipvision.core.circles.depth import DepthSettings
+from hipvision.core.circles.quality import Protocol, StartPosition, VerdictThresholds
+from hipvision.core.circles.trajectory import CircleTrack, PostureLimits
+from hipvision.core.schema import result_header
+
+
+@dataclass(frozen=True)
+class CirclesSettings:
+    """Every tunable of the circles analysis (seconds, hertz; see the component classes)."""
+
+    cutoff_hz: float = 1.5  # offline zero-phase low-pass of the landmarks
+    live_min_cutoff_hz: float = 2.0  # live One-Euro filter
+    live_beta: float = 0.0
+    max_gap_s: float = 0.5  # longer gaps in tracking split the analysis
+    centre_window_s: float = 8.0  # moving centre of the pelvis path (longer than the slowest circle)
+    frame_window_s: float = 4.0  # averaging of the body frame (the supports are planted)
+    min_posture_s: float = 0.5  # quadruped posture held at least this long to count as valid
+    planted_span_s: float = 2.5  # window over which the hands and knees must stay put (about a circle long:
+    # the model's knees–hands distance wobbles with the circling, seen obliquely; a real move of them persists)
+    posture: PostureLimits = PostureLimits()
+    counter: CounterSettings = CounterSettings()
+    depth: DepthSettings = DepthSettings()
+    verdicts: VerdictThresholds = VerdictThresholds()
+    target_per_direction: int = 5
+    start_tolerance_cm: float = 8.0
+
+
+@dataclass(frozen=True)
+class CircleRep:
+    """One counted circle (units in the field names; see `rep_quality`)."""
+
+    index: int
+    direction: str
+    start_s: float
+    end_s: float
+    duration_s: float
+    radius_cm: float
+    radius_pct_torso: float
+    area_cm2: float
+    roundness: float
+    sit_back_cm: float
+    peak_hip_flexion_deg: float
+    spine_motion_cm: float
+    smoothness: float  # SPARC of the pelvis speed: negative, closer to 0 = smoother
+    verdict: str
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class CirclePartial:
+    direction: str
+    start_s: float
+    end_s: float
+    fraction: float  # of a full circle, 0..1
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class CirclesResult:
+    """Result of `analyze_circles`; ``to_dict()`` is the circles JSON."""
+
+    reps: list[CircleRep]
+    partials: list[CirclePartial]
+    protocol: Protocol
+    start_position: StartPosition
+    t_s: np.ndarray  # (T,) series: seconds
+    pelvis_cm: np.ndarray  # (T, 2) [forward, right], NaN where not on hands and knees
+    rep_of_frame: np.ndarray  # (T,) 1-based rep index, 0 outside reps
+    valid_fraction: float
+    torso_cm: float
+    source: str = ""
+    model: str = ""
+    duration_s: float = 0.0
+    live: bool = False
+    warnings: list[str] = field(default_factory=list)
+    track: CircleTrack | None = field(default=None, repr=False)  # per-frame detail (CSV, overlays); not in JSON
+
+    @property
+    def clockwise(self) -> int:
+        return sum(r.direction == "clockwise" for r in self.reps)
+
+    @property
+    def counterclockwise(self) -> int:
+        return sum(r.direction == "counterclockwise" for r in self.reps)
+
+    @property
+    def total(self) -> int:
+        return len(self.reps)
+
+    def to_dict(self) -> dict:
+        def col(x: np.ndarray) -> list:
+            return [None if not np.isfinite(v) else round(float(v), 2) for v in x]
+
+        return {
+            **result_header("circles", model=self.model, source=self.source, duration_s=self.duration_s,
+                            warnings=self.warnings),
+            "mode": "live" if self.live else "offline",
+            "total": self.total, "clockwise": self.clockwise, "counterclockwise": self.counterclockwise,
+            "partial": len(self.partials), "valid_fraction": round(self.valid_fraction, 3),
+            "torso_cm": None if not np.isfinite(self.torso_cm) else round(self.torso_cm, 1),
+            "reps": [_rounded(r.to_dict()) for r in self.reps],
+            "partials": [_rounded(p.to_dict()) for p in self.partials],
+            "protocol": self.protocol.to_dict(),
+            "start_position": _rounded(self.start_position.to_dict()),
+            "series": {"t_s": [round(float(v), 3) for v in self.t_s],
+                       "forward_cm": col(self.pelvis_cm[:, 0]), "right_cm": col(self.pelvis_cm[:, 1]),
+                       "rep": [int(k) if k else None for k in self.rep_of_frame]},
+        }
+
+
+def _rounded(d: dict) -> dict:
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else round(v, 2) if isinstance(v, float)
+                else v) for k, v in d.items()}
+
+
+# ------------------------------------------------------------------ offline

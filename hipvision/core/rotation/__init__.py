@@ -1,0 +1,16 @@
+"""Seated hip internal rotation per leg: `analyze_rotation` for recordings, `RotationTracker` live.
+
+    from hipvision.core.rotation import analyze_rotation, RotationSettings
+    result = analyze_rotation(seq, RotationSettings(min_hold_s=1.0))
+    result.left.held_deg, result.right.cls, result.to_dict()
+"""
+
+from hipvision.core.rotation.analyze import analyze_rotation
+from hipvision.core.rotation.frame import Reason
+from hipvision.core.rotation.result import CSV_DOC, CSV_HEADER, ESTIMATORS, LegResult, RotationResult, RotationSettings
+from hipvision.core.rotation.stream import FrameArrays, Reading, RotationTracker, coaching_message
+from hipvision.core.rotation.summary import THRESHOLDS_DEG, Effort, classify
+
+__all__ = ["analyze_rotation", "ESTIMATORS", "RotationResult", "LegResult", "RotationSettings", "RotationTracker",
+           "Reading", "FrameArrays", "coaching_message", "Reason", "Effort", "classify", "THRESHOLDS_DEG",
+           "CSV_HEADER", "CSV_DOC"]

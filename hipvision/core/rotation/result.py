@@ -1,0 +1,202 @@
+"""Shared pieces of the rotation analysis: settings, per-frame measurement, result objects.
+
+Both `analyze_rotation` (files) and `RotationTracker` (live) measure frames with
+`rotation_measure` and end in `summarise`, so a frame gives the same angle in
+both modes; only the filtering (and how often the camera view is refitted) differs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hipvision.core.rotation.frame import Reason
+from hipvision.core.schema import result_header
+from hipvision.landmarks import SIDES
+from hipvision.core.rotation.summary import THRESHOLDS_DEG, Effort, Held, classify, find_efforts, held_value
+from hipvision.core.rotation.view import CameraView
+
+ESTIMATORS = ("image", "world")
+
+
+@dataclass(frozen=True)
+class RotationSettings:
+    """Analysis parameters (units in the names)."""
+
+    min_hold_s: float = 1.0          # an angle counts as held when sustained this long
+    hold_percentile: float = 50.0    # the window's level = this percentile of it (50 = its median)
+    estimator: str = "image"         # "image" (2D landmarks + camera view) or "world" (world landmarks)
+    hfov_deg: float = 60.0           # assumed horizontal field of view of the camera
+    fit_pitch_yaw: bool = True       # False: correct the camera roll only
+    cutoff_hz: float = 2.0           # offline low-pass cut-off
+    max_gap_s: float = 0.5           # gaps up to this long are bridged
+    min_cutoff_hz: float = 0.7       # live One-Euro: cut-off when still
+    beta: float = 0.03               # live One-Euro: cut-off increase per deg/s
+
+    def __post_init__(self) -> None:
+        if self.estimator not in ESTIMATORS:
+            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {self.estimator!r}")
+        if self.min_hold_s <= 0:
+            raise ValueError("min_hold_s must be positive")
+
+
+@dataclass(frozen=True)
+class LegResult:
+    """Summary for one leg (angles in degrees)."""
+
+    side: str
+    held: Held
+    peak_deg: float
+    valid_fraction: float
+    efforts: tuple[Effort, ...]
+
+    @property
+    def held_deg(self) -> float:
+        return self.held.deg
+
+    @property
+    def cls(self) -> str | None:
+        return classify(self.held.deg)
+
+    def to_dict(self) -> dict:
+        fin = lambda v: round(float(v), 1) if np.isfinite(v) else None  # noqa: E731
+        return {"held_deg": fin(self.held.deg), "peak_deg": fin(self.peak_deg), "class": self.cls,
+                "valid_fraction": round(self.valid_fraction, 3),
+                "held_window_s": [fin(self.held.start_s), fin(self.held.end_s)] if np.isfinite(self.held.deg) else None,
+                "efforts": [e.to_dict() for e in self.efforts]}
+
+
+CSV_HEADER = ("t_s", "left_deg", "right_deg", "left_valid", "right_valid", "left_reason", "right_reason",
+              "left_raw_deg", "right_raw_deg")
+CSV_DOC = ("t_s: seconds from the start; left_deg/right_deg: filtered IR angle of the person's left/right hip, "
+           "degrees, + = internal rotation (foot swung outward), empty when not valid; *_valid: 1/0; "
+           "*_reason: ok, or why the frame was rejected (no_person, not_visible, out_of_frame, not_facing, "
+           "not_seated, implausible, moving, stray); *_raw_deg: unfiltered per-frame angle, degrees.")
+
+
+@dataclass(frozen=True, eq=False)
+class RotationResult:
+    """Everything measured on one recording. Arrays have T rows; columns are (left, right).
+
+    Attributes:
+        t_s: (T,) seconds. raw_deg: (T, 2) per-frame angle (NaN where invalid).
+        angle_deg: (T, 2) filtered angle (NaN where the frame was invalid).
+        reasons: (T, 2) `Reason` codes. view: the camera view used.
+        knee_px: (T, 2, 2) knees the angles were measured from (anchored at rest, see
+            `rotation_anchor`), pixels, (left, right); None when not kept. Draw shanks from these.
+    """
+
+    t_s: np.ndarray
+    raw_deg: np.ndarray
+    angle_deg: np.ndarray
+    reasons: np.ndarray
+    left: LegResult
+    right: LegResult
+    view: CameraView
+    settings: RotationSettings
+    warnings: tuple[str, ...]
+    mode: str = "offline"
+    source: str = ""
+    model: str = ""
+    knee_px: np.ndarray | None = None
+
+    @property
+    def valid_fraction(self) -> float:
+        """Fraction of frames in which at least one leg was measured."""
+        return float((self.reasons == int(Reason.OK)).any(axis=1).mean()) if len(self.t_s) else 0.0
+
+    @property
+    def asymmetry_deg(self) -> float:
+        return float(abs(self.left.held_deg - self.right.held_deg))
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.t_s[-1] - self.t_s[0]) if len(self.t_s) > 1 else 0.0
+
+    def leg(self, side: str) -> LegResult:
+        return {"left": self.left, "right": self.right}[side]
+
+    def to_dict(self) -> dict:
+        """The rotation JSON (see the interfaces brief); NaN values are None."""
+        series = lambda a: [round(float(v), 2) if np.isfinite(v) else None for v in a]  # noqa: E731
+        asym = self.asymmetry_deg
+        v = self.view
+        return {
+            **result_header("rotation", model=self.model, source=self.source, duration_s=self.duration_s,
+                            warnings=self.warnings),
+            "mode": self.mode,
+            "valid_fraction": round(self.valid_fraction, 3),
+            "left": self.left.to_dict(), "right": self.right.to_dict(),
+            "asymmetry_deg": round(asym, 1) if np.isfinite(asym) else None,
+            "thresholds_deg": {k: int(t) for k, t in THRESHOLDS_DEG.items()},
+            "min_hold_s": self.settings.min_hold_s, "estimator": self.settings.estimator,
+            "camera": {"roll_deg": round(v.roll_deg, 1), "pitch_deg": round(v.pitch_deg, 1),
+                       "yaw_deg": round(v.yaw_deg, 1), "estimated_from": v.source},
+            "series": {"t_s": [round(float(t), 4) for t in self.t_s],
+                       "left_deg": series(self.angle_deg[:, 0]), "right_deg": series(self.angle_deg[:, 1])},
+        }
+
+    def csv_rows(self) -> list[list]:
+        """Rows for `CSV_HEADER` (one per frame)."""
+        rows = []
+        for i, t in enumerate(self.t_s):
+            r = [Reason(int(c)) for c in self.reasons[i]]
+            rows.append([float(t), float(self.angle_deg[i, 0]), float(self.angle_deg[i, 1]),
+                         int(r[0] == Reason.OK), int(r[1] == Reason.OK), r[0].code, r[1].code,
+                         float(self.raw_deg[i, 0]), float(self.raw_deg[i, 1])])
+        return rows
+
+
+def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.ndarray, view: CameraView,
+               settings: RotationSettings, *, mode: str, source: str, model: str,
+              knee_px: np.ndarray | None = None) -> RotationResult:
+    """Held/peak/efforts per leg from the (gap-filled) filtered series, and the warnings."""
+    legs = {}
+    ok = reasons == int(Reason.OK)
+    for k, side in enumerate(SIDES):
+        x = filtered[:, k]
+        held = held_value(t, x, hold_s=settings.min_hold_s, percentile=settings.hold_percentile)
+        peak = float(np.nanmax(x)) if np.isfinite(x).any() else float("nan")
+        efforts = find_efforts(t, x, hold_s=settings.min_hold_s, percentile=settings.hold_percentile)
+        legs[side] = LegResult(side, held, peak, float(ok[:, k].mean()) if len(t) else 0.0, tuple(efforts))
+    shown = np.where(ok, filtered, np.nan)
+    warnings = _warnings(reasons, view, legs, settings)
+    return RotationResult(t, raw, shown, reasons, legs["left"], legs["right"], view, settings, tuple(warnings),
+                          mode, source, model, knee_px)
+
+
+def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult], settings: RotationSettings) -> list[str]:
+    out: list[str] = []
+    n = len(reasons)
+    ok = reasons == int(Reason.OK)
+    if n == 0 or not ok.any():
+        out.append("no valid seated frames")
+    else:
+        for k, side in enumerate(SIDES):
+            frac = ok[:, k].mean()
+            if frac < 0.6:
+                out.append(f"{side} leg seen in only {100 * frac:.0f}% of frames")
+            if not np.isfinite(legs[side].held_deg):
+                out.append(f"{side} leg: no angle held for {settings.min_hold_s:g} s")
+    bad = reasons[~ok]
+    bad = bad[bad != int(Reason.OK)]
+    if n and bad.size > 0.2 * reasons.size:
+        codes, counts = np.unique(bad, return_counts=True)
+        worst = codes[np.argmax(counts)]
+        out.append(f"many frames rejected, mostly: {Reason(int(worst)).code.replace('_', ' ')}")
+    if view.frames and ok.any():
+        if view.source == "roll" and settings.fit_pitch_yaw:
+            out.append("camera height and side could not be estimated: only its tilt was corrected")
+        if abs(view.roll_deg) >= 3:
+            out.append(f"camera tilted {abs(view.roll_deg):.0f}°, corrected")
+        if abs(view.pitch_deg) >= 10:
+            where = "above" if view.pitch_deg > 0 else "below"
+            out.append(f"camera about {abs(view.pitch_deg):.0f}° {where} knee height, corrected")
+        if abs(view.yaw_deg) >= 8:
+            where = "left" if view.yaw_deg > 0 else "right"
+            out.append(f"camera about {abs(view.yaw_deg):.0f}° to the person's {where}, corrected")
+    a = abs(legs["left"].held_deg - legs["right"].held_deg)
+    if np.isfinite(a) and a >= 10:
+        out.append(f"left/right difference of {a:.0f}°")
+    return out

@@ -1,0 +1,171 @@
+"""A whole routine in one recording: seated IR → quadruped hip circles → seated IR.
+
+`analyze_session` splits a `PoseSequence` into posture phases
+(`hipvision.core.posture`), runs the rotation analysis on each seated phase and
+the circles analysis on each quadruped phase, and reports the change in held IR
+per leg between the first and the last seated phase.
+
+Phase status (never guessed):
+
+* ``"analysed"``: long enough and well seen; ``result`` holds the phase's typed rotation or circles result.
+* ``"too_short"``: shorter than ``min_phase_s``; not analysed.
+* ``"poorly_seen"``: the body was classifiable in fewer than ``min_seen_fraction`` of the
+  frames, or (seated) the shank angle was valid in too few frames; ``result`` is kept when
+  the analysis ran, so the report can show why.
+* ``"skipped"``: neither seated nor on all fours (standing, moving between positions).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from hipvision.core.circles import CirclesSettings, analyze_circles
+from hipvision.core.posture import OTHER, QUADRUPED, SEATED, segment_postures
+from hipvision.core.rotation import RotationSettings, analyze_rotation
+from hipvision.core.schema import result_header
+from hipvision.landmarks import SIDES
+from hipvision.sequence import PoseSequence
+
+class PhaseResult(Protocol):
+    """What a phase's analysis returns: a typed result that writes its own JSON."""
+
+    def to_dict(self) -> dict: ...
+
+
+#: An analysis of one phase: a sub-sequence in, a typed result out (`RotationResult`, `CirclesResult`).
+Analyzer = Callable[[PoseSequence], PhaseResult]
+
+
+def default_analyzers(rotation: RotationSettings = RotationSettings(),
+                      circles: CirclesSettings = CirclesSettings()) -> dict[str, Analyzer]:
+    """Posture → the analysis run on phases of that posture, with these settings."""
+    return {SEATED: lambda seq: analyze_rotation(seq, rotation), QUADRUPED: lambda seq: analyze_circles(seq, circles)}
+
+
+@dataclass(frozen=True)
+class SessionPhase:
+    """One phase of a session; times in seconds from the start of the source."""
+
+    kind: str
+    start_s: float
+    end_s: float
+    status: str
+    result: PhaseResult | None
+    seen_fraction: float
+    start_index: int
+    stop_index: int
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3),
+                "status": self.status, "seen_fraction": round(self.seen_fraction, 3),
+                "result": None if self.result is None else self.result.to_dict()}
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    """Phases in time order and the IR change per leg (degrees, last seated minus first; None if unknown)."""
+
+    phases: list[SessionPhase]
+    change_deg: dict[str, float | None]
+    header: dict = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.header.get("warnings", [])
+
+    def to_dict(self) -> dict:
+        return {**self.header, "phases": [p.to_dict() for p in self.phases], "change_deg": dict(self.change_deg)}
+
+
+def held_deg(result: PhaseResult | None, side: str) -> float | None:
+    """Held IR of ``side`` ("left"/"right") of a seated phase's result, degrees, or None (missing or NaN)."""
+    leg = getattr(result, "leg", None)
+    if leg is None:
+        return None
+    value = float(leg(side).held_deg)
+    return value if math.isfinite(value) else None
+
+
+def ir_change(phases: list[SessionPhase]) -> dict[str, float | None]:
+    """Held IR of the last analysed seated phase minus the first, per leg, degrees (None if < 2 phases)."""
+    seated = [p for p in phases if p.kind == SEATED and p.status == "analysed"]
+    out: dict[str, float | None] = {}
+    for side in SIDES:
+        first = held_deg(seated[0].result, side) if len(seated) >= 2 else None
+        last = held_deg(seated[-1].result, side) if len(seated) >= 2 else None
+        out[side] = None if first is None or last is None else round(last - first, 1)
+    return out
+
+
+def _describe(k: int, kind: str, start_s: float, end_s: float) -> str:
+    return f"phase {k + 1} ({kind}, {start_s:.1f}–{end_s:.1f} s)"
+
+
+def analyze_session(
+    seq: PoseSequence,
+    *,
+    min_phase_s: float = 3.0,
+    min_seen_fraction: float = 0.6,
+    min_run_s: float = 1.0,
+    edge_trim_s: float = 0.5,
+    rotation: RotationSettings = RotationSettings(),
+    circles: CirclesSettings = CirclesSettings(),
+    analyzers: Mapping[str, Analyzer] | None = None,
+) -> SessionResult:
+    """Analyse a recording that may contain several seated and quadruped phases.
+
+    Args:
+        seq: the whole recording.
+        min_phase_s: seated or quadruped phases shorter than this (seconds) are "too_short".
+        min_seen_fraction: 0..1; phases with a smaller share of classifiable frames (or, seated,
+            of frames with a valid shank angle) are "poorly_seen".
+        min_run_s: posture runs shorter than this (seconds) are absorbed by their neighbours.
+        edge_trim_s: seconds left out of a phase's analysis at each boundary with another
+            phase (the end of the movement into or out of the position); the phase's
+            reported times are not changed.
+        rotation, circles: the settings of the seated and the circles analyses.
+        analyzers: posture → analysis; default `default_analyzers(rotation, circles)` (rotation for
+            "seated", circles for "quadruped"); pass your own to stub them.
+
+    Returns:
+        A `SessionResult`; ``to_dict()`` gives the session JSON (docs/outputs.md).
+    """
+    run = dict(default_analyzers(rotation, circles) if analyzers is None else analyzers)
+    warnings: list[str] = []
+    phases: list[SessionPhase] = []
+    found = segment_postures(seq, min_run_s=min_run_s)
+    trim = int(round(edge_trim_s * seq.fps))
+    for k, p in enumerate(found):
+        name = _describe(k, p.kind, p.start_s, p.end_s)
+        result = None
+        if p.kind == OTHER or p.kind not in run:
+            status = "skipped"
+        elif p.duration_s < min_phase_s:
+            status = "too_short"
+            warnings.append(f"{name} is shorter than {min_phase_s:g} s and was not analysed.")
+        elif p.seen_fraction < min_seen_fraction:
+            status = "poorly_seen"
+            warnings.append(f"{name}: the body was seen in only {p.seen_fraction:.0%} of the frames; not analysed.")
+        else:
+            start = p.start_index + (trim if k > 0 else 0)
+            stop = p.stop_index - (trim if k < len(found) - 1 else 0)
+            result = run[p.kind](seq.slice(start, max(stop, start + 1)))
+            status = "analysed"
+            valid = getattr(result, "valid_fraction", None)
+            if p.kind == SEATED and valid is not None and valid < min_seen_fraction:
+                status = "poorly_seen"
+                warnings.append(f"{name}: the shank angles were valid in only {valid:.0%} of the frames; "
+                                "not used for the before/after change.")
+        phases.append(SessionPhase(p.kind, p.start_s, p.end_s, status, result, p.seen_fraction,
+                                   p.start_index, p.stop_index))
+    analysed_seated = [p for p in phases if p.kind == SEATED and p.status == "analysed"]
+    if len(analysed_seated) < 2:
+        warnings.append(f"{len(analysed_seated)} seated phase(s) could be analysed; the before/after change "
+                        "needs two (measure seated, do the circles, measure seated again).")
+    if not any(p.kind == QUADRUPED and p.status == "analysed" for p in phases):
+        warnings.append("No hip-circle phase (on hands and knees) could be analysed.")
+    return SessionResult(phases, ir_change(phases), result_header("session", model=seq.model, source=seq.source,
+                                                               duration_s=seq.duration_s, warnings=warnings))

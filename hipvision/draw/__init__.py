@@ -1,0 +1,85 @@
+"""Drawing for overlays and annotated videos (cv2), in place on BGR images.
+
+`colors` is the one colour table (RGB, `.bgr()` for OpenCV, `.hex` for the report); `canvas` scale,
+coordinates, text and panels; `shapes` lines, skeleton, trails, arcs and gauges; `rotation` and
+`circles` the overlays of each analysis and their video annotators. ``from hipvision import draw``
+gives the primitives as ``draw.put_text`` etc.
+"""
+
+from hipvision.draw.colors import (
+    Rgb,
+    CLASS_RGB,
+    SIDE_RGB,
+    PALETTE_RGB,
+    INK_RGB,
+    MUTED_RGB,
+    GRID_RGB,
+    Color,
+    CLASS_COLORS,
+    WHITE,
+    BLACK,
+    GREY,
+    SIDE_COLORS,
+    PALETTE,
+    class_color,
+    palette_color,
+)
+from hipvision.draw.canvas import (
+    ui_scale,
+    classify_deg,
+    landmarks_to_px,
+    mirror_px,
+    blend_rect,
+    text_size,
+    put_text,
+    draw_label,
+    draw_big_number,
+    draw_panel,
+)
+from hipvision.draw.shapes import (
+    draw_line,
+    draw_skeleton,
+    draw_trail,
+    draw_angle_arc,
+    draw_progress_arc,
+    _gauge_bar,
+    gauge_x,
+    draw_gauge,
+)
+
+__all__ = [
+    "Rgb",
+    "CLASS_RGB",
+    "SIDE_RGB",
+    "PALETTE_RGB",
+    "INK_RGB",
+    "MUTED_RGB",
+    "GRID_RGB",
+    "Color",
+    "CLASS_COLORS",
+    "WHITE",
+    "BLACK",
+    "GREY",
+    "SIDE_COLORS",
+    "PALETTE",
+    "class_color",
+    "palette_color",
+    "ui_scale",
+    "classify_deg",
+    "landmarks_to_px",
+    "mirror_px",
+    "blend_rect",
+    "text_size",
+    "put_text",
+    "draw_label",
+    "draw_big_number",
+    "draw_panel",
+    "draw_line",
+    "draw_skeleton",
+    "draw_trail",
+    "draw_angle_arc",
+    "draw_progress_arc",
+    "_gauge_bar",
+    "gauge_x",
+    "draw_gauge",
+]

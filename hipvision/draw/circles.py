@@ -1,0 +1,175 @@
+"""Hip-circle overlays (cv2): the pelvis trail on the frame, counts, the current circle's progress,
+a top view of the pelvis path, a size gauge and cues; the live analyzer (`CirclesLive`) and the
+annotated video of a file analysis (`CirclesAnnotator`).
+
+The trail goes on the UNMIRRORED frame (`draw_scene`); the HUD goes on the displayed frame. The
+top view is drawn as seen from above with the head at the top, so "clockwise" on it is the
+analysis's clockwise (forward → person's right → back → left) whatever the camera or mirroring.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+from hipvision import draw
+from hipvision.core.circles import CirclesResult, CirclesSettings
+from hipvision.landmarks import Landmark as L
+
+if TYPE_CHECKING:
+    from hipvision.sequence import PoseSequence
+    from hipvision.io.sources import Frame
+
+KEYS_HELP = "SPACE pause/resume   R reset   Q quit & save"
+DIRECTION_LABELS = {"clockwise": "clockwise", "counterclockwise": "counter-clockwise"}
+
+
+def hip_norm(landmarks_norm: np.ndarray) -> np.ndarray:
+    """(..., 2) normalised hip midpoint from (..., 33, >=2) normalised landmarks."""
+    lm = np.asarray(landmarks_norm, float)
+    return (lm[..., L.LEFT_HIP, :2] + lm[..., L.RIGHT_HIP, :2]) / 2
+
+
+def draw_counts(image: np.ndarray, counts: dict[str, int], target: int, org: tuple[float, float]) -> tuple:
+    """Two big numbers: circles done per direction, out of ``target``. Returns the box (x, y, w, h)."""
+    s = draw.ui_scale(image)
+    x, y = org
+    boxes = []
+    for name in ("clockwise", "counterclockwise"):
+        done = int(counts.get(name, 0))
+        color = (90, 200, 60) if done >= target else draw.WHITE
+        box = draw.draw_big_number(image, done, (x, y), color=color, unit=f"/{target}", decimals=0,
+                                   caption=DIRECTION_LABELS[name], scale=0.8)
+        boxes.append(box)
+        x = box[0] + box[2] + 10 * s
+    x0, y0 = boxes[0][:2]
+    return x0, y0, boxes[-1][0] + boxes[-1][2] - x0, max(b[3] for b in boxes)
+
+
+def draw_top_view(image: np.ndarray, rect: tuple[int, int, int, int], path_cm: np.ndarray, rep_ids: np.ndarray,
+                  *, centre_cm: np.ndarray | None = None, torso_cm: float = 50.0) -> None:
+    """The pelvis path seen from above, head at the top, the person's right on the right.
+
+    Args:
+        rect: (x, y, w, h) pixels of the panel.
+        path_cm: (N, 2) recent pelvis positions [forward, right], cm (NaN breaks the line).
+        rep_ids: (N,) circle index per point (0 = not in a circle: grey).
+        centre_cm: (2,) centre of the path, cm: the middle of the panel (a small cross).
+        torso_cm: the panel spans ±30 % of the torso length; rings mark 12 % and 20 %.
+    """
+    x, y, w, h = (int(v) for v in rect)
+    s = draw.ui_scale(image)
+    draw.blend_rect(image, rect, alpha=0.6)
+    c = np.array([x + w / 2, y + h / 2 + 8 * s])  # the panel is centred on the path's centre
+    origin = np.asarray(centre_cm, float) if centre_cm is not None and np.all(np.isfinite(centre_cm)) else np.zeros(2)
+    torso_cm = torso_cm if np.isfinite(torso_cm) and torso_cm > 0 else 50.0
+    half = 0.3 * torso_cm
+    px_per_cm = (min(w, h) / 2 - 14 * s) / half
+    for pct in (0.12, 0.20):  # the size gauge's "small" and "big" marks
+        cv2.circle(image, tuple(int(v) for v in c), int(pct * torso_cm * px_per_cm), (110, 110, 110), 1, cv2.LINE_AA)
+    draw.put_text(image, "head", (c[0] - 16 * s, y + 4 * s), size_px=14 * s, color=(200, 200, 200))
+    draw.put_text(image, "R", (x + w - 16 * s, c[1] - 8 * s), size_px=14 * s, color=(200, 200, 200))
+    if len(path_cm):
+        p = np.asarray(path_cm, float) - origin
+        pts = np.stack([c[0] + p[:, 1] * px_per_cm, c[1] - p[:, 0] * px_per_cm], axis=1)
+        inside = (np.abs(p) <= 1.2 * half).all(axis=1)
+        pts[~inside] = np.nan
+        ids = np.asarray(rep_ids, int)
+        draw.draw_trail(image, pts, rep_ids=np.where(ids > 0, ids, -1), thickness=2.5 * s)
+        last = pts[np.all(np.isfinite(pts), axis=1)]
+        if len(last):
+            cv2.circle(image, tuple(int(v) for v in last[-1]), int(5 * s), draw.WHITE, -1, cv2.LINE_AA)
+    if centre_cm is not None and np.all(np.isfinite(centre_cm)):
+        q = c
+        k = int(5 * s)
+        cv2.line(image, (int(q[0]) - k, int(q[1])), (int(q[0]) + k, int(q[1])), (200, 200, 200), 1, cv2.LINE_AA)
+        cv2.line(image, (int(q[0]), int(q[1]) - k), (int(q[0]), int(q[1]) + k), (200, 200, 200), 1, cv2.LINE_AA)
+
+
+def draw_size_gauge(image: np.ndarray, rect: tuple[int, int, int, int], radius_pct: float | None, *,
+                    small_pct: float = 12.0, big_pct: float = 20.0, hi_pct: float = 30.0) -> None:
+    """A bar for the circle's radius in % of torso length, with marks at "small" and "big"."""
+    x, y, w, h = (int(v) for v in rect)
+    s = h / 60.0
+    draw.blend_rect(image, rect, alpha=0.6)
+    pad = int(10 * s)
+    x0, x1, by0, by1 = x + pad, x + w - pad, y + int(h * 0.55), y + int(h * 0.8)
+
+    def at(v: float) -> int:
+        return int(round(x0 + np.clip(v, 0, hi_pct) / hi_pct * (x1 - x0)))
+
+    ok = radius_pct is not None and np.isfinite(radius_pct)
+    color = (90, 200, 60) if ok and radius_pct >= big_pct else (0, 180, 255) if ok and radius_pct >= small_pct \
+        else (40, 80, 240)
+    if ok:
+        cv2.rectangle(image, (x0, by0), (at(radius_pct), by1), color, -1)
+    cv2.rectangle(image, (x0, by0), (x1, by1), (200, 200, 200), 1)
+    for m in (small_pct, big_pct):
+        cv2.line(image, (at(m), by0 - int(3 * s)), (at(m), by1 + int(3 * s)), draw.WHITE, max(1, int(2 * s)))
+    text = f"size {radius_pct:.0f}% of torso" if ok else "size --"
+    draw.put_text(image, text, (x0, y + 6 * s), size_px=16 * s, color=color if ok else draw.WHITE, weight=600)
+
+
+def circles_hud(image: np.ndarray, *, counts: dict[str, int], target: int, progress: float, direction: str | None,
+                path_cm: np.ndarray, rep_ids: np.ndarray, centre_cm: np.ndarray | None, torso_cm: float,
+                radius_pct: float | None, cues: list[str], paused: bool = False, keys_help: bool = False) -> None:
+    """The whole circles HUD on the displayed frame (counts, progress arc, top view, size gauge, cues)."""
+    s = draw.ui_scale(image)
+    H, W = image.shape[:2]
+    m = int(16 * s)
+    box = draw_counts(image, counts, target, (m, m))
+    r = 46 * s
+    centre = (box[0] + box[2] + m + r + 12 * s, box[1] + r + 12 * s)
+    done = sum(counts.values())
+    draw.draw_progress_arc(image, centre, progress, direction, radius=r, text=str(done))
+    side = int(200 * s)
+    draw_top_view(image, (W - side - m, m, side, side), path_cm, rep_ids, centre_cm=centre_cm, torso_cm=torso_cm)
+    draw_size_gauge(image, (W - side - m, m + side + int(8 * s), side, int(60 * s)), radius_pct)
+    lines = [(c, (120, 220, 255)) for c in cues if c]
+    if paused:
+        lines.insert(0, ("paused: SPACE to resume", (120, 120, 255)))
+    if keys_help:
+        lines.append((KEYS_HELP, (200, 200, 200)))
+    if lines:
+        draw.draw_panel(image, lines, "bl", scale=0.85)
+
+
+class CirclesAnnotator:
+    """``draw(frame)`` for `hipvision.io.video_out.annotate_video`: skeleton, pelvis trail coloured by
+    circle, counts so far, the current circle's progress and direction, top view and size."""
+
+    def __init__(self, seq: "PoseSequence", result: CirclesResult, *, trail_s: float = 6.0,
+                 settings: CirclesSettings = CirclesSettings()):
+        self.seq, self.result, self.trail_s, self.settings = seq, result, trail_s, settings
+        self.hips = hip_norm(seq.image)  # (T, 2)
+
+    def __call__(self, frame: "Frame") -> None:
+        seq, res, image = self.seq, self.result, frame.image
+        i = int(frame.index)
+        if not 0 <= i < len(seq):
+            return
+        size = np.array([image.shape[1], image.shape[0]], float)
+        t = seq.timestamps_s[i]
+        if seq.detected[i]:
+            draw.draw_skeleton(image, seq.image[i], seq.visibility[i])
+        lo = int(np.searchsorted(seq.timestamps_s, t - self.trail_s))
+        sl = slice(lo, i + 1)
+        pts = self.hips[sl] * size
+        ids = res.rep_of_frame[sl]
+        draw.draw_trail(image, pts, rep_ids=np.where(ids > 0, ids, -1), thickness=4 * draw.ui_scale(image), fade=True)
+        done = [r for r in res.reps if r.end_s <= t]
+        counts = {"clockwise": sum(r.direction == "clockwise" for r in done),
+                  "counterclockwise": sum(r.direction == "counterclockwise" for r in done)}
+        k = int(res.rep_of_frame[i])
+        current = res.reps[k - 1] if k else None
+        progress = (t - current.start_s) / max(current.end_s - current.start_s, 1e-6) if current else 0.0
+        last = done[-1] if done else None
+        cues = [f"circle {last.index} ({DIRECTION_LABELS[last.direction]}): {last.verdict}"] if last else []
+        track = res.track
+        centre = 100 * track.centre_m[i] if track is not None else None
+        radius_pct = current.radius_pct_torso if current else (last.radius_pct_torso if last else None)
+        circles_hud(image, counts=counts, target=self.settings.target_per_direction, progress=progress,
+                    direction=current.direction if current else None, path_cm=res.pelvis_cm[sl], rep_ids=ids,
+                    centre_cm=centre, torso_cm=res.torso_cm, radius_pct=radius_pct, cues=cues)

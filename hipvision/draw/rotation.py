@@ -1,0 +1,121 @@
+"""Seated-rotation overlays (cv2): shank lines and angle arcs on the frame, per-leg numbers and gauges,
+the live analyzer (`RotationLive`) and the annotated video of a file analysis.
+
+Scene drawings (`draw_legs`) go on the UNMIRRORED frame in its pixel coordinates;
+the HUD (`draw_leg_hud`) goes on the displayed frame and puts each leg's panel on
+the side of the screen where that leg appears (person's right = image-left
+unmirrored, image-right in the mirrored selfie view).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from hipvision import draw
+from hipvision.core.rotation import RotationResult, classify, coaching_message
+from hipvision.core.rotation.view import CameraView
+from hipvision.landmarks import LEG, SIDES
+from hipvision.progress import ProgressFactory
+
+if TYPE_CHECKING:
+    from hipvision.sequence import PoseSequence
+    from hipvision.io.sources import Frame
+
+KEYS_HELP = "SPACE start/stop trial   R reset   Q quit & save"
+
+
+def _finite(v: float | None) -> bool:
+    return v is not None and bool(np.isfinite(v))
+
+
+def draw_legs(image: np.ndarray, px: np.ndarray, angles_deg: Sequence[float], view: CameraView, *,
+              knees_px: np.ndarray | None = None, mirror_text: bool = False) -> None:
+    """Per leg: the person's vertical at the knee (dashed), the shank coloured by class, the angle arc.
+
+    Args:
+        image: the UNMIRRORED frame (BGR), drawn on in place.
+        px: (33, 2) landmarks in this image's pixels.
+        angles_deg: (left, right) IR angles, degrees (NaN = leg not measured: only a grey shank).
+        view: the camera view used for the measurement (gives the vertical's image direction).
+        knees_px: (2, 2) knees (left, right) the angles were measured from, pixels: the analysis anchors them
+            at rest, as MediaPipe slides its knee down the shank during IR; a NaN row (or None) falls back
+            to the landmark knee.
+        mirror_text: the image will be flipped for display (keeps the numbers readable).
+    """
+    s = draw.ui_scale(image)
+    for k, side in enumerate(SIDES):
+        knee, ankle = px[LEG[side]["knee"]], px[LEG[side]["ankle"]]
+        if knees_px is not None and np.isfinite(knees_px[k]).all():
+            knee = np.asarray(knees_px[k], float)
+        if not np.isfinite(np.r_[knee, ankle]).all():
+            continue
+        angle = angles_deg[k]
+        color = draw.class_color(classify(angle))
+        length = float(np.hypot(*(ankle - knee)))
+        down = view.image_direction(-view.axes[1], knee)
+        draw.draw_line(image, knee, knee + down * length, color=draw.WHITE, thickness=1.5 * s, outline=False)
+        draw.draw_line(image, knee, ankle, color=color, thickness=6 * s)
+        if _finite(angle):
+            draw.draw_angle_arc(image, knee, down, ankle - knee, radius=0.45 * length, color=color,
+                                text=f"{angle:.0f}°", reference_line=False, mirror_text=mirror_text)
+
+
+def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Sequence[float], mirror: bool,
+                 message: str | None = None, status: Sequence[str] = ()) -> None:
+    """Big per-leg numbers with a gauge (30°/45° marks, best held) under each, and a coaching/status panel.
+
+    Args:
+        values_deg: (left, right) current angle, degrees. best_deg: (left, right) best held so far.
+        mirror: the displayed image is mirrored (the person's right leg shows on the right).
+        message: coaching shown prominently bottom-left (e.g. "Turn to face the camera").
+        status: extra lines (trial state, keys) shown bottom-left when there is no message.
+    """
+    h, w = image.shape[:2]
+    s = draw.ui_scale(image)
+    margin = int(16 * s)
+    gw, gh = int(min(380 * s, 0.42 * w)), int(96 * s)
+    for k, side in enumerate(SIDES):
+        on_left = (side == "right") != mirror
+        x = margin if on_left else w - margin
+        value = values_deg[k]
+        _, by, _, bh = draw.draw_big_number(image, value if _finite(value) else None, (x, margin),
+                                            color=draw.class_color(classify(value)),
+                                            caption=f"{side.upper()} hip IR", align="left" if on_left else "right")
+        gx = margin if on_left else w - margin - gw
+        best = best_deg[k]
+        draw.draw_gauge(image, (gx, by + bh + int(8 * s), gw, gh), value if _finite(value) else None,
+                        best=best if _finite(best) else None, label=f"{side} · held ≥1 s")
+    if message:
+        draw.draw_panel(image, [(message, draw.CLASS_COLORS["limited"])], "bl", title="Set-up")
+    elif status:
+        draw.draw_panel(image, list(status), "bl", scale=0.8)
+
+
+def annotate_rotation_video(video_path: str | os.PathLike, out_path: str | os.PathLike, seq: "PoseSequence",
+                            result: RotationResult, *, progress: ProgressFactory | None = None) -> Path:
+    """Write ``video_path`` with the analysis drawn on every frame (skeleton, shanks, arcs, numbers, gauges).
+
+    ``seq`` and ``result`` must come from that video (one landmark row per frame).
+    """
+    from hipvision.io.video_out import annotate_video
+
+    best = (result.left.held_deg, result.right.held_deg)
+
+    def draw_frame(frame: "Frame") -> None:
+        i = frame.index
+        if i >= len(seq):
+            return
+        img = frame.image
+        if seq.detected[i]:
+            draw.draw_skeleton(img, seq.image[i], seq.visibility[i])
+        px = seq.image[i, :, :2] * (img.shape[1], img.shape[0])
+        draw_legs(img, px, result.angle_deg[i], result.view,
+                  knees_px=None if result.knee_px is None else result.knee_px[i])
+        draw_leg_hud(img, values_deg=result.angle_deg[i], best_deg=best, mirror=False,
+                     message=coaching_message(result.reasons[i]), status=[f"t = {frame.timestamp_s:.1f} s"])
+
+    return annotate_video(video_path, out_path, draw_frame, progress=progress)

@@ -1,0 +1,90 @@
+"""Live seated IR (`RotationLive`): the rotation tracker on each frame, trials on SPACE, the per-leg HUD."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hipvision.core.rotation import RotationSettings, RotationTracker
+from hipvision.draw.rotation import KEYS_HELP, draw_leg_hud, draw_legs
+from hipvision.landmarks import SIDES
+
+if TYPE_CHECKING:
+    from hipvision.pose import FramePose
+
+
+class RotationLive:
+    """`hipvision.live.LiveAnalyzer` for the seated IR test.
+
+    Until SPACE is pressed everything is measured; SPACE starts a fresh trial, SPACE again stops
+    it (its result is kept, frames are ignored until the next SPACE); R forgets everything.
+    """
+
+    title = "hipvision - seated hip rotation"
+
+    def __init__(self, *, frame_size: tuple[int, int], settings: RotationSettings = RotationSettings(), mirror: bool = True,
+                 source: str = "", model: str = "") -> None:
+        self.tracker = RotationTracker(frame_size=frame_size, settings=settings, source=source, model=model)
+        self.mirror = mirror
+        self._reading = None
+        self._in_trial = False
+        self._paused = False
+        self._trials: list[dict] = []
+        self._kept: dict | None = None
+
+    def update(self, pose: "FramePose") -> None:
+        if not self._paused:
+            self._reading = self.tracker.update(pose, float(pose.timestamp_s))
+
+    def draw_scene(self, image: np.ndarray, pose: "FramePose") -> None:
+        r = self._reading
+        if r is None or self._paused or not pose.detected:
+            return
+        px = np.asarray(pose.image, float)[:, :2] * (image.shape[1], image.shape[0])
+        draw_legs(image, px, r.angle_deg, r.view, knees_px=r.knee_px, mirror_text=self.mirror)
+
+    def draw_hud(self, image: np.ndarray) -> None:
+        r = self._reading
+        nan2 = (float("nan"), float("nan"))
+        if self._paused:
+            status = [f"trial {len(self._trials)} saved - SPACE for a new trial", KEYS_HELP]
+        elif self._in_trial:
+            status = [f"trial {len(self._trials) + 1} running", KEYS_HELP]
+        else:
+            status = ["measuring - turn the foot outward, hold 1 s", KEYS_HELP]
+        draw_leg_hud(image, values_deg=r.angle_deg if r is not None and not self._paused else nan2,
+                     best_deg=r.best_held_deg if r is not None else nan2, mirror=self.mirror,
+                     message=None if r is None or self._paused else r.message, status=status)
+
+    def on_key(self, key: str) -> None:
+        if key == " ":
+            if self._in_trial:
+                self._kept = self.tracker.result().to_dict()
+                self._trials.append(_trial_summary(len(self._trials) + 1, self._kept))
+                self._in_trial, self._paused = False, True
+            else:
+                self.tracker.reset()
+                self._reading = None
+                self._in_trial, self._paused = True, False
+        elif key == "r":
+            self.tracker.reset()
+            self._reading, self._kept = None, None
+            self._trials.clear()
+            self._in_trial = self._paused = False
+
+    def result(self) -> dict:
+        """The rotation JSON of the current (or last stopped) trial; ``trials`` lists every trial's summary."""
+        out = dict(self._kept) if self._paused and self._kept is not None else self.tracker.result().to_dict()
+        trials = list(self._trials)
+        if self._in_trial:
+            trials.append(_trial_summary(len(trials) + 1, out))
+        if trials:
+            out["trials"] = trials
+        return out
+
+
+def _trial_summary(index: int, d: dict) -> dict:
+    t = d["series"]["t_s"]
+    return {"index": index, "start_s": t[0] if t else None, "end_s": t[-1] if t else None,
+            **{side: {k: d[side][k] for k in ("held_deg", "peak_deg", "class")} for side in SIDES}}

@@ -1,0 +1,169 @@
+"""The live session (`SessionLive`): seated IR → hip circles → seated IR from one camera, one run.
+
+While the person moves through the routine, the view follows their posture:
+
+* seated → the seated-IR view (per-leg numbers, gauges, shank lines), measured afresh for
+  each seated phase; from the second seated phase on, the first phase's held values are
+  shown as "before" so the change is visible while it happens;
+* on hands and knees → the hip-circles view (counts, progress arc, top view, cues);
+* anything else → what to do next.
+
+The posture shown is that of the last ~2 s of frames (`hipvision.core.posture.latest_posture`).
+Every frame's landmarks are also kept, and ``result()`` runs the offline session analysis
+(`hipvision.core.session.analyze_session`) on all of them: the saved numbers are those a recording
+of the same frames would give, whatever was shown on the way. Keys: R starts over, Q quits and
+saves (SPACE does nothing here: phases are found from the posture, not from keys).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hipvision import draw
+from hipvision.core.posture import OTHER, QUADRUPED, SEATED, latest_posture
+from hipvision.core.rotation import RotationTracker
+from hipvision.live.circles import CirclesLive
+from hipvision.draw.rotation import draw_leg_hud, draw_legs
+from hipvision.pose.extract import SequenceBuilder
+from hipvision.sequence import effective_fps
+
+if TYPE_CHECKING:
+    from hipvision.pose import FramePose
+
+KEYS_HELP = "R start over   Q quit & save"
+_NAN2 = np.array([np.nan, np.nan])
+
+
+class SessionLive:
+    """`hipvision.live.LiveAnalyzer` for a whole routine; ``result()`` is the session JSON (docs/outputs.md)."""
+
+    title = "hipvision - session"
+
+    def __init__(self, *, frame_size: tuple[int, int], fps: float, mirror: bool = True, source: str = "live",
+                 model: str = "", min_phase_s: float = 3.0, posture_window_s: float = 2.0) -> None:
+        """
+        Args:
+            frame_size: (width, height) of the frames, pixels. fps: the source's nominal rate.
+                Both analyses run with their default settings, live and in the saved result alike.
+            mirror: the display is mirrored (selfie view); the analysis never is.
+            min_phase_s: seated or circle phases shorter than this (seconds) are not analysed.
+            posture_window_s: seconds of recent frames the shown posture is decided on.
+        """
+        self.frame_size = frame_size
+        self.fps = float(fps)
+        self.mirror = mirror
+        self.source = source
+        self.model = model
+        self.min_phase_s = min_phase_s
+        self.posture_window_s = posture_window_s
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything seen so far (the R key)."""
+        self.frames = SequenceBuilder(fps=self.fps, frame_size=self.frame_size, source=self.source, model=self.model)
+        self._recent: deque["FramePose"] = deque()
+        self.posture = OTHER
+        self.phases_seen: list[str] = []        # postures entered, in order (seated / quadruped only)
+        self.seated_held: list[np.ndarray] = []  # best held (left, right) of each seated phase so far, degrees
+        self._rotation: RotationTracker | None = None
+        self._reading = None
+        self._circles: CirclesLive | None = None
+
+    # -------------------------------------------------------------- analysis
+    def update(self, pose: "FramePose") -> None:
+        self.frames.append(pose)
+        self._recent.append(pose)
+        while self._recent and self._recent[0].timestamp_s < pose.timestamp_s - self.posture_window_s:
+            self._recent.popleft()
+        window = SequenceBuilder(fps=self.fps, frame_size=self.frame_size, source=self.source, model=self.model)
+        for p in self._recent:
+            window.append(p)
+        now = latest_posture(effective_fps(window.build()))
+        if now != self.posture:
+            self._enter(now)
+        if now == SEATED:
+            self._reading = self._rotation.update(pose, float(pose.timestamp_s))
+            self.seated_held[-1] = self._reading.best_held_deg
+        elif now == QUADRUPED:
+            self._circles.update(pose)
+
+    def _enter(self, posture: str) -> None:
+        self.posture = posture
+        if posture == SEATED:
+            self._rotation = RotationTracker(frame_size=self.frame_size, source=self.source, model=self.model)
+            self._reading = None
+            self.seated_held.append(_NAN2.copy())
+        elif posture == QUADRUPED:
+            self._circles = CirclesLive(source=self.source, model=self.model, keys_help=False, keep_frames=False)
+        if posture != OTHER:
+            self.phases_seen.append(posture)
+
+    @property
+    def before_held_deg(self) -> np.ndarray | None:
+        """(left, right) held IR of the first seated phase, degrees, once a later seated phase is on; else None."""
+        return self.seated_held[0] if len(self.seated_held) >= 2 and self.posture == SEATED else None
+
+    def result(self) -> dict:
+        """The session JSON of every frame seen (same analysis as `hipvision session VIDEO`)."""
+        from hipvision.core.session import analyze_session
+
+        return analyze_session(effective_fps(self.frames.build()), min_phase_s=self.min_phase_s).to_dict()
+
+    def on_key(self, key: str) -> None:
+        if key == "r":
+            self.reset()
+
+    # -------------------------------------------------------------- drawing
+    def draw_scene(self, image: np.ndarray, pose: "FramePose") -> None:
+        if self.posture == SEATED and self._reading is not None and pose.detected:
+            px = np.asarray(pose.image, float)[:, :2] * (image.shape[1], image.shape[0])
+            draw_legs(image, px, self._reading.angle_deg, self._reading.view, knees_px=self._reading.knee_px,
+                      mirror_text=self.mirror)
+        elif self.posture == QUADRUPED:
+            self._circles.draw_scene(image, pose)
+
+    def draw_hud(self, image: np.ndarray) -> None:
+        step = self.step_text()
+        if self.posture == SEATED:
+            r = self._reading
+            lines = [step]
+            before = self.before_held_deg
+            if before is not None:
+                lines.append("before: " + "   ".join(f"{side} {_deg(v)}" for side, v in zip(("L", "R"), before)))
+            lines.append(KEYS_HELP)
+            draw_leg_hud(image, values_deg=r.angle_deg if r is not None else _NAN2,
+                         best_deg=r.best_held_deg if r is not None else _NAN2, mirror=self.mirror,
+                         message=None if r is None else r.message, status=lines)
+        elif self.posture == QUADRUPED:
+            self._circles.draw_hud(image)
+            s = draw.ui_scale(image)
+            draw.draw_label(image, step, (16 * s, 130 * s), scale=0.8)  # under the counts, clear of the cues
+        else:
+            draw.draw_panel(image, [self.next_step_text(), KEYS_HELP], "bl", title=step)
+
+    def step_text(self) -> str:
+        """Where the person is in the routine, e.g. "step 2: hip circles"."""
+        n = len(self.phases_seen)
+        if self.posture == SEATED:
+            return f"step {n}: seated IR " + ("(before the circles)" if QUADRUPED not in self.phases_seen
+                                             else "(after the circles)")
+        if self.posture == QUADRUPED:
+            return f"step {n}: hip circles, 5 each way"
+        return "session: seated IR, hip circles, seated IR"
+
+    def next_step_text(self) -> str:
+        """What to do next, shown while the person is neither seated nor on all fours."""
+        if not self.phases_seen:
+            return "sit on the table edge facing the camera to measure IR"
+        if QUADRUPED not in self.phases_seen:
+            return "now get on hands and knees for the hip circles (camera about 45° to your side)"
+        if self.phases_seen[-1] == QUADRUPED:
+            return "sit facing the camera again to re-measure IR; Q to finish"
+        return "done? Q saves the session"
+
+
+def _deg(value: float) -> str:
+    return f"{value:.0f}°" if np.isfinite(value) else "--"

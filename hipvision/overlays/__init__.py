@@ -1,1 +1,0 @@
-"""Drawing of analysis results on frames (cv2): annotated videos and live overlays."""

@@ -1,0 +1,280 @@
+"""Self-contained HTML reports for rotation, circles and session results.
+
+    from hipvision.report import write_report
+    write_report(result_dict, "report.html", video="clip.mp4", poses=seq)
+
+One HTML file that opens without a network: inline CSS, figures as inline SVG
+(matplotlib), key frames as base64 JPEGs. The page is a Jinja2 template
+(``hipvision/report/templates/report.html.j2`` and its partials) filled from a plain
+"view" dict built here; this module holds no HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from jinja2 import ChainableUndefined, Environment, FileSystemLoader, Undefined, select_autoescape
+from markupsafe import Markup
+
+from hipvision.errors import InputError
+from hipvision.io.files import write_text_atomic
+from hipvision.report.key_frames import KeyFrameRequest, PoseDetector, key_frames
+from hipvision.report.plots import COLORS, angle_plot_svg, path_plot_svg, rep_color
+from hipvision.landmarks import SIDES
+from hipvision.sequence import PoseSequence
+
+if TYPE_CHECKING:
+    from hipvision.io.frame_store import FrameStore
+
+KINDS = ("rotation", "circles", "session")
+VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
+_TEMPLATES = Path(__file__).with_name("templates")
+
+
+def _missing(value) -> bool:
+    return value is None or isinstance(value, Undefined)
+
+
+def _deg(value, digits: int = 1) -> str:
+    return "—" if _missing(value) else f"{float(value):.{digits}f}°"
+
+
+def _signed(value, unit: str = "°") -> str:
+    return "—" if _missing(value) else f"{float(value):+.1f}{unit}"
+
+
+def _num(value, digits: int = 1, unit: str = "") -> str:
+    return "—" if _missing(value) else f"{float(value):.{digits}f}{unit}"
+
+
+def _pct(value) -> str:
+    return "—" if _missing(value) else f"{100 * float(value):.0f}%"
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+                      undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(deg=_deg, signed=_signed, num=_num, pct=_pct)
+    env.globals.update(colors=COLORS)
+    # Results from other versions may lack a field: a missing value renders as "—", never as an error.
+    return env
+
+
+# ---------------------------------------------------------------- key frames
+
+def _peak_time(result: dict, side: str) -> float | None:
+    """Time (s) of the highest angle of ``side`` inside the effort that gave its held value."""
+    leg = result.get(side) or {}
+    efforts = [e for e in leg.get("efforts") or [] if e.get("held_deg") is not None]
+    if not efforts:
+        return None
+    best = max(efforts, key=lambda e: e["held_deg"])
+    series = result.get("series") or {}
+    t = np.array(series.get("t_s") or [], float)
+    y = np.array([np.nan if v is None else v for v in series.get(f"{side}_deg") or []], float)
+    if t.size and t.size == y.size:
+        inside = (t >= best["start_s"]) & (t <= best["end_s"]) & np.isfinite(y)
+        if inside.any():
+            return float(t[inside][np.argmax(y[inside])])
+    return (best["start_s"] + best["end_s"]) / 2
+
+
+def _rotation_requests(result: dict, label: str = ""):
+
+    out = []
+    for side in SIDES:
+        t = _peak_time(result, side)
+        leg = result.get(side) or {}
+        if t is not None:
+            out.append(KeyFrameRequest(t, f"{label}{side.capitalize()} leg, held {_deg(leg.get('held_deg'))} "
+                                          f"(t = {t:.1f} s)", side, leg.get("class")))
+    return out
+
+
+def _circles_requests(result: dict):
+
+    reps = [r for r in result.get("reps") or [] if r.get("start_s") is not None and r.get("end_s") is not None]
+    if not reps:
+        return []
+    first = reps[0]
+    mid = (first["start_s"] + first["end_s"]) / 2
+    n = first.get("index", 1)
+    return [KeyFrameRequest(first["start_s"], f"Start position, circle {n} (t = {first['start_s']:.1f} s)"),
+            KeyFrameRequest(mid, f"Mid-circle, circle {n} (t = {mid:.1f} s)")]
+
+
+# ---------------------------------------------------------------- views
+
+def rotation_view(result: dict, fig_id: str) -> dict:
+    """What the rotation partial shows, from a rotation result dict."""
+    thr = result.get("thresholds_deg") or {"functional": 30, "target": 45}
+    legs = []
+    for side in SIDES:
+        leg = result.get(side) or {}
+        efforts = leg.get("efforts") or []
+        legs.append({"side": side, "label": f"{side.capitalize()} leg", "held": leg.get("held_deg"),
+                     "peak": leg.get("peak_deg"), "class": leg.get("class"), "valid": leg.get("valid_fraction"),
+                     "efforts": efforts, "color": COLORS[side]})
+    svg = angle_plot_svg(result, fig_id)
+    return {"legs": legs, "asymmetry": result.get("asymmetry_deg"), "valid": result.get("valid_fraction"),
+            "thresholds": thr, "plot": Markup(svg) if svg else None, "frames": [],
+            "warnings": list(result.get("warnings") or [])}
+
+
+def circles_view(result: dict, fig_id: str) -> dict:
+    """What the circles partial shows, from a circles result dict."""
+    reps = [dict(r, color=rep_color(r.get("index", 0))) for r in result.get("reps") or []]
+    radii = [r["radius_cm"] for r in reps if r.get("radius_cm") is not None]
+    protocol = result.get("protocol") or {}
+    target = protocol.get("target_per_direction")
+    directions = []
+    for name, label in (("clockwise", "Clockwise"), ("counterclockwise", "Counter-clockwise")):
+        done = int(result.get(name) or 0)
+        directions.append({"name": name, "label": label, "done": done, "target": target,
+                           "fraction": min(done / target, 1.0) if target else None})
+    svg = path_plot_svg(result, fig_id)
+    return {"total": result.get("total"), "partial": result.get("partial"), "directions": directions,
+            "verdicts": Counter(r.get("verdict") for r in reps if r.get("verdict")).most_common(),
+            "median_radius": float(np.median(radii)) if radii else None, "reps": reps,
+            "partials": result.get("partials") or [], "protocol": protocol,
+            "start_position": result.get("start_position"), "plot": Markup(svg) if svg else None, "frames": [],
+            "warnings": list(result.get("warnings") or [])}
+
+
+_STATUS_TEXT = {"analysed": "analysed", "too_short": "too short to analyse", "poorly_seen": "poorly seen",
+                "skipped": "not analysed"}
+_KIND_TEXT = {"seated": "Seated", "quadruped": "Hip circles", "other": "Moving / other"}
+
+
+def session_view(result: dict) -> dict:
+    """What the session partial shows: timeline, before/after per leg and one section per phase."""
+    phases = result.get("phases") or []
+    total = max([float(p["end_s"]) for p in phases] + [float(result.get("duration_s") or 0), 1e-9])
+    seated = [i for i, p in enumerate(phases) if p["kind"] == "seated" and p["status"] == "analysed"]
+    views = []
+    for i, p in enumerate(phases):
+        title = _KIND_TEXT.get(p["kind"], p["kind"])
+        if p["kind"] == "seated" and len(seated) >= 2 and i in (seated[0], seated[-1]):
+            title = "Before: seated hip rotation" if i == seated[0] else "After: seated hip rotation"
+        elif p["kind"] == "seated":
+            title = "Seated hip rotation"
+        v = {"index": i + 1, "kind": p["kind"], "title": title, "status": p["status"],
+             "status_text": _STATUS_TEXT.get(p["status"], p["status"]), "start": p["start_s"], "end": p["end_s"],
+             "seen": p.get("seen_fraction"), "rotation": None, "circles": None,
+             "left_pct": 100 * p["start_s"] / total, "width_pct": 100 * (p["end_s"] - p["start_s"]) / total}
+        if p.get("result") and p["kind"] == "seated":
+            v["rotation"] = rotation_view(p["result"], f"angle-{i + 1}")
+        elif p.get("result") and p["kind"] == "quadruped":
+            v["circles"] = circles_view(p["result"], f"path-{i + 1}")
+        views.append(v)
+    legs = []
+    change = result.get("change_deg") or {}
+    for side in SIDES:
+        before = (phases[seated[0]]["result"].get(side) or {}) if seated else {}
+        after = (phases[seated[-1]]["result"].get(side) or {}) if len(seated) >= 2 else {}
+        legs.append({"side": side, "label": f"{side.capitalize()} leg", "before": before.get("held_deg"),
+                     "after": after.get("held_deg"), "change": change.get(side), "class": after.get("class"),
+                     "before_class": before.get("class"), "color": COLORS[side]})
+    circles = [v["circles"] for v in views if v["circles"]]
+    return {"phases": views, "legs": legs, "headline": _headline(legs, circles), "has_change": any(leg["change"] is not None for leg in legs),
+            "circles_total": sum(int(c["total"] or 0) for c in circles) if circles else None,
+            "circles": circles[0] if len(circles) == 1 else None, "duration": total}
+
+
+def _headline(legs: list[dict], circles: list[dict]) -> str:
+    """One plain sentence: what changed after the circles."""
+    parts = []
+    for leg in legs:
+        if leg["change"] is None:
+            continue
+        word = "gained" if leg["change"] > 0.5 else "lost" if leg["change"] < -0.5 else "kept"
+        amount = f" {abs(leg['change']):.1f}°" if word != "kept" else " the same rotation"
+        parts.append(f"the {leg['side']} hip {word}{amount}")
+    total = sum(int(c["total"] or 0) for c in circles)
+    if not parts:
+        return "No before/after change: the recording needs a seated measurement before and after the circles."
+    text = " and ".join(parts)
+    after = f"after {total} hip circle{'s' if total != 1 else ''}" if circles else "between the two measurements"
+    return f"{text[0].upper()}{text[1:]} of internal rotation {after}."
+
+
+# ---------------------------------------------------------------- render / write
+
+def find_source_video(result: dict, base_dir: str | os.PathLike | None = None) -> Path | None:
+    """The result's ``source`` as an existing video file (relative to ``base_dir``, then the cwd), or None."""
+    source = str(result.get("source") or "")
+    if not source or Path(source).suffix.lower() not in VIDEO_SUFFIXES:
+        return None
+    for folder in ([Path(base_dir)] if base_dir else []) + [Path(".")]:
+        if (folder / source).is_file():
+            return folder / source
+    return None
+
+
+def build_view(result: dict, *, video: str | os.PathLike | None = None, poses: PoseSequence | None = None,
+               detect: "PoseDetector | None" = None, subject: str | None = None,
+               frames: "FrameStore | None" = None) -> dict:
+    """The template's context for ``result`` (a rotation, circles or session result dict)."""
+    kind = result.get("kind") if isinstance(result, dict) else None
+    if kind not in KINDS:
+        raise InputError(f"cannot report on this JSON: 'kind' is {kind!r}, expected one of {', '.join(KINDS)}")
+    view = {"kind": kind, "result": result, "subject": subject, "warnings": list(result.get("warnings") or []),
+            "source": result.get("source") or "", "duration": result.get("duration_s"),
+            "model": result.get("model") or "", "software": result.get("software") or {},
+            "schema_version": result.get("schema_version"),
+            "generated": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
+            "rotation": None, "circles": None, "session": None, "notes": []}
+    video_path = Path(video) if video is not None else find_source_video(result)
+    if kind == "rotation":
+        view["rotation"] = rotation_view(result, "angle")
+        targets = [(view["rotation"], _rotation_requests(result))]
+    elif kind == "circles":
+        view["circles"] = circles_view(result, "path")
+        targets = [(view["circles"], _circles_requests(result))]
+    else:
+        view["session"] = session_view(result)
+        targets = []
+        for pv, p in zip(view["session"]["phases"], result.get("phases") or []):
+            if pv["rotation"]:
+                targets.append((pv["rotation"], _rotation_requests(p["result"], f"{pv['title'].split(':')[0]}: ")))
+            elif pv["circles"]:
+                targets.append((pv["circles"], _circles_requests(p["result"])))
+    requests = [r for _, reqs in targets for r in reqs]
+    if frames is not None or video_path:
+        pictures, notes = key_frames(video_path, requests, poses=poses, detect=detect, store=frames)
+    else:
+        pictures, notes = [], []
+    view["notes"] = notes
+    by_time = {(f.time_s, f.caption): f for f in pictures}
+    for target, reqs in targets:
+        target["frames"] = [by_time[(r.time_s, r.caption)] for r in reqs if (r.time_s, r.caption) in by_time]
+    return view
+
+
+def render_report(result: dict, **kwargs) -> str:
+    """The report for ``result`` as an HTML string (keyword arguments as `build_view`)."""
+    return _environment().get_template("report.html.j2").render(**build_view(result, **kwargs))
+
+
+def write_report(result: dict, out_path: str | os.PathLike, *, video: str | os.PathLike | None = None,
+                 poses: PoseSequence | None = None, detect: "PoseDetector | None" = None,
+                 subject: str | None = None, frames: "FrameStore | None" = None) -> Path:
+    """Write the HTML report for ``result`` to ``out_path`` atomically; returns the path.
+
+    Args:
+        result: a rotation, circles or session result dict (as written to JSON).
+        frames: the frames a live run kept (`hipvision.io.frame_store`), for key frames; they take
+            the place of the video.
+        video: the source video, for key frames; default: ``result["source"]`` if that file exists.
+        poses: the analysed `PoseSequence`, for the skeleton on the key frames.
+        detect: else, a pose model run on those few frames (`hipvision.pose.landmarks_of_images`,
+            injected by the caller); without either the pictures have no skeleton.
+        subject: the person's name, shown in the title.
+    """
+    html = render_report(result, video=video, poses=poses, detect=detect, subject=subject, frames=frames)
+    return write_text_atomic(out_path, html)
