@@ -15,7 +15,7 @@ import pytest
 from hipvision.cli import main
 from hipvision.errors import ModelError
 from hipvision.pose import download as download_mod
-from hipvision.pose import models, offline_build
+from hipvision.pose import models, npm_package, offline_build
 
 REPO_MANIFEST = Path(__file__).resolve().parents[1] / "models" / "manifest.json"
 
@@ -116,14 +116,19 @@ def test_auto_provision_goes_to_first_writable_folder(places, monkeypatch, tmp_p
         return Path(target)
 
     monkeypatch.setattr(models, "download", fake_download)
-    got = models.resolve_model("lite", progress=False)
+    got = models.resolve_model("lite")
     assert got == places[expected] / "pose_landmarker_lite.task"
     assert got.read_bytes() == b"downloaded"
     assert calls == [models.model_spec("lite").url]
     assert models.resolve_model("lite") == got and len(calls) == 1  # second time: found, no download
 
 
-def test_failed_download_falls_back_to_offline_build_for_full_only(places, monkeypatch):
+@pytest.mark.parametrize("name, sources", [
+    ("full", "mediapipe==0.10.21 on PyPI"),
+    ("lite", "mediapipe==0.10.21 on PyPI and @mediapipe/pose@0.5.1675469404 on npm"),
+    ("heavy", "mediapipe==0.10.21 on PyPI and @mediapipe/pose@0.5.1675469404 on npm"),
+])
+def test_failed_download_falls_back_to_offline_build(places, monkeypatch, name, sources):
     def failing_download(url, target, **kwargs):
         raise ModelError("download failed: unreachable")
 
@@ -131,15 +136,27 @@ def test_failed_download_falls_back_to_offline_build_for_full_only(places, monke
     monkeypatch.setattr(models, "download", failing_download)
     monkeypatch.setattr(models.offline_build, "build_task",
                         lambda dest, name, **kw: built.append(name) or Path(dest).write_bytes(b"built"))
+    monkeypatch.setattr(npm_package.shutil, "which", lambda cmd: "/usr/bin/npm")  # npm "installed"
     said = []
-    path = models.fetch("full", say=said.append, progress=False)
-    assert built == ["full"] and path.read_bytes() == b"built"
-    assert "official download failed" in said[0] and "building pose_landmarker_full.task offline" in said[0]
-    assert "\n" not in said[0]
-    with pytest.raises(ModelError, match="unreachable"):
-        models.fetch("heavy", say=said.append, progress=False)
+    path = models.fetch(name, say=said.append)
+    assert built == [name] and path.read_bytes() == b"built"
+    assert path == places["repo"] / f"pose_landmarker_{name}.task"
+    assert said[0].startswith("official download failed (download failed: unreachable); building "
+                              f"pose_landmarker_{name}.task offline from {sources}")
+    assert all("\n" not in line for line in said)
+
+
+def test_a_model_without_offline_recipe_only_downloads(places, monkeypatch):
+    def failing_download(url, target, **kwargs):
+        raise ModelError("download failed: unreachable")
+
+    monkeypatch.setattr(models, "download", failing_download)
+    monkeypatch.setattr(models, "manifest", lambda: {"lite": models.ModelSpec("lite", "pose_landmarker_lite.task",
+                                                                              "https://x/lite.task", None, None, None)})
+    with pytest.raises(ModelError, match="unreachable; or download https://x/lite.task yourself"):
+        models.fetch("lite")
     with pytest.raises(ModelError, match="cannot be built offline"):
-        models.fetch("lite", offline=True, progress=False)
+        models.fetch("lite", offline=True)
 
 
 def test_fetch_deletes_a_model_that_fails_verification(places, monkeypatch):
@@ -150,7 +167,7 @@ def test_fetch_deletes_a_model_that_fails_verification(places, monkeypatch):
 
     monkeypatch.setattr(models, "verify_model", reject)
     with pytest.raises(ModelError, match="not a usable pose model"):
-        models.fetch("lite", progress=False)
+        models.fetch("lite")
     assert list(places["repo"].iterdir()) == []
 
 
@@ -205,12 +222,12 @@ GOOD_SHA = hashlib.sha256(BODY).hexdigest()
 def test_download(server, tmp_path, path, size, sha256, error):
     target = tmp_path / "model.task"
     if error is None:
-        download_mod.download(server + path, target, size=size, sha256=sha256, progress=False)
+        download_mod.download(server + path, target, size=size, sha256=sha256)
         assert target.read_bytes() == BODY
         assert [p.name for p in tmp_path.iterdir()] == ["model.task"]
     else:
         with pytest.raises(ModelError, match=error):
-            download_mod.download(server + path, target, size=size, sha256=sha256, progress=False)
+            download_mod.download(server + path, target, size=size, sha256=sha256)
         assert list(tmp_path.iterdir()) == []
 
 
@@ -221,7 +238,7 @@ def test_download_from_closed_port_fails_cleanly(tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with pytest.raises(ModelError, match="failed"):
-        download_mod.download(f"http://127.0.0.1:{port}/x.task", tmp_path / "x.task", progress=False)
+        download_mod.download(f"http://127.0.0.1:{port}/x.task", tmp_path / "x.task")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -252,7 +269,7 @@ def test_corrupt_model_is_a_model_error(tmp_path, kind):
     (["models", "list"], 0),
     (["models", "verify", "no-such-model"], 2),
     (["models", "verify", "lite"], 2),          # not provisioned
-    (["models", "fetch", "lite", "--offline"], 2),
+    (["models", "fetch", "superheavy"], 2),
 ])
 def test_cli_exit_codes(tmp_path, monkeypatch, args, code):
     monkeypatch.setenv(models.ENV_CACHE, str(tmp_path / "cache"))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,44 @@ def progress_bar(*, transient: bool = False) -> Progress:
         TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=err_console, transient=transient,
     )
+
+
+@contextlib.contextmanager
+def download_bar(label: str) -> Iterator[Callable[[int, int | None], None]]:
+    """A byte-count progress bar on stderr, as an ``on_progress(done_bytes, total_bytes)`` callback.
+
+    The bar appears at the first call (nothing is shown if nothing is downloaded) and is
+    removed when the block ends, also on an error.
+    """
+    from rich.progress import DownloadColumn, TransferSpeedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                   TimeRemainingColumn(), console=err_console, transient=True)
+    task = None
+
+    def update(done: int, total: int | None) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task(label, total=total)
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        bar.stop()
+
+
+def provisioned_model(model: str | os.PathLike | None) -> Path:
+    """The ``--model`` value (a ``.task`` file, a model name, or None for the default) as a model file.
+
+    A model that is not there yet is provisioned now (downloaded with a progress bar, or built
+    offline; see `hipvision.pose.models.fetch`). Raises ModelError.
+    """
+    from hipvision.pose.models import resolve_model
+
+    with download_bar("downloading pose model") as bar:
+        return resolve_model(explicit=model, on_progress=bar, verbose=settings.verbose)
 
 
 def check_writable(path: Path | None, *, suffixes: tuple[str, ...] | None = None) -> None:
@@ -92,3 +131,5 @@ MAX_FRAMES_OPTION = typer.Option(None, "--max-frames", min=1, help="Live: stop a
 REPORT_OPTION = typer.Option(None, "--report", help="Write a self-contained HTML report here.")
 SUBJECT_OPTION = typer.Option(None, "--subject", help="Whose recording it is (report title, --save).")
 SAVE_OPTION = typer.Option(False, "--save", help="Add the result to the subject's local history (needs --subject).")
+MODEL_OPTION = typer.Option(None, "--model", help="Pose model: lite, full (default) or heavy, or a .task file; "
+                                                  "provisioned on first use (see `hipvision models`).")

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from hipvision.commands.common import check_writable, console, settings
+from hipvision.commands.common import MODEL_OPTION, check_writable, console, provisioned_model, settings
 from hipvision.errors import InputError
 
 
@@ -26,6 +26,7 @@ def run_extract(spec: str | int, output: Path, *, model: Path | None = None, max
     from hipvision.sources import open_source
 
     check_output(output)
+    model = provisioned_model(model)
     with open_source(spec) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
         start = time.perf_counter()
         seq = extract(source, tracker, progress=progress, max_frames=max_frames)
@@ -47,8 +48,7 @@ def register(app: typer.Typer) -> None:
             None, metavar="VIDEO", show_default=False,
             help="Video file or image folder to read (leave out with --camera)."),
         output: Path = typer.Option(..., "--output", "-o", help="Where to write the landmarks (.npz)."),
-        model: Optional[Path] = typer.Option(
-            None, "--model", help="Pose model file (.task). Default: the provisioned 'full' model."),
+        model: Optional[Path] = MODEL_OPTION,
         camera: Optional[str] = typer.Option(
             None, "--camera", help="Read a camera (index such as 0), a stream URL, or a video played as a "
                                    "camera. Ctrl-C ends a live recording and keeps what was captured."),
