@@ -507,7 +507,8 @@ def test_missing_npm_is_one_line_and_exit_2(places, monkeypatch, capsys, tiny_vi
      "npm error A complete log of this run can be found in: /x.log\n",
      "notarget No matching version found for @mediapipe/pose@0.0.1."),
     ("npm ERR! code ECONNREFUSED\nnpm ERR! syscall connect\nnpm ERR! errno ECONNREFUSED\n"
-     "npm ERR! FetchError: request to http://127.0.0.1:9/x failed\n", "FetchError: request to http://127.0.0.1:9/x failed"),
+     "npm ERR! FetchError: request to http://127.0.0.1:9/x failed\n",
+     "FetchError: request to http://127.0.0.1:9/x failed"),
     ("", "npm exited with code 1"),
 ])
 def test_npm_error_line(stderr, line):
@@ -519,7 +520,9 @@ FAKE_NPM = """#!/bin/sh
 echo "$@" >> "$FAKE_NPM_LOG"
 dest=.
 while [ $# -gt 0 ]; do [ "$1" = "--pack-destination" ] && dest="$2"; shift; done
-if [ "$FAKE_NPM_MODE" = fail ]; then echo "npm error code E404" >&2; echo "npm error 404 Not Found - GET x" >&2; exit 1; fi
+if [ "$FAKE_NPM_MODE" = fail ]; then
+  echo "npm error code E404" >&2; echo "npm error 404 Not Found - GET x" >&2; exit 1
+fi
 printf 'fake tarball' > "$dest/{tarball}"
 """
 
