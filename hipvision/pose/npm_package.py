@@ -20,10 +20,10 @@ import os
 import shutil
 import subprocess
 import tarfile
-import tempfile
 from pathlib import Path
 
 from hipvision.errors import ModelError
+from hipvision.pose.pinned import fetch_pinned
 
 PACKAGE = "@mediapipe/pose"
 VERSION = "0.5.1675469404"  # the last release (2023-02); its tensors match the wheel's full net
@@ -44,14 +44,6 @@ LANDMARKER_SHA256 = {
 def sha256_bytes(data: bytes) -> str:
     """Hex sha256 of ``data``."""
     return hashlib.sha256(data).hexdigest()
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def npm_executable(purpose: str) -> str:
@@ -85,23 +77,12 @@ def fetch_tarball(cache: str | os.PathLike, *, purpose: str = "build the pose mo
                   quiet: bool = True) -> Path:
     """The pinned ``@mediapipe/pose`` tarball in folder ``cache``, fetched with ``npm pack`` if needed.
 
-    A cached tarball whose sha256 matches is reused without calling npm. Otherwise ``npm pack``
-    writes it into a temporary folder inside ``cache``; it is moved into place only when its
-    sha256 matches. Raises ModelError if npm is missing, fails, or delivers other bytes.
+    A cached tarball whose sha256 matches is reused without calling npm; a new one is kept
+    only when its sha256 matches (`hipvision.pose.pinned.fetch_pinned`). Raises ModelError if
+    npm is missing, fails, or delivers other bytes.
     """
-    cache = Path(cache)
-    target = cache / TARBALL
-    if target.is_file():
-        if _file_sha256(target) == TARBALL_SHA256:
-            return target
-        target.unlink()  # a damaged cache entry: fetch again
-    npm = npm_executable(purpose)
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        tmp_dir = Path(tempfile.mkdtemp(prefix=".npm-", dir=cache))
-    except OSError as exc:
-        raise ModelError(f"cannot create the npm cache {cache}: {exc.strerror or exc}") from exc
-    try:
+    def pack(tmp_dir: Path) -> None:
+        npm = npm_executable(purpose)
         cmd = [npm, "pack", SPEC, "--pack-destination", str(tmp_dir), "--ignore-scripts"]
         if quiet:
             cmd.append("--loglevel=error")
@@ -109,16 +90,10 @@ def fetch_tarball(cache: str | os.PathLike, *, purpose: str = "build the pose mo
             proc = subprocess.run(cmd, cwd=tmp_dir, capture_output=quiet, text=True)
         except OSError as exc:
             raise ModelError(f"could not run {npm}: {exc.strerror or exc}") from exc
-        got = tmp_dir / TARBALL
-        if proc.returncode != 0 or not got.is_file():
-            why = npm_error_line(proc.stderr, proc.returncode)
-            raise ModelError(f"could not fetch {SPEC} with npm pack: {why}")
-        if _file_sha256(got) != TARBALL_SHA256:
-            raise ModelError(f"{TARBALL} from npm has an unexpected sha256; not using it")
-        os.replace(got, target)
-    finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-    return target
+        if proc.returncode != 0:
+            raise ModelError(f"could not fetch {SPEC} with npm pack: {npm_error_line(proc.stderr, proc.returncode)}")
+
+    return fetch_pinned(cache, TARBALL, TARBALL_SHA256, fetch=pack, tool="npm")
 
 
 def read_landmarker(tarball: str | os.PathLike, name: str) -> bytes:

