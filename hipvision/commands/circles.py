@@ -24,9 +24,9 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import (rich_progress, 
-    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    camera_spec, console, cli_options, write_json_csv,
+from hipvision.commands.common import (cli_options, rich_progress,
+    MAX_FRAMES_OPTION, MIRROR_OPTION, MODEL_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION,
+    WINDOW_OPTION, camera_spec, console, provisioned_model, write_json_csv,
 )
 from hipvision.errors import InputError
 
@@ -94,6 +94,7 @@ def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, r
     from hipvision.pose import PoseTracker
     from hipvision.io.sources import open_source
 
+    model = provisioned_model(model)
     with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
         analyzer = CirclesLive(source=source.description, model=tracker.model_name, frame_size=source.frame_size,
                                fps=source.fps)
@@ -118,8 +119,7 @@ def register(app: typer.Typer) -> None:
                                                                          "skeleton, pelvis trail, counts."),
         source_video: Optional[Path] = typer.Option(None, "--video", help="The video the poses came from (needed "
                                                                           "for --annotate when VIDEO is a .npz)."),
-        model: Optional[Path] = typer.Option(None, "--model", help="Pose model file (.task); default: the "
-                                                                   "provisioned one."),
+        model: Optional[Path] = MODEL_OPTION,
         report: Optional[Path] = REPORT_OPTION,
         subject: Optional[str] = SUBJECT_OPTION,
         save: bool = SAVE_OPTION,
@@ -165,6 +165,7 @@ def register(app: typer.Typer) -> None:
         from hipvision.core.circles import analyze_circles
         from hipvision.pose import poses_from_input
 
+        model = model if is_npz else provisioned_model(model)
         seq = poses_from_input(video, model=model, progress=rich_progress)
         if annotate is not None:
             from hipvision.io.sources import check_frame_size

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 import typer
 from rich.console import Console
-from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn,
-                           TimeRemainingColumn, TransferSpeedColumn)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from hipvision.errors import InputError, OutputError
 from hipvision.progress import Tick
@@ -45,6 +44,52 @@ def progress_bar(*, transient: bool = False) -> Progress:
     )
 
 
+@contextlib.contextmanager
+def rich_progress(description: str, total: int | None) -> Iterator[Tick]:
+    """A `hipvision.progress.ProgressFactory` drawing a rich bar on stderr (frames, items)."""
+    with progress_bar() as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.advance(task, n)
+
+
+@contextlib.contextmanager
+def download_bar(label: str) -> Iterator[Callable[[int, int | None], None]]:
+    """A byte-count progress bar on stderr, as an ``on_progress(done_bytes, total_bytes)`` callback.
+
+    The bar appears at the first call (nothing is shown if nothing is downloaded) and is
+    removed when the block ends, also on an error.
+    """
+    from rich.progress import DownloadColumn, TransferSpeedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                   TimeRemainingColumn(), console=err_console, transient=True)
+    task = None
+
+    def update(done: int, total: int | None) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task(label, total=total)
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        bar.stop()
+
+
+def provisioned_model(model: str | os.PathLike | None) -> Path:
+    """The ``--model`` value (a ``.task`` file, a model name, or None for the default) as a model file.
+
+    A model that is not there yet is provisioned now (downloaded with a progress bar, or built
+    offline; see `hipvision.pose.models.fetch`). Raises ModelError.
+    """
+    from hipvision.pose.models import resolve_model
+
+    with download_bar("downloading pose model") as bar:
+        return resolve_model(explicit=model, on_progress=bar, verbose=cli_options().verbose)
+
+
 def check_writable(path: Path | None, *, suffixes: tuple[str, ...] | None = None) -> None:
     """Fail before any work (one clear line) if ``path`` cannot be written; None is fine."""
     if path is None:
@@ -60,24 +105,6 @@ def check_writable(path: Path | None, *, suffixes: tuple[str, ...] | None = None
         raise OutputError(f"cannot write {path}: folder {folder} is not writable")
 
 
-@contextmanager
-def rich_progress(description: str, total: int | None) -> Iterator[Tick]:
-    """A `hipvision.progress.ProgressFactory` drawing a rich bar on stderr (frames, items)."""
-    with progress_bar() as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n=1: bar.advance(task, n)
-
-
-@contextmanager
-def rich_download_progress(description: str, total: int | None) -> Iterator[Tick]:
-    """A `hipvision.progress.ProgressFactory` for bytes: size, speed and time left, gone when done."""
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-                   TimeRemainingColumn(), console=err_console, transient=True)
-    with bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n=1: bar.advance(task, n)
-
-
 def camera_spec(camera: str) -> int | str:
     """``--camera`` value: a digit string is a camera index, anything else a file or URL."""
     return int(camera) if camera.strip().isdigit() else camera
@@ -86,7 +113,7 @@ def camera_spec(camera: str) -> int | str:
 def write_json_csv(data: dict, *, json_out: Path | None, csv_out: Path | None,
                    csv_header: Sequence[str], csv_rows: Callable[[], Iterable[Sequence]]) -> None:
     """Write the result JSON and the per-frame CSV (atomically) where asked, saying where."""
-    from hipvision.io.files import write_csv_atomic, write_json_atomic
+    from hipvision.io import write_csv_atomic, write_json_atomic
 
     if json_out is not None:
         write_json_atomic(json_out, data)
@@ -104,3 +131,5 @@ MAX_FRAMES_OPTION = typer.Option(None, "--max-frames", min=1, help="Live: stop a
 REPORT_OPTION = typer.Option(None, "--report", help="Write a self-contained HTML report here.")
 SUBJECT_OPTION = typer.Option(None, "--subject", help="Whose recording it is (report title, --save).")
 SAVE_OPTION = typer.Option(False, "--save", help="Add the result to the subject's local history (needs --subject).")
+MODEL_OPTION = typer.Option(None, "--model", help="Pose model: lite, full (default) or heavy, or a .task file; "
+                                                  "provisioned on first use (see `hipvision models`).")

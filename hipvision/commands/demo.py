@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from hipvision.commands.common import console
+from hipvision.commands.common import MODEL_OPTION, console
 from hipvision.errors import InputError
 
 DEMO_SAMPLE = "session.mp4"
@@ -33,6 +33,7 @@ def register(app: typer.Typer) -> None:
     def demo_cmd(
         out: Path = typer.Option(Path("out/demo"), "--out", help="Folder for the results (created if needed)."),
         video: Optional[Path] = typer.Option(None, "--video", help="Analyse this recording instead of the bundled sample."),
+        model: Optional[Path] = MODEL_OPTION,
     ) -> None:
         """Analyse the bundled sample session (seated IR → hip circles → seated IR): JSON, CSV and an HTML report."""
         from hipvision.commands.session import run_session
@@ -47,7 +48,7 @@ def register(app: typer.Typer) -> None:
         out.mkdir(parents=True, exist_ok=True)
         console.print(f"analysing [bold]{video}[/]", highlight=False)
         run_session(video, json_out=out / "session.json", csv_out=out / "session.csv",
-                    report=out / "report.html")
+                    report=out / "report.html", model=model)
         truth = _truth_line(video.with_suffix(".json"))
         if truth:
             console.print(truth, highlight=False)

@@ -8,8 +8,7 @@ from typing import Optional
 
 import typer
 
-from hipvision.commands.common import rich_progress, check_writable, console, cli_options
-from hipvision.progress import ProgressFactory
+from hipvision.commands.common import MODEL_OPTION, check_writable, console, provisioned_model, cli_options
 from hipvision.errors import InputError
 
 
@@ -20,13 +19,14 @@ def check_output(path: Path) -> Path:
 
 
 def run_extract(spec: str | int, output: Path, *, model: Path | None = None, max_frames: int | None = None,
-                progress: ProgressFactory | None = rich_progress) -> dict:
+                progress: bool = True) -> dict:
     """Extract landmarks from ``spec`` into ``output``; returns the summary figures."""
-    from hipvision.io.files import save_sequence
+    from hipvision.io import save_sequence
     from hipvision.pose import PoseTracker, extract
     from hipvision.io.sources import open_source
 
     check_output(output)
+    model = provisioned_model(model)
     with open_source(spec) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
         start = time.perf_counter()
         seq = extract(source, tracker, progress=progress, max_frames=max_frames)
@@ -48,8 +48,7 @@ def register(app: typer.Typer) -> None:
             None, metavar="VIDEO", show_default=False,
             help="Video file or image folder to read (leave out with --camera)."),
         output: Path = typer.Option(..., "--output", "-o", help="Where to write the landmarks (.npz)."),
-        model: Optional[Path] = typer.Option(
-            None, "--model", help="Pose model file (.task). Default: the provisioned 'full' model."),
+        model: Optional[Path] = MODEL_OPTION,
         camera: Optional[str] = typer.Option(
             None, "--camera", help="Read a camera (index such as 0), a stream URL, or a video played as a "
                                    "camera. Ctrl-C ends a live recording and keeps what was captured."),

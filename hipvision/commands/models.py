@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import rich_download_progress, console, err_console, cli_options
+from hipvision.commands.common import console, download_bar, err_console, cli_options
 from hipvision.errors import ModelError
 
 models_app = typer.Typer(
@@ -43,8 +43,8 @@ def list_command() -> None:
 def fetch_command(
     name: str = typer.Argument("full", help="Model to provision: lite, full or heavy."),
     offline: bool = typer.Option(False, "--offline",
-                                 help="Build the model from the mediapipe wheel on PyPI instead of "
-                                      "downloading it (full only)."),
+                                 help="Build the model instead of downloading it: from the mediapipe wheel "
+                                      "on PyPI (pip), and for lite/heavy also @mediapipe/pose (npm pack)."),
     dest: Optional[Path] = typer.Option(None, "--dest", file_okay=False,
                                         help="Folder to put the model in (default: the first writable of "
                                              "$HIPVISION_MODELS, the repo's models/, the user cache)."),
@@ -53,9 +53,10 @@ def fetch_command(
     """Download (or build offline) a pose model and check that it loads. Instant if already there."""
     from hipvision.pose import models
 
-    path = models.fetch(name, dest=dest, offline=offline, force=force, progress=rich_download_progress,
-                        verbose=cli_options().verbose,
-                        say=lambda msg: err_console.print(msg, style="yellow", highlight=False, soft_wrap=True))
+    with download_bar(f"downloading {models.model_spec(name).file}") as bar:
+        path = models.fetch(name, dest=dest, offline=offline, force=force, on_progress=bar,
+                            verbose=cli_options().verbose,
+                            say=lambda msg: err_console.print(msg, style="yellow", highlight=False, soft_wrap=True))
     console.print(f"{models.model_spec(name).name}: {path} ({_megabytes(path.stat().st_size)}, verified)",
                   highlight=False, soft_wrap=True)
 

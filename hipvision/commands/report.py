@@ -63,7 +63,8 @@ def register(app: typer.Typer) -> None:
                                                                    "(default: the result's source, if that file exists)."),
         poses: Optional[Path] = typer.Option(None, "--poses", help="Poses (.npz from 'hipvision extract') for the "
                                                                    "skeleton on the key frames (default: run the model on them)."),
-        model: Optional[Path] = typer.Option(None, "--model", help="Pose model (.task) used for the key frames' skeleton."),
+        model: Optional[Path] = typer.Option(None, "--model", help="Pose model (lite, full, heavy or a .task "
+                                                                   "file) used for the key frames' skeleton."),
         subject: Optional[str] = typer.Option(None, "--subject", help="Name shown in the report's title."),
     ) -> None:
         """Write a self-contained HTML report (opens offline) from a result JSON."""

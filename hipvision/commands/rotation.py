@@ -8,9 +8,9 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import (rich_progress, 
-    REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, camera_spec, check_writable, console, err_console,
-    cli_options, write_json_csv,
+from hipvision.commands.common import (cli_options, rich_progress,
+    MODEL_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, camera_spec, check_writable, console,
+    err_console, provisioned_model, write_json_csv,
 )
 from hipvision.errors import InputError
 
@@ -80,6 +80,7 @@ def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotat
             raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
     from hipvision.pose import poses_from_input
 
+    model = model if is_npz else provisioned_model(model)
     seq = poses_from_input(video, model=model, progress=rich_progress)
     result = analyze_rotation(seq, settings=rot_settings)
     d = result.to_dict()
@@ -110,6 +111,7 @@ def run_camera(camera: str, *, json_out: Path | None, csv_out: Path | None, reco
     from hipvision.io.sources import open_source
 
     spec = camera_spec(camera)
+    model = provisioned_model(model)
     with open_source(spec) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
         analyzer = RotationLive(frame_size=source.frame_size, settings=rot_settings, mirror=mirror,
                                 source=source.description, model=getattr(tracker, "model_name", ""))
@@ -143,8 +145,7 @@ def register(app: typer.Typer) -> None:
             None, "--annotate", help="Write the video with the analysis drawn on it (.mp4, .avi...)."),
         original: Optional[Path] = typer.Option(
             None, "--video", help="With a .npz input: the video it was extracted from (for --annotate)."),
-        model: Optional[Path] = typer.Option(
-            None, "--model", help="Pose model file (.task). Default: the provisioned 'full' model."),
+        model: Optional[Path] = MODEL_OPTION,
         min_hold: float = typer.Option(1.0, "--min-hold", min=0.1, max=10.0,
                                        help="Seconds an angle must be sustained to count as held."),
         estimator: str = typer.Option("image", "--estimator",

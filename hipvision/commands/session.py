@@ -8,9 +8,9 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import (rich_progress, 
-    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    camera_spec, check_writable, console, cli_options, write_json_csv,
+from hipvision.commands.common import (cli_options, rich_progress,
+    MAX_FRAMES_OPTION, MIRROR_OPTION, MODEL_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION,
+    WINDOW_OPTION, camera_spec, check_writable, console, provisioned_model, write_json_csv,
 )
 from hipvision.commands.report import check_save_options, write_outputs
 from hipvision.errors import InputError
@@ -76,10 +76,11 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
     from hipvision.core.session import analyze_session
 
     check_save_options(subject, save)
+    is_video = video.suffix.lower() != ".npz"
+    model = provisioned_model(model) if is_video else model
     seq = poses_from_input(video, model=model, progress=rich_progress)
     result = analyze_session(seq, min_phase_s=min_phase_s).to_dict()
     _finish(result, json_out=json_out, csv_out=csv_out)
-    is_video = video.suffix.lower() != ".npz"
     write_outputs(result, report=report, video=video if is_video else None, poses=seq, model=model,
                   subject=subject, save=save)
     return result
@@ -97,6 +98,7 @@ def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path
     from hipvision.io.sources import open_source
 
     check_save_options(subject, save)
+    model = provisioned_model(model)
     with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
         analyzer = SessionLive(frame_size=source.frame_size, fps=source.fps, mirror=mirror,
                                source=source.description, model=tracker.model_name, min_phase_s=min_phase_s)
@@ -123,7 +125,7 @@ def register(app: typer.Typer) -> None:
         json_out: Optional[Path] = typer.Option(None, "--json", help="Write the session result JSON here."),
         csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write one row per phase as CSV here."),
         report: Optional[Path] = REPORT_OPTION,
-        model: Optional[Path] = typer.Option(None, "--model", help="Pose model file (.task); default: the provisioned one."),
+        model: Optional[Path] = MODEL_OPTION,
         subject: Optional[str] = SUBJECT_OPTION,
         save: bool = SAVE_OPTION,
         min_phase_s: float = typer.Option(3.0, "--min-phase-s", min=0.5,

@@ -1,4 +1,8 @@
-"""Streamed, checked, atomic download of one file over HTTP(S) (standard library only)."""
+"""Streamed, checked, atomic download of one file over HTTP(S) (standard library only).
+
+Progress is reported through a callback, ``on_progress(done_bytes, total_bytes or None)``,
+so the caller decides how to show it (the CLI passes a rich progress bar).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,16 @@ import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Callable, Optional
 
-from hipvision.progress import ProgressFactory, progress_or_silent
 from hipvision.errors import ModelError
 
 CONNECT_TIMEOUT_S = 5.0   # an unreachable host fails after this long
 READ_TIMEOUT_S = 30.0     # a stalled transfer fails after this long without data
 _CHUNK_BYTES = 1 << 16
+
+#: ``on_progress(done_bytes, total_bytes)``; total is None when the length is not known.
+ProgressCallback = Callable[[int, Optional[int]], None]
 
 
 def _set_read_timeout(response, timeout_s: float) -> None:
@@ -27,12 +34,13 @@ def _set_read_timeout(response, timeout_s: float) -> None:
 
 
 def download(url: str, target: str | os.PathLike, *, size: int | None = None, sha256: str | None = None,
-             progress: ProgressFactory | None = None, connect_timeout_s: float = CONNECT_TIMEOUT_S,
+             on_progress: ProgressCallback | None = None, connect_timeout_s: float = CONNECT_TIMEOUT_S,
              read_timeout_s: float = READ_TIMEOUT_S) -> Path:
     """Download ``url`` to ``target``; returns ``target``.
 
-    The body is streamed to a temporary file in ``target``'s folder (reporting bytes to
-    ``progress``, see `hipvision.progress`), checked against the Content-Length header, ``size`` (bytes) and
+    The body is streamed to a temporary file in ``target``'s folder (calling
+    ``on_progress(received_bytes, expected_bytes or None)`` after each chunk, and once with 0
+    before the first), checked against the Content-Length header, ``size`` (bytes) and
     ``sha256`` (hex) when given, and renamed onto ``target``. Any failure (unreachable host,
     HTTP error, short body, wrong size or checksum) raises ModelError and leaves no file behind.
     """
@@ -57,19 +65,20 @@ def download(url: str, target: str | os.PathLike, *, size: int | None = None, sh
                 _set_read_timeout(response, read_timeout_s)
                 header = response.headers.get("Content-Length")
                 expected = int(header) if header and header.isdigit() else size
-                with progress_or_silent(progress)(f"downloading {target.name}", expected) as tick:
-                    while True:
-                        try:
-                            chunk = response.read(_CHUNK_BYTES)
-                        except (http.client.IncompleteRead, OSError) as exc:
-                            raise ModelError(f"download of {url} broke off after {received} bytes: "
-                                             f"{type(exc).__name__}") from exc
-                        if not chunk:
-                            break
-                        out.write(chunk)
-                        digest.update(chunk)
-                        received += len(chunk)
-                        tick(len(chunk))
+                report = on_progress or (lambda done, total: None)
+                report(0, expected)
+                while True:
+                    try:
+                        chunk = response.read(_CHUNK_BYTES)
+                    except (http.client.IncompleteRead, OSError) as exc:
+                        raise ModelError(f"download of {url} broke off after {received} bytes: "
+                                         f"{type(exc).__name__}") from exc
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    digest.update(chunk)
+                    received += len(chunk)
+                    report(received, expected)
         if header and header.isdigit() and received != int(header):
             raise ModelError(f"download of {url} is truncated: got {received} of {header} bytes")
         if size is not None and received != size:

