@@ -18,7 +18,8 @@ Three measurements, on the bundled rendered samples whose answers are known (``s
    circle counts. ``hip_circles``: counts per direction vs truth, and whether every circle
    turned the true way ("exact").
 
-About 6 minutes on 2 shared cores for the three models (heavy takes most of it).
+Took 820 s with the project's 2 cores shared at load average 12 (heavy's pipeline pass is half of it);
+from the fps measured, about 4-5 minutes on 2 idle cores. ``--models lite,full`` or ``--cache`` for less.
 """
 
 from __future__ import annotations
