@@ -98,6 +98,15 @@ def test_one_euro_filters_each_element_of_an_array():
     assert one_euro(np.zeros(0), np.zeros((0, 2))).shape == (0, 2)
 
 
+def test_one_euro_series_is_the_default_filter_run_causally_and_returns_floats():
+    x = 20 * T + np.random.default_rng(5).normal(0, 0.5, T.shape)
+    f = OneEuroFilter()
+    np.testing.assert_array_equal(one_euro(T, x), [f(t, v) for t, v in zip(T, x)])
+    ints = one_euro(T[:3], np.array([1, 2, 3]))
+    assert ints.dtype == float and ints[0] == 1.0
+    assert OneEuroFilter()(0.0, 1).dtype == float
+
+
 #: An alternating 0, 1, -1 pattern: around any sample its 7-window has median 0 and MAD 1 (σ = 1.4826).
 PATTERN = np.tile([0.0, 1.0, -1.0], 10)
 
@@ -164,4 +173,7 @@ def test_median_filter_nan():
     x = np.array([0.0, 10.0, 0.0, 0.0, np.nan, 5.0, 5.0])
     np.testing.assert_array_equal(median_filter_nan(x, window=3), [0.0, 0.0, 0.0, 0.0, 2.5, 5.0, 5.0])
     np.testing.assert_array_equal(median_filter_nan(x, window=1), x)
-    assert median_filter_nan(np.zeros((0, 2)), window=3).shape == (0, 2)
+    # the ends are padded with their own value (not zeros): window 5 reaches two samples past them
+    np.testing.assert_array_equal(median_filter_nan(np.array([5.0, 5.0, 1.0, 9.0, 1.0]), window=5),
+                                  [5.0, 5.0, 5.0, 1.0, 1.0])
+    assert median_filter_nan(np.zeros((0, 33, 3)), window=3).shape == (0, 33, 3)
