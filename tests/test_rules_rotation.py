@@ -18,7 +18,8 @@ from hipvision.core.rotation_measure import Person
 from hipvision.core.rotation_posture import facing_world, hips_still, posture_steady, seated_state, sitting_world, \
     trunk_upright
 from hipvision.core.rotation_result import Settings, summarise
-from hipvision.core.rotation_summary import Effort, classify, find_efforts, held_value, rest_angle
+from hipvision.core.rotation_summary import (Effort, classify, find_efforts, held_value, rest_angle, sustained_levels,
+                                            window_samples)
 from hipvision.core.rotation_view import CameraView
 from hipvision.landmarks import LEG, Landmark as L
 
@@ -124,6 +125,60 @@ def test_external_rotation_effort_is_negative_with_its_minimum_as_peak():
     (effort,) = find_efforts(t, x, hold_s=1.0)
     assert effort.held_deg == pytest.approx(-15.0) and effort.peak_deg == pytest.approx(-15.0)
     assert effort.cls is None
+
+
+def test_rest_angle_band_width_and_the_one_tenth_rule():
+    """Two equal groups 5.5° apart do not share a 5° band (the first wins); a tenth of the samples
+    within 12° is enough to look only there."""
+    assert rest_angle(np.r_[np.zeros(50), np.full(50, 5.5)]) == 0.0
+    assert rest_angle(np.r_[np.zeros(50), np.full(50, 4.9)]) == pytest.approx(2.45)
+    assert rest_angle(np.r_[np.zeros(24), np.full(216, 40.0)]) == 0.0
+    assert rest_angle(np.r_[np.zeros(23), np.full(217, 40.0)]) == 40.0
+
+
+def test_efforts_at_the_ends_of_the_recording_and_in_time_order():
+    """Already out at the first frame, still out at the last; an external effort before an internal one."""
+    t = np.arange(int(10 * FPS)) / FPS
+    x = np.interp(t, [0, 2, 2.5, 4, 4.5, 6, 6.5, 8, 8.5, 10], [20, 20, 0, 0, -15, -15, 0, 0, 25, 25])
+    efforts = find_efforts(t, x, hold_s=1.0, rest_deg=0.0)
+    assert [(round(e.start_s, 2), round(e.end_s, 2), e.held_deg) for e in efforts] == [
+        (0.0, 2.4, 20.0), (4.1, 6.4, -15.0), (8.07, 9.97, 25.0)]
+    assert [e.peak_deg for e in efforts] == [20.0, -15.0, 25.0]
+
+
+def test_effort_held_uses_the_given_percentile():
+    t, x = _pulse(30.0, ramp=1.0, hold=1.0)
+    x = x + np.where(np.arange(len(x)) % 2, 1.0, -1.0) * (x > 29)          # ±1° jitter on the hold
+    low, mid = (find_efforts(t, x, hold_s=1.0, rest_deg=0.0, percentile=p)[0].held_deg for p in (0.0, 50.0))
+    assert low == pytest.approx(29.0 - 0.0, abs=0.6) and mid > low + 0.5
+
+
+def test_effort_to_dict_rounding():
+    e = Effort(1.23456, 2.98765, 31.26, 40.04)
+    assert e.to_dict() == {"start_s": 1.235, "end_s": 2.988, "held_deg": 31.3, "peak_deg": 40.0,
+                           "class": "functional"}
+    assert Effort(0.0, 1.0, float("nan"), 12.0).to_dict()["held_deg"] is None
+
+
+@pytest.mark.parametrize("n, hold_s, w", [(90, 1.0, 31), (90, 0.5, 16), (90, 0.01, 2), (1, 1.0, 2)])
+def test_hold_window_in_samples(n, hold_s, w):
+    assert window_samples(np.arange(n) / FPS, hold_s) == w
+
+
+def test_sustained_levels_are_the_window_percentile_ending_at_each_sample():
+    """x = 0, 1, 2, ...: the 10th percentile of the 31 samples ending at i is i - 27."""
+    t, x = np.arange(40) / FPS, np.arange(40.0)
+    levels = sustained_levels(t, x, hold_s=1.0)
+    assert np.isnan(levels[:30]).all()
+    np.testing.assert_allclose(levels[30:], np.arange(30, 40) - 27.0)
+    np.testing.assert_allclose(sustained_levels(t, x, hold_s=1.0, percentile=0.0)[30:], np.arange(30, 40) - 30.0)
+    x[35] = np.nan
+    assert np.isnan(sustained_levels(t, x, hold_s=1.0)[35:]).all()
+    assert np.isnan(sustained_levels(t[:1], x[:1], hold_s=1.0)).all()
+    assert np.isnan(sustained_levels(t[:20], x[:20], hold_s=1.0)).all()
+    h = held_value(t, np.arange(40.0), hold_s=1.0)
+    assert (h.deg, h.start_s, h.end_s) == (pytest.approx(12.0), pytest.approx(9 / FPS), pytest.approx(39 / FPS))
+    assert np.isnan(held_value(t[:20], x[:20], hold_s=1.0).deg)
 
 
 # ------------------------------------------------------------------ held angle vs peak
