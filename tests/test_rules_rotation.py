@@ -142,7 +142,7 @@ def test_efforts_at_the_ends_of_the_recording_and_in_time_order():
     x = np.interp(t, [0, 2, 2.5, 4, 4.5, 6, 6.5, 8, 8.5, 10], [20, 20, 0, 0, -15, -15, 0, 0, 25, 25])
     efforts = find_efforts(t, x, hold_s=1.0, rest_deg=0.0)
     assert [(round(e.start_s, 2), round(e.end_s, 2), e.held_deg) for e in efforts] == [
-        (0.0, 2.4, 20.0), (4.1, 6.4, -15.0), (8.07, 9.97, 25.0)]
+        (0.0, 2.4, 20.0), (4.13, 6.37, -15.0), (8.07, 9.97, 25.0)]
     assert [e.peak_deg for e in efforts] == [20.0, -15.0, 25.0]
 
 
