@@ -73,7 +73,7 @@ def test_one_euro_derivative_path_on_a_noisy_ramp():
     assert lag[0.5].std() < 0.8 * 0.5 and lag[0.5].std() < raw_speed.std()
 
 
-@pytest.mark.parametrize("gap_s, restarts", [(0.45, False), (0.55, True)])
+@pytest.mark.parametrize("gap_s, restarts", [(0.45, False), (0.5, False), (0.55, True)])
 def test_one_euro_restarts_only_after_a_long_gap(gap_s, restarts):
     f = OneEuroFilter(min_cutoff_hz=1.0, beta=0.0, reset_after_s=0.5)
     f(0.0, 0.0)
@@ -87,6 +87,7 @@ def test_one_euro_nan_keeps_the_state_and_time_going_back_restarts():
     assert np.isnan(f(DT, np.nan))
     assert float(f(2 * DT, 10.0)) == pytest.approx(_alpha(1.0, 2 * DT) * 10.0, rel=1e-12)
     assert float(f(DT, 4.0)) == 4.0        # time went back: a new start
+    assert float(f(DT, 6.0)) == 6.0        # the same time again: a new start too (no division by 0)
     f.reset()
     assert float(f(5.0, 7.0)) == 7.0
 
