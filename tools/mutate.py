@@ -7,7 +7,8 @@
 mutmut (configured in pyproject's ``[tool.mutmut]``: the folder ``hipvision/core/`` and the fast core tests)
 plants one small change at a time in each function and runs the tests that reach that function, fastest
 first; a mutant whose tests all pass *survived*. Results are kept in ``mutants/`` between runs (only
-changed functions are tested again), so a run stopped after ``--max-minutes`` goes on where it stopped.
+changed modules, unchecked and surviving mutants are tested again), so a run stopped after ``--max-minutes``
+goes on where it stopped.
 The report: per module, mutants killed / checked (timeouts count as killed, "no tests" as survived) and
 every survivor with its diff (``--names-only`` to list names only). See docs/mutation.md.
 """
@@ -58,11 +59,22 @@ def mutant_glob(path: Path) -> str:
     return module.removesuffix(".__init__") + (".x*" if path.name == "__init__.py" else ".*")
 
 
-def run_mutmut(globs: list[str], *, jobs: int, max_minutes: float) -> bool:
-    """Run ``mutmut run`` on the mutants matching ``globs``; False if it was stopped at the time limit."""
+def to_test(path: Path) -> list[str]:
+    """What to (re)test in one module: its glob when it has no results yet or changed since them (mutmut
+    then tests every mutant it names), else the names of its unchecked and surviving mutants (the tests may
+    have changed since); killed mutants stand."""
+    meta = ROOT / "mutants" / (str(path) + ".meta")
+    if not meta.is_file() or (ROOT / path).stat().st_mtime > meta.stat().st_mtime:
+        return [mutant_glob(path)]
+    return [k for k, c in module_results(path).items() if status(c) not in set(KILLED.values())]
+
+
+def run_mutmut(names: list[str], *, jobs: int, max_minutes: float) -> bool:
+    """Run ``mutmut run`` on the mutants ``names`` (or patterns); False if it was stopped at the time limit."""
     exe = Path(sys.executable).with_name("mutmut")
-    cmd = [str(exe if exe.exists() else "mutmut"), "run", "--max-children", str(jobs), *globs]
-    print("+", " ".join(cmd), flush=True)
+    cmd = [str(exe if exe.exists() else "mutmut"), "run", "--max-children", str(jobs), *names]
+    print("+", " ".join(cmd[:5] + names[:3]), f"... ({len(names)} names or patterns)" if len(names) > 3 else "",
+          flush=True)
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
     try:
         code = proc.wait(timeout=max_minutes * 60)
@@ -131,8 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         print(f"no core module with functions changed since {args.since}" if args.since else "nothing to mutate")
         return 0
-    if not args.report_only:
-        run_mutmut([mutant_glob(p) for p in paths], jobs=args.jobs, max_minutes=args.max_minutes)
+    names = [n for p in paths for n in to_test(p)]
+    if not args.report_only and names:
+        run_mutmut(names, jobs=args.jobs, max_minutes=args.max_minutes)
     report(paths, diffs=not args.names_only)
     return 0
 
