@@ -33,10 +33,11 @@ def _phase(turns_deg: list[float], *, speed_deg_s: float = 90.0, still_s: float 
     return np.radians(np.array(out) + start_deg)
 
 
-def _count(xy: np.ndarray, *, valid: np.ndarray | None = None, settings: CounterSettings = CounterSettings()):
+def _count(xy: np.ndarray, *, valid: np.ndarray | None = None, settings: CounterSettings = CounterSettings(),
+           torso_m: float = 1.0):
     counter = CircleCounter(settings)
     for i, p in enumerate(xy):
-        counter.update(i, i / FPS, p, np.zeros(2), 1.0, True if valid is None else bool(valid[i]))
+        counter.update(i, i / FPS, p, np.zeros(2), torso_m, True if valid is None else bool(valid[i]))
     counter.finish()
     return counter
 
@@ -64,6 +65,19 @@ THREE_TURNS = _phase([3 * 360 + 10])
 ])
 def test_enter_gate_and_smallest_circle(radius, expected):
     assert _result(_count(_polar(THREE_TURNS, radius))) == expected
+
+
+@pytest.mark.parametrize("torso_m", [0.5, 2.0])
+def test_every_distance_rule_scales_with_the_torso(torso_m):
+    """The same paths with every length times the torso: the same answers (gates, smallest circle,
+    hysteresis, partials)."""
+    for radius, expected in ((0.034, (0, 0, 0, [])), (0.039, (0, 0, 3, [])), (0.041, (3, 0, 0, []))):
+        assert _result(_count(_polar(THREE_TURNS, torso_m * radius), torso_m=torso_m)) == expected
+    phase = THREE_TURNS + np.radians(180)
+    inner = np.where(np.degrees(phase) % 360 < 120, 0.03, 0.12)
+    assert _result(_count(_polar(phase, torso_m * inner), torso_m=torso_m)) == (3, 0, 0, [])
+    assert _result(_count(_polar(_phase([240]), torso_m * 0.1), torso_m=torso_m)) == (0, 0, 0, [222])
+    assert _result(_count(_polar(_phase([240]), torso_m * 0.038), torso_m=torso_m)) == (0, 0, 0, [])
 
 
 @pytest.mark.parametrize("inner, expected", [
