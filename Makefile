@@ -8,7 +8,7 @@ HV     := $(VENV)/bin/hipvision
 STAMP  := $(VENV)/.installed
 MODEL  := models/pose_landmarker_full.task
 
-.PHONY: all install model demo lint test test-fast bench clean help
+.PHONY: all install model demo lint test test-fast bench mutate clean help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -42,5 +42,16 @@ test-fast: $(STAMP)  ## only the tests that need no pose model or video
 bench: model  ## speed and accuracy benchmarks (figures go into the README)
 	$(PY) benchmarks/throughput.py
 
+MUTATE_STAMP := $(VENV)/.installed-mutate
+JOBS    ?= 1
+MINUTES ?= 25
+
+$(MUTATE_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,mutate]'
+	touch $(MUTATE_STAMP)
+
+mutate: $(MUTATE_STAMP)  ## mutation score of hipvision/core (SINCE=<rev>: changed modules only; MODULES, JOBS, MINUTES)
+	$(PY) tools/mutate.py $(if $(SINCE),--since $(SINCE)) --jobs $(JOBS) --max-minutes $(MINUTES) $(MODULES)
+
 clean:  ## remove the venv, caches and outputs (keeps models/)
-	rm -rf $(VENV) .pytest_cache out test-artifacts
+	rm -rf $(VENV) .pytest_cache out test-artifacts mutants

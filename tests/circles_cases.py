@@ -66,3 +66,15 @@ def filmed(name: str, view: str):
     script = scripted(name)
     return script, render_quadruped(script, view=view, seed=zlib.crc32(f"{name}/{view}".encode()) % 10_000,
                                     **options)
+
+
+def assert_live_reps_are_real(live, saved, *, max_missed: int) -> None:
+    """Every circle counted live is one the saved analysis found (same direction, its middle within
+    that circle's time span), at most ``max_missed`` per direction are missing, none is extra."""
+    for rep in live.reps:
+        mid = (rep.start_s + rep.end_s) / 2
+        assert any(s.direction == rep.direction and s.start_s - 0.5 <= mid <= s.end_s + 0.5 for s in saved.reps)
+    for d in ("clockwise", "counterclockwise"):
+        assert getattr(saved, d) - max_missed <= getattr(live, d) <= getattr(saved, d)
+    got = [r.direction for r in live.reps]
+    assert got == sorted(got)  # all clockwise ones come first, as in the script

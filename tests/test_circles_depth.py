@@ -9,6 +9,7 @@ import pytest
 from hipvision.core.circles import CirclesSettings, analyze_circles
 from hipvision.core.circles.depth import (IDENTITY, DepthSettings, apply_depth, cycle_signs, depth_axes, depth_coefficients,
                                           depth_fit, loopiness, symmetric_depth_scale)
+from circles_cases import assert_live_reps_are_real
 from hipvision.landmarks import Landmark as L
 from hipvision.synthetic.quadruped import (Circles, Hold, Rock, pelvis_script, quadruped_camera, quadruped_joints,
                                            render_quadruped)
@@ -96,14 +97,29 @@ def test_squashed_depth_rocking_stays_zero(kind, view):
         assert res.total == 0 and res.partials == []
 
 
+def _live_and_saved(seq):
+    """(live result, saved result): the live stream's count, and the analysis of every frame that the
+    live commands save at the end of a set."""
+    return analyze_circles(seq, live=True), analyze_circles(seq)
+
+
 @pytest.mark.parametrize("view", ["side", "45", "behind"])
 def test_squashed_depth_live_counts_no_phantoms(view):
     """Live needs about a circle of history before it trusts the depth correction, so it may miss
-    early circles, but it never counts one that was not done and never gets a direction wrong."""
-    res = analyze_circles(render_quadruped(SET, view=view, seed=6, depth_motion_gain=0.1), live=True)
-    assert 0 < res.clockwise <= 5 and 0 < res.counterclockwise <= 5
-    got = [r.direction for r in res.reps]
-    assert got == sorted(got)  # all clockwise ones come first, as in the script
+    early circles (at most two each way here), but it never counts one that was not done and never gets
+    a direction wrong; the saved result has all 5 + 5."""
+    live, saved = _live_and_saved(render_quadruped(SET, view=view, seed=6, depth_motion_gain=0.1))
+    assert (saved.clockwise, saved.counterclockwise, len(saved.partials)) == (5, 5, 0)
+    assert_live_reps_are_real(live, saved, max_missed=2)
+
+
+@pytest.mark.xfail(strict=True, reason="live misses the first circles while its depth correction is not yet "
+                                       "confirmed: measured live 3+5 (side), 4+5 (45), 3+4 (behind) vs saved 5+5")
+@pytest.mark.parametrize("view", ["side", "45", "behind"])
+def test_squashed_depth_live_count_equals_the_saved_count(view):
+    """The live count at the end of a set equals the saved count (the promise of the live-circles issue)."""
+    live, saved = _live_and_saved(render_quadruped(SET, view=view, seed=6, depth_motion_gain=0.1))
+    assert (live.clockwise, live.counterclockwise) == (saved.clockwise, saved.counterclockwise) == (5, 5)
 
 
 @pytest.mark.parametrize("az", [45.0, -50.0, 60.0, 135.0])

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from circles_cases import assert_live_reps_are_real
 from hipvision.core.circles import analyze_circles
 from hipvision.io import load_sequence
 
@@ -33,10 +34,17 @@ def test_side_view_circles_are_counted_offline(circles_seq):
 def test_side_view_circles_live_has_no_phantoms(circles_seq):
     """Live needs a circle or two to see that depth is under-reported, so it misses some circles
     here (a known gap), but it never counts one that was not done or in the wrong direction."""
-    res = analyze_circles(circles_seq, live=True)
-    assert 0 < res.clockwise <= 5 and res.counterclockwise <= 5
-    got = [r.direction for r in res.reps]
-    assert got == sorted(got)
+    live, saved = analyze_circles(circles_seq, live=True), analyze_circles(circles_seq)
+    assert (saved.clockwise, saved.counterclockwise) == (5, 5)
+    assert_live_reps_are_real(live, saved, max_missed=5)
+    assert live.clockwise > 0
+
+
+@pytest.mark.xfail(strict=True, reason="live counts 2+1 of the 5+5 the saved analysis finds on MediaPipe's "
+                                       "side-on landmarks (depth ~10x too small; live confirms it too late)")
+def test_side_view_live_count_equals_the_saved_count(circles_seq):
+    live, saved = analyze_circles(circles_seq, live=True), analyze_circles(circles_seq)
+    assert (live.clockwise, live.counterclockwise) == (saved.clockwise, saved.counterclockwise) == (5, 5)
 
 
 @pytest.mark.parametrize("live", [False, True])

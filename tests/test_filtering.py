@@ -55,8 +55,15 @@ def test_lowpass_keeps_nan_runs_and_filters_each_stretch():
 
 
 def test_smooth_offline_accepts_landmark_shaped_arrays():
+    """Each landmark coordinate is filtered on its own, exactly as the same column alone."""
     x = np.random.default_rng(1).normal(size=(300, 33, 3))
-    assert smooth_offline(T, x).shape == (300, 33, 3)
+    x[40:45, 7, 1] = np.nan
+    out = smooth_offline(T, x)
+    assert out.shape == (300, 33, 3)
+    for lm, axis in ((0, 0), (7, 1), (32, 2)):
+        np.testing.assert_array_equal(out[:, lm, axis], smooth_offline(T, x[:, lm, axis]))
+    assert np.isfinite(out).all()                          # the short gap was bridged
+    assert 0.5 < out.std() / x[np.isfinite(x)].std() < 0.75   # white noise kept ≈ sqrt(6 Hz / 15 Hz) ≈ 0.63
 
 
 def test_one_euro_is_causal_and_tracks_a_step():
@@ -80,7 +87,10 @@ def test_one_euro_skips_nan_and_restarts_after_long_gap():
     assert f(2.0, 5.0) == 5.0  # gap > reset_after_s: starts again from the new value
 
 
-def test_empty_series_pass_through():
+def test_empty_and_single_sample_series_pass_through():
     empty = np.empty((0, 33, 3))
     assert smooth_offline(np.empty(0), empty).shape == (0, 33, 3)
     assert hampel(np.empty(0)).shape == (0,)
+    one = np.arange(99.0).reshape(1, 33, 3)
+    np.testing.assert_array_equal(smooth_offline(np.zeros(1), one), one)   # nothing to filter: unchanged
+    np.testing.assert_array_equal(one_euro(np.zeros(1), one), one)

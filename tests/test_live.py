@@ -246,7 +246,16 @@ def test_headless_makes_no_gui_calls(monkeypatch):
 # ---------------------------------------------------------------- display
 
 def test_opencv_has_a_gui_backend():
-    assert gui_backend() is not None, "this cv2 cannot open windows (opencv-python-headless installed?)"
+    """mediapipe brings opencv-contrib-python, built with Qt 5 on Linux (headless builds say NONE)."""
+    expected = {"linux": "QT5", "win32": "WIN32UI", "darwin": "COCOA"}.get(sys.platform)
+    assert gui_backend() == expected, "this cv2 cannot open windows (opencv-python-headless installed?)"
+
+
+@pytest.mark.parametrize("line, backend", [("  GUI:                           QT5", "QT5"),
+                                           ("  GUI:    GTK3", "GTK3"), ("  GUI:   NONE", None), ("", None)])
+def test_gui_backend_read_from_the_build_information(monkeypatch, line, backend):
+    monkeypatch.setattr(cv2, "getBuildInformation", lambda: f"General configuration\n{line}\n  Media I/O:\n")
+    assert gui_backend() == backend
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X display rules are Linux-only")

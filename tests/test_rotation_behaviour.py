@@ -72,11 +72,15 @@ def test_three_efforts_found_with_their_held_values():
 
 
 def test_jitter_around_the_threshold_does_not_split_an_effort():
-    t = _t(10)
-    # a wobbly hold around 15° (the enter threshold region) with 1.5° jitter
-    ir = effort_profile(t, [(2.0, 15.0, 5.0)]) + 1.5 * np.sin(2 * np.pi * 1.3 * t) * (t > 3) * (t < 8)
+    """A wobbly hold at 6.5° ± 2° (crossing the 6° enter level about a dozen times, never back under the
+    3° exit level) with 2 px noise: one effort. Without the hysteresis it splits into 5."""
+    t = _t(13)
+    ir = effort_profile(t, [(3.0, 6.5, 5.0)]) + 2.0 * np.sin(2 * np.pi * 1.3 * t) * (t > 4) * (t < 9)
     res = analyze_rotation(_seq(ir, np.zeros_like(t), noise=2.0))
-    assert len(res.left.efforts) == 1
+    wobble = res.angle_deg[(t > 4.2) & (t < 8.8), 0]
+    assert np.nanmin(wobble) > 3.0 and np.nanmax(wobble) > 6.0 and np.nanmin(wobble) < 6.0
+    (effort,) = res.left.efforts
+    assert effort.start_s == pytest.approx(3.5, abs=0.3) and effort.end_s == pytest.approx(9.5, abs=0.3)
 
 
 def test_effort_too_short_to_hold_has_a_peak_but_no_held_value():

@@ -1,0 +1,324 @@
+"""Hip-circle rules at their edges, with exact known answers (issue 19).
+
+The counter's rejection rules (radius gate and its hysteresis, smallest circle, roundness, duration,
+the last circle's completion, partials, pauses, gaps, reversals), the depth rebuild's ratio limits,
+and what the user is told (camera-view and depth warnings, verdicts, start position, the 5 + 5
+protocol). Pelvis paths are drawn directly in the body frame ([forward, right], metres), torso 1 m,
+so every distance threshold reads in torso lengths. No video.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hipvision.core.circles import CirclesSettings, summarise
+from hipvision.core.circles.counting import CircleCounter, CounterSettings, RepSpan
+from hipvision.core.circles.depth import IDENTITY, apply_depth, depth_fit
+from hipvision.core.circles.quality import RepQuality, protocol, start_position, verdict
+from hipvision.core.circles.trajectory import CircleTrack
+
+FPS = 30.0
+
+
+def _phase(turns_deg: list[float], *, speed_deg_s: float = 90.0, still_s: float = 1.0,
+           start_deg: float = 0.0) -> np.ndarray:
+    """Phase (radians) per sample: still, then each signed turn at ``speed_deg_s`` (+ = clockwise), still."""
+    out, cur = [0.0] * int(still_s * FPS), 0.0
+    for d in turns_deg:
+        n = int(round(abs(d) / speed_deg_s * FPS))
+        out += list(cur + d * np.arange(1, n + 1) / n)
+        cur += d
+    out += [cur] * int(still_s * FPS)
+    return np.radians(np.array(out) + start_deg)
+
+
+def _count(xy: np.ndarray, *, valid: np.ndarray | None = None, settings: CounterSettings = CounterSettings(),
+           torso_m: float = 1.0):
+    counter = CircleCounter(settings)
+    for i, p in enumerate(xy):
+        counter.update(i, i / FPS, p, np.zeros(2), torso_m, True if valid is None else bool(valid[i]))
+    counter.finish()
+    return counter
+
+
+def _polar(phase: np.ndarray, radius: np.ndarray | float) -> np.ndarray:
+    return np.broadcast_to(radius, phase.shape)[:, None] * np.stack([np.cos(phase), np.sin(phase)], axis=1)
+
+
+def _result(counter: CircleCounter) -> tuple[int, int, int, list[int]]:
+    """(clockwise, counter-clockwise, rejected, partial sweeps rounded to degrees)."""
+    return (counter.count["clockwise"], counter.count["counterclockwise"], counter.rejected,
+            [round(p.sweep_deg) for p in counter.partials])
+
+
+THREE_TURNS = _phase([3 * 360 + 10])
+
+
+# ------------------------------------------------------------------ the radius gate and the smallest circle
+
+@pytest.mark.parametrize("radius, expected", [
+    (0.034, (0, 0, 0, [])),    # under the 0.035 enter gate: the angle never accumulates
+    (0.036, (0, 0, 3, [])),    # over it: three 360° sweeps, each too small to count (0.04)
+    (0.039, (0, 0, 3, [])),
+    (0.041, (3, 0, 0, [])),    # big enough
+])
+def test_enter_gate_and_smallest_circle(radius, expected):
+    assert _result(_count(_polar(THREE_TURNS, radius))) == expected
+
+
+@pytest.mark.parametrize("torso_m", [0.5, 2.0])
+def test_every_distance_rule_scales_with_the_torso(torso_m):
+    """The same paths with every length times the torso: the same answers (gates, smallest circle,
+    hysteresis, partials)."""
+    for radius, expected in ((0.034, (0, 0, 0, [])), (0.039, (0, 0, 3, [])), (0.041, (3, 0, 0, []))):
+        assert _result(_count(_polar(THREE_TURNS, torso_m * radius), torso_m=torso_m)) == expected
+    phase = THREE_TURNS + np.radians(180)
+    inner = np.where(np.degrees(phase) % 360 < 120, 0.03, 0.12)
+    assert _result(_count(_polar(phase, torso_m * inner), torso_m=torso_m)) == (3, 0, 0, [])
+    assert _result(_count(_polar(_phase([240]), torso_m * 0.1), torso_m=torso_m)) == (0, 0, 0, [222])
+    assert _result(_count(_polar(_phase([240]), torso_m * 0.038), torso_m=torso_m)) == (0, 0, 0, [])
+
+
+@pytest.mark.parametrize("inner, expected", [
+    (0.030, (3, 0, 0, [])),             # between exit (0.025) and enter (0.035): the turn still counts
+    (0.024, (0, 0, 0, [237, 237])),     # under the exit gate for 120° of turn: more than a dip may jump
+])
+def test_radius_gate_hysteresis(inner, expected):
+    """Circles 0.12 from the centre except for 120° of each turn, which pass ``inner`` from it."""
+    phase = THREE_TURNS + np.radians(180)
+    deg = np.degrees(phase) % 360
+    assert _result(_count(_polar(phase, np.where(deg < 120, inner, 0.12)))) == expected
+
+
+@pytest.mark.parametrize("minor, expected", [(0.055, (3, 0, 0, [])), (0.045, (0, 0, 3, []))])
+def test_roundness_gate(minor, expected):
+    """Ellipses 0.2 × ``minor`` (semi-axes): roundness 0.275 counts, 0.225 is too flat (0.25)."""
+    xy = np.stack([0.2 * np.cos(THREE_TURNS), minor * np.sin(THREE_TURNS)], axis=1)
+    assert _result(_count(xy)) == expected
+
+
+@pytest.mark.parametrize("period_s, expected", [(0.95, (0, 0, 3, [])), (1.05, (3, 0, 0, []))])
+def test_shortest_circle_lasts_one_second(period_s, expected):
+    assert _result(_count(_polar(_phase([3 * 360 + 10], speed_deg_s=360 / period_s), 0.1))) == expected
+
+
+@pytest.mark.parametrize("hold_s, expected", [(24.0, (1, 0, 0, [])), (28.0, (0, 0, 1, []))])
+def test_longest_circle_lasts_30_seconds(hold_s, expected):
+    """Half a circle, a still hold at 0.1 from the centre (the angle stays, the run goes on), the other half:
+    about 4 s + ``hold_s`` for the circle; over 30 s it is rejected."""
+    first = _phase([180])
+    second = _phase([190]) + first[-1]
+    phase = np.r_[first, np.full(int(hold_s * FPS), first[-1]), second]
+    assert _result(_count(_polar(phase, 0.1))) == expected
+
+
+@pytest.mark.parametrize("jump_deg, expected", [(32, (4, 0, 0, [])), (34, (3, 0, 0, []))])
+def test_a_turn_faster_than_1080_deg_s_is_not_counted(jump_deg, expected):
+    """Three and a half turns at 90°/s with five jumps of ``jump_deg`` (the centre jumping): a frame's step
+    of 35° (jump + 3°) is within 1080°/s at 30 fps and counts, 37° does not."""
+    phase = np.degrees(_phase([3 * 360 + 200]))
+    for k in range(5):
+        phase[60 + 80 * k:] += jump_deg
+    assert _result(_count(_polar(np.radians(phase), 0.1))) == expected
+
+
+# ------------------------------------------------------------------ the last circle of a run
+
+@pytest.mark.parametrize("last_deg, expected", [
+    (334, (2, 0, 0, [])),       # its sweep (from where the turning began) 316°: within 45° of a circle
+    (332, (1, 0, 0, [314])),    # 314°: a partial
+    (200, (1, 0, 0, [182])),    # 182°: still a partial (at least 180°)
+    (196, (1, 0, 0, [])),       # 178°: nothing
+])
+def test_last_circle_completion_and_partial_edges(last_deg, expected):
+    """One circle and ``last_deg`` more. The first circle starts where the turn reached 20°/s over the
+    last second, 18° after it began, so the last one's sweep is ``last_deg`` - 18°."""
+    assert _result(_count(_polar(_phase([360 + last_deg]), 0.1))) == expected
+
+
+def test_a_partial_must_sweep_away_from_the_centre():
+    """Half a turn at 0.1 counts as a partial; the same turn with the path passing near the centre
+    (a rock through it) does not, nor one closer than the smallest circle."""
+    assert _result(_count(_polar(_phase([240]), 0.1))) == (0, 0, 0, [222])
+    assert _result(_count(_polar(_phase([240]), 0.038))) == (0, 0, 0, [])
+
+
+@pytest.mark.parametrize("back_deg, expected", [(85, (2, 0, 0, [])), (95, (1, 0, 0, [285]))])
+def test_reversal_after_90_deg_back(back_deg, expected):
+    """One circle and a half, ``back_deg`` back, then on: under 90° back the run goes on."""
+    assert _result(_count(_polar(_phase([360 + 180, -back_deg, back_deg + 180 + 10]), 0.1))) == expected
+
+
+def test_reversal_splits_into_two_directions():
+    c = _count(_polar(_phase([2 * 360 + 30, -(2 * 360 + 60)]), 0.1))
+    assert [r.direction_name for r in c.reps] == ["clockwise"] * 2 + ["counterclockwise"] * 2
+
+
+@pytest.mark.parametrize("pause_s, expected", [(0.9, (3, 0, 0, [])), (1.1, (2, 0, 0, []))])
+def test_pause_at_the_centre_ends_the_run_after_one_second(pause_s, expected):
+    """A circle and a half, ``pause_s`` at the centre, then a half and a circle more."""
+    first = _phase([360 + 180])
+    second = _phase([180 + 360 + 10]) + first[-1]
+    n = int(pause_s * FPS)
+    phase = np.r_[first, np.full(n, first[-1]), second]
+    radius = np.r_[np.full(len(first), 0.1), np.zeros(n), np.full(len(second), 0.1)]
+    assert _result(_count(_polar(phase, radius))) == expected
+
+
+@pytest.mark.parametrize("gap_s, expected", [(0.45, (3, 0, 0, [])), (0.55, (2, 0, 0, [181]))])
+def test_posture_gap_ends_the_run_after_half_a_second(gap_s, expected):
+    first = _phase([360 + 180], still_s=0.5)
+    second = _phase([180 + 360 + 10], still_s=0.5) + first[-1]
+    n = int(round(gap_s * FPS))
+    phase = np.r_[first, np.full(n, first[-1]), second]
+    valid = np.r_[np.ones(len(first)), np.zeros(n), np.ones(len(second))]
+    assert _result(_count(_polar(phase, 0.1), valid=valid)) == expected
+
+
+def test_counter_state_for_displays():
+    c = CircleCounter()
+    phase = _phase([90])
+    for i, p in enumerate(_polar(phase, 0.1)):
+        c.update(i, i / FPS, p, np.zeros(2), 1.0, True)
+    assert c.direction == 1 and c.progress == pytest.approx(72 / 360, abs=0.02)
+    c.finish()
+    assert c.direction == 0 and c.progress == 0.0
+
+
+# ------------------------------------------------------------------ depth rebuild: ratio limits
+
+def _squashed(ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """A circle of 0.2 m seen side-on (az 90°: depth = right), its depth motion ``ratio`` of the across."""
+    t = np.arange(300) / FPS
+    w = 2 * np.pi * t / 3
+    return t, np.stack([0.2 * np.cos(w), 0.2 * ratio * np.sin(w)], axis=1)
+
+
+@pytest.mark.parametrize("ratio, rebuilt", [(0.045, False), (0.055, True), (0.24, True), (0.26, False)])
+def test_depth_rebuild_between_its_ratio_limits(ratio, rebuilt):
+    """Under 0.05 the quarter-turn depth part is leakage (seen rocking); from 0.25 it is normal depth."""
+    t, dev = _squashed(ratio)
+    coeffs, found = depth_fit(t, dev, 90.0, 0.5)
+    if rebuilt:
+        assert found == pytest.approx(ratio, rel=0.02)
+        assert not np.array_equal(coeffs, IDENTITY)
+    else:
+        assert found == 1.0 and np.array_equal(coeffs, IDENTITY)
+
+
+def test_depth_rebuild_makes_the_loop_as_deep_as_wide():
+    t, dev = _squashed(0.24)
+    coeffs, _ = depth_fit(t, dev, 90.0, 0.5)
+    a_rate = np.gradient(-dev[:, 0], t)                   # across = -forward seen from the right
+    out = apply_depth(dev, a_rate, np.full(len(t), 90.0), np.tile(coeffs, (len(t), 1)))
+    core = slice(60, -60)
+    assert np.abs(out[core, 1]).max() == pytest.approx(0.2, rel=0.03)
+    np.testing.assert_allclose(out[:, 0], dev[:, 0])      # the across motion is kept as it is
+
+
+# ------------------------------------------------------------------ what the user is told
+
+def _track(az: float, *, n: int = 120, ratio: float = 1.0, valid_fraction: float = 1.0) -> CircleTrack:
+    t = np.arange(n) / FPS
+    w = 2 * np.pi * t / 4
+    valid = np.arange(n) < round(valid_fraction * n)
+    return CircleTrack(t, valid, -0.02 + 0.1 * np.stack([np.cos(w), np.sin(w)], 1), np.zeros((n, 2)),
+                       np.zeros((n, 3)), np.full(n, 90.0), np.full(n, 0.6), np.full(n, az), np.full(n, ratio))
+
+
+def _warnings(track: CircleTrack, *, reps: bool = False, rejected: int = 0, detection_rate: float | None = 1.0):
+    spans = [RepSpan(1, 0, len(track.t_s) - 1, 0.0, float(track.t_s[-1]), 360.0)] if reps else []
+    return summarise(track, spans, [], rejected=rejected, settings=CirclesSettings(),
+                     detection_rate=detection_rate).warnings
+
+
+IN_LINE = ("camera in line with the body: forward–back motion is seen only in depth, the least accurate "
+           "direction; film from about 45° to the side for best results")
+SIDE = ("camera at the side: side-to-side motion is seen only in depth, the least accurate direction; film from "
+        "about 45° for best results")
+
+
+@pytest.mark.parametrize("az, warning", [
+    (24.0, IN_LINE), (26.0, None), (-24.0, IN_LINE), (156.0, IN_LINE), (154.0, None), (180.0, IN_LINE),
+    (64.0, None), (66.0, SIDE), (-66.0, SIDE), (114.0, SIDE), (116.0, None), (-116.0, None), (45.0, None),
+])
+def test_camera_view_warnings_near_their_edges(az, warning):
+    """In line within 25° of the head or tail axis, at the side within 25° of 90°."""
+    camera = [w for w in _warnings(_track(az), reps=True) if w.startswith("camera")]
+    assert camera == ([] if warning is None else [warning])
+
+
+def test_side_view_without_circles_says_they_can_look_like_rocking():
+    assert SIDE + "; from here circles can look like rocking" in _warnings(_track(90.0))
+    assert SIDE in _warnings(_track(90.0), reps=True)
+
+
+@pytest.mark.parametrize("ratio, faint", [(0.151, False), (0.149, True), (0.5, False)])
+def test_depth_warning_and_its_faint_edge(ratio, faint):
+    depth = [w for w in _warnings(_track(45.0, ratio=ratio), reps=True) if w.startswith("the pose model saw")]
+    times = f"{1 / ratio:.0f}"
+    assert depth == [f"the pose model saw motion toward and away from the camera about {times} times smaller "
+                     "than across; those circles were counted as if as deep as they are wide (their size is "
+                     "measured across the view)"
+                     + ("; with so little depth motion the direction can come out reversed" if faint else "")]
+    assert not [w for w in _warnings(_track(45.0, ratio=1.0), reps=True) if w.startswith("the pose model saw")]
+
+
+def test_detection_posture_and_rejection_warnings():
+    assert "a person was found in only 49% of the frames" in _warnings(_track(45.0), detection_rate=0.49)
+    assert not any("person was found" in w for w in _warnings(_track(45.0), detection_rate=0.5))
+    assert "on hands and knees in only 28% of the frames" in _warnings(_track(45.0, valid_fraction=0.28))
+    assert not any("hands and knees in only" in w for w in _warnings(_track(45.0, valid_fraction=0.31)))
+    assert "1 circle-like movement was too small, flat or quick to count" in _warnings(_track(45.0), rejected=1)
+    assert "2 circle-like movements were too small, flat or quick to count" in _warnings(_track(45.0), rejected=2)
+    assert "no hip circles found" in _warnings(_track(45.0))
+    assert "no hip circles found" not in _warnings(_track(45.0), reps=True)
+
+
+GOOD = RepQuality(radius_cm=10.0, radius_pct_torso=20.0, area_cm2=314.0, roundness=0.8, sit_back_cm=8.0,
+                  peak_hip_flexion_deg=110.0, spine_motion_cm=1.0, smoothness=-1.5, duration_s=4.0, verdict="")
+
+
+@pytest.mark.parametrize("change, cue", [
+    ({}, "good circle"),
+    ({"radius_pct_torso": 12.0}, "good circle"), ({"radius_pct_torso": 11.9}, "make the circle bigger"),
+    ({"sit_back_cm": 5.0}, "good circle"), ({"sit_back_cm": 4.9}, "sit further back"),
+    ({"spine_motion_cm": 3.0}, "good circle"), ({"spine_motion_cm": 3.1}, "keep the shoulders still"),
+    ({"spine_motion_cm": 2.5, "radius_cm": 5.0, "sit_back_cm": 3.0}, "good circle"),
+    ({"spine_motion_cm": 2.6, "radius_cm": 5.0, "sit_back_cm": 3.0}, "keep the shoulders still"),
+    ({"roundness": 0.5}, "good circle"), ({"roundness": 0.49}, "make it rounder"),
+    ({"smoothness": -3.0}, "good circle"), ({"smoothness": -3.01}, "move more smoothly"),
+    ({"duration_s": 2.5}, "good circle"), ({"duration_s": 2.49}, "slow down"),
+    ({"radius_pct_torso": 5.0, "duration_s": 1.0}, "make the circle bigger"),   # the first cue in the order wins
+])
+def test_verdict_edges(change, cue):
+    q = RepQuality(**{**GOOD.__dict__, **change})
+    assert verdict(q) == cue
+
+
+@pytest.mark.parametrize("shoulders, hips, ok, message", [
+    (0.079, -0.079, True, "good start position: shoulders over hands, hips over knees"),
+    (0.081, 0.0, False, "bring the shoulders back over the hands (8 cm off)"),
+    (-0.09, 0.0, False, "bring the shoulders forward over the hands (9 cm off)"),
+    (0.0, 0.081, False, "bring the hips back over the knees (8 cm off)"),
+    (0.1, -0.12, False, "bring the shoulders back over the hands (10 cm off); "
+                        "bring the hips forward over the knees (12 cm off)"),
+])
+def test_start_position_within_8_cm(shoulders, hips, ok, message):
+    s = start_position(np.array([[hips, 0.3]] * 5), np.array([[shoulders, 0.3, 0.5]] * 5))
+    assert (s.ok, s.message) == (ok, message)
+    assert s.shoulders_over_hands_cm == pytest.approx(100 * abs(shoulders))
+    assert s.hips_over_knees_cm == pytest.approx(100 * abs(hips))
+
+
+@pytest.mark.parametrize("cw, ccw, partials, message", [
+    (5, 5, 0, "set complete: 5 clockwise and 5 counter-clockwise"),
+    (6, 5, 1, "set complete: 6 clockwise and 5 counter-clockwise (1 extra clockwise); 1 unfinished circle not counted"),
+    (4, 5, 2, "4 clockwise and 5 counter-clockwise of 5 each: do 1 more clockwise; 2 unfinished circles not counted"),
+    (0, 3, 0, "0 clockwise and 3 counter-clockwise of 5 each: do 5 more clockwise and 2 more counter-clockwise"),
+])
+def test_protocol_messages(cw, ccw, partials, message):
+    p = protocol(cw, ccw, partials=partials)
+    assert p.message == message
+    assert p.missing == {"clockwise": max(0, 5 - cw), "counterclockwise": max(0, 5 - ccw)}

@@ -1,0 +1,515 @@
+"""Seated-IR rules at their edges, with exact known answers (issue 19).
+
+Each table row is an input just inside or just outside one rule: the effort level's hysteresis, efforts
+measured from the rest angle, the class taken from the held angle (not the peak), the warnings the
+user reads (left/right difference, camera set-up, legs seen too rarely), the seated and facing tests
+(one bent leg is enough), and the per-frame rejection thresholds. Direct arrays, no video.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hipvision.core.rotation.anchor import anchor_agrees, rest_mask, steady_rest
+from hipvision.core.rotation.frame import Reason, frame_reasons, steady
+from hipvision.core.rotation.stream import coaching_message
+from hipvision.core.rotation.measure import Person
+from hipvision.core.rotation.seated import facing_world, hips_still, posture_steady, seated_state, sitting_world, \
+    trunk_upright
+from hipvision.core.rotation.result import RotationSettings, summarise
+from hipvision.core.rotation.summary import (Effort, classify, find_efforts, held_value, rest_angle, sustained_levels,
+                                            window_samples)
+from hipvision.core.rotation.view import CameraView
+from hipvision.landmarks import LEG, Landmark as L
+
+FPS = 30.0
+
+
+def _profile(knots: list[tuple[float, float]], seconds: float) -> tuple[np.ndarray, np.ndarray]:
+    """(t, x): a piecewise-linear angle through ``knots`` (time s, degrees), sampled at 30 fps."""
+    t = np.arange(int(round(seconds * FPS))) / FPS
+    k = np.array(knots, float)
+    return t, np.interp(t, k[:, 0], k[:, 1])
+
+
+def _pulse(top: float, *, rest: float = 0.0, start: float = 1.0, ramp: float = 0.5, hold: float = 2.0,
+           seconds: float = 8.0) -> tuple[np.ndarray, np.ndarray]:
+    return _profile([(0, rest), (start, rest), (start + ramp, top), (start + ramp + hold, top),
+                     (start + 2 * ramp + hold, rest), (seconds, rest)], seconds)
+
+
+# ------------------------------------------------------------------ classes
+
+@pytest.mark.parametrize("angle, cls", [(29.99, "limited"), (30.0, "functional"), (44.99, "functional"),
+                                        (45.0, "target"), (-5.0, "limited"), (None, None), (float("nan"), None)])
+def test_class_edges(angle, cls):
+    assert classify(angle) == cls
+
+
+@pytest.mark.parametrize("held, cls", [(29.9, "limited"), (30.1, "functional"), (-12.0, None)])
+def test_effort_class_comes_from_its_held_angle(held, cls):
+    """An effort's class is its held angle's; external rotation (held below 0) has none."""
+    assert Effort(0.0, 2.0, held, 50.0).cls == cls
+    assert Effort(0.0, 2.0, held, 50.0).to_dict()["class"] == cls
+
+
+# ------------------------------------------------------------------ efforts: enter level and hysteresis
+
+@pytest.mark.parametrize("top, n", [(5.9, 0), (6.1, 1), (-5.9, 0), (-6.1, 1)])
+def test_effort_enter_level(top, n):
+    """An effort starts more than 6° from rest, either way."""
+    t, x = _pulse(top)
+    assert len(find_efforts(t, x, hold_s=1.0, rest_deg=0.0)) == n
+
+
+@pytest.mark.parametrize("dip, n", [(3.1, 1), (2.9, 2)])
+def test_effort_exit_level_is_half_the_enter_level(dip, n):
+    """A hold at 20° that sags to ``dip`` between two pushes: above 3° (half of 6°) it stays one effort."""
+    t, x = _profile([(0, 0), (1, 0), (1.5, 20), (3, 20), (3.5, dip), (4, dip), (4.5, 20), (6, 20), (6.5, 0),
+                     (9, 0)], 9)
+    efforts = find_efforts(t, x, hold_s=1.0, rest_deg=0.0)
+    assert len(efforts) == n
+    assert efforts[0].start_s == pytest.approx(1.0 + 0.5 * 3 / 20, abs=1 / FPS)  # from where it left 3°
+
+
+def test_a_leg_hovering_at_the_enter_level_is_one_effort():
+    """Wobbling 4.5°–7.5° around the 6° enter level for 5 s (never back below 3°): one effort."""
+    t = np.arange(int(9 * FPS)) / FPS
+    x = np.where((t > 1) & (t < 7), 6.0 + 1.5 * np.sin(2 * np.pi * 1.2 * t), 0.0)
+    (effort,) = find_efforts(t, x, hold_s=1.0, rest_deg=0.0)
+    assert effort.start_s == pytest.approx(1.0, abs=1.5 / FPS) and effort.end_s == pytest.approx(7.0, abs=1.5 / FPS)
+
+
+@pytest.mark.parametrize("lasting_s, n", [(0.35, 0), (0.45, 1)])
+def test_effort_shortest_duration(lasting_s, n):
+    """A square excursion to 20° lasting ``lasting_s`` between its 3° crossings: 0.4 s is the shortest."""
+    t = np.arange(int(4 * FPS)) / FPS
+    x = np.where((t >= 1.0) & (t <= 1.0 + lasting_s + 1e-9), 20.0, 0.0)
+    assert len(find_efforts(t, x, hold_s=1.0, rest_deg=0.0)) == n
+
+
+def test_a_nan_stretch_ends_an_effort():
+    t, x = _pulse(20.0, hold=4.0)
+    x[int(3 * FPS):int(3.5 * FPS)] = np.nan
+    assert len(find_efforts(t, x, hold_s=1.0, rest_deg=0.0)) == 2
+    assert find_efforts(t, np.full_like(x, np.nan), hold_s=1.0) == []
+
+
+# ------------------------------------------------------------------ efforts from the rest angle
+
+@pytest.mark.parametrize("rest", [10.0, -8.0])
+@pytest.mark.parametrize("above_rest, n", [(5.0, 0), (7.0, 1)])
+def test_efforts_are_measured_from_the_rest_angle(rest, above_rest, n):
+    """A leg resting at ``rest`` (not 0°) makes an effort only when it moves 6° from there."""
+    t, x = _pulse(rest + above_rest, rest=rest)
+    assert rest_angle(x) == pytest.approx(rest, abs=0.01)
+    efforts = find_efforts(t, x, hold_s=1.0)
+    assert len(efforts) == n
+    if n:
+        assert efforts[0].held_deg == pytest.approx(rest + above_rest, abs=1e-6)
+
+
+def test_rest_angle_is_the_densest_band_within_12_deg_of_vertical():
+    """Rests at 10° for 3 s and holds 40° for 5 s (longer): the rest is 10°, not the long hold."""
+    x = np.r_[np.full(90, 10.0), np.full(150, 40.0)]
+    assert rest_angle(x) == 10.0
+    assert rest_angle(np.r_[np.full(90, 11.9), np.full(150, 40.0)]) == pytest.approx(11.9)
+    # nothing within 12° (fewer than a tenth): all samples count, and the longest band wins
+    assert rest_angle(np.r_[np.full(90, 12.1), np.full(150, 40.0)]) == 40.0
+    assert np.isnan(rest_angle(np.full(5, np.nan)))
+
+
+def test_external_rotation_effort_is_negative_with_its_minimum_as_peak():
+    t, x = _pulse(-15.0, rest=2.0)
+    (effort,) = find_efforts(t, x, hold_s=1.0)
+    assert effort.held_deg == pytest.approx(-15.0) and effort.peak_deg == pytest.approx(-15.0)
+    assert effort.cls is None
+
+
+def test_rest_angle_band_width_and_the_one_tenth_rule():
+    """Two equal groups 5.5° apart do not share a 5° band (the first wins); a tenth of the samples
+    within 12° is enough to look only there."""
+    assert rest_angle(np.r_[np.zeros(50), np.full(50, 5.5)]) == 0.0
+    assert rest_angle(np.r_[np.zeros(50), np.full(50, 4.9)]) == pytest.approx(2.45)
+    assert rest_angle(np.r_[np.zeros(24), np.full(216, 40.0)]) == 0.0
+    assert rest_angle(np.r_[np.zeros(23), np.full(217, 40.0)]) == 40.0
+
+
+def test_efforts_at_the_ends_of_the_recording_and_in_time_order():
+    """Already out at the first frame, still out at the last; an external effort before an internal one."""
+    t = np.arange(int(10 * FPS)) / FPS
+    x = np.interp(t, [0, 2, 2.5, 4, 4.5, 6, 6.5, 8, 8.5, 10], [20, 20, 0, 0, -15, -15, 0, 0, 25, 25])
+    efforts = find_efforts(t, x, hold_s=1.0, rest_deg=0.0)
+    assert [(round(e.start_s, 2), round(e.end_s, 2), e.held_deg) for e in efforts] == [
+        (0.0, 2.4, 20.0), (4.13, 6.37, -15.0), (8.07, 9.97, 25.0)]
+    assert [e.peak_deg for e in efforts] == [20.0, -15.0, 25.0]
+
+
+def test_effort_held_uses_the_given_percentile():
+    t, x = _pulse(30.0, ramp=1.0, hold=1.0)
+    x = x + np.where(np.arange(len(x)) % 2, 1.0, -1.0) * (x > 29)          # ±1° jitter on the hold
+    low, mid = (find_efforts(t, x, hold_s=1.0, rest_deg=0.0, percentile=p)[0].held_deg for p in (0.0, 50.0))
+    assert low == pytest.approx(29.0 - 0.0, abs=0.6) and mid > low + 0.5
+
+
+def test_effort_to_dict_rounding():
+    e = Effort(1.23456, 2.98765, 31.26, 40.04)
+    assert e.to_dict() == {"start_s": 1.235, "end_s": 2.988, "held_deg": 31.3, "peak_deg": 40.0,
+                           "class": "functional"}
+    assert Effort(0.0, 1.0, float("nan"), 12.0).to_dict()["held_deg"] is None
+
+
+@pytest.mark.parametrize("n, hold_s, w", [(90, 1.0, 31), (90, 0.5, 16), (90, 0.01, 2), (1, 1.0, 2)])
+def test_hold_window_in_samples(n, hold_s, w):
+    assert window_samples(np.arange(n) / FPS, hold_s) == w
+
+
+def test_sustained_levels_are_the_window_percentile_ending_at_each_sample():
+    """x = 0, 1, 2, ...: the 10th percentile of the 31 samples ending at i is i - 27."""
+    t, x = np.arange(40) / FPS, np.arange(40.0)
+    levels = sustained_levels(t, x, hold_s=1.0)
+    assert np.isnan(levels[:30]).all()
+    np.testing.assert_allclose(levels[30:], np.arange(30, 40) - 27.0)
+    np.testing.assert_allclose(sustained_levels(t, x, hold_s=1.0, percentile=0.0)[30:], np.arange(30, 40) - 30.0)
+    x[35] = np.nan
+    assert np.isnan(sustained_levels(t, x, hold_s=1.0)[35:]).all()
+    assert np.isnan(sustained_levels(t[:1], x[:1], hold_s=1.0)).all()
+    assert np.isnan(sustained_levels(t[:20], x[:20], hold_s=1.0)).all()
+    h = held_value(t, np.arange(40.0), hold_s=1.0)
+    assert (h.deg, h.start_s, h.end_s) == (pytest.approx(12.0), pytest.approx(9 / FPS), pytest.approx(39 / FPS))
+    assert np.isnan(held_value(t[:20], x[:20], hold_s=1.0).deg)
+
+
+# ------------------------------------------------------------------ held angle vs peak
+
+@pytest.mark.parametrize("hold_s, held", [(0.55, 40.0), (0.45, None)])
+def test_held_needs_the_level_through_half_the_hold_window(hold_s, held):
+    """With the default median level (hold_percentile 50), 40° held a bit over half of 1 s is held;
+    a bit under is not (the window's median is then on the ramp)."""
+    t, x = _pulse(40.0, ramp=1.0, hold=hold_s)
+    h = held_value(t, x, hold_s=1.0, percentile=RotationSettings().hold_percentile)
+    if held is None:
+        assert h.deg < 39.0
+    else:
+        assert h.deg == pytest.approx(held)
+        assert h.end_s - h.start_s == pytest.approx(1.0)
+
+
+def _legs(left: np.ndarray, right: np.ndarray, *, view: CameraView | None = None, reasons=None,
+          settings: RotationSettings = RotationSettings()):
+    t = np.arange(len(left)) / FPS
+    x = np.stack([left, right], 1)
+    r = np.zeros(x.shape, int) if reasons is None else reasons
+    return summarise(t, x, x, r, view or CameraView(), settings, mode="offline", source="", model="")
+
+
+def test_peak_and_held_in_different_classes_the_class_is_the_held_ones():
+    """Holds 40° for 3 s and touches 50° for 0.2 s: peak 50 (target), held 40 → functional."""
+    _, x = _profile([(0, 0), (1, 0), (1.5, 40), (2.5, 40), (2.6, 50), (2.8, 50), (2.9, 40), (4.5, 40),
+                     (5, 0), (8, 0)], 8)
+    res = _legs(x, np.zeros_like(x))
+    assert res.left.peak_deg == 50.0 and res.left.held_deg == pytest.approx(40.0)
+    assert res.left.cls == "functional" and res.to_dict()["left"]["class"] == "functional"
+    (effort,) = res.left.efforts
+    assert effort.peak_deg == 50.0 and effort.held_deg == pytest.approx(40.0) and effort.cls == "functional"
+
+
+# ------------------------------------------------------------------ what the user is told
+
+@pytest.mark.parametrize("right, warned", [(30.5, False), (29.5, True)])
+def test_left_right_difference_warning_at_10_deg(right, warned):
+    left = np.full(90, 40.0)
+    res = _legs(left, np.full(90, right))
+    assert res.asymmetry_deg == pytest.approx(40.0 - right)
+    assert ("left/right difference of 10°" in res.warnings) == warned
+    assert any("left/right" in w for w in _legs(np.full(90, right), left).warnings) == warned
+
+
+@pytest.mark.parametrize("view, warning", [
+    (CameraView(roll_deg=2.9, source="image", frames=10), None),
+    (CameraView(roll_deg=-3.1, source="image", frames=10), "camera tilted 3°, corrected"),
+    (CameraView(pitch_deg=9.9, source="image", frames=10), None),
+    (CameraView(pitch_deg=10.1, source="image", frames=10), "camera about 10° above knee height, corrected"),
+    (CameraView(pitch_deg=-12.0, source="image", frames=10), "camera about 12° below knee height, corrected"),
+    (CameraView(yaw_deg=7.9, source="image", frames=10), None),
+    (CameraView(yaw_deg=8.1, source="image", frames=10), "camera about 8° to the person's left, corrected"),
+    (CameraView(yaw_deg=-15.0, source="image", frames=10), "camera about 15° to the person's right, corrected"),
+    (CameraView(source="roll", frames=10),
+     "camera height and side could not be estimated: only its tilt was corrected"),
+    (CameraView(roll_deg=20.0, yaw_deg=20.0, source="image", frames=0), None),   # nothing fitted: nothing said
+])
+def test_camera_warnings_at_their_edges(view, warning):
+    x = np.full(60, 20.0)
+    camera = [w for w in _legs(x, x, view=view).warnings if w.startswith("camera")]
+    assert camera == ([] if warning is None else [warning])
+
+
+def test_roll_only_view_is_not_a_warning_when_asked_for():
+    x = np.full(60, 20.0)
+    res = _legs(x, x, view=CameraView(source="roll", frames=10), settings=RotationSettings(fit_pitch_yaw=False))
+    assert not [w for w in res.warnings if w.startswith("camera")]
+
+
+@pytest.mark.parametrize("seen, warned", [(0.6, False), (0.58, True)])
+def test_leg_seen_too_rarely_warning(seen, warned):
+    reasons = np.zeros((100, 2), int)
+    reasons[round(100 * seen):, 0] = int(Reason.NOT_VISIBLE)
+    x = np.full(100, 20.0)
+    res = _legs(x, x, reasons=reasons)
+    assert (f"left leg seen in only {100 * seen:.0f}% of frames" in res.warnings) == warned
+    assert not any(w.startswith("right leg seen") for w in res.warnings)
+
+
+@pytest.mark.parametrize("bad_frames, warned", [(38, False), (39, True)])
+def test_many_rejected_frames_warning_names_the_commonest_reason(bad_frames, warned):
+    """More than 20% of the leg-frames (40 of 200; here ``bad_frames`` + 2) rejected: say so, with the
+    commonest reason."""
+    reasons = np.zeros((100, 2), int)
+    reasons[:bad_frames, 0] = int(Reason.MOVING)
+    reasons[:2, 1] = int(Reason.NOT_FACING)
+    res = _legs(np.full(100, 20.0), np.full(100, 20.0), reasons=reasons)
+    expected = [w for w in res.warnings if w.startswith("many frames")]
+    assert expected == (["many frames rejected, mostly: moving"] if warned else [])
+
+
+def test_no_held_angle_and_no_valid_frames_warnings():
+    short = np.r_[np.full(20, 20.0)]
+    res = _legs(short, short)
+    assert "left leg: no angle held for 1 s" in res.warnings and "right leg: no angle held for 1 s" in res.warnings
+    none = _legs(short, short, reasons=np.full((20, 2), int(Reason.NO_PERSON)))
+    assert "no valid seated frames" in none.warnings
+
+
+# ------------------------------------------------------------------ seated and facing: the person-level tests
+
+def _world_legs(hip_deg: tuple[float, float], knee_deg: tuple[float, float]) -> np.ndarray:
+    """(33, 3) world landmarks (y down): trunk upright; each leg's trunk–thigh angle and knee angle as given."""
+    w = np.zeros((33, 3))
+    w[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]] = [[0.15, -0.5, 0.0], [-0.15, -0.5, 0.0]]
+    for k, side in enumerate(("left", "right")):
+        x = 0.1 if side == "left" else -0.1
+        a, b = np.radians(hip_deg[k]), np.radians(knee_deg[k])
+        thigh = np.array([0.0, -np.cos(a), -np.sin(a)])                  # angle a from "up" (0, -1, 0)
+        shank = -(np.cos(b) * thigh + np.sin(b) * np.array([0.0, np.sin(a), -np.cos(a)]))  # angle b from knee→hip
+        hip = np.array([x, 0.0, 0.0])
+        w[LEG[side]["hip"]], w[LEG[side]["knee"]] = hip, hip + 0.45 * thigh
+        w[LEG[side]["ankle"]] = hip + 0.45 * thigh + 0.45 * shank
+    return w
+
+
+@pytest.mark.parametrize("hips, knees, seated", [
+    ((90, 90), (90, 90), True),
+    ((90, 180), (90, 180), True),      # one bent leg is enough (MediaPipe straightens the moving one)
+    ((180, 90), (180, 90), True),
+    ((144, 180), (144, 180), True),
+    ((146, 180), (90, 180), False),    # that leg's hip too straight
+    ((90, 180), (146, 180), False),    # that leg's knee too straight
+    ((180, 180), (180, 180), False),   # standing
+])
+def test_seated_one_bent_leg_is_enough(hips, knees, seated):
+    w = _world_legs(hips, knees)
+    assert bool(sitting_world(w)) == seated
+    assert bool(sitting_world(np.full((33, 3), np.nan))) and sitting_world(None) is True
+
+
+@pytest.mark.parametrize("yaw, facing", [(0.0, True), (49.0, True), (51.0, False), (-51.0, False),
+                                         (180.0, False)])
+def test_facing_within_50_deg(yaw, facing):
+    """Hip and shoulder lines turned ``yaw`` out of the image plane (world z = depth)."""
+    w = np.zeros((33, 3))
+    line = 0.15 * np.array([np.cos(np.radians(yaw)), 0.0, np.sin(np.radians(yaw))])
+    w[L.LEFT_HIP], w[L.RIGHT_HIP] = line, -line
+    w[L.LEFT_SHOULDER], w[L.RIGHT_SHOULDER] = line + [0, -0.5, 0], -line + [0, -0.5, 0]
+    assert bool(facing_world(w)) == facing
+    assert bool(facing_world(np.full((33, 3), np.nan))) and facing_world(None) is True
+
+
+def _trunk_px(tilt_deg: float, length: float) -> tuple[np.ndarray, np.ndarray]:
+    """(33, 2) pixels: shanks 100 px long; the trunk ``length`` shanks long, tilted ``tilt_deg`` from up."""
+    px = np.zeros((33, 2))
+    hip = np.array([500.0, 400.0])
+    up = np.array([np.sin(np.radians(tilt_deg)), -np.cos(np.radians(tilt_deg))])
+    px[L.LEFT_HIP], px[L.RIGHT_HIP] = hip + [40, 0], hip - [40, 0]
+    px[L.LEFT_SHOULDER], px[L.RIGHT_SHOULDER] = hip + [40, 0] + 100 * length * up, hip - [40, 0] + 100 * length * up
+    for side, dx in (("left", 40), ("right", -40)):
+        px[LEG[side]["knee"]] = hip + [dx, 30]
+        px[LEG[side]["ankle"]] = hip + [dx, 130]
+    return px, np.ones(33)
+
+
+@pytest.mark.parametrize("tilt, length, upright", [(44.0, 1.0, True), (46.0, 1.0, False), (-46.0, 1.0, False),
+                                                   (0.0, 0.51, True), (0.0, 0.49, False)])
+def test_trunk_upright_edges(tilt, length, upright):
+    px, vis = _trunk_px(tilt, length)
+    assert bool(trunk_upright(px, vis, CameraView())) == upright
+
+
+def test_trunk_upright_follows_the_camera_roll_and_passes_when_unseen():
+    px, vis = _trunk_px(40.0, 1.0)
+    assert not trunk_upright(px, vis, CameraView(roll_deg=10.0))   # on screen the trunk leans 50° from up
+    assert trunk_upright(px, vis, CameraView(roll_deg=-10.0))
+    vis[L.LEFT_SHOULDER] = 0.4
+    assert trunk_upright(*_trunk_px(80.0, 1.0)[:1], vis, CameraView())
+
+
+@pytest.mark.parametrize("fraction, steady_now", [(0.76, True), (0.73, False)])
+def test_posture_must_hold_three_quarters_of_the_last_second(fraction, steady_now):
+    """After 3 s of something else, the seated posture in ``fraction`` of the last 31 frames (1 s + this
+    one), spread through them: 24 of 31 (0.77) is steady, 23 (0.74) is not."""
+    n_on = int(np.ceil(fraction * 31))
+    p = np.zeros(90, bool)
+    p[-31 + np.linspace(0, 30, n_on).round().astype(int)] = True
+    t = np.arange(len(p)) / FPS
+    assert bool(posture_steady(t, p)[-1]) == steady_now
+
+
+def test_a_recording_that_starts_seated_counts_from_its_first_frame():
+    t = np.arange(10) / FPS
+    assert posture_steady(t, np.ones(10, bool)).all()
+    assert not posture_steady(t, np.r_[False, np.ones(9, bool)]).any()
+
+
+def test_seated_state_holds_while_the_hips_stay_put():
+    """Seated steadily, then the 3D legs look straight for a while: still seated while the hips are still,
+    not once they move; the trunk must stay upright throughout."""
+    n = 120
+    t = np.arange(n) / FPS
+    upright, bent, still = np.ones(n, bool), np.r_[np.ones(40, bool), np.zeros(80, bool)], np.ones(n, bool)
+    still[90:] = False
+    seated, state = seated_state(t, upright, bent, still)
+    assert seated[:90].all() and state[:90].all() and not seated[90:].any() and not state[90:].any()
+    upright[60] = False
+    seated, state = seated_state(t, upright, bent, still)
+    assert not seated[60] and not seated[61:].any()
+
+
+@pytest.mark.parametrize("moved_shanks, still", [(0.14, True), (0.16, False)])
+def test_hips_still_edge(moved_shanks, still):
+    """Hips that moved ``moved_shanks`` shank lengths (shank 100 px) within the last 0.5 s."""
+    px = np.tile(_trunk_px(0.0, 1.0)[0], (30, 1, 1))
+    px[20:, [L.LEFT_HIP, L.RIGHT_HIP], 0] += 100 * moved_shanks
+    assert bool(hips_still(np.arange(30) / FPS, px)[25]) == still
+
+
+@pytest.mark.parametrize("travel, moving", [(0.34, False), (0.36, True)])
+def test_knees_travelling_more_than_035_shanks_are_moving(travel, moving):
+    assert bool(Person(np.True_, np.True_, np.array(travel)).moving) == moving
+    assert Person(np.True_, np.True_, None).moving is None
+
+
+# ------------------------------------------------------------------ per-frame reasons
+
+def _leg_px(ir_deg: float = 0.0, *, thigh_drop: float = 0.3, thigh_side: float = 0.0, knee_y: float = 400.0,
+            ankle_x_shift: float = 0.0) -> np.ndarray:
+    """(33, 2) a seated front view: shanks 100 px; the hips ``thigh_drop`` shanks above the knees (image),
+    ``thigh_side`` shanks sideways; the left shank turned ``ir_deg`` laterally (image-right)."""
+    px = np.zeros((33, 2))
+    px[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]] = [[560, 150], [440, 150]]
+    for side, x in (("left", 550.0), ("right", 450.0)):
+        knee = np.array([x, knee_y])
+        px[LEG[side]["knee"]] = knee
+        px[LEG[side]["hip"]] = knee + [100 * thigh_side, -100 * thigh_drop]
+        a = np.radians(ir_deg if side == "left" else 0.0)
+        px[LEG[side]["ankle"]] = knee + [100 * np.sin(a) + ankle_x_shift, 100 * np.cos(a)]
+    return px
+
+
+def _reasons(px, angles=(0.0, 0.0), vis=None, **kw):
+    return frame_reasons(px, np.ones(33) if vis is None else vis, (1000, 800), CameraView(), np.array(angles), **kw)
+
+
+@pytest.mark.parametrize("angle, reason", [(69.9, Reason.OK), (70.1, Reason.IMPLAUSIBLE),
+                                           (-70.1, Reason.IMPLAUSIBLE)])
+def test_implausible_beyond_70_deg(angle, reason):
+    assert _reasons(_leg_px(), (angle, 0.0))[0] == reason
+
+
+@pytest.mark.parametrize("knee_y, reason", [(688.0, Reason.OK), (692.0, Reason.OUT_OF_FRAME)])
+def test_out_of_frame_within_one_percent_of_the_border(knee_y, reason):
+    """Ankles 100 px below the knees, frame 800 px high: the border band is the last 8 px."""
+    assert _reasons(_leg_px(knee_y=knee_y))[0] == reason
+
+
+@pytest.mark.parametrize("drop, reason", [(0.95, Reason.OK), (1.05, Reason.NOT_SEATED), (-0.45, Reason.OK),
+                                          (-0.55, Reason.NOT_SEATED)])
+def test_thigh_must_point_at_the_camera(drop, reason):
+    assert _reasons(_leg_px(thigh_drop=drop))[0] == reason
+
+
+@pytest.mark.parametrize("side, reason", [(0.95, Reason.OK), (1.05, Reason.NOT_FACING)])
+def test_thigh_seen_sideways_is_not_facing(side, reason):
+    assert _reasons(_leg_px(thigh_side=side))[0] == reason
+
+
+@pytest.mark.parametrize("vis, reason", [(0.5, Reason.OK), (0.49, Reason.NOT_VISIBLE)])
+def test_visibility_edge(vis, reason):
+    v = np.ones(33)
+    v[L.LEFT_ANKLE] = vis
+    assert _reasons(_leg_px(), vis=v)[0] == reason
+    assert _reasons(_leg_px(), vis=v)[1] == Reason.OK
+
+
+def test_reasons_priority_and_person_level_tests():
+    px = _leg_px()
+    assert list(_reasons(px, seated=np.False_)) == [Reason.NOT_SEATED] * 2
+    assert list(_reasons(px, facing=np.False_)) == [Reason.NOT_FACING] * 2
+    assert list(_reasons(px, moving=np.array([True, False]))) == [Reason.MOVING, Reason.OK]
+    assert list(_reasons(px, (80.0, 0.0), moving=np.True_)) == [Reason.MOVING] * 2   # moving outranks implausible
+    assert list(_reasons(np.full((33, 2), np.nan))) == [Reason.NO_PERSON] * 2
+    assert list(_reasons(px, (80.0, 0.0), seated=np.False_)) == [Reason.NOT_SEATED, Reason.NOT_SEATED]
+
+
+@pytest.mark.parametrize("ok_frames, reason", [(4, Reason.OK), (3, Reason.STRAY)])
+def test_a_frame_is_kept_when_its_leg_was_ok_in_a_third_of_the_last_03_s(ok_frames, reason):
+    """The last 10 frames (0.3 s at 30 fps + this one) of 40: OK in ``ok_frames`` of them (the current one
+    included); 0.34 of 10 is the edge."""
+    r = np.full((40, 2), int(Reason.MOVING))
+    r[-ok_frames:] = int(Reason.OK)
+    out = steady(np.arange(40) / FPS, r)
+    assert out[-1, 0] == reason
+    assert steady(np.arange(40) / FPS, np.zeros((40, 2), int), posture_ok=np.r_[np.ones(39), 0])[-1, 0] == \
+        Reason.STRAY
+
+
+# ------------------------------------------------------------------ knee anchors
+
+@pytest.mark.parametrize("angle, rest", [(11.9, True), (-11.9, True), (12.1, False)])
+def test_rest_frames_within_12_deg(angle, rest):
+    assert bool(rest_mask(np.array([angle, 0.0]), np.array([True, True]))[0]) == rest
+    assert not rest_mask(np.array([0.0, 0.0]), np.array([False, True]))[0]
+
+
+@pytest.mark.parametrize("rest_frames, kept", [(12, True), (11, False)])
+def test_rest_must_hold_three_quarters_of_half_a_second(rest_frames, kept):
+    """Of the last 16 frames (0.5 s + this one), 12 at rest is 0.75."""
+    rest = np.zeros((40, 2), bool)
+    rest[-rest_frames:] = True
+    assert bool(steady_rest(np.arange(40) / FPS, rest)[-1, 0]) == kept
+
+
+@pytest.mark.parametrize("knee_offset, agrees", [
+    ((0.0, 59.0), True), ((0.0, 61.0), False),      # slid down the shank: up to 0.6 shank lengths
+    ((0.0, -14.0), True), ((0.0, -16.0), False),    # up the shank: 0.15
+    ((14.0, 30.0), True), ((-16.0, 30.0), False),   # off the shank line: 0.15
+])
+def test_knee_agrees_with_its_anchor_within_its_slide(knee_offset, agrees):
+    px = _leg_px()
+    anchors = px[[L.LEFT_KNEE, L.RIGHT_KNEE]].copy()
+    px[L.LEFT_KNEE] += knee_offset
+    assert bool(anchor_agrees(px, anchors)[0]) == agrees
+    assert bool(anchor_agrees(px, anchors)[1])
+
+
+# ------------------------------------------------------------------ live coaching
+
+def test_coaching_too_close_and_one_leg_unseen():
+    px = _leg_px()
+    assert coaching_message((Reason.OK, Reason.OK), px, (1000, 800)) is None
+    assert coaching_message((Reason.OK, Reason.OK), px, (1000, 220)) == "Too close: move the camera back"
+    assert coaching_message((Reason.OK, Reason.OK), px, (1000, 223)) is None
+    assert coaching_message((Reason.OK, Reason.OUT_OF_FRAME)) == "Right leg not seen: keep it in view, foot included"
+    assert coaching_message((Reason.NOT_VISIBLE, Reason.OK)) == "Left leg not seen: keep it in view, foot included"
+    assert coaching_message((Reason.IMPLAUSIBLE, Reason.OK)) is None
+    assert coaching_message((Reason.NO_PERSON, Reason.MOVING)) == "Keep your knees still: only the foot moves"
+    assert coaching_message((Reason.NO_PERSON, Reason.NO_PERSON)) == "Sit facing the camera so that it can see you"

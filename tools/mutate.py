@@ -1,0 +1,154 @@
+"""`make mutate`: mutation testing of the pure core (`hipvision/core/`) with mutmut, then a score per module.
+
+    python tools/mutate.py                          # every module under hipvision/core/
+    python tools/mutate.py --since main             # only the modules changed since a commit
+    python tools/mutate.py hipvision/core/filtering.py --jobs 1 --max-minutes 25
+
+mutmut (configured in pyproject's ``[tool.mutmut]``: the folder ``hipvision/core/`` and the fast core tests)
+plants one small change at a time in each function and runs the tests that reach that function, fastest
+first; a mutant whose tests all pass *survived*. Results are kept in ``mutants/`` between runs (only
+changed modules, unchecked and surviving mutants are tested again), so a run stopped after ``--max-minutes``
+goes on where it stopped.
+The report: per module, mutants killed / checked (timeouts count as killed, "no tests" as survived) and
+every survivor with its diff (``--names-only`` to list names only). See docs/mutation.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = Path("hipvision/core")
+#: mutmut's exit codes per mutant (mutmut.stats.status_by_exit_code), grouped for the score.
+KILLED = {1: "killed", 3: "killed", 36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout",
+          37: "type check"}
+SURVIVED = {0: "survived", 5: "no tests", 33: "no tests"}
+SKIPPED = {34: "skipped", None: "not checked"}
+
+
+def core_modules(since: str | None) -> list[Path]:
+    """Core modules (relative paths) with at least one function: all, or those changed since ``since``."""
+    if since:
+        changed = subprocess.run(["git", "diff", "--name-only", since, "--", str(CORE)], cwd=ROOT, check=True,
+                                 capture_output=True, text=True).stdout.split()
+        new = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "--", str(CORE)], cwd=ROOT,
+                             check=True, capture_output=True, text=True).stdout.split()
+        paths = sorted({Path(p) for p in changed + new if p.endswith(".py")})
+    else:
+        paths = sorted(p.relative_to(ROOT) for p in (ROOT / CORE).rglob("*.py"))
+    return [p for p in paths if (ROOT / p).is_file() and has_functions(ROOT / p)]
+
+
+def has_functions(path: Path) -> bool:
+    """Whether the module defines a function or method (mutmut mutates nothing else)."""
+    tree = ast.parse(path.read_text())
+    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in ast.walk(tree))
+
+
+def mutant_glob(path: Path) -> str:
+    """mutmut's name pattern for the mutants of one module (``hipvision.core.filtering.*``)."""
+    module = ".".join(path.with_suffix("").parts)
+    return module.removesuffix(".__init__") + (".x*" if path.name == "__init__.py" else ".*")
+
+
+def to_test(path: Path) -> list[str]:
+    """What to (re)test in one module: its glob when it has no results yet or changed since them (mutmut
+    then tests every mutant it names), else the names of its unchecked and surviving mutants (the tests may
+    have changed since); killed mutants stand."""
+    meta = ROOT / "mutants" / (str(path) + ".meta")
+    if not meta.is_file() or (ROOT / path).stat().st_mtime > meta.stat().st_mtime:
+        return [mutant_glob(path)]
+    return [k for k, c in module_results(path).items() if status(c) not in set(KILLED.values())]
+
+
+def run_mutmut(names: list[str], *, jobs: int, max_minutes: float) -> bool:
+    """Run ``mutmut run`` on the mutants ``names`` (or patterns); False if it was stopped at the time limit."""
+    exe = Path(sys.executable).with_name("mutmut")
+    cmd = [str(exe if exe.exists() else "mutmut"), "run", "--max-children", str(jobs), *names]
+    print("+", " ".join(cmd[:5] + names[:3]), f"... ({len(names)} names or patterns)" if len(names) > 3 else "",
+          flush=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
+    try:
+        code = proc.wait(timeout=max_minutes * 60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        print(f"\nstopped after {max_minutes:g} min: the results so far are kept, run again to go on", flush=True)
+        return False
+    if code != 0:
+        raise SystemExit(f"mutmut exited with {code}")
+    return True
+
+
+def module_results(path: Path) -> dict[str, int | None]:
+    """``{mutant name: exit code}`` of one module from mutmut's ``mutants/<path>.meta`` (empty if none)."""
+    meta = ROOT / "mutants" / (str(path) + ".meta")
+    return json.loads(meta.read_text())["exit_code_by_key"] if meta.is_file() else {}
+
+
+def status(code: int | None) -> str:
+    return KILLED.get(code) or SURVIVED.get(code) or SKIPPED.get(code) or "suspicious"
+
+
+def report(paths: list[Path], *, diffs: bool) -> list[str]:
+    """Print the score per module and overall; return the survivors' names."""
+    rows, survivors, total = [], [], Counter()
+    for path in paths:
+        results = module_results(path)
+        counts = Counter(status(c) for c in results.values())
+        killed = sum(counts[s] for s in set(KILLED.values()))
+        checked = killed + sum(counts[s] for s in set(SURVIVED.values())) + counts["suspicious"]
+        total.update(killed=killed, checked=checked, mutants=len(results), unchecked=counts["not checked"])
+        rows.append((str(path), len(results), checked, killed, counts["not checked"]))
+        survivors += [k for k, c in results.items() if status(c) in ("survived", "no tests", "suspicious")]
+    print(f"\n{'module':48} {'mutants':>8} {'checked':>8} {'killed':>8} {'score':>7} {'unchecked':>9}")
+    for name, n, checked, killed, unchecked in rows + [("all", total["mutants"], total["checked"], total["killed"],
+                                                        total["unchecked"])]:
+        score = f"{100 * killed / checked:.1f}%" if checked else "-"
+        print(f"{name:48} {n:8d} {checked:8d} {killed:8d} {score:>7} {unchecked:9d}")
+    print(f"\n{len(survivors)} survivors" + (":" if survivors else ""))
+    for name in survivors:
+        if diffs:
+            shown = subprocess.run([str(Path(sys.executable).with_name("mutmut")), "show", name], cwd=ROOT,
+                                   capture_output=True, text=True).stdout
+            print("\n".join(line for line in shown.splitlines() if line.startswith(("+", "-", "#")))
+                  or name)
+        else:
+            print(" ", name)
+    return survivors
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("modules", nargs="*", type=Path, help="core modules to mutate (default: all, or --since)")
+    ap.add_argument("--since", help="only the core modules changed since this git revision")
+    ap.add_argument("--jobs", type=int, default=1, help="mutmut worker processes (default 1)")
+    ap.add_argument("--max-minutes", type=float, default=25.0, help="stop the run after this long (default 25)")
+    ap.add_argument("--report-only", action="store_true", help="print the results of earlier runs, run nothing")
+    ap.add_argument("--names-only", action="store_true", help="list survivors by name, without their diffs")
+    args = ap.parse_args(argv)
+    paths = [p for p in args.modules if has_functions(ROOT / p)] if args.modules else core_modules(args.since)
+    if not paths:
+        print(f"no core module with functions changed since {args.since}" if args.since else "nothing to mutate")
+        return 0
+    names = [n for p in paths for n in to_test(p)]
+    if not args.report_only and names:
+        run_mutmut(names, jobs=args.jobs, max_minutes=args.max_minutes)
+    report(paths, diffs=not args.names_only)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
