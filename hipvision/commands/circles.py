@@ -26,7 +26,7 @@ from rich.table import Table
 
 from hipvision.commands.common import (rich_progress, 
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    camera_spec, console, cli_options, write_json_csv,
+    add_source_video, camera_spec, console, cli_options, known_source_video, write_json_csv,
 )
 from hipvision.errors import InputError
 
@@ -78,8 +78,8 @@ def print_summary(result: dict) -> None:
         console.print(f"[yellow]![/] {w}", highlight=False)
 
 
-def _write(result, json_out: Path | None, csv_out: Path | None) -> dict:
-    data = result.to_dict()
+def _write(result, json_out: Path | None, csv_out: Path | None, video: Path | None = None) -> dict:
+    data = add_source_video(result.to_dict(), video)
     write_json_csv(data, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result))
     return data
 
@@ -171,7 +171,8 @@ def register(app: typer.Typer) -> None:
 
             check_frame_size(src, seq.frame_size)
         result = analyze_circles(seq)
-        data = _write(result, json_out, csv_out)
+        src = known_source_video(src, seq)
+        data = _write(result, json_out, csv_out, src)
         print_summary(data)
         if annotate is not None:
             from hipvision.draw.circles import CirclesAnnotator

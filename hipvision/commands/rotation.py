@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from hipvision.commands.common import (rich_progress, 
-    REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, camera_spec, check_writable, console, err_console,
-    cli_options, write_json_csv,
+    REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, add_source_video, camera_spec, check_writable, console, err_console,
+    cli_options, known_source_video, write_json_csv,
 )
 from hipvision.errors import InputError
 
@@ -82,7 +82,8 @@ def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotat
 
     seq = poses_from_input(video, model=model, progress=rich_progress)
     result = analyze_rotation(seq, settings=rot_settings)
-    d = result.to_dict()
+    src = known_source_video(src, seq)
+    d = add_source_video(result.to_dict(), src)
     print_summary(d)
     _write_outputs(d, result, json_out, csv_out)
     if annotate is not None:

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from hipvision.commands.common import (rich_progress, 
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    camera_spec, check_writable, console, cli_options, write_json_csv,
+    add_source_video, camera_spec, check_writable, console, cli_options, known_source_video, write_json_csv,
 )
 from hipvision.commands.report import check_save_options, write_outputs
 from hipvision.errors import InputError
@@ -78,10 +78,9 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
     check_save_options(subject, save)
     seq = poses_from_input(video, model=model, progress=rich_progress)
     result = analyze_session(seq, min_phase_s=min_phase_s).to_dict()
-    _finish(result, json_out=json_out, csv_out=csv_out)
-    is_video = video.suffix.lower() != ".npz"
-    write_outputs(result, report=report, video=video if is_video else None, poses=seq, model=model,
-                  subject=subject, save=save)
+    src = known_source_video(video if video.suffix.lower() != ".npz" else None, seq)
+    _finish(add_source_video(result, src), json_out=json_out, csv_out=csv_out)
+    write_outputs(result, report=report, video=src, poses=seq, model=model, subject=subject, save=save)
     return result
 
 
