@@ -201,3 +201,25 @@ def test_session_command_refuses_save_without_subject_before_any_work(tmp_path, 
     assert "--subject" in capsys.readouterr().err
     assert cli(["session", str(tmp_path / "missing.mp4")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_session_reps_reach_the_circles_analysis(tmp_path, monkeypatch, capsys):
+    """`--reps N` is the set's circles per direction in the circles analysis of every quadruped phase."""
+    from hipvision.core import session as session_mod
+    from hipvision.cli import main as cli
+    from hipvision.io import save_sequence
+
+    seen = []
+
+    def circles_spy(seq, settings=None):
+        seen.append(settings)
+        return circles_stub(seq)
+
+    monkeypatch.setattr(session_mod, "analyze_rotation", image_shank_rotation)
+    monkeypatch.setattr(session_mod, "analyze_circles", circles_spy)
+    joints = sk.timeline([seated_for(6, 25, 20), circling(10, heading_deg=90), seated_for(6, 31, 24)], fps=FPS)
+    npz = save_sequence(see(joints), tmp_path / "poses.npz")
+    assert cli(["session", str(npz), "--reps", "3"]) == 0, capsys.readouterr().err
+    assert [s.target_per_direction for s in seen] == [3]
+    assert cli(["session", str(npz)]) == 0
+    assert seen[-1].target_per_direction == 5

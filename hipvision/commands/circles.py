@@ -24,9 +24,9 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import (rich_progress, 
-    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    add_source_video, camera_spec, console, cli_options, known_source_video, write_json_csv,
+from hipvision.commands.common import (rich_progress,
+    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPS_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
+    add_source_video, camera_spec, console, cli_options, known_source_video, video_argument, write_json_csv,
 )
 from hipvision.errors import InputError
 
@@ -85,18 +85,20 @@ def _write(result, json_out: Path | None, csv_out: Path | None, video: Path | No
 
 
 def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, record: Path | None,
-               max_frames: int | None, keep=None):
+               max_frames: int | None, keep=None, settings=None):
     """Live circles from a camera (or a video played as live); returns the `CirclesResult` to save: the
     file analysis of every frame counted (the live view counts as it goes). ``keep``: a
-    `hipvision.io.frame_store.FrameStore` that gets every frame, for the report."""
+    `hipvision.io.frame_store.FrameStore` that gets every frame, for the report; ``settings``: the
+    `CirclesSettings` (default ones when None)."""
+    from hipvision.core.circles import CirclesSettings
     from hipvision.live import run_live
     from hipvision.live.circles import CirclesLive
     from hipvision.pose import PoseTracker
     from hipvision.io.sources import open_source
 
     with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
-        analyzer = CirclesLive(source=source.description, model=tracker.model_name, frame_size=source.frame_size,
-                               fps=source.fps)
+        analyzer = CirclesLive(settings=settings or CirclesSettings(), source=source.description,
+                               model=tracker.model_name, frame_size=source.frame_size, fps=source.fps)
         run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames,
                  keep=keep)
         return analyzer.saved_result()
@@ -107,8 +109,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("circles")
     def circles_cmd(
-        video: Optional[Path] = typer.Argument(None, help="Video of the hip circles, or poses (.npz) from "
-                                                          "'hipvision extract'. Omit with --camera."),
+        video: Optional[Path] = video_argument("Video of the hip circles, or poses (.npz) from 'hipvision extract' "
+                                               "(leave out with --camera)."),
         camera: Optional[str] = typer.Option(None, "--camera", help="Count live from this camera (index, e.g. 0) "
                                                                     "or a video file played as if live."),
         json_out: Optional[Path] = typer.Option(None, "--json", help="Write the circles result JSON here."),
@@ -120,6 +122,7 @@ def register(app: typer.Typer) -> None:
                                                                           "for --annotate when VIDEO is a .npz)."),
         model: Optional[Path] = typer.Option(None, "--model", help="Pose model file (.task); default: the "
                                                                    "provisioned one."),
+        reps: int = REPS_OPTION,
         report: Optional[Path] = REPORT_OPTION,
         subject: Optional[str] = SUBJECT_OPTION,
         save: bool = SAVE_OPTION,
@@ -130,14 +133,27 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Count quadruped hip circles per direction and grade each one (size, sit-back, spine, smoothness).
 
-        On hands and knees, circle the hips as large as possible: 5 clockwise and 5 counter-clockwise.
-        Clockwise = forward → your right → back → left, seen from above with the head at 12 o'clock.
-        Live keys: SPACE pause/resume, R reset, Q quit and save.
+        On hands and knees, circle the hips as large as possible: 5 clockwise and 5 counter-clockwise
+        (--reps N for N each way). Clockwise = forward → your right → back → left, seen from above with
+        the head at 12 o'clock. Film from about 45° to the side. Live keys: SPACE pause/resume, R reset,
+        Q quit and save.
+
+        Examples:
+
+        hipvision circles clip.mp4 --json circles.json --annotate circles.mp4
+
+        hipvision circles clip.mp4 --reps 3 --report circles.html --subject Alex --save    (a 3 + 3 set; report, history)
+
+        hipvision circles poses.npz --video clip.mp4 --annotate circles.mp4    (landmarks from 'hipvision extract')
+
+        hipvision circles --camera 0 --json circles.json    (live counter; Q quits and saves)
         """
         from hipvision.commands.report import check_save_options, write_outputs
+        from hipvision.core.circles import CirclesSettings
         from hipvision.io.frame_store import FrameStore
 
         check_save_options(subject, save)
+        settings = CirclesSettings(target_per_direction=reps)
         if (video is None) == (camera is None):
             raise InputError("give a VIDEO (or .npz poses) to analyse, or --camera for live counting (not both)")
         if camera is not None:
@@ -145,7 +161,7 @@ def register(app: typer.Typer) -> None:
                 raise InputError("--annotate is for files; use --record to save the live view")
             keep = FrameStore() if report is not None else None
             result = run_camera(camera, model=model, window=window, mirror=mirror, record=record,
-                                max_frames=max_frames, keep=keep)
+                                max_frames=max_frames, keep=keep, settings=settings)
             data = _write(result, json_out, csv_out)
             print_summary(data)
             write_outputs(data, report=report, subject=subject, save=save, frames=keep)
@@ -170,7 +186,7 @@ def register(app: typer.Typer) -> None:
             from hipvision.io.sources import check_frame_size
 
             check_frame_size(src, seq.frame_size)
-        result = analyze_circles(seq)
+        result = analyze_circles(seq, settings=settings)
         src = known_source_video(src, seq)
         data = _write(result, json_out, csv_out, src)
         print_summary(data)
@@ -178,6 +194,7 @@ def register(app: typer.Typer) -> None:
             from hipvision.draw.circles import CirclesAnnotator
             from hipvision.io.video_out import annotate_video
 
-            path = annotate_video(src, annotate, CirclesAnnotator(seq, result), progress=rich_progress)
+            path = annotate_video(src, annotate, CirclesAnnotator(seq, result, settings=settings),
+                                  progress=rich_progress)
             console.print(f"annotated video: [bold]{path}[/]", highlight=False)
         write_outputs(data, report=report, video=src, poses=seq, model=model, subject=subject, save=save)

@@ -131,6 +131,15 @@ def write_json_csv(data: dict, *, json_out: Path | None, csv_out: Path | None,
         console.print(f"csv: [bold]{csv_out}[/]", highlight=False)
 
 
+def video_argument(text: str):
+    """The VIDEO argument, named and typed the same in every command (optional: --camera can replace it)."""
+    return typer.Argument(None, metavar="VIDEO", show_default=False, help=text)
+
+
+#: ``--reps N``: circles per direction in the set (the 5 + 5 protocol by default).
+REPS_OPTION = typer.Option(5, "--reps", min=1, max=100, metavar="N",
+                           help="Circles per direction in the set, for the set check (5 = the 5 + 5 protocol).")
+
 # Options of the live mode, shared by the commands that have one (typer reads them as defaults).
 WINDOW_OPTION = typer.Option(True, "--window/--no-window", help="Live: show a window (--no-window: headless).")
 MIRROR_OPTION = typer.Option(True, "--mirror/--no-mirror", help="Live: show the picture mirrored (selfie view).")

@@ -57,7 +57,16 @@ def register(app: typer.Typer) -> None:
                                                                  "size over dates) to this .png, .svg or .pdf."),
         csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the listed results as CSV here."),
     ) -> None:
-        """List results saved with '--subject NAME --save' and plot progress over time."""
+        """List results saved with '--subject NAME --save' and plot progress over time.
+
+        Examples:
+
+        hipvision history
+
+        hipvision history --subject Alex --plot progress.png
+
+        hipvision history --subject Alex --kind session --csv alex.csv
+        """
         from hipvision.io.history import KINDS, db_path, load_history
         from hipvision.report.plots import write_progress_plot
         from hipvision.io.files import write_csv_atomic

@@ -66,7 +66,16 @@ def register(app: typer.Typer) -> None:
         model: Optional[Path] = typer.Option(None, "--model", help="Pose model (.task) used for the key frames' skeleton."),
         subject: Optional[str] = typer.Option(None, "--subject", help="Name shown in the report's title."),
     ) -> None:
-        """Write a self-contained HTML report (opens offline) from a result JSON."""
+        """Write a self-contained HTML report (opens offline) from a result JSON.
+
+        Examples:
+
+        hipvision report session.json    (writes session.html next to it)
+
+        hipvision report results/ir.json -o ir.html --subject Alex
+
+        hipvision report ir.json --video clip.mp4 --poses poses.npz    (key frames from a moved video, no model run)
+        """
         from hipvision.io.files import load_sequence, read_json
         from hipvision.report import find_source_video, source_video_candidates, write_report
 

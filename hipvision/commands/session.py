@@ -8,9 +8,10 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import (rich_progress, 
-    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    add_source_video, camera_spec, check_writable, console, cli_options, known_source_video, write_json_csv,
+from hipvision.commands.common import (rich_progress,
+    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, REPS_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
+    add_source_video, camera_spec, check_writable, console, cli_options, known_source_video, video_argument,
+    write_json_csv,
 )
 from hipvision.commands.report import check_save_options, write_outputs
 from hipvision.errors import InputError
@@ -70,14 +71,17 @@ def _finish(result: dict, *, json_out: Path | None, csv_out: Path | None) -> Non
 
 def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | None = None,
                 report: Path | None = None, model: Path | None = None, subject: str | None = None,
-                save: bool = False, min_phase_s: float = 3.0) -> dict:
-    """Poses → session analysis → the requested outputs; prints the summary and returns the session JSON."""
+                save: bool = False, min_phase_s: float = 3.0, reps: int = 5) -> dict:
+    """Poses → session analysis → the requested outputs; prints the summary and returns the session JSON.
+    ``reps``: circles per direction in the set."""
+    from hipvision.core.circles import CirclesSettings
     from hipvision.pose import poses_from_input
     from hipvision.core.session import analyze_session
 
     check_save_options(subject, save)
     seq = poses_from_input(video, model=model, progress=rich_progress)
-    result = analyze_session(seq, min_phase_s=min_phase_s).to_dict()
+    result = analyze_session(seq, min_phase_s=min_phase_s,
+                             circles=CirclesSettings(target_per_direction=reps)).to_dict()
     src = known_source_video(video if video.suffix.lower() != ".npz" else None, seq)
     _finish(add_source_video(result, src), json_out=json_out, csv_out=csv_out)
     write_outputs(result, report=report, video=src, poses=seq, model=model, subject=subject, save=save)
@@ -87,8 +91,9 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
 def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path | None = None,
                      report: Path | None = None, model: Path | None = None, subject: str | None = None,
                      save: bool = False, min_phase_s: float = 3.0, window: bool = True, mirror: bool = True,
-                     record: Path | None = None, max_frames: int | None = None) -> dict:
+                     record: Path | None = None, max_frames: int | None = None, reps: int = 5) -> dict:
     """The routine live from a camera (or a video played as one): guided view, then the same outputs as a file."""
+    from hipvision.core.circles import CirclesSettings
     from hipvision.io.frame_store import FrameStore
     from hipvision.live import run_live
     from hipvision.live.session import SessionLive
@@ -98,7 +103,8 @@ def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path
     check_save_options(subject, save)
     with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
         analyzer = SessionLive(frame_size=source.frame_size, fps=source.fps, mirror=mirror,
-                               source=source.description, model=tracker.model_name, min_phase_s=min_phase_s)
+                               source=source.description, model=tracker.model_name, min_phase_s=min_phase_s,
+                               circles=CirclesSettings(target_per_direction=reps))
         keep = FrameStore() if report is not None else None
         result = run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record,
                           max_frames=max_frames, keep=keep)
@@ -114,9 +120,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("session")
     def session_cmd(
-        video: Optional[Path] = typer.Argument(None, help="Recording of the routine (seated IR, hip circles, seated "
-                                                          "IR): a video file, or poses (.npz) from 'hipvision "
-                                                          "extract'. Omit with --camera."),
+        video: Optional[Path] = video_argument("Recording of the routine (seated IR, hip circles, seated IR): a "
+                                               "video file, or poses (.npz) from 'hipvision extract' (leave out "
+                                               "with --camera)."),
         camera: Optional[str] = typer.Option(None, "--camera", help="Live: camera index (0), stream URL, or a "
                                                                     "video played as a camera."),
         json_out: Optional[Path] = typer.Option(None, "--json", help="Write the session result JSON here."),
@@ -127,6 +133,7 @@ def register(app: typer.Typer) -> None:
         save: bool = SAVE_OPTION,
         min_phase_s: float = typer.Option(3.0, "--min-phase-s", min=0.5,
                                           help="Seated or circle phases shorter than this are not analysed (seconds)."),
+        reps: int = REPS_OPTION,
         window: bool = WINDOW_OPTION,
         mirror: bool = MIRROR_OPTION,
         record: Optional[Path] = RECORD_OPTION,
@@ -137,6 +144,14 @@ def register(app: typer.Typer) -> None:
         Live (--camera 0) the view follows you through the routine: sit and turn each foot out, get on
         hands and knees for the circles, sit and measure again; Q ends it and saves the same results as a
         recording would give. Keys: R start over, Q quit and save.
+
+        Examples:
+
+        hipvision session routine.mp4 --json session.json --report session.html
+
+        hipvision session routine.mp4 --reps 3 --subject Alex --save    (a 3 + 3 set of circles; history)
+
+        hipvision session --camera 0 --json session.json --record session.mp4    (live; Q quits and saves)
         """
         if (video is None) == (camera is None):
             raise InputError("give a VIDEO (or .npz poses) to analyse, or --camera for a live session (not both)")
@@ -146,8 +161,8 @@ def register(app: typer.Typer) -> None:
             if record is not None:
                 raise InputError("--record is for --camera")
             run_session(video, json_out=json_out, csv_out=csv_out, report=report, model=model, subject=subject,
-                        save=save, min_phase_s=min_phase_s)
+                        save=save, min_phase_s=min_phase_s, reps=reps)
         else:
             run_session_live(camera, json_out=json_out, csv_out=csv_out, report=report, model=model,
                              subject=subject, save=save, min_phase_s=min_phase_s, window=window, mirror=mirror,
-                             record=record, max_frames=max_frames)
+                             record=record, max_frames=max_frames, reps=reps)
