@@ -22,6 +22,7 @@ from typing import Optional
 
 import numpy as np
 import typer
+from rich import box
 from rich.table import Table
 
 from hipvision.commands.common import (rich_progress,
@@ -55,18 +56,25 @@ def _f(value, fmt: str = ".1f", unit: str = "") -> str:
 
 
 def print_summary(result: dict) -> None:
-    """The circles, counts per direction, protocol, start position and warnings on the console."""
+    """The circles, counts per direction, protocol, start position and warnings on the console.
+
+    The table fits 80 columns; each verdict is printed once, on its own line, with its circles.
+    """
     table = Table(title=f"Hip circles: {result['total']} ({result['clockwise']} clockwise, "
-                        f"{result['counterclockwise']} counter-clockwise)", title_justify="left")
-    for col in ("#", "dir", "time s", "radius cm", "round", "back cm", "flex", "spine cm", "verdict"):
-        table.add_column(col, justify="left" if col in ("dir", "verdict") else "right", no_wrap=col != "verdict")
+                        f"{result['counterclockwise']} counter-clockwise)", title_justify="left",
+                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for col in ("#", "dir", "time s", "radius cm", "round", "back cm", "flex", "spine cm"):
+        table.add_column(col, justify="left" if col == "dir" else "right", no_wrap=True)
+    verdicts: dict[str, list[str]] = {}
     for r in result["reps"]:
         table.add_row(str(r["index"]), "cw" if r["direction"] == "clockwise" else "ccw",
                       f"{_f(r['start_s'])}-{_f(r['end_s'])}",
                       f"{_f(r['radius_cm'])} ({_f(r['radius_pct_torso'], '.0f')}%)", _f(r["roundness"], ".2f"),
-                      _f(r["sit_back_cm"]), _f(r["peak_hip_flexion_deg"], ".0f", "°"), _f(r["spine_motion_cm"]),
-                      r["verdict"])
+                      _f(r["sit_back_cm"]), _f(r["peak_hip_flexion_deg"], ".0f", "°"), _f(r["spine_motion_cm"]))
+        verdicts.setdefault(r["verdict"], []).append(str(r["index"]))
     console.print(table)
+    for verdict, reps in verdicts.items():
+        console.print(f"{verdict}: circle{'s' if len(reps) > 1 else ''} {', '.join(reps)}", highlight=False)
     for p in result.get("partials") or []:
         console.print(f"unfinished {p['direction']} circle at {p['start_s']:.1f}–{p['end_s']:.1f} s "
                       f"({100 * p['fraction']:.0f}% of a turn, not counted)", highlight=False)
