@@ -71,19 +71,41 @@ def _finish(result: dict, *, json_out: Path | None, csv_out: Path | None) -> Non
 
 def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | None = None,
                 report: Path | None = None, model: Path | None = None, subject: str | None = None,
-                save: bool = False, min_phase_s: float = 3.0, reps: int = 5) -> dict:
+                save: bool = False, min_phase_s: float = 3.0, reps: int = 5, annotate: Path | None = None,
+                original: Path | None = None) -> dict:
     """Poses → session analysis → the requested outputs; prints the summary and returns the session JSON.
-    ``reps``: circles per direction in the set."""
+    ``reps``: circles per direction in the set; ``annotate``: write the video with each phase's overlay
+    (``original``: the video a ``.npz`` came from)."""
     from hipvision.core.circles import CirclesSettings
     from hipvision.pose import poses_from_input
     from hipvision.core.session import analyze_session
 
     check_save_options(subject, save)
+    if annotate is not None:
+        from hipvision.io.video_out import fourcc_for
+
+        fourcc_for(annotate)  # a bad extension fails before any work
+    if original is not None and not original.is_file():
+        raise InputError(f"no such video: {original}")
     seq = poses_from_input(video, model=model, progress=rich_progress)
-    result = analyze_session(seq, min_phase_s=min_phase_s,
-                             circles=CirclesSettings(target_per_direction=reps)).to_dict()
-    src = known_source_video(video if video.suffix.lower() != ".npz" else None, seq)
+    given = original if original is not None else (None if video.suffix.lower() == ".npz" else video)
+    src = known_source_video(given, seq)
+    if annotate is not None and src is None:
+        raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
+    if annotate is not None:
+        from hipvision.io.sources import check_frame_size
+
+        check_frame_size(src, seq.frame_size)
+    circles = CirclesSettings(target_per_direction=reps)
+    session = analyze_session(seq, min_phase_s=min_phase_s, circles=circles)
+    result = session.to_dict()
     _finish(add_source_video(result, src), json_out=json_out, csv_out=csv_out)
+    if annotate is not None:
+        from hipvision.draw.session import SessionAnnotator
+        from hipvision.io.video_out import annotate_video
+
+        path = annotate_video(src, annotate, SessionAnnotator(seq, session, circles=circles), progress=rich_progress)
+        console.print(f"annotated video: [bold]{path}[/]", highlight=False)
     write_outputs(result, report=report, video=src, poses=seq, model=model, subject=subject, save=save)
     return result
 
@@ -127,6 +149,10 @@ def register(app: typer.Typer) -> None:
                                                                     "video played as a camera."),
         json_out: Optional[Path] = typer.Option(None, "--json", help="Write the session result JSON here."),
         csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write one row per phase as CSV here."),
+        annotate: Optional[Path] = typer.Option(None, "--annotate", help="Write the video with each phase's overlay "
+                                                                         "(seated IR, hip circles) here (.mp4)."),
+        original: Optional[Path] = typer.Option(None, "--video", help="The video the poses came from (for "
+                                                                      "--annotate when VIDEO is a .npz)."),
         report: Optional[Path] = REPORT_OPTION,
         model: Optional[Path] = typer.Option(None, "--model", help="Pose model file (.task); default: the provisioned one."),
         subject: Optional[str] = SUBJECT_OPTION,
@@ -149,20 +175,24 @@ def register(app: typer.Typer) -> None:
 
         hipvision session routine.mp4 --json session.json --report session.html
 
+        hipvision session routine.mp4 --annotate routine_annotated.mp4    (each phase's overlay drawn)
+
         hipvision session routine.mp4 --reps 3 --subject Alex --save    (a 3 + 3 set of circles; history)
 
         hipvision session --camera 0 --json session.json --record session.mp4    (live; Q quits and saves)
         """
         if (video is None) == (camera is None):
             raise InputError("give a VIDEO (or .npz poses) to analyse, or --camera for a live session (not both)")
-        for path in (json_out, csv_out, report, record):
+        for path in (json_out, csv_out, report, record, annotate):
             check_writable(path)
         if camera is None:
             if record is not None:
-                raise InputError("--record is for --camera")
+                raise InputError("--record is for --camera; use --annotate for a file")
             run_session(video, json_out=json_out, csv_out=csv_out, report=report, model=model, subject=subject,
-                        save=save, min_phase_s=min_phase_s, reps=reps)
+                        save=save, min_phase_s=min_phase_s, reps=reps, annotate=annotate, original=original)
         else:
+            if annotate is not None or original is not None:
+                raise InputError("--annotate/--video are for files; live, use --record OUT.mp4")
             run_session_live(camera, json_out=json_out, csv_out=csv_out, report=report, model=model,
                              subject=subject, save=save, min_phase_s=min_phase_s, window=window, mirror=mirror,
                              record=record, max_frames=max_frames, reps=reps)
