@@ -45,6 +45,7 @@ app = typer.Typer(
          "hipvision COMMAND --help    (each command's options and examples)",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

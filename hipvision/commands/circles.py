@@ -150,11 +150,11 @@ def register(app: typer.Typer) -> None:
 
         hipvision circles clip.mp4 --json circles.json --annotate circles.mp4
 
-        hipvision circles clip.mp4 --reps 3 --report circles.html --subject Alex --save    (a 3 + 3 set; report, history)
+        hipvision circles clip.mp4 --reps 3 --report circles.html    (a 3 + 3 set)
 
-        hipvision circles poses.npz --video clip.mp4 --annotate circles.mp4    (landmarks from 'hipvision extract')
+        hipvision circles poses.npz --video clip.mp4 --annotate circles.mp4
 
-        hipvision circles --camera 0 --json circles.json    (live counter; Q quits and saves)
+        hipvision circles --camera 0 --json circles.json    (live; Q quits and saves)
         """
         from hipvision.commands.report import check_save_options, write_outputs
         from hipvision.core.circles import CirclesSettings

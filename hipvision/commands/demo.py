@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
 
         hipvision demo -o results/    (another folder)
 
-        hipvision demo --video my_routine.mp4 -o mine/    (your own recording of the routine)
+        hipvision demo --video my_routine.mp4 -o mine/    (your own routine)
         """
         from hipvision.commands.session import run_session
         from hipvision.paths import samples_dir

@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
 
         hipvision extract frames/ -o poses.npz    (a folder of images)
 
-        hipvision extract --camera 0 -o poses.npz    (Ctrl-C ends the recording and keeps it)
+        hipvision extract --camera 0 -o poses.npz    (Ctrl-C stops, keeps all)
         """
         if (video is None) == (camera is None):
             raise InputError("give either VIDEO or --camera SPEC (exactly one)")

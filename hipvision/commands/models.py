@@ -30,7 +30,7 @@ def list_command() -> None:
 
     hipvision models list
 
-    HIPVISION_MODELS=/data/models hipvision models list    (search that folder first)
+    HIPVISION_MODELS=/data/models hipvision models list    (that folder first)
     """
     from hipvision.pose import models
 
@@ -64,7 +64,7 @@ def fetch_command(
 
     hipvision models fetch full
 
-    hipvision models fetch full --offline    (build it from the mediapipe wheel on PyPI)
+    hipvision models fetch full --offline    (built from the mediapipe wheel)
 
     hipvision models fetch heavy --dest models/
     """

@@ -55,8 +55,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("report")
     def report_cmd(
-        result_json: Path = typer.Argument(..., help="A result JSON written by 'hipvision rotation', "
-                                                     "'circles' or 'session' (--json)."),
+        result_json: Path = typer.Argument(..., metavar="RESULT_JSON", show_default=False,
+                                           help="A result JSON written by 'hipvision rotation', 'circles' or "
+                                                "'session' (--json)."),
         out: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file to write "
                                                                        "(default: the JSON's name with .html)."),
         video: Optional[Path] = typer.Option(None, "--video", help="The source video, for key frames "
@@ -74,7 +75,7 @@ def register(app: typer.Typer) -> None:
 
         hipvision report results/ir.json -o ir.html --subject Alex
 
-        hipvision report ir.json --video clip.mp4 --poses poses.npz    (key frames from a moved video, no model run)
+        hipvision report ir.json --video moved/clip.mp4    (video moved)
         """
         from hipvision.io.files import load_sequence, read_json
         from hipvision.report import find_source_video, source_video_candidates, write_report

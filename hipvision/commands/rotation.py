@@ -20,19 +20,20 @@ Set-up: sit on the edge of a table or bench facing the camera, hips and knees at
 thighs pointing at the camera, shanks hanging. Camera at about knee height, 1.5-2.5 m in front, \
 your whole body (head to feet) in view; shorts or fitted trousers help. Turn one foot OUTWARD as far as \
 you can (the knee stays put), hold it 1-2 s, then the other leg. \
-Marks: < 30° limited, 30-45° functional, >= 45° target.
+Marks: < 30° limited, 30-45° functional, >= 45° target. \
+Live keys: SPACE start/stop a trial, R reset, Q quit and save.
 
 Examples:
 
 hipvision rotation clip.mp4 --json ir.json --annotate ir.mp4
 
-hipvision rotation clip.mp4 --report ir.html --subject Alex --save    (report and history)
+hipvision rotation clip.mp4 --report ir.html --subject Alex --save
 
-hipvision rotation poses.npz --csv ir.csv    (landmarks from `hipvision extract`)
+hipvision rotation poses.npz --csv ir.csv    (poses from `hipvision extract`)
 
-hipvision rotation --camera 0 --json ir.json    (live: SPACE trial, R reset, Q quit and save)
+hipvision rotation --camera 0 --json ir.json    (live)
 
-hipvision rotation --camera clip.mp4 --no-window --json ir.json    (a video played as if live, headless)
+hipvision rotation --camera clip.mp4 --no-window --json ir.json    (headless)
 """
 
 

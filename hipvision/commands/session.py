@@ -175,11 +175,11 @@ def register(app: typer.Typer) -> None:
 
         hipvision session routine.mp4 --json session.json --report session.html
 
-        hipvision session routine.mp4 --annotate routine_annotated.mp4    (each phase's overlay drawn)
+        hipvision session routine.mp4 --annotate annotated.mp4    (overlays drawn)
 
-        hipvision session routine.mp4 --reps 3 --subject Alex --save    (a 3 + 3 set of circles; history)
+        hipvision session routine.mp4 --reps 3 --subject Alex --save    (3 + 3 set)
 
-        hipvision session --camera 0 --json session.json --record session.mp4    (live; Q quits and saves)
+        hipvision session --camera 0 --json session.json --record live.mp4    (live)
         """
         if (video is None) == (camera is None):
             raise InputError("give a VIDEO (or .npz poses) to analyse, or --camera for a live session (not both)")
