@@ -15,20 +15,24 @@ help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 $(STAMP): pyproject.toml
+	@echo "==> creating the virtual environment in $(VENV)/"
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> installing hipvision and its dependencies (MediaPipe, OpenCV, PyAV, SciPy, matplotlib; about 1 minute the first time)"
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
-	touch $(STAMP)
+	@touch $(STAMP)
+	@echo "==> installed"
 
 install: $(STAMP)  ## create .venv and install hipvision with its test extras
 
 $(MODEL): $(STAMP)
+	@echo "==> provisioning the pose model (downloaded, or built offline from the mediapipe wheel)"
 	$(HV) models fetch full
 
 model: $(MODEL)  ## provision the pose model (official download, else built offline from PyPI)
 
 demo: model  ## analyse a bundled sample video and write results to out/demo/
 	@mkdir -p out/demo
-	$(HV) demo --out out/demo
+	$(HV) demo -o out/demo
 
 lint: $(STAMP)  ## check the layer contracts (import-linter, see pyproject.toml)
 	$(VENV)/bin/lint-imports

@@ -6,18 +6,46 @@ import sys
 from typing import Optional
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from hipvision._version import __version__
 from hipvision.commands import COMMAND_MODULES
 from hipvision.commands.common import CliOptions, err_console
 from hipvision.errors import HipvisionError
 
+
+def _untyped_flags(command, ctx) -> None:
+    """Flags take no value: show no ``<bool>`` type next to them in ``--help`` (typer >= 0.2x shows one)."""
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+
+
+class _Command(TyperCommand):
+    def format_help(self, ctx, formatter) -> None:
+        _untyped_flags(self, ctx)
+        super().format_help(ctx, formatter)
+
+
+class _Group(TyperGroup):
+    def format_help(self, ctx, formatter) -> None:
+        _untyped_flags(self, ctx)
+        super().format_help(ctx, formatter)
+
+
 app = typer.Typer(
     name="hipvision",
+    cls=_Group,
     help="Hip mobility numbers from a camera or a video: seated hip internal rotation "
-         "per leg and quadruped hip circles.",
+         "per leg and quadruped hip circles.\n\n"
+         "Examples:\n\n"
+         "hipvision demo    (the bundled sample session, with its known answer)\n\n"
+         "hipvision session routine.mp4 --report session.html --subject Alex --save\n\n"
+         "hipvision rotation --camera 0    (live seated test)\n\n"
+         "hipvision COMMAND --help    (each command's options and examples)",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -42,6 +70,18 @@ def _global_options(
 
 for _module in COMMAND_MODULES:
     _module.register(app)
+
+
+def _use_help_classes(typer_app: typer.Typer) -> None:
+    """Every command and sub-group of ``typer_app`` renders its help with `_Command`/`_Group`."""
+    for info in typer_app.registered_commands:
+        info.cls = _Command
+    for group in typer_app.registered_groups:
+        group.typer_instance.info.cls = _Group
+        _use_help_classes(group.typer_instance)
+
+
+_use_help_classes(app)
 
 
 def main(argv: list[str] | None = None) -> int:

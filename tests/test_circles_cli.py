@@ -170,3 +170,15 @@ def test_live_saves_the_file_analysis_of_every_frame_counted():
     reset = CirclesLive(source="test clip", frame_size=(320, 180), fps=squashed.fps)
     run_live(_Source(squashed), _Tracker(squashed), reset, window=False, scripted_keys=[(switch, "r")])
     assert [r.direction for r in reset.saved_result().reps] == ["counterclockwise"] * 5
+
+
+@pytest.mark.parametrize("reps, missing, said", [(None, {"clockwise": 3, "counterclockwise": 4}, "of 5 each"),
+                                                 (1, {"clockwise": 0, "counterclockwise": 0}, "complete"),
+                                                 (2, {"clockwise": 0, "counterclockwise": 1}, "of 2 each")])
+def test_reps_sets_the_protocol_check(npz, tmp_path, capsys, reps, missing, said):
+    out = tmp_path / "c.json"
+    args = ["circles", str(npz), "--json", str(out)] + ([] if reps is None else ["--reps", str(reps)])
+    assert cli(args) == 0, capsys.readouterr().err
+    protocol = json.loads(out.read_text())["protocol"]
+    assert protocol["target_per_direction"] == (reps or 5)
+    assert protocol["missing"] == missing and said in protocol["message"]

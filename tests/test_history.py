@@ -144,3 +144,45 @@ def test_progress_plot(tmp_path, suffix, magic):
         write_progress_plot(load_history("Alex", home=tmp_path), tmp_path / "progress.txt")
     with pytest.raises(InputError, match="nothing to plot"):
         write_progress_plot([], tmp_path / "empty.png")
+
+
+def same_day_history(tmp_path) -> list[dict]:
+    """An IR test, circles and a session saved minutes apart on one day (what a seconds axis made unreadable)."""
+    start = dt.datetime(2025, 3, 1, 9, 30).astimezone()
+    for minutes, kind in ((0, "rotation"), (4, "circles"), (9, "session")):
+        save_result("Alex", fixture(kind), home=tmp_path, recorded_at=start + dt.timedelta(minutes=minutes, seconds=7))
+    save_result("Alex", fixture("rotation"), home=tmp_path, recorded_at=start + dt.timedelta(days=6))
+    return load_history("Alex", home=tmp_path)
+
+
+def test_progress_plot_labels_results_by_date_time_and_kind_and_links_before_after(tmp_path):
+    from hipvision.report.plots import progress_figure
+
+    fig = progress_figure(same_day_history(tmp_path))
+    ir_axis, radius_axis = fig.axes[:2]
+    labels = [t.get_text() for t in radius_axis.get_xticklabels()]
+    assert labels == ["01 Mar 2025\n09:30\nIR test", "01 Mar 2025\n09:34\ncircles", "01 Mar 2025\n09:39\nsession",
+                      "07 Mar 2025\nIR test"]
+    assert radius_axis.xaxis.get_offset_text().get_text() == ""  # no offset label, no seconds
+    arrows = [a for a in ir_axis.texts if getattr(a, "arrow_patch", None) is not None]
+    assert len(arrows) == 2  # the session's before → after, one per leg
+    (x0, y0), (x1, y1) = arrows[0].xyann, arrows[0].xy
+    assert (y0, y1) == (31.5, 37.5) and x0 == 2 and 2 < x1 < 2.5  # left leg, in the session's slot
+
+
+def test_history_table_has_time_and_source_and_fits_80_columns(tmp_path, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    import hipvision.commands.history as history_cmd
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(history_cmd, "console", Console(file=buffer, width=80, color_system=None))
+    history_cmd.print_table(same_day_history(tmp_path))
+    text = buffer.getvalue()
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= 80
+    for when in ("01 Mar 2025 09:30", "01 Mar 2025 09:34", "01 Mar 2025 09:39", "07 Mar 2025 09:30"):
+        assert when in text
+    assert "source" in text and Path(fixture("session")["source"]).name in text
+    assert "31.5→37.5" in text and "27.0→31.5" in text

@@ -276,3 +276,39 @@ def test_a_report_from_an_edited_fixture_does_not_touch_the_fixture():
 def test_sparse_results_render_with_dashes(result):
     text = visible_text(render_report(result))
     assert "—" in text
+
+
+def key_frame_count(html_path: Path) -> int:
+    return html_path.read_text(encoding="utf-8").count("data:image/jpeg;base64,")
+
+
+def test_report_from_another_folder_finds_the_source_video(tmp_path, monkeypatch, capsys):
+    """The result JSON stores the video's absolute path and its path from the JSON; `report` run from
+    anywhere finds it (also after the folder moved), and says so when it is gone."""
+    work = tmp_path / "work"
+    (work / "results").mkdir(parents=True)
+    video, seq = synthetic_video(work)
+    npz = work / "poses.npz"
+    from hipvision.io import save_sequence
+
+    save_sequence(seq, npz)
+    monkeypatch.chdir(work)
+    assert cli(["rotation", "poses.npz", "--video", "seated.avi", "--json", "results/r.json"]) == 0
+    stored = json.loads((work / "results" / "r.json").read_text())["source_video"]
+    assert stored == {"path": str(video.resolve()), "relative_to_json": "../seated.avi"}
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    capsys.readouterr()
+    assert cli(["report", str(work / "results" / "r.json"), "-o", "a.html", "--poses", str(npz)]) == 0
+    assert key_frame_count(elsewhere / "a.html") == 1  # through the absolute path (the left leg's effort)
+    moved = tmp_path / "moved"
+    work.rename(moved)
+    assert cli(["report", str(moved / "results" / "r.json"), "-o", "b.html", "--poses", str(moved / "poses.npz")]) == 0
+    assert key_frame_count(elsewhere / "b.html") == 1  # through the path relative to the JSON
+    assert "not found" not in capsys.readouterr().err
+    (moved / "seated.avi").unlink()
+    assert cli(["report", str(moved / "results" / "r.json"), "-o", "c.html"]) == 0
+    assert key_frame_count(elsewhere / "c.html") == 0
+    assert "source video not found; pass --video for key frames" in capsys.readouterr().err

@@ -201,3 +201,61 @@ def test_session_command_refuses_save_without_subject_before_any_work(tmp_path, 
     assert "--subject" in capsys.readouterr().err
     assert cli(["session", str(tmp_path / "missing.mp4")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_session_reps_reach_the_circles_analysis(tmp_path, monkeypatch, capsys):
+    """`--reps N` is the set's circles per direction in the circles analysis of every quadruped phase."""
+    from hipvision.core import session as session_mod
+    from hipvision.cli import main as cli
+    from hipvision.io import save_sequence
+
+    seen = []
+
+    def circles_spy(seq, settings=None):
+        seen.append(settings)
+        return circles_stub(seq)
+
+    monkeypatch.setattr(session_mod, "analyze_rotation", image_shank_rotation)
+    monkeypatch.setattr(session_mod, "analyze_circles", circles_spy)
+    joints = sk.timeline([seated_for(6, 25, 20), circling(10, heading_deg=90), seated_for(6, 31, 24)], fps=FPS)
+    npz = save_sequence(see(joints), tmp_path / "poses.npz")
+    assert cli(["session", str(npz), "--reps", "3"]) == 0, capsys.readouterr().err
+    assert [s.target_per_direction for s in seen] == [3]
+    assert cli(["session", str(npz)]) == 0
+    assert seen[-1].target_per_direction == 5
+
+
+@pytest.mark.slow
+def test_session_annotate_draws_each_phase_on_every_frame(tmp_path, capsys):
+    """`session --annotate`: one output frame per input frame; seated phases get the seated overlay, the
+    circles phase the circles overlay (the real analyses on a synthetic session)."""
+    import av
+
+    from hipvision.cli import main as cli
+    from hipvision.draw.circles import CirclesAnnotator
+    from hipvision.draw.rotation import RotationAnnotator
+    from hipvision.draw.session import SessionAnnotator
+    from hipvision.io import save_sequence
+    from hipvision.io.video_out import VideoWriterAtomic
+
+    joints = sk.timeline([seated_effort(7, 25, 20), circling(13, heading_deg=90), seated_effort(7, 35, 30)], fps=FPS)
+    seq = see(joints, seed=2)
+    parts = SessionAnnotator(seq, analyze_session(seq)).parts
+    drawers = [type(p.draw_frame).__name__ for p in parts if p.draw_frame is not None]
+    assert drawers == [RotationAnnotator.__name__, CirclesAnnotator.__name__, RotationAnnotator.__name__]
+    assert "before: L" in parts[-1].lines[-1] and "before" not in " ".join(parts[0].lines)
+
+    npz = save_sequence(seq, tmp_path / "poses.npz")
+    w, h = seq.frame_size
+    video = tmp_path / "routine.mp4"
+    with VideoWriterAtomic(video, fps=FPS) as writer:
+        for _ in range(len(seq)):
+            writer.write(np.full((h, w, 3), 40, np.uint8))
+    out = tmp_path / "annotated.mp4"
+    assert cli(["session", str(npz), "--video", str(video), "--annotate", str(out)]) == 0, capsys.readouterr().err
+    with av.open(str(out)) as container:
+        frames = [f.to_ndarray(format="bgr24") for f in container.decode(video=0)]
+    assert len(frames) == len(seq)
+    for t in (5.0, 14.0, 25.0):  # seated before, circles, seated after: an overlay on the plain grey
+        changed = (np.abs(frames[int(t * FPS)].astype(int) - 40) > 30).any(axis=2).mean()
+        assert changed > 0.02, t

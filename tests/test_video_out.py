@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import av
 import cv2
 import numpy as np
 import pytest
 
 from hipvision.errors import InputError, OutputError
+from hipvision.io import video_out
 from hipvision.io.video_out import FOURCC_BY_SUFFIX, VideoWriterAtomic, annotate_video, fourcc_for
 
 W, H, FPS, N = 160, 120, 20.0, 25
@@ -101,8 +103,8 @@ def test_writer_errors_are_output_errors(tmp_path, monkeypatch, case):
     elif case == "missing_folder":
         target = tmp_path / "nope" / "out.mp4"
     else:
-        monkeypatch.setitem(FOURCC_BY_SUFFIX, ".mp4", "XXXX")
-        target = tmp_path / "out.mp4"
+        monkeypatch.setitem(FOURCC_BY_SUFFIX, ".avi", "XXXX")
+        target = tmp_path / "out.avi"
     with pytest.raises(OutputError, match="out"):
         with VideoWriterAtomic(target, fps=FPS, frame_size=(W, H)) as writer:
             writer.write(frame_image(0))
@@ -159,3 +161,54 @@ def test_annotate_video_bad_input_is_an_input_error(tmp_path, case):
 def test_annotate_video_refuses_to_overwrite_its_input(clip):
     with pytest.raises(OutputError, match="overwrite"):
         annotate_video(clip, clip, lambda f: None, progress=False)
+
+
+def probe(path) -> tuple[str, int, tuple[int, int], str, list[np.ndarray]]:
+    """(codec, frame count, (width, height), pixel format, decoded BGR frames) as PyAV reads ``path``."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        ctx = stream.codec_context
+        frames = [f.to_ndarray(format="bgr24") for f in container.decode(stream)]
+        return ctx.name, len(frames), (ctx.width, ctx.height), ctx.pix_fmt, frames
+
+
+def test_annotated_mp4_is_h264_with_every_frame(tmp_path, clip):
+    def draw(frame):
+        cv2.rectangle(frame.image, (100, 80), (150, 110), (255, 255, 255), -1)
+
+    out = annotate_video(clip, tmp_path / "annotated.mp4", draw, progress=False)
+    codec, count, size, pix_fmt, frames = probe(out)
+    assert (codec, count, size, pix_fmt) == ("h264", N, (W, H), "yuv420p")
+    assert frames[7][95, 125].min() > 230 and abs(brightness_index(frames[7]) - 7) <= 1
+    with av.open(str(out)) as container:
+        assert float(container.streams.video[0].average_rate) == pytest.approx(FPS)
+
+
+def test_h264_odd_frame_size_is_cropped_to_even(tmp_path):
+    out = tmp_path / "odd.mp4"
+    with VideoWriterAtomic(out, fps=FPS) as writer:
+        for i in range(3):
+            writer.write(np.full((H + 1, W + 1, 3), 10 * i, np.uint8))
+    assert writer.codec in video_out.H264_ENCODERS and writer.frame_size == (W, H)
+    assert probe(out)[:3] == ("h264", 3, (W, H))
+
+
+def test_without_h264_encoder_mp4v_is_written_and_said(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(video_out, "h264_encoder", lambda: None)
+    out = tmp_path / "fallback.mp4"
+    with VideoWriterAtomic(out, fps=FPS) as writer:
+        for i in range(4):
+            writer.write(frame_image(i))
+    assert writer.codec == "mp4v"
+    assert probe(out)[:2] == ("mpeg4", 4)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no H.264 encoder" in err[0] and "mp4v" in err[0]
+
+
+def test_h264_failure_leaves_nothing(tmp_path):
+    out = tmp_path / "out.mp4"
+    with pytest.raises(ZeroDivisionError):
+        with VideoWriterAtomic(out, fps=FPS) as writer:
+            writer.write(frame_image(1))
+            1 / 0
+    assert not out.exists() and leftovers(tmp_path) == []

@@ -22,11 +22,12 @@ from typing import Optional
 
 import numpy as np
 import typer
+from rich import box
 from rich.table import Table
 
-from hipvision.commands.common import (cli_options, rich_progress,
-    MAX_FRAMES_OPTION, MIRROR_OPTION, MODEL_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION,
-    WINDOW_OPTION, camera_spec, console, provisioned_model, write_json_csv,
+from hipvision.commands.common import (provisioned_model, MODEL_OPTION, rich_progress,
+    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPS_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
+    add_source_video, camera_spec, console, cli_options, known_source_video, video_argument, write_json_csv,
 )
 from hipvision.errors import InputError
 
@@ -55,18 +56,25 @@ def _f(value, fmt: str = ".1f", unit: str = "") -> str:
 
 
 def print_summary(result: dict) -> None:
-    """The circles, counts per direction, protocol, start position and warnings on the console."""
+    """The circles, counts per direction, protocol, start position and warnings on the console.
+
+    The table fits 80 columns; each verdict is printed once, on its own line, with its circles.
+    """
     table = Table(title=f"Hip circles: {result['total']} ({result['clockwise']} clockwise, "
-                        f"{result['counterclockwise']} counter-clockwise)", title_justify="left")
-    for col in ("#", "dir", "time s", "radius cm", "round", "back cm", "flex", "spine cm", "verdict"):
-        table.add_column(col, justify="left" if col in ("dir", "verdict") else "right", no_wrap=col != "verdict")
+                        f"{result['counterclockwise']} counter-clockwise)", title_justify="left",
+                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for col in ("#", "dir", "time s", "radius cm", "round", "back cm", "flex", "spine cm"):
+        table.add_column(col, justify="left" if col == "dir" else "right", no_wrap=True)
+    verdicts: dict[str, list[str]] = {}
     for r in result["reps"]:
         table.add_row(str(r["index"]), "cw" if r["direction"] == "clockwise" else "ccw",
                       f"{_f(r['start_s'])}-{_f(r['end_s'])}",
                       f"{_f(r['radius_cm'])} ({_f(r['radius_pct_torso'], '.0f')}%)", _f(r["roundness"], ".2f"),
-                      _f(r["sit_back_cm"]), _f(r["peak_hip_flexion_deg"], ".0f", "°"), _f(r["spine_motion_cm"]),
-                      r["verdict"])
+                      _f(r["sit_back_cm"]), _f(r["peak_hip_flexion_deg"], ".0f", "°"), _f(r["spine_motion_cm"]))
+        verdicts.setdefault(r["verdict"], []).append(str(r["index"]))
     console.print(table)
+    for verdict, reps in verdicts.items():
+        console.print(f"{verdict}: circle{'s' if len(reps) > 1 else ''} {', '.join(reps)}", highlight=False)
     for p in result.get("partials") or []:
         console.print(f"unfinished {p['direction']} circle at {p['start_s']:.1f}–{p['end_s']:.1f} s "
                       f"({100 * p['fraction']:.0f}% of a turn, not counted)", highlight=False)
@@ -78,26 +86,29 @@ def print_summary(result: dict) -> None:
         console.print(f"[yellow]![/] {w}", highlight=False)
 
 
-def _write(result, json_out: Path | None, csv_out: Path | None) -> dict:
-    data = result.to_dict()
+def _write(result, json_out: Path | None, csv_out: Path | None, video: Path | None = None) -> dict:
+    data = add_source_video(result.to_dict(), video)
     write_json_csv(data, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result))
     return data
 
 
 def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, record: Path | None,
-               max_frames: int | None, keep=None):
+               max_frames: int | None, keep=None, settings=None):
     """Live circles from a camera (or a video played as live); returns the `CirclesResult` to save: the
     file analysis of every frame counted (the live view counts as it goes). ``keep``: a
-    `hipvision.io.frame_store.FrameStore` that gets every frame, for the report."""
+    `hipvision.io.frame_store.FrameStore` that gets every frame, for the report; ``settings``: the
+    `CirclesSettings` (default ones when None)."""
+    from hipvision.core.circles import CirclesSettings
     from hipvision.live import run_live
     from hipvision.live.circles import CirclesLive
     from hipvision.pose import PoseTracker
     from hipvision.io.sources import open_source
 
     model = provisioned_model(model)
+
     with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
-        analyzer = CirclesLive(source=source.description, model=tracker.model_name, frame_size=source.frame_size,
-                               fps=source.fps)
+        analyzer = CirclesLive(settings=settings or CirclesSettings(), source=source.description,
+                               model=tracker.model_name, frame_size=source.frame_size, fps=source.fps)
         run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames,
                  keep=keep)
         return analyzer.saved_result()
@@ -108,8 +119,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("circles")
     def circles_cmd(
-        video: Optional[Path] = typer.Argument(None, help="Video of the hip circles, or poses (.npz) from "
-                                                          "'hipvision extract'. Omit with --camera."),
+        video: Optional[Path] = video_argument("Video of the hip circles, or poses (.npz) from 'hipvision extract' "
+                                               "(leave out with --camera)."),
         camera: Optional[str] = typer.Option(None, "--camera", help="Count live from this camera (index, e.g. 0) "
                                                                     "or a video file played as if live."),
         json_out: Optional[Path] = typer.Option(None, "--json", help="Write the circles result JSON here."),
@@ -120,6 +131,7 @@ def register(app: typer.Typer) -> None:
         source_video: Optional[Path] = typer.Option(None, "--video", help="The video the poses came from (needed "
                                                                           "for --annotate when VIDEO is a .npz)."),
         model: Optional[Path] = MODEL_OPTION,
+        reps: int = REPS_OPTION,
         report: Optional[Path] = REPORT_OPTION,
         subject: Optional[str] = SUBJECT_OPTION,
         save: bool = SAVE_OPTION,
@@ -130,14 +142,27 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Count quadruped hip circles per direction and grade each one (size, sit-back, spine, smoothness).
 
-        On hands and knees, circle the hips as large as possible: 5 clockwise and 5 counter-clockwise.
-        Clockwise = forward → your right → back → left, seen from above with the head at 12 o'clock.
-        Live keys: SPACE pause/resume, R reset, Q quit and save.
+        On hands and knees, circle the hips as large as possible: 5 clockwise and 5 counter-clockwise
+        (--reps N for N each way). Clockwise = forward → your right → back → left, seen from above with
+        the head at 12 o'clock. Film from about 45° to the side. Live keys: SPACE pause/resume, R reset,
+        Q quit and save.
+
+        Examples:
+
+        hipvision circles clip.mp4 --json circles.json --annotate circles.mp4
+
+        hipvision circles clip.mp4 --reps 3 --report circles.html    (a 3 + 3 set)
+
+        hipvision circles poses.npz --video clip.mp4 --annotate circles.mp4
+
+        hipvision circles --camera 0 --json circles.json    (live; Q quits and saves)
         """
         from hipvision.commands.report import check_save_options, write_outputs
+        from hipvision.core.circles import CirclesSettings
         from hipvision.io.frame_store import FrameStore
 
         check_save_options(subject, save)
+        settings = CirclesSettings(target_per_direction=reps)
         if (video is None) == (camera is None):
             raise InputError("give a VIDEO (or .npz poses) to analyse, or --camera for live counting (not both)")
         if camera is not None:
@@ -145,7 +170,7 @@ def register(app: typer.Typer) -> None:
                 raise InputError("--annotate is for files; use --record to save the live view")
             keep = FrameStore() if report is not None else None
             result = run_camera(camera, model=model, window=window, mirror=mirror, record=record,
-                                max_frames=max_frames, keep=keep)
+                                max_frames=max_frames, keep=keep, settings=settings)
             data = _write(result, json_out, csv_out)
             print_summary(data)
             write_outputs(data, report=report, subject=subject, save=save, frames=keep)
@@ -166,18 +191,21 @@ def register(app: typer.Typer) -> None:
         from hipvision.pose import poses_from_input
 
         model = model if is_npz else provisioned_model(model)
+
         seq = poses_from_input(video, model=model, progress=rich_progress)
         if annotate is not None:
             from hipvision.io.sources import check_frame_size
 
             check_frame_size(src, seq.frame_size)
-        result = analyze_circles(seq)
-        data = _write(result, json_out, csv_out)
+        result = analyze_circles(seq, settings=settings)
+        src = known_source_video(src, seq)
+        data = _write(result, json_out, csv_out, src)
         print_summary(data)
         if annotate is not None:
             from hipvision.draw.circles import CirclesAnnotator
             from hipvision.io.video_out import annotate_video
 
-            path = annotate_video(src, annotate, CirclesAnnotator(seq, result), progress=rich_progress)
+            path = annotate_video(src, annotate, CirclesAnnotator(seq, result, settings=settings),
+                                  progress=rich_progress)
             console.print(f"annotated video: [bold]{path}[/]", highlight=False)
         write_outputs(data, report=report, video=src, poses=seq, model=model, subject=subject, save=save)

@@ -110,18 +110,62 @@ def camera_spec(camera: str) -> int | str:
     return int(camera) if camera.strip().isdigit() else camera
 
 
+def known_source_video(given: Path | None, seq=None) -> Path | None:
+    """The video the poses came from: ``given`` (VIDEO or --video), else the one a `.npz`'s poses recorded
+    (``seq.meta["video_path"]``) if that file is still there; None for cameras and unknown videos."""
+    if given is not None:
+        return given
+    recorded = (getattr(seq, "meta", None) or {}).get("video_path")
+    return Path(recorded) if recorded and Path(recorded).is_file() else None
+
+
+def add_source_video(data: dict, video: Path | None) -> dict:
+    """Store the source video's absolute path in ``data["source_video"]["path"]`` (right after
+    ``source``), so `hipvision report` finds its key frames from anywhere; the JSON writer adds the
+    path relative to the JSON. Returns ``data`` (changed in place)."""
+    if video is None:
+        return data
+    items = [(k, v) for k, v in data.items() if k != "source_video"]
+    at = next((i + 1 for i, (k, _) in enumerate(items) if k == "source"), len(items))
+    items.insert(at, ("source_video", {"path": str(Path(video).resolve())}))
+    data.clear()
+    data.update(items)
+    return data
+
+
+def _with_relative_video(data: dict, json_out: Path) -> dict:
+    """``data`` with ``source_video.relative_to_json`` (the video's path from the JSON's folder)."""
+    video = data.get("source_video")
+    if not isinstance(video, dict) or not video.get("path"):
+        return data
+    try:
+        relative = os.path.relpath(video["path"], json_out.resolve().parent)
+    except ValueError:  # another drive (Windows): no relative path
+        return data
+    return {**data, "source_video": {**video, "relative_to_json": Path(relative).as_posix()}}
+
+
 def write_json_csv(data: dict, *, json_out: Path | None, csv_out: Path | None,
                    csv_header: Sequence[str], csv_rows: Callable[[], Iterable[Sequence]]) -> None:
     """Write the result JSON and the per-frame CSV (atomically) where asked, saying where."""
     from hipvision.io import write_csv_atomic, write_json_atomic
 
     if json_out is not None:
-        write_json_atomic(json_out, data)
+        write_json_atomic(json_out, _with_relative_video(data, json_out))
         console.print(f"json: [bold]{json_out}[/]", highlight=False)
     if csv_out is not None:
         write_csv_atomic(csv_out, csv_header, csv_rows())
         console.print(f"csv: [bold]{csv_out}[/]", highlight=False)
 
+
+def video_argument(text: str):
+    """The VIDEO argument, named and typed the same in every command (optional: --camera can replace it)."""
+    return typer.Argument(None, metavar="VIDEO", show_default=False, help=text)
+
+
+#: ``--reps N``: circles per direction in the set (the 5 + 5 protocol by default).
+REPS_OPTION = typer.Option(5, "--reps", min=1, max=100, metavar="N",
+                           help="Circles per direction in the set, for the set check (5 = the 5 + 5 protocol).")
 
 # Options of the live mode, shared by the commands that have one (typer reads them as defaults).
 WINDOW_OPTION = typer.Option(True, "--window/--no-window", help="Live: show a window (--no-window: headless).")

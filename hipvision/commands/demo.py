@@ -31,11 +31,20 @@ def register(app: typer.Typer) -> None:
 
     @app.command("demo")
     def demo_cmd(
-        out: Path = typer.Option(Path("out/demo"), "--out", help="Folder for the results (created if needed)."),
+        out: Path = typer.Option(Path("out/demo"), "--out", "-o", help="Folder for the results (created if needed)."),
         video: Optional[Path] = typer.Option(None, "--video", help="Analyse this recording instead of the bundled sample."),
         model: Optional[Path] = MODEL_OPTION,
     ) -> None:
-        """Analyse the bundled sample session (seated IR → hip circles → seated IR): JSON, CSV and an HTML report."""
+        """Analyse the bundled sample session (seated IR → hip circles → seated IR): JSON, CSV and an HTML report.
+
+        Examples:
+
+        hipvision demo    (writes out/demo/session.json, session.csv and report.html)
+
+        hipvision demo -o results/    (another folder)
+
+        hipvision demo --video my_routine.mp4 -o mine/    (your own routine)
+        """
         from hipvision.commands.session import run_session
         from hipvision.paths import samples_dir
 

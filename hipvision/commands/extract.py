@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from hipvision.commands.common import MODEL_OPTION, check_writable, console, provisioned_model, cli_options
+from hipvision.commands.common import provisioned_model, MODEL_OPTION, rich_progress, check_writable, console, cli_options, video_argument
+from hipvision.progress import ProgressFactory
 from hipvision.errors import InputError
 
 
@@ -18,10 +19,10 @@ def check_output(path: Path) -> Path:
     return path
 
 
-def run_extract(spec: str | int, output: Path, *, model: Path | None = None, max_frames: int | None = None,
-                progress: bool = True) -> dict:
+def run_extract(spec: str | int | Path, output: Path, *, model: Path | None = None, max_frames: int | None = None,
+                progress: ProgressFactory | None = rich_progress) -> dict:
     """Extract landmarks from ``spec`` into ``output``; returns the summary figures."""
-    from hipvision.io import save_sequence
+    from hipvision.io.files import save_sequence
     from hipvision.pose import PoseTracker, extract
     from hipvision.io.sources import open_source
 
@@ -44,17 +45,26 @@ def register(app: typer.Typer) -> None:
 
     @app.command("extract")
     def extract_command(
-        video: Optional[str] = typer.Argument(
-            None, metavar="VIDEO", show_default=False,
-            help="Video file or image folder to read (leave out with --camera)."),
-        output: Path = typer.Option(..., "--output", "-o", help="Where to write the landmarks (.npz)."),
+        video: Optional[Path] = video_argument("Video file or image folder to read (leave out with --camera)."),
+        output: Path = typer.Option(..., "--out", "-o", help="Where to write the landmarks (.npz)."),
         model: Optional[Path] = MODEL_OPTION,
         camera: Optional[str] = typer.Option(
             None, "--camera", help="Read a camera (index such as 0), a stream URL, or a video played as a "
                                    "camera. Ctrl-C ends a live recording and keeps what was captured."),
         max_frames: Optional[int] = typer.Option(None, "--max-frames", min=1, help="Stop after this many frames."),
     ) -> None:
-        """Find one person's pose landmarks in every frame and save them for the analyses."""
+        """Find one person's pose landmarks in every frame and save them for the analyses.
+
+        Every analysis takes the .npz instead of the video, and runs again without the pose model.
+
+        Examples:
+
+        hipvision extract clip.mp4 -o poses.npz
+
+        hipvision extract frames/ -o poses.npz    (a folder of images)
+
+        hipvision extract --camera 0 -o poses.npz    (Ctrl-C stops, keeps all)
+        """
         if (video is None) == (camera is None):
             raise InputError("give either VIDEO or --camera SPEC (exactly one)")
         spec = video if video is not None else camera

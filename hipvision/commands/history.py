@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from pathlib import Path
 from typing import Optional
 
@@ -29,19 +30,25 @@ def _ir(row: dict, side: str) -> str:
 
 
 def print_table(rows: list[dict]) -> None:
-    """Saved results as a table; the subject column only when several people are listed."""
+    """Saved results as a table (fits 80 columns): when (date and time), kind, IR per leg, circles, radius
+    and source file; the subject column only when several people are listed."""
     several = len({r["subject"] for r in rows}) > 1
-    table = Table(title="Saved results (IR held; sessions: before→after the circles)", title_justify="left",
-                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
-    cols = ["#", "date"] + (["subject"] if several else []) + ["kind", "IR left °", "IR right °", "circles", "radius cm"]
+    years = {r["recorded_at"].year for r in rows}
+    when_format = "%d %b %H:%M" if years == {_dt.date.today().year} else "%d %b %Y %H:%M"
+    table = Table(title="Saved results: held IR ° (sessions: before→after the circles), radius cm",
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=0)
+    cols = ["#", "when"] + (["subject"] if several else []) + ["kind", "IR left", "IR right", "circles", "radius",
+                                                               "source"]
     for col in cols:
-        table.add_column(col, justify="right" if col in ("#", "circles", "radius cm") else "left",
-                         no_wrap=col != "subject", min_width=7 if col == "subject" else None)
+        table.add_column(col, justify="right" if col in ("#", "circles", "radius") else "left",
+                         no_wrap=col != "subject", min_width=7 if col == "subject" else None,
+                         overflow="ellipsis" if col == "source" else "fold", max_width=20 if col == "source" else None)
     for r in rows:
-        cells = [str(r["id"]), r["recorded_at"].strftime("%Y-%m-%d")] + ([r["subject"]] if several else [])
+        cells = [str(r["id"]), r["recorded_at"].strftime(when_format)] + ([r["subject"]] if several else [])
         cells += [r["kind"], _ir(r, "left"), _ir(r, "right"),
                   "" if r["circles_total"] is None else str(r["circles_total"]),
-                  "" if r["circle_radius_cm"] is None else f"{r['circle_radius_cm']:.1f}"]
+                  "" if r["circle_radius_cm"] is None else f"{r['circle_radius_cm']:.1f}",
+                  Path(r.get("source") or "").name]
         table.add_row(*cells)
     console.print(table)
 
@@ -57,7 +64,16 @@ def register(app: typer.Typer) -> None:
                                                                  "size over dates) to this .png, .svg or .pdf."),
         csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the listed results as CSV here."),
     ) -> None:
-        """List results saved with '--subject NAME --save' and plot progress over time."""
+        """List results saved with '--subject NAME --save' and plot progress over time.
+
+        Examples:
+
+        hipvision history
+
+        hipvision history --subject Alex --plot progress.png
+
+        hipvision history --subject Alex --kind session --csv alex.csv
+        """
         from hipvision.io.history import KINDS, db_path, load_history
         from hipvision.report.plots import write_progress_plot
         from hipvision.io.files import write_csv_atomic

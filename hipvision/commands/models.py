@@ -13,7 +13,8 @@ from hipvision.errors import ModelError
 
 models_app = typer.Typer(
     name="models", no_args_is_help=True,
-    help="List, download (or build offline) and verify the MediaPipe pose models.",
+    help="List, download (or build offline) and verify the MediaPipe pose models.\n\n"
+         "Examples:\n\nhipvision models list\n\nhipvision models fetch full\n\nhipvision models verify full",
 )
 
 
@@ -23,7 +24,14 @@ def _megabytes(n_bytes: int | None) -> str:
 
 @models_app.command("list")
 def list_command() -> None:
-    """Show each pose model, where it was found (or "not provisioned") and its size."""
+    """Show each pose model, where it was found (or "not provisioned") and its size.
+
+    Examples:
+
+    hipvision models list
+
+    HIPVISION_MODELS=/data/models hipvision models list    (that folder first)
+    """
     from hipvision.pose import models
 
     table = Table(show_edge=False, header_style="bold")
@@ -50,7 +58,16 @@ def fetch_command(
                                              "$HIPVISION_MODELS, the repo's models/, the user cache)."),
     force: bool = typer.Option(False, "--force", help="Fetch again even if the model is already there."),
 ) -> None:
-    """Download (or build offline) a pose model and check that it loads. Instant if already there."""
+    """Download (or build offline) a pose model and check that it loads. Instant if already there.
+
+    Examples:
+
+    hipvision models fetch full
+
+    hipvision models fetch full --offline    (built from the mediapipe wheel)
+
+    hipvision models fetch heavy --dest models/
+    """
     from hipvision.pose import models
 
     with download_bar(f"downloading {models.model_spec(name).file}") as bar:
@@ -65,7 +82,14 @@ def fetch_command(
 def verify_command(
     model: str = typer.Argument("full", help="A model file (PATH) or a model name (lite, full, heavy)."),
 ) -> None:
-    """Load a pose model and run it once on a blank image; exit code 2 if it is not usable."""
+    """Load a pose model and run it once on a blank image; exit code 2 if it is not usable.
+
+    Examples:
+
+    hipvision models verify full
+
+    hipvision models verify models/pose_landmarker_full.task
+    """
     from hipvision.pose import models
 
     path = Path(model).expanduser()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from hipvision.commands.common import console
+from hipvision.commands.common import console, err_console
 from hipvision.errors import InputError
 from hipvision.sequence import PoseSequence
 
@@ -55,8 +55,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("report")
     def report_cmd(
-        result_json: Path = typer.Argument(..., help="A result JSON written by 'hipvision rotation', "
-                                                     "'circles' or 'session' (--json)."),
+        result_json: Path = typer.Argument(..., metavar="RESULT_JSON", show_default=False,
+                                           help="A result JSON written by 'hipvision rotation', 'circles' or "
+                                                "'session' (--json)."),
         out: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file to write "
                                                                        "(default: the JSON's name with .html)."),
         video: Optional[Path] = typer.Option(None, "--video", help="The source video, for key frames "
@@ -67,9 +68,18 @@ def register(app: typer.Typer) -> None:
                                                                    "file) used for the key frames' skeleton."),
         subject: Optional[str] = typer.Option(None, "--subject", help="Name shown in the report's title."),
     ) -> None:
-        """Write a self-contained HTML report (opens offline) from a result JSON."""
+        """Write a self-contained HTML report (opens offline) from a result JSON.
+
+        Examples:
+
+        hipvision report session.json    (writes session.html next to it)
+
+        hipvision report results/ir.json -o ir.html --subject Alex
+
+        hipvision report ir.json --video moved/clip.mp4    (video moved)
+        """
         from hipvision.io.files import load_sequence, read_json
-        from hipvision.report import find_source_video, write_report
+        from hipvision.report import find_source_video, source_video_candidates, write_report
 
         result = read_json(result_json)
         if not isinstance(result, dict):
@@ -77,7 +87,12 @@ def register(app: typer.Typer) -> None:
         seq = load_sequence(poses) if poses is not None else None
         if video is not None and not video.is_file():
             raise InputError(f"no such video: {video}")
-        video = video if video is not None else find_source_video(result, base_dir=result_json.parent)
+        if video is None:
+            video = find_source_video(result, base_dir=result_json.parent)
+            if video is None and source_video_candidates(result):
+                named = (result.get("source_video") or {}).get("path") or result.get("source")
+                err_console.print(f"[yellow]note:[/] source video not found; pass --video for key frames ({named})",
+                                  highlight=False)
         target = out if out is not None else result_json.with_suffix(".html")
         path = write_report(result, target, video=video, poses=seq, detect=pose_detector(model), subject=subject)
         console.print(f"report: [bold]{path}[/]", highlight=False)

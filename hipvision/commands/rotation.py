@@ -8,9 +8,9 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import (cli_options, rich_progress,
-    MODEL_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, camera_spec, check_writable, console,
-    err_console, provisioned_model, write_json_csv,
+from hipvision.commands.common import (provisioned_model, MODEL_OPTION, rich_progress,
+    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION, add_source_video, camera_spec, check_writable, console, err_console,
+    cli_options, known_source_video, video_argument, write_json_csv,
 )
 from hipvision.errors import InputError
 
@@ -20,17 +20,20 @@ Set-up: sit on the edge of a table or bench facing the camera, hips and knees at
 thighs pointing at the camera, shanks hanging. Camera at about knee height, 1.5-2.5 m in front, \
 your whole body (head to feet) in view; shorts or fitted trousers help. Turn one foot OUTWARD as far as \
 you can (the knee stays put), hold it 1-2 s, then the other leg. \
-Marks: < 30° limited, 30-45° functional, >= 45° target.
+Marks: < 30° limited, 30-45° functional, >= 45° target. \
+Live keys: SPACE start/stop a trial, R reset, Q quit and save.
 
 Examples:
 
 hipvision rotation clip.mp4 --json ir.json --annotate ir.mp4
 
-hipvision rotation clip.mp4 --report ir.html --subject Alex --save    (report and history)
+hipvision rotation clip.mp4 --report ir.html --subject Alex --save
 
-hipvision rotation poses.npz --csv ir.csv    (landmarks from `hipvision extract`)
+hipvision rotation poses.npz --csv ir.csv    (poses from `hipvision extract`)
 
-hipvision rotation --camera 0 --json ir.json    (live: SPACE trial, R reset, Q quit and save)
+hipvision rotation --camera 0 --json ir.json    (live)
+
+hipvision rotation --camera clip.mp4 --no-window --json ir.json    (headless)
 """
 
 
@@ -63,7 +66,7 @@ def _write_outputs(d: dict, result, json_out: Path | None, csv_out: Path | None)
     write_json_csv(d, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=result.csv_rows)
 
 
-def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotate: Path | None,
+def run_file(video: str | Path, *, json_out: Path | None, csv_out: Path | None, annotate: Path | None,
              original: Path | None, model: Path | None, rot_settings, report: Path | None = None,
              subject: str | None = None, save: bool = False) -> dict:
     """Analyse a video or `.npz`; write the requested outputs; returns the rotation JSON."""
@@ -81,9 +84,11 @@ def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotat
     from hipvision.pose import poses_from_input
 
     model = model if is_npz else provisioned_model(model)
+
     seq = poses_from_input(video, model=model, progress=rich_progress)
     result = analyze_rotation(seq, settings=rot_settings)
-    d = result.to_dict()
+    src = known_source_video(src, seq)
+    d = add_source_video(result.to_dict(), src)
     print_summary(d)
     _write_outputs(d, result, json_out, csv_out)
     if annotate is not None:
@@ -131,9 +136,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("rotation", help=HELP)
     def rotation_command(
-        video: Optional[str] = typer.Argument(
-            None, metavar="VIDEO", show_default=False,
-            help="Video file, image folder, or .npz from `hipvision extract` (leave out with --camera)."),
+        video: Optional[Path] = video_argument(
+            "Video file, image folder, or .npz from 'hipvision extract' (leave out with --camera)."),
         camera: Optional[str] = typer.Option(
             None, "--camera", help="Live: camera index (0), stream URL, or a video played as a camera."),
         json_out: Optional[Path] = typer.Option(None, "--json", help="Write the result as JSON here."),
@@ -153,13 +157,13 @@ def register(app: typer.Typer) -> None:
                                            "(MediaPipe's 3D world landmarks)."),
         fov: float = typer.Option(60.0, "--fov", min=20.0, max=150.0,
                                   help="Horizontal field of view of the camera, degrees (webcams 55-80)."),
-        no_window: bool = typer.Option(False, "--no-window", help="Live: no window (headless)."),
-        no_mirror: bool = typer.Option(False, "--no-mirror", help="Live: show the picture unmirrored."),
-        record: Optional[Path] = typer.Option(None, "--record", help="Live: record the annotated view (.mp4)."),
-        max_frames: Optional[int] = typer.Option(None, "--max-frames", min=1, help="Live: stop after N frames."),
         report: Optional[Path] = REPORT_OPTION,
         subject: Optional[str] = SUBJECT_OPTION,
         save: bool = SAVE_OPTION,
+        window: bool = WINDOW_OPTION,
+        mirror: bool = MIRROR_OPTION,
+        record: Optional[Path] = RECORD_OPTION,
+        max_frames: Optional[int] = MAX_FRAMES_OPTION,
     ) -> None:
         from hipvision.commands.report import check_save_options
         from hipvision.core.rotation import ESTIMATORS, RotationSettings
@@ -179,11 +183,11 @@ def register(app: typer.Typer) -> None:
         if camera is not None:
             if annotate is not None or original is not None:
                 raise InputError("--annotate/--video are for files; live, use --record OUT.mp4")
-            run_camera(camera, json_out=json_out, csv_out=csv_out, record=record, window=not no_window,
-                       mirror=not no_mirror, model=model, max_frames=max_frames, rot_settings=rot_settings,
+            run_camera(camera, json_out=json_out, csv_out=csv_out, record=record, window=window,
+                       mirror=mirror, model=model, max_frames=max_frames, rot_settings=rot_settings,
                        report=report, subject=subject, save=save)
         else:
-            if record is not None or no_window:
+            if record is not None or not window:
                 err_console.print("[yellow]note:[/] --record/--no-window only apply with --camera", highlight=False)
             run_file(video, json_out=json_out, csv_out=csv_out, annotate=annotate, original=original, model=model,
                      rot_settings=rot_settings, report=report, subject=subject, save=save)

@@ -8,9 +8,10 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import (cli_options, rich_progress,
-    MAX_FRAMES_OPTION, MIRROR_OPTION, MODEL_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION,
-    WINDOW_OPTION, camera_spec, check_writable, console, provisioned_model, write_json_csv,
+from hipvision.commands.common import (provisioned_model, MODEL_OPTION, rich_progress,
+    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, REPS_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
+    add_source_video, camera_spec, check_writable, console, cli_options, known_source_video, video_argument,
+    write_json_csv,
 )
 from hipvision.commands.report import check_save_options, write_outputs
 from hipvision.errors import InputError
@@ -70,27 +71,52 @@ def _finish(result: dict, *, json_out: Path | None, csv_out: Path | None) -> Non
 
 def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | None = None,
                 report: Path | None = None, model: Path | None = None, subject: str | None = None,
-                save: bool = False, min_phase_s: float = 3.0) -> dict:
-    """Poses → session analysis → the requested outputs; prints the summary and returns the session JSON."""
+                save: bool = False, min_phase_s: float = 3.0, reps: int = 5, annotate: Path | None = None,
+                original: Path | None = None) -> dict:
+    """Poses → session analysis → the requested outputs; prints the summary and returns the session JSON.
+    ``reps``: circles per direction in the set; ``annotate``: write the video with each phase's overlay
+    (``original``: the video a ``.npz`` came from)."""
+    from hipvision.core.circles import CirclesSettings
     from hipvision.pose import poses_from_input
     from hipvision.core.session import analyze_session
 
     check_save_options(subject, save)
-    is_video = video.suffix.lower() != ".npz"
-    model = provisioned_model(model) if is_video else model
+    if annotate is not None:
+        from hipvision.io.video_out import fourcc_for
+
+        fourcc_for(annotate)  # a bad extension fails before any work
+    if original is not None and not original.is_file():
+        raise InputError(f"no such video: {original}")
+    model = provisioned_model(model) if video.suffix.lower() != ".npz" else model
     seq = poses_from_input(video, model=model, progress=rich_progress)
-    result = analyze_session(seq, min_phase_s=min_phase_s).to_dict()
-    _finish(result, json_out=json_out, csv_out=csv_out)
-    write_outputs(result, report=report, video=video if is_video else None, poses=seq, model=model,
-                  subject=subject, save=save)
+    given = original if original is not None else (None if video.suffix.lower() == ".npz" else video)
+    src = known_source_video(given, seq)
+    if annotate is not None and src is None:
+        raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
+    if annotate is not None:
+        from hipvision.io.sources import check_frame_size
+
+        check_frame_size(src, seq.frame_size)
+    circles = CirclesSettings(target_per_direction=reps)
+    session = analyze_session(seq, min_phase_s=min_phase_s, circles=circles)
+    result = session.to_dict()
+    _finish(add_source_video(result, src), json_out=json_out, csv_out=csv_out)
+    if annotate is not None:
+        from hipvision.draw.session import SessionAnnotator
+        from hipvision.io.video_out import annotate_video
+
+        path = annotate_video(src, annotate, SessionAnnotator(seq, session, circles=circles), progress=rich_progress)
+        console.print(f"annotated video: [bold]{path}[/]", highlight=False)
+    write_outputs(result, report=report, video=src, poses=seq, model=model, subject=subject, save=save)
     return result
 
 
 def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path | None = None,
                      report: Path | None = None, model: Path | None = None, subject: str | None = None,
                      save: bool = False, min_phase_s: float = 3.0, window: bool = True, mirror: bool = True,
-                     record: Path | None = None, max_frames: int | None = None) -> dict:
+                     record: Path | None = None, max_frames: int | None = None, reps: int = 5) -> dict:
     """The routine live from a camera (or a video played as one): guided view, then the same outputs as a file."""
+    from hipvision.core.circles import CirclesSettings
     from hipvision.io.frame_store import FrameStore
     from hipvision.live import run_live
     from hipvision.live.session import SessionLive
@@ -101,7 +127,8 @@ def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path
     model = provisioned_model(model)
     with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
         analyzer = SessionLive(frame_size=source.frame_size, fps=source.fps, mirror=mirror,
-                               source=source.description, model=tracker.model_name, min_phase_s=min_phase_s)
+                               source=source.description, model=tracker.model_name, min_phase_s=min_phase_s,
+                               circles=CirclesSettings(target_per_direction=reps))
         keep = FrameStore() if report is not None else None
         result = run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record,
                           max_frames=max_frames, keep=keep)
@@ -117,19 +144,24 @@ def register(app: typer.Typer) -> None:
 
     @app.command("session")
     def session_cmd(
-        video: Optional[Path] = typer.Argument(None, help="Recording of the routine (seated IR, hip circles, seated "
-                                                          "IR): a video file, or poses (.npz) from 'hipvision "
-                                                          "extract'. Omit with --camera."),
+        video: Optional[Path] = video_argument("Recording of the routine (seated IR, hip circles, seated IR): a "
+                                               "video file, or poses (.npz) from 'hipvision extract' (leave out "
+                                               "with --camera)."),
         camera: Optional[str] = typer.Option(None, "--camera", help="Live: camera index (0), stream URL, or a "
                                                                     "video played as a camera."),
         json_out: Optional[Path] = typer.Option(None, "--json", help="Write the session result JSON here."),
         csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write one row per phase as CSV here."),
+        annotate: Optional[Path] = typer.Option(None, "--annotate", help="Write the video with each phase's overlay "
+                                                                         "(seated IR, hip circles) here (.mp4)."),
+        original: Optional[Path] = typer.Option(None, "--video", help="The video the poses came from (for "
+                                                                      "--annotate when VIDEO is a .npz)."),
         report: Optional[Path] = REPORT_OPTION,
         model: Optional[Path] = MODEL_OPTION,
         subject: Optional[str] = SUBJECT_OPTION,
         save: bool = SAVE_OPTION,
         min_phase_s: float = typer.Option(3.0, "--min-phase-s", min=0.5,
                                           help="Seated or circle phases shorter than this are not analysed (seconds)."),
+        reps: int = REPS_OPTION,
         window: bool = WINDOW_OPTION,
         mirror: bool = MIRROR_OPTION,
         record: Optional[Path] = RECORD_OPTION,
@@ -140,17 +172,29 @@ def register(app: typer.Typer) -> None:
         Live (--camera 0) the view follows you through the routine: sit and turn each foot out, get on
         hands and knees for the circles, sit and measure again; Q ends it and saves the same results as a
         recording would give. Keys: R start over, Q quit and save.
+
+        Examples:
+
+        hipvision session routine.mp4 --json session.json --report session.html
+
+        hipvision session routine.mp4 --annotate annotated.mp4    (overlays drawn)
+
+        hipvision session routine.mp4 --reps 3 --subject Alex --save    (3 + 3 set)
+
+        hipvision session --camera 0 --json session.json --record live.mp4    (live)
         """
         if (video is None) == (camera is None):
             raise InputError("give a VIDEO (or .npz poses) to analyse, or --camera for a live session (not both)")
-        for path in (json_out, csv_out, report, record):
+        for path in (json_out, csv_out, report, record, annotate):
             check_writable(path)
         if camera is None:
             if record is not None:
-                raise InputError("--record is for --camera")
+                raise InputError("--record is for --camera; use --annotate for a file")
             run_session(video, json_out=json_out, csv_out=csv_out, report=report, model=model, subject=subject,
-                        save=save, min_phase_s=min_phase_s)
+                        save=save, min_phase_s=min_phase_s, reps=reps, annotate=annotate, original=original)
         else:
+            if annotate is not None or original is not None:
+                raise InputError("--annotate/--video are for files; live, use --record OUT.mp4")
             run_session_live(camera, json_out=json_out, csv_out=csv_out, report=report, model=model,
                              subject=subject, save=save, min_phase_s=min_phase_s, window=window, mirror=mirror,
-                             record=record, max_frames=max_frames)
+                             record=record, max_frames=max_frames, reps=reps)

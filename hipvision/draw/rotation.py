@@ -95,18 +95,18 @@ def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Se
         draw.draw_panel(image, list(status), "bl", scale=0.8)
 
 
-def annotate_rotation_video(video_path: str | os.PathLike, out_path: str | os.PathLike, seq: "PoseSequence",
-                            result: RotationResult, *, progress: ProgressFactory | None = None) -> Path:
-    """Write ``video_path`` with the analysis drawn on every frame (skeleton, shanks, arcs, numbers, gauges).
+class RotationAnnotator:
+    """``draw(frame)`` for `hipvision.io.video_out.annotate_video`: skeleton, shanks, arcs, numbers and gauges.
 
-    ``seq`` and ``result`` must come from that video (one landmark row per frame).
+    ``seq`` and ``result`` must come from the same frames; ``frame.index`` indexes both.
     """
-    from hipvision.io.video_out import annotate_video
 
-    best = (result.left.held_deg, result.right.held_deg)
+    def __init__(self, seq: "PoseSequence", result: RotationResult) -> None:
+        self.seq, self.result = seq, result
+        self.best = (result.left.held_deg, result.right.held_deg)
 
-    def draw_frame(frame: "Frame") -> None:
-        i = frame.index
+    def __call__(self, frame: "Frame") -> None:
+        seq, result, i = self.seq, self.result, frame.index
         if i >= len(seq):
             return
         img = frame.image
@@ -115,7 +115,16 @@ def annotate_rotation_video(video_path: str | os.PathLike, out_path: str | os.Pa
         px = seq.image[i, :, :2] * (img.shape[1], img.shape[0])
         draw_legs(img, px, result.angle_deg[i], result.view,
                   knees_px=None if result.knee_px is None else result.knee_px[i])
-        draw_leg_hud(img, values_deg=result.angle_deg[i], best_deg=best, mirror=False,
+        draw_leg_hud(img, values_deg=result.angle_deg[i], best_deg=self.best, mirror=False,
                      message=coaching_message(result.reasons[i]), status=[f"t = {frame.timestamp_s:.1f} s"])
 
-    return annotate_video(video_path, out_path, draw_frame, progress=progress)
+
+def annotate_rotation_video(video_path: str | os.PathLike, out_path: str | os.PathLike, seq: "PoseSequence",
+                            result: RotationResult, *, progress: ProgressFactory | None = None) -> Path:
+    """Write ``video_path`` with the analysis drawn on every frame (skeleton, shanks, arcs, numbers, gauges).
+
+    ``seq`` and ``result`` must come from that video (one landmark row per frame).
+    """
+    from hipvision.io.video_out import annotate_video
+
+    return annotate_video(video_path, out_path, RotationAnnotator(seq, result), progress=progress)

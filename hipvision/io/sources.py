@@ -109,6 +109,7 @@ class FrameSource:
         frame_size: (width, height) in pixels of the frames it yields.
         frame_count: number of frames if known in advance (files, folders), else None.
         is_live: frames arrive in real time (camera, stream).
+        video_path: the video file read (absolute); None for cameras, streams and image folders.
     """
 
     description: str = ""
@@ -116,6 +117,7 @@ class FrameSource:
     frame_size: tuple[int, int] = (0, 0)
     frame_count: int | None = None
     is_live: bool = False
+    video_path: Path | None = None
 
     def __iter__(self) -> Iterator[Frame]:
         raise NotImplementedError
@@ -335,7 +337,9 @@ def open_source(spec: str | os.PathLike | int, *, fps: float | None = None) -> F
         return ImageFolderSource(path, fps=fps)
     if path.stat().st_size == 0:
         raise InputError(f"{path} is empty (0 bytes)")
-    return CaptureSource(str(path), description=path.name, is_live=False)
+    source = CaptureSource(str(path), description=path.name, is_live=False)
+    source.video_path = path.resolve()
+    return source
 
 
 def check_frame_size(video: str | os.PathLike, size: tuple[int, int]) -> None:

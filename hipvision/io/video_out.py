@@ -1,4 +1,4 @@
-"""Annotated video output (cv2): an atomic video writer and a re-read-and-draw pass over a video.
+"""Annotated video output: an atomic video writer and a re-read-and-draw pass over a video.
 
     with VideoWriterAtomic("out.mp4", fps=30) as writer:   # the size comes from the first frame
         writer.write(image)                                 # BGR uint8
@@ -6,8 +6,11 @@
 
     annotate_video("clip.mp4", "clip_annotated.mp4", lambda frame: draw_stuff(frame.image))
 
-The codec follows the file extension (`FOURCC_BY_SUFFIX`): ``.mp4``/``.mov`` → MPEG-4 Part 2
-('mp4v'), ``.avi``/``.mkv`` → Motion JPEG ('MJPG'); both are in every OpenCV build with FFmpeg.
+The codec follows the file extension: ``.mp4``/``.m4v``/``.mov`` → H.264 (yuv420p, even frame size,
+``+faststart``) through PyAV, whose wheels bring their own FFmpeg, so browsers, phones and clinic PCs
+play it; ``.avi``/``.mkv`` → Motion JPEG ('MJPG') through OpenCV. Where PyAV has no H.264 encoder
+the ``.mp4`` is written by OpenCV as MPEG-4 Part 2 ('mp4v', `FOURCC_BY_SUFFIX`) and one line on
+stderr says so.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import sys
 from collections.abc import Callable, Generator
+from fractions import Fraction
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +38,28 @@ if TYPE_CHECKING:
 
 #: Four-character codec code for each supported output file ending (lower case).
 FOURCC_BY_SUFFIX: dict[str, str] = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "MJPG"}
+#: Extensions written as H.264 through PyAV when an H.264 encoder is available.
+H264_SUFFIXES = frozenset({".mp4", ".m4v", ".mov"})
+#: H.264 encoders to try, best first (PyPI's PyAV wheels have libx264).
+H264_ENCODERS = ("libx264", "h264", "libopenh264")
+_X264_OPTIONS = {"preset": "veryfast", "crf": "20"}
 _DEFAULT_FPS = 30.0
+
+
+@cache
+def h264_encoder() -> str | None:
+    """The first of `H264_ENCODERS` that PyAV's FFmpeg can encode with; None without PyAV or any of them."""
+    try:
+        import av
+    except ImportError:
+        return None
+    for name in H264_ENCODERS:
+        try:
+            av.codec.Codec(name, "w")
+        except Exception:  # av raises its own UnknownCodecError (a ValueError subclass in some versions)
+            continue
+        return name
+    return None
 
 
 def fourcc_for(path: str | os.PathLike) -> str:
@@ -43,17 +70,53 @@ def fourcc_for(path: str | os.PathLike) -> str:
     return FOURCC_BY_SUFFIX[suffix]
 
 
+class _H264Writer:
+    """H.264 in an MP4/MOV container through PyAV: yuv420p, constant frame rate ``fps``."""
+
+    def __init__(self, path: Path, encoder: str, fps: float, size: tuple[int, int]) -> None:
+        import av
+
+        self.codec = encoder
+        rate = Fraction(fps).limit_denominator(1001)
+        self._container = av.open(str(path), mode="w", format="mov" if path.suffix.lower() == ".mov" else "mp4",
+                                  options={"movflags": "+faststart"})
+        try:
+            options = dict(_X264_OPTIONS) if encoder in ("libx264", "h264") else {}
+            stream = self._container.add_stream(encoder, rate=rate, options=options)
+            stream.width, stream.height = size
+            stream.pix_fmt = "yuv420p"
+            self._stream = stream
+            self._frame_type = av.VideoFrame
+        except BaseException:
+            self._container.close()
+            raise
+
+    def write(self, image: np.ndarray) -> None:
+        frame = self._frame_type.from_ndarray(image, format="bgr24")
+        self._container.mux(self._stream.encode(frame))
+
+    def release(self, *, flush: bool = True) -> None:
+        try:
+            if flush:
+                self._container.mux(self._stream.encode(None))
+        finally:
+            self._container.close()
+
+
 class VideoWriterAtomic:
-    """A `cv2.VideoWriter` that writes to a temporary file and renames it onto ``path`` on success.
+    """An H.264 (PyAV) or OpenCV video writer that writes to a temporary file and renames it onto ``path``.
 
     Args:
-        path: the video to write; its extension picks the codec (see `fourcc_for`).
+        path: the video to write; its extension picks the codec (H.264 for ``.mp4``, see the module
+            docstring; `fourcc_for` for the OpenCV codecs).
         fps: frames per second written into the file's header.
         frame_size: (width, height); None = taken from the first frame written.
 
     On leaving the ``with`` block normally the file is renamed onto ``path``. After an
     exception, or when no frame was written, the temporary file is removed and ``path`` is
-    left untouched. Frames of another size than the first are resized (cv2 would silently drop them).
+    left untouched. Frames of another size than the first are resized (cv2 would silently drop them);
+    for H.264 an odd width or height is cropped by one pixel (yuv420p needs even sizes).
+    ``codec`` says what was written ("libx264", "mp4v", "MJPG", ...) once the first frame is in.
     """
 
     def __init__(self, path: str | os.PathLike, *, fps: float, frame_size: tuple[int, int] | None = None) -> None:
@@ -62,6 +125,7 @@ class VideoWriterAtomic:
         self.fps = float(fps) if math.isfinite(fps) and fps > 0 else _DEFAULT_FPS
         self.frame_size = frame_size
         self.frames_written = 0
+        self.codec: str | None = None
         self._stack: contextlib.ExitStack | None = None
         self._tmp: Path | None = None
         self._writer: Any = None
@@ -80,6 +144,13 @@ class VideoWriterAtomic:
 
     def _open(self, size: tuple[int, int]) -> None:
         w, h = int(size[0]), int(size[1])
+        if self.path.suffix.lower() in H264_SUFFIXES:
+            encoder = h264_encoder()
+            if encoder is not None:
+                self._open_h264(encoder, (max(2, w - w % 2), max(2, h - h % 2)))
+                return
+            print(f"note: no H.264 encoder in PyAV/FFmpeg here; writing {self.path.name} as MPEG-4 Part 2 "
+                  "(mp4v) with OpenCV, which some browsers and phones do not play", file=sys.stderr, flush=True)
         writer = cv2.VideoWriter(str(self._tmp), cv2.VideoWriter_fourcc(*self.fourcc), self.fps, (w, h))
         if not writer.isOpened():
             writer.release()
@@ -87,6 +158,15 @@ class VideoWriterAtomic:
                               "OpenCV could not open a video writer")
         self.frame_size = (w, h)
         self._writer = writer
+        self.codec = self.fourcc
+
+    def _open_h264(self, encoder: str, size: tuple[int, int]) -> None:
+        try:
+            self._writer = _H264Writer(Path(str(self._tmp)), encoder, self.fps, size)
+        except Exception as exc:
+            raise OutputError(f"cannot write video {self.path} (H.264 {encoder}, {size[0]}x{size[1]}): {exc}") from exc
+        self.frame_size = size
+        self.codec = encoder
 
     def write(self, image: np.ndarray) -> None:
         """Append one (H, W, 3) BGR uint8 frame."""
@@ -94,18 +174,25 @@ class VideoWriterAtomic:
             raise RuntimeError("VideoWriterAtomic.write() outside its with-block")
         if self._writer is None:
             self._open((image.shape[1], image.shape[0]))
-        if (image.shape[1], image.shape[0]) != self.frame_size:
-            image = cv2.resize(image, self.frame_size, interpolation=cv2.INTER_AREA)
+        w, h = self.frame_size
+        if (image.shape[1], image.shape[0]) != (w, h):
+            if 0 <= image.shape[1] - w <= 1 and 0 <= image.shape[0] - h <= 1:
+                image = image[:h, :w]  # odd size cropped to even for H.264
+            else:
+                image = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
         self._writer.write(np.ascontiguousarray(image))
         self.frames_written += 1
 
-    def _release(self) -> None:
-        if self._writer is not None:
-            self._writer.release()
-            self._writer = None
+    def _release(self, *, flush: bool = True) -> None:
+        writer, self._writer = self._writer, None
+        if isinstance(writer, _H264Writer):
+            writer.release(flush=flush)
+        elif writer is not None:
+            writer.release()
 
     def _abort(self) -> None:
-        self._release()
+        with contextlib.suppress(Exception):
+            self._release(flush=False)
         stack, self._stack = self._stack, None
         if stack is not None:
             with contextlib.suppress(_Discard):
@@ -115,7 +202,11 @@ class VideoWriterAtomic:
         if exc_type is not None or self.frames_written == 0:
             self._abort()
             return False
-        self._release()
+        try:
+            self._release()
+        except Exception as exc:
+            self._abort()
+            raise OutputError(f"cannot finish video {self.path}: {exc}") from exc
         stack, self._stack = self._stack, None
         assert stack is not None
         stack.close()  # renames the temporary file onto self.path

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hipvision import draw
+from hipvision.core.circles import CirclesSettings
 from hipvision.core.posture import OTHER, QUADRUPED, SEATED, latest_posture
 from hipvision.core.rotation import RotationTracker
 from hipvision.live.circles import CirclesLive
@@ -43,7 +44,8 @@ class SessionLive:
     title = "hipvision - session"
 
     def __init__(self, *, frame_size: tuple[int, int], fps: float, mirror: bool = True, source: str = "live",
-                 model: str = "", min_phase_s: float = 3.0, posture_window_s: float = 2.0) -> None:
+                 model: str = "", min_phase_s: float = 3.0, posture_window_s: float = 2.0,
+                 circles: CirclesSettings = CirclesSettings()) -> None:
         """
         Args:
             frame_size: (width, height) of the frames, pixels. fps: the source's nominal rate.
@@ -51,6 +53,7 @@ class SessionLive:
             mirror: the display is mirrored (selfie view); the analysis never is.
             min_phase_s: seated or circle phases shorter than this (seconds) are not analysed.
             posture_window_s: seconds of recent frames the shown posture is decided on.
+            circles: the hip-circle settings (the set's circles per direction), live and saved alike.
         """
         self.frame_size = frame_size
         self.fps = float(fps)
@@ -59,6 +62,7 @@ class SessionLive:
         self.model = model
         self.min_phase_s = min_phase_s
         self.posture_window_s = posture_window_s
+        self.circles_settings = circles
         self.reset()
 
     def reset(self) -> None:
@@ -97,7 +101,8 @@ class SessionLive:
             self._reading = None
             self.seated_held.append(_NAN2.copy())
         elif posture == QUADRUPED:
-            self._circles = CirclesLive(source=self.source, model=self.model, keys_help=False, keep_frames=False)
+            self._circles = CirclesLive(settings=self.circles_settings, source=self.source, model=self.model,
+                                        keys_help=False, keep_frames=False)
         if posture != OTHER:
             self.phases_seen.append(posture)
 
@@ -110,7 +115,8 @@ class SessionLive:
         """The session JSON of every frame seen (same analysis as `hipvision session VIDEO`)."""
         from hipvision.core.session import analyze_session
 
-        return analyze_session(effective_fps(self.frames.build()), min_phase_s=self.min_phase_s).to_dict()
+        return analyze_session(effective_fps(self.frames.build()), min_phase_s=self.min_phase_s,
+                               circles=self.circles_settings).to_dict()
 
     def on_key(self, key: str) -> None:
         if key == "r":

@@ -91,7 +91,8 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
     the frames so far; on a file Ctrl-C propagates.
 
     Returns:
-        One row per processed frame, NaN rows where nobody was found.
+        One row per processed frame, NaN rows where nobody was found; a video file's absolute path is
+        kept in ``meta["video_path"]`` (saved with a ``.npz``, so results from it can find the video).
     """
     builder = SequenceBuilder(fps=source.fps, frame_size=source.frame_size, source=source.description,
                               model=tracker.model_name)
@@ -111,7 +112,10 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
     except KeyboardInterrupt:
         if not source.is_live:
             raise  # a live recording ends with Ctrl-C and keeps what it has
-    return builder.build()
+    seq = builder.build()
+    if source.video_path is not None:
+        seq.meta["video_path"] = str(source.video_path)
+    return seq
 
 
 def poses_from_input(path: str | os.PathLike, *, model: str | os.PathLike | None = None,

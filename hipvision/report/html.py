@@ -205,15 +205,26 @@ def _headline(legs: list[dict], circles: list[dict]) -> str:
 
 # ---------------------------------------------------------------- render / write
 
-def find_source_video(result: dict, base_dir: str | os.PathLike | None = None) -> Path | None:
-    """The result's ``source`` as an existing video file (relative to ``base_dir``, then the cwd), or None."""
+def source_video_candidates(result: dict, base_dir: str | os.PathLike | None = None) -> list[Path]:
+    """Where the result's source video may be, best first: ``source_video.relative_to_json`` from
+    ``base_dir`` (the JSON's folder), ``source_video.path`` (absolute), then a ``source`` naming a video
+    file, from ``base_dir`` and from the cwd. Empty when the result names no video (camera, live)."""
+    folders = ([Path(base_dir)] if base_dir else []) + [Path(".")]
+    video = result.get("source_video") if isinstance(result.get("source_video"), dict) else {}
+    out = []
+    if video.get("relative_to_json") and base_dir:
+        out.append(Path(base_dir) / video["relative_to_json"])
+    if video.get("path"):
+        out.append(Path(video["path"]))
     source = str(result.get("source") or "")
-    if not source or Path(source).suffix.lower() not in VIDEO_SUFFIXES:
-        return None
-    for folder in ([Path(base_dir)] if base_dir else []) + [Path(".")]:
-        if (folder / source).is_file():
-            return folder / source
-    return None
+    if source and Path(source).suffix.lower() in VIDEO_SUFFIXES:
+        out += [folder / source for folder in folders]
+    return out
+
+
+def find_source_video(result: dict, base_dir: str | os.PathLike | None = None) -> Path | None:
+    """The result's source video, if one of `source_video_candidates` exists, else None."""
+    return next((path for path in source_video_candidates(result, base_dir) if path.is_file()), None)
 
 
 def build_view(result: dict, *, video: str | os.PathLike | None = None, poses: PoseSequence | None = None,

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib import rc_context
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
 from hipvision.draw.colors import CLASS_RGB, GRID_RGB, INK_RGB, MUTED_RGB, PALETTE_RGB, SIDE_RGB
@@ -172,43 +171,85 @@ def path_plot_svg(circles: dict, fig_id: str, *, height_in: float = 4.2) -> str 
         return figure_svg(fig, fig_id)
 
 
-def progress_figure(rows: Sequence[dict], *, title: str = "") -> Figure | None:
-    """Progress over dates: held IR per leg (before → after for sessions) and circle size.
+#: How each kind of saved result is labelled and marked in the progress plot.
+KIND_LABELS = {"rotation": "IR test", "circles": "circles", "session": "session"}
+_KIND_MARKERS = {"rotation": "o", "session": "D", "circles": "^"}
+_AFTER_DX = 0.22  # a session's "after" point sits this far right of its "before" (slots are 1 apart)
 
-    ``rows``: dicts with "recorded_at" (datetime), "left_deg", "right_deg", "left_after_deg",
-    "right_after_deg" (degrees or None) and "circle_radius_cm" (cm or None). None if nothing to plot.
+
+def progress_slot_labels(rows: Sequence[dict]) -> list[str]:
+    """One x label per saved result: the date (and the time when that date has several), then the kind."""
+    days = [r["recorded_at"].date() for r in rows]
+    labels = []
+    for r, day in zip(rows, days):
+        when = f"{r['recorded_at']:%d %b %Y}" + (f"\n{r['recorded_at']:%H:%M}" if days.count(day) > 1 else "")
+        labels.append(f"{when}\n{KIND_LABELS.get(r.get('kind'), r.get('kind') or '')}")
+    return labels
+
+
+def progress_figure(rows: Sequence[dict], *, title: str = "") -> Figure | None:
+    """Progress over the saved results: held IR per leg and circle size, one slot per result in time order.
+
+    ``rows``: dicts with "recorded_at" (datetime), "kind", "left_deg", "right_deg", "left_after_deg",
+    "right_after_deg" (degrees or None) and "circle_radius_cm" (cm or None), oldest first. Each slot is
+    labelled with its date (and time when the day has several results) and kind; a line per leg joins the
+    "before"/single values, a session's "after the circles" value is linked to its "before" by an arrow.
+    None if nothing to plot.
     """
+    from matplotlib.lines import Line2D
+
     if not rows:
         return None
-    dates = [r["recorded_at"] for r in rows]
+    x = np.arange(len(rows), dtype=float)
+    kinds = np.array([r.get("kind") or "" for r in rows])
     has_circles = any(r.get("circle_radius_cm") is not None for r in rows)
     with rc_context({**_RC, "svg.fonttype": "path"}):
-        fig = Figure(figsize=(8.0, 5.0 if has_circles else 3.4), layout="constrained")
+        fig = Figure(figsize=(max(6.5, min(12.0, 3.0 + 0.9 * len(rows))), 5.4 if has_circles else 3.9),
+                     layout="constrained")
         axes = fig.subplots(2 if has_circles else 1, 1, sharex=True, squeeze=False,
                             height_ratios=[2.2, 1] if has_circles else [1])[:, 0]
         ax = axes[0]
         for side in ("left", "right"):
-            for key, style, label in ((f"{side}_deg", "-o", "before / single"), (f"{side}_after_deg", "--s", "after circles")):
-                y = _floats([r.get(key) for r in rows])
-                if np.isfinite(y).any():
-                    ok = np.isfinite(y)
-                    ax.plot([d for d, k in zip(dates, ok) if k], y[ok], style, color=COLORS[side], lw=1.5, ms=4,
-                            label=f"{side.capitalize()} · {label}")
+            before = _floats([r.get(f"{side}_deg") for r in rows])
+            after = _floats([r.get(f"{side}_after_deg") for r in rows])
+            ok = np.isfinite(before)
+            ax.plot(x[ok], before[ok], "-", color=COLORS[side], lw=1.3, alpha=0.7)
+            for kind, marker in _KIND_MARKERS.items():
+                sel = ok & (kinds == kind)
+                ax.plot(x[sel], before[sel], marker, color=COLORS[side], ms=6, ls="none")
+            for i in np.flatnonzero(np.isfinite(after)):
+                ax.plot(x[i] + _AFTER_DX, after[i], "s", color=COLORS[side], ms=6, mfc="white", mew=1.6)
+                if ok[i]:
+                    ax.annotate("", xy=(x[i] + _AFTER_DX, after[i]), xytext=(x[i], before[i]),
+                                arrowprops={"arrowstyle": "-|>", "color": COLORS[side], "lw": 1.3,
+                                            "shrinkA": 4, "shrinkB": 4})
         _zones(ax, functional_deg=30, target_deg=45, top_deg=60)
         ax.set_ylim(0, 60)
         ax.set_ylabel("held IR (°)")
-        ax.legend(loc="upper left", frameon=False, fontsize=8, ncols=2)
+        handles = [Line2D([], [], color=COLORS[side], lw=1.5, label=f"{side.capitalize()} hip") for side in ("left", "right")]
+        handles += [Line2D([], [], color=COLORS["ink"], marker=_KIND_MARKERS[k], ls="none", ms=6, label=label)
+                    for k, label in (("rotation", "IR test"), ("session", "session: before the circles"))
+                    if (kinds == k).any()]
+        if (kinds == "session").any():
+            handles.append(Line2D([], [], color=COLORS["ink"], marker="s", mfc="white", ls="none", ms=6,
+                                  label="→ after the circles"))
+        fig.legend(handles=handles, loc="outside upper right", frameon=False, fontsize=8, ncols=min(3, len(handles)))
         if title:
-            ax.set_title(title, loc="left", fontsize=11)
+            fig.suptitle(title, x=0.01, ha="left", fontsize=11)
         if has_circles:
             y = _floats([r.get("circle_radius_cm") for r in rows])
             ok = np.isfinite(y)
-            axes[1].plot([d for d, k in zip(dates, ok) if k], y[ok], "-o", color="#7a5af0", lw=1.5, ms=4)
+            axes[1].plot(x[ok], y[ok], "-", color="#7a5af0", lw=1.3, alpha=0.7)
+            for kind, marker in _KIND_MARKERS.items():
+                sel = ok & (kinds == kind)
+                axes[1].plot(x[sel], y[sel], marker, color="#7a5af0", ms=6, ls="none")
             axes[1].set_ylabel("circle radius (cm)")
-            axes[1].set_ylim(bottom=0)
-        locator = AutoDateLocator(minticks=3, maxticks=8)
-        axes[-1].xaxis.set_major_locator(locator)
-        axes[-1].xaxis.set_major_formatter(ConciseDateFormatter(locator))
+            axes[1].set_ylim(0, max(5.0, 1.25 * float(np.nanmax(y))))
+        step = int(np.ceil(len(rows) / 12))  # at most about a dozen labels
+        axes[-1].set_xticks(x[::step], progress_slot_labels(rows)[::step], fontsize=8)
+        axes[-1].set_xlim(-0.5, len(rows) - 0.5)
+        for a in axes:
+            a.grid(False, axis="x")
         return fig
 
 
