@@ -10,7 +10,8 @@ import typer
 from hipvision import __version__
 from hipvision.commands import COMMAND_MODULES
 from hipvision.commands.common import settings, err_console
-from hipvision.errors import HipvisionError
+from hipvision.commands.guard import guard_commands
+from hipvision.errors import HipvisionError, Interrupted
 
 app = typer.Typer(
     name="hipvision",
@@ -42,6 +43,7 @@ def _global_options(
 
 for _module in COMMAND_MODULES:
     _module.register(app)
+guard_commands(app)  # paths checked before any work; SIGTERM/SIGHUP stop a run as Ctrl-C does
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     settings.debug = "--debug" in args
     try:
-        app(args=args, prog_name="hipvision", standalone_mode=False)
+        code = app(args=args, prog_name="hipvision", standalone_mode=False)
+    except Interrupted as exc:
+        err_console.print(str(exc), highlight=False, soft_wrap=True, markup=False)
+        return exc.exit_code
     except HipvisionError as exc:
         if settings.debug:
             raise
@@ -71,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for details)",
                           highlight=False, soft_wrap=True)
         return 1
-    return 0
+    return code if isinstance(code, int) else 0  # typer returns the code of an Exit raised in a command
 
 
 if __name__ == "__main__":

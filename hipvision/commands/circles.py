@@ -26,7 +26,7 @@ from rich.table import Table
 
 from hipvision.commands.common import (
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    camera_spec, check_frame_size, console, settings, write_json_csv,
+    Outputs, camera_spec, check_frame_size, console, settings, write_json_csv, write_report_and_history,
 )
 from hipvision.errors import InputError
 
@@ -78,17 +78,19 @@ def print_summary(result: dict) -> None:
         console.print(f"[yellow]![/] {w}", highlight=False)
 
 
-def _write(result, json_out: Path | None, csv_out: Path | None) -> dict:
+def _write(result, json_out: Path | None, csv_out: Path | None, outputs: Outputs) -> dict:
     data = result.to_dict()
-    write_json_csv(data, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result))
+    write_json_csv(data, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result),
+                   outputs=outputs)
     return data
 
 
 def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, record: Path | None,
-               max_frames: int | None, keep=None):
+               max_frames: int | None, keep=None, on_record_error=None):
     """Live circles from a camera (or a video played as live); returns the `CirclesResult` to save: the
     file analysis of every frame counted (the live view counts as it goes). ``keep``: a
-    `hipvision.frame_store.FrameStore` that gets every frame, for the report."""
+    `hipvision.frame_store.FrameStore` that gets every frame, for the report; ``on_record_error``: see
+    `hipvision.live.run_live`."""
     from hipvision.live import run_live
     from hipvision.overlays.circles import CirclesLive
     from hipvision.pose import PoseTracker
@@ -98,7 +100,7 @@ def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, r
         analyzer = CirclesLive(source=source.description, model=tracker.model_name, frame_size=source.frame_size,
                                fps=source.fps)
         run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames,
-                 keep=keep)
+                 keep=keep, on_record_error=on_record_error)
         return analyzer.saved_result()
 
 
@@ -134,7 +136,7 @@ def register(app: typer.Typer) -> None:
         Clockwise = forward → your right → back → left, seen from above with the head at 12 o'clock.
         Live keys: SPACE pause/resume, R reset, Q quit and save.
         """
-        from hipvision.commands.report import check_save_options, write_outputs
+        from hipvision.commands.report import check_save_options
         from hipvision.frame_store import FrameStore
 
         check_save_options(subject, save)
@@ -144,22 +146,20 @@ def register(app: typer.Typer) -> None:
             if annotate is not None:
                 raise InputError("--annotate is for files; use --record to save the live view")
             keep = FrameStore() if report is not None else None
+            outputs = Outputs()
             result = run_camera(camera, model=model, window=window, mirror=mirror, record=record,
-                                max_frames=max_frames, keep=keep)
-            data = _write(result, json_out, csv_out)
+                                max_frames=max_frames, keep=keep, on_record_error=lambda e: outputs.failed(e, record))
+            data = _write(result, json_out, csv_out, outputs)
             print_summary(data)
-            write_outputs(data, report=report, subject=subject, save=save, frames=keep)
+            write_report_and_history(outputs, data, report=report, subject=subject, save=save, frames=keep)
+            outputs.finish()
             return
         if record is not None:
             raise InputError("--record is for --camera; use --annotate for a file")
         is_npz = video.suffix.lower() == ".npz"
         src = source_video if source_video is not None else (None if is_npz else video)
-        if annotate is not None:
-            from hipvision.video_out import fourcc_for
-
-            fourcc_for(annotate)  # a bad extension fails before any work
-            if src is None:
-                raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
+        if annotate is not None and src is None:
+            raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
         if src is not None and not src.is_file():
             raise InputError(f"no such video: {src}")
         from hipvision.core.circles import analyze_circles
@@ -169,12 +169,16 @@ def register(app: typer.Typer) -> None:
         if annotate is not None:
             check_frame_size(src, seq.frame_size)
         result = analyze_circles(seq)
-        data = _write(result, json_out, csv_out)
+        outputs = Outputs()
+        data = _write(result, json_out, csv_out, outputs)
         print_summary(data)
         if annotate is not None:
             from hipvision.overlays.circles import CirclesAnnotator
             from hipvision.video_out import annotate_video
 
-            path = annotate_video(src, annotate, CirclesAnnotator(seq, result))
-            console.print(f"annotated video: [bold]{path}[/]", highlight=False)
-        write_outputs(data, report=report, video=src, poses=seq, model=model, subject=subject, save=save)
+            with outputs.attempt(annotate):
+                path = annotate_video(src, annotate, CirclesAnnotator(seq, result))
+                console.print(f"annotated video: [bold]{path}[/]", highlight=False)
+        write_report_and_history(outputs, data, report=report, subject=subject, save=save, video=src, poses=seq,
+                                 model=model)
+        outputs.finish()

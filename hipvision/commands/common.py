@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,21 +35,6 @@ def progress_bar(*, transient: bool = False) -> Progress:
     )
 
 
-def check_writable(path: Path | None, *, suffixes: tuple[str, ...] | None = None) -> None:
-    """Fail before any work (one clear line) if ``path`` cannot be written; None is fine."""
-    if path is None:
-        return
-    if suffixes and path.suffix.lower() not in suffixes:
-        raise InputError(f"output {path} must end in {' or '.join(suffixes)}")
-    if path.is_dir():
-        raise OutputError(f"cannot write {path}: it is a folder")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"cannot write {path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise OutputError(f"cannot write {path}: folder {folder} is not writable")
-
-
 def check_frame_size(video: Path, size: tuple[int, int]) -> None:
     """The video given for ``--annotate`` must be the one the landmarks came from (same size, maybe rotated)."""
     import cv2
@@ -71,17 +56,70 @@ def camera_spec(camera: str) -> int | str:
     return int(camera) if camera.strip().isdigit() else camera
 
 
+class Outputs:
+    """The outputs of one analysis, written one after the other: one that fails (a full disk, a busy
+    history) does not stop those after it, and `finish` raises the first failure at the end.
+
+    A live routine cannot be done again, so its JSON, report and history entry are kept even when its
+    recording (or any other one output) cannot be written.
+    """
+
+    def __init__(self) -> None:
+        self.failures: list[tuple[Path | None, OutputError]] = []
+
+    @contextlib.contextmanager
+    def attempt(self, path: Path | None = None) -> Iterator[None]:
+        """Write one output (``path``) in this block; an `OutputError` is kept for `finish`."""
+        try:
+            yield
+        except OutputError as exc:
+            self.failures.append((path, exc))
+
+    def failed(self, exc: OutputError, path: Path | None = None) -> None:
+        """An output that failed elsewhere (the live loop's recording)."""
+        self.failures.append((path, exc))
+
+    def ok(self, path: Path | None) -> bool:
+        """``path`` was asked for and nothing went wrong writing it."""
+        return path is not None and all(p != path for p, _ in self.failures)
+
+    def finish(self) -> None:
+        """Raise the first failure (one line, saying how many more there were), if any."""
+        if self.failures:
+            first, more = self.failures[0][1], len(self.failures) - 1
+            if not more:
+                raise first
+            raise OutputError(f"{first} (and {more} more output{'s' if more > 1 else ''} failed)") from first
+
+
 def write_json_csv(data: dict, *, json_out: Path | None, csv_out: Path | None,
-                   csv_header: Sequence[str], csv_rows: Callable[[], Iterable[Sequence]]) -> None:
-    """Write the result JSON and the per-frame CSV (atomically) where asked, saying where."""
+                   csv_header: Sequence[str], csv_rows: Callable[[], Iterable[Sequence]], outputs: Outputs) -> None:
+    """Write the result JSON and the per-frame CSV (atomically) where asked, saying where; a failure of
+    one is kept in ``outputs`` and the other is still written."""
     from hipvision.io import write_csv_atomic, write_json_atomic
 
     if json_out is not None:
-        write_json_atomic(json_out, data)
-        console.print(f"json: [bold]{json_out}[/]", highlight=False)
+        with outputs.attempt(json_out):
+            write_json_atomic(json_out, data)
+            console.print(f"json: [bold]{json_out}[/]", highlight=False)
     if csv_out is not None:
-        write_csv_atomic(csv_out, csv_header, csv_rows())
-        console.print(f"csv: [bold]{csv_out}[/]", highlight=False)
+        with outputs.attempt(csv_out):
+            write_csv_atomic(csv_out, csv_header, csv_rows())
+            console.print(f"csv: [bold]{csv_out}[/]", highlight=False)
+
+
+def write_report_and_history(outputs: Outputs, result: dict, *, report: Path | None, subject: str | None,
+                             save: bool, **key_frames) -> None:
+    """``--report`` and ``--subject NAME --save`` as two outputs: the history gets the result also when
+    the report cannot be written. ``key_frames``: ``video``/``poses``/``model`` or ``frames`` for the report."""
+    from hipvision.commands.report import write_outputs
+
+    if report is not None:
+        with outputs.attempt(report):
+            write_outputs(result, report=report, subject=subject, **key_frames)
+    if save:
+        with outputs.attempt():
+            write_outputs(result, subject=subject, save=save)
 
 
 # Options of the live mode, shared by the commands that have one (typer reads them as defaults).

@@ -8,27 +8,23 @@ from typing import Optional
 
 import typer
 
-from hipvision.commands.common import check_writable, console, settings
+from hipvision.commands.common import console, settings
 from hipvision.errors import InputError
 
 
-def check_output(path: Path) -> Path:
-    """Fail early (before minutes of work) if ``path`` cannot receive a ``.npz``."""
-    check_writable(path, suffixes=(".npz",))
-    return path
-
-
 def run_extract(spec: str | int, output: Path, *, model: Path | None = None, max_frames: int | None = None,
-                progress: bool = True) -> dict:
-    """Extract landmarks from ``spec`` into ``output``; returns the summary figures."""
+                progress: bool = True, live: bool = False) -> dict:
+    """Extract landmarks from ``spec`` into ``output``; returns the summary figures.
+
+    ``live`` (``--camera``): Ctrl-C, SIGTERM or SIGHUP end the recording and the poses so far are saved.
+    """
     from hipvision.io import save_sequence
     from hipvision.pose import PoseTracker, extract
     from hipvision.sources import open_source
 
-    check_output(output)
     with open_source(spec) as source, PoseTracker(model, verbose=settings.verbose) as tracker:
         start = time.perf_counter()
-        seq = extract(source, tracker, progress=progress, max_frames=max_frames)
+        seq = extract(source, tracker, progress=progress, max_frames=max_frames, keep_on_interrupt=live or None)
         elapsed = time.perf_counter() - start
         searches = tracker.stats["search_hits"]
     if len(seq) == 0:
@@ -51,14 +47,14 @@ def register(app: typer.Typer) -> None:
             None, "--model", help="Pose model file (.task). Default: the provisioned 'full' model."),
         camera: Optional[str] = typer.Option(
             None, "--camera", help="Read a camera (index such as 0), a stream URL, or a video played as a "
-                                   "camera. Ctrl-C ends a live recording and keeps what was captured."),
+                                   "camera. Ctrl-C ends the recording and saves what was captured."),
         max_frames: Optional[int] = typer.Option(None, "--max-frames", min=1, help="Stop after this many frames."),
     ) -> None:
         """Find one person's pose landmarks in every frame and save them for the analyses."""
         if (video is None) == (camera is None):
             raise InputError("give either VIDEO or --camera SPEC (exactly one)")
         spec = video if video is not None else camera
-        summary = run_extract(spec, output, model=model, max_frames=max_frames)
+        summary = run_extract(spec, output, model=model, max_frames=max_frames, live=camera is not None)
         rate = summary["detection_rate"]
         console.print(f"wrote {output}", highlight=False)
         console.print(f"{summary['frames']} frames ({summary['duration_s']:.1f} s), person found in "

@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from hipvision.commands.common import (
-    REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, camera_spec, check_frame_size, check_writable, console, err_console,
-    settings, write_json_csv,
+    REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, Outputs, camera_spec, check_frame_size, console, err_console,
+    settings, write_json_csv, write_report_and_history,
 )
 from hipvision.errors import InputError
 
@@ -57,41 +57,43 @@ def print_summary(d: dict) -> None:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
 
 
-def _write_outputs(d: dict, result, json_out: Path | None, csv_out: Path | None) -> None:
+def _write_outputs(d: dict, result, json_out: Path | None, csv_out: Path | None, outputs: Outputs) -> None:
     from hipvision.core.rotation import CSV_HEADER
 
-    write_json_csv(d, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=result.csv_rows)
+    write_json_csv(d, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=result.csv_rows,
+                   outputs=outputs)
 
 
 def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotate: Path | None,
              original: Path | None, model: Path | None, rot_settings, report: Path | None = None,
              subject: str | None = None, save: bool = False) -> dict:
     """Analyse a video or `.npz`; write the requested outputs; returns the rotation JSON."""
-    from hipvision.commands.report import write_outputs
     from hipvision.core.rotation import analyze_rotation
 
     is_npz = Path(video).suffix.lower() == ".npz"
     src = original if original is not None else (None if is_npz else Path(video))  # the video, if any
-    if annotate is not None:
-        from hipvision.video_out import fourcc_for
-
-        fourcc_for(annotate)
-        if src is None:
-            raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
+    if annotate is not None and src is None:
+        raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
+    if original is not None and not original.is_file():
+        raise InputError(f"no such video: {original}")
     from hipvision.pose import poses_from_input
 
     seq = poses_from_input(video, model=model)
     result = analyze_rotation(seq, settings=rot_settings)
     d = result.to_dict()
     print_summary(d)
-    _write_outputs(d, result, json_out, csv_out)
+    outputs = Outputs()
+    _write_outputs(d, result, json_out, csv_out, outputs)
     if annotate is not None:
         from hipvision.overlays.rotation import annotate_rotation_video
 
         check_frame_size(src, seq.frame_size)
-        annotate_rotation_video(src, annotate, seq, result, progress=True)
-        console.print(f"wrote {annotate}", highlight=False)
-    write_outputs(d, report=report, video=src, poses=seq, model=model, subject=subject, save=save)
+        with outputs.attempt(annotate):
+            annotate_rotation_video(src, annotate, seq, result, progress=True)
+            console.print(f"wrote {annotate}", highlight=False)
+    write_report_and_history(outputs, d, report=report, subject=subject, save=save, video=src, poses=seq,
+                             model=model)
+    outputs.finish()
     return d
 
 
@@ -99,7 +101,6 @@ def run_camera(camera: str, *, json_out: Path | None, csv_out: Path | None, reco
                mirror: bool, model: Path | None, max_frames: int | None, rot_settings, report: Path | None = None,
                subject: str | None = None, save: bool = False) -> dict:
     """The live mode (a camera, a stream, or a video played as a camera)."""
-    from hipvision.commands.report import write_outputs
     from hipvision.frame_store import FrameStore
     from hipvision.live import run_live
     from hipvision.overlays.rotation import RotationLive
@@ -111,13 +112,15 @@ def run_camera(camera: str, *, json_out: Path | None, csv_out: Path | None, reco
         analyzer = RotationLive(frame_size=source.frame_size, settings=rot_settings, mirror=mirror,
                                 source=source.description, model=getattr(tracker, "model_name", ""))
         keep = FrameStore() if report is not None else None
+        outputs = Outputs()
         d = run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames,
-                     keep=keep)
+                     keep=keep, on_record_error=lambda exc: outputs.failed(exc, record))
     print_summary(d)
-    _write_outputs(d, analyzer.tracker.result(), json_out, csv_out)
-    if record is not None:
+    _write_outputs(d, analyzer.tracker.result(), json_out, csv_out, outputs)
+    if outputs.ok(record):
         console.print(f"wrote {record}", highlight=False)
-    write_outputs(d, report=report, subject=subject, save=save, frames=keep)
+    write_report_and_history(outputs, d, report=report, subject=subject, save=save, frames=keep)
+    outputs.finish()
     return d
 
 
@@ -166,11 +169,6 @@ def register(app: typer.Typer) -> None:
             raise InputError("give either VIDEO or --camera SPEC (exactly one)")
         if estimator not in ESTIMATORS:
             raise InputError(f"--estimator must be one of: {', '.join(ESTIMATORS)}")
-        check_writable(json_out)
-        check_writable(csv_out)
-        check_writable(annotate)
-        check_writable(record)
-        check_writable(report)
         rot_settings = Settings(min_hold_s=min_hold, estimator=estimator, hfov_deg=fov)
         if camera is not None:
             if annotate is not None or original is not None:

@@ -10,9 +10,9 @@ from rich.table import Table
 
 from hipvision.commands.common import (
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    camera_spec, check_writable, console, settings, write_json_csv,
+    Outputs, camera_spec, console, settings, write_json_csv, write_report_and_history,
 )
-from hipvision.commands.report import check_save_options, write_outputs
+from hipvision.commands.report import check_save_options
 from hipvision.errors import InputError
 
 #: Columns of ``--csv`` (one row per phase; see docs/outputs.md).
@@ -63,8 +63,9 @@ def print_summary(result: dict) -> None:
         console.print(f"[yellow]![/] {w}", highlight=False)
 
 
-def _finish(result: dict, *, json_out: Path | None, csv_out: Path | None) -> None:
-    write_json_csv(result, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result))
+def _finish(result: dict, *, json_out: Path | None, csv_out: Path | None, outputs: Outputs) -> None:
+    write_json_csv(result, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result),
+                   outputs=outputs)
     print_summary(result)
 
 
@@ -78,10 +79,12 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
     check_save_options(subject, save)
     seq = poses_from_input(video, model=model)
     result = analyze_session(seq, min_phase_s=min_phase_s).to_dict()
-    _finish(result, json_out=json_out, csv_out=csv_out)
+    outputs = Outputs()
+    _finish(result, json_out=json_out, csv_out=csv_out, outputs=outputs)
     is_video = video.suffix.lower() != ".npz"
-    write_outputs(result, report=report, video=video if is_video else None, poses=seq, model=model,
-                  subject=subject, save=save)
+    write_report_and_history(outputs, result, report=report, subject=subject, save=save,
+                             video=video if is_video else None, poses=seq, model=model)
+    outputs.finish()
     return result
 
 
@@ -101,12 +104,14 @@ def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path
         analyzer = SessionLive(frame_size=source.frame_size, fps=source.fps, mirror=mirror,
                                source=source.description, model=tracker.model_name, min_phase_s=min_phase_s)
         keep = FrameStore() if report is not None else None
+        outputs = Outputs()
         result = run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record,
-                          max_frames=max_frames, keep=keep)
-    _finish(result, json_out=json_out, csv_out=csv_out)
-    if record is not None:
+                          max_frames=max_frames, keep=keep, on_record_error=lambda exc: outputs.failed(exc, record))
+    _finish(result, json_out=json_out, csv_out=csv_out, outputs=outputs)
+    if outputs.ok(record):
         console.print(f"wrote {record}", highlight=False)
-    write_outputs(result, report=report, subject=subject, save=save, frames=keep)
+    write_report_and_history(outputs, result, report=report, subject=subject, save=save, frames=keep)
+    outputs.finish()
     return result
 
 
@@ -141,8 +146,6 @@ def register(app: typer.Typer) -> None:
         """
         if (video is None) == (camera is None):
             raise InputError("give a VIDEO (or .npz poses) to analyse, or --camera for a live session (not both)")
-        for path in (json_out, csv_out, report, record):
-            check_writable(path)
         if camera is None:
             if record is not None:
                 raise InputError("--record is for --camera")
