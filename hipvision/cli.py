@@ -11,6 +11,7 @@ from hipvision import __version__
 from hipvision.commands import COMMAND_MODULES
 from hipvision.commands.common import settings, err_console
 from hipvision.commands.guard import guard_commands
+from hipvision.commands.stop import stop_signals
 from hipvision.errors import HipvisionError, Interrupted
 
 app = typer.Typer(
@@ -47,9 +48,18 @@ guard_commands(app)  # paths checked before any work; SIGTERM/SIGHUP stop a run 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI; user errors become one line on stderr and exit code 2."""
+    """Entry point: run the CLI; user errors become one line on stderr and exit code 2.
+
+    Ctrl-C, SIGTERM and SIGHUP stop a command's work cleanly (see `hipvision.commands.stop`); run as the
+    program (``argv`` None) the handler stays until the process has exited.
+    """
     args = sys.argv[1:] if argv is None else argv
     settings.debug = "--debug" in args
+    with stop_signals(restore=argv is not None):
+        return _run(args)
+
+
+def _run(args: list[str]) -> int:
     try:
         code = app(args=args, prog_name="hipvision", standalone_mode=False)
     except Interrupted as exc:

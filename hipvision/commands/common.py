@@ -27,9 +27,21 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+class _Progress(Progress):
+    """A `Progress` that vanishes when its block ends in an exception: the error's one line is all that is left."""
+
+    def __exit__(self, exc_type, exc_val, exc_tb) -> None:
+        if exc_type is None:
+            super().__exit__(exc_type, exc_val, exc_tb)
+            return
+        self.live.transient = True
+        self.live.stop()  # not Progress.stop(), which adds an empty line when stderr is not a terminal
+
+
 def progress_bar(*, transient: bool = False) -> Progress:
-    """A rich progress bar for long work (frames, downloads); shown on stderr."""
-    return Progress(
+    """A rich progress bar for long work (frames, downloads); shown on stderr. Used as a context manager,
+    it disappears when the work fails or is interrupted."""
+    return _Progress(
         TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=err_console, transient=transient,
     )

@@ -1,20 +1,16 @@
-"""The guard around every command: its files checked before any work, SIGTERM/SIGHUP turned into the
-clean stop Ctrl-C gives, and one line saying what was saved when a run is cut short.
+"""The guard around every command: its files checked before any work, and one line saying what was
+saved when a signal cut a run short.
 
 `ROLES` says, per command, which parameters name files the command reads (inputs), files it writes
 (outputs) and folders it creates and writes into. `guard_commands` wraps every registered command so
-that before the command's own code runs:
-
-* every output is checked: not a folder, its folder exists (or the command creates it) and is
-  writable, not one of the run's inputs (also through symbolic or hard links), not another output;
-* SIGTERM and SIGHUP raise `KeyboardInterrupt` in the main thread, as Ctrl-C does (signals the user
-  set to be ignored, e.g. under ``nohup``, stay ignored). Live runs stop and save what they have; file
-  runs unwind, and the atomic writers leave no temporary file behind.
+that before the command's own code runs every output is checked: not a folder, its folder exists (or
+the command creates it) and is writable, not one of the run's inputs (also through symbolic or hard
+links), not another output. The work then runs with the stop signals armed (`hipvision.commands.stop`).
 
 Exit codes: 2 for an unusable path (one line, nothing done); 128 + the signal's number (130 for Ctrl-C)
-when a signal cut the run short, with one line saying which outputs were saved; a live run the user
-stopped with Ctrl-C (or Q) exits 0 once everything asked for is saved, one stopped by SIGTERM or
-SIGHUP saves the same and exits 143 or 129 so that a service manager sees how it ended.
+when a signal cut the run short, with one line saying which outputs were saved. A live run the user
+stopped with Ctrl-C (or Q) exits 0 once everything asked for is saved; one stopped by SIGTERM or
+SIGHUP saves the same and exits 143 or 129, so that a service manager sees how it ended.
 """
 
 from __future__ import annotations
@@ -24,7 +20,6 @@ import inspect
 import os
 import re
 import signal
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,11 +27,9 @@ from typing import Any
 
 import typer
 
+from hipvision.commands.stop import armed
 from hipvision.errors import Interrupted, OutputError
 
-#: Signals that stop a run as Ctrl-C does (those this platform has).
-STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
-    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
@@ -104,8 +97,8 @@ def _demo(params: Params) -> PathPlan:
 
     out = Path(params["out"])
     video = demo_video(params.get("video"))
-    inputs = () if video is None else (PlannedPath("--video", video),
-                                       PlannedPath("known answer", video.with_suffix(".json")))
+    inputs = () if video is None else (PlannedPath("the sample", video),
+                                       PlannedPath("its known answer", video.with_suffix(".json")))
     return PathPlan(inputs=inputs, outputs=tuple(PlannedPath("--out", out / name, created=True)
                                                  for name in DEMO_OUTPUTS))
 
@@ -133,7 +126,7 @@ ROLES: dict[str, PathRoles] = {
                         implied=_report_default),
     "history": PathRoles(outputs=("csv_out", "plot"), suffixes={"plot": lambda: (".png", ".svg", ".pdf")},
                          implied=_history_read),
-    "demo": PathRoles(folders=("out",), implied=_demo),
+    "demo": PathRoles(inputs=("video",), folders=("out",), implied=_demo),
     "models fetch": PathRoles(folders=("dest",)),
 }
 
@@ -245,48 +238,13 @@ def check_plan(plan: PathPlan, suffixes: Mapping[str, tuple[str, ...]] | None = 
                 raise OutputError(f"{other.label} and {item.label} both name {item.path}: give each its own file")
 
 
-# ---------------------------------------------------------------- signals
-
-class StopSignals:
-    """While active, SIGTERM and SIGHUP (and Ctrl-C) raise `KeyboardInterrupt` in the main thread and
-    ``signum`` remembers the last one; the previous handlers come back on leaving.
-
-    Only installed from the main thread; a signal whose handler is SIG_IGN (``nohup``, a background
-    job's SIGINT) stays ignored.
-    """
-
-    def __init__(self) -> None:
-        self.signum: int | None = None
-        self._previous: dict[int, Any] = {}
-
-    def _handle(self, signum: int, frame: Any) -> None:
-        self.signum = signum
-        raise KeyboardInterrupt
-
-    def __enter__(self) -> "StopSignals":
-        if threading.current_thread() is not threading.main_thread():
-            return self
-        for sig in (signal.SIGINT, *STOP_SIGNALS):
-            previous = signal.getsignal(sig)
-            if previous is signal.SIG_IGN or (sig == signal.SIGINT and previous is not signal.default_int_handler):
-                continue  # ignored on purpose, or someone else's Ctrl-C handler
-            self._previous[sig] = previous
-            signal.signal(sig, self._handle)
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        for sig, previous in self._previous.items():
-            signal.signal(sig, previous)
-        self._previous.clear()
-
+# ---------------------------------------------------------------- what was saved
 
 def signal_name(signum: int) -> str:
     """"Ctrl-C (SIGINT)", "SIGTERM", ..."""
     name = signal.Signals(signum).name
     return "Ctrl-C (SIGINT)" if signum == signal.SIGINT else name
 
-
-# ---------------------------------------------------------------- what was saved
 
 def _stamp(path: Path) -> tuple | None:
     """Identity and time of a file and its SQLite write-ahead log; None if neither exists."""
@@ -336,13 +294,18 @@ def guarded(fn: Callable[..., Any], roles: PathRoles) -> Callable[..., Any]:
                     if params.get(name) is not None}
         check_plan(plan, suffixes)
         before = {item.path: _stamp(item.path) for item in plan.outputs}
-        with StopSignals() as stop:
+        with armed() as stop:
+            if stop.pending is not None:  # a signal came while the command line was read
+                raise Interrupted(interrupted_line(stop.pending, [], [str(o.path) for o in plan.outputs]),
+                                  stop.pending)
             try:
                 value = fn(**params)
             except KeyboardInterrupt:
+                stop.armed = False
                 signum = stop.signum or signal.SIGINT
                 raise Interrupted(interrupted_line(signum, *_saved(plan.outputs, before)), signum) from None
             except OutputError as exc:
+                stop.armed = False
                 saved, _ = _saved(plan.outputs, before)
                 if not saved:
                     raise

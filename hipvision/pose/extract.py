@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -96,24 +97,21 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: bool = True,
 
         bar = progress_bar()
         task = bar.add_task(f"poses: {source.description}", total=total)
-        bar.start()
-    try:
-        for frame in source:
-            pose = tracker.process(frame)
-            builder.append(pose)
-            if on_frame is not None:
-                on_frame(frame, pose)
-            if bar is not None:
-                bar.advance(task)
-            if max_frames is not None and len(builder) >= max_frames:
-                break
-    except KeyboardInterrupt:
-        keep = source.is_live if keep_on_interrupt is None else keep_on_interrupt
-        if not keep or len(builder) == 0:
-            raise  # a live recording ends with Ctrl-C and keeps what it has
-    finally:
-        if bar is not None:
-            bar.stop()
+    with bar if bar is not None else contextlib.nullcontext():
+        try:
+            for frame in source:
+                pose = tracker.process(frame)
+                builder.append(pose)
+                if on_frame is not None:
+                    on_frame(frame, pose)
+                if bar is not None:
+                    bar.advance(task)
+                if max_frames is not None and len(builder) >= max_frames:
+                    break
+        except KeyboardInterrupt:
+            keep = source.is_live if keep_on_interrupt is None else keep_on_interrupt
+            if not keep or len(builder) == 0:
+                raise  # a live recording ends with Ctrl-C and keeps what it has
     return builder.build()
 
 
