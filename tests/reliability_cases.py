@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -143,8 +144,12 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def error_lines(err: str) -> list[str]:
-    """The non-empty lines on stderr."""
-    return [line for line in err.splitlines() if line.strip()]
+    """The non-empty lines on stderr, less the final state of progress bars of work that did finish
+    (they are shown on stderr; an interrupted or failed bar leaves nothing)."""
+    return [line for line in err.splitlines() if line.strip() and not _PROGRESS.search(line)]
+
+
+_PROGRESS = re.compile(r"\d+/(\d+|\?) +(-:--:--|\d+:\d\d:\d\d)$")  # "… 270/270 0:00:00"
 
 
 # ---------------------------------------------------------------- runs in a child process

@@ -269,9 +269,10 @@ def _saved(outputs: Sequence[PlannedPath], before: Mapping[Path, tuple | None]) 
     return saved, missing
 
 
-def interrupted_line(signum: int, saved: Sequence[str], missing: Sequence[str]) -> str:
-    """The one line after a signal cut a run short: which outputs exist and which do not."""
-    head = f"interrupted by {signal_name(signum)}"
+def interrupted_line(signum: int, saved: Sequence[str], missing: Sequence[str], *, head: str = "interrupted") -> str:
+    """The one line after a signal cut a run short (``head``: "stopped" for a live run that then saved
+    what it had): which outputs exist and which do not."""
+    head = f"{head} by {signal_name(signum)}"
     if not saved and not missing:
         return head
     if not saved:
@@ -311,9 +312,8 @@ def guarded(fn: Callable[..., Any], roles: PathRoles) -> Callable[..., Any]:
                     raise
                 raise OutputError(f"{exc}; saved: {', '.join(saved)}") from exc
         if stop.signum is not None and stop.signum != signal.SIGINT:  # a live run stopped and saved
-            saved, _ = _saved(plan.outputs, before)
-            line = f"stopped by {signal_name(stop.signum)}" + (f" after saving {', '.join(saved)}" if saved else "")
-            raise Interrupted(line, stop.signum)
+            raise Interrupted(interrupted_line(stop.signum, *_saved(plan.outputs, before), head="stopped"),
+                              stop.signum)
         return value
 
     return run
