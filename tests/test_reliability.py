@@ -365,6 +365,7 @@ def test_signal_at_a_random_point(case, sig, inputs, tmp_path):
     try:
         # the command has started once its guard handles SIGTERM; a live run, once it records
         started = rc.wait_until(lambda: rc.catches(proc.pid, signal.SIGTERM), proc, 120)
+        assert started, "hipvision never handled SIGTERM"
         if started and any(name.endswith(".mp4") for name in case.outputs) and case.live:  # a frame recorded
             started = rc.wait_until(lambda: any(p.stat().st_size for p in out.glob(".*")), proc, 120)
         if started:
