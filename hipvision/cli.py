@@ -11,7 +11,9 @@ from typer.core import TyperCommand, TyperGroup
 from hipvision._version import __version__
 from hipvision.commands import COMMAND_MODULES
 from hipvision.commands.common import CliOptions, err_console
-from hipvision.errors import HipvisionError
+from hipvision.commands.guard import guard_commands
+from hipvision.commands.stop import stop_signals
+from hipvision.errors import HipvisionError, Interrupted
 
 
 def _untyped_flags(command, ctx) -> None:
@@ -70,6 +72,7 @@ def _global_options(
 
 for _module in COMMAND_MODULES:
     _module.register(app)
+guard_commands(app)  # paths checked before any work; SIGTERM/SIGHUP stop a run as Ctrl-C does
 
 
 def _use_help_classes(typer_app: typer.Typer) -> None:
@@ -85,11 +88,23 @@ _use_help_classes(app)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI; user errors become one line on stderr and exit code 2."""
+    """Entry point: run the CLI; user errors become one line on stderr and exit code 2.
+
+    Ctrl-C, SIGTERM and SIGHUP stop a command's work cleanly (see `hipvision.commands.stop`); run as the
+    program (``argv`` None) the handler stays until the process has exited.
+    """
     args = sys.argv[1:] if argv is None else argv
+    with stop_signals(restore=argv is not None):
+        return _run(args)
+
+
+def _run(args: list[str]) -> int:
     debug = "--debug" in args  # known before the app parses anything, for errors raised while it does
     try:
-        app(args=args, prog_name="hipvision", standalone_mode=False)
+        code = app(args=args, prog_name="hipvision", standalone_mode=False)
+    except Interrupted as exc:
+        err_console.print(str(exc), highlight=False, soft_wrap=True, markup=False)
+        return exc.exit_code
     except HipvisionError as exc:
         if debug:
             raise
@@ -111,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for details)",
                           highlight=False, soft_wrap=True)
         return 1
-    return 0
+    return code if isinstance(code, int) else 0  # typer returns the code of an Exit raised in a command
 
 
 if __name__ == "__main__":

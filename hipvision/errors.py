@@ -17,3 +17,15 @@ class ModelError(HipvisionError):
 
 class OutputError(HipvisionError):
     """A result could not be written."""
+
+
+class Interrupted(HipvisionError):
+    """A signal (Ctrl-C, SIGTERM, SIGHUP) cut the run short; the message says what was saved.
+
+    The exit code is 128 + the signal's number, as a shell reports a process the signal ended.
+    """
+
+    def __init__(self, message: str, signum: int) -> None:
+        super().__init__(message)
+        self.signum = signum
+        self.exit_code = 128 + int(signum)

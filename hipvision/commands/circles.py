@@ -27,7 +27,8 @@ from rich.table import Table
 
 from hipvision.commands.common import (provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPS_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    add_source_video, camera_spec, console, cli_options, known_source_video, video_argument, write_json_csv,
+    Outputs, add_source_video, camera_spec, console, cli_options, known_source_video, video_argument, write_json_csv,
+    write_report_and_history,
 )
 from hipvision.errors import InputError
 
@@ -86,18 +87,19 @@ def print_summary(result: dict) -> None:
         console.print(f"[yellow]![/] {w}", highlight=False)
 
 
-def _write(result, json_out: Path | None, csv_out: Path | None, video: Path | None = None) -> dict:
+def _write(result, json_out: Path | None, csv_out: Path | None, outputs: Outputs, video: Path | None = None) -> dict:
     data = add_source_video(result.to_dict(), video)
-    write_json_csv(data, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result))
+    write_json_csv(data, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result),
+                   outputs=outputs)
     return data
 
 
 def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, record: Path | None,
-               max_frames: int | None, keep=None, settings=None):
+               max_frames: int | None, keep=None, settings=None, on_record_error=None):
     """Live circles from a camera (or a video played as live); returns the `CirclesResult` to save: the
     file analysis of every frame counted (the live view counts as it goes). ``keep``: a
     `hipvision.io.frame_store.FrameStore` that gets every frame, for the report; ``settings``: the
-    `CirclesSettings` (default ones when None)."""
+    `CirclesSettings` (default ones when None); ``on_record_error``: see `hipvision.live.run_live`."""
     from hipvision.core.circles import CirclesSettings
     from hipvision.live import run_live
     from hipvision.live.circles import CirclesLive
@@ -105,12 +107,11 @@ def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, r
     from hipvision.io.sources import open_source
 
     model = provisioned_model(model)
-
     with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
         analyzer = CirclesLive(settings=settings or CirclesSettings(), source=source.description,
                                model=tracker.model_name, frame_size=source.frame_size, fps=source.fps)
         run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames,
-                 keep=keep)
+                 keep=keep, on_record_error=on_record_error)
         return analyzer.saved_result()
 
 
@@ -157,7 +158,7 @@ def register(app: typer.Typer) -> None:
 
         hipvision circles --camera 0 --json circles.json    (live; Q quits and saves)
         """
-        from hipvision.commands.report import check_save_options, write_outputs
+        from hipvision.commands.report import check_save_options
         from hipvision.core.circles import CirclesSettings
         from hipvision.io.frame_store import FrameStore
 
@@ -169,11 +170,14 @@ def register(app: typer.Typer) -> None:
             if annotate is not None:
                 raise InputError("--annotate is for files; use --record to save the live view")
             keep = FrameStore() if report is not None else None
+            outputs = Outputs()
             result = run_camera(camera, model=model, window=window, mirror=mirror, record=record,
-                                max_frames=max_frames, keep=keep, settings=settings)
-            data = _write(result, json_out, csv_out)
+                                max_frames=max_frames, keep=keep, settings=settings,
+                                on_record_error=lambda e: outputs.failed(e, record))
+            data = _write(result, json_out, csv_out, outputs)
             print_summary(data)
-            write_outputs(data, report=report, subject=subject, save=save, frames=keep)
+            write_report_and_history(outputs, data, report=report, subject=subject, save=save, frames=keep)
+            outputs.finish()
             return
         if record is not None:
             raise InputError("--record is for --camera; use --annotate for a file")
@@ -198,14 +202,18 @@ def register(app: typer.Typer) -> None:
 
             check_frame_size(src, seq.frame_size)
         result = analyze_circles(seq, settings=settings)
+        outputs = Outputs()
         src = known_source_video(src, seq)
-        data = _write(result, json_out, csv_out, src)
+        data = _write(result, json_out, csv_out, outputs, src)
         print_summary(data)
         if annotate is not None:
             from hipvision.draw.circles import CirclesAnnotator
             from hipvision.io.video_out import annotate_video
 
-            path = annotate_video(src, annotate, CirclesAnnotator(seq, result, settings=settings),
-                                  progress=rich_progress)
-            console.print(f"annotated video: [bold]{path}[/]", highlight=False)
-        write_outputs(data, report=report, video=src, poses=seq, model=model, subject=subject, save=save)
+            with outputs.attempt(annotate):
+                path = annotate_video(src, annotate, CirclesAnnotator(seq, result, settings=settings),
+                                      progress=rich_progress)
+                console.print(f"annotated video: [bold]{path}[/]", highlight=False)
+        write_report_and_history(outputs, data, report=report, subject=subject, save=save, video=src, poses=seq,
+                                 model=model)
+        outputs.finish()

@@ -36,9 +36,21 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+class _Progress(Progress):
+    """A `Progress` that vanishes when its block ends in an exception: the error's one line is all that is left."""
+
+    def __exit__(self, exc_type, exc_val, exc_tb) -> None:
+        if exc_type is None:
+            super().__exit__(exc_type, exc_val, exc_tb)
+            return
+        self.live.transient = True
+        self.live.stop()  # not Progress.stop(), which adds an empty line when stderr is not a terminal
+
+
 def progress_bar(*, transient: bool = False) -> Progress:
-    """A rich progress bar for long work (frames, downloads); shown on stderr."""
-    return Progress(
+    """A rich progress bar for long work (frames, downloads); shown on stderr. Used as a context manager,
+    it disappears when the work fails or is interrupted."""
+    return _Progress(
         TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=err_console, transient=transient,
     )
@@ -143,19 +155,70 @@ def _with_relative_video(data: dict, json_out: Path) -> dict:
     except ValueError:  # another drive (Windows): no relative path
         return data
     return {**data, "source_video": {**video, "relative_to_json": Path(relative).as_posix()}}
+class Outputs:
+    """The outputs of one analysis, written one after the other: one that fails (a full disk, a busy
+    history) does not stop those after it, and `finish` raises the first failure at the end.
+
+    A live routine cannot be done again, so its JSON, report and history entry are kept even when its
+    recording (or any other one output) cannot be written.
+    """
+
+    def __init__(self) -> None:
+        self.failures: list[tuple[Path | None, OutputError]] = []
+
+    @contextlib.contextmanager
+    def attempt(self, path: Path | None = None) -> Iterator[None]:
+        """Write one output (``path``) in this block; an `OutputError` is kept for `finish`."""
+        try:
+            yield
+        except OutputError as exc:
+            self.failures.append((path, exc))
+
+    def failed(self, exc: OutputError, path: Path | None = None) -> None:
+        """An output that failed elsewhere (the live loop's recording)."""
+        self.failures.append((path, exc))
+
+    def ok(self, path: Path | None) -> bool:
+        """``path`` was asked for and nothing went wrong writing it."""
+        return path is not None and all(p != path for p, _ in self.failures)
+
+    def finish(self) -> None:
+        """Raise the first failure (one line, saying how many more there were), if any."""
+        if self.failures:
+            first, more = self.failures[0][1], len(self.failures) - 1
+            if not more:
+                raise first
+            raise OutputError(f"{first} (and {more} more output{'s' if more > 1 else ''} failed)") from first
 
 
 def write_json_csv(data: dict, *, json_out: Path | None, csv_out: Path | None,
-                   csv_header: Sequence[str], csv_rows: Callable[[], Iterable[Sequence]]) -> None:
-    """Write the result JSON and the per-frame CSV (atomically) where asked, saying where."""
+                   csv_header: Sequence[str], csv_rows: Callable[[], Iterable[Sequence]], outputs: Outputs) -> None:
+    """Write the result JSON and the per-frame CSV (atomically) where asked, saying where; a failure of
+    one is kept in ``outputs`` and the other is still written."""
     from hipvision.io import write_csv_atomic, write_json_atomic
 
     if json_out is not None:
-        write_json_atomic(json_out, _with_relative_video(data, json_out))
-        console.print(f"json: [bold]{json_out}[/]", highlight=False)
+        with outputs.attempt(json_out):
+            write_json_atomic(json_out, _with_relative_video(data, json_out))
+            console.print(f"json: [bold]{json_out}[/]", highlight=False)
     if csv_out is not None:
-        write_csv_atomic(csv_out, csv_header, csv_rows())
-        console.print(f"csv: [bold]{csv_out}[/]", highlight=False)
+        with outputs.attempt(csv_out):
+            write_csv_atomic(csv_out, csv_header, csv_rows())
+            console.print(f"csv: [bold]{csv_out}[/]", highlight=False)
+
+
+def write_report_and_history(outputs: Outputs, result: dict, *, report: Path | None, subject: str | None,
+                             save: bool, **key_frames) -> None:
+    """``--report`` and ``--subject NAME --save`` as two outputs: the history gets the result also when
+    the report cannot be written. ``key_frames``: ``video``/``poses``/``model`` or ``frames`` for the report."""
+    from hipvision.commands.report import write_outputs
+
+    if report is not None:
+        with outputs.attempt(report):
+            write_outputs(result, report=report, subject=subject, **key_frames)
+    if save:
+        with outputs.attempt():
+            write_outputs(result, subject=subject, save=save)
 
 
 def video_argument(text: str):

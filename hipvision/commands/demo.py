@@ -11,6 +11,18 @@ from hipvision.commands.common import MODEL_OPTION, console
 from hipvision.errors import InputError
 
 DEMO_SAMPLE = "session.mp4"
+#: What the demo writes into ``--out``: the session JSON, its CSV and the HTML report.
+DEMO_OUTPUTS = ("session.json", "session.csv", "report.html")
+
+
+def demo_video(video: Path | None) -> Path | None:
+    """The recording the demo analyses: ``video``, else the bundled sample (None if there is none)."""
+    from hipvision.paths import samples_dir
+
+    if video is not None:
+        return Path(video)
+    folder = samples_dir()
+    return folder / DEMO_SAMPLE if folder is not None and (folder / DEMO_SAMPLE).is_file() else None
 
 
 def _truth_line(sidecar: Path) -> str | None:
@@ -46,19 +58,16 @@ def register(app: typer.Typer) -> None:
         hipvision demo --video my_routine.mp4 -o mine/    (your own routine)
         """
         from hipvision.commands.session import run_session
-        from hipvision.paths import samples_dir
 
+        video = demo_video(video)
         if video is None:
-            folder = samples_dir()
-            if folder is None or not (folder / DEMO_SAMPLE).is_file():
-                raise InputError("the bundled samples/ folder was not found (run the demo from a source checkout, "
-                                 "or pass --video PATH)")
-            video = folder / DEMO_SAMPLE
+            raise InputError("the bundled samples/ folder was not found (run the demo from a source checkout, "
+                             "or pass --video PATH)")
         out.mkdir(parents=True, exist_ok=True)
         console.print(f"analysing [bold]{video}[/]", highlight=False)
-        run_session(video, json_out=out / "session.json", csv_out=out / "session.csv",
-                    report=out / "report.html", model=model)
+        json_out, csv_out, report = (out / name for name in DEMO_OUTPUTS)
+        run_session(video, json_out=json_out, csv_out=csv_out, report=report, model=model)
         truth = _truth_line(video.with_suffix(".json"))
         if truth:
             console.print(truth, highlight=False)
-        console.print(f"open [bold]{out / 'report.html'}[/] in a browser to see the report", highlight=False)
+        console.print(f"open [bold]{report}[/] in a browser to see the report", highlight=False)

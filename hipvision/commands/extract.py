@@ -8,9 +8,9 @@ from typing import Optional
 
 import typer
 
-from hipvision.commands.common import provisioned_model, MODEL_OPTION, rich_progress, check_writable, console, cli_options, video_argument
-from hipvision.progress import ProgressFactory
+from hipvision.commands.common import MODEL_OPTION, check_writable, cli_options, console, provisioned_model, rich_progress, video_argument
 from hipvision.errors import InputError
+from hipvision.progress import ProgressFactory
 
 
 def check_output(path: Path) -> Path:
@@ -20,8 +20,11 @@ def check_output(path: Path) -> Path:
 
 
 def run_extract(spec: str | int | Path, output: Path, *, model: Path | None = None, max_frames: int | None = None,
-                progress: ProgressFactory | None = rich_progress) -> dict:
-    """Extract landmarks from ``spec`` into ``output``; returns the summary figures."""
+                progress: ProgressFactory | None = rich_progress, live: bool = False) -> dict:
+    """Extract landmarks from ``spec`` into ``output``; returns the summary figures.
+
+    ``live`` (``--camera``): Ctrl-C, SIGTERM or SIGHUP end the recording and the poses so far are saved.
+    """
     from hipvision.io.files import save_sequence
     from hipvision.pose import PoseTracker, extract
     from hipvision.io.sources import open_source
@@ -30,7 +33,7 @@ def run_extract(spec: str | int | Path, output: Path, *, model: Path | None = No
     model = provisioned_model(model)
     with open_source(spec) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
         start = time.perf_counter()
-        seq = extract(source, tracker, progress=progress, max_frames=max_frames)
+        seq = extract(source, tracker, progress=progress, max_frames=max_frames, keep_on_interrupt=live or None)
         elapsed = time.perf_counter() - start
         searches = tracker.stats["search_hits"]
     if len(seq) == 0:
@@ -50,7 +53,7 @@ def register(app: typer.Typer) -> None:
         model: Optional[Path] = MODEL_OPTION,
         camera: Optional[str] = typer.Option(
             None, "--camera", help="Read a camera (index such as 0), a stream URL, or a video played as a "
-                                   "camera. Ctrl-C ends a live recording and keeps what was captured."),
+                                   "camera. Ctrl-C ends the recording and saves what was captured."),
         max_frames: Optional[int] = typer.Option(None, "--max-frames", min=1, help="Stop after this many frames."),
     ) -> None:
         """Find one person's pose landmarks in every frame and save them for the analyses.
@@ -68,7 +71,7 @@ def register(app: typer.Typer) -> None:
         if (video is None) == (camera is None):
             raise InputError("give either VIDEO or --camera SPEC (exactly one)")
         spec = video if video is not None else camera
-        summary = run_extract(spec, output, model=model, max_frames=max_frames)
+        summary = run_extract(spec, output, model=model, max_frames=max_frames, live=camera is not None)
         rate = summary["detection_rate"]
         console.print(f"wrote {output}", highlight=False)
         console.print(f"{summary['frames']} frames ({summary['duration_s']:.1f} s), person found in "

@@ -9,8 +9,9 @@ import typer
 from rich.table import Table
 
 from hipvision.commands.common import (provisioned_model, MODEL_OPTION, rich_progress,
-    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION, add_source_video, camera_spec, check_writable, console, err_console,
-    cli_options, known_source_video, video_argument, write_json_csv,
+    MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
+    Outputs, add_source_video, camera_spec, console, err_console, cli_options, known_source_video,
+    video_argument, write_json_csv, write_report_and_history,
 )
 from hipvision.errors import InputError
 
@@ -60,17 +61,17 @@ def print_summary(d: dict) -> None:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
 
 
-def _write_outputs(d: dict, result, json_out: Path | None, csv_out: Path | None) -> None:
+def _write_outputs(d: dict, result, json_out: Path | None, csv_out: Path | None, outputs: Outputs) -> None:
     from hipvision.core.rotation import CSV_HEADER
 
-    write_json_csv(d, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=result.csv_rows)
+    write_json_csv(d, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=result.csv_rows,
+                   outputs=outputs)
 
 
 def run_file(video: str | Path, *, json_out: Path | None, csv_out: Path | None, annotate: Path | None,
              original: Path | None, model: Path | None, rot_settings, report: Path | None = None,
              subject: str | None = None, save: bool = False) -> dict:
     """Analyse a video or `.npz`; write the requested outputs; returns the rotation JSON."""
-    from hipvision.commands.report import write_outputs
     from hipvision.core.rotation import analyze_rotation
 
     is_npz = Path(video).suffix.lower() == ".npz"
@@ -81,26 +82,29 @@ def run_file(video: str | Path, *, json_out: Path | None, csv_out: Path | None, 
         fourcc_for(annotate)
         if src is None:
             raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
+    if original is not None and not original.is_file():
+        raise InputError(f"no such video: {original}")
     from hipvision.pose import poses_from_input
 
     model = model if is_npz else provisioned_model(model)
-
     seq = poses_from_input(video, model=model, progress=rich_progress)
     result = analyze_rotation(seq, settings=rot_settings)
     src = known_source_video(src, seq)
     d = add_source_video(result.to_dict(), src)
     print_summary(d)
-    _write_outputs(d, result, json_out, csv_out)
+    outputs = Outputs()
+    _write_outputs(d, result, json_out, csv_out, outputs)
     if annotate is not None:
         from hipvision.draw.rotation import annotate_rotation_video
-
         from hipvision.io.sources import check_frame_size
 
-
         check_frame_size(src, seq.frame_size)
-        annotate_rotation_video(src, annotate, seq, result, progress=rich_progress)
-        console.print(f"wrote {annotate}", highlight=False)
-    write_outputs(d, report=report, video=src, poses=seq, model=model, subject=subject, save=save)
+        with outputs.attempt(annotate):
+            annotate_rotation_video(src, annotate, seq, result, progress=rich_progress)
+            console.print(f"wrote {annotate}", highlight=False)
+    write_report_and_history(outputs, d, report=report, subject=subject, save=save, video=src, poses=seq,
+                             model=model)
+    outputs.finish()
     return d
 
 
@@ -108,7 +112,6 @@ def run_camera(camera: str, *, json_out: Path | None, csv_out: Path | None, reco
                mirror: bool, model: Path | None, max_frames: int | None, rot_settings, report: Path | None = None,
                subject: str | None = None, save: bool = False) -> dict:
     """The live mode (a camera, a stream, or a video played as a camera)."""
-    from hipvision.commands.report import write_outputs
     from hipvision.io.frame_store import FrameStore
     from hipvision.live import run_live
     from hipvision.live.rotation import RotationLive
@@ -121,13 +124,15 @@ def run_camera(camera: str, *, json_out: Path | None, csv_out: Path | None, reco
         analyzer = RotationLive(frame_size=source.frame_size, settings=rot_settings, mirror=mirror,
                                 source=source.description, model=getattr(tracker, "model_name", ""))
         keep = FrameStore() if report is not None else None
+        outputs = Outputs()
         d = run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames,
-                     keep=keep)
+                     keep=keep, on_record_error=lambda exc: outputs.failed(exc, record))
     print_summary(d)
-    _write_outputs(d, analyzer.tracker.result(), json_out, csv_out)
-    if record is not None:
+    _write_outputs(d, analyzer.tracker.result(), json_out, csv_out, outputs)
+    if outputs.ok(record):
         console.print(f"wrote {record}", highlight=False)
-    write_outputs(d, report=report, subject=subject, save=save, frames=keep)
+    write_report_and_history(outputs, d, report=report, subject=subject, save=save, frames=keep)
+    outputs.finish()
     return d
 
 
@@ -174,11 +179,6 @@ def register(app: typer.Typer) -> None:
             raise InputError("give either VIDEO or --camera SPEC (exactly one)")
         if estimator not in ESTIMATORS:
             raise InputError(f"--estimator must be one of: {', '.join(ESTIMATORS)}")
-        check_writable(json_out)
-        check_writable(csv_out)
-        check_writable(annotate)
-        check_writable(record)
-        check_writable(report)
         rot_settings = RotationSettings(min_hold_s=min_hold, estimator=estimator, hfov_deg=fov)
         if camera is not None:
             if annotate is not None or original is not None:

@@ -10,10 +10,10 @@ from rich.table import Table
 
 from hipvision.commands.common import (provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, REPS_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    add_source_video, camera_spec, check_writable, console, cli_options, known_source_video, video_argument,
-    write_json_csv,
+    Outputs, add_source_video, camera_spec, console, cli_options, known_source_video, video_argument,
+    write_json_csv, write_report_and_history,
 )
-from hipvision.commands.report import check_save_options, write_outputs
+from hipvision.commands.report import check_save_options
 from hipvision.errors import InputError
 
 #: Columns of ``--csv`` (one row per phase; see docs/outputs.md).
@@ -64,8 +64,9 @@ def print_summary(result: dict) -> None:
         console.print(f"[yellow]![/] {w}", highlight=False)
 
 
-def _finish(result: dict, *, json_out: Path | None, csv_out: Path | None) -> None:
-    write_json_csv(result, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result))
+def _finish(result: dict, *, json_out: Path | None, csv_out: Path | None, outputs: Outputs) -> None:
+    write_json_csv(result, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result),
+                   outputs=outputs)
     print_summary(result)
 
 
@@ -100,14 +101,19 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
     circles = CirclesSettings(target_per_direction=reps)
     session = analyze_session(seq, min_phase_s=min_phase_s, circles=circles)
     result = session.to_dict()
-    _finish(add_source_video(result, src), json_out=json_out, csv_out=csv_out)
+    outputs = Outputs()
+    _finish(add_source_video(result, src), json_out=json_out, csv_out=csv_out, outputs=outputs)
     if annotate is not None:
         from hipvision.draw.session import SessionAnnotator
         from hipvision.io.video_out import annotate_video
 
-        path = annotate_video(src, annotate, SessionAnnotator(seq, session, circles=circles), progress=rich_progress)
-        console.print(f"annotated video: [bold]{path}[/]", highlight=False)
-    write_outputs(result, report=report, video=src, poses=seq, model=model, subject=subject, save=save)
+        with outputs.attempt(annotate):
+            path = annotate_video(src, annotate, SessionAnnotator(seq, session, circles=circles),
+                                  progress=rich_progress)
+            console.print(f"annotated video: [bold]{path}[/]", highlight=False)
+    write_report_and_history(outputs, result, report=report, subject=subject, save=save, video=src, poses=seq,
+                             model=model)
+    outputs.finish()
     return result
 
 
@@ -130,12 +136,14 @@ def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path
                                source=source.description, model=tracker.model_name, min_phase_s=min_phase_s,
                                circles=CirclesSettings(target_per_direction=reps))
         keep = FrameStore() if report is not None else None
+        outputs = Outputs()
         result = run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record,
-                          max_frames=max_frames, keep=keep)
-    _finish(result, json_out=json_out, csv_out=csv_out)
-    if record is not None:
+                          max_frames=max_frames, keep=keep, on_record_error=lambda exc: outputs.failed(exc, record))
+    _finish(result, json_out=json_out, csv_out=csv_out, outputs=outputs)
+    if outputs.ok(record):
         console.print(f"wrote {record}", highlight=False)
-    write_outputs(result, report=report, subject=subject, save=save, frames=keep)
+    write_report_and_history(outputs, result, report=report, subject=subject, save=save, frames=keep)
+    outputs.finish()
     return result
 
 
@@ -185,8 +193,6 @@ def register(app: typer.Typer) -> None:
         """
         if (video is None) == (camera is None):
             raise InputError("give a VIDEO (or .npz poses) to analyse, or --camera for a live session (not both)")
-        for path in (json_out, csv_out, report, record, annotate):
-            check_writable(path)
         if camera is None:
             if record is not None:
                 raise InputError("--record is for --camera; use --annotate for a file")

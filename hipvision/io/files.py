@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import os
@@ -36,7 +37,7 @@ def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterato
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or target.suffix, dir=folder)
     except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise output_error(target, exc) from exc
     os.close(fd)
     tmp_path = Path(tmp)
     umask = os.umask(0)
@@ -45,9 +46,47 @@ def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterato
     try:
         yield tmp_path
         os.replace(tmp_path, target)
-    except BaseException:
+    except BaseException as exc:
         tmp_path.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and _is_write_error(exc, (tmp_path, target)):
+            raise output_error(target, exc) from exc
         raise
+
+
+#: errno values that can only come from writing (any file); EACCES/EPERM count only for the file being written.
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
+
+
+def _is_write_error(exc: OSError, paths: Sequence[Path]) -> bool:
+    if exc.errno in _WRITE_ERRNOS:
+        return True
+    return exc.errno in (errno.EACCES, errno.EPERM) and (exc.filename is None or
+                                                        os.fspath(exc.filename) in {os.fspath(p) for p in paths})
+
+
+def mount_point(path: str | os.PathLike) -> Path:
+    """The mount point of the file system holding ``path`` (or its nearest existing folder)."""
+    here = Path(os.path.abspath(path))
+    while not here.exists() and here != here.parent:
+        here = here.parent
+    while not os.path.ismount(here) and here != here.parent:
+        here = here.parent
+    return here
+
+
+def output_error(target: str | os.PathLike, exc: OSError) -> OutputError:
+    """The one line the user sees when the OS refuses to write ``target`` (full disk, quota, read-only, ...)."""
+    if exc.errno == errno.ENOSPC:
+        return OutputError(f"no space left on {mount_point(target)}: {target} was not written")
+    if exc.errno == errno.EDQUOT:
+        return OutputError(f"disk quota exceeded on {mount_point(target)}: {target} was not written")
+    if exc.errno == errno.EFBIG:
+        return OutputError(f"cannot write {target}: the file is too large for {mount_point(target)}")
+    if exc.errno == errno.EROFS:
+        return OutputError(f"cannot write {target}: {mount_point(target)} is mounted read-only")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return OutputError(f"cannot write {target}: permission denied")
+    return OutputError(f"cannot write {target}: {exc.strerror or exc}")
 
 
 def write_bytes_atomic(target: str | os.PathLike, data: bytes) -> Path:

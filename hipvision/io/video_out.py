@@ -16,6 +16,7 @@ stderr says so.
 from __future__ import annotations
 
 import contextlib
+import errno
 import math
 import os
 import sys
@@ -29,7 +30,7 @@ import cv2
 import numpy as np
 
 from hipvision.errors import InputError, OutputError
-from hipvision.io.files import atomic_path
+from hipvision.io.files import atomic_path, output_error
 from hipvision.io.sources import open_source
 from hipvision.progress import ProgressFactory, progress_or_silent
 
@@ -117,6 +118,8 @@ class VideoWriterAtomic:
     left untouched. Frames of another size than the first are resized (cv2 would silently drop them);
     for H.264 an odd width or height is cropped by one pixel (yuv420p needs even sizes).
     ``codec`` says what was written ("libx264", "mp4v", "MJPG", ...) once the first frame is in.
+    A frame that fails to write (full disk, ...) raises `OutputError` at once (OpenCV only logs it;
+    OpenCV 4's ``write`` reports nothing), and on closing the file must open as a video with frames.
     """
 
     def __init__(self, path: str | os.PathLike, *, fps: float, frame_size: tuple[int, int] | None = None) -> None:
@@ -154,8 +157,7 @@ class VideoWriterAtomic:
         writer = cv2.VideoWriter(str(self._tmp), cv2.VideoWriter_fourcc(*self.fourcc), self.fps, (w, h))
         if not writer.isOpened():
             writer.release()
-            raise OutputError(f"cannot write video {self.path} ({self.fourcc} codec, {w}x{h}): "
-                              "OpenCV could not open a video writer")
+            raise self._failure(f"OpenCV could not open a video writer ({self.fourcc} codec, {w}x{h})")
         self.frame_size = (w, h)
         self._writer = writer
         self.codec = self.fourcc
@@ -180,15 +182,49 @@ class VideoWriterAtomic:
                 image = image[:h, :w]  # odd size cropped to even for H.264
             else:
                 image = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
-        self._writer.write(np.ascontiguousarray(image))
+        if isinstance(self._writer, _H264Writer):
+            try:
+                self._writer.write(np.ascontiguousarray(image))
+            except OSError as exc:
+                raise self._failure(f"could not write frame {self.frames_written + 1} ({exc})") from exc
+        else:
+            with _quiet_opencv():
+                ok = self._writer.write(np.ascontiguousarray(image))
+            if ok is False:
+                raise self._failure(f"OpenCV could not write frame {self.frames_written + 1}")
         self.frames_written += 1
+
+    def _failure(self, what: str) -> OutputError:
+        """The error for a video that could not be written: a full disk says so, anything else says ``what``."""
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        if _free_bytes(folder) < _NEARLY_FULL_BYTES:
+            return output_error(self.path, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+        return OutputError(f"cannot write video {self.path}: {what}")
 
     def _release(self, *, flush: bool = True) -> None:
         writer, self._writer = self._writer, None
         if isinstance(writer, _H264Writer):
             writer.release(flush=flush)
         elif writer is not None:
-            writer.release()
+            with _quiet_opencv():
+                writer.release()
+
+    def _check_written(self) -> None:
+        """After release: the temporary file must open as a video with frames (OpenCV writes the index last,
+        and says nothing when that fails)."""
+        from hipvision._native import silence_stderr_fd
+
+        assert self._tmp is not None
+        if not self._tmp.exists() or self._tmp.stat().st_size == 0:
+            raise self._failure("the file is empty")
+        with silence_stderr_fd(), _quiet_opencv():  # FFmpeg says "moov atom not found" itself
+            cap = cv2.VideoCapture(str(self._tmp))
+            try:
+                readable = cap.isOpened() and cap.get(cv2.CAP_PROP_FRAME_COUNT) > 0
+            finally:
+                cap.release()
+        if not readable:
+            raise self._failure("the file OpenCV wrote is not readable")
 
     def _abort(self) -> None:
         with contextlib.suppress(Exception):
@@ -204,9 +240,16 @@ class VideoWriterAtomic:
             return False
         try:
             self._release()
+            self._check_written()
+        except OutputError:
+            self._abort()
+            raise
         except Exception as exc:
             self._abort()
-            raise OutputError(f"cannot finish video {self.path}: {exc}") from exc
+            raise self._failure(f"could not finish it ({exc})") from exc
+        except BaseException:
+            self._abort()
+            raise
         stack, self._stack = self._stack, None
         assert stack is not None
         stack.close()  # renames the temporary file onto self.path
@@ -215,6 +258,37 @@ class VideoWriterAtomic:
 
 class _Discard(Exception):
     """Raised into `atomic_path` to make it delete the temporary file."""
+
+
+#: A frame that fails to write with less free space than this is put down to a full disk.
+_NEARLY_FULL_BYTES = 1 << 20
+
+
+def _free_bytes(folder: Path) -> int:
+    """Bytes this process may still write on ``folder``'s file system (root may use the reserved blocks)."""
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):  # no statvfs (Windows): do not guess
+        return 1 << 62
+    blocks = st.f_bfree if hasattr(os, "geteuid") and os.geteuid() == 0 else st.f_bavail
+    return blocks * st.f_frsize
+
+
+@contextlib.contextmanager
+def _quiet_opencv() -> Generator[None, None, None]:
+    """Keep OpenCV's own warnings ("Failed to write frame") off the terminal: the failure is raised instead."""
+    logging = getattr(getattr(cv2, "utils", None), "logging", None)
+    if logging is None:
+        yield
+        return
+    level = logging.getLogLevel()
+    if level > logging.LOG_LEVEL_ERROR:
+        logging.setLogLevel(logging.LOG_LEVEL_ERROR)
+    try:
+        yield
+    finally:
+        if level > logging.LOG_LEVEL_ERROR:
+            logging.setLogLevel(level)
 
 
 def _open_frames(video_path: Path) -> tuple[Generator[Any, None, None], float, int | None]:

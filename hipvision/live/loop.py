@@ -28,14 +28,14 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import cv2
 import numpy as np
 
 from hipvision import draw
-from hipvision.errors import InputError
+from hipvision.errors import InputError, OutputError
 from hipvision.io.video_out import VideoWriterAtomic
 
 if TYPE_CHECKING:
@@ -166,7 +166,8 @@ def _draw_status(image: np.ndarray, fps: float | None, recording: bool, detected
 
 def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, window: bool = True,
              mirror: bool = True, record: os.PathLike | str | None = None, max_frames: int | None = None,
-             scripted_keys: Sequence[tuple[float, str]] = (), keep: "FrameStore | None" = None) -> dict:
+             scripted_keys: Sequence[tuple[float, str]] = (), keep: "FrameStore | None" = None,
+             on_record_error: Callable[[OutputError], None] | None = None) -> dict:
     """Run ``analyzer`` live on ``source`` until the source ends, ``q``/Esc, Ctrl-C or ``max_frames``.
 
     Args:
@@ -182,6 +183,9 @@ def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, win
             frame would be). Keys as typed: " ", "r", "q"; "esc" also works.
         keep: hand every frame (unmirrored, without overlays) and its pose to this store, for the
             report's key frames.
+        on_record_error: a recording that cannot be written (full disk, ...) is discarded and its
+            `OutputError` handed to this, and the run goes on without it (the routine is worth more
+            than its video); None = raise it.
 
     Returns:
         ``analyzer.result()`` at the end.
@@ -219,7 +223,10 @@ def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, win
             last = now
             _draw_status(canvas, rate if source.is_live else None, writer is not None, bool(pose.detected))
             if writer is not None:
-                writer.write(canvas)
+                try:
+                    writer.write(canvas)
+                except OutputError as exc:
+                    writer = _drop_recording(writer, exc, on_record_error)
             codes = [_key_code(k) for k in script.due(frame.timestamp_s)]
             shown = win.show(canvas)
             if shown is not None:
@@ -231,8 +238,21 @@ def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, win
     except BaseException as exc:
         _close(frames, win, writer, exc)
         raise
-    _close(frames, win, writer, None)
+    try:
+        _close(frames, win, writer, None)
+    except OutputError as exc:  # the recording failed on closing; the rest is released
+        _drop_recording(None, exc, on_record_error)
     return analyzer.result()
+
+
+def _drop_recording(writer: VideoWriterAtomic | None, exc: OutputError,
+                    on_record_error: Callable[[OutputError], None] | None) -> None:
+    """Discard the recording (``writer``, if still open) after ``exc``; pass ``exc`` on, or raise it."""
+    if writer is not None:
+        writer.__exit__(type(exc), exc, None)
+    if on_record_error is None:
+        raise exc
+    on_record_error(exc)
 
 
 def _handle_keys(codes: list[int], analyzer: LiveAnalyzer) -> bool:

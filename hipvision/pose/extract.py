@@ -31,15 +31,12 @@ class SequenceBuilder:
         self.frame_size = (int(frame_size[0]), int(frame_size[1]))
         self.source = source
         self.model = model
-        self._t: list[float] = []
-        self._image: list[np.ndarray] = []
-        self._vis: list[np.ndarray] = []
-        self._pres: list[np.ndarray] = []
-        self._world: list[np.ndarray] = []
-        self._growth: list[float] = []
+        # one tuple per frame (t, image, visibility, presence, world, hip_growth), appended in one step so
+        # that a Ctrl-C landing in `append` cannot leave the columns of different lengths
+        self._rows: list[tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]] = []
 
     def __len__(self) -> int:
-        return len(self._t)
+        return len(self._rows)
 
     def append(self, pose: FramePose) -> None:
         """Add the next frame's pose; its timestamp must be later than the previous one.
@@ -47,37 +44,34 @@ class SequenceBuilder:
         Raises:
             ValueError: timestamps not strictly increasing, or arrays of the wrong shape.
         """
-        if self._t and not pose.timestamp_s > self._t[-1]:
-            raise ValueError(f"frame at {pose.timestamp_s:.4f} s is not after the previous one ({self._t[-1]:.4f} s)")
+        if self._rows and not pose.timestamp_s > self._rows[-1][0]:
+            raise ValueError(f"frame at {pose.timestamp_s:.4f} s is not after the previous one "
+                             f"({self._rows[-1][0]:.4f} s)")
         if pose.image.shape != (NUM_LANDMARKS, 3) or pose.world.shape != (NUM_LANDMARKS, 3):
             raise ValueError("FramePose landmarks must have shape (33, 3)")
-        self._t.append(float(pose.timestamp_s))
-        self._image.append(pose.image)
-        self._vis.append(pose.visibility)
-        self._pres.append(pose.presence)
-        self._world.append(pose.world)
-        # duck-typed poses (test doubles, replays) may not carry it: unknown
-        self._growth.append(float(getattr(pose, "hip_growth", math.nan)))
+        # duck-typed poses (test doubles, replays) may not carry hip_growth: unknown
+        self._rows.append((float(pose.timestamp_s), pose.image, pose.visibility, pose.presence, pose.world,
+                           float(getattr(pose, "hip_growth", math.nan))))
 
     def build(self) -> PoseSequence:
         """The sequence of every frame appended so far (the builder can keep growing afterwards)."""
-        n = len(self._t)
-        if n == 0:
+        if not self._rows:
             empty = PoseSequence.empty(0, fps=self.fps, frame_size=self.frame_size, source=self.source,
                                        model=self.model)
             return dataclasses.replace(empty, hip_growth=np.zeros(0))
+        t, image, vis, pres, world, growth = zip(*self._rows)
         return PoseSequence(
-            timestamps_s=np.array(self._t, dtype=float),
-            image=np.stack(self._image).astype(float), visibility=np.stack(self._vis).astype(float),
-            presence=np.stack(self._pres).astype(float), world=np.stack(self._world).astype(float),
+            timestamps_s=np.array(t, dtype=float),
+            image=np.stack(image).astype(float), visibility=np.stack(vis).astype(float),
+            presence=np.stack(pres).astype(float), world=np.stack(world).astype(float),
             frame_size=self.frame_size, fps=self.fps, source=self.source, model=self.model,
-            hip_growth=np.array(self._growth, dtype=float),
+            hip_growth=np.array(growth, dtype=float),
         )
 
 
 def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFactory | None = None,
             on_frame: Callable[[Frame, FramePose], None] | None = None,
-            max_frames: int | None = None) -> PoseSequence:
+            max_frames: int | None = None, keep_on_interrupt: bool | None = None) -> PoseSequence:
     """Run ``tracker`` on every frame of ``source`` and collect the subject's landmarks.
 
     Args:
@@ -86,9 +80,8 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
         progress: reports the frames done (see `hipvision.progress`); None = silent.
         on_frame: called with each frame and its pose, in order (drawing, live feedback).
         max_frames: stop after this many frames (None = all).
-
-    A live source (camera, stream) is read until it ends or Ctrl-C, which keeps
-    the frames so far; on a file Ctrl-C propagates.
+        keep_on_interrupt: Ctrl-C (`KeyboardInterrupt`) ends the reading and keeps the frames so far
+            (when there are any); None = only for a live source (camera, stream). Otherwise it propagates.
 
     Returns:
         One row per processed frame, NaN rows where nobody was found; a video file's absolute path is
@@ -110,7 +103,8 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
                 if max_frames is not None and len(builder) >= max_frames:
                     break
     except KeyboardInterrupt:
-        if not source.is_live:
+        keep = source.is_live if keep_on_interrupt is None else keep_on_interrupt
+        if not keep or len(builder) == 0:
             raise  # a live recording ends with Ctrl-C and keeps what it has
     seq = builder.build()
     if source.video_path is not None:

@@ -110,7 +110,8 @@ def angle_plot_svg(rotation: dict, fig_id: str, *, width_in: float = 8.6, height
                 if y.size and np.isfinite(y).any()]
         bottom = min([-5.0] + [float(v) - 3 for v in lows])
         ax.set_ylim(bottom, top)
-        ax.set_xlim(t[0], t[-1])
+        if t[-1] > t[0]:  # a live run stopped after one frame has no time span
+            ax.set_xlim(t[0], t[-1])
         ax.set_xlabel("time (s)")
         ax.set_ylabel("internal rotation (°)")
         ax.legend(loc="upper left", frameon=False, ncols=2, fontsize=8.5)

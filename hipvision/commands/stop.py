@@ -1,0 +1,104 @@
+"""Signals during a command: Ctrl-C, SIGTERM and SIGHUP all stop the run the way Ctrl-C does.
+
+`stop_signals` (entered once per CLI call, by `hipvision.cli.main`) installs one handler for the three
+signals. While a command's work runs it is *armed*: a signal raises `SignalInterrupt` (a
+`KeyboardInterrupt`) in the main thread, so live runs stop and save what they have and file runs unwind
+(the atomic writers remove their temporary files). Outside the work (parsing the command line,
+finishing) a signal is only noted: one that came before the work stops the command as it starts
+(`hipvision.commands.guard`); one after it changes nothing, the outputs being complete (a second one
+ends the process at once, in case it hangs).
+
+Signals the user set to be ignored (``nohup``, Ctrl-C of a background job) stay ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+#: Signals that stop a run as Ctrl-C does (those this platform has).
+STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class SignalInterrupt(KeyboardInterrupt):
+    """Raised for Ctrl-C, SIGTERM and SIGHUP while armed; every ``except KeyboardInterrupt`` sees it.
+
+    A subclass on purpose: CPython notes a plain `KeyboardInterrupt` that passes through code a C
+    extension ran with ``PyRun_*`` (some imports do) and then ends the process by SIGINT at exit,
+    whatever exit code the program chose.
+    """
+
+
+class StopSignals:
+    """The handler of `STOP_SIGNALS` for one CLI call: ``signum`` is the signal that stopped the work,
+    ``pending`` one that came while disarmed."""
+
+    def __init__(self) -> None:
+        self.armed = False
+        self.signum: int | None = None
+        self.pending: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.armed:
+            self.signum = signum
+            raise SignalInterrupt
+        if self.pending is not None:  # a second one while nothing can be stopped cleanly: go now
+            signal.signal(signum, self._previous.get(signum, signal.SIG_DFL))
+            os.kill(os.getpid(), signum)
+            return
+        self.pending = signum
+
+    def install(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in STOP_SIGNALS:
+            previous = signal.getsignal(sig)
+            if previous is signal.SIG_IGN or (sig == signal.SIGINT and previous is not signal.default_int_handler):
+                continue  # ignored on purpose, or someone else's Ctrl-C handler
+            self._previous[sig] = previous
+            signal.signal(sig, self._handle)
+
+    def restore(self) -> None:
+        for sig, previous in self._previous.items():
+            signal.signal(sig, previous)
+        self._previous.clear()
+
+
+_current: list[StopSignals] = []
+
+
+@contextlib.contextmanager
+def stop_signals(*, restore: bool = True) -> Iterator[StopSignals]:
+    """Handle the stop signals for the block (disarmed; `armed` arms them around a command's work).
+
+    ``restore=False`` leaves the (disarmed) handler in place after the block, for a process that exits
+    right after: a signal then cannot break its shutdown.
+    """
+    stop = StopSignals()
+    stop.install()
+    _current.append(stop)
+    try:
+        yield stop
+    finally:
+        _current.remove(stop)
+        if restore:
+            stop.restore()
+
+
+@contextlib.contextmanager
+def armed() -> Iterator[StopSignals]:
+    """Arm the handler of the current CLI call for the block (installing one if there is none: a command
+    called without `hipvision.cli.main`, as typer's test runner does)."""
+    with contextlib.ExitStack() as stack:
+        stop = _current[-1] if _current else stack.enter_context(stop_signals())
+        stop.armed = True
+        try:
+            yield stop
+        finally:
+            stop.armed = False
