@@ -405,8 +405,8 @@ def test_live_run_keeps_its_result_when_the_recording_fails(tmp_path):
     """The live loop drops a recording that cannot be written, hands the error on and finishes the run."""
     from test_live import FakeAnalyzer, FakeSource, FakeTracker
 
-    from hipvision import live
     from hipvision.errors import OutputError
+    from hipvision.live import loop as live
 
     class FailingWriter(live.VideoWriterAtomic):
         def write(self, image):
@@ -514,7 +514,7 @@ def test_reading_an_input_that_is_denied_is_not_called_a_write_error(tmp_path):
 def test_video_writer_stops_at_the_first_frame_opencv_cannot_write(tmp_path, monkeypatch):
     import numpy as np
 
-    from hipvision import video_out
+    from hipvision.io import video_out
     from hipvision.errors import OutputError
 
     class Refusing:
@@ -532,8 +532,8 @@ def test_video_writer_stops_at_the_first_frame_opencv_cannot_write(tmp_path, mon
 
     real_writer = cv2.VideoWriter
     monkeypatch.setattr(video_out.cv2, "VideoWriter", lambda *a: Refusing(real_writer(*a)))
-    with pytest.raises(OutputError, match="could not write frame 1"):
-        with video_out.VideoWriterAtomic(tmp_path / "v.mp4", fps=10) as writer:
+    with pytest.raises(OutputError, match="could not write frame 1"):  # .avi: written by OpenCV (MJPG)
+        with video_out.VideoWriterAtomic(tmp_path / "v.avi", fps=10) as writer:
             for _ in range(5):
                 writer.write(np.zeros((48, 64, 3), np.uint8))
     assert list(tmp_path.iterdir()) == []
@@ -543,10 +543,10 @@ def test_video_writer_refuses_a_file_that_does_not_open_as_a_video(tmp_path, mon
     """OpenCV writes the index on release and says nothing if that fails: the file is checked."""
     import numpy as np
 
-    from hipvision import video_out
+    from hipvision.io import video_out
     from hipvision.errors import OutputError
 
-    def release_and_truncate(self):
+    def release_and_truncate(self, **_):
         if self._writer is not None:
             self._writer.release()
             self._writer = None
@@ -555,7 +555,7 @@ def test_video_writer_refuses_a_file_that_does_not_open_as_a_video(tmp_path, mon
 
     monkeypatch.setattr(video_out.VideoWriterAtomic, "_release", release_and_truncate)
     with pytest.raises(OutputError, match="not readable"):
-        with video_out.VideoWriterAtomic(tmp_path / "v.mp4", fps=10) as writer:
+        with video_out.VideoWriterAtomic(tmp_path / "v.avi", fps=10) as writer:
             for _ in range(5):
                 writer.write(np.zeros((48, 64, 3), np.uint8))
     assert list(tmp_path.iterdir()) == []

@@ -28,8 +28,8 @@ from rich.table import Table
 from hipvision.commands.common import (provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPS_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
     Outputs, add_source_video, camera_spec, console, cli_options, known_source_video, video_argument, write_json_csv,
-    write_report_and_history,
 )
+from hipvision.commands.report import write_report_and_history
 from hipvision.errors import InputError
 
 CSV_HEADER = ("frame", "t_s", "valid", "forward_cm", "right_cm", "centre_forward_cm", "centre_right_cm", "rep",

@@ -207,20 +207,6 @@ def write_json_csv(data: dict, *, json_out: Path | None, csv_out: Path | None,
             console.print(f"csv: [bold]{csv_out}[/]", highlight=False)
 
 
-def write_report_and_history(outputs: Outputs, result: dict, *, report: Path | None, subject: str | None,
-                             save: bool, **key_frames) -> None:
-    """``--report`` and ``--subject NAME --save`` as two outputs: the history gets the result also when
-    the report cannot be written. ``key_frames``: ``video``/``poses``/``model`` or ``frames`` for the report."""
-    from hipvision.commands.report import write_outputs
-
-    if report is not None:
-        with outputs.attempt(report):
-            write_outputs(result, report=report, subject=subject, **key_frames)
-    if save:
-        with outputs.attempt():
-            write_outputs(result, subject=subject, save=save)
-
-
 def video_argument(text: str):
     """The VIDEO argument, named and typed the same in every command (optional: --camera can replace it)."""
     return typer.Argument(None, metavar="VIDEO", show_default=False, help=text)

@@ -118,7 +118,7 @@ ROLES: dict[str, PathRoles] = {
                           suffixes=_VIDEO_OUTPUTS, implied=_history),
     "circles": PathRoles(inputs=("video", "source_video", "camera", "model"), outputs=_ANALYSIS_OUTPUTS,
                          suffixes=_VIDEO_OUTPUTS, implied=_history),
-    "session": PathRoles(inputs=("video", "camera", "model"), outputs=("json_out", "csv_out", "report", "record"),
+    "session": PathRoles(inputs=("video", "original", "camera", "model"), outputs=_ANALYSIS_OUTPUTS,
                          suffixes=_VIDEO_OUTPUTS, implied=_history),
     "extract": PathRoles(inputs=("video", "camera", "model"), outputs=("output",),
                          suffixes={"output": lambda: (".npz",)}),
@@ -126,7 +126,7 @@ ROLES: dict[str, PathRoles] = {
                         implied=_report_default),
     "history": PathRoles(outputs=("csv_out", "plot"), suffixes={"plot": lambda: (".png", ".svg", ".pdf")},
                          implied=_history_read),
-    "demo": PathRoles(inputs=("video",), folders=("out",), implied=_demo),
+    "demo": PathRoles(inputs=("video", "model"), folders=("out",), implied=_demo),
     "models fetch": PathRoles(folders=("dest",)),
 }
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from hipvision.commands.common import console, err_console
+from hipvision.commands.common import Outputs, console, err_console
 from hipvision.errors import InputError
 from hipvision.sequence import PoseSequence
 
@@ -35,6 +35,18 @@ def write_outputs(result: dict, *, report: Path | None = None, video: Path | Non
 
         row = save_result(subject or "", result)
         console.print(f"saved to the history of [bold]{subject}[/] (#{row}, {db_path()})", highlight=False)
+
+
+def write_report_and_history(outputs: Outputs, result: dict, *, report: Path | None, subject: str | None,
+                             save: bool, **key_frames) -> None:
+    """``--report`` and ``--subject NAME --save`` as two outputs: the history gets the result also when
+    the report cannot be written. ``key_frames``: ``video``/``poses``/``model`` or ``frames`` for the report."""
+    if report is not None:
+        with outputs.attempt(report):
+            write_outputs(result, report=report, subject=subject, **key_frames)
+    if save:
+        with outputs.attempt():
+            write_outputs(result, subject=subject, save=save)
 
 
 def pose_detector(model: Path | None):
