@@ -24,12 +24,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
 from hipvision._native import silence_stderr_fd
 from hipvision.errors import ModelError
 from hipvision.paths import repo_root
 from hipvision.pose import offline_build
 from hipvision.pose.download import download
+from hipvision.pose.usage_logging import usage_logging_blocked
 
 MODEL_NAMES = ("lite", "full", "heavy")
 DEFAULT_MODEL = "full"
@@ -203,7 +205,7 @@ def verify_model(path: str | os.PathLike, *, verbose: bool = False) -> None:
 
             options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(path)),
                                                    running_mode=vision.RunningMode.IMAGE)
-            with vision.PoseLandmarker.create_from_options(options) as landmarker:
+            with usage_logging_blocked(), vision.PoseLandmarker.create_from_options(options) as landmarker:
                 blank = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((256, 256, 3), np.uint8))
                 landmarker.detect(blank)
         except Exception as exc:  # mediapipe raises RuntimeError/ValueError with its own text
@@ -299,6 +301,8 @@ def fetch(name: str = DEFAULT_MODEL, *, dest: str | os.PathLike | None = None, o
         raise ModelError(f"pose model '{spec.name}' cannot be built offline; only "
                          f"{', '.join(offline_build.BUILDABLE)} can")
     if not offline:
+        say(f"downloading {spec.file} from {urlsplit(spec.url).hostname} (hipvision uses the network "
+            "only to provision models)")
         try:
             download(spec.url, target, size=spec.size, sha256=spec.sha256, progress=progress)
         except ModelError as exc:
