@@ -93,3 +93,64 @@ def test_analysis_makes_no_name_lookup_or_connection(tmp_path, model_path):
     assert (tmp_path / "r.json").is_file()  # the model was loaded and ran
     network = [line for line in log.read_text().splitlines() if _NETWORK.search(line)]
     assert network == [], "\n".join(network[:5])
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+@pytest.fixture
+def open_umask():
+    """Run with umask 000, so the modes seen are the ones hipvision asked for, not the umask's."""
+    old = os.umask(0)
+    yield
+    os.umask(old)
+
+
+def test_history_folder_and_files_it_creates_are_private(tmp_path, open_umask):
+    from hipvision.history import db_path, open_db, save_result
+
+    home = tmp_path / "data" / "hipvision"
+    save_result("Alex", _rotation_fixture(), home=home)
+    assert _mode(home) == 0o700 and _mode(db_path(home)) == 0o600
+    with open_db(home) as con:  # while a connection is open, SQLite keeps its -wal and -shm files
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("DELETE FROM results WHERE id = -1")
+        con.execute("COMMIT")
+        side = [p for p in home.iterdir() if p.name != "history.sqlite3"]
+        assert {p.name for p in side} >= {"history.sqlite3-wal", "history.sqlite3-shm"}
+        assert {p.name: _mode(p) for p in side} == {p.name: 0o600 for p in side}
+    assert _mode(tmp_path / "data") == 0o777  # a parent it had to make is an ordinary folder
+
+
+def test_history_keeps_the_permissions_of_an_existing_folder_and_database(tmp_path, open_umask):
+    from hipvision.history import db_path, save_result
+
+    home = tmp_path / "shared"
+    home.mkdir(mode=0o750)
+    save_result("Alex", _rotation_fixture(), home=home)
+    assert _mode(home) == 0o750  # chosen by the user: not chmod-ed
+    db_path(home).chmod(0o640)
+    save_result("Sam", _rotation_fixture(), home=home)
+    assert _mode(db_path(home)) == 0o640
+
+
+def test_progress_plot_in_the_history_folder_is_private(tmp_path, open_umask, monkeypatch):
+    import datetime as dt
+
+    from hipvision.history import load_history, save_result, write_progress_plot
+
+    monkeypatch.setenv("HIPVISION_HOME", str(tmp_path / "hv"))
+    for day in (1, 2):
+        save_result("Alex", _rotation_fixture(), recorded_at=dt.datetime(2025, 3, day, tzinfo=dt.timezone.utc))
+    rows = load_history("Alex")
+    inside = write_progress_plot(rows, tmp_path / "hv" / "progress.png")
+    elsewhere = write_progress_plot(rows, tmp_path / "progress.png")
+    assert _mode(inside) == 0o600
+    assert _mode(elsewhere) == 0o666  # any other file: as the umask says
+
+
+def _rotation_fixture() -> dict:
+    import json
+
+    return json.loads((Path(__file__).parent / "fixtures" / "rotation.json").read_text())
