@@ -104,15 +104,24 @@ def write_csv_atomic(target: str | os.PathLike, header: Sequence[str], rows: Ite
     return write_text_atomic(target, buf.getvalue())
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def read_json(path: str | os.PathLike) -> Any:
-    """Read a JSON file, with a clear error when it is missing or malformed."""
+    """Read a JSON file, with a clear error when it is missing or malformed (NaN and Infinity,
+    which Python would accept, are refused: JSON has no such numbers and hipvision never writes them)."""
     path = Path(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
     except FileNotFoundError:
         raise InputError(f"no such file: {path}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder, not a JSON file") from None
+    except (ValueError, UnicodeDecodeError) as exc:  # json.JSONDecodeError is a ValueError
         raise InputError(f"{path} is not a valid JSON file ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{path} is not a valid JSON file (nested too deeply)") from None
 
 
 def save_sequence(seq: PoseSequence, target: str | os.PathLike) -> Path:
