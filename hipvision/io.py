@@ -155,14 +155,17 @@ def load_sequence(path: str | os.PathLike) -> PoseSequence:
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
+            if not isinstance(meta, dict):
+                raise ValueError("its meta is not a JSON object")
             version = meta.get("schema_version")
             if version != SCHEMA_VERSION:
                 raise InputError(f"{path} has pose schema version {version}; this hipvision reads {SCHEMA_VERSION}")
             return PoseSequence(
                 timestamps_s=data["timestamps_s"].astype(float), image=data["image"].astype(float),
                 visibility=data["visibility"].astype(float), presence=data["presence"].astype(float),
-                world=data["world"].astype(float), frame_size=tuple(meta["frame_size"]), fps=float(meta["fps"]),
-                source=meta.get("source", ""), model=meta.get("model", ""), meta=meta.get("meta", {}),
+                world=data["world"].astype(float), frame_size=meta["frame_size"], fps=meta["fps"],  # checked there
+                source=str(meta.get("source") or ""), model=str(meta.get("model") or ""),
+                meta=meta["meta"] if isinstance(meta.get("meta"), dict) else {},
                 hip_growth=data["hip_growth"].astype(float) if "hip_growth" in data.files else None,
             )
     except InputError:

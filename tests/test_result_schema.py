@@ -37,8 +37,8 @@ def as_written(result: dict) -> dict:
 def written() -> dict[str, list[dict]]:
     """Results the code writes, of every kind, from synthetic people (files and live)."""
     t = np.arange(240) / 30
-    seated = sequence_from_joints(seated_joints(effort_profile(t, [(1.0, 4.0, 35.0)]),
-                                                effort_profile(t, [(4.5, 7.5, 25.0)])),
+    seated = sequence_from_joints(seated_joints(effort_profile(t, [(0.5, 35.0, 2.0)]),
+                                                effort_profile(t, [(4.0, 25.0, 2.0)])),
                                   PinholeCamera.looking_at(np.array([0.0, 0.6, 0.0]), distance_m=2.0))
     circles = render_quadruped(pelvis_script([Hold(1.0), Circles(2, 0.10, True, 3.0), Hold(1.0)]), view="45", seed=3)
     session = see(sk.timeline([(lambda s: sk.seated(ir_left_deg=30, ir_right_deg=25), 6.0),
