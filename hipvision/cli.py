@@ -38,6 +38,10 @@ def _global_options(
 ) -> None:
     settings.debug = debug
     settings.verbose = verbose
+    if debug:
+        from hipvision._native import show_native_logs
+
+        show_native_logs()  # FFmpeg's, OpenCV's and MediaPipe's own lines too
 
 
 for _module in COMMAND_MODULES:

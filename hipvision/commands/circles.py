@@ -75,7 +75,7 @@ def print_summary(result: dict) -> None:
     if sp.get("message"):
         console.print(f"start position: {sp['message']}", highlight=False)
     for w in result.get("warnings") or []:
-        console.print(f"[yellow]![/] {w}", highlight=False)
+        console.print(f"[yellow]![/] {w}", highlight=False, soft_wrap=True)
 
 
 def _write(result, json_out: Path | None, csv_out: Path | None) -> dict:
@@ -163,12 +163,13 @@ def register(app: typer.Typer) -> None:
         if src is not None and not src.is_file():
             raise InputError(f"no such video: {src}")
         from hipvision.core.circles import analyze_circles
-        from hipvision.pose import poses_from_input
+        from hipvision.pose import input_warnings, poses_from_input
 
         seq = poses_from_input(video, model=model)
         if annotate is not None:
             check_frame_size(src, seq.frame_size)
         result = analyze_circles(seq)
+        result.warnings[:0] = input_warnings(seq)  # a video cut short
         data = _write(result, json_out, csv_out)
         print_summary(data)
         if annotate is not None:

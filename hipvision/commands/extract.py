@@ -22,7 +22,7 @@ def run_extract(spec: str | int, output: Path, *, model: Path | None = None, max
                 progress: bool = True) -> dict:
     """Extract landmarks from ``spec`` into ``output``; returns the summary figures."""
     from hipvision.io import save_sequence
-    from hipvision.pose import PoseTracker, extract
+    from hipvision.pose import PoseTracker, extract, input_warnings
     from hipvision.sources import open_source
 
     check_output(output)
@@ -35,7 +35,8 @@ def run_extract(spec: str | int, output: Path, *, model: Path | None = None, max
         raise InputError(f"{source.description} delivered no frames")
     save_sequence(seq, output)
     return {"frames": len(seq), "duration_s": seq.duration_s, "detection_rate": seq.detection_rate,
-            "fps": len(seq) / elapsed if elapsed > 0 else float("nan"), "small_person_finds": searches}
+            "fps": len(seq) / elapsed if elapsed > 0 else float("nan"), "small_person_finds": searches,
+            "warnings": input_warnings(seq)}
 
 
 def register(app: typer.Typer) -> None:
@@ -69,3 +70,5 @@ def register(app: typer.Typer) -> None:
         if rate < 0.5:
             console.print(f"[yellow]warning:[/] a person was found in only {rate:.0%} of frames; "
                           "check that the whole body is in view and well lit", highlight=False)
+        for warning in summary["warnings"]:
+            console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)

@@ -78,11 +78,12 @@ def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotat
         fourcc_for(annotate)
         if src is None:
             raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
-    from hipvision.pose import poses_from_input
+    from hipvision.pose import input_warnings, poses_from_input
 
     seq = poses_from_input(video, model=model)
     result = analyze_rotation(seq, settings=rot_settings)
     d = result.to_dict()
+    d["warnings"][:0] = input_warnings(seq)  # a video cut short
     print_summary(d)
     _write_outputs(d, result, json_out, csv_out)
     if annotate is not None:

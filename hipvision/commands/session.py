@@ -60,7 +60,7 @@ def print_summary(result: dict) -> None:
         console.print(f"IR change after the circles: left [bold]{signed.get('left', '—')}[/], "
                       f"right [bold]{signed.get('right', '—')}[/]", highlight=False)
     for w in result.get("warnings") or []:
-        console.print(f"[yellow]![/] {w}", highlight=False)
+        console.print(f"[yellow]![/] {w}", highlight=False, soft_wrap=True)
 
 
 def _finish(result: dict, *, json_out: Path | None, csv_out: Path | None) -> None:
@@ -72,12 +72,13 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
                 report: Path | None = None, model: Path | None = None, subject: str | None = None,
                 save: bool = False, min_phase_s: float = 3.0) -> dict:
     """Poses → session analysis → the requested outputs; prints the summary and returns the session JSON."""
-    from hipvision.pose import poses_from_input
+    from hipvision.pose import input_warnings, poses_from_input
     from hipvision.session import analyze_session
 
     check_save_options(subject, save)
     seq = poses_from_input(video, model=model)
     result = analyze_session(seq, min_phase_s=min_phase_s).to_dict()
+    result["warnings"][:0] = input_warnings(seq)  # a video cut short
     _finish(result, json_out=json_out, csv_out=csv_out)
     is_video = video.suffix.lower() != ".npz"
     write_outputs(result, report=report, video=video if is_video else None, poses=seq, model=model,

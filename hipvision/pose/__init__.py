@@ -7,7 +7,7 @@
         seq = extract(source, tracker)          # a PoseSequence, one row per frame
 """
 
-from hipvision.pose.extract import SequenceBuilder, extract, poses_from_input
+from hipvision.pose.extract import SequenceBuilder, extract, input_warnings, poses_from_input
 from hipvision.pose.landmarker import FramePose, PoseTracker, model_path
 
-__all__ = ["FramePose", "PoseTracker", "SequenceBuilder", "extract", "model_path", "poses_from_input"]
+__all__ = ["FramePose", "PoseTracker", "SequenceBuilder", "extract", "input_warnings", "model_path", "poses_from_input"]
