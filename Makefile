@@ -8,7 +8,7 @@ HV     := $(VENV)/bin/hipvision
 STAMP  := $(VENV)/.installed
 MODEL  := models/pose_landmarker_full.task
 
-.PHONY: all install model demo test test-fast bench clean help
+.PHONY: all install model demo test test-fast bench fuzz clean help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -38,6 +38,11 @@ test-fast: $(STAMP)  ## only the tests that need no pose model or video
 
 bench: model  ## speed and accuracy benchmarks (figures go into the README)
 	$(PY) benchmarks/throughput.py
+
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?= 1
+fuzz: model  ## mutated videos, pose files and result JSONs at the CLI for FUZZ_SECONDS (failures kept in out/fuzz/)
+	$(PY) tests/fuzz.py --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED)
 
 clean:  ## remove the venv, caches and outputs (keeps models/)
 	rm -rf $(VENV) .pytest_cache out test-artifacts
