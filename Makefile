@@ -8,7 +8,7 @@ HV     := $(VENV)/bin/hipvision
 STAMP  := $(VENV)/.installed
 MODEL  := models/pose_landmarker_full.task
 
-.PHONY: all install model demo lint test test-fast bench mutate clean help
+.PHONY: all install model demo lint test test-fast bench mutate fuzz clean help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -56,6 +56,10 @@ $(MUTATE_STAMP): $(STAMP)
 
 mutate: $(MUTATE_STAMP)  ## mutation score of hipvision/core (SINCE=<rev>: changed modules only; MODULES, JOBS, MINUTES)
 	$(PY) tools/mutate.py $(if $(SINCE),--since $(SINCE)) --jobs $(JOBS) --max-minutes $(MINUTES) $(MODULES)
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?= 1
+fuzz: model  ## mutated videos, pose files and result JSONs at the CLI for FUZZ_SECONDS (failures kept in out/fuzz/)
+	$(PY) tests/fuzz.py --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED)
 
 clean:  ## remove the venv, caches and outputs (keeps models/)
 	rm -rf $(VENV) .pytest_cache out test-artifacts mutants

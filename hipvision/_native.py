@@ -1,4 +1,7 @@
-"""Silencing what native libraries (MediaPipe/absl, TFLite, FFmpeg) print straight to stderr."""
+"""Silencing what native libraries (MediaPipe/absl, TFLite, FFmpeg) print straight to stderr.
+
+Hidden by default; `show_native_logs` (the CLI's ``--debug``) lets all of it through.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +10,39 @@ import os
 import sys
 from collections.abc import Iterator
 
+_shown = False  # show_native_logs() was called
+
+
+def show_native_logs(shown: bool = True) -> None:
+    """Let the native libraries' own log lines through everywhere (call before opening any video)."""
+    global _shown
+    _shown = shown
+
+
+def native_logs_shown() -> bool:
+    """True after `show_native_logs`."""
+    return _shown
+
+
+def quiet_ffmpeg() -> None:
+    """Keep FFmpeg's messages about damaged input ("partial file", "Error at MB: …") off stderr.
+
+    OpenCV reads ``OPENCV_FFMPEG_LOGLEVEL`` once, when it first uses FFmpeg, so call this before the
+    first video is opened; -8 is FFmpeg's AV_LOG_QUIET. A value the user set is kept.
+    """
+    if not _shown:
+        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
 
 @contextlib.contextmanager
 def silence_stderr_fd(enabled: bool = True) -> Iterator[None]:
-    """Point file descriptor 2 at /dev/null for the duration (no-op when not ``enabled``).
+    """Point file descriptor 2 at /dev/null for the duration (no-op when not ``enabled``, or after
+    `show_native_logs`).
 
     Keep the block short: Python output to stderr from other threads is hidden too
     while it is active. Where fd 2 is unusable (embedded interpreters) nothing is done.
     """
-    if not enabled:
+    if not enabled or _shown:
         yield
         return
     os.environ.setdefault("GLOG_minloglevel", "2")

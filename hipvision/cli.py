@@ -68,6 +68,10 @@ def _global_options(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show MediaPipe's own log output."),
 ) -> None:
     ctx.obj = CliOptions(debug=debug, verbose=verbose)
+    if debug:
+        from hipvision._native import show_native_logs
+
+        show_native_logs()  # FFmpeg's, OpenCV's and MediaPipe's own lines too
 
 
 for _module in COMMAND_MODULES:

@@ -17,6 +17,7 @@ world : (T, 33, 3), metres
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,8 @@ import numpy as np
 from hipvision.landmarks import NUM_LANDMARKS
 
 SCHEMA_VERSION = 1
+#: Largest frame side (pixels) a sequence may claim; far beyond any camera.
+MAX_FRAME_PX = 1_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,10 +79,18 @@ class PoseSequence:
             if not isinstance(arr, np.ndarray) or arr.shape != shape:
                 got = getattr(arr, "shape", type(arr).__name__)
                 raise ValueError(f"PoseSequence.{name} must have shape {shape}, got {got}")
+        if not np.all(np.isfinite(t)):
+            raise ValueError("PoseSequence.timestamps_s must be finite")
         if n > 1 and not np.all(np.diff(t) > 0):
             raise ValueError("PoseSequence.timestamps_s must be strictly increasing")
-        if self.fps <= 0:
-            raise ValueError("PoseSequence.fps must be positive")
+        if not (isinstance(self.fps, (int, float, np.number)) and math.isfinite(self.fps) and self.fps > 0):
+            raise ValueError(f"PoseSequence.fps must be a positive number, got {self.fps!r:.40}")
+        size = self.frame_size
+        if not (isinstance(size, (tuple, list)) and len(size) == 2
+                and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v <= MAX_FRAME_PX
+                        for v in size)):
+            raise ValueError(f"PoseSequence.frame_size must be (width, height) in pixels, got {size!r:.60}")
+        object.__setattr__(self, "frame_size", (int(size[0]), int(size[1])))
 
     def __len__(self) -> int:
         return len(self.timestamps_s)

@@ -144,7 +144,9 @@ def test_failed_download_falls_back_to_offline_build(places, monkeypatch, name, 
     path = models.fetch(name, say=said.append)
     assert built == [name] and path.read_bytes() == b"built"
     assert path == places["repo"] / f"pose_landmarker_{name}.task"
-    assert said[0].startswith("official download failed (download failed: unreachable); building "
+    assert said[0] == (f"downloading pose_landmarker_{name}.task from storage.googleapis.com (hipvision uses the "
+                       "network only to provision models)")
+    assert said[1].startswith("official download failed (download failed: unreachable); building "
                               f"pose_landmarker_{name}.task offline from {sources}")
     assert all("\n" not in line for line in said)
 

@@ -197,7 +197,7 @@ def test_report_command(tmp_path, capsys):
     assert cli(["report", str(tmp_path / "missing.json")]) == 2
     (tmp_path / "bad.json").write_text('{"kind": "nope"}')
     assert cli(["report", str(tmp_path / "bad.json"), "-o", str(tmp_path / "x.html")]) == 2
-    assert "cannot report" in capsys.readouterr().err
+    assert "is not a hipvision result: $.kind is \"nope\"" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
 
 

@@ -84,7 +84,7 @@ def print_summary(result: dict) -> None:
     if sp.get("message"):
         console.print(f"start position: {sp['message']}", highlight=False)
     for w in result.get("warnings") or []:
-        console.print(f"[yellow]![/] {w}", highlight=False)
+        console.print(f"[yellow]![/] {w}", highlight=False, soft_wrap=True)
 
 
 def _write(result, json_out: Path | None, csv_out: Path | None, outputs: Outputs, video: Path | None = None) -> dict:
@@ -192,7 +192,7 @@ def register(app: typer.Typer) -> None:
         if src is not None and not src.is_file():
             raise InputError(f"no such video: {src}")
         from hipvision.core.circles import analyze_circles
-        from hipvision.pose import poses_from_input
+        from hipvision.pose import input_warnings, poses_from_input
 
         model = model if is_npz else provisioned_model(model)
 
@@ -202,6 +202,7 @@ def register(app: typer.Typer) -> None:
 
             check_frame_size(src, seq.frame_size)
         result = analyze_circles(seq, settings=settings)
+        result.warnings[:0] = input_warnings(seq)  # a video cut short
         outputs = Outputs()
         src = known_source_video(src, seq)
         data = _write(result, json_out, csv_out, outputs, src)

@@ -26,7 +26,7 @@ def run_extract(spec: str | int | Path, output: Path, *, model: Path | None = No
     ``live`` (``--camera``): Ctrl-C, SIGTERM or SIGHUP end the recording and the poses so far are saved.
     """
     from hipvision.io.files import save_sequence
-    from hipvision.pose import PoseTracker, extract
+    from hipvision.pose import PoseTracker, extract, input_warnings
     from hipvision.io.sources import open_source
 
     check_output(output)
@@ -40,7 +40,8 @@ def run_extract(spec: str | int | Path, output: Path, *, model: Path | None = No
         raise InputError(f"{source.description} delivered no frames")
     save_sequence(seq, output)
     return {"frames": len(seq), "duration_s": seq.duration_s, "detection_rate": seq.detection_rate,
-            "fps": len(seq) / elapsed if elapsed > 0 else float("nan"), "small_person_finds": searches}
+            "fps": len(seq) / elapsed if elapsed > 0 else float("nan"), "small_person_finds": searches,
+            "warnings": input_warnings(seq)}
 
 
 def register(app: typer.Typer) -> None:
@@ -82,3 +83,5 @@ def register(app: typer.Typer) -> None:
         if rate < 0.5:
             console.print(f"[yellow]warning:[/] a person was found in only {rate:.0%} of frames; "
                           "check that the whole body is in view and well lit", highlight=False)
+        for warning in summary["warnings"]:
+            console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)

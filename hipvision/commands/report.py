@@ -92,10 +92,10 @@ def register(app: typer.Typer) -> None:
         """
         from hipvision.io.files import load_sequence, read_json
         from hipvision.report import find_source_video, source_video_candidates, write_report
+        from hipvision.io.result_schema import validate_result
 
         result = read_json(result_json)
-        if not isinstance(result, dict):
-            raise InputError(f"{result_json} does not hold a hipvision result")
+        validate_result(result, name=result_json)  # docs/schemas/<kind>.schema.json
         seq = load_sequence(poses) if poses is not None else None
         if video is not None and not video.is_file():
             raise InputError(f"no such video: {video}")

@@ -85,13 +85,14 @@ def run_file(video: str | Path, *, json_out: Path | None, csv_out: Path | None, 
             raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
     if original is not None and not original.is_file():
         raise InputError(f"no such video: {original}")
-    from hipvision.pose import poses_from_input
+    from hipvision.pose import input_warnings, poses_from_input
 
     model = model if is_npz else provisioned_model(model)
     seq = poses_from_input(video, model=model, progress=rich_progress)
     result = analyze_rotation(seq, settings=rot_settings)
     src = known_source_video(src, seq)
     d = add_source_video(result.to_dict(), src)
+    d["warnings"][:0] = input_warnings(seq)  # a video cut short
     print_summary(d)
     outputs = Outputs()
     _write_outputs(d, result, json_out, csv_out, outputs)

@@ -62,7 +62,7 @@ def print_summary(result: dict) -> None:
         console.print(f"IR change after the circles: left [bold]{signed.get('left', '—')}[/], "
                       f"right [bold]{signed.get('right', '—')}[/]", highlight=False)
     for w in result.get("warnings") or []:
-        console.print(f"[yellow]![/] {w}", highlight=False)
+        console.print(f"[yellow]![/] {w}", highlight=False, soft_wrap=True)
 
 
 def _finish(result: dict, *, json_out: Path | None, csv_out: Path | None, outputs: Outputs) -> None:
@@ -79,7 +79,7 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
     ``reps``: circles per direction in the set; ``annotate``: write the video with each phase's overlay
     (``original``: the video a ``.npz`` came from)."""
     from hipvision.core.circles import CirclesSettings
-    from hipvision.pose import poses_from_input
+    from hipvision.pose import input_warnings, poses_from_input
     from hipvision.core.session import analyze_session
 
     check_save_options(subject, save)
@@ -102,6 +102,7 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
     circles = CirclesSettings(target_per_direction=reps)
     session = analyze_session(seq, min_phase_s=min_phase_s, circles=circles)
     result = session.to_dict()
+    result["warnings"][:0] = input_warnings(seq)  # a video cut short
     outputs = Outputs()
     _finish(add_source_video(result, src), json_out=json_out, csv_out=csv_out, outputs=outputs)
     if annotate is not None:

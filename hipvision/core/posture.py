@@ -287,7 +287,7 @@ def segment_postures(
     if n == 0:
         return []
     t = seq.timestamps_s
-    window = max(1, int(round(smooth_s * seq.fps)))
+    window = min(max(1, int(round(smooth_s * seq.fps))), 2 * n + 1)  # never wider than the recording
     raw = posture_features(seq)
     smooth = PostureFeatures(**{k: _rolling_nanmedian(v, window) for k, v in raw.as_dict().items()})
     labels = classify_frames(smooth, hysteresis_deg=hysteresis_deg)

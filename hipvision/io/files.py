@@ -143,15 +143,24 @@ def write_csv_atomic(target: str | os.PathLike, header: Sequence[str], rows: Ite
     return write_text_atomic(target, buf.getvalue())
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def read_json(path: str | os.PathLike) -> Any:
-    """Read a JSON file, with a clear error when it is missing or malformed."""
+    """Read a JSON file, with a clear error when it is missing or malformed (NaN and Infinity,
+    which Python would accept, are refused: JSON has no such numbers and hipvision never writes them)."""
     path = Path(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
     except FileNotFoundError:
         raise InputError(f"no such file: {path}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder, not a JSON file") from None
+    except (ValueError, UnicodeDecodeError) as exc:  # json.JSONDecodeError is a ValueError
         raise InputError(f"{path} is not a valid JSON file ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{path} is not a valid JSON file (nested too deeply)") from None
 
 
 def save_sequence(seq: PoseSequence, target: str | os.PathLike) -> Path:
@@ -185,14 +194,17 @@ def load_sequence(path: str | os.PathLike) -> PoseSequence:
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
+            if not isinstance(meta, dict):
+                raise ValueError("its meta is not a JSON object")
             version = meta.get("schema_version")
             if version != SCHEMA_VERSION:
                 raise InputError(f"{path} has pose schema version {version}; this hipvision reads {SCHEMA_VERSION}")
             return PoseSequence(
                 timestamps_s=data["timestamps_s"].astype(float), image=data["image"].astype(float),
                 visibility=data["visibility"].astype(float), presence=data["presence"].astype(float),
-                world=data["world"].astype(float), frame_size=tuple(meta["frame_size"]), fps=float(meta["fps"]),
-                source=meta.get("source", ""), model=meta.get("model", ""), meta=meta.get("meta", {}),
+                world=data["world"].astype(float), frame_size=meta["frame_size"], fps=meta["fps"],  # checked there
+                source=str(meta.get("source") or ""), model=str(meta.get("model") or ""),
+                meta=meta["meta"] if isinstance(meta.get("meta"), dict) else {},
                 hip_growth=data["hip_growth"].astype(float) if "hip_growth" in data.files else None,
             )
     except InputError:

@@ -7,6 +7,9 @@ folder (``platformdirs.user_data_dir("hipvision")``), as ``history.sqlite3``.
   one ``BEGIN IMMEDIATE`` transaction.
 * Schema versioned with ``PRAGMA user_version``; a newer schema is refused, never rewritten.
 * A damaged file (or one that is not ours) gives a clear error and is left exactly as it is.
+* Private: a folder it creates is 0700 and the database it creates 0600 (SQLite gives the
+  ``-wal``/``-shm``/``-journal`` files the database's mode), as are progress plots written into that
+  folder. A folder or database that already exists keeps the permissions it has (the user's choice).
 
 Each row keeps the whole result JSON plus a few summary numbers for tables and plots.
 """
@@ -30,6 +33,8 @@ DB_NAME = "history.sqlite3"
 DB_SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 30.0
 KINDS = ("rotation", "circles", "session")
+FOLDER_MODE = 0o700  # health measurements: the owner's alone
+FILE_MODE = 0o600
 
 _SCHEMA = """
 CREATE TABLE results (
@@ -112,9 +117,10 @@ def open_db(home: str | os.PathLike | None = None, *, create: bool = True,
             yield None
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)  # an existing folder is left as it is
+            _create_private(path)
         except OSError as exc:
-            raise error(f"cannot create the history folder {path.parent}: {exc.strerror or exc}") from None
+            raise error(f"cannot create the history database {path}: {exc.strerror or exc}") from None
     try:
         con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     except sqlite3.Error as exc:
@@ -128,6 +134,15 @@ def open_db(home: str | os.PathLike | None = None, *, create: bool = True,
         yield con
     finally:
         con.close()
+
+
+def _create_private(path: Path) -> None:
+    """Create the empty database file readable by its owner only (SQLite takes an empty file as a new
+    database); another process creating it first is fine."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    except FileExistsError:
+        pass
 
 
 def _median_radius(circles: list[dict]) -> float | None:

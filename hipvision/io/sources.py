@@ -33,7 +33,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from hipvision._native import silence_stderr_fd
+from hipvision._native import native_logs_shown, quiet_ffmpeg, silence_stderr_fd
 from hipvision.errors import InputError
 
 #: Image file name endings an image folder is read from (lower case).
@@ -64,9 +64,9 @@ def quiet_native_logs(enabled: bool = True) -> Iterator[None]:
     """Silence what native libraries (FFmpeg, OpenCV, MediaPipe/absl) print to stderr.
 
     Lowers OpenCV's own log level and redirects file descriptor 2 to /dev/null
-    for the duration (see `hipvision._native.silence_stderr_fd`).
+    for the duration (see `hipvision._native.silence_stderr_fd`); nothing after ``--debug``.
     """
-    if not enabled:
+    if not enabled or native_logs_shown():
         yield
         return
     previous_level = cv2.utils.logging.getLogLevel()
@@ -110,6 +110,7 @@ class FrameSource:
         frame_count: number of frames if known in advance (files, folders), else None.
         is_live: frames arrive in real time (camera, stream).
         video_path: the video file read (absolute); None for cameras, streams and image folders.
+        frames_at_end: frames delivered when the source reached its end (None until then).
     """
 
     description: str = ""
@@ -118,6 +119,17 @@ class FrameSource:
     frame_count: int | None = None
     is_live: bool = False
     video_path: Path | None = None
+    frames_at_end: int | None = None
+
+    def ended_early(self) -> tuple[int, int] | None:
+        """(frames read, frames announced) when the source ended short of the frame count it announced
+        (a file cut short or with frames it could not decode), else None (also while it has not ended).
+        Beyond 100 frames, 1% may be missing without a word: some containers' counts are estimates."""
+        read, announced = self.frames_at_end, self.frame_count
+        if read is None or not announced:
+            return None
+        missing = announced - read
+        return (read, announced) if missing >= 1 and missing > 0.01 * announced else None
 
     def __iter__(self) -> Iterator[Frame]:
         raise NotImplementedError
@@ -154,6 +166,7 @@ class CaptureSource(FrameSource):
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._started = False
+        quiet_ffmpeg()  # damaged frames decoded later must not print either
         with quiet_native_logs():
             cap = cv2.VideoCapture(target)
         if not cap.isOpened():
@@ -236,6 +249,7 @@ class CaptureSource(FrameSource):
                     return
                 ok, image = cap.read()
                 if not ok or image is None:
+                    self.frames_at_end = index + 1
                     break
                 raw_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
                 index += 1

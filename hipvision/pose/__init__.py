@@ -7,7 +7,8 @@
         seq = extract(source, tracker)          # a PoseSequence, one row per frame
 """
 
-from hipvision.pose.extract import SequenceBuilder, extract, landmarks_of_images, poses_from_input
+from hipvision.pose.extract import SequenceBuilder, extract, input_warnings, landmarks_of_images, poses_from_input
 from hipvision.pose.landmarker import FramePose, PoseTracker, model_path
 
-__all__ = ["FramePose", "PoseTracker", "SequenceBuilder", "extract", "landmarks_of_images", "model_path", "poses_from_input"]
+__all__ = ["FramePose", "PoseTracker", "SequenceBuilder", "extract", "input_warnings", "landmarks_of_images",
+           "model_path", "poses_from_input"]

@@ -107,9 +107,22 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
         if not keep or len(builder) == 0:
             raise  # a live recording ends with Ctrl-C and keeps what it has
     seq = builder.build()
+    meta = dict(seq.meta)
     if source.video_path is not None:
-        seq.meta["video_path"] = str(source.video_path)
-    return seq
+        meta["video_path"] = str(source.video_path)
+    short = source.ended_early()
+    if short is not None:  # kept with the poses (and in the .npz), reported by `input_warnings`
+        meta.update(frames_read=short[0], frames_announced=short[1])
+    return dataclasses.replace(seq, meta=meta)
+
+
+def input_warnings(seq: PoseSequence) -> list[str]:
+    """Plain-language problems with the input itself, from what `extract` noted in ``seq.meta``:
+    a video that ended before the frame count it announced (cut short, or frames it could not decode)."""
+    read, announced = seq.meta.get("frames_read"), seq.meta.get("frames_announced")
+    if isinstance(read, int) and isinstance(announced, int) and read < announced:
+        return [f"the video ended early or has damaged frames: only {read} of its {announced} frames could be read"]
+    return []
 
 
 def poses_from_input(path: str | os.PathLike, *, model: str | os.PathLike | None = None,

@@ -42,6 +42,7 @@ import numpy as np
 from hipvision.core import subject as subj
 from hipvision.errors import ModelError
 from hipvision.landmarks import NUM_LANDMARKS
+from hipvision.pose import usage_logging
 from hipvision.pose.image_motion import HipGrowthMeter
 from hipvision.io.sources import Frame, quiet_native_logs
 
@@ -117,10 +118,12 @@ class _Landmarker:
             running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
             num_poses=num_poses,
         )
+        usage_logging.block()  # MediaPipe's usage uploads stay off the network while this instance lives
         try:
             with quiet_native_logs(not verbose):
                 self._task = vision.PoseLandmarker.create_from_options(options)
         except Exception as exc:  # RuntimeError/ValueError/FileNotFoundError from the native loader
+            usage_logging.unblock()
             raise ModelError(f"cannot load pose model {path}: {exc}".splitlines()[0]) from None
 
     def detect(self, rgb: np.ndarray, timestamp_s: float) -> list[tuple[np.ndarray, ...]]:
@@ -142,8 +145,14 @@ class _Landmarker:
         return [_to_arrays(lms, world) for lms, world in zip(result.pose_landmarks, result.pose_world_landmarks)]
 
     def close(self) -> None:
-        with quiet_native_logs(not self._verbose):
-            self._task.close()
+        if self._task is None:
+            return
+        try:
+            with quiet_native_logs(not self._verbose):
+                self._task.close()  # its last usage upload happens in here
+        finally:
+            self._task = None
+            usage_logging.unblock()
 
 
 def _to_arrays(landmarks: list, world: list) -> tuple[np.ndarray, ...]:

@@ -24,6 +24,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
 from hipvision._native import silence_stderr_fd
 from hipvision.errors import ModelError
@@ -31,6 +32,7 @@ from hipvision.paths import repo_root
 from hipvision.pose import offline_build
 from hipvision.pose.download import ProgressCallback, download
 from hipvision.pose.pinned import file_sha256
+from hipvision.pose.usage_logging import usage_logging_blocked
 
 MODEL_NAMES = ("lite", "full", "heavy")
 DEFAULT_MODEL = "full"
@@ -199,7 +201,7 @@ def verify_model(path: str | os.PathLike, *, verbose: bool = False) -> None:
 
             options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(path)),
                                                    running_mode=vision.RunningMode.IMAGE)
-            with vision.PoseLandmarker.create_from_options(options) as landmarker:
+            with usage_logging_blocked(), vision.PoseLandmarker.create_from_options(options) as landmarker:
                 blank = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((256, 256, 3), np.uint8))
                 landmarker.detect(blank)
         except Exception as exc:  # mediapipe raises RuntimeError/ValueError with its own text
@@ -296,6 +298,8 @@ def fetch(name: str = DEFAULT_MODEL, *, dest: str | os.PathLike | None = None, o
         raise ModelError(f"pose model '{spec.name}' cannot be built offline; only "
                          f"{', '.join(offline_build.BUILDABLE)} can")
     if not offline:
+        say(f"downloading {spec.file} from {urlsplit(spec.url).hostname} (hipvision uses the network "
+            "only to provision models)")
         try:
             download(spec.url, target, size=spec.size, sha256=spec.sha256, on_progress=on_progress)
         except ModelError as exc:

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from hipvision.draw.colors import CLASS_RGB, GRID_RGB, INK_RGB, MUTED_RGB, PALETTE_RGB, SIDE_RGB
 from hipvision.errors import InputError, OutputError
 from hipvision.io.files import atomic_path
+from hipvision.io.history import FILE_MODE, history_home
 
 #: Colours shared with the HTML (CSS variables) and the video overlay: `hipvision.draw.colors`, as hex.
 COLORS = {
@@ -263,6 +264,9 @@ def write_progress_plot(rows: list[dict], out_path: str | os.PathLike, *, title:
     fig = progress_figure(rows, title=title)
     if fig is None:
         raise InputError("nothing to plot: no saved results match")
+    private = out_path.resolve().parent == history_home().resolve()
     with atomic_path(out_path) as tmp:
         fig.savefig(tmp, format=fmt, dpi=150)
+        if private:  # a plot kept next to the database is as private as the database
+            os.chmod(tmp, FILE_MODE)
     return out_path

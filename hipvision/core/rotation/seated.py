@@ -146,7 +146,7 @@ def knee_travel(t_s: np.ndarray, px: np.ndarray, *, window_s: float = 0.5,
     if n == 0:
         return np.zeros(0)
     dt = float(np.median(np.diff(t))) if n > 1 else 1.0
-    w = max(1, int(round(window_s / dt)))
+    w = min(max(1, int(round(window_s / dt))), n)  # a window longer than the recording holds all of it
     knees = px[:, list(landmarks), :]                                   # (T, 2, 2)
     padded = np.concatenate([np.full((w,) + knees.shape[1:], np.nan), knees])
     past = np.lib.stride_tricks.sliding_window_view(padded, w + 1, axis=0)[:n]  # (T, 2, 2, w+1)
@@ -226,9 +226,10 @@ def _window_counts(t_s: np.ndarray, flags: np.ndarray, *, window_s: float) -> tu
     n = len(t)
     dt = float(np.median(np.diff(t))) if n > 1 else 1.0
     w = max(1, int(round(window_s / dt)))
-    padded = np.concatenate([np.zeros((w,) + f.shape[1:]), f])
+    pad = min(w, max(n, 1))  # a window longer than the recording holds all of it: pad no further
+    padded = np.concatenate([np.zeros((pad,) + f.shape[1:]), f])
     csum = np.cumsum(padded, axis=0)
-    return csum[w:] - csum[:-w] + padded[:n], w + 1
+    return csum[pad:] - csum[:-pad] + padded[:n], w + 1
 
 
 def posture_steady(t_s: np.ndarray, posture: np.ndarray, *, window_s: float = 1.0,

@@ -139,6 +139,8 @@ ROLL_CUES = (
     ("x", (L.RIGHT_HIP,), (L.LEFT_HIP,), 1.0, False),
 )
 _FIT_LANDMARKS = (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE)
+#: A shank shorter than this on screen (pixels) has no direction: its frame cannot place the thigh.
+MIN_SHANK_PX = 1.0
 #: Hip → knee over knee → ankle landmark distance (0.245 / 0.246 of body height, Drillis & Contini).
 THIGH_TO_SHANK = 1.0
 
@@ -171,7 +173,8 @@ def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg
 
     Args:
         px: (N, 33, 2) pixel landmarks of frames in which the person sits facing the
-            camera (frames missing a hip, knee or ankle are skipped).
+            camera (frames missing a hip, knee or ankle, or with a shank shorter than
+            `MIN_SHANK_PX`, e.g. all landmarks on one point, are skipped).
         frame_size: (width, height) pixels; the principal point is the centre.
         hfov_deg: assumed horizontal field of view (webcams: 55–80°).
         fit_pitch_yaw: False fits roll only (pitch = yaw = 0).
@@ -187,11 +190,14 @@ def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg
     px = np.asarray(px, float)
     ok = np.isfinite(px[:, list(_FIT_LANDMARKS)]).all(axis=(1, 2)) if len(px) else np.zeros(0, bool)
     px = px[ok]
+    shanks = px[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] - px[:, [L.LEFT_KNEE, L.RIGHT_KNEE]]
+    px = px[(g.norm(shanks) >= MIN_SHANK_PX).all(axis=-1)]
     if len(px) == 0:
         return view
     if len(px) > max_frames:
         px = px[np.linspace(0, len(px) - 1, max_frames).round().astype(int)]
     roll0 = g.circular_median_deg(knee_line_roll_deg(px))
+    roll0 = roll0 if np.isfinite(roll0) else 0.0  # knees and hips all on one point: no tilt to start from
     scale = noise_px * np.sqrt(2.0)
     rays = view.rays(px)
     cues = [(0 if axis == "x" else 1, a, b, weight) for axis, a, b, weight, rest_only in ROLL_CUES
@@ -253,6 +259,9 @@ def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg
     if fit_pitch_yaw:
         starts = [np.array([roll0, p, y]) for p in (-15.0, 0.0, 15.0, 30.0) for y in (-20.0, 0.0, 20.0)]
         x0 = min(starts, key=cost)
+        if not np.isfinite(residuals(x0)).all():  # degenerate thighs left (no direction anywhere): roll only
+            return estimate_view_image(px, frame_size, hfov_deg=hfov_deg, fit_pitch_yaw=False, noise_px=noise_px,
+                                       at_rest=at_rest)
     else:
         x0 = np.array([roll0])
     fit = optimize.least_squares(residuals, x0, loss="soft_l1", f_scale=2.0, x_scale=5.0)
