@@ -138,7 +138,8 @@ def test_history_keeps_the_permissions_of_an_existing_folder_and_database(tmp_pa
 def test_progress_plot_in_the_history_folder_is_private(tmp_path, open_umask, monkeypatch):
     import datetime as dt
 
-    from hipvision.io.history import load_history, save_result, write_progress_plot
+    from hipvision.io.history import load_history, save_result
+    from hipvision.report.plots import write_progress_plot
 
     monkeypatch.setenv("HIPVISION_HOME", str(tmp_path / "hv"))
     for day in (1, 2):
