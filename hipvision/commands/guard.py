@@ -59,13 +59,14 @@ class PathRoles:
     """Which parameters of a command are paths, and what the command does with them.
 
     ``implied`` adds the paths no option names (a default output file, the files written into a
-    folder, the history database); it returns (inputs, outputs, folders) as `PlannedPath` tuples.
+    folder, the history database) as a `PathPlan`; ``suffixes`` maps an output parameter to a function
+    giving the file endings it accepts.
     """
 
     inputs: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
     folders: tuple[str, ...] = ()
-    suffixes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    suffixes: Mapping[str, Callable[[], tuple[str, ...]]] = field(default_factory=dict)
     implied: Callable[[Params], PathPlan] | None = None
 
 
@@ -241,7 +242,7 @@ def check_plan(plan: PathPlan, suffixes: Mapping[str, tuple[str, ...]] | None = 
 # ---------------------------------------------------------------- what was saved
 
 def signal_name(signum: int) -> str:
-    """"Ctrl-C (SIGINT)", "SIGTERM", ..."""
+    """The signal as the user knows it: "Ctrl-C (SIGINT)", "SIGTERM", "SIGHUP"."""
     name = signal.Signals(signum).name
     return "Ctrl-C (SIGINT)" if signum == signal.SIGINT else name
 
