@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     settings.debug = "--debug" in args
     try:
-        app(args=args, prog_name="hipvision", standalone_mode=False)
+        code = app(args=args, prog_name="hipvision", standalone_mode=False)  # a command's typer.Exit(code)
     except HipvisionError as exc:
         if settings.debug:
             raise
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for details)",
                           highlight=False, soft_wrap=True)
         return 1
-    return 0
+    return code if isinstance(code, int) and not isinstance(code, bool) else 0
 
 
 if __name__ == "__main__":

@@ -14,7 +14,10 @@ unless ``retry_failed``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -222,6 +225,23 @@ class _Batch:
             write_parquet(rows, self.opt.table_paths[1])
 
 
+@contextlib.contextmanager
+def _ctrl_c_after() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) until the block is done, then raise KeyboardInterrupt: a recording's
+    files, state and table are written together or not at all. Only in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
 def _model_for_workers(jobs: Sequence[Job], options: BatchOptions) -> str | None:
     """The model the jobs should use: on the local engine provisioned here, once, before any worker
     starts (a path); on Ray what was asked (None: each node provisions its default, cached there)."""
@@ -259,7 +279,8 @@ def run_batch(recordings: Sequence[Recording], options: BatchOptions, *, on_star
         stream = outcomes(jobs, engine=options.engine, workers=workers, address=options.address)
         try:
             for outcome in stream:
-                row = batch.finish(by_name[outcome.name], outcome)
+                with _ctrl_c_after():
+                    row = batch.finish(by_name[outcome.name], outcome)
                 if on_row is not None:
                     on_row(row)
         finally:
