@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from hipvision.commands.common import console, err_console, progress_bar
+from hipvision.errors import InputError
 
 HELP = """Analyse many recordings: seated tests, hip circles and whole sessions, each found from the posture.
 
@@ -44,6 +45,10 @@ def run(inputs: list[str], options, *, subject: str | None, kind: str | None) ->
     """Expand ``inputs``, run the batch with a progress bar; returns the exit code (1 if any failed)."""
     from hipvision.batch import expand_inputs, run_batch
 
+    tables = {p.resolve() for p in options.table_paths}
+    for text in inputs:
+        if Path(text).expanduser().resolve() in tables:
+            raise InputError(f"{text} would be overwritten by the batch's table: choose another --out folder")
     recordings = expand_inputs(inputs, subject=subject, kind=kind)
     bar = progress_bar()
     task = None
