@@ -261,7 +261,8 @@ def test_changed_content_or_software_or_a_lost_output_is_done_again(npz_folder, 
 
 # ------------------------------------------------------------------ failures
 
-def test_a_broken_file_gets_one_failed_row_and_the_rest_are_right(npz_folder, tmp_path, capsys):
+@pytest.mark.parametrize("workers", [1, 2])  # in this process, and through the process pool
+def test_a_broken_file_gets_one_failed_row_and_the_rest_are_right(npz_folder, tmp_path, capsys, workers):
     good = tmp_path / "good"
     assert batch(npz_folder, "--out", good) == 0
     folder = copy_folder(npz_folder, tmp_path / "in")
@@ -269,7 +270,7 @@ def test_a_broken_file_gets_one_failed_row_and_the_rest_are_right(npz_folder, tm
     (folder / "truncated.npz").write_bytes((npz_folder / "seated.npz").read_bytes()[:2000])
     out = tmp_path / "out"
     capsys.readouterr()
-    assert batch(folder, "--out", out, "--workers", "2") == 1  # through the process pool
+    assert batch(folder, "--out", out, workers=workers) == 1
     captured = capsys.readouterr()
     assert "Traceback" not in captured.out + captured.err
     table = read_table(out / "batch.csv")
