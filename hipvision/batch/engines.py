@@ -40,9 +40,13 @@ def cpu_count() -> int:
 
 
 def default_workers() -> int:
-    """Processes that analyse the most recordings per hour here: one per CPU
-    (measured with ``benchmarks/batch.py``, see docs/batch.md)."""
-    return cpu_count()
+    """Worker processes by default: one per two CPUs (1 on a 2-CPU machine).
+
+    One worker already keeps more than one CPU busy (MediaPipe's graph runs on two threads of
+    its own, decoding on a third); on the project's 2-CPU machine one worker analysed more
+    recordings per hour than two in every paired run of ``benchmarks/batch.py`` (docs/batch.md).
+    """
+    return max(1, cpu_count() // 2)
 
 
 def _failed(job: Job, error: str) -> Outcome:

@@ -26,8 +26,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from hipvision.io import atomic_path, write_csv_atomic
-
-SIDES = ("left", "right")
+from hipvision.session import SIDES
 WARNING_SEPARATOR = " | "
 
 

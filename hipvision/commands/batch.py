@@ -89,7 +89,7 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", "-o", help="Folder for the results, batch.csv and the resume state."),
         workers: Optional[int] = typer.Option(
             None, "--workers", "-j", min=1,
-            help="Processes, one pose model each (default: one per CPU, the fastest measured)."),
+            help="Processes, one pose model each (default: one per two CPUs, the fastest measured)."),
         engine: str = typer.Option("local", "--engine", help="local (processes on this machine) or ray."),
         address: Optional[str] = typer.Option(
             None, "--address", help="Ray: address of an existing cluster ('auto', or host:port); default: "
