@@ -307,11 +307,13 @@ def test_save_puts_each_result_in_its_subjects_history_once(npz_folder, tmp_path
 
     monkeypatch.setenv("HIPVISION_HOME", str(tmp_path / "home"))
     manifest = tmp_path / "list.csv"
-    manifest.write_text(f"path,subject,recorded_at\n{npz_folder / 'seated.npz'},Alex,2025-03-01T09:30\n"
+    manifest.write_text(f"path,subject,recorded_at\n{npz_folder / 'seated.npz'},Alx,2025-03-01T09:30\n"
                         f"{npz_folder / 'routine.npz'},Sam,2025-03-08\n")
     assert batch(manifest, "--out", tmp_path / "a") == 0
+    manifest.write_text(manifest.read_text().replace("Alx", "Alex"))  # a typo put right after the first run
     assert batch(manifest, "--out", tmp_path / "a", "--save") == 0  # done already: saved without analysing
     assert batch(manifest, "--out", tmp_path / "a", "--save") == 0  # and not twice
+    assert read_table(tmp_path / "a" / "batch.csv")["seated"]["subject"] == "Alex"
     rows = load_history()
     assert [(r["subject"], r["kind"], r["recorded_at"].date().isoformat()) for r in rows] == [
         ("Alex", "rotation", "2025-03-01"), ("Sam", "session", "2025-03-08")]

@@ -172,7 +172,10 @@ class _Batch:
             return 0
 
     def _saved_if_asked(self, rec: Recording, entry: Entry) -> BatchRow:
-        """A done recording's row; with ``save``, its result goes into the history if it is not there yet."""
+        """A done recording's row, with the subject and date given now; with ``save``, its result goes
+        into the history if it is not there yet."""
+        entry = replace(entry, row=replace(entry.row, input=rec.source, subject=rec.subject,
+                                           recorded_at=rec.recorded_at))
         if not (self.opt.save and entry.row.ok and not entry.saved):
             return entry.row
         from hipvision.io import read_json
