@@ -130,7 +130,7 @@ def _run(args: list[str]) -> int:
         err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for details)",
                           highlight=False, soft_wrap=True)
         return 1
-    return code if isinstance(code, int) else 0  # typer returns the code of an Exit raised in a command
+    return code if isinstance(code, int) and not isinstance(code, bool) else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,33 @@
+"""Which analysis a recording needs, found from the posture when nobody said.
+
+A seated phase and an on-all-fours phase, each at least ``min_phase_s`` long, make a
+whole session; only on all fours: hip circles; only seated: the seated IR test.
+"""
+
+from __future__ import annotations
+
+from hipvision.core.posture import QUADRUPED, SEATED, segment_postures
+from hipvision.errors import InputError
+from hipvision.sequence import PoseSequence
+
+
+def detect_kind(seq: PoseSequence, *, min_phase_s: float = 3.0, min_run_s: float = 1.0) -> str:
+    """``"session"``, ``"circles"`` or ``"rotation"`` for ``seq``, from its posture phases
+    (`hipvision.core.posture.segment_postures`, with the session analysis's ``min_run_s``).
+
+    Args:
+        min_phase_s: a posture counts only in phases at least this long, seconds (the session's
+            shortest analysed phase).
+
+    Raises:
+        InputError: no seated and no on-all-fours phase that long.
+    """
+    long = {p.kind for p in segment_postures(seq, min_run_s=min_run_s) if p.duration_s >= min_phase_s}
+    if SEATED in long and QUADRUPED in long:
+        return "session"
+    if QUADRUPED in long:
+        return "circles"
+    if SEATED in long:
+        return "rotation"
+    raise InputError(f"cannot tell the kind of recording: no seated or on-all-fours phase of {min_phase_s:g} s "
+                     "or more (give it with --kind or a manifest 'kind' column)")
