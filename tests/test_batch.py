@@ -251,7 +251,7 @@ def test_changed_content_or_software_or_a_lost_output_is_done_again(npz_folder, 
     assert float(read_table(out / "batch.csv")["seated"]["left_held_deg"]) == pytest.approx(33.0, abs=0.5)
 
     ran.clear()
-    from hipvision import session as session_module
+    from hipvision.core import schema as session_module
 
     versions = session_module.software_versions()
     monkeypatch.setattr(session_module, "software_versions", lambda: {**versions, "mediapipe": "9.9.9"})

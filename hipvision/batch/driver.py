@@ -178,7 +178,7 @@ class _Batch:
                                            recorded_at=rec.recorded_at))
         if not (self.opt.save and entry.row.ok and not entry.saved):
             return entry.row
-        from hipvision.io import read_json
+        from hipvision.io.files import read_json
 
         row, saved = self._save(rec, read_json(self.out / entry.row.json), entry.row)
         self.state.put(rec.name, replace(entry, row=row, saved=saved))
@@ -195,7 +195,7 @@ class _Batch:
 
     def finish(self, rec: Recording, outcome: Outcome) -> BatchRow:
         """Write what ``outcome`` brought (result, report, history), record it, return its row."""
-        from hipvision.io import write_json_atomic, write_text_atomic
+        from hipvision.io.files import write_json_atomic, write_text_atomic
 
         row = replace(self._base_row(rec), kind=outcome.kind, seconds=round(outcome.seconds, 2))
         saved = False

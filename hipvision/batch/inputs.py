@@ -62,7 +62,7 @@ def is_url(text: str) -> bool:
 
 def input_suffixes() -> frozenset[str]:
     """File name endings a folder or glob contributes: the videos the report knows, and ``.npz`` poses."""
-    from hipvision.report import VIDEO_SUFFIXES
+    from hipvision.report.html import VIDEO_SUFFIXES
 
     return frozenset(VIDEO_SUFFIXES) | {".npz"}
 

@@ -109,7 +109,7 @@ def analyse(job: Job) -> Outcome:
             from hipvision.report import render_report
 
             video = None if rec.is_poses else rec.source
-            html = render_report(result, video=video, poses=seq, model=job.model, subject=rec.subject)
+            html = render_report(result, video=video, poses=seq, subject=rec.subject)
     except Exception as exc:  # noqa: BLE001 - a failed recording is a table row, never the end of the batch
         return Outcome(rec.name, kind, None, None, time.perf_counter() - start, one_line(exc))
     return Outcome(rec.name, kind, result, html, time.perf_counter() - start)

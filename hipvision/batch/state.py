@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hipvision.batch.table import BatchRow
-from hipvision.io import write_json_atomic
+from hipvision.io.files import write_json_atomic
 
 STATE_FILE = ".hipvision-batch.json"
 STATE_FORMAT = 1
@@ -48,7 +48,7 @@ def fingerprint(*, kind: str | None, model: str | None, min_phase_s: float) -> d
     """What besides the input decides a result: hipvision's and mediapipe's versions (of the machine
     running the batch), the kind asked for (None: from the posture), the model asked for and the
     session's shortest phase."""
-    from hipvision.core.session import software_versions
+    from hipvision.core.schema import software_versions
 
     return {"software": software_versions(), "kind": kind, "model": model, "min_phase_s": float(min_phase_s)}
 

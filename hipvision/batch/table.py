@@ -25,7 +25,7 @@ import statistics
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from hipvision.io import atomic_path, write_csv_atomic
+from hipvision.io.files import atomic_path, write_csv_atomic
 from hipvision.core.session import SIDES
 WARNING_SEPARATOR = " | "
 
