@@ -85,7 +85,7 @@ def run_mutmut(names: list[str], *, jobs: int, max_minutes: float) -> bool:
     """Run ``mutmut run`` on the mutants ``names`` (or patterns); False if it was stopped at the time limit."""
     exe = Path(sys.executable).with_name("mutmut")
     cmd = [str(exe if exe.exists() else "mutmut"), "run", "--max-children", str(jobs), *names]
-    print("+", " ".join(cmd[:5] + names[:3]), f"... ({len(names)} names or patterns)" if len(names) > 3 else "",
+    print("+", " ".join(cmd[:4] + names[:3]), f"... ({len(names)} names or patterns)" if len(names) > 3 else "",
           flush=True)
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
     try:
