@@ -115,6 +115,7 @@ def test_rest_angle_is_the_densest_band_within_12_deg_of_vertical():
     x = np.r_[np.full(90, 10.0), np.full(150, 40.0)]
     assert rest_angle(x) == 10.0
     assert rest_angle(np.r_[np.full(90, 11.9), np.full(150, 40.0)]) == pytest.approx(11.9)
+    assert rest_angle(np.r_[np.full(90, 12.0), np.full(150, 40.0)]) == 12.0
     # nothing within 12° (fewer than a tenth): all samples count, and the longest band wins
     assert rest_angle(np.r_[np.full(90, 12.1), np.full(150, 40.0)]) == 40.0
     assert np.isnan(rest_angle(np.full(5, np.nan)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
 import json
 import os
 import signal
@@ -63,17 +64,28 @@ def to_test(path: Path) -> list[str]:
     """What to (re)test in one module: its glob when it has no results yet or changed since them (mutmut
     then tests every mutant it names), else the names of its unchecked and surviving mutants (the tests may
     have changed since); killed mutants stand."""
-    meta = ROOT / "mutants" / (str(path) + ".meta")
-    if not meta.is_file() or (ROOT / path).stat().st_mtime > meta.stat().st_mtime:
+    seen = ROOT / "mutants" / (str(path) + ".tested-sha256")
+    if not seen.is_file() or seen.read_text() != source_hash(path):
         return [mutant_glob(path)]
     return [k for k, c in module_results(path).items() if status(c) not in set(KILLED.values())]
+
+
+def source_hash(path: Path) -> str:
+    return hashlib.sha256((ROOT / path).read_bytes()).hexdigest()
+
+
+def mark_tested(paths: list[Path]) -> None:
+    """Remember which source each module's results belong to (see `to_test`)."""
+    for path in paths:
+        if (ROOT / "mutants" / (str(path) + ".meta")).is_file():
+            (ROOT / "mutants" / (str(path) + ".tested-sha256")).write_text(source_hash(path))
 
 
 def run_mutmut(names: list[str], *, jobs: int, max_minutes: float) -> bool:
     """Run ``mutmut run`` on the mutants ``names`` (or patterns); False if it was stopped at the time limit."""
     exe = Path(sys.executable).with_name("mutmut")
     cmd = [str(exe if exe.exists() else "mutmut"), "run", "--max-children", str(jobs), *names]
-    print("+", " ".join(cmd[:5] + names[:3]), f"... ({len(names)} names or patterns)" if len(names) > 3 else "",
+    print("+", " ".join(cmd[:4] + names[:3]), f"... ({len(names)} names or patterns)" if len(names) > 3 else "",
           flush=True)
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
     try:
@@ -146,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     names = [n for p in paths for n in to_test(p)]
     if not args.report_only and names:
         run_mutmut(names, jobs=args.jobs, max_minutes=args.max_minutes)
+        mark_tested(paths)
     report(paths, diffs=not args.names_only)
     return 0
 
