@@ -12,7 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from hipvision.core.rotation_frame import SIDES, Reason
-from hipvision.core.rotation_summary import THRESHOLDS_DEG, Effort, Held, classify, find_efforts, held_value
+from hipvision.core.rotation_summary import (
+    HOLD_PERCENTILE, THRESHOLDS_DEG, Effort, Held, classify, find_efforts, held_value,
+)
 from hipvision.core.rotation_view import CameraView
 
 ESTIMATORS = ("image", "world")
@@ -23,7 +25,7 @@ class Settings:
     """Analysis parameters (units in the names)."""
 
     min_hold_s: float = 1.0          # an angle counts as held when sustained this long
-    hold_percentile: float = 50.0    # the window's level = this percentile of it (50 = its median)
+    hold_percentile: float = HOLD_PERCENTILE  # the window's level = this percentile of it (50 = its median)
     estimator: str = "image"         # "image" (2D landmarks + camera view) or "world" (world landmarks)
     hfov_deg: float = 60.0           # assumed horizontal field of view of the camera
     fit_pitch_yaw: bool = True       # False: correct the camera roll only

@@ -1,8 +1,8 @@
 """From a filtered per-frame IR angle series to held value, peak, efforts and class.
 
 "Held" is the highest angle *sustained* for ``hold_s`` seconds: for every
-window of ``hold_s`` the window's low percentile (default the 10th, a robust
-minimum) is taken, and held = the largest of those. The peak is the plain
+window of ``hold_s`` the window's `HOLD_PERCENTILE` (the median) is taken, and
+held = the largest of those. The peak is the plain
 maximum of the filtered series. Efforts are excursions from the rest angle,
 either way (internal rotation above it, external below), found with hysteresis
 (enter and exit thresholds differ, so jitter around one threshold never splits
@@ -16,6 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 THRESHOLDS_DEG: dict[str, float] = {"functional": 30.0, "target": 45.0}
+#: A hold window's level is this percentile of its angles: the median. (A low percentile such as the
+#: 10th read 0.5–1° below holds with tremor on rendered people; one default for files, live and efforts.)
+HOLD_PERCENTILE = 50.0
 
 
 def classify(angle_deg: float | None) -> str | None:
@@ -35,14 +38,15 @@ def window_samples(t_s: np.ndarray, hold_s: float) -> int:
     return max(2, int(round(hold_s / dt)) + 1)
 
 
-def sustained_levels(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, percentile: float = 10.0) -> np.ndarray:
+def sustained_levels(t_s: np.ndarray, x: np.ndarray, *, hold_s: float,
+                     percentile: float = HOLD_PERCENTILE) -> np.ndarray:
     """(T,) level sustained over the ``hold_s`` window *ending* at each sample, degrees.
 
     Args:
         t_s: (T,) seconds, increasing (roughly evenly spaced).
         x: (T,) filtered angle, degrees; NaN = missing (a window containing NaN gives NaN).
         hold_s: window length, seconds.
-        percentile: the window's low percentile taken as its level (0 = strict minimum).
+        percentile: the window's percentile taken as its level (0 = strict minimum, 50 = median).
     """
     t = np.asarray(t_s, float)
     x = np.asarray(x, float)
@@ -68,7 +72,7 @@ class Held:
     end_s: float
 
 
-def held_value(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, percentile: float = 10.0) -> Held:
+def held_value(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, percentile: float = HOLD_PERCENTILE) -> Held:
     """Highest angle sustained for ``hold_s`` (NaN value when no window is complete)."""
     t = np.asarray(t_s, float)
     levels = sustained_levels(t, x, hold_s=hold_s, percentile=percentile)
@@ -122,7 +126,8 @@ def rest_angle(x: np.ndarray, *, width_deg: float = 5.0, near_deg: float = 12.0)
 
 
 def find_efforts(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, rest_deg: float | None = None,
-                 enter_deg: float = 6.0, min_duration_s: float = 0.4, percentile: float = 10.0) -> list[Effort]:
+                 enter_deg: float = 6.0, min_duration_s: float = 0.4,
+                 percentile: float = HOLD_PERCENTILE) -> list[Effort]:
     """Efforts in a filtered angle series, in time order: excursions from rest either way.
 
     An effort starts when the angle moves more than ``enter_deg`` away from rest and lasts,
