@@ -109,12 +109,12 @@ def test_person_turned_35_deg_with_knees_apart_is_measured(facing_deg):
 
 def test_external_rotation_efforts_are_found_with_negative_held_values():
     t = _t(14)
-    ir = effort_profile(t, [(1.0, 30.0, 2.0), (6.0, -15.0, 2.0), (10.0, 10.0, 2.0)])
+    ir = effort_profile(t, [(1.0, 33.0, 2.0), (6.0, -15.0, 2.0), (10.0, 10.0, 2.0)])
     res = analyze_rotation(_seq(ir, np.zeros_like(t), noise=1.0))
     held = [e.held_deg for e in res.left.efforts]
-    assert held == pytest.approx([30.0, -15.0, 10.0], abs=1.0)
+    assert held == pytest.approx([33.0, -15.0, 10.0], abs=1.0)
     assert [e.cls for e in res.left.efforts] == ["functional", None, "limited"]
-    assert res.left.held_deg == pytest.approx(30.0, abs=1.0) and res.right.efforts == ()
+    assert res.left.held_deg == pytest.approx(33.0, abs=1.0) and res.right.efforts == ()
 
 
 def test_rest_angle_is_the_densest_band_near_vertical():

@@ -40,7 +40,7 @@ class LandmarkErrors:
         drift_frac: SD of each landmark's slow wander, in shank lengths; ``drift_s`` its
             correlation time, seconds.
         jitter_frac: SD of frame-to-frame jitter, in shank lengths.
-        floor_px: SD in pixels added to each of the three (the model's resolution), at 1280 px wide.
+        floor_px: SD in pixels added to each of the three (the model's resolution on a small person).
     """
 
     hip_forward_m: float = 0.07
@@ -88,12 +88,11 @@ def add_landmark_errors(seq: PoseSequence, errors: LandmarkErrors = LandmarkErro
     rng = np.random.default_rng(seed)
     n = len(seq)
     w, h = seq.frame_size
-    floor = errors.floor_px * w / 1280.0
     scale = shank_px(seq)
     dt = float(np.median(np.diff(seq.timestamps_s))) if n > 1 else 1.0
 
     def sd(frac: float) -> float:
-        return float(np.hypot(frac * scale, floor))
+        return float(np.hypot(frac * scale, errors.floor_px))
 
     shape = (n, seq.image.shape[1], 2)
     err = (sd(errors.offset_frac) * rng.normal(size=(1,) + shape[1:])
