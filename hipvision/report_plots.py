@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 #: Colours shared with the HTML (CSS variables) and the video overlay (`hipvision.draw`).
 COLORS = {
     "left": "#32aaf0", "right": "#e65ac8",
-    "limited": "#f05028", "functional": "#ffb400", "target": "#3cc85a",
+    "limited": "#f05028", "functional": "#ffb400", "target": "#3cc85a", "borderline": "#8e7cc3",
     "ink": "#1d2433", "muted": "#6b7588", "grid": "#e6e9ef",
 }
 #: Rep colours: `hipvision.draw.PALETTE` (BGR there) as RGB hex, indexed by rep number like the video trail.

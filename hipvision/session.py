@@ -99,11 +99,13 @@ class SessionResult:
 
 
 def held_deg(result: dict | None, side: str) -> float | None:
-    """Held IR of ``side`` ("left"/"right") in a rotation result dict, degrees, or None."""
+    """Held IR of ``side`` ("left"/"right") in a rotation result dict, degrees, or None (also for a leg whose
+    status is not "measured": a leg that did not rotate reads 0° but was not measured)."""
     if not result:
         return None
-    value = (result.get(side) or {}).get("held_deg")
-    return None if value is None else float(value)
+    leg = result.get(side) or {}
+    value = leg.get("held_deg")
+    return None if value is None or leg.get("status", "measured") != "measured" else float(value)
 
 
 def ir_change(phases: list[SessionPhase]) -> dict[str, float | None]:

@@ -28,7 +28,8 @@ from hipvision.core.rotation_measure import measure_recording
 from hipvision.core.rotation_result import (
     CSV_DOC, CSV_HEADER, ESTIMATORS, LegResult, RotationResult, Settings, summarise,
 )
-from hipvision.core.rotation_summary import THRESHOLDS_DEG, Effort, classify
+from hipvision.core.rotation_summary import THRESHOLDS_DEG, Effort, class_with_uncertainty, classify
+from hipvision.core.rotation_uncertainty import asymmetry_verdict, frame_evidence, uncertainty_deg
 from hipvision.sequence import PoseSequence
 
 
@@ -63,8 +64,9 @@ def analyze_rotation(seq: PoseSequence, *, live: bool = False, min_hold_s: float
     filtered = (smooth_offline(t, raw, cutoff_hz=settings.cutoff_hz, max_gap_s=settings.max_gap_s)
                 if len(t) else raw.copy())
     return summarise(t, raw, filtered, reasons, view, settings, mode="offline", source=seq.source,
-                     model=seq.model, knee_px=measured.px[:, list(KNEES)])
+                     model=seq.model, knee_px=measured.px[:, list(KNEES)], evidence=frame_evidence(measured.px, view))
 
 
 __all__ = ["analyze_rotation", "ESTIMATORS", "RotationResult", "LegResult", "Settings", "RotationTracker", "Reading",
-           "coaching_message", "Reason", "Effort", "classify", "THRESHOLDS_DEG", "CSV_HEADER", "CSV_DOC"]
+           "coaching_message", "Reason", "Effort", "classify", "class_with_uncertainty", "uncertainty_deg",
+           "asymmetry_verdict", "THRESHOLDS_DEG", "CSV_HEADER", "CSV_DOC"]

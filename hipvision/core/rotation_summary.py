@@ -34,6 +34,22 @@ def classify(angle_deg: float | None) -> str | None:
     return "limited"
 
 
+def borderline_mark(angle_deg: float | None, uncertainty_deg: float | None) -> float | None:
+    """The 30° or 45° mark that ``angle ± uncertainty`` straddles (strictly: |angle − mark| < uncertainty),
+    the nearer one if both; None when neither, or when either value is missing."""
+    if angle_deg is None or uncertainty_deg is None or not np.isfinite([angle_deg, uncertainty_deg]).all():
+        return None
+    near = [m for m in THRESHOLDS_DEG.values() if abs(angle_deg - m) < uncertainty_deg]
+    return min(near, key=lambda m: abs(angle_deg - m)) if near else None
+
+
+def class_with_uncertainty(angle_deg: float | None, uncertainty_deg: float | None) -> str | None:
+    """`classify` of the angle, unless ``angle ± uncertainty`` straddles a mark: then "borderline (≈30°)"
+    or "borderline (≈45°)". Without an uncertainty (None/NaN) it is the plain class."""
+    mark = borderline_mark(angle_deg, uncertainty_deg)
+    return classify(angle_deg) if mark is None else f"borderline (≈{mark:.0f}°)"
+
+
 def window_samples(t_s: np.ndarray, hold_s: float) -> int:
     """Samples in a window of ``hold_s`` seconds at the median sampling interval of ``t_s``."""
     dt = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 1.0
@@ -113,15 +129,25 @@ class Effort:
     end_s: float
     held_deg: float    # NaN when the effort was shorter than the hold time; negative for external rotation
     peak_deg: float    # the extreme reached: maximum (internal) or minimum (external rotation)
+    hold_start_s: float = float("nan")   # the stretch the held value is the median of (`held_value`)
+    hold_end_s: float = float("nan")
+    internal: bool = True                # above the rest angle (internal rotation), else external
+    uncertainty_deg: float = float("nan")  # 95% half-width of held_deg (`rotation_uncertainty`), NaN = not known
 
     @property
     def cls(self) -> str | None:
         """IR class of the held angle; None for an external-rotation effort (held below 0°)."""
         return None if self.held_deg < 0 else classify(self.held_deg)
 
+    @property
+    def class_with_uncertainty(self) -> str | None:
+        """`cls`, or "borderline (≈30°)" / "borderline (≈45°)" when held ± uncertainty straddles the mark."""
+        return None if self.cls is None else class_with_uncertainty(self.held_deg, self.uncertainty_deg)
+
     def to_dict(self) -> dict:
         return {"start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3),
-                "held_deg": _r(self.held_deg), "peak_deg": _r(self.peak_deg), "class": self.cls}
+                "held_deg": _r(self.held_deg), "uncertainty_deg": _r(self.uncertainty_deg),
+                "peak_deg": _r(self.peak_deg), "class": self.class_with_uncertainty}
 
 
 def _r(v: float) -> float | None:
@@ -191,6 +217,7 @@ def find_efforts(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, rest_deg: flo
             if t[stop] - t[start] >= min_duration_s:
                 seg_t, seg_x = t[start:stop + 1], sign * x[start:stop + 1]
                 held = held_value(seg_t, seg_x, hold_s=hold_s, percentile=percentile)
-                efforts.append(Effort(float(t[start]), float(t[stop]), sign * held.deg, sign * float(np.nanmax(seg_x))))
+                efforts.append(Effort(float(t[start]), float(t[stop]), sign * held.deg, sign * float(np.nanmax(seg_x)),
+                                      held.start_s, held.end_s, sign > 0))
             i = stop + 1
     return sorted(efforts, key=lambda e: e.start_s)

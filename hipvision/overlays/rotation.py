@@ -66,7 +66,9 @@ def draw_legs(image: np.ndarray, px: np.ndarray, angles_deg: Sequence[float], vi
 
 
 def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Sequence[float], mirror: bool,
-                 message: str | None = None, status: Sequence[str] = ()) -> None:
+                 message: str | None = None, status: Sequence[str] = (),
+                 best_uncertainty_deg: Sequence[float] = (np.nan, np.nan),
+                 best_class: Sequence[str | None] = (None, None)) -> None:
     """Big per-leg numbers with a gauge (30°/45° marks, best held) under each, and a coaching/status panel.
 
     Args:
@@ -74,6 +76,8 @@ def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Se
         mirror: the displayed image is mirrored (the person's right leg shows on the right).
         message: coaching shown prominently bottom-left (e.g. "Turn to face the camera").
         status: extra lines (trial state, keys) shown bottom-left when there is no message.
+        best_uncertainty_deg: (left, right) 95% half-width of the best held value ("best 38° ± 3°").
+        best_class: (left, right) its class with uncertainty ("borderline (≈45°)" …), for its colour.
     """
     h, w = image.shape[:2]
     s = draw.ui_scale(image)
@@ -88,8 +92,10 @@ def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Se
                                             caption=f"{side.upper()} hip IR", align="left" if on_left else "right")
         gx = margin if on_left else w - margin - gw
         best = best_deg[k]
+        unc = best_uncertainty_deg[k]
         draw.draw_gauge(image, (gx, by + bh + int(8 * s), gw, gh), value if _finite(value) else None,
-                        best=best if _finite(best) else None, label=f"{side} · held ≥1 s")
+                        best=best if _finite(best) else None, label=f"{side} · held ≥1 s",
+                        best_uncertainty=unc if _finite(unc) else None, best_class=best_class[k])
     if message:
         draw.draw_panel(image, [(message, draw.CLASS_COLORS["limited"])], "bl", title="Set-up")
     elif status:
@@ -105,6 +111,10 @@ class RotationLive:
 
     title = "hipvision - seated hip rotation"
 
+    #: The best held values shown (with their uncertainty and class) are those of the trial's result so
+    #: far, refreshed this often, seconds of stream time.
+    summary_every_s = 1.0
+
     def __init__(self, *, frame_size: tuple[int, int], settings: Settings | None = None, mirror: bool = True,
                  source: str = "", model: str = "") -> None:
         self.tracker = RotationTracker(frame_size=frame_size, settings=settings, source=source, model=model)
@@ -114,10 +124,15 @@ class RotationLive:
         self._paused = False
         self._trials: list[dict] = []
         self._kept: dict | None = None
+        self._held: tuple[np.ndarray, np.ndarray, list] | None = None   # (held, uncertainty, class) per leg
+        self._summary_t = -np.inf
 
     def update(self, pose: "FramePose") -> None:
         if not self._paused:
             self._reading = self.tracker.update(pose, float(pose.timestamp_s))
+            if self._reading.t_s - self._summary_t >= self.summary_every_s:
+                self._summary_t = self._reading.t_s
+                self._held = held_display(self.tracker.result())
 
     def draw_scene(self, image: np.ndarray, pose: "FramePose") -> None:
         r = self._reading
@@ -135,8 +150,9 @@ class RotationLive:
             status = [f"trial {len(self._trials) + 1} running", KEYS_HELP]
         else:
             status = ["measuring - turn the foot outward, hold 1 s", KEYS_HELP]
+        held, unc, cls = self._held if self._held is not None and r is not None else (nan2, nan2, [None, None])
         draw_leg_hud(image, values_deg=r.angle_deg if r is not None and not self._paused else nan2,
-                     best_deg=r.best_held_deg if r is not None else nan2, mirror=self.mirror,
+                     best_deg=held, mirror=self.mirror, best_uncertainty_deg=unc, best_class=cls,
                      message=None if r is None or self._paused else r.message, status=status)
 
     def on_key(self, key: str) -> None:
@@ -147,11 +163,11 @@ class RotationLive:
                 self._in_trial, self._paused = False, True
             else:
                 self.tracker.reset()
-                self._reading = None
+                self._reading, self._held, self._summary_t = None, None, -np.inf
                 self._in_trial, self._paused = True, False
         elif key == "r":
             self.tracker.reset()
-            self._reading, self._kept = None, None
+            self._reading, self._kept, self._held, self._summary_t = None, None, None, -np.inf
             self._trials.clear()
             self._in_trial = self._paused = False
 
@@ -168,8 +184,18 @@ class RotationLive:
 
 def _trial_summary(index: int, d: dict) -> dict:
     t = d["series"]["t_s"]
+    keys = ("held_deg", "uncertainty_deg", "status", "peak_deg", "class")
     return {"index": index, "start_s": t[0] if t else None, "end_s": t[-1] if t else None,
-            **{side: {k: d[side][k] for k in ("held_deg", "peak_deg", "class")} for side in SIDES}}
+            **{side: {k: d[side].get(k) for k in keys} for side in SIDES}}
+
+
+def held_display(result: RotationResult) -> tuple[np.ndarray, np.ndarray, list]:
+    """(held, uncertainty, class with uncertainty) per leg (left, right) of a result, as the gauges show them:
+    NaN / None for a leg not measured (a leg that did not rotate shows no best value)."""
+    legs = (result.left, result.right)
+    return (np.array([g.held_deg if g.measured else np.nan for g in legs]),
+            np.array([g.uncertainty_deg if g.measured else np.nan for g in legs]),
+            [g.class_with_uncertainty for g in legs])
 
 
 def annotate_rotation_video(video_path: str | os.PathLike, out_path: str | os.PathLike, seq: "PoseSequence",
@@ -180,7 +206,7 @@ def annotate_rotation_video(video_path: str | os.PathLike, out_path: str | os.Pa
     """
     from hipvision.video_out import annotate_video
 
-    best = (result.left.held_deg, result.right.held_deg)
+    best, unc, cls = held_display(result)
 
     def draw_frame(frame: "Frame") -> None:
         i = frame.index
@@ -192,7 +218,8 @@ def annotate_rotation_video(video_path: str | os.PathLike, out_path: str | os.Pa
         px = seq.image[i, :, :2] * (img.shape[1], img.shape[0])
         draw_legs(img, px, result.angle_deg[i], result.view,
                   knees_px=None if result.knee_px is None else result.knee_px[i])
-        draw_leg_hud(img, values_deg=result.angle_deg[i], best_deg=best, mirror=False,
-                     message=coaching_message(result.reasons[i]), status=[f"t = {frame.timestamp_s:.1f} s"])
+        draw_leg_hud(img, values_deg=result.angle_deg[i], best_deg=best, mirror=False, best_uncertainty_deg=unc,
+                     best_class=cls, message=coaching_message(result.reasons[i]),
+                     status=[f"t = {frame.timestamp_s:.1f} s"])
 
     return annotate_video(video_path, out_path, draw_frame, progress=progress)
