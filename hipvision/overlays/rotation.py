@@ -92,10 +92,11 @@ def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Se
                                             caption=f"{side.upper()} hip IR", align="left" if on_left else "right")
         gx = margin if on_left else w - margin - gw
         best = best_deg[k]
-        unc = best_uncertainty_deg[k]
+        unc, cls = best_uncertainty_deg[k], best_class[k]
+        label = f"{side} · borderline" if cls and cls.startswith("borderline") else f"{side} · held ≥1 s"
         draw.draw_gauge(image, (gx, by + bh + int(8 * s), gw, gh), value if _finite(value) else None,
-                        best=best if _finite(best) else None, label=f"{side} · held ≥1 s",
-                        best_uncertainty=unc if _finite(unc) else None, best_class=best_class[k])
+                        best=best if _finite(best) else None, label=label,
+                        best_uncertainty=unc if _finite(unc) else None, best_class=cls)
     if message:
         draw.draw_panel(image, [(message, draw.CLASS_COLORS["limited"])], "bl", title="Set-up")
     elif status:
