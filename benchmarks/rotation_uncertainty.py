@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:
 
 from hipvision.core.rotation import analyze_rotation  # noqa: E402
 from hipvision.core.rotation_uncertainty import (  # noqa: E402
-    DEFAULT_MODEL, Z95, HoldEvidence, UncertaintyModel, uncertainty_terms,
+    DEFAULT_MODEL, Z95, HoldEvidence, UncertaintyModel, uncertainty_deg, uncertainty_terms,
 )
 from hipvision.synthetic.seated_cases import SETUPS, random_case  # noqa: E402
 
@@ -47,8 +47,14 @@ class Leg:
     evidence: HoldEvidence | None
 
 
-def run(per_setup: int, seed: int) -> list[Leg]:
-    """Every leg of ``per_setup`` recordings per set-up, seeds from ``seed``."""
+def run(per_setup: int, seed: int, cache: Path | None = None) -> list[Leg]:
+    """Every leg of ``per_setup`` recordings per set-up, seeds from ``seed`` (read from / written to the
+    pickle ``cache`` folder when given: refitting then needs no analysis)."""
+    import pickle
+
+    path = cache / f"legs-{per_setup}-{seed}.pkl" if cache is not None else None
+    if path is not None and path.is_file():
+        return pickle.loads(path.read_bytes())
     out = []
     for k, setup in enumerate(sorted(SETUPS)):
         for i in range(per_setup):
@@ -58,10 +64,18 @@ def run(per_setup: int, seed: int) -> list[Leg]:
                 leg = res.leg(side)
                 out.append(Leg(setup, case.seed, case.truth(side), leg.held_deg, leg.status, leg.uncertainty_deg,
                                leg.evidence))
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pickle.dumps(out))
     return out
 
 
-def table(legs: list[Leg], uncertainty=lambda leg: leg.uncertainty) -> str:
+def width(model: UncertaintyModel):
+    """The uncertainty of a leg under ``model`` (recomputed from its evidence, so cached legs follow the model)."""
+    return lambda leg: uncertainty_deg(leg.evidence, model) if leg.evidence is not None else leg.uncertainty
+
+
+def table(legs: list[Leg], uncertainty=width(DEFAULT_MODEL)) -> str:
     rows = ["| set-up | legs | MAE ° | bias ° | worst ° | within held ± uncertainty | median uncertainty ° "
             "| resting legs: \"no effort\" |", "|---|---|---|---|---|---|---|---|"]
     for name in sorted(SETUPS) + ["all"]:
@@ -80,6 +94,8 @@ def table(legs: list[Leg], uncertainty=lambda leg: leg.uncertainty) -> str:
 
 
 _FIELDS = [f.name for f in dataclasses.fields(UncertaintyModel) if f.name != "landmark_px"]
+_NAMES = ("model_deg", "landmark_px", "hold", "jitter", "turn_deg", "height_deg", "tilt_deg", "correction",
+          "unfitted_deg")
 
 
 def _features(ev: HoldEvidence) -> np.ndarray:
@@ -90,28 +106,36 @@ def _features(ev: HoldEvidence) -> np.ndarray:
                                         "unfitted")])
 
 
-def fit(legs: list[Leg], target: float) -> UncertaintyModel:
-    """Maximum-likelihood constants, then one common scale so that 1.96 σ covers ``target`` of ``legs``."""
+def fit(legs: list[Leg], target: float, fixed: dict[str, float]) -> UncertaintyModel:
+    """Maximum-likelihood constants (errors ~ Student-t, 4 degrees of freedom, scale σ; those in ``fixed``
+    held at their value), then one common scale so that 1.96 σ covers ``target`` of ``legs``."""
     from scipy import optimize
 
     moved = [g for g in legs if g.truth != 0 and g.status == "measured" and g.evidence is not None]
     f2 = np.array([_features(g.evidence) for g in moved]) ** 2
     e2 = np.array([(g.held - g.truth) ** 2 for g in moved])
+    free = np.array([n not in fixed for n in _NAMES])
+    base = f2[:, ~free] @ np.array([fixed[n] ** 2 for n in _NAMES if n in fixed]) if (~free).any() else 0.0
 
-    def nll(log_c2: np.ndarray) -> float:
-        var = f2 @ np.exp(log_c2) + 1e-6
-        return float(np.sum(np.log(var) + e2 / var))
+    nu = 4.0   # Student-t errors: a few large ones (a turned camera) must not set every leg's width
 
-    sol = optimize.minimize(nll, np.zeros(f2.shape[1]), method="Nelder-Mead",
-                            options={"maxiter": 20000, "xatol": 1e-4, "fatol": 1e-6})
-    c = np.sqrt(np.exp(sol.x))
+    def nll(log_c2: np.ndarray) -> tuple[float, np.ndarray]:
+        c2 = np.exp(log_c2)
+        var = base + f2[:, free] @ c2 + 1e-6
+        q = 1 + e2 / (nu * var)
+        d_var = 0.5 / var - (nu + 1) / 2 * e2 / (nu * var ** 2 * q)
+        return float(np.sum(0.5 * np.log(var) + (nu + 1) / 2 * np.log(q))), (d_var @ f2[:, free]) * c2
+
+    current = np.array([getattr(DEFAULT_MODEL, n) for n in _NAMES], float)[free]
+    starts = [np.zeros(int(free.sum())), np.log(np.maximum(current, 0.05) ** 2)]
+    best = min((optimize.minimize(nll, x0, jac=True, method="L-BFGS-B") for x0 in starts), key=lambda r: r.fun)
+    c = np.array([fixed.get(n, 0.0) for n in _NAMES])
+    c[free] = np.sqrt(np.exp(best.x))
     sigma = np.sqrt(f2 @ c ** 2)
     ratio = np.sqrt(e2) / (Z95 * sigma)
     scale = float(np.quantile(ratio, target))
     c = c * scale
-    names = ("model_deg", "landmark_px", "hold", "jitter", "turn_deg", "height_deg", "tilt_deg", "correction",
-             "unfitted_deg")
-    return UncertaintyModel(**{n: round(float(v), 2) for n, v in zip(names, c)})
+    return UncertaintyModel(**{n: round(float(v), 2) for n, v in zip(_NAMES, c)})
 
 
 def main() -> None:
@@ -119,26 +143,26 @@ def main() -> None:
     ap.add_argument("--per-setup", type=int, default=20, help="recordings per camera set-up")
     ap.add_argument("--seed", type=int, default=100000, help="first seed")
     ap.add_argument("--fit", action="store_true", help="fit the UncertaintyModel constants (see above)")
+    ap.add_argument("--cache", type=Path, default=None, help="folder for the analysed legs (pickles), reused")
     ap.add_argument("--check-seed", type=int, default=500000, help="first seed of the check set for --fit")
     ap.add_argument("--target", type=float, default=0.92, help="coverage the fitted model aims at on its seeds")
+    ap.add_argument("--fix", action="append", default=["landmark_px=1.5", "hold=0.5"], metavar="NAME=VALUE",
+                    help="hold a constant at a value instead of fitting it (before the common scale); default: "
+                         "landmark_px=1.5 and hold=0.5, which the synthetic landmark errors cannot inform")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    legs = run(args.per_setup, args.seed)
+    legs = run(args.per_setup, args.seed, args.cache)
     print(f"current constants {DEFAULT_MODEL}, seeds from {args.seed} ({time.perf_counter() - t0:.0f} s)")
     print(table(legs))
     if args.fit:
-        model = fit(legs, args.target)
+        fixed = {k: float(v) for k, v in (item.split("=") for item in args.fix)}
+        model = fit(legs, args.target, fixed)
         print(f"\nfitted on these seeds: {model}")
-        check = run(args.per_setup, args.check_seed)
-        from hipvision.core.rotation_uncertainty import uncertainty_deg
-
-        def with_model(leg: Leg) -> float:
-            return uncertainty_deg(leg.evidence, model) if leg.evidence is not None else np.nan
-
+        check = run(args.per_setup, args.check_seed, args.cache)
         print("fitting seeds, fitted constants:")
-        print(table(legs, with_model))
+        print(table(legs, width(model)))
         print(f"check seeds from {args.check_seed}, fitted constants:")
-        print(table(check, with_model))
+        print(table(check, width(model)))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 
 from hipvision.core.posture import OTHER, QUADRUPED, SEATED, segment_postures
+from hipvision.core.rotation_status import measured_held_deg
 from hipvision.sequence import SCHEMA_VERSION, PoseSequence
 
 #: An analysis of one phase: a sub-sequence in, a result JSON dict out.
@@ -101,11 +102,7 @@ class SessionResult:
 def held_deg(result: dict | None, side: str) -> float | None:
     """Held IR of ``side`` ("left"/"right") in a rotation result dict, degrees, or None (also for a leg whose
     status is not "measured": a leg that did not rotate reads 0° but was not measured)."""
-    if not result:
-        return None
-    leg = result.get(side) or {}
-    value = leg.get("held_deg")
-    return None if value is None or leg.get("status", "measured") != "measured" else float(value)
+    return measured_held_deg(result.get(side)) if result else None
 
 
 def ir_change(phases: list[SessionPhase]) -> dict[str, float | None]:

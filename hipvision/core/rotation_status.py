@@ -83,3 +83,12 @@ def leg_outcome(t_s: np.ndarray, raw_deg: np.ndarray, filtered_deg: np.ndarray, 
     span = Effort(float(t[ok][0]), float(t[ok][-1]), whole.deg, float(np.nanmax(x)), whole.start_s, whole.end_s)
     ev = hold_evidence(t, raw_deg, filtered_deg, span, evidence, leg, view)
     return LegOutcome(whole, "measured", uncertainty_deg(ev), tuple(efforts), ev)
+
+
+def measured_held_deg(leg: dict | None) -> float | None:
+    """The held angle of one leg of a rotation result dict (``result["left"]``), degrees, or None when it has
+    none or its status is not "measured" (a leg that did not rotate reads 0° but was not measured; results
+    written before statuses existed count as measured)."""
+    leg = leg or {}
+    value = leg.get("held_deg")
+    return None if value is None or leg.get("status", "measured") != "measured" else float(value)
