@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from hipvision.core.rotation import RotationSettings, analyze_rotation
+from hipvision.landmarks import SIDES
 from hipvision.landmarks import Landmark as L
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
 from hipvision.synthetic.seated import SeatedBody, effort_profile, seated_joints, with_depth_noise
@@ -97,6 +98,12 @@ def test_held_recovered_within_2_deg_across_range(angle, side):
     # rest 15° below the target so that the target is the highest sustained angle, ER included
     legs = {"left": angle if side == "left" else 5.0, "right": angle if side == "right" else 5.0}
     res = analyze_rotation(session(left=legs["left"], right=legs["right"], rest=min(angle - 15.0, 0.0)))
+    t = res.t_s
+    hold = (t > (4.0 if side == "left" else 4.5)) & (t < (5.0 if side == "left" else 5.5))
+    assert np.nanmedian(res.angle_deg[hold, SIDES.index(side)]) == pytest.approx(angle, abs=2.0)
+    if -12.0 <= angle <= 0:      # held within 12° of vertical: that is where the leg rests, so no effort
+        assert res.leg(side).status == "no effort"
+        return
     assert res.leg(side).held_deg == pytest.approx(angle, abs=2.0)
     assert res.leg(side).cls == ("target" if angle >= 45 else "functional" if angle >= 30 else "limited")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import cv2
 import numpy as np
@@ -22,8 +23,8 @@ def _session(tmp_path, n_s: float = 8.0):
     t = np.arange(int(n_s * FPS)) / FPS
     body = SeatedBody()
     cam = PinholeCamera.looking_at(body.knee_centre(), distance_m=2.2, pitch_deg=12, width=W, height=H)
-    seq = sequence_from_joints(seated_joints(effort_profile(t, [(1.0, 47.0, 2.0)]),
-                                             effort_profile(t, [(4.0, 33.0, 2.0)]), body=body),
+    seq = sequence_from_joints(seated_joints(effort_profile(t, [(1.0, 53.0, 2.0)]),
+                                             effort_profile(t, [(4.0, 37.0, 2.0)]), body=body),
                                cam, fps=FPS, noise_px=0.5, dropout_fraction=0.05, seed=2)
     path = tmp_path / "poses.npz"
     save_sequence(seq, path)
@@ -38,8 +39,9 @@ def test_json_and_csv_from_npz(tmp_path, capsys):
     assert "Seated hip internal rotation" in printed and "target" in printed and "functional" in printed
     d = json.loads(out_json.read_text())
     assert d["kind"] == "rotation" and d["min_hold_s"] == 1.5
-    assert d["left"]["held_deg"] == pytest.approx(47.0, abs=1.0) and d["left"]["class"] == "target"
-    assert d["right"]["held_deg"] == pytest.approx(33.0, abs=1.0) and d["right"]["class"] == "functional"
+    assert d["left"]["held_deg"] == pytest.approx(53.0, abs=1.0) and d["left"]["class"] == "target"
+    assert d["right"]["held_deg"] == pytest.approx(37.0, abs=1.0) and d["right"]["class"] == "functional"
+    assert re.search(r"5[23]\.\d° ± \d\.\d°", printed)     # held with its 95% half-width
     with open(out_csv, newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == len(seq)
@@ -48,7 +50,7 @@ def test_json_and_csv_from_npz(tmp_path, capsys):
     missing = [r for r, det in zip(rows, seq.detected) if not det]
     assert missing and all(r["left_deg"] == "" and r["left_reason"] == "no_person" for r in missing)
     held = [float(r["left_deg"]) for r in rows if r["left_valid"] == "1" and 2.2 < float(r["t_s"]) < 2.8]
-    assert held and min(held) > 45.5
+    assert held and min(held) > 51.5
 
 
 def _blank_video(path, n_frames: int) -> None:
@@ -91,7 +93,7 @@ def test_report_and_history_like_the_other_commands(tmp_path, capsys, monkeypatc
     assert main(["rotation", str(npz), "--video", str(video), "--report", str(report), "--subject", "Alex",
                  "--save"]) == 0
     html = report.read_text()
-    assert "Alex" in html and "47." in html and html.count('src="data:image/jpeg;base64,') == 2
+    assert "Alex" in html and "53." in html and html.count('src="data:image/jpeg;base64,') == 2
     assert main(["history", "--subject", "Alex"]) == 0
     assert "rotation" in capsys.readouterr().out
 

@@ -133,3 +133,22 @@ def test_settings_validated():
         RotationSettings(estimator="magic")
     with pytest.raises(ValueError):
         RotationSettings(min_hold_s=0)
+
+
+def test_held_value_does_not_pick_the_noise_of_the_best_window():
+    # 3 s at 40° with MediaPipe-like slow wander (1° SD, 0.8 s) and jitter, filtered as files are: the best of
+    # the overlapping 1-s windows is the one whose noise ran high (+0.7° on average); the whole hold is not
+    from hipvision.core.filtering import smooth_offline
+    from hipvision.synthetic.mediapipe_like import _slow_noise
+    from hipvision.synthetic.seated import effort_profile
+
+    t = np.arange(270) / 30.0
+    truth = effort_profile(t, [(2.0, 40.0, 3.0)])
+    best_window, whole_hold = [], []
+    for seed in range(100):
+        rng = np.random.default_rng(seed)
+        x = truth + _slow_noise(rng, t.shape, dt_s=1 / 30, tau_s=0.8) + 0.5 * rng.normal(size=t.shape)
+        x = smooth_offline(t, x, cutoff_hz=2.0, max_gap_s=0.5)
+        best_window.append(held_value(t, x, hold_s=1.0, band_deg=0.0).deg - 40.0)
+        whole_hold.append(held_value(t, x, hold_s=1.0).deg - 40.0)
+    assert np.mean(best_window) > 0.5 and abs(np.mean(whole_hold)) < 0.2, (np.mean(best_window), np.mean(whole_hold))

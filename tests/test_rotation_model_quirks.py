@@ -109,12 +109,12 @@ def test_person_turned_35_deg_with_knees_apart_is_measured(facing_deg):
 
 def test_external_rotation_efforts_are_found_with_negative_held_values():
     t = _t(14)
-    ir = effort_profile(t, [(1.0, 30.0, 2.0), (6.0, -15.0, 2.0), (10.0, 10.0, 2.0)])
+    ir = effort_profile(t, [(1.0, 33.0, 2.0), (6.0, -15.0, 2.0), (10.0, 10.0, 2.0)])
     res = analyze_rotation(_seq(ir, np.zeros_like(t), noise=1.0))
     held = [e.held_deg for e in res.left.efforts]
-    assert held == pytest.approx([30.0, -15.0, 10.0], abs=1.0)
+    assert held == pytest.approx([33.0, -15.0, 10.0], abs=1.0)
     assert [e.cls for e in res.left.efforts] == ["functional", None, "limited"]
-    assert res.left.held_deg == pytest.approx(30.0, abs=1.0) and res.right.efforts == ()
+    assert res.left.held_deg == pytest.approx(33.0, abs=1.0) and res.right.efforts == ()
 
 
 def test_rest_angle_is_the_densest_band_near_vertical():
@@ -122,3 +122,30 @@ def test_rest_angle_is_the_densest_band_near_vertical():
     x = np.where((t > 1) & (t < 8), 40.0, 3.0)              # one long hold outlasts the rest
     assert rest_angle(x) == pytest.approx(3.0)
     assert [round(e.held_deg) for e in find_efforts(t, x, hold_s=1.0)] == [40]
+
+
+def _turned(yaw_deg: float, body: SeatedBody, *, hips_forward_m: float = 0.0, hips_up_m: float = 0.0):
+    """Both legs held at 40° (3 s each), the camera ``yaw_deg`` to the person's left (+) or right (-)."""
+    from hipvision.synthetic.mediapipe_like import misplace_hips
+
+    t = _t(10)
+    joints = seated_joints(effort_profile(t, [(2.0, 40.0, 3.0)]), effort_profile(t, [(2.5, 40.0, 3.0)]), body=body)
+    joints = misplace_hips(joints, forward_m=hips_forward_m, up_m=hips_up_m)
+    cam = PinholeCamera.looking_at(body.knee_centre(), yaw_deg=yaw_deg)
+    return analyze_rotation(sequence_from_joints(joints, cam, fps=FPS, noise_px=0.5, seed=2))
+
+
+@pytest.mark.parametrize("yaw", [-20, -10, 10, 20])
+@pytest.mark.parametrize("case", ["hips on the pelvis front", "trunk leaned back 12°"])
+def test_turned_camera_reads_neither_leg_high(yaw, case):
+    # MediaPipe puts the 2D hips ~7 cm in front of the joints and 3 cm up (seen from a turned camera: to one
+    # side); a person may lean back. Either tilts the hip → shoulder midline in the image when the camera is
+    # turned, and when that midline had to be vertical it set the camera roll ~1-2° off: the leg on the
+    # camera's side read high, the other low (before: camera 20° to the person's right, hips: left -2.0°,
+    # right +1.1°; trunk leaned back: -1.8° / +1.9°). At 25° the hips still cost -1.0° / -0.5° (a yaw fitted
+    # 4° short, both legs), docs/rotation-accuracy.md.
+    hips = {"hips_forward_m": 0.07, "hips_up_m": 0.03} if case.startswith("hips") else {}
+    body = BODY.with_(trunk_lean_deg=0.0 if hips else 12.0)
+    res = _turned(yaw, body, **hips)
+    err = (res.left.held_deg - 40.0, res.right.held_deg - 40.0)
+    assert max(map(abs, err)) < 1.0 and abs(err[0] - err[1]) < 0.6, err

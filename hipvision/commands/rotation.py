@@ -45,21 +45,30 @@ def _fmt(v: float | None, unit: str = "°") -> str:
 
 def print_summary(d: dict) -> None:
     """The rotation JSON as a short table on the console."""
-    colors = {"limited": "red", "functional": "yellow", "target": "green", None: "dim"}
+    from hipvision.core.rotation.uncertainty import base_class, held_text
+
+    colors = {"limited": "red", "functional": "yellow", "target": "green", "borderline": "magenta", None: "dim"}
     table = Table(title="Seated hip internal rotation", show_edge=False, header_style="bold")
-    for col, justify in (("leg", "left"), ("held ≥ %gs" % d.get("min_hold_s", 1.0), "right"), ("peak", "right"),
-                         ("class", "left"), ("efforts", "right"), ("seen", "right")):
+    for col, justify in (("leg", "left"), ("held ≥ %gs (95%%)" % d.get("min_hold_s", 1.0), "right"),
+                         ("peak", "right"), ("class", "left"), ("efforts", "right"), ("seen", "right")):
         table.add_column(col, justify=justify)
     for side in ("left", "right"):
         leg = d[side]
         cls = leg["class"]
-        table.add_row(side, _fmt(leg["held_deg"]), _fmt(leg["peak_deg"]), f"[{colors[cls]}]{cls or '--'}[/]",
+        shown = cls or (leg.get("status") if leg.get("status") not in (None, "measured") else None) or "--"
+        table.add_row(side, held_text(leg["held_deg"], leg.get("uncertainty_deg"), leg.get("status")),
+                      _fmt(leg["peak_deg"]), f"[{colors.get(base_class(cls), 'dim')}]{shown}[/]",
                       str(len(leg["efforts"])), f"{100 * leg['valid_fraction']:.0f}%")
     console.print(table)
-    console.print(f"asymmetry: {_fmt(d['asymmetry_deg'])}   frames measured: {100 * d['valid_fraction']:.0f}%   "
+    asym = held_text(d["asymmetry_deg"], d.get("asymmetry_uncertainty_deg"))
+    if d.get("asymmetry"):
+        asym += f" ({d['asymmetry']})"
+    console.print(f"asymmetry: {asym}   frames measured: {100 * d['valid_fraction']:.0f}%   "
                   f"duration: {d['duration_s']:.1f} s", highlight=False)
     for w in d["warnings"]:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+    for line in d.get("info") or []:
+        console.print(f"[dim]info:[/] {line}", highlight=False, soft_wrap=True)
 
 
 def _write_outputs(d: dict, result, json_out: Path | None, csv_out: Path | None, outputs: Outputs) -> None:

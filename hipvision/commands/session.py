@@ -49,7 +49,12 @@ def print_summary(result: dict) -> None:
     for k, p in enumerate(result["phases"], start=1):
         r = p.get("result") or {}
         if p["kind"] == "seated" and r:
-            what = f"IR left {_fmt((r.get('left') or {}).get('held_deg'))}, right {_fmt((r.get('right') or {}).get('held_deg'))}"
+            from hipvision.core.rotation.uncertainty import held_text
+
+            legs = {side: r.get(side) or {} for side in ("left", "right")}
+            left, right = (held_text(g.get("held_deg"), g.get("uncertainty_deg"), g.get("status"), missing="—")
+                           for g in legs.values())
+            what = f"IR left {left}, right {right}"
         elif p["kind"] == "quadruped" and r:
             what = f"{r.get('total', 0)} circles ({r.get('clockwise', 0)} cw, {r.get('counterclockwise', 0)} ccw)"
         else:

@@ -25,6 +25,7 @@ from typing import Protocol
 from hipvision.core.circles import CirclesSettings, analyze_circles
 from hipvision.core.posture import OTHER, QUADRUPED, SEATED, segment_postures
 from hipvision.core.rotation import RotationSettings, analyze_rotation
+from hipvision.core.rotation.status import STATUSES
 from hipvision.core.schema import result_header
 from hipvision.landmarks import SIDES
 from hipvision.sequence import PoseSequence
@@ -81,11 +82,15 @@ class SessionResult:
 
 
 def held_deg(result: PhaseResult | None, side: str) -> float | None:
-    """Held IR of ``side`` ("left"/"right") of a seated phase's result, degrees, or None (missing or NaN)."""
+    """Held IR of ``side`` ("left"/"right") of a seated phase's result, degrees, or None (missing, NaN, or a
+    leg whose status is not "measured": a leg that did not rotate reads 0° but was not measured)."""
     leg = getattr(result, "leg", None)
     if leg is None:
         return None
-    value = float(leg(side).held_deg)
+    got = leg(side)
+    if getattr(got, "status", STATUSES[0]) != STATUSES[0]:  # "measured"
+        return None
+    value = float(got.held_deg)
     return value if math.isfinite(value) else None
 
 

@@ -30,7 +30,7 @@ class Rgb:
 #: Colour of each range-of-motion class (see the rotation JSON's ``class``); None = no valid value.
 CLASS_RGB: dict[str | None, Rgb] = {
     "limited": Rgb(240, 80, 40), "functional": Rgb(255, 180, 0), "target": Rgb(60, 200, 90),
-    "borderline": Rgb(180, 150, 230), None: Rgb(150, 150, 150),
+    "borderline": Rgb(142, 124, 195), None: Rgb(150, 150, 150),
 }
 #: The person's sides (clear of the class colours) and the body midline.
 SIDE_RGB: dict[str, Rgb] = {"left": Rgb(50, 170, 240), "right": Rgb(230, 90, 200), "centre": Rgb(235, 235, 235)}

@@ -65,7 +65,9 @@ def draw_legs(image: np.ndarray, px: np.ndarray, angles_deg: Sequence[float], vi
 
 
 def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Sequence[float], mirror: bool,
-                 message: str | None = None, status: Sequence[str] = ()) -> None:
+                 message: str | None = None, status: Sequence[str] = (),
+                 best_uncertainty_deg: Sequence[float] = (np.nan, np.nan),
+                 best_class: Sequence[str | None] = (None, None)) -> None:
     """Big per-leg numbers with a gauge (30°/45° marks, best held) under each, and a coaching/status panel.
 
     Args:
@@ -73,6 +75,8 @@ def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Se
         mirror: the displayed image is mirrored (the person's right leg shows on the right).
         message: coaching shown prominently bottom-left (e.g. "Turn to face the camera").
         status: extra lines (trial state, keys) shown bottom-left when there is no message.
+        best_uncertainty_deg: (left, right) 95% half-width of the best held value ("best 38° ± 3°").
+        best_class: (left, right) its class with uncertainty ("borderline (≈45°)" …), for its colour.
     """
     h, w = image.shape[:2]
     s = draw.ui_scale(image)
@@ -87,23 +91,50 @@ def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Se
                                             caption=f"{side.upper()} hip IR", align="left" if on_left else "right")
         gx = margin if on_left else w - margin - gw
         best = best_deg[k]
+        unc, cls = best_uncertainty_deg[k], best_class[k]
+        label = f"{side} · borderline" if cls and cls.startswith("borderline") else f"{side} · held ≥1 s"
         draw.draw_gauge(image, (gx, by + bh + int(8 * s), gw, gh), value if _finite(value) else None,
-                        best=best if _finite(best) else None, label=f"{side} · held ≥1 s")
+                        best=best if _finite(best) else None, label=label,
+                        best_uncertainty=unc if _finite(unc) else None, best_class=cls)
     if message:
         draw.draw_panel(image, [(message, draw.CLASS_COLORS["limited"])], "bl", title="Set-up")
     elif status:
         draw.draw_panel(image, list(status), "bl", scale=0.8)
 
 
+def held_display(result: RotationResult) -> tuple[np.ndarray, np.ndarray, list]:
+    """(held, uncertainty, class with uncertainty) per leg (left, right) of a result, as the gauges show them:
+    NaN / None for a leg not measured (a leg that did not rotate shows no best value)."""
+    legs = (result.left, result.right)
+    return (np.array([g.held_deg if g.measured else np.nan for g in legs]),
+            np.array([g.uncertainty_deg if g.measured else np.nan for g in legs]),
+            [g.class_with_uncertainty if g.measured else None for g in legs])
+
+
+def held_so_far(result: RotationResult, t_s: float) -> tuple[np.ndarray, np.ndarray, list]:
+    """Like `held_display`, but only from the efforts whose hold had ended by ``t_s`` (seconds): what a
+    video frame at that time may show (an annotated video must not show the best value before it happens)."""
+    held, unc, cls = np.full(2, np.nan), np.full(2, np.nan), [None, None]
+    for k, leg in enumerate((result.left, result.right)):
+        if not leg.measured:
+            continue
+        done = [e for e in leg.efforts if np.isfinite(e.held_deg) and e.held_deg >= 0 and np.isfinite(e.hold_end_s)
+                and e.hold_end_s <= t_s]
+        if done:
+            best = max(done, key=lambda e: e.held_deg)
+            held[k], unc[k], cls[k] = best.held_deg, best.uncertainty_deg, best.class_with_uncertainty
+    return held, unc, cls
+
+
 class RotationAnnotator:
     """``draw(frame)`` for `hipvision.io.video_out.annotate_video`: skeleton, shanks, arcs, numbers and gauges.
 
-    ``seq`` and ``result`` must come from the same frames; ``frame.index`` indexes both.
+    ``seq`` and ``result`` must come from the same frames; ``frame.index`` indexes both. The "best" on
+    each gauge is only what had been held by that frame's time (`held_so_far`).
     """
 
     def __init__(self, seq: "PoseSequence", result: RotationResult) -> None:
         self.seq, self.result = seq, result
-        self.best = (result.left.held_deg, result.right.held_deg)
 
     def __call__(self, frame: "Frame") -> None:
         seq, result, i = self.seq, self.result, frame.index
@@ -115,8 +146,10 @@ class RotationAnnotator:
         px = seq.image[i, :, :2] * (img.shape[1], img.shape[0])
         draw_legs(img, px, result.angle_deg[i], result.view,
                   knees_px=None if result.knee_px is None else result.knee_px[i])
-        draw_leg_hud(img, values_deg=result.angle_deg[i], best_deg=self.best, mirror=False,
-                     message=coaching_message(result.reasons[i]), status=[f"t = {frame.timestamp_s:.1f} s"])
+        best, unc, cls = held_so_far(result, float(seq.timestamps_s[i]))
+        draw_leg_hud(img, values_deg=result.angle_deg[i], best_deg=best, mirror=False, best_uncertainty_deg=unc,
+                     best_class=cls, message=coaching_message(result.reasons[i]),
+                     status=[f"t = {frame.timestamp_s:.1f} s"])
 
 
 def annotate_rotation_video(video_path: str | os.PathLike, out_path: str | os.PathLike, seq: "PoseSequence",

@@ -216,14 +216,15 @@ def gauge_x(rect: tuple[int, int, int, int], value_deg: float, *, lo: float = -2
 
 def draw_gauge(image: np.ndarray, rect: tuple[int, int, int, int], value_deg: float | None, *, lo: float = -20.0,
                hi: float = 60.0, marks: Sequence[float] = (30.0, 45.0), best: float | None = None,
-               label: str = "") -> None:
+               label: str = "", best_uncertainty: float | None = None, best_class: str | None = None) -> None:
     """A horizontal angle gauge: label and value on top, a bar filled from 0° to the value, marks under it.
 
     The bar's background is tinted by class (limited below the first mark, functional up to the
     second, target beyond); the fill takes the class colour of ``value_deg``; a white tick with a
-    small triangle shows ``best`` (the best held value so far). Values outside lo..hi are pinned
-    to the ends. ``rect`` = (x, y, w, h) pixels; text and ticks scale with its height, so size it
-    with `ui_scale` (about 380 x 96 px at 720p).
+    small triangle shows ``best`` (the best held value so far), with a bracket over
+    ``best ± best_uncertainty`` and "best 38° ± 3°" in ``best_class``'s colour when given. Values
+    outside lo..hi are pinned to the ends. ``rect`` = (x, y, w, h) pixels; text and ticks scale with
+    its height, so size it with `ui_scale` (about 380 x 96 px at 720p).
     """
     x, y, w, h = rect = tuple(int(v) for v in rect)
     s = h / _GAUGE_DESIGN_HEIGHT_PX
@@ -250,6 +251,13 @@ def draw_gauge(image: np.ndarray, rect: tuple[int, int, int, int], value_deg: fl
     if _finite(best):
         xb = gauge_x(rect, best, lo=lo, hi=hi)
         k = _px(5 * s)
+        if _finite(best_uncertainty) and best_uncertainty > 0:
+            xl = gauge_x(rect, best - best_uncertainty, lo=lo, hi=hi)
+            xr = gauge_x(rect, best + best_uncertainty, lo=lo, hi=hi)
+            yb = by1 + _px(2 * s)
+            cv2.line(image, (xl, yb), (xr, yb), WHITE, _px(2 * s), cv2.LINE_AA)
+            for xe in (xl, xr):
+                cv2.line(image, (xe, yb - k), (xe, yb), WHITE, _px(2 * s), cv2.LINE_AA)
         cv2.line(image, (xb, by0 - k), (xb, by1), WHITE, _px(3 * s), cv2.LINE_AA)
         tri = np.array([[xb - k, by0 - 2 * k], [xb + k, by0 - 2 * k], [xb, by0 - k]], np.int32)
         cv2.fillPoly(image, [tri], WHITE, cv2.LINE_AA)
@@ -257,7 +265,11 @@ def draw_gauge(image: np.ndarray, rect: tuple[int, int, int, int], value_deg: fl
     if label:
         put_text(image, label, (x0, top), size_px=20 * s, color=WHITE, weight=600)
     value_text = f"{value_deg:.0f}°" if _finite(value_deg) else "--"
-    if _finite(best):
-        value_text += f"  best {best:.0f}°"
     tw, _ = text_size(value_text, 20 * s, weight=700)
+    if _finite(best):
+        best_text = f"  best {best:.0f}°" + (f" ± {best_uncertainty:.0f}°" if _finite(best_uncertainty) else "")
+        bw, _ = text_size(best_text, 20 * s, weight=700)
+        best_color = class_color(best_class) if best_class is not None else class_color(cls)
+        put_text(image, best_text, (x1 - bw, top), size_px=20 * s, color=best_color, weight=700)
+        x1 -= bw
     put_text(image, value_text, (x1 - tw, top), size_px=20 * s, color=class_color(cls), weight=700)

@@ -151,12 +151,15 @@ def _median_radius(circles: list[dict]) -> float | None:
 
 
 def summarize(result: dict) -> dict:
-    """The summary columns (`SUMMARY_COLUMNS`) of a result dict; None where not applicable."""
+    """The summary columns (`SUMMARY_COLUMNS`) of a result dict; None where not applicable (also for a
+    leg that was not measured, e.g. status "no effort")."""
+    from hipvision.core.rotation.status import measured_held_deg
+
     out = dict.fromkeys(SUMMARY_COLUMNS)
     kind = result.get("kind")
     if kind == "rotation":
-        out["left_deg"] = (result.get("left") or {}).get("held_deg")
-        out["right_deg"] = (result.get("right") or {}).get("held_deg")
+        out["left_deg"] = measured_held_deg(result.get("left"))
+        out["right_deg"] = measured_held_deg(result.get("right"))
     elif kind == "circles":
         out["circles_total"] = result.get("total")
         out["circle_radius_cm"] = _median_radius([result])
@@ -166,9 +169,9 @@ def summarize(result: dict) -> dict:
         circles = [p["result"] for p in phases if p["kind"] == "quadruped"]
         for side in ("left", "right"):
             if seated:
-                out[f"{side}_deg"] = (seated[0].get(side) or {}).get("held_deg")
+                out[f"{side}_deg"] = measured_held_deg(seated[0].get(side))
             if len(seated) >= 2:
-                out[f"{side}_after_deg"] = (seated[-1].get(side) or {}).get("held_deg")
+                out[f"{side}_after_deg"] = measured_held_deg(seated[-1].get(side))
         if circles:
             out["circles_total"] = sum(int(c.get("total") or 0) for c in circles)
             out["circle_radius_cm"] = _median_radius(circles)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hipvision.core.rotation import RotationSettings, RotationTracker
-from hipvision.draw.rotation import KEYS_HELP, draw_leg_hud, draw_legs
+from hipvision.draw.rotation import KEYS_HELP, draw_leg_hud, draw_legs, held_display
 from hipvision.landmarks import SIDES
 
 if TYPE_CHECKING:
@@ -23,6 +23,10 @@ class RotationLive:
 
     title = "hipvision - seated hip rotation"
 
+    #: The best held values shown (with their uncertainty and class) are those of the trial's result so
+    #: far, refreshed this often, seconds of stream time.
+    summary_every_s = 1.0
+
     def __init__(self, *, frame_size: tuple[int, int], settings: RotationSettings = RotationSettings(), mirror: bool = True,
                  source: str = "", model: str = "") -> None:
         self.tracker = RotationTracker(frame_size=frame_size, settings=settings, source=source, model=model)
@@ -32,10 +36,15 @@ class RotationLive:
         self._paused = False
         self._trials: list[dict] = []
         self._kept: dict | None = None
+        self._held: tuple[np.ndarray, np.ndarray, list] | None = None   # (held, uncertainty, class) per leg
+        self._summary_t = -np.inf
 
     def update(self, pose: "FramePose") -> None:
         if not self._paused:
             self._reading = self.tracker.update(pose, float(pose.timestamp_s))
+            if self._reading.t_s - self._summary_t >= self.summary_every_s:
+                self._summary_t = self._reading.t_s
+                self._held = held_display(self.tracker.result())
 
     def draw_scene(self, image: np.ndarray, pose: "FramePose") -> None:
         r = self._reading
@@ -53,8 +62,9 @@ class RotationLive:
             status = [f"trial {len(self._trials) + 1} running", KEYS_HELP]
         else:
             status = ["measuring - turn the foot outward, hold 1 s", KEYS_HELP]
+        held, unc, cls = self._held if self._held is not None and r is not None else (nan2, nan2, [None, None])
         draw_leg_hud(image, values_deg=r.angle_deg if r is not None and not self._paused else nan2,
-                     best_deg=r.best_held_deg if r is not None else nan2, mirror=self.mirror,
+                     best_deg=held, mirror=self.mirror, best_uncertainty_deg=unc, best_class=cls,
                      message=None if r is None or self._paused else r.message, status=status)
 
     def on_key(self, key: str) -> None:
@@ -65,11 +75,11 @@ class RotationLive:
                 self._in_trial, self._paused = False, True
             else:
                 self.tracker.reset()
-                self._reading = None
+                self._reading, self._held, self._summary_t = None, None, -np.inf
                 self._in_trial, self._paused = True, False
         elif key == "r":
             self.tracker.reset()
-            self._reading, self._kept = None, None
+            self._reading, self._kept, self._held, self._summary_t = None, None, None, -np.inf
             self._trials.clear()
             self._in_trial = self._paused = False
 
@@ -87,4 +97,5 @@ class RotationLive:
 def _trial_summary(index: int, d: dict) -> dict:
     t = d["series"]["t_s"]
     return {"index": index, "start_s": t[0] if t else None, "end_s": t[-1] if t else None,
-            **{side: {k: d[side][k] for k in ("held_deg", "peak_deg", "class")} for side in SIDES}}
+            **{side: {k: d[side].get(k) for k in ("held_deg", "uncertainty_deg", "status", "peak_deg", "class")}
+               for side in SIDES}}

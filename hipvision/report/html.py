@@ -56,10 +56,19 @@ def _pct(value) -> str:
     return "—" if _missing(value) else f"{100 * float(value):.0f}%"
 
 
+def _held(value, uncertainty=None, status=None) -> str:
+    """A held angle with its 95% half-width, "38.0° ± 2.1°" (`held_text`)."""
+    from hipvision.core.rotation.uncertainty import held_text
+
+    return held_text(None if _missing(value) else float(value),
+                     None if _missing(uncertainty) else float(uncertainty),
+                     None if _missing(status) else str(status), missing="—")
+
+
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                       undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(deg=_deg, signed=_signed, num=_num, pct=_pct)
+    env.filters.update(deg=_deg, signed=_signed, num=_num, pct=_pct, held=_held)
     env.globals.update(colors=COLORS)
     # Results from other versions may lack a field: a missing value renders as "—", never as an error.
     return env
@@ -91,8 +100,9 @@ def _rotation_requests(result: dict, label: str = ""):
         t = _peak_time(result, side)
         leg = result.get(side) or {}
         if t is not None:
-            out.append(KeyFrameRequest(t, f"{label}{side.capitalize()} leg, held {_deg(leg.get('held_deg'))} "
-                                          f"(t = {t:.1f} s)", side, leg.get("class")))
+            held = _held(leg.get("held_deg"), leg.get("uncertainty_deg"), leg.get("status"))
+            out.append(KeyFrameRequest(t, f"{label}{side.capitalize()} leg, held {held} (t = {t:.1f} s)", side,
+                                       leg.get("class")))
     return out
 
 
@@ -118,12 +128,15 @@ def rotation_view(result: dict, fig_id: str) -> dict:
         leg = result.get(side) or {}
         efforts = leg.get("efforts") or []
         legs.append({"side": side, "label": f"{side.capitalize()} leg", "held": leg.get("held_deg"),
+                     "uncertainty": leg.get("uncertainty_deg"), "status": leg.get("status"),
                      "peak": leg.get("peak_deg"), "class": leg.get("class"), "valid": leg.get("valid_fraction"),
                      "efforts": efforts, "color": COLORS[side]})
     svg = angle_plot_svg(result, fig_id)
-    return {"legs": legs, "asymmetry": result.get("asymmetry_deg"), "valid": result.get("valid_fraction"),
+    return {"legs": legs, "asymmetry": result.get("asymmetry_deg"),
+            "asymmetry_uncertainty": result.get("asymmetry_uncertainty_deg"),
+            "asymmetry_verdict": result.get("asymmetry"), "valid": result.get("valid_fraction"),
             "thresholds": thr, "plot": Markup(svg) if svg else None, "frames": [],
-            "warnings": list(result.get("warnings") or [])}
+            "warnings": list(result.get("warnings") or []), "info": list(result.get("info") or [])}
 
 
 def circles_view(result: dict, fig_id: str) -> dict:
@@ -179,7 +192,10 @@ def session_view(result: dict) -> dict:
         after = (phases[seated[-1]]["result"].get(side) or {}) if len(seated) >= 2 else {}
         legs.append({"side": side, "label": f"{side.capitalize()} leg", "before": before.get("held_deg"),
                      "after": after.get("held_deg"), "change": change.get(side), "class": after.get("class"),
-                     "before_class": before.get("class"), "color": COLORS[side]})
+                     "before_class": before.get("class"), "color": COLORS[side],
+                     "before_uncertainty": before.get("uncertainty_deg"),
+                     "after_uncertainty": after.get("uncertainty_deg"),
+                     "before_status": before.get("status"), "after_status": after.get("status")})
     circles = [v["circles"] for v in views if v["circles"]]
     return {"phases": views, "legs": legs, "headline": _headline(legs, circles), "has_change": any(leg["change"] is not None for leg in legs),
             "circles_total": sum(int(c["total"] or 0) for c in circles) if circles else None,

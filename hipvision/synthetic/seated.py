@@ -42,6 +42,7 @@ class SeatedBody:
     thigh_pitch_deg: float = 0.0         # knee above (+) or below (-) the hip, 0 = thighs horizontal
     knee_flexion_deg: float = 90.0       # 90 = shank perpendicular to the thigh
     heading_deg: float = 0.0             # person turned toward +X (their left) by this much, about vertical
+    trunk_lean_deg: float = 0.0          # trunk (shoulders, arms, head) leaned back (+) about the hips
     x_m: float = 0.0                     # where the seat centre is, along X
     z_m: float = 0.0                     # and along Z
 
@@ -144,6 +145,11 @@ def _upper_body(j: np.ndarray, body: SeatedBody) -> None:
     }
     for name, p in pts.items():
         j[:, L[name]] = p
+    if body.trunk_lean_deg:
+        upper = [L[name] for name in pts]
+        pivot = np.array([0.0, yh, 0.0])
+        rot = _rotation_about(np.array([1.0, 0.0, 0.0]), -np.radians(body.trunk_lean_deg))
+        j[:, upper] = (j[:, upper] - pivot) @ rot.T + pivot
     for side in ("LEFT", "RIGHT"):
         w = j[:, L[f"{side}_WRIST"]]
         sgn = 1.0 if side == "LEFT" else -1.0

@@ -9,8 +9,10 @@ from hipvision.core.rotation.analyze import analyze_rotation
 from hipvision.core.rotation.frame import Reason
 from hipvision.core.rotation.result import CSV_DOC, CSV_HEADER, ESTIMATORS, LegResult, RotationResult, RotationSettings
 from hipvision.core.rotation.stream import FrameArrays, Reading, RotationTracker, coaching_message
-from hipvision.core.rotation.summary import THRESHOLDS_DEG, Effort, classify
+from hipvision.core.rotation.summary import THRESHOLDS_DEG, Effort, class_with_uncertainty, classify
+from hipvision.core.rotation.uncertainty import asymmetry_verdict, uncertainty_deg
 
 __all__ = ["analyze_rotation", "ESTIMATORS", "RotationResult", "LegResult", "RotationSettings", "RotationTracker",
-           "Reading", "FrameArrays", "coaching_message", "Reason", "Effort", "classify", "THRESHOLDS_DEG",
+           "Reading", "FrameArrays", "coaching_message", "Reason", "Effort", "classify", "class_with_uncertainty",
+           "uncertainty_deg", "asymmetry_verdict", "THRESHOLDS_DEG",
            "CSV_HEADER", "CSV_DOC"]

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from hipvision.core.filtering import smooth_offline
 from hipvision.core.rotation.anchor import KNEES
-from hipvision.core.rotation.stream import FrameArrays, RotationTracker
 from hipvision.core.rotation.measure import measure_recording
 from hipvision.core.rotation.result import RotationResult, RotationSettings, summarise
+from hipvision.core.rotation.stream import FrameArrays, RotationTracker
+from hipvision.core.rotation.uncertainty import frame_evidence
 from hipvision.sequence import PoseSequence
 
 
@@ -51,4 +52,4 @@ def analyze_rotation(seq: PoseSequence, settings: RotationSettings = RotationSet
     filtered = (smooth_offline(t, raw, cutoff_hz=settings.cutoff_hz, max_gap_s=settings.max_gap_s)
                 if len(t) else raw.copy())
     return summarise(t, raw, filtered, reasons, view, settings, mode="offline", source=seq.source,
-                     model=seq.model, knee_px=measured.px[:, list(KNEES)])
+                     model=seq.model, knee_px=measured.px[:, list(KNEES)], evidence=frame_evidence(measured.px, view))

@@ -7,15 +7,22 @@ both modes; only the filtering (and how often the camera view is refitted) diffe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from hipvision.core.rotation.advice import setup_advice
 from hipvision.core.rotation.frame import Reason
+from hipvision.core.rotation.status import leg_outcome
+from hipvision.core.rotation.summary import (
+    HOLD_PERCENTILE, THRESHOLDS_DEG, Effort, Held, class_with_uncertainty, classify,
+)
+from hipvision.core.rotation.uncertainty import (
+    FrameEvidence, HoldEvidence, asymmetry_verdict, combined_uncertainty_deg,
+)
+from hipvision.core.rotation.view import CameraView
 from hipvision.core.schema import result_header
 from hipvision.landmarks import SIDES
-from hipvision.core.rotation.summary import THRESHOLDS_DEG, Effort, Held, classify, find_efforts, held_value
-from hipvision.core.rotation.view import CameraView
 
 ESTIMATORS = ("image", "world")
 
@@ -25,7 +32,7 @@ class RotationSettings:
     """Analysis parameters (units in the names)."""
 
     min_hold_s: float = 1.0          # an angle counts as held when sustained this long
-    hold_percentile: float = 50.0    # the window's level = this percentile of it (50 = its median)
+    hold_percentile: float = HOLD_PERCENTILE  # the window's level = this percentile of it (50 = its median)
     estimator: str = "image"         # "image" (2D landmarks + camera view) or "world" (world landmarks)
     hfov_deg: float = 60.0           # assumed horizontal field of view of the camera
     fit_pitch_yaw: bool = True       # False: correct the camera roll only
@@ -43,27 +50,46 @@ class RotationSettings:
 
 @dataclass(frozen=True)
 class LegResult:
-    """Summary for one leg (angles in degrees)."""
+    """Summary for one leg (angles in degrees).
+
+    ``status`` (`rotation_status.STATUSES`): "measured" (held = the best internal-rotation effort),
+    "not held", "no effort" (held 0.0, no class) or "not seen". ``uncertainty_deg``: 95% half-width of
+    the held angle (`rotation_uncertainty`), NaN unless measured.
+    """
 
     side: str
     held: Held
     peak_deg: float
     valid_fraction: float
     efforts: tuple[Effort, ...]
+    status: str = "measured"
+    uncertainty_deg: float = float("nan")
+    evidence: HoldEvidence | None = field(default=None, repr=False)   # what the uncertainty came from
 
     @property
     def held_deg(self) -> float:
         return self.held.deg
 
     @property
+    def measured(self) -> bool:
+        return self.status == "measured" and bool(np.isfinite(self.held.deg))
+
+    @property
     def cls(self) -> str | None:
-        return classify(self.held.deg)
+        """"limited", "functional" or "target" (`classify`) of a measured held angle, else None."""
+        return classify(self.held.deg) if self.measured else None
+
+    @property
+    def class_with_uncertainty(self) -> str | None:
+        """`cls`, or "borderline (≈30°)" / "borderline (≈45°)" when held ± uncertainty straddles the mark."""
+        return class_with_uncertainty(self.held.deg, self.uncertainty_deg) if self.measured else None
 
     def to_dict(self) -> dict:
         fin = lambda v: round(float(v), 1) if np.isfinite(v) else None  # noqa: E731
-        return {"held_deg": fin(self.held.deg), "peak_deg": fin(self.peak_deg), "class": self.cls,
+        return {"held_deg": fin(self.held.deg), "uncertainty_deg": fin(self.uncertainty_deg), "status": self.status,
+                "peak_deg": fin(self.peak_deg), "class": self.class_with_uncertainty,
                 "valid_fraction": round(self.valid_fraction, 3),
-                "held_window_s": [fin(self.held.start_s), fin(self.held.end_s)] if np.isfinite(self.held.deg) else None,
+                "held_window_s": [fin(self.held.start_s), fin(self.held.end_s)] if self.measured else None,
                 "efforts": [e.to_dict() for e in self.efforts]}
 
 
@@ -100,6 +126,7 @@ class RotationResult:
     source: str = ""
     model: str = ""
     knee_px: np.ndarray | None = None
+    info: tuple[str, ...] = ()
 
     @property
     def valid_fraction(self) -> float:
@@ -108,7 +135,23 @@ class RotationResult:
 
     @property
     def asymmetry_deg(self) -> float:
+        """|left − right| held angle, degrees; NaN unless both legs were measured."""
+        if not (self.left.measured and self.right.measured):
+            return float("nan")
         return float(abs(self.left.held_deg - self.right.held_deg))
+
+    @property
+    def asymmetry_uncertainty_deg(self) -> float:
+        """Combined 95% half-width of the left/right difference (root sum of squares), degrees."""
+        return combined_uncertainty_deg(self.left.uncertainty_deg, self.right.uncertainty_deg)
+
+    @property
+    def asymmetry(self) -> str | None:
+        """"left higher", "right higher", "no clear difference" (less than its uncertainty), or None."""
+        if not np.isfinite(self.asymmetry_deg):
+            return None
+        return asymmetry_verdict(self.left.held_deg, self.left.uncertainty_deg, self.right.held_deg,
+                                 self.right.uncertainty_deg)
 
     @property
     def duration_s(self) -> float:
@@ -125,10 +168,13 @@ class RotationResult:
         return {
             **result_header("rotation", model=self.model, source=self.source, duration_s=self.duration_s,
                             warnings=self.warnings),
-            "mode": self.mode,
+            "info": list(self.info), "mode": self.mode,
             "valid_fraction": round(self.valid_fraction, 3),
             "left": self.left.to_dict(), "right": self.right.to_dict(),
             "asymmetry_deg": round(asym, 1) if np.isfinite(asym) else None,
+            "asymmetry_uncertainty_deg": (round(self.asymmetry_uncertainty_deg, 1) if np.isfinite(asym)
+                                          and np.isfinite(self.asymmetry_uncertainty_deg) else None),
+            "asymmetry": self.asymmetry,
             "thresholds_deg": {k: int(t) for k, t in THRESHOLDS_DEG.items()},
             "min_hold_s": self.settings.min_hold_s, "estimator": self.settings.estimator,
             "camera": {"roll_deg": round(v.roll_deg, 1), "pitch_deg": round(v.pitch_deg, 1),
@@ -150,20 +196,31 @@ class RotationResult:
 
 def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.ndarray, view: CameraView,
                settings: RotationSettings, *, mode: str, source: str, model: str,
-              knee_px: np.ndarray | None = None) -> RotationResult:
-    """Held/peak/efforts per leg from the (gap-filled) filtered series, and the warnings."""
+              knee_px: np.ndarray | None = None, evidence: FrameEvidence | None = None) -> RotationResult:
+    """Held/status/uncertainty/peak/efforts per leg from the (gap-filled) filtered series, warnings and information.
+
+    ``evidence``: per-frame shank lengths and view corrections for the uncertainty (`rotation_uncertainty`).
+    """
     legs = {}
     ok = reasons == int(Reason.OK)
     for k, side in enumerate(SIDES):
         x = filtered[:, k]
-        held = held_value(t, x, hold_s=settings.min_hold_s, percentile=settings.hold_percentile)
+        out = leg_outcome(t, raw, filtered, k, view, hold_s=settings.min_hold_s, percentile=settings.hold_percentile,
+                          evidence=evidence)
         peak = float(np.nanmax(x)) if np.isfinite(x).any() else float("nan")
-        efforts = find_efforts(t, x, hold_s=settings.min_hold_s, percentile=settings.hold_percentile)
-        legs[side] = LegResult(side, held, peak, float(ok[:, k].mean()) if len(t) else 0.0, tuple(efforts))
+        legs[side] = LegResult(side, out.held, peak, float(ok[:, k].mean()) if len(t) else 0.0, out.efforts,
+                               out.status, out.uncertainty_deg, out.evidence)
     shown = np.where(ok, filtered, np.nan)
     warnings = _warnings(reasons, view, legs, settings)
+    info: list[str] = []
+    if view.frames and ok.any():
+        shank = np.nan
+        if evidence is not None and np.isfinite(np.where(ok, evidence.shank_px, np.nan)).any():
+            shank = float(np.nanmedian(np.where(ok, evidence.shank_px, np.nan)))
+        setup_warnings, info = setup_advice(view, shank)
+        warnings += setup_warnings
     return RotationResult(t, raw, shown, reasons, legs["left"], legs["right"], view, settings, tuple(warnings),
-                          mode, source, model, knee_px)
+                          mode, source, model, knee_px, tuple(info))
 
 
 def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult], settings: RotationSettings) -> list[str]:
@@ -177,26 +234,22 @@ def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult],
             frac = ok[:, k].mean()
             if frac < 0.6:
                 out.append(f"{side} leg seen in only {100 * frac:.0f}% of frames")
-            if not np.isfinite(legs[side].held_deg):
-                out.append(f"{side} leg: no angle held for {settings.min_hold_s:g} s")
+            if legs[side].status == "not held":
+                out.append(f"{side} leg: no effort held for {settings.min_hold_s:g} s")
+            elif legs[side].status == "not seen":
+                out.append(f"{side} leg: not measured for {settings.min_hold_s:g} s in a row")
     bad = reasons[~ok]
     bad = bad[bad != int(Reason.OK)]
     if n and bad.size > 0.2 * reasons.size:
         codes, counts = np.unique(bad, return_counts=True)
         worst = codes[np.argmax(counts)]
         out.append(f"many frames rejected, mostly: {Reason(int(worst)).code.replace('_', ' ')}")
-    if view.frames and ok.any():
-        if view.source == "roll" and settings.fit_pitch_yaw:
-            out.append("camera height and side could not be estimated: only its tilt was corrected")
-        if abs(view.roll_deg) >= 3:
-            out.append(f"camera tilted {abs(view.roll_deg):.0f}°, corrected")
-        if abs(view.pitch_deg) >= 10:
-            where = "above" if view.pitch_deg > 0 else "below"
-            out.append(f"camera about {abs(view.pitch_deg):.0f}° {where} knee height, corrected")
-        if abs(view.yaw_deg) >= 8:
-            where = "left" if view.yaw_deg > 0 else "right"
-            out.append(f"camera about {abs(view.yaw_deg):.0f}° to the person's {where}, corrected")
-    a = abs(legs["left"].held_deg - legs["right"].held_deg)
-    if np.isfinite(a) and a >= 10:
-        out.append(f"left/right difference of {a:.0f}°")
+    if view.frames and ok.any() and view.source == "roll" and settings.fit_pitch_yaw:
+        out.append("camera height and side could not be estimated: only its tilt was corrected")
+    left, right = legs["left"], legs["right"]
+    if left.measured and right.measured:
+        diff = left.held_deg - right.held_deg
+        verdict = asymmetry_verdict(left.held_deg, left.uncertainty_deg, right.held_deg, right.uncertainty_deg)
+        if abs(diff) >= 10 and verdict != "no clear difference":
+            out.append(f"left/right difference of {abs(diff):.0f}° ({verdict})")
     return out

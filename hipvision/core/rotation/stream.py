@@ -16,15 +16,16 @@ import numpy as np
 from hipvision.core import geometry as g
 from hipvision.core.filtering import OneEuroFilter, interpolate_gaps
 from hipvision.core.rotation.anchor import (
-    ANCHOR_COUNT_S, KNEES, anchor_of, frames_per_second_count, rest_mask, steady_rest,
+    ANCHOR_COUNT_S, ANKLES, KNEES, anchor_of, frames_per_second_count, rest_mask, steady_rest,
 )
 from hipvision.core.rotation.frame import Reason, steady
-from hipvision.landmarks import SIDES
 from hipvision.core.rotation.measure import POSTURE_OK, Person, anchored_pass, first_pass, fit_view
-from hipvision.core.rotation.seated import facing_world, hips_still, knee_travel, posture_steady, seated_posture
 from hipvision.core.rotation.result import RotationResult, RotationSettings, summarise
-from hipvision.core.rotation.summary import window_samples, sustained_levels
+from hipvision.core.rotation.seated import facing_world, hips_still, knee_travel, posture_steady, seated_posture
+from hipvision.core.rotation.summary import sustained_levels, window_samples
+from hipvision.core.rotation.uncertainty import frame_evidence
 from hipvision.core.rotation.view import CameraView, default_view, estimate_view_world, knee_line_roll_deg
+from hipvision.landmarks import SIDES
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class RotationTracker:
         self._filt: list[np.ndarray] = []
         self._reasons: list[np.ndarray] = []
         self._knees: list[np.ndarray] = []
+        self._shanks: list[np.ndarray] = []     # (4, 2) measured knees (anchored) and ankles, pixels
         self._filters = [OneEuroFilter(self.settings.min_cutoff_hz, self.settings.beta, 1.0,
                                        reset_after_s=self.settings.max_gap_s) for _ in SIDES]
         self._rolls: deque[float] = deque(maxlen=self._buffer_frames)
@@ -207,6 +209,7 @@ class RotationTracker:
         self._filt.append(filt)
         self._reasons.append(reasons)
         self._knees.append(measured.px[list(KNEES)])
+        self._shanks.append(measured.px[list(KNEES + ANKLES)])
         level = self._current_level()
         self._best = np.fmax(self._best, level)
         return Reading(float(t_s), raw, filt, (Reason(int(reasons[0])), Reason(int(reasons[1]))), level,
@@ -232,5 +235,8 @@ class RotationTracker:
         filt = np.asarray(self._filt, float).reshape(-1, 2)
         reasons = np.asarray(self._reasons, int).reshape(-1, 2)
         filled = interpolate_gaps(t, filt, max_gap_s=self.settings.max_gap_s) if len(t) else filt
+        px = np.full((len(t), 33, 2), np.nan)
+        px[:, list(KNEES + ANKLES)] = np.asarray(self._shanks, float).reshape(-1, 4, 2)
         return summarise(t, raw, filled, reasons, self._view, self.settings, mode="live", source=self.source,
-                         model=self.model, knee_px=np.asarray(self._knees, float).reshape(-1, 2, 2))
+                         model=self.model, knee_px=np.asarray(self._knees, float).reshape(-1, 2, 2),
+                         evidence=frame_evidence(px, self._view))

@@ -1,8 +1,10 @@
 """From a filtered per-frame IR angle series to held value, peak, efforts and class.
 
 "Held" is the highest angle *sustained* for ``hold_s`` seconds: for every
-window of ``hold_s`` the window's low percentile (default the 10th, a robust
-minimum) is taken, and held = the largest of those. The peak is the plain
+window of ``hold_s`` the window's `HOLD_PERCENTILE` (the median) is taken; the
+window with the largest of those marks the hold, and held = the median of the
+whole stretch around it that stays within a few degrees of that level
+(`held_value`). The peak is the plain
 maximum of the filtered series. Efforts are excursions from the rest angle,
 either way (internal rotation above it, external below), found with hysteresis
 (enter and exit thresholds differ, so jitter around one threshold never splits
@@ -16,6 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 THRESHOLDS_DEG: dict[str, float] = {"functional": 30.0, "target": 45.0}
+#: A hold window's level is this percentile of its angles: the median. (A low percentile such as the
+#: 10th read 0.5–1° below holds with tremor on rendered people; one default for files, live and efforts.)
+HOLD_PERCENTILE = 50.0
 
 
 def classify(angle_deg: float | None) -> str | None:
@@ -29,20 +34,37 @@ def classify(angle_deg: float | None) -> str | None:
     return "limited"
 
 
+def borderline_mark(angle_deg: float | None, uncertainty_deg: float | None) -> float | None:
+    """The 30° or 45° mark that ``angle ± uncertainty`` straddles (strictly: |angle − mark| < uncertainty),
+    the nearer one if both; None when neither, or when either value is missing."""
+    if angle_deg is None or uncertainty_deg is None or not np.isfinite([angle_deg, uncertainty_deg]).all():
+        return None
+    near = [m for m in THRESHOLDS_DEG.values() if abs(angle_deg - m) < uncertainty_deg]
+    return min(near, key=lambda m: abs(angle_deg - m)) if near else None
+
+
+def class_with_uncertainty(angle_deg: float | None, uncertainty_deg: float | None) -> str | None:
+    """`classify` of the angle, unless ``angle ± uncertainty`` straddles a mark: then "borderline (≈30°)"
+    or "borderline (≈45°)". Without an uncertainty (None/NaN) it is the plain class."""
+    mark = borderline_mark(angle_deg, uncertainty_deg)
+    return classify(angle_deg) if mark is None else f"borderline (≈{mark:.0f}°)"
+
+
 def window_samples(t_s: np.ndarray, hold_s: float) -> int:
     """Samples in a window of ``hold_s`` seconds at the median sampling interval of ``t_s``."""
     dt = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 1.0
     return max(2, int(round(hold_s / dt)) + 1)
 
 
-def sustained_levels(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, percentile: float = 10.0) -> np.ndarray:
+def sustained_levels(t_s: np.ndarray, x: np.ndarray, *, hold_s: float,
+                     percentile: float = HOLD_PERCENTILE) -> np.ndarray:
     """(T,) level sustained over the ``hold_s`` window *ending* at each sample, degrees.
 
     Args:
         t_s: (T,) seconds, increasing (roughly evenly spaced).
         x: (T,) filtered angle, degrees; NaN = missing (a window containing NaN gives NaN).
         hold_s: window length, seconds.
-        percentile: the window's low percentile taken as its level (0 = strict minimum).
+        percentile: the window's percentile taken as its level (0 = strict minimum, 50 = median).
     """
     t = np.asarray(t_s, float)
     x = np.asarray(x, float)
@@ -68,15 +90,35 @@ class Held:
     end_s: float
 
 
-def held_value(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, percentile: float = 10.0) -> Held:
-    """Highest angle sustained for ``hold_s`` (NaN value when no window is complete)."""
+def held_value(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, percentile: float = HOLD_PERCENTILE,
+               band_deg: float = 3.0) -> Held:
+    """Highest angle sustained for ``hold_s`` (NaN value when no window is complete).
+
+    The best window (the highest level) says where the hold is; its value is then the median of
+    the whole stretch around that window in which the angle stays within ``band_deg`` (or twice
+    the window's spread, if more) below that level. The best of many overlapping windows is the
+    one whose noise happened to run high: its own level read +0.7° on synthetic holds with
+    MediaPipe-like slow landmark wander of 1° SD (+0.0° this way).
+    ``band_deg`` 0 gives the best window's own level.
+    """
     t = np.asarray(t_s, float)
+    x = np.asarray(x, float)
     levels = sustained_levels(t, x, hold_s=hold_s, percentile=percentile)
     if not np.isfinite(levels).any():
         return Held(float("nan"), float("nan"), float("nan"))
     i = int(np.nanargmax(levels))
-    w = window_samples(t, hold_s)
-    return Held(float(levels[i]), float(t[i - w + 1]), float(t[i]))
+    start = i - window_samples(t, hold_s) + 1
+    if band_deg <= 0:
+        return Held(float(levels[i]), float(t[start]), float(t[i]))
+    spread = 1.4826 * float(np.median(np.abs(x[start:i + 1] - np.median(x[start:i + 1]))))
+    with np.errstate(invalid="ignore"):
+        inside = x >= levels[i] - max(band_deg, 2.0 * spread)
+    stop = i
+    while start > 0 and inside[start - 1]:
+        start -= 1
+    while stop + 1 < len(x) and inside[stop + 1]:
+        stop += 1
+    return Held(float(np.median(x[start:stop + 1])), float(t[start]), float(t[stop]))
 
 
 @dataclass(frozen=True)
@@ -87,15 +129,25 @@ class Effort:
     end_s: float
     held_deg: float    # NaN when the effort was shorter than the hold time; negative for external rotation
     peak_deg: float    # the extreme reached: maximum (internal) or minimum (external rotation)
+    hold_start_s: float = float("nan")   # the stretch the held value is the median of (`held_value`)
+    hold_end_s: float = float("nan")
+    internal: bool = True                # above the rest angle (internal rotation), else external
+    uncertainty_deg: float = float("nan")  # 95% half-width of held_deg (`rotation_uncertainty`), NaN = not known
 
     @property
     def cls(self) -> str | None:
         """IR class of the held angle; None for an external-rotation effort (held below 0°)."""
         return None if self.held_deg < 0 else classify(self.held_deg)
 
+    @property
+    def class_with_uncertainty(self) -> str | None:
+        """`cls`, or "borderline (≈30°)" / "borderline (≈45°)" when held ± uncertainty straddles the mark."""
+        return None if self.cls is None else class_with_uncertainty(self.held_deg, self.uncertainty_deg)
+
     def to_dict(self) -> dict:
         return {"start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3),
-                "held_deg": _r(self.held_deg), "peak_deg": _r(self.peak_deg), "class": self.cls}
+                "held_deg": _r(self.held_deg), "uncertainty_deg": _r(self.uncertainty_deg),
+                "peak_deg": _r(self.peak_deg), "class": self.class_with_uncertainty}
 
 
 def _r(v: float) -> float | None:
@@ -122,7 +174,8 @@ def rest_angle(x: np.ndarray, *, width_deg: float = 5.0, near_deg: float = 12.0)
 
 
 def find_efforts(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, rest_deg: float | None = None,
-                 enter_deg: float = 6.0, min_duration_s: float = 0.4, percentile: float = 10.0) -> list[Effort]:
+                 enter_deg: float = 6.0, min_duration_s: float = 0.4,
+                 percentile: float = HOLD_PERCENTILE) -> list[Effort]:
     """Efforts in a filtered angle series, in time order: excursions from rest either way.
 
     An effort starts when the angle moves more than ``enter_deg`` away from rest and lasts,
@@ -164,6 +217,7 @@ def find_efforts(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, rest_deg: flo
             if t[stop] - t[start] >= min_duration_s:
                 seg_t, seg_x = t[start:stop + 1], sign * x[start:stop + 1]
                 held = held_value(seg_t, seg_x, hold_s=hold_s, percentile=percentile)
-                efforts.append(Effort(float(t[start]), float(t[stop]), sign * held.deg, sign * float(np.nanmax(seg_x))))
+                efforts.append(Effort(float(t[start]), float(t[stop]), sign * held.deg, sign * float(np.nanmax(seg_x)),
+                                      held.start_s, held.end_s, sign > 0))
             i = stop + 1
     return sorted(efforts, key=lambda e: e.start_s)

@@ -128,12 +128,13 @@ def knee_line_roll_deg(px: np.ndarray) -> np.ndarray:
 
 
 #: Roll cues: image segments (from → to; a tuple of landmarks = their midpoint) that run along a body
-#: axis ("y" = up, "x" = the person's left), with weights. On rendered seated people MediaPipe's trunk
+#: axis ("y" = up, "x" = the person's left, "trunk" = up but leaned by the fitted trunk lean, see
+#: `estimate_view_image`), with weights. On rendered seated people MediaPipe's trunk
 #: midline gave the camera roll within 0.7° RMS (1.7° worst, a person turned 30°), its hip line within
 #: 2.3° (6° turned) and its knee line was 2–4° off; shanks hanging at rest (the "rest" cues, used only
 #: on frames where both legs rest) add an independent vertical (0.8° RMS together with the trunk).
 ROLL_CUES = (
-    ("y", (L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_SHOULDER, L.RIGHT_SHOULDER), 1.0, False),
+    ("trunk", (L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_SHOULDER, L.RIGHT_SHOULDER), 1.0, False),
     ("y", (L.LEFT_ANKLE,), (L.LEFT_KNEE,), 0.5, True),
     ("y", (L.RIGHT_ANKLE,), (L.RIGHT_KNEE,), 0.5, True),
     ("x", (L.RIGHT_HIP,), (L.LEFT_HIP,), 1.0, False),
@@ -158,12 +159,19 @@ def frontal_direction(axes: np.ndarray, ray_from: np.ndarray, ray_to: np.ndarray
 def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg: float = 60.0,
                         fit_pitch_yaw: bool = True, noise_px: float = 3.0, thigh_to_shank: float = THIGH_TO_SHANK,
                         thigh_to_shank_sd: float = 0.15, prior_sd_deg: float = 20.0, max_frames: int = 240,
-                        max_pitch_deg: float = 45.0, max_yaw_deg: float = 40.0, at_rest: bool = False) -> CameraView:
+                        max_pitch_deg: float = 45.0, max_yaw_deg: float = 40.0, at_rest: bool = False,
+                        lean_sd_deg: float = 15.0, trunk_roll_sd_deg: float = 0.7) -> CameraView:
     """Fit roll (and pitch, yaw) to the shoulders, hips, knees and ankles of seated frames.
 
     Roll: the trunk midline (hip-mid → shoulder-mid) and, with ``at_rest``, the hanging
     shanks must point at the vanishing point of the body's vertical Y (`ROLL_CUES`; pixels by
-    which each segment's far end misses that line).
+    which each segment's far end misses that line). The trunk may lean back or forward by a
+    fitted angle: a person leaning back, or MediaPipe's hips placed on the front of the pelvis,
+    tilts the midline in the picture of a turned camera (by about lean · sin yaw), and a midline
+    held vertical then set the roll 1–3° off (the leg on the camera's side read high, the other
+    low). The lean's prior (SD ``lean_sd_deg``) is weighed against the midline's own accuracy
+    (``trunk_roll_sd_deg``) on every frame, so the midline keeps its say on the roll seen square
+    on and gives way to the shanks and the hip line as the camera turns (half at 5°, 90% at 15°).
     Pitch and yaw: rebuild the mid-thigh in 3D from each frame's shanks: the shank length
     (at the knee's depth) follows from the ankle's image position given the view, the thigh is
     ``thigh_to_shank`` times as long and runs along the body's Z, so the mid-hip must land on
@@ -185,6 +193,8 @@ def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg
         max_pitch_deg, max_yaw_deg: a fit beyond these is not a plausible set-up (bad hip
             landmarks, say): the roll-only fit is returned instead (source "roll").
         at_rest: the frames show both legs resting (shanks near vertical): use them for the roll too.
+        lean_sd_deg: prior SD of the trunk midline's lean in the body's sagittal plane, degrees.
+        trunk_roll_sd_deg: how well the trunk midline gives the roll where the lean does not matter, degrees.
     """
     view = default_view(frame_size, hfov_deg=hfov_deg)
     px = np.asarray(px, float)
@@ -200,12 +210,13 @@ def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg
     roll0 = roll0 if np.isfinite(roll0) else 0.0  # knees and hips all on one point: no tilt to start from
     scale = noise_px * np.sqrt(2.0)
     rays = view.rays(px)
-    cues = [(0 if axis == "x" else 1, a, b, weight) for axis, a, b, weight, rest_only in ROLL_CUES
-            if at_rest or not rest_only]
+    cues = [(axis, a, b, weight) for axis, a, b, weight, rest_only in ROLL_CUES if at_rest or not rest_only]
     mid_knee_ray = (rays[:, L.LEFT_KNEE] + rays[:, L.RIGHT_KNEE]) / 2
     mid_knee_px = (px[:, L.LEFT_KNEE] + px[:, L.RIGHT_KNEE]) / 2
     mid_hip_px = (px[:, L.LEFT_HIP] + px[:, L.RIGHT_HIP]) / 2
     centre = np.asarray(view.centre_px)
+    trunk_px = np.nan_to_num(g.norm((px[:, L.LEFT_SHOULDER] + px[:, L.RIGHT_SHOULDER]) / 2 - mid_hip_px))
+    lean_weight = trunk_px * (trunk_roll_sd_deg / lean_sd_deg) / scale   # per frame, as a trunk cue's residual
 
     def end_ray(idx: tuple, x_axis: np.ndarray) -> np.ndarray:
         """Ray to a landmark, or to the 3D midpoint of a pair lying along ``x_axis`` (their depths
@@ -216,13 +227,15 @@ def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg
         w1, w2 = g.norm(np.cross(r2, x_axis)), g.norm(np.cross(r1, x_axis))   # ∝ the depths of 1 and 2
         return (w1[:, None] * r1 + w2[:, None] * r2) / (w1 + w2)[:, None]
 
-    def roll_residuals(ax: np.ndarray) -> list[np.ndarray]:
+    def roll_residuals(ax: np.ndarray, lean_deg: float) -> list[np.ndarray]:
         out = []
+        lean = np.radians(lean_deg)
+        along = {"x": ax[0], "y": ax[1], "trunk": np.cos(lean) * ax[1] - np.sin(lean) * ax[2]}
         for axis, a, b, weight in cues:
             start, end = end_ray(a, ax[0]), end_ray(b, ax[0])
             seg = view.focal_px * (end - start)[:, :2]
             mid = (start + end) / 2
-            d = g.unit(ax[axis][:2] - mid[:, :2] * ax[axis][2])
+            d = g.unit(along[axis][:2] - mid[:, :2] * along[axis][2])
             out.append(np.nan_to_num(weight * g.cross2(d, seg) / scale))   # a missing landmark tells nothing
         return out
 
@@ -244,12 +257,13 @@ def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg
         return [g.cross2(along_dir, err) / scale, along]
 
     def residuals(params: np.ndarray) -> np.ndarray:
-        roll, pitch, yaw = (params[0], params[1], params[2]) if fit_pitch_yaw else (params[0], 0.0, 0.0)
+        roll, pitch, yaw, lean = params if fit_pitch_yaw else (params[0], 0.0, 0.0, 0.0)
         ax = body_axes(roll, pitch, yaw)
-        parts = roll_residuals(ax)
+        parts = roll_residuals(ax, lean)
         if fit_pitch_yaw:
             parts += thigh_residuals(ax)
             parts.append(np.array([pitch, yaw]) / prior_sd_deg)
+            parts.append(lean_weight * np.radians(lean))
         return np.concatenate(parts)
 
     def cost(params: np.ndarray) -> float:
@@ -257,7 +271,7 @@ def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg
         return float(np.sum(2 * (np.sqrt(1 + (r / 2) ** 2) - 1)))   # the soft-L1 loss used below
 
     if fit_pitch_yaw:
-        starts = [np.array([roll0, p, y]) for p in (-15.0, 0.0, 15.0, 30.0) for y in (-20.0, 0.0, 20.0)]
+        starts = [np.array([roll0, p, y, 0.0]) for p in (-15.0, 0.0, 15.0, 30.0) for y in (-20.0, 0.0, 20.0)]
         x0 = min(starts, key=cost)
         if not np.isfinite(residuals(x0)).all():  # degenerate thighs left (no direction anywhere): roll only
             return estimate_view_image(px, frame_size, hfov_deg=hfov_deg, fit_pitch_yaw=False, noise_px=noise_px,

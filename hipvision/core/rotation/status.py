@@ -1,0 +1,94 @@
+"""A leg's held angle from its efforts, with a status and an uncertainty.
+
+The held angle of a leg is the best *internal-rotation effort* found relative to the leg's rest
+angle (`rotation_summary.find_efforts`), not the highest level anywhere in the recording: a leg that
+never rotated inward reads 0° with status "no effort", not the top of its noise (+0.1 … +3° on
+rendered people).
+
+Statuses (`STATUSES`):
+
+* ``"measured"``: at least one internal-rotation effort was held for the hold time; held = the best.
+* ``"not held"``: efforts were seen, none sustained for the hold time; held = NaN.
+* ``"no effort"``: the leg was seen resting (within `REST_NEAR_DEG` of vertical) and never rotated
+  inward; held = 0.0, no class. A leg that never came near vertical is "measured" at the level it
+  held throughout.
+* ``"not seen"``: the leg was never measured for as long as the hold time; held = NaN.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from hipvision.core.rotation.summary import Effort, Held, find_efforts, held_value, rest_angle
+from hipvision.core.rotation.uncertainty import FrameEvidence, HoldEvidence, hold_evidence, uncertainty_deg
+from hipvision.core.rotation.view import CameraView
+
+STATUSES = ("measured", "not held", "no effort", "not seen")
+#: A leg whose rest angle is further than this from vertical never hung at rest in the recording (it starts
+#: and ends rotated): it is "measured" at the level it held throughout, not "no effort" (`rest_angle`'s band).
+REST_NEAR_DEG = 12.0
+_NAN = float("nan")
+
+
+@dataclass(frozen=True)
+class LegOutcome:
+    """Held angle (degrees; its stretch in seconds), status, 95% half-width (degrees) and efforts of a leg."""
+
+    held: Held
+    status: str
+    uncertainty_deg: float
+    efforts: tuple[Effort, ...]
+    evidence: HoldEvidence | None = None    # what the uncertainty of the held angle was computed from
+
+
+def leg_outcome(t_s: np.ndarray, raw_deg: np.ndarray, filtered_deg: np.ndarray, leg: int, view: CameraView, *,
+                hold_s: float, percentile: float, evidence: FrameEvidence | None = None) -> LegOutcome:
+    """The outcome of leg ``leg`` (0 left, 1 right) of a recording.
+
+    Args:
+        t_s: (T,) seconds. raw_deg, filtered_deg: (T, 2) per-frame and filtered (gap-filled) angles,
+            degrees, NaN = not measured. view: the camera view used. hold_s, percentile: see
+            `rotation_summary.held_value`. evidence: per-frame facts for the uncertainty (None: the
+            uncertainty leaves out the person's size and the view correction).
+    """
+    t = np.asarray(t_s, float)
+    x = np.asarray(filtered_deg, float)[:, leg]
+    efforts, seen = [], {}
+    rest = rest_angle(x)
+    if np.isfinite(x).any():
+        for e in find_efforts(t, x, hold_s=hold_s, rest_deg=rest, percentile=percentile):
+            if np.isfinite(e.held_deg):
+                ev = hold_evidence(t, raw_deg, filtered_deg, e, evidence, leg, view)
+                e = dataclasses.replace(e, uncertainty_deg=uncertainty_deg(ev))
+                seen[e.start_s] = ev
+            efforts.append(e)
+    inward = [e for e in efforts if e.internal]
+    held = [e for e in inward if np.isfinite(e.held_deg)]
+    if held:
+        best = max(held, key=lambda e: e.held_deg)
+        return LegOutcome(Held(best.held_deg, best.hold_start_s, best.hold_end_s), "measured", best.uncertainty_deg,
+                          tuple(efforts), seen[best.start_s])
+    if inward:
+        return LegOutcome(Held(_NAN, _NAN, _NAN), "not held", _NAN, tuple(efforts))
+    whole = held_value(t, x, hold_s=hold_s, percentile=percentile)
+    if not np.isfinite(whole.deg):
+        return LegOutcome(Held(_NAN, _NAN, _NAN), "not seen", _NAN, tuple(efforts))
+    if abs(rest) <= REST_NEAR_DEG:
+        return LegOutcome(Held(0.0, _NAN, _NAN), "no effort", _NAN, tuple(efforts))
+    # never near vertical (the recording starts and ends rotated): the leg holds that angle throughout
+    ok = np.isfinite(x)
+    span = Effort(float(t[ok][0]), float(t[ok][-1]), whole.deg, float(np.nanmax(x)), whole.start_s, whole.end_s)
+    ev = hold_evidence(t, raw_deg, filtered_deg, span, evidence, leg, view)
+    return LegOutcome(whole, "measured", uncertainty_deg(ev), tuple(efforts), ev)
+
+
+def measured_held_deg(leg: dict | None) -> float | None:
+    """The held angle of one leg of a rotation result dict (``result["left"]``), degrees, or None when it has
+    none or its status is not "measured" (a leg that did not rotate reads 0° but was not measured; results
+    written before statuses existed count as measured)."""
+    leg = leg or {}
+    value = leg.get("held_deg")
+    return None if value is None or leg.get("status", "measured") != "measured" else float(value)

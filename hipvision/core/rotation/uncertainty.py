@@ -1,0 +1,223 @@
+"""How sure a held IR angle is, and what that means for its class and the left/right difference.
+
+`uncertainty_deg` turns what was seen of one hold (`HoldEvidence`) into a 95% half-width: the
+truth should lie within ``held ± uncertainty``. Each term is one standard deviation in degrees,
+of independent causes; the half-width is 1.96 × their root sum of squares:
+
+====================  =====================================================================
+``model``              MediaPipe's own placement of knee and ankle on a person, whatever the
+                       set-up (a constant).
+``size``               a landmark misplaced by ``landmark_px`` pixels on a shank ``shank_px`` long:
+                       ``atan(landmark_px / shank_px)`` (a far or small person costs more).
+``hold``               how steadily the angle was held: ``hold`` × the spread (robust SD) of the
+                       filtered angle over the hold.
+``jitter``             landmark jitter: ``jitter`` × the frame-to-frame noise of the raw angle over the
+                       hold (robust SD of its second difference / √6: the same for files and live,
+                       whatever the filter).
+``turn``               a camera turned to one side, ``turn_deg`` × sin|yaw|: MediaPipe's hips and
+                       the trunk's lean bias the fitted yaw and roll more the more it is turned.
+``height``             a camera high above or below knee height, ``height_deg`` × sin|pitch|.
+``tilt``               a rolled camera, ``tilt_deg`` × |roll| / 10°.
+``correction``         ``correction`` × how much the pitch and yaw correction changed the angle
+                       (a large correction rests on the fitted view; a wrong view does more harm).
+``unfitted``           pitch and yaw could not be fitted (roll-only view): ``unfitted_deg``.
+====================  =====================================================================
+
+The constants (`UncertaintyModel`) were calibrated on seeded synthetic recordings with
+MediaPipe-like landmark errors (`hipvision.synthetic.seated_cases`; `benchmarks/rotation_uncertainty.py`
+prints the coverage per set-up) and checked on the real-MediaPipe samples (docs/rotation-accuracy.md).
+
+`class_with_uncertainty` says "borderline (≈30°)" / "borderline (≈45°)" when ``held ± uncertainty``
+straddles a mark; `asymmetry_verdict` does not call a left/right difference an asymmetry when it is
+smaller than the two legs' combined uncertainty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hipvision.core.rotation.frame import angles_image
+from hipvision.core.rotation.summary import Effort, borderline_mark, class_with_uncertainty  # noqa: F401
+from hipvision.core.rotation.view import CameraView
+from hipvision.landmarks import LEG
+
+#: z for a two-sided 95% interval.
+Z95 = 1.96
+
+
+@dataclass(frozen=True)
+class HoldEvidence:
+    """What was seen of one held angle (angles in degrees; NaN = not known).
+
+    Attributes:
+        held_deg: the held angle.
+        spread_deg: robust SD (1.4826 × MAD) of the filtered angle over the hold.
+        jitter_deg: frame-to-frame noise of the raw angle over the hold (`jitter_deg`).
+        shank_px: median image length of the shank (knee → ankle) over the hold, pixels.
+        correction_deg: mean change of the angle over the hold made by the camera's pitch and yaw
+            correction (fitted view minus the same view with pitch = yaw = 0).
+        yaw_deg, pitch_deg, roll_deg: the fitted camera view (`CameraView`).
+        view_fitted: pitch and yaw were fitted (the view's source is "image").
+    """
+
+    held_deg: float
+    spread_deg: float
+    jitter_deg: float
+    shank_px: float
+    correction_deg: float
+    yaw_deg: float
+    pitch_deg: float
+    roll_deg: float
+    view_fitted: bool = True
+
+
+@dataclass(frozen=True)
+class UncertaintyModel:
+    """Constants of `uncertainty_terms` (see the module docstring); degrees unless named otherwise.
+
+    Fitted by `benchmarks/rotation_uncertainty.py --fit` (Student-t maximum likelihood, then one scale for
+    92% coverage) on 180 synthetic recordings, seeds 100000+; on 180 others (seeds 500000+) the truth fell
+    within held ± uncertainty for 92% of 249 legs, median uncertainty 3.8° (docs/rotation-accuracy.md).
+    """
+
+    model_deg: float = 1.1
+    landmark_px: float = 1.7      # held at 1.5 before the common scale: the synthetic errors cannot inform it
+    hold: float = 0.6             # held at 0.5 likewise
+    jitter: float = 1.2
+    turn_deg: float = 9.8
+    height_deg: float = 0.8
+    tilt_deg: float = 0.0         # a rolled camera cost nothing measurable on the synthetic recordings
+    correction: float = 0.2
+    unfitted_deg: float = 1.7     # held at 1.5: the synthetic recordings (almost) always gave a fitted view
+
+
+DEFAULT_MODEL = UncertaintyModel()
+
+
+@dataclass(frozen=True)
+class FrameEvidence:
+    """Per-frame facts the uncertainty needs besides the angles. Columns are (left, right).
+
+    Attributes:
+        shank_px: (T, 2) image length of each shank (anchored knee → ankle), pixels.
+        correction_deg: (T, 2) angle with the fitted view minus the angle with the same view's roll
+            only (pitch = yaw = 0), degrees: what the pitch and yaw correction did.
+    """
+
+    shank_px: np.ndarray
+    correction_deg: np.ndarray
+
+
+def frame_evidence(px: np.ndarray, view: CameraView) -> FrameEvidence:
+    """`FrameEvidence` of ``(..., 33, 2)`` pixel landmarks (knees anchored) measured with ``view``."""
+    px = np.asarray(px, float)
+    shank = np.stack([np.linalg.norm(px[..., LEG[s]["ankle"], :] - px[..., LEG[s]["knee"], :], axis=-1)
+                      for s in ("left", "right")], axis=-1)
+    level = CameraView(view.roll_deg, 0.0, 0.0, view.focal_px, view.centre_px, "roll", view.frames)
+    return FrameEvidence(shank, angles_image(px, view) - angles_image(px, level))
+
+
+def jitter_deg(raw_deg: np.ndarray) -> float:
+    """Frame-to-frame noise (SD) of a (N,) raw angle series, degrees: the robust SD of its second difference
+    divided by √6 (white noise σ gives σ√6 there; a steady or slowly moving angle adds almost nothing).
+    NaN with fewer than 3 consecutive finite frames."""
+    x = np.asarray(raw_deg, float)
+    d2 = x[2:] - 2 * x[1:-1] + x[:-2]
+    return _robust_sd(d2) / np.sqrt(6.0) if np.isfinite(d2).any() else float("nan")
+
+
+def _robust_sd(x: np.ndarray) -> float:
+    x = x[np.isfinite(x)]
+    return float(1.4826 * np.median(np.abs(x - np.median(x)))) if x.size else float("nan")
+
+
+def hold_evidence(t_s: np.ndarray, raw_deg: np.ndarray, filtered_deg: np.ndarray, effort: Effort,
+                  evidence: FrameEvidence | None, leg: int, view: CameraView) -> HoldEvidence:
+    """`HoldEvidence` of one effort of leg ``leg`` (0 left, 1 right) from the recording's (T,) times,
+    (T, 2) raw and filtered angles (degrees, NaN = not measured) and per-frame evidence."""
+    t = np.asarray(t_s, float)
+    hold = (t >= effort.hold_start_s) & (t <= effort.hold_end_s)
+    shank = correction = float("nan")
+    if evidence is not None and hold.any():
+        lengths, c = evidence.shank_px[hold, leg], evidence.correction_deg[hold, leg]
+        shank = float(np.nanmedian(lengths)) if np.isfinite(lengths).any() else float("nan")
+        correction = float(np.nanmean(c)) if np.isfinite(c).any() else float("nan")
+    return HoldEvidence(held_deg=effort.held_deg, spread_deg=_robust_sd(filtered_deg[hold, leg]),
+                        jitter_deg=jitter_deg(raw_deg[hold, leg]),
+                        shank_px=shank, correction_deg=correction, yaw_deg=view.yaw_deg, pitch_deg=view.pitch_deg,
+                        roll_deg=view.roll_deg, view_fitted=view.source == "image")
+
+
+def _finite(v: float, default: float = 0.0) -> float:
+    return float(v) if v is not None and np.isfinite(v) else default
+
+
+def uncertainty_terms(ev: HoldEvidence, model: UncertaintyModel = DEFAULT_MODEL) -> dict[str, float]:
+    """Each cause's 1-SD contribution to the held angle's error, degrees (module docstring)."""
+    shank = _finite(ev.shank_px, np.nan)
+    size = float(np.degrees(np.arctan2(model.landmark_px, shank))) if np.isfinite(shank) and shank > 0 \
+        else model.unfitted_deg
+    return {
+        "model": model.model_deg,
+        "size": size,
+        "hold": model.hold * _finite(ev.spread_deg),
+        "jitter": model.jitter * _finite(ev.jitter_deg),
+        "turn": model.turn_deg * abs(np.sin(np.radians(_finite(ev.yaw_deg)))),
+        "height": model.height_deg * abs(np.sin(np.radians(_finite(ev.pitch_deg)))),
+        "tilt": model.tilt_deg * abs(_finite(ev.roll_deg)) / 10.0,
+        "correction": model.correction * abs(_finite(ev.correction_deg)),
+        "unfitted": 0.0 if ev.view_fitted else model.unfitted_deg,
+    }
+
+
+def uncertainty_deg(ev: HoldEvidence, model: UncertaintyModel = DEFAULT_MODEL) -> float:
+    """95% half-width of the held angle, degrees: 1.96 × the root sum of squares of `uncertainty_terms`;
+    NaN when the held angle is not finite."""
+    if not np.isfinite(ev.held_deg):
+        return float("nan")
+    terms = np.array(list(uncertainty_terms(ev, model).values()))
+    return float(Z95 * np.sqrt(np.sum(terms ** 2)))
+
+
+def base_class(cls: str | None) -> str | None:
+    """The colour family of a class name: "limited", "functional", "target", "borderline" or None."""
+    if cls is None:
+        return None
+    return "borderline" if cls.startswith("borderline") else cls
+
+
+def combined_uncertainty_deg(*uncertainties: float) -> float:
+    """Root sum of squares of independent uncertainties (NaN if any is missing)."""
+    u = np.asarray(uncertainties, float)
+    return float(np.sqrt(np.sum(u ** 2))) if np.isfinite(u).all() else float("nan")
+
+
+def asymmetry_verdict(left_deg: float, left_unc: float, right_deg: float, right_unc: float) -> str | None:
+    """"left higher" / "right higher" when the legs differ by at least their combined uncertainty,
+    "no clear difference" when they differ by less; None when a held value is missing. Without
+    uncertainties (NaN) any difference counts."""
+    if not (np.isfinite(left_deg) and np.isfinite(right_deg)):
+        return None
+    diff = left_deg - right_deg
+    combined = combined_uncertainty_deg(left_unc, right_unc)
+    if np.isfinite(combined) and abs(diff) < combined:
+        return "no clear difference"
+    if diff == 0:
+        return "no clear difference"
+    return "left higher" if diff > 0 else "right higher"
+
+
+def held_text(held_deg: float | None, uncertainty_deg: float | None = None, status: str | None = None, *,
+              digits: int = 1, missing: str = "--") -> str:
+    """A held angle as shown everywhere: "38.0° ± 2.1°"; "0° (no effort)" for a leg that did not rotate;
+    ``missing`` when there is no value. ``status`` is `LegResult.status` (None: a measured value)."""
+    if status == "no effort":
+        return "0° (no effort)"
+    if held_deg is None or not np.isfinite(held_deg):
+        return missing
+    text = f"{held_deg:.{digits}f}°"
+    if uncertainty_deg is not None and np.isfinite(uncertainty_deg):
+        text += f" ± {uncertainty_deg:.{digits}f}°"
+    return text
