@@ -40,6 +40,7 @@ import cv2
 import numpy as np
 
 from hipvision.core import subject as subj
+from hipvision.core.posture import frame_is_quadruped
 from hipvision.errors import ModelError
 from hipvision.landmarks import NUM_LANDMARKS
 from hipvision.pose.image_motion import HipGrowthMeter
@@ -66,7 +67,8 @@ class FramePose:
         world: (33, 3) world landmarks, metres.
         hip_growth: relative growth of the image region around the hips since the previous
             frame (dimensionless, + = grew = came closer; NaN where unknown), measured from the
-            frames by `hipvision.pose.image_motion`, not by the pose model.
+            frames by `hipvision.pose.image_motion`, not by the pose model; measured only after a frame
+            on all fours (see `PoseTracker`).
     """
 
     timestamp_s: float
@@ -175,7 +177,9 @@ class PoseTracker:
         stats: counters: ``frames``, ``detected``, ``searches``, ``search_hits``, ``crop_frames``.
 
     Each `FramePose` also carries ``hip_growth``, the looming of the region around the
-    subject's hips since the previous processed frame (`hipvision.pose.image_motion`).
+    subject's hips since the previous processed frame (`hipvision.pose.image_motion`), measured only
+    when the previous frame's pose was on all fours (`hipvision.core.posture.frame_is_quadruped`;
+    its one user is the circles analysis): NaN elsewhere.
     """
 
     def __init__(self, model: str | os.PathLike | None = None, *, verbose: bool = False, num_poses: int = 2,
@@ -206,8 +210,10 @@ class PoseTracker:
         """Landmarks of the subject in ``frame`` (frames must come in time order)."""
         t = frame.timestamp_s
         size = (frame.image.shape[1], frame.image.shape[0])
-        # the hip growth needs only the previous frame's landmarks: measure it while the model runs
-        growth_job = self._growth_worker().submit(self._growth.measure, frame.image)  # Frame.image is BGR
+        # the hip growth needs only the previous frame's landmarks: measure it while the model runs (only
+        # after a frame on all fours: elsewhere it is NaN and costs nothing)
+        growth_job = (self._growth_worker().submit(self._growth.measure, frame.image)  # Frame.image is BGR
+                      if self._growth.armed else None)
         recent = self._subject_box is not None and t - self._subject_t <= self._reacquire_after_s
         previous = self._subject_box if recent else None
         found = None
@@ -216,14 +222,15 @@ class PoseTracker:
         if found is None:
             found = self._whole_frame(frame, size, previous)
         self.stats["frames"] += 1
-        gray, growth = growth_job.result()
-        self._growth.advance(gray, None if found is None else found[0][0])
+        growth = math.nan if growth_job is None else growth_job.result()
         if found is None:
+            self._growth.reset()
             return FramePose.missing(t)
         pose, box = found
         self._subject_box, self._subject_t = box, t
         self.stats["detected"] += 1
         image, vis, pres, world = pose
+        self._growth.advance(frame.image, image, keep=frame_is_quadruped(image, vis, world, size))
         return FramePose(t, image, vis, pres, world, hip_growth=growth)
 
     def _growth_worker(self) -> ThreadPoolExecutor:
