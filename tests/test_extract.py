@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -16,6 +17,8 @@ from hipvision.landmarks import Landmark as L
 from hipvision.pose import FramePose, PoseTracker, SequenceBuilder, extract, poses_from_input
 from hipvision.io.sources import Frame, open_source
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 LOWER_BODY = [L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE]
 
@@ -252,6 +255,22 @@ def test_blank_frames_give_missing_poses_and_a_rate_limited_search(model_path):
         assert tracker.stats["searches"] == 2  # at 0 s and 1.0 s
     assert not any(p.detected for p in poses)
     assert [p.timestamp_s for p in poses] == [i / 10 for i in range(12)]
+
+
+@pytest.mark.slow
+def test_no_tile_search_soon_after_the_subject_was_seen_large(model_path):
+    """A person who filled the frame and then vanished left or is hidden: searching tiles would not find them."""
+    cap = cv2.VideoCapture(str(SAMPLES / "hip_circles.mp4"))
+    person = cap.read()[1]
+    cap.release()
+    blank = np.full_like(person, 128)
+    with PoseTracker(model_path, search_every_s=1.0) as tracker:
+        assert tracker.process(Frame(0, 0.0, person)).detected
+        for i in range(1, 30):  # 0.1 .. 2.9 s: nobody, no search
+            tracker.process(Frame(i, i / 10, blank))
+        assert tracker.stats["searches"] == 0
+        tracker.process(Frame(30, 6.0, blank))  # long after: they may be back, small
+        assert tracker.stats["searches"] == 1
 
 
 @pytest.mark.slow

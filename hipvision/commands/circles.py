@@ -26,7 +26,7 @@ from rich.table import Table
 
 from hipvision.commands.common import (rich_progress, 
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    camera_spec, console, cli_options, write_json_csv,
+    camera_spec, console, cli_options, import_in_background, write_json_csv,
 )
 from hipvision.errors import InputError
 
@@ -162,10 +162,12 @@ def register(app: typer.Typer) -> None:
                 raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
         if src is not None and not src.is_file():
             raise InputError(f"no such video: {src}")
-        from hipvision.core.circles import analyze_circles
+        import_in_background("hipvision.core.circles")
         from hipvision.pose import poses_from_input
 
         seq = poses_from_input(video, model=model, progress=rich_progress)
+        from hipvision.core.circles import analyze_circles
+
         if annotate is not None:
             from hipvision.io.sources import check_frame_size
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,6 +46,18 @@ def progress_bar(*, transient: bool = False) -> Progress:
         TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=err_console, transient=transient,
     )
+
+
+def import_in_background(*modules: str) -> None:
+    """Start importing ``modules`` (e.g. an analysis needing scipy.signal, seconds to import) on a daemon
+    thread. Imports hold the GIL, but the pose model's loading and inference release it, so the analysis
+    code loads while the poses run; the later ``import`` statement waits for it. Errors surface there."""
+    def run() -> None:
+        for name in modules:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+
+    threading.Thread(target=run, name="hipvision-import", daemon=True).start()
 
 
 def check_writable(path: Path | None, *, suffixes: tuple[str, ...] | None = None) -> None:

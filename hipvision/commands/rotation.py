@@ -10,7 +10,7 @@ from rich.table import Table
 
 from hipvision.commands.common import (rich_progress, 
     REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, camera_spec, check_writable, console, err_console,
-    cli_options, write_json_csv,
+    cli_options, import_in_background, write_json_csv,
 )
 from hipvision.errors import InputError
 
@@ -68,8 +68,8 @@ def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotat
              subject: str | None = None, save: bool = False) -> dict:
     """Analyse a video or `.npz`; write the requested outputs; returns the rotation JSON."""
     from hipvision.commands.report import write_outputs
-    from hipvision.core.rotation import analyze_rotation
 
+    import_in_background("hipvision.core.rotation.analyze")
     is_npz = Path(video).suffix.lower() == ".npz"
     src = original if original is not None else (None if is_npz else Path(video))  # the video, if any
     if annotate is not None:
@@ -81,6 +81,8 @@ def run_file(video: str, *, json_out: Path | None, csv_out: Path | None, annotat
     from hipvision.pose import poses_from_input
 
     seq = poses_from_input(video, model=model, progress=rich_progress)
+    from hipvision.core.rotation import analyze_rotation
+
     result = analyze_rotation(seq, settings=rot_settings)
     d = result.to_dict()
     print_summary(d)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from hipvision.commands.common import (rich_progress, 
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    camera_spec, check_writable, console, cli_options, write_json_csv,
+    camera_spec, check_writable, console, cli_options, import_in_background, write_json_csv,
 )
 from hipvision.commands.report import check_save_options, write_outputs
 from hipvision.errors import InputError
@@ -73,10 +73,12 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
                 save: bool = False, min_phase_s: float = 3.0) -> dict:
     """Poses → session analysis → the requested outputs; prints the summary and returns the session JSON."""
     from hipvision.pose import poses_from_input
-    from hipvision.core.session import analyze_session
 
     check_save_options(subject, save)
+    import_in_background("hipvision.core.session")
     seq = poses_from_input(video, model=model, progress=rich_progress)
+    from hipvision.core.session import analyze_session
+
     result = analyze_session(seq, min_phase_s=min_phase_s).to_dict()
     _finish(result, json_out=json_out, csv_out=csv_out)
     is_video = video.suffix.lower() != ".npz"

@@ -184,12 +184,18 @@ class CaptureSource(FrameSource):
             return f"cannot open stream {target}"
         return f"cannot read video {target} (not a video OpenCV can decode, or the file is damaged)"
 
+    def start(self) -> None:
+        """Start decoding on the reader thread now (e.g. while the pose model loads); iterating starts it
+        otherwise. The reader waits once its queue is full (a file) or drops the oldest frame (live)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._read_loop, name="hipvision-reader", daemon=True)
+            self._thread.start()
+
     def __iter__(self) -> Iterator[Frame]:
         if self._started:
             raise RuntimeError(f"{self.description} can only be iterated once")
         self._started = True
-        self._thread = threading.Thread(target=self._read_loop, name="hipvision-reader", daemon=True)
-        self._thread.start()
+        self.start()
         try:
             while True:
                 item = self._queue.get()

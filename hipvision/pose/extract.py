@@ -15,7 +15,7 @@ from hipvision.io.files import load_sequence
 from hipvision.landmarks import NUM_LANDMARKS
 from hipvision.pose.landmarker import FramePose, PoseTracker
 from hipvision.sequence import PoseSequence
-from hipvision.io.sources import Frame, FrameSource, open_source
+from hipvision.io.sources import CaptureSource, Frame, FrameSource, open_source
 
 
 class SequenceBuilder:
@@ -124,8 +124,11 @@ def poses_from_input(path: str | os.PathLike, *, model: str | os.PathLike | None
     """
     if isinstance(path, (str, os.PathLike)) and Path(path).suffix.lower() == ".npz":
         return load_sequence(path)
-    with open_source(path) as source, PoseTracker(model) as tracker:
-        return extract(source, tracker, progress=progress)
+    with open_source(path) as source:
+        if isinstance(source, CaptureSource):
+            source.start()  # the first frames decode while the model loads
+        with PoseTracker(model) as tracker:
+            return extract(source, tracker, progress=progress)
 
 
 def landmarks_of_images(images: list[np.ndarray | None], times: list[float], *,

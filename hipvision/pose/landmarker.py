@@ -9,7 +9,8 @@ How a frame is processed
    with no recent subject (lost for more than ``reacquire_after_s``), the
    largest, most central person.
 2. **Small people: tile search.** When nobody is found, the frame is searched
-   in overlapping tiles (2×2, then 3×3; at most once per ``search_every_s``)
+   in overlapping tiles (2×2, then 3×3; at most once per ``search_every_s``; not
+   within `SEARCH_AFTER_LARGE_S` of seeing the subject large, who then left or is hidden)
    by a separate IMAGE-mode landmarker: a tile is a fraction of the frame, so
    the person fills more of the detector's 224 px input (MediaPipe resamples
    each tile to its model inputs itself; upscaling it first would add no
@@ -50,6 +51,8 @@ from hipvision.io.sources import Frame, quiet_native_logs
 SEARCH_GRIDS = ((2, 2), (3, 3))
 SEARCH_OVERLAP = 0.25
 WINDOW_SCALE = 2.5
+#: After the subject was last seen large (`hipvision.core.subject.is_small` false), seconds without a tile search.
+SEARCH_AFTER_LARGE_S = 5.0
 #: A whole-frame VIDEO instance left tracking for longer than this is replaced before reuse.
 STALE_TRACKING_S = 0.5
 _native_first_logs_done = False  # MediaPipe prints some warnings once per process, on its first poses
@@ -283,6 +286,8 @@ class PoseTracker:
             return found
         if frame.timestamp_s - self._last_search_t < self._search_every_s:
             return None
+        if frame.timestamp_s - self._subject_t <= SEARCH_AFTER_LARGE_S and not subj.is_small(self._subject_box, size):
+            return None  # seen large a moment ago: gone or hidden, not too small to find
         self._last_search_t = frame.timestamp_s
         self.stats["searches"] += 1
         found = self._search_tiles(frame, size, previous)
