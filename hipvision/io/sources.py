@@ -40,7 +40,7 @@ from hipvision.errors import InputError
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 DEFAULT_FPS = 30.0
 _QUEUE_FRAMES = 4  # decoded frames waiting for the consumer (file sources)
-_LIVE_QUEUE_FRAMES = 2
+_LIVE_QUEUE_FRAMES = 1  # live: only the newest frame waits (measured: half the added latency of 2)
 
 
 @dataclass(frozen=True)
