@@ -59,6 +59,26 @@ def test_builder_reassembles_a_known_sequence():
     assert 0 < out.detection_rate < 1  # the dropouts stay as NaN rows
 
 
+def test_builder_grows_past_its_blocks_and_a_built_sequence_does_not_change_afterwards():
+    """Hundreds of frames (several block growths); a sequence built midway keeps its rows as they were."""
+    builder = SequenceBuilder(fps=10, frame_size=(10, 10), source="s", model="m")
+    rng = np.random.default_rng(1)
+    rows = [rng.random((33, 3)) for _ in range(500)]
+    early = None
+    for i, row in enumerate(rows):
+        builder.append(FramePose(i / 10, row, np.full(33, i / 500), np.ones(33), -row, hip_growth=i * 1e-3))
+        if i == 99:
+            early = builder.build()
+    out = builder.build()
+    np.testing.assert_array_equal(out.image, np.stack(rows))
+    np.testing.assert_array_equal(out.world, -np.stack(rows))
+    np.testing.assert_allclose(out.hip_growth, np.arange(500) * 1e-3)
+    np.testing.assert_array_equal(out.visibility[:, 0], np.arange(500) / 500)
+    assert len(early) == 100 and np.array_equal(early.image, np.stack(rows[:100]))
+    early.image[0] = 0.0  # a built sequence is the caller's own: the builder is untouched
+    assert np.array_equal(builder.build().image[0], rows[0])
+
+
 def test_builder_rejects_time_going_backwards_and_bad_shapes():
     builder = SequenceBuilder(fps=30, frame_size=(10, 10), source="s", model="m")
     builder.append(FramePose.missing(0.5))
