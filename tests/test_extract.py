@@ -77,6 +77,10 @@ def test_builder_grows_past_its_blocks_and_a_built_sequence_does_not_change_afte
     assert len(early) == 100 and np.array_equal(early.image, np.stack(rows[:100]))
     early.image[0] = 0.0  # a built sequence is the caller's own: the builder is untouched
     assert np.array_equal(builder.build().image[0], rows[0])
+    sized = SequenceBuilder(fps=10, frame_size=(10, 10), source="s", model="m", expected_frames=300)
+    for i, row in enumerate(rows):  # past its expected size: grows like the others
+        sized.append(FramePose(i / 10, row, np.full(33, i / 500), np.ones(33), -row, hip_growth=i * 1e-3))
+    np.testing.assert_array_equal(sized.build(copy=False).image, out.image)
 
 
 def test_builder_rejects_time_going_backwards_and_bad_shapes():

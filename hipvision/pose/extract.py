@@ -24,24 +24,27 @@ class SequenceBuilder:
     NaN rows so indices stay aligned with the source's frames. Each pose's
     ``hip_growth`` is kept too (the sequence's ``hip_growth`` is always an array, NaN where unknown).
 
-    The rows go into preallocated numpy blocks that grow by half when full (no per-frame Python
-    objects are kept): about 2.4 kB per frame, e.g. 260 MB for an hour at 30 fps.
+    The rows go into preallocated numpy blocks (no per-frame Python objects are kept): about 2.1 kB
+    per frame, e.g. 230 MB for an hour at 30 fps. ``expected_frames`` (a file's frame count) sizes them
+    once; without it, or past it, they grow by half when full.
     """
 
     _FIRST_ROWS = 64
 
-    def __init__(self, *, fps: float, frame_size: tuple[int, int], source: str, model: str) -> None:
+    def __init__(self, *, fps: float, frame_size: tuple[int, int], source: str, model: str,
+                 expected_frames: int | None = None) -> None:
         self.fps = float(fps)
         self.frame_size = (int(frame_size[0]), int(frame_size[1]))
         self.source = source
         self.model = model
         self._n = 0
-        self._t = np.empty(0)
-        self._image = np.empty((0, NUM_LANDMARKS, 3))
-        self._vis = np.empty((0, NUM_LANDMARKS))
-        self._pres = np.empty((0, NUM_LANDMARKS))
-        self._world = np.empty((0, NUM_LANDMARKS, 3))
-        self._growth = np.empty(0)
+        rows = max(1, int(expected_frames)) if expected_frames else 0
+        self._t = np.empty(rows)
+        self._image = np.empty((rows, NUM_LANDMARKS, 3))
+        self._vis = np.empty((rows, NUM_LANDMARKS))
+        self._pres = np.empty((rows, NUM_LANDMARKS))
+        self._world = np.empty((rows, NUM_LANDMARKS, 3))
+        self._growth = np.empty(rows)
 
     def __len__(self) -> int:
         return self._n
@@ -77,14 +80,17 @@ class SequenceBuilder:
         self._growth[i] = getattr(pose, "hip_growth", math.nan)
         self._n += 1
 
-    def build(self) -> PoseSequence:
-        """The sequence of every frame appended so far (a copy: the builder can keep growing afterwards)."""
+    def build(self, *, copy: bool = True) -> PoseSequence:
+        """The sequence of every frame appended so far: a copy (the builder can keep growing afterwards),
+        or with ``copy=False`` views of the builder's blocks, for a caller that drops the builder (no second
+        copy of the landmarks in memory; the builder must not be appended to afterwards)."""
         n = self._n
+        take = (lambda a: a[:n].copy()) if copy else (lambda a: a[:n])
         return PoseSequence(
-            timestamps_s=self._t[:n].copy(), image=self._image[:n].copy(), visibility=self._vis[:n].copy(),
-            presence=self._pres[:n].copy(), world=self._world[:n].copy(),
+            timestamps_s=take(self._t), image=take(self._image), visibility=take(self._vis),
+            presence=take(self._pres), world=take(self._world),
             frame_size=self.frame_size, fps=self.fps, source=self.source, model=self.model,
-            hip_growth=self._growth[:n].copy(),
+            hip_growth=take(self._growth),
         )
 
 
@@ -106,11 +112,11 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
     Returns:
         One row per processed frame, NaN rows where nobody was found.
     """
-    builder = SequenceBuilder(fps=source.fps, frame_size=source.frame_size, source=source.description,
-                              model=tracker.model_name)
     total = source.frame_count
     if max_frames is not None:
         total = max_frames if total is None else min(total, max_frames)
+    builder = SequenceBuilder(fps=source.fps, frame_size=source.frame_size, source=source.description,
+                              model=tracker.model_name, expected_frames=total)
     try:
         with progress_or_silent(progress)(f"poses: {source.description}", total) as tick:
             for frame in source:
@@ -124,7 +130,7 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
     except KeyboardInterrupt:
         if not source.is_live:
             raise  # a live recording ends with Ctrl-C and keeps what it has
-    return builder.build()
+    return builder.build(copy=False)
 
 
 def poses_from_input(path: str | os.PathLike, *, model: str | os.PathLike | None = None,
