@@ -12,7 +12,7 @@ A. **bare MediaPipe, decoded frames**: every frame decoded into memory first
 B. **hipvision tracker, decoded frames**: `PoseTracker.process` (whole frame
    only) on the same in-memory frames: the cost of hipvision's own machinery
    (conversion to arrays, subject choice, FramePose, and the hip growth measured on a
-   worker thread, `hipvision.pose.image_motion`). Was 0.97-1.00 without the growth; 0.91 with it.
+   worker thread, `hipvision.pose.image_motion`, only after frames on all fours).
 C. **bare MediaPipe + cv2 decoding in the loop**: read, convert, detect, one
    after the other: what a plain script reading a file does.
 D. **hipvision extract, whole frame**: `open_source` + `PoseTracker(crop_search=False)`
@@ -162,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-frames", type=int, default=None, help="frames to use (default: all)")
     parser.add_argument("--model", type=Path, default=None, help="pose model (default: $HIPVISION_MODELS)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each kind, interleaved; the fastest counts")
+    parser.add_argument("--paired-only", action="store_true", help="only the paired A/B loop, --repeat times")
     args = parser.parse_args(argv)
     video = args.video or _demo_video()
     model = model_path(args.model)
@@ -169,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     w, h = frames[0].image.shape[1], frames[0].image.shape[0]
     print(f"video: {video.name} ({w}x{h}, {len(frames)} frames)  model: {model.name}  "
           f"cpus: {os.cpu_count()}  load average before: {os.getloadavg()[0]:.1f}")
+    if args.paired_only:
+        for _ in range(args.repeat):
+            _print_paired(frames, model)
+        return 0
     runs: dict[str, Callable[[], tuple[int, float, int]]] = {
         "A bare MediaPipe, decoded frames": lambda: bare_decoded(frames, model),
         "B hipvision tracker, decoded frames": lambda: tracker_decoded(frames, model),
@@ -187,11 +192,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'run':42s} {'fps':>6s} {'ratio':>6s} {'person':>7s}")
     for name, (fps, rate) in best.items():
         print(f"{name:42s} {fps:6.1f} {fps / reference:6.2f} {rate:7.1%}")
-    bare_s, hv_s = paired(frames, model)
-    print(f"paired A/B, frame by frame in one loop: bare {len(frames) / bare_s:.1f} fps, "
-          f"hipvision tracker {len(frames) / hv_s:.1f} fps, ratio {bare_s / hv_s:.3f}")
+    _print_paired(frames, model)
     print(f"load average after: {os.getloadavg()[0]:.1f}  (ratios are to run A; 'person' = frames with landmarks)")
     return 0
+
+
+def _print_paired(frames: list[Frame], model: Path) -> None:
+    bare_s, hv_s = paired(frames, model)
+    print(f"paired A/B, frame by frame in one loop: bare {len(frames) / bare_s:.1f} fps, "
+          f"hipvision tracker {len(frames) / hv_s:.1f} fps, ratio {bare_s / hv_s:.3f}  "
+          f"(load average {os.getloadavg()[0]:.1f})", flush=True)
 
 
 if __name__ == "__main__":

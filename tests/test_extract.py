@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -16,6 +17,8 @@ from hipvision.landmarks import Landmark as L
 from hipvision.pose import FramePose, PoseTracker, SequenceBuilder, extract, poses_from_input
 from hipvision.io.sources import Frame, open_source
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 LOWER_BODY = [L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE]
 
@@ -54,6 +57,30 @@ def test_builder_reassembles_a_known_sequence():
         np.testing.assert_array_equal(getattr(out, name), getattr(seq, name))
     np.testing.assert_array_equal(out.detected, [p.detected for p in _frame_poses(seq)])
     assert 0 < out.detection_rate < 1  # the dropouts stay as NaN rows
+
+
+def test_builder_grows_past_its_blocks_and_a_built_sequence_does_not_change_afterwards():
+    """Hundreds of frames (several block growths); a sequence built midway keeps its rows as they were."""
+    builder = SequenceBuilder(fps=10, frame_size=(10, 10), source="s", model="m")
+    rng = np.random.default_rng(1)
+    rows = [rng.random((33, 3)) for _ in range(500)]
+    early = None
+    for i, row in enumerate(rows):
+        builder.append(FramePose(i / 10, row, np.full(33, i / 500), np.ones(33), -row, hip_growth=i * 1e-3))
+        if i == 99:
+            early = builder.build()
+    out = builder.build()
+    np.testing.assert_array_equal(out.image, np.stack(rows))
+    np.testing.assert_array_equal(out.world, -np.stack(rows))
+    np.testing.assert_allclose(out.hip_growth, np.arange(500) * 1e-3)
+    np.testing.assert_array_equal(out.visibility[:, 0], np.arange(500) / 500)
+    assert len(early) == 100 and np.array_equal(early.image, np.stack(rows[:100]))
+    early.image[0] = 0.0  # a built sequence is the caller's own: the builder is untouched
+    assert np.array_equal(builder.build().image[0], rows[0])
+    sized = SequenceBuilder(fps=10, frame_size=(10, 10), source="s", model="m", expected_frames=300)
+    for i, row in enumerate(rows):  # past its expected size: grows like the others
+        sized.append(FramePose(i / 10, row, np.full(33, i / 500), np.ones(33), -row, hip_growth=i * 1e-3))
+    np.testing.assert_array_equal(sized.build(copy=False).image, out.image)
 
 
 def test_builder_rejects_time_going_backwards_and_bad_shapes():
@@ -252,6 +279,22 @@ def test_blank_frames_give_missing_poses_and_a_rate_limited_search(model_path):
         assert tracker.stats["searches"] == 2  # at 0 s and 1.0 s
     assert not any(p.detected for p in poses)
     assert [p.timestamp_s for p in poses] == [i / 10 for i in range(12)]
+
+
+@pytest.mark.slow
+def test_no_tile_search_soon_after_the_subject_was_seen_large(model_path):
+    """A person who filled the frame and then vanished left or is hidden: searching tiles would not find them."""
+    cap = cv2.VideoCapture(str(SAMPLES / "hip_circles.mp4"))
+    person = cap.read()[1]
+    cap.release()
+    blank = np.full_like(person, 128)
+    with PoseTracker(model_path, search_every_s=1.0) as tracker:
+        assert tracker.process(Frame(0, 0.0, person)).detected
+        for i in range(1, 30):  # 0.1 .. 2.9 s: nobody, no search
+            tracker.process(Frame(i, i / 10, blank))
+        assert tracker.stats["searches"] == 0
+        tracker.process(Frame(30, 6.0, blank))  # long after: they may be back, small
+        assert tracker.stats["searches"] == 1
 
 
 @pytest.mark.slow

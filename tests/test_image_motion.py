@@ -144,6 +144,18 @@ def test_meter_rgb_and_bgr_frames_agree():
     assert bgr == pytest.approx(rgb, abs=1e-9) and bgr == pytest.approx(0.02, abs=0.004)
 
 
+def test_a_frame_not_kept_costs_nothing_and_gives_nan_next():
+    """``advance(keep=False)`` (the tracker's "not on all fours"): the next growth is NaN, the one after is measured."""
+    base = _texture()
+    frames = [cv2.cvtColor(_warp(base, 1.01 ** i), cv2.COLOR_GRAY2BGR) for i in range(4)]
+    lms = [_landmarks(CENTRE, 90.0 * 1.01 ** i) for i in range(4)]
+    meter = HipGrowthMeter()
+    assert meter.advance(frames[0], lms[0], keep=False) and not meter.armed
+    assert math.isnan(meter.measure(frames[1]))
+    assert meter.advance(frames[1], lms[1]) and meter.armed
+    assert meter.measure(frames[2]) == pytest.approx(0.01, abs=0.003)
+
+
 # ---------------------------------------------------------------- FramePose → PoseSequence → npz
 
 def _poses(growth):
@@ -278,3 +290,15 @@ def test_extract_of_the_sample_has_hip_growth(model_path):
     assert seq.hip_growth.shape == (40,) and math.isnan(seq.hip_growth[0])
     assert np.isfinite(seq.hip_growth[1:][seq.detected[1:] & seq.detected[:-1]]).all()
     assert np.nanmax(np.abs(seq.hip_growth)) < 0.1  # a person circling the hips at 20 fps: a few % at most
+
+
+@pytest.mark.slow
+def test_tracker_leaves_the_growth_unknown_when_not_on_all_fours(model_path):
+    """Standing (the rocking sample): no frame is on all fours, so no flow is computed and the growth is NaN."""
+    cap = cv2.VideoCapture(str(SAMPLES / "standing_rocking.mp4"))
+    frames = [cap.read()[1] for _ in range(10)]
+    cap.release()
+    with PoseTracker(model_path) as tracker:
+        poses = [tracker.process(Frame(i, i / 20, f)) for i, f in enumerate(frames)]
+    assert all(p.detected for p in poses)
+    assert all(math.isnan(p.hip_growth) for p in poses)

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import deque
 from dataclasses import dataclass, field
 
 import cv2
@@ -347,3 +348,11 @@ def test_real_key_presses_in_the_window(xvfb_display, tmp_path):
     assert res["keys"] == [" "]
     assert 0 < res["frames"] < 3000  # q stopped it
     assert res["left"] < 1
+
+
+def test_timings_record_each_frames_way_through_the_loop_in_a_bounded_deque():
+    timings = deque(maxlen=5)
+    run_live(FakeSource(12), FakeTracker(), FakeAnalyzer(), window=False, timings=timings)
+    assert [t.index for t in timings] == list(range(7, 12))  # the last 5 frames: bounded
+    assert all(t.got <= t.posed <= t.shown for t in timings)
+    assert all(a.shown <= b.got for a, b in zip(timings, list(timings)[1:]))

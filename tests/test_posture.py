@@ -5,7 +5,8 @@ import pytest
 
 from fixtures import skeletons as sk
 from hipvision.core.posture import (
-    OTHER, QUADRUPED, SEATED, PostureFeatures, classify_frames, posture_features, segment_postures,
+    OTHER, QUADRUPED, RULES, SEATED, PostureFeatures, classify_frames, frame_is_quadruped, posture_features,
+    segment_postures,
 )
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
 
@@ -105,6 +106,21 @@ def test_a_whole_session_splits_into_seated_quadruped_seated(cam, heading):
     # phases tile the sequence without gaps or overlaps
     assert phases[0].start_index == 0 and phases[-1].stop_index == len(seq)
     assert all(a.stop_index == b.start_index for a, b in zip(phases, phases[1:]))
+
+
+@pytest.mark.parametrize("cam,heading", [("front", 90.0), ("oblique", -60.0)])
+def test_one_frame_check_agrees_with_the_sequence_features_frame_by_frame(cam, heading):
+    """`frame_is_quadruped` (the tracker's per-frame gate) = the quadruped rules widened by 10° on `posture_features`."""
+    seq = see(_session_joints(heading), cam, dropout=0.05, seed=3)
+    feats = posture_features(seq).as_dict()
+    with np.errstate(invalid="ignore"):
+        expected = np.all([(feats[n] >= lo - 10) & (feats[n] <= hi + 10) for n, (lo, hi) in RULES[QUADRUPED].items()],
+                          axis=0)
+    got = np.array([frame_is_quadruped(seq.image[i], seq.visibility[i], seq.world[i], seq.frame_size)
+                    for i in range(len(seq))])
+    np.testing.assert_array_equal(got, expected)
+    labels = classify_frames(posture_features(seq))
+    assert got[labels == 2].all() and not got[labels == 1].any()  # all quadruped frames, no seated ones
 
 
 def test_hysteresis_keeps_a_posture_whose_features_hover_at_a_threshold():

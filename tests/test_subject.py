@@ -118,3 +118,10 @@ def test_crop_to_frame_round_trip_on_a_projected_skeleton():
     in_crop = np.stack([(full[:, 0] * w - window[0]) / cw, (full[:, 1] * h - window[1]) / (window[3] - window[1]),
                         full[:, 2] * w / cw], axis=1)
     np.testing.assert_allclose(s.crop_to_frame(in_crop, window, FRAME), full, atol=1e-12)
+
+
+def test_only_a_small_or_unseen_person_is_worth_a_tile_search():
+    assert s.is_small(None, FRAME)  # never seen: search
+    assert s.is_small(np.array([900, 500, 1000, 740]), FRAME)  # 100 x 240 px in 1080p: search
+    assert not s.is_small(np.array([600, 200, 1300, 900]), FRAME)  # large: gone or hidden, no search
+    assert not s.is_small(np.array([100, 900, 1500, 1000]), FRAME)  # lying across the frame: wide is large

@@ -27,7 +27,8 @@ from rich.table import Table
 
 from hipvision.commands.common import (provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPS_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    Outputs, add_source_video, camera_spec, console, cli_options, known_source_video, video_argument, write_json_csv,
+    Outputs, add_source_video, camera_spec, console, cli_options, import_in_background, known_source_video,
+    video_argument, write_json_csv,
 )
 from hipvision.commands.report import write_report_and_history
 from hipvision.errors import InputError
@@ -191,12 +192,13 @@ def register(app: typer.Typer) -> None:
                 raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
         if src is not None and not src.is_file():
             raise InputError(f"no such video: {src}")
-        from hipvision.core.circles import analyze_circles
+        import_in_background("hipvision.core.circles")
         from hipvision.pose import input_warnings, poses_from_input
 
         model = model if is_npz else provisioned_model(model)
-
         seq = poses_from_input(video, model=model, progress=rich_progress)
+        from hipvision.core.circles import analyze_circles
+
         if annotate is not None:
             from hipvision.io.sources import check_frame_size
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +102,16 @@ def provisioned_model(model: str | os.PathLike | None) -> Path:
 
     with download_bar("downloading pose model") as bar:
         return resolve_model(explicit=model, on_progress=bar, verbose=cli_options().verbose)
+def import_in_background(*modules: str) -> None:
+    """Start importing ``modules`` (e.g. an analysis needing scipy.signal, seconds to import) on a daemon
+    thread. Imports hold the GIL, but the pose model's loading and inference release it, so the analysis
+    code loads while the poses run; the later ``import`` statement waits for it. Errors surface there."""
+    def run() -> None:
+        for name in modules:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+
+    threading.Thread(target=run, name="hipvision-import", daemon=True).start()
 
 
 def check_writable(path: Path | None, *, suffixes: tuple[str, ...] | None = None) -> None:

@@ -10,8 +10,8 @@ from rich.table import Table
 
 from hipvision.commands.common import (provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    Outputs, add_source_video, camera_spec, console, err_console, cli_options, known_source_video,
-    video_argument, write_json_csv,
+    Outputs, add_source_video, camera_spec, console, err_console, cli_options, import_in_background,
+    known_source_video, video_argument, write_json_csv,
 )
 from hipvision.commands.report import write_report_and_history
 from hipvision.errors import InputError
@@ -82,8 +82,7 @@ def run_file(video: str | Path, *, json_out: Path | None, csv_out: Path | None, 
              original: Path | None, model: Path | None, rot_settings, report: Path | None = None,
              subject: str | None = None, save: bool = False) -> dict:
     """Analyse a video or `.npz`; write the requested outputs; returns the rotation JSON."""
-    from hipvision.core.rotation import analyze_rotation
-
+    import_in_background("hipvision.core.rotation.analyze")
     is_npz = Path(video).suffix.lower() == ".npz"
     src = original if original is not None else (None if is_npz else Path(video))  # the video, if any
     if annotate is not None:
@@ -98,6 +97,8 @@ def run_file(video: str | Path, *, json_out: Path | None, csv_out: Path | None, 
 
     model = model if is_npz else provisioned_model(model)
     seq = poses_from_input(video, model=model, progress=rich_progress)
+    from hipvision.core.rotation import analyze_rotation
+
     result = analyze_rotation(seq, settings=rot_settings)
     src = known_source_video(src, seq)
     d = add_source_video(result.to_dict(), src)

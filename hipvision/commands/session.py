@@ -10,8 +10,8 @@ from rich.table import Table
 
 from hipvision.commands.common import (provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, REPS_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    Outputs, add_source_video, camera_spec, console, cli_options, known_source_video, video_argument,
-    write_json_csv,
+    Outputs, add_source_video, camera_spec, console, cli_options, import_in_background, known_source_video,
+    video_argument, write_json_csv,
 )
 from hipvision.commands.report import write_report_and_history
 from hipvision.commands.report import check_save_options
@@ -85,9 +85,9 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
     (``original``: the video a ``.npz`` came from)."""
     from hipvision.core.circles import CirclesSettings
     from hipvision.pose import input_warnings, poses_from_input
-    from hipvision.core.session import analyze_session
 
     check_save_options(subject, save)
+    import_in_background("hipvision.core.session")
     if annotate is not None:
         from hipvision.io.video_out import fourcc_for
 
@@ -104,6 +104,8 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
         from hipvision.io.sources import check_frame_size
 
         check_frame_size(src, seq.frame_size)
+    from hipvision.core.session import analyze_session
+
     circles = CirclesSettings(target_per_direction=reps)
     session = analyze_session(seq, min_phase_s=min_phase_s, circles=circles)
     result = session.to_dict()

@@ -31,6 +31,7 @@ duration are absorbed by their neighbours.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,13 +100,13 @@ class PosturePhase:
         return self.end_s - self.start_s
 
 
-def _fused_directions(seq: PoseSequence, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _fused_directions(frame_size: tuple[int, int], a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """(T, 3) unit vectors a→b: in-image direction from image landmarks, depth share from world ones.
 
     ``a`` and ``b`` are (T, 3) midpoints or landmarks given as (image, world) stacked on
     axis 0: a[0] image-normalised, a[1] world metres (same for ``b``).
     """
-    w, h = seq.frame_size
+    w, h = frame_size
     img = (b[0] - a[0])[:, :2] * np.array([w, h], float)
     wld = b[1] - a[1]
     wld_len = np.linalg.norm(wld, axis=1)
@@ -148,7 +149,7 @@ def posture_features(seq: PoseSequence, *, min_visibility: float = 0.3) -> Postu
     Landmarks with visibility below ``min_visibility`` (0..1) do not count; a feature
     is NaN in frames where neither side is seen.
     """
-    torso = _fused_directions(seq, _landmarks(seq, _HIPS), _landmarks(seq, _SHOULDERS))
+    torso = _fused_directions(seq.frame_size, _landmarks(seq, _HIPS), _landmarks(seq, _SHOULDERS))
     torso_tilt = 180.0 - _angle_to_down_deg(torso)
     torso_vis = seq.visibility[:, list(_HIPS + _SHOULDERS)].min(axis=1)
     torso_tilt = np.where(torso_vis >= min_visibility, torso_tilt, np.nan)
@@ -156,7 +157,7 @@ def posture_features(seq: PoseSequence, *, min_visibility: float = 0.3) -> Postu
     for name, sides in _SEGMENTS.items():
         per_side, weights = [], []
         for a, b in sides:
-            ang = _angle_to_down_deg(_fused_directions(seq, _landmarks(seq, a), _landmarks(seq, b)))
+            ang = _angle_to_down_deg(_fused_directions(seq.frame_size, _landmarks(seq, a), _landmarks(seq, b)))
             vis = np.minimum(seq.visibility[:, a], seq.visibility[:, b])
             per_side.append(np.where(vis >= min_visibility, ang, np.nan))
             weights.append(vis)
@@ -316,3 +317,41 @@ def latest_posture(recent: PoseSequence, *, min_run_s: float = 0.5, **kwargs: fl
     """
     phases = segment_postures(recent, min_run_s=min_run_s, **kwargs)
     return phases[-1].kind if phases else OTHER
+
+
+
+def _pair(i) -> tuple[int, int]:
+    return (int(i[0]), int(i[1])) if isinstance(i, tuple) else (int(i), int(i))
+
+
+#: (7, 2) landmark pairs whose midpoints start / end each row of `frame_is_quadruped`: the torso, then
+#: the left and right of each `_SEGMENTS` entry (a single landmark is its own pair).
+_ROW_STARTS = np.array([_pair(_HIPS)] + [_pair(f) for sides in _SEGMENTS.values() for f, _ in sides])
+_ROW_ENDS = np.array([_pair(_SHOULDERS)] + [_pair(t) for sides in _SEGMENTS.values() for _, t in sides])
+
+
+def frame_is_quadruped(image: np.ndarray, visibility: np.ndarray, world: np.ndarray, frame_size: tuple[int, int], *,
+                       min_visibility: float = 0.3, slack_deg: float = 10.0) -> bool:
+    """Whether one frame's landmarks are on all fours: the features of `posture_features`, checked against
+    the "quadruped" `RULES` with each range widened by ``slack_deg`` degrees (the posture's looser "kept"
+    form, so a frame near the edge still counts). Cheap enough to call on every frame of a video.
+
+    Args:
+        image: (33, 3) normalised image landmarks; visibility: (33,) 0..1; world: (33, 3) metres.
+        frame_size: (width, height) pixels.
+    """
+    vis = visibility.tolist()
+    if min(vis[i] for i in _HIPS + _SHOULDERS) < min_visibility:
+        return False
+    # one row per segment (torso, then left/right of each segment) instead of one row per frame
+    a = np.stack([image[_ROW_STARTS].mean(axis=1), world[_ROW_STARTS].mean(axis=1)])
+    b = np.stack([image[_ROW_ENDS].mean(axis=1), world[_ROW_ENDS].mean(axis=1)])
+    down = _angle_to_down_deg(_fused_directions(frame_size, a, b)).tolist()
+    feats = {"torso_tilt_deg": 180.0 - down[0]}
+    for k, (name, sides) in enumerate(_SEGMENTS.items()):
+        seen = [(down[1 + 2 * k + j], min(vis[f], vis[t])) for j, (f, t) in enumerate(sides)]
+        seen = [(ang, w) for ang, w in seen if w >= min_visibility and math.isfinite(ang)]
+        if not seen:
+            return False
+        feats[f"{name}_drop_deg"] = sum(ang * w for ang, w in seen) / sum(w for _, w in seen)
+    return all(lo - slack_deg <= feats[name] <= hi + slack_deg for name, (lo, hi) in RULES[QUADRUPED].items())

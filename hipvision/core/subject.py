@@ -115,6 +115,18 @@ def choose_subject(boxes: np.ndarray, previous: np.ndarray | None, frame_size: t
     return nearest if dist[nearest] <= max_jump else None
 
 
+def is_small(box: np.ndarray | None, frame_size: tuple[int, int], *, max_fraction: float = 0.35) -> bool:
+    """Whether a person with this box (pixels; None = never seen) may be too small for the whole-frame
+    detector, so that searching tiles for them could help: never seen, or the box's height and width
+    both under ``max_fraction`` (0..1) of the frame's. A person last seen larger who is now missing has
+    left or is hidden; tiles would only cut them up.
+    """
+    if box is None:
+        return True
+    w, h = frame_size
+    return bool((box[2] - box[0]) < max_fraction * w and (box[3] - box[1]) < max_fraction * h)
+
+
 def search_tiles(frame_size: tuple[int, int], *, rows: int, cols: int, overlap: float = 0.25) -> np.ndarray:
     """Overlapping tiles covering the frame, for finding people too small for the whole frame.
 

@@ -40,7 +40,7 @@ from hipvision.errors import InputError
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 DEFAULT_FPS = 30.0
 _QUEUE_FRAMES = 4  # decoded frames waiting for the consumer (file sources)
-_LIVE_QUEUE_FRAMES = 2
+_LIVE_QUEUE_FRAMES = 1  # live: only the newest frame waits (measured: half the added latency of 2)
 
 
 @dataclass(frozen=True)
@@ -199,12 +199,18 @@ class CaptureSource(FrameSource):
             return f"cannot open stream {target}"
         return f"cannot read video {target} (not a video OpenCV can decode, or the file is damaged)"
 
+    def start(self) -> None:
+        """Start decoding on the reader thread now (e.g. while the pose model loads); iterating starts it
+        otherwise. The reader waits once its queue is full (a file) or drops the oldest frame (live)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._read_loop, name="hipvision-reader", daemon=True)
+            self._thread.start()
+
     def __iter__(self) -> Iterator[Frame]:
         if self._started:
             raise RuntimeError(f"{self.description} can only be iterated once")
         self._started = True
-        self._thread = threading.Thread(target=self._read_loop, name="hipvision-reader", daemon=True)
-        self._thread.start()
+        self.start()
         try:
             while True:
                 item = self._queue.get()

@@ -28,8 +28,9 @@ import re
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import cv2
 import numpy as np
@@ -47,6 +48,17 @@ _ESC = 27
 _ANALYZER_KEYS = {ord(" "): " ", ord("r"): "r", ord("R"): "r"}
 _QUIT_KEYS = {ord("q"), ord("Q"), _ESC}
 NO_DISPLAY_MESSAGE = "no display available: run with --no-window (or under Xvfb)"
+
+
+class FrameTiming(NamedTuple):
+    """One frame's way through `run_live`, `time.perf_counter()` seconds: ``got`` when the loop took
+    frame ``index`` from the source, ``posed`` when its pose was found, ``shown`` when its overlay was
+    drawn, recorded and shown."""
+
+    index: int
+    got: float
+    posed: float
+    shown: float
 
 
 class LiveAnalyzer(Protocol):
@@ -167,7 +179,8 @@ def _draw_status(image: np.ndarray, fps: float | None, recording: bool, detected
 def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, window: bool = True,
              mirror: bool = True, record: os.PathLike | str | None = None, max_frames: int | None = None,
              scripted_keys: Sequence[tuple[float, str]] = (), keep: "FrameStore | None" = None,
-             on_record_error: Callable[[OutputError], None] | None = None) -> dict:
+             on_record_error: Callable[[OutputError], None] | None = None,
+             timings: "deque[FrameTiming] | None" = None) -> dict:
     """Run ``analyzer`` live on ``source`` until the source ends, ``q``/Esc, Ctrl-C or ``max_frames``.
 
     Args:
@@ -186,6 +199,8 @@ def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, win
         on_record_error: a recording that cannot be written (full disk, ...) is discarded and its
             `OutputError` handed to this, and the run goes on without it (the routine is worth more
             than its video); None = raise it.
+        timings: append a `FrameTiming` per frame here (give a ``deque(maxlen=N)`` to keep the last N):
+            where the time from a frame's arrival to its overlay being shown goes.
 
     Returns:
         ``analyzer.result()`` at the end.
@@ -207,7 +222,9 @@ def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, win
         if writer is not None:
             writer.__enter__()
         for count, frame in enumerate(frames, start=1):
+            got = time.perf_counter()
             pose = tracker.process(frame)
+            posed = time.perf_counter()
             analyzer.update(pose)
             if keep is not None:
                 keep.add(frame.timestamp_s, frame.image, pose.image if pose.detected else None, pose.visibility)
@@ -229,6 +246,8 @@ def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, win
                     writer = _drop_recording(writer, exc, on_record_error)
             codes = [_key_code(k) for k in script.due(frame.timestamp_s)]
             shown = win.show(canvas)
+            if timings is not None:
+                timings.append(FrameTiming(frame.index, got, posed, time.perf_counter()))
             if shown is not None:
                 codes.append(shown)
             if _handle_keys(codes, analyzer) or (max_frames is not None and count >= max_frames):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from hipvision.io.files import load_sequence
 from hipvision.landmarks import NUM_LANDMARKS
 from hipvision.pose.landmarker import FramePose, PoseTracker
 from hipvision.sequence import PoseSequence
-from hipvision.io.sources import Frame, FrameSource, open_source
+from hipvision.io.sources import CaptureSource, Frame, FrameSource, open_source
 
 
 class SequenceBuilder:
@@ -24,19 +23,39 @@ class SequenceBuilder:
     Used by `extract` and by the live loop. Frames without a person are kept as
     NaN rows so indices stay aligned with the source's frames. Each pose's
     ``hip_growth`` is kept too (the sequence's ``hip_growth`` is always an array, NaN where unknown).
+
+    The rows go into preallocated numpy blocks (no per-frame Python objects are kept): about 2.1 kB
+    per frame, e.g. 230 MB for an hour at 30 fps. ``expected_frames`` (a file's frame count) sizes them
+    once; without it, or past it, they grow by half when full.
     """
 
-    def __init__(self, *, fps: float, frame_size: tuple[int, int], source: str, model: str) -> None:
+    _FIRST_ROWS = 64
+
+    def __init__(self, *, fps: float, frame_size: tuple[int, int], source: str, model: str,
+                 expected_frames: int | None = None) -> None:
         self.fps = float(fps)
         self.frame_size = (int(frame_size[0]), int(frame_size[1]))
         self.source = source
         self.model = model
-        # one tuple per frame (t, image, visibility, presence, world, hip_growth), appended in one step so
-        # that a Ctrl-C landing in `append` cannot leave the columns of different lengths
-        self._rows: list[tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]] = []
+        self._n = 0
+        rows = max(1, int(expected_frames)) if expected_frames else 0
+        self._t = np.empty(rows)
+        self._image = np.empty((rows, NUM_LANDMARKS, 3))
+        self._vis = np.empty((rows, NUM_LANDMARKS))
+        self._pres = np.empty((rows, NUM_LANDMARKS))
+        self._world = np.empty((rows, NUM_LANDMARKS, 3))
+        self._growth = np.empty(rows)
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return self._n
+
+    def _grow(self) -> None:
+        rows = max(self._FIRST_ROWS, len(self._t) + len(self._t) // 2)
+        for name in ("_t", "_image", "_vis", "_pres", "_world", "_growth"):
+            old = getattr(self, name)
+            block = np.empty((rows, *old.shape[1:]))
+            block[:self._n] = old[:self._n]
+            setattr(self, name, block)
 
     def append(self, pose: FramePose) -> None:
         """Add the next frame's pose; its timestamp must be later than the previous one.
@@ -44,28 +63,34 @@ class SequenceBuilder:
         Raises:
             ValueError: timestamps not strictly increasing, or arrays of the wrong shape.
         """
-        if self._rows and not pose.timestamp_s > self._rows[-1][0]:
+        if self._n and not pose.timestamp_s > self._t[self._n - 1]:
             raise ValueError(f"frame at {pose.timestamp_s:.4f} s is not after the previous one "
-                             f"({self._rows[-1][0]:.4f} s)")
+                             f"({self._t[self._n - 1]:.4f} s)")
         if pose.image.shape != (NUM_LANDMARKS, 3) or pose.world.shape != (NUM_LANDMARKS, 3):
             raise ValueError("FramePose landmarks must have shape (33, 3)")
-        # duck-typed poses (test doubles, replays) may not carry hip_growth: unknown
-        self._rows.append((float(pose.timestamp_s), pose.image, pose.visibility, pose.presence, pose.world,
-                           float(getattr(pose, "hip_growth", math.nan))))
+        if self._n == len(self._t):
+            self._grow()
+        i = self._n
+        self._t[i] = pose.timestamp_s
+        self._image[i] = pose.image
+        self._vis[i] = pose.visibility
+        self._pres[i] = pose.presence
+        self._world[i] = pose.world
+        # duck-typed poses (test doubles, replays) may not carry it: unknown
+        self._growth[i] = getattr(pose, "hip_growth", math.nan)
+        self._n += 1
 
-    def build(self) -> PoseSequence:
-        """The sequence of every frame appended so far (the builder can keep growing afterwards)."""
-        if not self._rows:
-            empty = PoseSequence.empty(0, fps=self.fps, frame_size=self.frame_size, source=self.source,
-                                       model=self.model)
-            return dataclasses.replace(empty, hip_growth=np.zeros(0))
-        t, image, vis, pres, world, growth = zip(*self._rows)
+    def build(self, *, copy: bool = True) -> PoseSequence:
+        """The sequence of every frame appended so far: a copy (the builder can keep growing afterwards),
+        or with ``copy=False`` views of the builder's blocks, for a caller that drops the builder (no second
+        copy of the landmarks in memory; the builder must not be appended to afterwards)."""
+        n = self._n
+        take = (lambda a: a[:n].copy()) if copy else (lambda a: a[:n])
         return PoseSequence(
-            timestamps_s=np.array(t, dtype=float),
-            image=np.stack(image).astype(float), visibility=np.stack(vis).astype(float),
-            presence=np.stack(pres).astype(float), world=np.stack(world).astype(float),
+            timestamps_s=take(self._t), image=take(self._image), visibility=take(self._vis),
+            presence=take(self._pres), world=take(self._world),
             frame_size=self.frame_size, fps=self.fps, source=self.source, model=self.model,
-            hip_growth=np.array(growth, dtype=float),
+            hip_growth=take(self._growth),
         )
 
 
@@ -87,11 +112,11 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
         One row per processed frame, NaN rows where nobody was found; a video file's absolute path is
         kept in ``meta["video_path"]`` (saved with a ``.npz``, so results from it can find the video).
     """
-    builder = SequenceBuilder(fps=source.fps, frame_size=source.frame_size, source=source.description,
-                              model=tracker.model_name)
     total = source.frame_count
     if max_frames is not None:
         total = max_frames if total is None else min(total, max_frames)
+    builder = SequenceBuilder(fps=source.fps, frame_size=source.frame_size, source=source.description,
+                              model=tracker.model_name, expected_frames=total)
     try:
         with progress_or_silent(progress)(f"poses: {source.description}", total) as tick:
             for frame in source:
@@ -106,7 +131,7 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
         keep = source.is_live if keep_on_interrupt is None else keep_on_interrupt
         if not keep or len(builder) == 0:
             raise  # a live recording ends with Ctrl-C and keeps what it has
-    seq = builder.build()
+    seq = builder.build(copy=False)
     meta = dict(seq.meta)
     if source.video_path is not None:
         meta["video_path"] = str(source.video_path)
@@ -114,15 +139,6 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
     if short is not None:  # kept with the poses (and in the .npz), reported by `input_warnings`
         meta.update(frames_read=short[0], frames_announced=short[1])
     return dataclasses.replace(seq, meta=meta)
-
-
-def input_warnings(seq: PoseSequence) -> list[str]:
-    """Plain-language problems with the input itself, from what `extract` noted in ``seq.meta``:
-    a video that ended before the frame count it announced (cut short, or frames it could not decode)."""
-    read, announced = seq.meta.get("frames_read"), seq.meta.get("frames_announced")
-    if isinstance(read, int) and isinstance(announced, int) and read < announced:
-        return [f"the video ended early or has damaged frames: only {read} of its {announced} frames could be read"]
-    return []
 
 
 def poses_from_input(path: str | os.PathLike, *, model: str | os.PathLike | None = None,
@@ -135,8 +151,11 @@ def poses_from_input(path: str | os.PathLike, *, model: str | os.PathLike | None
     """
     if isinstance(path, (str, os.PathLike)) and Path(path).suffix.lower() == ".npz":
         return load_sequence(path)
-    with open_source(path) as source, PoseTracker(model) as tracker:
-        return extract(source, tracker, progress=progress)
+    with open_source(path) as source:
+        if isinstance(source, CaptureSource):
+            source.start()  # the first frames decode while the model loads
+        with PoseTracker(model) as tracker:
+            return extract(source, tracker, progress=progress)
 
 
 def landmarks_of_images(images: list[np.ndarray | None], times: list[float], *,

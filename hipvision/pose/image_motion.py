@@ -30,6 +30,7 @@ and downs over time), not as a calibrated scale.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -72,37 +73,72 @@ def region_growth(prev_gray: np.ndarray, gray: np.ndarray, centre_px: tuple[floa
     """
     if prev_gray.shape != gray.shape or prev_gray.ndim != 2:
         return math.nan
-    cx, cy = float(centre_px[0]), float(centre_px[1])
-    half = float(half_px)
-    if not (math.isfinite(cx) and math.isfinite(cy) and math.isfinite(half) and half > 0):
+    region = _Region.around(centre_px, half_px, gray.shape)
+    if region is None:
         return math.nan
-    height, width = gray.shape
-    x0, x1 = max(0, math.floor(cx - 2 * half)), min(width, math.floor(cx + 2 * half) + 1)
-    y0, y1 = max(0, math.floor(cy - 2 * half)), min(height, math.floor(cy + 2 * half) + 1)
-    # the fitted square, as index ranges inside the crop
-    fx0, fx1 = max(x0, math.ceil(cx - half)), min(x1, math.floor(cx + half) + 1)
-    fy0, fy1 = max(y0, math.ceil(cy - half)), min(y1, math.floor(cy + half) + 1)
-    if fx1 - fx0 < 3 or fy1 - fy0 < 3 or (fx1 - fx0) * (fy1 - fy0) < MIN_PIXELS:
-        return math.nan
-    a, b = prev_gray[y0:y1, x0:x1], gray[y0:y1, x0:x1]
-    k = min(1.0, MAX_BOX_PX / max(a.shape))  # shrink factor (growth is scale-free)
-    if k < 1.0:
-        size = (max(1, round(a.shape[1] * k)), max(1, round(a.shape[0] * k)))
-        a, b = (cv2.resize(im, size, interpolation=cv2.INTER_AREA) for im in (a, b))
-    flow = cv2.calcOpticalFlowFarneback(np.ascontiguousarray(a), np.ascontiguousarray(b), None, *_FARNEBACK)
-    # pixel centres of the (shrunk) box in frame coordinates; keep those in the fitted square
-    xs = x0 + (np.arange(flow.shape[1]) + 0.5) * (x1 - x0) / flow.shape[1] - 0.5
-    ys = y0 + (np.arange(flow.shape[0]) + 0.5) * (y1 - y0) / flow.shape[0] - 0.5
-    keep_x, keep_y = (xs >= fx0 - 0.5) & (xs < fx1 - 0.5), (ys >= fy0 - 0.5) & (ys < fy1 - 0.5)
-    if keep_x.sum() < 3 or keep_y.sum() < 3:
-        return math.nan
-    flow = flow[np.ix_(keep_y, keep_x)].reshape(-1, 2).astype(float)
-    dx, dy = np.meshgrid(xs[keep_x] - cx, ys[keep_y] - cy)
-    dx, dy = dx * k, dy * k  # in the shrunk box's pixels, like the flow
-    design = np.column_stack([dx.ravel(), dy.ravel(), np.ones(dx.size)])
-    coef, *_ = np.linalg.lstsq(design, flow, rcond=None)  # (3, 2): columns u, v
-    growth = 0.5 * (coef[0, 0] + coef[1, 1])
-    return float(growth) if math.isfinite(growth) else math.nan
+    return region.growth(region.patch(prev_gray), region.patch(gray))
+
+
+@dataclass(frozen=True)
+class _Region:
+    """The flow box around one frame's hips: ``box`` (x0, y0, x1, y1) pixels, end exclusive; the fitted
+    square ``fit`` in the same form; ``centre`` (x, y) px; ``shrink`` the factor patches are resized by."""
+
+    box: tuple[int, int, int, int]
+    fit: tuple[int, int, int, int]
+    centre: tuple[float, float]
+    shrink: float
+
+    @classmethod
+    def around(cls, centre_px: tuple[float, float] | np.ndarray, half_px: float,
+               shape: tuple[int, ...]) -> "_Region | None":
+        """The region of half-size ``half_px`` around ``centre_px`` in a frame of ``shape`` (H, W, ...),
+        or None when it is not finite or too small (see `region_growth`)."""
+        cx, cy, half = float(centre_px[0]), float(centre_px[1]), float(half_px)
+        if not (math.isfinite(cx) and math.isfinite(cy) and math.isfinite(half) and half > 0):
+            return None
+        height, width = shape[0], shape[1]
+        x0, x1 = max(0, math.floor(cx - 2 * half)), min(width, math.floor(cx + 2 * half) + 1)
+        y0, y1 = max(0, math.floor(cy - 2 * half)), min(height, math.floor(cy + 2 * half) + 1)
+        # the fitted square, as index ranges inside the box
+        fx0, fx1 = max(x0, math.ceil(cx - half)), min(x1, math.floor(cx + half) + 1)
+        fy0, fy1 = max(y0, math.ceil(cy - half)), min(y1, math.floor(cy + half) + 1)
+        if fx1 - fx0 < 3 or fy1 - fy0 < 3 or (fx1 - fx0) * (fy1 - fy0) < MIN_PIXELS:
+            return None
+        shrink = min(1.0, MAX_BOX_PX / max(x1 - x0, y1 - y0))  # growth is scale-free
+        return cls((x0, y0, x1, y1), (fx0, fy0, fx1, fy1), (cx, cy), shrink)
+
+    def patch(self, image: np.ndarray, *, rgb: bool = False) -> np.ndarray:
+        """The box cut out of ``image`` (grey, BGR, or RGB with ``rgb=True``), grey and shrunk: only the
+        box is converted, never the whole frame."""
+        x0, y0, x1, y1 = self.box
+        cut = image[y0:y1, x0:x1]
+        if cut.ndim == 3:
+            cut = cv2.cvtColor(cut, cv2.COLOR_RGB2GRAY if rgb else cv2.COLOR_BGR2GRAY)
+        if self.shrink < 1.0:
+            size = (max(1, round((x1 - x0) * self.shrink)), max(1, round((y1 - y0) * self.shrink)))
+            cut = cv2.resize(cut, size, interpolation=cv2.INTER_AREA)
+        return np.ascontiguousarray(cut)
+
+    def growth(self, a: np.ndarray, b: np.ndarray) -> float:
+        """``(a0 + b1) / 2`` of the affine fit of the flow from patch ``a`` to patch ``b`` (`patch`)."""
+        x0, y0, x1, y1 = self.box
+        fx0, fy0, fx1, fy1 = self.fit
+        cx, cy = self.centre
+        flow = cv2.calcOpticalFlowFarneback(a, b, None, *_FARNEBACK)
+        # pixel centres of the (shrunk) box in frame coordinates; keep those in the fitted square
+        xs = x0 + (np.arange(flow.shape[1]) + 0.5) * (x1 - x0) / flow.shape[1] - 0.5
+        ys = y0 + (np.arange(flow.shape[0]) + 0.5) * (y1 - y0) / flow.shape[0] - 0.5
+        keep_x, keep_y = (xs >= fx0 - 0.5) & (xs < fx1 - 0.5), (ys >= fy0 - 0.5) & (ys < fy1 - 0.5)
+        if keep_x.sum() < 3 or keep_y.sum() < 3:
+            return math.nan
+        flow = flow[np.ix_(keep_y, keep_x)].reshape(-1, 2).astype(float)
+        dx, dy = np.meshgrid(xs[keep_x] - cx, ys[keep_y] - cy)
+        dx, dy = dx * self.shrink, dy * self.shrink  # in the shrunk box's pixels, like the flow
+        design = np.column_stack([dx.ravel(), dy.ravel(), np.ones(dx.size)])
+        coef, *_ = np.linalg.lstsq(design, flow, rcond=None)  # (3, 2): columns u, v
+        growth = 0.5 * (coef[0, 0] + coef[1, 1])
+        return float(growth) if math.isfinite(growth) else math.nan
 
 
 def hip_region(image_landmarks: np.ndarray | None, frame_size: tuple[int, int]) -> tuple[np.ndarray, float] | None:
@@ -126,25 +162,30 @@ def hip_region(image_landmarks: np.ndarray | None, frame_size: tuple[int, int]) 
 
 
 class HipGrowthMeter:
-    """Frame-by-frame `region_growth` around the subject's hips (remembers the previous frame).
+    """Frame-by-frame `region_growth` around the subject's hips (remembers the previous frame's hip box).
 
     Feed every frame in order, with the subject's landmarks in it (None when nobody was found);
     each `update` returns the growth from the previous frame to this one (NaN for the first
     frame, and when either frame has no person).
 
+    Only the box around the previous frame's hips is kept (grey, shrunk to `MAX_BOX_PX`), and only
+    that box of the next frame is converted: the cost does not grow with the frame size.
     `update` is `measure` then `advance`. The growth needs only the *previous* frame's landmarks,
     so a caller may run `measure` (the optical flow; OpenCV releases the GIL) while it finds this
     frame's landmarks, and then `advance` with them (`PoseTracker` does).
     """
 
     def __init__(self) -> None:
-        self._prev_gray: np.ndarray | None = None
-        self._prev_region: tuple[np.ndarray, float] | None = None
+        self._prev: tuple[_Region, np.ndarray] | None = None  # the previous frame's region and its patch
+
+    @property
+    def armed(self) -> bool:
+        """A previous frame is kept: `measure` on the next frame will compute a growth."""
+        return self._prev is not None
 
     def reset(self) -> None:
         """Forget the previous frame (the next `update` returns NaN)."""
-        self._prev_gray = None
-        self._prev_region = None
+        self._prev = None
 
     def update(self, image: np.ndarray, image_landmarks: np.ndarray | None, *, rgb: bool = False) -> float:
         """Growth of the hip region from the previous frame to ``image``.
@@ -160,29 +201,31 @@ class HipGrowthMeter:
             Relative scale change, dimensionless (+ = grew = came closer), measured around the
             *previous* frame's hips; NaN when it cannot be measured (see `region_growth`).
         """
-        gray, growth = self.measure(image, rgb=rgb)
-        return growth if self.advance(gray, image_landmarks) else math.nan
+        growth = self.measure(image, rgb=rgb)
+        return growth if self.advance(image, image_landmarks, rgb=rgb) else math.nan
 
-    def measure(self, image: np.ndarray, *, rgb: bool = False) -> tuple[np.ndarray, float]:
-        """(grey ``image``, growth from the previous frame to it, NaN without a previous frame with
-        a person); does not change the meter. Arguments as for `update`."""
-        gray = _gray(image, rgb=rgb)
-        if self._prev_gray is None or self._prev_region is None:
-            return gray, math.nan
-        return gray, region_growth(self._prev_gray, gray, *self._prev_region)
+    def measure(self, image: np.ndarray, *, rgb: bool = False) -> float:
+        """Growth from the previous frame to ``image`` (NaN without a previous frame with a person, or
+        when the frame size changed); does not change the meter. Arguments as for `update`."""
+        if self._prev is None:
+            return math.nan
+        region, prev_patch = self._prev
+        patch = region.patch(image, rgb=rgb)
+        return region.growth(prev_patch, patch) if patch.shape == prev_patch.shape else math.nan
 
-    def advance(self, gray: np.ndarray, image_landmarks: np.ndarray | None) -> bool:
-        """Make this frame the previous one: its grey image (from `measure`) and its landmarks
-        (None / NaN = nobody). Returns whether a person was found (else the meter is reset)."""
-        region = hip_region(image_landmarks, (gray.shape[1], gray.shape[0]))
-        if region is None:  # nobody here: nothing to measure from this frame next time
-            self.reset()
-            return False
-        self._prev_gray, self._prev_region = gray, region
+    def advance(self, image: np.ndarray, image_landmarks: np.ndarray | None, *, rgb: bool = False,
+                keep: bool = True) -> bool:
+        """Make this frame the previous one: the box around its hips (None / NaN landmarks = nobody).
+
+        ``keep=False`` forgets this frame instead, so the next growth is NaN and costs nothing
+        (`PoseTracker` keeps only frames on all fours, the growth's one user being the circles analysis).
+        Returns whether a person was found (else the next growth is NaN)."""
+        found = hip_region(image_landmarks, (image.shape[1], image.shape[0]))
+        region = None if found is None else _Region.around(*found, image.shape)
+        if region is None or not keep:
+            self.reset()  # nothing to measure from this frame next time
+            return found is not None
+        self._prev = (region, region.patch(image, rgb=rgb))
         return True
 
 
-def _gray(image: np.ndarray, *, rgb: bool) -> np.ndarray:
-    if image.ndim == 2:
-        return image.copy()  # kept as the next frame's previous: not a view the caller may change
-    return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY if rgb else cv2.COLOR_BGR2GRAY)

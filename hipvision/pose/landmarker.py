@@ -9,7 +9,8 @@ How a frame is processed
    with no recent subject (lost for more than ``reacquire_after_s``), the
    largest, most central person.
 2. **Small people: tile search.** When nobody is found, the frame is searched
-   in overlapping tiles (2×2, then 3×3; at most once per ``search_every_s``)
+   in overlapping tiles (2×2, then 3×3; at most once per ``search_every_s``; not
+   within `SEARCH_AFTER_LARGE_S` of seeing the subject large, who then left or is hidden)
    by a separate IMAGE-mode landmarker: a tile is a fraction of the frame, so
    the person fills more of the detector's 224 px input (MediaPipe resamples
    each tile to its model inputs itself; upscaling it first would add no
@@ -40,6 +41,7 @@ import cv2
 import numpy as np
 
 from hipvision.core import subject as subj
+from hipvision.core.posture import frame_is_quadruped
 from hipvision.errors import ModelError
 from hipvision.landmarks import NUM_LANDMARKS
 from hipvision.pose import usage_logging
@@ -50,6 +52,8 @@ from hipvision.io.sources import Frame, quiet_native_logs
 SEARCH_GRIDS = ((2, 2), (3, 3))
 SEARCH_OVERLAP = 0.25
 WINDOW_SCALE = 2.5
+#: After the subject was last seen large (`hipvision.core.subject.is_small` false), seconds without a tile search.
+SEARCH_AFTER_LARGE_S = 5.0
 #: A whole-frame VIDEO instance left tracking for longer than this is replaced before reuse.
 STALE_TRACKING_S = 0.5
 _native_first_logs_done = False  # MediaPipe prints some warnings once per process, on its first poses
@@ -67,7 +71,8 @@ class FramePose:
         world: (33, 3) world landmarks, metres.
         hip_growth: relative growth of the image region around the hips since the previous
             frame (dimensionless, + = grew = came closer; NaN where unknown), measured from the
-            frames by `hipvision.pose.image_motion`, not by the pose model.
+            frames by `hipvision.pose.image_motion`, not by the pose model; measured only after a frame
+            on all fours (see `PoseTracker`).
     """
 
     timestamp_s: float
@@ -184,7 +189,9 @@ class PoseTracker:
         stats: counters: ``frames``, ``detected``, ``searches``, ``search_hits``, ``crop_frames``.
 
     Each `FramePose` also carries ``hip_growth``, the looming of the region around the
-    subject's hips since the previous processed frame (`hipvision.pose.image_motion`).
+    subject's hips since the previous processed frame (`hipvision.pose.image_motion`), measured only
+    when the previous frame's pose was on all fours (`hipvision.core.posture.frame_is_quadruped`;
+    its one user is the circles analysis): NaN elsewhere.
     """
 
     def __init__(self, model: str | os.PathLike | None = None, *, verbose: bool = False, num_poses: int = 2,
@@ -215,8 +222,10 @@ class PoseTracker:
         """Landmarks of the subject in ``frame`` (frames must come in time order)."""
         t = frame.timestamp_s
         size = (frame.image.shape[1], frame.image.shape[0])
-        # the hip growth needs only the previous frame's landmarks: measure it while the model runs
-        growth_job = self._growth_worker().submit(self._growth.measure, frame.image)  # Frame.image is BGR
+        # the hip growth needs only the previous frame's landmarks: measure it while the model runs (only
+        # after a frame on all fours: elsewhere it is NaN and costs nothing)
+        growth_job = (self._growth_worker().submit(self._growth.measure, frame.image)  # Frame.image is BGR
+                      if self._growth.armed else None)
         recent = self._subject_box is not None and t - self._subject_t <= self._reacquire_after_s
         previous = self._subject_box if recent else None
         found = None
@@ -225,14 +234,15 @@ class PoseTracker:
         if found is None:
             found = self._whole_frame(frame, size, previous)
         self.stats["frames"] += 1
-        gray, growth = growth_job.result()
-        self._growth.advance(gray, None if found is None else found[0][0])
+        growth = math.nan if growth_job is None else growth_job.result()
         if found is None:
+            self._growth.reset()
             return FramePose.missing(t)
         pose, box = found
         self._subject_box, self._subject_t = box, t
         self.stats["detected"] += 1
         image, vis, pres, world = pose
+        self._growth.advance(frame.image, image, keep=frame_is_quadruped(image, vis, world, size))
         return FramePose(t, image, vis, pres, world, hip_growth=growth)
 
     def _growth_worker(self) -> ThreadPoolExecutor:
@@ -285,6 +295,8 @@ class PoseTracker:
             return found
         if frame.timestamp_s - self._last_search_t < self._search_every_s:
             return None
+        if frame.timestamp_s - self._subject_t <= SEARCH_AFTER_LARGE_S and not subj.is_small(self._subject_box, size):
+            return None  # seen large a moment ago: gone or hidden, not too small to find
         self._last_search_t = frame.timestamp_s
         self.stats["searches"] += 1
         found = self._search_tiles(frame, size, previous)

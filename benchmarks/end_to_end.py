@@ -1,0 +1,125 @@
+"""End to end: a whole hipvision command against bare MediaPipe + decoding, process start to finish.
+
+    python benchmarks/end_to_end.py [--seconds S] [--repeat N] [--model PATH]
+
+For each of ``hipvision circles VIDEO --json J`` (on the first S seconds of
+`samples/hip_circles.mp4`) and ``hipvision rotation VIDEO --json J`` (on the first
+S seconds of `samples/seated_ir.mp4`), the wall time of the command as a
+subprocess (Python start, imports, model load, decoding, pose, analysis,
+writing) is compared with that of a plain script, also a subprocess, that
+imports OpenCV and MediaPipe, loads the same model (VIDEO mode, ``num_poses=2``
+as hipvision), decodes the same file with ``cv2.VideoCapture`` and runs
+``detect_for_video`` on every frame, one after the other.
+
+The two run interleaved (order alternating), ``--repeat`` times; each pair gives
+a ratio bare / hipvision (1.0 = as fast; above 1 = hipvision is faster, because
+it decodes on a reader thread while the model runs). The median ratio is the
+figure; the load average is printed with each pair (2-core machine shared with
+others: ratios of neighbouring runs, not absolute times, are what to trust).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+#: The plain script: what a MediaPipe user writes to get poses out of a video file.
+BARE = """
+import sys, cv2, mediapipe as mp
+from mediapipe.tasks.python import BaseOptions, vision
+options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=sys.argv[2]),
+                                       running_mode=vision.RunningMode.VIDEO, num_poses=2)
+with vision.PoseLandmarker.create_from_options(options) as landmarker:
+    cap = cv2.VideoCapture(sys.argv[1])
+    last = -1
+    while True:
+        ok, image = cap.read()
+        if not ok:
+            break
+        last = max(int(round(cap.get(cv2.CAP_PROP_POS_MSEC))), last + 1)
+        rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+        landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), last)
+    cap.release()
+"""
+
+
+def clip(video: Path, seconds: float, out: Path) -> Path:
+    """The first ``seconds`` of ``video`` re-encoded to ``out`` (both sides read the same file)."""
+    cap = cv2.VideoCapture(str(video))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    for _ in range(int(round(seconds * fps))):
+        ok, image = cap.read()
+        if not ok:
+            break
+        writer.write(image)
+    writer.release()
+    cap.release()
+    return out
+
+
+def wall_s(cmd: list[str], env: dict[str, str]) -> float:
+    """Wall time of ``cmd`` run to completion, seconds (raises if it fails)."""
+    start = time.perf_counter()
+    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {done.stderr.strip().splitlines()[-1:]}")
+    return elapsed
+
+
+def compare(name: str, hv_cmd: list[str], bare_cmd: list[str], env: dict[str, str], repeat: int) -> float:
+    """Run both ``repeat`` times interleaved; print each pair and the median ratio bare / hipvision."""
+    ratios = []
+    for i in range(repeat):
+        times = {}
+        for which in (("bare", "hv") if i % 2 == 0 else ("hv", "bare")):
+            times[which] = wall_s(bare_cmd if which == "bare" else hv_cmd, env)
+        ratios.append(times["bare"] / times["hv"])
+        print(f"  {name} run {i + 1}: bare {times['bare']:.2f} s, hipvision {times['hv']:.2f} s, "
+              f"ratio {ratios[-1]:.3f}  (load average {os.getloadavg()[0]:.1f})", flush=True)
+    median = statistics.median(ratios)
+    print(f"{name}: whole command vs bare MediaPipe + decoding, median ratio {median:.3f} "
+          f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+    return median
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each clip (default 10 s)")
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved pairs per command (default 3)")
+    parser.add_argument("--model", type=Path, default=None, help="pose model (default: the provisioned 'full')")
+    args = parser.parse_args(argv)
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    sys.path.insert(0, str(ROOT))
+    from hipvision.pose import model_path
+
+    model = model_path(args.model)
+    env["HIPVISION_MODELS"] = str(model.parent)
+    with tempfile.TemporaryDirectory(prefix="hv-e2e-") as tmp:
+        tmp_dir = Path(tmp)
+        cases = {"circles": ROOT / "samples" / "hip_circles.mp4", "rotation": ROOT / "samples" / "seated_ir.mp4"}
+        print(f"clips: first {args.seconds:g} s of each sample; model {model.name}; cpus {os.cpu_count()}; "
+              f"load average {os.getloadavg()[0]:.1f}")
+        for command, sample in cases.items():
+            video = clip(sample, args.seconds, tmp_dir / f"{command}.mp4")
+            hv = [PYTHON, "-m", "hipvision", command, str(video), "--json", str(tmp_dir / f"{command}.json")]
+            bare = [PYTHON, "-c", BARE, str(video), str(model)]
+            compare(command, hv, bare, env, args.repeat)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
