@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from collections.abc import Callable
@@ -139,6 +140,15 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
     if short is not None:  # kept with the poses (and in the .npz), reported by `input_warnings`
         meta.update(frames_read=short[0], frames_announced=short[1])
     return dataclasses.replace(seq, meta=meta)
+
+
+def input_warnings(seq: PoseSequence) -> list[str]:
+    """Plain-language problems with the input itself, from what `extract` noted in ``seq.meta``:
+    a video that ended before the frame count it announced (cut short, or frames it could not decode)."""
+    read, announced = seq.meta.get("frames_read"), seq.meta.get("frames_announced")
+    if isinstance(read, int) and isinstance(announced, int) and read < announced:
+        return [f"the video ended early or has damaged frames: only {read} of its {announced} frames could be read"]
+    return []
 
 
 def poses_from_input(path: str | os.PathLike, *, model: str | os.PathLike | None = None,
