@@ -20,6 +20,7 @@ import numpy as np
 
 from hipvision.core.circles_depth import (IDENTITY, DepthSettings, apply_depth, depth_coefficients,
                                           oblique_depth_scales)
+from hipvision.core.circles_edges import circle_radius_reference
 from hipvision.core.circles_counting import CircleCounter, CounterSettings, PartialSpan, RepSpan
 from hipvision.core.circles_quality import (Protocol, polygon_moments, StartPosition, VerdictThresholds, protocol, rep_quality,
                                             start_position)
@@ -216,11 +217,11 @@ def image_approach_m(seq: PoseSequence, valid: np.ndarray, torso_m: np.ndarray) 
     return np.where(known, np.cumsum(np.where(known, growth, 0.0)) * distance_m, np.nan)
 
 
-def count_track(track: CircleTrack, counter: CircleCounter) -> CircleCounter:
-    """Feed a whole track to ``counter`` and finish it."""
+def count_track(track: CircleTrack, counter: CircleCounter, ref_radius_m: np.ndarray | None = None) -> CircleCounter:
+    """Feed a whole track to ``counter`` and finish it (``ref_radius_m``: (T,) see `circle_radius_reference`)."""
     for i, t in enumerate(track.t_s):
         counter.update(i, float(t), track.pelvis_m[i], track.centre_m[i], float(track.torso_m[i]),
-                       bool(track.valid[i]))
+                       bool(track.valid[i]), math.nan if ref_radius_m is None else float(ref_radius_m[i]))
     counter.finish()
     return counter
 
@@ -278,7 +279,8 @@ def analyze_circles(seq: PoseSequence, *, live: bool = False,
     track = track_offline(seq, settings)
     first = count_track(track, CircleCounter(settings.counter))
     track.centre_m = refine_centre(track, first.reps, max_gap_s=settings.max_gap_s)
-    counter = count_track(track, CircleCounter(settings.counter))
+    ref = circle_radius_reference(track, first.reps, max_gap_s=settings.max_gap_s)
+    counter = count_track(track, CircleCounter(settings.counter), ref)
     return summarise(track, counter.reps, counter.partials, rejected=counter.rejected, settings=settings,
                      source=seq.source, model=seq.model, detection_rate=seq.detection_rate)
 
