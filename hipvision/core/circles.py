@@ -20,6 +20,7 @@ import numpy as np
 
 from hipvision.core.circles_depth import (IDENTITY, DepthSettings, apply_depth, depth_coefficients,
                                           oblique_depth_scales)
+from hipvision.core.circles_confidence import CircleSetSummary, Confidence, assess
 from hipvision.core.circles_edges import circle_radius_reference
 from hipvision.core.circles_counting import CircleCounter, CounterSettings, PartialSpan, RepSpan
 from hipvision.core.circles_quality import (Protocol, polygon_moments, StartPosition, VerdictThresholds, protocol, rep_quality,
@@ -106,6 +107,9 @@ class CirclesResult:
     duration_s: float = 0.0
     live: bool = False
     warnings: list[str] = field(default_factory=list)
+    confidence: Confidence = Confidence()  # how far the counts can be trusted (`circles_confidence`)
+    sets: list[CircleSetSummary] = field(default_factory=list)  # per direction: count, span, confidence
+    shown: list[dict] | None = None  # live: what the view showed, {t_s, clockwise, counterclockwise} per change
     track: CircleTrack | None = field(default=None, repr=False)  # per-frame detail (CSV, overlays); not in JSON
 
     @property
@@ -130,6 +134,8 @@ class CirclesResult:
             "kind": "circles", "schema_version": SCHEMA_VERSION, "software": software_versions(),
             "model": self.model, "source": self.source, "duration_s": round(self.duration_s, 3),
             "mode": "live" if self.live else "offline", "warnings": list(self.warnings),
+            **self.confidence.to_dict(), "sets": [st.to_dict() for st in self.sets],
+            **({"shown": list(self.shown)} if self.shown is not None else {}),
             "total": self.total, "clockwise": self.clockwise, "counterclockwise": self.counterclockwise,
             "partial": len(self.partials), "valid_fraction": round(self.valid_fraction, 3),
             "torso_cm": None if not np.isfinite(self.torso_cm) else round(self.torso_cm, 1),
@@ -176,8 +182,8 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     coeffs, ratio = depth_coefficients(t, dev, valid, seg, az, torso_all, settings=s.depth,
                                        approach_m=image_approach_m(seq, valid, torso_all))
     # where no loop was rebuilt, an oblique view still shrinks the depth: scale it back
-    coeffs[:, 2] *= np.where(ratio < 1.0, 1.0, oblique_depth_scales(t, dev, valid, seg, az, torso_all,
-                                                                     settings=s.depth))
+    scale = np.where(ratio < 1.0, 1.0, oblique_depth_scales(t, dev, valid, seg, az, torso_all, settings=s.depth))
+    coeffs[:, 2] *= scale
     if np.any(coeffs != IDENTITY):
         across = np.stack([-np.sin(np.radians(az)), np.cos(np.radians(az))], axis=1)
         a = np.sum(dev * across, axis=1)
@@ -190,7 +196,7 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     ok = valid & np.isfinite(torso_all)
     torso = float(np.median(torso_all[ok])) if ok.any() else math.nan
     return CircleTrack(t, valid & np.all(np.isfinite(pelvis), axis=1), pelvis, centre, shoulders,
-                       hip_flexion_deg(pts), np.full(len(t), torso), az, ratio)
+                       hip_flexion_deg(pts), np.full(len(t), torso), az, ratio, scale)
 
 
 def image_approach_m(seq: PoseSequence, valid: np.ndarray, torso_m: np.ndarray) -> np.ndarray | None:
@@ -282,7 +288,8 @@ def analyze_circles(seq: PoseSequence, *, live: bool = False,
     ref = circle_radius_reference(track, first.reps, max_gap_s=settings.max_gap_s)
     counter = count_track(track, CircleCounter(settings.counter), ref)
     return summarise(track, counter.reps, counter.partials, rejected=counter.rejected, settings=settings,
-                     source=seq.source, model=seq.model, detection_rate=seq.detection_rate)
+                     source=seq.source, model=seq.model, detection_rate=seq.detection_rate,
+                     rejected_spans=counter.rejected_spans)
 
 
 # ------------------------------------------------------------------ summary
@@ -335,8 +342,9 @@ def rep_measures(track: CircleTrack, span: RepSpan, index: int, settings: Circle
 
 def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpan], *, rejected: int = 0,
               settings: CirclesSettings = CirclesSettings(), source: str = "", model: str = "",
-              detection_rate: float | None = None, live: bool = False) -> CirclesResult:
-    """Measures, protocol, start position, series and warnings from a track and its counted spans."""
+              detection_rate: float | None = None, live: bool = False,
+              rejected_spans: list[RepSpan] = ()) -> CirclesResult:
+    """Measures, protocol, start position, series, warnings and confidence from a track and its counted spans."""
     t = track.t_s
     first = min([sp.start_index for sp in [*reps, *partials]], default=len(t))
     neutral = neutral_forward(track, first)
@@ -361,6 +369,10 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
         duration_s=float(t[-1] - t[0]) if len(t) > 1 else 0.0, live=live, track=track,
     )
     result.warnings.extend(_warnings(track, result, rejected, detection_rate))
+    result.confidence, result.sets = assess(track, out_reps, out_partials, rejected=list(rejected_spans),
+                                            detection_rate=detection_rate, valid_fraction=valid_fraction,
+                                            target_per_direction=settings.target_per_direction,
+                                            min_radius_torso=settings.counter.min_radius)
     return result
 
 

@@ -108,7 +108,7 @@ class CircleCounter:
     Attributes:
         reps: counted circles (`RepSpan`), in order.
         partials: incomplete circles at the end of runs (`PartialSpan`).
-        rejected: 360° sweeps that failed the size/roundness/duration checks.
+        rejected: 360° sweeps that failed the size/roundness/duration checks; rejected_spans: those sweeps.
     """
 
     def __init__(self, settings: CounterSettings = CounterSettings()):
@@ -116,6 +116,7 @@ class CircleCounter:
         self.reps: list[RepSpan] = []
         self.partials: list[PartialSpan] = []
         self.rejected = 0
+        self.rejected_spans: list[RepSpan] = []
         self._reset_run()
         self._active = False
         self._ref = 0.0
@@ -311,6 +312,7 @@ class CircleCounter:
                 self.reps.append(span)
             else:
                 self.rejected += 1
+                self.rejected_spans.append(span)
         elif sweep_deg >= s.partial_min_deg and self._arc_like(seg, sweep_deg):
             self.partials.append(PartialSpan(self._dir, seg[0][0], seg[-1][0], seg[0][1], seg[-1][1],
                                              float(sweep_deg)))
