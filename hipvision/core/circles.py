@@ -110,6 +110,7 @@ class CirclesResult:
     confidence: Confidence = Confidence()  # how far the counts can be trusted (`circles_confidence`)
     sets: list[CircleSetSummary] = field(default_factory=list)  # per direction: count, span, confidence
     shown: list[dict] | None = None  # live: what the view showed, {t_s, clockwise, counterclockwise} per change
+    open_reps: int = 0  # the last reps were still in progress when the data ended (not in JSON; see `circles_recount`)
     track: CircleTrack | None = field(default=None, repr=False)  # per-frame detail (CSV, overlays); not in JSON
 
     @property
@@ -287,9 +288,11 @@ def analyze_circles(seq: PoseSequence, *, live: bool = False,
     track.centre_m = refine_centre(track, first.reps, max_gap_s=settings.max_gap_s)
     ref = circle_radius_reference(track, first.reps, max_gap_s=settings.max_gap_s)
     counter = count_track(track, CircleCounter(settings.counter), ref)
-    return summarise(track, counter.reps, counter.partials, rejected=counter.rejected, settings=settings,
-                     source=seq.source, model=seq.model, detection_rate=seq.detection_rate,
-                     rejected_spans=counter.rejected_spans)
+    result = summarise(track, counter.reps, counter.partials, rejected=counter.rejected, settings=settings,
+                       source=seq.source, model=seq.model, detection_rate=seq.detection_rate,
+                       rejected_spans=counter.rejected_spans)
+    result.open_reps = counter.open_reps
+    return result
 
 
 # ------------------------------------------------------------------ summary

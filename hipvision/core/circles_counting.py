@@ -117,6 +117,7 @@ class CircleCounter:
         self.partials: list[PartialSpan] = []
         self.rejected = 0
         self.rejected_spans: list[RepSpan] = []
+        self.open_reps = 0
         self._reset_run()
         self._active = False
         self._ref = 0.0
@@ -204,9 +205,12 @@ class CircleCounter:
             self._step(torso_m)
 
     def finish(self) -> None:
-        """End the current run (the last circle becomes a rep or a partial)."""
+        """End the current run (the last circle becomes a rep or a partial); ``open_reps``: how many reps
+        that added (a circle still in progress when the data ended, past ``360 - completion_tolerance_deg``)."""
+        before = len(self.reps)
         if self._in_run:
             self._end_run()
+        self.open_reps = len(self.reps) - before
 
     # ------------------------------------------------------------ runs
     def _reset_run(self) -> None:
@@ -245,9 +249,10 @@ class CircleCounter:
             self._ext, self._ext_pos = prog, len(buf) - 1
         if self._ext - prog >= s.reversal_deg:
             self._close(self._ext_pos, self._ext, at_extreme=True)
-            self._dir = -self._dir
-            self._rep_phase = buf[0][4]
-            self._ext, self._ext_pos = 0.0, 0
+            # the other way now: its first circle starts where that turning began, as a new run's does
+            # (not at the old extreme, before a hold in the start position or a sit-back)
+            self._commit(-self._dir, 0)
+            buf = self._buf
             for k, b in enumerate(buf):
                 p = self._dir * (b[4] - self._rep_phase)
                 if p > self._ext:

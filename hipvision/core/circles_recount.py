@@ -2,16 +2,20 @@
 
 The saved result of a live run is `analyze_circles` of every frame. A live view that shows the counts of
 the same analysis, re-run on the frames so far, cannot drift from it. Re-running it on everything costs
-about 1 ms per frame (5 minutes at 20 fps: about 6 s on 2 cores), so `RecountWindow` bounds it: circles
-that ended more than ``horizon_s`` before the newest frame are *settled* (their counts are kept), and each
-analysis looks only at the frames from ``margin_s`` before the last settled circle on (room for the
-moving centre and the depth windows to settle before the circles that still count). A circle of a window
-analysis is new when its middle lies after the settled point (the window's own version of the last
-settled circle does not).
+about 1 ms per frame (5 minutes at 20 fps: about 6 s on 2 cores), so `RecountWindow` bounds it: once a
+pause between sets (``quiet_s`` without a counted circle) lies more than ``horizon_s`` back, the circles
+before it are *settled* (their counts are kept) and the next analyses start in that pause, as a recording
+started there would (never in the middle of a set: an analysis that starts mid-set places its circles'
+starts differently). A circle of an analysis counts when its middle lies after the settled point.
+
+Circles an analysis closed only because the data ended while the last one was still going
+(`CirclesResult.open_reps`) are left out until a later analysis sees them finished: a circle that is
+turning back, or a sit-back that looks like the start of one, is not shown as done.
 
     window = RecountWindow()
-    seq = everything.slice_from(window.start_s)      # the frames to analyse (adapter side)
-    counts = window.update(analyze_circles(seq).reps, t_end_s=seq.timestamps_s[-1])
+    seq = everything.from_time(window.start_s)     # the frames to analyse (adapter side)
+    result = analyze_circles(seq)
+    counts = window.update(result.reps, t_end_s=seq.timestamps_s[-1], open_reps=result.open_reps)
 """
 
 from __future__ import annotations
@@ -26,31 +30,44 @@ DIRECTIONS = ("clockwise", "counterclockwise")
 class RecountWindow:
     """Which frames the next live re-analysis looks at, and the counts to show from each (seconds)."""
 
-    horizon_s: float = 20.0  # circles that ended this long before the newest frame are settled
-    margin_s: float = 10.0  # an analysis starts this long before the settled point
+    horizon_s: float = 12.0  # a pause between sets this long before the newest frame settles what came before
+    quiet_s: float = 2.0  # a pause between sets: this long between two counted circles (or after the last)
     settled: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DIRECTIONS, 0))
     cut_s: float = -math.inf  # circles whose middle is before this are settled (counted in ``settled``)
 
     @property
     def start_s(self) -> float:
         """Analyse the frames from this time on (-inf: all of them)."""
-        return self.cut_s - self.margin_s
+        return self.cut_s
 
-    def update(self, reps: list, t_end_s: float) -> dict[str, int]:
+    def update(self, reps: list, t_end_s: float, open_reps: int = 0) -> dict[str, int]:
         """Counts to show after an analysis of the frames from `start_s` to ``t_end_s``.
 
-        ``reps``: its circles (anything with ``direction``, ``start_s`` and ``end_s``), in time order.
-        Circles of it that ended ``horizon_s`` before ``t_end_s`` are settled for the next analyses.
+        ``reps``: its circles in time order (anything with ``direction``, ``start_s`` and ``end_s``), the
+        last ``open_reps`` of them closed only because the data ended.
         """
-        new = [r for r in reps if (r.start_s + r.end_s) / 2 > self.cut_s]
+        done = list(reps[:len(reps) - open_reps] if open_reps else reps)
+        new = [r for r in done if (r.start_s + r.end_s) / 2 > self.cut_s]
         shown = dict(self.settled)
         for r in new:
             shown[r.direction] += 1
-        done = [r for r in new if r.end_s <= t_end_s - self.horizon_s]
-        if done:
-            for r in done:
-                self.settled[r.direction] += 1
-            self.cut_s = max(r.end_s for r in done)
-        elif not new and t_end_s - self.horizon_s > self.cut_s:
-            self.cut_s = t_end_s - self.horizon_s  # nothing circling lately: do not look back further
+        cut = self._pause(new, list(reps[len(done):]), t_end_s)
+        if cut is not None:
+            for r in new:
+                if (r.start_s + r.end_s) / 2 <= cut:
+                    self.settled[r.direction] += 1
+            self.cut_s = cut
         return shown
+
+    def _pause(self, new: list, still_open: list, t_end_s: float) -> float | None:
+        """A time in the latest pause between sets (``quiet_s`` or more without a counted circle) that lies
+        ``horizon_s`` or more before ``t_end_s``: its middle, or ``horizon_s`` back if that is earlier (and
+        still ``quiet_s / 2`` after the circle before it), or None."""
+        ends = [self.cut_s] + [r.end_s for r in new]
+        starts = [r.start_s for r in new] + [still_open[0].start_s if still_open else t_end_s]
+        latest = t_end_s - self.horizon_s
+        best = None
+        for gap_start, gap_end in zip(ends, starts):
+            if gap_end - gap_start >= self.quiet_s and gap_start + self.quiet_s / 2 <= latest:
+                best = min((gap_start + gap_end) / 2, latest)
+        return best

@@ -70,7 +70,7 @@ class BackgroundRecount:
         self._running = None
 
     def _take(self, result: CirclesResult, t_end: float) -> bool:
-        counts = self.window.update(result.reps, t_end)
+        counts = self.window.update(result.reps, t_end, open_reps=result.open_reps)
         self.latest = result
         changed = counts != self.counts
         self.counts = counts
