@@ -43,7 +43,8 @@ def image_shank_rotation(seq, settings=None) -> StubResult:
 
 
 def circles_stub(seq, settings=None) -> StubResult:
-    return StubResult(kind="circles", t0=float(seq.timestamps_s[0]), t1=float(seq.timestamps_s[-1]), total=3)
+    return StubResult(kind="circles", t0=float(seq.timestamps_s[0]), t1=float(seq.timestamps_s[-1]), total=3,
+                      confidence="high", confidence_reasons=[])
 
 
 STUBS = {"seated": image_shank_rotation, "quadruped": circles_stub}
@@ -191,7 +192,7 @@ def test_session_command_writes_json_csv_report_and_history(tmp_path, monkeypatc
     assert "Before: seated hip rotation" in out["html"].read_text()
     rows = load_history("Alex")
     assert len(rows) == 1 and rows[0]["kind"] == "session" and rows[0]["left_after_deg"] is not None
-    assert "IR change after the circles" in capsys.readouterr().out
+    assert "IR change after the 3 hip circles" in capsys.readouterr().out
 
 
 def test_session_command_refuses_save_without_subject_before_any_work(tmp_path, capsys):

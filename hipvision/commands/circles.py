@@ -77,6 +77,7 @@ def print_summary(result: dict) -> None:
     console.print(table)
     for verdict, reps in verdicts.items():
         console.print(f"{verdict}: circle{'s' if len(reps) > 1 else ''} {', '.join(reps)}", highlight=False)
+    print_confidence(result)
     for p in result.get("partials") or []:
         console.print(f"unfinished {p['direction']} circle at {p['start_s']:.1f}–{p['end_s']:.1f} s "
                       f"({100 * p['fraction']:.0f}% of a turn, not counted)", highlight=False)
@@ -86,6 +87,17 @@ def print_summary(result: dict) -> None:
         console.print(f"start position: {sp['message']}", highlight=False)
     for w in result.get("warnings") or []:
         console.print(f"[yellow]![/] {w}", highlight=False, soft_wrap=True)
+
+
+def print_confidence(result: dict) -> None:
+    """The counts' confidence: one line when high, the reasons and what to change when low."""
+    level = result.get("confidence")
+    if level == "high":
+        console.print("confidence: [green]high[/]", highlight=False)
+    elif level is not None:
+        console.print("confidence: [bold yellow]LOW[/]: the counts may be wrong", highlight=False)
+        for reason in result.get("confidence_reasons") or []:
+            console.print(f"  [yellow]-[/] {reason}", highlight=False)
 
 
 def _write(result, json_out: Path | None, csv_out: Path | None, outputs: Outputs, video: Path | None = None) -> dict:

@@ -16,6 +16,7 @@ from hipvision.commands.common import (provisioned_model, MODEL_OPTION, rich_pro
 from hipvision.commands.report import write_report_and_history
 from hipvision.commands.report import check_save_options
 from hipvision.errors import InputError
+from hipvision.core.session import circles_credit
 
 #: Columns of ``--csv`` (one row per phase; see docs/outputs.md).
 CSV_HEADER = ("phase", "kind", "start_s", "end_s", "status", "seen_fraction", "left_held_deg", "right_held_deg",
@@ -57,14 +58,23 @@ def print_summary(result: dict) -> None:
             what = f"IR left {left}, right {right}"
         elif p["kind"] == "quadruped" and r:
             what = f"{r.get('total', 0)} circles ({r.get('clockwise', 0)} cw, {r.get('counterclockwise', 0)} ccw)"
+            if p.get("confidence") is not None:
+                what += f", {'[bold yellow]LOW[/]' if p['confidence'] != 'high' else 'high'} confidence"
         else:
             what = ""
         table.add_row(str(k), p["kind"], f"{p['start_s']:.1f} s", f"{p['end_s']:.1f} s", p["status"].replace("_", " "), what)
     console.print(table)
+    for p in result["phases"]:
+        if p["kind"] == "quadruped" and p.get("confidence") not in (None, "high"):
+            for reason in p.get("confidence_reasons") or []:
+                console.print(f"  [yellow]-[/] circles: {reason}", highlight=False)
     change = result.get("change_deg") or {}
     if any(v is not None for v in change.values()):
         signed = {side: "—" if v is None else f"{v:+.1f}°" for side, v in change.items()}
-        console.print(f"IR change after the circles: left [bold]{signed.get('left', '—')}[/], "
+        total, why = circles_credit(result)
+        when = (f"after the {total} hip circles" if why is None
+                else f"between the two seated measurements (not credited to the circles: {why})")
+        console.print(f"IR change {when}: left [bold]{signed.get('left', '—')}[/], "
                       f"right [bold]{signed.get('right', '—')}[/]", highlight=False)
     for w in result.get("warnings") or []:
         console.print(f"[yellow]![/] {w}", highlight=False, soft_wrap=True)

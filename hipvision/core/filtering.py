@@ -12,6 +12,7 @@ missing sample. Two regimes:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy import signal
@@ -80,6 +81,13 @@ def finite_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
+@lru_cache(maxsize=64)
+def _butter_low(order: int, cutoff_hz: float, fs: float) -> np.ndarray:
+    """Butterworth low-pass sections (designing one costs more than filtering a window with it)."""
+    sos = signal.butter(order, cutoff_hz, btype="low", fs=fs, output="sos")
+    return sos
+
+
 def lowpass_zero_phase(t_s: np.ndarray, x: np.ndarray, *, cutoff_hz: float, order: int = 4) -> np.ndarray:
     """Zero-phase Butterworth low-pass (forward-backward), run on each finite stretch.
 
@@ -95,7 +103,7 @@ def lowpass_zero_phase(t_s: np.ndarray, x: np.ndarray, *, cutoff_hz: float, orde
     fs = 1.0 / float(np.median(np.diff(t)))
     if not MIN_NORMALISED_CUTOFF * fs / 2 <= cutoff_hz < fs / 2:
         return cols.reshape(shape).copy()
-    sos = signal.butter(order, cutoff_hz, btype="low", fs=fs, output="sos")
+    sos = _butter_low(order, float(cutoff_hz), fs)
     min_len = 3 * (2 * len(sos) + 1)  # sosfiltfilt's default pad length + 1
     out = cols.copy()
     for c in range(cols.shape[1]):

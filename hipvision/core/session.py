@@ -60,9 +60,37 @@ class SessionPhase:
     stop_index: int
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3),
-                "status": self.status, "seen_fraction": round(self.seen_fraction, 3),
-                "result": None if self.result is None else self.result.to_dict()}
+        result = None if self.result is None else self.result.to_dict()
+        out = {"kind": self.kind, "start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3),
+               "status": self.status, "seen_fraction": round(self.seen_fraction, 3), "result": result}
+        if self.kind == QUADRUPED:
+            out.update(phase_confidence(self.status, result))
+        return out
+
+
+def phase_confidence(status: str, result: dict | None) -> dict:
+    """``confidence`` and ``confidence_reasons`` of a circles phase: its result's, or "low" when it was not
+    analysed (see `hipvision.core.circles.confidence`)."""
+    if status == "analysed" and result and "confidence" in result:
+        return {"confidence": result["confidence"], "confidence_reasons": list(result.get("confidence_reasons") or [])}
+    why = {"too_short": "the phase on hands and knees was too short to count circles in",
+           "poorly_seen": "the body was seen too poorly on hands and knees: more of it in view",
+           "analysed": "this result carries no confidence (made by an older hipvision): re-run the analysis"}
+    return {"confidence": "low", "confidence_reasons": [why.get(status, "the circles were not analysed")]}
+
+
+def circles_credit(result: dict) -> tuple[int, str | None]:
+    """Circles done between the seated measurements of a session result dict, and why the IR change must
+    not be credited to them (None when it may: at least one circle, every circles phase "high")."""
+    phases = [p for p in result.get("phases") or [] if p.get("kind") == QUADRUPED and p.get("status") == "analysed"]
+    total = sum(int((p.get("result") or {}).get("total") or 0) for p in phases)
+    if not phases:
+        return 0, "no hip-circle phase (on hands and knees) could be analysed"
+    if total == 0:
+        return 0, "no hip circles were counted"
+    if any(phase_confidence(p["status"], p.get("result"))["confidence"] != "high" for p in phases):
+        return total, "the hip circles could not be counted with confidence (see the circles phase)"
+    return total, None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from hipvision.core.circles import CirclesResult, CirclesSettings
 from hipvision.landmarks import Landmark as L
 
 if TYPE_CHECKING:
+    from hipvision.core.circles.confidence import Confidence
     from hipvision.sequence import PoseSequence
     from hipvision.io.sources import Frame
 
@@ -136,6 +137,14 @@ def circles_hud(image: np.ndarray, *, counts: dict[str, int], target: int, progr
         draw.draw_panel(image, lines, "bl", scale=0.85)
 
 
+def confidence_cues(confidence: "Confidence | None") -> list[str]:
+    """HUD lines for a low confidence: the first reason (what to change), shortened."""
+    if confidence is None or confidence.level == "high":
+        return []
+    reason = confidence.reasons[0] if confidence.reasons else ""
+    return ["LOW CONFIDENCE: counts may be wrong", reason if len(reason) <= 90 else reason[:87] + "..."]
+
+
 class CirclesAnnotator:
     """``draw(frame)`` for `hipvision.io.video_out.annotate_video`: skeleton, pelvis trail coloured by
     circle, counts so far, the current circle's progress and direction, top view and size."""
@@ -167,6 +176,7 @@ class CirclesAnnotator:
         progress = (t - current.start_s) / max(current.end_s - current.start_s, 1e-6) if current else 0.0
         last = done[-1] if done else None
         cues = [f"circle {last.index} ({DIRECTION_LABELS[last.direction]}): {last.verdict}"] if last else []
+        cues += confidence_cues(res.confidence)
         track = res.track
         centre = 100 * track.centre_m[i] if track is not None else None
         radius_pct = current.radius_pct_torso if current else (last.radius_pct_torso if last else None)

@@ -11,12 +11,13 @@ import numpy as np
 from hipvision import draw
 from hipvision.core.circles import CirclesResult, CirclesSettings
 from hipvision.core.circles.stream import CirclesStream
-from hipvision.draw.circles import DIRECTION_LABELS, circles_hud, hip_norm
+from hipvision.draw.circles import DIRECTION_LABELS, circles_hud, confidence_cues, hip_norm
+from hipvision.live.circles_recount import BackgroundRecount
 from hipvision.pose.extract import SequenceBuilder
-from hipvision.sequence import effective_fps
 
 if TYPE_CHECKING:
     from hipvision.pose import FramePose
+    from hipvision.sequence import PoseSequence
 
 
 def _cue_for(stream: CirclesStream) -> list[str]:
@@ -34,38 +35,60 @@ class CirclesLive:
     """The live hip-circles analyzer for `hipvision.live.run_live`.
 
     Counting runs from the start; SPACE pauses/resumes it (frames while paused are ignored), R
-    starts over. ``result()`` is the live count so far (what the view shows); ``saved_result()`` is the
-    file analysis of every frame counted, as a recording of them would give: the live counter needs a
-    circle or two to see that depth is under-reported, the file analysis looks at the whole set.
+    starts over. The counts shown are those of the file analysis (`analyze_circles`) re-run on the frames
+    so far on a worker thread (`BackgroundRecount`), so they never drift from what is saved; ``shown``
+    lists them, ``{t_s, clockwise, counterclockwise}`` at each change. The causal `CirclesStream` drives
+    the progress arc, trail and cues between analyses; ``result()`` is its count (what the old live
+    counter gave). ``saved_result()`` is the file analysis of every frame counted, as a recording of them
+    would give, with ``shown`` ending at its counts.
     """
 
     title = "hipvision circles"
 
     def __init__(self, *, settings: CirclesSettings = CirclesSettings(), source: str = "live", model: str = "",
                  trail_s: float = 8.0, keys_help: bool = True, frame_size: tuple[int, int] = (640, 480),
-                 fps: float = 30.0, keep_frames: bool = True):
+                 fps: float = 30.0, frames: SequenceBuilder | None = None, recount_every_s: float = 0.5):
         """``frame_size`` (pixels) and ``fps``: the source's, for the kept frames (the count uses neither);
-        ``keep_frames``: False when the caller keeps them itself (then there is no ``saved_result``)."""
-        self.keep_frames = keep_frames
+        ``frames``: a builder the caller fills with every frame itself (a session); the analyses then use its
+        frames from now on. ``recount_every_s``: frame time between live re-analyses."""
         self.settings = settings
         self.keys_help = keys_help
         self.source, self.model, self.frame_size, self.fps = source, model, frame_size, fps
         self.stream = CirclesStream(settings=settings, source=source, model=model)
         self.trail_s = trail_s
         self.paused = False
+        self.recount_every_s = recount_every_s
         self._trail: deque[tuple[float, np.ndarray, np.ndarray, int]] = deque()  # (t, hip, pelvis cm, rep)
-        self._frames = self._new_frames()
+        self._own_frames = frames is None
+        self._frames = self._new_frames() if frames is None else frames
+        self._first = 0 if frames is None else len(frames)
+        self._start_counting()
 
     def _new_frames(self) -> SequenceBuilder:
         return SequenceBuilder(fps=self.fps, frame_size=self.frame_size, source=self.source, model=self.model)
 
+    def _start_counting(self) -> None:
+        self.recount = BackgroundRecount(settings=self.settings, every_s=self.recount_every_s)
+        self.shown: list[dict] = []
+
+    def _sequence(self) -> "PoseSequence":
+        seq = self._frames.build()
+        return seq if self._first == 0 else seq.slice(self._first, len(seq))
+
+    def _show(self, t_s: float) -> None:
+        counts = self.recount.counts
+        if not self.shown or any(self.shown[-1][k] != v for k, v in counts.items()):
+            self.shown.append({"t_s": round(float(t_s), 3), **counts})
+
     def update(self, pose: "FramePose") -> None:
         if self.paused:
             return
-        if self.keep_frames:
+        if self._own_frames:
             self._frames.append(pose)
         world = pose.world if pose.detected else np.full((33, 3), np.nan)
         self.stream.update(float(pose.timestamp_s), world)
+        self.recount.step(float(pose.timestamp_s), self._sequence)
+        self._show(float(pose.timestamp_s))
         rep = len(self.stream.counter.reps) + 1 if self.stream.progress > 0 else 0
         self._trail.append((pose.timestamp_s, hip_norm(pose.image), 100 * self.stream.pelvis_m, rep))
         while self._trail and self._trail[0][0] < pose.timestamp_s - self.trail_s:
@@ -85,10 +108,12 @@ class CirclesLive:
         radius_pct = (st.last_rep.radius_pct_torso if st.last_rep is not None and st.progress == 0
                       else 100 * float(np.hypot(*d)) / st.torso_m if st.torso_m > 0 else math.nan)
         direction = {1: "clockwise", -1: "counterclockwise"}.get(st.direction)
-        circles_hud(image, counts=st.counts, target=self.settings.target_per_direction, progress=st.progress,
-                    direction=direction, path_cm=path, rep_ids=ids, centre_cm=100 * st.centre_m,
-                    torso_cm=100 * st.torso_m, radius_pct=radius_pct, cues=_cue_for(st), paused=self.paused,
-                    keys_help=self.keys_help)
+        latest = self.recount.latest
+        circles_hud(image, counts=self.recount.counts, target=self.settings.target_per_direction,
+                    progress=st.progress, direction=direction, path_cm=path, rep_ids=ids, centre_cm=100 * st.centre_m,
+                    torso_cm=100 * st.torso_m, radius_pct=radius_pct,
+                    cues=_cue_for(st) + confidence_cues(latest.confidence if latest is not None else None),
+                    paused=self.paused, keys_help=self.keys_help)
 
     def on_key(self, key: str) -> None:
         if key == " ":
@@ -96,16 +121,30 @@ class CirclesLive:
         elif key == "r":
             self.stream.reset()
             self._trail.clear()
-            self._frames = self._new_frames()
+            self.recount.close()
+            if self._own_frames:
+                self._frames = self._new_frames()
+            else:
+                self._first = len(self._frames)
+            self._start_counting()
             self.paused = False
 
     def result(self) -> dict:
         return self.stream.result().to_dict()
 
     def saved_result(self) -> CirclesResult:
-        """`analyze_circles` of every frame counted (not those while paused or before the last R)."""
-        from hipvision.core.circles import analyze_circles
+        """`analyze_circles` of every frame counted (not those while paused or before the last R), with
+        ``shown``: what the view showed, ending at these counts."""
+        result = self.final_result()
+        result.shown = list(self.shown)
+        return result
 
-        if not self.keep_frames:
-            raise RuntimeError("CirclesLive(keep_frames=False) keeps no frames to analyse")
-        return analyze_circles(effective_fps(self._frames.build()), settings=self.settings)
+    def final_result(self) -> CirclesResult:
+        """The file analysis of every frame counted; the shown counts become its counts (a last ``shown``
+        entry, at the last frame's time, if they differ)."""
+        seq = self._sequence()
+        result = self.recount.final(seq)
+        self.recount.close()
+        if len(seq):
+            self._show(float(seq.timestamps_s[-1]))
+        return result

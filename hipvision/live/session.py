@@ -24,6 +24,7 @@ import numpy as np
 
 from hipvision import draw
 from hipvision.core.circles import CirclesSettings
+from hipvision.core.circles.recount import DIRECTIONS
 from hipvision.core.posture import OTHER, QUADRUPED, SEATED, latest_posture
 from hipvision.core.rotation import RotationTracker
 from hipvision.live.circles import CirclesLive
@@ -67,6 +68,8 @@ class SessionLive:
 
     def reset(self) -> None:
         """Forget everything seen so far (the R key)."""
+        if getattr(self, "_circles", None) is not None:
+            self._circles.recount.close()
         self.frames = SequenceBuilder(fps=self.fps, frame_size=self.frame_size, source=self.source, model=self.model)
         self._recent: deque["FramePose"] = deque()
         self.posture = OTHER
@@ -75,6 +78,8 @@ class SessionLive:
         self._rotation: RotationTracker | None = None
         self._reading = None
         self._circles: CirclesLive | None = None
+        self._counted_before = dict.fromkeys(DIRECTIONS, 0)  # circles shown in earlier circles phases
+        self.shown: list[dict] = []  # {t_s, clockwise, counterclockwise}: the circle totals shown, at each change
 
     # -------------------------------------------------------------- analysis
     def update(self, pose: "FramePose") -> None:
@@ -93,6 +98,15 @@ class SessionLive:
             self.seated_held[-1] = self._reading.best_held_deg
         elif now == QUADRUPED:
             self._circles.update(pose)
+            self._show(float(pose.timestamp_s), self._circle_totals())
+
+    def _circle_totals(self) -> dict[str, int]:
+        counts = self._circles.recount.counts if self._circles is not None else {}
+        return {k: self._counted_before[k] + counts.get(k, 0) for k in DIRECTIONS}
+
+    def _show(self, t_s: float, totals: dict[str, int]) -> None:
+        if not self.shown or any(self.shown[-1][k] != v for k, v in totals.items()):
+            self.shown.append({"t_s": round(t_s, 3), **totals})
 
     def _enter(self, posture: str) -> None:
         self.posture = posture
@@ -101,8 +115,11 @@ class SessionLive:
             self._reading = None
             self.seated_held.append(_NAN2.copy())
         elif posture == QUADRUPED:
+            if self._circles is not None:  # an earlier circles phase: its counts stay in the totals shown
+                self._counted_before = self._circle_totals()
+                self._circles.recount.close()
             self._circles = CirclesLive(settings=self.circles_settings, source=self.source, model=self.model,
-                                        keys_help=False, keep_frames=False)
+                                        keys_help=False, frames=self.frames)
         if posture != OTHER:
             self.phases_seen.append(posture)
 
@@ -115,8 +132,18 @@ class SessionLive:
         """The session JSON of every frame seen (same analysis as `hipvision session VIDEO`)."""
         from hipvision.core.session import analyze_session
 
-        return analyze_session(effective_fps(self.frames.build()), min_phase_s=self.min_phase_s,
-                               circles=self.circles_settings).to_dict()
+        seq = effective_fps(self.frames.build())
+        result = analyze_session(seq, min_phase_s=self.min_phase_s, circles=self.circles_settings).to_dict()
+        if self._circles is not None:
+            self._circles.recount.close()
+        saved = dict.fromkeys(DIRECTIONS, 0)
+        for p in result["phases"]:
+            if p["kind"] == QUADRUPED and p["status"] == "analysed" and p.get("result"):
+                for k in DIRECTIONS:
+                    saved[k] += int(p["result"].get(k) or 0)
+        if len(seq):  # the view's last counts are the saved ones
+            self._show(float(seq.timestamps_s[-1]), saved)
+        return {**result, "shown": list(self.shown)}
 
     def on_key(self, key: str) -> None:
         if key == "r":

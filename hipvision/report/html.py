@@ -27,6 +27,7 @@ from hipvision.report.key_frames import KeyFrameRequest, PoseDetector, key_frame
 from hipvision.report.plots import COLORS, angle_plot_svg, path_plot_svg, rep_color
 from hipvision.landmarks import SIDES
 from hipvision.sequence import PoseSequence
+from hipvision.core.session import circles_credit, phase_confidence
 
 if TYPE_CHECKING:
     from hipvision.io.frame_store import FrameStore
@@ -150,8 +151,13 @@ def circles_view(result: dict, fig_id: str) -> dict:
         done = int(result.get(name) or 0)
         directions.append({"name": name, "label": label, "done": done, "target": target,
                            "fraction": min(done / target, 1.0) if target else None})
+    sets = {st.get("direction"): st for st in result.get("sets") or []}
+    for d in directions:
+        st = sets.get(d["name"]) or {}
+        d["confidence"], d["confidence_reasons"] = st.get("confidence"), list(st.get("confidence_reasons") or [])
     svg = path_plot_svg(result, fig_id)
     return {"total": result.get("total"), "partial": result.get("partial"), "directions": directions,
+            "confidence": result.get("confidence"), "confidence_reasons": list(result.get("confidence_reasons") or []),
             "verdicts": Counter(r.get("verdict") for r in reps if r.get("verdict")).most_common(),
             "median_radius": float(np.median(radii)) if radii else None, "reps": reps,
             "partials": result.get("partials") or [], "protocol": protocol,
@@ -160,7 +166,7 @@ def circles_view(result: dict, fig_id: str) -> dict:
 
 
 _STATUS_TEXT = {"analysed": "analysed", "too_short": "too short to analyse", "poorly_seen": "poorly seen",
-                "skipped": "not analysed"}
+                "skipped": "not analysed", "low_confidence": "counted, low confidence"}
 _KIND_TEXT = {"seated": "Seated", "quadruped": "Hip circles", "other": "Moving / other"}
 
 
@@ -176,8 +182,11 @@ def session_view(result: dict) -> dict:
             title = "Before: seated hip rotation" if i == seated[0] else "After: seated hip rotation"
         elif p["kind"] == "seated":
             title = "Seated hip rotation"
-        v = {"index": i + 1, "kind": p["kind"], "title": title, "status": p["status"],
-             "status_text": _STATUS_TEXT.get(p["status"], p["status"]), "start": p["start_s"], "end": p["end_s"],
+        status = p["status"]
+        if p["kind"] == "quadruped" and status == "analysed" and phase_confidence(status, p.get("result"))["confidence"] != "high":
+            status = "low_confidence"  # counted, but not to be trusted: not shown as a plain "analysed"
+        v = {"index": i + 1, "kind": p["kind"], "title": title, "status": status,
+             "status_text": _STATUS_TEXT.get(status, status), "start": p["start_s"], "end": p["end_s"],
              "seen": p.get("seen_fraction"), "rotation": None, "circles": None,
              "left_pct": 100 * p["start_s"] / total, "width_pct": 100 * (p["end_s"] - p["start_s"]) / total}
         if p.get("result") and p["kind"] == "seated":
@@ -197,13 +206,15 @@ def session_view(result: dict) -> dict:
                      "after_uncertainty": after.get("uncertainty_deg"),
                      "before_status": before.get("status"), "after_status": after.get("status")})
     circles = [v["circles"] for v in views if v["circles"]]
-    return {"phases": views, "legs": legs, "headline": _headline(legs, circles), "has_change": any(leg["change"] is not None for leg in legs),
+    return {"phases": views, "legs": legs, "headline": _headline(legs, circles_credit(result)),
+            "has_change": any(leg["change"] is not None for leg in legs),
             "circles_total": sum(int(c["total"] or 0) for c in circles) if circles else None,
             "circles": circles[0] if len(circles) == 1 else None, "duration": total}
 
 
-def _headline(legs: list[dict], circles: list[dict]) -> str:
-    """One plain sentence: what changed after the circles."""
+def _headline(legs: list[dict], credit: tuple[int, str | None]) -> str:
+    """One plain sentence: what changed after the circles. ``credit``: `hipvision.core.session.circles_credit`
+    (the change is put down to the circles only when they were counted with high confidence)."""
     parts = []
     for leg in legs:
         if leg["change"] is None:
@@ -211,11 +222,12 @@ def _headline(legs: list[dict], circles: list[dict]) -> str:
         word = "gained" if leg["change"] > 0.5 else "lost" if leg["change"] < -0.5 else "kept"
         amount = f" {abs(leg['change']):.1f}°" if word != "kept" else " the same rotation"
         parts.append(f"the {leg['side']} hip {word}{amount}")
-    total = sum(int(c["total"] or 0) for c in circles)
     if not parts:
         return "No before/after change: the recording needs a seated measurement before and after the circles."
     text = " and ".join(parts)
-    after = f"after {total} hip circle{'s' if total != 1 else ''}" if circles else "between the two measurements"
+    total, why = credit
+    after = (f"after {total} hip circle{'s' if total != 1 else ''}" if why is None
+             else f"between the two measurements ({why})")
     return f"{text[0].upper()}{text[1:]} of internal rotation {after}."
 
 

@@ -8,7 +8,7 @@ thighs pivoting about the planted knees (moving back lowers it). The shoulders
 follow the pelvis by a fraction (`trunk_follow`), the arms reach the planted
 hands by two-bone IK.
 
-A script is a list of segments (`Hold`, `Circles`, `Rock`, `Fidget`, `StandUp`);
+A script is a list of segments (`Hold`, `Circles`, `SitBack`, `Rock`, `Fidget`, `StandUp`);
 `pelvis_script` turns it into a per-frame pelvis path plus the true reps, and
 `render_quadruped` films it with a `PinholeCamera` into a `PoseSequence`.
 
@@ -102,6 +102,16 @@ class Rock:
     amplitude_m: float = 0.08
     period_s: float = 3.0
     axis_deg: float = 0.0  # 0 forward–back, 90 side to side
+
+
+@dataclass(frozen=True)
+class SitBack:
+    """Sit back toward the heels (straight back, ``back_m``), hold, and come forward to the start position,
+    as between two sets: ``move_s`` each way, ``hold_s`` still at the back."""
+
+    back_m: float = 0.14
+    hold_s: float = 1.5
+    move_s: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -283,6 +293,10 @@ def pelvis_script(segments: list, *, fps: float = 30.0) -> PelvisScript:
             b.fidget(seg)
         elif isinstance(seg, StandUp):
             b.stand_up(seg)
+        elif isinstance(seg, SitBack):
+            b.move_to(np.array([-seg.back_m, 0.0]), seg.move_s)
+            b.hold(seg.hold_s)
+            b.move_to(np.zeros(2), seg.move_s)
         else:
             raise TypeError(f"unknown script segment {seg!r}")
     n = len(b.pos)

@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from hipvision.core.circles.edges import circle_radius_reference
 from hipvision.core.circles.counting import CircleCounter, RepSpan
 from hipvision.core.circles.depth import (
     IDENTITY,
@@ -74,8 +75,8 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     coeffs, ratio = depth_coefficients(t, dev, valid, seg, az, torso_all, settings=s.depth,
                                        approach_m=image_approach_m(seq, valid, torso_all))
     # where no loop was rebuilt, an oblique view still shrinks the depth: scale it back
-    coeffs[:, 2] *= np.where(ratio < 1.0, 1.0, oblique_depth_scales(t, dev, valid, seg, az, torso_all,
-                                                                     settings=s.depth))
+    scale = np.where(ratio < 1.0, 1.0, oblique_depth_scales(t, dev, valid, seg, az, torso_all, settings=s.depth))
+    coeffs[:, 2] *= scale
     if np.any(coeffs != IDENTITY):
         across = np.stack([-np.sin(np.radians(az)), np.cos(np.radians(az))], axis=1)
         a = np.sum(dev * across, axis=1)
@@ -88,7 +89,7 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     ok = valid & np.isfinite(torso_all)
     torso = float(np.median(torso_all[ok])) if ok.any() else math.nan
     return CircleTrack(t, valid & np.all(np.isfinite(pelvis), axis=1), pelvis, centre, shoulders,
-                       hip_flexion_deg(pts), np.full(len(t), torso), az, ratio)
+                       hip_flexion_deg(pts), np.full(len(t), torso), az, ratio, scale)
 
 
 def image_approach_m(seq: PoseSequence, valid: np.ndarray, torso_m: np.ndarray) -> np.ndarray | None:
@@ -115,11 +116,11 @@ def image_approach_m(seq: PoseSequence, valid: np.ndarray, torso_m: np.ndarray) 
     return np.where(known, np.cumsum(np.where(known, growth, 0.0)) * distance_m, np.nan)
 
 
-def count_track(track: CircleTrack, counter: CircleCounter) -> CircleCounter:
-    """Feed a whole track to ``counter`` and finish it."""
+def count_track(track: CircleTrack, counter: CircleCounter, ref_radius_m: np.ndarray | None = None) -> CircleCounter:
+    """Feed a whole track to ``counter`` and finish it (``ref_radius_m``: (T,) see `circle_radius_reference`)."""
     for i, t in enumerate(track.t_s):
         counter.update(i, float(t), track.pelvis_m[i], track.centre_m[i], float(track.torso_m[i]),
-                       bool(track.valid[i]))
+                       bool(track.valid[i]), math.nan if ref_radius_m is None else float(ref_radius_m[i]))
     counter.finish()
     return counter
 
@@ -175,6 +176,10 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
     track = track_offline(seq, settings)
     first = count_track(track, CircleCounter(settings.counter))
     track.centre_m = refine_centre(track, first.reps, max_gap_s=settings.max_gap_s)
-    counter = count_track(track, CircleCounter(settings.counter))
-    return summarise(track, counter.reps, counter.partials, rejected=counter.rejected, settings=settings,
-                     source=seq.source, model=seq.model, detection_rate=seq.detection_rate)
+    ref = circle_radius_reference(track, first.reps, max_gap_s=settings.max_gap_s)
+    counter = count_track(track, CircleCounter(settings.counter), ref)
+    result = summarise(track, counter.reps, counter.partials, rejected=counter.rejected, settings=settings,
+                       source=seq.source, model=seq.model, detection_rate=seq.detection_rate,
+                       rejected_spans=counter.rejected_spans)
+    result.open_reps = counter.open_reps
+    return result

@@ -51,6 +51,9 @@ class CounterSettings:
 
     gate_enter: float = 0.035
     gate_exit: float = 0.025
+    gate_enter_of_circle: float = 0.45  # with a known circle radius (``ref_radius_m``): the gate is also at
+    gate_exit_of_circle: float = 0.35  # least these fractions of it (the still start position, and the move
+    # from it onto the circle and back, stay inside: they are not part of a circle)
     min_radius: float = 0.04
     min_roundness: float = 0.25
     direction_deg: float = 60.0
@@ -58,12 +61,15 @@ class CounterSettings:
     rate_window_s: float = 1.0
     reversal_deg: float = 90.0
     completion_tolerance_deg: float = 45.0
+    settle_deg: float = 8.0  # a run's last circle ends where it first came this close to its furthest point
     partial_min_deg: float = 180.0
     max_dip_jump_deg: float = 90.0
     max_turn_rate_deg_s: float = 1080.0
     min_rep_s: float = 1.0
     max_rep_s: float = 30.0
     max_pause_s: float = 1.0
+    max_pause_in_circle_s: float = 0.25  # with a known circle radius: the pelvis back in the middle of the
+    # circle for longer than this has left the circle (the end of a set), whatever it does next
     max_gap_s: float = 0.5
 
 
@@ -102,7 +108,7 @@ class CircleCounter:
     Attributes:
         reps: counted circles (`RepSpan`), in order.
         partials: incomplete circles at the end of runs (`PartialSpan`).
-        rejected: 360° sweeps that failed the size/roundness/duration checks.
+        rejected: 360° sweeps that failed the size/roundness/duration checks; rejected_spans: those sweeps.
     """
 
     def __init__(self, settings: CounterSettings = CounterSettings()):
@@ -110,6 +116,8 @@ class CircleCounter:
         self.reps: list[RepSpan] = []
         self.partials: list[PartialSpan] = []
         self.rejected = 0
+        self.rejected_spans: list[RepSpan] = []
+        self.open_reps = 0
         self._reset_run()
         self._active = False
         self._ref = 0.0
@@ -139,7 +147,7 @@ class CircleCounter:
 
     # ------------------------------------------------------------ feeding
     def update(self, index: int, t_s: float, xy_m: np.ndarray, centre_m: np.ndarray, torso_m: float,
-               valid: bool) -> None:
+               valid: bool, ref_radius_m: float = math.nan) -> None:
         """Feed one sample.
 
         Args:
@@ -149,6 +157,8 @@ class CircleCounter:
             centre_m: (2,) the moving centre of the path, same frame.
             torso_m: torso length, metres (scales every distance threshold).
             valid: the person is in a usable quadruped posture.
+            ref_radius_m: radius of the circles being made around this time, metres, when known (a
+                first pass, see `circles_edges`): the gate then rises to ``gate_*_of_circle`` of it.
         """
         s = self.settings
         d = np.asarray(xy_m, float) - np.asarray(centre_m, float)
@@ -163,8 +173,13 @@ class CircleCounter:
         self._last_t, self._last_valid_t = self._last_valid_t, t_s
         r = float(np.hypot(d[0], d[1]))
         ang = math.degrees(math.atan2(d[1], d[0]))
+        gate_enter, gate_exit, max_pause = s.gate_enter * torso_m, s.gate_exit * torso_m, s.max_pause_s
+        if ref_radius_m > 0:
+            gate_enter = max(gate_enter, s.gate_enter_of_circle * ref_radius_m)
+            gate_exit = max(gate_exit, s.gate_exit_of_circle * ref_radius_m)
+            max_pause = s.max_pause_in_circle_s
         if self._active:
-            if r < s.gate_exit * torso_m:
+            if r < gate_exit:
                 self._active = False
                 self._inactive_since = t_s
             else:
@@ -172,8 +187,8 @@ class CircleCounter:
                 if abs(step) <= s.max_turn_rate_deg_s * (t_s - self._last_t):
                     self._phase += step
                 self._ref = ang
-        elif r >= s.gate_enter * torso_m:
-            if self._in_run and t_s - self._inactive_since <= s.max_pause_s:
+        elif r >= gate_enter:
+            if self._in_run and t_s - self._inactive_since <= max_pause:
                 jump = _wrap_deg(ang - self._ref)
                 if abs(jump) <= s.max_dip_jump_deg:
                     self._phase += jump
@@ -183,16 +198,19 @@ class CircleCounter:
             self._ref = ang
             if not self._in_run:
                 self._start_run()
-        elif self._in_run and t_s - self._inactive_since > s.max_pause_s:
+        elif self._in_run and t_s - self._inactive_since > max_pause:
             self._end_run()
         if self._in_run:
             self._buf.append((index, t_s, float(xy_m[0]), float(xy_m[1]), self._phase, r))
             self._step(torso_m)
 
     def finish(self) -> None:
-        """End the current run (the last circle becomes a rep or a partial)."""
+        """End the current run (the last circle becomes a rep or a partial); ``open_reps``: how many reps
+        that added (a circle still in progress when the data ended, past ``360 - completion_tolerance_deg``)."""
+        before = len(self.reps)
         if self._in_run:
             self._end_run()
+        self.open_reps = len(self.reps) - before
 
     # ------------------------------------------------------------ runs
     def _reset_run(self) -> None:
@@ -231,9 +249,10 @@ class CircleCounter:
             self._ext, self._ext_pos = prog, len(buf) - 1
         if self._ext - prog >= s.reversal_deg:
             self._close(self._ext_pos, self._ext, at_extreme=True)
-            self._dir = -self._dir
-            self._rep_phase = buf[0][4]
-            self._ext, self._ext_pos = 0.0, 0
+            # the other way now: its first circle starts where that turning began, as a new run's does
+            # (not at the old extreme, before a hold in the start position or a sit-back)
+            self._commit(-self._dir, 0)
+            buf = self._buf
             for k, b in enumerate(buf):
                 p = self._dir * (b[4] - self._rep_phase)
                 if p > self._ext:
@@ -255,6 +274,13 @@ class CircleCounter:
             if dt > 0 and self._dir * (buf[k][4] - buf[j][4]) >= s.min_turn_rate_deg_s * dt:
                 return k
             k -= 1
+        return k
+
+    def _first_reach(self, k: int, progress_deg: float) -> int:
+        """The first buffer position up to ``k`` whose progress in the current rep reached ``progress_deg``."""
+        for j in range(k + 1):
+            if self._dir * (self._buf[j][4] - self._rep_phase) >= progress_deg:
+                return j
         return k
 
     def _commit(self, direction: int, start_pos: int) -> None:
@@ -282,8 +308,8 @@ class CircleCounter:
         turning stopped (not after a still hold there).
         """
         s = self.settings
-        if at_extreme:  # not after a still hold at the end: where the turning stopped
-            end_pos = self._turning_edge(end_pos)
+        if at_extreme:  # not after a still hold or a slow drift at the end: where the turning stopped
+            end_pos = self._turning_edge(self._first_reach(end_pos, sweep_deg - s.settle_deg))
         seg = self._buf[:end_pos + 1]
         if sweep_deg >= 360.0 - s.completion_tolerance_deg:
             span = RepSpan(self._dir, seg[0][0], seg[-1][0], seg[0][1], seg[-1][1], float(sweep_deg))
@@ -291,6 +317,7 @@ class CircleCounter:
                 self.reps.append(span)
             else:
                 self.rejected += 1
+                self.rejected_spans.append(span)
         elif sweep_deg >= s.partial_min_deg and self._arc_like(seg, sweep_deg):
             self.partials.append(PartialSpan(self._dir, seg[0][0], seg[-1][0], seg[0][1], seg[-1][1],
                                              float(sweep_deg)))
@@ -307,8 +334,11 @@ class CircleCounter:
         return radius >= s.min_radius * self._torso and loop_roundness(xy) >= s.min_roundness
 
     def _arc_like(self, seg: list[tuple], sweep_deg: float) -> bool:
-        """A partial circle must be as far from the centre as a circle must be big, and sweep its
-        angle away from the centre (not while passing close to it, as when rocking)."""
+        """A partial circle must be as far from the centre as a circle must be big, take at least its share
+        of ``min_rep_s``, and sweep its angle away from the centre (not while passing close to it, as when
+        rocking)."""
+        if seg[-1][1] - seg[0][1] < sweep_deg / 360.0 * self.settings.min_rep_s:
+            return False
         r = np.array([b[5] for b in seg])
         if np.median(r) < self.settings.min_radius * self._torso:
             return False

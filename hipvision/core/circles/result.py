@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hipvision.core.circles.confidence import CircleSetSummary, Confidence
 from hipvision.core.circles.counting import CounterSettings
 from hipvision.core.circles.depth import DepthSettings
 from hipvision.core.circles.quality import Protocol, StartPosition, VerdictThresholds
@@ -87,6 +88,10 @@ class CirclesResult:
     duration_s: float = 0.0
     live: bool = False
     warnings: list[str] = field(default_factory=list)
+    confidence: Confidence = Confidence()  # how far the counts can be trusted (`confidence`)
+    sets: list[CircleSetSummary] = field(default_factory=list)  # per direction: count, span, confidence
+    shown: list[dict] | None = None  # live: what the view showed, {t_s, clockwise, counterclockwise} per change
+    open_reps: int = 0  # the last reps were still in progress when the data ended (not in JSON; see `recount`)
     track: CircleTrack | None = field(default=None, repr=False)  # per-frame detail (CSV, overlays); not in JSON
 
     @property
@@ -109,6 +114,8 @@ class CirclesResult:
             **result_header("circles", model=self.model, source=self.source, duration_s=self.duration_s,
                             warnings=self.warnings),
             "mode": "live" if self.live else "offline",
+            **self.confidence.to_dict(), "sets": [st.to_dict() for st in self.sets],
+            **({"shown": list(self.shown)} if self.shown is not None else {}),
             "total": self.total, "clockwise": self.clockwise, "counterclockwise": self.counterclockwise,
             "partial": len(self.partials), "valid_fraction": round(self.valid_fraction, 3),
             "torso_cm": None if not np.isfinite(self.torso_cm) else round(self.torso_cm, 1),

@@ -243,4 +243,5 @@ class CirclesStream:
         track = self.track()
         rate = self._detected / self.frames if self.frames else 0.0
         return summarise(track, counter.reps, counter.partials, rejected=counter.rejected, settings=self.settings,
-                         source=self.source, model=self.model, detection_rate=rate, live=True)
+                         source=self.source, model=self.model, detection_rate=rate, live=True,
+                         rejected_spans=counter.rejected_spans)

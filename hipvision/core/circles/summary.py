@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from hipvision.core.circles.confidence import assess
 from hipvision.core.circles.counting import PartialSpan, RepSpan
 from hipvision.core.circles.quality import protocol, rep_quality, start_position
 from hipvision.core.circles.result import (
@@ -66,8 +67,9 @@ def rep_measures(track: CircleTrack, span: RepSpan, index: int, settings: Circle
 
 def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpan], *, rejected: int = 0,
               settings: CirclesSettings = CirclesSettings(), source: str = "", model: str = "",
-              detection_rate: float | None = None, live: bool = False) -> CirclesResult:
-    """Measures, protocol, start position, series and warnings from a track and its counted spans."""
+              detection_rate: float | None = None, live: bool = False,
+              rejected_spans: list[RepSpan] = ()) -> CirclesResult:
+    """Measures, protocol, start position, series, warnings and confidence from a track and its counted spans."""
     t = track.t_s
     first = min([sp.start_index for sp in [*reps, *partials]], default=len(t))
     neutral = neutral_forward(track, first)
@@ -92,6 +94,10 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
         duration_s=float(t[-1] - t[0]) if len(t) > 1 else 0.0, live=live, track=track,
     )
     result.warnings.extend(_warnings(track, result, rejected, detection_rate))
+    result.confidence, result.sets = assess(track, out_reps, out_partials, rejected=list(rejected_spans),
+                                            detection_rate=detection_rate, valid_fraction=valid_fraction,
+                                            target_per_direction=settings.target_per_direction,
+                                            min_radius_torso=settings.counter.min_radius)
     return result
 
 

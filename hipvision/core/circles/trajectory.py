@@ -235,6 +235,8 @@ class CircleTrack:
             head, +90 at the person's right, -90 at the left, ±180 behind.
         depth_ratio: (T,) depth/across ratio assumed where the depth motion was taken as
             under-reported and stretched (1.0 = measured as is; see `circles_depth`).
+        depth_scale: (T,) factor the measured depth motion was scaled by where it was not rebuilt (an
+            oblique view's symmetry, `circles_depth.oblique_depth_scales`; 1.0 = as measured), or None.
     """
 
     t_s: np.ndarray
@@ -246,6 +248,7 @@ class CircleTrack:
     torso_m: np.ndarray
     camera_azimuth_deg: np.ndarray
     depth_ratio: np.ndarray | None = None
+    depth_scale: np.ndarray | None = None
 
 
 def body_coordinates(pts: np.ndarray, up: np.ndarray, fwd: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

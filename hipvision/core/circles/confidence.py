@@ -1,0 +1,289 @@
+"""How far a circles count can be trusted: ``"high"`` or ``"low"``, with the reasons in plain words.
+
+Nothing new is measured here: the confidence is read from what the analysis already knows about the
+recording (see `assess`). A count is ``"low"`` when any of these holds for its set (one direction) or for
+the whole result; each reason says what to change:
+
+* the motion toward and away from the camera (depth) was barely seen: its rms is under
+  ``faint_depth_ratio`` of the motion across the view, in frames whose depth was taken as measured (side-on
+  and in-line views show one half of every circle only in depth, which the pose model under-reports; a
+  circle and a rock look alike there);
+* the depth was rebuilt (`circles_depth`: from the across motion or from the image growth): the count
+  rests on a loop the pose model did not measure, and its size is an estimate;
+* an unfinished circle, or a circle-like movement rejected as too small, flat or quick, in or next to
+  the set (a circle may have been missed);
+* the hips went round somewhere no circle was counted (net area swept around the centre, outside the
+  counted and unfinished circles);
+* the posture was lost in part of the set, the person was on hands and knees in few frames, or found
+  in few frames;
+* one circle took far more or less time than the others of its set (a merged or split circle);
+* a count one away from the protocol's (the likeliest miscount: a missed or extra circle at an edge).
+
+A still hold seen from anywhere is ``"high"`` with 0 circles: too little moved for a circle to hide.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from hipvision.core.circles.counting import RepSpan
+from hipvision.core.circles.depth import DepthSettings, loop_terms
+from hipvision.core.circles.trajectory import CircleTrack, runs
+
+HIGH, LOW = "high", "low"
+DIRECTIONS = ("clockwise", "counterclockwise")
+_LABEL = {"clockwise": "clockwise", "counterclockwise": "counter-clockwise"}
+
+
+@dataclass(frozen=True)
+class ConfidenceSettings:
+    """Limits of `assess` (fractions, seconds, torso lengths)."""
+
+    faint_depth_ratio: float = 0.35  # depth motion that goes with the across motion (in step or a quarter turn
+    # out, `circles_depth.loop_terms`) over the across motion, where the depth was taken as measured
+    min_measured_ratio: float = 0.25  # ... before an oblique view's depth scale (which goes up to 4)
+    still_across_torso: float = 0.02  # rms across motion below this: nothing moved that a circle would
+    oblique_min_sin2az: float = 0.8  # |sin 2·azimuth| at least this: the camera about 45° off the body's axes
+    min_detection_rate: float = 0.7
+    min_valid_fraction: float = 0.3  # of the whole recording on hands and knees
+    min_valid_in_set: float = 0.8  # of a set's own time
+    tempo_range: tuple[float, float] = (0.55, 1.8)  # a circle's duration over its set's median
+    edge_s: float = 3.0  # rejected movements this close to a set belong to it
+    loop_window_s: float = 6.0  # windows in which uncounted turning is looked for: net area swept around
+    min_loop_area: float = 2.0  # the centre at least this many smallest countable circles' areas
+    min_loop_of_counted: float = 0.25  # ... and this share of the median counted circle's area
+    min_loopiness: float = 0.5  # ... and net over total area swept at least this (a rock sweeps both ways)
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """``level`` "high" or "low"; ``reasons``: why it is low and what to change (empty when high)."""
+
+    level: str = HIGH
+    reasons: tuple[str, ...] = ()
+
+    @staticmethod
+    def of(reasons: list[str]) -> "Confidence":
+        unique = tuple(dict.fromkeys(reasons))
+        return Confidence(LOW if unique else HIGH, unique)
+
+    def to_dict(self) -> dict:
+        return {"confidence": self.level, "confidence_reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
+class CircleSetSummary:
+    """The circles of one direction: count, time span (None when none) and confidence."""
+
+    direction: str
+    count: int
+    start_s: float | None
+    end_s: float | None
+    confidence: Confidence
+
+    def to_dict(self) -> dict:
+        span = {k: None if v is None else round(v, 2) for k, v in (("start_s", self.start_s), ("end_s", self.end_s))}
+        return {"direction": self.direction, "count": self.count, **span, **self.confidence.to_dict()}
+
+
+@dataclass(frozen=True)
+class _Circle:
+    """What `assess` needs of a counted or unfinished circle (times in seconds)."""
+
+    direction: str
+    start_s: float
+    end_s: float
+    fraction: float = 1.0
+
+
+def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[RepSpan] = (),
+           detection_rate: float | None = None, valid_fraction: float = 1.0, target_per_direction: int = 5,
+           min_radius_torso: float = 0.04,
+           settings: ConfidenceSettings = ConfidenceSettings()) -> tuple[Confidence, list[CircleSetSummary]]:
+    """The result's confidence and one `CircleSetSummary` per direction (in time order).
+
+    Args:
+        track: the analysed track (pelvis, centre, validity, camera azimuth, depth ratio).
+        reps, partials: the result's `CircleRep` and `CirclePartial` (direction, start_s, end_s[, fraction]).
+        rejected: the counter's rejected 360° sweeps.
+        detection_rate: share of frames with a person; valid_fraction: share on hands and knees.
+        min_radius_torso: the counter's smallest circle (torso lengths), for the uncounted-turning check.
+    """
+    circles = [_Circle(r.direction, r.start_s, r.end_s) for r in reps]
+    unfinished = [_Circle(p.direction, p.start_s, p.end_s, p.fraction) for p in partials]
+    overall = _recording_reasons(detection_rate, valid_fraction, settings)
+    counted_cm2 = float(np.median([r.area_cm2 for r in reps])) if reps else 0.0
+    overall += _uncounted_turning(track, circles + unfinished, min_radius_torso, counted_cm2, settings)
+    if not circles:
+        overall += _depth_reasons(track, np.ones(len(track.t_s), bool), settings, counted=False)
+    sets = []
+    for direction in DIRECTIONS:
+        mine = [c for c in circles if c.direction == direction]
+        part = [c for c in unfinished if c.direction == direction]
+        items = mine + part
+        if not items:
+            continue
+        start, end = min(c.start_s for c in items), max(c.end_s for c in items)
+        reasons = list(overall) + _set_reasons(track, start, end, mine, part, rejected, settings)
+        if abs(len(mine) - target_per_direction) == 1:
+            word = "short of" if len(mine) < target_per_direction else "more than"
+            reasons.append(f"{len(mine)} {_LABEL[direction]} circles, one {word} the {target_per_direction} asked: "
+                           f"if you did {target_per_direction}, one was {'missed' if len(mine) < target_per_direction else 'counted twice or added'}; "
+                           "check it on the video")
+        sets.append(CircleSetSummary(direction, len(mine), start, end, Confidence.of(reasons)))
+    every = list(overall) + [f"{_LABEL[s.direction]}: {r}" for s in sets for r in s.confidence.reasons
+                             if r not in overall]
+    # a direction with no circles at all is as sure as the whole result (the same view, the same person)
+    for direction in DIRECTIONS:
+        if not any(s.direction == direction for s in sets):
+            sets.append(CircleSetSummary(direction, 0, None, None, Confidence.of(every)))
+    sets.sort(key=lambda s: math.inf if s.start_s is None else s.start_s)
+    return Confidence.of(every), sets
+
+
+# ------------------------------------------------------------------ reasons
+
+def _recording_reasons(detection_rate: float | None, valid_fraction: float, s: ConfidenceSettings) -> list[str]:
+    out = []
+    if detection_rate is not None and detection_rate < s.min_detection_rate:
+        out.append(f"a person was found in only {100 * detection_rate:.0f}% of the frames: get the whole body in "
+                   "view, in good light")
+    if valid_fraction < s.min_valid_fraction:
+        out.append(f"recognised on hands and knees in only {100 * valid_fraction:.0f}% of the frames: more of the "
+                   "body in view (hands, knees, hips and shoulders), camera a little higher")
+    return out
+
+
+def _set_reasons(track: CircleTrack, start: float, end: float, mine: list[_Circle], part: list[_Circle],
+                 rejected: list[RepSpan], s: ConfidenceSettings) -> list[str]:
+    t = track.t_s
+    inside = (t >= start) & (t <= end)
+    out = []
+    if inside.any():
+        valid_share = float(track.valid[inside].mean())
+        if valid_share < s.min_valid_in_set:
+            out.append(f"the hands-and-knees posture was lost in {100 * (1 - valid_share):.0f}% of the set: more of "
+                       "the hips and legs in view")
+        out += _depth_reasons(track, inside, s, counted=True)
+    for p in part:
+        out.append(f"an unfinished circle at {p.start_s:.1f} s ({100 * p.fraction:.0f}% of a turn): if it was a "
+                   "whole circle, it was missed")
+    near = [r for r in rejected if r.end_s >= start - s.edge_s and r.start_s <= end + s.edge_s]
+    for r in near:
+        out.append(f"a circle-like movement at {r.start_s:.1f} s was too small, flat or quick to count: if it was "
+                   "a circle, make it bigger and slower")
+    durations = np.array([c.end_s - c.start_s for c in mine])
+    if len(durations) >= 3:
+        median = float(np.median(durations))
+        lo, hi = s.tempo_range
+        for k, c in enumerate(mine):
+            ratio = durations[k] / median
+            if not lo <= ratio <= hi:
+                out.append(f"one circle ({c.start_s:.1f}-{c.end_s:.1f} s) took {durations[k]:.1f} s where the others "
+                           f"took about {median:.1f} s: two circles may have been merged or one split; keep an "
+                           "even pace")
+    return out
+
+
+def _view(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings) -> tuple[str, float]:
+    """("side" | "in line" | "oblique", circular mean azimuth in degrees) over ``rows``."""
+    az = track.camera_azimuth_deg[rows]
+    az = az[np.isfinite(az)]
+    if not az.size:
+        return "oblique", math.nan
+    a = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(az))))))
+    off_line = min(abs(a), 180 - abs(a))
+    if abs(math.sin(math.radians(2 * a))) >= s.oblique_min_sin2az:
+        return "oblique", a
+    return ("in line" if off_line < 45 else "side"), a
+
+
+def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, *, counted: bool) -> list[str]:
+    """Reasons from the depth of the path in ``rows`` (valid frames only): rebuilt, or barely seen."""
+    use = rows & track.valid
+    if not use.any():
+        return []
+    out = []
+    ratio = track.depth_ratio if track.depth_ratio is not None else np.ones(len(track.t_s))
+    rebuilt = use & (ratio < 1.0)
+    if rebuilt.any():
+        times = 1.0 / float(np.median(ratio[rebuilt]))
+        out.append(f"the pose model saw the motion toward and away from the camera about {times:.0f} times smaller "
+                   "than across, so the depth was rebuilt: the count rests on an estimate and the size is an "
+                   f"estimate; {_move_camera(_view(track, use, s)[0])}")
+    measured = use & (ratio >= 1.0)
+    if measured.sum() < 10:
+        return out
+    torso = float(np.nanmedian(track.torso_m[measured]))
+    view, azimuth = _view(track, measured, s)
+    rows = np.flatnonzero(measured)
+    sl = slice(rows[0], rows[-1] + 1)  # one stretch; frames not measured are left out by the fit
+    dev = np.where(measured[sl, None], track.pelvis_m[sl] - track.centre_m[sl], np.nan)
+    terms = loop_terms(track.t_s[sl], dev, azimuth, torso, settings=DepthSettings(min_across_torso=s.still_across_torso))
+    if terms is None:
+        return out  # too short, or too little moved for a circle to hide in it
+    alpha, _, beta = terms[:3]
+    seen = math.hypot(alpha, beta)  # depth motion that goes with the across motion, in step or a quarter turn out
+    scale = float(np.median(track.depth_scale[measured])) if track.depth_scale is not None else 1.0
+    if scale > 1.0 and seen / scale < s.min_measured_ratio:  # scaled back from the path's symmetry, but by
+        out.append(f"the pose model saw the motion toward and away from the camera about {scale / seen:.0f} times "
+                   "smaller than across; it was scaled back by an estimate, so the count is unsure; "
+                   f"{_move_camera('oblique')}")
+    elif seen < s.faint_depth_ratio:
+        times = f"about {1 / seen:.0f} times" if seen > 0.02 else "far"
+        what = ("the hips' motion toward and away from the camera was seen " + times + " smaller than across")
+        if view == "side":
+            what = ("camera at the side: the side-to-side half of each circle is motion toward the camera, seen "
+                    + times + " smaller than the forward-back half")
+        elif view == "in line":
+            what = ("camera in line with the body: the forward-back half of each circle is motion toward the camera, "
+                    "seen " + times + " smaller than the side-to-side half")
+        missed = "" if counted else " (circles can look like rocking from here, so some may have been missed)"
+        out.append(f"{what}{missed}; {_move_camera(view)}")
+    return out
+
+
+def _move_camera(view: str) -> str:
+    if view == "side":
+        return "move the camera about 45° round toward the head or the feet"
+    if view == "in line":
+        return "move the camera about 45° to the side"
+    return "film from a little higher and nearer, with the hips well in view"
+
+
+def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_torso: float, counted_cm2: float,
+                       s: ConfidenceSettings) -> list[str]:
+    """Where the hips went round outside every counted and unfinished circle: in a window, a net area swept
+    around the centre of at least ``min_loop_area`` smallest circles and ``min_loop_of_counted`` of the
+    counted circles' median area (``counted_cm2``), mostly one way (``min_loopiness``)."""
+    t = track.t_s
+    if len(t) < 3:
+        return []
+    free = track.valid & np.all(np.isfinite(track.pelvis_m - track.centre_m), axis=1)
+    for c in circles:
+        free &= ~((t >= c.start_s) & (t <= c.end_s))
+    dev = track.pelvis_m - track.centre_m
+    da = 0.5 * (dev[:-1, 0] * dev[1:, 1] - dev[:-1, 1] * dev[1:, 0])
+    da = np.where(free[:-1] & free[1:], da, 0.0)
+    cum = np.concatenate([[0.0], np.cumsum(np.nan_to_num(da))])
+    total = np.concatenate([[0.0], np.cumsum(np.abs(np.nan_to_num(da)))])
+    torso = float(np.nanmedian(track.torso_m)) if np.any(np.isfinite(track.torso_m)) else math.nan
+    if not torso > 0:
+        return []
+    limit = max(s.min_loop_area * math.pi * (min_radius_torso * torso) ** 2, s.min_loop_of_counted * counted_cm2 / 1e4)
+    starts = np.arange(t[0], max(t[-1] - s.loop_window_s, t[0]) + 1e-9, 1.0)
+    lo = np.searchsorted(t, starts)
+    hi = np.searchsorted(t, starts + s.loop_window_s)
+    flagged = np.zeros(len(t), bool)
+    for a, b in zip(lo, np.minimum(hi, len(t) - 1)):
+        net = abs(cum[b] - cum[a])
+        if b > a and net >= limit and net >= s.min_loopiness * (total[b] - total[a]):
+            flagged[a:b + 1] = True
+    out = []
+    for a, b in runs(flagged):
+        out.append(f"the hips went round at {t[a]:.0f}-{t[b - 1]:.0f} s but no circle was counted there: if you "
+                   "circled, make each circle bigger and keep the hips in view")
+    return out

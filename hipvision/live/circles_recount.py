@@ -1,0 +1,87 @@
+"""The live circles counts, from the file analysis re-run on the poses so far on a worker thread.
+
+`BackgroundRecount.step` is called on the live loop's thread once per frame: it takes the counts of the
+latest finished analysis and, every ``every_s`` of frame time when none is running, hands the frames of
+the next one (`hipvision.core.circles.recount.RecountWindow`) to a worker thread. Frames may arrive faster
+than the analysis runs (a video played as a camera): the counts are always those of the latest *finished*
+analysis. `final` waits for the worker and analyses every frame: the saved result, and the last counts.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import numpy as np
+
+from hipvision.core.circles import CirclesResult, CirclesSettings, analyze_circles
+from hipvision.core.circles.recount import DIRECTIONS, RecountWindow
+from hipvision.sequence import PoseSequence, effective_fps
+
+
+class BackgroundRecount:
+    """Counts to show live, each from a finished `analyze_circles` of the frames so far (see the module)."""
+
+    def __init__(self, *, settings: CirclesSettings = CirclesSettings(), every_s: float = 0.5,
+                 window: RecountWindow | None = None) -> None:
+        self.settings, self.every_s = settings, every_s
+        self.window = window if window is not None else RecountWindow()
+        self.counts: dict[str, int] = dict.fromkeys(DIRECTIONS, 0)
+        self.latest: CirclesResult | None = None  # the latest finished analysis (its confidence, for the view)
+        self.costs: list[tuple[int, float]] = []  # (frames analysed, milliseconds) of each analysis
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hipvision-recount")
+        self._running: Future | None = None
+        self._last_start_t = -math.inf
+
+    def step(self, t_s: float, frames: Callable[[], PoseSequence]) -> bool:
+        """Once per frame (``t_s``: its time): take a finished analysis, start the next when due.
+
+        ``frames`` builds the sequence of every frame so far (called only when an analysis starts).
+        Returns True when the counts changed.
+        """
+        changed = False
+        if self._running is not None and self._running.done():
+            result, t_end = self._running.result()
+            self._running = None
+            changed = self._take(result, t_end)
+        if self._running is None and t_s - self._last_start_t >= self.every_s:
+            seq = self._window_of(frames())
+            if len(seq) >= 2:
+                self._last_start_t = t_s
+                self._running = self._pool.submit(self._analyse, seq)
+        return changed
+
+    def final(self, seq: PoseSequence) -> CirclesResult:
+        """Wait for the running analysis, then analyse every frame of ``seq``: the saved result; the counts
+        become its counts."""
+        if self._running is not None:
+            self._running.result()
+            self._running = None
+        result, _ = self._analyse(effective_fps(seq))
+        self.latest = result
+        self.counts = {"clockwise": result.clockwise, "counterclockwise": result.counterclockwise}
+        return result
+
+    def close(self) -> None:
+        """Stop the worker (a running analysis is finished and dropped)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._running = None
+
+    def _take(self, result: CirclesResult, t_end: float) -> bool:
+        counts = self.window.update(result.reps, t_end, open_reps=result.open_reps)
+        self.latest = result
+        changed = counts != self.counts
+        self.counts = counts
+        return changed
+
+    def _window_of(self, seq: PoseSequence) -> PoseSequence:
+        start = int(np.searchsorted(seq.timestamps_s, self.window.start_s)) if len(seq) else 0
+        return effective_fps(seq.slice(start, len(seq)) if start > 0 else seq)
+
+    def _analyse(self, seq: PoseSequence) -> tuple[CirclesResult, float]:
+        t0 = time.perf_counter()
+        result = analyze_circles(seq, settings=self.settings)
+        self.costs.append((len(seq), 1000 * (time.perf_counter() - t0)))
+        return result, float(seq.timestamps_s[-1]) if len(seq) else -math.inf

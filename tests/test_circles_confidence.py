@@ -1,0 +1,160 @@
+"""Circles confidence: a wrong count is never "high"; the reasons say why and what to change; a session never
+credits an IR change to 0 or low-confidence circles."""
+
+import zlib
+
+import pytest
+
+from hipvision.core.circles import analyze_circles
+from hipvision.report import build_view
+from hipvision.core.session import circles_credit
+from hipvision.synthetic.quadruped import Circles, Hold, Rock, SitBack, pelvis_script, quadruped_camera, render_quadruped
+
+CW, CCW = True, False
+
+
+def two_sets(per, radius_m, period_s, *, sit_back=True):
+    """As a person does it: still, out onto the circle, ``per`` circles, back, a sit-back, the other way."""
+    def one(cw):
+        return Circles(per, radius_m, cw, period_s, start_deg=0.0, centre_back_m=0.02)
+
+    pause = [Hold(0.3), SitBack(0.14, 1.5, 0.8), Hold(0.5)] if sit_back else [Hold(2.0)]
+    return pelvis_script([Hold(1.5), one(CW), *pause, one(CCW), Hold(1.5)])
+
+
+SETS = two_sets(5, 0.08, 2.8)
+SMALL = two_sets(2, 0.05, 3.0, sit_back=False)
+SLOW = pelvis_script([Hold(1.5), Circles(3, 0.08, CCW, 4.5, minor_ratio=0.5, start_deg=0.0), Hold(1.5)])
+STILL = pelvis_script([Hold(15.0)])
+ROCKING = pelvis_script([Hold(1.5), Rock(6, 0.08, 2.5, axis_deg=0), Hold(1.5)])
+
+
+def film(script, heading, gain, pitch=20.0):
+    seed = zlib.crc32(f"{heading}/{gain}/{pitch}/{len(script.t_s)}".encode()) % 10_000
+    return render_quadruped(script, camera=quadruped_camera(heading, pitch_deg=pitch), seed=seed,
+                            depth_motion_gain=gain)
+
+
+def exact(result, script):
+    return [r.direction for r in result.reps] == script.directions
+
+
+def test_a_wrong_count_side_on_with_the_depth_removed_is_low_and_says_where_to_put_the_camera():
+    """Side-on from low down with no depth motion at all (the pose model saw none): the circles look like
+    rocking, the count is wrong, and the result says so."""
+    result = analyze_circles(film(SETS, 90.0, 0.0, pitch=5.0))
+    assert not exact(result, SETS)
+    assert result.confidence.level == "low"
+    text = " ".join(result.confidence.reasons)
+    assert "camera at the side" in text and "move the camera about 45°" in text
+    data = result.to_dict()
+    assert data["confidence"] == "low" and data["confidence_reasons"] == list(result.confidence.reasons)
+    assert {s["direction"] for s in data["sets"]} == {"clockwise", "counterclockwise"}
+    assert all(s["confidence"] == "low" for s in data["sets"])
+
+
+@pytest.mark.parametrize("heading", [0.0, 45.0, 90.0, 135.0, 180.0])
+@pytest.mark.parametrize("gain", [1.0, 0.1, 0.0, -0.05])
+@pytest.mark.parametrize("name, script", [("5+5", SETS), ("2+2 small", SMALL), ("3 slow ellipse", SLOW),
+                                          ("rocking", ROCKING)])
+def test_a_wrong_count_is_never_high(name, script, heading, gain):
+    """All round the person, with the depth as measured, 10 times too small, gone, or turned the wrong way:
+    whatever the count, a wrong one (or a wrong set) is "low"."""
+    result = analyze_circles(film(script, heading, gain))
+    if not exact(result, script):
+        assert result.confidence.level == "low", result.confidence
+    for s in result.sets:
+        want = script.clockwise if s.direction == "clockwise" else script.counterclockwise
+        if s.count != want:
+            assert s.confidence.level == "low", s
+
+
+@pytest.mark.parametrize("heading", [45.0, 135.0, 180.0, 90.0])
+def test_a_clear_view_of_5_plus_5_is_high_with_no_reasons(heading):
+    result = analyze_circles(film(SETS, heading, 1.0))
+    assert exact(result, SETS)
+    assert result.confidence.level == "high" and result.confidence.reasons == ()
+    assert [(s.direction, s.count, s.confidence.level) for s in result.sets] == \
+        [("clockwise", 5, "high"), ("counterclockwise", 5, "high")]
+
+
+@pytest.mark.parametrize("heading", [0.0, 45.0, 90.0, 180.0])
+def test_a_still_hold_is_zero_with_high_confidence_from_anywhere(heading):
+    result = analyze_circles(film(STILL, heading, 0.1))
+    assert result.total == 0 and result.confidence.level == "high"
+
+
+def test_rebuilt_depth_is_low_and_says_the_size_is_an_estimate():
+    result = analyze_circles(film(SETS, 90.0, 0.1))
+    assert exact(result, SETS)  # counted right, but on a depth the pose model did not measure
+    assert result.confidence.level == "low"
+    assert any("rebuilt" in r and "size is an estimate" in r for r in result.confidence.reasons)
+
+
+def test_an_unfinished_circle_and_a_count_one_off_the_protocol_make_their_set_low():
+    script = pelvis_script([Hold(1.5), Circles(3.6, 0.10, CW, 4.0), Hold(1.5), Circles(5, 0.10, CCW, 3.0),
+                            Hold(1.5)])
+    result = analyze_circles(film(script, 45.0, 1.0))
+    assert exact(result, script) and len(result.partials) == 1
+    by = {s.direction: s for s in result.sets}
+    assert by["clockwise"].confidence.level == "low"
+    assert any("unfinished circle" in r for r in by["clockwise"].confidence.reasons)
+    assert by["counterclockwise"].confidence.level == "high"
+    four = analyze_circles(film(pelvis_script([Hold(1.5), Circles(4, 0.10, CW, 3.0), Hold(1.5)]), 45.0, 1.0))
+    assert four.clockwise == 4 and four.confidence.level == "low"
+    assert any("one short of the 5 asked" in r for r in four.confidence.reasons)
+
+
+# ---------------------------------------------------------------- sessions: no credit for unsure circles
+
+def _session(circles: dict | None, status: str = "analysed") -> dict:
+    seated = {"kind": "rotation", "left": {"held_deg": 30.0, "class": "functional"},
+              "right": {"held_deg": 28.0, "class": "limited"}}
+    after = {"kind": "rotation", "left": {"held_deg": 40.0, "class": "functional"},
+             "right": {"held_deg": 31.0, "class": "functional"}}
+    phases = [{"kind": "seated", "start_s": 0.0, "end_s": 10.0, "status": "analysed", "seen_fraction": 1.0,
+               "result": seated}]
+    if circles is not None:
+        phases.append({"kind": "quadruped", "start_s": 12.0, "end_s": 40.0, "status": status,
+                       "seen_fraction": 1.0, "result": circles})
+    phases.append({"kind": "seated", "start_s": 42.0, "end_s": 52.0, "status": "analysed", "seen_fraction": 1.0,
+                   "result": after})
+    return {"kind": "session", "phases": phases, "change_deg": {"left": 10.0, "right": 3.0}, "warnings": []}
+
+
+def _circles(total: int, level: str) -> dict:
+    return {"kind": "circles", "total": total, "clockwise": total, "counterclockwise": 0, "reps": [],
+            "confidence": level, "confidence_reasons": [] if level == "high" else ["camera at the side: ..."]}
+
+
+@pytest.mark.parametrize("circles, credited", [
+    (_circles(10, "high"), True),
+    (_circles(10, "low"), False),
+    (_circles(0, "high"), False),
+    (None, False),
+])
+def test_the_session_headline_credits_the_change_only_to_circles_counted_with_confidence(circles, credited):
+    headline = build_view(_session(circles))["session"]["headline"]
+    assert headline.startswith("The left hip gained 10.0° and the right hip gained 3.0°")
+    assert ("after 10 hip circles" in headline) == credited
+    assert (circles_credit(_session(circles))[1] is None) == credited
+    assert ("between the two measurements" in headline) != credited
+
+
+def test_a_low_confidence_circles_phase_is_not_shown_as_plainly_analysed():
+    view = build_view(_session(_circles(10, "low")))["session"]
+    phase = [p for p in view["phases"] if p["kind"] == "quadruped"][0]
+    assert phase["status"] == "low_confidence" and "low confidence" in phase["status_text"]
+    assert phase["circles"]["confidence"] == "low"
+
+
+def test_the_terminal_does_not_credit_low_confidence_circles(capsys):
+    from hipvision.commands.session import print_summary
+
+    data = _session(_circles(10, "low"))
+    data["phases"][1].update(confidence="low", confidence_reasons=["camera at the side: ..."])
+    print_summary(data)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "not credited to the circles" in out and "LOW" in out
+    print_summary(_session(_circles(10, "high")))
+    assert "IR change after the 10 hip circles" in " ".join(capsys.readouterr().out.split())
