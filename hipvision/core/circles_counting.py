@@ -26,6 +26,12 @@ Rules (all distances in torso lengths, so they scale with the person):
   stopped, at ``min_turn_rate_deg_s``). The last rep of a run counts if it reached
   ``360 - completion_tolerance_deg``; otherwise, if it reached
   ``partial_min_deg``, it is reported as a partial circle.
+* Set edges (when the radius of the circles being made is known from a first pass, ``ref_radius_m``; see
+  `circles_edges`): the gate rises to ``gate_*_of_circle`` of that radius, so the still start position and
+  the moves onto and off the circle do not turn the phase; a dip into the gate longer than
+  ``max_pause_in_circle_s`` ends the set; a set's first circle starts where the pelvis is
+  ``edge_of_circle`` of the radius out, its last ends where it last was and was still turning (over
+  ``edge_window_s``), and after a reversal the other way's first circle starts where that turning began.
 * A rep must last ``min_rep_s``–``max_rep_s``, enclose an equal-area radius of
   at least ``min_radius`` and have a roundness (minor/major axis) of at least
   ``min_roundness``; otherwise it is rejected (not counted, not partial).
