@@ -78,3 +78,18 @@ def assert_live_reps_are_real(live, saved, *, max_missed: int) -> None:
         assert getattr(saved, d) - max_missed <= getattr(live, d) <= getattr(saved, d)
     got = [r.direction for r in live.reps]
     assert got == sorted(got)  # all clockwise ones come first, as in the script
+def check_shown(shown: list[dict], saved: dict[str, int], reps: list[dict]) -> list[float]:
+    """Assert a live run's ``shown`` timeline ends at the saved counts and never exceeds them; returns, per
+    saved circle, how long after its end (s) the view first showed it."""
+    assert shown, "no shown timeline"
+    assert {k: shown[-1][k] for k in saved} == saved
+    for entry in shown:
+        for k, v in saved.items():
+            assert entry[k] <= v, (entry, saved)
+    delays = []
+    for direction in saved:
+        ends = [r["end_s"] for r in reps if r["direction"] == direction]
+        for n, end in enumerate(ends, start=1):
+            first = next(e["t_s"] for e in shown if e[direction] >= n)
+            delays.append(first - end)
+    return delays

@@ -158,3 +158,27 @@ def test_the_terminal_does_not_credit_low_confidence_circles(capsys):
     assert "not credited to the circles" in out and "LOW" in out
     print_summary(_session(_circles(10, "high")))
     assert "IR change after the 10 hip circles" in " ".join(capsys.readouterr().out.split())
+
+
+def test_low_confidence_shows_on_the_annotated_video_and_the_live_view(monkeypatch):
+    """Both draw through `circles_hud`; with a low-confidence result its cues lead with LOW CONFIDENCE and the
+    first reason."""
+    import numpy as np
+
+    from hipvision.overlays import circles as overlay
+    from hipvision.io.sources import Frame
+
+    seq = film(SETS, 90.0, 0.1)
+    result = analyze_circles(seq)
+    assert result.confidence.level == "low"
+    seen = []
+    monkeypatch.setattr(overlay, "circles_hud", lambda image, **kw: seen.append(kw["cues"]))
+    overlay.CirclesAnnotator(seq, result)(Frame(200, float(seq.timestamps_s[200]), np.zeros((180, 320, 3), np.uint8)))
+    live = overlay.CirclesLive(source="test clip", frame_size=(320, 180), fps=seq.fps)
+    live.recount.latest = result
+    live.draw_hud(np.zeros((180, 320, 3), np.uint8))
+    live.recount.close()
+    for cues in seen:
+        assert "LOW CONFIDENCE: counts may be wrong" in cues
+        assert any(c.startswith(result.confidence.reasons[0][:40]) for c in cues)
+    assert len(seen) == 2

@@ -6,6 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from circles_cases import check_shown
+
 from fixtures import skeletons as sk
 from hipvision.cli import main as cli
 from hipvision.core.posture import OTHER, QUADRUPED, SEATED, segment_postures
@@ -132,6 +134,9 @@ def test_live_session_on_the_sample_played_as_a_camera(tmp_path, model_path, cap
     assert [p["kind"] for p in d["phases"] if p["kind"] != "other"] == ["seated", "quadruped", "seated"]
     for side in ("left", "right"):
         assert d["change_deg"][side] == pytest.approx(truth["change_deg"][side], abs=3.0), side
+    circles = [p for p in d["phases"] if p["kind"] == "quadruped"][0]["result"]
+    delays = check_shown(d["shown"], {k: circles[k] for k in ("clockwise", "counterclockwise")}, circles["reps"])
+    print("shown after each circle closed (s):", [round(x, 2) for x in delays])
     assert (tmp_path / "live.mp4").stat().st_size > 0
     # the report shows what the camera saw at the held angles and during the circles (kept while live)
     html = (tmp_path / "live.html").read_text()

@@ -212,8 +212,8 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
     if rebuilt.any():
         times = 1.0 / float(np.median(ratio[rebuilt]))
         out.append(f"the pose model saw the motion toward and away from the camera about {times:.0f} times smaller "
-                   "than across, so the depth was rebuilt: the count rests on an estimate and the size is an "
-                   f"estimate; {_move_camera(_view(track, use, s)[0])}")
+                   "than across, so the depth was rebuilt: the count and direction rest on that rebuild and the size "
+                   f"is an estimate; {_move_camera(_view(track, use, s)[0])}")
     measured = use & (ratio >= 1.0)
     if measured.sum() < 10:
         return out

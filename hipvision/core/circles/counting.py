@@ -26,6 +26,12 @@ Rules (all distances in torso lengths, so they scale with the person):
   stopped, at ``min_turn_rate_deg_s``). The last rep of a run counts if it reached
   ``360 - completion_tolerance_deg``; otherwise, if it reached
   ``partial_min_deg``, it is reported as a partial circle.
+* Set edges (when the radius of the circles being made is known from a first pass, ``ref_radius_m``; see
+  `circles_edges`): the gate rises to ``gate_*_of_circle`` of that radius, so the still start position and
+  the moves onto and off the circle do not turn the phase; a dip into the gate longer than
+  ``max_pause_in_circle_s`` ends the set; a set's first circle starts where the pelvis is
+  ``edge_of_circle`` of the radius out, its last ends where it last was and was still turning (over
+  ``edge_window_s``), and after a reversal the other way's first circle starts where that turning began.
 * A rep must last ``min_rep_s``–``max_rep_s``, enclose an equal-area radius of
   at least ``min_radius`` and have a roundness (minor/major axis) of at least
   ``min_roundness``; otherwise it is rejected (not counted, not partial).
@@ -61,6 +67,10 @@ class CounterSettings:
     rate_window_s: float = 1.0
     reversal_deg: float = 90.0
     completion_tolerance_deg: float = 45.0
+    edge_window_s: float = 0.3  # a run's last circle ends where, over this window, the phase last advanced
+    edge_rate_fraction: float = 0.4  # ... at this fraction of the circle's mean rate (and min_turn_rate_deg_s)
+    edge_of_circle: float = 0.45  # ... and (circle radius known) where the pelvis was last this far out on the
+    # circle; a run's first circle starts where it first is
     settle_deg: float = 8.0  # a run's last circle ends where it first came this close to its furthest point
     partial_min_deg: float = 180.0
     max_dip_jump_deg: float = 90.0
@@ -118,6 +128,7 @@ class CircleCounter:
         self.rejected = 0
         self.rejected_spans: list[RepSpan] = []
         self.open_reps = 0
+        self._ref_radius = 0.0  # the latest ``ref_radius_m`` (0 when unknown)
         self._reset_run()
         self._active = False
         self._ref = 0.0
@@ -173,6 +184,7 @@ class CircleCounter:
         self._last_t, self._last_valid_t = self._last_valid_t, t_s
         r = float(np.hypot(d[0], d[1]))
         ang = math.degrees(math.atan2(d[1], d[0]))
+        self._ref_radius = ref_radius_m if ref_radius_m > 0 else 0.0
         gate_enter, gate_exit, max_pause = s.gate_enter * torso_m, s.gate_exit * torso_m, s.max_pause_s
         if ref_radius_m > 0:
             gate_enter = max(gate_enter, s.gate_enter_of_circle * ref_radius_m)
@@ -263,15 +275,19 @@ class CircleCounter:
             self._ext, self._ext_pos = prog - 360.0, 0
 
     def _turning_edge(self, k: int) -> int:
-        """Walk back from buffer position ``k`` while the phase did NOT advance (in the run's direction)
-        at ``min_turn_rate_deg_s`` over the ``rate_window_s`` ending there; where turning was last seen."""
+        """Walk back from buffer position ``k`` while the phase did NOT advance (in the run's direction) over
+        the ``edge_window_s`` ending there at ``min_turn_rate_deg_s`` and ``edge_rate_fraction`` of the circle's
+        own mean rate up to ``k``; where turning was last seen (not a slow drift back into the start position)."""
         s, buf = self.settings, self._buf
+        span = buf[k][1] - buf[0][1]
+        mean_rate = self._dir * (buf[k][4] - buf[0][4]) / span if span > 0 else 0.0
+        rate = max(s.min_turn_rate_deg_s, s.edge_rate_fraction * mean_rate)
         while k > 0:
             j = k
-            while j > 0 and buf[k][1] - buf[j][1] < s.rate_window_s:
+            while j > 0 and buf[k][1] - buf[j][1] < s.edge_window_s:
                 j -= 1
             dt = buf[k][1] - buf[j][1]
-            if dt > 0 and self._dir * (buf[k][4] - buf[j][4]) >= s.min_turn_rate_deg_s * dt:
+            if dt > 0 and self._dir * (buf[k][4] - buf[j][4]) >= rate * dt:
                 return k
             k -= 1
         return k
@@ -286,7 +302,8 @@ class CircleCounter:
     def _commit(self, direction: int, start_pos: int) -> None:
         """Fix the run's direction; its first circle starts where the turning began: walking back from
         now while the phase kept advancing at ``min_turn_rate_deg_s`` (over ``rate_window_s``, or what
-        there is of it), but not before the extreme at ``start_pos``."""
+        there is of it), but not before the extreme at ``start_pos`` nor (circle radius known) before the
+        pelvis is ``edge_of_circle`` of it out."""
         s, buf = self.settings, self._buf
         k = len(buf) - 1
         while k > start_pos:
@@ -296,6 +313,8 @@ class CircleCounter:
             if direction * (buf[k][4] - buf[j][4]) < s.min_turn_rate_deg_s * (buf[k][1] - buf[j][1]):
                 break
             k -= 1
+        while k < len(buf) - 1 and buf[k][5] < s.edge_of_circle * self._ref_radius:
+            k += 1  # still on the way out of the start position: the circle starts where it is reached
         self._dir = direction
         del buf[:k]
         self._rep_phase = buf[0][4]
@@ -308,8 +327,13 @@ class CircleCounter:
         turning stopped (not after a still hold there).
         """
         s = self.settings
-        if at_extreme:  # not after a still hold or a slow drift at the end: where the turning stopped
-            end_pos = self._turning_edge(self._first_reach(end_pos, sweep_deg - s.settle_deg))
+        if at_extreme:  # not after a still hold or a slow drift at the end
+            end_pos = self._first_reach(end_pos, sweep_deg - s.settle_deg)
+        closed_at = end_pos
+        while end_pos > 0 and self._buf[end_pos][5] < s.edge_of_circle * self._ref_radius:
+            end_pos -= 1  # back near the start position already: the circle ended before
+        if at_extreme or end_pos != closed_at:  # where the turning stopped
+            end_pos = self._turning_edge(end_pos)
         seg = self._buf[:end_pos + 1]
         if sweep_deg >= 360.0 - s.completion_tolerance_deg:
             span = RepSpan(self._dir, seg[0][0], seg[-1][0], seg[0][1], seg[-1][1], float(sweep_deg))

@@ -1,0 +1,89 @@
+"""Live = saved: the live counts are the file analysis re-run on the frames so far (bounded by settling at the
+pauses between sets); they end at the saved counts and never go past them."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from hipvision.core.circles import analyze_circles
+from hipvision.core.circles.recount import RecountWindow
+from hipvision.sequence import effective_fps
+from hipvision.synthetic.quadruped import Circles, Hold, SitBack, pelvis_script, render_quadruped
+
+CW, CCW = True, False
+
+
+def rep(direction, start, end):
+    return SimpleNamespace(direction=direction, start_s=start, end_s=end)
+
+
+def test_circles_before_a_pause_far_enough_back_are_settled_and_analyses_start_in_that_pause():
+    w = RecountWindow(horizon_s=12.0, quiet_s=2.0)
+    reps = [rep("clockwise", 2.0 + 3 * k, 5.0 + 3 * k) for k in range(5)]  # 2 → 17 s, then a pause
+    assert w.update(reps, t_end_s=20.0) == {"clockwise": 5, "counterclockwise": 0}
+    assert w.start_s == -np.inf  # the pause began only 3 s ago
+    ccw = [rep("counterclockwise", 22.0 + 3 * k, 25.0 + 3 * k) for k in range(3)]  # 22 → 31 s
+    assert w.update(reps + ccw, t_end_s=31.0) == {"clockwise": 5, "counterclockwise": 3}
+    assert 17.0 < w.start_s < 22.0 and w.settled == {"clockwise": 5, "counterclockwise": 0}
+    # the next analysis starts in the pause: it sees the counter-clockwise set only (its own version of it)
+    again = [rep("counterclockwise", 21.9 + 3 * k, 24.9 + 3 * k) for k in range(4)]
+    assert w.update(again, t_end_s=34.0) == {"clockwise": 5, "counterclockwise": 4}
+
+
+def test_a_circle_closed_only_because_the_data_ended_is_not_shown_yet():
+    w = RecountWindow()
+    reps = [rep("clockwise", 1.0, 4.0), rep("clockwise", 4.0, 6.9)]
+    assert w.update(reps, t_end_s=7.0, open_reps=1) == {"clockwise": 1, "counterclockwise": 0}
+    assert w.update(reps + [rep("clockwise", 6.9, 9.9)], t_end_s=10.5) == {"clockwise": 3, "counterclockwise": 0}
+
+
+def test_never_settles_in_the_middle_of_a_set():
+    w = RecountWindow(horizon_s=12.0, quiet_s=2.0)
+    reps = [rep("clockwise", 1.0 + 3 * k, 4.0 + 3 * k) for k in range(20)]  # one set of 60 s, no pause
+    assert w.update(reps, t_end_s=61.5) == {"clockwise": 20, "counterclockwise": 0}
+    assert w.start_s == -np.inf
+
+
+@pytest.fixture(scope="module")
+def long_session():
+    """About 80 s: two 5 + 5 sets with sit-backs, a pause between (45° view, depth as measured)."""
+    one = [Hold(2.0), Circles(5, 0.08, CW, 2.8, start_deg=0.0), Hold(0.3), SitBack(0.14, 1.5, 0.8), Hold(0.5),
+           Circles(5, 0.08, CCW, 2.8, start_deg=0.0), Hold(2.0)]
+    return render_quadruped(pelvis_script(one + one, fps=20.0), view=45.0, seed=4, fps=20.0)
+
+
+def test_replayed_analyses_end_at_the_saved_counts_and_never_pass_them(long_session):
+    seq = long_session
+    saved = analyze_circles(seq)
+    final = {"clockwise": saved.clockwise, "counterclockwise": saved.counterclockwise}
+    assert final == {"clockwise": 10, "counterclockwise": 10}
+    w = RecountWindow()
+    shown, lengths = [], []
+    for t_end in [*np.arange(2.0, seq.timestamps_s[-1], 2.0), seq.timestamps_s[-1]]:
+        stop = int(np.searchsorted(seq.timestamps_s, t_end, side="right"))
+        start = int(np.searchsorted(seq.timestamps_s, w.start_s))
+        part = effective_fps(seq.slice(start, stop))
+        result = analyze_circles(part)
+        shown.append(w.update(result.reps, float(part.timestamps_s[-1]), open_reps=result.open_reps))
+        lengths.append(part.duration_s)
+    assert all(s[k] <= final[k] for s in shown for k in final)
+    assert shown[-1] == final
+    assert max(lengths[-5:]) < 0.7 * seq.duration_s  # later analyses look at the second half only
+
+
+def test_the_live_view_shows_the_file_analysis_and_ends_at_the_saved_counts(long_session):
+    """Driven by the live loop with a stand-in camera (frames arrive far faster than the analyses run)."""
+    from hipvision.live import run_live
+    from hipvision.live.circles import CirclesLive
+    from test_circles_cli import _Source, _Tracker
+
+    analyzer = CirclesLive(source="test clip", frame_size=(320, 180), fps=long_session.fps)
+    run_live(_Source(long_session), _Tracker(long_session), analyzer, window=False)
+    saved = analyzer.saved_result()
+    counts = {"clockwise": saved.clockwise, "counterclockwise": saved.counterclockwise}
+    data = saved.to_dict()
+    assert data["shown"][0] == {"t_s": 0.0, "clockwise": 0, "counterclockwise": 0}
+    assert {k: data["shown"][-1][k] for k in counts} == counts == {"clockwise": 10, "counterclockwise": 10}
+    assert all(e[k] <= counts[k] for e in data["shown"] for k in counts)
+    assert analyzer.recount.costs  # analyses ran on the worker
