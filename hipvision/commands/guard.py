@@ -129,6 +129,7 @@ ROLES: dict[str, PathRoles] = {
                          implied=_history_read),
     "demo": PathRoles(inputs=("video", "model"), folders=("out",), implied=_demo),
     "models fetch": PathRoles(folders=("dest",)),
+    "batch": PathRoles(folders=("out",), implied=_history),  # its INPUTS (files, folders, globs) it checks itself
 }
 
 

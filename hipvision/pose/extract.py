@@ -134,9 +134,10 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
             raise  # a live recording ends with Ctrl-C and keeps what it has
     seq = builder.build(copy=False)
     meta = dict(seq.meta)
-    if source.video_path is not None:
-        meta["video_path"] = str(source.video_path)
-    short = source.ended_early()
+    video_path = getattr(source, "video_path", None)  # sources that are not files (and test doubles) have none
+    if video_path is not None:
+        meta["video_path"] = str(video_path)
+    short = source.ended_early() if hasattr(source, "ended_early") else None
     if short is not None:  # kept with the poses (and in the .npz), reported by `input_warnings`
         meta.update(frames_read=short[0], frames_announced=short[1])
     return dataclasses.replace(seq, meta=meta)
