@@ -25,7 +25,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from hipvision.commands.common import (provisioned_model, MODEL_OPTION, rich_progress,
+from hipvision.commands.common import (write_annotated_video, provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPS_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
     Outputs, add_source_video, camera_spec, console, cli_options, import_in_background, known_source_video,
     video_argument, write_json_csv,
@@ -223,12 +223,8 @@ def register(app: typer.Typer) -> None:
         print_summary(data)
         if annotate is not None:
             from hipvision.draw.circles import CirclesAnnotator
-            from hipvision.io.video_out import annotate_video
 
-            with outputs.attempt(annotate):
-                path = annotate_video(src, annotate, CirclesAnnotator(seq, result, settings=settings),
-                                      progress=rich_progress)
-                console.print(f"annotated video: [bold]{path}[/]", highlight=False)
+            write_annotated_video(outputs, annotate, src, CirclesAnnotator(seq, result, settings=settings))
         write_report_and_history(outputs, data, report=report, subject=subject, save=save, video=src, poses=seq,
                                  model=model)
         outputs.finish()

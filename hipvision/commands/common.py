@@ -219,6 +219,18 @@ def write_json_csv(data: dict, *, json_out: Path | None, csv_out: Path | None,
             console.print(f"csv: [bold]{csv_out}[/]", highlight=False)
 
 
+def write_annotated_video(outputs: Outputs, annotate: Path | None, video: Path | None, draw) -> None:
+    """``--annotate``: ``video`` with ``draw(frame)`` on every frame (an annotator of `hipvision.draw`), written
+    as one of the run's ``outputs`` (a failure is kept for `Outputs.finish`, the other outputs still written)."""
+    if annotate is None:
+        return
+    from hipvision.io.video_out import annotate_video
+
+    with outputs.attempt(annotate):
+        path = annotate_video(video, annotate, draw, progress=rich_progress)
+        console.print(f"annotated video: [bold]{path}[/]", highlight=False)
+
+
 def video_argument(text: str):
     """The VIDEO argument, named and typed the same in every command (optional: --camera can replace it)."""
     return typer.Argument(None, metavar="VIDEO", show_default=False, help=text)

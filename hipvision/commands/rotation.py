@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import (provisioned_model, MODEL_OPTION, rich_progress,
+from hipvision.commands.common import (write_annotated_video, provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
     Outputs, add_source_video, camera_spec, console, err_console, cli_options, import_in_background,
     known_source_video, video_argument, write_json_csv,
@@ -107,13 +107,11 @@ def run_file(video: str | Path, *, json_out: Path | None, csv_out: Path | None, 
     outputs = Outputs()
     _write_outputs(d, result, json_out, csv_out, outputs)
     if annotate is not None:
-        from hipvision.draw.rotation import annotate_rotation_video
+        from hipvision.draw.rotation import RotationAnnotator
         from hipvision.io.sources import check_frame_size
 
         check_frame_size(src, seq.frame_size)
-        with outputs.attempt(annotate):
-            annotate_rotation_video(src, annotate, seq, result, progress=rich_progress)
-            console.print(f"wrote {annotate}", highlight=False)
+        write_annotated_video(outputs, annotate, src, RotationAnnotator(seq, result))
     write_report_and_history(outputs, d, report=report, subject=subject, save=save, video=src, poses=seq,
                              model=model)
     outputs.finish()

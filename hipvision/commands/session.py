@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hipvision.commands.common import (provisioned_model, MODEL_OPTION, rich_progress,
+from hipvision.commands.common import (write_annotated_video, provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, REPS_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
     Outputs, add_source_video, camera_spec, console, cli_options, import_in_background, known_source_video,
     video_argument, write_json_csv,
@@ -124,12 +124,8 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
     _finish(add_source_video(result, src), json_out=json_out, csv_out=csv_out, outputs=outputs)
     if annotate is not None:
         from hipvision.draw.session import SessionAnnotator
-        from hipvision.io.video_out import annotate_video
 
-        with outputs.attempt(annotate):
-            path = annotate_video(src, annotate, SessionAnnotator(seq, session, circles=circles),
-                                  progress=rich_progress)
-            console.print(f"annotated video: [bold]{path}[/]", highlight=False)
+        write_annotated_video(outputs, annotate, src, SessionAnnotator(seq, session, circles=circles))
     write_report_and_history(outputs, result, report=report, subject=subject, save=save, video=src, poses=seq,
                              model=model)
     outputs.finish()

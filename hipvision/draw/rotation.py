@@ -9,8 +9,6 @@ unmirrored, image-right in the mirrored selfie view).
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
@@ -19,7 +17,6 @@ from hipvision import draw
 from hipvision.core.rotation import RotationResult, classify, coaching_message
 from hipvision.core.rotation.view import CameraView
 from hipvision.landmarks import LEG, SIDES
-from hipvision.progress import ProgressFactory
 
 if TYPE_CHECKING:
     from hipvision.sequence import PoseSequence
@@ -150,14 +147,3 @@ class RotationAnnotator:
         draw_leg_hud(img, values_deg=result.angle_deg[i], best_deg=best, mirror=False, best_uncertainty_deg=unc,
                      best_class=cls, message=coaching_message(result.reasons[i]),
                      status=[f"t = {frame.timestamp_s:.1f} s"])
-
-
-def annotate_rotation_video(video_path: str | os.PathLike, out_path: str | os.PathLike, seq: "PoseSequence",
-                            result: RotationResult, *, progress: ProgressFactory | None = None) -> Path:
-    """Write ``video_path`` with the analysis drawn on every frame (skeleton, shanks, arcs, numbers, gauges).
-
-    ``seq`` and ``result`` must come from that video (one landmark row per frame).
-    """
-    from hipvision.io.video_out import annotate_video
-
-    return annotate_video(video_path, out_path, RotationAnnotator(seq, result), progress=progress)
