@@ -165,16 +165,18 @@ def test_low_confidence_shows_on_the_annotated_video_and_the_live_view(monkeypat
     first reason."""
     import numpy as np
 
-    from hipvision.overlays import circles as overlay
+    from hipvision.draw import circles as overlay
     from hipvision.io.sources import Frame
+    from hipvision.live import circles as live_view
 
     seq = film(SETS, 90.0, 0.1)
     result = analyze_circles(seq)
     assert result.confidence.level == "low"
     seen = []
     monkeypatch.setattr(overlay, "circles_hud", lambda image, **kw: seen.append(kw["cues"]))
+    monkeypatch.setattr(live_view, "circles_hud", lambda image, **kw: seen.append(kw["cues"]))
     overlay.CirclesAnnotator(seq, result)(Frame(200, float(seq.timestamps_s[200]), np.zeros((180, 320, 3), np.uint8)))
-    live = overlay.CirclesLive(source="test clip", frame_size=(320, 180), fps=seq.fps)
+    live = live_view.CirclesLive(source="test clip", frame_size=(320, 180), fps=seq.fps)
     live.recount.latest = result
     live.draw_hud(np.zeros((180, 320, 3), np.uint8))
     live.recount.close()

@@ -8,7 +8,8 @@ import pytest
 
 from hipvision.core.circles import CirclesSettings, analyze_circles
 from hipvision.core.circles.depth import (IDENTITY, DepthSettings, apply_depth, cycle_signs, depth_axes, depth_coefficients,
-                                          depth_fit, loopiness, symmetric_depth_scale)
+                                          depth_fit, loopiness)
+from hipvision.core.circles.oblique import symmetric_depth_scale
 from circles_cases import assert_live_reps_are_real
 from hipvision.landmarks import Landmark as L
 from hipvision.synthetic.quadruped import (Circles, Hold, Rock, pelvis_script, quadruped_camera, quadruped_joints,

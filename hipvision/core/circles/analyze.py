@@ -17,13 +17,13 @@ import math
 
 import numpy as np
 
+from hipvision.core.circles.oblique import oblique_depth_scales
 from hipvision.core.circles.edges import circle_radius_reference
 from hipvision.core.circles.counting import CircleCounter, RepSpan
 from hipvision.core.circles.depth import (
     IDENTITY,
     apply_depth,
     depth_coefficients,
-    oblique_depth_scales,
 )
 from hipvision.core.circles.quality import polygon_moments
 from hipvision.core.circles.result import CirclesResult, CirclesSettings

@@ -19,7 +19,8 @@ import numpy as np
 from hipvision.core.circles.result import CircleRep, CirclesResult, CirclesSettings
 from hipvision.core.circles.summary import neutral_forward, rep_measures, summarise
 from hipvision.core.circles.counting import CircleCounter
-from hipvision.core.circles.depth import IDENTITY, apply_depth, depth_fit, oblique_window_scale
+from hipvision.core.circles.depth import IDENTITY, apply_depth, depth_fit
+from hipvision.core.circles.oblique import oblique_window_scale
 from hipvision.core.circles.quality import polygon_moments
 from hipvision.core.circles.trajectory import (TRACKED, CircleTrack, base_length, body_coordinates, change_rate, hip_flexion_deg,
                                                midpoints, orthonormal_frame, quadruped_ok,

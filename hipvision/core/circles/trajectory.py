@@ -236,7 +236,7 @@ class CircleTrack:
         depth_ratio: (T,) depth/across ratio assumed where the depth motion was taken as
             under-reported and stretched (1.0 = measured as is; see `circles_depth`).
         depth_scale: (T,) factor the measured depth motion was scaled by where it was not rebuilt (an
-            oblique view's symmetry, `circles_depth.oblique_depth_scales`; 1.0 = as measured), or None.
+            oblique view's symmetry, `oblique.oblique_depth_scales`; 1.0 = as measured), or None.
     """
 
     t_s: np.ndarray
