@@ -195,7 +195,7 @@ class _Batch:
 
     def finish(self, rec: Recording, outcome: Outcome) -> BatchRow:
         """Write what ``outcome`` brought (result, report, history), record it, return its row."""
-        from hipvision.io.files import write_json_atomic, write_text_atomic
+        from hipvision.io.files import with_relative_video, write_json_atomic, write_text_atomic
 
         row = replace(self._base_row(rec), kind=outcome.kind, seconds=round(outcome.seconds, 2))
         saved = False
@@ -203,7 +203,8 @@ class _Batch:
             row = replace(row, status="failed", error=outcome.error or "no result")
         else:
             try:
-                write_json_atomic(self.out / f"{rec.name}.json", outcome.result)
+                write_json_atomic(self.out / f"{rec.name}.json",
+                                  with_relative_video(outcome.result, self.out / f"{rec.name}.json"))
                 row = replace(row_for_result(row, outcome.result), json=f"{rec.name}.json")
                 if outcome.report_html is not None:
                     write_text_atomic(self.out / f"{rec.name}.html", outcome.report_html)

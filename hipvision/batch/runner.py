@@ -9,6 +9,7 @@ worker on another machine of a cluster need not see the output folder).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -95,6 +96,7 @@ def analyse(job: Job) -> Outcome:
     its kind, the analysis, and the report when asked. Errors come back in the `Outcome`;
     only KeyboardInterrupt and other non-`Exception`s propagate."""
     from hipvision.batch.kind import detect_kind
+    from hipvision.io.files import add_source_video, known_source_video
     from hipvision.pose import poses_from_input
 
     rec = job.recording
@@ -103,7 +105,8 @@ def analyse(job: Job) -> Outcome:
     try:
         seq = poses_from_input(rec.source, model=job.model, progress=False)
         kind = kind or detect_kind(seq, min_phase_s=job.min_phase_s)
-        result = ANALYSES[kind](seq, job)
+        given = None if rec.is_poses else Path(rec.source) if Path(str(rec.source)).is_file() else None
+        result = add_source_video(ANALYSES[kind](seq, job), known_source_video(given, seq))
         html = None
         if job.report:
             from hipvision.report import render_report

@@ -71,7 +71,7 @@ def run(inputs: list[str], options, *, subject: str | None, kind: str | None) ->
     except KeyboardInterrupt:
         bar.stop()
         err_console.print(f"interrupted: every finished recording is in {options.out_dir} and its table; "
-                          "run the same command again to carry on", highlight=False)
+                          "run the same command again to carry on", highlight=False, soft_wrap=True)
         raise
     finally:
         bar.stop()

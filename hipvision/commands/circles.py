@@ -27,10 +27,11 @@ from rich.table import Table
 
 from hipvision.commands.common import (write_annotated_video, provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPS_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    Outputs, add_source_video, camera_spec, console, cli_options, import_in_background, known_source_video,
+    Outputs, camera_spec, console, cli_options, import_in_background,
     video_argument, write_json_csv,
 )
 from hipvision.commands.report import write_report_and_history
+from hipvision.io.files import add_source_video, known_source_video
 from hipvision.errors import InputError
 
 CSV_HEADER = ("frame", "t_s", "valid", "forward_cm", "right_cm", "centre_forward_cm", "centre_right_cm", "rep",

@@ -10,10 +10,11 @@ from rich.table import Table
 
 from hipvision.commands.common import (write_annotated_video, provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    Outputs, add_source_video, camera_spec, console, err_console, cli_options, import_in_background,
-    known_source_video, video_argument, write_json_csv,
+    Outputs, camera_spec, console, err_console, cli_options, import_in_background,
+    video_argument, write_json_csv,
 )
 from hipvision.commands.report import write_report_and_history
+from hipvision.io.files import add_source_video, known_source_video
 from hipvision.errors import InputError
 
 HELP = """Seated hip internal rotation (IR) per leg: held angle, peak, efforts, class.

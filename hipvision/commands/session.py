@@ -10,11 +10,12 @@ from rich.table import Table
 
 from hipvision.commands.common import (write_annotated_video, provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, REPS_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    Outputs, add_source_video, camera_spec, console, cli_options, import_in_background, known_source_video,
+    Outputs, camera_spec, console, cli_options, import_in_background,
     video_argument, write_json_csv,
 )
 from hipvision.commands.report import write_report_and_history
 from hipvision.commands.report import check_save_options
+from hipvision.io.files import add_source_video, known_source_video
 from hipvision.errors import InputError
 from hipvision.core.session import circles_credit
 

@@ -211,3 +211,40 @@ def load_sequence(path: str | os.PathLike) -> PoseSequence:
         raise
     except Exception as exc:  # zipfile/KeyError/ValueError from a file that is not ours
         raise InputError(f"{path} is not a hipvision pose file (.npz from 'hipvision extract'): {exc}") from None
+
+
+# ------------------------------------------------------------------ where a result's video is
+
+def known_source_video(given: Path | None, seq=None) -> Path | None:
+    """The video the poses came from: ``given`` (VIDEO or --video), else the one a `.npz`'s poses recorded
+    (``seq.meta["video_path"]``) if that file is still there; None for cameras and unknown videos."""
+    if given is not None:
+        return given
+    recorded = (getattr(seq, "meta", None) or {}).get("video_path")
+    return Path(recorded) if recorded and Path(recorded).is_file() else None
+
+
+def add_source_video(data: dict, video: Path | None) -> dict:
+    """Store the source video's absolute path in ``data["source_video"]["path"]`` (right after
+    ``source``), so `hipvision report` finds its key frames from anywhere; the JSON writer adds the
+    path relative to the JSON. Returns ``data`` (changed in place)."""
+    if video is None:
+        return data
+    items = [(k, v) for k, v in data.items() if k != "source_video"]
+    at = next((i + 1 for i, (k, _) in enumerate(items) if k == "source"), len(items))
+    items.insert(at, ("source_video", {"path": str(Path(video).resolve())}))
+    data.clear()
+    data.update(items)
+    return data
+
+
+def with_relative_video(data: dict, json_out: Path) -> dict:
+    """``data`` with ``source_video.relative_to_json`` (the video's path from the JSON's folder)."""
+    video = data.get("source_video")
+    if not isinstance(video, dict) or not video.get("path"):
+        return data
+    try:
+        relative = os.path.relpath(video["path"], json_out.resolve().parent)
+    except ValueError:  # another drive (Windows): no relative path
+        return data
+    return {**data, "source_video": {**video, "relative_to_json": Path(relative).as_posix()}}
