@@ -58,15 +58,23 @@ def _header(kind: str) -> dict[str, Any]:
     }
 
 
+#: Optional fields every result may carry: where its video is (`hipvision.io.files.add_source_video`).
+SOURCE_VIDEO = {"source_video": _object({"path": TEXT}, {"relative_to_json": TEXT})}
+#: How far a circles count can be trusted (`hipvision.core.circles.confidence`).
+CONFIDENCE = {"confidence": {"enum": ["high", "low"]}, "confidence_reasons": _array(TEXT)}
+
+
 def _effort() -> dict:
     return _object({"start_s": NUMBER, "end_s": NUMBER, "held_deg": MAYBE_NUMBER, "peak_deg": MAYBE_NUMBER,
-                    "class": MAYBE_TEXT})
+                    "class": MAYBE_TEXT}, {"uncertainty_deg": MAYBE_NUMBER})
 
 
 def _leg() -> dict:
     return _object({"held_deg": MAYBE_NUMBER, "peak_deg": MAYBE_NUMBER, "class": MAYBE_TEXT,
                     "valid_fraction": FRACTION, "efforts": _array(_effort())},
-                   {"held_window_s": {"type": ["array", "null"], "items": MAYBE_NUMBER}})
+                   {"held_window_s": {"type": ["array", "null"], "items": MAYBE_NUMBER},
+                    "status": {"enum": ["measured", "not held", "no effort", "not seen"]},
+                    "uncertainty_deg": MAYBE_NUMBER})
 
 
 def rotation_schema() -> dict:
@@ -75,7 +83,8 @@ def rotation_schema() -> dict:
     return _object(
         {**_header("rotation"), "valid_fraction": FRACTION, "left": _leg(), "right": _leg(),
          "asymmetry_deg": MAYBE_NUMBER, "series": series},
-        {"mode": TEXT, "thresholds_deg": _object({"functional": NUMBER, "target": NUMBER}),
+        {**SOURCE_VIDEO, "mode": TEXT, "info": _array(TEXT), "asymmetry_uncertainty_deg": MAYBE_NUMBER,
+         "thresholds_deg": _object({"functional": NUMBER, "target": NUMBER}),
          "min_hold_s": NUMBER, "estimator": TEXT,
          "camera": _object({}, {"roll_deg": MAYBE_NUMBER, "pitch_deg": MAYBE_NUMBER, "yaw_deg": MAYBE_NUMBER,
                                 "estimated_from": TEXT})},
@@ -100,7 +109,9 @@ def circles_schema() -> dict:
         {**_header("circles"), "total": COUNT, "clockwise": COUNT, "counterclockwise": COUNT, "partial": COUNT,
          "reps": _array(rep), "partials": _array(partial), "protocol": protocol, "start_position": start,
          "series": series},
-        {"mode": TEXT, "valid_fraction": MAYBE_FRACTION, "torso_cm": MAYBE_NUMBER},
+        {**SOURCE_VIDEO, **CONFIDENCE, "mode": TEXT, "valid_fraction": MAYBE_FRACTION, "torso_cm": MAYBE_NUMBER,
+         "sets": _array(_object({"direction": {"enum": ["clockwise", "counterclockwise"]}}, CONFIDENCE)),
+         "shown": _array(_object({"t_s": NUMBER, "clockwise": COUNT, "counterclockwise": COUNT}))},
         title="hipvision circles result", description="Quadruped hip circles (docs/outputs.md).")
 
 

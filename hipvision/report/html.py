@@ -151,7 +151,8 @@ def circles_view(result: dict, fig_id: str) -> dict:
         done = int(result.get(name) or 0)
         directions.append({"name": name, "label": label, "done": done, "target": target,
                            "fraction": min(done / target, 1.0) if target else None})
-    sets = {st.get("direction"): st for st in result.get("sets") or []}
+    sets = {st["direction"]: st for st in result.get("sets") or []
+            if isinstance(st, dict) and isinstance(st.get("direction"), str)}
     for d in directions:
         st = sets.get(d["name"]) or {}
         d["confidence"], d["confidence_reasons"] = st.get("confidence"), list(st.get("confidence_reasons") or [])

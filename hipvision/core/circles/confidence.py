@@ -274,7 +274,10 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
     if not torso > 0:
         return []
     limit = max(s.min_loop_area * math.pi * (min_radius_torso * torso) ** 2, s.min_loop_of_counted * counted_cm2 / 1e4)
-    starts = np.arange(t[0], max(t[-1] - s.loop_window_s, t[0]) + 1e-9, 1.0)
+    # a window starting at the first frame of each second (bounded by the frames, not by the time span)
+    second = np.floor(t - t[0])
+    starts = t[np.r_[True, np.diff(second) > 0]]
+    starts = starts[starts <= max(t[-1] - s.loop_window_s, t[0]) + 1e-9]
     lo = np.searchsorted(t, starts)
     hi = np.searchsorted(t, starts + s.loop_window_s)
     flagged = np.zeros(len(t), bool)
