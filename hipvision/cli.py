@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Optional
 
@@ -12,7 +13,7 @@ from hipvision._version import __version__
 from hipvision.commands import COMMAND_MODULES
 from hipvision.commands.common import CliOptions, err_console
 from hipvision.commands.guard import guard_commands
-from hipvision.commands.stop import stop_signals
+from hipvision.commands.stop import STOP_SIGNALS, stop_signals
 from hipvision.errors import HipvisionError, Interrupted
 
 
@@ -95,11 +96,17 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI; user errors become one line on stderr and exit code 2.
 
     Ctrl-C, SIGTERM and SIGHUP stop a command's work cleanly (see `hipvision.commands.stop`); run as the
-    program (``argv`` None) the handler stays until the process has exited.
+    program (``argv`` None) a stop signal that comes once the work is over and its outputs are saved is
+    ignored: Python gives its signals back to the system while it shuts down, and such a late signal would
+    otherwise end the process as killed instead of with the exit code of what it did.
     """
     args = sys.argv[1:] if argv is None else argv
     with stop_signals(restore=argv is not None):
-        return _run(args)
+        code = _run(args)
+        if argv is None:
+            for sig in STOP_SIGNALS:
+                signal.signal(sig, signal.SIG_IGN)
+        return code
 
 
 def _run(args: list[str]) -> int:
