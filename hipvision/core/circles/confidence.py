@@ -8,7 +8,7 @@ the whole result; each reason says what to change:
   ``faint_depth_ratio`` of the motion across the view, in frames whose depth was taken as measured (side-on
   and in-line views show one half of every circle only in depth, which the pose model under-reports; a
   circle and a rock look alike there);
-* the depth was rebuilt (`circles_depth`: from the across motion or from the image growth): the count
+* the depth was rebuilt (`depth`: from the across motion or from the image growth): the count
   rests on a loop the pose model did not measure, and its size is an estimate;
 * an unfinished circle, or a circle-like movement rejected as too small, flat or quick, in or next to
   the set (a circle may have been missed);
@@ -43,7 +43,7 @@ class ConfidenceSettings:
     """Limits of `assess` (fractions, seconds, torso lengths)."""
 
     faint_depth_ratio: float = 0.35  # depth motion that goes with the across motion (in step or a quarter turn
-    # out, `circles_depth.loop_terms`) over the across motion, where the depth was taken as measured
+    # out, `depth.loop_terms`) over the across motion, where the depth was taken as measured
     min_measured_ratio: float = 0.25  # ... before an oblique view's depth scale (which goes up to 4)
     still_across_torso: float = 0.02  # rms across motion below this: nothing moved that a circle would
     oblique_min_sin2az: float = 0.8  # |sin 2·azimuth| at least this: the camera about 45° off the body's axes

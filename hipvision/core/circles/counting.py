@@ -27,7 +27,7 @@ Rules (all distances in torso lengths, so they scale with the person):
   ``360 - completion_tolerance_deg``; otherwise, if it reached
   ``partial_min_deg``, it is reported as a partial circle.
 * Set edges (when the radius of the circles being made is known from a first pass, ``ref_radius_m``; see
-  `circles_edges`): the gate rises to ``gate_*_of_circle`` of that radius, so the still start position and
+  `edges`): the gate rises to ``gate_*_of_circle`` of that radius, so the still start position and
   the moves onto and off the circle do not turn the phase; a dip into the gate longer than
   ``max_pause_in_circle_s`` ends the set; a set's first circle starts where the pelvis is
   ``edge_of_circle`` of the radius out, its last ends where it last was and was still turning (over
@@ -169,7 +169,7 @@ class CircleCounter:
             torso_m: torso length, metres (scales every distance threshold).
             valid: the person is in a usable quadruped posture.
             ref_radius_m: radius of the circles being made around this time, metres, when known (a
-                first pass, see `circles_edges`): the gate then rises to ``gate_*_of_circle`` of it.
+                first pass, see `edges`): the gate then rises to ``gate_*_of_circle`` of it.
         """
         s = self.settings
         d = np.asarray(xy_m, float) - np.asarray(centre_m, float)

@@ -199,7 +199,7 @@ class CirclesStream:
 
     def _undo_depth(self, t_s: float, pelvis: np.ndarray, centre: np.ndarray, az: float, torso: float,
                     valid: bool) -> np.ndarray:
-        """The pelvis with its depth motion rebuilt where it looks under-reported (see `circles_depth`),
+        """The pelvis with its depth motion rebuilt where it looks under-reported (see `depth`),
         fitted on the last ``window_s`` every ``step_s`` and eased in over ``step_s``."""
         ds = self.settings.depth
         if not (valid and np.all(np.isfinite(centre))):

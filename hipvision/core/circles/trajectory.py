@@ -234,7 +234,7 @@ class CircleTrack:
         camera_azimuth_deg: (T,) where the camera is around the body: 0 in front of the
             head, +90 at the person's right, -90 at the left, ±180 behind.
         depth_ratio: (T,) depth/across ratio assumed where the depth motion was taken as
-            under-reported and stretched (1.0 = measured as is; see `circles_depth`).
+            under-reported and stretched (1.0 = measured as is; see `depth`).
         depth_scale: (T,) factor the measured depth motion was scaled by where it was not rebuilt (an
             oblique view's symmetry, `oblique.oblique_depth_scales`; 1.0 = as measured), or None.
     """

@@ -3,7 +3,7 @@ when it was simply corrected.
 
 A *warning* names the leg(s) affected and how to place the camera; *information* ("camera tilted 5°,
 corrected") says what the analysis corrected at no real cost. Thresholds (`SETUP_LIMITS`) follow the
-uncertainty terms of `rotation_uncertainty`: a warning when a set-up alone adds about a degree or more
+uncertainty terms of `uncertainty`: a warning when a set-up alone adds about a degree or more
 to a leg's 95% half-width, or when rendered people read off by several degrees in that set-up
 (docs/rotation-accuracy.md).
 """

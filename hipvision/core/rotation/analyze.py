@@ -6,9 +6,9 @@ swings that foot *outward*; the IR angle is the shank's (knee → ankle) angle
 from the vertical in the frontal plane, degrees, + = IR (foot lateral),
 - = external rotation. Marks: < 30° limited, 30–45° functional, ≥ 45° target.
 
-Pipeline (the same per-frame maths for both modes, `rotation_measure`):
+Pipeline (the same per-frame maths for both modes, `measure`):
 landmarks → posture (`seated`) → knee anchors from rest frames
-(`anchor`) → camera view (roll/pitch/yaw, `rotation_view`) → per-frame
+(`anchor`) → camera view (roll/pitch/yaw, `view`) → per-frame
 angle and validity reason (`frame`) → filter (files: Hampel → gap fill → zero-phase Butterworth;
 live: causal One-Euro) → held / peak / efforts / class (`summary`).
 

@@ -89,7 +89,7 @@ def steady(t_s: np.ndarray, reasons: np.ndarray, *, posture_ok: np.ndarray | Non
     """(T, 2) reasons with OK frames turned to STRAY unless the leg was OK in at least
     ``min_fraction`` of the frames of the preceding ``window_s`` seconds (this one included;
     fewer at the very start) and, when given, ``posture_ok`` (T,) holds (the person-level
-    posture was seen steadily: `rotation_posture.posture_steady`).
+    posture was seen steadily: `seated.posture_steady`).
 
     Causal, so a live tracker gets the same answer from its recent history; keeps a pose
     model's odd frame (a standing person's thighs looking short for an instant) from counting.
@@ -113,14 +113,14 @@ def frame_reasons(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int,
     """``(..., 2)`` `Reason` codes (int) for each leg (left, right).
 
     Args:
-        px: (..., 33, 2) pixel landmarks (knees anchored or not, see `rotation_anchor`);
+        px: (..., 33, 2) pixel landmarks (knees anchored or not, see `anchor`);
             visibility: (..., 33) 0..1.
         frame_size: (width, height) pixels.
         view: camera view (its roll defines the image's vertical).
         angles_deg: (..., 2) angles from `angles_image`/`angles_world`.
-        seated: (...) bool, the person-level posture test (`rotation_posture.seated_state`);
+        seated: (...) bool, the person-level posture test (`seated.seated_state`);
             False → NOT_SEATED. None = not tested.
-        facing: (...) bool, the person faces the camera (`rotation_posture.facing_world`);
+        facing: (...) bool, the person faces the camera (`seated.facing_world`);
             False → NOT_FACING. None = not tested.
         moving: (...) or (..., 2) bool, the knee(s) moved (`knee_travel`, or a knee away from its
             anchor) → MOVING. None = not tested.

@@ -2,11 +2,11 @@
 
 For each frame:
 
-1. **Posture** of the whole person (`rotation_posture.seated_posture`, `seated_state`) and
-   how far the knees travelled lately (`rotation_posture.knee_travel`).
+1. **Posture** of the whole person (`seated.seated_posture`, `seated_state`) and
+   how far the knees travelled lately (`seated.knee_travel`).
 2. **First pass** with the pose model's own knees (`first_pass`): angle and reasons. Frames
    that pass, with the person steadily seated and the shank hanging near vertical for the
-   last half second, are *rest* frames; their knees give each leg's anchor (`rotation_anchor`).
+   last half second, are *rest* frames; their knees give each leg's anchor (`anchor`).
 3. **Anchored pass** (`anchored_pass`): the knees are replaced by their anchors (when the
    model's knee agrees with them) and the angle and the reasons are computed again; a knee
    that left its anchor makes the leg MOVING.
@@ -47,8 +47,8 @@ class Person:
     """Person-level tests of a frame (``(...)`` bool, or one frame's scalars).
 
     Attributes:
-        seated: sits upright (`rotation_posture.seated_state`). facing: faces the camera
-        (`rotation_posture.facing_world`). travel: `rotation_posture.knee_travel`, shank lengths (None = not known).
+        seated: sits upright (`seated.seated_state`). facing: faces the camera
+        (`seated.facing_world`). travel: `seated.knee_travel`, shank lengths (None = not known).
     """
 
     seated: np.ndarray
@@ -122,7 +122,7 @@ def fit_view(rest_px: np.ndarray, rest_deg: np.ndarray, seated_px: np.ndarray, f
     those the fit uses all seated frames, knees anchored, without the shank cue.
 
     Args:
-        rest_px: (N, 33, 2) pixels of frames where both legs rest (`rotation_anchor.rest_mask`);
+        rest_px: (N, 33, 2) pixels of frames where both legs rest (`anchor.rest_mask`);
         rest_deg: (N, 2) their first-pass angles, degrees; seated_px: (M, 33, 2) anchored seated frames.
     """
     rest_px = np.asarray(rest_px, float).reshape(-1, 33, 2)
@@ -145,7 +145,7 @@ def measure_recording(t_s: np.ndarray, px: np.ndarray, visibility: np.ndarray, w
 
     Args:
         t_s: (T,) seconds; px: (T, 33, 2) pixels; visibility: (T, 33); world: (T, 33, 3) metres.
-        estimator, hfov_deg, fit_pitch_yaw: see `rotation_result.Settings`.
+        estimator, hfov_deg, fit_pitch_yaw: see `result.Settings`.
     """
     t = np.asarray(t_s, float)
     first = roll_view(px, frame_size, hfov_deg=hfov_deg)

@@ -1,7 +1,7 @@
 """Shared pieces of the rotation analysis: settings, per-frame measurement, result objects.
 
 Both `analyze_rotation` (files) and `RotationTracker` (live) measure frames with
-`rotation_measure` and end in `summarise`, so a frame gives the same angle in
+`measure` and end in `summarise`, so a frame gives the same angle in
 both modes; only the filtering (and how often the camera view is refitted) differs.
 """
 
@@ -52,9 +52,9 @@ class RotationSettings:
 class LegResult:
     """Summary for one leg (angles in degrees).
 
-    ``status`` (`rotation_status.STATUSES`): "measured" (held = the best internal-rotation effort),
+    ``status`` (`status.STATUSES`): "measured" (held = the best internal-rotation effort),
     "not held", "no effort" (held 0.0, no class) or "not seen". ``uncertainty_deg``: 95% half-width of
-    the held angle (`rotation_uncertainty`), NaN unless measured.
+    the held angle (`uncertainty`), NaN unless measured.
     """
 
     side: str
@@ -110,7 +110,7 @@ class RotationResult:
         angle_deg: (T, 2) filtered angle (NaN where the frame was invalid).
         reasons: (T, 2) `Reason` codes. view: the camera view used.
         knee_px: (T, 2, 2) knees the angles were measured from (anchored at rest, see
-            `rotation_anchor`), pixels, (left, right); None when not kept. Draw shanks from these.
+            `anchor`), pixels, (left, right); None when not kept. Draw shanks from these.
     """
 
     t_s: np.ndarray
@@ -199,7 +199,7 @@ def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.
               knee_px: np.ndarray | None = None, evidence: FrameEvidence | None = None) -> RotationResult:
     """Held/status/uncertainty/peak/efforts per leg from the (gap-filled) filtered series, warnings and information.
 
-    ``evidence``: per-frame shank lengths and view corrections for the uncertainty (`rotation_uncertainty`).
+    ``evidence``: per-frame shank lengths and view corrections for the uncertainty (`uncertainty`).
     """
     legs = {}
     ok = reasons == int(Reason.OK)

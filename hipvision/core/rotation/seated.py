@@ -1,6 +1,6 @@
 """Is the whole person sitting upright and facing the camera? Per-frame tests, and how steadily they hold.
 
-The per-leg tests of `rotation_frame.frame_reasons` look at the image; they cannot
+The per-leg tests of `frame.frame_reasons` look at the image; they cannot
 tell a seated person from a standing one whose thighs a pose model draws short
 (MediaPipe places a seated person's hips high; a standing person seen from below,
 or a seated one seen from above, shows thighs as long as shanks). Person-level

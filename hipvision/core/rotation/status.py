@@ -1,7 +1,7 @@
 """A leg's held angle from its efforts, with a status and an uncertainty.
 
 The held angle of a leg is the best *internal-rotation effort* found relative to the leg's rest
-angle (`rotation_summary.find_efforts`), not the highest level anywhere in the recording: a leg that
+angle (`summary.find_efforts`), not the highest level anywhere in the recording: a leg that
 never rotated inward reads 0° with status "no effort", not the top of its noise (+0.1 … +3° on
 rendered people).
 
@@ -51,7 +51,7 @@ def leg_outcome(t_s: np.ndarray, raw_deg: np.ndarray, filtered_deg: np.ndarray, 
     Args:
         t_s: (T,) seconds. raw_deg, filtered_deg: (T, 2) per-frame and filtered (gap-filled) angles,
             degrees, NaN = not measured. view: the camera view used. hold_s, percentile: see
-            `rotation_summary.held_value`. evidence: per-frame facts for the uncertainty (None: the
+            `summary.held_value`. evidence: per-frame facts for the uncertainty (None: the
             uncertainty leaves out the person's size and the view correction).
     """
     t = np.asarray(t_s, float)

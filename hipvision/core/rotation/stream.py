@@ -1,6 +1,6 @@
 """`RotationTracker`: the seated IR measurement frame by frame, for the live camera.
 
-Same per-frame maths as the file analysis (`rotation_measure`: posture, knee
+Same per-frame maths as the file analysis (`measure`: posture, knee
 anchors from rest frames, angle, reasons), a causal One-Euro filter per leg
 instead of the zero-phase one, and a camera view that is refitted every second
 or so on the seated frames seen so far.
@@ -172,7 +172,7 @@ class RotationTracker:
         recent_t = np.array([r[0] for r in self._recent])
         recent_px = np.stack([r[1] for r in self._recent])
         travel = knee_travel(recent_t, recent_px)[-1]
-        held = self._seated and bool(hips_still(recent_t, recent_px)[-1])   # as `rotation_posture.seated_state`
+        held = self._seated and bool(hips_still(recent_t, recent_px)[-1])   # as `seated.seated_state`
         posture = upright and (bent or held)
         self._seated = upright and (bool(posture_steady(recent_t, np.array([r[3] for r in self._recent]))[-1])
                                     or held)

@@ -132,7 +132,7 @@ class Effort:
     hold_start_s: float = float("nan")   # the stretch the held value is the median of (`held_value`)
     hold_end_s: float = float("nan")
     internal: bool = True                # above the rest angle (internal rotation), else external
-    uncertainty_deg: float = float("nan")  # 95% half-width of held_deg (`rotation_uncertainty`), NaN = not known
+    uncertainty_deg: float = float("nan")  # 95% half-width of held_deg (`uncertainty`), NaN = not known
 
     @property
     def cls(self) -> str | None:
