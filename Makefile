@@ -8,7 +8,7 @@ HV     := $(VENV)/bin/hipvision
 STAMP  := $(VENV)/.installed
 MODEL  := models/pose_landmarker_full.task
 
-.PHONY: all install model demo lint test test-fast bench mutate fuzz clean help
+.PHONY: all install model demo lint test test-fast bench mutate fuzz notebook clean help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -64,6 +64,22 @@ FUZZ_SECONDS ?= 600
 FUZZ_SEED ?= 1
 fuzz: model  ## mutated videos, pose files and result JSONs at the CLI for FUZZ_SECONDS (failures kept in out/fuzz/)
 	$(PY) tests/fuzz.py --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED)
+
+NOTEBOOK_STAMP := $(VENV)/.installed-notebook
+LAB_ARGS ?=
+# JupyterLab refuses to start as root (as in many containers) unless told to.
+LAB_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root)
+
+$(NOTEBOOK_STAMP): $(STAMP)
+	@echo "==> installing JupyterLab (the notebook extra)"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,notebook]'
+	@touch $(NOTEBOOK_STAMP)
+
+notebook: $(NOTEBOOK_STAMP) model  ## open notebooks/walkthrough.ipynb in JupyterLab (headless: LAB_ARGS=--no-browser)
+	@echo "==> starting JupyterLab on notebooks/walkthrough.ipynb (Ctrl-C twice stops it)"
+	@echo "    no browser here? run: make notebook LAB_ARGS=--no-browser  and open, where you have one,"
+	@echo "    http://127.0.0.1:8888/lab/tree/notebooks/walkthrough.ipynb?token=<the token it prints>"
+	$(VENV)/bin/jupyter lab notebooks/walkthrough.ipynb --ServerApp.root_dir="$(CURDIR)" $(LAB_ROOT) $(LAB_ARGS)
 
 clean:  ## remove the venv, caches and outputs (keeps models/)
 	rm -rf $(VENV) .pytest_cache out test-artifacts mutants
