@@ -12,7 +12,13 @@ import math
 import numpy as np
 import pytest
 
-from hipvision.core.advice import GAINED, LOST, NO_CLEAR_CHANGE, Change, session_next_steps
+from hipvision.core.advice import (
+    GAINED,
+    LOST,
+    NO_CLEAR_CHANGE,
+    Change,
+    session_next_steps,
+)
 from hipvision.core.circles import CirclesSettings, summarise
 from hipvision.core.circles.advice import SET_DONE
 from hipvision.core.circles.advice import next_steps as circles_steps
@@ -98,16 +104,16 @@ def test_no_circle_says_how_to_do_them():
 
 def test_low_confidence_asks_to_record_again_and_does_not_send_to_the_re_test():
     steps = _circles(confidence="low")
-    assert steps == ("The counts are unsure: make the changes listed under confidence, then record the set again.",)
+    assert steps == ("The circle counts are unsure: make the changes listed under confidence, then record the set again.",)
 
 
 def test_an_unfinished_set_says_what_is_left_and_the_most_frequent_cue():
     verdicts = ["good circle"] * 5 + ["keep the shoulders still"] * 2 + ["make the circle bigger"]
     steps = _circles(total=8, missing={"clockwise": 0, "counterclockwise": 2}, verdicts=verdicts)
-    assert steps == ("Finish the set: 2 more counter-clockwise.",
-                     "In the next set, keep the shoulders still (the cue for 2 of 8 circles).")
+    assert steps == ("Finish the set of circles: 2 more counter-clockwise.",
+                     "In the next set of circles, keep the shoulders still (the cue for 2 of 8 circles).")
     both = _circles(total=7, missing={"clockwise": 1, "counterclockwise": 2}, verdicts=["good circle"] * 7)
-    assert both == ("Finish the set: 1 more clockwise and 2 more counter-clockwise.",)
+    assert both == ("Finish the set of circles: 1 more clockwise and 2 more counter-clockwise.",)
 
 
 def _quadruped_track(forward_m: float, n: int = 60) -> CircleTrack:
@@ -176,7 +182,7 @@ class _Seated:
 
 
 class _Circles:
-    next_steps = ("In the next set, slow down (the cue for 3 of 10 circles).", SET_DONE)
+    next_steps = ("In the next set of circles, slow down (the cue for 3 of 10 circles).", SET_DONE)
 
     def to_dict(self):
         return {"kind": "circles", "total": 10, "confidence": "high", "confidence_reasons": []}
@@ -196,5 +202,5 @@ def test_the_session_json_carries_the_change_verdicts_and_the_next_steps():
     assert d["info"] == ["a note"] and d["warnings"] == []
     # the circles' re-test is left out (the session re-tested); then the last seated measurement's advice
     assert d["next_steps"] == ["The right leg gained after the circles: keep them in the routine.",
-                               "In the next set, slow down (the cue for 3 of 10 circles).",
+                               "In the next set of circles, slow down (the cue for 3 of 10 circles).",
                                "Left leg ..., good enough."]

@@ -71,12 +71,12 @@ def test_circles_summary_says_the_start_position_once(monkeypatch):
     d["start_position"] = dict(d["start_position"], ok=False, message="bring the hips back over the knees (9 cm off)")
     d.update(warnings=["camera at the side: ...; film from about 45° for best results"],
              info=["the pose model saw motion toward and away from the camera about 7 times smaller than across"],
-             next_steps=["Finish the set: 1 more counter-clockwise."])
+             next_steps=["Finish the set of circles: 1 more counter-clockwise."])
     text = rendered(circles_cmd, d, monkeypatch)
     assert flat(text).count("bring the hips back over the knees") == 1
     box, notes, steps = sections(text)
     assert "film from about 45°" in flat(box) and "7 times smaller" in flat(notes)
-    assert flat(steps) == "1. Finish the set: 1 more counter-clockwise."
+    assert flat(steps) == "1. Finish the set of circles: 1 more counter-clockwise."
     assert max(len(line.rstrip()) for line in text.splitlines()) <= 80, text
 
 
@@ -98,17 +98,17 @@ def test_session_summary_gives_each_change_with_its_uncertainty_and_verdict(monk
 
 def section(html: str, key: str) -> str:
     """Visible text of the ``data-key`` section (empty when absent)."""
-    m = re.search(rf'<section[^>]*data-key="{key}".*?</section>', html, flags=re.S)
+    m = re.search(rf'<section[^>]*data-key="{key}".*?</section>', html, flags=re.DOTALL)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", m.group(0))).split()) if m else ""
 
 
 def test_report_shows_warnings_notes_and_next_steps_apart():
     d = dict(fixture("circles"), warnings=["camera at the side: film from about 45°"], info=["depth rebuilt"],
-             next_steps=["Finish the set: 1 more counter-clockwise."])
+             next_steps=["Finish the set of circles: 1 more counter-clockwise."])
     html = render_report(d)
     assert "camera at the side" in section(html, "warnings") and "depth rebuilt" not in section(html, "warnings")
     assert "depth rebuilt" in section(html, "notes")
-    assert section(html, "next-steps") == "What next Finish the set: 1 more counter-clockwise."
+    assert section(html, "next-steps") == "What next Finish the set of circles: 1 more counter-clockwise."
 
 
 def test_the_circles_report_explains_the_circles_not_the_rotation():

@@ -27,7 +27,7 @@ class Change:
     uncertainty_deg: float = math.nan
 
     @staticmethod
-    def of(side: str, change_deg: float | None, before_unc: float | None, after_unc: float | None) -> "Change":
+    def of(side: str, change_deg: float | None, before_unc: float | None, after_unc: float | None) -> Change:
         """The change with the combined uncertainty of the before and after measurements (None = unknown)."""
         nan = math.nan
         return Change(side, change_deg, combined_uncertainty_deg(nan if before_unc is None else before_unc,

@@ -114,11 +114,16 @@ class SessionResult:
 
     @property
     def changes(self) -> dict[str, Change]:
-        """The IR change per leg with its combined 95% uncertainty and verdict (`advice.Change`)."""
+        """The IR change per leg with its combined 95% uncertainty (rounded to 0.1° like the change, so the
+        verdict is the one the shown numbers give) and verdict (`advice.Change`)."""
         seated = [p for p in self.phases if p.kind == SEATED and p.status == "analysed"]
-        unc = {side: [_uncertainty(p.result, side) for p in (seated[0], seated[-1])] if len(seated) >= 2
-               else [None, None] for side in SIDES}
-        return {side: Change.of(side, self.change_deg.get(side), *unc[side]) for side in SIDES}
+        out = {}
+        for side in SIDES:
+            unc = [_uncertainty(p.result, side) for p in (seated[0], seated[-1])] if len(seated) >= 2 else [None, None]
+            combined = Change.of(side, self.change_deg.get(side), *unc).uncertainty_deg
+            out[side] = Change(side, self.change_deg.get(side), round(combined, 1) if math.isfinite(combined)
+                               else combined)
+        return out
 
     @property
     def next_steps(self) -> tuple[str, ...]:
@@ -135,8 +140,8 @@ class SessionResult:
         changes = self.changes
         out = {**self.header, "info": list(self.info), "phases": [p.to_dict() for p in self.phases],
                "change_deg": dict(self.change_deg),
-               "change_uncertainty_deg": {side: (round(c.uncertainty_deg, 1) if math.isfinite(c.uncertainty_deg)
-                                                 else None) for side, c in changes.items()},
+               "change_uncertainty_deg": {side: (c.uncertainty_deg if math.isfinite(c.uncertainty_deg) else None)
+                                          for side, c in changes.items()},
                "change_verdict": {side: c.verdict for side, c in changes.items()}}
         if steps:
             out["next_steps"] = list(self.next_steps)

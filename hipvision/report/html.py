@@ -12,6 +12,7 @@ One HTML file that opens without a network: inline CSS, figures as inline SVG
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 from collections import Counter
 from pathlib import Path
@@ -225,7 +226,7 @@ def session_view(result: dict) -> dict:
                      "before_uncertainty": before.get("uncertainty_deg"),
                      "after_uncertainty": after.get("uncertainty_deg"),
                      "before_status": before.get("status"), "after_status": after.get("status")})
-        verdict = Change.of(side, change.get(side), before.get("uncertainty_deg"), after.get("uncertainty_deg"))
+        verdict = _change(result, side, before, after)
         legs[-1].update(verdict=verdict, change_verdict=verdict.verdict,
                         change_uncertainty=verdict.uncertainty_deg if np.isfinite(verdict.uncertainty_deg) else None)
     circles = [v["circles"] for v in views if v["circles"]]
@@ -234,6 +235,15 @@ def session_view(result: dict) -> dict:
             "circles_total": sum(int(c["total"] or 0) for c in circles) if circles else None,
             "circles": circles[0] if len(circles) == 1 else None, "duration": total,
             "info": list(result.get("info") or []), "next_steps": list(result.get("next_steps") or [])}
+
+
+def _change(result: dict, side: str, before: dict, after: dict) -> Change:
+    """The IR change of ``side`` with the uncertainty the result gives (``change_uncertainty_deg``, as the
+    terminal shows it), or for results without it, combined from the two measurements'."""
+    change, given = (result.get("change_deg") or {}).get(side), result.get("change_uncertainty_deg") or {}
+    if side in given:
+        return Change(side, change, math.nan if given[side] is None else float(given[side]))
+    return Change.of(side, change, before.get("uncertainty_deg"), after.get("uncertainty_deg"))
 
 
 def _headline(legs: list[dict], credit: tuple[int, str | None]) -> str:

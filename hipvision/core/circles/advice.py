@@ -34,14 +34,15 @@ def next_steps(*, total: int, confidence: str, missing: Mapping[str, int], verdi
                 f"{target_per_direction} each way, the whole body in view.",)
     steps = []
     if confidence != "high":
-        steps.append("The counts are unsure: make the changes listed under confidence, then record the set again.")
+        steps.append("The circle counts are unsure: make the changes listed under confidence, then record the set "
+                     "again.")
     todo = [f"{n} more {_NAMES.get(k, k)}" for k, n in missing.items() if n > 0]
     if todo:
-        steps.append(f"Finish the set: {' and '.join(todo)}.")
+        steps.append(f"Finish the set of circles: {' and '.join(todo)}.")
     cues = Counter(v for v in verdicts if v != GOOD)
     if cues:
         cue, n = cues.most_common(1)[0]
-        steps.append(f"In the next set, {cue} (the cue for {n} of {len(verdicts)} circles).")
+        steps.append(f"In the next set of circles, {cue} (the cue for {n} of {len(verdicts)} circles).")
     if confidence == "high" and not todo:
         steps.append(SET_DONE)
     return tuple(steps)
