@@ -233,10 +233,13 @@ def _track(az: float, *, n: int = 120, ratio: float = 1.0, valid_fraction: float
                        np.zeros((n, 3)), np.full(n, 90.0), np.full(n, 0.6), np.full(n, az), np.full(n, ratio))
 
 
-def _warnings(track: CircleTrack, *, reps: bool = False, rejected: int = 0, detection_rate: float | None = 1.0):
+def _summary(track: CircleTrack, *, reps: bool = False, rejected: int = 0, detection_rate: float | None = 1.0):
     spans = [RepSpan(1, 0, len(track.t_s) - 1, 0.0, float(track.t_s[-1]), 360.0)] if reps else []
-    return summarise(track, spans, [], rejected=rejected, settings=CirclesSettings(),
-                     detection_rate=detection_rate).warnings
+    return summarise(track, spans, [], rejected=rejected, settings=CirclesSettings(), detection_rate=detection_rate)
+
+
+def _warnings(track: CircleTrack, **kwargs):
+    return _summary(track, **kwargs).warnings
 
 
 IN_LINE = ("camera in line with the body: forward–back motion is seen only in depth, the least accurate "
@@ -261,14 +264,20 @@ def test_side_view_without_circles_says_they_can_look_like_rocking():
 
 
 @pytest.mark.parametrize("ratio, faint", [(0.151, False), (0.149, True), (0.5, False)])
-def test_depth_warning_and_its_faint_edge(ratio, faint):
-    depth = [w for w in _warnings(_track(45.0, ratio=ratio), reps=True) if w.startswith("the pose model saw")]
-    times = f"{1 / ratio:.0f}"
-    assert depth == [f"the pose model saw motion toward and away from the camera about {times} times smaller "
-                     "than across; those circles were counted as if as deep as they are wide (their size is "
-                     "measured across the view)"
-                     + ("; with so little depth motion the direction can come out reversed" if faint else "")]
-    assert not [w for w in _warnings(_track(45.0, ratio=1.0), reps=True) if w.startswith("the pose model saw")]
+def test_depth_note_is_information_unless_faint_enough_to_warn(ratio, faint):
+    """A rebuilt depth is information (corrected for); faint enough to reverse the direction, a warning
+    saying what to change."""
+    result = _summary(_track(45.0, ratio=ratio), reps=True)
+    warned, told = ([[w for w in lines if w.startswith("the pose model saw")]
+                     for lines in (result.warnings, result.info)])
+    note = (f"the pose model saw motion toward and away from the camera about {1 / ratio:.0f} times smaller "
+            "than across; those circles were counted as if as deep as they are wide (their size is "
+            "measured across the view)")
+    assert warned == ([note + "; with so little depth motion the direction can come out reversed: film from "
+                       "about 45° to the side"] if faint else [])
+    assert told == ([] if faint else [note])
+    still = _summary(_track(45.0, ratio=1.0), reps=True)
+    assert not [w for w in [*still.warnings, *still.info] if w.startswith("the pose model saw")]
 
 
 def test_detection_posture_and_rejection_warnings():

@@ -30,6 +30,7 @@ from hipvision.commands.common import (write_annotated_video, provisioned_model,
     Outputs, camera_spec, console, cli_options, import_in_background,
     video_argument, write_json_csv,
 )
+from hipvision.commands.notes import bullet_list, print_notes
 from hipvision.commands.report import write_report_and_history
 from hipvision.io.files import add_source_video, known_source_video
 from hipvision.errors import InputError
@@ -59,7 +60,7 @@ def _f(value, fmt: str = ".1f", unit: str = "") -> str:
 
 
 def print_summary(result: dict) -> None:
-    """The circles, counts per direction, protocol, start position and warnings on the console.
+    """The circles, counts per direction, protocol, start position, then warnings, notes and what next.
 
     The table fits 80 columns; each verdict is printed once, on its own line, with its circles.
     """
@@ -86,8 +87,8 @@ def print_summary(result: dict) -> None:
     sp = result.get("start_position") or {}
     if sp.get("message"):
         console.print(f"start position: {sp['message']}", highlight=False)
-    for w in result.get("warnings") or []:
-        console.print(f"[yellow]![/] {w}", highlight=False, soft_wrap=True)
+    print_notes(console, warnings=result.get("warnings") or [], info=result.get("info") or [],
+                next_steps=result.get("next_steps") or [])
 
 
 def print_confidence(result: dict) -> None:
@@ -97,8 +98,7 @@ def print_confidence(result: dict) -> None:
         console.print("confidence: [green]high[/]", highlight=False)
     elif level is not None:
         console.print("confidence: [bold yellow]LOW[/]: the counts may be wrong", highlight=False)
-        for reason in result.get("confidence_reasons") or []:
-            console.print(f"  [yellow]-[/] {reason}", highlight=False)
+        console.print(bullet_list(result.get("confidence_reasons") or [], "  -", mark_style="yellow"), highlight=False)
 
 
 def _write(result, json_out: Path | None, csv_out: Path | None, outputs: Outputs, video: Path | None = None) -> dict:

@@ -13,6 +13,7 @@ from hipvision.commands.common import (write_annotated_video, provisioned_model,
     Outputs, camera_spec, console, err_console, cli_options, import_in_background,
     video_argument, write_json_csv,
 )
+from hipvision.commands.notes import print_notes
 from hipvision.commands.report import write_report_and_history
 from hipvision.io.files import add_source_video, known_source_video
 from hipvision.errors import InputError
@@ -66,10 +67,7 @@ def print_summary(d: dict) -> None:
         asym += f" ({d['asymmetry']})"
     console.print(f"asymmetry: {asym}   frames measured: {100 * d['valid_fraction']:.0f}%   "
                   f"duration: {d['duration_s']:.1f} s", highlight=False)
-    for w in d["warnings"]:
-        console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
-    for line in d.get("info") or []:
-        console.print(f"[dim]info:[/] {line}", highlight=False, soft_wrap=True)
+    print_notes(console, warnings=d["warnings"], info=d.get("info") or [], next_steps=d.get("next_steps") or [])
 
 
 def _write_outputs(d: dict, result, json_out: Path | None, csv_out: Path | None, outputs: Outputs) -> None:

@@ -13,6 +13,7 @@ from hipvision.commands.common import (write_annotated_video, provisioned_model,
     Outputs, camera_spec, console, cli_options, import_in_background,
     video_argument, write_json_csv,
 )
+from hipvision.commands.notes import bullet_list, print_notes
 from hipvision.commands.report import write_report_and_history
 from hipvision.commands.report import check_save_options
 from hipvision.io.files import add_source_video, known_source_video
@@ -44,7 +45,8 @@ def _fmt(value, unit: str = "°") -> str:
 
 
 def print_summary(result: dict) -> None:
-    """Phases and the before/after change as a table on the console."""
+    """Phases, the before/after change per leg with its uncertainty, then warnings (the session's and each
+    phase's), notes and what next, on the console."""
     table = Table(title="Session", title_justify="left")
     for col in ("#", "phase", "from", "to", "status", "result"):
         table.add_column(col, justify="right" if col in ("#", "from", "to") else "left")
@@ -65,20 +67,44 @@ def print_summary(result: dict) -> None:
             what = ""
         table.add_row(str(k), p["kind"], f"{p['start_s']:.1f} s", f"{p['end_s']:.1f} s", p["status"].replace("_", " "), what)
     console.print(table)
-    for p in result["phases"]:
+    for k, p in enumerate(result["phases"], start=1):
         if p["kind"] == "quadruped" and p.get("confidence") not in (None, "high"):
-            for reason in p.get("confidence_reasons") or []:
-                console.print(f"  [yellow]-[/] circles: {reason}", highlight=False)
+            console.print(f"circles (phase {k}): confidence [bold yellow]LOW[/]: the counts may be wrong",
+                          highlight=False)
+            console.print(bullet_list(p.get("confidence_reasons") or [], "  -", mark_style="yellow"), highlight=False)
     change = result.get("change_deg") or {}
     if any(v is not None for v in change.values()):
-        signed = {side: "—" if v is None else f"{v:+.1f}°" for side, v in change.items()}
         total, why = circles_credit(result)
         when = (f"after the {total} hip circles" if why is None
                 else f"between the two seated measurements (not credited to the circles: {why})")
-        console.print(f"IR change {when}: left [bold]{signed.get('left', '—')}[/], "
-                      f"right [bold]{signed.get('right', '—')}[/]", highlight=False)
-    for w in result.get("warnings") or []:
-        console.print(f"[yellow]![/] {w}", highlight=False, soft_wrap=True)
+        console.print(f"IR change {when}:", highlight=False)
+        console.print(_change_table(result), highlight=False)
+    warnings, info = list(result.get("warnings") or []), list(result.get("info") or [])
+    for k, p in enumerate(result["phases"], start=1):
+        r = p.get("result") or {}
+        name = f"phase {k} ({'circles' if p['kind'] == 'quadruped' else p['kind']})"
+        warnings += [f"{name}: {w}" for w in r.get("warnings") or []]
+        info += [f"{name}: {line}" for line in r.get("info") or []]
+    print_notes(console, warnings=warnings, info=info, next_steps=result.get("next_steps") or [])
+
+
+def _change_table(result: dict) -> Table:
+    """Per leg: the IR change with its combined 95% uncertainty, and what it means ("no clear change" when
+    smaller than its uncertainty; results without uncertainties show the change alone)."""
+    from hipvision.core.advice import Change
+
+    change, unc = result.get("change_deg") or {}, result.get("change_uncertainty_deg") or {}
+    grid = Table.grid(padding=(0, 2))
+    for justify in ("left", "right", "left"):
+        grid.add_column(justify=justify, no_wrap=True)
+    for side in ("left", "right"):
+        c = Change(side, change.get(side), float("nan") if unc.get(side) is None else float(unc[side]))
+        if c.verdict is None:
+            grid.add_row(f"  {side}", "—", "not measured before and after")
+            continue
+        amount = f"{c.change_deg:+.1f}°" + (f" ± {c.uncertainty_deg:.1f}°" if unc.get(side) is not None else "")
+        grid.add_row(f"  {side}", f"[bold]{amount}[/]", c.verdict)
+    return grid
 
 
 def _finish(result: dict, *, json_out: Path | None, csv_out: Path | None, outputs: Outputs) -> None:

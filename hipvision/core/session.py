@@ -22,7 +22,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from hipvision.core.advice import Change, session_next_steps
 from hipvision.core.circles import CirclesSettings, analyze_circles
+from hipvision.core.circles.advice import SET_DONE
 from hipvision.core.posture import OTHER, QUADRUPED, SEATED, segment_postures
 from hipvision.core.rotation import RotationSettings, analyze_rotation
 from hipvision.core.rotation.status import STATUSES
@@ -95,18 +97,62 @@ def circles_credit(result: dict) -> tuple[int, str | None]:
 
 @dataclass(frozen=True)
 class SessionResult:
-    """Phases in time order and the IR change per leg (degrees, last seated minus first; None if unknown)."""
+    """Phases in time order and the IR change per leg (degrees, last seated minus first; None if unknown).
+
+    ``header["warnings"]``: what cost accuracy or needs action; ``info``: context (phases too short to
+    analyse); each phase's result keeps its own warnings and information.
+    """
 
     phases: list[SessionPhase]
     change_deg: dict[str, float | None]
     header: dict = field(default_factory=dict)
+    info: tuple[str, ...] = ()
 
     @property
     def warnings(self) -> list[str]:
         return self.header.get("warnings", [])
 
-    def to_dict(self) -> dict:
-        return {**self.header, "phases": [p.to_dict() for p in self.phases], "change_deg": dict(self.change_deg)}
+    @property
+    def changes(self) -> dict[str, Change]:
+        """The IR change per leg with its combined 95% uncertainty (rounded to 0.1° like the change, so the
+        verdict is the one the shown numbers give) and verdict (`advice.Change`)."""
+        seated = [p for p in self.phases if p.kind == SEATED and p.status == "analysed"]
+        out = {}
+        for side in SIDES:
+            unc = [_uncertainty(p.result, side) for p in (seated[0], seated[-1])] if len(seated) >= 2 else [None, None]
+            combined = Change.of(side, self.change_deg.get(side), *unc).uncertainty_deg
+            out[side] = Change(side, self.change_deg.get(side), round(combined, 1) if math.isfinite(combined)
+                               else combined)
+        return out
+
+    @property
+    def next_steps(self) -> tuple[str, ...]:
+        """What to do next (`advice.session_next_steps`): the change, the circles, the last seated result."""
+        seated = [p for p in self.phases if p.kind == SEATED and p.status == "analysed"]
+        circles = [s for p in self.phases if p.kind == QUADRUPED and p.status == "analysed"
+                   for s in getattr(p.result, "next_steps", ()) if s != SET_DONE]
+        after = tuple(getattr(seated[-1].result, "next_steps", ())) if seated else ()
+        credited = circles_credit(self.to_dict(steps=False))[1] is None
+        return session_next_steps(list(self.changes.values()), credited=credited, after=after,
+                                  circles=tuple(dict.fromkeys(circles)))
+
+    def to_dict(self, *, steps: bool = True) -> dict:
+        changes = self.changes
+        out = {**self.header, "info": list(self.info), "phases": [p.to_dict() for p in self.phases],
+               "change_deg": dict(self.change_deg),
+               "change_uncertainty_deg": {side: (c.uncertainty_deg if math.isfinite(c.uncertainty_deg) else None)
+                                          for side, c in changes.items()},
+               "change_verdict": {side: c.verdict for side, c in changes.items()}}
+        if steps:
+            out["next_steps"] = list(self.next_steps)
+        return out
+
+
+def _uncertainty(result: PhaseResult | None, side: str) -> float | None:
+    """95% half-width of the held IR of ``side`` of a seated phase's result, degrees, or None."""
+    leg = getattr(result, "leg", None)
+    value = getattr(leg(side), "uncertainty_deg", None) if leg is not None else None
+    return float(value) if value is not None and math.isfinite(value) else None
 
 
 def held_deg(result: PhaseResult | None, side: str) -> float | None:
@@ -168,6 +214,7 @@ def analyze_session(
     """
     run = dict(default_analyzers(rotation, circles) if analyzers is None else analyzers)
     warnings: list[str] = []
+    info: list[str] = []
     phases: list[SessionPhase] = []
     found = segment_postures(seq, min_run_s=min_run_s)
     trim = int(round(edge_trim_s * seq.fps))
@@ -178,7 +225,7 @@ def analyze_session(
             status = "skipped"
         elif p.duration_s < min_phase_s:
             status = "too_short"
-            warnings.append(f"{name} is shorter than {min_phase_s:g} s and was not analysed.")
+            info.append(f"{name} is shorter than {min_phase_s:g} s and was not analysed.")
         elif p.seen_fraction < min_seen_fraction:
             status = "poorly_seen"
             warnings.append(f"{name}: the body was seen in only {p.seen_fraction:.0%} of the frames; not analysed.")
@@ -201,4 +248,5 @@ def analyze_session(
     if not any(p.kind == QUADRUPED and p.status == "analysed" for p in phases):
         warnings.append("No hip-circle phase (on hands and knees) could be analysed.")
     return SessionResult(phases, ir_change(phases), result_header("session", model=seq.model, source=seq.source,
-                                                               duration_s=seq.duration_s, warnings=warnings))
+                                                               duration_s=seq.duration_s, warnings=warnings),
+                         tuple(info))

@@ -60,6 +60,9 @@ def _header(kind: str) -> dict[str, Any]:
 
 #: Optional fields every result may carry: where its video is (`hipvision.io.files.add_source_video`).
 SOURCE_VIDEO = {"source_video": _object({"path": TEXT}, {"relative_to_json": TEXT})}
+#: Optional fields every result may carry besides its ``warnings`` (what cost accuracy or needs action):
+#: ``info`` (context, what was corrected for) and ``next_steps`` (what to do next, in plain words).
+NOTES = {"info": _array(TEXT), "next_steps": _array(TEXT)}
 #: How far a circles count can be trusted (`hipvision.core.circles.confidence`).
 CONFIDENCE = {"confidence": {"enum": ["high", "low"]}, "confidence_reasons": _array(TEXT)}
 
@@ -83,7 +86,7 @@ def rotation_schema() -> dict:
     return _object(
         {**_header("rotation"), "valid_fraction": FRACTION, "left": _leg(), "right": _leg(),
          "asymmetry_deg": MAYBE_NUMBER, "series": series},
-        {**SOURCE_VIDEO, "mode": TEXT, "info": _array(TEXT), "asymmetry_uncertainty_deg": MAYBE_NUMBER,
+        {**SOURCE_VIDEO, **NOTES, "mode": TEXT, "asymmetry_uncertainty_deg": MAYBE_NUMBER,
          "thresholds_deg": _object({"functional": NUMBER, "target": NUMBER}),
          "min_hold_s": NUMBER, "estimator": TEXT,
          "camera": _object({}, {"roll_deg": MAYBE_NUMBER, "pitch_deg": MAYBE_NUMBER, "yaw_deg": MAYBE_NUMBER,
@@ -109,7 +112,7 @@ def circles_schema() -> dict:
         {**_header("circles"), "total": COUNT, "clockwise": COUNT, "counterclockwise": COUNT, "partial": COUNT,
          "reps": _array(rep), "partials": _array(partial), "protocol": protocol, "start_position": start,
          "series": series},
-        {**SOURCE_VIDEO, **CONFIDENCE, "mode": TEXT, "valid_fraction": MAYBE_FRACTION, "torso_cm": MAYBE_NUMBER,
+        {**SOURCE_VIDEO, **CONFIDENCE, **NOTES, "mode": TEXT, "valid_fraction": MAYBE_FRACTION, "torso_cm": MAYBE_NUMBER,
          "sets": _array(_object({"direction": {"enum": ["clockwise", "counterclockwise"]}}, CONFIDENCE)),
          "shown": _array(_object({"t_s": NUMBER, "clockwise": COUNT, "counterclockwise": COUNT}))},
         title="hipvision circles result", description="Quadruped hip circles (docs/outputs.md).")
@@ -131,6 +134,10 @@ def session_schema() -> dict:
     return _object(
         {**_header("session"), "phases": _array(phase),
          "change_deg": _object({"left": MAYBE_NUMBER, "right": MAYBE_NUMBER})},
+        {**SOURCE_VIDEO, **NOTES,
+         "change_uncertainty_deg": _object({}, {"left": MAYBE_NUMBER, "right": MAYBE_NUMBER}),
+         "change_verdict": _object({}, {side: {"enum": ["gained", "lost", "no clear change", None]}
+                                        for side in ("left", "right")})},
         title="hipvision session result",
         description="A whole routine in one recording: phases and the IR change per leg (docs/outputs.md).",
         **{"$defs": defs})

@@ -12,6 +12,7 @@ One HTML file that opens without a network: inline CSS, figures as inline SVG
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 from collections import Counter
 from pathlib import Path
@@ -27,7 +28,10 @@ from hipvision.report.key_frames import KeyFrameRequest, PoseDetector, key_frame
 from hipvision.report.plots import COLORS, angle_plot_svg, path_plot_svg, rep_color
 from hipvision.landmarks import SIDES
 from hipvision.sequence import PoseSequence
+from hipvision.core.advice import Change
+from hipvision.core.circles import CirclesSettings
 from hipvision.core.session import circles_credit, phase_confidence
+from hipvision.draw.circles import draw_size_gauge
 
 if TYPE_CHECKING:
     from hipvision.io.frame_store import FrameStore
@@ -137,7 +141,8 @@ def rotation_view(result: dict, fig_id: str) -> dict:
             "asymmetry_uncertainty": result.get("asymmetry_uncertainty_deg"),
             "asymmetry_verdict": result.get("asymmetry"), "valid": result.get("valid_fraction"),
             "thresholds": thr, "plot": Markup(svg) if svg else None, "frames": [],
-            "warnings": list(result.get("warnings") or []), "info": list(result.get("info") or [])}
+            "warnings": list(result.get("warnings") or []), "info": list(result.get("info") or []),
+            "next_steps": list(result.get("next_steps") or [])}
 
 
 def circles_view(result: dict, fig_id: str) -> dict:
@@ -163,7 +168,22 @@ def circles_view(result: dict, fig_id: str) -> dict:
             "median_radius": float(np.median(radii)) if radii else None, "reps": reps,
             "partials": result.get("partials") or [], "protocol": protocol,
             "start_position": result.get("start_position"), "plot": Markup(svg) if svg else None, "frames": [],
-            "warnings": list(result.get("warnings") or [])}
+            "warnings": list(result.get("warnings") or []), "info": list(result.get("info") or []),
+            "next_steps": list(result.get("next_steps") or [])}
+
+
+def circles_howto(settings: CirclesSettings = CirclesSettings()) -> dict:
+    """The numbers the circles' "How to read it" explains, from where they are decided: the cues'
+    thresholds (`VerdictThresholds`) and the two marks on the size bar of the live view and the
+    annotated video (`hipvision.draw.circles.draw_size_gauge`)."""
+    marks = draw_size_gauge.__kwdefaults__
+    v = settings.verdicts
+    return {"small_pct": marks["small_pct"], "big_pct": marks["big_pct"], "hi_pct": marks["hi_pct"],
+            "min_radius_pct": v.min_radius_pct_torso, "min_roundness": v.min_roundness,
+            "min_sit_back_ratio": v.min_sit_back_ratio, "max_spine_cm": v.max_spine_cm,
+            "max_spine_ratio": v.max_spine_ratio, "min_duration_s": v.min_duration_s,
+            "min_smoothness": v.min_smoothness, "per_direction": settings.target_per_direction,
+            "start_tolerance_cm": settings.start_tolerance_cm}
 
 
 _STATUS_TEXT = {"analysed": "analysed", "too_short": "too short to analyse", "poorly_seen": "poorly seen",
@@ -206,23 +226,32 @@ def session_view(result: dict) -> dict:
                      "before_uncertainty": before.get("uncertainty_deg"),
                      "after_uncertainty": after.get("uncertainty_deg"),
                      "before_status": before.get("status"), "after_status": after.get("status")})
+        verdict = _change(result, side, before, after)
+        legs[-1].update(verdict=verdict, change_verdict=verdict.verdict,
+                        change_uncertainty=verdict.uncertainty_deg if np.isfinite(verdict.uncertainty_deg) else None)
     circles = [v["circles"] for v in views if v["circles"]]
     return {"phases": views, "legs": legs, "headline": _headline(legs, circles_credit(result)),
             "has_change": any(leg["change"] is not None for leg in legs),
             "circles_total": sum(int(c["total"] or 0) for c in circles) if circles else None,
-            "circles": circles[0] if len(circles) == 1 else None, "duration": total}
+            "circles": circles[0] if len(circles) == 1 else None, "duration": total,
+            "info": list(result.get("info") or []), "next_steps": list(result.get("next_steps") or [])}
+
+
+def _change(result: dict, side: str, before: dict, after: dict) -> Change:
+    """The IR change of ``side`` with the uncertainty the result gives (``change_uncertainty_deg``, as the
+    terminal shows it), or for results without it, combined from the two measurements'."""
+    change, given = (result.get("change_deg") or {}).get(side), result.get("change_uncertainty_deg") or {}
+    if side in given:
+        return Change(side, change, math.nan if given[side] is None else float(given[side]))
+    return Change.of(side, change, before.get("uncertainty_deg"), after.get("uncertainty_deg"))
 
 
 def _headline(legs: list[dict], credit: tuple[int, str | None]) -> str:
-    """One plain sentence: what changed after the circles. ``credit``: `hipvision.core.session.circles_credit`
-    (the change is put down to the circles only when they were counted with high confidence)."""
-    parts = []
-    for leg in legs:
-        if leg["change"] is None:
-            continue
-        word = "gained" if leg["change"] > 0.5 else "lost" if leg["change"] < -0.5 else "kept"
-        amount = f" {abs(leg['change']):.1f}°" if word != "kept" else " the same rotation"
-        parts.append(f"the {leg['side']} hip {word}{amount}")
+    """One plain sentence: what changed after the circles, each leg's change against its combined 95%
+    uncertainty (`hipvision.core.advice.Change`: smaller is "no clear change"). ``credit``:
+    `hipvision.core.session.circles_credit` (the change is put down to the circles only when they were
+    counted with high confidence)."""
+    parts = [f"the {leg['side']} hip {leg['verdict'].text}" for leg in legs if leg["verdict"].text is not None]
     if not parts:
         return "No before/after change: the recording needs a seated measurement before and after the circles."
     text = " and ".join(parts)
@@ -268,7 +297,10 @@ def build_view(result: dict, *, video: str | os.PathLike | None = None, poses: P
             "model": result.get("model") or "", "software": result.get("software") or {},
             "schema_version": result.get("schema_version"),
             "generated": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
-            "rotation": None, "circles": None, "session": None, "notes": []}
+            "rotation": None, "circles": None, "session": None, "notes": [],
+            "info": list(result.get("info") or []) if kind != "rotation" else [],  # rotation: its set-up line
+            "next_steps": list(result.get("next_steps") or []),
+            "circles_howto": circles_howto() if kind in ("circles", "session") else None}
     video_path = Path(video) if video is not None else find_source_video(result)
     if kind == "rotation":
         view["rotation"] = rotation_view(result, "angle")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hipvision.core.circles.advice import next_steps
 from hipvision.core.circles.confidence import CircleSetSummary, Confidence
 from hipvision.core.circles.counting import CounterSettings
 from hipvision.core.circles.depth import DepthSettings
@@ -87,7 +88,8 @@ class CirclesResult:
     model: str = ""
     duration_s: float = 0.0
     live: bool = False
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what cost accuracy or needs action, each saying what to change
+    info: list[str] = field(default_factory=list)  # what the analysis corrected for, context (not warnings)
     confidence: Confidence = Confidence()  # how far the counts can be trusted (`confidence`)
     sets: list[CircleSetSummary] = field(default_factory=list)  # per direction: count, span, confidence
     shown: list[dict] | None = None  # live: what the view showed, {t_s, clockwise, counterclockwise} per change
@@ -106,6 +108,13 @@ class CirclesResult:
     def total(self) -> int:
         return len(self.reps)
 
+    @property
+    def next_steps(self) -> tuple[str, ...]:
+        """What to do next, in plain words (`advice.next_steps`)."""
+        return next_steps(total=self.total, confidence=self.confidence.level, missing=self.protocol.missing,
+                          verdicts=[r.verdict for r in self.reps],
+                          target_per_direction=self.protocol.target_per_direction)
+
     def to_dict(self) -> dict:
         def col(x: np.ndarray) -> list:
             return [None if not np.isfinite(v) else round(float(v), 2) for v in x]
@@ -113,6 +122,7 @@ class CirclesResult:
         return {
             **result_header("circles", model=self.model, source=self.source, duration_s=self.duration_s,
                             warnings=self.warnings),
+            "info": list(self.info), "next_steps": list(self.next_steps),
             "mode": "live" if self.live else "offline",
             **self.confidence.to_dict(), "sets": [st.to_dict() for st in self.sets],
             **({"shown": list(self.shown)} if self.shown is not None else {}),

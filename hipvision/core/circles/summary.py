@@ -94,6 +94,7 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
         duration_s=float(t[-1] - t[0]) if len(t) > 1 else 0.0, live=live, track=track,
     )
     result.warnings.extend(_warnings(track, result, rejected, detection_rate))
+    result.info.extend(_info(track))
     result.confidence, result.sets = assess(track, out_reps, out_partials, rejected=list(rejected_spans),
                                             detection_rate=detection_rate, valid_fraction=valid_fraction,
                                             target_per_direction=settings.target_per_direction,
@@ -130,13 +131,26 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
             unsure = "; from here circles can look like rocking" if not result.reps else ""
             out.append("camera at the side: side-to-side motion is seen only in depth, the least accurate "
                        f"direction; film from about 45° for best results{unsure}")
+    note = _depth_note(track)
+    if note is not None and note[1] < FAINT_DEPTH_RATIO:
+        out.append(f"{note[0]}; with so little depth motion the direction can come out reversed: film from "
+                   "about 45° to the side")
+    return out  # the start position is not repeated here: it has its own line (`StartPosition.message`)
+
+
+def _info(track: CircleTrack) -> list[str]:
+    """What the analysis corrected for at no real cost: depth rebuilt where the pose model saw too little
+    of it (a warning instead when it was faint enough to reverse the direction, `_warnings`)."""
+    note = _depth_note(track)
+    return [note[0]] if note is not None and note[1] >= FAINT_DEPTH_RATIO else []
+
+
+def _depth_note(track: CircleTrack) -> tuple[str, float] | None:
+    """(note, median depth/across ratio) when the pose model saw the depth motion smaller than the across."""
     ratio = track.depth_ratio[track.valid] if track.depth_ratio is not None else np.zeros(0)
-    if ratio.size and np.any(ratio < 1.0):
-        r = float(np.median(ratio[ratio < 1.0]))
-        faint = "; with so little depth motion the direction can come out reversed" if r < FAINT_DEPTH_RATIO else ""
-        out.append(f"the pose model saw motion toward and away from the camera about {1 / r:.0f} times smaller "
-                   "than across; those circles were counted as if as deep as they are wide (their size is "
-                   f"measured across the view){faint}")
-    if result.start_position.ok is False:
-        out.append(f"start position: {result.start_position.message}")
-    return out
+    if not (ratio.size and np.any(ratio < 1.0)):
+        return None
+    r = float(np.median(ratio[ratio < 1.0]))
+    return (f"the pose model saw motion toward and away from the camera about {1 / r:.0f} times smaller "
+            "than across; those circles were counted as if as deep as they are wide (their size is "
+            "measured across the view)", r)

@@ -1,5 +1,5 @@
-"""What the camera set-up did to the seated IR measurement: warnings when it costs accuracy, information
-when it was simply corrected.
+"""What the camera set-up did to the seated IR measurement (warnings when it costs accuracy, information
+when it was simply corrected), and what to do next after a result (`next_steps`).
 
 A *warning* names the leg(s) affected and how to place the camera; *information* ("camera tilted 5°,
 corrected") says what the analysis corrected at no real cost. Thresholds (`SETUP_LIMITS`) follow the
@@ -10,8 +10,13 @@ to a leg's 95% half-width, or when rendered people read off by several degrees i
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 
+from hipvision.core.rotation.summary import class_with_uncertainty
 from hipvision.core.rotation.view import CameraView
 
 #: (information from, warning from): degrees of camera angle; for "shank_px", pixels (warning below).
@@ -67,3 +72,67 @@ def setup_advice(view: CameraView, shank_px: float) -> tuple[list[str], list[str
         warnings.append(f"person small in the picture (shank {shank_px:.0f} px{away}): both legs less certain; "
                         "move the camera to 1.5-2.5 m or film at a higher resolution")
     return warnings, info
+
+
+# ---------------------------------------------------------------- what next, after a result
+
+#: A held angle with a 95% half-width above this cannot tell the classes apart (held ± it spans more than the
+#: whole 30-45° band): the leg is measured again before any training advice is given on it.
+MAX_ADVICE_UNCERTAINTY_DEG = 7.5
+#: How to record the seated test (the command's set-up), said when a leg has to be measured again.
+RERECORD_HOW = ("How to record: camera at knee height, 1.5-2.5 m straight in front, whole body in view; "
+                "turn each foot outward as far as you can (the knee stays put) and hold it 1-2 s")
+#: The training advice per class of a leg (`summary.class_with_uncertainty`, "borderline (≈30°)" etc.).
+_TRAINING = {
+    "limited": "limited: do the quadruped hip circles, 5 each way, then re-test (same camera, same set-up)",
+    "borderline (≈30°)": "borderline at 30°: do the quadruped hip circles, 5 each way, then re-test "
+                         "(same camera, same set-up)",
+    "functional": "good enough: do the hip circles, 5 each way, to work toward 45°",
+    "borderline (≈45°)": "about at the 45° target: do the hip circles, 5 each way, to get clearly past 45°",
+    "target": "at the target: keep it; the hip circles now and then keep it there",
+}
+_WHY_AGAIN = {
+    "no effort": "did not turn (no effort seen)",
+    "not held": "turned but did not hold it for the hold time",
+    "not seen": "was not seen long enough to measure",
+}
+
+
+@dataclass(frozen=True)
+class LegReading:
+    """What the advice needs of one leg: ``status`` (`status.STATUSES`), held angle and its 95% half-width,
+    degrees (NaN when not measured / not known)."""
+
+    side: str
+    status: str
+    held_deg: float
+    uncertainty_deg: float
+
+
+def _measure_again_why(leg: LegReading) -> str | None:
+    """Why ``leg`` must be measured again before training advice (None: it need not)."""
+    if leg.status != "measured" or not math.isfinite(leg.held_deg):
+        return _WHY_AGAIN.get(leg.status, "was not measured")
+    if math.isfinite(leg.uncertainty_deg) and leg.uncertainty_deg > MAX_ADVICE_UNCERTAINTY_DEG:
+        return f"reads {leg.held_deg:.0f}° ± {leg.uncertainty_deg:.0f}°, too unsure to class"
+    return None
+
+
+def next_steps(legs: Sequence[LegReading]) -> tuple[str, ...]:
+    """What to do next after a seated IR result, in plain words, one step a line.
+
+    A leg that did not turn, was not held or seen, or is too unsure (> `MAX_ADVICE_UNCERTAINTY_DEG`)
+    comes first: measure again, and how; no training advice is given on such a result. Otherwise one
+    line per leg by its class with its uncertainty: limited or borderline at 30° → the hip circles and
+    a re-test; functional or borderline at 45° → the circles toward 45°; target → keep it.
+    """
+    again = [(leg.side, why) for leg in legs if (why := _measure_again_why(leg)) is not None]
+    if again:
+        whys = "; ".join(f"the {side} leg {why}" for side, why in again)
+        return f"Record the seated test again before any training advice: {whys}.", f"{RERECORD_HOW}."
+    steps = []
+    for leg in legs:
+        cls = class_with_uncertainty(leg.held_deg, leg.uncertainty_deg)
+        held = f"{leg.held_deg:.1f}°" + (f" ± {leg.uncertainty_deg:.1f}°" if math.isfinite(leg.uncertainty_deg) else "")
+        steps.append(f"{leg.side.capitalize()} leg {held}, {_TRAINING[cls]}.")
+    return tuple(steps)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hipvision.core.rotation.advice import setup_advice
+from hipvision.core.rotation.advice import LegReading, next_steps, setup_advice
 from hipvision.core.rotation.frame import Reason
 from hipvision.core.rotation.status import leg_outcome
 from hipvision.core.rotation.summary import (
@@ -160,6 +160,11 @@ class RotationResult:
     def leg(self, side: str) -> LegResult:
         return {"left": self.left, "right": self.right}[side]
 
+    @property
+    def next_steps(self) -> tuple[str, ...]:
+        """What to do next, in plain words (`advice.next_steps`): measure again, or the training by class."""
+        return next_steps([LegReading(g.side, g.status, g.held.deg, g.uncertainty_deg) for g in (self.left, self.right)])
+
     def to_dict(self) -> dict:
         """The rotation JSON (see the interfaces brief); NaN values are None."""
         series = lambda a: [round(float(v), 2) if np.isfinite(v) else None for v in a]  # noqa: E731
@@ -168,7 +173,7 @@ class RotationResult:
         return {
             **result_header("rotation", model=self.model, source=self.source, duration_s=self.duration_s,
                             warnings=self.warnings),
-            "info": list(self.info), "mode": self.mode,
+            "info": list(self.info), "next_steps": list(self.next_steps), "mode": self.mode,
             "valid_fraction": round(self.valid_fraction, 3),
             "left": self.left.to_dict(), "right": self.right.to_dict(),
             "asymmetry_deg": round(asym, 1) if np.isfinite(asym) else None,

@@ -1,0 +1,48 @@
+"""What to do next after a set of hip circles, in plain words (`next_steps`).
+
+Pure rules on what the result already holds: the counts' confidence, what the set is missing, and the
+circles' cues (`quality.verdict`). The start position has its own line in every view and is not repeated.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+GOOD = "good circle"
+#: The last step after a finished set counted with confidence (left out inside a session, which re-tests).
+SET_DONE = "Set done: re-test the seated rotation (same camera, same set-up) to see what it changed."
+_NAMES = {"clockwise": "clockwise", "counterclockwise": "counter-clockwise"}
+
+
+def next_steps(*, total: int, confidence: str, missing: Mapping[str, int], verdicts: Sequence[str],
+               target_per_direction: int) -> tuple[str, ...]:
+    """The next steps after a circles result, one step a line.
+
+    Args:
+        total: circles counted. confidence: "high" or "low" (`confidence.Confidence.level`).
+        missing: circles still to do per direction ("clockwise", "counterclockwise") to finish the set.
+        verdicts: the cue of each counted circle ("good circle", "make the circle bigger", ...).
+        target_per_direction: circles per direction in the set.
+
+    No circles → how to do them; low confidence → record again after the changes the confidence lists;
+    an unfinished set → what is left; the most frequent cue → the focus of the next set; a finished set
+    counted with confidence → re-test the seated rotation.
+    """
+    if total == 0:
+        return (f"No circle was counted: on hands and knees, circle the hips as large as you can, "
+                f"{target_per_direction} each way, the whole body in view.",)
+    steps = []
+    if confidence != "high":
+        steps.append("The circle counts are unsure: make the changes listed under confidence, then record the set "
+                     "again.")
+    todo = [f"{n} more {_NAMES.get(k, k)}" for k, n in missing.items() if n > 0]
+    if todo:
+        steps.append(f"Finish the set of circles: {' and '.join(todo)}.")
+    cues = Counter(v for v in verdicts if v != GOOD)
+    if cues:
+        cue, n = cues.most_common(1)[0]
+        steps.append(f"In the next set of circles, {cue} (the cue for {n} of {len(verdicts)} circles).")
+    if confidence == "high" and not todo:
+        steps.append(SET_DONE)
+    return tuple(steps)
