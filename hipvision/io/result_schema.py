@@ -62,6 +62,10 @@ def _header(kind: str) -> dict[str, Any]:
 SOURCE_VIDEO = {"source_video": _object({"path": TEXT}, {"relative_to_json": TEXT})}
 #: How far a circles count can be trusted (`hipvision.core.circles.confidence`).
 CONFIDENCE = {"confidence": {"enum": ["high", "low"]}, "confidence_reasons": _array(TEXT)}
+#: The sound cues a live run gave (`hipvision.sound.Cue.to_dict`; docs/outputs.md).
+CUES = {"cues": _array(_object({"t_s": NUMBER, "kind": {"enum": ["circle", "set_done", "hold"]}, "text": TEXT},
+                               {"direction": {"enum": ["clockwise", "counterclockwise"]},
+                                "leg": {"enum": ["left", "right"]}}))}
 
 
 def _effort() -> dict:
@@ -83,7 +87,7 @@ def rotation_schema() -> dict:
     return _object(
         {**_header("rotation"), "valid_fraction": FRACTION, "left": _leg(), "right": _leg(),
          "asymmetry_deg": MAYBE_NUMBER, "series": series},
-        {**SOURCE_VIDEO, "mode": TEXT, "info": _array(TEXT), "asymmetry_uncertainty_deg": MAYBE_NUMBER,
+        {**SOURCE_VIDEO, **CUES, "mode": TEXT, "info": _array(TEXT), "asymmetry_uncertainty_deg": MAYBE_NUMBER,
          "thresholds_deg": _object({"functional": NUMBER, "target": NUMBER}),
          "min_hold_s": NUMBER, "estimator": TEXT,
          "camera": _object({}, {"roll_deg": MAYBE_NUMBER, "pitch_deg": MAYBE_NUMBER, "yaw_deg": MAYBE_NUMBER,
@@ -109,7 +113,8 @@ def circles_schema() -> dict:
         {**_header("circles"), "total": COUNT, "clockwise": COUNT, "counterclockwise": COUNT, "partial": COUNT,
          "reps": _array(rep), "partials": _array(partial), "protocol": protocol, "start_position": start,
          "series": series},
-        {**SOURCE_VIDEO, **CONFIDENCE, "mode": TEXT, "valid_fraction": MAYBE_FRACTION, "torso_cm": MAYBE_NUMBER,
+        {**SOURCE_VIDEO, **CONFIDENCE, **CUES, "mode": TEXT, "valid_fraction": MAYBE_FRACTION,
+         "torso_cm": MAYBE_NUMBER,
          "sets": _array(_object({"direction": {"enum": ["clockwise", "counterclockwise"]}}, CONFIDENCE)),
          "shown": _array(_object({"t_s": NUMBER, "clockwise": COUNT, "counterclockwise": COUNT}))},
         title="hipvision circles result", description="Quadruped hip circles (docs/outputs.md).")
@@ -131,6 +136,7 @@ def session_schema() -> dict:
     return _object(
         {**_header("session"), "phases": _array(phase),
          "change_deg": _object({"left": MAYBE_NUMBER, "right": MAYBE_NUMBER})},
+        CUES,
         title="hipvision session result",
         description="A whole routine in one recording: phases and the IR change per leg (docs/outputs.md).",
         **{"$defs": defs})
