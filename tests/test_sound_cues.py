@@ -144,8 +144,8 @@ def test_hold_cues_follow_what_is_shown_and_a_new_trial_announces_again():
     for cue, held in shown_at.items():  # the degrees spoken are those on screen when spoken
         assert cue.text.endswith(f"{round(held[0 if cue.leg == 'left' else 1])} degrees")
     decider.held(20.0, [np.nan, np.nan])  # a new trial: no value shown
-    decider.held(21.0, [50.4, np.nan])
-    assert [c.text for c in decider.held(22.0, [50.4, np.nan])] == ["left held, 50 degrees"]
+    decider.held(21.0, [50.4, 1.5])
+    assert [c.text for c in decider.held(22.0, [50.4, 1.5])] == ["left held, 50 degrees"]  # 1.5°: at rest
 
 
 class _ShowingAnalyzer:
@@ -423,34 +423,38 @@ def test_cli_cues_follow_the_shown_counts_and_the_wav_sounds_them(camera, circle
     assert len(samples) / rate >= float(circles_seq.timestamps_s[-1])
 
 
+@pytest.fixture(scope="module")
+def seated_seq():
+    """9 s seated: the left foot held at 38° from 1 s, the right at 22° from 4.5 s (2 s each)."""
+    from hipvision.synthetic.seated import effort_profile
+    from tests.test_rotation_live import _seq
+
+    return _seq(9, lambda t: effort_profile(t, [(1.0, 38.0, 2.0)]), lambda t: effort_profile(t, [(4.5, 22.0, 2.0)]))
+
+
 @pytest.mark.parametrize("args, is_live", [(["--no-sound"], True), ([], False)])
-def test_cli_no_sound_and_a_video_played_as_a_camera_give_no_cues(camera, circles_seq, tmp_path, capsys, args,
+def test_cli_no_sound_and_a_video_played_as_a_camera_give_no_cues(camera, seated_seq, tmp_path, capsys, args,
                                                                   is_live):
-    camera(circles_seq, is_live=is_live)
-    out = tmp_path / "c.json"
-    assert cli(["circles", "--camera", "stand-in", "--no-window", "--json", str(out), *args]) == 0
+    camera(seated_seq, is_live=is_live)
+    out = tmp_path / "r.json"
+    assert cli(["rotation", "--camera", "stand-in", "--no-window", "--json", str(out), *args]) == 0
     assert "cues" not in json.loads(out.read_text())
     assert capsys.readouterr().err == ""
 
 
 @pytest.mark.skipif(_has_output_device(), reason="this machine has a sound output device")
 @pytest.mark.parametrize("args, is_live", [(["--sound"], False), ([], True)])
-def test_cli_without_an_output_device_says_so_in_one_line_and_carries_on(camera, circles_seq, tmp_path, capsys,
+def test_cli_without_an_output_device_says_so_in_one_line_and_carries_on(camera, seated_seq, tmp_path, capsys,
                                                                         args, is_live):
-    camera(circles_seq, is_live=is_live)
-    out = tmp_path / "c.json"
-    assert cli(["circles", "--camera", "stand-in", "--no-window", "--json", str(out), *args]) == 0
+    camera(seated_seq, is_live=is_live)
+    out = tmp_path / "r.json"
+    assert cli(["rotation", "--camera", "stand-in", "--no-window", "--json", str(out), *args]) == 0
     assert capsys.readouterr().err.splitlines() == [NO_DEVICE_MESSAGE]
-    d = json.loads(out.read_text())
-    assert d["total"] == 10 and d["cues"]  # decided (and listed) all the same
+    assert [c["leg"] for c in json.loads(out.read_text())["cues"]] == ["left", "right"]  # decided all the same
 
 
-def test_cli_rotation_hold_cues_say_the_held_values_shown(camera, tmp_path, capsys):
-    from tests.test_rotation_live import _seq
-    from hipvision.synthetic.seated import effort_profile
-
-    seq = _seq(9, lambda t: effort_profile(t, [(1.0, 38.0, 2.0)]), lambda t: effort_profile(t, [(4.5, 22.0, 2.0)]))
-    camera(seq)
+def test_cli_rotation_hold_cues_say_the_held_values_shown(camera, seated_seq, tmp_path, capsys):
+    camera(seated_seq)
     out, wav = tmp_path / "r.json", tmp_path / "r.wav"
     assert cli(["rotation", "--camera", "stand-in", "--no-window", "--json", str(out), "--cues-wav", str(wav)]) == 0
     d = json.loads(out.read_text())
@@ -522,3 +526,33 @@ def test_live_seated_sample_hold_cues_say_the_held_values(tmp_path, capsys):
         assert abs(int(last["text"].split()[2]) - d[leg]["held_deg"]) <= 1.0
     assert d["cues"] == [c for c in d["cues"] if c["kind"] == "hold"]
     assert len(bursts(*read_wav(wav), gap_s=0.6)) == 3  # tone and words, 5 s apart
+
+
+def test_session_cues_follow_its_seated_and_circles_views():
+    """The live session (IR 25°/20° → 20 s of circles → IR 35°/30°): hold cues in each seated phase saying the
+    values that view shows, circle cues when its circle totals go up."""
+    from fixtures import skeletons as sk
+    from hipvision.live.session import SessionLive
+    from test_posture import FPS, circling, see
+    from test_session import seated_effort
+
+    joints = sk.timeline([seated_effort(8, 25, 20), circling(20, heading_deg=90), seated_effort(8, 35, 30)], fps=FPS)
+    seq = see(joints, "front", seed=2)
+    session = SessionLive(frame_size=seq.frame_size, fps=FPS, source="synthetic", model="none")
+    shown_when: dict[Cue, np.ndarray] = {}
+    cued = CuedAnalyzer(session, target_per_direction=5,
+                        on_cue=lambda c: shown_when.setdefault(c, session.held_shown_deg))
+    for i in range(len(seq)):
+        cued.update(FramePose(float(seq.timestamps_s[i]), seq.image[i], seq.visibility[i], seq.presence[i],
+                              seq.world[i]))
+    holds = [c for c in cued.cues if c.kind == "hold"]
+    assert holds[1].t_s < 8.0 < 28.0 < holds[2].t_s
+    for cue in holds:
+        assert cue.text == f"{cue.leg} held, {round(shown_when[cue][0 if cue.leg == 'left' else 1])} degrees"
+    # one cue per leg and seated phase: the legs at rest (a 0-2° level, shown too) are no effort, not spoken
+    assert [(c.leg, int(c.text.split()[2])) for c in holds] == [("left", 25), ("right", 20), ("right", 30),
+                                                                 ("left", 35)]
+    circles = [c for c in cued.cues if c.kind == "circle"]
+    rises = [(e["t_s"], k) for a, e in zip(session.shown, session.shown[1:]) for k in DIRECTIONS
+             for _ in range(max(e[k] - a[k], 0))]
+    assert circles and [(c.t_s, c.direction) for c in circles] == rises

@@ -4,7 +4,8 @@
 * a set done: when a direction's count shown first reaches the set's target ("set done, now the other way");
 * a hold: when a leg's held value shown (a hold of at least the minimum hold time, as the view decides it)
   is new in whole degrees and has stayed on the view for `HOLD_SETTLE_S` ("left held, 38 degrees"): one cue
-  per hold, not one per step while a longer hold raises the value.
+  per hold, not one per step while a longer hold raises the value. A value under `MIN_EFFORT_DEG` is the leg
+  at rest (the live session's view shows that level too), not an effort: it is not spoken.
 
 `CueDecider` turns successive shown states into `hipvision.sound.Cue` events (pure, no sound);
 `CuedAnalyzer` wraps a live analyzer for `run_live` and feeds its decider after every frame: the counts
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 #: A leg's new held value is spoken once the view has shown it this long, seconds (the seated view
 #: refreshes its held values every second: a value is spoken when the next refresh keeps it)
 HOLD_SETTLE_S = 1.0
+#: Held values below this are a leg at rest, not an effort, degrees (an effort starts 6° from rest:
+#: `hipvision.core.rotation.summary.find_efforts`'s ``enter_deg``).
+MIN_EFFORT_DEG = 6.0
 
 
 class CueDecider:
@@ -84,7 +88,7 @@ class CueDecider:
                 self._spoken[k] = self._pending[k] = None
                 continue
             deg = int(round(float(value)))
-            if deg == self._spoken[k]:
+            if value < MIN_EFFORT_DEG or deg == self._spoken[k]:
                 self._pending[k] = None
                 continue
             if self._pending[k] is None or self._pending[k][0] != deg:
