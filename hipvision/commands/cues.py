@@ -14,12 +14,11 @@ from hipvision.commands.common import Outputs, console, err_console
 
 SOUND_OPTION = typer.Option(
     None, "--sound/--no-sound", show_default=False,
-    help="Live: sound cues (a tone per circle, pitch by direction, and the count spoken; 'set done, now the "
-         "other way'; 'left held, 38 degrees'). Default: on with a camera or stream, off for a video file "
-         "played as a camera. Speech needs espeak-ng.")
+    help="Live: sound cues: a tone per circle (pitch by direction) and the count spoken, 'set done', 'left "
+         "held, 38 degrees' (speech: espeak-ng). Default: on with a camera, off for a video played as one.")
 CUES_WAV_OPTION = typer.Option(
-    None, "--cues-wav", help="Live: write the sound cues, each at its time on the video clock, to this .wav "
-                             "(also with --no-sound). E.g. --camera clip.mp4 --no-window --cues-wav cues.wav")
+    None, "--cues-wav", help="Live: write the sound cues at their times on the video clock to this .wav (also "
+                             "with --no-sound), e.g. --camera clip.mp4 --no-window --cues-wav cues.wav")
 NO_SPEECH_MESSAGE = "no speech engine (espeak-ng) found: sound cues are tones only"
 
 
