@@ -243,6 +243,8 @@ def test_speech_from_a_streamed_wav_whose_header_has_no_length():
     data[40:44] = (0x7FFFF000).to_bytes(4, "little")
     samples = wav_samples(bytes(data) + pcm.tobytes(), rate=RATE)
     assert len(samples) == 1600 and np.max(samples) == pytest.approx(0.25, abs=1e-3)
+    # a voice at another rate is resampled: 1 s stays 1 s
+    assert len(wav_samples(wav_bytes(np.zeros(16000), rate=16000), rate=RATE)) == RATE
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")

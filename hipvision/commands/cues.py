@@ -6,11 +6,15 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from hipvision.commands.common import Outputs, console, err_console
+
+if TYPE_CHECKING:
+    from hipvision.live.cues import CuedAnalyzer
+    from hipvision.sound import Speech
 
 SOUND_OPTION = typer.Option(
     None, "--sound/--no-sound", show_default=False,
@@ -32,8 +36,8 @@ class LiveCues:
     wrapped in a `CuedAnalyzer` when cues are on)."""
 
     analyzer: Any
-    cued: Any = None   # the CuedAnalyzer, None when cues are off
-    speech: Any = None
+    cued: "CuedAnalyzer | None" = None  # None when cues are off
+    speech: "Speech | None" = None
 
     def add_to(self, data: dict) -> dict:
         """``data`` (a live result JSON) with ``cues``: every cue given, ``{t_s, kind, text}`` (when cues are on)."""

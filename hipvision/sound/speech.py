@@ -14,7 +14,6 @@ import wave
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from hipvision.sound.tones import RATE
 
@@ -39,6 +38,8 @@ def wav_samples(data: bytes, *, rate: int = RATE) -> np.ndarray:
     pcm = np.frombuffer(frames[:len(frames) - len(frames) % (2 * channels)], "<i2").astype(np.float32) / 32768.0
     pcm = pcm.reshape(-1, channels).mean(axis=1)
     if src_rate != rate:
+        from scipy.signal import resample_poly  # (seconds to import; espeak-ng speaks at RATE already)
+
         g = np.gcd(int(src_rate), int(rate))
         pcm = resample_poly(pcm, rate // g, src_rate // g)
     return pcm.astype(np.float32)
