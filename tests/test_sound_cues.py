@@ -558,3 +558,13 @@ def test_session_cues_follow_its_seated_and_circles_views():
     rises = [(e["t_s"], k) for a, e in zip(session.shown, session.shown[1:]) for k in DIRECTIONS
              for _ in range(max(e[k] - a[k], 0))]
     assert circles and [(c.t_s, c.direction) for c in circles] == rises
+
+
+def test_cli_session_lists_its_cues_and_writes_their_track(camera, seated_seq, tmp_path, capsys):
+    camera(seated_seq)
+    out, wav = tmp_path / "s.json", tmp_path / "s.wav"
+    assert cli(["session", "--camera", "stand-in", "--no-window", "--json", str(out), "--cues-wav", str(wav),
+                "--min-phase-s", "2"]) == 0, capsys.readouterr().err
+    d = json.loads(out.read_text())
+    assert [(c["kind"], c["leg"]) for c in d["cues"]] == [("hold", "left"), ("hold", "right")]
+    assert len(bursts(*read_wav(wav), gap_s=0.6)) == 2
