@@ -92,7 +92,8 @@ def _analysis_options(command: str, extra: tuple[str, ...]) -> list[Option]:
         options.append(Option(f"{command} --annotate", (*file_args, "--video", "{video}", "--annotate", "{out}"),
                               ".mp4", "video"))
     options += [Option(f"{command} --camera --{o}", (*live_args, f"--{o}", "{out}"), s, "video", slow=True)
-                for o, s in (("json", ".json"), ("csv", ".csv"), ("report", ".html"), ("record", ".mp4"))]
+                for o, s in (("json", ".json"), ("csv", ".csv"), ("report", ".html"), ("record", ".mp4"),
+                             ("cues-wav", ".wav"))]
     return options
 
 

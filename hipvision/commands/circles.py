@@ -31,6 +31,7 @@ from hipvision.commands.common import (write_annotated_video, provisioned_model,
     video_argument, write_json_csv,
 )
 from hipvision.commands.notes import bullet_list, print_notes
+from hipvision.commands.cues import CUES_WAV_OPTION, SOUND_OPTION, live_cues
 from hipvision.commands.report import write_report_and_history
 from hipvision.io.files import add_source_video, known_source_video
 from hipvision.errors import InputError
@@ -101,19 +102,24 @@ def print_confidence(result: dict) -> None:
         console.print(bullet_list(result.get("confidence_reasons") or [], "  -", mark_style="yellow"), highlight=False)
 
 
-def _write(result, json_out: Path | None, csv_out: Path | None, outputs: Outputs, video: Path | None = None) -> dict:
+def _write(result, json_out: Path | None, csv_out: Path | None, outputs: Outputs, video: Path | None = None,
+           cues=None) -> dict:
     data = add_source_video(result.to_dict(), video)
+    if cues is not None:
+        cues.add_to(data)
     write_json_csv(data, json_out=json_out, csv_out=csv_out, csv_header=CSV_HEADER, csv_rows=lambda: csv_rows(result),
                    outputs=outputs)
     return data
 
 
 def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, record: Path | None,
-               max_frames: int | None, keep=None, settings=None, on_record_error=None):
+               max_frames: int | None, keep=None, settings=None, on_record_error=None, sound: bool | None = None,
+               cues_wav: Path | None = None):
     """Live circles from a camera (or a video played as live); returns the `CirclesResult` to save: the
-    file analysis of every frame counted (the live view counts as it goes). ``keep``: a
-    `hipvision.io.frame_store.FrameStore` that gets every frame, for the report; ``settings``: the
-    `CirclesSettings` (default ones when None); ``on_record_error``: see `hipvision.live.run_live`."""
+    file analysis of every frame counted (the live view counts as it goes), and the run's
+    `hipvision.commands.cues.LiveCues`. ``keep``: a `hipvision.io.frame_store.FrameStore` that gets every
+    frame, for the report; ``settings``: the `CirclesSettings` (default ones when None); ``on_record_error``:
+    see `hipvision.live.run_live`; ``sound``, ``cues_wav``: see `hipvision.commands.cues.live_cues`."""
     from hipvision.core.circles import CirclesSettings
     from hipvision.live import run_live
     from hipvision.live.circles import CirclesLive
@@ -124,9 +130,11 @@ def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, r
     with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
         analyzer = CirclesLive(settings=settings or CirclesSettings(), source=source.description,
                                model=tracker.model_name, frame_size=source.frame_size, fps=source.fps)
-        run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames,
-                 keep=keep, on_record_error=on_record_error)
-        return analyzer.saved_result()
+        with live_cues(analyzer, is_live=source.is_live, sound=sound, cues_wav=cues_wav,
+                       target_per_direction=analyzer.settings.target_per_direction) as cues:
+            run_live(source, tracker, cues.analyzer, window=window, mirror=mirror, record=record,
+                     max_frames=max_frames, keep=keep, on_record_error=on_record_error)
+        return analyzer.saved_result(), cues
 
 
 def register(app: typer.Typer) -> None:
@@ -154,6 +162,8 @@ def register(app: typer.Typer) -> None:
         mirror: bool = MIRROR_OPTION,
         record: Optional[Path] = RECORD_OPTION,
         max_frames: Optional[int] = MAX_FRAMES_OPTION,
+        sound: Optional[bool] = SOUND_OPTION,
+        cues_wav: Optional[Path] = CUES_WAV_OPTION,
     ) -> None:
         """Count quadruped hip circles per direction and grade each one (size, sit-back, spine, smoothness).
 
@@ -171,6 +181,8 @@ def register(app: typer.Typer) -> None:
         hipvision circles poses.npz --video clip.mp4 --annotate circles.mp4
 
         hipvision circles --camera 0 --json circles.json    (live; Q quits and saves)
+
+        hipvision circles --camera clip.mp4 --no-window --cues-wav cues.wav    (the sound cues as a file)
         """
         from hipvision.commands.report import check_save_options
         from hipvision.core.circles import CirclesSettings
@@ -185,16 +197,20 @@ def register(app: typer.Typer) -> None:
                 raise InputError("--annotate is for files; use --record to save the live view")
             keep = FrameStore() if report is not None else None
             outputs = Outputs()
-            result = run_camera(camera, model=model, window=window, mirror=mirror, record=record,
-                                max_frames=max_frames, keep=keep, settings=settings,
-                                on_record_error=lambda e: outputs.failed(e, record))
-            data = _write(result, json_out, csv_out, outputs)
+            result, cues = run_camera(camera, model=model, window=window, mirror=mirror, record=record,
+                                      max_frames=max_frames, keep=keep, settings=settings,
+                                      on_record_error=lambda e: outputs.failed(e, record), sound=sound,
+                                      cues_wav=cues_wav)
+            data = _write(result, json_out, csv_out, outputs, cues=cues)
             print_summary(data)
+            cues.write_wav(outputs, cues_wav)
             write_report_and_history(outputs, data, report=report, subject=subject, save=save, frames=keep)
             outputs.finish()
             return
         if record is not None:
             raise InputError("--record is for --camera; use --annotate for a file")
+        if cues_wav is not None:
+            raise InputError("--cues-wav is for --camera (the live view's sound cues)")
         is_npz = video.suffix.lower() == ".npz"
         src = source_video if source_video is not None else (None if is_npz else video)
         if annotate is not None:

@@ -110,17 +110,18 @@ def _video_suffixes() -> tuple[str, ...]:
     return tuple(FOURCC_BY_SUFFIX)
 
 
-_ANALYSIS_OUTPUTS = ("json_out", "csv_out", "annotate", "record", "report")
+_ANALYSIS_OUTPUTS = ("json_out", "csv_out", "annotate", "record", "report", "cues_wav")
 _VIDEO_OUTPUTS = {"annotate": _video_suffixes, "record": _video_suffixes}
+_ANALYSIS_SUFFIXES = {**_VIDEO_OUTPUTS, "cues_wav": lambda: (".wav",)}
 
 #: The path parameters of every command (key: the command's name, sub-commands as "models fetch").
 ROLES: dict[str, PathRoles] = {
     "rotation": PathRoles(inputs=("video", "original", "camera", "model"), outputs=_ANALYSIS_OUTPUTS,
-                          suffixes=_VIDEO_OUTPUTS, implied=_history),
+                          suffixes=_ANALYSIS_SUFFIXES, implied=_history),
     "circles": PathRoles(inputs=("video", "source_video", "camera", "model"), outputs=_ANALYSIS_OUTPUTS,
-                         suffixes=_VIDEO_OUTPUTS, implied=_history),
+                         suffixes=_ANALYSIS_SUFFIXES, implied=_history),
     "session": PathRoles(inputs=("video", "original", "camera", "model"), outputs=_ANALYSIS_OUTPUTS,
-                         suffixes=_VIDEO_OUTPUTS, implied=_history),
+                         suffixes=_ANALYSIS_SUFFIXES, implied=_history),
     "extract": PathRoles(inputs=("video", "camera", "model"), outputs=("output",),
                          suffixes={"output": lambda: (".npz",)}),
     "report": PathRoles(inputs=("result_json", "video", "poses", "model"), outputs=("out",),

@@ -14,6 +14,7 @@ from hipvision.commands.common import (write_annotated_video, provisioned_model,
     video_argument, write_json_csv,
 )
 from hipvision.commands.notes import print_notes
+from hipvision.commands.cues import CUES_WAV_OPTION, SOUND_OPTION, live_cues
 from hipvision.commands.report import write_report_and_history
 from hipvision.io.files import add_source_video, known_source_video
 from hipvision.errors import InputError
@@ -38,6 +39,8 @@ hipvision rotation poses.npz --csv ir.csv    (poses from `hipvision extract`)
 hipvision rotation --camera 0 --json ir.json    (live)
 
 hipvision rotation --camera clip.mp4 --no-window --json ir.json    (headless)
+
+hipvision rotation --camera 0 --no-sound    (live, without the spoken "left held, 38 degrees")
 """
 
 
@@ -119,8 +122,10 @@ def run_file(video: str | Path, *, json_out: Path | None, csv_out: Path | None, 
 
 def run_camera(camera: str, *, json_out: Path | None, csv_out: Path | None, record: Path | None, window: bool,
                mirror: bool, model: Path | None, max_frames: int | None, rot_settings, report: Path | None = None,
-               subject: str | None = None, save: bool = False) -> dict:
-    """The live mode (a camera, a stream, or a video played as a camera)."""
+               subject: str | None = None, save: bool = False, sound: bool | None = None,
+               cues_wav: Path | None = None) -> dict:
+    """The live mode (a camera, a stream, or a video played as a camera); ``sound``, ``cues_wav``: see
+    `hipvision.commands.cues.live_cues`."""
     from hipvision.io.frame_store import FrameStore
     from hipvision.live import run_live
     from hipvision.live.rotation import RotationLive
@@ -134,12 +139,15 @@ def run_camera(camera: str, *, json_out: Path | None, csv_out: Path | None, reco
                                 source=source.description, model=getattr(tracker, "model_name", ""))
         keep = FrameStore() if report is not None else None
         outputs = Outputs()
-        d = run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record, max_frames=max_frames,
-                     keep=keep, on_record_error=lambda exc: outputs.failed(exc, record))
+        with live_cues(analyzer, is_live=source.is_live, sound=sound, cues_wav=cues_wav) as cues:
+            d = run_live(source, tracker, cues.analyzer, window=window, mirror=mirror, record=record,
+                         max_frames=max_frames, keep=keep, on_record_error=lambda exc: outputs.failed(exc, record))
+    cues.add_to(d)
     print_summary(d)
     _write_outputs(d, analyzer.tracker.result(), json_out, csv_out, outputs)
     if outputs.ok(record):
         console.print(f"wrote {record}", highlight=False)
+    cues.write_wav(outputs, cues_wav)
     write_report_and_history(outputs, d, report=report, subject=subject, save=save, frames=keep)
     outputs.finish()
     return d
@@ -178,6 +186,8 @@ def register(app: typer.Typer) -> None:
         mirror: bool = MIRROR_OPTION,
         record: Optional[Path] = RECORD_OPTION,
         max_frames: Optional[int] = MAX_FRAMES_OPTION,
+        sound: Optional[bool] = SOUND_OPTION,
+        cues_wav: Optional[Path] = CUES_WAV_OPTION,
     ) -> None:
         from hipvision.commands.report import check_save_options
         from hipvision.core.rotation import ESTIMATORS, RotationSettings
@@ -194,8 +204,10 @@ def register(app: typer.Typer) -> None:
                 raise InputError("--annotate/--video are for files; live, use --record OUT.mp4")
             run_camera(camera, json_out=json_out, csv_out=csv_out, record=record, window=window,
                        mirror=mirror, model=model, max_frames=max_frames, rot_settings=rot_settings,
-                       report=report, subject=subject, save=save)
+                       report=report, subject=subject, save=save, sound=sound, cues_wav=cues_wav)
         else:
+            if cues_wav is not None:
+                raise InputError("--cues-wav is for --camera (the live view's sound cues)")
             if record is not None or not window:
                 err_console.print("[yellow]note:[/] --record/--no-window only apply with --camera", highlight=False)
             run_file(video, json_out=json_out, csv_out=csv_out, annotate=annotate, original=original, model=model,

@@ -14,6 +14,7 @@ from hipvision.commands.common import (write_annotated_video, provisioned_model,
     video_argument, write_json_csv,
 )
 from hipvision.commands.notes import bullet_list, print_notes
+from hipvision.commands.cues import CUES_WAV_OPTION, SOUND_OPTION, live_cues
 from hipvision.commands.report import write_report_and_history
 from hipvision.commands.report import check_save_options
 from hipvision.io.files import add_source_video, known_source_video
@@ -162,8 +163,10 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
 def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path | None = None,
                      report: Path | None = None, model: Path | None = None, subject: str | None = None,
                      save: bool = False, min_phase_s: float = 3.0, window: bool = True, mirror: bool = True,
-                     record: Path | None = None, max_frames: int | None = None, reps: int = 5) -> dict:
-    """The routine live from a camera (or a video played as one): guided view, then the same outputs as a file."""
+                     record: Path | None = None, max_frames: int | None = None, reps: int = 5,
+                     sound: bool | None = None, cues_wav: Path | None = None) -> dict:
+    """The routine live from a camera (or a video played as one): guided view, then the same outputs as a file.
+    ``sound``, ``cues_wav``: see `hipvision.commands.cues.live_cues`."""
     from hipvision.core.circles import CirclesSettings
     from hipvision.io.frame_store import FrameStore
     from hipvision.live import run_live
@@ -179,9 +182,13 @@ def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path
                                circles=CirclesSettings(target_per_direction=reps))
         keep = FrameStore() if report is not None else None
         outputs = Outputs()
-        result = run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record,
-                          max_frames=max_frames, keep=keep, on_record_error=lambda exc: outputs.failed(exc, record))
-    _finish(result, json_out=json_out, csv_out=csv_out, outputs=outputs)
+        with live_cues(analyzer, is_live=source.is_live, sound=sound, cues_wav=cues_wav,
+                       target_per_direction=reps) as cues:
+            result = run_live(source, tracker, cues.analyzer, window=window, mirror=mirror, record=record,
+                              max_frames=max_frames, keep=keep,
+                              on_record_error=lambda exc: outputs.failed(exc, record))
+    _finish(cues.add_to(result), json_out=json_out, csv_out=csv_out, outputs=outputs)
+    cues.write_wav(outputs, cues_wav)
     if outputs.ok(record):
         console.print(f"wrote {record}", highlight=False)
     write_report_and_history(outputs, result, report=report, subject=subject, save=save, frames=keep)
@@ -216,6 +223,8 @@ def register(app: typer.Typer) -> None:
         mirror: bool = MIRROR_OPTION,
         record: Optional[Path] = RECORD_OPTION,
         max_frames: Optional[int] = MAX_FRAMES_OPTION,
+        sound: Optional[bool] = SOUND_OPTION,
+        cues_wav: Optional[Path] = CUES_WAV_OPTION,
     ) -> None:
         """Split a recording into seated and on-all-fours phases, measure each, and report IR before vs after.
 
@@ -232,12 +241,16 @@ def register(app: typer.Typer) -> None:
         hipvision session routine.mp4 --reps 3 --subject Alex --save    (3 + 3 set)
 
         hipvision session --camera 0 --json session.json --record live.mp4    (live)
+
+        hipvision session --camera 0 --no-sound    (live, without the sound cues)
         """
         if (video is None) == (camera is None):
             raise InputError("give a VIDEO (or .npz poses) to analyse, or --camera for a live session (not both)")
         if camera is None:
             if record is not None:
                 raise InputError("--record is for --camera; use --annotate for a file")
+            if cues_wav is not None:
+                raise InputError("--cues-wav is for --camera (the live view's sound cues)")
             run_session(video, json_out=json_out, csv_out=csv_out, report=report, model=model, subject=subject,
                         save=save, min_phase_s=min_phase_s, reps=reps, annotate=annotate, original=original)
         else:
@@ -245,4 +258,4 @@ def register(app: typer.Typer) -> None:
                 raise InputError("--annotate/--video are for files; live, use --record OUT.mp4")
             run_session_live(camera, json_out=json_out, csv_out=csv_out, report=report, model=model,
                              subject=subject, save=save, min_phase_s=min_phase_s, window=window, mirror=mirror,
-                             record=record, max_frames=max_frames, reps=reps)
+                             record=record, max_frames=max_frames, reps=reps, sound=sound, cues_wav=cues_wav)

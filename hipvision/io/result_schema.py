@@ -65,6 +65,10 @@ SOURCE_VIDEO = {"source_video": _object({"path": TEXT}, {"relative_to_json": TEX
 NOTES = {"info": _array(TEXT), "next_steps": _array(TEXT)}
 #: How far a circles count can be trusted (`hipvision.core.circles.confidence`).
 CONFIDENCE = {"confidence": {"enum": ["high", "low"]}, "confidence_reasons": _array(TEXT)}
+#: The sound cues a live run gave (`hipvision.sound.Cue.to_dict`; docs/outputs.md).
+CUES = {"cues": _array(_object({"t_s": NUMBER, "kind": {"enum": ["circle", "set_done", "hold"]}, "text": TEXT},
+                               {"direction": {"enum": ["clockwise", "counterclockwise"]},
+                                "leg": {"enum": ["left", "right"]}}))}
 
 
 def _effort() -> dict:
@@ -86,7 +90,7 @@ def rotation_schema() -> dict:
     return _object(
         {**_header("rotation"), "valid_fraction": FRACTION, "left": _leg(), "right": _leg(),
          "asymmetry_deg": MAYBE_NUMBER, "series": series},
-        {**SOURCE_VIDEO, **NOTES, "mode": TEXT, "asymmetry_uncertainty_deg": MAYBE_NUMBER,
+        {**SOURCE_VIDEO, **NOTES, **CUES, "mode": TEXT, "asymmetry_uncertainty_deg": MAYBE_NUMBER,
          "thresholds_deg": _object({"functional": NUMBER, "target": NUMBER}),
          "min_hold_s": NUMBER, "estimator": TEXT,
          "camera": _object({}, {"roll_deg": MAYBE_NUMBER, "pitch_deg": MAYBE_NUMBER, "yaw_deg": MAYBE_NUMBER,
@@ -112,7 +116,8 @@ def circles_schema() -> dict:
         {**_header("circles"), "total": COUNT, "clockwise": COUNT, "counterclockwise": COUNT, "partial": COUNT,
          "reps": _array(rep), "partials": _array(partial), "protocol": protocol, "start_position": start,
          "series": series},
-        {**SOURCE_VIDEO, **CONFIDENCE, **NOTES, "mode": TEXT, "valid_fraction": MAYBE_FRACTION, "torso_cm": MAYBE_NUMBER,
+        {**SOURCE_VIDEO, **CONFIDENCE, **NOTES, **CUES, "mode": TEXT, "valid_fraction": MAYBE_FRACTION,
+         "torso_cm": MAYBE_NUMBER,
          "sets": _array(_object({"direction": {"enum": ["clockwise", "counterclockwise"]}}, CONFIDENCE)),
          "shown": _array(_object({"t_s": NUMBER, "clockwise": COUNT, "counterclockwise": COUNT}))},
         title="hipvision circles result", description="Quadruped hip circles (docs/outputs.md).")
@@ -134,7 +139,7 @@ def session_schema() -> dict:
     return _object(
         {**_header("session"), "phases": _array(phase),
          "change_deg": _object({"left": MAYBE_NUMBER, "right": MAYBE_NUMBER})},
-        {**SOURCE_VIDEO, **NOTES,
+        {**SOURCE_VIDEO, **NOTES, **CUES,
          "change_uncertainty_deg": _object({}, {"left": MAYBE_NUMBER, "right": MAYBE_NUMBER}),
          "change_verdict": _object({}, {side: {"enum": ["gained", "lost", "no clear change", None]}
                                         for side in ("left", "right")})},

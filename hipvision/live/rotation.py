@@ -67,6 +67,13 @@ class RotationLive:
                      best_deg=held, mirror=self.mirror, best_uncertainty_deg=unc, best_class=cls,
                      message=None if r is None or self._paused else r.message, status=status)
 
+    @property
+    def held_shown_deg(self) -> np.ndarray:
+        """(left, right) best held values the gauges show now, degrees; NaN for a leg showing none."""
+        if self._held is None or self._reading is None:
+            return np.full(2, np.nan)
+        return np.asarray(self._held[0], float).copy()
+
     def on_key(self, key: str) -> None:
         if key == " ":
             if self._in_trial:

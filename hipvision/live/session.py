@@ -124,6 +124,13 @@ class SessionLive:
             self.phases_seen.append(posture)
 
     @property
+    def held_shown_deg(self) -> np.ndarray:
+        """(left, right) best held values the seated view shows now, degrees; NaN when none is shown."""
+        if self.posture != SEATED or self._reading is None:
+            return _NAN2.copy()
+        return np.asarray(self._reading.best_held_deg, float).copy()
+
+    @property
     def before_held_deg(self) -> np.ndarray | None:
         """(left, right) held IR of the first seated phase, degrees, once a later seated phase is on; else None."""
         return self.seated_held[0] if len(self.seated_held) >= 2 and self.posture == SEATED else None
