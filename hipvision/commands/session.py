@@ -10,7 +10,7 @@ from rich.table import Table
 
 from hipvision.commands.common import (write_annotated_video, provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, REPS_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    Outputs, camera_spec, console, cli_options, import_in_background,
+    LiveStatus, Outputs, camera_spec, console, cli_options, import_in_background,
     video_argument, write_json_csv,
 )
 from hipvision.commands.report import write_report_and_history
@@ -153,8 +153,10 @@ def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path
                                circles=CirclesSettings(target_per_direction=reps))
         keep = FrameStore() if report is not None else None
         outputs = Outputs()
-        result = run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record,
-                          max_frames=max_frames, keep=keep, on_record_error=lambda exc: outputs.failed(exc, record))
+        with LiveStatus(source, window=window) as status:
+            result = run_live(source, tracker, analyzer, window=window, mirror=mirror, record=record,
+                              max_frames=max_frames, keep=keep,
+                              on_record_error=lambda exc: outputs.failed(exc, record), on_status=status)
     _finish(result, json_out=json_out, csv_out=csv_out, outputs=outputs)
     if outputs.ok(record):
         console.print(f"wrote {record}", highlight=False)
