@@ -193,7 +193,7 @@ class SessionLive:
 
     def status_text(self) -> str:
         """One line for a terminal: the step, the current angles or circle counts, the change so far."""
-        step = self.step_text()
+        step = self.step_text() if self.posture != OTHER else self.next_step_text()
         if self.posture == SEATED and self._reading is not None:
             step += "   now " + "  ".join(f"{side} {draw.deg_text(v)}"
                                           for side, v in zip(("L", "R"), self._reading.angle_deg))
@@ -211,7 +211,7 @@ class SessionLive:
             return f"step {n}: seated IR " + ("(before the circles)" if QUADRUPED not in self.phases_seen
                                              else "(after the circles)")
         if self.posture == QUADRUPED:
-            return f"step {n}: hip circles, 5 each way"
+            return f"step {n}: hip circles, {self.circles_settings.target_per_direction} each way"
         return "session: seated IR, hip circles, seated IR"
 
     def next_step_text(self) -> str:
