@@ -121,9 +121,14 @@ def blend_rect(image: np.ndarray, rect: tuple[int, int, int, int], color: Color 
 
 # ---------------------------------------------------------------- text
 
+#: Characters OpenCV's fonts lack, drawn as these instead.
+_STAND_INS = str.maketrans({"→": "->"})
+
+
 def text_size(text: str, size_px: float, *, weight: int = 500) -> tuple[int, int]:
     """(width, height) in pixels of ``text`` set at font size ``size_px`` (height = ascent + descent)."""
     size = _px(size_px)
+    text = text.translate(_STAND_INS)
     if _FONT is not None:
         _, _, w, h = cv2.getTextSize((0, 0), text, (0, size), _FONT, size, weight)
         return int(w), int(max(h, size * 1.2))
@@ -165,6 +170,7 @@ def put_text(image: np.ndarray, text: str, org_top_left: tuple[float, float], *,
 def _put_text_plain(image: np.ndarray, text: str, org_top_left: tuple[float, float], *, size_px: float,
                     color: Color, weight: int) -> None:
     size = _px(size_px)
+    text = text.translate(_STAND_INS)
     x, y = _pt(org_top_left)
     if _FONT is not None:
         cv2.putText(image, text, (x, y + size), color, _FONT, size, weight)

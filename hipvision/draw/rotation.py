@@ -64,7 +64,7 @@ def draw_legs(image: np.ndarray, px: np.ndarray, angles_deg: Sequence[float], vi
 
 
 def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Sequence[float], mirror: bool,
-                 message: str | None = None, status: Sequence[str] = (),
+                 message: str | None = None, status: Sequence[str | tuple[str, draw.Color]] = (),
                  best_uncertainty_deg: Sequence[float] = (np.nan, np.nan),
                  best_class: Sequence[str | None] = (None, None),
                  keys: Sequence[tuple[str, str]] = ()) -> list[tuple[int, int, int, int]]:

@@ -165,14 +165,14 @@ class SessionLive:
         step = self.step_text()
         if self.posture == SEATED:
             r = self._reading
-            lines = [step, "before → now: " + self.change_text()] if self.retested else [step]
+            lines = [step, *self.change_lines()] if self.retested else [step]
             return draw_leg_hud(image, values_deg=r.angle_deg if r is not None else _NAN2,
                                 best_deg=r.best_held_deg if r is not None else _NAN2, mirror=self.mirror,
                                 message=None if r is None else r.message, status=lines, keys=KEYS)
         if self.posture == QUADRUPED:
             return self._circles.draw_hud(image, title=step, keys=KEYS)
         if self.retested:  # the routine is done: the change is what the person came for
-            return draw.draw_bottom_left(image, [self.change_text(), self.next_step_text()], KEYS,
+            return draw.draw_bottom_left(image, [*self.change_lines(), self.next_step_text()], KEYS,
                                          title="IR before → after the circles")
         return draw.draw_bottom_left(image, [self.next_step_text()], KEYS, title=step)
 
@@ -184,12 +184,18 @@ class SessionLive:
         q = self.phases_seen.index(QUADRUPED)
         return SEATED in self.phases_seen[:q] and SEATED in self.phases_seen[q + 1:]
 
-    def change_text(self) -> str:
-        """Held IR per leg, first seated phase → the latest one, e.g. "L 25° → 35° (+10°)   R 20° → --"."""
+    def change_lines(self) -> list[tuple[str, tuple[int, int, int]]]:
+        """Held IR per leg, first seated phase → the latest one, e.g. ("left  25° → 35°  (+10°)", colour of the
+        class of 35°), for the view."""
         before, after = self.seated_held[0], self.seated_held[-1]
-        return "   ".join(f"{side} {draw.deg_text(b)} → {draw.deg_text(a)}"
-                          + (f" ({a - b:+.0f}°)" if np.isfinite(a - b) else "")
-                          for side, b, a in zip(("L", "R"), before, after))
+        return [(f"{side}  {draw.deg_text(b)} → {draw.deg_text(a)}" + (f"  ({a - b:+.0f}°)" if np.isfinite(a - b)
+                                                                       else ""),
+                 draw.class_color(draw.classify_deg(a)))
+                for side, b, a in zip(("left", "right"), before, after)]
+
+    def change_text(self) -> str:
+        """`change_lines` on one line, e.g. "left  25° → 35°  (+10°)   right  20° → --"."""
+        return "   ".join(text for text, _ in self.change_lines())
 
     def status_text(self) -> str:
         """One line for a terminal: the step, the current angles or circle counts, the change so far."""
