@@ -108,7 +108,7 @@ def test_a_long_line_wraps_between_words_within_the_width():
 
 def views(w: int, h: int):
     yield "rotation", rotation_view(w, h)
-    yield "rotation set-up", rotation_view(w, h, message="Turn to face the camera: your hips are turned 30°")
+    yield "rotation set-up", rotation_view(w, h, message="Right leg not seen: keep it in view, foot included")
     yield "circles", circles_view(w, h)
     yield "session circles", circles_view(w, h, title="step 2: hip circles, 5 each way")
 
@@ -203,3 +203,11 @@ def test_live_circles_without_a_window_say_what_they_count(tmp_path, model_path,
     assert len(lines) >= 5 and all(5.0 <= b - a < 5.2 for a, b in zip(times, times[1:]))  # 34 s of video
     cw = [int(m[2]) for m in lines]
     assert cw == sorted(cw) and cw[-1] == json.loads(out.read_text())["clockwise"] == 5
+
+
+@pytest.mark.parametrize("w, h", SIZES)
+def test_seated_text_stays_in_the_left_column_clear_of_the_legs(w, h):
+    for message in (None, "Right leg not seen: keep it in view, foot included"):
+        _, boxes = rotation_view(w, h, message=message)
+        gauge = boxes[1]
+        assert all(b[0] + b[2] <= gauge[0] + gauge[2] for b in boxes[4:]), (w, h, message)  # text under the gauge

@@ -314,11 +314,13 @@ _KEY_SEP = "   "
 
 def draw_bottom_left(image: np.ndarray, lines: Sequence[str | tuple[str, Color]] = (),
                      keys: Sequence[tuple[str, str]] = (), *, title: str | None = None,
-                     scale: float = 1.0) -> list[tuple[int, int, int, int]]:
+                     scale: float = 1.0, max_width: float | None = None) -> list[tuple[int, int, int, int]]:
     """The key hints along the bottom-left (grey, `HINT_FRACTION` of the height, wrapped) and a panel of
     ``lines`` (under ``title``) stacked above them, both clear of the status box bottom-right
-    (`status_reserve_px`). ``keys``: (key, what it does) pairs. Returns the boxes drawn (x, y, w, h)."""
+    (`status_reserve_px`) and no wider than ``max_width`` pixels (a column beside a seated person).
+    ``keys``: (key, what it does) pairs. Returns the boxes drawn (x, y, w, h)."""
     width = image.shape[1] - margin_px(image) - status_reserve_px(image)
+    width = width if max_width is None else min(width, max_width)
     boxes = []
     bottom = None
     if keys:

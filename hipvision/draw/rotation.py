@@ -101,9 +101,11 @@ def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Se
         draw.draw_gauge(image, boxes[-1], value if _finite(value) else None,
                         best=best if _finite(best) else None, label=label,
                         best_uncertainty=unc if _finite(unc) else None, best_class=cls)
+    # text goes in the left column under the gauge, clear of the legs of a person sitting in the middle
     if message:
-        return boxes + draw.draw_bottom_left(image, [(message, draw.CLASS_COLORS["limited"])], keys, title="Set-up")
-    return boxes + draw.draw_bottom_left(image, list(status), keys, scale=0.85)
+        return boxes + draw.draw_bottom_left(image, [(message, draw.CLASS_COLORS["limited"])], keys, title="Set-up",
+                                             max_width=gw)
+    return boxes + draw.draw_bottom_left(image, list(status), keys, scale=0.85, max_width=gw)
 
 
 def held_display(result: RotationResult) -> tuple[np.ndarray, np.ndarray, list]:
