@@ -90,7 +90,8 @@ def download_bar(label: str) -> Iterator[Callable[[int, int | None], None]]:
     try:
         yield update
     finally:
-        bar.stop()
+        if task is not None:  # a bar never started prints an empty line when stopped (stderr not a terminal)
+            bar.stop()
 
 
 def provisioned_model(model: str | os.PathLike | None) -> Path:
@@ -256,7 +257,8 @@ REPS_OPTION = typer.Option(5, "--reps", min=1, max=100, metavar="N",
                            help="Circles per direction in the set, for the set check (5 = the 5 + 5 protocol).")
 
 # Options of the live mode, shared by the commands that have one (typer reads them as defaults).
-WINDOW_OPTION = typer.Option(True, "--window/--no-window", help="Live: show a window (--no-window: headless).")
+WINDOW_OPTION = typer.Option(True, "--window/--no-window", help="Live: show a full-screen window (F toggles full "
+                                                                 "screen); --no-window: a status line on the terminal.")
 MIRROR_OPTION = typer.Option(True, "--mirror/--no-mirror", help="Live: show the picture mirrored (selfie view).")
 RECORD_OPTION = typer.Option(None, "--record", help="Live: record the annotated view here (.mp4).")
 MAX_FRAMES_OPTION = typer.Option(None, "--max-frames", min=1, help="Live: stop after this many frames.")
