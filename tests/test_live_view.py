@@ -211,3 +211,9 @@ def test_seated_text_stays_in_the_left_column_clear_of_the_legs(w, h):
         _, boxes = rotation_view(w, h, message=message)
         gauge = boxes[1]
         assert all(b[0] + b[2] <= gauge[0] + gauge[2] for b in boxes[4:]), (w, h, message)  # text under the gauge
+
+
+@pytest.mark.parametrize("value, text", [(-0.3, "0°"), (-0.6, "-1°"), (0.4, "0°"), (38.5, "38°"), (np.nan, "--"),
+                                         (None, "--")])
+def test_angles_never_show_minus_zero(value, text):
+    assert draw.deg_text(value) == text

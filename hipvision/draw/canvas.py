@@ -86,9 +86,14 @@ def classify_deg(value_deg: float | None, *, functional_deg: float = 30.0, targe
 
 
 
+def number_text(value: float | None, decimals: int = 0) -> str:
+    """``value`` with ``decimals`` decimals, "--" when missing; never "-0" (-0.3 shows as "0")."""
+    return f"{round(float(value), decimals) + 0.0:.{decimals}f}" if _finite(value) else "--"
+
+
 def deg_text(value: float | None) -> str:
     """An angle as shown: "38°" (whole degrees), "--" when missing."""
-    return f"{value:.0f}°" if _finite(value) else "--"
+    return f"{number_text(value)}°" if _finite(value) else "--"
 
 
 def landmarks_to_px(landmarks_norm: np.ndarray, size: tuple[int, int], *, mirror: bool = False) -> np.ndarray:
@@ -223,7 +228,7 @@ def draw_big_number(image: np.ndarray, value: float | None, org: tuple[float, fl
     with a small "/5"). ``value`` None/NaN shows "--". Returns the box (x, y, w, h).
     """
     big, small = big_number_px(image) * scale, text_px(image)
-    number = f"{value:.{decimals}f}" if _finite(value) else "--"
+    number = number_text(value, decimals)
     unit = unit if _finite(value) else ""
     if unit_scale == 1.0:
         number, unit = number + unit, ""

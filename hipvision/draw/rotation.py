@@ -60,7 +60,7 @@ def draw_legs(image: np.ndarray, px: np.ndarray, angles_deg: Sequence[float], vi
         draw.draw_line(image, knee, ankle, color=color, thickness=6 * s)
         if _finite(angle):
             draw.draw_angle_arc(image, knee, down, ankle - knee, radius=0.45 * length, color=color,
-                                text=f"{angle:.0f}°", reference_line=False, mirror_text=mirror_text)
+                                text=draw.deg_text(angle), reference_line=False, mirror_text=mirror_text)
 
 
 def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Sequence[float], mirror: bool,

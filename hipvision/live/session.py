@@ -214,8 +214,8 @@ class SessionLive:
         """Where the person is in the routine, e.g. "step 2: hip circles"."""
         n = len(self.phases_seen)
         if self.posture == SEATED:
-            return f"step {n}: seated IR " + ("(before the circles)" if QUADRUPED not in self.phases_seen
-                                             else "(after the circles)")
+            return f"step {n}: IR " + ("before the circles" if QUADRUPED not in self.phases_seen
+                                       else "after the circles")
         if self.posture == QUADRUPED:
             return f"step {n}: hip circles, {self.circles_settings.target_per_direction} each way"
         return "session: seated IR, hip circles, seated IR"
