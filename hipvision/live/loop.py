@@ -15,7 +15,8 @@ person sees themselves as in a mirror. Each frame is drawn in two layers:
 
 The loop also draws the skeleton (before ``draw_scene``) and a small status box in
 the bottom-right corner of the displayed frame ("no person in view", REC, the
-processing rate of a live source): keep that corner free in ``draw_hud``.
+processing rate of a live source): keep that column free in ``draw_hud`` (`hipvision.draw.draw_bottom_left`
+does; its width is `hipvision.draw.status_reserve_px`).
 
 Keys: space → ``on_key(" ")`` (start/stop a trial), ``r`` → ``on_key("r")``
 (reset), ``f`` → full screen on/off (the window opens full screen, without Qt's toolbar),
