@@ -78,6 +78,13 @@ def test_the_circle_counts_are_at_least_an_eighth_of_the_height(w, h):
     assert ink_rows(image, boxes[0], GREEN) >= h / 8  # "5/5": its 5 is drawn green
 
 
+def test_numbers_keep_their_height_in_opencv_4s_font(monkeypatch):
+    monkeypatch.setattr(draw.canvas, "_FONT", None)  # no FontFace before OpenCV 5: Hershey
+    image = np.zeros((480, 640, 3), np.uint8)
+    box = draw.draw_big_number(image, 38.0, (20, 20), color=GREEN)
+    assert ink_rows(image, box, GREEN) >= 480 / 8
+
+
 def test_the_number_rule_fails_at_the_old_size():
     """The measure can fail: the old 64 px at 720p (digits 1/14 of the height) is under 1/8."""
     image = np.zeros((720, 1280, 3), np.uint8)

@@ -52,12 +52,13 @@ def text_px(image: np.ndarray) -> float:
 
 def big_number_px(image: np.ndarray) -> float:
     """Font size whose digits are `BIG_NUMBER_FRACTION` of ``image``'s height, pixels."""
-    return BIG_NUMBER_FRACTION * _height(image) / _digit_ink_fraction()
+    return BIG_NUMBER_FRACTION * _height(image) / _digit_ink_fraction(_FONT is None)
 
 
-@functools.lru_cache(maxsize=1)
-def _digit_ink_fraction() -> float:
-    """Height of the digits' ink as a fraction of the font size (about 0.78 for OpenCV 5's sans)."""
+@functools.lru_cache(maxsize=2)
+def _digit_ink_fraction(hershey: bool) -> float:
+    """Height of the digits' ink as a fraction of the font size (about 0.78 for OpenCV 5's sans), for the
+    font in use (``hershey``: OpenCV 4's, the cache key)."""
     size = 200
     img = np.zeros((2 * size, 12 * size, 3), np.uint8)
     _put_text_plain(img, "0123456789", (0, 0), size_px=size, color=WHITE, weight=800)
