@@ -145,11 +145,14 @@ def leftovers(folder: Path) -> list[str]:
 
 def error_lines(err: str) -> list[str]:
     """The non-empty lines on stderr, less the final state of progress bars of work that did finish
-    (they are shown on stderr; an interrupted or failed bar leaves nothing)."""
-    return [line for line in err.splitlines() if line.strip() and not _PROGRESS.search(line)]
+    (they are shown on stderr; an interrupted or failed bar leaves nothing) and a live run's status lines."""
+    return [line for line in err.splitlines()
+            if line.strip() and not _PROGRESS.search(line) and not _LIVE_STATUS.match(line)]
 
 
 _PROGRESS = re.compile(r"\d+/(\d+|\?) +(-:--:--|\d+:\d\d:\d\d)$")  # "… 270/270 0:00:00"
+#: "camera 0 open, 1280×720 at 30 fps; Ctrl-C to stop and save", then "   35.0 s   clockwise 3/5 ..."
+_LIVE_STATUS = re.compile(r".+ open, \d+×\d+ at [\d.]+ fps; .*stop and save$| *\d+\.\d s   ")
 
 
 # ---------------------------------------------------------------- runs in a child process

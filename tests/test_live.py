@@ -305,22 +305,34 @@ def imshow(name, image):
     real_imshow(name, image)
     visible.append(cv2.getWindowProperty(name, cv2.WND_PROP_VISIBLE))
 cv2.imshow = imshow
+shown = []  # (full screen, image rect) as each frame was shown
+real_wait = cv2.waitKey
+def wait(ms):
+    key = real_wait(ms)
+    try:
+        shown.append((cv2.getWindowProperty("fake analysis", cv2.WND_PROP_FULLSCREEN),
+                      list(cv2.getWindowImageRect("fake analysis"))))
+    except cv2.error:
+        pass
+    return key
+cv2.waitKey = wait
 {before}
 an = FakeAnalyzer()
-res = run_live(FakeSource({n}), FakeTracker({n}), an, window=True, record={record!r}, scripted_keys={keys!r})
+res = run_live(FakeSource({n}), FakeTracker({n}), an, window=True, record={record!r}, scripted_keys={keys!r}{extra})
 try:
     left = cv2.getWindowProperty(an.title, cv2.WND_PROP_VISIBLE)
 except cv2.error:
     left = -1
-print(json.dumps(dict(res, visible=visible, left=left)))
+print(json.dumps(dict(res, visible=visible, left=left, shown=shown)))
 """
 
 
-def run_window_child(display: str, tmp_path, *, n: int, keys=(), before: str = "") -> dict:
-    """run_live with a real window in a child process (a Qt failure must not take pytest down)."""
+def run_window_child(display: str, tmp_path, *, n: int, keys=(), before: str = "", extra: str = "") -> dict:
+    """run_live with a real window in a child process (a Qt failure must not take pytest down); ``extra``:
+    more keyword arguments of run_live, as source text (", fullscreen=False")."""
     import json
     code = _WINDOW_CHILD.format(tests=os.path.dirname(os.path.abspath(__file__)), cwd=os.getcwd(), n=n,
-                                record=str(tmp_path / "w.avi"), keys=list(keys), before=before)
+                                record=str(tmp_path / "w.avi"), keys=list(keys), before=before, extra=extra)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180,
                           env=dict(os.environ, DISPLAY=display))
     assert done.returncode == 0, done.stderr[-2000:]
@@ -339,6 +351,22 @@ def test_real_window_under_xvfb_with_scripted_keys(xvfb_display, monkeypatch, tm
     assert len(read_video(tmp_path / "w.avi")) == 8
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Xvfb is Linux-only")
+def test_the_window_opens_full_screen_and_f_toggles_it(xvfb_display, tmp_path):
+    res = run_window_child(xvfb_display, tmp_path, n=40, keys=[(0.16, "f"), (0.31, "F"), (0.46, "q")])
+    assert res["frames"] == 11 and res["keys"] == []  # F is the loop's, not the analyzer's
+    # presses come after frames 4 (t=0.20), 7 (0.35) and 10 (0.50), the first at or past their times
+    assert [fs for fs, _ in res["shown"][:11]] == [1] * 5 + [0] * 3 + [1] * 3
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Xvfb is Linux-only")
+def test_the_window_has_no_toolbar(xvfb_display, tmp_path):
+    """Qt's toolbar and status bar (WINDOW_GUI_EXPANDED) would push the picture down and shrink it."""
+    res = run_window_child(xvfb_display, tmp_path, n=5, extra=", fullscreen=False")
+    assert [rect for _, rect in res["shown"][:5]] == [[0, 0, W, H]] * 5
+    assert [fs for fs, _ in res["shown"][:5]] == [0] * 5
+
+
 @pytest.mark.skipif(not shutil.which("xdotool"), reason="xdotool not installed: real key presses not tested")
 def test_real_key_presses_in_the_window(xvfb_display, tmp_path):
     # xdotool waits for the window, then types space and q into it, as a user would
@@ -348,6 +376,16 @@ def test_real_key_presses_in_the_window(xvfb_display, tmp_path):
     assert res["keys"] == [" "]
     assert 0 < res["frames"] < 3000  # q stopped it
     assert res["left"] < 1
+
+
+def test_on_status_gets_each_frames_time_and_the_analyzers_status_line():
+    class Talking(FakeAnalyzer):
+        def status_text(self) -> str:
+            return f"{len(self.updates)} frames"
+
+    got = []
+    run_live(FakeSource(6), FakeTracker(), Talking(), window=False, on_status=lambda t, text: got.append((t, text)))
+    assert got == [(pytest.approx(i / FPS), f"{i + 1} frames") for i in range(6)]
 
 
 def test_timings_record_each_frames_way_through_the_loop_in_a_bounded_deque():

@@ -141,3 +141,32 @@ def test_live_session_on_the_sample_played_as_a_camera(tmp_path, model_path, cap
     # the report shows what the camera saw at the held angles and during the circles (kept while live)
     html = (tmp_path / "live.html").read_text()
     assert html.count('src="data:image/jpeg;base64,') >= 6 and "Key frames left out" not in html
+
+
+def test_after_the_retest_the_view_shows_before_to_after_per_leg(routine):
+    import re
+
+    from test_live_view import overlap, status_box
+
+    _, live, _, _ = routine
+    assert live.retested
+    (left, _), (right, _) = live.change_lines()
+    for text, before, after in ((left, 25.0, 35.0), (right, 20.0, 30.0)):
+        b, a, change = (float(x) for x in re.findall(r"([+-]?\d+)°", text))
+        assert (b, a) == (pytest.approx(before, abs=1.5), pytest.approx(after, abs=1.5))
+        assert change == a - b and "→" in text
+    assert live.change_text() in live.status_text()
+    live.posture = OTHER  # stood up after the re-test: the last screen keeps the change
+    for w, h in ((640, 480), (1280, 720)):
+        image = np.zeros((h, w, 3), np.uint8)
+        boxes = live.draw_hud(image) + [status_box(image)]
+        assert len(boxes) == 3 and not any(overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+@pytest.mark.parametrize("phases, retested", [([SEATED, QUADRUPED, SEATED], True), ([SEATED, QUADRUPED], False),
+                                              ([QUADRUPED, SEATED], False), ([SEATED, SEATED], False),
+                                              ([SEATED, OTHER, QUADRUPED, SEATED, QUADRUPED], True)])
+def test_the_retest_is_a_seated_phase_on_each_side_of_the_circles(phases, retested):
+    live = SessionLive(frame_size=(640, 480), fps=FPS)
+    live.phases_seen = phases
+    assert live.retested is retested

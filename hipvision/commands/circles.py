@@ -27,7 +27,7 @@ from rich.table import Table
 
 from hipvision.commands.common import (write_annotated_video, provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPS_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    Outputs, camera_spec, console, cli_options, import_in_background,
+    LiveStatus, Outputs, camera_spec, console, cli_options, import_in_background,
     video_argument, write_json_csv,
 )
 from hipvision.commands.notes import bullet_list, print_notes
@@ -131,9 +131,10 @@ def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, r
         analyzer = CirclesLive(settings=settings or CirclesSettings(), source=source.description,
                                model=tracker.model_name, frame_size=source.frame_size, fps=source.fps)
         with live_cues(analyzer, is_live=source.is_live, sound=sound, cues_wav=cues_wav,
-                       target_per_direction=analyzer.settings.target_per_direction) as cues:
+                       target_per_direction=analyzer.settings.target_per_direction) as cues, \
+                LiveStatus(source, window=window) as status:
             run_live(source, tracker, cues.analyzer, window=window, mirror=mirror, record=record,
-                     max_frames=max_frames, keep=keep, on_record_error=on_record_error)
+                     max_frames=max_frames, keep=keep, on_record_error=on_record_error, on_status=status)
         return analyzer.saved_result(), cues
 
 

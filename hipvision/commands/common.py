@@ -90,7 +90,8 @@ def download_bar(label: str) -> Iterator[Callable[[int, int | None], None]]:
     try:
         yield update
     finally:
-        bar.stop()
+        if task is not None:  # a bar never started prints an empty line when stopped (stderr not a terminal)
+            bar.stop()
 
 
 def provisioned_model(model: str | os.PathLike | None) -> Path:
@@ -113,6 +114,53 @@ def import_in_background(*modules: str) -> None:
                 importlib.import_module(name)
 
     threading.Thread(target=run, name="hipvision-import", daemon=True).start()
+
+
+class LiveStatus:
+    """What a live run says on the terminal (stderr): a first line once the source is open, then, without
+    a window, the analyzer's status line (`hipvision.live.run_live`'s ``on_status``): updated in place when
+    stderr is a terminal, a plain line every ``every_s`` seconds of the source's time when it is not (a log).
+
+    Use as a context manager around `run_live`; the line in place is removed at the end.
+    """
+
+    def __init__(self, source, *, window: bool, every_s: float = 5.0, out: Console | None = None) -> None:
+        self.out = out or err_console
+        self.window, self.every_s = window, every_s
+        self._next_s: float | None = None
+        self._live = None
+        w, h = source.frame_size
+        stop = "Q in the window or Ctrl-C to stop and save" if window else "Ctrl-C to stop and save"
+        self.first_line = f"{source.description} open, {w}×{h} at {source.fps:g} fps; {stop}"
+
+    def __enter__(self) -> "LiveStatus":
+        self.out.print(self.first_line, highlight=False, soft_wrap=True)
+        if not self.window and self.out.is_terminal:
+            from rich.live import Live
+            from rich.text import Text
+
+            self._live = Live(Text(""), console=self.out, transient=True, refresh_per_second=4)
+            self._live.start()
+        return self
+
+    def __call__(self, t_s: float, text: str) -> None:
+        if self.window:
+            return
+        if self._live is not None:
+            from rich.text import Text
+
+            self._live.update(Text(f"{t_s:7.1f} s   {text}", no_wrap=True, overflow="ellipsis"))
+            return
+        if self._next_s is None:
+            self._next_s = t_s + self.every_s
+        elif t_s >= self._next_s:
+            self._next_s = t_s + self.every_s
+            self.out.print(f"{t_s:7.1f} s   {text}", highlight=False, soft_wrap=True)
+
+    def __exit__(self, *exc) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
 
 
 def check_writable(path: Path | None, *, suffixes: tuple[str, ...] | None = None) -> None:
@@ -209,7 +257,8 @@ REPS_OPTION = typer.Option(5, "--reps", min=1, max=100, metavar="N",
                            help="Circles per direction in the set, for the set check (5 = the 5 + 5 protocol).")
 
 # Options of the live mode, shared by the commands that have one (typer reads them as defaults).
-WINDOW_OPTION = typer.Option(True, "--window/--no-window", help="Live: show a window (--no-window: headless).")
+WINDOW_OPTION = typer.Option(True, "--window/--no-window", help="Live: show a full-screen window (F toggles full "
+                                                                 "screen); --no-window: a status line on the terminal.")
 MIRROR_OPTION = typer.Option(True, "--mirror/--no-mirror", help="Live: show the picture mirrored (selfie view).")
 RECORD_OPTION = typer.Option(None, "--record", help="Live: record the annotated view here (.mp4).")
 MAX_FRAMES_OPTION = typer.Option(None, "--max-frames", min=1, help="Live: stop after this many frames.")

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from hipvision.commands.common import (write_annotated_video, provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    Outputs, camera_spec, console, err_console, cli_options, import_in_background,
+    LiveStatus, Outputs, camera_spec, console, err_console, cli_options, import_in_background,
     video_argument, write_json_csv,
 )
 from hipvision.commands.notes import print_notes
@@ -139,9 +139,11 @@ def run_camera(camera: str, *, json_out: Path | None, csv_out: Path | None, reco
                                 source=source.description, model=getattr(tracker, "model_name", ""))
         keep = FrameStore() if report is not None else None
         outputs = Outputs()
-        with live_cues(analyzer, is_live=source.is_live, sound=sound, cues_wav=cues_wav) as cues:
+        with live_cues(analyzer, is_live=source.is_live, sound=sound, cues_wav=cues_wav) as cues, \
+                LiveStatus(source, window=window) as status:
             d = run_live(source, tracker, cues.analyzer, window=window, mirror=mirror, record=record,
-                         max_frames=max_frames, keep=keep, on_record_error=lambda exc: outputs.failed(exc, record))
+                         max_frames=max_frames, keep=keep, on_record_error=lambda exc: outputs.failed(exc, record),
+                         on_status=status)
     cues.add_to(d)
     print_summary(d)
     _write_outputs(d, analyzer.tracker.result(), json_out, csv_out, outputs)

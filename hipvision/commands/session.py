@@ -10,7 +10,7 @@ from rich.table import Table
 
 from hipvision.commands.common import (write_annotated_video, provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, REPS_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    Outputs, camera_spec, console, cli_options, import_in_background,
+    LiveStatus, Outputs, camera_spec, console, cli_options, import_in_background,
     video_argument, write_json_csv,
 )
 from hipvision.commands.notes import bullet_list, print_notes
@@ -183,10 +183,11 @@ def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path
         keep = FrameStore() if report is not None else None
         outputs = Outputs()
         with live_cues(analyzer, is_live=source.is_live, sound=sound, cues_wav=cues_wav,
-                       target_per_direction=reps) as cues:
+                       target_per_direction=reps) as cues, \
+                LiveStatus(source, window=window) as status:
             result = run_live(source, tracker, cues.analyzer, window=window, mirror=mirror, record=record,
                               max_frames=max_frames, keep=keep,
-                              on_record_error=lambda exc: outputs.failed(exc, record))
+                              on_record_error=lambda exc: outputs.failed(exc, record), on_status=status)
     _finish(cues.add_to(result), json_out=json_out, csv_out=csv_out, outputs=outputs)
     cues.write_wav(outputs, cues_wav)
     if outputs.ok(record):

@@ -10,6 +10,7 @@ per-frame measurements.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import cv2
@@ -21,10 +22,48 @@ from hipvision.draw.colors import BLACK, WHITE, Color
 _REFERENCE_HEIGHT_PX = 720.0
 _FONT = cv2.FontFace("sans") if hasattr(cv2, "FontFace") else None  # OpenCV >= 5: antialiased, has "°"
 
+#: Height of a main number's digits (a count, a held angle) as a fraction of the image height: at least
+#: 1/8, so that it reads from 2 m on a laptop screen.
+BIG_NUMBER_FRACTION = 0.135
+#: Font size of panel text and captions, and of the key hints, as fractions of the image height.
+TEXT_FRACTION, HINT_FRACTION = 1 / 27, 1 / 32
+#: The loop's status box ("no person in view", REC, fps) sits bottom-right in a column this text fits.
+STATUS_RESERVE_TEXT, STATUS_SCALE = "no person in view", 0.8
+
 
 def ui_scale(image: np.ndarray) -> float:
     """Size factor for ``image``: 1.0 at 720 px high, 0.67 at 480p, 1.5 at 1080p."""
     return max(image.shape[0], 120) / _REFERENCE_HEIGHT_PX
+
+
+def _height(image: np.ndarray) -> float:
+    return float(max(image.shape[0], 120))
+
+
+def margin_px(image: np.ndarray) -> int:
+    """Gap between panels and from the image's edges, pixels (16 px at 720p)."""
+    return _px(16 * ui_scale(image))
+
+
+def text_px(image: np.ndarray) -> float:
+    """Font size of panel text on ``image``, pixels (`TEXT_FRACTION` of its height)."""
+    return TEXT_FRACTION * _height(image)
+
+
+def big_number_px(image: np.ndarray) -> float:
+    """Font size whose digits are `BIG_NUMBER_FRACTION` of ``image``'s height, pixels."""
+    return BIG_NUMBER_FRACTION * _height(image) / _digit_ink_fraction(_FONT is None)
+
+
+@functools.lru_cache(maxsize=2)
+def _digit_ink_fraction(hershey: bool) -> float:
+    """Height of the digits' ink as a fraction of the font size (about 0.78 for OpenCV 5's sans), for the
+    font in use (``hershey``: OpenCV 4's, the cache key)."""
+    size = 200
+    img = np.zeros((2 * size, 12 * size, 3), np.uint8)
+    _put_text_plain(img, "0123456789", (0, 0), size_px=size, color=WHITE, weight=800)
+    rows = np.flatnonzero(img.any(axis=(1, 2)))
+    return (rows[-1] - rows[0] + 1) / size if len(rows) else 0.75
 
 
 def _px(value: float) -> int:
@@ -46,6 +85,16 @@ def classify_deg(value_deg: float | None, *, functional_deg: float = 30.0, targe
         return None
     return "target" if value_deg >= target_deg else "functional" if value_deg >= functional_deg else "limited"
 
+
+
+def number_text(value: float | None, decimals: int = 0) -> str:
+    """``value`` with ``decimals`` decimals, "--" when missing; never "-0" (-0.3 shows as "0")."""
+    return f"{round(float(value), decimals) + 0.0:.{decimals}f}" if _finite(value) else "--"
+
+
+def deg_text(value: float | None) -> str:
+    """An angle as shown: "38°" (whole degrees), "--" when missing."""
+    return f"{number_text(value)}°" if _finite(value) else "--"
 
 
 def landmarks_to_px(landmarks_norm: np.ndarray, size: tuple[int, int], *, mirror: bool = False) -> np.ndarray:
@@ -78,9 +127,14 @@ def blend_rect(image: np.ndarray, rect: tuple[int, int, int, int], color: Color 
 
 # ---------------------------------------------------------------- text
 
+#: Characters OpenCV's fonts lack, drawn as these instead.
+_STAND_INS = str.maketrans({"→": "->"})
+
+
 def text_size(text: str, size_px: float, *, weight: int = 500) -> tuple[int, int]:
     """(width, height) in pixels of ``text`` set at font size ``size_px`` (height = ascent + descent)."""
     size = _px(size_px)
+    text = text.translate(_STAND_INS)
     if _FONT is not None:
         _, _, w, h = cv2.getTextSize((0, 0), text, (0, size), _FONT, size, weight)
         return int(w), int(max(h, size * 1.2))
@@ -122,6 +176,7 @@ def put_text(image: np.ndarray, text: str, org_top_left: tuple[float, float], *,
 def _put_text_plain(image: np.ndarray, text: str, org_top_left: tuple[float, float], *, size_px: float,
                     color: Color, weight: int) -> None:
     size = _px(size_px)
+    text = text.translate(_STAND_INS)
     x, y = _pt(org_top_left)
     if _FONT is not None:
         cv2.putText(image, text, (x, y + size), color, _FONT, size, weight)
@@ -166,51 +221,123 @@ def draw_label(image: np.ndarray, text: str, org: tuple[float, float], *, scale:
 
 def draw_big_number(image: np.ndarray, value: float | None, org: tuple[float, float], *, color: Color = WHITE,
                     unit: str = "°", caption: str = "", decimals: int = 0, scale: float = 1.0,
-                    align: str = "left") -> tuple[int, int, int, int]:
-    """A large number (e.g. one leg's IR) with a small caption above it, on a dark box.
+                    align: str = "left", unit_scale: float = 1.0) -> tuple[int, int, int, int]:
+    """A large number (e.g. one leg's IR) with a caption above it, on a dark box.
 
-    ``value`` None/NaN shows "--". Returns the box (x, y, w, h).
+    The digits are `BIG_NUMBER_FRACTION` of the image height times ``scale``; the caption is panel text
+    (`text_px`). ``unit`` follows the number, ``unit_scale`` times its size on the same baseline ("3/5"
+    with a small "/5"). ``value`` None/NaN shows "--". Returns the box (x, y, w, h).
     """
-    s = ui_scale(image) * scale
-    big, small = 64 * s, 20 * s
-    text = f"{value:.{decimals}f}{unit}" if _finite(value) else "--"
-    bw, bh = text_size(text, big, weight=800)
+    big, small = big_number_px(image) * scale, text_px(image)
+    number = number_text(value, decimals)
+    unit = unit if _finite(value) else ""
+    if unit_scale == 1.0:
+        number, unit = number + unit, ""
+    usize = big * unit_scale
+    nw, nh = text_size(number, big, weight=800)
+    uw = text_size(unit, usize, weight=700)[0] if unit else 0
     cw, ch = text_size(caption, small, weight=600) if caption else (0, 0)
-    pad = _px(10 * s)
-    w, h = max(bw, cw) + 2 * pad, bh + (ch + pad // 2 if caption else 0) + 2 * pad
+    pad = _px(0.15 * small)
+    top = _px(0.2 * big)  # the digits' ink starts about this far below the text box's top
+    w = max(nw + uw, cw) + 2 * pad
+    h = nh - top + (ch if caption else 0) + 2 * pad
     x, y = _place(org, w, h, align)
     blend_rect(image, (x, y, w, h))
     if caption:
         put_text(image, caption, (x + pad, y + pad), size_px=small, color=WHITE, weight=600)
-    put_text(image, text, (x + pad, y + h - pad - bh), size_px=big, color=color, weight=800)
+    ny = y + h - pad - nh
+    put_text(image, number, (x + pad, ny), size_px=big, color=color, weight=800)
+    if unit:
+        put_text(image, unit, (x + pad + nw, ny + big - usize), size_px=usize, color=color, weight=700)
     return x, y, w, h
 
 
+def wrap_text(text: str, size_px: float, max_width: float, *, weight: int = 500, sep: str = " ") -> list[str]:
+    """``text`` broken at ``sep`` (between words) into lines no wider than ``max_width`` pixels at font size
+    ``size_px`` (a single word wider than that gets a line of its own)."""
+    lines: list[str] = []
+    for word in text.split(sep):
+        if lines and text_size(f"{lines[-1]}{sep}{word}", size_px, weight=weight)[0] <= max_width:
+            lines[-1] = f"{lines[-1]}{sep}{word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def draw_panel(image: np.ndarray, lines: Sequence[str | tuple[str, Color]], corner: str = "tl", *,
-               scale: float = 1.0, title: str | None = None) -> tuple[int, int, int, int]:
+               scale: float = 1.0, title: str | None = None, max_width: float | None = None,
+               bottom: float | None = None, top: float | None = None) -> tuple[int, int, int, int]:
     """A block of status/coaching lines in a corner ("tl", "tr", "bl", "br") on a dark translucent box.
 
-    Each line is a string (white) or ``(text, colour)``. Returns the box (x, y, w, h).
+    Each line is a string (white) or ``(text, colour)``; text is `text_px` times ``scale``. Lines wider
+    than ``max_width`` pixels (box included; default the image width less the margins) are wrapped
+    between words. ``bottom`` / ``top``: y (pixels) the box ends at / starts at instead of the margin
+    (to stack panels). Returns the box (x, y, w, h).
     """
-    s = ui_scale(image) * scale
-    size, tsize = 21 * s, 24 * s
-    items = [(title, WHITE, tsize, 700)] if title else []
-    items += [(ln, WHITE, size, 500) if isinstance(ln, str) else (ln[0], ln[1], size, 500) for ln in lines]
+    size = text_px(image) * scale
+    tsize = size * 1.15
+    H, W = image.shape[:2]
+    pad, gap, margin = _px(0.45 * size), _px(0.25 * size), margin_px(image)
+    inner = (W - 2 * margin if max_width is None else max_width) - 2 * pad
+    items = [(t, WHITE, tsize, 700) for t in wrap_text(title, tsize, inner, weight=700)] if title else []
+    for ln in lines:
+        text, color = (ln, WHITE) if isinstance(ln, str) else ln
+        items += [(t, color, size, 500) for t in wrap_text(text, size, inner)]
     if not items:
         return 0, 0, 0, 0
-    pad, gap, margin = _px(12 * s), _px(6 * s), _px(16 * s)
     sizes = [text_size(t, sz, weight=wt) for t, _, sz, wt in items]
     w = max(sw for sw, _ in sizes) + 2 * pad
     h = sum(sh for _, sh in sizes) + gap * (len(items) - 1) + 2 * pad
-    H, W = image.shape[:2]
     x = margin if corner[1] == "l" else W - margin - w
-    y = margin if corner[0] == "t" else H - margin - h
+    y = (margin if top is None else int(top)) if corner[0] == "t" else int(H - margin if bottom is None else bottom) - h
     blend_rect(image, (x, y, w, h), alpha=0.6)
     cy = y + pad
     for (text, color, sz, wt), (_, sh) in zip(items, sizes):
         put_text(image, text, (x + pad, cy), size_px=sz, color=color, weight=wt)
         cy += sh + gap
     return x, y, w, h
+
+
+def status_reserve_px(image: np.ndarray) -> int:
+    """Width kept free bottom-right for the live loop's status box (`draw_status_panel`), margin included."""
+    size = STATUS_SCALE * text_px(image)
+    return text_size(STATUS_RESERVE_TEXT, size)[0] + 2 * _px(0.45 * size) + 2 * margin_px(image)
+
+
+def draw_status_panel(image: np.ndarray, lines: Sequence[str | tuple[str, Color]]) -> tuple[int, int, int, int]:
+    """The live loop's status box, bottom-right, within `status_reserve_px` (see `draw_bottom_left`)."""
+    width = status_reserve_px(image) - 2 * margin_px(image)
+    return draw_panel(image, lines, "br", scale=STATUS_SCALE, max_width=width)
+
+
+def key_hints_text(keys: Sequence[tuple[str, str]]) -> str:
+    """``(("SPACE", "trial"), ("Q", "quit & save"))`` → "SPACE trial   Q quit & save"."""
+    return _KEY_SEP.join(f"{key} {what}" for key, what in keys)
+
+
+_KEY_SEP = "   "
+
+
+def draw_bottom_left(image: np.ndarray, lines: Sequence[str | tuple[str, Color]] = (),
+                     keys: Sequence[tuple[str, str]] = (), *, title: str | None = None,
+                     scale: float = 1.0, max_width: float | None = None) -> list[tuple[int, int, int, int]]:
+    """The key hints along the bottom-left (grey, `HINT_FRACTION` of the height, wrapped) and a panel of
+    ``lines`` (under ``title``) stacked above them, both clear of the status box bottom-right
+    (`status_reserve_px`) and no wider than ``max_width`` pixels (a column beside a seated person).
+    ``keys``: (key, what it does) pairs. Returns the boxes drawn (x, y, w, h)."""
+    width = image.shape[1] - margin_px(image) - status_reserve_px(image)
+    width = width if max_width is None else min(width, max_width)
+    boxes = []
+    bottom = None
+    if keys:
+        hint = HINT_FRACTION / TEXT_FRACTION
+        size, pad = hint * text_px(image), 2 * _px(0.45 * hint * text_px(image))
+        rows = wrap_text(key_hints_text(keys), size, width - pad, sep=_KEY_SEP)  # a key stays with what it does
+        boxes.append(draw_panel(image, [(row, (210, 210, 210)) for row in rows], "bl", scale=hint, max_width=width))
+        bottom = boxes[-1][1] - margin_px(image) // 2
+    if lines or title:
+        boxes.append(draw_panel(image, lines, "bl", scale=scale, title=title, max_width=width, bottom=bottom))
+    return boxes
 
 
 # ---------------------------------------------------------------- lines and shapes

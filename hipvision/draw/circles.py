@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from hipvision.sequence import PoseSequence
     from hipvision.io.sources import Frame
 
-KEYS_HELP = "SPACE pause/resume   R reset   Q quit & save"
+#: The live view's keys, (key, what it does), shown along the bottom.
+KEYS = (("SPACE", "pause/resume"), ("R", "reset"), ("F", "full screen"), ("Q", "quit & save"))
+KEYS_HELP = draw.key_hints_text(KEYS)
 DIRECTION_LABELS = {"clockwise": "clockwise", "counterclockwise": "counter-clockwise"}
 
 
@@ -35,16 +37,15 @@ def hip_norm(landmarks_norm: np.ndarray) -> np.ndarray:
 
 def draw_counts(image: np.ndarray, counts: dict[str, int], target: int, org: tuple[float, float]) -> tuple:
     """Two big numbers: circles done per direction, out of ``target``. Returns the box (x, y, w, h)."""
-    s = draw.ui_scale(image)
     x, y = org
     boxes = []
     for name in ("clockwise", "counterclockwise"):
         done = int(counts.get(name, 0))
         color = (90, 200, 60) if done >= target else draw.WHITE
         box = draw.draw_big_number(image, done, (x, y), color=color, unit=f"/{target}", decimals=0,
-                                   caption=DIRECTION_LABELS[name], scale=0.8)
+                                   caption=DIRECTION_LABELS[name], unit_scale=0.45)
         boxes.append(box)
-        x = box[0] + box[2] + 10 * s
+        x = box[0] + box[2] + draw.margin_px(image) // 2
     x0, y0 = boxes[0][:2]
     return x0, y0, boxes[-1][0] + boxes[-1][2] - x0, max(b[3] for b in boxes)
 
@@ -61,7 +62,17 @@ def draw_top_view(image: np.ndarray, rect: tuple[int, int, int, int], path_cm: n
         torso_cm: the panel spans ±30 % of the torso length; rings mark 12 % and 20 %.
     """
     x, y, w, h = (int(v) for v in rect)
-    s = draw.ui_scale(image)
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, image.shape[1]), min(y + h, image.shape[0])
+    if x1 <= x0 or y1 <= y0:
+        return
+    panel = image[y0:y1, x0:x1].copy()  # everything is drawn on this, so nothing spills out of the panel
+    _draw_top_view(panel, (x - x0, y - y0, w, h), path_cm, rep_ids, centre_cm, torso_cm, draw.ui_scale(image))
+    image[y0:y1, x0:x1] = panel
+
+
+def _draw_top_view(image: np.ndarray, rect: tuple[int, int, int, int], path_cm: np.ndarray, rep_ids: np.ndarray,
+                   centre_cm: np.ndarray | None, torso_cm: float, s: float) -> None:
+    x, y, w, h = rect
     draw.blend_rect(image, rect, alpha=0.6)
     c = np.array([x + w / 2, y + h / 2 + 8 * s])  # the panel is centred on the path's centre
     origin = np.asarray(centre_cm, float) if centre_cm is not None and np.all(np.isfinite(centre_cm)) else np.zeros(2)
@@ -115,26 +126,33 @@ def draw_size_gauge(image: np.ndarray, rect: tuple[int, int, int, int], radius_p
 
 def circles_hud(image: np.ndarray, *, counts: dict[str, int], target: int, progress: float, direction: str | None,
                 path_cm: np.ndarray, rep_ids: np.ndarray, centre_cm: np.ndarray | None, torso_cm: float,
-                radius_pct: float | None, cues: list[str], paused: bool = False, keys_help: bool = False) -> None:
-    """The whole circles HUD on the displayed frame (counts, progress arc, top view, size gauge, cues)."""
+                radius_pct: float | None, cues: list[str], paused: bool = False, keys_help: bool = False,
+                title: str | None = None, keys: tuple[tuple[str, str], ...] = KEYS) -> list[tuple[int, int, int, int]]:
+    """The whole circles HUD on the displayed frame: counts and the current circle's progress top-left, the
+    top view and size gauge top-right, the cues (under ``title``) over the key hints (``keys``, when
+    ``keys_help``) bottom-left. Returns the boxes drawn (x, y, w, h)."""
     s = draw.ui_scale(image)
     H, W = image.shape[:2]
-    m = int(16 * s)
+    m = draw.margin_px(image)
+    side = int(200 * s)
     box = draw_counts(image, counts, target, (m, m))
     r = 46 * s
-    centre = (box[0] + box[2] + m + r + 12 * s, box[1] + r + 12 * s)
+    ring = int(r + 2 * max(1, round(6 * s)))  # half the progress arc's box
+    x_arc = box[0] + box[2] + m // 2
+    if x_arc + 2 * ring > W - side - 2 * m:  # no room beside the counts: under them
+        x_arc, y_arc = m, box[1] + box[3] + m // 2
+    else:
+        y_arc = box[1] + max(0, (box[3] - 2 * ring) // 2)
     done = sum(counts.values())
-    draw.draw_progress_arc(image, centre, progress, direction, radius=r, text=str(done))
-    side = int(200 * s)
-    draw_top_view(image, (W - side - m, m, side, side), path_cm, rep_ids, centre_cm=centre_cm, torso_cm=torso_cm)
-    draw_size_gauge(image, (W - side - m, m + side + int(8 * s), side, int(60 * s)), radius_pct)
+    draw.draw_progress_arc(image, (x_arc + ring, y_arc + ring), progress, direction, radius=r, text=str(done))
+    boxes = [box, (x_arc, y_arc, 2 * ring, 2 * ring), (W - side - m, m, side, side),
+             (W - side - m, m + side + m // 2, side, int(60 * s))]
+    draw_top_view(image, boxes[2], path_cm, rep_ids, centre_cm=centre_cm, torso_cm=torso_cm)
+    draw_size_gauge(image, boxes[3], radius_pct)
     lines = [(c, (120, 220, 255)) for c in cues if c]
     if paused:
         lines.insert(0, ("paused: SPACE to resume", (120, 120, 255)))
-    if keys_help:
-        lines.append((KEYS_HELP, (200, 200, 200)))
-    if lines:
-        draw.draw_panel(image, lines, "bl", scale=0.85)
+    return boxes + draw.draw_bottom_left(image, lines, keys if keys_help else (), title=title, scale=0.9)
 
 
 def confidence_cues(confidence: "Confidence | None") -> list[str]:

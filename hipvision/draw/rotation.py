@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from hipvision.sequence import PoseSequence
     from hipvision.io.sources import Frame
 
-KEYS_HELP = "SPACE start/stop trial   R reset   Q quit & save"
+#: The live view's keys, (key, what it does), shown along the bottom.
+KEYS = (("SPACE", "start/stop trial"), ("R", "reset"), ("F", "full screen"), ("Q", "quit & save"))
+KEYS_HELP = draw.key_hints_text(KEYS)
 
 
 def _finite(v: float | None) -> bool:
@@ -58,14 +60,16 @@ def draw_legs(image: np.ndarray, px: np.ndarray, angles_deg: Sequence[float], vi
         draw.draw_line(image, knee, ankle, color=color, thickness=6 * s)
         if _finite(angle):
             draw.draw_angle_arc(image, knee, down, ankle - knee, radius=0.45 * length, color=color,
-                                text=f"{angle:.0f}°", reference_line=False, mirror_text=mirror_text)
+                                text=draw.deg_text(angle), reference_line=False, mirror_text=mirror_text)
 
 
 def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Sequence[float], mirror: bool,
-                 message: str | None = None, status: Sequence[str] = (),
+                 message: str | None = None, status: Sequence[str | tuple[str, draw.Color]] = (),
                  best_uncertainty_deg: Sequence[float] = (np.nan, np.nan),
-                 best_class: Sequence[str | None] = (None, None)) -> None:
-    """Big per-leg numbers with a gauge (30°/45° marks, best held) under each, and a coaching/status panel.
+                 best_class: Sequence[str | None] = (None, None),
+                 keys: Sequence[tuple[str, str]] = ()) -> list[tuple[int, int, int, int]]:
+    """Big per-leg numbers with a gauge (30°/45° marks, best held) under each, and a coaching/status panel
+    over the key hints bottom-left; returns the boxes drawn (x, y, w, h).
 
     Args:
         values_deg: (left, right) current angle, degrees. best_deg: (left, right) best held so far.
@@ -74,29 +78,34 @@ def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Se
         status: extra lines (trial state, keys) shown bottom-left when there is no message.
         best_uncertainty_deg: (left, right) 95% half-width of the best held value ("best 38° ± 3°").
         best_class: (left, right) its class with uncertainty ("borderline (≈45°)" …), for its colour.
+        keys: (key, what it does) pairs listed along the bottom.
     """
     h, w = image.shape[:2]
     s = draw.ui_scale(image)
-    margin = int(16 * s)
+    margin = draw.margin_px(image)
     gw, gh = int(min(380 * s, 0.42 * w)), int(96 * s)
+    boxes = []
     for k, side in enumerate(SIDES):
         on_left = (side == "right") != mirror
         x = margin if on_left else w - margin
         value = values_deg[k]
-        _, by, _, bh = draw.draw_big_number(image, value if _finite(value) else None, (x, margin),
-                                            color=draw.class_color(classify(value)),
-                                            caption=f"{side.upper()} hip IR", align="left" if on_left else "right")
+        boxes.append(draw.draw_big_number(image, value if _finite(value) else None, (x, margin),
+                                          color=draw.class_color(classify(value)),
+                                          caption=f"{side.upper()} hip IR", align="left" if on_left else "right"))
+        _, by, _, bh = boxes[-1]
         gx = margin if on_left else w - margin - gw
         best = best_deg[k]
         unc, cls = best_uncertainty_deg[k], best_class[k]
         label = f"{side} · borderline" if cls and cls.startswith("borderline") else f"{side} · held ≥1 s"
-        draw.draw_gauge(image, (gx, by + bh + int(8 * s), gw, gh), value if _finite(value) else None,
+        boxes.append((gx, by + bh + margin // 2, gw, gh))
+        draw.draw_gauge(image, boxes[-1], value if _finite(value) else None,
                         best=best if _finite(best) else None, label=label,
                         best_uncertainty=unc if _finite(unc) else None, best_class=cls)
+    # text goes in the left column under the gauge, clear of the legs of a person sitting in the middle
     if message:
-        draw.draw_panel(image, [(message, draw.CLASS_COLORS["limited"])], "bl", title="Set-up")
-    elif status:
-        draw.draw_panel(image, list(status), "bl", scale=0.8)
+        return boxes + draw.draw_bottom_left(image, [(message, draw.CLASS_COLORS["limited"])], keys, title="Set-up",
+                                             max_width=gw)
+    return boxes + draw.draw_bottom_left(image, list(status), keys, scale=0.85, max_width=gw)
 
 
 def held_display(result: RotationResult) -> tuple[np.ndarray, np.ndarray, list]:

@@ -87,4 +87,4 @@ class SessionAnnotator:
         elif self.seq.detected[i]:
             draw.draw_skeleton(frame.image, self.seq.image[i], self.seq.visibility[i])
         if part is not None:
-            draw.draw_panel(frame.image, list(part.lines), "br", scale=0.8)
+            draw.draw_status_panel(frame.image, list(part.lines))  # bottom-right, clear of the overlays

@@ -13,7 +13,7 @@ import numpy as np
 
 from hipvision.draw.colors import BLACK, GREY, PALETTE, SIDE_COLORS, WHITE, Color, class_color, palette_color
 from hipvision.landmarks import SKELETON_EDGES, Landmark
-from hipvision.draw.canvas import _finite, _pt, _px, blend_rect, classify_deg, draw_label, landmarks_to_px, put_text, text_size, ui_scale
+from hipvision.draw.canvas import _finite, _pt, _px, blend_rect, classify_deg, deg_text, draw_label, landmarks_to_px, put_text, text_size, ui_scale
 
 
 def draw_line(image: np.ndarray, p0: Sequence[float], p1: Sequence[float], *, color: Color,
@@ -264,7 +264,7 @@ def draw_gauge(image: np.ndarray, rect: tuple[int, int, int, int], value_deg: fl
     top = y + _px(6 * s)
     if label:
         put_text(image, label, (x0, top), size_px=20 * s, color=WHITE, weight=600)
-    value_text = f"{value_deg:.0f}°" if _finite(value_deg) else "--"
+    value_text = deg_text(value_deg)
     tw, _ = text_size(value_text, 20 * s, weight=700)
     if _finite(best):
         best_text = f"  best {best:.0f}°" + (f" ± {best_uncertainty:.0f}°" if _finite(best_uncertainty) else "")

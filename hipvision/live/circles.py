@@ -11,7 +11,7 @@ import numpy as np
 from hipvision import draw
 from hipvision.core.circles import CirclesResult, CirclesSettings
 from hipvision.core.circles.stream import CirclesStream
-from hipvision.draw.circles import DIRECTION_LABELS, circles_hud, confidence_cues, hip_norm
+from hipvision.draw.circles import DIRECTION_LABELS, KEYS, circles_hud, confidence_cues, hip_norm
 from hipvision.live.circles_recount import BackgroundRecount
 from hipvision.pose.extract import SequenceBuilder
 
@@ -100,7 +100,10 @@ class CirclesLive:
         ids = np.array([rep for *_, rep in self._trail], int)
         draw.draw_trail(image, pts, rep_ids=np.where(ids > 0, ids, -1), thickness=4 * draw.ui_scale(image), fade=True)
 
-    def draw_hud(self, image: np.ndarray) -> None:
+    def draw_hud(self, image: np.ndarray, *, title: str | None = None,
+                 keys: tuple[tuple[str, str], ...] | None = None) -> list[tuple[int, int, int, int]]:
+        """The circles HUD; ``title`` over the cues and ``keys`` (default this view's own, if ``keys_help``) at
+        the bottom are a session's. Returns the boxes drawn (x, y, w, h)."""
         st = self.stream
         path = np.array([p for _, _, p, _ in self._trail]) if self._trail else np.zeros((0, 2))
         ids = np.array([rep for *_, rep in self._trail], int)
@@ -109,11 +112,21 @@ class CirclesLive:
                       else 100 * float(np.hypot(*d)) / st.torso_m if st.torso_m > 0 else math.nan)
         direction = {1: "clockwise", -1: "counterclockwise"}.get(st.direction)
         latest = self.recount.latest
-        circles_hud(image, counts=self.recount.counts, target=self.settings.target_per_direction,
-                    progress=st.progress, direction=direction, path_cm=path, rep_ids=ids, centre_cm=100 * st.centre_m,
-                    torso_cm=100 * st.torso_m, radius_pct=radius_pct,
-                    cues=_cue_for(st) + confidence_cues(latest.confidence if latest is not None else None),
-                    paused=self.paused, keys_help=self.keys_help)
+        return circles_hud(image, counts=self.recount.counts, target=self.settings.target_per_direction,
+                           progress=st.progress, direction=direction, path_cm=path, rep_ids=ids,
+                           centre_cm=100 * st.centre_m, torso_cm=100 * st.torso_m, radius_pct=radius_pct,
+                           cues=_cue_for(st) + confidence_cues(latest.confidence if latest is not None else None),
+                           paused=self.paused, keys_help=self.keys_help or keys is not None, title=title,
+                           keys=KEYS if keys is None else keys)
+
+    def status_text(self) -> str:
+        """One line for a terminal: circles per direction (as shown), the current circle, paused."""
+        counts, target = self.recount.counts, self.settings.target_per_direction
+        text = (f"clockwise {counts.get('clockwise', 0)}/{target}   "
+                f"counter-clockwise {counts.get('counterclockwise', 0)}/{target}")
+        if self.stream.progress > 0:
+            text += f"   circle {100 * self.stream.progress:.0f}% done"
+        return text + ("   paused" if self.paused else "")
 
     def on_key(self, key: str) -> None:
         if key == " ":

@@ -15,10 +15,12 @@ person sees themselves as in a mirror. Each frame is drawn in two layers:
 
 The loop also draws the skeleton (before ``draw_scene``) and a small status box in
 the bottom-right corner of the displayed frame ("no person in view", REC, the
-processing rate of a live source): keep that corner free in ``draw_hud``.
+processing rate of a live source): keep that column free in ``draw_hud`` (`hipvision.draw.draw_bottom_left`
+does; its width is `hipvision.draw.status_reserve_px`).
 
 Keys: space → ``on_key(" ")`` (start/stop a trial), ``r`` → ``on_key("r")``
-(reset), ``q`` or Esc (or closing the window) → stop. Ctrl-C stops as ``q`` does.
+(reset), ``f`` → full screen on/off (the window opens full screen, without Qt's toolbar),
+``q`` or Esc (or closing the window) → stop. Ctrl-C stops as ``q`` does.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
 _ESC = 27
 _ANALYZER_KEYS = {ord(" "): " ", ord("r"): "r", ord("R"): "r"}
 _QUIT_KEYS = {ord("q"), ord("Q"), _ESC}
+_FULLSCREEN_KEYS = {ord("f"), ord("F")}
 NO_DISPLAY_MESSAGE = "no display available: run with --no-window (or under Xvfb)"
 
 
@@ -81,6 +84,9 @@ class LiveAnalyzer(Protocol):
     def result(self) -> dict:
         """JSON-able result so far."""
 
+    def status_text(self) -> str:
+        """One short line for a terminal: counts, current angles, phase (optional; see ``on_status``)."""
+
 
 def gui_backend() -> str | None:
     """Name of the GUI backend OpenCV was built with ("QT5", "GTK3", "WIN32UI"...), None if it has none."""
@@ -114,24 +120,39 @@ def check_display() -> None:
 class _Window:
     """The OpenCV window (or nothing, headless); keys come from it and from the script."""
 
-    def __init__(self, title: str, enabled: bool) -> None:
+    def __init__(self, title: str, enabled: bool, fullscreen: bool = True) -> None:
         self.title = title or "hipvision"
         self.enabled = enabled
+        self.fullscreen = fullscreen
         self._open = False
 
     def show(self, image: np.ndarray) -> int | None:
         """Show ``image``; returns the key code pressed (or None); -1 if the window was closed."""
         if not self.enabled:
             return None
-        if not self._open:
-            cv2.namedWindow(self.title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO)
+        first = not self._open
+        if first:
+            # GUI_NORMAL: no Qt toolbar or status bar, the picture fills the window
+            cv2.namedWindow(self.title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
             cv2.resizeWindow(self.title, image.shape[1], image.shape[0])
             self._open = True
         cv2.imshow(self.title, image)
+        if first:  # full screen before the first picture leaves a Qt window unmapped (seen under Xvfb)
+            self._apply_fullscreen()
         key = cv2.waitKey(1)
         if cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1:
             return -1
         return None if key < 0 else key & 0xFF
+
+    def toggle_fullscreen(self) -> None:
+        """The F key: full screen (the picture scaled up, its aspect kept) ↔ a window of the frame's size."""
+        self.fullscreen = not self.fullscreen
+        self._apply_fullscreen()
+
+    def _apply_fullscreen(self) -> None:
+        if self._open:
+            cv2.setWindowProperty(self.title, cv2.WND_PROP_FULLSCREEN,
+                                  cv2.WINDOW_FULLSCREEN if self.fullscreen else cv2.WINDOW_NORMAL)
 
     def close(self) -> None:
         if self._open:
@@ -173,14 +194,15 @@ def _draw_status(image: np.ndarray, fps: float | None, recording: bool, detected
     if status:
         lines.append((status, (120, 120, 255) if recording else draw.WHITE))
     if lines:
-        draw.draw_panel(image, lines, "br", scale=0.7)
+        draw.draw_status_panel(image, lines)
 
 
 def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, window: bool = True,
              mirror: bool = True, record: os.PathLike | str | None = None, max_frames: int | None = None,
              scripted_keys: Sequence[tuple[float, str]] = (), keep: "FrameStore | None" = None,
              on_record_error: Callable[[OutputError], None] | None = None,
-             timings: "deque[FrameTiming] | None" = None) -> dict:
+             timings: "deque[FrameTiming] | None" = None, fullscreen: bool = True,
+             on_status: Callable[[float, str], None] | None = None) -> dict:
     """Run ``analyzer`` live on ``source`` until the source ends, ``q``/Esc, Ctrl-C or ``max_frames``.
 
     Args:
@@ -201,6 +223,9 @@ def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, win
             than its video); None = raise it.
         timings: append a `FrameTiming` per frame here (give a ``deque(maxlen=N)`` to keep the last N):
             where the time from a frame's arrival to its overlay being shown goes.
+        fullscreen: open the window full screen (the F key toggles it).
+        on_status: called after every frame with (the frame's timestamp_s, ``analyzer.status_text()``),
+            e.g. to keep a terminal status line up to date (the analyzer's title if it has no status_text).
 
     Returns:
         ``analyzer.result()`` at the end.
@@ -213,7 +238,8 @@ def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, win
     writer = VideoWriterAtomic(record, fps=source.fps) if record is not None else None  # checks the extension
     if window:
         check_display()
-    win = _Window(getattr(analyzer, "title", "hipvision"), window)
+    win = _Window(getattr(analyzer, "title", "hipvision"), window, fullscreen)
+    status_text = getattr(analyzer, "status_text", lambda: getattr(analyzer, "title", ""))
     script = _Script(scripted_keys)
     frames = iter(source)
     rate: float | None = None
@@ -250,7 +276,9 @@ def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, win
                 timings.append(FrameTiming(frame.index, got, posed, time.perf_counter()))
             if shown is not None:
                 codes.append(shown)
-            if _handle_keys(codes, analyzer) or (max_frames is not None and count >= max_frames):
+            if on_status is not None:
+                on_status(frame.timestamp_s, status_text())
+            if _handle_keys(codes, analyzer, win) or (max_frames is not None and count >= max_frames):
                 break
     except KeyboardInterrupt:
         pass  # Ctrl-C is a normal way to stop a live session: keep the recording and the result
@@ -274,11 +302,13 @@ def _drop_recording(writer: VideoWriterAtomic | None, exc: OutputError,
     on_record_error(exc)
 
 
-def _handle_keys(codes: list[int], analyzer: LiveAnalyzer) -> bool:
-    """Pass analyzer keys on; True when one of them asks to stop."""
+def _handle_keys(codes: list[int], analyzer: LiveAnalyzer, win: _Window) -> bool:
+    """Pass analyzer keys on, toggle full screen; True when one of them asks to stop."""
     for code in codes:
         if code == -1 or code in _QUIT_KEYS:
             return True
+        if code in _FULLSCREEN_KEYS:
+            win.toggle_fullscreen()
         if code in _ANALYZER_KEYS:
             analyzer.on_key(_ANALYZER_KEYS[code])
     return False

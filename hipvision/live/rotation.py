@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hipvision import draw
 from hipvision.core.rotation import RotationSettings, RotationTracker
-from hipvision.draw.rotation import KEYS_HELP, draw_leg_hud, draw_legs, held_display
+from hipvision.draw.rotation import KEYS, draw_leg_hud, draw_legs, held_display
 from hipvision.landmarks import SIDES
 
 if TYPE_CHECKING:
@@ -57,15 +58,27 @@ class RotationLive:
         r = self._reading
         nan2 = (float("nan"), float("nan"))
         if self._paused:
-            status = [f"trial {len(self._trials)} saved - SPACE for a new trial", KEYS_HELP]
+            status = [f"trial {len(self._trials)} saved - SPACE for a new trial"]
         elif self._in_trial:
-            status = [f"trial {len(self._trials) + 1} running", KEYS_HELP]
+            status = [f"trial {len(self._trials) + 1} running"]
         else:
-            status = ["measuring - turn the foot outward, hold 1 s", KEYS_HELP]
+            status = ["measuring - turn the foot outward, hold 1 s"]
         held, unc, cls = self._held if self._held is not None and r is not None else (nan2, nan2, [None, None])
         draw_leg_hud(image, values_deg=r.angle_deg if r is not None and not self._paused else nan2,
                      best_deg=held, mirror=self.mirror, best_uncertainty_deg=unc, best_class=cls,
-                     message=None if r is None or self._paused else r.message, status=status)
+                     message=None if r is None or self._paused else r.message, status=status, keys=KEYS)
+
+    def status_text(self) -> str:
+        """One line for a terminal: each leg's current angle and best held so far, the trial state."""
+        r = self._reading
+        now = (np.nan, np.nan) if r is None or self._paused else r.angle_deg
+        held = self._held[0] if self._held is not None else (np.nan, np.nan)
+        text = "   ".join(f"{side} now {draw.deg_text(v)} held {draw.deg_text(b)}"
+                           for side, v, b in zip(SIDES, now, held))
+        if self._paused:
+            return f"trial {len(self._trials)} saved   {text}"
+        return (f"trial {len(self._trials) + 1}   " if self._in_trial else "") + text + \
+            (f"   ({r.message})" if r is not None and r.message else "")
 
     @property
     def held_shown_deg(self) -> np.ndarray:

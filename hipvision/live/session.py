@@ -35,7 +35,9 @@ from hipvision.sequence import effective_fps
 if TYPE_CHECKING:
     from hipvision.pose import FramePose
 
-KEYS_HELP = "R start over   Q quit & save"
+#: The live view's keys, (key, what it does), shown along the bottom.
+KEYS = (("R", "start over"), ("F", "full screen"), ("Q", "quit & save"))
+KEYS_HELP = draw.key_hints_text(KEYS)
 _NAN2 = np.array([np.nan, np.nan])
 
 
@@ -165,33 +167,64 @@ class SessionLive:
         elif self.posture == QUADRUPED:
             self._circles.draw_scene(image, pose)
 
-    def draw_hud(self, image: np.ndarray) -> None:
+    def draw_hud(self, image: np.ndarray) -> list[tuple[int, int, int, int]]:
+        """The view of the current posture; returns the boxes drawn (x, y, w, h)."""
         step = self.step_text()
         if self.posture == SEATED:
             r = self._reading
-            lines = [step]
-            before = self.before_held_deg
-            if before is not None:
-                lines.append("before: " + "   ".join(f"{side} {_deg(v)}" for side, v in zip(("L", "R"), before)))
-            lines.append(KEYS_HELP)
-            draw_leg_hud(image, values_deg=r.angle_deg if r is not None else _NAN2,
-                         best_deg=r.best_held_deg if r is not None else _NAN2, mirror=self.mirror,
-                         message=None if r is None else r.message, status=lines)
+            lines = [step, *self.change_lines()] if self.retested else [step]
+            return draw_leg_hud(image, values_deg=r.angle_deg if r is not None else _NAN2,
+                                best_deg=r.best_held_deg if r is not None else _NAN2, mirror=self.mirror,
+                                message=None if r is None else r.message, status=lines, keys=KEYS)
+        if self.posture == QUADRUPED:
+            return self._circles.draw_hud(image, title=step, keys=KEYS)
+        if self.retested:  # the routine is done: the change is what the person came for
+            return draw.draw_bottom_left(image, [*self.change_lines(), self.next_step_text()], KEYS,
+                                         title="IR before → after the circles")
+        return draw.draw_bottom_left(image, [self.next_step_text()], KEYS, title=step)
+
+    @property
+    def retested(self) -> bool:
+        """Seated before the circles and again after them: the re-test exists (``seated_held`` [0] and [-1])."""
+        if QUADRUPED not in self.phases_seen:
+            return False
+        q = self.phases_seen.index(QUADRUPED)
+        return SEATED in self.phases_seen[:q] and SEATED in self.phases_seen[q + 1:]
+
+    def change_lines(self) -> list[tuple[str, tuple[int, int, int]]]:
+        """Held IR per leg, first seated phase → the latest one, e.g. ("left  25° → 35°  (+10°)", colour of the
+        class of 35°), for the view."""
+        before, after = self.seated_held[0], self.seated_held[-1]
+        return [(f"{side}  {draw.deg_text(b)} → {draw.deg_text(a)}" + (f"  ({a - b:+.0f}°)" if np.isfinite(a - b)
+                                                                       else ""),
+                 draw.class_color(draw.classify_deg(a)))
+                for side, b, a in zip(("left", "right"), before, after)]
+
+    def change_text(self) -> str:
+        """`change_lines` on one line, e.g. "left  25° → 35°  (+10°)   right  20° → --"."""
+        return "   ".join(text for text, _ in self.change_lines())
+
+    def status_text(self) -> str:
+        """One line for a terminal: the step, the current angles or circle counts, the change so far."""
+        step = self.step_text() if self.posture != OTHER else self.next_step_text()
+        if self.posture == SEATED and self._reading is not None:
+            step += "   now " + "  ".join(f"{side} {draw.deg_text(v)}"
+                                          for side, v in zip(("L", "R"), self._reading.angle_deg))
         elif self.posture == QUADRUPED:
-            self._circles.draw_hud(image)
-            s = draw.ui_scale(image)
-            draw.draw_label(image, step, (16 * s, 130 * s), scale=0.8)  # under the counts, clear of the cues
-        else:
-            draw.draw_panel(image, [self.next_step_text(), KEYS_HELP], "bl", title=step)
+            totals = self._circle_totals()
+            step += f"   {totals['clockwise']} cw, {totals['counterclockwise']} ccw"
+        if self.retested:
+            step += "   IR " + self.change_text()
+        return step
 
     def step_text(self) -> str:
         """Where the person is in the routine, e.g. "step 2: hip circles"."""
         n = len(self.phases_seen)
         if self.posture == SEATED:
-            return f"step {n}: seated IR " + ("(before the circles)" if QUADRUPED not in self.phases_seen
-                                             else "(after the circles)")
+            return f"step {n}: IR " + ("before the circles" if QUADRUPED not in self.phases_seen
+                                       else "after the circles")
         if self.posture == QUADRUPED:
-            return f"step {n}: hip circles, 5 each way"
+            return f"step {n}: hip circles, {self.circles_settings.target_per_direction} each way"
         return "session: seated IR, hip circles, seated IR"
 
     def next_step_text(self) -> str:
@@ -203,7 +236,3 @@ class SessionLive:
         if self.phases_seen[-1] == QUADRUPED:
             return "sit facing the camera again to re-measure IR; Q to finish"
         return "done? Q saves the session"
-
-
-def _deg(value: float) -> str:
-    return f"{value:.0f}°" if np.isfinite(value) else "--"

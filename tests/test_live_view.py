@@ -1,0 +1,226 @@
+"""The live view read from 2 m: sizes are fractions of the frame height, panels never overlap, the circle
+inset keeps its path inside, key hints scale; the terminal status of a live run without a window."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from hipvision import draw
+from hipvision.commands.common import LiveStatus
+from hipvision.draw.circles import KEYS as CIRCLE_KEYS, circles_hud, draw_top_view
+from hipvision.draw.rotation import KEYS as ROTATION_KEYS, draw_leg_hud
+
+SIZES = [(640, 480), (1280, 720), (1920, 1080)]
+SAMPLES = Path(__file__).parents[1] / "samples"
+GREEN = (90, 200, 60)  # a finished direction's count
+LONG_CUES = ["circle the hips as big as you can, sitting far back; keep the shoulders still",
+             "LOW CONFIDENCE: counts may be wrong",
+             "the depth of the loop was rebuilt: move the camera about 45° to the side"]
+
+
+def ink_rows(image: np.ndarray, box, color) -> int:
+    """Rows of ``box`` (x, y, w, h) holding pixels of exactly ``color`` (the number's ink)."""
+    x, y, w, h = box
+    patch = image[y:y + h, x:x + w].astype(int)
+    rows = np.flatnonzero((np.abs(patch - color).max(axis=2) <= 3).any(axis=1))
+    return int(rows[-1] - rows[0] + 1) if len(rows) else 0
+
+
+def rotation_view(w: int, h: int, message: str | None = None) -> tuple[np.ndarray, list]:
+    image = np.zeros((h, w, 3), np.uint8)
+    boxes = draw_leg_hud(image, values_deg=(38.0, 51.0), best_deg=(41.0, 52.0), mirror=True,
+                         best_uncertainty_deg=(3.0, 3.0), best_class=("functional", "target"), message=message,
+                         status=["trial 2 running", "before → now: L 25° → 35° (+10°)   R 20° → 30° (+10°)"],
+                         keys=ROTATION_KEYS)
+    return image, boxes
+
+
+def circles_view(w: int, h: int, path_cm: np.ndarray | None = None, title: str | None = None):
+    image = np.zeros((h, w, 3), np.uint8)
+    t = np.linspace(0, 4 * np.pi, 200)
+    path = np.stack([10 * np.cos(t), 10 * np.sin(t)], 1) if path_cm is None else path_cm
+    boxes = circles_hud(image, counts={"clockwise": 5, "counterclockwise": 3}, target=5, progress=0.6,
+                        direction="clockwise", path_cm=path, rep_ids=np.ones(len(path), int), centre_cm=np.zeros(2),
+                        torso_cm=50.0, radius_pct=21.0, cues=LONG_CUES, paused=True, keys_help=True, title=title)
+    return image, boxes
+
+
+def status_box(image: np.ndarray):
+    """The live loop's own box, bottom-right, with its widest lines."""
+    return draw.draw_status_panel(image, [("no person in view", (0, 0, 255)), ("REC  30 fps", (120, 120, 255))])
+
+
+def overlap(a, b) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+# ---------------------------------------------------------------- sizes
+
+@pytest.mark.parametrize("w, h", SIZES)
+def test_each_legs_number_is_at_least_an_eighth_of_the_height(w, h):
+    image, boxes = rotation_view(w, h)
+    for box, value in zip(boxes[:1] + boxes[2:3], (38.0, 51.0)):  # number, gauge, number, gauge
+        color = draw.class_color(draw.classify_deg(value))
+        assert ink_rows(image, box, color) >= h / 8, (w, h, value)
+
+
+@pytest.mark.parametrize("w, h", SIZES)
+def test_the_circle_counts_are_at_least_an_eighth_of_the_height(w, h):
+    image, boxes = circles_view(w, h)
+    assert ink_rows(image, boxes[0], GREEN) >= h / 8  # "5/5": its 5 is drawn green
+
+
+def test_numbers_keep_their_height_in_opencv_4s_font(monkeypatch):
+    monkeypatch.setattr(draw.canvas, "_FONT", None)  # no FontFace before OpenCV 5: Hershey
+    image = np.zeros((480, 640, 3), np.uint8)
+    box = draw.draw_big_number(image, 38.0, (20, 20), color=GREEN)
+    assert ink_rows(image, box, GREEN) >= 480 / 8
+
+
+def test_the_number_rule_fails_at_the_old_size():
+    """The measure can fail: the old 64 px at 720p (digits 1/14 of the height) is under 1/8."""
+    image = np.zeros((720, 1280, 3), np.uint8)
+    box = draw.draw_big_number(image, 38.0, (20, 20), color=GREEN, scale=64 / draw.big_number_px(image))
+    assert 0 < ink_rows(image, box, GREEN) < 720 / 8
+
+
+def test_key_hints_scale_with_the_height_and_list_full_screen():
+    heights = {h: draw.draw_bottom_left(np.zeros((h, w, 3), np.uint8), [], ROTATION_KEYS[-1:])[0][3]
+               for w, h in SIZES}  # one line of hints
+    assert heights[480] == pytest.approx(heights[720] * 480 / 720, abs=2)
+    assert heights[1080] == pytest.approx(heights[720] * 1080 / 720, abs=2)
+    assert heights[480] >= 480 / 32  # a line of hints
+    assert "F full screen" in draw.key_hints_text(ROTATION_KEYS) and "F full screen" in draw.key_hints_text(CIRCLE_KEYS)
+
+
+def test_a_long_line_wraps_between_words_within_the_width():
+    size, width = 20.0, 300
+    rows = draw.wrap_text(LONG_CUES[0], size, width)
+    assert len(rows) > 1 and " ".join(rows) == LONG_CUES[0]
+    assert all(draw.text_size(r, size)[0] <= width for r in rows)
+    keys = draw.wrap_text(draw.key_hints_text(ROTATION_KEYS), size, 330, sep="   ")
+    assert all(re.fullmatch(r"(\S+ [^ ]+( [^ ]+)*)(   \S+ [^ ]+( [^ ]+)*)*", r) for r in keys)
+    assert "Q quit & save" in keys[-1]  # a key is never separated from what it does
+
+
+# ---------------------------------------------------------------- nothing overlaps, nothing spills
+
+def views(w: int, h: int):
+    yield "rotation", rotation_view(w, h)
+    yield "rotation set-up", rotation_view(w, h, message="Right leg not seen: keep it in view, foot included")
+    yield "circles", circles_view(w, h)
+    yield "session circles", circles_view(w, h, title="step 2: hip circles, 5 each way")
+
+
+@pytest.mark.parametrize("w, h", SIZES)
+def test_no_panel_overlaps_another_or_leaves_the_frame(w, h):
+    for name, (image, boxes) in views(w, h):
+        boxes = boxes + [status_box(image)]
+        for a in boxes:
+            assert a[0] >= 0 and a[1] >= 0 and a[0] + a[2] <= w and a[1] + a[3] <= h, (name, a)
+        for a, b in itertools.combinations(boxes, 2):
+            assert not overlap(a, b), (name, w, h, a, b)
+
+
+def test_the_overlap_check_can_fail():
+    image, _ = circles_view(640, 480)
+    old_cues = draw.draw_panel(image, [LONG_CUES[0]], "bl")  # as before: as wide as the frame allows
+    assert overlap(old_cues, status_box(image))
+
+
+@pytest.mark.parametrize("w, h", SIZES)
+def test_the_circle_inset_keeps_a_path_that_leaves_it_inside(w, h):
+    image = np.full((h, w, 3), 100, np.uint8)
+    t = np.linspace(0, 2 * np.pi, 100)
+    path = np.stack([18 * np.cos(t), 18 * np.sin(t)], 1)  # 18 cm radius: past the ±15 cm the panel spans
+    s = h / 720
+    rect = (int(400 * s), int(200 * s), int(200 * s), int(200 * s))
+    draw_top_view(image, rect, path, np.ones(100, int), centre_cm=np.zeros(2), torso_cm=50.0)
+    x, y, rw, rh = rect
+    inside = np.zeros((h, w), bool)
+    inside[y:y + rh, x:x + rw] = True
+    drawn = (image != 100).any(axis=2)
+    assert drawn[inside].mean() > 0.9 and not drawn[~inside].any()
+    assert (image[y:y + rh, x:x + rw] == draw.palette_color(1)).all(axis=2).any()  # the path is drawn, cut
+
+
+# ---------------------------------------------------------------- terminal status
+
+class FakeSource:
+    description, frame_size, fps = "camera 0", (1280, 720), 30.0
+
+
+@pytest.mark.parametrize("window, stop", [(False, "Ctrl-C to stop and save"),
+                                          (True, "Q in the window or Ctrl-C to stop and save")])
+def test_first_line_says_what_is_open(window, stop):
+    out = io.StringIO()
+    with LiveStatus(FakeSource(), window=window, out=Console(file=out, width=200)):
+        pass
+    assert out.getvalue() == f"camera 0 open, 1280×720 at 30 fps; {stop}\n"
+
+
+def test_without_a_terminal_a_plain_line_every_5_s_of_the_source():
+    out = io.StringIO()
+    with LiveStatus(FakeSource(), window=False, out=Console(file=out, width=200)) as status:
+        for i in range(31 * 30):  # 31 s at 30 fps
+            status(i / 30, f"clockwise {i // 300}/5")
+    lines = out.getvalue().splitlines()
+    assert lines[1:] == [f"{t:7.1f} s   clockwise {t // 10}/5" for t in (5, 10, 15, 20, 25, 30)]
+
+
+def test_on_a_terminal_the_status_is_updated_in_place():
+    out = io.StringIO()
+    console = Console(file=out, width=80, force_terminal=True, color_system=None)
+    with LiveStatus(FakeSource(), window=False, out=console) as status:
+        for i in range(30):
+            status(i / 30, f"L now {i}°")
+            status._live.refresh()
+    text = out.getvalue()
+    assert "L now 29°" in text and "\n   0.0 s" not in text.split("\n", 1)[1]  # no line per update
+    assert text.count("\n") <= 3
+
+
+def test_with_a_window_the_terminal_stays_quiet_after_the_first_line():
+    out = io.StringIO()
+    with LiveStatus(FakeSource(), window=True, out=Console(file=out, width=200)) as status:
+        for i in range(300):
+            status(i / 30, "x")
+    assert len(out.getvalue().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_live_circles_without_a_window_say_what_they_count(tmp_path, model_path, capsys):
+    from hipvision.cli import main as cli
+
+    out = tmp_path / "c.json"
+    assert cli(["circles", "--camera", str(SAMPLES / "hip_circles.mp4"), "--no-window", "--json", str(out)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "hip_circles.mp4 open, 640×480 at 20 fps; Ctrl-C to stop and save"
+    lines = [re.fullmatch(r" *(\d+\.\d) s   clockwise (\d)/5   counter-clockwise (\d)/5.*", e) for e in err[1:]]
+    lines = [m for m in lines if m]
+    times = [float(m[1]) for m in lines]
+    assert len(lines) >= 5 and all(5.0 <= b - a < 5.2 for a, b in zip(times, times[1:]))  # 34 s of video
+    cw = [int(m[2]) for m in lines]
+    assert cw == sorted(cw) and cw[-1] == json.loads(out.read_text())["clockwise"] == 5
+
+
+@pytest.mark.parametrize("w, h", SIZES)
+def test_seated_text_stays_in_the_left_column_clear_of_the_legs(w, h):
+    for message in (None, "Right leg not seen: keep it in view, foot included"):
+        _, boxes = rotation_view(w, h, message=message)
+        gauge = boxes[1]
+        assert all(b[0] + b[2] <= gauge[0] + gauge[2] for b in boxes[4:]), (w, h, message)  # text under the gauge
+
+
+@pytest.mark.parametrize("value, text", [(-0.3, "0°"), (-0.6, "-1°"), (0.4, "0°"), (38.5, "38°"), (np.nan, "--"),
+                                         (None, "--")])
+def test_angles_never_show_minus_zero(value, text):
+    assert draw.deg_text(value) == text
