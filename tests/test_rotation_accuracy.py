@@ -108,6 +108,17 @@ def test_held_recovered_within_2_deg_across_range(angle, side):
     assert res.leg(side).cls == ("target" if angle >= 45 else "functional" if angle >= 30 else "limited")
 
 
+@pytest.mark.xfail(strict=True, reason="known bias (issue 14): hip rotation turns each shank about its own thigh, "
+                   "the angle is read in the body's common frontal plane; with the knees wider than the hips a "
+                   "turned camera reads the leg on its side high and the other low (before any pose-model error)")
+@pytest.mark.parametrize("yaw", [20, -20])
+def test_turned_camera_with_knees_apart_reads_each_leg_within_half_a_degree(yaw):
+    """Knees 42 cm apart (hips 26 cm: thighs splayed 9°), camera 20° to one side, exact landmarks: measured
+    +1.5° on the camera's leg and -2.2° on the other (the truth is each leg's rotation about its thigh)."""
+    err_l, err_r = held_errors({"body": SeatedBody(knee_width_m=0.42), "pitch": 10, "yaw": yaw})
+    assert abs(err_l) <= 0.5 and abs(err_r) <= 0.5, (err_l, err_r)
+
+
 def test_roll_shifts_result_by_less_than_1_deg_even_with_noise():
     base = held_errors({"noise": 3.0, "seed": 4})
     for roll in (-10, -5, 5, 10):

@@ -95,8 +95,9 @@ def held_value(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, percentile: flo
     """Highest angle sustained for ``hold_s`` (NaN value when no window is complete).
 
     The best window (the highest level) says where the hold is; its value is then the median of
-    the whole stretch around that window in which the angle stays within ``band_deg`` (or twice
-    the window's spread, if more) below that level. The best of many overlapping windows is the
+    the samples within ``band_deg`` (or twice the window's spread, if more) below that level, over
+    the stretch from the window's first to its last such sample, grown both ways while the angle
+    stays in the band (the window's ramp samples below the band are not part of the hold). The best of many overlapping windows is the
     one whose noise happened to run high: its own level read +0.7° on synthetic holds with
     MediaPipe-like slow landmark wander of 1° SD (+0.0° this way).
     ``band_deg`` 0 gives the best window's own level.
@@ -113,12 +114,14 @@ def held_value(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, percentile: flo
     spread = 1.4826 * float(np.median(np.abs(x[start:i + 1] - np.median(x[start:i + 1]))))
     with np.errstate(invalid="ignore"):
         inside = x >= levels[i] - max(band_deg, 2.0 * spread)
-    stop = i
+    seeds = start + np.flatnonzero(inside[start:i + 1])   # never empty: the window's median is inside
+    start, stop = int(seeds[0]), int(seeds[-1])
     while start > 0 and inside[start - 1]:
         start -= 1
     while stop + 1 < len(x) and inside[stop + 1]:
         stop += 1
-    return Held(float(np.median(x[start:stop + 1])), float(t[start]), float(t[stop]))
+    kept = x[start:stop + 1][inside[start:stop + 1]]
+    return Held(float(np.median(kept)), float(t[start]), float(t[stop]))
 
 
 @dataclass(frozen=True)
