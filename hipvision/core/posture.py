@@ -32,8 +32,9 @@ A segment is as far out of the image plane as the larger of the two readings say
 
 A posture is recognised from the body parts that are seen: a part the model did not see (the hands hidden
 behind the hips, seen from behind) neither confirms nor vetoes it, but at least `MIN_PARTS_SEEN` of a
-posture's parts must be seen and match. The shank is not judged either when the torso's in-plane share is
-under `IN_LINE` (the camera in line with the body, as behind a person on all fours): lying along the line of
+posture's parts must be seen and match. The shank is not judged either when the camera is in line with the body
+(behind or in front of a person on all fours: the torso's in-plane share under `IN_LINE`, or the hips seen
+square, `HIPS_SQUARE`, with the torso not upright): lying along the line of
 sight like the torso, a shank on the floor then points down the image like a hanging one, and the pose
 model's depth did not tell them apart (a rendered shank on the floor read 30° from hanging).
 
@@ -71,7 +72,10 @@ _SHOULDERS = (_L.LEFT_SHOULDER, _L.RIGHT_SHOULDER)
 #: Posture rules: feature → (min_deg, max_deg) that must all hold (strict form; loosened by the hysteresis).
 RULES: dict[str, dict[str, tuple[float, float]]] = {
     SEATED: {"torso_tilt_deg": (0.0, 40.0), "thigh_drop_deg": (55.0, 135.0), "shank_drop_deg": (0.0, 65.0)},
-    QUADRUPED: {"torso_tilt_deg": (50.0, 130.0), "thigh_drop_deg": (0.0, 40.0), "arm_drop_deg": (0.0, 40.0),
+    # a camera pitched down by p sees a horizontal torso at 90° - p from its up axis: from a shelf (p up to
+    # ~40°) the pose model put it at 31-44° (behind, rendered), hence the low limit; a seated torso is told
+    # apart by the thigh (horizontal there), kneeling upright by the torso (under 35°)
+    QUADRUPED: {"torso_tilt_deg": (35.0, 130.0), "thigh_drop_deg": (0.0, 40.0), "arm_drop_deg": (0.0, 40.0),
                 "shank_drop_deg": (50.0, 180.0)},
 }
 
@@ -86,6 +90,10 @@ MIN_PARTS_SEEN = 2
 #: image's reading) under which the camera is taken as in line with the body and the shank is not judged
 #: (0.65: about 50° out of the plane; from 45° round a person on all fours the torso is about 45° out).
 IN_LINE = 0.65
+#: ... or when the body is not upright and the hips are seen at least this wide (image hip width over its
+#: metric width, against the frame's scale): the left-right axis square to the view, whatever the camera's
+#: height (rendered on all fours: behind 1.2-1.4, at 45° 0.56-0.8, side-on 0.1-0.2).
+HIPS_SQUARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,13 @@ def _fused_directions(frame_size: tuple[int, int], a: np.ndarray, b: np.ndarray,
     return fused
 
 
+def _in_line(torso_in_plane, hips_wide, torso_tilt_deg):
+    """Whether the camera is in line with a body that is not upright (see `IN_LINE`, `HIPS_SQUARE`); NaN = no."""
+    with np.errstate(invalid="ignore"):
+        return (np.asarray(torso_in_plane) < IN_LINE) | (
+            (np.asarray(hips_wide) >= HIPS_SQUARE) & (np.asarray(torso_tilt_deg) >= RULES[QUADRUPED]["torso_tilt_deg"][0]))
+
+
 def _angle_to_down_deg(u: np.ndarray) -> np.ndarray:
     """(T, 3) unit vectors → (T,) angle from +y (image down), degrees."""
     return np.degrees(np.arccos(np.clip(u[:, 1], -1.0, 1.0)))
@@ -212,7 +227,8 @@ def posture_features(seq: PoseSequence, *, min_visibility: float = 0.3) -> Postu
 
     torso = direction(_HIPS, _SHOULDERS)
     torso_tilt = np.where(torso_vis >= min_visibility, 180.0 - _angle_to_down_deg(torso), np.nan)
-    in_line = np.hypot(torso[:, 0], torso[:, 1]) < IN_LINE
+    hips_wide = _px_per_m(seq.frame_size, _landmarks(seq, _HIPS[0]), _landmarks(seq, _HIPS[1])) / scale
+    in_line = _in_line(np.hypot(torso[:, 0], torso[:, 1]), hips_wide, torso_tilt)
     out = {"torso_tilt_deg": torso_tilt}
     for name, sides in _SEGMENTS.items():
         per_side, weights = [], []
@@ -420,7 +436,9 @@ def frame_is_quadruped(image: np.ndarray, visibility: np.ndarray, world: np.ndar
     fused = _fused_directions(frame_size, a, b, in_plane)
     down = _angle_to_down_deg(fused).tolist()
     feats = {"torso_tilt_deg": 180.0 - down[0]}
-    in_line = row_vis[0] >= min_visibility and math.hypot(*fused[0, :2]) < IN_LINE
+    hips = np.stack([image[list(_HIPS)], world[list(_HIPS)]])
+    hips_wide = float(_px_per_m(frame_size, hips[:, :1], hips[:, 1:])[0]) / scaled.max() if scaled.size else math.nan
+    in_line = row_vis[0] >= min_visibility and bool(_in_line(np.hypot(*fused[0, :2]), hips_wide, feats["torso_tilt_deg"]))
     for k, (name, sides) in enumerate(_SEGMENTS.items()):
         if name == "shank" and in_line:
             continue

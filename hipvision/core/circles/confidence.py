@@ -44,6 +44,8 @@ class ConfidenceSettings:
 
     faint_depth_ratio: float = 0.35  # depth motion that goes with the across motion (in step or a quarter turn
     # out, `depth.loop_terms`) over the across motion, where the depth was taken as measured
+    min_depth_fit_r2: float = 0.3  # side-on or in line, a depth motion that fits the across motion (in step and a
+    # quarter turn out, `depth.loop_terms`) worse than this is noise: from behind, rendered, r² 0.0-0.15
     min_measured_ratio: float = 0.25  # ... before an oblique view's depth scale (which goes up to 4)
     still_across_torso: float = 0.02  # rms across motion below this: nothing moved that a circle would
     oblique_min_sin2az: float = 0.8  # |sin 2·azimuth| at least this: the camera about 45° off the body's axes
@@ -232,6 +234,10 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         out.append(f"the pose model saw the motion toward and away from the camera about {scale / seen:.0f} times "
                    "smaller than across; it was scaled back by an estimate, so the count is unsure; "
                    f"{_move_camera('oblique')}")
+    elif view != "oblique" and terms[3] < s.min_depth_fit_r2:  # depth as big as a circle's but not one
+        out.append(f"{_VIEW_WORDS[view]}: the hips' motion toward and away from the camera did not follow the "
+                   "circles (the pose model reads it poorly from here), so circles and rocking look alike; "
+                   f"{_move_camera(view)}")
     elif seen < s.faint_depth_ratio:
         times = f"about {1 / seen:.0f} times" if seen > 0.02 else "far"
         what = ("the hips' motion toward and away from the camera was seen " + times + " smaller than across")
@@ -244,6 +250,9 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         missed = "" if counted else " (circles can look like rocking from here, so some may have been missed)"
         out.append(f"{what}{missed}; {_move_camera(view)}")
     return out
+
+
+_VIEW_WORDS = {"side": "camera at the side", "in line": "camera in line with the body"}
 
 
 def _move_camera(view: str) -> str:

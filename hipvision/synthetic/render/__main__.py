@@ -15,7 +15,8 @@ from hipvision.synthetic.render.scenes import SCENES, make_spec
 app = typer.Typer(name="hipvision.synthetic.render", help="Render rendered-person videos with ground-truth sidecars.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
-#: The bundled samples: file stem → (scene, seed, condition, options).
+#: The bundled samples: file stem → (scene, seed, condition, options); an ``fps`` option sets the frame rate
+#: (default 20).
 SAMPLES: dict[str, tuple[str, int, str, dict]] = {
     "seated_ir": ("seated_ir", 9, "front", {"efforts": 3}),
     "hip_circles": ("hip_circles", 15, "side", {"per_direction": 5}),
@@ -73,7 +74,8 @@ def samples(
     for name, (scene, seed, condition, options) in SAMPLES.items():
         if only and name != only:
             continue
-        spec = make_spec(scene, seed, condition=condition, options=options)
+        options = dict(options)
+        spec = make_spec(scene, seed, fps=float(options.pop("fps", 20.0)), condition=condition, options=options)
         sidecar = _render(spec, out / f"{name}.mp4", rig_cache, _command(), force)
         typer.echo(f"{name}: {sidecar['video']['frame_count']} frames")
 
