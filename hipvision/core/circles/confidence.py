@@ -295,7 +295,10 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
         if b > a and net >= limit and net >= s.min_loopiness * (total[b] - total[a]):
             flagged[a:b + 1] = True
     out = []
+    view = _view(track, track.valid, s)[0] if track.valid.any() else "oblique"
+    advice = "" if view == "oblique" else f"; {_VIEW_WORDS[view]} sees one half of each circle only in depth: " \
+        f"{_move_camera(view)}"
     for a, b in runs(flagged):
         out.append(f"the hips went round at {t[a]:.0f}-{t[b - 1]:.0f} s but no circle was counted there: if you "
-                   "circled, make each circle bigger and keep the hips in view")
+                   f"circled, make each circle bigger and keep the hips in view{advice}")
     return out

@@ -22,6 +22,8 @@ SAMPLES: dict[str, tuple[str, int, str, dict]] = {
     "hip_circles": ("hip_circles", 15, "side", {"per_direction": 5}),
     "session": ("session", 3, "front", {"per_direction": 3, "efforts": 2}),
     "standing_rocking": ("standing_rocking", 2, "front", {}),
+    "hip_circles_oblique_back": ("hip_circles", 5031, "oblique_back", {"per_direction": 3, "fps": 15}),
+    "hip_circles_behind": ("hip_circles", 5001, "behind", {"per_direction": 3, "fps": 15}),
 }
 
 
