@@ -13,7 +13,7 @@ the whole result; each reason says what to change:
 * an unfinished circle, or a circle-like movement rejected as too small, flat or quick, in or next to
   the set (a circle may have been missed);
 * the hips went round somewhere no circle was counted (net area swept around the centre, outside the
-  counted and unfinished circles);
+  counted and unfinished circles; from a side-on or in-line camera it also says where to move it);
 * the posture was lost in part of the set, the person was on hands and knees in few frames, or found
   in few frames;
 * one circle took far more or less time than the others of its set (a merged or split circle);
@@ -44,8 +44,6 @@ class ConfidenceSettings:
 
     faint_depth_ratio: float = 0.35  # depth motion that goes with the across motion (in step or a quarter turn
     # out, `depth.loop_terms`) over the across motion, where the depth was taken as measured
-    min_depth_fit_r2: float = 0.3  # side-on or in line, a depth motion that fits the across motion (in step and a
-    # quarter turn out, `depth.loop_terms`) worse than this is noise: from behind, rendered, r² 0.0-0.15
     min_measured_ratio: float = 0.25  # ... before an oblique view's depth scale (which goes up to 4)
     still_across_torso: float = 0.02  # rms across motion below this: nothing moved that a circle would
     oblique_min_sin2az: float = 0.8  # |sin 2·azimuth| at least this: the camera about 45° off the body's axes
@@ -234,10 +232,6 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         out.append(f"the pose model saw the motion toward and away from the camera about {scale / seen:.0f} times "
                    "smaller than across; it was scaled back by an estimate, so the count is unsure; "
                    f"{_move_camera('oblique')}")
-    elif view != "oblique" and terms[3] < s.min_depth_fit_r2:  # depth as big as a circle's but not one
-        out.append(f"{_VIEW_WORDS[view]}: the hips' motion toward and away from the camera did not follow the "
-                   "circles (the pose model reads it poorly from here), so circles and rocking look alike; "
-                   f"{_move_camera(view)}")
     elif seen < s.faint_depth_ratio:
         times = f"about {1 / seen:.0f} times" if seen > 0.02 else "far"
         what = ("the hips' motion toward and away from the camera was seen " + times + " smaller than across")
