@@ -184,3 +184,15 @@ def test_low_confidence_shows_on_the_annotated_video_and_the_live_view(monkeypat
         assert "LOW CONFIDENCE: counts may be wrong" in cues
         assert any(c.startswith(result.confidence.reasons[0][:40]) for c in cues)
     assert len(seen) == 2
+
+
+def test_circles_missed_from_behind_say_where_to_put_the_camera():
+    """In line with the body the forward-back half of each circle is depth, which the pose model may not see:
+    where the hips went round but nothing was counted, the reason says to move the camera, not only to make
+    bigger circles."""
+    seq = render_quadruped(SETS, camera=quadruped_camera(180.0, pitch_deg=10.0), seed=3, depth_motion_gain=0.0,
+                           depth_noise_m=0.06)
+    result = analyze_circles(seq)
+    missed = [r for r in result.confidence.reasons if r.startswith("the hips went round")]
+    assert missed and not exact(result, SETS) and result.confidence.level == "low"
+    assert all("camera in line with the body" in r and "move the camera about 45° to the side" in r for r in missed)

@@ -24,6 +24,20 @@ scale. This is what makes a thigh pointing straight at the camera (seated, seen
 from the front: short in the image) read as horizontal rather than as short.
 Left and right are averaged, weighted by landmark visibility.
 
+The pose model's depth can fall far short (a shank pointing straight at a camera behind a person on all
+fours came out 30° from hanging down instead of 90°), so the image also says how far a segment leaves the
+image plane: its length in pixels against its metric length, with the frame's scale taken from the least
+foreshortened of the torso, thighs and shanks (`FULL_LENGTH` of it and more counts as in the image plane).
+A segment is as far out of the image plane as the larger of the two readings says.
+
+A posture is recognised from the body parts that are seen: a part the model did not see (the hands hidden
+behind the hips, seen from behind) neither confirms nor vetoes it, but at least `MIN_PARTS_SEEN` of a
+posture's parts must be seen and match. The shank is not judged either when the camera is in line with the body
+(behind or in front of a person on all fours: the torso's in-plane share under `IN_LINE`, or the hips seen
+square, `HIPS_SQUARE`, with the torso not upright): lying along the line of
+sight like the torso, a shank on the floor then points down the image like a hanging one, and the pose
+model's depth did not tell them apart (a rendered shank on the floor read 30° from hanging).
+
 Frames are classified with hysteresis (a posture is entered with strict
 thresholds and left only when looser ones fail) and runs shorter than a minimum
 duration are absorbed by their neighbours.
@@ -32,6 +46,7 @@ duration are absorbed by their neighbours.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,9 +72,28 @@ _SHOULDERS = (_L.LEFT_SHOULDER, _L.RIGHT_SHOULDER)
 #: Posture rules: feature → (min_deg, max_deg) that must all hold (strict form; loosened by the hysteresis).
 RULES: dict[str, dict[str, tuple[float, float]]] = {
     SEATED: {"torso_tilt_deg": (0.0, 40.0), "thigh_drop_deg": (55.0, 135.0), "shank_drop_deg": (0.0, 65.0)},
-    QUADRUPED: {"torso_tilt_deg": (50.0, 130.0), "thigh_drop_deg": (0.0, 40.0), "arm_drop_deg": (0.0, 40.0),
+    # a camera pitched down by p sees a horizontal torso at 90° - p from its up axis: from a shelf (p up to
+    # ~40°) the pose model put it at 31-44° (behind, rendered), hence the low limit; a seated torso is told
+    # apart by the thigh (horizontal there), kneeling upright by the torso (under 35°)
+    QUADRUPED: {"torso_tilt_deg": (35.0, 130.0), "thigh_drop_deg": (0.0, 40.0), "arm_drop_deg": (0.0, 40.0),
                 "shank_drop_deg": (50.0, 180.0)},
 }
+
+
+#: A segment at least this share of its in-plane length (at the frame's scale) counts as in the image plane:
+#: the pose model's metric segment lengths vary by about this much.
+FULL_LENGTH = 0.8
+#: Parts (features of `RULES`) that must be seen, and match, to recognise a posture (the torso and thigh
+#: always are: frames without them are not classified).
+MIN_PARTS_SEEN = 2
+#: The torso's in-plane share (cosine of its angle out of the image plane, the smaller of the world's and the
+#: image's reading) under which the camera is taken as in line with the body and the shank is not judged
+#: (0.65: about 50° out of the plane; from 45° round a person on all fours the torso is about 45° out).
+IN_LINE = 0.65
+#: ... or when the body is not upright and the hips are seen at least this wide (image hip width over its
+#: metric width, against the frame's scale): the left-right axis square to the view, whatever the camera's
+#: height (rendered on all fours: behind 1.2-1.4, at 45° 0.56-0.8, side-on 0.1-0.2).
+HIPS_SQUARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -100,11 +134,28 @@ class PosturePhase:
         return self.end_s - self.start_s
 
 
-def _fused_directions(frame_size: tuple[int, int], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _px_per_m(frame_size: tuple[int, int], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(..., ) image length over metric length of segments a→b (stacked as in `_fused_directions`), px/m."""
+    img = (b[0] - a[0])[..., :2] * np.array(frame_size, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.linalg.norm(img, axis=-1) / np.linalg.norm(b[1] - a[1], axis=-1)
+
+
+def _image_in_plane(px_per_m: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Cosine of a segment's angle out of the image plane from its foreshortening: its ``px_per_m`` over
+    `FULL_LENGTH` of the frame's ``scale`` (the least foreshortened segment's), at most 1; NaN unknown."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.clip(px_per_m / (FULL_LENGTH * scale), 0.0, 1.0)
+
+
+def _fused_directions(frame_size: tuple[int, int], a: np.ndarray, b: np.ndarray,
+                      image_in_plane: np.ndarray | None = None) -> np.ndarray:
     """(T, 3) unit vectors a→b: in-image direction from image landmarks, depth share from world ones.
 
     ``a`` and ``b`` are (T, 3) midpoints or landmarks given as (image, world) stacked on
-    axis 0: a[0] image-normalised, a[1] world metres (same for ``b``).
+    axis 0: a[0] image-normalised, a[1] world metres (same for ``b``). ``image_in_plane`` (T,): the
+    segment's in-plane share from its foreshortening (`_image_in_plane`); the smaller of it and the world
+    landmarks' share is used (NaN = unknown: the world's alone).
     """
     w, h = frame_size
     img = (b[0] - a[0])[:, :2] * np.array([w, h], float)
@@ -113,6 +164,8 @@ def _fused_directions(frame_size: tuple[int, int], a: np.ndarray, b: np.ndarray)
     with np.errstate(invalid="ignore", divide="ignore"):
         depth_share = wld[:, 2] / wld_len                      # sin of the out-of-image angle, signed
         in_plane = np.sqrt(np.clip(1.0 - depth_share**2, 0.0, 1.0))
+        if image_in_plane is not None:
+            in_plane = np.fmin(in_plane, image_in_plane)
         img_dir = img / np.linalg.norm(img, axis=1, keepdims=True)
         fused = np.column_stack([img_dir * in_plane[:, None], depth_share])
     # Where the image vector is degenerate (zero length), fall back on the world direction.
@@ -120,6 +173,13 @@ def _fused_directions(frame_size: tuple[int, int], a: np.ndarray, b: np.ndarray)
     with np.errstate(invalid="ignore", divide="ignore"):
         fused[bad] = wld[bad] / wld_len[bad, None]
     return fused
+
+
+def _in_line(torso_in_plane, hips_wide, torso_tilt_deg):
+    """Whether the camera is in line with a body that is not upright (see `IN_LINE`, `HIPS_SQUARE`); NaN = no."""
+    with np.errstate(invalid="ignore"):
+        return (np.asarray(torso_in_plane) < IN_LINE) | (
+            (np.asarray(hips_wide) >= HIPS_SQUARE) & (np.asarray(torso_tilt_deg) >= RULES[QUADRUPED]["torso_tilt_deg"][0]))
 
 
 def _angle_to_down_deg(u: np.ndarray) -> np.ndarray:
@@ -149,19 +209,36 @@ def posture_features(seq: PoseSequence, *, min_visibility: float = 0.3) -> Postu
     Landmarks with visibility below ``min_visibility`` (0..1) do not count; a feature
     is NaN in frames where neither side is seen.
     """
-    torso = _fused_directions(seq.frame_size, _landmarks(seq, _HIPS), _landmarks(seq, _SHOULDERS))
-    torso_tilt = 180.0 - _angle_to_down_deg(torso)
     torso_vis = seq.visibility[:, list(_HIPS + _SHOULDERS)].min(axis=1)
-    torso_tilt = np.where(torso_vis >= min_visibility, torso_tilt, np.nan)
+    # the frame's scale: the least foreshortened seen segment of torso, thighs and shanks
+    scaled = [(_HIPS, _SHOULDERS, torso_vis)] + [
+        (a, b, np.minimum(seq.visibility[:, a], seq.visibility[:, b]))
+        for name in ("thigh", "shank") for a, b in _SEGMENTS[name]]
+    ratios = np.stack([np.where(vis >= min_visibility, _px_per_m(seq.frame_size, _landmarks(seq, a),
+                                                                 _landmarks(seq, b)), np.nan)
+                       for a, b, vis in scaled])
+    with warnings.catch_warnings():  # all-NaN frames (nobody seen) stay NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        scale = np.nanmax(ratios, axis=0)
+
+    def direction(a, b) -> np.ndarray:
+        la, lb = _landmarks(seq, a), _landmarks(seq, b)
+        return _fused_directions(seq.frame_size, la, lb, _image_in_plane(_px_per_m(seq.frame_size, la, lb), scale))
+
+    torso = direction(_HIPS, _SHOULDERS)
+    torso_tilt = np.where(torso_vis >= min_visibility, 180.0 - _angle_to_down_deg(torso), np.nan)
+    hips_wide = _px_per_m(seq.frame_size, _landmarks(seq, _HIPS[0]), _landmarks(seq, _HIPS[1])) / scale
+    in_line = _in_line(np.hypot(torso[:, 0], torso[:, 1]), hips_wide, torso_tilt)
     out = {"torso_tilt_deg": torso_tilt}
     for name, sides in _SEGMENTS.items():
         per_side, weights = [], []
         for a, b in sides:
-            ang = _angle_to_down_deg(_fused_directions(seq.frame_size, _landmarks(seq, a), _landmarks(seq, b)))
+            ang = _angle_to_down_deg(direction(a, b))
             vis = np.minimum(seq.visibility[:, a], seq.visibility[:, b])
             per_side.append(np.where(vis >= min_visibility, ang, np.nan))
             weights.append(vis)
         out[f"{name}_drop_deg"] = _side_weighted(*per_side, *weights)
+    out["shank_drop_deg"] = np.where(in_line, np.nan, out["shank_drop_deg"])
     return PostureFeatures(**out)
 
 
@@ -180,11 +257,16 @@ def _rolling_nanmedian(x: np.ndarray, window: int) -> np.ndarray:
 
 
 def _matches(feats: dict[str, np.ndarray], rules: dict[str, tuple[float, float]], slack_deg: float) -> np.ndarray:
+    """(T,) every seen feature of ``rules`` within its range widened by ``slack_deg``, and at least
+    `MIN_PARTS_SEEN` of them seen (NaN = not seen: neither confirms nor vetoes)."""
     ok = np.ones(len(next(iter(feats.values()))), bool)
+    seen = np.zeros(len(ok), int)
     for name, (lo, hi) in rules.items():
+        x = feats[name]
         with np.errstate(invalid="ignore"):
-            ok &= (feats[name] >= lo - slack_deg) & (feats[name] <= hi + slack_deg)
-    return ok
+            ok &= ~np.isfinite(x) | ((x >= lo - slack_deg) & (x <= hi + slack_deg))
+        seen += np.isfinite(x)
+    return ok & (seen >= min(MIN_PARTS_SEEN, len(rules)))
 
 
 def classify_frames(features: PostureFeatures, *, hysteresis_deg: float = 10.0) -> np.ndarray:
@@ -346,12 +428,27 @@ def frame_is_quadruped(image: np.ndarray, visibility: np.ndarray, world: np.ndar
     # one row per segment (torso, then left/right of each segment) instead of one row per frame
     a = np.stack([image[_ROW_STARTS].mean(axis=1), world[_ROW_STARTS].mean(axis=1)])
     b = np.stack([image[_ROW_ENDS].mean(axis=1), world[_ROW_ENDS].mean(axis=1)])
-    down = _angle_to_down_deg(_fused_directions(frame_size, a, b)).tolist()
+    ratio = _px_per_m(frame_size, a, b)
+    row_vis = np.array([min(vis[i] for i in _HIPS + _SHOULDERS)]
+                       + [min(vis[f], vis[t]) for sides in _SEGMENTS.values() for f, t in sides])
+    scaled = ratio[:5][(row_vis[:5] >= min_visibility) & np.isfinite(ratio[:5])]  # torso, thighs, shanks
+    in_plane = _image_in_plane(ratio, scaled.max()) if scaled.size else None
+    fused = _fused_directions(frame_size, a, b, in_plane)
+    down = _angle_to_down_deg(fused).tolist()
     feats = {"torso_tilt_deg": 180.0 - down[0]}
+    hips = np.stack([image[list(_HIPS)], world[list(_HIPS)]])
+    hips_wide = float(_px_per_m(frame_size, hips[:, :1], hips[:, 1:])[0]) / scaled.max() if scaled.size else math.nan
+    in_line = row_vis[0] >= min_visibility and bool(_in_line(np.hypot(*fused[0, :2]), hips_wide, feats["torso_tilt_deg"]))
     for k, (name, sides) in enumerate(_SEGMENTS.items()):
+        if name == "shank" and in_line:
+            continue
         seen = [(down[1 + 2 * k + j], min(vis[f], vis[t])) for j, (f, t) in enumerate(sides)]
         seen = [(ang, w) for ang, w in seen if w >= min_visibility and math.isfinite(ang)]
-        if not seen:
+        if name == "thigh" and not seen:
             return False
-        feats[f"{name}_drop_deg"] = sum(ang * w for ang, w in seen) / sum(w for _, w in seen)
-    return all(lo - slack_deg <= feats[name] <= hi + slack_deg for name, (lo, hi) in RULES[QUADRUPED].items())
+        if seen:
+            feats[f"{name}_drop_deg"] = sum(ang * w for ang, w in seen) / sum(w for _, w in seen)
+    rules = RULES[QUADRUPED]
+    return (sum(name in feats for name in rules) >= min(MIN_PARTS_SEEN, len(rules))
+            and all(lo - slack_deg <= feats[name] <= hi + slack_deg for name, (lo, hi) in rules.items()
+                    if name in feats))

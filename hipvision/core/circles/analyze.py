@@ -61,7 +61,7 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     pts = smooth_offline(t, seq.world[:, list(TRACKED)], cutoff_hz=s.cutoff_hz, max_gap_s=s.max_gap_s)
     up_raw, fwd_raw = support_frame(pts)
     rate = change_rate(t, base_length(pts), span_s=s.planted_span_s)
-    raw_ok = quadruped_ok(pts, up_raw, base_rate_m_s=rate, limits=s.posture)
+    raw_ok = quadruped_ok(pts, up_raw, base_rate_m_s=rate, limits=s.posture, hands_seen=hands_seen(seq))
     valid = debounce(t, raw_ok, min_on_s=s.min_posture_s, max_fill_s=s.max_gap_s / 2)
     seg = segments(t, valid, max_gap_s=s.max_gap_s)
     up = windowed_mean(t, up_raw, valid, seg, window_s=s.frame_window_s)
@@ -90,6 +90,15 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     torso = float(np.median(torso_all[ok])) if ok.any() else math.nan
     return CircleTrack(t, valid & np.all(np.isfinite(pelvis), axis=1), pelvis, centre, shoulders,
                        hip_flexion_deg(pts), np.full(len(t), torso), az, ratio, scale)
+
+
+#: Wrist visibility (0..1) under which the pose model did not see the hands (`quadruped_ok`'s ``hands_seen``).
+MIN_HAND_VISIBILITY = 0.5
+
+
+def hands_seen(seq: PoseSequence) -> np.ndarray:
+    """(T,) whether the pose model saw at least one wrist (visibility at least `MIN_HAND_VISIBILITY`)."""
+    return np.nanmax(seq.visibility[:, [L.LEFT_WRIST, L.RIGHT_WRIST]], axis=1) >= MIN_HAND_VISIBILITY
 
 
 def image_approach_m(seq: PoseSequence, valid: np.ndarray, torso_m: np.ndarray) -> np.ndarray | None:

@@ -13,7 +13,7 @@ the whole result; each reason says what to change:
 * an unfinished circle, or a circle-like movement rejected as too small, flat or quick, in or next to
   the set (a circle may have been missed);
 * the hips went round somewhere no circle was counted (net area swept around the centre, outside the
-  counted and unfinished circles);
+  counted and unfinished circles; from a side-on or in-line camera it also says where to move it);
 * the posture was lost in part of the set, the person was on hands and knees in few frames, or found
   in few frames;
 * one circle took far more or less time than the others of its set (a merged or split circle);
@@ -246,6 +246,9 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
     return out
 
 
+_VIEW_WORDS = {"side": "camera at the side", "in line": "camera in line with the body"}
+
+
 def _move_camera(view: str) -> str:
     if view == "side":
         return "move the camera about 45° round toward the head or the feet"
@@ -286,7 +289,10 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
         if b > a and net >= limit and net >= s.min_loopiness * (total[b] - total[a]):
             flagged[a:b + 1] = True
     out = []
+    view = _view(track, track.valid, s)[0] if track.valid.any() else "oblique"
+    advice = "" if view == "oblique" else f"; {_VIEW_WORDS[view]} sees one half of each circle only in depth: " \
+        f"{_move_camera(view)}"
     for a, b in runs(flagged):
         out.append(f"the hips went round at {t[a]:.0f}-{t[b - 1]:.0f} s but no circle was counted there: if you "
-                   "circled, make each circle bigger and keep the hips in view")
+                   f"circled, make each circle bigger and keep the hips in view{advice}")
     return out

@@ -300,8 +300,9 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
     """(T, 3) `depth_fit` coefficients and (T,) assumed depth ratios for a whole track (offline).
 
     With ``approach_m`` ((T,) image evidence of motion toward the camera, see `image_fit`), windows
-    whose world depth is faint (quarter-turn ratio under ``image_over_world_below``, loop or not) take
-    the loop from the image when it shows a clear one.
+    whose world depth is faint (quarter-turn ratio under ``image_over_world_below``, loop or not) or shows
+    no `clear_loop` (from behind, the pose model's forward-back motion came out as large as the truth's but
+    out of step with it, r² 0.1) take the loop from the image when it shows a clear one.
 
     Fitted on centred windows every ``step_s`` within each tracked segment; only runs of at least
     ``min_windows`` consecutive windows that found it count. The under-reporting
@@ -325,7 +326,8 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
             az, torso = float(np.nanmedian(camera_azimuth_deg[w])), float(np.nanmedian(torso_m[w]))
             p, ratio = depth_fit(t[w], dev_m[w], az, torso, settings=settings)
             world = loop_terms(t[w], dev_m[w], az, torso, settings=settings)
-            if approach_m is not None and (world is None or world[2] < settings.image_over_world_below):
+            if approach_m is not None and (world is None or world[2] < settings.image_over_world_below
+                                           or not clear_loop(world, torso, settings)):
                 image = image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso, settings=settings)
                 p_image, ratio_image = _image_rebuild(image, world, settings)
                 if ratio_image < 1.0:

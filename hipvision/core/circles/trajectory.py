@@ -98,26 +98,32 @@ def orthonormal_frame(up: np.ndarray, fwd: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def quadruped_ok(pts: np.ndarray, up: np.ndarray, *, base_rate_m_s: np.ndarray | float = 0.0,
-                 limits: PostureLimits = PostureLimits()) -> np.ndarray:
+                 limits: PostureLimits = PostureLimits(), hands_seen: np.ndarray | bool = True) -> np.ndarray:
     """(T,) True where the (T, 8, 3) points show a person on hands and knees.
 
     ``up`` is the (T, 3) support-plane normal (see `support_frame`);
     ``base_rate_m_s`` the rate of change of `base_length` (see `change_rate`),
-    which is near 0 while the hands and knees stay planted.
+    which is near 0 while the hands and knees stay planted. Where ``hands_seen`` ((T,) or one bool) is
+    False the pose model did not see the wrists (hidden behind the hips, filmed from behind) and guessed
+    them: the checks that rest on them alone (arm upright, shoulders above the supports, hands planted)
+    neither confirm nor veto; the trunk, thighs and hips still must fit.
     """
     sh, hip, wr, kn = midpoints(pts)
     torso = np.sqrt(np.sum((sh - hip) ** 2, axis=1))
     sup = (wr + kn) * 0.5
     with np.errstate(invalid="ignore"):
         trunk_tilt = np.abs(90.0 - _angle_deg(sh - hip, up))
+        hands = (
+            (_angle_deg(sh - wr, up) <= limits.max_arm_tilt_deg)
+            & (np.sum((sh - sup) * up, axis=1) >= limits.min_height_torso * torso)
+            & (np.asarray(base_rate_m_s) <= limits.max_base_rate_torso_s * torso)
+        )
         ok = (
             (trunk_tilt <= limits.max_trunk_tilt_deg)
             & (_angle_deg(hip - kn, up) <= limits.max_thigh_tilt_deg)
-            & (_angle_deg(sh - wr, up) <= limits.max_arm_tilt_deg)
             & (_angle_deg(up, np.array([0.0, -1.0, 0.0])) <= limits.max_camera_tilt_deg)
             & (np.sum((hip - sup) * up, axis=1) >= limits.min_height_torso * torso)
-            & (np.sum((sh - sup) * up, axis=1) >= limits.min_height_torso * torso)
-            & (np.asarray(base_rate_m_s) <= limits.max_base_rate_torso_s * torso)
+            & (hands | ~np.asarray(hands_seen, bool))
         )
     return ok & np.isfinite(torso)
 

@@ -15,12 +15,15 @@ from hipvision.synthetic.render.scenes import SCENES, make_spec
 app = typer.Typer(name="hipvision.synthetic.render", help="Render rendered-person videos with ground-truth sidecars.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
-#: The bundled samples: file stem → (scene, seed, condition, options).
+#: The bundled samples: file stem → (scene, seed, condition, options); an ``fps`` option sets the frame rate
+#: (default 20).
 SAMPLES: dict[str, tuple[str, int, str, dict]] = {
     "seated_ir": ("seated_ir", 9, "front", {"efforts": 3}),
     "hip_circles": ("hip_circles", 15, "side", {"per_direction": 5}),
     "session": ("session", 3, "front", {"per_direction": 3, "efforts": 2}),
     "standing_rocking": ("standing_rocking", 2, "front", {}),
+    "hip_circles_oblique_back": ("hip_circles", 5031, "oblique_back", {"per_direction": 3, "fps": 15}),
+    "hip_circles_behind": ("hip_circles", 5001, "behind", {"per_direction": 3, "fps": 15}),
 }
 
 
@@ -73,7 +76,8 @@ def samples(
     for name, (scene, seed, condition, options) in SAMPLES.items():
         if only and name != only:
             continue
-        spec = make_spec(scene, seed, condition=condition, options=options)
+        options = dict(options)
+        spec = make_spec(scene, seed, fps=float(options.pop("fps", 20.0)), condition=condition, options=options)
         sidecar = _render(spec, out / f"{name}.mp4", rig_cache, _command(), force)
         typer.echo(f"{name}: {sidecar['video']['frame_count']} frames")
 

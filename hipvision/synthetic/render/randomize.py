@@ -25,6 +25,15 @@ QUADRUPED_CONDITIONS: dict[str, dict[str, tuple[float, float]]] = {
     "oblique": {"heading": (35, 55), "pitch": (10, 22), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.6, 0.8)},
     "high_side": {"heading": (80, 100), "pitch": (25, 35), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.6, 0.8)},
     "far_side": {"heading": (75, 105), "pitch": (5, 18), "roll": (-3, 3), "hfov": (60, 75), "fill": (0.35, 0.45)},
+    # Where people put the camera besides side-on (heading 180 = camera in line with the body, behind the hips;
+    # a negative pitch = camera below the hips, on the floor).
+    "behind": {"heading": (168, 180), "pitch": (5, 18), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.6, 0.8)},
+    "behind_floor": {"heading": (168, 180), "pitch": (-8, -3), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.6, 0.8)},
+    "behind_high": {"heading": (165, 180), "pitch": (28, 40), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.55, 0.75)},
+    "oblique_back": {"heading": (125, 145), "pitch": (8, 20), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.6, 0.8)},
+    "oblique_front": {"heading": (35, 55), "pitch": (3, 15), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.6, 0.8)},
+    "floor_side": {"heading": (80, 100), "pitch": (-8, -3), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.6, 0.8)},
+    "shelf_side": {"heading": (80, 100), "pitch": (30, 42), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.55, 0.75)},
 }
 #: Conditions where the sign of ``heading`` and ``roll`` are drawn at random (left or right).
 SYMMETRIC = ("heading", "roll")

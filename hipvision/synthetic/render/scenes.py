@@ -79,9 +79,13 @@ def seated_efforts(rng: np.random.Generator, *, n_efforts: int, start_s: float =
 
 
 def circle_sets(rng: np.random.Generator, *, per_direction: int, start_s: float = 1.0,
-                first: str | None = None, sit_back_probability: float = 0.5) -> tuple[tuple[CircleSet, ...],
-                                                                                      tuple[Hold, ...], float]:
-    """One set each way (random order), a pause between (maybe a sit-back); returns (sets, holds, end s)."""
+                first: str | None = None, sit_back_probability: float = 0.5, period_s: float | None = None,
+                ellipse: float | None = None) -> tuple[tuple[CircleSet, ...], tuple[Hold, ...], float]:
+    """One set each way (random order), a pause between (maybe a sit-back); returns (sets, holds, end s).
+
+    ``period_s`` (seconds per circle) and ``ellipse`` (sideways / forward semi-axis) replace the drawn
+    values when given; the random draws stay the same, so the rest of the video does not change.
+    """
     first = first or str(rng.choice(["clockwise", "counterclockwise"]))
     order = [first, "counterclockwise" if first == "clockwise" else "clockwise"]
     sets, holds = [], []
@@ -90,6 +94,8 @@ def circle_sets(rng: np.random.Generator, *, per_direction: int, start_s: float 
         period = float(rng.uniform(2.4, 3.2))
         rf = float(rng.uniform(5.0, 12.0))
         rr = float(np.clip(rf * rng.uniform(0.6, 1.3), 4.0, 12.0))
+        period = period_s or period
+        rr = rf * ellipse if ellipse else rr
         cs = CircleSet(direction, per_direction, round(t, 2), round(period, 2), round(rf, 1), round(rr, 1),
                        round(float(rng.uniform(-4.0, 2.0)), 1), 0.6,
                        tuple(round(float(v), 3) for v in rng.uniform(0.9, 1.1, per_direction)))
@@ -110,7 +116,8 @@ def _segments(scene: str, rng: np.random.Generator, cam: CameraDraw, options: di
         efforts, end = seated_efforts(rng, n_efforts=int(options.get("efforts", 4)))
         return [Seated(round(end + 0.8, 2), efforts, float(rng.uniform(0, 8)), heading, drift_deg=0.5)]
     if scene == "hip_circles":
-        sets, holds, end = circle_sets(rng, per_direction=int(options.get("per_direction", 5)))
+        sets, holds, end = circle_sets(rng, per_direction=int(options.get("per_direction", 5)),
+                                       period_s=options.get("period_s"), ellipse=options.get("ellipse"))
         return [Quadruped(round(end, 2), sets, holds, (), heading)]
     if scene == "standing":
         return [Standing(float(options.get("duration_s", 8.0)), float(rng.uniform(0.5, 2.0)), heading)]
