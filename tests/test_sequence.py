@@ -83,3 +83,35 @@ def test_results_are_readable_like_any_new_file(tmp_path):
     finally:
         os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_ctrl_c_while_saving_poses_is_held_until_the_file_is_complete(tmp_path):
+    """A Ctrl-C in the middle of writing a pose file: the file is finished (it loads), then the interrupt goes up,
+    and Python's exit prints nothing (an interrupt inside numpy's zip writer printed a traceback at exit)."""
+    import subprocess
+    import sys
+    import textwrap
+    script = textwrap.dedent(f"""
+        import os, signal
+        import numpy as np
+        from hipvision.io.files import load_sequence, save_sequence
+        from hipvision.sequence import PoseSequence
+        n = 50
+        seq = PoseSequence(np.arange(n) / 20.0, np.zeros((n, 33, 3)), np.ones((n, 33)), np.ones((n, 33)),
+                           np.zeros((n, 33, 3)), (640, 480), 20.0)
+        calls = []
+        real = np.lib.format.write_array
+        def interrupted(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == 3:
+                os.kill(os.getpid(), signal.SIGINT)
+            return real(*args, **kwargs)
+        np.lib.format.write_array = interrupted
+        target = {str(tmp_path / 'poses.npz')!r}
+        try:
+            save_sequence(seq, target)
+        except KeyboardInterrupt:
+            print("interrupted after saving", len(load_sequence(target).timestamps_s), "frames")
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert (proc.stdout.strip(), proc.stderr) == ("interrupted after saving 50 frames", "")

@@ -13,7 +13,9 @@ import errno
 import io
 import json
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -170,10 +172,35 @@ def save_sequence(seq: PoseSequence, target: str | os.PathLike) -> Path:
     """
     meta = {"schema_version": SCHEMA_VERSION, "frame_size": list(seq.frame_size), "fps": seq.fps,
             "source": seq.source, "model": seq.model, "meta": seq.meta}
-    with atomic_path(target, suffix=".npz") as tmp:
+    with stop_signals_after_block(), atomic_path(target, suffix=".npz") as tmp:
         with open(tmp, "wb") as fh:
             _savez(fh, seq, meta)
     return Path(target)
+
+
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def stop_signals_after_block() -> Iterator[None]:
+    """Hold Ctrl-C and stop signals until the block is done, then deliver them to the handlers in place before.
+
+    For short writes whose interruption would lose finished work or leave a half-closed file (an interrupt inside
+    numpy's zip writer leaves a handle that prints a traceback at exit). Only in the main thread (where Python
+    runs signal handlers); elsewhere the block runs as is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {sig: signal.signal(sig, lambda number, _frame: held.append(number)) for sig in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for number in dict.fromkeys(held):
+            signal.raise_signal(number)
 
 
 def _savez(fh: IO[bytes], seq: PoseSequence, meta: dict) -> None:
