@@ -20,6 +20,7 @@ from hipvision.pose import FramePose
 from hipvision.sound import (NO_DEVICE_MESSAGE, NOTES, RATE, Cue, CuePlayer, NoOutput, SoundDeviceOutput, cue_audio,
                              cue_tone, find_speech, render_track, schedule, wav_bytes)
 from hipvision.sound.speech import Speech, wav_samples
+from reliability_cases import error_lines
 
 SAMPLES = Path(__file__).parents[1] / "samples"
 DIRECTIONS = ("clockwise", "counterclockwise")
@@ -401,8 +402,8 @@ def test_cli_cues_follow_the_shown_counts_and_the_wav_sounds_them(camera, circle
     camera(circles_seq)
     out, wav = tmp_path / "c.json", tmp_path / "c.wav"
     assert cli(["circles", "--camera", "stand-in", "--no-window", "--json", str(out), "--cues-wav", str(wav)]) == 0
-    err = capsys.readouterr().err
-    assert err.strip() == "no speech engine (espeak-ng) found: sound cues are tones only"  # not played: no device line
+    err = error_lines(capsys.readouterr().err)
+    assert err == ["no speech engine (espeak-ng) found: sound cues are tones only"]  # not played: no device line
     d = json.loads(out.read_text())
     cues = [Cue(**c) for c in d["cues"]]
     circles = [c for c in cues if c.kind == "circle"]
@@ -441,7 +442,7 @@ def test_cli_no_sound_and_a_video_played_as_a_camera_give_no_cues(camera, seated
     out = tmp_path / "r.json"
     assert cli(["rotation", "--camera", "stand-in", "--no-window", "--json", str(out), *args]) == 0
     assert "cues" not in json.loads(out.read_text())
-    assert capsys.readouterr().err == ""
+    assert error_lines(capsys.readouterr().err) == []
 
 
 @pytest.mark.skipif(_has_output_device(), reason="this machine has a sound output device")
@@ -451,7 +452,7 @@ def test_cli_without_an_output_device_says_so_in_one_line_and_carries_on(camera,
     camera(seated_seq, is_live=is_live)
     out = tmp_path / "r.json"
     assert cli(["rotation", "--camera", "stand-in", "--no-window", "--json", str(out), *args]) == 0
-    assert capsys.readouterr().err.splitlines() == [NO_DEVICE_MESSAGE]
+    assert error_lines(capsys.readouterr().err) == [NO_DEVICE_MESSAGE]
     assert [c["leg"] for c in json.loads(out.read_text())["cues"]] == ["left", "right"]  # decided all the same
 
 
