@@ -15,8 +15,9 @@ every survivor with its diff (``--names-only`` to list names only). See docs/mut
 
 ``--sample N`` checks a seeded random sample of N mutants per given package (a folder) or module instead of
 all of them, and reports the killed share of the sample with its 95% Wilson interval: an estimate of the
-score of all the package's mutants that fits in an hour. The sample is the first N of a seeded shuffle, so a
-bigger N with the same seed contains the smaller sample.
+score of all the package's mutants that fits in an hour. The sample is the N mutants whose names rank first by
+a seeded hash: a bigger N with the same seed contains the smaller sample, and editing one function changes
+the sample only by that function's mutants.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import hashlib
 import json
 import math
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -109,11 +109,11 @@ def mutant_names(path: Path) -> list[str]:
 
 
 def sample_mutants(package: Path, n: int, seed: int) -> list[str]:
-    """A seeded random sample of ``n`` of a package's mutants: the first ``n`` of a seeded shuffle of all of them
-    (sorted by name first, so the sample depends only on the source, the seed and ``n``)."""
-    names = sorted(name for module in package_modules(package) for name in mutant_names(module))
-    random.Random(f"{seed}:{package.as_posix()}").shuffle(names)
-    return names[:n]
+    """A seeded random sample of ``n`` of a package's mutants: the ``n`` whose names rank first by a seeded hash.
+    Each name's rank depends only on the seed and the name, so a bigger ``n`` contains the smaller sample, and
+    an edit elsewhere in the package (mutants added or removed) leaves the sample's other members in it."""
+    names = [name for module in package_modules(package) for name in mutant_names(module)]
+    return sorted(names, key=lambda name: hashlib.sha256(f"{seed}:{name}".encode()).hexdigest())[:n]
 
 
 def wilson_interval(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
