@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from hipvision.core.circles import CirclesSettings, summarise
+from hipvision.core.circles.confidence import ConfidenceSettings, _set_reasons
 from hipvision.core.circles.counting import CircleCounter, CounterSettings, RepSpan
 from hipvision.core.circles.depth import IDENTITY, apply_depth, depth_fit
 from hipvision.core.circles.quality import RepQuality, protocol, start_position, verdict
@@ -328,3 +329,19 @@ def test_protocol_messages(cw, ccw, partials, message):
     p = protocol(cw, ccw, partials=partials)
     assert p.message == message
     assert p.missing == {"clockwise": max(0, 5 - cw), "counterclockwise": max(0, 5 - ccw)}
+
+
+# ------------------------------------------------------------------ a set's confidence reasons
+
+@pytest.mark.parametrize("gap_s, near", [(3.0, True), (3.25, False)])
+def test_rejected_movements_within_3_s_of_a_set_are_its_reasons(gap_s, near):
+    """A set from 10 to 20 s; a rejected circle-like movement ending ``gap_s`` before it and one starting
+    ``gap_s`` after it: up to 3 s away they belong to the set and say so, further away they do not."""
+    track = CircleTrack(t_s=np.zeros(1), valid=np.zeros(1, bool), pelvis_m=np.zeros((1, 2)), centre_m=np.zeros((1, 2)),
+                        shoulders_m=np.zeros((1, 3)), hip_flexion_deg=np.zeros(1), torso_m=np.ones(1),
+                        camera_azimuth_deg=np.zeros(1))  # one frame, outside the set: no posture or depth reasons
+    before = RepSpan(1, 0, 0, 10.0 - gap_s - 2.0, 10.0 - gap_s, 360.0)
+    after = RepSpan(1, 0, 0, 20.0 + gap_s, 20.0 + gap_s + 2.0, 360.0)
+    reasons = _set_reasons(track, 10.0, 20.0, [], [], [before, after], ConfidenceSettings())
+    assert reasons == ([f"a circle-like movement at {r.start_s:.1f} s was too small, flat or quick to count: if it "
+                        "was a circle, make it bigger and slower" for r in (before, after)] if near else [])
