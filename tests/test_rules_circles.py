@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from hipvision.core.circles import CirclesSettings, summarise
+from hipvision.core.circles.summary import rep_measures
 from hipvision.core.circles.confidence import ConfidenceSettings, _set_reasons
 from hipvision.core.circles.counting import CircleCounter, CounterSettings, RepSpan
 from hipvision.core.circles.depth import IDENTITY, apply_depth, depth_fit
@@ -345,3 +346,22 @@ def test_rejected_movements_within_3_s_of_a_set_are_its_reasons(gap_s, near):
     reasons = _set_reasons(track, 10.0, 20.0, [], [], [before, after], ConfidenceSettings())
     assert reasons == ([f"a circle-like movement at {r.start_s:.1f} s was too small, flat or quick to count: if it "
                         "was a circle, make it bigger and slower" for r in (before, after)] if near else [])
+
+
+def test_a_circles_measures_use_its_own_samples_only():
+    """A 10 cm circle over samples 0-120 (inclusive) of a track that jumps 1 m away just after it: the rep's
+    size is the circle's, exactly as if the track ended with it."""
+    n = 121
+    phase = np.linspace(0, 2 * np.pi, n)
+    pelvis = np.r_[0.1 * np.stack([np.cos(phase), np.sin(phase)], 1), [[1.0, 1.0]] * 2]
+
+    def track(frames: int) -> CircleTrack:
+        return CircleTrack(t_s=np.arange(frames) / FPS, valid=np.ones(frames, bool), pelvis_m=pelvis[:frames],
+                           centre_m=np.zeros((frames, 2)), shoulders_m=np.zeros((frames, 3)),
+                           hip_flexion_deg=np.full(frames, 90.0), torso_m=np.ones(frames),
+                           camera_azimuth_deg=np.full(frames, 90.0))
+
+    span = RepSpan(1, 0, n - 1, 0.0, (n - 1) / FPS, 360.0)
+    rep = rep_measures(track(n + 2), span, 1, CirclesSettings())
+    assert rep == rep_measures(track(n), span, 1, CirclesSettings())
+    assert rep.radius_cm == pytest.approx(10.0, abs=0.05) and rep.roundness == pytest.approx(1.0, abs=0.01)
