@@ -18,7 +18,7 @@ from hipvision.core.circles.confidence import ConfidenceSettings, _set_reasons
 from hipvision.core.circles.counting import CircleCounter, CounterSettings, RepSpan
 from hipvision.core.circles.depth import IDENTITY, apply_depth, depth_fit
 from hipvision.core.circles.quality import RepQuality, protocol, start_position, verdict
-from hipvision.core.circles.trajectory import CircleTrack
+from hipvision.core.circles.trajectory import CircleTrack, hip_flexion_deg
 
 FPS = 30.0
 
@@ -365,3 +365,17 @@ def test_a_circles_measures_use_its_own_samples_only():
     rep = rep_measures(track(n + 2), span, 1, CirclesSettings())
     assert rep == rep_measures(track(n), span, 1, CirclesSettings())
     assert rep.radius_cm == pytest.approx(10.0, abs=0.05) and rep.roundness == pytest.approx(1.0, abs=0.01)
+
+
+@pytest.mark.parametrize("knee_angle_deg, flexion", [(0, 90.0), (30, 120.0), (-30, 60.0)])
+def test_hip_flexion_is_180_minus_the_shoulder_hip_knee_angle(knee_angle_deg, flexion):
+    """Hips 0.6 m up and 1 m forward, shoulders 0.5 m further forward, knees 0.4 m from the hips, straight down
+    (thigh square to the trunk: 90°) or turned ``knee_angle_deg`` toward the shoulders (+, as sitting back) or
+    away from them (-)."""
+    hip = np.array([1.0, 0.0, 0.6])
+    a = np.radians(knee_angle_deg)
+    knee = hip + 0.4 * np.array([np.sin(a), 0.0, -np.cos(a)])
+    side = np.array([0.0, 0.15, 0.0])
+    pts = np.array([[hip + [0.5, 0, 0] + side, hip + [0.5, 0, 0] - side, hip + side, hip - side,
+                     hip + [0.5, 0, -0.6] + side, hip + [0.5, 0, -0.6] - side, knee + side, knee - side]])
+    assert hip_flexion_deg(pts)[0] == pytest.approx(flexion)
