@@ -17,6 +17,7 @@ from hipvision.core.circles.summary import rep_measures
 from hipvision.core.circles.confidence import ConfidenceSettings, _set_reasons
 from hipvision.core.circles.counting import CircleCounter, CounterSettings, RepSpan
 from hipvision.core.circles.depth import IDENTITY, apply_depth, depth_fit
+from hipvision.core.circles.edges import circle_radius_reference
 from hipvision.core.circles.quality import RepQuality, protocol, start_position, verdict
 from hipvision.core.circles.trajectory import CircleTrack, hip_flexion_deg
 
@@ -379,3 +380,19 @@ def test_hip_flexion_is_180_minus_the_shoulder_hip_knee_angle(knee_angle_deg, fl
     pts = np.array([[hip + [0.5, 0, 0] + side, hip + [0.5, 0, 0] - side, hip + side, hip - side,
                      hip + [0.5, 0, -0.6] + side, hip + [0.5, 0, -0.6] - side, knee + side, knee - side]])
     assert hip_flexion_deg(pts)[0] == pytest.approx(flexion)
+
+
+def test_circle_radius_reference_is_each_circles_own_radius_interpolated_between_them():
+    """Two circles, 10 cm (0-4 s) then 20 cm (4-8 s), 30 fps: the reference is 0.1 m up to the first one's
+    midpoint, 0.2 m from the second one's, and halfway between at 4 s."""
+    n = 241
+    t = np.arange(n) / FPS
+    phase = 2 * np.pi * t / 4.0
+    radius = np.where(t < 4.0, 0.1, 0.2)
+    track = CircleTrack(t_s=t, valid=np.ones(n, bool), pelvis_m=radius[:, None] * np.stack([np.cos(phase),
+                        np.sin(phase)], 1), centre_m=np.zeros((n, 2)), shoulders_m=np.zeros((n, 3)),
+                        hip_flexion_deg=np.full(n, 90.0), torso_m=np.ones(n), camera_azimuth_deg=np.full(n, 90.0))
+    reps = [RepSpan(1, 0, 119, 0.0, 119 / FPS, 360.0), RepSpan(1, 120, 240, 4.0, 8.0, 360.0)]
+    ref = circle_radius_reference(track, reps, max_gap_s=0.5)
+    assert ref[[0, 59, 180, 240]] == pytest.approx([0.1, 0.1, 0.2, 0.2])
+    assert ref[120] == pytest.approx(0.1 + 0.1 * (4.0 - 119 / FPS / 2) / (6.0 - 119 / FPS / 2))
