@@ -16,7 +16,7 @@ from hipvision.core.circles import CirclesSettings, summarise
 from hipvision.core.circles.summary import rep_measures
 from hipvision.core.circles.confidence import ConfidenceSettings, _set_reasons
 from hipvision.core.circles.counting import CircleCounter, CounterSettings, RepSpan
-from hipvision.core.circles.depth import IDENTITY, apply_depth, depth_fit
+from hipvision.core.circles.depth import IDENTITY, apply_depth, depth_fit, loop_terms
 from hipvision.core.circles.edges import circle_radius_reference
 from hipvision.core.circles.quality import RepQuality, protocol, start_position, verdict
 from hipvision.core.circles.trajectory import CircleTrack, hip_flexion_deg
@@ -396,3 +396,13 @@ def test_circle_radius_reference_is_each_circles_own_radius_interpolated_between
     ref = circle_radius_reference(track, reps, max_gap_s=0.5)
     assert ref[[0, 59, 180, 240]] == pytest.approx([0.1, 0.1, 0.2, 0.2])
     assert ref[120] == pytest.approx(0.1 + 0.1 * (4.0 - 119 / FPS / 2) / (6.0 - 119 / FPS / 2))
+
+
+@pytest.mark.parametrize("samples, judged", [(20, True), (19, False)])
+def test_a_depth_window_needs_20_finite_samples(samples, judged):
+    """A 10 cm circle sampled ``samples + 1`` times over 2 s or more, one sample missing: 20 finite samples are
+    enough for the loop fit, 19 are not."""
+    t = np.arange(samples + 1) * 2.0 / 19
+    dev = 0.1 * np.stack([np.cos(np.pi * t), np.sin(np.pi * t)], axis=1)
+    dev[10] = np.nan
+    assert (loop_terms(t, dev, 90.0, 1.0) is not None) == judged
