@@ -406,3 +406,14 @@ def test_a_depth_window_needs_20_finite_samples(samples, judged):
     dev = 0.1 * np.stack([np.cos(np.pi * t), np.sin(np.pi * t)], axis=1)
     dev[10] = np.nan
     assert (loop_terms(t, dev, 90.0, 1.0) is not None) == judged
+
+
+def test_after_a_gap_in_the_samples_the_next_circles_count():
+    """Three circles (0.1 from the centre), 1 s with no samples at all (a gap over 0.5 s ends the run), three
+    more from where they left off: 6 circles; the run after the gap starts at once, outside the gate."""
+    xy = _polar(_phase([3 * 360 + 10], still_s=0.0), 0.1)
+    counter = CircleCounter()
+    for i, p in enumerate(np.r_[xy, xy]):
+        counter.update(i, i / FPS + (1.0 if i >= len(xy) else 0.0), p, np.zeros(2), 1.0, True)
+    counter.finish()
+    assert _result(counter) == (6, 0, 0, [])
