@@ -8,6 +8,8 @@ user reads (left/right difference, camera set-up, legs seen too rarely), the sea
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -20,7 +22,8 @@ from hipvision.core.rotation.seated import facing_world, hips_still, posture_ste
 from hipvision.core.rotation.result import RotationSettings, summarise
 from hipvision.core.rotation.summary import (Effort, classify, find_efforts, held_value, rest_angle, sustained_levels,
                                             window_samples)
-from hipvision.core.rotation.uncertainty import FrameEvidence, asymmetry_verdict, jitter_deg
+from hipvision.core.rotation.uncertainty import (FrameEvidence, HoldEvidence, asymmetry_verdict, jitter_deg,
+                                                 uncertainty_deg)
 from hipvision.core.rotation.view import CameraView
 from hipvision.landmarks import LEG, Landmark as L
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
@@ -712,3 +715,11 @@ def test_jitter_is_the_frame_to_frame_noise_sd(sd_deg):
     noise = np.random.default_rng(19).normal(0.0, sd_deg, 6000)
     for base in (np.full(6000, 30.0), 10.0 * np.arange(6000) / FPS):
         assert jitter_deg(base + noise) == pytest.approx(sd_deg, rel=0.04)
+
+
+@pytest.mark.parametrize("held_deg", [np.nan, np.inf])
+def test_no_uncertainty_without_a_held_angle(held_deg):
+    """A held angle that is not finite has no uncertainty (NaN), whatever else was seen of the hold."""
+    ev = HoldEvidence(held_deg, 1.0, 0.5, 80.0, 0.0, 0.0, 0.0, 0.0)
+    assert np.isnan(uncertainty_deg(ev))
+    assert np.isfinite(uncertainty_deg(dataclasses.replace(ev, held_deg=30.0)))
