@@ -58,8 +58,10 @@ $(MUTATE_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,mutate]'
 	touch $(MUTATE_STAMP)
 
-mutate: $(MUTATE_STAMP)  ## mutation score of hipvision/core (SINCE=<rev>: changed modules only; MODULES, JOBS, MINUTES)
-	$(PY) tools/mutate.py $(if $(SINCE),--since $(SINCE)) --jobs $(JOBS) --max-minutes $(MINUTES) $(MODULES)
+SEED    ?= 19
+
+mutate: $(MUTATE_STAMP)  ## mutation score of hipvision/core (SINCE=<rev>: changed modules only; MODULES, JOBS, MINUTES; SAMPLE=N [SEED]: N random mutants per package)
+	$(PY) tools/mutate.py $(if $(SINCE),--since $(SINCE)) $(if $(SAMPLE),--sample $(SAMPLE) --seed $(SEED)) --jobs $(JOBS) --max-minutes $(MINUTES) $(MODULES)
 FUZZ_SECONDS ?= 600
 FUZZ_SEED ?= 1
 fuzz: model  ## mutated videos, pose files and result JSONs at the CLI for FUZZ_SECONDS (failures kept in out/fuzz/)

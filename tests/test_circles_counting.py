@@ -1,5 +1,7 @@
 """Counting hip circles: exact counts and directions on scripted skeletons with known answers."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -128,3 +130,10 @@ def test_live_causal_counter_agrees_with_offline(name, view):
     for a, b in zip(live.reps, offline.reps):
         assert a.radius_cm == pytest.approx(b.radius_cm, rel=0.1)
         assert abs(a.end_s - b.end_s) < 0.6
+
+
+def test_live_and_saved_results_name_the_model_and_the_source():
+    script, seq = filmed("3 cw then 2 ccw", "45")
+    seq = dataclasses.replace(seq, model="pose_landmarker_full", source="clip.mp4")
+    for result in (analyze_circles(seq, live=True), analyze_circles(seq)):
+        assert (result.model, result.source) == ("pose_landmarker_full", "clip.mp4")

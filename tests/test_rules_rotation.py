@@ -8,21 +8,26 @@ user reads (left/right difference, camera set-up, legs seen too rarely), the sea
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from hipvision.core.rotation.anchor import anchor_agrees, rest_mask, steady_rest
 from hipvision.core.rotation.frame import Reason, frame_reasons, steady
-from hipvision.core.rotation.stream import coaching_message
+from hipvision.core.rotation.stream import FrameArrays, RotationTracker, coaching_message
 from hipvision.core.rotation.measure import Person
 from hipvision.core.rotation.seated import facing_world, hips_still, posture_steady, seated_state, sitting_world, \
     trunk_upright
 from hipvision.core.rotation.result import RotationSettings, summarise
 from hipvision.core.rotation.summary import (Effort, classify, find_efforts, held_value, rest_angle, sustained_levels,
                                             window_samples)
-from hipvision.core.rotation.uncertainty import FrameEvidence, asymmetry_verdict
+from hipvision.core.rotation.uncertainty import (FrameEvidence, HoldEvidence, asymmetry_verdict, jitter_deg,
+                                                 uncertainty_deg)
 from hipvision.core.rotation.view import CameraView
 from hipvision.landmarks import LEG, Landmark as L
+from hipvision.synthetic import PinholeCamera, sequence_from_joints
+from hipvision.synthetic.seated import SeatedBody, seated_joints
 
 FPS = 30.0
 
@@ -650,3 +655,68 @@ def test_coaching_too_close_and_one_leg_unseen():
     assert coaching_message((Reason.IMPLAUSIBLE, Reason.OK)) is None
     assert coaching_message((Reason.NO_PERSON, Reason.MOVING)) == "Keep your knees still: only the foot moves"
     assert coaching_message((Reason.NO_PERSON, Reason.NO_PERSON)) == "Sit facing the camera so that it can see you"
+
+
+# ------------------------------------------------------------------ the live tracker's camera view
+
+def _stream(seqs, *, settings: RotationSettings = RotationSettings(), buffer_frames: int = 300) -> RotationTracker:
+    """A `RotationTracker` fed every frame of ``seqs`` one after the other (time going on), at ``FPS``."""
+    tracker = RotationTracker(frame_size=seqs[0].frame_size, settings=settings, buffer_frames=buffer_frames)
+    frames = [(s.image[i], s.visibility[i], s.world[i]) for s in seqs for i in range(len(s.image))]
+    for i, frame in enumerate(frames):
+        tracker.update(FrameArrays(*frame), i / FPS)
+    return tracker
+
+
+def _seated_seq(seconds: float, angle_deg: float, **camera):
+    body = SeatedBody()
+    ir = np.full(int(seconds * FPS), angle_deg)
+    return sequence_from_joints(seated_joints(ir, ir, body=body), PinholeCamera.looking_at(body.knee_centre(), **camera),
+                                fps=FPS)
+
+
+@pytest.mark.parametrize("fit_pitch_yaw, expected", [(True, (20.0, 10.0)), (False, (0.0, 0.0))])
+def test_live_view_fits_pitch_and_yaw_only_when_asked(fit_pitch_yaw, expected):
+    """A camera 20° above and 10° to the side, both legs resting: the live view finds them (as the offline
+    analysis does), or only the roll with ``fit_pitch_yaw=False``."""
+    tracker = _stream([_seated_seq(4, 0.0, pitch_deg=20, yaw_deg=10)],
+                      settings=RotationSettings(fit_pitch_yaw=fit_pitch_yaw))
+    assert (tracker.view.pitch_deg, tracker.view.yaw_deg) == pytest.approx(expected, abs=1.0)
+
+
+def test_live_view_is_fitted_on_the_last_buffer_frames_only():
+    """Legs held at 30° (no rest frames: the fit uses the seated frames), 10 s under a camera 20° above, then
+    4 s level: with a 2 s buffer the view is the level camera's; all 14 s would mix in the old pitch."""
+    tracker = _stream([_seated_seq(10, 30.0, pitch_deg=20), _seated_seq(4, 30.0)], buffer_frames=60)
+    assert tracker.view.pitch_deg == pytest.approx(0.0, abs=1.0)
+
+
+# ------------------------------------------------------------------ what is written
+
+def test_csv_validity_and_reasons_are_per_leg_and_the_camera_is_written_to_a_tenth():
+    """Frame 1: the left leg valid, the right one out of frame (and frame 2 the other way round); the JSON's
+    camera angles are rounded to 0.1°."""
+    reasons = np.zeros((3, 2), int)
+    reasons[1, 1] = reasons[2, 0] = int(Reason.OUT_OF_FRAME)
+    res = _legs(np.full(3, 5.0), np.full(3, 7.0), reasons=reasons, view=CameraView(1.234, 12.3456, -7.891, source="image"))
+    rows = res.csv_rows()
+    assert [row[3:7] for row in rows] == [[1, 1, "ok", "ok"], [1, 0, "ok", Reason.OUT_OF_FRAME.code],
+                                          [0, 1, Reason.OUT_OF_FRAME.code, "ok"]]
+    assert res.to_dict()["camera"] == {"roll_deg": 1.2, "pitch_deg": 12.3, "yaw_deg": -7.9, "estimated_from": "image"}
+
+
+@pytest.mark.parametrize("sd_deg", [0.5, 2.0])
+def test_jitter_is_the_frame_to_frame_noise_sd(sd_deg):
+    """Seeded white noise of SD ``sd_deg`` on a hold and on a slow 10°/s ramp (6,000 frames): the jitter is that
+    SD within 4% (its √6 scaling of the second difference; √7 would give 7.4% less)."""
+    noise = np.random.default_rng(19).normal(0.0, sd_deg, 6000)
+    for base in (np.full(6000, 30.0), 10.0 * np.arange(6000) / FPS):
+        assert jitter_deg(base + noise) == pytest.approx(sd_deg, rel=0.04)
+
+
+@pytest.mark.parametrize("held_deg", [np.nan, np.inf])
+def test_no_uncertainty_without_a_held_angle(held_deg):
+    """A held angle that is not finite has no uncertainty (NaN), whatever else was seen of the hold."""
+    ev = HoldEvidence(held_deg, 1.0, 0.5, 80.0, 0.0, 0.0, 0.0, 0.0)
+    assert np.isnan(uncertainty_deg(ev))
+    assert np.isfinite(uncertainty_deg(dataclasses.replace(ev, held_deg=30.0)))

@@ -235,6 +235,7 @@ class CircleCounter:
         self._lo = (math.inf, 0)  # lowest / highest phase before the direction is known, and where
         self._hi = (-math.inf, 0)
         self._torso = math.nan
+        self._last_loop: tuple[int, list[tuple]] = (0, [])  # the run's latest full circle: direction, samples
 
     def _start_run(self) -> None:
         self._reset_run()
@@ -342,12 +343,17 @@ class CircleCounter:
             else:
                 self.rejected += 1
                 self.rejected_spans.append(span)
+            if sweep_deg >= 360.0:
+                self._last_loop = (self._dir, seg)
         elif sweep_deg >= s.partial_min_deg and self._arc_like(seg, sweep_deg):
             self.partials.append(PartialSpan(self._dir, seg[0][0], seg[-1][0], seg[0][1], seg[-1][1],
                                              float(sweep_deg)))
         del self._buf[:end_pos]
 
     def _acceptable(self, seg: list[tuple]) -> bool:
+        """Duration, size and roundness of a circle; one whose samples turn less than 360° (a run's last) is
+        judged round with the previous full circle's samples over the turn it misses (a flat loop without its
+        tip is rounder than the loop)."""
         s = self.settings
         duration = seg[-1][1] - seg[0][1]
         if not (s.min_rep_s <= duration <= s.max_rep_s) or len(seg) < 5:
@@ -355,7 +361,12 @@ class CircleCounter:
         xy = np.array([(b[2], b[3]) for b in seg])
         area, _, _ = polygon_moments(xy)
         radius = math.sqrt(abs(area) / math.pi)
-        return radius >= s.min_radius * self._torso and loop_roundness(xy) >= s.min_roundness
+        direction, last = self._last_loop
+        turned = self._dir * (seg[-1][4] - seg[0][4])
+        missed = [(b[2], b[3]) for b in last if direction == self._dir and 0.0 < self._dir * (seg[0][4] - b[4])
+                  < 360.0 - turned]
+        loop = np.concatenate([np.reshape(missed, (-1, 2)), xy])
+        return radius >= s.min_radius * self._torso and loop_roundness(loop) >= s.min_roundness
 
     def _arc_like(self, seg: list[tuple], sweep_deg: float) -> bool:
         """A partial circle must be as far from the centre as a circle must be big, take at least its share
