@@ -113,11 +113,17 @@ def plan(*, seed: int, per_condition: int = 1, efforts: int = 3, circles_per_con
     return out
 
 
-def ensure_rendered(items: list[Item], cache: Path, rig_cache: Path | None) -> None:
-    """Render what is missing (resumable; needs the synth extra only when something is missing)."""
+def rendered(items: list[Item], cache: Path) -> list[Item]:
+    """The items whose video and sidecar are in ``cache`` for exactly their spec."""
     from hipvision.synthetic.render.generate import is_done
 
-    todo = [it for it in items if not is_done(cache / f"{it.stem}.mp4", cache / f"{it.stem}.json", it.spec)]
+    return [it for it in items if is_done(cache / f"{it.stem}.mp4", cache / f"{it.stem}.json", it.spec)]
+
+
+def ensure_rendered(items: list[Item], cache: Path, rig_cache: Path | None) -> None:
+    """Render what is missing (resumable; needs the synth extra only when something is missing)."""
+    done = {it.stem for it in rendered(items, cache)}
+    todo = [it for it in items if it.stem not in done]
     if not todo:
         return
     from hipvision.synthetic.render.generate import render_spec
@@ -142,8 +148,12 @@ def analyse(stem: str, cache: Path, kind: str, model: str) -> dict:
     if seq is None or seq.hip_growth is None:
         from hipvision.pose import poses_from_input
 
+        t0 = time.perf_counter()
         seq = poses_from_input(cache / f"{stem}.mp4", model=model, progress=None)
         save_sequence(seq, poses)
+        took = time.perf_counter() - t0
+        print(f"extracted {stem} with {model}: {len(seq.timestamps_s)} frames in {took:.0f} s "
+              f"({len(seq.timestamps_s) / max(took, 1e-9):.1f} frames/s)", flush=True)
     if kind == "rotation":
         from hipvision.core.rotation import analyze_rotation
 
@@ -206,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", default="full", help="pose model: lite, full or heavy (or a .task path)")
     p.add_argument("--rig-cache", type=Path, default=None, help="folder for cached body rigs")
     p.add_argument("--render-only", action="store_true", help="render the set and stop")
+    p.add_argument("--skip-missing", action="store_true",
+                   help="render nothing: use only the videos already in the cache (says how many are missing)")
     p.add_argument("--extract-only", action="store_true", help="render and extract poses, print no results")
     p.add_argument("--json", type=Path, default=None, help="also write the metrics here")
     args = p.parse_args(argv)
@@ -222,7 +234,12 @@ def main(argv: list[str] | None = None) -> int:
     model = args.model
     print(f"set: {name} (base seed {seed}), {len(items)} videos at {args.fps:g} fps, pose model {model}, "
           f"cache {cache}", flush=True)
-    ensure_rendered(items, cache, args.rig_cache)
+    if args.skip_missing:
+        have = rendered(items, cache)
+        print(f"--skip-missing: {len(items) - len(have)} of {len(items)} videos not rendered yet, left out", flush=True)
+        items = have
+    else:
+        ensure_rendered(items, cache, args.rig_cache)
     if args.render_only:
         return 0
     legs: list[SeatedLeg] = []
