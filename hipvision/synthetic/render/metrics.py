@@ -142,6 +142,17 @@ def _pct(v: float) -> str:
     return "—" if not np.isfinite(v) else f"{v:.0%}"
 
 
+def _table(columns: Sequence[str], rows: Iterable, key: Callable, measure: Callable, cells: Callable) -> tuple[str, dict]:
+    """Markdown table with one row per group of ``rows`` (by ``key``, then "all"): the group's name and
+    ``cells(metrics, group)``, where metrics = ``measure(name, group)``; returns (text, metrics by group)."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    out = {}
+    for name, group in grouped(rows, key).items():
+        m = out[name] = measure(name, group)
+        lines.append("| " + " | ".join([f"**{name}**" if name == "all" else name, *cells(m, group)]) + " |")
+    return "\n".join(lines), out
+
+
 def seated_table(legs: Sequence[SeatedLeg], efforts: dict[str, Sequence[int]] | None = None) -> tuple[str, dict]:
     """Markdown table of `seated_metrics` per condition and overall, and the metrics by condition.
 
@@ -149,22 +160,21 @@ def seated_table(legs: Sequence[SeatedLeg], efforts: dict[str, Sequence[int]] | 
     """
     efforts = dict(efforts or {})
     efforts["all"] = [sum(v[i] for v in efforts.values()) for i in range(3)] if efforts else [0, 0, 0]
-    lines = ["| condition | legs (rotated / resting) | MAE ° | bias ° | 95% LoA ° | worst ° | coverage | median ± ° "
-             "| resting → \"no effort\" | rotated legs missed | efforts found | extra efforts |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    out = {}
-    for cond, rows in grouped(legs, lambda r: r.condition).items():
-        m = seated_metrics(rows)
+
+    def measure(cond: str, rows: list) -> dict:
         n_true, found, extra = efforts.get(cond, (0, 0, 0))
-        m["efforts"] = {"true": n_true, "found": found, "extra": extra}
-        out[cond] = m
-        cov = m["coverage"]
-        name = f"**{cond}**" if cond == "all" else cond
-        lines.append(f"| {name} | {m['moved']} / {m['resting']} | {_f(m['mae'])} | {_f(m['bias'], signed=True)} "
-                     f"| {_f(m['loa_low'], signed=True)} … {_f(m['loa_high'], signed=True)} | {_f(m['worst'])} "
-                     f"| {_pct(cov['rate'])} ({cov['n']}) | {_f(cov['median_half_width'])} "
-                     f"| {m['no_effort_ok']}/{m['resting']} | {m['missed']} | {found}/{n_true} | {extra} |")
-    return "\n".join(lines), out
+        return {**seated_metrics(rows), "efforts": {"true": n_true, "found": found, "extra": extra}}
+
+    def cells(m: dict, _rows: list) -> list[str]:
+        cov, e = m["coverage"], m["efforts"]
+        return [f"{m['moved']} / {m['resting']}", _f(m["mae"]), _f(m["bias"], signed=True),
+                f"{_f(m['loa_low'], signed=True)} … {_f(m['loa_high'], signed=True)}", _f(m["worst"]),
+                f"{_pct(cov['rate'])} ({cov['n']})", _f(cov["median_half_width"]), f"{m['no_effort_ok']}/{m['resting']}",
+                str(m["missed"]), f"{e['found']}/{e['true']}", str(e["extra"])]
+
+    return _table(("condition", "legs (rotated / resting)", "MAE °", "bias °", "95% LoA °", "worst °", "coverage",
+                   "median ± °", "resting → \"no effort\"", "rotated legs missed", "efforts found", "extra efforts"),
+                  legs, lambda r: r.condition, measure, cells)
 
 
 # --------------------------------------------------------------------------- hip circles
@@ -228,17 +238,13 @@ def circles_metrics(videos: Sequence[CircleVideo]) -> dict:
 
 def circles_table(videos: Sequence[CircleVideo]) -> tuple[str, dict]:
     """Markdown table of `circles_metrics` per placement and overall, and the metrics by placement."""
-    lines = ["| placement | videos | exact | direction | wrong & high | low confidence | false circles (negatives) "
-             "| rep edge error s (median / max) | edges ≤ 0.3 s | radius error, high (median) | radius within 15% |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    out = {}
-    for cond, rows in grouped(videos, lambda v: v.condition).items():
-        m = circles_metrics(rows)
-        out[cond] = m
-        name = f"**{cond}**" if cond == "all" else cond
-        lines.append(f"| {name} | {m['videos']} | {m['exact']}/{m['videos']} | {_pct(m['direction_accuracy'])} "
-                     f"| {m['wrong_and_high']} | {m['low_confidence']}/{len(rows)} "
-                     f"| {m['false_circles']} ({m['negatives']}) | {_f(m['edge_median_s'], 2)} / {_f(m['edge_max_s'], 2)} "
-                     f"| {_pct(m['edge_within_0_3s'])} | {_pct(m['radius_median_rel_error'])} ({m['radius_reps_high']}) "
-                     f"| {_pct(m['radius_within_15pct'])} |")
-    return "\n".join(lines), out
+    def cells(m: dict, rows: list) -> list[str]:
+        return [str(m["videos"]), f"{m['exact']}/{m['videos']}", _pct(m["direction_accuracy"]), str(m["wrong_and_high"]),
+                f"{m['low_confidence']}/{len(rows)}", f"{m['false_circles']} ({m['negatives']})",
+                f"{_f(m['edge_median_s'], 2)} / {_f(m['edge_max_s'], 2)}", _pct(m["edge_within_0_3s"]),
+                f"{_pct(m['radius_median_rel_error'])} ({m['radius_reps_high']})", _pct(m["radius_within_15pct"])]
+
+    return _table(("placement", "videos", "exact", "direction", "wrong & high", "low confidence",
+                   "false circles (negatives)", "rep edge error s (median / max)", "edges ≤ 0.3 s",
+                   "radius error, high (median)", "radius within 15%"),
+                  videos, lambda v: v.condition, lambda _name, rows: circles_metrics(rows), cells)
