@@ -63,6 +63,8 @@ def test_leg_rows_take_the_best_inward_effort_and_find_resting_legs():
     assert (left.truth_deg, left.resting, left.held_deg, left.uncertainty_deg) == (35.0, False, 36.1, 2.0)
     assert (right.truth_deg, right.resting, right.status) == (0.0, True, "no effort")
     assert math.isnan(right.uncertainty_deg) and right.no_effort_ok
+    missed = leg_rows(efforts, {"left": {"held_deg": 0.0, "status": "no effort"}}, condition="front", video="v")[0]
+    assert not missed.resting and not missed.no_effort_ok   # a leg that rotated, read "no effort": wrong
 
 
 def test_seated_metrics_known_answers():
