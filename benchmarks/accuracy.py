@@ -40,12 +40,21 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from hipvision.io import write_json_atomic  # noqa: E402
-from hipvision.synthetic.render.metrics import (  # noqa: E402
-    CircleVideo, SeatedLeg, circles_table, leg_rows, seated_table)
-from hipvision.synthetic.render.randomize import QUADRUPED_CONDITIONS, SEATED_CONDITIONS  # noqa: E402
-from hipvision.synthetic.render.scenes import make_spec  # noqa: E402
-from hipvision.synthetic.render.sidecar import load_sidecar, match_efforts, match_intervals  # noqa: E402
+from hipvision.io import write_json_atomic
+from hipvision.synthetic.render.metrics import (
+    CircleVideo,
+    SeatedLeg,
+    circles_table,
+    leg_rows,
+    seated_table,
+)
+from hipvision.synthetic.render.randomize import QUADRUPED_CONDITIONS, SEATED_CONDITIONS
+from hipvision.synthetic.render.scenes import make_spec
+from hipvision.synthetic.render.sidecar import (
+    load_sidecar,
+    match_efforts,
+    match_intervals,
+)
 
 BENCHMARK_SEED = 100
 HELDOUT_SEED = 9101   # odd: the yaw and roll signs of every condition flip relative to the benchmark set

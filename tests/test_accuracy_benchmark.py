@@ -10,8 +10,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hipvision.synthetic.render.metrics import (CircleVideo, SeatedLeg, agreement, circles_metrics, circles_table,
-                                                coverage, grouped, leg_rows, seated_metrics, seated_table)
+from hipvision.synthetic.render.metrics import (
+    CircleVideo,
+    SeatedLeg,
+    agreement,
+    circles_metrics,
+    circles_table,
+    coverage,
+    grouped,
+    leg_rows,
+    seated_metrics,
+    seated_table,
+)
 from hipvision.synthetic.render.randomize import QUADRUPED_CONDITIONS, SEATED_CONDITIONS
 
 ROOT = Path(__file__).resolve().parents[1]

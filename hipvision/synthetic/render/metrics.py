@@ -223,7 +223,7 @@ def circles_metrics(videos: Sequence[CircleVideo]) -> dict:
     edges = np.abs(np.array([e for v in pos for e in v.edge_errors_s], float))
     radii = np.array([r for v in pos if v.confidence == "high" for r in v.radii_cm], float).reshape(-1, 2)
     rel = np.abs(radii[:, 1] - radii[:, 0]) / radii[:, 0] if len(radii) else np.array([])
-    mean = lambda xs: float(np.mean(xs)) if len(xs) else math.nan  # noqa: E731
+    mean = lambda xs: float(np.mean(xs)) if len(xs) else math.nan
     return {"videos": len(pos), "exact": sum(v.exact for v in pos), "exact_rate": mean([v.exact for v in pos]),
             "count_match_rate": mean([v.counts_ok for v in pos]), "direction_accuracy": mean(dirs),
             "wrong_and_high": sum(v.wrong_and_high for v in videos),
