@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import os
 import sys
 import time
@@ -175,17 +176,41 @@ def analyse(stem: str, cache: Path, kind: str, model: str) -> dict:
     return result
 
 
+def seated_rows(truth: dict, result: dict) -> tuple[list[dict], int]:
+    """(Also used by benchmarks/models.py.) One row per true effort (truth, measured held angle or NaN if missed), and the number
+    of measured efforts that match no true one (false detections)."""
+    rows = []
+    for leg in ("left", "right"):
+        measured = (result.get(leg) or {}).get("efforts") or []
+        for t, m in match_efforts(truth["rotation"]["efforts"], measured, leg=leg):
+            held = m.get("held_deg") if m else None
+            rows.append({"leg": leg, "truth_deg": t["held_deg"], "measured_deg": math.nan if held is None else held})
+    n_measured = sum(len((result.get(leg) or {}).get("efforts") or []) for leg in ("left", "right"))
+    return rows, n_measured - sum(1 for r in rows if np.isfinite(r["measured_deg"]))
+
+
+def circle_row(truth: dict, result: dict) -> dict:
+    """Counts, direction agreement and radius errors of one circles video."""
+    t_reps, m_reps = truth["circles"]["reps"], result.get("reps") or []
+    pairs = match_intervals(t_reps, m_reps)
+    matched = [(t, m) for t, m in pairs if m is not None]
+    counts = (result.get("clockwise") == truth["circles"]["clockwise"]
+              and result.get("counterclockwise") == truth["circles"]["counterclockwise"])
+    # exact: the counts per direction, in the true order of directions (a video counted the wrong way
+    # round still gives the right counts when both sets are equal)
+    exact = counts and [m.get("direction") for m in m_reps] == [t["direction"] for t in t_reps]
+    return {"exact": bool(exact), "counts": bool(counts), "truth_total": truth["circles"]["total"],
+            "measured_total": result.get("total"),
+            "direction_ok": [t["direction"] == m.get("direction") for t, m in matched],
+            "radius": [(t["radius_cm"], m.get("radius_cm")) for t, m in matched if m.get("radius_cm") is not None],
+            "matched": len(matched)}
+
+
 def seated_video(item: Item, truth: dict, result: dict) -> tuple[list[SeatedLeg], int, int, int]:
     """Per-leg rows of one seated video, and its efforts: (legs, true efforts, found, extra measured)."""
     legs = leg_rows(truth["rotation"]["efforts"], result, condition=item.condition, video=item.stem)
-    n_true = n_found = n_measured = 0
-    for leg in ("left", "right"):
-        measured = (result.get(leg) or {}).get("efforts") or []
-        pairs = match_efforts(truth["rotation"]["efforts"], measured, leg=leg)
-        n_true += len(pairs)
-        n_found += sum(1 for _, m in pairs if m is not None)
-        n_measured += len(measured)
-    return legs, n_true, n_found, n_measured - n_found
+    rows, extra = seated_rows(truth, result)
+    return legs, len(rows), sum(1 for r in rows if np.isfinite(r["measured_deg"])), extra
 
 
 def circle_video(item: Item, truth: dict, result: dict) -> CircleVideo:

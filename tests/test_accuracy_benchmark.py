@@ -159,6 +159,35 @@ def test_heldout_set_differs_only_in_the_seed():
     assert not {it.spec.seed for it in bench} & {it.spec.seed for it in held}
 
 
+def test_benchmark_scores_efforts_and_circles():
+    """seated_rows / circle_row (per effort and per video; benchmarks/models.py uses them)."""
+    acc = _accuracy_module()
+    truth = {"rotation": {"efforts": [
+        {"leg": "left", "start_s": 2.0, "end_s": 4.0, "move_start_s": 1.0, "move_end_s": 5.0, "held_deg": 40.0},
+        {"leg": "right", "start_s": 7.0, "end_s": 9.0, "move_start_s": 6.0, "move_end_s": 10.0, "held_deg": 25.0}]},
+        "circles": {"total": 2, "clockwise": 1, "counterclockwise": 1, "reps": [
+            {"direction": "clockwise", "start_s": 1.0, "end_s": 4.0, "radius_cm": 8.0},
+            {"direction": "counterclockwise", "start_s": 6.0, "end_s": 9.0, "radius_cm": 6.0}]}}
+    rotation = {"left": {"efforts": [{"start_s": 2.2, "end_s": 3.9, "held_deg": 37.0},
+                                     {"start_s": 12.0, "end_s": 14.0, "held_deg": 20.0}]},
+                "right": {"efforts": []}}
+    rows, extra = acc.seated_rows(truth, rotation)
+    assert [(r["leg"], r["truth_deg"]) for r in rows] == [("left", 40.0), ("right", 25.0)]
+    assert rows[0]["measured_deg"] == 37.0 and np.isnan(rows[1]["measured_deg"]) and extra == 1
+    circles = {"total": 2, "clockwise": 2, "counterclockwise": 0, "reps": [
+        {"direction": "clockwise", "start_s": 1.1, "end_s": 4.2, "radius_cm": 7.0},
+        {"direction": "clockwise", "start_s": 6.1, "end_s": 9.0, "radius_cm": 6.5}]}
+    row = acc.circle_row(truth, circles)
+    assert row["exact"] is False and row["direction_ok"] == [True, False]
+    assert row["radius"] == [(8.0, 7.0), (6.0, 6.5)]
+    swapped = {"total": 2, "clockwise": 1, "counterclockwise": 1, "reps": [
+        {"direction": "counterclockwise", "start_s": 1.1, "end_s": 4.2, "radius_cm": 7.0},
+        {"direction": "clockwise", "start_s": 6.1, "end_s": 9.0, "radius_cm": 6.5}]}
+    row = acc.circle_row(truth, swapped)  # right counts per direction, each set the wrong way round
+    assert row["counts"] is True and row["exact"] is False
+    assert acc.circle_row(truth, {**swapped, "reps": list(reversed(swapped["reps"]))})["exact"] is True
+
+
 def test_circle_video_from_truth_and_result():
     acc = _accuracy_module()
     item = acc.Item("circles-side-0", type("S", (), {"scene": "hip_circles"})(), "side")
