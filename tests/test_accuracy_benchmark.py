@@ -215,3 +215,22 @@ def test_seated_video_counts_found_and_extra_efforts():
     legs, n_true, found, extra = acc.seated_video(item, truth, result)
     assert (n_true, found, extra) == (2, 1, 1)
     assert [(r.leg, r.truth_deg, r.status) for r in legs] == [("left", 40.0, "measured"), ("right", 25.0, "not held")]
+
+
+def test_outfits_include_long_trousers_dressed_like_the_shorts():
+    from hipvision.synthetic.render.body import Outfit
+    from hipvision.synthetic.render.randomize import TROUSERS_PROBABILITY, draw_outfit
+
+    outfits = [draw_outfit(np.random.default_rng(seed)) for seed in range(400)]
+    trousers = [o for o in outfits if o["lower_leg"] is not None]
+    assert abs(len(trousers) / len(outfits) - TROUSERS_PROBABILITY) < 0.08
+    assert all(o["lower_leg"] == o["shorts"] for o in trousers)
+    assert Outfit(**outfits[0]).lower_leg == outfits[0]["lower_leg"]   # the sidecar's outfit dresses a body
+
+
+def test_seated_conditions_reach_floor_and_overhead_cameras_and_both_yaw_sizes():
+    pitch = {name: c["pitch"] for name, c in SEATED_CONDITIONS.items()}
+    assert min(lo for lo, _ in pitch.values()) <= -12 and max(hi for _, hi in pitch.values()) >= 45
+    headings = [c["heading"] for c in SEATED_CONDITIONS.values()]
+    assert any(lo <= 10 <= hi for lo, hi in headings) and any(lo <= 25 <= hi for lo, hi in headings)
+    assert max(hi for lo, hi in (c["roll"] for c in SEATED_CONDITIONS.values())) >= 8
