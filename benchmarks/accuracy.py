@@ -83,7 +83,7 @@ def _signed_spec(scene: str, seed: int, sign: float, *, fps: float, condition: s
     return spec
 
 
-def plan(*, seed: int, per_condition: int = 1, efforts: int = 2, circles_per_condition: int = 1,
+def plan(*, seed: int, per_condition: int = 2, efforts: int = 2, circles_per_condition: int = 1,
          per_direction: tuple[int, int] = (2, 3), negatives: int = 2, fps: float = 15.0,
          parts: tuple[str, ...] = ("seated", "circles")) -> list[Item]:
     """Every video of the set with base seed ``seed`` (the benchmark and held-out sets differ only in it).
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--heldout", action="store_true", help=f"the held-out set (base seed {HELDOUT_SEED})")
     p.add_argument("--seed", type=int, default=None, help=f"base seed of the set (default {BENCHMARK_SEED})")
     p.add_argument("--part", choices=("all", "seated", "circles"), default="all", help="which part to run")
-    p.add_argument("--per-condition", type=int, default=1, help="seated IR videos per seated camera condition")
+    p.add_argument("--per-condition", type=int, default=2, help="seated IR videos per seated camera condition")
     p.add_argument("--efforts", type=int, default=2, help="IR efforts per seated video")
     p.add_argument("--circles-per-condition", type=int, default=1, help="circle videos per quadruped condition")
     p.add_argument("--negatives", type=int, default=2, help="rocking and sitting-still videos (each)")

@@ -52,6 +52,7 @@ def test_coverage_counts_truth_inside_the_interval():
     c = coverage([10, 20], [10, 20], [np.nan, 1.0])
     assert c["rate"] == 0.5 and c["median_half_width"] == 1.0
     assert math.isnan(coverage([], [], [])["rate"])
+    assert coverage([22.0], [18.4], [3.6])["rate"] == 1.0   # on the edge is inside (despite float rounding)
 
 
 def test_grouped_keeps_first_appearance_order_and_adds_all():

@@ -64,7 +64,7 @@ def coverage(truth, measured, half_width) -> dict:
     t, m, u = (np.asarray(v, float) for v in (truth, measured, half_width))
     ok = np.isfinite(t) & np.isfinite(m)
     t, m, u = t[ok], m[ok], u[ok]
-    inside = np.isfinite(u) & (np.abs(m - t) <= u)
+    inside = np.isfinite(u) & (np.abs(m - t) <= u + 1e-9)   # closed interval; 22.0 − 18.4 is 3.6000000000000014
     return {"n": int(ok.sum()), "rate": float(inside.mean()) if len(t) else math.nan,
             "median_half_width": float(np.median(u[np.isfinite(u)])) if np.isfinite(u).any() else math.nan}
 
