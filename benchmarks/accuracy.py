@@ -145,25 +145,32 @@ def ensure_rendered(items: list[Item], cache: Path, rig_cache: Path | None) -> N
               f"{time.perf_counter() - t0:.0f} s", flush=True)
 
 
-def analyse(stem: str, cache: Path, kind: str, model: str) -> dict:
-    """Pose extraction with ``model`` (cached as ``<stem>.<model>.poses.npz``) and the analysis result.
-
-    The result is recomputed every run (the analysis is fast and may have changed) and written next
-    to the video (``<stem>.<model>.rotation.json`` / ``.circles.json``) for inspection.
-    """
+def poses(stem: str, cache: Path, model: str):
+    """The `PoseSequence` of a video with ``model``: cached as ``<stem>.<model>.poses.npz`` (extracted again
+    if cached without `PoseSequence.hip_growth`)."""
     from hipvision.io import load_sequence, save_sequence
 
-    poses = cache / f"{stem}.{model}.poses.npz"
-    seq = load_sequence(poses) if poses.is_file() else None
+    path = cache / f"{stem}.{model}.poses.npz"
+    seq = load_sequence(path) if path.is_file() else None
     if seq is None or seq.hip_growth is None:
         from hipvision.pose import poses_from_input
 
         t0 = time.perf_counter()
         seq = poses_from_input(cache / f"{stem}.mp4", model=model, progress=None)
-        save_sequence(seq, poses)
+        save_sequence(seq, path)
         took = time.perf_counter() - t0
         print(f"extracted {stem} with {model}: {len(seq.timestamps_s)} frames in {took:.0f} s "
               f"({len(seq.timestamps_s) / max(took, 1e-9):.1f} frames/s)", flush=True)
+    return seq
+
+
+def analyse(stem: str, cache: Path, kind: str, model: str) -> dict:
+    """The analysis result of a video's poses (`poses`).
+
+    The result is recomputed every run (the analysis is fast and may have changed) and written next
+    to the video (``<stem>.<model>.rotation.json`` / ``.circles.json``) for inspection.
+    """
+    seq = poses(stem, cache, model)
     if kind == "rotation":
         from hipvision.core.rotation import analyze_rotation
 
@@ -252,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--render-only", action="store_true", help="render the set and stop")
     p.add_argument("--skip-missing", action="store_true",
                    help="render nothing: use only the videos already in the cache (says how many are missing)")
-    p.add_argument("--extract-only", action="store_true", help="render and extract poses, print no results")
+    p.add_argument("--extract-only", action="store_true", help="render and extract poses; analyse nothing")
     p.add_argument("--json", type=Path, default=None, help="also write the metrics here")
     args = p.parse_args(argv)
     if args.heldout and args.seed is not None and args.seed != HELDOUT_SEED:
@@ -276,6 +283,11 @@ def main(argv: list[str] | None = None) -> int:
         ensure_rendered(items, cache, args.rig_cache)
     if args.render_only:
         return 0
+    if args.extract_only:   # no analysis either: the held-out set's results are not to be seen early
+        for it in items:
+            poses(it.stem, cache, model)
+        print("poses extracted; nothing analysed (--extract-only)")
+        return 0
     legs: list[SeatedLeg] = []
     efforts: dict[str, list[int]] = {}
     circles: list[CircleVideo] = []
@@ -291,9 +303,6 @@ def main(argv: list[str] | None = None) -> int:
             acc[2] += n_extra
         else:
             circles.append(circle_video(it, truth, analyse(it.stem, cache, "circles", model)))
-    if args.extract_only:
-        print("poses extracted; results not shown (--extract-only)")
-        return 0
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     print(f"\n{name} set, base seed {seed}, pose model {model}, {when}, load average {load_average()}")
     metrics: dict = {"set": name, "seed": seed, "model": model, "fps": args.fps, "videos": len(items), "date": when}
