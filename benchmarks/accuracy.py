@@ -1,28 +1,38 @@
-"""Accuracy of hipvision on rendered people with known answers.
+"""Accuracy of hipvision on rendered people with known answers, per camera condition and pose model.
 
-Generates (or reuses, from a cache folder) a seeded set of rendered videos — seated
-IR efforts across camera conditions, and quadruped hip circles — runs the full
-pipeline (pose model → analysis) and prints:
+Generates (or reuses, from a cache folder) a seeded set of rendered videos — seated IR efforts
+under every seated camera condition, hip circles under every quadruped condition, and negatives
+(rocking on all fours, sitting still) — runs the pipeline (pose model → analysis) and prints
+markdown tables:
 
-* seated IR per camera condition: efforts found, MAE, bias, 95% limits of agreement, ICC(2,1);
-* circles per camera condition: exact rate (counts per direction, and every circle turning its way),
-  count-match rate, direction accuracy, radius error and share within 10%;
-* negatives (rocking without circling, sitting still): false circles and false efforts.
+* seated IR per condition and overall, one row per leg that rotated: MAE, bias, 95% limits of
+  agreement, worst error of the held angle, coverage of ``uncertainty_deg`` (truth inside
+  held ± uncertainty) and its median; resting legs read "no effort"; efforts found / extra;
+* circles per placement and overall: exact counts and directions, direction accuracy,
+  wrong-and-high (a "high"-confidence result with wrong counts; must be 0), low-confidence
+  results, rep edge error (start/end vs truth), radius error where confidence is high;
+* negatives: false circles (rocking) and false efforts (sitting still).
 
-Rendering needs the ``synth`` extra (torch, anny, pyrender); with a complete cache
-it does not. Rendering and pose extraction are resumable: videos and pose files (.npz)
-already in the cache are reused; the analyses run afresh every time.
+Two sets differ only in their base seed: the benchmark set (``--seed``, default 100) and the
+held-out set (``--heldout``: seed 9101, own cache folder). Analyse the held-out set only once the
+analysis settings are fixed, and report it separately.
 
-    python benchmarks/accuracy.py --quick
-    python benchmarks/accuracy.py --cache .cache/accuracy --json out/accuracy.json
+Rendering needs the ``synth`` extra (torch, anny, pyrender); with a complete cache it does not.
+Videos and pose files (one .npz per pose model) in the cache are reused; the analyses run afresh.
+
+    python benchmarks/accuracy.py --part seated --model full
+    python benchmarks/accuracy.py --heldout --model full --json out/heldout.json
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
+import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,66 +41,136 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from hipvision.io import write_json_atomic  # noqa: E402
-from hipvision.synthetic.render.metrics import agreement  # noqa: E402
-from hipvision.synthetic.render.randomize import QUADRUPED_CONDITIONS, SEATED_CONDITIONS  # noqa: E402
-from hipvision.synthetic.render.scenes import make_spec  # noqa: E402
-from hipvision.synthetic.render.sidecar import load_sidecar, match_efforts, match_intervals  # noqa: E402
+from hipvision.io import write_json_atomic
+from hipvision.synthetic.render.metrics import (
+    CircleVideo,
+    SeatedLeg,
+    circles_table,
+    leg_rows,
+    seated_table,
+)
+from hipvision.synthetic.render.randomize import QUADRUPED_CONDITIONS, SEATED_CONDITIONS
+from hipvision.synthetic.render.scenes import make_spec
+from hipvision.synthetic.render.sidecar import (
+    load_sidecar,
+    match_efforts,
+    match_intervals,
+)
+
+BENCHMARK_SEED = 100
+HELDOUT_SEED = 9101   # odd: the yaw and roll signs of every condition flip relative to the benchmark set
+#: Seat heights: thigh slope drawn per seated video, degrees (+ = knees below the hips).
+THIGH_SLOPE_DEG = (-2.0, 12.0)
 
 
-def plan(*, seated: int, circles: int, negatives: int, seed: int, fps: float) -> list[tuple[str, object]]:
-    """(file stem, VideoSpec) for every video of the benchmark set."""
-    out = []
-    seated_conditions, quad_conditions = list(SEATED_CONDITIONS), list(QUADRUPED_CONDITIONS)
-    for i in range(seated):
-        cond = seated_conditions[i % len(seated_conditions)]
-        out.append((f"seated-{i:03d}-{cond}",
-                    make_spec("seated_ir", seed + i, fps=fps, condition=cond, options={"efforts": 4})))
-    for i in range(circles):
-        cond = quad_conditions[i % len(quad_conditions)]
-        per = 3 + (i % 3)  # 3, 4 or 5 per direction
-        out.append((f"circles-{i:03d}-{cond}",
-                    make_spec("hip_circles", seed + 1000 + i, fps=fps, condition=cond, options={"per_direction": per})))
-    for i in range(negatives):  # alternately: rocking on all fours (no circles), sitting still (no efforts)
-        scene = ("rocking", "sitting_still")[i % 2]
-        cond = (quad_conditions if scene == "rocking" else seated_conditions)[(i // 2) % 4]
-        out.append((f"negative-{i:03d}-{scene}", make_spec(scene, seed + 2000 + i, fps=fps, condition=cond)))
+@dataclass(frozen=True)
+class Item:
+    """One video of the set: file stem, its spec, and the condition it is reported under."""
+
+    stem: str
+    spec: object
+    condition: str
+
+
+def _signed_spec(scene: str, seed: int, sign: float, *, fps: float, condition: str, options: dict):
+    """The spec of the first seed from ``seed`` on whose camera heading has ``sign`` (so that both yaw
+    directions occur; deterministic)."""
+    spec = None
+    for k in range(16):
+        spec = make_spec(scene, seed + k, fps=fps, condition=condition, options=options)
+        if np.sign(spec.camera.heading_deg) == sign:
+            break
+    return spec
+
+
+def plan(*, seed: int, per_condition: int = 2, efforts: int = 2, circles_per_condition: int = 1,
+         per_direction: tuple[int, int] = (2, 3), negatives: int = 2, fps: float = 15.0,
+         parts: tuple[str, ...] = ("seated", "circles")) -> list[Item]:
+    """Every video of the set with base seed ``seed`` (the benchmark and held-out sets differ only in it).
+
+    Video ``j`` of the ``c``-th condition is turned to the sign (−1)^(c + j + seed), so each condition
+    sees both yaw directions with ``per_condition`` ≥ 2, and the held-out seed (odd) flips them.
+    ``negatives``: that many rocking videos (quadruped conditions in turn) with ``circles`` and
+    that many sitting-still videos (seated conditions in turn) with ``seated``.
+    """
+    out: list[Item] = []
+    if "seated" in parts:
+        for c, cond in enumerate(SEATED_CONDITIONS):
+            for j in range(per_condition):
+                base = seed + 1000 * c + 20 * j
+                slope = float(np.random.default_rng([base, 14]).uniform(*THIGH_SLOPE_DEG))
+                spec = _signed_spec("seated_ir", base, (-1.0) ** (c + j + seed), fps=fps, condition=cond,
+                                    options={"efforts": efforts, "thigh_slope_deg": round(slope, 1)})
+                out.append(Item(f"seated-{cond}-{j}", spec, cond))
+        for i in range(negatives):
+            cond = list(SEATED_CONDITIONS)[i % len(SEATED_CONDITIONS)]
+            spec = make_spec("sitting_still", seed + 50_000 + i, fps=fps, condition=cond,
+                             options={"duration_s": 8.0})
+            out.append(Item(f"still-{cond}-{i}", spec, cond))
+    if "circles" in parts:
+        lo, hi = per_direction
+        for c, cond in enumerate(QUADRUPED_CONDITIONS):
+            for j in range(circles_per_condition):
+                base = seed + 100_000 + 1000 * c + 20 * j
+                per = lo + (c + j) % (hi - lo + 1)
+                spec = _signed_spec("hip_circles", base, (-1.0) ** (c + j + seed), fps=fps, condition=cond,
+                                    options={"per_direction": per})
+                out.append(Item(f"circles-{cond}-{j}", spec, cond))
+        for i in range(negatives):
+            cond = list(QUADRUPED_CONDITIONS)[i % len(QUADRUPED_CONDITIONS)]
+            spec = make_spec("rocking", seed + 150_000 + i, fps=fps, condition=cond, options={"duration_s": 10.0})
+            out.append(Item(f"rocking-{cond}-{i}", spec, cond))
     return out
 
 
-def ensure_rendered(items, cache: Path, rig_cache: Path | None) -> None:
-    """Render what is missing (resumable; needs the synth extra only when something is missing)."""
+def rendered(items: list[Item], cache: Path) -> list[Item]:
+    """The items whose video and sidecar are in ``cache`` for exactly their spec."""
     from hipvision.synthetic.render.generate import is_done
 
-    todo = [(stem, spec) for stem, spec in items if not is_done(cache / f"{stem}.mp4", cache / f"{stem}.json", spec)]
+    return [it for it in items if is_done(cache / f"{it.stem}.mp4", cache / f"{it.stem}.json", it.spec)]
+
+
+def ensure_rendered(items: list[Item], cache: Path, rig_cache: Path | None) -> None:
+    """Render what is missing (resumable; needs the synth extra only when something is missing)."""
+    done = {it.stem for it in rendered(items, cache)}
+    todo = [it for it in items if it.stem not in done]
     if not todo:
         return
     from hipvision.synthetic.render.generate import render_spec
 
-    for k, (stem, spec) in enumerate(todo, 1):
+    for k, it in enumerate(todo, 1):
         t0 = time.perf_counter()
-        side = render_spec(spec, cache / f"{stem}.mp4", rig_cache=rig_cache, command="benchmarks/accuracy.py")
-        print(f"rendered {k}/{len(todo)} {stem}: {side['video']['frame_count']} frames in "
+        side = render_spec(it.spec, cache / f"{it.stem}.mp4", rig_cache=rig_cache, command="benchmarks/accuracy.py")
+        print(f"rendered {k}/{len(todo)} {it.stem}: {side['video']['frame_count']} frames in "
               f"{time.perf_counter() - t0:.0f} s", flush=True)
 
 
-def analyse(stem: str, cache: Path, kind: str, model: str | None) -> dict:
-    """Pose extraction (cached as .npz; extracted again if cached without `PoseSequence.hip_growth`) and
-    the analysis result of one video.
-
-    The result is recomputed every run (the analysis is fast and may have changed) and
-    written next to the video (``<stem>.rotation.json`` / ``.circles.json``) for inspection.
-    """
+def poses(stem: str, cache: Path, model: str):
+    """The `PoseSequence` of a video with ``model``: cached as ``<stem>.<model>.poses.npz`` (extracted again
+    if cached without `PoseSequence.hip_growth`)."""
     from hipvision.io import load_sequence, save_sequence
 
-    result_path = cache / f"{stem}.{kind}.json"
-    poses = cache / f"{stem}.poses.npz"
-    seq = load_sequence(poses) if poses.is_file() else None
-    if seq is None or seq.hip_growth is None:  # not cached, or cached before the image growth was measured
+    path = cache / f"{stem}.{model}.poses.npz"
+    seq = load_sequence(path) if path.is_file() else None
+    if seq is None or seq.hip_growth is None:
         from hipvision.pose import poses_from_input
 
-        seq = poses_from_input(cache / f"{stem}.mp4", model=model, progress=False)
-        save_sequence(seq, poses)
+        t0 = time.perf_counter()
+        seq = poses_from_input(cache / f"{stem}.mp4", model=model, progress=None)
+        save_sequence(seq, path)
+        took = time.perf_counter() - t0
+        print(f"extracted {stem} with {model}: {len(seq.timestamps_s)} frames in {took:.0f} s "
+              f"({len(seq.timestamps_s) / max(took, 1e-9):.1f} frames/s)", flush=True)
+    return seq
+
+
+def analyse(stem: str, cache: Path, kind: str, model: str) -> dict:
+    """The analysis result of a video's poses (`poses`).
+
+    The result is recomputed every run (the analysis is fast and may have changed) and written next
+    to the video (``<stem>.<model>.rotation.json`` / ``.circles.json``) for inspection.
+    """
+    seq = poses(stem, cache, model)
     if kind == "rotation":
         from hipvision.core.rotation import analyze_rotation
 
@@ -99,12 +179,12 @@ def analyse(stem: str, cache: Path, kind: str, model: str | None) -> dict:
         from hipvision.core.circles import analyze_circles
 
         result = analyze_circles(seq).to_dict()
-    write_json_atomic(result_path, result)
+    write_json_atomic(cache / f"{stem}.{model}.{kind}.json", result)
     return result
 
 
 def seated_rows(truth: dict, result: dict) -> tuple[list[dict], int]:
-    """One row per true effort (truth, measured held angle or NaN if missed), and the number
+    """(Also used by benchmarks/models.py.) One row per true effort (truth, measured held angle or NaN if missed), and the number
     of measured efforts that match no true one (false detections)."""
     rows = []
     for leg in ("left", "right"):
@@ -133,112 +213,107 @@ def circle_row(truth: dict, result: dict) -> dict:
             "matched": len(matched)}
 
 
-def _fmt(v: float, nd: int = 1) -> str:
-    return "—" if v is None or not np.isfinite(v) else f"{v:.{nd}f}"
+def seated_video(item: Item, truth: dict, result: dict) -> tuple[list[SeatedLeg], int, int, int]:
+    """Per-leg rows of one seated video, and its efforts: (legs, true efforts, found, extra measured)."""
+    legs = leg_rows(truth["rotation"]["efforts"], result, condition=item.condition, video=item.stem)
+    rows, extra = seated_rows(truth, result)
+    return legs, len(rows), sum(1 for r in rows if np.isfinite(r["measured_deg"])), extra
 
 
-def report(seated: dict[str, list[dict]], circles: dict[str, list[dict]], extra: dict[str, int]) -> dict:
-    """Print the tables; returns the metrics as a dict."""
-    out = {"seated": {}, "circles": {}}
-    print("\nSeated hip IR (held angle per effort, degrees; 'extra' = measured efforts matching none)")
-    print(f"{'condition':<11}{'efforts':>8}{'found':>7}{'extra':>6}{'MAE':>7}{'bias':>7}{'LoA 95%':>16}{'ICC':>7}")
-    all_rows = [r for rows in seated.values() for r in rows]
-    extra = {**extra, "all": sum(extra.values())}
-    for cond, rows in [*seated.items(), ("all", all_rows)]:
-        if not rows:
-            continue
-        t = [r["truth_deg"] for r in rows]
-        m = [r["measured_deg"] for r in rows]
-        a = agreement(t, m)
-        found = a["n"] / len(rows)
-        out["seated"][cond] = {**a, "efforts": len(rows), "found_rate": found, "extra_efforts": extra.get(cond, 0)}
-        loa = f"{_fmt(a['loa_low'])} … {_fmt(a['loa_high'])}"
-        print(f"{cond:<11}{len(rows):>8}{found:>7.0%}{extra.get(cond, 0):>6}{_fmt(a['mae']):>7}{_fmt(a['bias']):>7}"
-              f"{loa:>16}{_fmt(a['icc'], 2):>7}")
-    print("\nHip circles (per video)")
-    print(f"{'condition':<11}{'videos':>7}{'exact':>7}{'counts':>8}{'direction':>10}{'radius MAE cm':>14}{'bias cm':>8}"
-          f"{'within 10%':>11}")
-    all_c = [r for rows in circles.values() for r in rows]
-    for cond, rows in [*circles.items(), ("all", all_c)]:
-        if not rows:
-            continue
-        exact = float(np.mean([r["exact"] for r in rows]))
-        counts = float(np.mean([r.get("counts", r["exact"]) for r in rows]))
-        dirs = [ok for r in rows for ok in r["direction_ok"]]
-        radius = np.array([pair for r in rows for pair in r["radius"]], float).reshape(-1, 2)
-        a = agreement(radius[:, 0], radius[:, 1]) if len(radius) else agreement([], [])
-        within = float(np.mean(np.abs(radius[:, 1] - radius[:, 0]) <= 0.1 * radius[:, 0])) if len(radius) else math.nan
-        out["circles"][cond] = {"videos": len(rows), "exact_rate": exact, "count_match_rate": counts,
-                                "radius_within_10pct": within,
-                                "direction_accuracy": float(np.mean(dirs)) if dirs else math.nan,
-                                "radius": a, "count_abs_error": float(np.mean(
-                                    [abs((r["measured_total"] or 0) - r["truth_total"]) for r in rows]))}
-        print(f"{cond:<11}{len(rows):>7}{exact:>7.0%}{counts:>8.0%}"
-              f"{_fmt(out['circles'][cond]['direction_accuracy'] * 100, 0):>9}%{_fmt(a['mae']):>14}{_fmt(a['bias']):>8}"
-              f"{_fmt(within * 100, 0):>10}%")
-    return out
+def circle_video(item: Item, truth: dict, result: dict) -> CircleVideo:
+    """Counts, confidence, rep edges and radii of one circles (or rocking) video."""
+    t_reps, m_reps = truth["circles"]["reps"], result.get("reps") or []
+    matched = [(t, m) for t, m in match_intervals(t_reps, m_reps) if m is not None]
+    return CircleVideo(
+        condition=item.condition, video=item.stem, negative=item.spec.scene == "rocking",
+        truth=(truth["circles"]["clockwise"], truth["circles"]["counterclockwise"]),
+        measured=(int(result.get("clockwise") or 0), int(result.get("counterclockwise") or 0)),
+        order_ok=[m.get("direction") for m in m_reps] == [t["direction"] for t in t_reps],
+        confidence=str(result.get("confidence") or "unknown"),
+        directions_ok=tuple(t["direction"] == m.get("direction") for t, m in matched),
+        edge_errors_s=tuple(e for t, m in matched for e in (m["start_s"] - t["start_s"], m["end_s"] - t["end_s"])),
+        radii_cm=tuple((t["radius_cm"], m["radius_cm"]) for t, m in matched if m.get("radius_cm") is not None))
 
 
-def report_negatives(rows: list[tuple[str, int]]) -> dict:
-    """Print false detections in videos with nothing to find; rows are (scene, count)."""
-    out = {}
-    if not rows:
-        return out
-    print("\nNegatives (nothing to find)")
-    print(f"{'scene':<15}{'videos':>7}{'false detections':>18}")
-    for scene, what in (("rocking", "circles"), ("sitting_still", "efforts")):
-        counts = [c for sc, c in rows if sc == scene]
-        if counts:
-            out[scene] = {"videos": len(counts), f"false_{what}": int(sum(counts))}
-            print(f"{scene:<15}{len(counts):>7}{sum(counts):>11} {what}")
-    return out
+def load_average() -> str:
+    try:
+        return " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--cache", type=Path, default=ROOT / ".cache" / "accuracy",
-                   help="folder for rendered videos, sidecars, pose files and results (reused)")
-    p.add_argument("--quick", action="store_true", help="small set (5 seated + 4 circle + 2 negative videos)")
-    p.add_argument("--seated", type=int, default=25, help="seated IR videos (4 efforts each)")
-    p.add_argument("--circles", type=int, default=30, help="hip-circle videos")
-    p.add_argument("--negatives", type=int, default=6, help="videos with nothing to find (rocking, sitting still)")
-    p.add_argument("--seed", type=int, default=100, help="base seed of the set")
+    p.add_argument("--cache", type=Path, default=None,
+                   help="folder for videos, sidecars, pose files and results (default .cache/accuracy-<seed>)")
+    p.add_argument("--heldout", action="store_true", help=f"the held-out set (base seed {HELDOUT_SEED})")
+    p.add_argument("--seed", type=int, default=None, help=f"base seed of the set (default {BENCHMARK_SEED})")
+    p.add_argument("--part", choices=("all", "seated", "circles"), default="all", help="which part to run")
+    p.add_argument("--per-condition", type=int, default=2, help="seated IR videos per seated camera condition")
+    p.add_argument("--efforts", type=int, default=2, help="IR efforts per seated video")
+    p.add_argument("--circles-per-condition", type=int, default=1, help="circle videos per quadruped condition")
+    p.add_argument("--negatives", type=int, default=2, help="rocking and sitting-still videos (each)")
     p.add_argument("--fps", type=float, default=15.0, help="frame rate of the rendered videos")
-    p.add_argument("--model", default=None, help="pose model (.task); default: hipvision's lookup")
+    p.add_argument("--model", default="full", help="pose model: lite, full or heavy (or a .task path)")
     p.add_argument("--rig-cache", type=Path, default=None, help="folder for cached body rigs")
     p.add_argument("--render-only", action="store_true", help="render the set and stop")
+    p.add_argument("--skip-missing", action="store_true",
+                   help="render nothing: use only the videos already in the cache (says how many are missing)")
+    p.add_argument("--extract-only", action="store_true", help="render and extract poses; analyse nothing")
     p.add_argument("--json", type=Path, default=None, help="also write the metrics here")
     args = p.parse_args(argv)
-    if args.quick:
-        args.seated, args.circles, args.negatives = min(args.seated, 5), min(args.circles, 4), min(args.negatives, 2)
-    args.cache.mkdir(parents=True, exist_ok=True)
-    items = plan(seated=args.seated, circles=args.circles, negatives=args.negatives, seed=args.seed, fps=args.fps)
-    ensure_rendered(items, args.cache, args.rig_cache)
+    if args.heldout and args.seed is not None and args.seed != HELDOUT_SEED:
+        p.error("--heldout and --seed name different sets")
+    seed = HELDOUT_SEED if args.heldout else (BENCHMARK_SEED if args.seed is None else args.seed)
+    name = "held-out" if seed == HELDOUT_SEED else ("benchmark" if seed == BENCHMARK_SEED else "custom")
+    cache = args.cache or ROOT / ".cache" / f"accuracy-{seed}"
+    cache.mkdir(parents=True, exist_ok=True)
+    parts = ("seated", "circles") if args.part == "all" else (args.part,)
+    items = plan(seed=seed, per_condition=args.per_condition, efforts=args.efforts,
+                 circles_per_condition=args.circles_per_condition, negatives=args.negatives, fps=args.fps,
+                 parts=parts)
+    model = args.model
+    print(f"set: {name} (base seed {seed}), {len(items)} videos at {args.fps:g} fps, pose model {model}, "
+          f"cache {cache}", flush=True)
+    if args.skip_missing:
+        have = rendered(items, cache)
+        print(f"--skip-missing: {len(items) - len(have)} of {len(items)} videos not rendered yet, left out", flush=True)
+        items = have
+    else:
+        ensure_rendered(items, cache, args.rig_cache)
     if args.render_only:
         return 0
-    seated: dict[str, list[dict]] = {}
-    extra: dict[str, int] = {}
-    circles: dict[str, list[dict]] = {}
-    negatives: list[tuple[str, int]] = []
-    for stem, spec in items:
-        truth = load_sidecar(args.cache / f"{stem}.json")
-        cond = spec.camera.condition
-        if spec.scene == "rocking":
-            negatives.append(("rocking", int(analyse(stem, args.cache, "circles", args.model).get("total") or 0)))
-        elif spec.scene == "sitting_still":
-            result = analyse(stem, args.cache, "rotation", args.model)
-            negatives.append(("sitting_still", sum(len((result.get(leg) or {}).get("efforts") or [])
-                                                   for leg in ("left", "right"))))
-        elif spec.scene == "seated_ir":
-            rows, n_extra = seated_rows(truth, analyse(stem, args.cache, "rotation", args.model))
-            seated.setdefault(cond, []).extend(rows)
-            extra[cond] = extra.get(cond, 0) + n_extra
+    if args.extract_only:   # no analysis either: the held-out set's results are not to be seen early
+        for it in items:
+            poses(it.stem, cache, model)
+        print("poses extracted; nothing analysed (--extract-only)")
+        return 0
+    legs: list[SeatedLeg] = []
+    efforts: dict[str, list[int]] = {}
+    circles: list[CircleVideo] = []
+    for it in items:
+        truth = load_sidecar(cache / f"{it.stem}.json")
+        if it.spec.scene in ("seated_ir", "sitting_still"):
+            result = analyse(it.stem, cache, "rotation", model)
+            rows, n_true, n_found, n_extra = seated_video(it, truth, result)
+            legs.extend(rows)
+            acc = efforts.setdefault(it.condition, [0, 0, 0])
+            acc[0] += n_true
+            acc[1] += n_found
+            acc[2] += n_extra
         else:
-            circles.setdefault(cond, []).append(circle_row(truth, analyse(stem, args.cache, "circles", args.model)))
-    metrics = report(seated, circles, extra)
-    metrics["negatives"] = report_negatives(negatives)
+            circles.append(circle_video(it, truth, analyse(it.stem, cache, "circles", model)))
+    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"\n{name} set, base seed {seed}, pose model {model}, {when}, load average {load_average()}")
+    metrics: dict = {"set": name, "seed": seed, "model": model, "fps": args.fps, "videos": len(items), "date": when}
+    if legs:
+        text, metrics["seated"] = seated_table(legs, efforts)
+        print("\n" + text)
+    if circles:
+        text, metrics["circles"] = circles_table(circles)
+        print("\n" + text)
     if args.json:
-        write_json_atomic(args.json, {"videos": len(items), "fps": args.fps, "seed": args.seed, **metrics})
+        write_json_atomic(args.json, metrics)
     return 0
 
 

@@ -13,7 +13,7 @@ fits the depth part of the path as ``α·a + γ·ȧ`` (see `hipvision.core.circl
 It prints per video the median true and reported depth/across ratios, how many times too small the
 world depth was, and in how many windows each signal turned the same way as the truth.
 
-    python benchmarks/circles_depth_study.py --cache .cache/accuracy
+    python benchmarks/circles_depth_study.py --cache .cache/accuracy-100
 """
 
 from __future__ import annotations
@@ -68,8 +68,8 @@ def window_terms(t, dev_true, dev_world, img_px, az, torso):
 
 def study(cache: Path) -> list[dict]:
     rows = []
-    for poses in sorted(cache.glob("circles-*.poses.npz")):
-        truth = load_sidecar(poses.with_name(poses.name.replace(".poses.npz", ".json")))
+    for poses in sorted(cache.glob("circles-*.full.poses.npz")):   # accuracy.py: <stem>.<model>.poses.npz
+        truth = load_sidecar(poses.with_name(poses.name.replace(".full.poses.npz", ".json")))
         frames = truth["frames"]
         tt = np.asarray(frames["t_s"], float)
         true_path = np.stack([frames["pelvis_forward_cm"], frames["pelvis_right_cm"]], axis=1) / 100.0
@@ -95,14 +95,15 @@ def study(cache: Path) -> list[dict]:
             if ima is not None and ima[2] >= 0.3:
                 stats["image_agree" if np.sign(ima[0]) == np.sign(tru[0]) else "image_against"] += 1
         if stats["windows"]:
-            rows.append({"video": poses.name.replace(".poses.npz", ""), "condition": truth["camera"]["condition"],
+            rows.append({"video": poses.name.replace(".full.poses.npz", ""), "condition": truth["camera"]["condition"],
                          **stats})
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--cache", type=Path, default=ROOT / ".cache" / "accuracy", help="accuracy.py's cache folder")
+    p.add_argument("--cache", type=Path, default=ROOT / ".cache" / "accuracy-100",
+                   help="accuracy.py's cache folder")
     args = p.parse_args(argv)
     rows = study(args.cache)
     if not rows:

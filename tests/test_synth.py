@@ -376,51 +376,8 @@ def test_pose_model_sees_rendered_person(name, model_path):
         assert phase["detection_rate"] >= 0.9
 
 
-# --------------------------------------------------------------------------- the accuracy benchmark's scoring
-
-def _accuracy_module():
-    spec = importlib.util.spec_from_file_location("hv_accuracy", ROOT / "benchmarks" / "accuracy.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_benchmark_scores_efforts_and_circles():
-    acc = _accuracy_module()
-    truth = {"rotation": {"efforts": [
-        {"leg": "left", "start_s": 2.0, "end_s": 4.0, "move_start_s": 1.0, "move_end_s": 5.0, "held_deg": 40.0},
-        {"leg": "right", "start_s": 7.0, "end_s": 9.0, "move_start_s": 6.0, "move_end_s": 10.0, "held_deg": 25.0}]},
-        "circles": {"total": 2, "clockwise": 1, "counterclockwise": 1, "reps": [
-            {"direction": "clockwise", "start_s": 1.0, "end_s": 4.0, "radius_cm": 8.0},
-            {"direction": "counterclockwise", "start_s": 6.0, "end_s": 9.0, "radius_cm": 6.0}]}}
-    rotation = {"left": {"efforts": [{"start_s": 2.2, "end_s": 3.9, "held_deg": 37.0},
-                                     {"start_s": 12.0, "end_s": 14.0, "held_deg": 20.0}]},
-                "right": {"efforts": []}}
-    rows, extra = acc.seated_rows(truth, rotation)
-    assert [(r["leg"], r["truth_deg"]) for r in rows] == [("left", 40.0), ("right", 25.0)]
-    assert rows[0]["measured_deg"] == 37.0 and np.isnan(rows[1]["measured_deg"]) and extra == 1
-    circles = {"total": 2, "clockwise": 2, "counterclockwise": 0, "reps": [
-        {"direction": "clockwise", "start_s": 1.1, "end_s": 4.2, "radius_cm": 7.0},
-        {"direction": "clockwise", "start_s": 6.1, "end_s": 9.0, "radius_cm": 6.5}]}
-    row = acc.circle_row(truth, circles)
-    assert row["exact"] is False and row["direction_ok"] == [True, False]
-    assert row["radius"] == [(8.0, 7.0), (6.0, 6.5)]
-    swapped = {"total": 2, "clockwise": 1, "counterclockwise": 1, "reps": [
-        {"direction": "counterclockwise", "start_s": 1.1, "end_s": 4.2, "radius_cm": 7.0},
-        {"direction": "clockwise", "start_s": 6.1, "end_s": 9.0, "radius_cm": 6.5}]}
-    row = acc.circle_row(truth, swapped)  # right counts per direction, each set the wrong way round
-    assert row["counts"] is True and row["exact"] is False
-    assert acc.circle_row(truth, {**swapped, "reps": list(reversed(swapped["reps"]))})["exact"] is True
-
-
-def test_benchmark_plan_is_large_enough():
-    acc = _accuracy_module()
-    items = acc.plan(seated=25, circles=30, negatives=6, seed=100, fps=15.0)
-    seated = [s for stem, s in items if s.scene == "seated_ir"]
-    assert sum(len(s.segments[0].efforts) for s in seated) >= 100
-    assert sum(1 for _, s in items if s.scene == "hip_circles") == 30
-    assert len({stem for stem, _ in items}) == len(items)
-
+# --------------------------------------------------------------------------- benchmark studies
+# (benchmarks/accuracy.py's scoring and plan: tests/test_accuracy_benchmark.py)
 
 def test_depth_study_measures_each_signal_against_the_truth():
     """benchmarks/circles_depth_study.py: a round true path, the world depth 10 times too small, and an image

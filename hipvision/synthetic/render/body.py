@@ -112,20 +112,21 @@ class Outfit:
     shorts: tuple[float, float, float] = (0.15, 0.15, 0.18)
     shoes: tuple[float, float, float] = (0.9, 0.9, 0.9)
     hair: tuple[float, float, float] = (0.15, 0.10, 0.07)
+    lower_leg: tuple[float, float, float] | None = None   # long trousers' lower legs; None = bare skin (shorts)
 
 
 #: Bone-name prefixes → garment (first match wins; checked on the dominant bone of each vertex).
 GARMENT_OF_BONE: tuple[tuple[str, str], ...] = (
     ("eye", "eye"), ("head", "head"), ("neck", "skin"),
     ("foot", "shoes"), ("toe", "shoes"),
-    ("lowerleg", "skin"), ("upperleg", "shorts"), ("pelvis", "shorts"), ("root", "shorts"), ("spine05", "shorts"),
+    ("lowerleg", "lower_leg"), ("upperleg", "shorts"), ("pelvis", "shorts"), ("root", "shorts"), ("spine05", "shorts"),
     ("spine", "shirt"), ("clavicle", "shirt"), ("shoulder", "shirt"), ("upperarm01", "shirt"),
     ("upperarm02", "skin"), ("lowerarm", "skin"), ("wrist", "skin"), ("finger", "skin"), ("metacarpal", "skin"),
 )
 
 
 def garments(rig: Rig) -> np.ndarray:
-    """(V,) garment name of each vertex: skin, shirt, shorts, shoes, hair, eye."""
+    """(V,) garment name of each vertex: skin, shirt, shorts, lower_leg, shoes, hair, eye."""
     names = []
     for bone in rig.dominant_bone:
         label = rig.labels[bone]
@@ -144,7 +145,7 @@ def vertex_colours(rig: Rig, outfit: Outfit, *, seed: int = 0) -> np.ndarray:
     """(V, 4) RGBA uint8 vertex colours for ``outfit`` (slight seeded mottling)."""
     g = garments(rig)
     table = {"skin": outfit.skin, "shirt": outfit.shirt, "shorts": outfit.shorts, "shoes": outfit.shoes,
-             "hair": outfit.hair}
+             "hair": outfit.hair, "lower_leg": outfit.lower_leg or outfit.skin}
     rgb = np.array([table.get(name, outfit.skin) for name in g], float)
     eye = g == "eye"
     if eye.any():

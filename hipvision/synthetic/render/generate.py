@@ -29,9 +29,9 @@ from hipvision.synthetic.camera import PinholeCamera
 class _Poser:
     """Turns per-frame script values into body poses for one rig."""
 
-    def __init__(self, rig: Rig):
+    def __init__(self, rig: Rig, *, thigh_slope_deg: float = 4.0):
         self.rig = rig
-        self.seated = posing.seated_geometry(rig)
+        self.seated = posing.seated_geometry(rig, thigh_slope_deg=thigh_slope_deg)
         self.quad = posing.quadruped_geometry(rig)
         self.stand_hip = posing.standing_hip_height(rig)
 
@@ -129,7 +129,8 @@ class _Setup:
     def __init__(self, spec: VideoSpec, rig_cache):
         self.spec = spec
         self.rig = build_rig(BodyShape(**asdict(spec.body)), cache_dir=rig_cache)
-        self.poser = _Poser(self.rig)
+        # a higher or lower seat slopes the thighs (spec option "thigh_slope_deg", + = knees below hips)
+        self.poser = _Poser(self.rig, thigh_slope_deg=float(spec.options.get("thigh_slope_deg", 4.0)))
         self.colours = vertex_colours(self.rig, Outfit(**spec.outfit), seed=spec.seed)
         self.tracks = evaluate(spec.segments, spec.fps)
         self.box_half = float(spec.room.get("box_half_width_m", 0.4))

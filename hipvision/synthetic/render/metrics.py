@@ -1,8 +1,11 @@
-"""Agreement statistics for measured vs true values (numpy only), used by benchmarks/accuracy.py."""
+"""Agreement statistics for measured vs true values, and the per-condition tables of
+benchmarks/accuracy.py (numpy only; nothing here renders or runs a pose model)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,7 +34,7 @@ def icc_a1(truth: np.ndarray, measured: np.ndarray) -> float:
 
 
 def agreement(truth, measured) -> dict:
-    """MAE, bias (measured − truth), 95% limits of agreement (Bland–Altman) and ICC(2,1).
+    """MAE, bias (measured − truth), 95% limits of agreement (Bland–Altman), worst |error| and ICC(2,1).
 
     NaN pairs are dropped; ``n`` counts the pairs used.
     """
@@ -40,8 +43,208 @@ def agreement(truth, measured) -> dict:
     d = m[ok] - t[ok]
     n = int(ok.sum())
     if n == 0:
-        return {"n": 0, "mae": math.nan, "bias": math.nan, "loa_low": math.nan, "loa_high": math.nan, "icc": math.nan}
+        return {"n": 0, "mae": math.nan, "bias": math.nan, "loa_low": math.nan, "loa_high": math.nan,
+                "worst": math.nan, "icc": math.nan}
     sd = float(np.std(d, ddof=1)) if n > 1 else math.nan
     bias = float(d.mean())
     return {"n": n, "mae": float(np.abs(d).mean()), "bias": bias, "loa_low": bias - 1.96 * sd,
-            "loa_high": bias + 1.96 * sd, "icc": icc_a1(t[ok], m[ok])}
+            "loa_high": bias + 1.96 * sd, "worst": float(np.abs(d).max()), "icc": icc_a1(t[ok], m[ok])}
+
+
+def coverage(truth, measured, half_width) -> dict:
+    """How often the truth lies inside ``measured ± half_width`` (a 95% interval should cover ≥ 90%).
+
+    Args:
+        truth, measured, half_width: (n,) values (half-widths ≥ 0, same unit). Pairs with a NaN
+            truth or measurement are dropped; a NaN half-width counts as not covering.
+
+    Returns:
+        ``n`` pairs used, ``rate`` (share covered, NaN if n = 0) and ``median_half_width`` (of the finite ones).
+    """
+    t, m, u = (np.asarray(v, float) for v in (truth, measured, half_width))
+    ok = np.isfinite(t) & np.isfinite(m)
+    t, m, u = t[ok], m[ok], u[ok]
+    inside = np.isfinite(u) & (np.abs(m - t) <= u + 1e-9)   # closed interval; 22.0 − 18.4 is 3.6000000000000014
+    return {"n": int(ok.sum()), "rate": float(inside.mean()) if len(t) else math.nan,
+            "median_half_width": float(np.median(u[np.isfinite(u)])) if np.isfinite(u).any() else math.nan}
+
+
+def grouped(rows: Iterable, key: Callable[[object], str], *, overall: str = "all") -> dict[str, list]:
+    """Rows by ``key(row)`` in order of first appearance, then every row under ``overall``."""
+    out: dict[str, list] = {}
+    for r in rows:
+        out.setdefault(key(r), []).append(r)
+    return {**out, overall: [r for rs in out.values() for r in rs]}
+
+
+# --------------------------------------------------------------------------- seated IR
+
+
+@dataclass(frozen=True)
+class SeatedLeg:
+    """One leg of one seated video: truth and measurement (degrees, + = internal rotation).
+
+    ``truth_deg``: the best true internal-rotation effort of the leg (0.0 for a resting leg, one with
+    no internal-rotation effort). ``held_deg`` / ``uncertainty_deg``: the result's, NaN when absent;
+    ``status``: the result's leg status ("measured", "no effort", "not held", "not seen").
+    """
+
+    condition: str
+    video: str
+    leg: str
+    truth_deg: float
+    resting: bool
+    held_deg: float
+    uncertainty_deg: float
+    status: str
+
+    @property
+    def no_effort_ok(self) -> bool:
+        """A resting leg reported as "no effort"."""
+        return self.resting and self.status == "no effort"
+
+
+def _num(v) -> float:
+    return math.nan if v is None else float(v)
+
+
+def leg_rows(true_efforts: Sequence[dict], result: dict, *, condition: str, video: str) -> list[SeatedLeg]:
+    """Both legs of a video from its true efforts (sidecar ``rotation.efforts``) and its rotation JSON."""
+    rows = []
+    for leg in ("left", "right"):
+        inward = [e["held_deg"] for e in true_efforts if e["leg"] == leg and e["held_deg"] > 0]
+        got = result.get(leg) or {}
+        rows.append(SeatedLeg(condition, video, leg, max(inward) if inward else 0.0, not inward,
+                              _num(got.get("held_deg")), _num(got.get("uncertainty_deg")), str(got.get("status"))))
+    return rows
+
+
+def seated_metrics(legs: Sequence[SeatedLeg]) -> dict:
+    """Agreement of held vs true (all legs with a held value, resting legs at truth 0), coverage of the
+    uncertainty (legs that rotated and were "measured"), resting legs read "no effort", missed legs."""
+    moved = [r for r in legs if not r.resting]
+    measured = [r for r in moved if r.status == "measured"]
+    resting = [r for r in legs if r.resting]
+    return {"legs": len(legs), "moved": len(moved), "missed": len(moved) - len(measured),
+            **agreement([r.truth_deg for r in legs], [r.held_deg for r in legs]),
+            "coverage": coverage([r.truth_deg for r in measured], [r.held_deg for r in measured],
+                                 [r.uncertainty_deg for r in measured]),
+            "resting": len(resting), "no_effort_ok": sum(r.no_effort_ok for r in resting)}
+
+
+def _f(v: float, nd: int = 1, *, signed: bool = False) -> str:
+    if v is None or not np.isfinite(v):
+        return "—"
+    return f"{v:+.{nd}f}" if signed else f"{v:.{nd}f}"
+
+
+def _pct(v: float) -> str:
+    return "—" if not np.isfinite(v) else f"{v:.0%}"
+
+
+def _table(columns: Sequence[str], rows: Iterable, key: Callable, measure: Callable, cells: Callable) -> tuple[str, dict]:
+    """Markdown table with one row per group of ``rows`` (by ``key``, then "all"): the group's name and
+    ``cells(metrics, group)``, where metrics = ``measure(name, group)``; returns (text, metrics by group)."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    out = {}
+    for name, group in grouped(rows, key).items():
+        m = out[name] = measure(name, group)
+        lines.append("| " + " | ".join([f"**{name}**" if name == "all" else name, *cells(m, group)]) + " |")
+    return "\n".join(lines), out
+
+
+def seated_table(legs: Sequence[SeatedLeg], efforts: dict[str, Sequence[int]] | None = None) -> tuple[str, dict]:
+    """Markdown table of `seated_metrics` per condition and overall, and the metrics by condition.
+
+    ``efforts``: condition → (true efforts, found, extra measured) from effort matching (optional).
+    """
+    efforts = dict(efforts or {})
+    efforts["all"] = [sum(v[i] for v in efforts.values()) for i in range(3)] if efforts else [0, 0, 0]
+
+    def measure(cond: str, rows: list) -> dict:
+        n_true, found, extra = efforts.get(cond, (0, 0, 0))
+        return {**seated_metrics(rows), "efforts": {"true": n_true, "found": found, "extra": extra}}
+
+    def cells(m: dict, _rows: list) -> list[str]:
+        cov, e = m["coverage"], m["efforts"]
+        return [f"{m['moved']} / {m['resting']}", _f(m["mae"]), _f(m["bias"], signed=True),
+                f"{_f(m['loa_low'], signed=True)} … {_f(m['loa_high'], signed=True)}", _f(m["worst"]),
+                f"{_pct(cov['rate'])} ({cov['n']})", _f(cov["median_half_width"]), f"{m['no_effort_ok']}/{m['resting']}",
+                str(m["missed"]), f"{e['found']}/{e['true']}", str(e["extra"])]
+
+    return _table(("condition", "legs (rotated / resting)", "MAE °", "bias °", "95% LoA °", "worst °", "coverage",
+                   "median ± °", "resting → \"no effort\"", "rotated legs missed", "efforts found", "extra efforts"),
+                  legs, lambda r: r.condition, measure, cells)
+
+
+# --------------------------------------------------------------------------- hip circles
+
+
+@dataclass(frozen=True)
+class CircleVideo:
+    """One circles (or, with ``negative``, rocking) video: counts (clockwise, counterclockwise) true and
+    measured, whether the measured reps turn the true way in the true order, the result's confidence,
+    per matched rep its direction agreement, start/end errors (measured − true, seconds) and
+    (true, measured) radius in cm."""
+
+    condition: str
+    video: str
+    negative: bool
+    truth: tuple[int, int]
+    measured: tuple[int, int]
+    order_ok: bool
+    confidence: str
+    directions_ok: tuple[bool, ...] = ()
+    edge_errors_s: tuple[float, ...] = ()
+    radii_cm: tuple[tuple[float, float], ...] = ()
+
+    @property
+    def counts_ok(self) -> bool:
+        return tuple(self.measured) == tuple(self.truth)
+
+    @property
+    def exact(self) -> bool:
+        """Counts per direction right and every counted rep turning the true way in the true order."""
+        return self.counts_ok and self.order_ok
+
+    @property
+    def wrong_and_high(self) -> bool:
+        """Counts wrong yet the result claims "high" confidence (must never happen)."""
+        return not self.counts_ok and self.confidence == "high"
+
+
+def circles_metrics(videos: Sequence[CircleVideo]) -> dict:
+    """Exact and count-match rates (circle videos), direction accuracy of matched reps, wrong-and-high and
+    low-confidence results (all videos), false circles on negatives, rep edge errors, radius error of
+    "high" results (relative, median and share within 15%)."""
+    pos = [v for v in videos if not v.negative]
+    neg = [v for v in videos if v.negative]
+    dirs = [ok for v in pos for ok in v.directions_ok]
+    edges = np.abs(np.array([e for v in pos for e in v.edge_errors_s], float))
+    radii = np.array([r for v in pos if v.confidence == "high" for r in v.radii_cm], float).reshape(-1, 2)
+    rel = np.abs(radii[:, 1] - radii[:, 0]) / radii[:, 0] if len(radii) else np.array([])
+    mean = lambda xs: float(np.mean(xs)) if len(xs) else math.nan
+    return {"videos": len(pos), "exact": sum(v.exact for v in pos), "exact_rate": mean([v.exact for v in pos]),
+            "count_match_rate": mean([v.counts_ok for v in pos]), "direction_accuracy": mean(dirs),
+            "wrong_and_high": sum(v.wrong_and_high for v in videos),
+            "low_confidence": sum(v.confidence != "high" for v in videos),
+            "negatives": len(neg), "false_circles": int(sum(sum(v.measured) for v in neg)),
+            "edge_median_s": float(np.median(edges)) if len(edges) else math.nan,
+            "edge_max_s": float(edges.max()) if len(edges) else math.nan,
+            "edge_within_0_3s": mean(edges <= 0.3),
+            "radius_reps_high": len(rel), "radius_median_rel_error": float(np.median(rel)) if len(rel) else math.nan,
+            "radius_within_15pct": mean(rel <= 0.15)}
+
+
+def circles_table(videos: Sequence[CircleVideo]) -> tuple[str, dict]:
+    """Markdown table of `circles_metrics` per placement and overall, and the metrics by placement."""
+    def cells(m: dict, rows: list) -> list[str]:
+        return [str(m["videos"]), f"{m['exact']}/{m['videos']}", _pct(m["direction_accuracy"]), str(m["wrong_and_high"]),
+                f"{m['low_confidence']}/{len(rows)}", f"{m['false_circles']} ({m['negatives']})",
+                f"{_f(m['edge_median_s'], 2)} / {_f(m['edge_max_s'], 2)}", _pct(m["edge_within_0_3s"]),
+                f"{_pct(m['radius_median_rel_error'])} ({m['radius_reps_high']})", _pct(m["radius_within_15pct"])]
+
+    return _table(("placement", "videos", "exact", "direction", "wrong & high", "low confidence",
+                   "false circles (negatives)", "rep edge error s (median / max)", "edges ≤ 0.3 s",
+                   "radius error, high (median)", "radius within 15%"),
+                  videos, lambda v: v.condition, lambda _name, rows: circles_metrics(rows), cells)

@@ -19,6 +19,12 @@ SEATED_CONDITIONS: dict[str, dict[str, tuple[float, float]]] = {
     "high": {"heading": (-10, 10), "pitch": (25, 35), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.6, 0.8)},
     "far": {"heading": (-10, 10), "pitch": (0, 12), "roll": (-2, 2), "hfov": (60, 75), "fill": (0.3, 0.4)},
     "tilted": {"heading": (-10, 10), "pitch": (5, 15), "roll": (5, 10), "hfov": (70, 80), "fill": (0.55, 0.75)},
+    # widened for issue 14: a slight yaw either way, a camera on the floor looking up, a camera above the
+    # head looking down, and yaw with roll together
+    "turned_slight": {"heading": (8, 15), "pitch": (0, 12), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.6, 0.8)},
+    "floor": {"heading": (-10, 10), "pitch": (-22, -12), "roll": (-2, 2), "hfov": (60, 75), "fill": (0.55, 0.75)},
+    "overhead": {"heading": (-10, 10), "pitch": (40, 50), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.55, 0.75)},
+    "turned_rolled": {"heading": (12, 25), "pitch": (0, 15), "roll": (4, 8), "hfov": (60, 75), "fill": (0.55, 0.75)},
 }
 QUADRUPED_CONDITIONS: dict[str, dict[str, tuple[float, float]]] = {
     "side": {"heading": (80, 100), "pitch": (5, 18), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.6, 0.8)},
@@ -97,13 +103,20 @@ def _jitter(rng: np.random.Generator, colour, amount: float = 0.05) -> tuple[flo
     return tuple(float(np.clip(c + rng.normal(0, amount), 0, 1)) for c in colour)
 
 
-def draw_outfit(rng: np.random.Generator) -> dict[str, tuple[float, float, float]]:
-    """Colours of skin, T-shirt, shorts (different from the shirt), shoes and hair."""
+#: Share of outfits with long trousers (the lower leg dressed like the upper leg) instead of shorts.
+TROUSERS_PROBABILITY = 0.35
+
+
+def draw_outfit(rng: np.random.Generator) -> dict:
+    """Colours of skin, T-shirt, shorts (different from the shirt), shoes and hair; with
+    `TROUSERS_PROBABILITY` long trousers (``lower_leg`` = the shorts' colour, else None = bare skin)."""
     shirt_i, shorts_i = rng.choice(len(GARMENT_COLOURS), size=2, replace=False)
-    return {"skin": _jitter(rng, SKIN_TONES[rng.integers(len(SKIN_TONES))], 0.02),
-            "shirt": _jitter(rng, GARMENT_COLOURS[shirt_i]), "shorts": _jitter(rng, GARMENT_COLOURS[shorts_i]),
-            "shoes": _jitter(rng, GARMENT_COLOURS[rng.integers(len(GARMENT_COLOURS))]),
-            "hair": _jitter(rng, HAIR_COLOURS[rng.integers(len(HAIR_COLOURS))], 0.02)}
+    out = {"skin": _jitter(rng, SKIN_TONES[rng.integers(len(SKIN_TONES))], 0.02),
+           "shirt": _jitter(rng, GARMENT_COLOURS[shirt_i]), "shorts": _jitter(rng, GARMENT_COLOURS[shorts_i]),
+           "shoes": _jitter(rng, GARMENT_COLOURS[rng.integers(len(GARMENT_COLOURS))]),
+           "hair": _jitter(rng, HAIR_COLOURS[rng.integers(len(HAIR_COLOURS))], 0.02)}
+    out["lower_leg"] = out["shorts"] if rng.random() < TROUSERS_PROBABILITY else None
+    return out
 
 
 def draw_room(rng: np.random.Generator) -> dict:

@@ -1,0 +1,237 @@
+"""benchmarks/accuracy.py's scoring and plan, with known answers (no rendering, no pose model)."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hipvision.synthetic.render.metrics import (
+    CircleVideo,
+    SeatedLeg,
+    agreement,
+    circles_metrics,
+    circles_table,
+    coverage,
+    grouped,
+    leg_rows,
+    seated_metrics,
+    seated_table,
+)
+from hipvision.synthetic.render.randomize import QUADRUPED_CONDITIONS, SEATED_CONDITIONS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _accuracy_module():
+    spec = importlib.util.spec_from_file_location("hv_accuracy", ROOT / "benchmarks" / "accuracy.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["hv_accuracy"] = module   # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+# --------------------------------------------------------------------------- metric functions
+
+def test_agreement_reports_the_worst_error():
+    a = agreement([10.0, 20.0, 30.0, 40.0], [11.0, 17.0, 30.0, np.nan])
+    assert a["n"] == 3 and a["worst"] == pytest.approx(3.0)
+    assert a["mae"] == pytest.approx(4 / 3) and a["bias"] == pytest.approx(-2 / 3)
+    assert math.isnan(agreement([], [])["worst"])
+
+
+def test_coverage_counts_truth_inside_the_interval():
+    # errors 0.5, 2, 3 (and one unmeasured pair dropped); half-widths 1, 2, 2.5 → the first two cover
+    c = coverage([10, 20, 30, 40], [10.5, 22, 33, np.nan], [1.0, 2.0, 2.5, 9.0])
+    assert c == {"n": 3, "rate": pytest.approx(2 / 3), "median_half_width": 2.0}
+    # a missing half-width never covers, and is left out of the median
+    c = coverage([10, 20], [10, 20], [np.nan, 1.0])
+    assert c["rate"] == 0.5 and c["median_half_width"] == 1.0
+    assert math.isnan(coverage([], [], [])["rate"])
+    assert coverage([22.0], [18.4], [3.6])["rate"] == 1.0   # on the edge is inside (despite float rounding)
+
+
+def test_grouped_keeps_first_appearance_order_and_adds_all():
+    g = grouped(["b1", "a1", "b2"], key=lambda s: s[0])
+    assert list(g) == ["b", "a", "all"]
+    assert g["b"] == ["b1", "b2"] and g["all"] == ["b1", "b2", "a1"]
+
+
+def _leg(cond, truth, held, unc, status, resting=False, leg="left"):
+    return SeatedLeg(cond, f"v-{cond}", leg, truth, resting, held, unc, status)
+
+
+def test_leg_rows_take_the_best_inward_effort_and_find_resting_legs():
+    efforts = [{"leg": "left", "held_deg": 20.0}, {"leg": "left", "held_deg": 35.0},
+               {"leg": "right", "held_deg": -12.0}]   # the right leg only rotated outward: it rests for IR
+    result = {"left": {"held_deg": 36.1, "uncertainty_deg": 2.0, "status": "measured"},
+              "right": {"held_deg": 0.0, "uncertainty_deg": None, "status": "no effort"}}
+    left, right = leg_rows(efforts, result, condition="front", video="v")
+    assert (left.truth_deg, left.resting, left.held_deg, left.uncertainty_deg) == (35.0, False, 36.1, 2.0)
+    assert (right.truth_deg, right.resting, right.status) == (0.0, True, "no effort")
+    assert math.isnan(right.uncertainty_deg) and right.no_effort_ok
+    missed = leg_rows(efforts, {"left": {"held_deg": 0.0, "status": "no effort"}}, condition="front", video="v")[0]
+    assert not missed.resting and not missed.no_effort_ok   # a leg that rotated, read "no effort": wrong
+
+
+def test_seated_metrics_known_answers():
+    legs = [_leg("front", 30.0, 31.0, 2.0, "measured"),          # error +1, covered
+            _leg("front", 40.0, 37.0, 2.0, "measured"),          # error −3, not covered
+            _leg("front", 20.0, math.nan, math.nan, "not held"),  # missed
+            _leg("front", 0.0, 0.0, math.nan, "no effort", resting=True),
+            _leg("front", 0.0, 2.0, 1.0, "measured", resting=True)]   # the top of the noise: wrong
+    m = seated_metrics(legs)
+    assert (m["legs"], m["moved"], m["missed"], m["resting"], m["no_effort_ok"]) == (5, 3, 1, 2, 1)
+    assert m["n"] == 4 and m["mae"] == pytest.approx(6 / 4) and m["bias"] == pytest.approx(0.0)
+    assert m["worst"] == 3.0
+    assert m["coverage"]["n"] == 2 and m["coverage"]["rate"] == 0.5 and m["coverage"]["median_half_width"] == 2.0
+
+
+def test_seated_table_has_a_row_per_condition_and_overall():
+    legs = [_leg("front", 30.0, 31.0, 2.0, "measured"), _leg("floor", 30.0, 34.0, 2.0, "measured")]
+    text, out = seated_table(legs, {"front": (2, 2, 0), "floor": (3, 1, 1)})
+    assert list(out) == ["front", "floor", "all"]
+    assert out["all"]["mae"] == 2.5 and out["all"]["worst"] == 4.0
+    assert out["all"]["efforts"] == {"true": 5, "found": 3, "extra": 1}
+    rows = text.splitlines()
+    assert len(rows) == 2 + 3 and rows[-1].startswith("| **all** |") and "| 3/5 | 1 |" in rows[-1]
+
+
+def _video(cond="side", truth=(3, 3), measured=(3, 3), confidence="high", negative=False, **kw):
+    return CircleVideo(cond, f"v-{cond}", negative, truth, measured, kw.pop("order_ok", True), confidence, **kw)
+
+
+def test_wrong_and_high_is_a_wrong_count_with_high_confidence():
+    assert _video(measured=(3, 2), confidence="high").wrong_and_high
+    assert not _video(measured=(3, 2), confidence="low").wrong_and_high
+    assert not _video(confidence="high").wrong_and_high
+    assert _video(truth=(0, 0), measured=(1, 0), negative=True).wrong_and_high   # circles on rocking, "high"
+    swapped = _video(order_ok=False)   # right counts, the sets turning the wrong way round: not exact, not wrong-and-high
+    assert swapped.counts_ok and not swapped.exact and not swapped.wrong_and_high
+
+
+def test_circles_metrics_known_answers():
+    videos = [
+        _video("side", directions_ok=(True, True, True, False), edge_errors_s=(0.1, -0.2, 0.4, 0.0),
+               radii_cm=((10.0, 9.0), (10.0, 12.0))),                     # exact, radius errors 10% and 20%
+        _video("side", measured=(2, 3), confidence="low", radii_cm=((10.0, 5.0),)),  # wrong, low: radius not used
+        _video("side", truth=(0, 0), measured=(0, 1), confidence="low", negative=True),
+    ]
+    m = circles_metrics(videos)
+    assert (m["videos"], m["exact"], m["wrong_and_high"], m["low_confidence"]) == (2, 1, 0, 2)
+    assert m["count_match_rate"] == 0.5 and m["direction_accuracy"] == 0.75
+    assert (m["negatives"], m["false_circles"]) == (1, 1)
+    assert m["edge_median_s"] == pytest.approx(0.15) and m["edge_max_s"] == pytest.approx(0.4)
+    assert m["edge_within_0_3s"] == 0.75
+    assert m["radius_reps_high"] == 2 and m["radius_median_rel_error"] == pytest.approx(0.15)
+    assert m["radius_within_15pct"] == 0.5
+    text, out = circles_table(videos)
+    assert list(out) == ["side", "all"] and text.count("\n") == 3
+
+
+# --------------------------------------------------------------------------- the plan
+
+def test_plan_covers_every_condition_and_both_yaw_signs():
+    acc = _accuracy_module()
+    items = acc.plan(seed=acc.BENCHMARK_SEED, per_condition=2, efforts=2, negatives=2)
+    seated = [it for it in items if it.spec.scene == "seated_ir"]
+    assert {it.condition for it in seated} == set(SEATED_CONDITIONS)
+    assert {it.condition for it in items if it.spec.scene == "hip_circles"} == set(QUADRUPED_CONDITIONS)
+    for cond in SEATED_CONDITIONS:
+        signs = {np.sign(it.spec.camera.heading_deg) for it in seated if it.condition == cond}
+        assert signs == {-1.0, 1.0}, cond
+    assert all(it.spec.camera.condition == it.condition for it in items)
+    assert len({it.stem for it in items}) == len(items)
+    assert sum(it.spec.scene == "rocking" for it in items) == 2
+    assert sum(it.spec.scene == "sitting_still" for it in items) == 2
+    slopes = [it.spec.options["thigh_slope_deg"] for it in seated]
+    assert min(slopes) >= acc.THIGH_SLOPE_DEG[0] and max(slopes) <= acc.THIGH_SLOPE_DEG[1] and len(set(slopes)) > 1
+
+
+def test_heldout_set_differs_only_in_the_seed():
+    acc = _accuracy_module()
+    bench, held = acc.plan(seed=acc.BENCHMARK_SEED), acc.plan(seed=acc.HELDOUT_SEED)
+    assert [(it.stem, it.condition, it.spec.options.keys()) for it in bench] == \
+        [(it.stem, it.condition, it.spec.options.keys()) for it in held]
+    assert not {it.spec.seed for it in bench} & {it.spec.seed for it in held}
+
+
+def test_benchmark_scores_efforts_and_circles():
+    """seated_rows / circle_row (per effort and per video; benchmarks/models.py uses them)."""
+    acc = _accuracy_module()
+    truth = {"rotation": {"efforts": [
+        {"leg": "left", "start_s": 2.0, "end_s": 4.0, "move_start_s": 1.0, "move_end_s": 5.0, "held_deg": 40.0},
+        {"leg": "right", "start_s": 7.0, "end_s": 9.0, "move_start_s": 6.0, "move_end_s": 10.0, "held_deg": 25.0}]},
+        "circles": {"total": 2, "clockwise": 1, "counterclockwise": 1, "reps": [
+            {"direction": "clockwise", "start_s": 1.0, "end_s": 4.0, "radius_cm": 8.0},
+            {"direction": "counterclockwise", "start_s": 6.0, "end_s": 9.0, "radius_cm": 6.0}]}}
+    rotation = {"left": {"efforts": [{"start_s": 2.2, "end_s": 3.9, "held_deg": 37.0},
+                                     {"start_s": 12.0, "end_s": 14.0, "held_deg": 20.0}]},
+                "right": {"efforts": []}}
+    rows, extra = acc.seated_rows(truth, rotation)
+    assert [(r["leg"], r["truth_deg"]) for r in rows] == [("left", 40.0), ("right", 25.0)]
+    assert rows[0]["measured_deg"] == 37.0 and np.isnan(rows[1]["measured_deg"]) and extra == 1
+    circles = {"total": 2, "clockwise": 2, "counterclockwise": 0, "reps": [
+        {"direction": "clockwise", "start_s": 1.1, "end_s": 4.2, "radius_cm": 7.0},
+        {"direction": "clockwise", "start_s": 6.1, "end_s": 9.0, "radius_cm": 6.5}]}
+    row = acc.circle_row(truth, circles)
+    assert row["exact"] is False and row["direction_ok"] == [True, False]
+    assert row["radius"] == [(8.0, 7.0), (6.0, 6.5)]
+    swapped = {"total": 2, "clockwise": 1, "counterclockwise": 1, "reps": [
+        {"direction": "counterclockwise", "start_s": 1.1, "end_s": 4.2, "radius_cm": 7.0},
+        {"direction": "clockwise", "start_s": 6.1, "end_s": 9.0, "radius_cm": 6.5}]}
+    row = acc.circle_row(truth, swapped)  # right counts per direction, each set the wrong way round
+    assert row["counts"] is True and row["exact"] is False
+    assert acc.circle_row(truth, {**swapped, "reps": list(reversed(swapped["reps"]))})["exact"] is True
+
+
+def test_circle_video_from_truth_and_result():
+    acc = _accuracy_module()
+    item = acc.Item("circles-side-0", type("S", (), {"scene": "hip_circles"})(), "side")
+    truth = {"circles": {"clockwise": 1, "counterclockwise": 1, "reps": [
+        {"direction": "clockwise", "start_s": 1.0, "end_s": 4.0, "radius_cm": 8.0},
+        {"direction": "counterclockwise", "start_s": 6.0, "end_s": 9.0, "radius_cm": 6.0}]}}
+    result = {"clockwise": 2, "counterclockwise": 0, "confidence": "high", "reps": [
+        {"direction": "clockwise", "start_s": 1.1, "end_s": 4.2, "radius_cm": 7.0},
+        {"direction": "clockwise", "start_s": 6.1, "end_s": 9.0, "radius_cm": 6.5}]}
+    v = acc.circle_video(item, truth, result)
+    assert v.wrong_and_high and not v.exact and v.directions_ok == (True, False)
+    assert v.edge_errors_s == pytest.approx((0.1, 0.2, 0.1, 0.0)) and v.radii_cm == ((8.0, 7.0), (6.0, 6.5))
+
+
+def test_seated_video_counts_found_and_extra_efforts():
+    acc = _accuracy_module()
+    item = acc.Item("seated-front-0", type("S", (), {"scene": "seated_ir"})(), "front")
+    truth = {"rotation": {"efforts": [
+        {"leg": "left", "start_s": 2.0, "end_s": 4.0, "move_start_s": 1.0, "move_end_s": 5.0, "held_deg": 40.0},
+        {"leg": "right", "start_s": 7.0, "end_s": 9.0, "move_start_s": 6.0, "move_end_s": 10.0, "held_deg": 25.0}]}}
+    result = {"left": {"held_deg": 37.0, "uncertainty_deg": 2.0, "status": "measured",
+                       "efforts": [{"start_s": 2.2, "end_s": 3.9, "held_deg": 37.0},
+                                   {"start_s": 12.0, "end_s": 14.0, "held_deg": 20.0}]},
+              "right": {"held_deg": None, "status": "not held", "efforts": []}}
+    legs, n_true, found, extra = acc.seated_video(item, truth, result)
+    assert (n_true, found, extra) == (2, 1, 1)
+    assert [(r.leg, r.truth_deg, r.status) for r in legs] == [("left", 40.0, "measured"), ("right", 25.0, "not held")]
+
+
+def test_outfits_include_long_trousers_dressed_like_the_shorts():
+    from hipvision.synthetic.render.body import Outfit
+    from hipvision.synthetic.render.randomize import TROUSERS_PROBABILITY, draw_outfit
+
+    outfits = [draw_outfit(np.random.default_rng(seed)) for seed in range(400)]
+    trousers = [o for o in outfits if o["lower_leg"] is not None]
+    assert abs(len(trousers) / len(outfits) - TROUSERS_PROBABILITY) < 0.08
+    assert all(o["lower_leg"] == o["shorts"] for o in trousers)
+    assert Outfit(**outfits[0]).lower_leg == outfits[0]["lower_leg"]   # the sidecar's outfit dresses a body
+
+
+def test_seated_conditions_reach_floor_and_overhead_cameras_and_both_yaw_sizes():
+    pitch = {name: c["pitch"] for name, c in SEATED_CONDITIONS.items()}
+    assert min(lo for lo, _ in pitch.values()) <= -12 and max(hi for _, hi in pitch.values()) >= 45
+    headings = [c["heading"] for c in SEATED_CONDITIONS.values()]
+    assert any(lo <= 10 <= hi for lo, hi in headings) and any(lo <= 25 <= hi for lo, hi in headings)
+    assert max(hi for lo, hi in (c["roll"] for c in SEATED_CONDITIONS.values())) >= 8
