@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from accuracy import analyse, circle_row, ensure_rendered  # noqa: E402
+from accuracy import Item, analyse, circle_row, ensure_rendered  # noqa: E402
 
 from hipvision.io import write_json_atomic  # noqa: E402
 from hipvision.synthetic.render.randomize import QUADRUPED_CONDITIONS  # noqa: E402
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     args.cache.mkdir(parents=True, exist_ok=True)
     if args.rendered:
         items = [it for it in items if (args.cache / f"{it[1]}.json").is_file()]
-    ensure_rendered([(stem, spec) for _, stem, spec in items], args.cache, args.rig_cache)
+    ensure_rendered([Item(stem, spec, placement) for placement, stem, spec in items], args.cache, args.rig_cache)
     if args.render_only:
         return 0
     rows = [video_row(p, stem, args.cache, args.model) for p, stem, _ in items]
