@@ -14,7 +14,7 @@ import pytest
 
 from hipvision.core.circles import CirclesSettings, summarise
 from hipvision.core.circles.summary import rep_measures
-from hipvision.core.circles.confidence import ConfidenceSettings, _set_reasons
+from hipvision.core.circles.confidence import ConfidenceSettings, _near_the_gate, _set_reasons
 from hipvision.core.circles.counting import CircleCounter, CounterSettings, RepSpan
 from hipvision.core.circles.depth import IDENTITY, apply_depth, depth_fit, loop_terms
 from hipvision.core.circles.edges import circle_radius_reference
@@ -426,3 +426,21 @@ def test_after_a_gap_in_the_samples_the_next_circles_count():
         counter.update(i, i / FPS + (1.0 if i >= len(xy) else 0.0), p, np.zeros(2), 1.0, True)
     counter.finish()
     assert _result(counter) == (6, 0, 0, [])
+
+
+@pytest.mark.parametrize(("radii_pct", "gate", "fragile"), [
+    ([5.4, 4.7], 0.04, True),          # the far-side set that hid a third circle: median 5.05% < 1.5 × 4%
+    ([5.9, 5.9, 5.9], 0.04, True),     # just under 6%
+    ([6.0, 6.0, 6.0], 0.04, False),    # at 1.5 × the gate: not fragile
+    ([4.1, 12.0, 12.5], 0.04, False),  # one small circle in a set of big ones: the median decides
+    ([8.0, 8.5], 0.06, True),          # the gate is the counter's, whatever it is set to
+    ([], 0.04, False),                 # no circles: nothing to say here
+])
+def test_a_set_of_circles_barely_above_the_smallest_counted_is_not_trusted(radii_pct, gate, fragile):
+    from types import SimpleNamespace
+
+    reps = [SimpleNamespace(radius_pct_torso=r) for r in radii_pct]
+    reasons = _near_the_gate(reps, gate, ConfidenceSettings())
+    assert bool(reasons) is fragile
+    if fragile:
+        assert "make each circle bigger, or bring the camera nearer" in reasons[0]

@@ -17,7 +17,10 @@ the whole result; each reason says what to change:
 * the posture was lost in part of the set, the person was on hands and knees in few frames, or found
   in few frames;
 * one circle took far more or less time than the others of its set (a merged or split circle);
-* a count one away from the protocol's (the likeliest miscount: a missed or extra circle at an edge).
+* a count one away from the protocol's (the likeliest miscount: a missed or extra circle at an edge);
+* a set's circles barely bigger than the smallest the counter takes (median radius under ``near_gate_ratio``
+  times it): a sibling circle a little smaller was not counted and left no trace (seen on a far camera: 3
+  small circles counted 2, with nothing else to say so).
 
 A still hold seen from anywhere is ``"high"`` with 0 circles: too little moved for a circle to hide.
 """
@@ -56,6 +59,7 @@ class ConfidenceSettings:
     min_loop_area: float = 2.0  # the centre at least this many smallest countable circles' areas
     min_loop_of_counted: float = 0.25  # ... and this share of the median counted circle's area
     min_loopiness: float = 0.5  # ... and net over total area swept at least this (a rock sweeps both ways)
+    near_gate_ratio: float = 1.5  # a set's median radius under this × the counter's smallest circle: fragile
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
             continue
         start, end = min(c.start_s for c in items), max(c.end_s for c in items)
         reasons = list(overall) + _set_reasons(track, start, end, mine, part, rejected, settings)
+        reasons += _near_the_gate([r for r in reps if r.direction == direction], min_radius_torso, settings)
         if abs(len(mine) - target_per_direction) == 1:
             word = "short of" if len(mine) < target_per_direction else "more than"
             reasons.append(f"{len(mine)} {_LABEL[direction]} circles, one {word} the {target_per_direction} asked: "
@@ -186,6 +191,17 @@ def _set_reasons(track: CircleTrack, start: float, end: float, mine: list[_Circl
                            f"took about {median:.1f} s: two circles may have been merged or one split; keep an "
                            "even pace")
     return out
+
+
+def _near_the_gate(reps: list, min_radius_torso: float, s: ConfidenceSettings) -> list[str]:
+    """A reason when a set's circles (`CircleRep`, ``radius_pct_torso`` in % of the torso) are barely above the
+    counter's smallest circle (``min_radius_torso``, torso lengths)."""
+    sizes = [r.radius_pct_torso for r in reps if r.radius_pct_torso is not None and math.isfinite(r.radius_pct_torso)]
+    if not sizes or float(np.median(sizes)) >= s.near_gate_ratio * 100.0 * min_radius_torso:
+        return []
+    return [f"the circles were small (radius about {float(np.median(sizes)):.0f}% of the torso, near the smallest "
+            "that is counted): a slightly smaller one would have been missed; make each circle bigger, or bring "
+            "the camera nearer"]
 
 
 def _view(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings) -> tuple[str, float]:
