@@ -194,7 +194,5 @@ def test_circles_missed_from_behind_say_where_to_put_the_camera():
                            depth_noise_m=0.06)
     result = analyze_circles(seq)
     missed = [r for r in result.confidence.reasons if r.startswith("the hips went round")]
-    assert not exact(result, SETS) and result.confidence.level == "low"
+    assert missed and not exact(result, SETS) and result.confidence.level == "low"
     assert all("camera in line with the body" in r and "move the camera about 45° to the side" in r for r in missed)
-    # some circles may be counted on a rebuilt depth (4 of 10 here): that reason says where to move the camera too
-    assert any("move the camera about 45° to the side" in r for r in result.confidence.reasons)

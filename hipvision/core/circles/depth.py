@@ -54,10 +54,7 @@ class DepthSettings:
     min_quarter_torso: float = 0.0065  # rms of the quarter-turn depth part, torso lengths (~3 mm): weaker is noise
     min_fit_r2: float = 0.3
     fit_cutoff_hz: float = 1.0  # low-pass of the window before the fit
-    min_windows: int = 2  # consecutive windows (step_s apart) that must agree before it applies (3 left a
-    # rendered 2-circle set side-on unrebuilt: its clear-loop windows ran 2 long)
-    image_min_windows: int = 3  # offline: ... when any of them took the loop from the image growth, which
-    # also follows the across motion (rocking on a synthetic side view made 2 such windows in a row)
+    min_windows: int = 3  # consecutive windows (step_s apart) that must agree before it applies
     hold_s: float = 10.0  # live: a correction found stays this long without confirmation
     extend_s: float = 5.0  # offline: it applies between the windows that found it, and this far beyond
     follow_fraction: float = 0.4  # offline: once confirmed, other windows whose own quarter-turn ratio is
@@ -247,16 +244,14 @@ def apply_depth(dev_m: np.ndarray, across_rate_m_s: np.ndarray, camera_azimuth_d
     return a[..., None] * across + new_b[..., None] * depth
 
 
-def _confirmed(fits: list[tuple], min_windows: int, image_min_windows: int | None = None) -> list:
-    """The fits ``(t, coefficients, ratio, …, from the image)`` that found under-reported depth in at least
-    ``min_windows`` consecutive windows (``image_min_windows`` when one of them took it from the image)."""
+def _confirmed(fits: list[tuple[float, np.ndarray, float]], min_windows: int) -> list:
+    """The fits that found under-reported depth in at least ``min_windows`` consecutive windows."""
     out, run = [], []
     for fit in [*fits, (np.nan, IDENTITY, 1.0)]:
         if fit[2] < 1.0:
             run.append(fit)
             continue
-        image = image_min_windows is not None and any(f[-1] for f in run)
-        if len(run) >= (max(min_windows, image_min_windows) if image else min_windows):
+        if len(run) >= min_windows:
             out.extend(run)
         run = []
     return out
@@ -330,17 +325,16 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
                 continue
             az, torso = float(np.nanmedian(camera_azimuth_deg[w])), float(np.nanmedian(torso_m[w]))
             p, ratio = depth_fit(t[w], dev_m[w], az, torso, settings=settings)
-            from_image = False
             world = loop_terms(t[w], dev_m[w], az, torso, settings=settings)
             if approach_m is not None and (world is None or world[2] < settings.image_over_world_below
                                            or not clear_loop(world, torso, settings)):
                 image = image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso, settings=settings)
                 p_image, ratio_image = _image_rebuild(image, world, settings)
                 if ratio_image < 1.0:
-                    p, ratio, from_image = p_image, ratio_image, True
-            found.append((c, p, ratio, az, from_image))
+                    p, ratio = p_image, ratio_image
+            found.append((c, p, ratio, az))
             terms.append((c, world, torso, az))
-        stretches.append((rows, _confirmed(found, settings.min_windows, settings.image_min_windows), terms))
+        stretches.append((rows, _confirmed(found, settings.min_windows), terms))
     confirmed = [f for _, found, _ in stretches for f in found]
     if not confirmed:
         return coeffs, ratios
