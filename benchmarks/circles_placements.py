@@ -54,6 +54,13 @@ def plan(*, per_condition: int, fps: float) -> list[tuple[str, str, object]]:
     special += [(cond, f"circles-{cond}-{name}-{SEED + 500 + k}",
                 make_spec("hip_circles", SEED + 500 + k, fps=fps, condition=cond, options=options))
                for k, (cond, name, options) in enumerate(extras)]
+    # short sets (issue 13, second pass): one circle each way, and slow elliptical circles side-on
+    short = (("side", "single", {"per_direction": 1}), ("oblique_front", "single", {"per_direction": 1}),
+             ("side", "slow-ellipse", {"per_direction": 2, "period_s": 4.5, "ellipse": 0.7}),
+             ("oblique_back", "single", {"per_direction": 1}))
+    special += [(cond, f"circles-{cond}-{name}-{SEED + 610 + k}",
+                 make_spec("hip_circles", SEED + 610 + k, fps=fps, condition=cond, options=options))
+                for k, (cond, name, options) in enumerate(short)]
     special += [(f"{cond} (rocking)", f"rocking-{cond}-{SEED + 600 + k}",
                  make_spec("rocking", SEED + 600 + k, fps=fps, condition=cond, options={"duration_s": 10.0}))
                 for k, cond in enumerate(("behind", "oblique_back", "behind_floor"))]

@@ -69,6 +69,28 @@ def test_a_set_squashed_differently_in_a_view_known_to_squash_depth_is_restored_
     assert np.all(ratio[inner] == 1.0)
 
 
+def test_a_rebuilt_depth_carries_no_direction_past_the_last_window_that_found_it():
+    """Clockwise circles with depth 10 times too small, then a slow forward-back sit-back until the data ends
+    (as the live view's analysis of the frames so far sees the pause between sets): past the last window that
+    found the loop the measured depth is stretched, but no quarter turn of the across motion is added, so the
+    sit-back is not rebuilt into a clockwise circle. Within the set it is rebuilt, turning clockwise."""
+    t = np.arange(0, 24, 1 / 15)
+    across, depth = depth_axes(-90.0)
+    w = 2 * np.pi * t / 2.7
+    circling, back = (t > 1) & (t < 12.6), t >= 14
+    a = 0.08 * np.cos(w) * circling + 0.06 * np.sin(2 * np.pi * (t - 14) / 4) * back
+    dev = a[:, None] * across + (0.008 * np.sin(w) * circling)[:, None] * depth
+    args = (t, dev, np.ones(len(t), bool), np.zeros(len(t), int), np.full(len(t), -90.0), np.full(len(t), 0.5))
+    coeffs, ratio = depth_coefficients(*args)
+    found = np.flatnonzero(coeffs[:, 1] != 0)
+    assert t[found[0]] < 1 and 12 < t[found[-1]] < 18 and np.all(ratio[found] < 1)
+    tail = (t > t[found[-1]]) & (t < t[found[-1]] + 4)  # the sit-back, within extend_s of the last window
+    assert np.all(ratio[tail] < 1) and np.all(coeffs[tail, 1] == 0) and np.all(coeffs[tail, 2] > 1)
+    restored = apply_depth(dev, np.gradient(a, t), np.full(len(t), -90.0), coeffs) @ depth
+    inner = (t > 4) & (t < 8)
+    assert np.corrcoef(restored[inner], 0.08 * np.sin(w[inner]))[0, 1] > 0.9
+
+
 @pytest.mark.parametrize("view", ["side", "45", "behind"])
 def test_squashed_depth_circles_are_counted_offline(view):
     seq = render_quadruped(SET, view=view, seed=6, depth_motion_gain=0.1)

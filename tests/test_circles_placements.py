@@ -47,10 +47,6 @@ def test_45_degrees_behind_counts_and_directions_are_exact(run, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="known (issue 13): at 45° behind, the analysis of the frames so far made the "
-                   "sit-back between the sets, plus the start of the next set, a 4th clockwise circle (shown 15.5-17.8 s "
-                   "while the saved result is 3): the rebuilt depth is extended past the windows that found the "
-                   "loop, with their direction, into frames no window has checked yet")
 def test_45_degrees_behind_live_never_shows_more_than_it_saves(tmp_path):
     result = _live_result("hip_circles_oblique_back", tmp_path)
     check_shown(result["shown"], {k: result[k] for k in ("clockwise", "counterclockwise")}, result["reps"])

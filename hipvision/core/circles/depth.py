@@ -54,7 +54,10 @@ class DepthSettings:
     min_quarter_torso: float = 0.0065  # rms of the quarter-turn depth part, torso lengths (~3 mm): weaker is noise
     min_fit_r2: float = 0.3
     fit_cutoff_hz: float = 1.0  # low-pass of the window before the fit
-    min_windows: int = 3  # consecutive windows (step_s apart) that must agree before it applies
+    min_windows: int = 2  # consecutive windows (step_s apart) that must agree before it applies (3 left a
+    # rendered 2-circle set side-on unrebuilt: its clear-loop windows ran 2 long)
+    image_min_windows: int = 3  # offline: ... when one of them took the loop from the image growth, which also
+    # follows the across motion (forward-back rocking on a synthetic side view made 2 such windows in a row)
     hold_s: float = 10.0  # live: a correction found stays this long without confirmation
     extend_s: float = 5.0  # offline: it applies between the windows that found it, and this far beyond
     follow_fraction: float = 0.4  # offline: once confirmed, other windows whose own quarter-turn ratio is
@@ -244,17 +247,27 @@ def apply_depth(dev_m: np.ndarray, across_rate_m_s: np.ndarray, camera_azimuth_d
     return a[..., None] * across + new_b[..., None] * depth
 
 
-def _confirmed(fits: list[tuple[float, np.ndarray, float]], min_windows: int) -> list:
-    """The fits that found under-reported depth in at least ``min_windows`` consecutive windows."""
+def _confirmed(fits: list[tuple], min_windows: int, image_min_windows: int) -> list:
+    """The fits ``(t, coefficients, ratio, azimuth, from the image)`` that found under-reported depth in at
+    least ``min_windows`` consecutive windows (``image_min_windows`` when one of them took it from the image)."""
     out, run = [], []
-    for fit in [*fits, (np.nan, IDENTITY, 1.0)]:
+    for fit in [*fits, (np.nan, IDENTITY, 1.0, np.nan, False)]:
         if fit[2] < 1.0:
             run.append(fit)
             continue
-        if len(run) >= min_windows:
+        if len(run) >= (max(min_windows, image_min_windows) if any(f[4] for f in run) else min_windows):
             out.extend(run)
         run = []
     return out
+
+
+def _without_direction(coeffs: np.ndarray, ratio: float, settings: DepthSettings) -> np.ndarray:
+    """Coefficients of a correction that carries no direction: the measured depth, its in-step part
+    removed, stretched as ``coeffs`` stretches it (as live does; an image rebuild, which drops the measured
+    depth, becomes the measured depth stretched by ``1 / ratio``)."""
+    if coeffs[2] == 0:
+        return np.array([0.0, 0.0, 1.0 / ratio])
+    return np.array([coeffs[0], 0.0, coeffs[2]]) / settings.residual_share
 
 
 def _followers(found: list, terms: list, beta: float, settings: DepthSettings) -> list:
@@ -308,7 +321,10 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
     ``min_windows`` consecutive windows that found it count. The under-reporting
     belongs to the camera view, not to the movement, so the windows that found it are
     interpolated in time (windows without a clear loop between them, such as a pause, neither find
-    nor cancel it) and extended ``extend_s`` beyond the first and last.
+    nor cancel it) and extended ``extend_s`` beyond the first and last; past the last, without the
+    direction it found (`_without_direction`): no window there confirmed it, and where the data ended
+    soon after (the live view's analysis of the frames so far) the set's direction was carried over the
+    sit-back into the next set's first turn, a circle the saved result did not have.
     """
     t = np.asarray(t_s, float)
     n = len(t)
@@ -325,16 +341,17 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
                 continue
             az, torso = float(np.nanmedian(camera_azimuth_deg[w])), float(np.nanmedian(torso_m[w]))
             p, ratio = depth_fit(t[w], dev_m[w], az, torso, settings=settings)
+            from_image = False
             world = loop_terms(t[w], dev_m[w], az, torso, settings=settings)
             if approach_m is not None and (world is None or world[2] < settings.image_over_world_below
                                            or not clear_loop(world, torso, settings)):
                 image = image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso, settings=settings)
                 p_image, ratio_image = _image_rebuild(image, world, settings)
                 if ratio_image < 1.0:
-                    p, ratio = p_image, ratio_image
-            found.append((c, p, ratio, az))
+                    p, ratio, from_image = p_image, ratio_image, True
+            found.append((c, p, ratio, az, from_image))
             terms.append((c, world, torso, az))
-        stretches.append((rows, _confirmed(found, settings.min_windows), terms))
+        stretches.append((rows, _confirmed(found, settings.min_windows, settings.image_min_windows), terms))
     confirmed = [f for _, found, _ in stretches for f in found]
     if not confirmed:
         return coeffs, ratios
@@ -353,5 +370,6 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
         table = np.array([f[1] for f in found])
         for k in range(3):
             coeffs[near, k] = np.interp(t[near], tc, table[:, k])
+        coeffs[near[t[near] > tc[-1]]] = _without_direction(table[-1], found[-1][2], settings)
         ratios[near] = np.interp(t[near], tc, [f[2] for f in found])
     return coeffs, ratios
