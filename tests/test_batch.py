@@ -407,7 +407,8 @@ def test_samples_batch_equals_the_single_commands(sample_poses, tmp_path):
     assert batch(sample_poses, "--out", out) == 0
     table = read_table(out / "batch.csv")
     assert {n: r["kind"] for n, r in table.items()} == {
-        "seated_ir": "rotation", "hip_circles": "circles", "session": "session", "standing_rocking": "circles"}
+        "seated_ir": "rotation", "hip_circles": "circles", "session": "session", "standing_rocking": "circles",
+        "hip_circles_behind": "circles", "hip_circles_oblique_back": "circles"}
     for name, row in table.items():
         single = tmp_path / f"{name}.json"
         assert main([row["kind"], str(sample_poses / f"{name}.npz"), "--json", str(single)]) == 0
