@@ -444,7 +444,7 @@ def test_the_ray_engine_gives_the_same_table(sample_poses, tmp_path, model_path)
         remote = run_batch(recordings, BatchOptions(out_dir=tmp_path / "ray", engine="ray"))
     finally:
         ray.shutdown()
-    assert remote.ran == len(recordings) == 5 and remote.failed == 0
+    assert remote.ran == len(recordings) == 7 and remote.failed == 0  # 6 sample pose files + 1 video
     assert without(read_table(tmp_path / "ray" / "batch.csv")) == without(read_table(tmp_path / "local" / "batch.csv"))
     for row in local.rows:
         assert read_json(tmp_path / "ray" / row.json) == read_json(tmp_path / "local" / row.json)
