@@ -56,7 +56,6 @@ WINDOW_SCALE = 2.5
 SEARCH_AFTER_LARGE_S = 5.0
 #: A whole-frame VIDEO instance left tracking for longer than this is replaced before reuse.
 STALE_TRACKING_S = 0.5
-_native_first_logs_done = False  # MediaPipe prints some warnings once per process, on its first poses
 
 
 @dataclass(frozen=True)
@@ -118,6 +117,10 @@ class _Landmarker:
         self._last_ms = -1
         self.last_t = -math.inf  # time of the last frame seen
         self.tracking = False  # the last frame had poses: VIDEO mode will track from their regions
+        # MediaPipe prints some warnings on each landmarker's first inferences ("Input tensor memory is not
+        # aligned ..."): those are silenced until this one has found a pose (per instance: the report's
+        # key-frame detector, opened after the analysis, leaked them to stderr when this was per process)
+        self._first_logs_done = False
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(path)),
             running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
@@ -133,11 +136,10 @@ class _Landmarker:
 
     def detect(self, rgb: np.ndarray, timestamp_s: float) -> list[tuple[np.ndarray, ...]]:
         """People in an RGB image: a list of (image (33,3), visibility, presence, world (33,3))."""
-        global _native_first_logs_done
         import mediapipe as mp
 
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        with quiet_native_logs(not (self._verbose or _native_first_logs_done)):
+        with quiet_native_logs(not (self._verbose or self._first_logs_done)):
             if self._video:
                 ms = max(int(round(timestamp_s * 1000.0)), self._last_ms + 1)
                 self._last_ms = ms
@@ -145,7 +147,7 @@ class _Landmarker:
             else:
                 result = self._task.detect(image)
         if result.pose_landmarks:
-            _native_first_logs_done = True
+            self._first_logs_done = True
         self.last_t, self.tracking = timestamp_s, bool(result.pose_landmarks)
         return [_to_arrays(lms, world) for lms, world in zip(result.pose_landmarks, result.pose_world_landmarks)]
 
