@@ -136,3 +136,16 @@ def test_the_session_headline_weighs_the_change_against_its_uncertainty(change, 
     d["change_deg"] = {"left": change, "right": None}
     text = " ".join(unescape(re.sub(r"<[^>]+>", " ", render_report(d))).split())
     assert f"The left hip {verdict} of internal rotation" in text
+
+
+def test_rotation_summary_says_the_left_right_difference_once(monkeypatch):
+    """The asymmetry line carries the difference (in the warning colour); the box does not repeat it."""
+    from hipvision.core.rotation.result import ASYMMETRY_WARNING
+
+    warning = f"{ASYMMETRY_WARNING} 25° (left higher)"
+    d = dict(fixture("rotation"), asymmetry_deg=25.5, asymmetry_uncertainty_deg=4.6, asymmetry="left higher",
+             warnings=[warning, WARNING], info=[], next_steps=[])
+    text = rendered(rotation_cmd, d, monkeypatch)
+    box, _, _ = sections(text)
+    assert WARNING in flat(box) and ASYMMETRY_WARNING not in flat(text)
+    assert flat(text).count("left higher") == 1 and "asymmetry: 25.5° ± 4.6° (left higher)" in flat(text)

@@ -51,6 +51,7 @@ def _fmt(v: float | None, unit: str = "°") -> str:
 def print_summary(d: dict) -> None:
     """The rotation JSON as a short table on the console."""
     from hipvision.core.rotation.uncertainty import base_class, held_text
+    from hipvision.core.rotation.result import ASYMMETRY_WARNING
 
     colors = {"limited": "red", "functional": "yellow", "target": "green", "borderline": "magenta", None: "dim"}
     table = Table(title="Seated hip internal rotation", show_edge=False, header_style="bold")
@@ -68,9 +69,14 @@ def print_summary(d: dict) -> None:
     asym = held_text(d["asymmetry_deg"], d.get("asymmetry_uncertainty_deg"))
     if d.get("asymmetry"):
         asym += f" ({d['asymmetry']})"
+    # the left/right-difference warning says what this line says: the line is shown in the warning colour
+    # instead of the same words again in the box
+    warnings = [w for w in d["warnings"] if not w.startswith(ASYMMETRY_WARNING)]
+    if len(warnings) < len(d["warnings"]):
+        asym = f"[bold yellow]{asym}[/]"
     console.print(f"asymmetry: {asym}   frames measured: {100 * d['valid_fraction']:.0f}%   "
                   f"duration: {d['duration_s']:.1f} s", highlight=False)
-    print_notes(console, warnings=d["warnings"], info=d.get("info") or [], next_steps=d.get("next_steps") or [])
+    print_notes(console, warnings=warnings, info=d.get("info") or [], next_steps=d.get("next_steps") or [])
 
 
 def _write_outputs(d: dict, result, json_out: Path | None, csv_out: Path | None, outputs: Outputs) -> None:

@@ -25,6 +25,8 @@ from hipvision.core.schema import result_header
 from hipvision.landmarks import SIDES
 
 ESTIMATORS = ("image", "world")
+#: How the warning about a clear left/right difference begins (the terminal shows it on the asymmetry line).
+ASYMMETRY_WARNING = "left/right difference of"
 
 
 @dataclass(frozen=True)
@@ -256,5 +258,5 @@ def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult],
         diff = left.held_deg - right.held_deg
         verdict = asymmetry_verdict(left.held_deg, left.uncertainty_deg, right.held_deg, right.uncertainty_deg)
         if abs(diff) >= 10 and verdict != "no clear difference":
-            out.append(f"left/right difference of {abs(diff):.0f}° ({verdict})")
+            out.append(f"{ASYMMETRY_WARNING} {abs(diff):.0f}° ({verdict})")
     return out
