@@ -147,10 +147,15 @@ def error_lines(err: str) -> list[str]:
     """The non-empty lines on stderr, less the final state of progress bars of work that did finish
     (they are shown on stderr; an interrupted or failed bar leaves nothing) and a live run's status lines."""
     return [line for line in err.splitlines()
-            if line.strip() and not _PROGRESS.search(line) and not _LIVE_STATUS.match(line)]
+            if line.strip() and not _PROGRESS.search(line) and not _LIVE_STATUS.match(line)
+            and not _LITERT_ALIGNMENT.search(line)]
 
 
 _PROGRESS = re.compile(r"\d+/(\d+|\?) +(-:--:--|\d+:\d\d:\d\d)$")  # "… 270/270 0:00:00"
+#: A known leak, not yet fixed: MediaPipe's LiteRT prints this once, from whichever inference first gets an input
+#: buffer that is not 64-byte aligned (numpy's frames are 16-byte aligned, so it comes at random, after the first
+#: inferences that `hipvision.pose.landmarker` silences); about one signal test in 23 per run saw it.
+_LITERT_ALIGNMENT = re.compile(r"^W\d{4} .*inference_runner_litert\.cc:\d+\] Input tensor memory is not aligned")
 #: "camera 0 open, 1280×720 at 30 fps; Ctrl-C to stop and save", then "   35.0 s   clockwise 3/5 ..."
 _LIVE_STATUS = re.compile(r".+ open, \d+×\d+ at [\d.]+ fps; .*stop and save$| *\d+\.\d s   ")
 
