@@ -152,9 +152,10 @@ def error_lines(err: str) -> list[str]:
 
 
 _PROGRESS = re.compile(r"\d+/(\d+|\?) +(-:--:--|\d+:\d\d:\d\d)$")  # "… 270/270 0:00:00"
-#: A known leak, not yet fixed: MediaPipe's LiteRT prints this once, from whichever inference first gets an input
-#: buffer that is not 64-byte aligned (numpy's frames are 16-byte aligned, so it comes at random, after the first
-#: inferences that `hipvision.pose.landmarker` silences); about one signal test in 23 per run saw it.
+#: A performance note of MediaPipe's own, not hipvision's: LiteRT prints it once when one of MediaPipe's internal
+#: input tensors (made by its own preprocessing, not the frame hipvision hands over) is not 64-byte aligned and
+#: must be copied (`IsTensorAligned` in mediapipe/calculators/tensor/inference_runner_litert.cc). It comes at
+#: random, after the first inferences that `hipvision.pose.landmarker` silences; about one signal test in 23.
 _LITERT_ALIGNMENT = re.compile(r"^W\d{4} .*inference_runner_litert\.cc:\d+\] Input tensor memory is not aligned")
 #: "camera 0 open, 1280×720 at 30 fps; Ctrl-C to stop and save", then "   35.0 s   clockwise 3/5 ..."
 _LIVE_STATUS = re.compile(r".+ open, \d+×\d+ at [\d.]+ fps; .*stop and save$| *\d+\.\d s   ")

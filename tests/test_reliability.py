@@ -18,6 +18,9 @@ import os
 import random
 import re
 import signal
+import subprocess
+import sys
+import textwrap
 import time
 import zlib
 from dataclasses import dataclass
@@ -378,7 +381,7 @@ def test_signal_at_a_random_point(case, sig, inputs, tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert "Traceback" not in result.err
-    assert rc.leftovers(out) == []
+    assert rc.leftovers(out) == [], f"exit {result.code}: {result.err}"
     assert rc.tree(inputs["npz"].parent) == before
     written = sorted(p.name for p in out.iterdir())
     for name in written:
@@ -560,3 +563,27 @@ def test_video_writer_refuses_a_file_that_does_not_open_as_a_video(tmp_path, mon
             for _ in range(5):
                 writer.write(np.zeros((48, 64, 3), np.uint8))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_temporary_file_whose_block_never_ended_is_removed_at_exit(tmp_path):
+    """A write still in progress when the process exits (here on a thread that never finishes, whose `with` block
+    nothing will close) leaves no temporary file; the target is not created."""
+    script = textwrap.dedent(f"""
+        import sys, threading, time
+        from hipvision.io import atomic_path
+        began = threading.Event()
+        def write():
+            with atomic_path({str(tmp_path / "out.json")!r}) as tmp:
+                tmp.write_text("{{}}")
+                began.set()
+                time.sleep(60)
+        threading.Thread(target=write, daemon=True).start()
+        began.wait(10)
+        print(sorted(p.name for p in __import__("pathlib").Path({str(tmp_path)!r}).iterdir()))
+        sys.exit(3)
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(rc.REPO)})
+    assert run.returncode == 3, run.stderr
+    assert run.stdout.strip().startswith("['.out.json."), run.stdout  # it was there while the block ran
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

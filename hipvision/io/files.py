@@ -7,6 +7,7 @@ file where a good one was expected.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import csv
 import errno
@@ -30,22 +31,26 @@ from hipvision.sequence import SCHEMA_VERSION, PoseSequence
 def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path next to ``target``; rename it onto ``target`` on success.
 
-    On an exception the temporary file is removed and ``target`` is untouched.
+    On an exception the temporary file is removed and ``target`` is untouched. A temporary file that is
+    still there when the process exits (a block never left: an interrupt between its steps, a generator
+    nobody closed) is removed at exit, so no run leaves one behind however it stops (short of a kill).
     """
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"cannot write {target}: folder {folder} does not exist")
+    with stop_signals_after_block():  # made and registered in one step, whatever signal comes
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or target.suffix, dir=folder)
+        except OSError as exc:
+            raise output_error(target, exc) from exc
+        tmp_path = Path(tmp)
+        _unfinished.add(tmp_path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or target.suffix, dir=folder)
-    except OSError as exc:
-        raise output_error(target, exc) from exc
-    os.close(fd)
-    tmp_path = Path(tmp)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; results should be readable like any new file
-    try:
+        os.close(fd)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; results should be readable like any new file
         yield tmp_path
         os.replace(tmp_path, target)
     except BaseException as exc:
@@ -53,6 +58,21 @@ def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterato
         if isinstance(exc, OSError) and _is_write_error(exc, (tmp_path, target)):
             raise output_error(target, exc) from exc
         raise
+    finally:
+        _unfinished.discard(tmp_path)
+
+
+#: Temporary files of `atomic_path` not yet renamed or removed (see `_remove_unfinished`).
+_unfinished: set[Path] = set()
+
+
+@atexit.register
+def _remove_unfinished() -> None:
+    """At exit: remove the temporary files whose block was never left."""
+    for path in list(_unfinished):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+    _unfinished.clear()
 
 
 #: errno values that can only come from writing (any file); EACCES/EPERM count only for the file being written.

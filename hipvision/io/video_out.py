@@ -227,12 +227,14 @@ class VideoWriterAtomic:
             raise self._failure("the file OpenCV wrote is not readable")
 
     def _abort(self) -> None:
-        with contextlib.suppress(Exception):
-            self._release(flush=False)
-        stack, self._stack = self._stack, None
-        if stack is not None:
-            with contextlib.suppress(_Discard):
-                stack.__exit__(_Discard, _Discard(), None)
+        try:
+            with contextlib.suppress(Exception):
+                self._release(flush=False)
+        finally:  # the temporary file goes even when the release is interrupted
+            stack, self._stack = self._stack, None
+            if stack is not None:
+                with contextlib.suppress(_Discard):
+                    stack.__exit__(_Discard, _Discard(), None)
 
     def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: Any) -> bool:
         if exc_type is not None or self.frames_written == 0:
