@@ -186,3 +186,52 @@ def test_history_table_has_time_and_source_and_fits_80_columns(tmp_path, monkeyp
         assert when in text
     assert "source" in text and Path(fixture("session")["source"]).name in text
     assert "31.5→37.5" in text and "27.0→31.5" in text
+
+
+def _with_uncertainty(result: dict, values: dict) -> dict:
+    """``result`` with ``uncertainty_deg`` set per (seated phase index, side), as results have had since issue 14."""
+    seated = [result] if result["kind"] == "rotation" else [
+        p["result"] for p in result["phases"] if p["kind"] == "seated" and p["status"] == "analysed"]
+    for (index, side), value in values.items():
+        seated[index][side]["uncertainty_deg"] = value
+    return result
+
+
+def test_history_lists_each_number_with_its_confidence(tmp_path, monkeypatch):
+    """Table, CSV and plot carry each held IR's ± and mark a circle count of low confidence (the count a
+    person would otherwise take at face value)."""
+    import io
+
+    from rich.console import Console
+
+    import hipvision.commands.history as history_cmd
+    from hipvision.report.plots import progress_figure
+
+    day = dt.datetime(2025, 3, 1, 9, 30).astimezone()
+    save_result("Alex", _with_uncertainty(fixture("rotation"), {(0, "left"): 2.6, (0, "right"): 4.4}),
+                home=tmp_path, recorded_at=day)
+    save_result("Alex", fixture("circles"), home=tmp_path, recorded_at=day + dt.timedelta(days=1))  # low
+    session = _with_uncertainty(fixture("session"), {(0, "left"): 3.0, (1, "left"): 2.2, (1, "right"): 5.1})
+    save_result("Alex", session, home=tmp_path, recorded_at=day + dt.timedelta(days=2))  # its circles: high
+    rot, circ, sess = rows = load_history("Alex", home=tmp_path)
+    assert (rot["left_uncertainty_deg"], rot["right_uncertainty_deg"]) == (2.6, 4.4)
+    assert (circ["circles_confidence"], sess["circles_confidence"], rot["circles_confidence"]) == ("low", "high", None)
+    assert (sess["left_uncertainty_deg"], sess["left_after_uncertainty_deg"]) == (3.0, 2.2)
+    assert (sess["right_uncertainty_deg"], sess["right_after_uncertainty_deg"]) == (None, 5.1)
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(history_cmd, "console", Console(file=buffer, width=80, color_system=None))
+    history_cmd.print_table(rows)
+    text = buffer.getvalue()
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= 80
+    assert "38±3" in text and "35±4" in text  # 38.2 ± 2.6, 35.1 ± 4.4
+    assert "32±3→38±2" in text and "27.0→32±5" in text  # a session: before → after, each with what it has
+    assert "9?" in text and "? = circle count of low confidence" in text
+    assert " 10?" not in text  # the session's circles are of high confidence
+
+    fig = progress_figure(rows)
+    ir_axis = fig.axes[0]
+    bars = [c for c in ir_axis.containers if hasattr(c, "has_yerr") and c.has_yerr]
+    spans = sorted(round(float(seg[1][1] - seg[0][1]) / 2, 2) for c in bars for coll in c.lines[2]
+                   for seg in coll.get_segments())
+    assert spans == [2.2, 2.6, 3.0, 4.4, 5.1]  # one error bar per value that has an uncertainty, its half-width

@@ -14,19 +14,32 @@ from hipvision.commands.common import console
 from hipvision.errors import InputError
 
 #: Columns of ``--csv`` (one row per saved result; see docs/outputs.md).
-CSV_HEADER = ("id", "subject", "kind", "recorded_at", "source", "left_deg", "right_deg", "left_after_deg",
-              "right_after_deg", "circles_total", "circle_radius_cm")
+CSV_HEADER = ("id", "subject", "kind", "recorded_at", "source", "left_deg", "left_uncertainty_deg", "right_deg",
+              "right_uncertainty_deg", "left_after_deg", "left_after_uncertainty_deg", "right_after_deg",
+              "right_after_uncertainty_deg", "circles_total", "circles_confidence", "circle_radius_cm")
 
 
-def _deg(value) -> str:
-    return "" if value is None else f"{value:.1f}"
+def _deg(value, uncertainty=None) -> str:
+    """"38.2", or with its 95% half-width "38±3" (whole degrees: the ± says how far the tenths mean anything)."""
+    if value is None:
+        return ""
+    return f"{value:.1f}" if uncertainty is None else f"{value:.0f}±{uncertainty:.0f}"
 
 
 def _ir(row: dict, side: str) -> str:
-    before, after = row.get(f"{side}_deg"), row.get(f"{side}_after_deg")
-    if after is None:
-        return _deg(before)
-    return f"{_deg(before) or '—'}→{_deg(after)}"
+    before = _deg(row.get(f"{side}_deg"), row.get(f"{side}_uncertainty_deg"))
+    after = _deg(row.get(f"{side}_after_deg"), row.get(f"{side}_after_uncertainty_deg"))
+    if not after:
+        return before
+    return f"{before or '—'}→{after}"
+
+
+def _circles(row: dict) -> str:
+    """The count, marked "?" when its confidence is low."""
+    total = row.get("circles_total")
+    if total is None:
+        return ""
+    return f"{total}?" if row.get("circles_confidence") == "low" else str(total)
 
 
 def print_table(rows: list[dict]) -> None:
@@ -35,8 +48,10 @@ def print_table(rows: list[dict]) -> None:
     several = len({r["subject"] for r in rows}) > 1
     years = {r["recorded_at"].year for r in rows}
     when_format = "%d %b %H:%M" if years == {_dt.date.today().year} else "%d %b %Y %H:%M"
-    table = Table(title="Saved results: held IR ° (sessions: before→after the circles), radius cm",
-                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=0)
+    low = any(r.get("circles_confidence") == "low" for r in rows)
+    table = Table(title="Saved results: held IR ° ± its 95% uncertainty (sessions: before→after the circles), "
+                        "radius cm", caption="? = circle count of low confidence" if low else None,
+                  title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=0)
     cols = ["#", "when"] + (["subject"] if several else []) + ["kind", "IR left", "IR right", "circles", "radius",
                                                                "source"]
     for col in cols:
@@ -46,7 +61,7 @@ def print_table(rows: list[dict]) -> None:
     for r in rows:
         cells = [str(r["id"]), r["recorded_at"].strftime(when_format)] + ([r["subject"]] if several else [])
         cells += [r["kind"], _ir(r, "left"), _ir(r, "right"),
-                  "" if r["circles_total"] is None else str(r["circles_total"]),
+                  _circles(r),
                   "" if r["circle_radius_cm"] is None else f"{r['circle_radius_cm']:.1f}",
                   Path(r.get("source") or "").name]
         table.add_row(*cells)

@@ -55,6 +55,11 @@ CREATE INDEX results_subject_time ON results (subject, recorded_at);
 """
 #: Summary columns, in table order (see docs/outputs.md).
 SUMMARY_COLUMNS = ("left_deg", "right_deg", "left_after_deg", "right_after_deg", "circles_total", "circle_radius_cm")
+#: How far each summary number can be trusted, read from the stored result when listed (not stored as columns):
+#: the 95% half-width of each held IR (degrees; None where the result has none) and the circles' confidence
+#: ("high"/"low"; a session is "low" when any circle phase is).
+CONFIDENCE_COLUMNS = ("left_uncertainty_deg", "right_uncertainty_deg", "left_after_uncertainty_deg",
+                      "right_after_uncertainty_deg", "circles_confidence")
 
 
 def history_home(home: str | os.PathLike | None = None) -> Path:
@@ -151,31 +156,42 @@ def _median_radius(circles: list[dict]) -> float | None:
 
 
 def summarize(result: dict) -> dict:
-    """The summary columns (`SUMMARY_COLUMNS`) of a result dict; None where not applicable (also for a
-    leg that was not measured, e.g. status "no effort")."""
+    """The summary and confidence columns (`SUMMARY_COLUMNS`, `CONFIDENCE_COLUMNS`) of a result dict; None
+    where not applicable (also for a leg that was not measured, e.g. status "no effort")."""
     from hipvision.core.rotation.status import measured_held_deg
 
-    out = dict.fromkeys(SUMMARY_COLUMNS)
+    out = dict.fromkeys(SUMMARY_COLUMNS + CONFIDENCE_COLUMNS)
     kind = result.get("kind")
+    seated: list[dict] = []
+    circles: list[dict] = []
     if kind == "rotation":
-        out["left_deg"] = measured_held_deg(result.get("left"))
-        out["right_deg"] = measured_held_deg(result.get("right"))
+        seated = [result]
     elif kind == "circles":
-        out["circles_total"] = result.get("total")
-        out["circle_radius_cm"] = _median_radius([result])
+        circles = [result]
     elif kind == "session":
         phases = [p for p in result.get("phases") or [] if p.get("status") == "analysed" and p.get("result")]
         seated = [p["result"] for p in phases if p["kind"] == "seated"]
         circles = [p["result"] for p in phases if p["kind"] == "quadruped"]
-        for side in ("left", "right"):
-            if seated:
-                out[f"{side}_deg"] = measured_held_deg(seated[0].get(side))
-            if len(seated) >= 2:
-                out[f"{side}_after_deg"] = measured_held_deg(seated[-1].get(side))
-        if circles:
-            out["circles_total"] = sum(int(c.get("total") or 0) for c in circles)
-            out["circle_radius_cm"] = _median_radius(circles)
+    for side in ("left", "right"):
+        for when, phase in (("", seated[:1]), ("_after", seated[1:][-1:])):
+            if phase:
+                out[f"{side}{when}_deg"] = measured_held_deg(phase[0].get(side))
+                out[f"{side}{when}_uncertainty_deg"] = _uncertainty_deg(phase[0].get(side))
+    if circles:
+        out["circles_total"] = sum(int(c.get("total") or 0) for c in circles)
+        out["circle_radius_cm"] = _median_radius(circles)
+        levels = [c.get("confidence") for c in circles]
+        out["circles_confidence"] = None if None in levels else "low" if "low" in levels else "high"
     return out
+
+
+def _uncertainty_deg(leg: dict | None) -> float | None:
+    """The 95% half-width of a measured leg's held angle (degrees), None for a leg not measured or a result
+    written before uncertainties existed."""
+    from hipvision.core.rotation.status import measured_held_deg
+
+    value = (leg or {}).get("uncertainty_deg")
+    return None if value is None or measured_held_deg(leg) is None else float(value)
 
 
 def save_result(subject: str, result: dict, *, home: str | os.PathLike | None = None,
@@ -212,7 +228,8 @@ def save_result(subject: str, result: dict, *, home: str | os.PathLike | None = 
 def load_history(subject: str | None = None, *, home: str | os.PathLike | None = None,
                  kind: str | None = None, with_results: bool = False) -> list[dict]:
     """Saved results, oldest first, as dicts: id, subject, kind, recorded_at (aware datetime), source,
-    the summary columns, and ``result`` (the parsed JSON) when ``with_results``."""
+    the summary columns, the confidence columns (`CONFIDENCE_COLUMNS`, read from each stored result) and
+    ``result`` (the parsed JSON) when ``with_results``."""
     with open_db(home, create=False) as con:
         if con is None:
             return []
@@ -223,7 +240,7 @@ def load_history(subject: str | None = None, *, home: str | os.PathLike | None =
         if kind is not None:
             where.append("kind = ?")
             args.append(kind)
-        cols = ["id", "subject", "kind", "recorded_at", "source", *SUMMARY_COLUMNS] + (["result_json"] if with_results else [])
+        cols = ["id", "subject", "kind", "recorded_at", "source", *SUMMARY_COLUMNS, "result_json"]
         sql = f"SELECT {', '.join(cols)} FROM results {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY recorded_at, id"
         try:
             rows = con.execute(sql, args).fetchall()
@@ -233,7 +250,10 @@ def load_history(subject: str | None = None, *, home: str | os.PathLike | None =
     for row in rows:
         d = dict(zip(cols, row))
         d["recorded_at"] = _dt.datetime.fromisoformat(d["recorded_at"])
+        result = json.loads(d.pop("result_json"))
+        confidence = summarize(result) if isinstance(result, dict) else {}
+        d.update({c: confidence.get(c) for c in CONFIDENCE_COLUMNS})
         if with_results:
-            d["result"] = json.loads(d.pop("result_json"))
+            d["result"] = result
         out.append(d)
     return out

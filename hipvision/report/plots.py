@@ -193,7 +193,9 @@ def progress_figure(rows: Sequence[dict], *, title: str = "") -> Figure | None:
     """Progress over the saved results: held IR per leg and circle size, one slot per result in time order.
 
     ``rows``: dicts with "recorded_at" (datetime), "kind", "left_deg", "right_deg", "left_after_deg",
-    "right_after_deg" (degrees or None) and "circle_radius_cm" (cm or None), oldest first. Each slot is
+    "right_after_deg" (degrees or None), optionally their "…_uncertainty_deg" (95% half-widths, drawn as
+    error bars), "circle_radius_cm" (cm or None) and "circles_confidence" (a "low" one is drawn hollow),
+    oldest first. Each slot is
     labelled with its date (and time when the day has several results) and kind; a line per leg joins the
     "before"/single values, a session's "after the circles" value is linked to its "before" by an arrow.
     None if nothing to plot.
@@ -216,6 +218,11 @@ def progress_figure(rows: Sequence[dict], *, title: str = "") -> Figure | None:
             after = _floats([r.get(f"{side}_after_deg") for r in rows])
             ok = np.isfinite(before)
             ax.plot(x[ok], before[ok], "-", color=COLORS[side], lw=1.3, alpha=0.7)
+            for when, dx, y in (("", 0.0, before), ("_after", _AFTER_DX, after)):  # each value's 95% uncertainty
+                err = _floats([r.get(f"{side}{when}_uncertainty_deg") for r in rows])
+                sel = np.isfinite(y) & np.isfinite(err)
+                ax.errorbar(x[sel] + dx, y[sel], yerr=err[sel], fmt="none", ecolor=COLORS[side], elinewidth=1.0,
+                            capsize=3, alpha=0.6)
             for kind, marker in _KIND_MARKERS.items():
                 sel = ok & (kinds == kind)
                 ax.plot(x[sel], before[sel], marker, color=COLORS[side], ms=6, ls="none")
@@ -235,6 +242,9 @@ def progress_figure(rows: Sequence[dict], *, title: str = "") -> Figure | None:
         if (kinds == "session").any():
             handles.append(Line2D([], [], color=COLORS["ink"], marker="s", mfc="white", ls="none", ms=6,
                                   label="→ after the circles"))
+        if any(r.get(f"{side}{when}_uncertainty_deg") is not None for r in rows for side in ("left", "right")
+               for when in ("", "_after")):
+            handles.append(Line2D([], [], color=COLORS["ink"], marker="|", ls="none", ms=10, label="± 95% uncertainty"))
         fig.legend(handles=handles, loc="outside upper right", frameon=False, fontsize=8, ncols=min(3, len(handles)))
         if title:
             fig.suptitle(title, x=0.01, ha="left", fontsize=11)
@@ -242,9 +252,17 @@ def progress_figure(rows: Sequence[dict], *, title: str = "") -> Figure | None:
             y = _floats([r.get("circle_radius_cm") for r in rows])
             ok = np.isfinite(y)
             axes[1].plot(x[ok], y[ok], "-", color="#7a5af0", lw=1.3, alpha=0.7)
+            low = np.array([r.get("circles_confidence") == "low" for r in rows])
             for kind, marker in _KIND_MARKERS.items():
-                sel = ok & (kinds == kind)
-                axes[1].plot(x[sel], y[sel], marker, color="#7a5af0", ms=6, ls="none")
+                for unsure in (False, True):  # a count of low confidence: a hollow marker
+                    sel = ok & (kinds == kind) & (low == unsure)
+                    axes[1].plot(x[sel], y[sel], marker, color="#7a5af0", ms=6, ls="none",
+                                 mfc="white" if unsure else "#7a5af0", mew=1.4)
+            if (ok & low).any():
+                first = _KIND_MARKERS.get(kinds[np.flatnonzero(ok & low)[0]], "o")
+                axes[1].legend(handles=[Line2D([], [], color="#7a5af0", marker=first, mfc="white", ls="none", ms=6,
+                                               label="hollow: a circle count of low confidence")],
+                               loc="upper left", frameon=False, fontsize=8)
             axes[1].set_ylabel("circle radius (cm)")
             axes[1].set_ylim(0, max(5.0, 1.25 * float(np.nanmax(y))))
         step = int(np.ceil(len(rows) / 12))  # at most about a dozen labels
