@@ -198,10 +198,14 @@ def test_uncertainty_and_confidence_are_read_when_the_result_has_them():
                 "reps": [{"radius_cm": 5.0}, {"radius_cm": 7.0}]} for c in ("high", "low")]
     assert numbers(circles[0])["circles_confidence"] == "high"
     session = {"kind": "session", "change_deg": {"left": 3.0, "right": None},
+               "change_uncertainty_deg": {"left": 4.2, "right": None},
+               "change_verdict": {"left": "no clear change", "right": None},
                "phases": [{"kind": "quadruped", "status": "analysed", "result": c} for c in circles]}
     got = numbers(session)
     assert (got["circles_total"], got["circle_radius_cm"], got["circles_confidence"]) == (4, 6.0, "low")
     assert got["left_held_deg"] is None and got["left_change_deg"] == 3.0
+    assert (got["left_change_uncertainty_deg"], got["left_change_verdict"]) == (4.2, "no clear change")
+    assert (got["right_change_uncertainty_deg"], got["right_change_verdict"]) == (None, None)
 
 
 def test_parquet_table_holds_the_same_rows_typed(npz_folder, tmp_path):

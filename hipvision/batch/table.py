@@ -7,7 +7,9 @@ Columns (units in the names; empty where a recording has no such number):
   seated IR per leg (degrees, + = internal rotation), its 95% half-width and class; for a
   session the first analysed seated phase (before the circles).
 * ``left_after_deg`` … ``right_after_class``: a session's last analysed seated phase.
-* ``left_change_deg``, ``right_change_deg``: a session's IR change per leg (after − before).
+* ``left_change_deg``, ``right_change_deg``: a session's IR change per leg (after − before);
+  ``left_change_uncertainty_deg`` … its 95% half-width (before and after combined) and
+  ``left_change_verdict`` … "gained", "lost" or "no clear change" (a change within that half-width).
 * ``circles_total``, ``circles_clockwise``, ``circles_counterclockwise``: complete circles
   (sessions: all analysed circle phases); ``circle_radius_cm``: their median radius;
   ``circles_confidence``: ``high`` or ``low`` (a session: ``low`` if any phase is).
@@ -52,7 +54,11 @@ class BatchRow:
     right_after_uncertainty_deg: float | None = None
     right_after_class: str | None = None
     left_change_deg: float | None = None
+    left_change_uncertainty_deg: float | None = None
+    left_change_verdict: str | None = None
     right_change_deg: float | None = None
+    right_change_uncertainty_deg: float | None = None
+    right_change_verdict: str | None = None
     circles_total: int | None = None
     circles_clockwise: int | None = None
     circles_counterclockwise: int | None = None
@@ -130,7 +136,9 @@ def numbers(result: dict) -> dict:
         for side in SIDES:
             out |= _leg(seated[0] if seated else None, side)
             out |= _leg(seated[-1] if len(seated) >= 2 else None, side, after=True)
-            out[f"{side}_change_deg"] = (result.get("change_deg") or {}).get(side)
+            for column, key in (("change_deg", "change_deg"), ("change_uncertainty_deg", "change_uncertainty_deg"),
+                                ("change_verdict", "change_verdict")):
+                out[f"{side}_{column}"] = (result.get(key) or {}).get(side)
         out |= _circles(_analysed(result, "quadruped"))
     return out
 
