@@ -224,3 +224,24 @@ def test_seated_text_stays_in_the_left_column_clear_of_the_legs(w, h):
                                          (None, "--")])
 def test_angles_never_show_minus_zero(value, text):
     assert draw.deg_text(value) == text
+
+
+@pytest.mark.parametrize("cls, unc, state", [
+    ("target", 3.0, "held ≥1 s"), ("borderline (≈45°)", 4.0, "borderline"), ("borderline (≈45°)", 13.8, "unsure"),
+    ("functional", float("nan"), "held ≥1 s"),
+])
+def test_the_gauge_label_says_borderline_or_unsure(cls, unc, state):
+    from hipvision.draw.rotation import _best_state
+
+    assert _best_state(cls, unc) == state
+
+
+def test_a_long_best_value_does_not_run_into_the_gauge_label():
+    """"left · borderline" and "30°  best 55° ± 14°" overlapped on a 720p gauge: the label keeps only the side."""
+    image = np.zeros((720, 1280, 3), np.uint8)
+    rect = (16, 190, 380, 96)
+    draw.draw_gauge(image, rect, 30.0, best=55.4, best_uncertainty=13.8, label="left · borderline",
+                    best_class="borderline (≈45°)")
+    short = np.zeros_like(image)
+    draw.draw_gauge(short, rect, 30.0, best=55.4, best_uncertainty=13.8, label="left", best_class="borderline (≈45°)")
+    assert np.array_equal(image, short)
