@@ -299,10 +299,10 @@ def test_asymmetry_only_beyond_its_combined_uncertainty(left_unc, right_unc, ver
 
 @pytest.mark.parametrize("shank_px, warned", [(100.0, True), (10.0, False)])
 def test_left_right_difference_within_the_uncertainty_is_not_warned_about(shank_px, warned):
-    """Steady holds 12° apart: with 100-px shanks (± 4.4° each) a difference; with 10-px shanks
-    (± 19.3° each: the landmark error of 1.7 px is 9.6° of a shank that short) no clear difference."""
+    """Steady holds 12° apart: with 100-px shanks (± 4.3° each) a difference; with 10-px shanks
+    (± 17.3° each: the landmark error of 1.5 px is 8.5° of a shank that short) no clear difference."""
     res = _legs(np.full(90, 50.0), np.full(90, 38.0), shank_px=shank_px)
-    size = np.degrees(np.arctan(1.7 / shank_px))
+    size = np.degrees(np.arctan(1.5 / shank_px))
     assert res.left.uncertainty_deg == pytest.approx(1.96 * np.sqrt(1.1 ** 2 + size ** 2 + 1.7 ** 2))
     assert res.asymmetry == ("left higher" if warned else "no clear difference")
     assert res.warnings == (("left/right difference of 12° (left higher)",) if warned else ())
