@@ -245,3 +245,21 @@ def test_a_long_best_value_does_not_run_into_the_gauge_label():
     short = np.zeros_like(image)
     draw.draw_gauge(short, rect, 30.0, best=55.4, best_uncertainty=13.8, label="left", best_class="borderline (≈45°)")
     assert np.array_equal(image, short)
+
+
+def test_an_annotated_video_shows_a_leg_held_throughout_with_its_uncertainty():
+    """A leg never near vertical (no efforts: held over its whole span, as the overhead render's 55.4° ± 13.8°)
+    shows its held value and ± on the video once its held window has ended, and not before."""
+    from hipvision.core.rotation.result import RotationSettings, summarise
+    from hipvision.core.rotation.view import CameraView
+    from hipvision.draw.rotation import held_so_far
+
+    t = np.arange(60) / 30.0
+    x = np.stack([np.full(60, 20.0), np.zeros(60)], 1)
+    res = summarise(t, x, x, np.zeros(x.shape, int), CameraView(), RotationSettings(), mode="offline", source="",
+                    model="")
+    assert res.left.status == "measured" and not res.left.efforts and np.isfinite(res.left.uncertainty_deg)
+    held, unc, cls = held_so_far(res, float(t[-1]))
+    assert held[0] == res.left.held_deg and unc[0] == res.left.uncertainty_deg
+    assert cls[0] == res.left.class_with_uncertainty and np.isnan(held[1])
+    assert np.isnan(held_so_far(res, res.left.held.end_s - 0.01)[0][0])

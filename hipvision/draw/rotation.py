@@ -127,8 +127,9 @@ def held_display(result: RotationResult) -> tuple[np.ndarray, np.ndarray, list]:
 
 
 def held_so_far(result: RotationResult, t_s: float) -> tuple[np.ndarray, np.ndarray, list]:
-    """Like `held_display`, but only from the efforts whose hold had ended by ``t_s`` (seconds): what a
-    video frame at that time may show (an annotated video must not show the best value before it happens)."""
+    """Like `held_display`, but only from the efforts whose hold had ended by ``t_s`` (seconds) — or, for a
+    leg held throughout (no efforts), its held window once ended: what a video frame at that time may show
+    (an annotated video must not show the best value before it happens)."""
     held, unc, cls = np.full(2, np.nan), np.full(2, np.nan), [None, None]
     for k, leg in enumerate((result.left, result.right)):
         if not leg.measured:
@@ -138,6 +139,9 @@ def held_so_far(result: RotationResult, t_s: float) -> tuple[np.ndarray, np.ndar
         if done:
             best = max(done, key=lambda e: e.held_deg)
             held[k], unc[k], cls[k] = best.held_deg, best.uncertainty_deg, best.class_with_uncertainty
+        elif not leg.efforts and np.isfinite(leg.held.end_s) and leg.held.end_s <= t_s:
+            # held throughout (never near vertical): the leg's own held window, once it has ended
+            held[k], unc[k], cls[k] = leg.held_deg, leg.uncertainty_deg, leg.class_with_uncertainty
     return held, unc, cls
 
 
