@@ -224,3 +224,42 @@ def test_seated_text_stays_in_the_left_column_clear_of_the_legs(w, h):
                                          (None, "--")])
 def test_angles_never_show_minus_zero(value, text):
     assert draw.deg_text(value) == text
+
+
+@pytest.mark.parametrize("cls, unc, state", [
+    ("target", 3.0, "held ≥1 s"), ("borderline (≈45°)", 4.0, "borderline"), ("borderline (≈45°)", 13.8, "unsure"),
+    ("functional", float("nan"), "held ≥1 s"),
+])
+def test_the_gauge_label_says_borderline_or_unsure(cls, unc, state):
+    from hipvision.draw.rotation import _best_state
+
+    assert _best_state(cls, unc) == state
+
+
+def test_a_long_best_value_does_not_run_into_the_gauge_label():
+    """"left · borderline" and "30°  best 55° ± 14°" overlapped on a 720p gauge: the label keeps only the side."""
+    image = np.zeros((720, 1280, 3), np.uint8)
+    rect = (16, 190, 380, 96)
+    draw.draw_gauge(image, rect, 30.0, best=55.4, best_uncertainty=13.8, label="left · borderline",
+                    best_class="borderline (≈45°)")
+    short = np.zeros_like(image)
+    draw.draw_gauge(short, rect, 30.0, best=55.4, best_uncertainty=13.8, label="left", best_class="borderline (≈45°)")
+    assert np.array_equal(image, short)
+
+
+def test_an_annotated_video_shows_a_leg_held_throughout_with_its_uncertainty():
+    """A leg never near vertical (no efforts: held over its whole span, as the overhead render's 55.4° ± 13.8°)
+    shows its held value and ± on the video once its held window has ended, and not before."""
+    from hipvision.core.rotation.result import RotationSettings, summarise
+    from hipvision.core.rotation.view import CameraView
+    from hipvision.draw.rotation import held_so_far
+
+    t = np.arange(60) / 30.0
+    x = np.stack([np.full(60, 20.0), np.zeros(60)], 1)
+    res = summarise(t, x, x, np.zeros(x.shape, int), CameraView(), RotationSettings(), mode="offline", source="",
+                    model="")
+    assert res.left.status == "measured" and not res.left.efforts and np.isfinite(res.left.uncertainty_deg)
+    held, unc, cls = held_so_far(res, float(t[-1]))
+    assert held[0] == res.left.held_deg and unc[0] == res.left.uncertainty_deg
+    assert cls[0] == res.left.class_with_uncertainty and np.isnan(held[1])
+    assert np.isnan(held_so_far(res, res.left.held.end_s - 0.01)[0][0])

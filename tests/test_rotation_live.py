@@ -114,3 +114,19 @@ def test_cli_live_on_a_video_played_as_camera_without_a_person(tmp_path, capsys,
     assert main(["rotation", "--camera", str(video), "--no-window", "--json", str(out)]) == 0
     d = json.loads(out.read_text())
     assert "no valid seated frames" in d["warnings"] and d["left"]["held_deg"] is None
+
+
+def test_the_terminal_line_and_the_cue_carry_the_held_value_with_its_uncertainty():
+    """The live terminal line shows "held 38° ± 3°", the same numbers the gauges and the JSON hold."""
+    import re
+
+    seq = _seq(6, lambda t: effort_profile(t, [(1.0, 38.0, 2.0)]), np.zeros_like)
+    analyzer = RotationLive(frame_size=(W, H))
+    d = run_live(FakeSource(len(seq)), FakeTracker(seq), analyzer, window=False)
+    line = analyzer.status_text()
+    m = re.search(r"left now -?\d+° held (\d+)° ± (\d+)°", line)
+    assert m, line
+    assert int(m[1]) == round(analyzer.held_shown_deg[0]) and int(m[2]) == round(analyzer.held_shown_uncertainty_deg[0])
+    assert float(m[1]) == pytest.approx(d["left"]["held_deg"], abs=1.0)
+    assert float(m[2]) == pytest.approx(d["left"]["uncertainty_deg"], abs=1.0)
+    assert "right now" in line and "held --" in line   # the resting leg shows no best value

@@ -299,10 +299,10 @@ def test_asymmetry_only_beyond_its_combined_uncertainty(left_unc, right_unc, ver
 
 @pytest.mark.parametrize("shank_px, warned", [(100.0, True), (10.0, False)])
 def test_left_right_difference_within_the_uncertainty_is_not_warned_about(shank_px, warned):
-    """Steady holds 12° apart: with 100-px shanks (± 4.4° each) a difference; with 10-px shanks
-    (± 19.3° each: the landmark error of 1.7 px is 9.6° of a shank that short) no clear difference."""
+    """Steady holds 12° apart: with 100-px shanks (± 4.3° each) a difference; with 10-px shanks
+    (± 17.3° each: the landmark error of 1.5 px is 8.5° of a shank that short) no clear difference."""
     res = _legs(np.full(90, 50.0), np.full(90, 38.0), shank_px=shank_px)
-    size = np.degrees(np.arctan(1.7 / shank_px))
+    size = np.degrees(np.arctan(1.5 / shank_px))
     assert res.left.uncertainty_deg == pytest.approx(1.96 * np.sqrt(1.1 ** 2 + size ** 2 + 1.7 ** 2))
     assert res.asymmetry == ("left higher" if warned else "no clear difference")
     assert res.warnings == (("left/right difference of 12° (left higher)",) if warned else ())
@@ -342,7 +342,8 @@ def _image_view(**angles: float) -> CameraView:
      ["camera about 5° to the person's right, corrected", "camera about 15° above knee height, corrected",
       "camera tilted 4°, corrected"]),
     (CameraView(source="roll", frames=10),
-     ["camera height and side could not be estimated: only its tilt was corrected"], []),
+     ["camera height and side could not be estimated, only its tilt was corrected: both legs unsure (± 14°); "
+      "place the camera at knee height, 1.5-2.5 m straight in front of the knees"], []),
     (CameraView(roll_deg=20.0, yaw_deg=20.0, source="image", frames=0), [], []),   # nothing fitted: nothing said
 ])
 def test_camera_warnings_and_information_at_their_edges(view, warnings, info):
@@ -363,6 +364,37 @@ def test_person_small_in_the_picture_warning_below_70_px(shank_px, warned):
              "camera to 1.5-2.5 m or film at a higher resolution")
     assert list(res.warnings) == ([small] if warned else [])
     assert res.info == ()
+
+
+#: A steady hold's 95% half-width when the camera fit failed: the unfitted term is then 6.8° (not 1.7°).
+FAILED_FIT_UNCERTAINTY = 1.96 * np.sqrt(1.1 ** 2 + 1.7 ** 2 + 6.8 ** 2)
+
+
+def test_a_failed_camera_fit_widens_the_uncertainty_and_the_class_is_borderline():
+    """An overhead camera whose pitch/yaw fit failed read 55.4° ± 5.0° "target" for a true 41.2°: held 55° on a
+    roll-only view where the full fit was asked for is 55 ± 14.0° → borderline at 45°, too unsure for training
+    advice, and the warning names the leg and how to place the camera. Live mode (which starts roll-only) and a
+    roll-only analysis asked for keep the small unfitted term."""
+    _, x = _profile([(0, 0), (1, 0), (1.5, 55), (4, 55), (4.5, 0), (6, 0)], 6)
+    t = np.arange(len(x)) / FPS
+    both = np.stack([x, np.zeros_like(x)], 1)
+    view = CameraView(source="roll", frames=10)
+    res = summarise(t, both, both, np.zeros(both.shape, int), view, RotationSettings(), mode="offline",
+                    source="", model="")
+    assert res.left.held_deg == pytest.approx(55.0) and res.right.status == "no effort"
+    assert res.left.uncertainty_deg == pytest.approx(FAILED_FIT_UNCERTAINTY)
+    assert res.left.class_with_uncertainty == "borderline (≈45°)"
+    assert res.to_dict()["left"]["class"] == "borderline (≈45°)"
+    assert "too unsure to class" in res.next_steps[0]
+    assert ("camera height and side could not be estimated, only its tilt was corrected: the left leg unsure "
+            "(± 14°); place the camera at knee height, 1.5-2.5 m straight in front of the knees") in res.warnings
+    live = summarise(t, both, both, np.zeros(both.shape, int), view, RotationSettings(), mode="live", source="",
+                     model="")
+    asked = summarise(t, both, both, np.zeros(both.shape, int), view, RotationSettings(fit_pitch_yaw=False),
+                      mode="offline", source="", model="")
+    for narrow in (live, asked):
+        assert narrow.left.uncertainty_deg == pytest.approx(1.96 * np.sqrt(1.1 ** 2 + 1.7 ** 2 + 1.7 ** 2))
+        assert narrow.left.class_with_uncertainty == "target"
 
 
 def test_roll_only_view_is_not_a_warning_when_asked_for():

@@ -152,8 +152,10 @@ def test_after_the_retest_the_view_shows_before_to_after_per_leg(routine):
     assert live.retested
     (left, _), (right, _) = live.change_lines()
     for text, before, after in ((left, 25.0, 35.0), (right, 20.0, 30.0)):
-        b, a, change = (float(x) for x in re.findall(r"([+-]?\d+)°", text))
+        b, ub, a, ua, change = (float(x) for x in re.findall(r"([+-]?\d+)°", text))
+        assert re.fullmatch(r"\w+  \d+° ± \d+° → \d+° ± \d+°  \([+-]\d+°\)", text)   # each held value with its ±
         assert (b, a) == (pytest.approx(before, abs=1.5), pytest.approx(after, abs=1.5))
+        assert 0 < ub < 10 and 0 < ua < 10
         assert change == a - b and "→" in text
     assert live.change_text() in live.status_text()
     live.posture = OTHER  # stood up after the re-test: the last screen keeps the change

@@ -15,7 +15,7 @@ import pytest
 
 from hipvision.cli import main as cli
 from hipvision.io.sources import Frame
-from hipvision.live.cues import CueDecider, CuedAnalyzer
+from hipvision.live.cues import CueDecider, CuedAnalyzer, hold_note
 from hipvision.pose import FramePose
 from hipvision.sound import (NO_DEVICE_MESSAGE, NOTES, RATE, Cue, CuePlayer, NoOutput, SoundDeviceOutput, cue_audio,
                              cue_tone, find_speech, render_track, schedule, wav_bytes)
@@ -147,6 +147,20 @@ def test_hold_cues_follow_what_is_shown_and_a_new_trial_announces_again():
     decider.held(20.0, [np.nan, np.nan])  # a new trial: no value shown
     decider.held(21.0, [50.4, 1.5])
     assert [c.text for c in decider.held(22.0, [50.4, 1.5])] == ["left held, 50 degrees"]  # 1.5°: at rest
+
+
+@pytest.mark.parametrize("held, unc, text", [
+    (38.0, 3.0, "left held, 38 degrees"),                 # 35-41: clear of 30 and 45
+    (43.0, 3.0, "left held, 43 degrees, borderline"),     # 40-46 straddles 45
+    (32.4, 3.0, "left held, 32 degrees, borderline"),     # 29.4-35.4 straddles 30
+    (38.0, 7.5, "left held, 38 degrees, borderline"),     # at the advice limit: still classed
+    (55.4, 13.8, "left held, 55 degrees, unsure"),        # a failed camera fit: too unsure to class
+    (38.0, float("nan"), "left held, 38 degrees"),        # no uncertainty known
+])
+def test_hold_cue_says_borderline_or_unsure(held, unc, text):
+    decider = CueDecider()
+    decider.held(0.0, [held, np.nan], [unc, np.nan])
+    assert [c.text for c in decider.held(1.0, [held, np.nan], [unc, np.nan])] == [text]
 
 
 class _ShowingAnalyzer:
@@ -464,7 +478,7 @@ def test_cli_rotation_hold_cues_say_the_held_values_shown(camera, seated_seq, tm
     holds = [c for c in d["cues"] if c["kind"] == "hold"]
     assert [c["leg"] for c in holds] == ["left", "right"]
     for c in holds:
-        assert c["text"] == f"{c['leg']} held, {round(d[c['leg']]['held_deg'])} degrees"
+        assert c["text"].startswith(f"{c['leg']} held, {round(d[c['leg']]['held_deg'])} degrees")
     assert holds[0]["t_s"] >= 1.0 + 1.0 and holds[1]["t_s"] >= 4.5 + 1.0  # after a hold of 1 s, not before
     assert len(bursts(*read_wav(wav), gap_s=0.6)) == 2  # tone and words
 
@@ -546,14 +560,18 @@ def test_session_cues_follow_its_seated_and_circles_views():
     session = SessionLive(frame_size=seq.frame_size, fps=FPS, source="synthetic", model="none")
     shown_when: dict[Cue, np.ndarray] = {}
     cued = CuedAnalyzer(session, target_per_direction=5,
-                        on_cue=lambda c: shown_when.setdefault(c, session.held_shown_deg))
+                        on_cue=lambda c: shown_when.setdefault(c, (session.held_shown_deg,
+                                                                   session.held_shown_uncertainty_deg)))
     for i in range(len(seq)):
         cued.update(FramePose(float(seq.timestamps_s[i]), seq.image[i], seq.visibility[i], seq.presence[i],
                               seq.world[i]))
     holds = [c for c in cued.cues if c.kind == "hold"]
     assert holds[1].t_s < 8.0 < 28.0 < holds[2].t_s
-    for cue in holds:
-        assert cue.text == f"{cue.leg} held, {round(shown_when[cue][0 if cue.leg == 'left' else 1])} degrees"
+    for cue in holds:   # the value shown, and ", borderline" when its ± shown straddles 30° or 45°
+        k = 0 if cue.leg == "left" else 1
+        held, unc = shown_when[cue][0][k], shown_when[cue][1][k]
+        assert np.isfinite(unc)
+        assert cue.text == f"{cue.leg} held, {round(held)} degrees{hold_note(held, unc)}"
     # one cue per leg and seated phase: the legs at rest (a 0-2° level, shown too) are no effort, not spoken
     assert [(c.leg, int(c.text.split()[2])) for c in holds] == [("left", 25), ("right", 20), ("right", 30),
                                                                  ("left", 35)]

@@ -15,6 +15,7 @@ import numpy as np
 
 from hipvision import draw
 from hipvision.core.rotation import RotationResult, classify, coaching_message
+from hipvision.core.rotation.advice import MAX_ADVICE_UNCERTAINTY_DEG
 from hipvision.core.rotation.view import CameraView
 from hipvision.landmarks import LEG, SIDES
 
@@ -96,7 +97,7 @@ def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Se
         gx = margin if on_left else w - margin - gw
         best = best_deg[k]
         unc, cls = best_uncertainty_deg[k], best_class[k]
-        label = f"{side} · borderline" if cls and cls.startswith("borderline") else f"{side} · held ≥1 s"
+        label = f"{side} · {_best_state(cls, unc)}"
         boxes.append((gx, by + bh + margin // 2, gw, gh))
         draw.draw_gauge(image, boxes[-1], value if _finite(value) else None,
                         best=best if _finite(best) else None, label=label,
@@ -106,6 +107,14 @@ def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Se
         return boxes + draw.draw_bottom_left(image, [(message, draw.CLASS_COLORS["limited"])], keys, title="Set-up",
                                              max_width=gw)
     return boxes + draw.draw_bottom_left(image, list(status), keys, scale=0.85, max_width=gw)
+
+
+def _best_state(cls: str | None, uncertainty_deg: float) -> str:
+    """What a gauge's label says of its best held value: "unsure" (too unsure to class,
+    `advice.MAX_ADVICE_UNCERTAINTY_DEG`), "borderline" (held ± it straddles 30° or 45°), else "held ≥1 s"."""
+    if _finite(uncertainty_deg) and uncertainty_deg > MAX_ADVICE_UNCERTAINTY_DEG:
+        return "unsure"
+    return "borderline" if cls and cls.startswith("borderline") else "held ≥1 s"
 
 
 def held_display(result: RotationResult) -> tuple[np.ndarray, np.ndarray, list]:
@@ -118,8 +127,9 @@ def held_display(result: RotationResult) -> tuple[np.ndarray, np.ndarray, list]:
 
 
 def held_so_far(result: RotationResult, t_s: float) -> tuple[np.ndarray, np.ndarray, list]:
-    """Like `held_display`, but only from the efforts whose hold had ended by ``t_s`` (seconds): what a
-    video frame at that time may show (an annotated video must not show the best value before it happens)."""
+    """Like `held_display`, but only from the efforts whose hold had ended by ``t_s`` (seconds) — or, for a
+    leg held throughout (no efforts), its held window once ended: what a video frame at that time may show
+    (an annotated video must not show the best value before it happens)."""
     held, unc, cls = np.full(2, np.nan), np.full(2, np.nan), [None, None]
     for k, leg in enumerate((result.left, result.right)):
         if not leg.measured:
@@ -129,6 +139,9 @@ def held_so_far(result: RotationResult, t_s: float) -> tuple[np.ndarray, np.ndar
         if done:
             best = max(done, key=lambda e: e.held_deg)
             held[k], unc[k], cls[k] = best.held_deg, best.uncertainty_deg, best.class_with_uncertainty
+        elif not leg.efforts and np.isfinite(leg.held.end_s) and leg.held.end_s <= t_s:
+            # held throughout (never near vertical): the leg's own held window, once it has ended
+            held[k], unc[k], cls[k] = leg.held_deg, leg.uncertainty_deg, leg.class_with_uncertainty
     return held, unc, cls
 
 

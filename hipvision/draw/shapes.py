@@ -262,8 +262,6 @@ def draw_gauge(image: np.ndarray, rect: tuple[int, int, int, int], value_deg: fl
         tri = np.array([[xb - k, by0 - 2 * k], [xb + k, by0 - 2 * k], [xb, by0 - k]], np.int32)
         cv2.fillPoly(image, [tri], WHITE, cv2.LINE_AA)
     top = y + _px(6 * s)
-    if label:
-        put_text(image, label, (x0, top), size_px=20 * s, color=WHITE, weight=600)
     value_text = deg_text(value_deg)
     tw, _ = text_size(value_text, 20 * s, weight=700)
     if _finite(best):
@@ -273,3 +271,7 @@ def draw_gauge(image: np.ndarray, rect: tuple[int, int, int, int], value_deg: fl
         put_text(image, best_text, (x1 - bw, top), size_px=20 * s, color=best_color, weight=700)
         x1 -= bw
     put_text(image, value_text, (x1 - tw, top), size_px=20 * s, color=class_color(cls), weight=700)
+    if label and x0 + text_size(label, 20 * s, weight=600)[0] > x1 - tw - 6 * s:
+        label = label.split(" · ")[0]   # a long best value leaves no room for the label's second part
+    if label:
+        put_text(image, label, (x0, top), size_px=20 * s, color=WHITE, weight=600)

@@ -5,12 +5,14 @@
 * a hold: when a leg's held value shown (a hold of at least the minimum hold time, as the view decides it)
   is new in whole degrees and has stayed on the view for `HOLD_SETTLE_S` ("left held, 38 degrees"): one cue
   per hold, not one per step while a longer hold raises the value. A value under `MIN_EFFORT_DEG` is the leg
-  at rest (the live session's view shows that level too), not an effort: it is not spoken.
+  at rest (the live session's view shows that level too), not an effort: it is not spoken. A value whose
+  uncertainty shown makes it borderline at 30° or 45° ends in ", borderline", one too unsure to class
+  (`hipvision.core.rotation.advice.MAX_ADVICE_UNCERTAINTY_DEG`) in ", unsure" (`hold_note`).
 
 `CueDecider` turns successive shown states into `hipvision.sound.Cue` events (pure, no sound);
 `CuedAnalyzer` wraps a live analyzer for `run_live` and feeds its decider after every frame: the counts
 from the analyzer's ``shown`` timeline (`CirclesLive`, `SessionLive`) and the held values from its
-``held_shown_deg`` (`RotationLive`, `SessionLive`).
+``held_shown_deg`` and ``held_shown_uncertainty_deg`` (`RotationLive`, `SessionLive`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hipvision.core.circles.recount import DIRECTIONS
+from hipvision.core.rotation.advice import MAX_ADVICE_UNCERTAINTY_DEG
+from hipvision.core.rotation.summary import borderline_mark
 from hipvision.landmarks import SIDES
 from hipvision.sound import CIRCLE, HOLD, SET_DONE, Cue, number_word
 
@@ -34,6 +38,16 @@ HOLD_SETTLE_S = 1.0
 #: Held values below this are a leg at rest, not an effort, degrees (an effort starts 6° from rest:
 #: `hipvision.core.rotation.summary.find_efforts`'s ``enter_deg``).
 MIN_EFFORT_DEG = 6.0
+
+
+def hold_note(held_deg: float, uncertainty_deg: float | None) -> str:
+    """What the spoken hold cue adds after the degrees: ", unsure" when the 95% half-width is above
+    `MAX_ADVICE_UNCERTAINTY_DEG`, ", borderline" when held ± it straddles 30° or 45°, else nothing."""
+    if uncertainty_deg is None or not np.isfinite(uncertainty_deg):
+        return ""
+    if uncertainty_deg > MAX_ADVICE_UNCERTAINTY_DEG:
+        return ", unsure"
+    return ", borderline" if borderline_mark(held_deg, uncertainty_deg) is not None else ""
 
 
 class CueDecider:
@@ -77,11 +91,14 @@ class CueDecider:
         self.cues += new
         return new
 
-    def held(self, t_s: float, held_deg: Sequence[float]) -> list[Cue]:
-        """The view shows the held values ``held_deg`` (left, right; NaN = none shown) at ``t_s``; returns the
-        new cues: one per leg whose value, in whole degrees, differs from the one last spoken and has been
-        shown since at least ``hold_settle_s`` ago. A leg shown without a value (a new trial or seated phase)
-        is spoken afresh."""
+    def held(self, t_s: float, held_deg: Sequence[float],
+             uncertainty_deg: Sequence[float] | None = None) -> list[Cue]:
+        """The view shows the held values ``held_deg`` (left, right; NaN = none shown) at ``t_s``, with their
+        95% half-widths ``uncertainty_deg`` (None: not known); returns the new cues: one per leg whose value,
+        in whole degrees, differs from the one last spoken and has been shown since at least
+        ``hold_settle_s`` ago ("left held, 38 degrees", + `hold_note`). A leg shown without a value (a new
+        trial or seated phase) is spoken afresh."""
+        unc = [None] * len(SIDES) if uncertainty_deg is None else list(uncertainty_deg)
         new: list[Cue] = []
         for k, (leg, value) in enumerate(zip(SIDES, held_deg)):
             if not np.isfinite(value):
@@ -95,7 +112,7 @@ class CueDecider:
                 self._pending[k] = (deg, t_s)
             if t_s - self._pending[k][1] >= self.hold_settle_s:
                 self._spoken[k], self._pending[k] = deg, None
-                new.append(Cue(t_s, HOLD, f"{leg} held, {deg} degrees", leg=leg))
+                new.append(Cue(t_s, HOLD, f"{leg} held, {deg} degrees{hold_note(float(value), unc[k])}", leg=leg))
         self.cues += new
         return new
 
@@ -146,7 +163,8 @@ class CuedAnalyzer:
 
     def _hold_cues(self, t_s: float) -> list[Cue]:
         held = getattr(self.analyzer, "held_shown_deg", None)
-        return [] if held is None else self.decider.held(t_s, held)
+        return [] if held is None else self.decider.held(t_s, held,
+                                                         getattr(self.analyzer, "held_shown_uncertainty_deg", None))
 
     def __getattr__(self, name: str) -> Any:  # title, draw_scene, draw_hud, on_key, result, ...
         return getattr(self.__dict__["analyzer"], name)

@@ -8,6 +8,7 @@ import numpy as np
 
 from hipvision import draw
 from hipvision.core.rotation import RotationSettings, RotationTracker
+from hipvision.core.rotation.uncertainty import held_text
 from hipvision.draw.rotation import KEYS, draw_leg_hud, draw_legs, held_display
 from hipvision.landmarks import SIDES
 
@@ -72,9 +73,9 @@ class RotationLive:
         """One line for a terminal: each leg's current angle and best held so far, the trial state."""
         r = self._reading
         now = (np.nan, np.nan) if r is None or self._paused else r.angle_deg
-        held = self._held[0] if self._held is not None else (np.nan, np.nan)
-        text = "   ".join(f"{side} now {draw.deg_text(v)} held {draw.deg_text(b)}"
-                           for side, v, b in zip(SIDES, now, held))
+        held, unc = self._held[:2] if self._held is not None else ((np.nan, np.nan), (np.nan, np.nan))
+        text = "   ".join(f"{side} now {draw.deg_text(v)} held {held_text(b, u, digits=0)}"
+                           for side, v, b, u in zip(SIDES, now, held, unc))
         if self._paused:
             return f"trial {len(self._trials)} saved   {text}"
         return (f"trial {len(self._trials) + 1}   " if self._in_trial else "") + text + \
@@ -86,6 +87,13 @@ class RotationLive:
         if self._held is None or self._reading is None:
             return np.full(2, np.nan)
         return np.asarray(self._held[0], float).copy()
+
+    @property
+    def held_shown_uncertainty_deg(self) -> np.ndarray:
+        """(left, right) 95% half-widths of `held_shown_deg`, degrees; NaN where none is shown."""
+        if self._held is None or self._reading is None:
+            return np.full(2, np.nan)
+        return np.asarray(self._held[1], float).copy()
 
     def on_key(self, key: str) -> None:
         if key == " ":

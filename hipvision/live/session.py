@@ -27,8 +27,10 @@ from hipvision.core.circles import CirclesSettings
 from hipvision.core.circles.recount import DIRECTIONS
 from hipvision.core.posture import OTHER, QUADRUPED, SEATED, latest_posture
 from hipvision.core.rotation import RotationTracker
+from hipvision.core.rotation.summary import class_with_uncertainty
+from hipvision.core.rotation.uncertainty import held_text
 from hipvision.live.circles import CirclesLive
-from hipvision.draw.rotation import draw_leg_hud, draw_legs
+from hipvision.draw.rotation import draw_leg_hud, draw_legs, held_display
 from hipvision.pose.extract import SequenceBuilder
 from hipvision.sequence import effective_fps
 
@@ -45,6 +47,9 @@ class SessionLive:
     """`hipvision.live.LiveAnalyzer` for a whole routine; ``result()`` is the session JSON (docs/outputs.md)."""
 
     title = "hipvision - session"
+    #: The uncertainty of the held values shown comes from the seated phase's result so far, refreshed this
+    #: often, seconds of stream time (as `hipvision.live.rotation.RotationLive`).
+    summary_every_s = 1.0
 
     def __init__(self, *, frame_size: tuple[int, int], fps: float, mirror: bool = True, source: str = "live",
                  model: str = "", min_phase_s: float = 3.0, posture_window_s: float = 2.0,
@@ -77,6 +82,8 @@ class SessionLive:
         self.posture = OTHER
         self.phases_seen: list[str] = []        # postures entered, in order (seated / quadruped only)
         self.seated_held: list[np.ndarray] = []  # best held (left, right) of each seated phase so far, degrees
+        self.seated_uncertainty: list[np.ndarray] = []  # their 95% half-widths (the phase's result), degrees
+        self._summary_t = -np.inf
         self._rotation: RotationTracker | None = None
         self._reading = None
         self._circles: CirclesLive | None = None
@@ -98,6 +105,9 @@ class SessionLive:
         if now == SEATED:
             self._reading = self._rotation.update(pose, float(pose.timestamp_s))
             self.seated_held[-1] = self._reading.best_held_deg
+            if self._reading.t_s - self._summary_t >= self.summary_every_s:
+                self._summary_t = self._reading.t_s
+                self.seated_uncertainty[-1] = held_display(self._rotation.result())[1]
         elif now == QUADRUPED:
             self._circles.update(pose)
             self._show(float(pose.timestamp_s), self._circle_totals())
@@ -116,6 +126,8 @@ class SessionLive:
             self._rotation = RotationTracker(frame_size=self.frame_size, source=self.source, model=self.model)
             self._reading = None
             self.seated_held.append(_NAN2.copy())
+            self.seated_uncertainty.append(_NAN2.copy())
+            self._summary_t = -np.inf
         elif posture == QUADRUPED:
             if self._circles is not None:  # an earlier circles phase: its counts stay in the totals shown
                 self._counted_before = self._circle_totals()
@@ -131,6 +143,13 @@ class SessionLive:
         if self.posture != SEATED or self._reading is None:
             return _NAN2.copy()
         return np.asarray(self._reading.best_held_deg, float).copy()
+
+    @property
+    def held_shown_uncertainty_deg(self) -> np.ndarray:
+        """(left, right) 95% half-widths of `held_shown_deg`, degrees; NaN where not known."""
+        if self.posture != SEATED or self._reading is None:
+            return _NAN2.copy()
+        return self.seated_uncertainty[-1].copy()
 
     @property
     def before_held_deg(self) -> np.ndarray | None:
@@ -173,8 +192,10 @@ class SessionLive:
         if self.posture == SEATED:
             r = self._reading
             lines = [step, *self.change_lines()] if self.retested else [step]
-            return draw_leg_hud(image, values_deg=r.angle_deg if r is not None else _NAN2,
-                                best_deg=r.best_held_deg if r is not None else _NAN2, mirror=self.mirror,
+            best, unc = (r.best_held_deg, self.seated_uncertainty[-1]) if r is not None else (_NAN2, _NAN2)
+            return draw_leg_hud(image, values_deg=r.angle_deg if r is not None else _NAN2, best_deg=best,
+                                mirror=self.mirror, best_uncertainty_deg=unc,
+                                best_class=[class_with_uncertainty(b, u) for b, u in zip(best, unc)],
                                 message=None if r is None else r.message, status=lines, keys=KEYS)
         if self.posture == QUADRUPED:
             return self._circles.draw_hud(image, title=step, keys=KEYS)
@@ -192,13 +213,15 @@ class SessionLive:
         return SEATED in self.phases_seen[:q] and SEATED in self.phases_seen[q + 1:]
 
     def change_lines(self) -> list[tuple[str, tuple[int, int, int]]]:
-        """Held IR per leg, first seated phase → the latest one, e.g. ("left  25° → 35°  (+10°)", colour of the
-        class of 35°), for the view."""
+        """Held IR per leg with its 95% half-width, first seated phase → the latest one, e.g.
+        ("left  25° ± 4° → 35° ± 3°  (+10°)", colour of the class of 35° ± 3°: borderline when it straddles
+        30° or 45°), for the view."""
         before, after = self.seated_held[0], self.seated_held[-1]
-        return [(f"{side}  {draw.deg_text(b)} → {draw.deg_text(a)}" + (f"  ({a - b:+.0f}°)" if np.isfinite(a - b)
-                                                                       else ""),
-                 draw.class_color(draw.classify_deg(a)))
-                for side, b, a in zip(("left", "right"), before, after)]
+        u_before, u_after = self.seated_uncertainty[0], self.seated_uncertainty[-1]
+        return [(f"{side}  {held_text(b, ub, digits=0)} → {held_text(a, ua, digits=0)}"
+                 + (f"  ({a - b:+.0f}°)" if np.isfinite(a - b) else ""),
+                 draw.class_color(class_with_uncertainty(a, ua)))
+                for side, b, a, ub, ua in zip(("left", "right"), before, after, u_before, u_after)]
 
     def change_text(self) -> str:
         """`change_lines` on one line, e.g. "left  25° → 35°  (+10°)   right  20° → --"."""

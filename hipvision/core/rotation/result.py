@@ -210,10 +210,11 @@ def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.
     """
     legs = {}
     ok = reasons == int(Reason.OK)
+    fit_failed = mode != "live" and _fit_failed(view, settings)
     for k, side in enumerate(SIDES):
         x = filtered[:, k]
         out = leg_outcome(t, raw, filtered, k, view, hold_s=settings.min_hold_s, percentile=settings.hold_percentile,
-                          evidence=evidence)
+                          evidence=evidence, fit_failed=fit_failed)
         peak = float(np.nanmax(x)) if np.isfinite(x).any() else float("nan")
         legs[side] = LegResult(side, out.held, peak, float(ok[:, k].mean()) if len(t) else 0.0, out.efforts,
                                out.status, out.uncertainty_deg, out.evidence)
@@ -228,6 +229,27 @@ def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.
         warnings += setup_warnings
     return RotationResult(t, raw, shown, reasons, legs["left"], legs["right"], view, settings, tuple(warnings),
                           mode, source, model, knee_px, tuple(info))
+
+
+def _fit_failed(view: CameraView, settings: RotationSettings) -> bool:
+    """The camera's pitch and yaw were to be fitted (``settings.fit_pitch_yaw``) but only its roll was."""
+    return bool(view.frames) and view.source == "roll" and settings.fit_pitch_yaw
+
+
+#: How the warning about a failed camera fit begins, and how it says to place the camera.
+UNFITTED_WARNING = "camera height and side could not be estimated, only its tilt was corrected"
+PLACE_CAMERA = "place the camera at knee height, 1.5-2.5 m straight in front of the knees"
+
+
+def _unfitted_warning(legs: dict[str, LegResult]) -> str:
+    """The failed-fit warning naming the measured legs (with their ± when known) and how to place the camera."""
+    measured = [g for g in legs.values() if g.measured]
+    if not measured:
+        return f"{UNFITTED_WARNING}; {PLACE_CAMERA}"
+    unc = [g.uncertainty_deg for g in measured if np.isfinite(g.uncertainty_deg)]
+    who = "both legs" if len(measured) == 2 else f"the {measured[0].side} leg"
+    by = f" (± {max(unc):.0f}°)" if unc else ""
+    return f"{UNFITTED_WARNING}: {who} unsure{by}; {PLACE_CAMERA}"
 
 
 def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult], settings: RotationSettings) -> list[str]:
@@ -251,8 +273,8 @@ def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult],
         codes, counts = np.unique(bad, return_counts=True)
         worst = codes[np.argmax(counts)]
         out.append(f"many frames rejected, mostly: {Reason(int(worst)).code.replace('_', ' ')}")
-    if view.frames and ok.any() and view.source == "roll" and settings.fit_pitch_yaw:
-        out.append("camera height and side could not be estimated: only its tilt was corrected")
+    if ok.any() and _fit_failed(view, settings):
+        out.append(_unfitted_warning(legs))
     left, right = legs["left"], legs["right"]
     if left.measured and right.measured:
         diff = left.held_deg - right.held_deg

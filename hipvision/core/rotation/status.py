@@ -45,14 +45,16 @@ class LegOutcome:
 
 
 def leg_outcome(t_s: np.ndarray, raw_deg: np.ndarray, filtered_deg: np.ndarray, leg: int, view: CameraView, *,
-                hold_s: float, percentile: float, evidence: FrameEvidence | None = None) -> LegOutcome:
+                hold_s: float, percentile: float, evidence: FrameEvidence | None = None,
+                fit_failed: bool = False) -> LegOutcome:
     """The outcome of leg ``leg`` (0 left, 1 right) of a recording.
 
     Args:
         t_s: (T,) seconds. raw_deg, filtered_deg: (T, 2) per-frame and filtered (gap-filled) angles,
             degrees, NaN = not measured. view: the camera view used. hold_s, percentile: see
             `summary.held_value`. evidence: per-frame facts for the uncertainty (None: the
-            uncertainty leaves out the person's size and the view correction).
+            uncertainty leaves out the person's size and the view correction). fit_failed: the
+            view's pitch and yaw fit was attempted and failed (`uncertainty.HoldEvidence`).
     """
     t = np.asarray(t_s, float)
     x = np.asarray(filtered_deg, float)[:, leg]
@@ -61,7 +63,7 @@ def leg_outcome(t_s: np.ndarray, raw_deg: np.ndarray, filtered_deg: np.ndarray, 
     if np.isfinite(x).any():
         for e in find_efforts(t, x, hold_s=hold_s, rest_deg=rest, percentile=percentile):
             if np.isfinite(e.held_deg):
-                ev = hold_evidence(t, raw_deg, filtered_deg, e, evidence, leg, view)
+                ev = hold_evidence(t, raw_deg, filtered_deg, e, evidence, leg, view, fit_failed=fit_failed)
                 e = dataclasses.replace(e, uncertainty_deg=uncertainty_deg(ev))
                 seen[e.start_s] = ev
             efforts.append(e)
@@ -81,7 +83,7 @@ def leg_outcome(t_s: np.ndarray, raw_deg: np.ndarray, filtered_deg: np.ndarray, 
     # never near vertical (the recording starts and ends rotated): the leg holds that angle throughout
     ok = np.isfinite(x)
     span = Effort(float(t[ok][0]), float(t[ok][-1]), whole.deg, float(np.nanmax(x)), whole.start_s, whole.end_s)
-    ev = hold_evidence(t, raw_deg, filtered_deg, span, evidence, leg, view)
+    ev = hold_evidence(t, raw_deg, filtered_deg, span, evidence, leg, view, fit_failed=fit_failed)
     return LegOutcome(whole, "measured", uncertainty_deg(ev), tuple(efforts), ev)
 
 
