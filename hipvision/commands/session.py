@@ -19,7 +19,6 @@ from hipvision.commands.report import write_report_and_history
 from hipvision.commands.report import check_save_options
 from hipvision.io.files import add_source_video, known_source_video
 from hipvision.errors import InputError
-from hipvision.core.session import circles_credit
 
 #: Columns of ``--csv`` (one row per phase; see docs/outputs.md).
 CSV_HEADER = ("phase", "kind", "start_s", "end_s", "status", "seen_fraction", "left_held_deg", "right_held_deg",
@@ -75,6 +74,8 @@ def print_summary(result: dict) -> None:
             console.print(bullet_list(p.get("confidence_reasons") or [], "  -", mark_style="yellow"), highlight=False)
     change = result.get("change_deg") or {}
     if any(v is not None for v in change.values()):
+        from hipvision.core.session import circles_credit  # scipy.signal: seconds to import, only for a summary
+
         total, why = circles_credit(result)
         when = (f"after the {total} hip circles" if why is None
                 else f"between the two seated measurements (not credited to the circles: {why})")
