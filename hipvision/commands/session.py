@@ -126,7 +126,7 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
     from hipvision.pose import input_warnings, poses_from_input
 
     check_save_options(subject, save)
-    import_in_background("hipvision.core.session")
+    import_in_background("scipy.signal", "scipy.optimize", "hipvision.core.session")
     if annotate is not None:
         from hipvision.io.video_out import fourcc_for
 
@@ -171,6 +171,8 @@ def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path
     from hipvision.core.circles import CirclesSettings
     from hipvision.io.frame_store import FrameStore
     from hipvision.live import run_live
+
+    import_in_background("scipy.signal", "scipy.optimize")  # the live analyses' filters, while the model loads
     from hipvision.live.session import SessionLive
     from hipvision.pose import PoseTracker
     from hipvision.io.sources import open_source
