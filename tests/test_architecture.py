@@ -76,11 +76,14 @@ def test_import_contracts_hold():
     assert "0 broken" in run.stdout
 
 
-def test_starting_the_cli_loads_no_analysis_or_model_libraries():
-    """The CLI's start-up imports only what parsing needs: scipy (seconds to import on a loaded machine), MediaPipe
-    and OpenCV are loaded by the command that runs, not by ``import hipvision.cli`` (issue 16: a whole command
-    against bare MediaPipe)."""
-    code = ("import sys, hipvision.cli; "
+@pytest.mark.parametrize("module", ["hipvision.cli", "hipvision.core.circles", "hipvision.core.rotation",
+                                    "hipvision.core.session"])
+def test_starting_the_cli_loads_no_analysis_or_model_libraries(module: str):
+    """The CLI's start-up, and a command reading its analysis settings before the poses run, import only what they
+    need: scipy (seconds to import on a loaded machine), MediaPipe and OpenCV are loaded by the work that uses them
+    (scipy on a thread while the poses run), not by importing these (issue 16: a whole command against bare
+    MediaPipe)."""
+    code = (f"import sys, {module}; "
             "print(' '.join(m for m in ('scipy', 'mediapipe', 'cv2', 'matplotlib') if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
