@@ -88,3 +88,14 @@ def test_starting_the_cli_loads_no_analysis_or_model_libraries(module: str):
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == []
+
+
+def test_mediapipe_loads_without_matplotlib_and_its_drawing_helpers_still_work():
+    """MediaPipe's vision package imports its matplotlib-based drawing helpers (seconds of CPU); through
+    hipvision.pose they are lazy (`hipvision.pose.lazy_drawing`): no matplotlib until one is used, and then it works."""
+    code = ("import sys, hipvision.pose, mediapipe; from mediapipe.tasks.python import vision; "
+            "print('matplotlib' in sys.modules); print(vision.drawing_utils.DrawingSpec().thickness > 0); "
+            "print('matplotlib' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False", "True", "True"]
