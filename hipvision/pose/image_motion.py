@@ -55,7 +55,7 @@ MAX_BOX_PX = 120
 #: (it was 2: the flow then cost 3 times as much; measured in docs/speed.md, same counts).
 BOX_PER_HALF = 1.5
 #: cv2.calcOpticalFlowFarneback(pyr_scale, levels, winsize, iterations, poly_n, poly_sigma, flags): 2 levels and 1
-#: iteration (3 and 3 before: per-frame growth correlated 0.975-0.998 with theirs on 7 videos, same counts).
+#: iteration (3 and 3 before: per-frame growth correlated 0.975-0.998 with theirs on 6 videos, same counts).
 _FARNEBACK = (0.5, 2, 15, 1, 5, 1.2, 0)
 
 
