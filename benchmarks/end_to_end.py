@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -70,29 +71,39 @@ def clip(video: Path, seconds: float, out: Path) -> Path:
     return out
 
 
-def wall_s(cmd: list[str], env: dict[str, str]) -> float:
-    """Wall time of ``cmd`` run to completion, seconds (raises if it fails)."""
-    start = time.perf_counter()
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def wall_s(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, all its threads) of ``cmd`` run to completion, seconds
+    (raises if it fails)."""
+    start, cpu = time.perf_counter(), _children_cpu_s()
     done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {done.stderr.strip().splitlines()[-1:]}")
-    return elapsed
+    return elapsed, _children_cpu_s() - cpu
 
 
 def compare(name: str, hv_cmd: list[str], bare_cmd: list[str], env: dict[str, str], repeat: int) -> float:
-    """Run both ``repeat`` times interleaved; print each pair and the median ratio bare / hipvision."""
-    ratios = []
+    """Run both ``repeat`` times interleaved; print each pair and the median ratios bare / hipvision of wall
+    time and of CPU time (the CPU ratio moves less with the machine's load: on a busy machine what a run
+    costs is its CPU time, which no overlap of threads can hide)."""
+    ratios, cpu_ratios = [], []
     for i in range(repeat):
         times = {}
         for which in (("bare", "hv") if i % 2 == 0 else ("hv", "bare")):
             times[which] = wall_s(bare_cmd if which == "bare" else hv_cmd, env)
-        ratios.append(times["bare"] / times["hv"])
-        print(f"  {name} run {i + 1}: bare {times['bare']:.2f} s, hipvision {times['hv']:.2f} s, "
-              f"ratio {ratios[-1]:.3f}  (load average {os.getloadavg()[0]:.1f})", flush=True)
+        ratios.append(times["bare"][0] / times["hv"][0])
+        cpu_ratios.append(times["bare"][1] / times["hv"][1])
+        print(f"  {name} run {i + 1}: bare {times['bare'][0]:.2f} s ({times['bare'][1]:.2f} s CPU), hipvision "
+              f"{times['hv'][0]:.2f} s ({times['hv'][1]:.2f} s CPU), ratio {ratios[-1]:.3f} (CPU {cpu_ratios[-1]:.3f})"
+              f"  (load average {os.getloadavg()[0]:.1f})", flush=True)
     median = statistics.median(ratios)
-    print(f"{name}: whole command vs bare MediaPipe + decoding, median ratio {median:.3f} "
-          f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+    print(f"{name}: whole command vs bare MediaPipe + decoding, median ratio {median:.3f}, CPU time "
+          f"{statistics.median(cpu_ratios):.3f} (load average {os.getloadavg()[0]:.1f})", flush=True)
     return median
 
 

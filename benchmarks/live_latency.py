@@ -114,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     timings: deque[FrameTiming] = deque(maxlen=100_000)
     with PoseTracker(args.model) as tracker:
         tracker.process(Frame(0, 0.0, np.zeros((64, 64, 3), np.uint8)))  # warm the model up before the clock runs
+    import scipy.optimize  # noqa: F401 - the analyses' filters and fits: the live commands load them while the model loads
+    import scipy.signal  # noqa: F401
     with PoseTracker(args.model) as tracker:
         source = PacedSource(args.video, args.seconds, args.queue)
         analyzer = CirclesLive(source=source.description, model=tracker.model_name, frame_size=source.frame_size,

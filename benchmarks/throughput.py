@@ -113,19 +113,21 @@ def bare_with_decoding(video: Path, model: Path, max_frames: int | None) -> tupl
     return count, elapsed, found
 
 
-def paired(frames: list[Frame], model: Path) -> tuple[float, float]:
+def paired(frames: list[Frame], model: Path) -> tuple[float, float, float, float]:
     """A and B frame by frame in one loop (order alternating), so both see the same machine load.
 
-    Returns (bare seconds, hipvision seconds) summed over the frames.
+    Returns (bare seconds, hipvision seconds, bare CPU seconds, hipvision CPU seconds) summed over the frames;
+    CPU = the process's user + system time over each call (all threads: MediaPipe's, the hip-growth worker).
     """
     import mediapipe as mp
 
     spent = [0.0, 0.0]
+    cpu = [0.0, 0.0]
     with quiet_native_logs(), PoseTracker(model, crop_search=False) as tracker:
         landmarker = _bare_landmarker(model)
         for i, frame in enumerate(frames):
             for which in ((0, 1) if i % 2 == 0 else (1, 0)):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 if which == 0:
                     rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
                     landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb),
@@ -133,8 +135,9 @@ def paired(frames: list[Frame], model: Path) -> tuple[float, float]:
                 else:
                     tracker.process(frame)
                 spent[which] += time.perf_counter() - start
+                cpu[which] += time.process_time() - start_cpu
         landmarker.close()
-    return spent[0], spent[1]
+    return spent[0], spent[1], cpu[0], cpu[1]
 
 
 def tracker_decoded(frames: list[Frame], model: Path) -> tuple[int, float, int]:
@@ -198,9 +201,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_paired(frames: list[Frame], model: Path) -> None:
-    bare_s, hv_s = paired(frames, model)
+    bare_s, hv_s, bare_cpu, hv_cpu = paired(frames, model)
     print(f"paired A/B, frame by frame in one loop: bare {len(frames) / bare_s:.1f} fps, "
-          f"hipvision tracker {len(frames) / hv_s:.1f} fps, ratio {bare_s / hv_s:.3f}  "
+          f"hipvision tracker {len(frames) / hv_s:.1f} fps, ratio {bare_s / hv_s:.3f}; CPU {1000 * bare_cpu / len(frames):.1f}"
+          f" vs {1000 * hv_cpu / len(frames):.1f} ms a frame, ratio {bare_cpu / hv_cpu:.3f}  "
           f"(load average {os.getloadavg()[0]:.1f})", flush=True)
 
 

@@ -74,3 +74,28 @@ def test_import_contracts_hold():
                          timeout=120)
     assert run.returncode == 0, run.stdout[-3000:]
     assert "0 broken" in run.stdout
+
+
+@pytest.mark.parametrize("module", ["hipvision.cli", "hipvision.core.circles", "hipvision.core.rotation",
+                                    "hipvision.core.session"])
+def test_starting_the_cli_loads_no_analysis_or_model_libraries(module: str):
+    """The CLI's start-up, and a command reading its analysis settings before the poses run, import only what they
+    need: scipy (seconds to import on a loaded machine), MediaPipe and OpenCV are loaded by the work that uses them
+    (scipy on a thread while the poses run), not by importing these (issue 16: a whole command against bare
+    MediaPipe)."""
+    code = (f"import sys, {module}; "
+            "print(' '.join(m for m in ('scipy', 'mediapipe', 'cv2', 'matplotlib') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == []
+
+
+def test_mediapipe_loads_without_matplotlib_and_its_drawing_helpers_still_work():
+    """MediaPipe's vision package imports its matplotlib-based drawing helpers (seconds of CPU); through
+    hipvision.pose they are lazy (`hipvision.pose.lazy_drawing`): no matplotlib until one is used, and then it works."""
+    code = ("import sys, hipvision.pose, mediapipe; from mediapipe.tasks.python import vision; "
+            "print('matplotlib' in sys.modules); print(vision.drawing_utils.DrawingSpec().thickness > 0); "
+            "print('matplotlib' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False", "True", "True"]

@@ -54,7 +54,7 @@ def _landmarks(hip_px, thigh_px: float) -> np.ndarray:
 
 # ------------------------------------------------------------------------------ region_growth
 
-@pytest.mark.parametrize("half", [40.0, 110.0])  # 110: a 440 px box, shrunk to MAX_BOX_PX before the flow
+@pytest.mark.parametrize("half", [40.0, 110.0])  # 110: a 330 px box, shrunk to MAX_BOX_PX before the flow
 @pytest.mark.parametrize("scale", [1.02, 0.98, 1.01])
 def test_scaling_about_the_centre_gives_the_scale_change(scale, half):
     image = _texture()

@@ -122,6 +122,8 @@ def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, r
     see `hipvision.live.run_live`; ``sound``, ``cues_wav``: see `hipvision.commands.cues.live_cues`."""
     from hipvision.core.circles import CirclesSettings
     from hipvision.live import run_live
+
+    import_in_background("scipy.signal", "scipy.optimize")  # the live analyses' filters, while the model loads
     from hipvision.live.circles import CirclesLive
     from hipvision.pose import PoseTracker
     from hipvision.io.sources import open_source
@@ -222,7 +224,7 @@ def register(app: typer.Typer) -> None:
                 raise InputError("--annotate with a .npz needs the video it came from: add --video PATH")
         if src is not None and not src.is_file():
             raise InputError(f"no such video: {src}")
-        import_in_background("hipvision.core.circles")
+        import_in_background("scipy.signal", "hipvision.core.circles.analyze")
         from hipvision.pose import input_warnings, poses_from_input
 
         model = model if is_npz else provisioned_model(model)

@@ -90,7 +90,7 @@ def run_file(video: str | Path, *, json_out: Path | None, csv_out: Path | None, 
              original: Path | None, model: Path | None, rot_settings, report: Path | None = None,
              subject: str | None = None, save: bool = False) -> dict:
     """Analyse a video or `.npz`; write the requested outputs; returns the rotation JSON."""
-    import_in_background("hipvision.core.rotation.analyze")
+    import_in_background("scipy.signal", "scipy.optimize", "hipvision.core.rotation.analyze")
     is_npz = Path(video).suffix.lower() == ".npz"
     src = original if original is not None else (None if is_npz else Path(video))  # the video, if any
     if annotate is not None:
@@ -134,6 +134,8 @@ def run_camera(camera: str, *, json_out: Path | None, csv_out: Path | None, reco
     `hipvision.commands.cues.live_cues`."""
     from hipvision.io.frame_store import FrameStore
     from hipvision.live import run_live
+
+    import_in_background("scipy.signal", "scipy.optimize")  # the live analyses' filters, while the model loads
     from hipvision.live.rotation import RotationLive
     from hipvision.pose import PoseTracker
     from hipvision.io.sources import open_source

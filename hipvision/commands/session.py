@@ -19,7 +19,6 @@ from hipvision.commands.report import write_report_and_history
 from hipvision.commands.report import check_save_options
 from hipvision.io.files import add_source_video, known_source_video
 from hipvision.errors import InputError
-from hipvision.core.session import circles_credit
 
 #: Columns of ``--csv`` (one row per phase; see docs/outputs.md).
 CSV_HEADER = ("phase", "kind", "start_s", "end_s", "status", "seen_fraction", "left_held_deg", "right_held_deg",
@@ -75,6 +74,8 @@ def print_summary(result: dict) -> None:
             console.print(bullet_list(p.get("confidence_reasons") or [], "  -", mark_style="yellow"), highlight=False)
     change = result.get("change_deg") or {}
     if any(v is not None for v in change.values()):
+        from hipvision.core.session import circles_credit  # scipy.signal: seconds to import, only for a summary
+
         total, why = circles_credit(result)
         when = (f"after the {total} hip circles" if why is None
                 else f"between the two seated measurements (not credited to the circles: {why})")
@@ -125,7 +126,7 @@ def run_session(video: Path, *, json_out: Path | None = None, csv_out: Path | No
     from hipvision.pose import input_warnings, poses_from_input
 
     check_save_options(subject, save)
-    import_in_background("hipvision.core.session")
+    import_in_background("scipy.signal", "scipy.optimize", "hipvision.core.session")
     if annotate is not None:
         from hipvision.io.video_out import fourcc_for
 
@@ -170,6 +171,8 @@ def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path
     from hipvision.core.circles import CirclesSettings
     from hipvision.io.frame_store import FrameStore
     from hipvision.live import run_live
+
+    import_in_background("scipy.signal", "scipy.optimize")  # the live analyses' filters, while the model loads
     from hipvision.live.session import SessionLive
     from hipvision.pose import PoseTracker
     from hipvision.io.sources import open_source

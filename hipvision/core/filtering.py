@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from scipy import signal
 
 #: Lowest cut-off, as a fraction of the Nyquist rate, a Butterworth low-pass is designed for (a camera at
 #: 1,000 fps filtered at 1 Hz is at 2e-3; below about 1e-8 the design is numerically singular).
@@ -84,6 +83,8 @@ def finite_runs(mask: np.ndarray) -> list[tuple[int, int]]:
 @lru_cache(maxsize=64)
 def _butter_low(order: int, cutoff_hz: float, fs: float) -> np.ndarray:
     """Butterworth low-pass sections (designing one costs more than filtering a window with it)."""
+    from scipy import signal  # seconds to import: loaded by the first filter, not by importing this module
+
     sos = signal.butter(order, cutoff_hz, btype="low", fs=fs, output="sos")
     return sos
 
@@ -103,6 +104,8 @@ def lowpass_zero_phase(t_s: np.ndarray, x: np.ndarray, *, cutoff_hz: float, orde
     fs = 1.0 / float(np.median(np.diff(t)))
     if not MIN_NORMALISED_CUTOFF * fs / 2 <= cutoff_hz < fs / 2:
         return cols.reshape(shape).copy()
+    from scipy import signal
+
     sos = _butter_low(order, float(cutoff_hz), fs)
     min_len = 3 * (2 * len(sos) + 1)  # sosfiltfilt's default pad length + 1
     out = cols.copy()

@@ -7,8 +7,11 @@
         seq = extract(source, tracker)          # a PoseSequence, one row per frame
 """
 
+from hipvision.pose import lazy_drawing
 from hipvision.pose.extract import SequenceBuilder, extract, input_warnings, landmarks_of_images, poses_from_input
 from hipvision.pose.landmarker import FramePose, PoseTracker, model_path
 
 __all__ = ["FramePose", "PoseTracker", "SequenceBuilder", "extract", "input_warnings", "landmarks_of_images",
            "model_path", "poses_from_input"]
+
+lazy_drawing.defer()  # MediaPipe's matplotlib-based drawing helpers load only if used

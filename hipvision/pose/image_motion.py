@@ -10,7 +10,7 @@ Per frame pair (i-1, i):
 1. From frame i-1's image landmarks: hip midpoint ``H`` (mean of LEFT_HIP and
    RIGHT_HIP), knee midpoint ``K``; ``half = max(12, 0.45 * |K - H|)`` pixels.
 2. Farneback optical flow from frame i-1 to frame i (grayscale) in the box of
-   half-size ``2 * half`` around ``H`` (clipped to the frame).
+   half-size ``BOX_PER_HALF * half`` (1.5) around ``H`` (clipped to the frame).
 3. Over the pixels with ``|x - Hx| <= half`` and ``|y - Hy| <= half``, least
    squares ``u = a0 dx + a1 dy + a2`` and ``v = b0 dx + b1 dy + b2``
    (``dx = x - Hx``, ``dy = y - Hy``; ``u, v`` the flow in pixels).
@@ -30,12 +30,16 @@ and downs over time), not as a calibrated scale.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from hipvision.landmarks import Landmark
+
+#: A dense optical flow: (grey patch a, grey patch b) → (H, W, 2) float32 flow in pixels from a to b.
+FlowFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 #: Smallest half-size of the fitted square, pixels.
 MIN_HALF_PX = 12.0
@@ -44,10 +48,20 @@ HALF_PER_THIGH = 0.45
 #: Fewer pixels than this in the fitted square: NaN.
 MIN_PIXELS = 100
 #: Larger flow boxes are shrunk to this many pixels on their long side first: the growth is a ratio, the
-#: same at any scale, and the flow's cost then no longer grows with the video's resolution.
-MAX_BOX_PX = 160
-#: cv2.calcOpticalFlowFarneback(pyr_scale, levels, winsize, iterations, poly_n, poly_sigma, flags).
-_FARNEBACK = (0.5, 3, 15, 3, 5, 1.2, 0)
+#: same at any scale, and the flow's cost then no longer grows with the video's resolution. 120 px for a box of
+#: 1.5 half-sizes keeps the resolution that 160 px gave a box of 2 (issue 16, docs/speed.md).
+MAX_BOX_PX = 120
+#: Half-size of the flow box as a multiple of the fitted square's: the square's surroundings give the flow context
+#: (it was 2: the flow then cost 3 times as much; measured in docs/speed.md, same counts).
+BOX_PER_HALF = 1.5
+#: cv2.calcOpticalFlowFarneback(pyr_scale, levels, winsize, iterations, poly_n, poly_sigma, flags): 2 levels and 1
+#: iteration (3 and 3 before: per-frame growth correlated 0.975-0.998 with theirs on 6 videos, same counts).
+_FARNEBACK = (0.5, 2, 15, 1, 5, 1.2, 0)
+
+
+def farneback_flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Dense flow (H, W, 2) float32, pixels, from grey patch ``a`` to ``b`` (same size): Farneback, `_FARNEBACK`."""
+    return cv2.calcOpticalFlowFarneback(a, b, None, *_FARNEBACK)
 
 _HIPS = (int(Landmark.LEFT_HIP), int(Landmark.RIGHT_HIP))
 _KNEES = (int(Landmark.LEFT_KNEE), int(Landmark.RIGHT_KNEE))
@@ -63,7 +77,7 @@ def region_growth(prev_gray: np.ndarray, gray: np.ndarray, centre_px: tuple[floa
         centre_px: (x, y) centre of the region in frame i-1, pixels (x right, y down; the
             coordinates of pixel (row r, column c) are (c, r)).
         half_px: half-size of the fitted square, pixels; flow is computed in the box of
-            half-size ``2 * half_px`` (clipped to the frame) so the square has context.
+            half-size ``BOX_PER_HALF * half_px`` (clipped to the frame) so the square has context.
 
     Returns:
         ``(a0 + b1) / 2`` of the affine flow fit (module docstring): the relative change of
@@ -98,8 +112,9 @@ class _Region:
         if not (math.isfinite(cx) and math.isfinite(cy) and math.isfinite(half) and half > 0):
             return None
         height, width = shape[0], shape[1]
-        x0, x1 = max(0, math.floor(cx - 2 * half)), min(width, math.floor(cx + 2 * half) + 1)
-        y0, y1 = max(0, math.floor(cy - 2 * half)), min(height, math.floor(cy + 2 * half) + 1)
+        reach = BOX_PER_HALF * half
+        x0, x1 = max(0, math.floor(cx - reach)), min(width, math.floor(cx + reach) + 1)
+        y0, y1 = max(0, math.floor(cy - reach)), min(height, math.floor(cy + reach) + 1)
         # the fitted square, as index ranges inside the box
         fx0, fx1 = max(x0, math.ceil(cx - half)), min(x1, math.floor(cx + half) + 1)
         fy0, fy1 = max(y0, math.ceil(cy - half)), min(y1, math.floor(cy + half) + 1)
@@ -120,12 +135,13 @@ class _Region:
             cut = cv2.resize(cut, size, interpolation=cv2.INTER_AREA)
         return np.ascontiguousarray(cut)
 
-    def growth(self, a: np.ndarray, b: np.ndarray) -> float:
-        """``(a0 + b1) / 2`` of the affine fit of the flow from patch ``a`` to patch ``b`` (`patch`)."""
+    def growth(self, a: np.ndarray, b: np.ndarray, flow_fn: FlowFn | None = None) -> float:
+        """``(a0 + b1) / 2`` of the affine fit of the flow from patch ``a`` to patch ``b`` (`patch`),
+        the flow computed by ``flow_fn`` (default `farneback_flow`)."""
         x0, y0, x1, y1 = self.box
         fx0, fy0, fx1, fy1 = self.fit
         cx, cy = self.centre
-        flow = cv2.calcOpticalFlowFarneback(a, b, None, *_FARNEBACK)
+        flow = (flow_fn or farneback_flow)(a, b)
         # pixel centres of the (shrunk) box in frame coordinates; keep those in the fitted square
         xs = x0 + (np.arange(flow.shape[1]) + 0.5) * (x1 - x0) / flow.shape[1] - 0.5
         ys = y0 + (np.arange(flow.shape[0]) + 0.5) * (y1 - y0) / flow.shape[0] - 0.5
@@ -175,7 +191,8 @@ class HipGrowthMeter:
     frame's landmarks, and then `advance` with them (`PoseTracker` does).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, flow: FlowFn | None = None) -> None:
+        self._flow = flow or farneback_flow
         self._prev: tuple[_Region, np.ndarray] | None = None  # the previous frame's region and its patch
 
     @property
@@ -211,7 +228,7 @@ class HipGrowthMeter:
             return math.nan
         region, prev_patch = self._prev
         patch = region.patch(image, rgb=rgb)
-        return region.growth(prev_patch, patch) if patch.shape == prev_patch.shape else math.nan
+        return region.growth(prev_patch, patch, self._flow) if patch.shape == prev_patch.shape else math.nan
 
     def advance(self, image: np.ndarray, image_landmarks: np.ndarray | None, *, rgb: bool = False,
                 keep: bool = True) -> bool:

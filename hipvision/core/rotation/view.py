@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy import optimize
 
 from hipvision.core import geometry as g
 from hipvision.landmarks import Landmark as L
@@ -278,6 +277,8 @@ def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg
                                        at_rest=at_rest)
     else:
         x0 = np.array([roll0])
+    from scipy import optimize  # seconds to import: loaded by the first fit, not by importing this module
+
     fit = optimize.least_squares(residuals, x0, loss="soft_l1", f_scale=2.0, x_scale=5.0)
     roll, pitch, yaw = (fit.x[0], fit.x[1], fit.x[2]) if fit_pitch_yaw else (fit.x[0], 0.0, 0.0)
     if abs(pitch) > max_pitch_deg or abs(yaw) > max_yaw_deg:  # not a plausible seated set-up: trust roll only

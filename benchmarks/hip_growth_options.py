@@ -1,0 +1,128 @@
+"""What a cheaper hip-growth flow costs in accuracy and saves in time (issue 16).
+
+    python benchmarks/hip_growth_options.py VIDEO:POSES.npz [VIDEO:POSES.npz ...] [--out-dir DIR]
+
+For each video, the landmarks saved by ``hipvision extract`` (POSES.npz, one row per decoded frame) say where
+the hips are and which frames are on all fours (`hipvision.core.posture.frame_is_quadruped`, the tracker's
+gate). Every option's `HipGrowthMeter` then sees the same decoded frames and landmarks; printed per option:
+the flow's CPU time per measured frame (ms, one OpenCV thread; relative to the first option, the setting before
+issue 16), and the agreement of its per-frame growth with that one's (Pearson correlation, share of frames with
+the same sign). "(now)" marks `hipvision.pose.image_motion`'s setting. With ``--out-dir``
+each option's growth is written into a copy of POSES.npz (``NAME.OPTION.poses.npz``) so the circles counts
+can be compared: ``python -m hipvision circles COPY --json J``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hipvision.core.posture import frame_is_quadruped  # noqa: E402
+from hipvision.io.sources import open_source  # noqa: E402
+from hipvision.pose import image_motion  # noqa: E402
+
+
+def _farneback(levels: int, iterations: int):
+    def flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return cv2.calcOpticalFlowFarneback(a, b, None, 0.5, levels, 15, iterations, 5, 1.2, 0)
+    return flow
+
+
+def _dis(preset: int):
+    dis = cv2.DISOpticalFlow_create(preset)
+
+    def flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return dis.calc(a, b, None)
+    return flow
+
+
+#: name → (flow box px, flow function factory[, flow box half-size / fitted square half-size])
+OPTIONS = {
+    "farneback-3/3-160 (before)": (160, lambda: _farneback(3, 3)),
+    "farneback-2/2-160": (160, lambda: _farneback(2, 2)),
+    "farneback-2/1-160": (160, lambda: _farneback(2, 1)),
+    "farneback-1/1-160": (160, lambda: _farneback(1, 1)),
+    "farneback-2/2-128": (128, lambda: _farneback(2, 2)),
+    "farneback-3/3-112": (112, lambda: _farneback(3, 3)),
+    "farneback-3/3-120-box1.5": (120, lambda: _farneback(3, 3), 1.5),
+    "farneback-2/1-120-box1.5 (now)": (120, lambda: _farneback(2, 1), 1.5),
+    "farneback-2/1-100-box1.25": (100, lambda: _farneback(2, 1), 1.25),
+    "dis-ultrafast-160": (160, lambda: _dis(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)),
+}
+
+
+def growth_series(frames: list[np.ndarray], poses: dict, box_px: int, flow,
+                  box_per_half: float = 2.0) -> tuple[np.ndarray, float, int]:
+    """Per-frame growth with one option, the flow's total CPU time (s) and the number of frames measured."""
+    image_motion.MAX_BOX_PX, image_motion.BOX_PER_HALF = box_px, box_per_half
+    meter = image_motion.HipGrowthMeter(flow)
+    out = np.full(len(frames), np.nan)
+    spent, measured = 0.0, 0
+    for i, frame in enumerate(frames):
+        if meter.armed:
+            start = time.thread_time()  # CPU time of this thread (the flow runs here): load does not inflate it
+            out[i] = meter.measure(frame)
+            spent += time.thread_time() - start
+            measured += 1
+        image, vis, world = (np.asarray(poses[k][i], dtype=float) for k in ("image", "visibility", "world"))
+        size = (frame.shape[1], frame.shape[0])
+        found = not np.isnan(image[:, 0]).all()
+        meter.advance(frame, image if found else None, keep=found and frame_is_quadruped(image, vis, world, size))
+    return out, spent, measured
+
+
+def agreement(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """(Pearson correlation, share of the same sign) over frames where both are known."""
+    both = np.isfinite(a) & np.isfinite(b)
+    if both.sum() < 3:
+        return math.nan, math.nan
+    return float(np.corrcoef(a[both], b[both])[0, 1]), float(np.mean(np.sign(a[both]) == np.sign(b[both])))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pairs", nargs="+", help="VIDEO:POSES.npz")
+    parser.add_argument("--only", nargs="*", help="only these options (names as printed, without '(now)'; the first is always run)")
+    parser.add_argument("--out-dir", type=Path, help="write each option's growth into a copy of POSES.npz here")
+    args = parser.parse_args(argv)
+    cv2.setNumThreads(1)  # the meter runs on one worker thread beside the model
+    print(f"load average {os.getloadavg()[0]:.1f}")
+    for pair in args.pairs:
+        video, npz = (Path(p) for p in pair.split(":"))
+        with open_source(video) as source:
+            frames = [frame.image for frame in source]
+        with np.load(npz, allow_pickle=False) as data:
+            poses = {k: data[k] for k in data.files}
+        frames = frames[:len(poses["image"])]
+        print(f"\n{video.name}: {len(frames)} frames")
+        base = None
+        for k, (name, (box, factory, *per_half)) in enumerate(OPTIONS.items()):
+            if k > 0 and args.only is not None and name.split(" ")[0] not in args.only:
+                continue
+            series, spent, measured = growth_series(frames, poses, box, factory(), *per_half)
+            ms = 1000 * spent / max(measured, 1)
+            if base is None:
+                base = (series, ms)
+            corr, sign = agreement(series, base[0])
+            print(f"  {name:28s} {measured:4d} frames  {ms:6.2f} ms/frame  cost {ms / base[1]:.2f}  "
+                  f"corr {corr:.3f}  same sign {sign:.2f}")
+            if args.out_dir is not None:
+                args.out_dir.mkdir(parents=True, exist_ok=True)
+                tag = name.split(" ")[0].replace("/", "_")
+                np.savez(args.out_dir / f"{npz.name.split('.')[0]}.{tag}.poses.npz",
+                         **{**poses, "hip_growth": series.astype(np.float32)})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
