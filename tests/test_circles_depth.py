@@ -120,6 +120,49 @@ def test_squashed_depth_rocking_stays_zero(kind, view):
         assert res.total == 0 and res.partials == []
 
 
+#: Short and slow sets (issue 13): a 10 s depth window holds at most one whole cycle of them.
+SHORT = {
+    "one circle each way": pelvis_script([Hold(1.5), Circles(1, 0.08, True, 3.0), Hold(2.0),
+                                          Circles(1, 0.08, False, 3.0), Hold(1.5)]),
+    "one circle": pelvis_script([Hold(1.5), Circles(1, 0.10, True, 4.0), Hold(1.5)]),
+    "2+2 slow (4.5 s)": pelvis_script([Hold(1.5), Circles(2, 0.08, True, 4.5), Hold(2.0),
+                                       Circles(2, 0.08, False, 4.5), Hold(1.5)]),
+}
+#: Diagonal rocking of the same amplitude and periods as those circles, and a single rock.
+SHORT_ROCKING = {
+    "diagonal, 3 s": pelvis_script([Hold(1.5), Rock(4, 0.08, 3.0, axis_deg=45), Hold(1.5)]),
+    "diagonal, 4.5 s": pelvis_script([Hold(1.5), Rock(3, 0.08, 4.5, axis_deg=45), Hold(1.5)]),
+    "one diagonal rock": pelvis_script([Hold(1.5), Rock(1, 0.08, 3.0, axis_deg=45), Hold(1.5)]),
+}
+
+
+@pytest.mark.parametrize("name, view", [("one circle each way", "side"), ("one circle each way", "45"),
+                                        ("one circle", "45"), ("2+2 slow (4.5 s)", "behind")])
+def test_single_and_slow_circles_with_squashed_depth_are_counted(name, view):
+    """One whole cycle of a clear loop per window is enough for the depth rebuild (two windows in a row still
+    confirm it): a single circle, or slow ones, counted 0 when each window needed two (1+1 side-on read 0+0)."""
+    res = analyze_circles(render_quadruped(SHORT[name], view=view, seed=6, depth_motion_gain=0.1))
+    assert [r.direction for r in res.reps] == SHORT[name].directions
+    assert res.partials == []
+
+
+NOISY_LOOP = pytest.mark.xfail(strict=True, reason="depth noise (2.5 cm) 3 times the squashed depth motion makes "
+                                                   "a loop the fit takes as clear (before issue 13's one-cycle windows too)")
+
+
+@pytest.mark.parametrize("view", ["side", "45", "behind"])
+@pytest.mark.parametrize("noisy", [False, True])
+@pytest.mark.parametrize("kind", list(SHORT_ROCKING))
+def test_squashed_depth_slow_and_single_rocking_stays_zero(kind, noisy, view, request):
+    if noisy and (kind, view) in {("diagonal, 3 s", "45"), ("diagonal, 3 s", "behind"), ("diagonal, 4.5 s", "side"),
+                                  ("diagonal, 4.5 s", "behind")}:
+        request.applymarker(NOISY_LOOP)
+    noise = {"world_noise_m": 0.008, "depth_noise_m": 0.025} if noisy else {}
+    seq = render_quadruped(SHORT_ROCKING[kind], view=view, seed=6, depth_motion_gain=0.1, **noise)
+    res = analyze_circles(seq)
+    assert res.total == 0 and res.partials == []
+
+
 def _live_and_saved(seq):
     """(live result, saved result): the live stream's count, and the analysis of every frame that the
     live commands save at the end of a set."""
@@ -136,9 +179,11 @@ def test_squashed_depth_live_counts_no_phantoms(view):
     assert_live_reps_are_real(live, saved, max_missed=2)
 
 
-@pytest.mark.xfail(strict=True, reason="live misses the first circles while its depth correction is not yet "
-                                       "confirmed: measured live 3+5 (side), 4+5 (45), 3+4 (behind) vs saved 5+5")
-@pytest.mark.parametrize("view", ["side", "45", "behind"])
+LIVE_LATE = pytest.mark.xfail(strict=True, reason="live misses the first circles while its depth correction is not "
+                                                  "yet confirmed: measured live 4+5 (45), 3+5 (behind) vs saved 5+5")
+
+
+@pytest.mark.parametrize("view", ["side", pytest.param("45", marks=LIVE_LATE), pytest.param("behind", marks=LIVE_LATE)])
 def test_squashed_depth_live_count_equals_the_saved_count(view):
     """The live count at the end of a set equals the saved count (the promise of the live-circles issue)."""
     live, saved = _live_and_saved(render_quadruped(SET, view=view, seed=6, depth_motion_gain=0.1))

@@ -38,6 +38,18 @@ def test_a_circle_closed_only_because_the_data_ended_is_not_shown_yet():
     assert w.update(reps + [rep("clockwise", 6.9, 9.9)], t_end_s=10.5) == {"clockwise": 3, "counterclockwise": 0}
 
 
+def test_the_set_before_stays_in_the_analyses_while_the_next_set_is_under_way():
+    """The analyses of the second set still start at the beginning: the first set's windows are what confirmed
+    that the view under-reports depth (rendered, analyses restarted in the pause showed 3+0 for a saved 3+3)."""
+    w = RecountWindow()
+    cw = [rep("clockwise", 2.0 + 4 * k, 6.0 + 4 * k) for k in range(5)]  # 2 → 22 s, a pause, then
+    ccw = [rep("counterclockwise", 26.0 + 4 * k, 30.0 + 4 * k) for k in range(5)]  # 26 → 46 s
+    assert w.update(cw + ccw[:3], t_end_s=38.5) == {"clockwise": 5, "counterclockwise": 3}
+    assert w.start_s == -np.inf
+    assert w.update(cw + ccw, t_end_s=58.0) == {"clockwise": 5, "counterclockwise": 5}
+    assert 22.0 < w.start_s < 26.0 and w.settled == {"clockwise": 5, "counterclockwise": 0}
+
+
 def test_never_settles_in_the_middle_of_a_set():
     w = RecountWindow(horizon_s=12.0, quiet_s=2.0)
     reps = [rep("clockwise", 1.0 + 3 * k, 4.0 + 3 * k) for k in range(20)]  # one set of 60 s, no pause

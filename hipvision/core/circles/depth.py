@@ -46,7 +46,10 @@ class DepthSettings:
     max_ratio: float = 0.25
     min_ratio: float = 0.05  # a smaller quarter-turn part is leakage (seen when rocking), not a circle
     min_loop: float = 0.8
-    min_cycles: int = 2  # full cycles in the window, each turning the same way
+    min_cycles: int = 1  # full cycles in the window, each turning the same way (2 missed single circles and
+    # slow 4.5 s ones: a 10 s window rarely holds two; the rebuild still needs ``min_windows`` windows in a row)
+    oblique_min_cycles: int = 2  # ... for an oblique view's depth scale, which no second window confirms (with
+    # 1, one window at the start of a noisy diagonal rock seen at 45° stretched the whole rock into circles)
     max_stretch: float = 12.0
     residual_share: float = 0.3  # offline: share of the fit's residual kept (scaled) in the corrected depth
     rate_smoothing_s: float = 0.15  # live: smoothing of the across speed
@@ -71,6 +74,7 @@ class DepthSettings:
     image_over_world_below: float = 0.15  # offline: windows whose world depth is fainter than this (quarter-turn
     # ratio, loop or not) take the loop's presence and direction from the image (`image_fit`), when measured
     image_min_ratio: float = 0.05  # offline: ... if the image depth/across ratio is at least this
+    image_min_cycles: int = 2  # offline: ... and it holds this many whole cycles turning one way
     image_min_phase_deg: float = 30.0  # offline: ... and its loop is at least this far out of step with the
     # across motion (90° = a pure quarter turn, as a circle's depth; rocking on a rendered video made the
     # image growth run 11-14° ahead of the across motion, a clean but false loop)
@@ -128,12 +132,14 @@ def depth_fit(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg: float, tor
     return _coefficients(alpha, gamma, beta, settings=settings, live=live), float(beta)
 
 
-def clear_loop(terms: tuple, torso_m: float, settings: DepthSettings) -> bool:
+def clear_loop(terms: tuple, torso_m: float, settings: DepthSettings, *, min_cycles: int | None = None) -> bool:
     """Whether `loop_terms` show a clear loop, whatever its depth/across ratio: a good fit, a
-    quarter-turn part above the noise, loopiness and at least ``min_cycles`` cycles all turning one way."""
+    quarter-turn part above the noise, loopiness and at least ``min_cycles`` (default: the settings')
+    cycles all turning one way."""
     _, _, _, r2, quarter, loop, signs = terms
+    cycles = settings.min_cycles if min_cycles is None else min_cycles
     return bool(r2 >= settings.min_fit_r2 and quarter >= settings.min_quarter_torso * torso_m
-                and loop >= settings.min_loop and len(signs) >= settings.min_cycles
+                and loop >= settings.min_loop and len(signs) >= cycles
                 and abs(signs.sum()) == len(signs))
 
 
@@ -179,14 +185,14 @@ def image_loop(terms: tuple | None, settings: DepthSettings) -> bool:
     """Whether `image_loop_terms` show a clear loop: ratio at least ``image_min_ratio``, at least
     ``image_min_phase_deg`` out of step with the across motion (its quarter-turn part against its
     in-step part: the image growth also follows the across motion itself), a good fit, at least
-    ``min_cycles`` cycles all turning one way."""
+    ``image_min_cycles`` cycles all turning one way."""
     if terms is None:
         return False
     alpha, _, beta, r2, _, loop, signs = terms
     out_of_step_deg = np.degrees(np.arctan2(beta, abs(alpha)))
     return bool(beta >= settings.image_min_ratio and out_of_step_deg >= settings.image_min_phase_deg
                 and r2 >= settings.min_fit_r2 and loop >= settings.min_loop
-                and len(signs) >= settings.min_cycles and abs(signs.sum()) == len(signs))
+                and len(signs) >= settings.image_min_cycles and abs(signs.sum()) == len(signs))
 
 
 def _as_deep_as_wide(terms: tuple) -> np.ndarray:

@@ -76,7 +76,8 @@ def oblique_depth_scales(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, 
 def oblique_window_scale(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg: float, torso_m: float, *,
                          settings: DepthSettings = DepthSettings()) -> float:
     """`symmetric_depth_scale` of one window (low-passed like `loop_terms`), or NaN unless the
-    window shows a `clear_loop` from a view where the scale is defined (``|sin 2·az| ≥ oblique_min_sin2az``).
+    window shows a `clear_loop` (of ``oblique_min_cycles``) from a view where the scale is defined
+    (``|sin 2·az| ≥ oblique_min_sin2az``).
 
     Args:
         t_s: (N,) seconds; dev_m: (N, 2) pelvis minus path centre [forward, right], metres.
@@ -85,7 +86,7 @@ def oblique_window_scale(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg:
     if not np.isfinite(az) or abs(np.sin(np.radians(2 * az))) < settings.oblique_min_sin2az:
         return float("nan")
     terms = loop_terms(t_s, dev_m, camera_azimuth_deg, torso_m, settings=settings)
-    if terms is None or not clear_loop(terms, torso_m, settings):
+    if terms is None or not clear_loop(terms, torso_m, settings, min_cycles=settings.oblique_min_cycles):
         return float("nan")
     ok = np.all(np.isfinite(dev_m), axis=1) & np.isfinite(t_s)
     d = dev_m[ok] - dev_m[ok].mean(axis=0)

@@ -30,7 +30,10 @@ DIRECTIONS = ("clockwise", "counterclockwise")
 class RecountWindow:
     """Which frames the next live re-analysis looks at, and the counts to show from each (seconds)."""
 
-    horizon_s: float = 12.0  # a pause between sets this long before the newest frame settles what came before
+    horizon_s: float = 30.0  # a pause between sets this long before the newest frame settles what came before
+    # (12 s let the next set's analyses start without the set before it, whose windows had confirmed that this
+    # view under-reports depth: replaying 29 rendered videos, the shown counts ended off the saved ones in 7,
+    # 3+0 for 3+3 twice; with 30 s in 2, both a circle the replay's data ended in; about 1 s per analysis at 30 fps)
     quiet_s: float = 2.0  # a pause between sets: this long between two counted circles (or after the last)
     settled: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DIRECTIONS, 0))
     cut_s: float = -math.inf  # circles whose middle is before this are settled (counted in ``settled``)
