@@ -3,7 +3,8 @@
 Reads pose files with their render sidecars — ``NAME.npz`` + ``NAME.json`` (``hipvision extract`` of a
 ``python -m hipvision.synthetic.render render seated_ir`` video) or ``STEM.full.poses.npz`` + ``STEM.json``
 (a `benchmarks/accuracy.py` cache) — runs `analyze_rotation` and prints, per condition (the sidecar's
-camera condition, prefixed by the folder's name) and overall: rotated legs, MAE, bias, worst error, the
+camera condition, prefixed by the folder's name), for the legs near and away from a camera turned ≥ 10°
+(fitted yaw), and overall: rotated legs, MAE, bias, worst error, the
 share whose truth lies within held ± uncertainty_deg (coverage) and the median uncertainty.
 
 ``--set NAME=VALUE`` recomputes every uncertainty with those `UncertaintyModel` constants changed (from each
@@ -95,8 +96,10 @@ def table(legs: list[RenderedLeg], model: UncertaintyModel = DEFAULT_MODEL) -> s
     """Markdown table per condition and overall."""
     rows = ["| condition | legs | MAE ° | bias ° | worst ° | within held ± uncertainty | median ± ° |",
             "|---|---|---|---|---|---|---|"]
-    for name in sorted({g.condition for g in legs}) + ["all"]:
-        sel = [g for g in legs if name in ("all", g.condition)]
+    turned = {"turned ≥ 10°, leg near": lambda g: abs(g.evidence.yaw_deg) >= 10 and not g.evidence.away,
+              "turned ≥ 10°, leg away": lambda g: abs(g.evidence.yaw_deg) >= 10 and g.evidence.away}
+    for name in sorted({g.condition for g in legs}) + list(turned) + ["all"]:
+        sel = [g for g in legs if name in ("all", g.condition) or (name in turned and turned[name](g))]
         err = np.array([g.held_deg - g.truth_deg for g in sel])
         unc = np.array([uncertainty_deg(g.evidence, model) for g in sel])
         inside = np.abs(err) <= unc

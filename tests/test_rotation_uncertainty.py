@@ -10,9 +10,12 @@ import pytest
 
 from hipvision.core.rotation import analyze_rotation
 from hipvision.core.rotation.summary import class_with_uncertainty, classify
+from hipvision.core.rotation.summary import Effort
 from hipvision.core.rotation.uncertainty import (
-    Z95, HoldEvidence, UncertaintyModel, asymmetry_verdict, held_text, uncertainty_deg, uncertainty_terms,
+    Z95, HoldEvidence, UncertaintyModel, asymmetry_verdict, hold_evidence, held_text, uncertainty_deg,
+    uncertainty_terms,
 )
+from hipvision.core.rotation.view import CameraView
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
 from hipvision.synthetic.mediapipe_like import LandmarkErrors, add_landmark_errors
 from hipvision.synthetic.seated import SeatedBody, effort_profile, seated_joints
@@ -68,7 +71,8 @@ def test_uncertainty_is_the_root_sum_of_its_terms():
                       yaw_deg=30.0, pitch_deg=-30.0, roll_deg=5.0)
     terms = uncertainty_terms(ev, model)
     assert terms == pytest.approx({"model": 1.0, "size": np.degrees(np.arctan(0.02)), "hold": 1.0, "jitter": 1.0,
-                                   "turn": 2.0, "height": 0.5, "tilt": 0.5, "correction": 1.0, "unfitted": 0.0})
+                                   "turn": 2.0, "away": 0.0, "height": 0.5, "tilt": 0.5, "correction": 1.0,
+                                   "unfitted": 0.0})
     assert uncertainty_deg(ev, model) == pytest.approx(Z95 * np.sqrt(sum(v * v for v in terms.values())))
     assert np.isnan(uncertainty_deg(HoldEvidence(np.nan, 0, 0, 100, 0, 0, 0, 0), model))
 
@@ -81,6 +85,25 @@ def test_uncertainty_grows_with_a_turned_camera_and_a_small_person():
     assert u0 < uncertainty_deg(HoldEvidence(**{**base, "shank_px": 40.0}))
     assert u0 < uncertainty_deg(HoldEvidence(**{**base, "spread_deg": 3.0}))
     assert u0 < uncertainty_deg(HoldEvidence(**base, view_fitted=False))
+
+
+def test_the_leg_away_from_a_turned_camera_gets_the_wider_range():
+    # yaw + = camera off to the person's left: the right leg (1) is away from it; yaw - : the left leg (0)
+    t = np.linspace(0.0, 4.0, 41)
+    ang = np.full((41, 2), 40.0)
+    effort = Effort(0.0, 4.0, 40.0, 40.0, hold_start_s=1.0, hold_end_s=3.0)
+    away = {(yaw, leg): hold_evidence(t, ang, ang, effort, None, leg, CameraView(0.0, 5.0, yaw, 500.0)).away
+            for yaw in (-20.0, 0.0, 20.0) for leg in (0, 1)}
+    assert away == {(-20.0, 0): True, (-20.0, 1): False, (0.0, 0): False, (0.0, 1): False,
+                    (20.0, 0): False, (20.0, 1): True}
+    model = UncertaintyModel(turn_away_deg=6.0)
+    base = HoldEvidence(held_deg=40.0, spread_deg=0.5, jitter_deg=0.5, shank_px=150.0, correction_deg=0.0,
+                        yaw_deg=30.0, pitch_deg=5.0, roll_deg=0.0)
+    assert uncertainty_terms(dataclasses.replace(base, away=True), model)["away"] == pytest.approx(3.0)
+    assert uncertainty_terms(base, model)["away"] == 0.0
+    assert uncertainty_deg(dataclasses.replace(base, away=True)) > uncertainty_deg(base)   # the default model too
+    square = dataclasses.replace(base, yaw_deg=0.0)
+    assert uncertainty_deg(dataclasses.replace(square, away=True)) == uncertainty_deg(square)
 
 
 def test_uncertainty_covers_the_truth_on_seeded_synthetic_recordings():

@@ -16,6 +16,10 @@ of independent causes; the half-width is 1.96 × their root sum of squares:
                        whatever the filter).
 ``turn``               a camera turned to one side, ``turn_deg`` × sin|yaw|: MediaPipe's hips and
                        the trunk's lean bias the fitted yaw and roll more the more it is turned.
+``away``               the leg away from a turned camera, ``turn_away_deg`` × sin|yaw| more: it reads
+                       low (−4° on 7 rendered legs at 14–33°: the fitted pitch too high from
+                       MediaPipe's high hips, and its shank leaving the frontal plane with the knees
+                       apart; docs/rotation-accuracy.md, "turned camera, second pass"). Not corrected.
 ``height``             a camera high above or below knee height, ``height_deg`` × sin|pitch|.
 ``tilt``               a rolled camera, ``tilt_deg`` × |roll| / 10°.
 ``correction``         ``correction`` × how much the pitch and yaw correction changed the angle
@@ -65,6 +69,8 @@ class HoldEvidence:
         view_fitted: pitch and yaw were fitted (the view's source is "image").
         fit_failed: pitch and yaw were to be fitted but the fit failed (a roll-only view where the
             settings asked for the full fit; never in live mode, which starts roll-only).
+        away: the leg is the one away from the camera (the camera is off to the person's other side:
+            the right leg when yaw > 0, the left when yaw < 0).
     """
 
     held_deg: float
@@ -77,6 +83,7 @@ class HoldEvidence:
     roll_deg: float
     view_fitted: bool = True
     fit_failed: bool = False
+    away: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,10 @@ class UncertaintyModel:
     jitter: float = 1.2
     turn_deg: float = 7.7         # 9.8 until 2026-12-02: rendered turned cameras (12 legs) read at most 0.76 × ±
     height_deg: float = 0.8
+    #: extra for the leg away from the camera (`HoldEvidence.away`, module docstring), 0 until 2026-12-02: the 8
+    #: away legs of rendered cameras turned 10-23° (fitted yaw) (dev seeds + benchmark seed 100) erred by 1.37 × their SD
+    #: (RMS); 10 brings that to 0.98 (docs/rotation-accuracy.md, "turned camera, second pass").
+    turn_away_deg: float = 10.0
     tilt_deg: float = 2.0         # 0 until 2026-12-02: on rendered people a rolled camera cost (a leg 3.6° low at ± 3.6°)
     correction: float = 0.2
     unfitted_deg: float = 1.7     # held at 1.5: the synthetic recordings (almost) always gave a fitted view
@@ -164,7 +175,8 @@ def hold_evidence(t_s: np.ndarray, raw_deg: np.ndarray, filtered_deg: np.ndarray
                         jitter_deg=jitter_deg(raw_deg[hold, leg]),
                         shank_px=shank, correction_deg=correction, yaw_deg=view.yaw_deg, pitch_deg=view.pitch_deg,
                         roll_deg=view.roll_deg, view_fitted=view.source == "image",
-                        fit_failed=fit_failed and view.source != "image")
+                        fit_failed=fit_failed and view.source != "image",
+                        away=bool(view.yaw_deg > 0) if leg == 1 else bool(view.yaw_deg < 0))
 
 
 def _finite(v: float, default: float = 0.0) -> float:
@@ -182,6 +194,7 @@ def uncertainty_terms(ev: HoldEvidence, model: UncertaintyModel = DEFAULT_MODEL)
         "hold": model.hold * _finite(ev.spread_deg),
         "jitter": model.jitter * _finite(ev.jitter_deg),
         "turn": model.turn_deg * abs(np.sin(np.radians(_finite(ev.yaw_deg)))),
+        "away": model.turn_away_deg * abs(np.sin(np.radians(_finite(ev.yaw_deg)))) if ev.away else 0.0,
         "height": model.height_deg * abs(np.sin(np.radians(_finite(ev.pitch_deg)))),
         "tilt": model.tilt_deg * abs(_finite(ev.roll_deg)) / 10.0,
         "correction": model.correction * abs(_finite(ev.correction_deg)),
