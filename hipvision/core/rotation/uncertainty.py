@@ -16,7 +16,8 @@ of independent causes; the half-width is 1.96 × their root sum of squares:
                        whatever the filter).
 ``turn``               a camera turned to one side, ``turn_deg`` × sin|yaw|: MediaPipe's hips and
                        the trunk's lean bias the fitted yaw and roll more the more it is turned.
-``away``               the leg away from a turned camera, ``turn_away_deg`` × sin|yaw| more: it reads
+``away``               the leg away from a camera turned ≥ ``away_from_yaw_deg`` (the set-up warning's
+                       10°), ``turn_away_deg`` × sin|yaw| more: it reads
                        low (−4° on 7 rendered legs at 14–33°: the fitted pitch too high from
                        MediaPipe's high hips, and its shank leaving the frontal plane with the knees
                        apart; docs/rotation-accuracy.md, "turned camera, second pass"). Not corrected.
@@ -109,6 +110,7 @@ class UncertaintyModel:
     #: away legs of rendered cameras turned 10-23° (fitted yaw) (dev seeds + benchmark seed 100) erred by 1.37 × their SD
     #: (RMS); 10 brings that to 0.98 (docs/rotation-accuracy.md, "turned camera, second pass").
     turn_away_deg: float = 10.0
+    away_from_yaw_deg: float = 10.0   # below this the away legs erred as the others (the set-up warning's 10°)
     tilt_deg: float = 2.0         # 0 until 2026-12-02: on rendered people a rolled camera cost (a leg 3.6° low at ± 3.6°)
     correction: float = 0.2
     unfitted_deg: float = 1.7     # held at 1.5: the synthetic recordings (almost) always gave a fitted view
@@ -194,7 +196,8 @@ def uncertainty_terms(ev: HoldEvidence, model: UncertaintyModel = DEFAULT_MODEL)
         "hold": model.hold * _finite(ev.spread_deg),
         "jitter": model.jitter * _finite(ev.jitter_deg),
         "turn": model.turn_deg * abs(np.sin(np.radians(_finite(ev.yaw_deg)))),
-        "away": model.turn_away_deg * abs(np.sin(np.radians(_finite(ev.yaw_deg)))) if ev.away else 0.0,
+        "away": (model.turn_away_deg * abs(np.sin(np.radians(_finite(ev.yaw_deg))))
+                 if ev.away and abs(_finite(ev.yaw_deg)) >= model.away_from_yaw_deg else 0.0),
         "height": model.height_deg * abs(np.sin(np.radians(_finite(ev.pitch_deg)))),
         "tilt": model.tilt_deg * abs(_finite(ev.roll_deg)) / 10.0,
         "correction": model.correction * abs(_finite(ev.correction_deg)),
