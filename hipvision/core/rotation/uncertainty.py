@@ -110,7 +110,7 @@ class UncertaintyModel:
     #: away legs of rendered cameras turned 10-23° (fitted yaw) (dev seeds + benchmark seed 100) erred by 1.37 × their SD
     #: (RMS); 10 brings that to 0.98 (docs/rotation-accuracy.md, "turned camera, second pass").
     turn_away_deg: float = 10.0
-    away_from_yaw_deg: float = 10.0   # below this the away legs erred as the others (the set-up warning's 10°)
+    away_from_yaw_deg: float = 10.0   # the set-up warning's 10°; at 3-10° the away legs erred within their SD
     tilt_deg: float = 2.0         # 0 until 2026-12-02: on rendered people a rolled camera cost (a leg 3.6° low at ± 3.6°)
     correction: float = 0.2
     unfitted_deg: float = 1.7     # held at 1.5: the synthetic recordings (almost) always gave a fitted view
