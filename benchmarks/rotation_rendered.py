@@ -109,9 +109,15 @@ def table(legs: list[RenderedLeg], model: UncertaintyModel = DEFAULT_MODEL) -> s
     return "\n".join(rows)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def folders_parser(doc: str | None) -> argparse.ArgumentParser:
+    """A command-line parser taking folders of rendered pose files with their sidecars (``folders``)."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("folders", type=Path, nargs="+", help="folders of pose files with their render sidecars")
+    return ap
+
+
+def main() -> None:
+    ap = folders_parser(__doc__)
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="an UncertaintyModel constant to change (repeatable)")
     args = ap.parse_args()

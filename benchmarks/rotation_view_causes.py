@@ -20,7 +20,6 @@ Never point it at a held-out set.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 from pathlib import Path
@@ -32,7 +31,7 @@ for p in (ROOT, ROOT / "benchmarks"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from rotation_rendered import pose_files  # noqa: E402
+from rotation_rendered import folders_parser, pose_files  # noqa: E402
 
 from hipvision.core.rotation.frame import angles_image  # noqa: E402
 from hipvision.core.rotation.measure import measure_recording  # noqa: E402
@@ -122,9 +121,7 @@ def table(legs: list[LegCauses]) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("folders", type=Path, nargs="+", help="folders of pose files with their render sidecars")
-    args = ap.parse_args()
+    args = folders_parser(__doc__).parse_args()
     legs = [g for folder in args.folders for npz, side in pose_files(folder) for g in video_causes(npz, side)]
     print(table(legs))
 

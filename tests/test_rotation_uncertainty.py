@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from hipvision.core.rotation import analyze_rotation
-from hipvision.core.rotation.summary import class_with_uncertainty, classify
-from hipvision.core.rotation.summary import Effort
+from hipvision.core.rotation.summary import Effort, class_with_uncertainty, classify
 from hipvision.core.rotation.uncertainty import (
     Z95, HoldEvidence, UncertaintyModel, asymmetry_verdict, hold_evidence, held_text, uncertainty_deg,
     uncertainty_terms,
