@@ -179,10 +179,11 @@ def _setup(**camera):
     return res.warnings, res.info
 
 
-def test_a_camera_turned_to_the_right_warns_about_the_right_leg_and_says_where_to_put_it():
+def test_a_camera_turned_to_the_right_warns_about_the_left_leg_and_says_where_to_put_it():
     warnings, info = _setup(yaw_deg=-18.0)
     turned = [w for w in warnings if "to the person's right" in w]
-    assert len(turned) == 1 and "the right leg can read high" in turned[0] and "straight in front" in turned[0]
+    assert len(turned) == 1 and "the left leg, away from the camera, can read low" in turned[0]
+    assert "straight in front" in turned[0]
     assert not any("to the person's" in i for i in info)
 
 

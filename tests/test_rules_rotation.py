@@ -332,12 +332,12 @@ def _image_view(**angles: float) -> CameraView:
     (_image_view(yaw_deg=2.9), [], []),
     (_image_view(yaw_deg=3.1), [], ["camera about 3° to the person's left, corrected"]),
     (_image_view(yaw_deg=-9.9), [], ["camera about 10° to the person's right, corrected"]),
-    (_image_view(yaw_deg=10.1), ["camera about 10° to the person's left" + _LESS_CERTAIN + "the left leg can read "
-                                 "high and the right leg low by a few degrees; place the camera straight in front "
-                                 "of the knees"], []),
-    (_image_view(yaw_deg=-15.0), ["camera about 15° to the person's right" + _LESS_CERTAIN + "the right leg can "
-                                  "read high and the left leg low by a few degrees; place the camera straight in "
-                                  "front of the knees"], []),
+    (_image_view(yaw_deg=10.1), ["camera about 10° to the person's left" + _LESS_CERTAIN + "the right leg, away "
+                                 "from the camera, can read low by a few degrees (the left leg less); place the "
+                                 "camera straight in front of the knees"], []),
+    (_image_view(yaw_deg=-15.0), ["camera about 15° to the person's right" + _LESS_CERTAIN + "the left leg, away "
+                                  "from the camera, can read low by a few degrees (the right leg less); place the "
+                                  "camera straight in front of the knees"], []),
     (_image_view(yaw_deg=-5.0, pitch_deg=15.0, roll_deg=4.0), [],
      ["camera about 5° to the person's right, corrected", "camera about 15° above knee height, corrected",
       "camera tilted 4°, corrected"]),

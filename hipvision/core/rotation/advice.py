@@ -48,8 +48,11 @@ def setup_advice(view: CameraView, shank_px: float) -> tuple[list[str], list[str
         other = "right" if side == "left" else "left"
         text = f"camera about {abs(yaw):.0f}° to the person's {side}"
         if abs(yaw) >= SETUP_LIMITS["yaw"][1]:
-            warnings.append(f"{text} (corrected, but less certain): the {side} leg can read high and the "
-                            f"{other} leg low by a few degrees; place the camera straight in front of the knees")
+            # rendered people, |yaw| 10-33°: the leg away from the camera read -4.0°, the other -1.3°
+            # (docs/rotation-accuracy.md, "A turned camera, third pass")
+            warnings.append(f"{text} (corrected, but less certain): the {other} leg, away from the camera, can "
+                            f"read low by a few degrees (the {side} leg less); place the camera straight in "
+                            "front of the knees")
         else:
             info.append(f"{text}, corrected")
     if abs(pitch) >= SETUP_LIMITS["pitch"][0]:
