@@ -3,7 +3,7 @@ share of frames with a person and on hands and knees, the posture lost in a set,
 set's, a count one off the protocol's, faint depth (its ratio, the smallest across motion it is judged on, the
 side / in-line / oblique wording) and depth scaled back from an oblique view's symmetry."""
 
-from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -14,17 +14,6 @@ from hipvision.core.circles.trajectory import CircleTrack
 
 FPS = 30.0
 PERIOD_S = 2.5
-
-
-@dataclass(frozen=True)
-class Rep:
-    """What `assess` reads of a `CircleRep`."""
-
-    direction: str
-    start_s: float
-    end_s: float
-    area_cm2: float = 200.0
-    radius_pct_torso: float = 10.0
 
 
 def _track(seconds: float, *, across_m: float = 0.0, depth_ratio: float = 1.0, azimuth_deg: float = 45.0,
@@ -43,12 +32,14 @@ def _track(seconds: float, *, across_m: float = 0.0, depth_ratio: float = 1.0, a
                        depth_scale=None if depth_scale is None else np.full(n, depth_scale))
 
 
-def _reps(durations: list[float], direction: str = "clockwise") -> list[Rep]:
+def _reps(durations: list[float], direction: str = "clockwise") -> list[SimpleNamespace]:
+    """Back-to-back circles as `assess` reads a `CircleRep` (200 cm², radius 10% of the torso)."""
     ends = np.cumsum(durations)
-    return [Rep(direction, float(e - d), float(e)) for d, e in zip(durations, ends)]
+    return [SimpleNamespace(direction=direction, start_s=float(e - d), end_s=float(e), area_cm2=200.0,
+                            radius_pct_torso=10.0) for d, e in zip(durations, ends)]
 
 
-def _set_reasons(track: CircleTrack, reps: list[Rep], **kw) -> tuple[str, ...]:
+def _set_reasons(track: CircleTrack, reps: list[SimpleNamespace], **kw) -> tuple[str, ...]:
     confidence, sets = assess(track, reps, [], **kw)
     mine = [s for s in sets if s.direction == reps[0].direction]
     assert len(mine) == 1 and mine[0].count == len(reps)
