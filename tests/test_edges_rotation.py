@@ -4,6 +4,7 @@ borderline at the nearer one; a leg's held angle is its best effort."""
 import numpy as np
 import pytest
 
+from hipvision.core.rotation.advice import setup_advice
 from hipvision.core.rotation.result import RotationSettings, summarise
 from hipvision.core.rotation.summary import borderline_mark, class_with_uncertainty
 from hipvision.core.rotation.view import CameraView
@@ -43,3 +44,13 @@ def test_a_legs_held_angle_is_its_best_effort_not_its_first_or_last(first, secon
                     RotationSettings(), mode="offline", source="", model="")
     assert [round(e.held_deg, 6) for e in res.left.efforts] == [first, second]
     assert (res.left.status, res.left.held_deg, res.left.cls) == ("measured", pytest.approx(held), cls)
+
+
+@pytest.mark.parametrize("shank_px, said", [
+    (69.0, "person small in the picture (shank 69 px, about 6.9 m away): both legs less certain; move the camera to "
+           "1.5-2.5 m or film at a higher resolution"),
+    (0.0, "person small in the picture (shank 0 px): both legs less certain; move the camera to 1.5-2.5 m or film "
+          "at a higher resolution"),   # no distance from a zero-length shank
+])
+def test_the_small_person_warning_gives_the_distance_only_from_a_shank_it_can_measure(shank_px, said):
+    assert setup_advice(CameraView(frames=10), shank_px) == ([said], [])
