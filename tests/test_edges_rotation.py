@@ -44,6 +44,7 @@ def test_a_legs_held_angle_is_its_best_effort_not_its_first_or_last(first, secon
                     RotationSettings(), mode="offline", source="", model="")
     assert [round(e.held_deg, 6) for e in res.left.efforts] == [first, second]
     assert (res.left.status, res.left.held_deg, res.left.cls) == ("measured", pytest.approx(held), cls)
+    assert res.left.evidence.held_deg == pytest.approx(held)   # its uncertainty's evidence is that effort's
 
 
 @pytest.mark.parametrize("shank_px, said", [
