@@ -1,0 +1,150 @@
+"""Edges of the rules that make a circles set's confidence "low", through `assess` on constructed tracks: the
+share of frames with a person and on hands and knees, the posture lost in a set, a circle's tempo against its
+set's, a count one off the protocol's, faint depth (its ratio, the smallest across motion it is judged on, the
+side / in-line / oblique wording) and depth scaled back from an oblique view's symmetry."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from hipvision.core.circles.confidence import assess
+from hipvision.core.circles.depth import depth_axes
+from hipvision.core.circles.trajectory import CircleTrack
+
+FPS = 30.0
+PERIOD_S = 2.5
+
+
+def _track(seconds: float, *, across_m: float = 0.0, depth_ratio: float = 1.0, azimuth_deg: float = 45.0,
+           invalid: int = 0, depth_scale: float | None = None) -> CircleTrack:
+    """``seconds`` at 30 fps of an ellipse around the centre (torso 1 m): ``across_m`` amplitude across the
+    camera's view, ``depth_ratio`` times that toward it, a quarter turn out (a circle seen with its depth
+    under-reported that much); 0 = still. The first ``invalid`` frames are off hands and knees."""
+    t = np.arange(round(seconds * FPS) + 1) / FPS
+    across, depth = depth_axes(azimuth_deg)
+    w = 2 * np.pi * t / PERIOD_S
+    pelvis = across_m * (np.cos(w)[:, None] * across + depth_ratio * np.sin(w)[:, None] * depth)
+    valid = np.arange(len(t)) >= invalid
+    n = len(t)
+    return CircleTrack(t_s=t, valid=valid, pelvis_m=pelvis, centre_m=np.zeros((n, 2)), shoulders_m=np.zeros((n, 3)),
+                       hip_flexion_deg=np.full(n, 90.0), torso_m=np.ones(n), camera_azimuth_deg=np.full(n, azimuth_deg),
+                       depth_scale=None if depth_scale is None else np.full(n, depth_scale))
+
+
+def _reps(durations: list[float], direction: str = "clockwise") -> list[SimpleNamespace]:
+    """Back-to-back circles as `assess` reads a `CircleRep` (200 cm², radius 10% of the torso)."""
+    ends = np.cumsum(durations)
+    return [SimpleNamespace(direction=direction, start_s=float(e - d), end_s=float(e), area_cm2=200.0,
+                            radius_pct_torso=10.0) for d, e in zip(durations, ends)]
+
+
+def _set_reasons(track: CircleTrack, reps: list[SimpleNamespace], **kw) -> tuple[str, ...]:
+    confidence, sets = assess(track, reps, [], **kw)
+    mine = [s for s in sets if s.direction == reps[0].direction]
+    assert len(mine) == 1 and mine[0].count == len(reps)
+    assert confidence.level == ("low" if mine[0].confidence.reasons else "high")
+    return mine[0].confidence.reasons
+
+
+FIVE = _reps([2.0] * 5)
+
+
+@pytest.mark.parametrize("detection_rate, valid_fraction, reasons", [
+    (0.70, 0.30, ()),
+    (0.69, 0.30, ("a person was found in only 69% of the frames: get the whole body in view, in good light",)),
+    (0.70, 0.29, ("recognised on hands and knees in only 29% of the frames: more of the body in view (hands, knees, "
+                  "hips and shoulders), camera a little higher",)),
+])
+def test_a_person_found_in_under_70_percent_or_on_hands_and_knees_in_under_30_percent_is_low(
+        detection_rate, valid_fraction, reasons):
+    assert _set_reasons(_track(10.0), FIVE, detection_rate=detection_rate, valid_fraction=valid_fraction) == reasons
+
+
+@pytest.mark.parametrize("invalid, low", [(60, False), (61, True)])
+def test_a_set_with_the_posture_lost_in_over_20_percent_of_its_frames_is_low(invalid, low):
+    """A 10 s set (301 frames): 60 frames off hands and knees is 19.9% (not low), 61 is 20.3% (low)."""
+    reasons = _set_reasons(_track(10.0, invalid=invalid), FIVE)
+    assert reasons == (("the hands-and-knees posture was lost in 20% of the set: more of the hips and legs in view",)
+                       if low else ())
+
+
+def _tempo(start: float, end: float, took: float) -> str:
+    return (f"one circle ({start:.1f}-{end:.1f} s) took {took:.1f} s where the others took about 2.0 s: two circles "
+            "may have been merged or one split; keep an even pace")
+
+
+@pytest.mark.parametrize("durations, reasons", [
+    ([2.0, 2.0, 2.0, 2.0, 1.11], ()),                                   # 0.555 of the set's median: even enough
+    ([2.0, 2.0, 2.0, 2.0, 1.09], (_tempo(8.0, 9.09, 1.09),)),         # 0.545: too quick
+    ([2.0, 2.0, 2.0, 2.0, 3.58], ()),                                   # 1.79
+    ([2.0, 2.0, 2.0, 2.0, 3.62], (_tempo(8.0, 11.62, 3.62),)),        # 1.81: too slow
+    ([2.0, 2.0, 1.0], (_tempo(4.0, 5.0, 1.0),)),                       # judged from 3 circles on
+    ([2.0, 0.5], ()),                                                   # not with 2 (0.4 of their median)
+])
+def test_a_circle_quicker_than_0_55_or_slower_than_1_8_times_its_sets_median_is_named(durations, reasons):
+    reps = _reps(durations)
+    reasons_seen = _set_reasons(_track(sum(durations)), reps, target_per_direction=len(durations))
+    assert reasons_seen == reasons
+
+
+@pytest.mark.parametrize("count, reasons", [
+    (3, ()), (5, ()), (7, ()),
+    (4, ("4 clockwise circles, one short of the 5 asked: if you did 5, one was missed; check it on the video",)),
+    (6, ("6 clockwise circles, one more than the 5 asked: if you did 5, one was counted twice or added; check it "
+         "on the video",)),
+])
+def test_a_count_exactly_one_off_the_protocols_is_low(count, reasons):
+    assert _set_reasons(_track(2.0 * count), _reps([2.0] * count)) == reasons
+
+
+FAINT_OBLIQUE = "the hips' motion toward and away from the camera was seen about {} times smaller than across; " \
+                "film from a little higher and nearer, with the hips well in view"
+FAINT_IN_LINE = "camera in line with the body: the forward-back half of each circle is motion toward the camera, " \
+                "seen about {} times smaller than the side-to-side half; move the camera about 45° to the side"
+FAINT_SIDE = "camera at the side: the side-to-side half of each circle is motion toward the camera, seen about {} " \
+             "times smaller than the forward-back half; move the camera about 45° round toward the head or the feet"
+
+
+@pytest.mark.parametrize("depth_ratio, reasons", [
+    (0.36, ()),
+    (0.34, (FAINT_OBLIQUE.format(3),)),
+    (0.15, (FAINT_OBLIQUE.format(7),)),
+])
+def test_depth_seen_under_0_35_of_the_across_motion_is_faint(depth_ratio, reasons):
+    assert _set_reasons(_track(10.0, across_m=0.1, depth_ratio=depth_ratio), FIVE) == reasons
+
+
+@pytest.mark.parametrize("across_m, judged", [(0.0283 * 1.05, True), (0.0283 * 0.95, False)])
+def test_faint_depth_is_judged_only_on_across_motion_of_at_least_2_percent_of_the_torso(across_m, judged):
+    """rms across motion = amplitude/√2: 0.02 torso lengths at an amplitude of 0.0283 m (torso 1 m)."""
+    reasons = _set_reasons(_track(10.0, across_m=across_m, depth_ratio=0.2), FIVE)
+    assert reasons == ((FAINT_OBLIQUE.format(5),) if judged else ())
+
+
+@pytest.mark.parametrize("azimuth_deg, said", [
+    (27.0, FAINT_OBLIQUE), (26.0, FAINT_IN_LINE), (-27.0, FAINT_OBLIQUE), (-26.0, FAINT_IN_LINE),
+    (153.0, FAINT_OBLIQUE), (154.0, FAINT_IN_LINE), (63.0, FAINT_OBLIQUE), (64.0, FAINT_SIDE),
+    (-117.0, FAINT_OBLIQUE), (-116.0, FAINT_SIDE), (0.0, FAINT_IN_LINE), (90.0, FAINT_SIDE),
+])
+def test_the_view_is_oblique_while_the_sine_of_twice_the_azimuth_is_at_least_0_8(azimuth_deg, said):
+    """|sin 2a| = 0.8 at a = 26.6° from a body axis: nearer the axis the camera is in line (0°, 180°) or at the
+    side (±90°), and the faint-depth reason says where to move it."""
+    reasons = _set_reasons(_track(10.0, across_m=0.1, depth_ratio=0.2, azimuth_deg=azimuth_deg), FIVE)
+    assert reasons == (said.format(5),)
+
+
+SCALED = "the pose model saw the motion toward and away from the camera about {} times smaller than across; it " \
+         "was scaled back by an estimate, so the count is unsure; film from a little higher and nearer, with the " \
+         "hips well in view"
+
+
+@pytest.mark.parametrize("depth_ratio, scale, reasons", [
+    (0.5, 1.9, ()),                             # 0.5 seen / 1.9 = 0.26 of the across motion before the scaling
+    (0.5, 2.1, (SCALED.format(4),)),            # 0.24
+    (0.3, 1.5, (SCALED.format(5),)),            # 0.2: scaled back, not faint (0.3 < 0.35 as it is now)
+    (0.2, 1.0, (FAINT_OBLIQUE.format(5),)),     # not scaled: faint
+])
+def test_depth_scaled_back_from_under_a_quarter_of_the_across_motion_is_low(depth_ratio, scale, reasons):
+    assert _set_reasons(_track(10.0, across_m=0.1, depth_ratio=depth_ratio, depth_scale=scale), FIVE) == reasons
+
