@@ -378,7 +378,8 @@ def test_ctrl_c_keeps_what_is_done_and_a_rerun_completes_the_table(many, tmp_pat
     folder, whole = many
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "hipvision", "batch", str(folder), "--out", str(out), "--workers", str(workers)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,  # Ctrl-C at its default
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # (a background job ignores it)
     _wait_for_done(out, proc, 2)
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
