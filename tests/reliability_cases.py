@@ -96,6 +96,10 @@ def tmpfs(folder: Path, *, size: str = "64k", read_only: bool = False) -> Iterat
             if _run("umount", str(folder)):
                 break
             time.sleep(0.1)
+        else:  # this process still holds a file there (a writer that failed and kept its file open)
+            held = [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+                    if os.path.exists(f"/proc/self/fd/{fd}") and str(folder) in os.readlink(f"/proc/self/fd/{fd}")]
+            raise AssertionError(f"{folder} stays busy: open files {held}")
 
 
 @contextlib.contextmanager

@@ -71,6 +71,45 @@ def fourcc_for(path: str | os.PathLike) -> str:
     return FOURCC_BY_SUFFIX[suffix]
 
 
+class _OutputFile:
+    """The file PyAV writes a video into: raw (PyAV buffers), and quiet after its first failure.
+
+    The first write or seek that fails raises, and PyAV hands that error on; the calls PyAV makes after it
+    while closing the container (its trailer, its seeks back) then do nothing, because each error PyAV
+    cannot raise any more it prints to stderr as "PyAV library exception being dropped". A video whose
+    writing failed is discarded whole, so nothing is lost by not trying further.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._raw = open(path, "w+b", buffering=0)  # noqa: SIM115 - closed by close()
+        self.name = str(path)  # PyAV's name for it (the MP4 muxer reopens it by name to move its index first)
+        self.failed: OSError | None = None
+
+    def _guard(self, call: Any, *args: Any, fallback: Any) -> Any:
+        if self.failed is not None:
+            return fallback
+        try:
+            return call(*args)
+        except OSError as exc:
+            self.failed = exc
+            raise
+
+    def write(self, data: bytes) -> int:
+        return self._guard(self._raw.write, data, fallback=len(data))
+
+    def read(self, size: int = -1) -> bytes:
+        return self._guard(self._raw.read, size, fallback=b"")
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._guard(self._raw.seek, offset, whence, fallback=offset if whence == 0 else 0)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def close(self) -> None:
+        self._raw.close()
+
+
 class _H264Writer:
     """H.264 in an MP4/MOV container through PyAV: yuv420p, constant frame rate ``fps``."""
 
@@ -79,8 +118,15 @@ class _H264Writer:
 
         self.codec = encoder
         rate = Fraction(fps).limit_denominator(1001)
-        self._container = av.open(str(path), mode="w", format="mov" if path.suffix.lower() == ".mov" else "mp4",
-                                  options={"movflags": "+faststart"})
+        # PyAV writes into a file hipvision opens and closes: a container whose write failed (a full disk)
+        # keeps a file it opened itself open after close() (PyAV 18), holding the deleted temporary file's space.
+        self._file = _OutputFile(path)
+        try:
+            self._container = av.open(self._file, mode="w", format="mov" if path.suffix.lower() == ".mov" else "mp4",
+                                      options={"movflags": "+faststart"})
+        except BaseException:
+            self._file.close()
+            raise
         try:
             options = dict(_X264_OPTIONS) if encoder in ("libx264", "h264") else {}
             stream = self._container.add_stream(encoder, rate=rate, options=options)
@@ -89,7 +135,7 @@ class _H264Writer:
             self._stream = stream
             self._frame_type = av.VideoFrame
         except BaseException:
-            self._container.close()
+            self.release(flush=False)
             raise
 
     def write(self, image: np.ndarray) -> None:
@@ -101,7 +147,10 @@ class _H264Writer:
             if flush:
                 self._container.mux(self._stream.encode(None))
         finally:
-            self._container.close()
+            try:
+                self._container.close()
+            finally:
+                self._file.close()
 
 
 class VideoWriterAtomic:
