@@ -9,7 +9,7 @@ import pytest
 from hipvision.core.circles import CirclesSettings, analyze_circles
 from hipvision.core.circles.depth import (IDENTITY, DepthSettings, apply_depth, cycle_signs, depth_axes, depth_coefficients,
                                           depth_fit, loopiness)
-from hipvision.core.circles.oblique import oblique_depth_scales, symmetric_depth_scale
+from hipvision.core.circles.oblique import symmetric_depth_scale
 from circles_cases import assert_live_reps_are_real
 from hipvision.landmarks import Landmark as L
 from hipvision.synthetic.quadruped import (Circles, Hold, Rock, pelvis_script, quadruped_camera, quadruped_joints,
@@ -281,32 +281,3 @@ def test_image_growth_does_not_override_a_world_depth_that_shows_the_loop():
     seq = render_quadruped(SET, camera=camera, seed=6, depth_motion_gain=0.4)
     res = analyze_circles(replace(seq, hip_growth=-true_hip_growth(SET, camera)))
     assert [r.direction for r in res.reps] == SET.directions
-
-
-def _lagging_rock(image_lag_deg, *, az=135.0, period_s=2.5, seconds=10.0, fps=30.0):
-    """A forward-back rock seen about 45° off the body's axes: its across motion, a world depth 0.3 as large
-    lagging it by 32° (a loop the world fit takes as clear, as the pose model made of a rendered rock), and the
-    image's approach as large as the across motion, lagging it by ``image_lag_deg``."""
-    t = np.arange(int(seconds * fps)) / fps
-    w = 2 * np.pi / period_s
-    a = 0.04 * np.sin(w * t)
-    b = 0.3 * 0.04 * np.sin(w * t - np.radians(32))
-    across, depth = depth_axes(az)
-    dev = np.outer(a, across) + np.outer(b, depth)
-    approach = 0.04 * np.sin(w * t - np.radians(image_lag_deg))
-    return t, dev, approach, np.full(len(t), az)
-
-
-@pytest.mark.parametrize("image_lag_deg, rebuilt", [(5.0, False), (15.0, True)])
-def test_an_oblique_loop_whose_image_growth_moves_in_step_is_a_rock(image_lag_deg, rebuilt):
-    """The world depth alone makes a loop (rebuilt into circles); the image growth in step with the across
-    motion (under 10°) says the path is a line: no rebuild and no oblique depth scale. 15° out of step: rebuilt."""
-    t, dev, approach, az = _lagging_rock(image_lag_deg)
-    valid, seg, torso = np.ones(len(t), bool), np.zeros(len(t), int), np.full(len(t), 0.52)
-    _, world_only = depth_coefficients(t, dev, valid, seg, az, torso)
-    assert np.all(world_only < 1.0)
-    _, ratio = depth_coefficients(t, dev, valid, seg, az, torso, approach_m=approach)
-    assert np.all(ratio < 1.0) == rebuilt and np.all(ratio == 1.0) == (not rebuilt)
-    assert oblique_depth_scales(t, dev, valid, seg, az, torso).max() > 1.5  # the world path alone: stretched
-    if not rebuilt:
-        assert np.all(oblique_depth_scales(t, dev, valid, seg, az, torso, approach_m=approach) == 1.0)

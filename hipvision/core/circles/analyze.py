@@ -75,11 +75,10 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     sh, hip, _, _ = midpoints(pts)
     torso_all = np.linalg.norm(sh - hip, axis=1)
     dev = pelvis - centre
-    approach = image_approach_m(seq, valid, torso_all)
-    coeffs, ratio = depth_coefficients(t, dev, valid, seg, az, torso_all, settings=s.depth, approach_m=approach)
+    coeffs, ratio = depth_coefficients(t, dev, valid, seg, az, torso_all, settings=s.depth,
+                                       approach_m=image_approach_m(seq, valid, torso_all))
     # where no loop was rebuilt, an oblique view still shrinks the depth: scale it back
-    scale = np.where(ratio < 1.0, 1.0, oblique_depth_scales(t, dev, valid, seg, az, torso_all, approach_m=approach,
-                                                            settings=s.depth))
+    scale = np.where(ratio < 1.0, 1.0, oblique_depth_scales(t, dev, valid, seg, az, torso_all, settings=s.depth))
     coeffs[:, 2] *= scale
     if np.any(coeffs != IDENTITY):
         across = np.stack([-np.sin(np.radians(az)), np.cos(np.radians(az))], axis=1)

@@ -78,9 +78,6 @@ class DepthSettings:
     image_min_phase_deg: float = 30.0  # offline: ... and its loop is at least this far out of step with the
     # across motion (90° = a pure quarter turn, as a circle's depth; rocking on a rendered video made the
     # image growth run 11-14° ahead of the across motion, a clean but false loop)
-    image_line_max_phase_deg: float = 10.0  # offline, oblique views: a window whose image growth moves in step
-    # with the across motion (a line: under this phase, fit r² at least ``image_line_min_r2``) rebuilds no loop
-    image_line_min_r2: float = 0.8  # from the world depth (see `image_shows_a_line`)
 
 
 def depth_axes(camera_azimuth_deg: float) -> tuple[np.ndarray, np.ndarray]:
@@ -196,24 +193,6 @@ def image_loop(terms: tuple | None, settings: DepthSettings) -> bool:
     return bool(beta >= settings.image_min_ratio and out_of_step_deg >= settings.image_min_phase_deg
                 and r2 >= settings.min_fit_r2 and loop >= settings.min_loop
                 and len(signs) >= settings.image_min_cycles and abs(signs.sum()) == len(signs))
-
-
-def image_shows_a_line(image: tuple | None, camera_azimuth_deg: float, settings: DepthSettings) -> bool:
-    """Whether, from an oblique view (``|sin 2·az| ≥ oblique_min_sin2az``), the image growth (`image_loop_terms`)
-    moves in step with the across motion: its quarter-turn part under ``image_line_max_phase_deg`` of its in-step
-    part, with a good fit (``image_line_min_r2``). About 45° off the body's axes a forward-back rock comes toward
-    the camera as much as it crosses the view and at the same time, while a circle's approach is a quarter turn
-    out of step. The pose model's squashed depth of a rock seen there lagged the across motion by about 32°
-    (rendered, dev seed 5704: a loop the world fit took as clear, rebuilt into 3 circles) while the image
-    growth ran 2-5° out of step (r² 0.84-0.90); circles at 45° ran 7-88° (dev and benchmark seed 100).
-    Side-on and in line the image growth follows the across motion whatever the path (see
-    `image_min_phase_deg`), so it says nothing there."""
-    if image is None or not np.isfinite(camera_azimuth_deg) \
-            or abs(np.sin(np.radians(2 * camera_azimuth_deg))) < settings.oblique_min_sin2az:
-        return False
-    alpha, _, beta, r2, *_ = image
-    return bool(r2 >= settings.image_line_min_r2
-                and np.degrees(np.arctan2(beta, abs(alpha))) < settings.image_line_max_phase_deg)
 
 
 def _as_deep_as_wide(terms: tuple) -> np.ndarray:
@@ -370,12 +349,9 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
             p, ratio = depth_fit(t[w], dev_m[w], az, torso, settings=settings)
             from_image = False
             world = loop_terms(t[w], dev_m[w], az, torso, settings=settings)
-            image = None if approach_m is None else image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso,
-                                                                     settings=settings)
-            if ratio < 1.0 and image_shows_a_line(image, az, settings):
-                p, ratio = IDENTITY.copy(), 1.0
             if approach_m is not None and (world is None or world[2] < settings.image_over_world_below
                                            or not clear_loop(world, torso, settings)):
+                image = image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso, settings=settings)
                 p_image, ratio_image = _image_rebuild(image, world, settings)
                 if ratio_image < 1.0:
                     p, ratio, from_image = p_image, ratio_image, True

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hipvision.core.circles.depth import (DepthSettings, clear_loop, depth_axes, image_loop_terms, image_shows_a_line,
-                                          loop_terms)
+from hipvision.core.circles.depth import DepthSettings, clear_loop, depth_axes, loop_terms
 from hipvision.core.filtering import lowpass_zero_phase
 
 
@@ -45,7 +44,6 @@ def symmetric_depth_scale(dev_m: np.ndarray, camera_azimuth_deg: float) -> float
 
 def oblique_depth_scales(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: np.ndarray,
                          camera_azimuth_deg: np.ndarray, torso_m: np.ndarray, *,
-                         approach_m: np.ndarray | None = None,
                          settings: DepthSettings = DepthSettings()) -> np.ndarray:
     """(T,) depth stretch per frame for segments filmed from an oblique view (1 elsewhere), offline.
 
@@ -55,8 +53,7 @@ def oblique_depth_scales(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, 
     well-defined views (``|sin 2·az| ≥ oblique_min_sin2az``); clipped to [1, ``oblique_max_stretch``]:
     the model under-reports depth, it was not seen to over-report it. On 16 rendered people at 45°
     the pose model's depth was 1.5-3.8 times too small; this estimate gave 1.3-3.3 (it errs small,
-    a median 0.85 of the truth). With ``approach_m`` (see `image_fit`), windows whose image growth moves in
-    step with the across motion (`image_shows_a_line`: a rock) are left out too.
+    a median 0.85 of the truth).
     """
     t = np.asarray(t_s, float)
     out = np.ones(len(t))
@@ -68,11 +65,8 @@ def oblique_depth_scales(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, 
         for c in np.arange(t[rows[0]], t[rows[-1]] + 1e-9, settings.step_s):
             w = rows[np.abs(t[rows] - c) <= settings.window_s / 2]
             if len(w) >= 20:
-                az, torso = float(np.nanmedian(camera_azimuth_deg[w])), float(np.nanmedian(torso_m[w]))
-                if approach_m is not None and image_shows_a_line(
-                        image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso, settings=settings), az, settings):
-                    continue
-                ks.append(oblique_window_scale(t[w], dev_m[w], az, torso, settings=settings))
+                ks.append(oblique_window_scale(t[w], dev_m[w], float(np.nanmedian(camera_azimuth_deg[w])),
+                                               float(np.nanmedian(torso_m[w])), settings=settings))
         ks = [k for k in ks if np.isfinite(k)]
         if ks:
             out[rows[0]:rows[-1] + 1] = float(np.clip(np.median(ks), 1.0, settings.oblique_max_stretch))
