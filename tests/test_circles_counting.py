@@ -137,3 +137,24 @@ def test_live_and_saved_results_name_the_model_and_the_source():
     seq = dataclasses.replace(seq, model="pose_landmarker_full", source="clip.mp4")
     for result in (analyze_circles(seq, live=True), analyze_circles(seq)):
         assert (result.model, result.source) == ("pose_landmarker_full", "clip.mp4")
+
+
+def _stroke(bend_m, *, half_length=0.1, offset=0.025, duration_s=1.5, fps=30.0):
+    """One rocking stroke from front to back passing ``offset`` beside the centre, its ends bent ``bend_m``
+    toward the other side (a noisy line): it sweeps 180° plus what the bend adds."""
+    t = np.arange(int(duration_s * fps) + 1) / fps
+    x = half_length * np.cos(np.pi * t / duration_s)
+    return t, np.stack([x, offset - bend_m * (x / half_length) ** 2], axis=1)
+
+
+@pytest.mark.parametrize("bend, partial", [(0.036, 0), (0.06, 1)])
+def test_a_stroke_past_the_centre_is_no_partial_circle_until_it_turns_past_210_degrees(bend, partial):
+    """A straight stroke past the centre sweeps just under 180°; bent at its ends (jitter) 193° here:
+    no unfinished circle (partials need 210°; with 180° it was one); bent further, 219°: one."""
+    t, xy = _stroke(bend)
+    c = _feed(xy, t)
+    assert c.reps == [] and len(c.partials) == partial
+    if partial:
+        assert 210 <= c.partials[0].sweep_deg <= 240
+    else:
+        assert 185 <= np.degrees(np.ptp(np.unwrap(np.arctan2(xy[:, 1], xy[:, 0])))) < 210

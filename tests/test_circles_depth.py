@@ -146,17 +146,12 @@ def test_single_and_slow_circles_with_squashed_depth_are_counted(name, view):
     assert res.partials == []
 
 
-NOISY_LOOP = pytest.mark.xfail(strict=True, reason="depth noise (2.5 cm) 3 times the squashed depth motion makes "
-                                                   "a loop the fit takes as clear (before issue 13's one-cycle windows too)")
-
-
 @pytest.mark.parametrize("view", ["side", "45", "behind"])
 @pytest.mark.parametrize("noisy", [False, True])
 @pytest.mark.parametrize("kind", list(SHORT_ROCKING))
-def test_squashed_depth_slow_and_single_rocking_stays_zero(kind, noisy, view, request):
-    if noisy and (kind, view) in {("diagonal, 3 s", "45"), ("diagonal, 3 s", "behind"), ("diagonal, 4.5 s", "side"),
-                                  ("diagonal, 4.5 s", "behind")}:
-        request.applymarker(NOISY_LOOP)
+def test_squashed_depth_slow_and_single_rocking_stays_zero(kind, noisy, view):
+    """With 2.5 cm depth noise (3 times the squashed depth motion) 4 of these 9 noisy rocks left a half
+    stroke past the centre reported as an unfinished circle (180-192°) until partials had to turn 210°."""
     noise = {"world_noise_m": 0.008, "depth_noise_m": 0.025} if noisy else {}
     seq = render_quadruped(SHORT_ROCKING[kind], view=view, seed=6, depth_motion_gain=0.1, **noise)
     res = analyze_circles(seq)

@@ -72,7 +72,8 @@ class CounterSettings:
     edge_of_circle: float = 0.45  # ... and (circle radius known) where the pelvis was last this far out on the
     # circle; a run's first circle starts where it first is
     settle_deg: float = 8.0  # a run's last circle ends where it first came this close to its furthest point
-    partial_min_deg: float = 180.0
+    partial_min_deg: float = 210.0  # a straight stroke past the centre (rocking) sweeps just under 180°, and
+    # jitter took noisy synthetic rocks to 180-192° (issue 13, fourth pass): a partial circle must turn past that
     max_dip_jump_deg: float = 90.0
     max_turn_rate_deg_s: float = 1080.0
     min_rep_s: float = 1.0
