@@ -120,7 +120,7 @@ def image_approach_m(seq: PoseSequence, valid: np.ndarray, torso_m: np.ndarray) 
     A region at distance Z that comes closer by dZ grows by dZ / Z, so the summed growth times Z is the
     approach. Z is the focal length over the torso's pixels per metre (median over ``valid`` frames;
     the torso's world length from the pose model), the focal length taken as the frame's larger side
-    (a field of view of about 53°; only the loop's direction and presence are used, see `image_fit`).
+    (a field of view of about 53°; only the loop's direction and presence are used, see `depth._image_rebuild`).
     """
     growth = seq.hip_growth
     if growth is None or not valid.any():

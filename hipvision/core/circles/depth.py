@@ -24,7 +24,7 @@ part looks normal (``|β| ≥ max_ratio``), including real ellipses up to that r
 Two more sources of depth, offline: from an oblique camera the depth scale that makes
 the path symmetric about the body's axes (`symmetric_depth_scale`); and, where the
 world depth is faint (side-on), how much the image around the hips grows as they come
-closer (`image_fit`, from `PoseSequence.hip_growth`), which takes the loop's presence
+closer (`_image_rebuild`, from `PoseSequence.hip_growth`), which takes the loop's presence
 and direction from the frames themselves instead of the pose model.
 """
 
@@ -72,7 +72,7 @@ class DepthSettings:
     # 0.8 ≈ 27–63° off the head) get their depth scale from the path's symmetry (`symmetric_depth_scale`)
     oblique_max_stretch: float = 4.0  # ... stretched at most this much
     image_over_world_below: float = 0.15  # offline: windows whose world depth is fainter than this (quarter-turn
-    # ratio, loop or not) take the loop's presence and direction from the image (`image_fit`), when measured
+    # ratio, loop or not) take the loop's presence and direction from the image (`_image_rebuild`), when measured
     image_min_ratio: float = 0.05  # offline: ... if the image depth/across ratio is at least this
     image_min_cycles: int = 2  # offline: ... and it holds this many whole cycles turning one way
     image_min_phase_deg: float = 30.0  # offline: ... and its loop is at least this far out of step with the
@@ -145,7 +145,7 @@ def clear_loop(terms: tuple, torso_m: float, settings: DepthSettings, *, min_cyc
 
 def image_loop_terms(t_s: np.ndarray, dev_m: np.ndarray, approach_m: np.ndarray, camera_azimuth_deg: float,
                      torso_m: float, *, settings: DepthSettings = DepthSettings()) -> tuple | None:
-    """`loop_terms` of the across motion against the image's evidence of depth (see `image_fit`)."""
+    """`loop_terms` of the across motion against the image's evidence of depth (see `_image_rebuild`)."""
     ok = np.isfinite(approach_m) & np.all(np.isfinite(dev_m), axis=1) & np.isfinite(t_s)
     if ok.sum() < 20:
         return None
@@ -156,24 +156,16 @@ def image_loop_terms(t_s: np.ndarray, dev_m: np.ndarray, approach_m: np.ndarray,
                       settings=settings)
 
 
-def image_fit(t_s: np.ndarray, dev_m: np.ndarray, approach_m: np.ndarray, camera_azimuth_deg: float,
-              torso_m: float, *, settings: DepthSettings = DepthSettings()) -> tuple[np.ndarray, float]:
+def _image_rebuild(image: tuple | None, world: tuple | None, settings: DepthSettings) -> tuple[np.ndarray, float]:
     """`depth_fit` with the evidence for the depth motion taken from the image, not the pose model.
 
-    ``approach_m`` (N,): how far the hips came toward the camera since some start (metres, + = closer,
-    NaN where unknown), from how much the image around them grew (`PoseSequence.hip_growth`); its
-    slow drift is removed (linear trend over the window). Only the presence and the direction of a
-    loop are taken from it: a window whose across motion and image depth make a clear loop
-    (`image_loop`) is rebuilt as deep as wide, turning the image loop's way. Returns the coefficients
-    and the world depth's own ratio (what the pose model saw; at least ``1 / max_stretch``, under
-    ``max_ratio``), or `IDENTITY`, 1.0.
+    ``image``: `image_loop_terms` of the window (the across motion against how far the hips came toward the
+    camera, from how much the image around them grew, `PoseSequence.hip_growth`); ``world``: its `loop_terms`
+    from the pose model's depth. Only the presence and the direction of a loop are taken from the image: a
+    window whose across motion and image depth make a clear loop (`image_loop`) is rebuilt as deep as wide,
+    turning the image loop's way. Returns the coefficients and the world depth's own ratio (what the pose
+    model saw; at least ``1 / max_stretch``, under ``max_ratio``), or `IDENTITY`, 1.0.
     """
-    image = image_loop_terms(t_s, dev_m, approach_m, camera_azimuth_deg, torso_m, settings=settings)
-    return _image_rebuild(image, loop_terms(t_s, dev_m, camera_azimuth_deg, torso_m, settings=settings), settings)
-
-
-def _image_rebuild(image: tuple | None, world: tuple | None, settings: DepthSettings) -> tuple[np.ndarray, float]:
-    """`image_fit`'s answer from the window's image and world `loop_terms`."""
     if not image_loop(image, settings):
         return IDENTITY.copy(), 1.0
     ratio = float(np.clip(world[2] if world is not None else 0.0, 1.0 / settings.max_stretch,
@@ -318,7 +310,7 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
                        settings: DepthSettings = DepthSettings()) -> tuple[np.ndarray, np.ndarray]:
     """(T, 3) `depth_fit` coefficients and (T,) assumed depth ratios for a whole track (offline).
 
-    With ``approach_m`` ((T,) image evidence of motion toward the camera, see `image_fit`), windows
+    With ``approach_m`` ((T,) image evidence of motion toward the camera, see `_image_rebuild`), windows
     whose world depth is faint (quarter-turn ratio under ``image_over_world_below``, loop or not) or shows
     no `clear_loop` (from behind, the pose model's forward-back motion came out as large as the truth's but
     out of step with it, r² 0.1) take the loop from the image when it shows a clear one.
