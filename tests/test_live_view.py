@@ -226,14 +226,13 @@ def test_angles_never_show_minus_zero(value, text):
     assert draw.deg_text(value) == text
 
 
-@pytest.mark.parametrize("cls, unc, state", [
-    ("target", 3.0, "held ≥1 s"), ("borderline (≈45°)", 4.0, "borderline"), ("borderline (≈45°)", 13.8, "unsure"),
-    ("functional", float("nan"), "held ≥1 s"),
+@pytest.mark.parametrize("best, unc, state", [  # target; borderline (≈45°); too unsure; no uncertainty known
+    (50.4, 3.0, "held ≥1 s"), (43.0, 4.0, "borderline"), (55.4, 13.8, "unsure"), (38.0, float("nan"), "held ≥1 s"),
 ])
-def test_the_gauge_label_says_borderline_or_unsure(cls, unc, state):
+def test_the_gauge_label_says_borderline_or_unsure(best, unc, state):
     from hipvision.draw.rotation import _best_state
 
-    assert _best_state(cls, unc) == state
+    assert _best_state(best, unc) == state
 
 
 def test_a_long_best_value_does_not_run_into_the_gauge_label():

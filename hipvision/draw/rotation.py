@@ -15,7 +15,7 @@ import numpy as np
 
 from hipvision import draw
 from hipvision.core.rotation import RotationResult, classify, coaching_message
-from hipvision.core.rotation.advice import MAX_ADVICE_UNCERTAINTY_DEG
+from hipvision.core.rotation.advice import certainty_word
 from hipvision.core.rotation.view import CameraView
 from hipvision.landmarks import LEG, SIDES
 
@@ -97,7 +97,7 @@ def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Se
         gx = margin if on_left else w - margin - gw
         best = best_deg[k]
         unc, cls = best_uncertainty_deg[k], best_class[k]
-        label = f"{side} · {_best_state(cls, unc)}"
+        label = f"{side} · {_best_state(best, unc)}"
         boxes.append((gx, by + bh + margin // 2, gw, gh))
         draw.draw_gauge(image, boxes[-1], value if _finite(value) else None,
                         best=best if _finite(best) else None, label=label,
@@ -109,12 +109,10 @@ def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Se
     return boxes + draw.draw_bottom_left(image, list(status), keys, scale=0.85, max_width=gw)
 
 
-def _best_state(cls: str | None, uncertainty_deg: float) -> str:
-    """What a gauge's label says of its best held value: "unsure" (too unsure to class,
-    `advice.MAX_ADVICE_UNCERTAINTY_DEG`), "borderline" (held ± it straddles 30° or 45°), else "held ≥1 s"."""
-    if _finite(uncertainty_deg) and uncertainty_deg > MAX_ADVICE_UNCERTAINTY_DEG:
-        return "unsure"
-    return "borderline" if cls and cls.startswith("borderline") else "held ≥1 s"
+def _best_state(best_deg: float, uncertainty_deg: float) -> str:
+    """What a gauge's label says of its best held value: "unsure" or "borderline" (`certainty_word`), else
+    "held ≥1 s"."""
+    return certainty_word(best_deg, uncertainty_deg) or "held ≥1 s"
 
 
 def held_display(result: RotationResult) -> tuple[np.ndarray, np.ndarray, list]:

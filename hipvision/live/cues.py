@@ -7,7 +7,7 @@
   per hold, not one per step while a longer hold raises the value. A value under `MIN_EFFORT_DEG` is the leg
   at rest (the live session's view shows that level too), not an effort: it is not spoken. A value whose
   uncertainty shown makes it borderline at 30° or 45° ends in ", borderline", one too unsure to class
-  (`hipvision.core.rotation.advice.MAX_ADVICE_UNCERTAINTY_DEG`) in ", unsure" (`hold_note`).
+  (`hipvision.core.rotation.advice.certainty_word`) in ", unsure" (`hold_note`).
 
 `CueDecider` turns successive shown states into `hipvision.sound.Cue` events (pure, no sound);
 `CuedAnalyzer` wraps a live analyzer for `run_live` and feeds its decider after every frame: the counts
@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hipvision.core.circles.recount import DIRECTIONS
-from hipvision.core.rotation.advice import MAX_ADVICE_UNCERTAINTY_DEG
-from hipvision.core.rotation.summary import borderline_mark
+from hipvision.core.rotation.advice import certainty_word
 from hipvision.landmarks import SIDES
 from hipvision.sound import CIRCLE, HOLD, SET_DONE, Cue, number_word
 
@@ -41,13 +40,10 @@ MIN_EFFORT_DEG = 6.0
 
 
 def hold_note(held_deg: float, uncertainty_deg: float | None) -> str:
-    """What the spoken hold cue adds after the degrees: ", unsure" when the 95% half-width is above
-    `MAX_ADVICE_UNCERTAINTY_DEG`, ", borderline" when held ± it straddles 30° or 45°, else nothing."""
-    if uncertainty_deg is None or not np.isfinite(uncertainty_deg):
-        return ""
-    if uncertainty_deg > MAX_ADVICE_UNCERTAINTY_DEG:
-        return ", unsure"
-    return ", borderline" if borderline_mark(held_deg, uncertainty_deg) is not None else ""
+    """What the spoken hold cue adds after the degrees: ", unsure" or ", borderline" (`certainty_word`),
+    else nothing."""
+    word = certainty_word(held_deg, uncertainty_deg)
+    return f", {word}" if word else ""
 
 
 class CueDecider:

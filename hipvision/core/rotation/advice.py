@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hipvision.core.rotation.summary import class_with_uncertainty
+from hipvision.core.rotation.summary import borderline_mark, class_with_uncertainty
 from hipvision.core.rotation.view import CameraView
 
 #: (information from, warning from): degrees of camera angle; for "shank_px", pixels (warning below).
@@ -112,11 +112,22 @@ class LegReading:
     uncertainty_deg: float
 
 
+def certainty_word(held_deg: float, uncertainty_deg: float | None) -> str | None:
+    """How sure a held value is, in one word for a label or a spoken cue: "unsure" when its 95% half-width is
+    above `MAX_ADVICE_UNCERTAINTY_DEG` (too unsure to class), "borderline" when held ± it straddles 30° or
+    45°, else None (also when the uncertainty is not known)."""
+    if uncertainty_deg is None or not math.isfinite(uncertainty_deg):
+        return None
+    if uncertainty_deg > MAX_ADVICE_UNCERTAINTY_DEG:
+        return "unsure"
+    return "borderline" if borderline_mark(held_deg, uncertainty_deg) is not None else None
+
+
 def _measure_again_why(leg: LegReading) -> str | None:
     """Why ``leg`` must be measured again before training advice (None: it need not)."""
     if leg.status != "measured" or not math.isfinite(leg.held_deg):
         return _WHY_AGAIN.get(leg.status, "was not measured")
-    if math.isfinite(leg.uncertainty_deg) and leg.uncertainty_deg > MAX_ADVICE_UNCERTAINTY_DEG:
+    if certainty_word(leg.held_deg, leg.uncertainty_deg) == "unsure":
         return f"reads {leg.held_deg:.0f}° ± {leg.uncertainty_deg:.0f}°, too unsure to class"
     return None
 
