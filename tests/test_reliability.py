@@ -472,6 +472,39 @@ def test_a_signal_while_disarmed_stops_the_next_command_before_it_starts(tmp_pat
     assert signal.getsignal(signal.SIGTERM) is previous
 
 
+def test_a_signal_swallowed_by_a_callback_still_stops_the_work_without_a_traceback(tmp_path, capsys):
+    """CI once saw SIGTERM land in a weakref callback: Python printed "Exception ignored ... Traceback"."""
+    import gc
+    import weakref
+
+    from hipvision.commands.guard import PathRoles, guarded
+    from hipvision.errors import Interrupted
+
+    class Thing:
+        pass
+
+    steps = []
+
+    def work(json_out):
+        thing = Thing()
+        keep = (weakref.ref(thing, lambda _ref: os.kill(os.getpid(), signal.SIGTERM)),  # lands in the callback
+                weakref.ref(thing, lambda _ref: steps.append("callback ran")))
+        del thing
+        gc.collect()
+        for _ in range(1000):  # ordinary lines: the signal, sent again, stops the work here
+            steps.append("work went on")
+            time.sleep(0.001)
+        return keep
+
+    previous = signal.getsignal(signal.SIGTERM), sys.unraisablehook
+    with pytest.raises(Interrupted) as info:
+        guarded(work, PathRoles(outputs=("json_out",)))(json_out=tmp_path / "r.json")
+    assert info.value.exit_code == 143
+    assert "callback ran" in steps and steps.count("work went on") < 1000
+    assert "Traceback" not in capsys.readouterr().err
+    assert (signal.getsignal(signal.SIGTERM), sys.unraisablehook) == previous
+
+
 def test_signals_the_user_ignores_stay_ignored():
     from hipvision.commands.stop import armed
 

@@ -9,6 +9,11 @@ finishing) a signal is only noted: one that came before the work stops the comma
 ends the process at once, in case it hangs).
 
 Signals the user set to be ignored (``nohup``, Ctrl-C of a background job) stay ignored.
+
+A signal that lands while Python runs a callback that cannot raise (a weakref callback, a ``__del__``)
+has its `SignalInterrupt` swallowed there; the unraisable hook installed with the handler hides that
+(no "Exception ignored ... Traceback" on stderr) and sends the signal again, so the work still stops at
+the next ordinary line.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -43,6 +49,7 @@ class StopSignals:
         self.signum: int | None = None
         self.pending: int | None = None
         self._previous: dict[int, Any] = {}
+        self._previous_unraisable: Any = None
 
     def _handle(self, signum: int, frame: Any) -> None:
         if self.armed:
@@ -54,9 +61,21 @@ class StopSignals:
             return
         self.pending = signum
 
+    def _unraisable(self, unraisable: Any) -> None:
+        """`sys.unraisablehook`: a `SignalInterrupt` swallowed by a callback is sent again, silently."""
+        if isinstance(unraisable.exc_value, SignalInterrupt):
+            if self.armed and self.signum is not None:  # sent again in 10 ms, once this hook has returned
+                again = threading.Timer(0.01, os.kill, (os.getpid(), self.signum))
+                again.daemon = True
+                again.start()
+            return
+        (self._previous_unraisable or sys.__unraisablehook__)(unraisable)
+
     def install(self) -> None:
         if threading.current_thread() is not threading.main_thread():
             return
+        self._previous_unraisable = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
         for sig in STOP_SIGNALS:
             previous = signal.getsignal(sig)
             if previous is signal.SIG_IGN or (sig == signal.SIGINT and previous is not signal.default_int_handler):
@@ -68,6 +87,9 @@ class StopSignals:
         for sig, previous in self._previous.items():
             signal.signal(sig, previous)
         self._previous.clear()
+        if self._previous_unraisable is not None:
+            sys.unraisablehook = self._previous_unraisable
+            self._previous_unraisable = None
 
 
 _current: list[StopSignals] = []
