@@ -165,6 +165,21 @@ def test_short_gaps_are_bridged_and_long_gaps_become_unseen_other():
     assert phases[0].seen_fraction == pytest.approx(135 / 180, abs=0.02)
 
 
+@pytest.mark.parametrize("gap_frames, expected_other_start_s", [
+    (54, None),    # 1.8 s without a person: carried 1 s, then 0.8 s of "other", absorbed (under min_run_s)
+    (90, 6.0),     # 3 s: carried exactly 1 s (the default max_gap_s), then 2 s of unseen "other"
+])
+def test_by_default_a_posture_is_carried_one_second_into_a_gap(gap_frames, expected_other_start_s):
+    joints = held(POSES["seated"], 10.0)
+    joints[150:150 + gap_frames] = np.nan
+    phases = segment_postures(see(joints))
+    if expected_other_start_s is None:
+        assert [p.kind for p in phases] == [SEATED]
+    else:
+        assert [p.kind for p in phases] == [SEATED, OTHER, SEATED]
+        assert phases[1].start_s == pytest.approx(expected_other_start_s, abs=0.05)
+
+
 def test_empty_and_never_seen_sequences():
     from hipvision.sequence import PoseSequence
     assert segment_postures(PoseSequence.empty(0, fps=30, frame_size=(640, 480))) == []
