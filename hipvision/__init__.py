@@ -8,6 +8,9 @@
     circles = analyze_circles(seq)                # quadruped hip circles
     print(circles.to_dict()["clockwise"])
 
+    from hipvision import CirclesSettings         # settings are frozen dataclasses: change one, pass it
+    analyze_circles(seq, settings=CirclesSettings(target_per_direction=10))
+
 The analyses and the pose model are imported on first use, so `import hipvision` stays light.
 """
 
@@ -24,6 +27,10 @@ _LAZY = {
     "analyze_circles": "hipvision.core.circles",
     "analyze_session": "hipvision.core.session",
     "poses_from_input": "hipvision.pose",
+    "RotationSettings": "hipvision.core.rotation",
+    "RotationResult": "hipvision.core.rotation",
+    "CirclesSettings": "hipvision.core.circles",
+    "CirclesResult": "hipvision.core.circles",
 }
 
 __all__ = ["PoseSequence", "load_sequence", "save_sequence", "__version__", *_LAZY]

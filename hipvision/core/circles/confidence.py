@@ -303,7 +303,11 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
     for a, b in zip(lo, np.minimum(hi, len(t) - 1)):
         net = abs(cum[b] - cum[a])
         if b > a and net >= limit and net >= s.min_loopiness * (total[b] - total[a]):
-            flagged[a:b + 1] = True
+            # the times said: where the window's net turning happened (2% to 98% of it), outside the counted circles
+            gained = np.sign(cum[b] - cum[a]) * (cum[a:b + 1] - cum[a])
+            lo_k = a + int(np.argmax(gained >= 0.02 * net))
+            hi_k = a + int(np.argmax(gained >= 0.98 * net))
+            flagged[lo_k:hi_k + 1] |= free[lo_k:hi_k + 1]
     out = []
     view = _view(track, track.valid, s)[0] if track.valid.any() else "oblique"
     advice = "" if view == "oblique" else f"; {_VIEW_WORDS[view]} sees one half of each circle only in depth: " \
