@@ -117,3 +117,16 @@ def test_a_camera_too_high_to_measure_says_so_and_how_to_place_it(pitch_deg):
     d = res.to_dict()
     assert too_high[0] in d["warnings"]
     assert d["next_steps"][0].startswith("Record the seated test again")
+
+
+@pytest.mark.parametrize("pitch_deg, small", [(0.0, True), (46.0, False), (20.0, True)])
+def test_a_shank_foreshortened_by_a_high_camera_is_not_a_small_person(pitch_deg, small):
+    # rendered: a camera 48° above, 2.2 m away, showed the shanks 49 px long (70 px as seen at knee height)
+    from hipvision.core.rotation.advice import setup_advice
+
+    warnings, _ = setup_advice(CameraView(pitch_deg=pitch_deg, focal_px=554.3, frames=10), 49.0)
+    said = [w for w in warnings if w.startswith("person small in the picture")]
+    assert bool(said) == small
+    if small:
+        distance = 554.3 * 0.43 * np.cos(np.radians(pitch_deg)) / 49.0
+        assert f"about {distance:.1f} m away" in said[0]
