@@ -130,3 +130,15 @@ def test_a_shank_foreshortened_by_a_high_camera_is_not_a_small_person(pitch_deg,
     if small:
         distance = 554.3 * 0.43 * np.cos(np.radians(pitch_deg)) / 49.0
         assert f"about {distance:.1f} m away" in said[0]
+
+
+@pytest.mark.parametrize("pitch_deg", [50.0, 55.0])
+def test_live_measures_from_a_camera_high_above_the_knees_too(pitch_deg):
+    # live, the thigh limit comes from the camera height seen on the person-level seated frames until the view
+    # is fitted (without it no frame passed, so the view was never fitted: both legs "not seen")
+    t = _t(10)
+    seq = _seq(effort_profile(t, [(2.0, 40.0, 3.0)]), effort_profile(t, [(5.5, 25.0, 3.0)]), pitch_deg=pitch_deg,
+               hips_high=0.09)
+    res = analyze_rotation(seq, live=True)
+    assert res.view.source == "image" and res.valid_fraction > 0.9
+    assert res.left.held_deg == pytest.approx(40.0, abs=1.5) and res.right.held_deg == pytest.approx(25.0, abs=1.5)
