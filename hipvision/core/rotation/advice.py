@@ -62,7 +62,12 @@ def setup_advice(view: CameraView, shank_px: float) -> tuple[list[str], list[str
         text = f"camera about {abs(pitch):.0f}° {where} knee height"
         if abs(pitch) >= SETUP_LIMITS["pitch"][1]:
             move = "lower" if pitch > 0 else "raise"
-            warnings.append(f"{text} (corrected, but less certain): both legs; {move} the camera to knee height")
+            # from above, feet tucked a little under the seat read high (synthetic and rendered people 40-55°
+            # above: +1.8° / +2.0° on average, up to +11° at 50°; docs/rotation-accuracy.md, "A camera high above
+            # the knees"); from below the same tuck reads low, but that was not seen on rendered people
+            how = ("both legs can read high by a few degrees, more at large angles" if pitch > 0 else "both legs")
+            warnings.append(f"{text} (corrected, but less certain): {how}; {move} the camera to knee height, "
+                            "about 2 m in front of the knees")
         else:
             info.append(f"{text}, corrected")
     if abs(roll) >= SETUP_LIMITS["roll"][0]:
