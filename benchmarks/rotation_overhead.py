@@ -12,7 +12,11 @@ of the true hold:
   from above drops about tan(pitch) shank lengths (`frame.thigh_drop_limit` is the per-leg test's limit);
 * the share of the hold's frames per rejection reason (``frame.Reason``), and of frames measured (ok).
 
+``--table`` prints instead the per-condition table of `benchmarks/accuracy.py` (MAE, bias, worst, coverage,
+missed legs, resting legs "no effort", efforts found) over every seated video in the folders.
+
     python benchmarks/rotation_overhead.py /tmp/ir14c-renders
+    python benchmarks/rotation_overhead.py /tmp/ir14c-renders --table
 
 Never point it at a held-out set.
 """
@@ -38,7 +42,8 @@ from hipvision.core.rotation.measure import roll_view  # noqa: E402
 from hipvision.core.rotation.seated import hips_still, seated_posture, seated_state  # noqa: E402
 from hipvision.io import load_sequence  # noqa: E402
 from hipvision.landmarks import LEG, SIDES  # noqa: E402
-from hipvision.synthetic.render.sidecar import load_sidecar  # noqa: E402
+from hipvision.synthetic.render.metrics import leg_rows, seated_table  # noqa: E402
+from hipvision.synthetic.render.sidecar import load_sidecar, match_efforts  # noqa: E402
 
 
 def seated_pairs(folder: Path) -> list[tuple[Path, Path]]:
@@ -87,8 +92,32 @@ def video_rows(npz: Path, side: Path) -> list[str]:
     return rows
 
 
+def condition_table(pairs: list[tuple[Path, Path]]) -> str:
+    """`benchmarks/accuracy.py`'s per-condition seated table over the videos ``pairs``."""
+    legs, efforts = [], {}
+    for npz, side in pairs:
+        truth = load_sidecar(side)
+        cond = truth["camera"]["condition"]
+        result = analyze_rotation(load_sequence(npz)).to_dict()
+        legs += leg_rows(truth["rotation"]["efforts"], result, condition=cond, video=npz.name)
+        acc = efforts.setdefault(cond, [0, 0, 0])
+        for leg in SIDES:
+            measured = (result.get(leg) or {}).get("efforts") or []
+            pairs_ = match_efforts(truth["rotation"]["efforts"], measured, leg=leg)
+            found = sum(1 for _, m in pairs_ if m and m.get("held_deg") is not None)
+            acc[0] += len(pairs_)
+            acc[1] += found
+            acc[2] += len(measured) - found
+    return seated_table(legs, efforts)[0]
+
+
 def main() -> None:
-    args = folders_parser(__doc__).parse_args()
+    ap = folders_parser(__doc__)
+    ap.add_argument("--table", action="store_true", help="the per-condition table of benchmarks/accuracy.py")
+    args = ap.parse_args()
+    if args.table:
+        print(condition_table([pair for folder in args.folders for pair in seated_pairs(folder)]))
+        return
     print("| video | condition | true pitch / yaw ° | fitted pitch / yaw ° | leg | truth ° | status | held ° | "
           "seated | drop | frames of the hold |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
