@@ -144,7 +144,7 @@ MIN_SHANK_PX = 1.0
 #: Hip → knee over knee → ankle landmark distance (0.245 / 0.246 of body height, Drillis & Contini).
 THIGH_TO_SHANK = 1.0
 #: A fitted pitch beyond this is not believed (`estimate_view_image`). 45° until issue 14's overhead pass: rendered
-#: cameras 42-48° above the knees fitted 37-48° (within 5° of the truth), and those beyond 45° fell back to
+#: cameras 41-50° above the knees fitted 36-48° (2.3° low on average, 9° at worst), and those beyond 45° fell back to
 #: roll only and read up to 14° high. Hips drawn 0.8 m above the knees by a level camera fit like a camera 54°
 #: above (the two cannot be told apart in the picture); a camera more than 60° above sees the thighs end-on.
 MAX_PITCH_DEG = 60.0
