@@ -80,12 +80,15 @@ def test_view_fit_is_not_fooled_by_knees_apart_or_together(knee_width_m):
     assert view.pitch_deg == pytest.approx(25, abs=1.0) and view.yaw_deg == pytest.approx(10, abs=1.0)
 
 
-def test_implausible_view_falls_back_to_roll_only():
+@pytest.mark.parametrize("hips_up_m, limit", [(0.8, {"max_pitch_deg": 45.0}), (1.5, {})])
+def test_implausible_view_falls_back_to_roll_only(hips_up_m, limit):
+    # hips drawn far above the knees look like a camera high above them: 0.8 m like one 54° above (a
+    # plausible set-up since the limit is 60°), 1.5 m like one 65° above (beyond the default limit)
     body = SeatedBody()
     joints = seated_joints(np.zeros(30), np.zeros(30), body=body)
-    joints[:, [L.LEFT_HIP, L.RIGHT_HIP], 1] += 0.8     # hips drawn 80 cm above the knees
+    joints[:, [L.LEFT_HIP, L.RIGHT_HIP], 1] += hips_up_m
     seq = sequence_from_joints(joints, PinholeCamera.looking_at(body.knee_centre(), roll_deg=4))
-    view = estimate_view_image(seq.image_px(), seq.frame_size)
+    view = estimate_view_image(seq.image_px(), seq.frame_size, **limit)
     assert view.source == "roll" and (view.pitch_deg, view.yaw_deg) == (0.0, 0.0)
     assert view.roll_deg == pytest.approx(4, abs=0.2)
 

@@ -65,13 +65,14 @@ def test_statuses_of_a_leg_not_seen_and_an_effort_too_short_to_hold():
 
 def test_uncertainty_is_the_root_sum_of_its_terms():
     model = UncertaintyModel(model_deg=1.0, landmark_px=2.0, hold=0.5, jitter=1.0, turn_deg=4.0, height_deg=1.0,
-                             tilt_deg=1.0, correction=0.5, unfitted_deg=1.5)
+                             tilt_deg=1.0, correction=0.5, unfitted_deg=1.5, tuck_deg=2.0)
     ev = HoldEvidence(held_deg=40.0, spread_deg=2.0, jitter_deg=1.0, shank_px=100.0, correction_deg=-2.0,
                       yaw_deg=30.0, pitch_deg=-30.0, roll_deg=5.0)
     terms = uncertainty_terms(ev, model)
     assert terms == pytest.approx({"model": 1.0, "size": np.degrees(np.arctan(0.02)), "hold": 1.0, "jitter": 1.0,
-                                   "turn": 2.0, "away": 0.0, "height": 0.5, "tilt": 0.5, "correction": 1.0,
-                                   "unfitted": 0.0})
+                                   "turn": 2.0, "away": 0.0, "height": 0.5,
+                                   "steep": 2.0 * np.tan(np.radians(30)) * np.sin(np.radians(80)) / 2,
+                                   "tilt": 0.5, "correction": 1.0, "unfitted": 0.0})
     assert uncertainty_deg(ev, model) == pytest.approx(Z95 * np.sqrt(sum(v * v for v in terms.values())))
     assert np.isnan(uncertainty_deg(HoldEvidence(np.nan, 0, 0, 100, 0, 0, 0, 0), model))
 

@@ -326,9 +326,11 @@ def _image_view(**angles: float) -> CameraView:
     (_image_view(pitch_deg=-12.0), [], ["camera about 12° below knee height, corrected"]),
     (_image_view(pitch_deg=19.9), [], ["camera about 20° above knee height, corrected"]),
     (_image_view(pitch_deg=20.1),
-     ["camera about 20° above knee height" + _LESS_CERTAIN + "both legs; lower the camera to knee height"], []),
+     ["camera about 20° above knee height" + _LESS_CERTAIN + "both legs can read high by a few degrees, more at "
+      "large angles; lower the camera to knee height, about 2 m in front of the knees"], []),
     (_image_view(pitch_deg=-20.1),
-     ["camera about 20° below knee height" + _LESS_CERTAIN + "both legs; raise the camera to knee height"], []),
+     ["camera about 20° below knee height" + _LESS_CERTAIN + "both legs; raise the camera to knee height, about "
+      "2 m in front of the knees"], []),
     (_image_view(yaw_deg=2.9), [], []),
     (_image_view(yaw_deg=3.1), [], ["camera about 3° to the person's left, corrected"]),
     (_image_view(yaw_deg=-9.9), [], ["camera about 10° to the person's right, corrected"]),

@@ -36,7 +36,9 @@ def setup_advice(view: CameraView, shank_px: float) -> tuple[list[str], list[str
     Args:
         view: the fitted camera view (its sign conventions: yaw + = camera to the person's left,
             pitch + = camera above knee height, roll + = camera turned clockwise seen from behind it).
-        shank_px: median image length of the shanks while measured, pixels (NaN = not known).
+        shank_px: median image length of the shanks while measured, pixels (NaN = not known); the
+            person-size warning and its distance use it divided by cos(pitch) (the hanging shank's length as a
+            camera at knee height would see it).
     """
     warnings: list[str] = []
     info: list[str] = []
@@ -60,7 +62,12 @@ def setup_advice(view: CameraView, shank_px: float) -> tuple[list[str], list[str
         text = f"camera about {abs(pitch):.0f}° {where} knee height"
         if abs(pitch) >= SETUP_LIMITS["pitch"][1]:
             move = "lower" if pitch > 0 else "raise"
-            warnings.append(f"{text} (corrected, but less certain): both legs; {move} the camera to knee height")
+            # from above, feet tucked a little under the seat read high (synthetic and rendered people 40-55°
+            # above: +1.8° / +2.0° on average, up to +11° at 50°; docs/rotation-accuracy.md, "A camera high above
+            # the knees"); from below the same tuck reads low, but that was not seen on rendered people
+            how = ("both legs can read high by a few degrees, more at large angles" if pitch > 0 else "both legs")
+            warnings.append(f"{text} (corrected, but less certain): {how}; {move} the camera to knee height, "
+                            "about 2 m in front of the knees")
         else:
             info.append(f"{text}, corrected")
     if abs(roll) >= SETUP_LIMITS["roll"][0]:
@@ -70,8 +77,11 @@ def setup_advice(view: CameraView, shank_px: float) -> tuple[list[str], list[str
                             "as much as the tilt is misjudged; level the camera")
         else:
             info.append(f"{text}, corrected")
-    if np.isfinite(shank_px) and shank_px < SETUP_LIMITS["shank_px"][1]:
-        away = f", about {view.focal_px * SHANK_M / shank_px:.1f} m away" if shank_px > 0 else ""
+    # a camera above or below the knees sees the hanging shank foreshortened by cos(pitch): that is the height
+    # warning's business, not the person's size (from 45° above a shank 2 m away showed 49 px, not 70)
+    upright_px = shank_px / max(np.cos(np.radians(pitch)), 0.1)
+    if np.isfinite(shank_px) and upright_px < SETUP_LIMITS["shank_px"][1]:
+        away = f", about {view.focal_px * SHANK_M / upright_px:.1f} m away" if shank_px > 0 else ""
         warnings.append(f"person small in the picture (shank {shank_px:.0f} px{away}): both legs less certain; "
                         "move the camera to 1.5-2.5 m or film at a higher resolution")
     return warnings, info

@@ -52,4 +52,5 @@ def analyze_rotation(seq: PoseSequence, settings: RotationSettings = RotationSet
     filtered = (smooth_offline(t, raw, cutoff_hz=settings.cutoff_hz, max_gap_s=settings.max_gap_s)
                 if len(t) else raw.copy())
     return summarise(t, raw, filtered, reasons, view, settings, mode="offline", source=seq.source,
-                     model=seq.model, knee_px=measured.px[:, list(KNEES)], evidence=frame_evidence(measured.px, view))
+                     model=seq.model, knee_px=measured.px[:, list(KNEES)], evidence=frame_evidence(measured.px, view),
+                     height_hint_deg=measured.height_hint_deg)

@@ -105,11 +105,33 @@ def steady(t_s: np.ndarray, reasons: np.ndarray, *, posture_ok: np.ndarray | Non
     return r
 
 
+#: The per-leg thigh-drop test's limit seen level, in shank lengths (`thigh_drop_limit`).
+LEVEL_THIGH_DROP = 1.0
+#: How far a seated thigh may drop beyond its geometric tan(pitch), shank lengths: MediaPipe puts seated hips
+#: high (a thigh seen from 35° above dropped 0.8-0.98 S on rendered people, tan 35° = 0.70), thighs are longer
+#: or shorter than shanks and slope.
+THIGH_DROP_SLACK = 0.5
+
+
+def thigh_drop_limit(pitch_deg: float, *, level: float = LEVEL_THIGH_DROP, slack: float = THIGH_DROP_SLACK) -> float:
+    """The most a seated thigh (hip → knee) may drop in the picture, in image shank lengths, for a camera
+    ``pitch_deg`` above knee height (+ = looking down).
+
+    A thigh pointing at the camera, seen from above, drops tan(pitch) × thigh/shank shank lengths (the shank
+    hangs and is foreshortened by cos(pitch), the thigh shows sin(pitch) of its length): 1.0 at 45°,
+    1.2 at 50°, 1.7 at 60°. A fixed limit (``level``) then rejects every seated frame of a camera 45° or more
+    above the knees as "not seated". The limit is ``max(level, tan(pitch) + slack)``: ``level`` up to 27°.
+    A standing person's thigh drops about one shank length from any height; from a high camera the image
+    cannot tell them apart and the person-level tests (`seated`, world landmarks) do.
+    """
+    return float(max(level, np.tan(np.radians(min(max(pitch_deg, 0.0), 80.0))) + slack))
+
+
 def frame_reasons(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int, int], view: CameraView,
                   angles_deg: np.ndarray, *, seated: np.ndarray | None = None, facing: np.ndarray | None = None,
                   moving: np.ndarray | None = None,
                   min_visibility: float = 0.5, max_angle_deg: float = 70.0, border_frac: float = 0.01,
-                  max_thigh_drop: float = 1.0, max_thigh_side: float = 1.0) -> np.ndarray:
+                  max_thigh_drop: float | None = None, max_thigh_side: float = 1.0) -> np.ndarray:
     """``(..., 2)`` `Reason` codes (int) for each leg (left, right).
 
     Args:
@@ -127,11 +149,12 @@ def frame_reasons(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int,
         min_visibility: a hip, knee or ankle less visible than this is "not visible".
         max_angle_deg: |angle| above this is implausible.
         border_frac: knees/ankles within this fraction of the image border are "out of frame".
+        max_thigh_drop: the thigh-drop limit, shank lengths; None = `thigh_drop_limit` of the view's pitch.
 
     Per-leg posture tests use the image in the camera's roll-corrected axes, in units of the
     shank's image length S: the thigh (hip → knee) must point at the camera, its vertical part
-    between -0.5 S and ``max_thigh_drop`` S (a thigh seen from a camera 35° above knee height
-    still drops 0.8–0.98 S: MediaPipe puts seated hips high) and its sideways part under
+    between -0.5 S and ``max_thigh_drop`` S (`thigh_drop_limit`: 1 S up to a camera 27° above knee
+    height; a thigh seen from 35° above drops 0.8–0.98 S: MediaPipe puts seated hips high) and its sideways part under
     ``max_thigh_side`` S (about 1 S seen side-on); the shank must hang down (within 78° of
     vertical), and the knees or hips must be apart (> 0.15 S) — a person in profile shows them
     on top of each other. Standing people and people turned away are told apart by the
@@ -140,6 +163,8 @@ def frame_reasons(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int,
     px = np.asarray(px, float)
     vis = np.asarray(visibility, float)
     w, h = frame_size
+    if max_thigh_drop is None:
+        max_thigh_drop = thigh_drop_limit(view.pitch_deg)
     reasons = np.full(px.shape[:-2] + (2,), int(Reason.OK))
     person = np.isfinite(px).any(axis=(-1, -2))
     # roll-corrected image axes: "right" and "down" of the body in the picture

@@ -23,11 +23,12 @@ import numpy as np
 
 from hipvision.core import geometry as g
 from hipvision.core.rotation.anchor import anchor_agrees, knee_anchors, rest_mask, steady_rest, with_knees
-from hipvision.core.rotation.frame import Reason, angles_image, angles_world, frame_reasons, steady
+from hipvision.core.rotation.frame import Reason, angles_image, angles_world, frame_reasons, steady, \
+    thigh_drop_limit
 from hipvision.core.rotation.seated import facing_world, hips_still, knee_travel, seated_posture, seated_state
 from hipvision.core.rotation.summary import rest_angle
-from hipvision.core.rotation.view import CameraView, default_view, estimate_view_image, estimate_view_world, \
-    knee_line_roll_deg
+from hipvision.core.rotation.view import MAX_PITCH_DEG, CameraView, default_view, estimate_view_image, \
+    estimate_view_world, knee_line_roll_deg
 
 #: Knees that travelled more than this many shank lengths in 0.5 s are moving (when not anchored).
 MAX_TRAVEL = 0.35
@@ -65,11 +66,12 @@ class Person:
 
 
 def first_pass(px: np.ndarray, visibility: np.ndarray, frame_size: tuple[int, int], view: CameraView,
-               person: Person) -> tuple[np.ndarray, np.ndarray]:
-    """Angles (..., 2) degrees and reasons (..., 2) with the model's own knees."""
+               person: Person, *, max_thigh_drop: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Angles (..., 2) degrees and reasons (..., 2) with the model's own knees (``max_thigh_drop``: see
+    `frame.frame_reasons`)."""
     ang = angles_image(px, view)
     return ang, frame_reasons(px, visibility, frame_size, view, ang, seated=person.seated, facing=person.facing,
-                              moving=person.moving)
+                              moving=person.moving, max_thigh_drop=max_thigh_drop)
 
 
 @dataclass(frozen=True)
@@ -87,15 +89,16 @@ class Pass:
     reasons: np.ndarray
     px: np.ndarray
     anchored: np.ndarray
+    height_hint_deg: float = float("nan")   # `height_hint_deg` of the recording (NaN: not estimated)
 
 
 def anchored_pass(px: np.ndarray, visibility: np.ndarray, world: np.ndarray | None, frame_size: tuple[int, int],
                   view: CameraView, world_view: CameraView | None, estimator: str, person: Person,
-                  anchors: np.ndarray) -> Pass:
+                  anchors: np.ndarray, *, max_thigh_drop: float | None = None) -> Pass:
     """Angle and reasons with each knee at its anchor ((..., 2, 2) pixels, NaN = none).
 
     A leg with an anchor is MOVING when its knee landmark is away from it (`anchor_agrees`);
-    a leg without one when the knees travelled (`Person.moving`).
+    a leg without one when the knees travelled (`Person.moving`). ``max_thigh_drop``: see `frame.frame_reasons`.
     """
     has = np.isfinite(anchors).all(-1)
     agree = anchor_agrees(px, anchors)
@@ -108,8 +111,27 @@ def anchored_pass(px: np.ndarray, visibility: np.ndarray, world: np.ndarray | No
     else:
         ang = angles_image(pxa, view)
     reasons = frame_reasons(pxa, visibility, frame_size, view, ang, seated=person.seated, facing=person.facing,
-                            moving=moving)
+                            moving=moving, max_thigh_drop=max_thigh_drop)
     return Pass(np.where(reasons == int(Reason.OK), ang, np.nan), reasons, pxa, use)
+
+
+#: Frames (evenly spaced) the camera-height hint is fitted on: it only sets the thigh test's limit, and
+#: `estimate_view_image`'s 240 would double the time of a file's analysis.
+HINT_FRAMES = 60
+
+
+def height_hint_deg(px: np.ndarray, seated: np.ndarray, frame_size: tuple[int, int], *, hfov_deg: float) -> float:
+    """How far above knee height the camera looks down from, degrees, for the per-leg thigh test of the first
+    passes (`frame.thigh_drop_limit`), before any frame has passed them: the pitch of a view fitted on the
+    frames where the person-level tests say seated (``seated``, (T,) bool), model knees and all, with no
+    limit on the pitch (one beyond `view.MAX_PITCH_DEG` says the camera is too high to measure from);
+    NaN when there are no such frames or the fit fails.
+    """
+    frames = np.asarray(px, float)[np.asarray(seated, bool)]
+    if len(frames) == 0:
+        return float("nan")
+    view = estimate_view_image(frames, frame_size, hfov_deg=hfov_deg, max_pitch_deg=89.0, max_frames=HINT_FRAMES)
+    return float(view.pitch_deg) if view.source == "image" else float("nan")
 
 
 def fit_view(rest_px: np.ndarray, rest_deg: np.ndarray, seated_px: np.ndarray, frame_size: tuple[int, int], *,
@@ -152,10 +174,14 @@ def measure_recording(t_s: np.ndarray, px: np.ndarray, visibility: np.ndarray, w
     upright, bent = seated_posture(px, visibility, world, first)
     seated, state = seated_state(t, upright, bent, hips_still(t, px))
     person = Person(seated, np.asarray(facing_world(world)), knee_travel(t, px))
-    ang1, r1 = first_pass(px, visibility, frame_size, first, person)
+    hint = height_hint_deg(px, state & np.asarray(person.facing, bool), frame_size, hfov_deg=hfov_deg) \
+        if fit_pitch_yaw else float("nan")
+    drop = thigh_drop_limit(hint if hint <= MAX_PITCH_DEG else 0.0)   # NaN compares False: the level limit
+    ang1, r1 = first_pass(px, visibility, frame_size, first, person, max_thigh_drop=drop)
     rest = steady_rest(t, rest_mask(ang1, (r1 == int(Reason.OK)) & state[:, None]))
     anchors = knee_anchors(t, px, rest, backfill=True)
-    trial = anchored_pass(px, visibility, world, frame_size, first, None, "image", person, anchors)
+    trial = anchored_pass(px, visibility, world, frame_size, first, None, "image", person, anchors,
+                          max_thigh_drop=drop)
     seated = np.isin(trial.reasons, POSTURE_OK).any(axis=-1)
     both = rest.all(-1)
     view = fit_view(px[both], ang1[both], trial.px[seated], frame_size, hfov_deg=hfov_deg, fit_pitch_yaw=fit_pitch_yaw)
@@ -163,4 +189,4 @@ def measure_recording(t_s: np.ndarray, px: np.ndarray, visibility: np.ndarray, w
     final = anchored_pass(px, visibility, world, frame_size, view, world_view, estimator, person, anchors)
     reasons = steady(t, final.reasons, posture_ok=state)
     raw = np.where(reasons == int(Reason.OK), final.raw_deg, np.nan)
-    return Pass(raw, reasons, final.px, final.anchored), view
+    return Pass(raw, reasons, final.px, final.anchored, hint), view

@@ -20,7 +20,7 @@ from hipvision.core.rotation.summary import (
 from hipvision.core.rotation.uncertainty import (
     FrameEvidence, HoldEvidence, asymmetry_verdict, combined_uncertainty_deg,
 )
-from hipvision.core.rotation.view import CameraView
+from hipvision.core.rotation.view import MAX_PITCH_DEG, CameraView
 from hipvision.core.schema import result_header
 from hipvision.landmarks import SIDES
 
@@ -203,10 +203,13 @@ class RotationResult:
 
 def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.ndarray, view: CameraView,
                settings: RotationSettings, *, mode: str, source: str, model: str,
-              knee_px: np.ndarray | None = None, evidence: FrameEvidence | None = None) -> RotationResult:
+              knee_px: np.ndarray | None = None, evidence: FrameEvidence | None = None,
+              height_hint_deg: float = float("nan")) -> RotationResult:
     """Held/status/uncertainty/peak/efforts per leg from the (gap-filled) filtered series, warnings and information.
 
     ``evidence``: per-frame shank lengths and view corrections for the uncertainty (`uncertainty`).
+    ``height_hint_deg``: how far above the knees the camera looked down from (`measure.height_hint_deg`, NaN =
+    not known); beyond `view.MAX_PITCH_DEG` a warning says the camera is too high and how to place it.
     """
     legs = {}
     ok = reasons == int(Reason.OK)
@@ -220,6 +223,8 @@ def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.
                                out.status, out.uncertainty_deg, out.evidence)
     shown = np.where(ok, filtered, np.nan)
     warnings = _warnings(reasons, view, legs, settings)
+    if np.isfinite(height_hint_deg) and height_hint_deg > MAX_PITCH_DEG:
+        warnings.insert(0, too_high_warning(height_hint_deg))
     info: list[str] = []
     if view.frames and ok.any():
         shank = np.nan
@@ -234,6 +239,13 @@ def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.
 def _fit_failed(view: CameraView, settings: RotationSettings) -> bool:
     """The camera's pitch and yaw were to be fitted (``settings.fit_pitch_yaw``) but only its roll was."""
     return bool(view.frames) and view.source == "roll" and settings.fit_pitch_yaw
+
+
+def too_high_warning(height_deg: float) -> str:
+    """The warning for a camera more than `view.MAX_PITCH_DEG` above knee height (``height_deg``, degrees): from
+    there a seated thigh drops in the picture like a standing person's, and the view cannot be fitted."""
+    return (f"camera about {height_deg:.0f}° above knee height, too high to measure the legs (seen from above, "
+            f"the thighs look like a standing person's); {PLACE_CAMERA}")
 
 
 #: How the warning about a failed camera fit begins, and how it says to place the camera.

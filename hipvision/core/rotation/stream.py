@@ -18,13 +18,14 @@ from hipvision.core.filtering import OneEuroFilter, interpolate_gaps
 from hipvision.core.rotation.anchor import (
     ANCHOR_COUNT_S, ANKLES, KNEES, anchor_of, frames_per_second_count, rest_mask, steady_rest,
 )
-from hipvision.core.rotation.frame import Reason, steady
-from hipvision.core.rotation.measure import POSTURE_OK, Person, anchored_pass, first_pass, fit_view
+from hipvision.core.rotation.frame import Reason, steady, thigh_drop_limit
+from hipvision.core.rotation.measure import POSTURE_OK, Person, anchored_pass, first_pass, fit_view, height_hint_deg
 from hipvision.core.rotation.result import RotationResult, RotationSettings, summarise
 from hipvision.core.rotation.seated import facing_world, hips_still, knee_travel, posture_steady, seated_posture
 from hipvision.core.rotation.summary import sustained_levels, window_samples
 from hipvision.core.rotation.uncertainty import frame_evidence
-from hipvision.core.rotation.view import CameraView, default_view, estimate_view_world, knee_line_roll_deg
+from hipvision.core.rotation.view import MAX_PITCH_DEG, CameraView, default_view, estimate_view_world, \
+    knee_line_roll_deg
 from hipvision.landmarks import SIDES
 
 
@@ -125,6 +126,11 @@ class RotationTracker:
         self._px: deque[np.ndarray] = deque(maxlen=self._buffer_frames)
         self._rest_frames: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=self._buffer_frames)  # (px, angles)
         self._world: deque[np.ndarray] = deque(maxlen=self._buffer_frames)
+        # frames where the person-level tests say seated and facing, for the camera height before the view is
+        # fitted (`measure.height_hint_deg`), and the thigh-drop limit it gives (None: from the view's pitch)
+        self._posture_px: deque[np.ndarray] = deque(maxlen=self._buffer_frames)
+        self._drop: float | None = None
+        self._last_hint_s = -np.inf
         self._view = default_view(self.frame_size, hfov_deg=self.settings.hfov_deg)
         self._world_view: CameraView | None = None
         self._last_fit_s = -np.inf
@@ -152,6 +158,19 @@ class RotationTracker:
         if self.settings.estimator == "world":
             self._world_view = estimate_view_world(np.stack(self._world))
 
+    def _thigh_drop(self, t_s: float) -> float | None:
+        """The per-leg thigh-drop limit (`frame.thigh_drop_limit`): from the camera height seen on the person-level
+        seated frames (every second) until the view is fitted, then None (from the fitted view's pitch), as files
+        do (`measure.measure_recording`): a camera 45° or more above the knees is never fitted otherwise."""
+        if self._view.source == "image":
+            return None
+        if len(self._posture_px) >= 15 and t_s - self._last_hint_s >= 1.0 and self.settings.fit_pitch_yaw:
+            self._last_hint_s = t_s
+            hint = height_hint_deg(np.stack(self._posture_px), np.ones(len(self._posture_px), bool), self.frame_size,
+                                   hfov_deg=self.settings.hfov_deg)
+            self._drop = thigh_drop_limit(hint if hint <= MAX_PITCH_DEG else 0.0)
+        return self._drop
+
     def update(self, pose, t_s: float) -> Reading:
         """Take one frame (unmirrored landmarks) at time ``t_s`` seconds; frames must come in order."""
         w, h = self.frame_size
@@ -177,7 +196,10 @@ class RotationTracker:
         self._seated = upright and (bool(posture_steady(recent_t, np.array([r[3] for r in self._recent]))[-1])
                                     or held)
         person = Person(np.asarray(posture), np.asarray(facing_world(world)), travel)
-        ang1, r1 = first_pass(px, vis, self.frame_size, self._view, person)
+        if self._seated and bool(person.facing):
+            self._posture_px.append(px)
+        drop = self._thigh_drop(float(t_s))
+        ang1, r1 = first_pass(px, vis, self.frame_size, self._view, person, max_thigh_drop=drop)
         self._recent[-1] = (float(t_s), px, np.zeros(2, int), upright and bent,
                             rest_mask(ang1, (r1 == int(Reason.OK)) & self._seated))
         rest = steady_rest(recent_t, np.stack([r[4] for r in self._recent]))[-1]
@@ -192,7 +214,7 @@ class RotationTracker:
                 times, knees = zip(*self._rest[k])
                 anchors[k] = anchor_of(np.array(times), np.stack(knees), float(t_s), count=count)
         measured = anchored_pass(px, vis, world, self.frame_size, self._view, self._world_view,
-                                 self.settings.estimator, person, anchors)
+                                 self.settings.estimator, person, anchors, max_thigh_drop=drop)
         self._recent[-1] = self._recent[-1][:2] + (measured.reasons,) + self._recent[-1][3:]
         self._states.append(self._seated)
         states = np.array(list(self._states)[-len(self._recent):])

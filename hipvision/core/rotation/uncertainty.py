@@ -22,6 +22,11 @@ of independent causes; the half-width is 1.96 × their root sum of squares:
                        MediaPipe's high hips, and its shank leaving the frontal plane with the knees
                        apart; docs/rotation-accuracy.md, "turned camera, second pass"). Not corrected.
 ``height``             a camera high above or below knee height, ``height_deg`` × sin|pitch|.
+``steep``              a shank out of the frontal plane (knee not at 90°, a foot tucked under the seat), seen
+                       from above or below: a tuck δ reads tan θ as tan θ / (cos δ − sin δ tan|pitch|), so
+                       ``tuck_deg`` (the tuck's SD) × tan|pitch| × sin 2θ / 2 (θ = the held angle). Near 0 at
+                       knee height; from 45° above a 5° tuck moves 50° by 2.5°. Synthetic knees at 85-100° read
+                       +1.8° from 40-55° above (+2.2° on rendered people), large angles up to +11°.
 ``tilt``               a rolled camera, ``tilt_deg`` × |roll| / 10°.
 ``correction``         ``correction`` × how much the pitch and yaw correction changed the angle
                        (a large correction rests on the fitted view; a wrong view does more harm).
@@ -106,6 +111,9 @@ class UncertaintyModel:
     jitter: float = 1.2
     turn_deg: float = 7.7         # 9.8 until 2026-12-02: rendered turned cameras (12 legs) read at most 0.76 × ±
     height_deg: float = 0.8
+    #: SD of the shank's tilt out of the frontal plane (`steep` term), degrees. New in issue 14's overhead pass
+    #: (docs/rotation-accuracy.md, "A camera high above the knees"), from the synthetic knees at 85-100° (SD 4.3°).
+    tuck_deg: float = 4.3
     #: extra for the leg away from the camera (`HoldEvidence.away`, module docstring), 0 until 2026-12-02: the 8
     #: away legs of rendered cameras turned 10-23° (fitted yaw) (dev seeds + benchmark seed 100) erred by 1.37 × their SD
     #: (RMS); 10 brings that to 0.98 (docs/rotation-accuracy.md, "turned camera, second pass").
@@ -199,6 +207,8 @@ def uncertainty_terms(ev: HoldEvidence, model: UncertaintyModel = DEFAULT_MODEL)
         "away": (model.turn_away_deg * abs(np.sin(np.radians(_finite(ev.yaw_deg))))
                  if ev.away and abs(_finite(ev.yaw_deg)) >= model.away_from_yaw_deg else 0.0),
         "height": model.height_deg * abs(np.sin(np.radians(_finite(ev.pitch_deg)))),
+        "steep": (model.tuck_deg * abs(np.tan(np.radians(min(abs(_finite(ev.pitch_deg)), 80.0))))
+                  * abs(np.sin(np.radians(2 * _finite(ev.held_deg)))) / 2),
         "tilt": model.tilt_deg * abs(_finite(ev.roll_deg)) / 10.0,
         "correction": model.correction * abs(_finite(ev.correction_deg)),
         "unfitted": 0.0 if ev.view_fitted else model.failed_fit_deg if ev.fit_failed else model.unfitted_deg,

@@ -143,6 +143,11 @@ _FIT_LANDMARKS = (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANK
 MIN_SHANK_PX = 1.0
 #: Hip → knee over knee → ankle landmark distance (0.245 / 0.246 of body height, Drillis & Contini).
 THIGH_TO_SHANK = 1.0
+#: A fitted pitch beyond this is not believed (`estimate_view_image`). 45° until issue 14's overhead pass: rendered
+#: cameras 41-50° above the knees fitted 36-48° (2.3° low on average, 9° at worst), and those beyond 45° fell back to
+#: roll only and read up to 14° high. Hips drawn 0.8 m above the knees by a level camera fit like a camera 54°
+#: above (the two cannot be told apart in the picture); a camera more than 60° above sees the thighs end-on.
+MAX_PITCH_DEG = 60.0
 
 
 def frontal_direction(axes: np.ndarray, ray_from: np.ndarray, ray_to: np.ndarray) -> np.ndarray:
@@ -158,7 +163,7 @@ def frontal_direction(axes: np.ndarray, ray_from: np.ndarray, ray_to: np.ndarray
 def estimate_view_image(px: np.ndarray, frame_size: tuple[int, int], *, hfov_deg: float = 60.0,
                         fit_pitch_yaw: bool = True, noise_px: float = 3.0, thigh_to_shank: float = THIGH_TO_SHANK,
                         thigh_to_shank_sd: float = 0.15, prior_sd_deg: float = 20.0, max_frames: int = 240,
-                        max_pitch_deg: float = 45.0, max_yaw_deg: float = 40.0, at_rest: bool = False,
+                        max_pitch_deg: float = MAX_PITCH_DEG, max_yaw_deg: float = 40.0, at_rest: bool = False,
                         lean_sd_deg: float = 15.0, trunk_roll_sd_deg: float = 0.7) -> CameraView:
     """Fit roll (and pitch, yaw) to the shoulders, hips, knees and ankles of seated frames.
 
