@@ -77,8 +77,8 @@ class BackgroundRecount:
     def _take(self, result: CirclesResult, t_end: float) -> bool:
         counts = self.window.update(result.reps, t_end, open_reps=result.open_reps)
         done = result.reps[:len(result.reps) - result.open_reps]
-        if done:
-            self.last_rep = done[-1]
+        if done or not any(counts.values()):  # (the circles settled before this analysis's frames stay shown)
+            self.last_rep = done[-1] if done else None
         self.latest = result
         changed = counts != self.counts
         self.counts = counts
