@@ -160,8 +160,9 @@ def test_squashed_depth_slow_and_single_rocking_stays_zero(kind, noisy, view):
 
 
 def _live_and_saved(seq):
-    """(live result, saved result): the live stream's count, and the analysis of every frame that the
-    live commands save at the end of a set."""
+    """(live result, saved result): the causal stream's count (the stream draws the live view's progress arc
+    and trail; the count shown is the file analysis of the frames so far, see `replay_live`), and the analysis
+    of every frame that the live commands save at the end of a set."""
     return analyze_circles(seq, live=True), analyze_circles(seq)
 
 
