@@ -93,3 +93,52 @@ def check_shown(shown: list[dict], saved: dict[str, int], reps: list[dict]) -> l
             first = next(e["t_s"] for e in shown if e[direction] >= n)
             delays.append(first - end)
     return delays
+
+
+#: A set whose next one follows without a pause is judged this long after its last circle closed, seconds of
+#: frame time (a circle reversed straight into the other way is seen closed only once the path has turned back:
+#: 1.17 s measured on "3 cw then 2 ccw" at 45°).
+SET_END_S = 1.5
+
+
+def replay_live(seq, on_frame=None):
+    """The live circles view (`CirclesLive`) fed ``seq`` one frame at a time, as `run_live` feeds it a camera's,
+    its re-analyses on frame time (`FrameTimePool`: each ready at the next frame, a machine that keeps up).
+    ``on_frame(view)`` is called after each frame. Returns (the ``shown`` timeline before the saved result was
+    made, the saved `CirclesResult`)."""
+    import numpy as np
+
+    from hipvision.live.circles import CirclesLive
+    from hipvision.live.circles_recount import FrameTimePool
+    from hipvision.pose import FramePose
+
+    pool = FrameTimePool()
+    view = CirclesLive(source="replay", frame_size=seq.frame_size, fps=seq.fps, recount_pool=lambda: pool)
+    growth = seq.hip_growth if seq.hip_growth is not None else np.full(len(seq), np.nan)
+    for i, t in enumerate(seq.timestamps_s):
+        pool.now_s = float(t)
+        view.update(FramePose(float(t), seq.image[i], seq.visibility[i], seq.presence[i], seq.world[i],
+                              hip_growth=float(growth[i])))
+        if on_frame is not None:
+            on_frame(view)
+    shown = list(view.shown)
+    return shown, view.saved_result()
+
+
+def assert_live_equals_saved(shown: list[dict], saved) -> list[float]:
+    """Live = saved on a replay (`replay_live`): the counts shown at the last frame are the saved ones, at the
+    start of each set's first circle they are the saved circles of the sets before, and they never exceed the
+    saved ones (a next set that follows without a pause: `SET_END_S` after the set's last circle closed).
+    Returns, per saved circle (clockwise ones first), how long after its end the view first
+    showed it, seconds of frame time."""
+    counts = {"clockwise": saved.clockwise, "counterclockwise": saved.counterclockwise}
+    assert {k: shown[-1][k] for k in counts} == counts, (shown[-1], counts)
+    assert all(e[k] <= counts[k] for e in shown for k in counts), (shown, counts)
+    so_far = dict.fromkeys(counts, 0)
+    for prev, rep in zip(saved.reps, saved.reps[1:]):
+        so_far[prev.direction] += 1
+        if rep.direction != prev.direction:  # a new set: the one before is shown whole, and no more
+            at = max(rep.start_s, prev.end_s + SET_END_S)
+            on_screen = [e for e in shown if e["t_s"] <= at][-1]
+            assert {k: on_screen[k] for k in counts} == so_far, (at, on_screen, so_far)
+    return check_shown(shown, counts, [{"direction": r.direction, "end_s": r.end_s} for r in saved.reps])

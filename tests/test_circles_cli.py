@@ -129,7 +129,7 @@ def test_live_analyzer_counts_like_the_file_analysis(seq, tmp_path):
     record = tmp_path / "live.mp4"
     live = run_live(_Source(seq), _Tracker(seq), CirclesLive(source="test clip"), window=False, record=record)
     offline = analyze_circles(seq).to_dict()
-    assert live["mode"] == "live" and live["source"] == "test clip"
+    assert live["mode"] == "offline" and live["source"] == "test clip"  # the saved result: the file analysis
     assert [r["direction"] for r in live["reps"]] == [r["direction"] for r in offline["reps"]] == \
         ["clockwise", "clockwise", "counterclockwise"]
     assert live["partial"] == offline["partial"] == 1

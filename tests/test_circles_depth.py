@@ -2,6 +2,7 @@
 side-on: the side-to-side part about 10 times too small): circles are still counted, lines are not."""
 
 from dataclasses import replace
+from functools import lru_cache
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from hipvision.core.circles import CirclesSettings, analyze_circles
 from hipvision.core.circles.depth import (IDENTITY, DepthSettings, apply_depth, cycle_signs, depth_axes, depth_coefficients,
                                           depth_fit, loopiness)
 from hipvision.core.circles.oblique import symmetric_depth_scale
-from circles_cases import assert_live_reps_are_real
+from circles_cases import assert_live_equals_saved, assert_live_reps_are_real, replay_live
 from hipvision.landmarks import Landmark as L
 from hipvision.synthetic.quadruped import (Circles, Hold, Rock, pelvis_script, quadruped_camera, quadruped_joints,
                                            render_quadruped)
@@ -159,8 +160,9 @@ def test_squashed_depth_slow_and_single_rocking_stays_zero(kind, noisy, view):
 
 
 def _live_and_saved(seq):
-    """(live result, saved result): the live stream's count, and the analysis of every frame that the
-    live commands save at the end of a set."""
+    """(live result, saved result): the causal stream's count (the stream draws the live view's progress arc
+    and trail; the count shown is the file analysis of the frames so far, see `replay_live`), and the analysis
+    of every frame that the live commands save at the end of a set."""
     return analyze_circles(seq, live=True), analyze_circles(seq)
 
 
@@ -174,15 +176,35 @@ def test_squashed_depth_live_counts_no_phantoms(view):
     assert_live_reps_are_real(live, saved, max_missed=2)
 
 
-LIVE_LATE = pytest.mark.xfail(strict=True, reason="live misses the first circles while its depth correction is not "
-                                                  "yet confirmed: measured live 4+5 (45), 3+5 (behind) vs saved 5+5")
+@lru_cache(maxsize=None)
+def _replayed(view):
+    """(shown, saved) of the squashed-depth set played through the live view (`replay_live`)."""
+    return replay_live(render_quadruped(SET, view=view, seed=6, depth_motion_gain=0.1))
 
 
-@pytest.mark.parametrize("view", ["side", pytest.param("45", marks=LIVE_LATE), pytest.param("behind", marks=LIVE_LATE)])
+@pytest.mark.parametrize("view", ["side", "45", "behind"])
 def test_squashed_depth_live_count_equals_the_saved_count(view):
-    """The live count at the end of a set equals the saved count (the promise of the live-circles issue)."""
-    live, saved = _live_and_saved(render_quadruped(SET, view=view, seed=6, depth_motion_gain=0.1))
-    assert (live.clockwise, live.counterclockwise) == (saved.clockwise, saved.counterclockwise) == (5, 5)
+    """On the live path (the live view fed the frames with their times; its counts are the file analysis of
+    the frames so far): at the end of each set the count shown is the saved 5 + 5, and never more. (The
+    causal stream, which used to give the live count, showed 4+5 at 45° and 3+5 from behind.)"""
+    shown, saved = _replayed(view)
+    assert (saved.clockwise, saved.counterclockwise, len(saved.partials)) == (5, 5, 0)
+    delays = assert_live_equals_saved(shown, saved)
+    assert min(delays) > -0.5  # no circle is shown well before it closes
+
+
+FIRST_CIRCLE_LATE = pytest.mark.xfail(strict=True, reason=(
+    "the first clockwise circle shows 1.77 s after it closes at 45° (the others -0.23 to 0.77 s): the analysis of "
+    "the frames so far rebuilds the squashed depth only once its windows have seen the loop"))
+
+
+@pytest.mark.parametrize("view", ["side", pytest.param("45", marks=FIRST_CIRCLE_LATE), "behind"])
+def test_squashed_depth_live_shows_each_circle_within_a_second(view):
+    """Each circle reaches the screen within 1 s of frame time of its end in the saved result (re-analyses
+    every 0.5 s, each ready at the next frame; measured 0.80 s at most side-on and from behind)."""
+    shown, saved = _replayed(view)
+    delays = assert_live_equals_saved(shown, saved)
+    assert max(delays) <= 1.0, [round(d, 2) for d in delays]
 
 
 @pytest.mark.parametrize("az", [45.0, -50.0, 60.0, 135.0])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from circles_cases import assert_live_reps_are_real
+from circles_cases import assert_live_equals_saved, assert_live_reps_are_real, replay_live
 from hipvision.core.circles import analyze_circles
 from hipvision.io import load_sequence
 
@@ -40,11 +40,29 @@ def test_side_view_circles_live_has_no_phantoms(circles_seq):
     assert live.clockwise > 0
 
 
-@pytest.mark.xfail(strict=True, reason="live counts 2+1 of the 5+5 the saved analysis finds on MediaPipe's "
-                                       "side-on landmarks (depth ~10x too small; live confirms it too late)")
-def test_side_view_live_count_equals_the_saved_count(circles_seq):
-    live, saved = analyze_circles(circles_seq, live=True), analyze_circles(circles_seq)
-    assert (live.clockwise, live.counterclockwise) == (saved.clockwise, saved.counterclockwise) == (5, 5)
+@pytest.fixture(scope="module")
+def replayed(circles_seq):
+    return replay_live(circles_seq)
+
+
+def test_side_view_live_count_equals_the_saved_count(replayed):
+    """On the live path (the live view fed the frames with their times): at the end of each set the count
+    shown is the saved 5 + 5, and never more (the causal stream, which used to give the live count, showed
+    2+1)."""
+    shown, saved = replayed
+    assert (saved.clockwise, saved.counterclockwise) == (5, 5)
+    delays = assert_live_equals_saved(shown, saved)
+    assert min(delays) > -0.5
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the first circle of each set shows 2.85 s (clockwise) and 3.4 s (counter-clockwise) after it closes, the "
+    "others 0.0-1.0 s: the analysis of the frames so far rebuilds the depth (about 10 times too small) only "
+    "once it has seen two circles' loop"))
+def test_side_view_live_shows_each_circle_within_a_second(replayed):
+    shown, saved = replayed
+    delays = assert_live_equals_saved(shown, saved)
+    assert max(delays) <= 1.0, [round(d, 2) for d in delays]
 
 
 @pytest.mark.parametrize("live", [False, True])

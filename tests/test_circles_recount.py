@@ -1,6 +1,7 @@
 """Live = saved: the live counts are the file analysis re-run on the frames so far (bounded by settling at the
 pauses between sets); they end at the saved counts and never go past them."""
 
+import json
 from types import SimpleNamespace
 
 import numpy as np
@@ -99,3 +100,32 @@ def test_the_live_view_shows_the_file_analysis_and_ends_at_the_saved_counts(long
     assert {k: data["shown"][-1][k] for k in counts} == counts == {"clockwise": 10, "counterclockwise": 10}
     assert all(e[k] <= counts[k] for e in data["shown"] for k in counts)
     assert analyzer.recount.costs  # analyses ran on the worker
+
+
+def test_what_the_view_says_of_the_circles_comes_from_the_counts_it_shows():
+    """The last circle's verdict and size on screen are the recount's latest circle (never one the count shown
+    does not include: the causal stream's own circles, which it used to show, ran ahead of or behind it); the
+    sound cues follow ``shown``; what run_live returns at the end is the saved result."""
+    from circles_cases import assert_live_equals_saved, filmed, replay_live
+    from hipvision.draw.circles import DIRECTION_LABELS
+    from hipvision.live.circles import _cue_for
+
+    _, seq = filmed("3 cw then 2 ccw", "45")
+    seen = []
+
+    def check(view):
+        last, counts = view.recount.last_rep, view.recount.counts
+        assert (last is None) == (sum(counts.values()) == 0)
+        if last is not None:
+            assert counts[last.direction] > 0
+            if view.stream.valid:
+                assert _cue_for(view.stream, last) == [f"last circle ({DIRECTION_LABELS[last.direction]}): {last.verdict}"]
+        seen.append(view)
+
+    shown, saved = replay_live(seq, on_frame=check)
+    assert (saved.clockwise, saved.counterclockwise) == (3, 2)
+    assert_live_equals_saved(shown, saved)
+    view = seen[-1]
+    assert view.recount.last_rep is saved.reps[-1]
+    # run_live's return value: the saved result (analysed once)
+    assert json.dumps(view.result(), sort_keys=True) == json.dumps(saved.to_dict(), sort_keys=True)

@@ -1,15 +1,18 @@
-"""Live hip circles (`CirclesLive`): the streaming counter on each frame, the circles HUD, the saved result."""
+"""Live hip circles (`CirclesLive`): the file analysis re-run on the frames so far for the counts, the causal
+stream for the drawing between analyses, the circles HUD, the saved result."""
 
 from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hipvision import draw
-from hipvision.core.circles import CirclesResult, CirclesSettings
+from hipvision.core.circles import CircleRep, CirclesResult, CirclesSettings
 from hipvision.core.circles.stream import CirclesStream
 from hipvision.draw.circles import DIRECTION_LABELS, KEYS, circles_hud, confidence_cues, hip_norm
 from hipvision.live.circles_recount import BackgroundRecount
@@ -20,37 +23,40 @@ if TYPE_CHECKING:
     from hipvision.sequence import PoseSequence
 
 
-def _cue_for(stream: CirclesStream) -> list[str]:
+def _cue_for(stream: CirclesStream, last_rep: "CircleRep | None") -> list[str]:
+    """The coaching lines: the posture hint from the stream (between analyses), else the verdict of the last
+    circle counted (``last_rep``: the recount's, the circle the count shown stands for)."""
     if not stream.valid:
         return ["get on hands and knees: shoulders over hands, hips over knees"]
-    cues = []
-    if stream.last_rep is not None:
-        cues.append(f"last circle ({DIRECTION_LABELS[stream.last_rep.direction]}): {stream.last_rep.verdict}")
-    else:
-        cues.append("circle the hips as big as you can, sitting far back; keep the shoulders still")
-    return cues
+    if last_rep is not None:
+        return [f"last circle ({DIRECTION_LABELS[last_rep.direction]}): {last_rep.verdict}"]
+    return ["circle the hips as big as you can, sitting far back; keep the shoulders still"]
 
 
 class CirclesLive:
     """The live hip-circles analyzer for `hipvision.live.run_live`.
 
     Counting runs from the start; SPACE pauses/resumes it (frames while paused are ignored), R
-    starts over. The counts shown are those of the file analysis (`analyze_circles`) re-run on the frames
-    so far on a worker thread (`BackgroundRecount`), so they never drift from what is saved; ``shown``
-    lists them, ``{t_s, clockwise, counterclockwise}`` at each change. The causal `CirclesStream` drives
-    the progress arc, trail and cues between analyses; ``result()`` is its count (what the old live
-    counter gave). ``saved_result()`` is the file analysis of every frame counted, as a recording of them
-    would give, with ``shown`` ending at its counts.
+    starts over. Everything said about the circles counted comes from the file analysis (`analyze_circles`)
+    re-run on the frames so far on a worker thread (`BackgroundRecount`), so it never drifts from what is
+    saved: the counts (and with them the sound cues, `hipvision.live.cues`), the last circle's verdict and
+    size; ``shown`` lists the counts, ``{t_s, clockwise, counterclockwise}`` at each change. The causal
+    `CirclesStream` only draws between analyses: the current circle's progress arc and direction, the trail
+    and top view, and the posture hint; its own count is not shown. ``saved_result()`` (and ``result()``,
+    its JSON) is the file analysis of every frame counted, as a recording of them would give, with
+    ``shown`` ending at its counts.
     """
 
     title = "hipvision circles"
 
     def __init__(self, *, settings: CirclesSettings = CirclesSettings(), source: str = "live", model: str = "",
                  trail_s: float = 8.0, keys_help: bool = True, frame_size: tuple[int, int] = (640, 480),
-                 fps: float = 30.0, frames: SequenceBuilder | None = None, recount_every_s: float = 0.5):
+                 fps: float = 30.0, frames: SequenceBuilder | None = None, recount_every_s: float = 0.5,
+                 recount_pool: Callable[[], Executor] | None = None):
         """``frame_size`` (pixels) and ``fps``: the source's, for the kept frames (the count uses neither);
         ``frames``: a builder the caller fills with every frame itself (a session); the analyses then use its
-        frames from now on. ``recount_every_s``: frame time between live re-analyses."""
+        frames from now on. ``recount_every_s``: frame time between live re-analyses; ``recount_pool``: makes
+        the executor they run on (default: a worker thread; see `BackgroundRecount`)."""
         self.settings = settings
         self.keys_help = keys_help
         self.source, self.model, self.frame_size, self.fps = source, model, frame_size, fps
@@ -58,6 +64,7 @@ class CirclesLive:
         self.trail_s = trail_s
         self.paused = False
         self.recount_every_s = recount_every_s
+        self.recount_pool = recount_pool
         self._trail: deque[tuple[float, np.ndarray, np.ndarray, int]] = deque()  # (t, hip, pelvis cm, rep)
         self._own_frames = frames is None
         self._frames = self._new_frames() if frames is None else frames
@@ -68,7 +75,9 @@ class CirclesLive:
         return SequenceBuilder(fps=self.fps, frame_size=self.frame_size, source=self.source, model=self.model)
 
     def _start_counting(self) -> None:
-        self.recount = BackgroundRecount(settings=self.settings, every_s=self.recount_every_s)
+        self._final: tuple[tuple[int, int], CirclesResult] | None = None
+        self.recount = BackgroundRecount(settings=self.settings, every_s=self.recount_every_s,
+                                         pool=None if self.recount_pool is None else self.recount_pool())
         self.shown: list[dict] = []
 
     def _sequence(self) -> "PoseSequence":
@@ -108,14 +117,15 @@ class CirclesLive:
         path = np.array([p for _, _, p, _ in self._trail]) if self._trail else np.zeros((0, 2))
         ids = np.array([rep for *_, rep in self._trail], int)
         d = st.pelvis_m - st.centre_m
-        radius_pct = (st.last_rep.radius_pct_torso if st.last_rep is not None and st.progress == 0
+        last = self.recount.last_rep
+        radius_pct = (last.radius_pct_torso if last is not None and st.progress == 0
                       else 100 * float(np.hypot(*d)) / st.torso_m if st.torso_m > 0 else math.nan)
         direction = {1: "clockwise", -1: "counterclockwise"}.get(st.direction)
         latest = self.recount.latest
         return circles_hud(image, counts=self.recount.counts, target=self.settings.target_per_direction,
                            progress=st.progress, direction=direction, path_cm=path, rep_ids=ids,
                            centre_cm=100 * st.centre_m, torso_cm=100 * st.torso_m, radius_pct=radius_pct,
-                           cues=_cue_for(st) + confidence_cues(latest.confidence if latest is not None else None),
+                           cues=_cue_for(st, last) + confidence_cues(latest.confidence if latest is not None else None),
                            paused=self.paused, keys_help=self.keys_help or keys is not None, title=title,
                            keys=KEYS if keys is None else keys)
 
@@ -143,7 +153,8 @@ class CirclesLive:
             self.paused = False
 
     def result(self) -> dict:
-        return self.stream.result().to_dict()
+        """The saved result's JSON (`saved_result`)."""
+        return self.saved_result().to_dict()
 
     def saved_result(self) -> CirclesResult:
         """`analyze_circles` of every frame counted (not those while paused or before the last R), with
@@ -156,8 +167,12 @@ class CirclesLive:
         """The file analysis of every frame counted; the shown counts become its counts (a last ``shown``
         entry, at the last frame's time, if they differ)."""
         seq = self._sequence()
+        key = (id(self.recount), len(seq))
+        if self._final is not None and self._final[0] == key:  # result() then saved_result(): analysed once
+            return self._final[1]
         result = self.recount.final(seq)
         self.recount.close()
+        self._final = (key, result)
         if len(seq):
             self._show(float(seq.timestamps_s[-1]))
         return result

@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
 import numpy as np
 
-from hipvision.core.circles import CirclesResult, CirclesSettings, analyze_circles
+from hipvision.core.circles import CircleRep, CirclesResult, CirclesSettings, analyze_circles
 from hipvision.core.circles.recount import DIRECTIONS, RecountWindow
 from hipvision.sequence import PoseSequence, effective_fps
 
@@ -25,13 +25,17 @@ class BackgroundRecount:
     """Counts to show live, each from a finished `analyze_circles` of the frames so far (see the module)."""
 
     def __init__(self, *, settings: CirclesSettings = CirclesSettings(), every_s: float = 0.5,
-                 window: RecountWindow | None = None) -> None:
+                 window: RecountWindow | None = None, pool: Executor | None = None) -> None:
+        """``every_s``: frame time between analyses, seconds; ``pool``: runs them (default: one worker thread;
+        `FrameTimePool` replays on frame time)."""
         self.settings, self.every_s = settings, every_s
         self.window = window if window is not None else RecountWindow()
         self.counts: dict[str, int] = dict.fromkeys(DIRECTIONS, 0)
         self.latest: CirclesResult | None = None  # the latest finished analysis (its confidence, for the view)
+        self.last_rep: CircleRep | None = None  # the latest circle counted (its verdict and size, for the view)
         self.costs: list[tuple[int, float]] = []  # (frames analysed, milliseconds) of each analysis
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hipvision-recount")
+        self._pool = pool if pool is not None else ThreadPoolExecutor(max_workers=1,
+                                                                      thread_name_prefix="hipvision-recount")
         self._running: Future | None = None
         self._last_start_t = -math.inf
 
@@ -62,6 +66,7 @@ class BackgroundRecount:
         result, _ = self._analyse(effective_fps(seq))
         self.latest = result
         self.counts = {"clockwise": result.clockwise, "counterclockwise": result.counterclockwise}
+        self.last_rep = result.reps[-1] if result.reps else None
         return result
 
     def close(self) -> None:
@@ -71,6 +76,9 @@ class BackgroundRecount:
 
     def _take(self, result: CirclesResult, t_end: float) -> bool:
         counts = self.window.update(result.reps, t_end, open_reps=result.open_reps)
+        done = result.reps[:len(result.reps) - result.open_reps]
+        if done or not any(counts.values()):  # (the circles settled before this analysis's frames stay shown)
+            self.last_rep = done[-1] if done else None
         self.latest = result
         changed = counts != self.counts
         self.counts = counts
@@ -85,3 +93,33 @@ class BackgroundRecount:
         result = analyze_circles(seq, settings=self.settings)
         self.costs.append((len(seq), 1000 * (time.perf_counter() - t0)))
         return result, float(seq.timestamps_s[-1]) if len(seq) else -math.inf
+
+
+class FrameTimePool(Executor):
+    """Runs each analysis at once on the caller's thread, but reports it finished only once the frame clock
+    ``now_s`` (set by the caller before each frame) has passed its start plus ``lag_s(frames analysed)``:
+    a replay on frame time, deterministic, of a machine on which an analysis of n frames takes ``lag_s(n)``
+    seconds (tests, benchmarks). ``lag_s=None``: finished at the next frame."""
+
+    def __init__(self, lag_s: Callable[[int], float] | None = None) -> None:
+        self.lag_s = lag_s
+        self.now_s = -math.inf
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future = _ClockedFuture(self, self.now_s)
+        seq = args[0] if args else None
+        future.ready_s = self.now_s + (self.lag_s(len(seq)) if self.lag_s is not None and seq is not None else 0.0)
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        pass
+
+
+class _ClockedFuture(Future):
+    def __init__(self, pool: FrameTimePool, start_s: float) -> None:
+        super().__init__()
+        self.pool, self.ready_s = pool, start_s
+
+    def done(self) -> bool:
+        return super().done() and self.pool.now_s >= self.ready_s

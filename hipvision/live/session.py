@@ -18,6 +18,8 @@ saves (SPACE does nothing here: phases are found from the posture, not from keys
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -53,7 +55,8 @@ class SessionLive:
 
     def __init__(self, *, frame_size: tuple[int, int], fps: float, mirror: bool = True, source: str = "live",
                  model: str = "", min_phase_s: float = 3.0, posture_window_s: float = 2.0,
-                 circles: CirclesSettings = CirclesSettings()) -> None:
+                 circles: CirclesSettings = CirclesSettings(),
+                 recount_pool: Callable[[], Executor] | None = None) -> None:
         """
         Args:
             frame_size: (width, height) of the frames, pixels. fps: the source's nominal rate.
@@ -62,6 +65,7 @@ class SessionLive:
             min_phase_s: seated or circle phases shorter than this (seconds) are not analysed.
             posture_window_s: seconds of recent frames the shown posture is decided on.
             circles: the hip-circle settings (the set's circles per direction), live and saved alike.
+            recount_pool: makes the executor the live circle counts are re-analysed on (`CirclesLive`).
         """
         self.frame_size = frame_size
         self.fps = float(fps)
@@ -71,6 +75,7 @@ class SessionLive:
         self.min_phase_s = min_phase_s
         self.posture_window_s = posture_window_s
         self.circles_settings = circles
+        self.recount_pool = recount_pool
         self.reset()
 
     def reset(self) -> None:
@@ -133,7 +138,7 @@ class SessionLive:
                 self._counted_before = self._circle_totals()
                 self._circles.recount.close()
             self._circles = CirclesLive(settings=self.circles_settings, source=self.source, model=self.model,
-                                        keys_help=False, frames=self.frames)
+                                        keys_help=False, frames=self.frames, recount_pool=self.recount_pool)
         if posture != OTHER:
             self.phases_seen.append(posture)
 

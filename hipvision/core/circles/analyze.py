@@ -2,7 +2,7 @@
 
     from hipvision.core.circles import analyze_circles
     result = analyze_circles(seq)            # recorded video: zero-phase filtering
-    result = analyze_circles(seq, live=True) # what the live (causal) analysis would report
+    result = analyze_circles(seq, live=True) # the causal stream (draws the live view's arc and trail)
     result.to_dict()                         # the circles JSON
 
 Pipeline: landmarks → pelvis path relative to the planted hands and knees in the
@@ -186,8 +186,10 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
 
     Args:
         seq: landmarks of one person (world landmarks are required).
-        live: replay the sequence through the causal live analysis
-            (`CirclesStream`) instead of the offline zero-phase one.
+        live: replay the sequence through the causal stream (`CirclesStream`) instead of the
+            offline zero-phase analysis. The live view draws its progress arc and trail from that
+            stream, but the counts it shows are this function's offline analysis of the frames so
+            far (`hipvision.live.circles.CirclesLive`), as saved.
         settings: thresholds and filter settings.
     """
     if live:

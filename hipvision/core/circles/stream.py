@@ -6,6 +6,13 @@ trailing averages, and counting is `CircleCounter`, exactly as offline. The
 state for a display (counts, progress of the current circle, direction, the
 latest rep's measures) is available after every frame, and `result()` gives a
 `CirclesResult` for everything so far.
+
+The live view (`hipvision.live.circles.CirclesLive`) uses it only to draw between
+its re-analyses: the current circle's progress arc and direction, the trail, the
+top view and the posture hint. The counts it shows and speaks, and the last
+circle's verdict, come from the file analysis re-run on the frames so far
+(`hipvision.core.circles.recount`), which is what is saved; this stream's own
+count is not shown (it misses circles until its depth correction is confirmed).
 """
 
 from __future__ import annotations
