@@ -15,7 +15,7 @@ import pytest
 from hipvision.io import load_sequence, save_sequence
 from hipvision.landmarks import NUM_LANDMARKS, Landmark as L
 from hipvision.pose import FramePose, PoseTracker, SequenceBuilder, extract
-from hipvision.pose.image_motion import HipGrowthMeter, hip_region, region_growth
+from hipvision.pose.image_motion import HipGrowthMeter, _Region, hip_region, region_growth
 from hipvision.sequence import PoseSequence
 from hipvision.io.sources import Frame, open_source
 
@@ -91,6 +91,25 @@ def test_square_clipped_at_the_frame_edge_still_measures():
     corner = (10.0, 12.0)  # the square keeps 51 x 53 of its 81 x 81 pixels
     assert region_growth(image, _warp(image, 1.02, about=corner), corner, 40.0) == pytest.approx(0.02, abs=0.004)
 
+
+@pytest.mark.parametrize("centre, half", [(CENTRE, 40.0), ((10.0, 12.0), 40.0), (CENTRE, 110.0)])
+def test_growth_is_the_least_squares_affine_fit_over_the_square(centre, half):
+    """Any flow (here random): the growth is (a0 + b1) / 2 of a plain least-squares fit of u and v over
+    the fitted square's pixels (the module docstring's step 3), clipped at the edge or shrunk alike."""
+    region = _Region.around(centre, half, (SIZE[1], SIZE[0]))
+    x0, y0, x1, y1 = region.box
+    fx0, fy0, fx1, fy1 = region.fit
+    patch = region.patch(_texture())
+    flow = np.random.default_rng(5).normal(0.0, 1.0, (*patch.shape, 2)).astype(np.float32)
+    # each flow pixel's centre in frame pixels; the fit is in the (shrunk) flow's pixels
+    xs = x0 + (np.arange(patch.shape[1]) + 0.5) * (x1 - x0) / patch.shape[1] - 0.5
+    ys = y0 + (np.arange(patch.shape[0]) + 0.5) * (y1 - y0) / patch.shape[0] - 0.5
+    gx, gy = np.meshgrid(xs, ys)
+    inside = (gx >= fx0 - 0.5) & (gx < fx1 - 0.5) & (gy >= fy0 - 0.5) & (gy < fy1 - 0.5)
+    design = np.column_stack([(gx[inside] - centre[0]) * region.shrink, (gy[inside] - centre[1]) * region.shrink,
+                              np.ones(inside.sum())])
+    coef, *_ = np.linalg.lstsq(design, flow[inside].astype(float), rcond=None)
+    assert region.growth(patch, patch, lambda a, b: flow) == pytest.approx(0.5 * (coef[0, 0] + coef[1, 1]), abs=1e-12)
 
 # ------------------------------------------------------------------------------ HipGrowthMeter
 

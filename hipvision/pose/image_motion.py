@@ -140,7 +140,6 @@ class _Region:
         the flow computed by ``flow_fn`` (default `farneback_flow`)."""
         x0, y0, x1, y1 = self.box
         fx0, fy0, fx1, fy1 = self.fit
-        cx, cy = self.centre
         flow = (flow_fn or farneback_flow)(a, b)
         # pixel centres of the (shrunk) box in frame coordinates; keep those in the fitted square
         xs = x0 + (np.arange(flow.shape[1]) + 0.5) * (x1 - x0) / flow.shape[1] - 0.5
@@ -148,13 +147,26 @@ class _Region:
         keep_x, keep_y = (xs >= fx0 - 0.5) & (xs < fx1 - 0.5), (ys >= fy0 - 0.5) & (ys < fy1 - 0.5)
         if keep_x.sum() < 3 or keep_y.sum() < 3:
             return math.nan
-        flow = flow[np.ix_(keep_y, keep_x)].reshape(-1, 2).astype(float)
-        dx, dy = np.meshgrid(xs[keep_x] - cx, ys[keep_y] - cy)
-        dx, dy = dx * self.shrink, dy * self.shrink  # in the shrunk box's pixels, like the flow
-        design = np.column_stack([dx.ravel(), dy.ravel(), np.ones(dx.size)])
-        coef, *_ = np.linalg.lstsq(design, flow, rcond=None)  # (3, 2): columns u, v
-        growth = 0.5 * (coef[0, 0] + coef[1, 1])
+        # on a full grid, the least-squares fit of u = a0 dx + a1 dy + a2 gives a0 = the slope of u's column means
+        # against dx (the same for b1 and v's row means against dy): only those sums are formed
+        rows, cols = slice(*_run(keep_y)), slice(*_run(keep_x))
+        u_cols = flow[rows, cols, 0].mean(axis=0, dtype=float)
+        v_rows = flow[rows, cols, 1].mean(axis=1, dtype=float)
+        # in the shrunk box's pixels, like the flow
+        growth = 0.5 * (_slope(xs[cols] * self.shrink, u_cols) + _slope(ys[rows] * self.shrink, v_rows))
         return float(growth) if math.isfinite(growth) else math.nan
+
+
+def _run(mask: np.ndarray) -> tuple[int, int]:
+    """(start, stop) of the one run of True in ``mask`` (the pixels of the fitted square along one axis)."""
+    start = int(np.argmax(mask))
+    return start, start + int(mask.sum())
+
+
+def _slope(x: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares slope of ``y`` against ``x`` (1-D, same length, ``x`` not constant)."""
+    ex = x - x.mean()
+    return float(ex @ y) / float(ex @ ex)
 
 
 def hip_region(image_landmarks: np.ndarray | None, frame_size: tuple[int, int]) -> tuple[np.ndarray, float] | None:
