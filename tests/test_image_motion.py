@@ -15,7 +15,9 @@ import pytest
 from hipvision.io import load_sequence, save_sequence
 from hipvision.landmarks import NUM_LANDMARKS, Landmark as L
 from hipvision.pose import FramePose, PoseTracker, SequenceBuilder, extract
+from hipvision.pose import landmarker
 from hipvision.pose.image_motion import HipGrowthMeter, _Region, hip_region, region_growth
+from hipvision.pose.landmarker import GATE_HOLD_FRAMES
 from hipvision.sequence import PoseSequence
 from hipvision.io.sources import Frame, open_source
 
@@ -303,11 +305,17 @@ def test_tracker_growth_is_nan_around_a_frame_without_anyone(model_path):
 
 
 @pytest.mark.slow
-def test_extract_of_the_sample_has_hip_growth(model_path):
+def test_extract_of_the_sample_has_hip_growth(model_path, monkeypatch):
+    """On all fours throughout: the growth on every frame after the first, while the all-fours gate is asked
+    only once in `GATE_HOLD_FRAMES` frames."""
+    asked = []
+    gate = landmarker.frame_is_quadruped
+    monkeypatch.setattr(landmarker, "frame_is_quadruped", lambda *a, **kw: asked.append(1) or gate(*a, **kw))
     with open_source(SAMPLES / "hip_circles.mp4") as source, PoseTracker(model_path) as tracker:
         seq = extract(source, tracker, progress=False, max_frames=40)
-    assert seq.hip_growth.shape == (40,) and math.isnan(seq.hip_growth[0])
-    assert np.isfinite(seq.hip_growth[1:][seq.detected[1:] & seq.detected[:-1]]).all()
+    assert seq.hip_growth.shape == (40,) and math.isnan(seq.hip_growth[0]) and seq.detected.all()
+    assert np.isfinite(seq.hip_growth[1:]).all()
+    assert len(asked) == math.ceil(40 / GATE_HOLD_FRAMES)
     assert np.nanmax(np.abs(seq.hip_growth)) < 0.1  # a person circling the hips at 20 fps: a few % at most
 
 
