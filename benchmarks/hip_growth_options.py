@@ -61,12 +61,15 @@ OPTIONS = {
     "farneback-3/3-112": (112, lambda: _farneback(3, 3)),
     "farneback-3/3-120-box1.5": (120, lambda: _farneback(3, 3), 1.5),
     "farneback-2/1-120-box1.5": (120, lambda: _farneback(2, 1), 1.5),
-    "farneback-2/1-120-box1.5-hold8 (now)": (120, lambda: _farneback(2, 1), 1.5, ("hold", 8)),
+    "farneback-2/1-120-box1.5-hold8": (120, lambda: _farneback(2, 1), 1.5, ("hold", 8)),
     "farneback-2/1-120-box1.5-every2": (120, lambda: _farneback(2, 1), 1.5, ("every", 2)),
     "farneback-3/3-120-box1.5-every2": (120, lambda: _farneback(3, 3), 1.5, ("every", 2)),
     "farneback-2/1-120-box1.5-every3": (120, lambda: _farneback(2, 1), 1.5, ("every", 3)),
     "farneback-2/1-120-box1.5-alternate": (120, lambda: _farneback(2, 1), 1.5, ("alternate", 2)),
     "farneback-2/1-100-box1.25": (100, lambda: _farneback(2, 1), 1.25),
+    "farneback-2/1-100-box1.25-hold8 (now)": (100, lambda: _farneback(2, 1), 1.25, ("hold", 8)),
+    "farneback-1/1-120-box1.5": (120, lambda: _farneback(1, 1), 1.5),
+    "farneback-2/1-100-box1.5": (100, lambda: _farneback(2, 1), 1.5),
     "dis-ultrafast-160": (160, lambda: _dis(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)),
 }
 

@@ -81,7 +81,8 @@ def test_scaling_about_a_point_outside_the_box_still_gives_the_scale(scale):
 
 def test_no_change_is_zero_and_unmeasurable_is_nan():
     image = _texture()
-    assert region_growth(image, image.copy(), CENTRE, 40.0) == pytest.approx(0.0, abs=1e-6)
+    # the flow at the box's edge is not exactly 0 even for identical frames: 2e-6 here, against 1e-3 to 1e-2 for motion
+    assert region_growth(image, image.copy(), CENTRE, 40.0) == pytest.approx(0.0, abs=1e-5)
     assert math.isnan(region_growth(image, image, CENTRE, 4.0))  # 9x9 = 81 pixels < 100
     assert math.isnan(region_growth(image, image, (-60.0, 100.0), 40.0))  # square outside the frame
     assert math.isnan(region_growth(image, image, (math.nan, 100.0), 40.0))

@@ -10,7 +10,7 @@ Per frame pair (i-1, i):
 1. From frame i-1's image landmarks: hip midpoint ``H`` (mean of LEFT_HIP and
    RIGHT_HIP), knee midpoint ``K``; ``half = max(12, 0.45 * |K - H|)`` pixels.
 2. Farneback optical flow from frame i-1 to frame i (grayscale) in the box of
-   half-size ``BOX_PER_HALF * half`` (1.5) around ``H`` (clipped to the frame).
+   half-size ``BOX_PER_HALF * half`` (1.25) around ``H`` (clipped to the frame).
 3. Over the pixels with ``|x - Hx| <= half`` and ``|y - Hy| <= half``, least
    squares ``u = a0 dx + a1 dy + a2`` and ``v = b0 dx + b1 dy + b2``
    (``dx = x - Hx``, ``dy = y - Hy``; ``u, v`` the flow in pixels).
@@ -48,12 +48,12 @@ HALF_PER_THIGH = 0.45
 #: Fewer pixels than this in the fitted square: NaN.
 MIN_PIXELS = 100
 #: Larger flow boxes are shrunk to this many pixels on their long side first: the growth is a ratio, the
-#: same at any scale, and the flow's cost then no longer grows with the video's resolution. 120 px for a box of
-#: 1.5 half-sizes keeps the resolution that 160 px gave a box of 2 (issue 16, docs/speed.md).
-MAX_BOX_PX = 120
+#: same at any scale, and the flow's cost then no longer grows with the video's resolution. 100 px for a box of
+#: 1.25 half-sizes keeps the resolution that 160 px gave a box of 2 (issue 16, docs/speed.md).
+MAX_BOX_PX = 100
 #: Half-size of the flow box as a multiple of the fitted square's: the square's surroundings give the flow context
-#: (it was 2: the flow then cost 3 times as much; measured in docs/speed.md, same counts).
-BOX_PER_HALF = 1.5
+#: (it was 2, then 1.5: the flow cost 3 and 1.4 times as much; measured in docs/speed.md, same counts on 21 clips).
+BOX_PER_HALF = 1.25
 #: cv2.calcOpticalFlowFarneback(pyr_scale, levels, winsize, iterations, poly_n, poly_sigma, flags): 2 levels and 1
 #: iteration (3 and 3 before: per-frame growth correlated 0.975-0.998 with theirs on 6 videos, same counts).
 _FARNEBACK = (0.5, 2, 15, 1, 5, 1.2, 0)
