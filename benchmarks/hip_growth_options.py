@@ -5,11 +5,13 @@
 For each video, the landmarks saved by ``hipvision extract`` (POSES.npz, one row per decoded frame) say where
 the hips are and which frames are on all fours (`hipvision.core.posture.frame_is_quadruped`, the tracker's
 gate). Every option's `HipGrowthMeter` then sees the same decoded frames and landmarks; printed per option:
-the flow's CPU time per measured frame (ms, one OpenCV thread; relative to the first option, the setting before
-issue 16), and the agreement of its per-frame growth with that one's (Pearson correlation, share of frames with
-the same sign). "(now)" marks `hipvision.pose.image_motion`'s setting. With ``--out-dir``
-each option's growth is written into a copy of POSES.npz (``NAME.OPTION.poses.npz``) so the circles counts
-can be compared: ``python -m hipvision circles COPY --json J``.
+the flow's CPU time per measured frame (ms, one OpenCV thread), its total over the video relative to the
+reference option's (``--base``, default the first: the setting before issue 16; "cost"), and the agreement of its
+per-frame growth with the reference's (Pearson correlation, share of frames with the same sign; an option measured
+over steps of k frames against the reference's sum over the same k frames). "(now)" marks the tracker's setting
+(`hipvision.pose.image_motion`, `hipvision.pose.landmarker.GATE_HOLD_FRAMES`). With ``--out-dir`` each option's
+growth is written into a copy of POSES.npz (``NAME.OPTION.poses.npz``) so the circles counts can be compared:
+``python -m hipvision circles COPY --json J``.
 """
 
 from __future__ import annotations
@@ -46,7 +48,10 @@ def _dis(preset: int):
     return flow
 
 
-#: name → (flow box px, flow function factory[, flow box half-size / fitted square half-size])
+#: name → (flow box px, flow function factory[, flow box half-size / fitted square half-size[, step]]); step:
+#: ("every", k) the growth over steps of k frames (from a kept frame to the k-th after it, on that frame, NaN
+#: between); ("alternate", 2) the one-frame growth on every second frame only, doubled (NaN between); ("hold", n) a
+#: "yes" of the all-fours gate holds for n frames (`hipvision.pose.landmarker.GATE_HOLD_FRAMES`).
 OPTIONS = {
     "farneback-3/3-160 (before)": (160, lambda: _farneback(3, 3)),
     "farneback-2/2-160": (160, lambda: _farneback(2, 2)),
@@ -55,34 +60,61 @@ OPTIONS = {
     "farneback-2/2-128": (128, lambda: _farneback(2, 2)),
     "farneback-3/3-112": (112, lambda: _farneback(3, 3)),
     "farneback-3/3-120-box1.5": (120, lambda: _farneback(3, 3), 1.5),
-    "farneback-2/1-120-box1.5 (now)": (120, lambda: _farneback(2, 1), 1.5),
+    "farneback-2/1-120-box1.5": (120, lambda: _farneback(2, 1), 1.5),
+    "farneback-2/1-120-box1.5-hold8": (120, lambda: _farneback(2, 1), 1.5, ("hold", 8)),
+    "farneback-2/1-120-box1.5-every2": (120, lambda: _farneback(2, 1), 1.5, ("every", 2)),
+    "farneback-3/3-120-box1.5-every2": (120, lambda: _farneback(3, 3), 1.5, ("every", 2)),
+    "farneback-2/1-120-box1.5-every3": (120, lambda: _farneback(2, 1), 1.5, ("every", 3)),
+    "farneback-2/1-120-box1.5-alternate": (120, lambda: _farneback(2, 1), 1.5, ("alternate", 2)),
     "farneback-2/1-100-box1.25": (100, lambda: _farneback(2, 1), 1.25),
+    "farneback-2/1-100-box1.25-hold8 (now)": (100, lambda: _farneback(2, 1), 1.25, ("hold", 8)),
+    "farneback-1/1-120-box1.5": (120, lambda: _farneback(1, 1), 1.5),
+    "farneback-2/1-100-box1.5": (100, lambda: _farneback(2, 1), 1.5),
     "dis-ultrafast-160": (160, lambda: _dis(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)),
 }
 
 
-def growth_series(frames: list[np.ndarray], poses: dict, box_px: int, flow,
-                  box_per_half: float = 2.0) -> tuple[np.ndarray, float, int]:
-    """Per-frame growth with one option, the flow's total CPU time (s) and the number of frames measured."""
+def growth_series(frames: list[np.ndarray], poses: dict, box_px: int, flow, box_per_half: float = 2.0,
+                  step: tuple[str, int] = ("every", 1)) -> tuple[np.ndarray, float, int]:
+    """Per-frame growth with one option, the flow's total CPU time (s) and the number of frames measured
+    (``step``: see `OPTIONS`)."""
     image_motion.MAX_BOX_PX, image_motion.BOX_PER_HALF = box_px, box_per_half
+    kind, n = step
+    every = n if kind == "every" else 1
     meter = image_motion.HipGrowthMeter(flow)
     out = np.full(len(frames), np.nan)
-    spent, measured = 0.0, 0
+    spent, measured, since, held = 0.0, 0, 0, 0
     for i, frame in enumerate(frames):
-        if meter.armed:
-            start = time.thread_time()  # CPU time of this thread (the flow runs here): load does not inflate it
-            out[i] = meter.measure(frame)
-            spent += time.thread_time() - start
-            measured += 1
         image, vis, world = (np.asarray(poses[k][i], dtype=float) for k in ("image", "visibility", "world"))
         size = (frame.shape[1], frame.shape[0])
         found = not np.isnan(image[:, 0]).all()
-        meter.advance(frame, image if found else None, keep=found and frame_is_quadruped(image, vis, world, size))
+        since += 1
+        if meter.armed and since < every:  # inside a step: nothing to do unless the person is lost
+            if not found:
+                meter.reset()
+            continue
+        if meter.armed:
+            start = time.thread_time()  # CPU time of this thread (the flow runs here): load does not inflate it
+            out[i] = meter.measure(frame) * (n if kind == "alternate" else 1)
+            spent += time.thread_time() - start
+            measured += 1
+        if held > 0 and found:
+            keep, held = True, held - 1
+        else:
+            keep = found and frame_is_quadruped(image, vis, world, size)
+            held = n - 1 if keep and kind == "hold" else 0
+        if kind == "alternate" and i % n != n - 1:
+            keep = False  # only the frame before each measured one is kept
+        meter.advance(frame, image if found else None, keep=keep)
+        since = 0
     return out, spent, measured
 
 
-def agreement(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    """(Pearson correlation, share of the same sign) over frames where both are known."""
+def agreement(a: np.ndarray, b: np.ndarray, every: int = 1) -> tuple[float, float]:
+    """(Pearson correlation, share of the same sign) over frames where both are known; ``a`` measured over
+    steps of ``every`` frames is compared with ``b`` summed over the same frames."""
+    if every > 1:
+        b = np.array([b[i - every + 1:i + 1].sum() if i >= every - 1 else np.nan for i in range(len(b))])
     both = np.isfinite(a) & np.isfinite(b)
     if both.sum() < 3:
         return math.nan, math.nan
@@ -92,7 +124,8 @@ def agreement(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pairs", nargs="+", help="VIDEO:POSES.npz")
-    parser.add_argument("--only", nargs="*", help="only these options (names as printed, without '(now)'; the first is always run)")
+    parser.add_argument("--only", nargs="*", help="only these options (names as printed, without '(now)'; the reference is always run)")
+    parser.add_argument("--base", help="the reference option (name as printed, without '(now)'; default the first)")
     parser.add_argument("--out-dir", type=Path, help="write each option's growth into a copy of POSES.npz here")
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)  # the meter runs on one worker thread beside the model
@@ -106,15 +139,18 @@ def main(argv: list[str] | None = None) -> int:
         frames = frames[:len(poses["image"])]
         print(f"\n{video.name}: {len(frames)} frames")
         base = None
-        for k, (name, (box, factory, *per_half)) in enumerate(OPTIONS.items()):
+        names = sorted(OPTIONS, key=lambda n: n.split(" ")[0] != (args.base or next(iter(OPTIONS)).split(" ")[0]))
+        for k, name in enumerate(names):
+            box, factory, *per_half = OPTIONS[name]
             if k > 0 and args.only is not None and name.split(" ")[0] not in args.only:
                 continue
             series, spent, measured = growth_series(frames, poses, box, factory(), *per_half)
             ms = 1000 * spent / max(measured, 1)
             if base is None:
-                base = (series, ms)
-            corr, sign = agreement(series, base[0])
-            print(f"  {name:28s} {measured:4d} frames  {ms:6.2f} ms/frame  cost {ms / base[1]:.2f}  "
+                base = (series, spent)
+            step = per_half[1] if len(per_half) > 1 else ("every", 1)
+            corr, sign = agreement(series, base[0], step[1] if step[0] in ("every", "alternate") else 1)
+            print(f"  {name:28s} {measured:4d} frames  {ms:6.2f} ms/frame  cost {spent / base[1]:.2f}  "
                   f"corr {corr:.3f}  same sign {sign:.2f}")
             if args.out_dir is not None:
                 args.out_dir.mkdir(parents=True, exist_ok=True)

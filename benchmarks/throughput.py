@@ -1,6 +1,6 @@
 """Throughput: hipvision's extraction against bare MediaPipe on the same video.
 
-    python benchmarks/throughput.py [VIDEO] [--max-frames N] [--model PATH] [--repeat N]
+    python benchmarks/throughput.py [VIDEO] [--max-frames N] [--model PATH] [--repeat N] [--paired-only] [--parts]
 
 Without VIDEO it uses the Sports2D demo clip (downloaded once into the test
 cache, like the tests do). All runs use the same frames, the same model and
@@ -23,7 +23,8 @@ E. **hipvision extract, default**: as D with the small-person tile search and
 Shared machines are noisy: each run is repeated, interleaved, and the fastest
 counts. A and B are also measured *paired* (both on every frame, alternating
 first, in one loop), which cancels load drift: that ratio is the overhead
-figure to trust. The load average is printed so the figures can be judged.
+figure to trust. The load average is printed so the figures can be judged. ``--parts`` then times the
+tracker's own parts (landmark conversion, subject choice, all-fours gate, hip growth) in one more paired loop.
 """
 
 from __future__ import annotations
@@ -140,6 +141,48 @@ def paired(frames: list[Frame], model: Path) -> tuple[float, float, float, float
     return spent[0], spent[1], cpu[0], cpu[1]
 
 
+def tracker_parts(frames: list[Frame], model: Path) -> None:
+    """The paired loop once more, printing the CPU time of the tracker's own parts (each thread's CPU time
+    around the call, so the load does not inflate it much; the growth's flow runs on its worker thread)."""
+    from collections import Counter
+
+    from hipvision.pose import image_motion, landmarker as lm
+
+    spent: Counter = Counter()
+    calls: Counter = Counter()
+    patched, labels = [], []
+
+    def timed(owner, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            start = time.thread_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] += time.thread_time() - start
+                calls[label] += 1
+        patched.append((owner, name, original))
+        labels.append(label)
+        setattr(owner, name, wrapper)
+
+    timed(lm.PoseTracker, "process", "PoseTracker.process (main thread, all of it)")
+    timed(lm._Landmarker, "detect", "  MediaPipe call and its Python wrapper")
+    timed(lm, "_to_arrays", "  landmarks to numpy")
+    timed(lm.PoseTracker, "_pick", "  subject choice")
+    timed(lm, "frame_is_quadruped", "  all-fours gate")
+    timed(image_motion.HipGrowthMeter, "advance", "  hip box of the kept frame")
+    timed(image_motion.HipGrowthMeter, "measure", "hip growth flow + fit (worker thread)")
+    try:
+        paired(frames, model)
+    finally:
+        for owner, name, original in reversed(patched):
+            setattr(owner, name, original)
+    print(f"tracker parts, CPU ms per frame ({len(frames)} frames; calls in brackets):")
+    for label in labels:
+        print(f"  {label:46s} {1000 * spent[label] / len(frames):6.3f}  ({calls[label]})")
+
+
 def tracker_decoded(frames: list[Frame], model: Path) -> tuple[int, float, int]:
     """B: PoseTracker.process (whole frame only) over the same in-memory frames."""
     with PoseTracker(model, crop_search=False) as tracker:
@@ -166,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=None, help="pose model (default: $HIPVISION_MODELS)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each kind, interleaved; the fastest counts")
     parser.add_argument("--paired-only", action="store_true", help="only the paired A/B loop, --repeat times")
+    parser.add_argument("--parts", action="store_true", help="then the CPU time of the tracker's parts")
     args = parser.parse_args(argv)
     video = args.video or _demo_video()
     model = model_path(args.model)
@@ -176,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.paired_only:
         for _ in range(args.repeat):
             _print_paired(frames, model)
+        if args.parts:
+            tracker_parts(frames, model)
         return 0
     runs: dict[str, Callable[[], tuple[int, float, int]]] = {
         "A bare MediaPipe, decoded frames": lambda: bare_decoded(frames, model),

@@ -10,7 +10,7 @@ Per frame pair (i-1, i):
 1. From frame i-1's image landmarks: hip midpoint ``H`` (mean of LEFT_HIP and
    RIGHT_HIP), knee midpoint ``K``; ``half = max(12, 0.45 * |K - H|)`` pixels.
 2. Farneback optical flow from frame i-1 to frame i (grayscale) in the box of
-   half-size ``BOX_PER_HALF * half`` (1.5) around ``H`` (clipped to the frame).
+   half-size ``BOX_PER_HALF * half`` (1.25) around ``H`` (clipped to the frame).
 3. Over the pixels with ``|x - Hx| <= half`` and ``|y - Hy| <= half``, least
    squares ``u = a0 dx + a1 dy + a2`` and ``v = b0 dx + b1 dy + b2``
    (``dx = x - Hx``, ``dy = y - Hy``; ``u, v`` the flow in pixels).
@@ -48,12 +48,12 @@ HALF_PER_THIGH = 0.45
 #: Fewer pixels than this in the fitted square: NaN.
 MIN_PIXELS = 100
 #: Larger flow boxes are shrunk to this many pixels on their long side first: the growth is a ratio, the
-#: same at any scale, and the flow's cost then no longer grows with the video's resolution. 120 px for a box of
-#: 1.5 half-sizes keeps the resolution that 160 px gave a box of 2 (issue 16, docs/speed.md).
-MAX_BOX_PX = 120
+#: same at any scale, and the flow's cost then no longer grows with the video's resolution. 100 px for a box of
+#: 1.25 half-sizes keeps the resolution that 160 px gave a box of 2 (issue 16, docs/speed.md).
+MAX_BOX_PX = 100
 #: Half-size of the flow box as a multiple of the fitted square's: the square's surroundings give the flow context
-#: (it was 2: the flow then cost 3 times as much; measured in docs/speed.md, same counts).
-BOX_PER_HALF = 1.5
+#: (it was 2, then 1.5: the flow cost 3 and 1.4 times as much; measured in docs/speed.md, same counts on 21 clips).
+BOX_PER_HALF = 1.25
 #: cv2.calcOpticalFlowFarneback(pyr_scale, levels, winsize, iterations, poly_n, poly_sigma, flags): 2 levels and 1
 #: iteration (3 and 3 before: per-frame growth correlated 0.975-0.998 with theirs on 6 videos, same counts).
 _FARNEBACK = (0.5, 2, 15, 1, 5, 1.2, 0)
@@ -140,7 +140,6 @@ class _Region:
         the flow computed by ``flow_fn`` (default `farneback_flow`)."""
         x0, y0, x1, y1 = self.box
         fx0, fy0, fx1, fy1 = self.fit
-        cx, cy = self.centre
         flow = (flow_fn or farneback_flow)(a, b)
         # pixel centres of the (shrunk) box in frame coordinates; keep those in the fitted square
         xs = x0 + (np.arange(flow.shape[1]) + 0.5) * (x1 - x0) / flow.shape[1] - 0.5
@@ -148,13 +147,26 @@ class _Region:
         keep_x, keep_y = (xs >= fx0 - 0.5) & (xs < fx1 - 0.5), (ys >= fy0 - 0.5) & (ys < fy1 - 0.5)
         if keep_x.sum() < 3 or keep_y.sum() < 3:
             return math.nan
-        flow = flow[np.ix_(keep_y, keep_x)].reshape(-1, 2).astype(float)
-        dx, dy = np.meshgrid(xs[keep_x] - cx, ys[keep_y] - cy)
-        dx, dy = dx * self.shrink, dy * self.shrink  # in the shrunk box's pixels, like the flow
-        design = np.column_stack([dx.ravel(), dy.ravel(), np.ones(dx.size)])
-        coef, *_ = np.linalg.lstsq(design, flow, rcond=None)  # (3, 2): columns u, v
-        growth = 0.5 * (coef[0, 0] + coef[1, 1])
+        # on a full grid, the least-squares fit of u = a0 dx + a1 dy + a2 gives a0 = the slope of u's column means
+        # against dx (the same for b1 and v's row means against dy): only those sums are formed
+        rows, cols = slice(*_run(keep_y)), slice(*_run(keep_x))
+        u_cols = flow[rows, cols, 0].mean(axis=0, dtype=float)
+        v_rows = flow[rows, cols, 1].mean(axis=1, dtype=float)
+        # in the shrunk box's pixels, like the flow
+        growth = 0.5 * (_slope(xs[cols] * self.shrink, u_cols) + _slope(ys[rows] * self.shrink, v_rows))
         return float(growth) if math.isfinite(growth) else math.nan
+
+
+def _run(mask: np.ndarray) -> tuple[int, int]:
+    """(start, stop) of the one run of True in ``mask`` (the pixels of the fitted square along one axis)."""
+    start = int(np.argmax(mask))
+    return start, start + int(mask.sum())
+
+
+def _slope(x: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares slope of ``y`` against ``x`` (1-D, same length, ``x`` not constant)."""
+    ex = x - x.mean()
+    return float(ex @ y) / float(ex @ ex)
 
 
 def hip_region(image_landmarks: np.ndarray | None, frame_size: tuple[int, int]) -> tuple[np.ndarray, float] | None:

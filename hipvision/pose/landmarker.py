@@ -56,6 +56,11 @@ WINDOW_SCALE = 2.5
 SEARCH_AFTER_LARGE_S = 5.0
 #: A whole-frame VIDEO instance left tracking for longer than this is replaced before reuse.
 STALE_TRACKING_S = 0.5
+#: Frames for which a "yes" of the all-fours gate holds (the hip growth's gate, see `PoseTracker`): while on all
+#: fours it is asked on every 8th frame only (a third of the tracker's own CPU per frame was the gate, issue 16).
+#: Up to 7 frames after the person got up are then measured for nothing, which does no harm: the circles analysis
+#: reads the growth only on all fours. While not on all fours it is asked on every frame.
+GATE_HOLD_FRAMES = 8
 
 
 @dataclass(frozen=True)
@@ -192,8 +197,8 @@ class PoseTracker:
 
     Each `FramePose` also carries ``hip_growth``, the looming of the region around the
     subject's hips since the previous processed frame (`hipvision.pose.image_motion`), measured only
-    when the previous frame's pose was on all fours (`hipvision.core.posture.frame_is_quadruped`;
-    its one user is the circles analysis): NaN elsewhere.
+    when the previous frame's pose was on all fours (`hipvision.core.posture.frame_is_quadruped`, asked once
+    in `GATE_HOLD_FRAMES` frames while the answer is yes; its one user is the circles analysis): NaN elsewhere.
     """
 
     def __init__(self, model: str | os.PathLike | None = None, *, verbose: bool = False, num_poses: int = 2,
@@ -218,6 +223,7 @@ class PoseTracker:
         self.stats = {"frames": 0, "detected": 0, "searches": 0, "search_hits": 0, "crop_frames": 0}
         self._growth = HipGrowthMeter()
         self._growth_pool: ThreadPoolExecutor | None = None  # runs the meter alongside the model
+        self._gate_held = 0  # frames still to keep for the growth without asking the all-fours gate
 
     # -- public -----------------------------------------------------------------------------------
     def process(self, frame: Frame) -> FramePose:
@@ -239,13 +245,23 @@ class PoseTracker:
         growth = math.nan if growth_job is None else growth_job.result()
         if found is None:
             self._growth.reset()
+            self._gate_held = 0
             return FramePose.missing(t)
         pose, box = found
         self._subject_box, self._subject_t = box, t
         self.stats["detected"] += 1
         image, vis, pres, world = pose
-        self._growth.advance(frame.image, image, keep=frame_is_quadruped(image, vis, world, size))
+        self._growth.advance(frame.image, image, keep=self._on_all_fours(image, vis, world, size))
         return FramePose(t, image, vis, pres, world, hip_growth=growth)
+
+    def _on_all_fours(self, image: np.ndarray, vis: np.ndarray, world: np.ndarray, size: tuple[int, int]) -> bool:
+        """The hip growth's gate: `frame_is_quadruped`, whose "yes" holds for `GATE_HOLD_FRAMES` frames."""
+        if self._gate_held > 0:
+            self._gate_held -= 1
+            return True
+        keep = frame_is_quadruped(image, vis, world, size)
+        self._gate_held = GATE_HOLD_FRAMES - 1 if keep else 0
+        return keep
 
     def _growth_worker(self) -> ThreadPoolExecutor:
         if self._growth_pool is None:
