@@ -148,3 +148,35 @@ SCALED = "the pose model saw the motion toward and away from the camera about {}
 def test_depth_scaled_back_from_under_a_quarter_of_the_across_motion_is_low(depth_ratio, scale, reasons):
     assert _set_reasons(_track(10.0, across_m=0.1, depth_ratio=depth_ratio, depth_scale=scale), FIVE) == reasons
 
+
+
+def _two_sizes(*, first_counted: bool) -> tuple[str, tuple[str, ...]]:
+    """A set of 2 small clockwise circles (radius 4 cm, 0-5 s), still 5-6 s, then 4 big counter-clockwise
+    ones (9 cm, 6-16 s), torso 0.45 m, filmed from behind; the first small circle is counted or not. Returns
+    the confidence level and the clockwise set's reasons."""
+    t = np.arange(round(16 * FPS) + 1) / FPS
+    w = 2 * np.pi * t / PERIOD_S
+    small, big = t < 5.0, t >= 6.0
+    radius = np.where(small, 0.04, np.where(big, 0.09, 0.0))
+    sense = np.where(small, 1.0, -1.0)  # clockwise: forward -> right
+    pelvis = radius[:, None] * np.stack([np.cos(w), sense * np.sin(w)], axis=1)
+    n = len(t)
+    track = CircleTrack(t_s=t, valid=np.ones(n, bool), pelvis_m=pelvis, centre_m=np.zeros((n, 2)),
+                        shoulders_m=np.zeros((n, 3)), hip_flexion_deg=np.full(n, 90.0), torso_m=np.full(n, 0.45),
+                        camera_azimuth_deg=np.full(n, 180.0), depth_ratio=np.full(n, 0.2))
+    rep = lambda d, a, cm: SimpleNamespace(direction=d, start_s=a, end_s=a + PERIOD_S,  # noqa: E731
+                                           area_cm2=np.pi * cm ** 2, radius_pct_torso=100 * cm / 45)
+    reps = [rep("clockwise", 0.0, 4.0)] if first_counted else []
+    reps += [rep("clockwise", 2.5, 4.0)] + [rep("counterclockwise", 6.0 + k * PERIOD_S, 9.0) for k in range(4)]
+    confidence, sets = assess(track, reps, [], target_per_direction=2)
+    return confidence.level, next(s for s in sets if s.direction == "clockwise").confidence.reasons
+
+
+def test_a_missed_small_circle_next_to_a_set_of_big_ones_is_reported():
+    """The uncounted turning is measured against the smaller set's circles: a missed 4 cm circle (50 cm²) was
+    under a quarter of the other set's 9 cm circles (254 cm²) and went unreported (from behind, from a
+    shelf: 2 small circles counted 1 next to 2 big ones, "high")."""
+    _, reasons = _two_sizes(first_counted=False)
+    assert any(r.startswith("the hips went round at 0-2 s but no circle was counted there") for r in reasons)
+    _, reasons = _two_sizes(first_counted=True)
+    assert not any("no circle was counted" in r for r in reasons)

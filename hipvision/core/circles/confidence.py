@@ -119,7 +119,10 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
     circles = [_Circle(r.direction, r.start_s, r.end_s) for r in reps]
     unfinished = [_Circle(p.direction, p.start_s, p.end_s, p.fraction) for p in partials]
     overall = _recording_reasons(detection_rate, valid_fraction, settings)
-    counted_cm2 = float(np.median([r.area_cm2 for r in reps])) if reps else 0.0
+    # the smaller set's typical circle: a missed circle of a set of small ones must not hide behind the
+    # other set's big ones (from behind, a shelf: 2 small circles counted 1, high, next to 2 big ones)
+    counted_cm2 = min((float(np.median([r.area_cm2 for r in reps if r.direction == d]))
+                       for d in DIRECTIONS if any(r.direction == d for r in reps)), default=0.0)
     overall += _uncounted_turning(track, circles + unfinished, min_radius_torso, counted_cm2, settings)
     if not circles:
         overall += _depth_reasons(track, np.ones(len(track.t_s), bool), settings, counted=False)
