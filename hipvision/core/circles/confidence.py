@@ -57,7 +57,7 @@ class ConfidenceSettings:
     edge_s: float = 3.0  # rejected movements this close to a set belong to it
     loop_window_s: float = 6.0  # windows in which uncounted turning is looked for: net area swept around
     min_loop_area: float = 2.0  # the centre at least this many smallest countable circles' areas
-    min_loop_of_counted: float = 0.25  # ... and this share of the median counted circle's area
+    min_loop_of_counted: float = 0.25  # ... and this share of the smaller set's median circle area
     min_loopiness: float = 0.5  # ... and net over total area swept at least this (a rock sweeps both ways)
     near_gate_ratio: float = 1.5  # a set's median radius under this × the counter's smallest circle: fragile
 
@@ -280,7 +280,7 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
                        s: ConfidenceSettings) -> list[str]:
     """Where the hips went round outside every counted and unfinished circle: in a window, a net area swept
     around the centre of at least ``min_loop_area`` smallest circles and ``min_loop_of_counted`` of the
-    counted circles' median area (``counted_cm2``), mostly one way (``min_loopiness``)."""
+    median area of the smaller set's counted circles (``counted_cm2``), mostly one way (``min_loopiness``)."""
     t = track.t_s
     if len(t) < 3:
         return []
