@@ -51,6 +51,9 @@ class ConfidenceSettings:
     still_across_torso: float = 0.02  # rms across motion below this: nothing moved that a circle would
     oblique_min_sin2az: float = 0.8  # |sin 2·azimuth| at least this: the camera about 45° off the body's axes
     min_detection_rate: float = 0.7
+    min_frames_per_s: float = 9.0  # poses analysed per second (median step): below it circles are missed or merged
+    # (a busy computer live, or a low-rate video): 5 + 5 sets subsampled to 7.5 fps with a ±1 frame jitter lost a
+    # circle from every camera placement, synthetic and MediaPipe's; at 10 fps none did
     min_valid_fraction: float = 0.3  # of the whole recording on hands and knees
     min_valid_in_set: float = 0.8  # of a set's own time
     tempo_range: tuple[float, float] = (0.55, 1.8)  # a circle's duration over its set's median
@@ -119,6 +122,7 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
     circles = [_Circle(r.direction, r.start_s, r.end_s) for r in reps]
     unfinished = [_Circle(p.direction, p.start_s, p.end_s, p.fraction) for p in partials]
     overall = _recording_reasons(detection_rate, valid_fraction, settings)
+    overall += _frame_rate_reasons(track.t_s, settings)
     # the smaller set's typical circle: a missed circle of a set of small ones must not hide behind the
     # other set's big ones (from behind, a shelf: 2 small circles counted 1, high, next to 2 big ones)
     counted_cm2 = min((float(np.median([r.area_cm2 for r in reps if r.direction == d]))
@@ -163,6 +167,20 @@ def _recording_reasons(detection_rate: float | None, valid_fraction: float, s: C
         out.append(f"recognised on hands and knees in only {100 * valid_fraction:.0f}% of the frames: more of the "
                    "body in view (hands, knees, hips and shoulders), camera a little higher")
     return out
+
+
+def _frame_rate_reasons(t_s: np.ndarray, s: ConfidenceSettings) -> list[str]:
+    """Too few poses a second (``t_s``: the analysed frames' times, seconds) to follow a circle reliably."""
+    steps = np.diff(np.asarray(t_s, float))
+    steps = steps[np.isfinite(steps) & (steps > 0)]
+    if len(steps) < 2:
+        return []
+    rate = 1.0 / float(np.median(steps))
+    if rate >= s.min_frames_per_s:
+        return []
+    return [f"only {rate:.0f} frames a second were analysed (a busy computer, or a video of few frames a second): "
+            f"circles can be missed or merged; close other programs, or film at {s.min_frames_per_s:.0f} frames "
+            "a second or more"]
 
 
 def _set_reasons(track: CircleTrack, start: float, end: float, mine: list[_Circle], part: list[_Circle],
