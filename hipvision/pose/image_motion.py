@@ -96,11 +96,10 @@ def region_growth(prev_gray: np.ndarray, gray: np.ndarray, centre_px: tuple[floa
 @dataclass(frozen=True)
 class _Region:
     """The flow box around one frame's hips: ``box`` (x0, y0, x1, y1) pixels, end exclusive; the fitted
-    square ``fit`` in the same form; ``centre`` (x, y) px; ``shrink`` the factor patches are resized by."""
+    square ``fit`` in the same form; ``shrink`` the factor patches are resized by."""
 
     box: tuple[int, int, int, int]
     fit: tuple[int, int, int, int]
-    centre: tuple[float, float]
     shrink: float
 
     @classmethod
@@ -121,7 +120,7 @@ class _Region:
         if fx1 - fx0 < 3 or fy1 - fy0 < 3 or (fx1 - fx0) * (fy1 - fy0) < MIN_PIXELS:
             return None
         shrink = min(1.0, MAX_BOX_PX / max(x1 - x0, y1 - y0))  # growth is scale-free
-        return cls((x0, y0, x1, y1), (fx0, fy0, fx1, fy1), (cx, cy), shrink)
+        return cls((x0, y0, x1, y1), (fx0, fy0, fx1, fy1), shrink)
 
     def patch(self, image: np.ndarray, *, rgb: bool = False) -> np.ndarray:
         """The box cut out of ``image`` (grey, BGR, or RGB with ``rgb=True``), grey and shrunk: only the
