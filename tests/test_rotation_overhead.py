@@ -107,11 +107,12 @@ def test_a_standing_person_seen_from_high_above_gives_no_number(pitch_deg):
     assert not res.left.measured and not res.right.measured
 
 
+@pytest.mark.parametrize("live", [False, True])
 @pytest.mark.parametrize("pitch_deg", [64.0, 70.0])
-def test_a_camera_too_high_to_measure_says_so_and_how_to_place_it(pitch_deg):
+def test_a_camera_too_high_to_measure_says_so_and_how_to_place_it(pitch_deg, live):
     t = _t(8)
     res = analyze_rotation(_seq(effort_profile(t, [(2.0, 35.0, 3.0)]), np.zeros_like(t), pitch_deg=pitch_deg,
-                                distance_m=2.5))
+                                distance_m=2.5), live=live)
     too_high = [w for w in res.warnings if "too high to measure" in w]
     assert len(too_high) == 1 and f"about {pitch_deg:.0f}°" in too_high[0]
     assert "knee height" in too_high[0] and "in front of the knees" in too_high[0]

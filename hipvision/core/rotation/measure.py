@@ -134,6 +134,13 @@ def height_hint_deg(px: np.ndarray, seated: np.ndarray, frame_size: tuple[int, i
     return float(view.pitch_deg) if view.source == "image" else float("nan")
 
 
+def hint_thigh_drop(hint_deg: float) -> float:
+    """The per-leg thigh-drop limit for a camera-height hint (`height_hint_deg`, degrees): `frame.thigh_drop_limit`
+    of it, the level limit when it is unknown (NaN) or beyond `view.MAX_PITCH_DEG` (too high to measure: the
+    result then says so)."""
+    return thigh_drop_limit(hint_deg if hint_deg <= MAX_PITCH_DEG else 0.0)  # NaN compares False
+
+
 def fit_view(rest_px: np.ndarray, rest_deg: np.ndarray, seated_px: np.ndarray, frame_size: tuple[int, int], *,
              hfov_deg: float, fit_pitch_yaw: bool, calm_deg: float = 2.0, min_frames: int = 15) -> CameraView:
     """The camera view, fitted on frames where both legs rest when there are enough of them.
@@ -176,7 +183,7 @@ def measure_recording(t_s: np.ndarray, px: np.ndarray, visibility: np.ndarray, w
     person = Person(seated, np.asarray(facing_world(world)), knee_travel(t, px))
     hint = height_hint_deg(px, state & np.asarray(person.facing, bool), frame_size, hfov_deg=hfov_deg) \
         if fit_pitch_yaw else float("nan")
-    drop = thigh_drop_limit(hint if hint <= MAX_PITCH_DEG else 0.0)   # NaN compares False: the level limit
+    drop = hint_thigh_drop(hint)
     ang1, r1 = first_pass(px, visibility, frame_size, first, person, max_thigh_drop=drop)
     rest = steady_rest(t, rest_mask(ang1, (r1 == int(Reason.OK)) & state[:, None]))
     anchors = knee_anchors(t, px, rest, backfill=True)

@@ -18,14 +18,15 @@ from hipvision.core.filtering import OneEuroFilter, interpolate_gaps
 from hipvision.core.rotation.anchor import (
     ANCHOR_COUNT_S, ANKLES, KNEES, anchor_of, frames_per_second_count, rest_mask, steady_rest,
 )
-from hipvision.core.rotation.frame import Reason, steady, thigh_drop_limit
-from hipvision.core.rotation.measure import POSTURE_OK, Person, anchored_pass, first_pass, fit_view, height_hint_deg
+from hipvision.core.rotation.frame import Reason, steady
+from hipvision.core.rotation.measure import (
+    POSTURE_OK, Person, anchored_pass, first_pass, fit_view, height_hint_deg, hint_thigh_drop,
+)
 from hipvision.core.rotation.result import RotationResult, RotationSettings, summarise
 from hipvision.core.rotation.seated import facing_world, hips_still, knee_travel, posture_steady, seated_posture
 from hipvision.core.rotation.summary import sustained_levels, window_samples
 from hipvision.core.rotation.uncertainty import frame_evidence
-from hipvision.core.rotation.view import MAX_PITCH_DEG, CameraView, default_view, estimate_view_world, \
-    knee_line_roll_deg
+from hipvision.core.rotation.view import CameraView, default_view, estimate_view_world, knee_line_roll_deg
 from hipvision.landmarks import SIDES
 
 
@@ -130,6 +131,7 @@ class RotationTracker:
         # fitted (`measure.height_hint_deg`), and the thigh-drop limit it gives (None: from the view's pitch)
         self._posture_px: deque[np.ndarray] = deque(maxlen=self._buffer_frames)
         self._drop: float | None = None
+        self._hint_deg = float("nan")  # the latest camera-height hint, degrees (its too-high warning, `summarise`)
         self._last_hint_s = -np.inf
         self._view = default_view(self.frame_size, hfov_deg=self.settings.hfov_deg)
         self._world_view: CameraView | None = None
@@ -166,9 +168,9 @@ class RotationTracker:
             return None
         if len(self._posture_px) >= 15 and t_s - self._last_hint_s >= 1.0 and self.settings.fit_pitch_yaw:
             self._last_hint_s = t_s
-            hint = height_hint_deg(np.stack(self._posture_px), np.ones(len(self._posture_px), bool), self.frame_size,
-                                   hfov_deg=self.settings.hfov_deg)
-            self._drop = thigh_drop_limit(hint if hint <= MAX_PITCH_DEG else 0.0)
+            self._hint_deg = height_hint_deg(np.stack(self._posture_px), np.ones(len(self._posture_px), bool),
+                                             self.frame_size, hfov_deg=self.settings.hfov_deg)
+            self._drop = hint_thigh_drop(self._hint_deg)
         return self._drop
 
     def update(self, pose, t_s: float) -> Reading:
@@ -261,4 +263,4 @@ class RotationTracker:
         px[:, list(KNEES + ANKLES)] = np.asarray(self._shanks, float).reshape(-1, 4, 2)
         return summarise(t, raw, filled, reasons, self._view, self.settings, mode="live", source=self.source,
                          model=self.model, knee_px=np.asarray(self._knees, float).reshape(-1, 2, 2),
-                         evidence=frame_evidence(px, self._view))
+                         evidence=frame_evidence(px, self._view), height_hint_deg=self._hint_deg)
