@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 import reliability_cases as rc
@@ -503,6 +504,39 @@ def test_a_signal_swallowed_by_a_callback_still_stops_the_work_without_a_traceba
     assert "callback ran" in steps and steps.count("work went on") < 1000
     assert "Traceback" not in capsys.readouterr().err
     assert (signal.getsignal(signal.SIGTERM), sys.unraisablehook) == previous
+
+
+def test_a_signal_while_pyav_writes_a_video_stops_after_the_write_without_a_traceback(tmp_path, capfd, monkeypatch):
+    """CI once saw SIGINT land in PyAV's call back into the Python file it writes: Cython printed the traceback
+    and dropped the exception. Inside a `shielded` write the signal waits until PyAV has returned."""
+    pytest.importorskip("av")
+    from hipvision.commands.guard import PathRoles, guarded
+    from hipvision.errors import Interrupted
+    from hipvision.io import video_out
+
+    writes = []
+    real_write = video_out._OutputFile.write
+
+    def write_and_be_interrupted(self, data):
+        if not writes:
+            os.kill(os.getpid(), signal.SIGINT)  # arrives while PyAV is in the middle of writing
+        writes.append(len(data))
+        return real_write(self, data)
+
+    monkeypatch.setattr(video_out._OutputFile, "write", write_and_be_interrupted)
+    frame = np.zeros((64, 64, 3), np.uint8)
+
+    def work(json_out):
+        with video_out.VideoWriterAtomic(tmp_path / "v.mp4", fps=10.0) as writer:
+            for _ in range(400):
+                writer.write(frame)
+                time.sleep(0.002)
+
+    with pytest.raises(Interrupted) as info:
+        guarded(work, PathRoles(outputs=("json_out",)))(json_out=tmp_path / "r.json")
+    assert info.value.exit_code == 130
+    assert writes and "Traceback" not in capfd.readouterr().err
+    assert not (tmp_path / "v.mp4").exists() and list(tmp_path.iterdir()) == []  # the half-written video is gone
 
 
 def test_signals_the_user_ignores_stay_ignored():

@@ -13,7 +13,8 @@ Signals the user set to be ignored (``nohup``, Ctrl-C of a background job) stay 
 A signal that lands while Python runs a callback that cannot raise (a weakref callback, a ``__del__``)
 has its `SignalInterrupt` swallowed there; the unraisable hook installed with the handler hides that
 (no "Exception ignored ... Traceback" on stderr) and sends the signal again, so the work still stops at
-the next ordinary line.
+the next ordinary line. Inside a `hipvision.io.shield.shielded` block (PyAV calling back into Python while
+it writes a video) the handler does the same instead of raising.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
+
+from hipvision.io.shield import is_shielded
 
 #: Signals that stop a run as Ctrl-C does (those this platform has).
 STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
@@ -54,6 +57,9 @@ class StopSignals:
     def _handle(self, signum: int, frame: Any) -> None:
         if self.armed:
             self.signum = signum
+            if is_shielded():  # inside a library's call back into Python (`hipvision.io.shield`): stop after it
+                self._send_again(signum)
+                return
             raise SignalInterrupt
         if self.pending is not None:  # a second one while nothing can be stopped cleanly: go now
             signal.signal(signum, self._previous.get(signum, signal.SIG_DFL))
@@ -64,12 +70,17 @@ class StopSignals:
     def _unraisable(self, unraisable: Any) -> None:
         """`sys.unraisablehook`: a `SignalInterrupt` swallowed by a callback is sent again, silently."""
         if isinstance(unraisable.exc_value, SignalInterrupt):
-            if self.armed and self.signum is not None:  # sent again in 10 ms, once this hook has returned
-                again = threading.Timer(0.01, os.kill, (os.getpid(), self.signum))
-                again.daemon = True
-                again.start()
+            if self.armed and self.signum is not None:  # sent again once this hook has returned
+                self._send_again(self.signum)
             return
         (self._previous_unraisable or sys.__unraisablehook__)(unraisable)
+
+    @staticmethod
+    def _send_again(signum: int) -> None:
+        """Send ``signum`` to this process again in 10 ms (from a timer thread)."""
+        again = threading.Timer(0.01, os.kill, (os.getpid(), signum))
+        again.daemon = True
+        again.start()
 
     def install(self) -> None:
         if threading.current_thread() is not threading.main_thread():

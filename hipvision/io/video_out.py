@@ -31,6 +31,7 @@ import numpy as np
 
 from hipvision.errors import InputError, OutputError
 from hipvision.io.files import atomic_path, output_error
+from hipvision.io.shield import shielded
 from hipvision.io.sources import open_source
 from hipvision.progress import ProgressFactory, progress_or_silent
 
@@ -140,17 +141,19 @@ class _H264Writer:
 
     def write(self, image: np.ndarray) -> None:
         frame = self._frame_type.from_ndarray(image, format="bgr24")
-        self._container.mux(self._stream.encode(frame))
+        with shielded():  # PyAV calls back into _OutputFile: no stop signal's exception in there
+            self._container.mux(self._stream.encode(frame))
 
     def release(self, *, flush: bool = True) -> None:
-        try:
-            if flush:
-                self._container.mux(self._stream.encode(None))
-        finally:
+        with shielded():
             try:
-                self._container.close()
+                if flush:
+                    self._container.mux(self._stream.encode(None))
             finally:
-                self._file.close()
+                try:
+                    self._container.close()
+                finally:
+                    self._file.close()
 
 
 class VideoWriterAtomic:
