@@ -101,8 +101,9 @@ def _draw_top_view(image: np.ndarray, rect: tuple[int, int, int, int], path_cm: 
 
 
 def draw_size_gauge(image: np.ndarray, rect: tuple[int, int, int, int], radius_pct: float | None, *,
-                    small_pct: float = 12.0, big_pct: float = 20.0, hi_pct: float = 30.0) -> None:
-    """A bar for the circle's radius in % of torso length, with marks at "small" and "big"."""
+                    small_pct: float = 12.0, big_pct: float = 20.0, hi_pct: float = 30.0, label: str = "size") -> None:
+    """A bar for the circle's radius in % of torso length, with marks at "small" and "big"; ``label`` names
+    the circle it stands for ("size --" when ``radius_pct`` is None or NaN)."""
     x, y, w, h = (int(v) for v in rect)
     s = h / 60.0
     draw.blend_rect(image, rect, alpha=0.6)
@@ -120,17 +121,19 @@ def draw_size_gauge(image: np.ndarray, rect: tuple[int, int, int, int], radius_p
     cv2.rectangle(image, (x0, by0), (x1, by1), (200, 200, 200), 1)
     for m in (small_pct, big_pct):
         cv2.line(image, (at(m), by0 - int(3 * s)), (at(m), by1 + int(3 * s)), draw.WHITE, max(1, int(2 * s)))
-    text = f"size {radius_pct:.0f}% of torso" if ok else "size --"
+    text = f"{label} {radius_pct:.0f}% of torso" if ok else f"{label} --"
     draw.put_text(image, text, (x0, y + 6 * s), size_px=16 * s, color=color if ok else draw.WHITE, weight=600)
 
 
 def circles_hud(image: np.ndarray, *, counts: dict[str, int], target: int, progress: float, direction: str | None,
                 path_cm: np.ndarray, rep_ids: np.ndarray, centre_cm: np.ndarray | None, torso_cm: float,
                 radius_pct: float | None, cues: list[str], paused: bool = False, keys_help: bool = False,
-                title: str | None = None, keys: tuple[tuple[str, str], ...] = KEYS) -> list[tuple[int, int, int, int]]:
+                title: str | None = None, keys: tuple[tuple[str, str], ...] = KEYS,
+                size_label: str = "size") -> list[tuple[int, int, int, int]]:
     """The whole circles HUD on the displayed frame: counts and the current circle's progress top-left, the
-    top view and size gauge top-right, the cues (under ``title``) over the key hints (``keys``, when
-    ``keys_help``) bottom-left. Returns the boxes drawn (x, y, w, h)."""
+    top view and size gauge top-right (``radius_pct``, % of torso, under ``size_label``), the cues (under
+    ``title``) over the key hints (``keys``, when ``keys_help``) bottom-left. Returns the boxes drawn
+    (x, y, w, h)."""
     s = draw.ui_scale(image)
     H, W = image.shape[:2]
     m = draw.margin_px(image)
@@ -148,7 +151,7 @@ def circles_hud(image: np.ndarray, *, counts: dict[str, int], target: int, progr
     boxes = [box, (x_arc, y_arc, 2 * ring, 2 * ring), (W - side - m, m, side, side),
              (W - side - m, m + side + m // 2, side, int(60 * s))]
     draw_top_view(image, boxes[2], path_cm, rep_ids, centre_cm=centre_cm, torso_cm=torso_cm)
-    draw_size_gauge(image, boxes[3], radius_pct)
+    draw_size_gauge(image, boxes[3], radius_pct, label=size_label)
     lines = [(c, (120, 220, 255)) for c in cues if c]
     if paused:
         lines.insert(0, ("paused: SPACE to resume", (120, 120, 255)))

@@ -3,7 +3,6 @@ stream for the drawing between analyses, the circles HUD, the saved result."""
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -116,15 +115,13 @@ class CirclesLive:
         st = self.stream
         path = np.array([p for _, _, p, _ in self._trail]) if self._trail else np.zeros((0, 2))
         ids = np.array([rep for *_, rep in self._trail], int)
-        d = st.pelvis_m - st.centre_m
         last = self.recount.last_rep
-        radius_pct = (last.radius_pct_torso if last is not None and st.progress == 0
-                      else 100 * float(np.hypot(*d)) / st.torso_m if st.torso_m > 0 else math.nan)
         direction = {1: "clockwise", -1: "counterclockwise"}.get(st.direction)
         latest = self.recount.latest
         return circles_hud(image, counts=self.recount.counts, target=self.settings.target_per_direction,
                            progress=st.progress, direction=direction, path_cm=path, rep_ids=ids,
-                           centre_cm=100 * st.centre_m, torso_cm=100 * st.torso_m, radius_pct=radius_pct,
+                           centre_cm=100 * st.centre_m, torso_cm=100 * st.torso_m,
+                           radius_pct=last.radius_pct_torso if last is not None else None, size_label="last circle",
                            cues=_cue_for(st, last) + confidence_cues(latest.confidence if latest is not None else None),
                            paused=self.paused, keys_help=self.keys_help or keys is not None, title=title,
                            keys=KEYS if keys is None else keys)
