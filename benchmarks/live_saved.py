@@ -1,6 +1,7 @@
 """Live = saved, measured on the live path: poses replayed frame by frame through the live circles view.
 
-    python benchmarks/live_saved.py [POSES.npz ...] [--synthetic] [--lag-ms-per-frame K ...] [--threads]
+    python benchmarks/live_saved.py [POSES.npz ...] [--synthetic] [--lag-ms-per-frame K ...] [--drop F ...]
+                                    [--threads] [--paced VIDEO ...] [--detail]
 
 Each sequence of poses (from `hipvision extract`, e.g. of the samples) is fed one `FramePose` at a time to
 `hipvision.live.circles.CirclesLive` (a session's, `hipvision.live.session.SessionLive`, when the file name
@@ -9,7 +10,8 @@ with the saved result (`saved_result()`, the file analysis of every frame):
 
 * **set ends**: at the start of the next set's first circle (or the last frame, before the saved result
   is made), the shown counts equal the saved circles of the sets so far;
-* **over**: times the shown count of a direction exceeded the saved count (must be 0); **ahead**: the longest a
+* **over**: times the shown count of a direction exceeded the saved count (must be 0); **back**: times a shown
+  count went down (must be 0: the spoken count repeats when it goes up again); **ahead**: the longest a
   count was shown before the saved circle it stands for had ended, seconds (the analyses of the frames so
   far may place a circle's end a little earlier than the analysis of all of them);
 * **delay**: from each saved circle's end to the shown count first reaching it, seconds of frame time
@@ -17,8 +19,10 @@ with the saved result (`saved_result()`, the file analysis of every frame):
 
 The re-analyses run on frame time (`FrameTimePool`): by default each is ready at the next frame; with
 ``--lag-ms-per-frame K`` an analysis of n frames is ready K·n ms of frame time after it started (a loaded
-machine; printed as ``cost``: what the analyses took here, ms per frame analysed). ``--threads`` also runs the
-real worker thread with the frames fed as fast as they come (far faster than a camera). ``--paced VIDEO ...``
+machine; printed as ``cost``: what the analyses took here, ms per frame analysed). ``--drop F`` also replays
+each case without a random fraction F of its frames (seeded; what a busy loop misses from a camera), with each
+lag. ``--threads`` also runs the real worker thread with the frames fed as fast as they come (far faster than
+a camera). ``--paced VIDEO ...``
 plays videos as a camera at their real rate through the pose model and `run_live` (as
 ``benchmarks/live_latency.py``; frames the busy loop could not take are dropped, as from a camera), the
 re-analyses on their worker thread: the whole live path, on wall-clock time. ``--synthetic``
@@ -29,6 +33,7 @@ adds the rendered squashed-depth set (5 + 5, seed 6) seen side-on, at 45° and f
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -55,10 +60,20 @@ def frame_poses(seq: PoseSequence):
                         hip_growth=float(growth[i]))
 
 
+def dropped(seq: PoseSequence, fraction: float, seed: int = 3) -> PoseSequence:
+    """``seq`` without a random ``fraction`` of its frames (seeded): the frames a busy live loop misses."""
+    keep = np.flatnonzero(np.random.default_rng(seed).random(len(seq)) >= fraction)
+    return dataclasses.replace(seq, timestamps_s=seq.timestamps_s[keep], image=seq.image[keep],
+                               visibility=seq.visibility[keep], presence=seq.presence[keep], world=seq.world[keep],
+                               hip_growth=None if seq.hip_growth is None else seq.hip_growth[keep])
+
+
 def replay(seq: PoseSequence, *, session: bool = False, lag_ms_per_frame: float | None = None,
-           threads: bool = False) -> dict:
-    """Feed ``seq`` to a live view; returns {shown, before (shown counts at the last frame, before the saved
-    result), saved (counts), reps (the saved circles: direction, start_s, end_s), costs (frames, ms)}."""
+           threads: bool = False, drop: float = 0.0) -> dict:
+    """Feed ``seq`` to a live view (without a random ``drop`` fraction of its frames); returns {shown, before
+    (shown counts at the last frame, before the saved result), saved (counts), reps (the saved circles:
+    direction, start_s, end_s), costs (frames, ms)}."""
+    seq = dropped(seq, drop) if drop > 0 else seq
     pool = None if threads else FrameTimePool(
         None if lag_ms_per_frame is None else (lambda n: lag_ms_per_frame * n / 1000.0))
     make_pool = None if pool is None else (lambda: pool)
@@ -140,7 +155,7 @@ def sets_of(reps: list[dict]) -> list[list[dict]]:
 
 
 def score(run: dict) -> dict:
-    """Set ends right (n of m), over, ahead, delays (see the module)."""
+    """Set ends right (n of m), over, back, ahead, delays (see the module)."""
     shown, reps, saved = run["live"], run["reps"], run["saved"]  # what was shown before the saved result
     sets = sets_of(reps)
     ends_ok, ends = 0, []
@@ -153,6 +168,7 @@ def score(run: dict) -> dict:
         ends.append(f"{on_screen['clockwise']}+{on_screen['counterclockwise']}")
         ends_ok += on_screen == so_far
     over = sum(any(e[k] > saved[k] for k in DIRECTIONS) for e in shown)
+    back = sum(any(b[k] < a[k] for k in DIRECTIONS) for a, b in zip(shown, shown[1:]))
     ahead = 0.0  # the longest a count was shown before the saved circle it stands for ended, seconds
     for e in shown:
         for k in DIRECTIONS:
@@ -165,7 +181,8 @@ def score(run: dict) -> dict:
         for n, end in enumerate(ends_k, start=1):
             first = next((e["t_s"] for e in shown if e[k] >= n), None)
             delays.append(np.inf if first is None else first - end)
-    return {"sets": len(sets), "set_ends_ok": ends_ok, "set_ends_shown": ends, "over": over, "ahead": ahead,
+    return {"sets": len(sets), "set_ends_ok": ends_ok, "set_ends_shown": ends, "over": over, "back": back,
+            "ahead": ahead,
             "delay_median_s": float(np.median(delays)) if delays else float("nan"),
             "delay_max_s": float(np.max(delays)) if delays else float("nan"),
             "saved": f"{saved['clockwise']}+{saved['counterclockwise']}",
@@ -193,6 +210,8 @@ def main() -> None:
     parser.add_argument("--synthetic", action="store_true")
     parser.add_argument("--lag-ms-per-frame", type=float, nargs="*", default=[])
     parser.add_argument("--threads", action="store_true")
+    parser.add_argument("--drop", type=float, nargs="*", default=[],
+                        help="also replay without this fraction of the frames (random, seeded), with each lag")
     parser.add_argument("--paced", type=Path, nargs="*", default=[])
     parser.add_argument("--detail", action="store_true", help="also print each run's shown timeline and saved circles")
     args = parser.parse_args()
@@ -201,15 +220,16 @@ def main() -> None:
         cases.update(synthetic_cases())
     modes: list[tuple[str, dict]] = [("next frame", {})]
     modes += [(f"{k:g} ms/frame", {"lag_ms_per_frame": k}) for k in args.lag_ms_per_frame]
+    modes += [(f"{mode}, {100 * f:g}% of frames dropped", {**kw, "drop": f}) for f in args.drop for mode, kw in list(modes)]
     if args.threads:
         modes.append(("thread, flat out", {"threads": True}))
     runs = [(name, mode, lambda seq=seq, kw=kw, name=name: replay(seq, session=name.startswith("session"), **kw))
             for name, seq in cases.items() for mode, kw in modes]
     runs += [(video.stem, "camera at real rate, pose model", lambda video=video: paced(video)) for video in args.paced]
     details = []
-    print("| video | analysis ready | saved | shown at end | set ends right | over saved | ahead of a circle (s) "
-          "| delay median / max (s) | cost (ms per frame) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| video | analysis ready | saved | shown at end | set ends right | over saved | steps back "
+          "| ahead of a circle (s) | delay median / max (s) | cost (ms per frame) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, mode, run_it in runs:
         run = run_it()
         s = score(run)
@@ -219,7 +239,7 @@ def main() -> None:
         details.append(f"{name}, {mode}:\n  shown {[(e['t_s'], e['clockwise'], e['counterclockwise']) for e in run['live']]}"
                        f"\n  saved {[(r['direction'][:3], round(r['end_s'], 2)) for r in run['reps']]}")
         print(f"| {name} | {mode} | {s['saved']} | {s['end']} | {s['set_ends_ok']} of {s['sets']} "
-              f"({', '.join(s['set_ends_shown'])}) | {s['over']} | {s['ahead']:.2f} | "
+              f"({', '.join(s['set_ends_shown'])}) | {s['over']} | {s['back']} | {s['ahead']:.2f} | "
               f"{s['delay_median_s']:.2f} / {s['delay_max_s']:.2f} | {cost:.2f} |", flush=True)
     if args.detail:
         print("\n".join(details))

@@ -185,17 +185,23 @@ def _replayed(view):
 @pytest.mark.parametrize("view", ["side", "45", "behind"])
 def test_squashed_depth_live_count_equals_the_saved_count(view):
     """On the live path (the live view fed the frames with their times; its counts are the file analysis of
-    the frames so far): at the end of each set the count shown is the saved 5 + 5, and never more. (The
-    causal stream, which used to give the live count, showed 4+5 at 45° and 3+5 from behind.)"""
+    the frames so far): at the end of each set the count shown is the saved 5 + 5, never more, and it never
+    steps back. (The causal stream, which used to give the live count, showed 4+5 at 45° and 3+5 from behind;
+    the analyses shown as they came stepped back side-on: 1 at 5.13 s, 0 at 5.63 s, 1 again at 6.13 s.)"""
     shown, saved = _replayed(view)
     assert (saved.clockwise, saved.counterclockwise, len(saved.partials)) == (5, 5, 0)
     delays = assert_live_equals_saved(shown, saved)
     assert min(delays) > -0.5  # no circle is shown well before it closes
+    for k in ("clockwise", "counterclockwise"):
+        assert all(b[k] >= a[k] for a, b in zip(shown, shown[1:])), [(e["t_s"], e[k]) for e in shown]
 
 
 FIRST_CIRCLE_LATE = pytest.mark.xfail(strict=True, reason=(
     "the first clockwise circle shows 1.77 s after it closes at 45° (the others -0.23 to 0.77 s): the analysis of "
-    "the frames so far rebuilds the squashed depth only once its windows have seen the loop"))
+    "the frames so far rebuilds the squashed depth only once its window holds a whole cycle of the across motion "
+    "between two upward zero crossings (core/circles/depth.py cycle_signs; fit, ratio and loopiness already pass at "
+    "the close, 4.87 s). The frames so far hold one at 5.3 and 5.5 s, not at 5.4 or 5.6-6.1 s; the analyses every "
+    "0.5 s (5.1, 5.6, 6.1 s) miss it, 6.6 s finds it. Not the recount window: the first set is analysed whole"))
 
 
 @pytest.mark.parametrize("view", ["side", pytest.param("45", marks=FIRST_CIRCLE_LATE), "behind"])

@@ -17,7 +17,7 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 import numpy as np
 
 from hipvision.core.circles import CircleRep, CirclesResult, CirclesSettings, analyze_circles
-from hipvision.core.circles.recount import DIRECTIONS, RecountWindow
+from hipvision.core.circles.recount import DIRECTIONS, RecountWindow, SteadyCounts
 from hipvision.sequence import PoseSequence, effective_fps
 
 
@@ -25,11 +25,14 @@ class BackgroundRecount:
     """Counts to show live, each from a finished `analyze_circles` of the frames so far (see the module)."""
 
     def __init__(self, *, settings: CirclesSettings = CirclesSettings(), every_s: float = 0.5,
-                 window: RecountWindow | None = None, pool: Executor | None = None) -> None:
-        """``every_s``: frame time between analyses, seconds; ``pool``: runs them (default: one worker thread;
-        `FrameTimePool` replays on frame time)."""
+                 window: RecountWindow | None = None, steady: SteadyCounts | None = None,
+                 pool: Executor | None = None) -> None:
+        """``every_s``: frame time between analyses, seconds; ``steady``: when the analyses' counts change what
+        is shown (default `SteadyCounts()`: up at once, down only after 2 s of analyses below); ``pool``: runs
+        them (default: one worker thread; `FrameTimePool` replays on frame time)."""
         self.settings, self.every_s = settings, every_s
         self.window = window if window is not None else RecountWindow()
+        self.steady = steady if steady is not None else SteadyCounts()
         self.counts: dict[str, int] = dict.fromkeys(DIRECTIONS, 0)
         self.latest: CirclesResult | None = None  # the latest finished analysis (its confidence, for the view)
         self.last_rep: CircleRep | None = None  # the latest circle counted (its verdict and size, for the view)
@@ -75,9 +78,12 @@ class BackgroundRecount:
         self._running = None
 
     def _take(self, result: CirclesResult, t_end: float) -> bool:
-        counts = self.window.update(result.reps, t_end, open_reps=result.open_reps)
+        analysed = self.window.update(result.reps, t_end, open_reps=result.open_reps)
+        counts = self.steady.update(analysed, t_end)
         done = result.reps[:len(result.reps) - result.open_reps]
-        if done or not any(counts.values()):  # (the circles settled before this analysis's frames stay shown)
+        # the last circle counted, from an analysis whose counts are those shown (the circles settled before its
+        # frames stay shown)
+        if analysed == counts and (done or not any(counts.values())):
             self.last_rep = done[-1] if done else None
         self.latest = result
         changed = counts != self.counts

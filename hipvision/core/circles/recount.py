@@ -74,3 +74,56 @@ class RecountWindow:
             if gap_end - gap_start >= self.quiet_s and gap_start + self.quiet_s / 2 <= latest:
                 best = min((gap_start + gap_end) / 2, latest)
         return best
+
+
+
+@dataclass
+class SteadyCounts:
+    """The counts to show from successive live analyses, per direction (seconds of frame time): the count shown
+    goes up to what every analysis of the last ``up_after_s`` reached (0: at once), and down only once every
+    analysis of the last ``down_after_s`` was below it (to the highest of them). An analysis's time is the end
+    of the frames it analysed; "the last x s" reaches back to the latest analysis at least x s old, so a change
+    needs analyses spanning x s, whatever their rate.
+
+    Why: the analysis of the frames so far can count a circle and lose it again with where the data ends.
+    On the squashed-depth 5 + 5 set at 45°, analysed every 0.1 s of frames, the first circle (closed 4.87 s)
+    was counted at 5.3 and 5.5 s, not at 5.4 and 5.6-6.1 s, then from 6.2 s on except 6.8 s; in
+    `samples/session.mp4` the first circle (closed 17.35 s) at 18.7-18.8 s, not at 18.9-20.3 s, then from
+    20.4 s on. The depth rebuild needs one whole turn of the across motion between two upward zero crossings
+    (`hipvision.core.circles.depth.cycle_signs`), which comes and goes with the last frames. Shown as analysed,
+    the count stepped back and up again (and the spoken count repeated): in 10 of 32 replays
+    (`benchmarks/live_saved.py`). Going down only after 2 s (the longest such gap measured: 1.5 s) took that to
+    2, both a circle that the analysis of all frames does not hold (shown for 10 s, then taken back), and cost
+    no delay; waiting 0.5 s before going up as well left those 2 and added about 0.5 s to every circle.
+
+        steady = SteadyCounts()
+        shown = steady.update(window.update(result.reps, t_end_s, open_reps=result.open_reps), t_end_s)
+    """
+
+    up_after_s: float = 0.0
+    down_after_s: float = 2.0
+    shown: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DIRECTIONS, 0))
+    history: list[tuple[float, dict[str, int]]] = field(default_factory=list)  # (t_s, counts) of the analyses
+
+    def update(self, counts: dict[str, int], t_s: float) -> dict[str, int]:
+        """The counts to show after an analysis of the frames up to ``t_s`` that gave ``counts``."""
+        self.history.append((float(t_s), {k: int(counts.get(k, 0)) for k in DIRECTIONS}))
+        up, down = self._since(self.up_after_s), self._since(self.down_after_s)
+        for k in DIRECTIONS:
+            if up and min(c[k] for c in up) > self.shown[k]:
+                self.shown[k] = min(c[k] for c in up)
+            elif down and max(c[k] for c in down) < self.shown[k]:
+                self.shown[k] = max(c[k] for c in down)
+        keep = max(self.up_after_s, self.down_after_s)
+        while len(self.history) > 2 and self.history[1][0] <= t_s - keep:
+            self.history.pop(0)
+        return dict(self.shown)
+
+    def _since(self, span_s: float) -> list[dict[str, int]]:
+        """The counts of the analyses of the last ``span_s`` (back to the latest at least that old), or [] when
+        no analysis is that old yet."""
+        t_now = self.history[-1][0]
+        if span_s <= 0:
+            return [self.history[-1][1]]
+        old = [i for i, (t, _) in enumerate(self.history) if t <= t_now - span_s]
+        return [c for _, c in self.history[old[-1]:]] if old else []
