@@ -299,3 +299,17 @@ def test_the_live_size_bar_shows_the_last_counted_circles_size_and_after_the_set
     assert round(tail[-1]) == round(last)
     sizes = [rep.radius_pct_torso for rep in saved.reps]  # during the sets: a counted circle's, as far as seen
     assert all(min(abs(size - s) for s in sizes) < 1.5 for _, size in drawn if size is not None)
+
+
+@pytest.mark.parametrize("w, h", SIZES)
+def test_the_size_bar_label_stays_inside_its_panel(w, h):
+    """The live view's label ("last circle 100% of torso" at most) is set smaller where it would run out of
+    the panel (it ran 4 px past the panel's edge at 640 x 480)."""
+    from hipvision.draw.circles import draw_size_gauge
+
+    image = np.zeros((h, w, 3), np.uint8)
+    s = draw.ui_scale(image)
+    rect = (int(w - 220 * s), 10, int(200 * s), int(60 * s))
+    draw_size_gauge(image, rect, 100.0, label="last circle")
+    x, y, bw, bh = rect
+    assert image[:, x + bw:].max() == 0 and image[:, :x].max() == 0

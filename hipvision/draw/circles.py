@@ -122,7 +122,11 @@ def draw_size_gauge(image: np.ndarray, rect: tuple[int, int, int, int], radius_p
     for m in (small_pct, big_pct):
         cv2.line(image, (at(m), by0 - int(3 * s)), (at(m), by1 + int(3 * s)), draw.WHITE, max(1, int(2 * s)))
     text = f"{label} {radius_pct:.0f}% of torso" if ok else f"{label} --"
-    draw.put_text(image, text, (x0, y + 6 * s), size_px=16 * s, color=color if ok else draw.WHITE, weight=600)
+    size_px = 16 * s
+    width = draw.text_size(text, size_px, weight=600)[0]
+    if width > x1 - x0:  # a long label is set smaller to stay inside the panel
+        size_px *= (x1 - x0) / width
+    draw.put_text(image, text, (x0, y + 6 * s), size_px=size_px, color=color if ok else draw.WHITE, weight=600)
 
 
 def circles_hud(image: np.ndarray, *, counts: dict[str, int], target: int, progress: float, direction: str | None,
