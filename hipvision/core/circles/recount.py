@@ -93,8 +93,9 @@ class SteadyCounts:
     (`hipvision.core.circles.depth.cycle_signs`), which comes and goes with the last frames. Shown as analysed,
     the count stepped back and up again (and the spoken count repeated): in 10 of 32 replays
     (`benchmarks/live_saved.py`). Going down only after 2 s (the longest such gap measured: 1.5 s) took that to
-    2, both a circle that the analysis of all frames does not hold (shown for 10 s, then taken back), and cost
-    no delay; waiting 0.5 s before going up as well left those 2 and added about 0.5 s to every circle.
+    2 replays, both taking back the same circle that the analysis of all frames does not hold (shown for 10 s
+    first), and cost no delay; waiting 0.5 s before going up as well left those 2 and added 0.5-1.2 s to the
+    median delay of every replay.
 
         steady = SteadyCounts()
         shown = steady.update(window.update(result.reps, t_end_s, open_reps=result.open_reps), t_end_s)
