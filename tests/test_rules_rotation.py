@@ -22,8 +22,8 @@ from hipvision.core.rotation.seated import facing_world, hips_still, posture_ste
 from hipvision.core.rotation.result import RotationSettings, summarise
 from hipvision.core.rotation.summary import (Effort, classify, find_efforts, held_value, rest_angle, sustained_levels,
                                             window_samples)
-from hipvision.core.rotation.uncertainty import (FrameEvidence, HoldEvidence, asymmetry_verdict, jitter_deg,
-                                                 uncertainty_deg)
+from hipvision.core.rotation.uncertainty import (DEFAULT_MODEL, FrameEvidence, HoldEvidence, asymmetry_verdict,
+                                                 jitter_deg, uncertainty_deg)
 from hipvision.core.rotation.view import CameraView
 from hipvision.landmarks import LEG, Landmark as L
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
@@ -252,12 +252,12 @@ def _legs(left: np.ndarray, right: np.ndarray, *, view: CameraView | None = None
 
 #: 95% half-width of a steady hold without evidence on a default view: 1.96 × √(model² + size² + unfitted²),
 #: the unknown size taken as 1.7° and the view unfitted (1.7°).
-STEADY_UNCERTAINTY = 1.96 * np.sqrt(1.1 ** 2 + 1.7 ** 2 + 1.7 ** 2)
+STEADY_UNCERTAINTY = 1.96 * np.sqrt(DEFAULT_MODEL.model_deg ** 2 + 1.7 ** 2 + 1.7 ** 2)
 
 
 def test_peak_and_held_in_different_classes_the_class_is_the_held_ones():
-    """Holds 37.5° for 3 s and touches 50° for 0.2 s: peak 50 (target; ± 5.2° borderline at 45°), held 37.5
-    ± 5.2° (7.5° from both marks) → functional."""
+    """Holds 37.5° for 3 s and touches 50° for 0.2 s: peak 50 (target; ± 5.4° borderline at 45°), held 37.5
+    ± 5.4° (7.5° from both marks) → functional."""
     _, x = _profile([(0, 0), (1, 0), (1.5, 37.5), (2.5, 37.5), (2.6, 50), (2.8, 50), (2.9, 37.5), (4.5, 37.5),
                      (5, 0), (8, 0)], 8)
     res = _legs(x, np.zeros_like(x))
@@ -273,7 +273,7 @@ def test_peak_and_held_in_different_classes_the_class_is_the_held_ones():
 
 @pytest.mark.parametrize("right, warned", [(30.5, False), (29.5, True)])
 def test_left_right_difference_warning_at_10_deg(right, warned):
-    """Steady holds (± 5.2° each, combined 7.3°): a 9.5° difference is not warned about; 10.5° is, with its
+    """Steady holds (± 5.4° each, combined 7.6°): a 9.5° difference is not warned about; 10.5° is, with its
     side."""
     left = np.full(90, 40.0)
     res = _legs(left, np.full(90, right))
@@ -299,11 +299,12 @@ def test_asymmetry_only_beyond_its_combined_uncertainty(left_unc, right_unc, ver
 
 @pytest.mark.parametrize("shank_px, warned", [(100.0, True), (10.0, False)])
 def test_left_right_difference_within_the_uncertainty_is_not_warned_about(shank_px, warned):
-    """Steady holds 12° apart: with 100-px shanks (± 4.3° each) a difference; with 10-px shanks
+    """Steady holds 12° apart: with 100-px shanks (± 4.6° each) a difference; with 10-px shanks
     (± 17.3° each: the landmark error of 1.5 px is 8.5° of a shank that short) no clear difference."""
     res = _legs(np.full(90, 50.0), np.full(90, 38.0), shank_px=shank_px)
     size = np.degrees(np.arctan(1.5 / shank_px))
-    assert res.left.uncertainty_deg == pytest.approx(1.96 * np.sqrt(1.1 ** 2 + size ** 2 + 1.7 ** 2))
+    assert res.left.uncertainty_deg == pytest.approx(1.96 * np.sqrt(DEFAULT_MODEL.model_deg ** 2 + size ** 2
+                                                                   + 1.7 ** 2))
     assert res.asymmetry == ("left higher" if warned else "no clear difference")
     assert res.warnings == (("left/right difference of 12° (left higher)",) if warned else ())
 
@@ -369,7 +370,7 @@ def test_person_small_in_the_picture_warning_below_70_px(shank_px, warned):
 
 
 #: A steady hold's 95% half-width when the camera fit failed: the unfitted term is then 6.8° (not 1.7°).
-FAILED_FIT_UNCERTAINTY = 1.96 * np.sqrt(1.1 ** 2 + 1.7 ** 2 + 6.8 ** 2)
+FAILED_FIT_UNCERTAINTY = 1.96 * np.sqrt(DEFAULT_MODEL.model_deg ** 2 + 1.7 ** 2 + 6.8 ** 2)
 
 
 def test_a_failed_camera_fit_widens_the_uncertainty_and_the_class_is_borderline():
@@ -395,7 +396,7 @@ def test_a_failed_camera_fit_widens_the_uncertainty_and_the_class_is_borderline(
     asked = summarise(t, both, both, np.zeros(both.shape, int), view, RotationSettings(fit_pitch_yaw=False),
                       mode="offline", source="", model="")
     for narrow in (live, asked):
-        assert narrow.left.uncertainty_deg == pytest.approx(1.96 * np.sqrt(1.1 ** 2 + 1.7 ** 2 + 1.7 ** 2))
+        assert narrow.left.uncertainty_deg == pytest.approx(1.96 * np.sqrt(DEFAULT_MODEL.model_deg ** 2 + 1.7 ** 2 + 1.7 ** 2))
         assert narrow.left.class_with_uncertainty == "target"
 
 
