@@ -5,6 +5,7 @@ and the live path still measuring frame by frame."""
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
@@ -13,10 +14,10 @@ import pytest
 
 from hipvision.landmarks import NUM_LANDMARKS, Landmark as L
 from hipvision.live import run_live
-from hipvision.pose import PoseTracker, extract, landmarker
+from hipvision.pose import FramePose, PoseTracker, extract, landmarker
 from hipvision.pose.growth_later import LaterGrowth
 from hipvision.pose.image_motion import HipGrowthMeter
-from hipvision.io.sources import open_source
+from hipvision.io.sources import Frame, open_source
 
 SIZE = (640, 480)  # width, height
 CENTRE = (300.0, 250.0)
@@ -107,6 +108,45 @@ def test_the_cap_bounds_the_boxes_kept_and_keeps_the_values():
     np.testing.assert_array_equal(rows_c, rows_f)
     np.testing.assert_array_equal(growth_c, growth_f)
     assert capped.kept_bytes == 0 and len(capped) == 300
+
+
+class _Source:
+    fps, frame_size, description, frame_count = 10.0, SIZE, "fake", 3
+
+    def __init__(self, live: bool):
+        self.is_live = live
+
+    def __iter__(self):
+        return iter(Frame(i, i / 10, np.zeros((SIZE[1], SIZE[0], 3), np.uint8)) for i in range(3))
+
+
+class _Tracker:
+    """Hands out a growth of 0.5 per frame itself; `growth_later` puts 0.25 in row 1 after the loop."""
+    model_name = "fake"
+
+    def __init__(self):
+        self.deferred = 0
+
+    def process(self, frame):
+        return FramePose(frame.timestamp_s, _landmarks(90.0), np.ones(NUM_LANDMARKS), np.ones(NUM_LANDMARKS),
+                         np.zeros((NUM_LANDMARKS, 3)), hip_growth=0.5)
+
+    @contextmanager
+    def growth_later(self):
+        self.deferred += 1
+        later = LaterGrowth()
+        later.results = lambda: (np.array([1]), np.array([0.25]))
+        yield later
+
+
+@pytest.mark.parametrize("live, on_frame, later", [(False, None, True), (True, None, False),
+                                                   (False, lambda frame, pose: None, False)])
+def test_extract_defers_the_growth_only_for_a_file_read_to_the_end(live, on_frame, later):
+    """A camera (live source) or a caller reading each pose (``on_frame``) gets the growth frame by frame."""
+    tracker = _Tracker()
+    seq = extract(_Source(live), tracker, progress=False, on_frame=on_frame)
+    assert tracker.deferred == int(later)
+    assert seq.hip_growth.tolist() == ([0.5, 0.25, 0.5] if later else [0.5, 0.5, 0.5])
 
 
 # ------------------------------------------------------------------------ real MediaPipe (slow)

@@ -125,8 +125,10 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
         total = max_frames if total is None else min(total, max_frames)
     builder = SequenceBuilder(fps=source.fps, frame_size=source.frame_size, source=source.description,
                               model=tracker.model_name, expected_frames=total)
-    # nobody reads the hip growth before the end (no on_frame): its flow waits until after the loop
-    later = tracker.growth_later() if on_frame is None and hasattr(tracker, "growth_later") else nullcontext()
+    # a file that nobody reads frame by frame (no on_frame): the hip growth's flow waits until after the loop (a
+    # live source keeps it on the worker thread: the store's cap would stall the camera while it is computed)
+    defer = on_frame is None and not source.is_live and hasattr(tracker, "growth_later")
+    later = tracker.growth_later() if defer else nullcontext()
     with later as growth_later:
         try:
             with progress_or_silent(progress)(f"poses: {source.description}", total) as tick:
