@@ -21,10 +21,13 @@ E. **hipvision extract, default**: as D with the small-person tile search and
    crop following on; its extra inferences buy the higher detection rate.
 
 Shared machines are noisy: each run is repeated, interleaved, and the fastest
-counts. A and B are also measured *paired* (both on every frame, alternating
-first, in one loop), which cancels load drift: that ratio is the overhead
-figure to trust. The load average is printed so the figures can be judged. ``--parts`` then times the
-tracker's own parts (landmark conversion, subject choice, all-fours gate, hip growth) in one more paired loop.
+counts. A and B are also measured *paired* (on every frame, order rotating, in one loop), which cancels load
+drift: that ratio is the overhead figure to trust. B is paired twice: with the hip growth's flow on its worker
+thread during the loop (``inline``: what the live view runs) and computed after the loop (``later``: what
+`extract` does for files, `PoseTracker.growth_later`), whose after-the-loop flows are timed and added in a
+third line (the loop alone is not the whole cost). The load average is printed so the figures can be judged.
+``--parts`` then times the tracker's own parts (grey boxes, flow, affine fit, hand-off, landmark conversion,
+subject choice, all-fours gate, FramePose) for each of the two, in one more paired loop each.
 """
 
 from __future__ import annotations
