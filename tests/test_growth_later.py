@@ -181,6 +181,45 @@ def test_extract_computes_the_growth_after_the_loop_with_the_values_of_the_worke
     np.testing.assert_allclose(later.hip_growth, inline.hip_growth, rtol=0, atol=1e-12)
 
 
+class _Frames:
+    """A file-like source of the given BGR frames at 20 fps."""
+    fps, description, is_live = 20.0, "frames", False
+
+    def __init__(self, images):
+        self.images = images
+        self.frame_size = (images[0].shape[1], images[0].shape[0])
+        self.frame_count = len(images)
+
+    def __iter__(self):
+        return iter(Frame(i, i / 20, image) for i, image in enumerate(self.images))
+
+
+def _zoomed_sample_frames(scales):
+    """Frame 0 of the rendered hip-circles sample, zoomed about its centre by each of ``scales``."""
+    cap = cv2.VideoCapture(str(SAMPLES / "hip_circles.mp4"))
+    ok, image = cap.read()
+    cap.release()
+    assert ok
+    h, w = image.shape[:2]
+    return [cv2.warpAffine(image, cv2.getRotationMatrix2D((w / 2, h / 2), 0.0, s), (w, h), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE) for s in scales]
+
+
+@pytest.mark.slow
+def test_after_the_fact_the_growth_is_nan_around_a_frame_without_anyone_too(model_path):
+    """A frame where nobody is found has no growth (nor has the next one), after the fact as on the worker."""
+    person = _zoomed_sample_frames([1.0, 1.01, 1.0201, 1.0303, 1.0406])
+    frames = [person[0], person[1], np.full_like(person[0], 128), person[2], person[3], person[4]]
+    with PoseTracker(model_path) as tracker:
+        later = extract(_Frames(frames), tracker, progress=False)
+    with PoseTracker(model_path) as tracker:
+        inline = extract(_Frames(frames), tracker, progress=False, on_frame=lambda frame, pose: None)
+    assert later.detected.tolist() == [True, True, False, True, True, True]
+    known = [False, True, False, False, True, True]
+    assert np.isfinite(later.hip_growth).tolist() == known == np.isfinite(inline.hip_growth).tolist()
+    np.testing.assert_array_equal(later.hip_growth, inline.hip_growth)
+
+
 @pytest.mark.slow
 def test_extract_keeps_nothing_when_nobody_is_on_all_fours(model_path, monkeypatch):
     """Standing (the rocking sample): no box kept, the growth NaN on every frame."""

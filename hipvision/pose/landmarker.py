@@ -48,7 +48,7 @@ from hipvision.errors import ModelError
 from hipvision.landmarks import NUM_LANDMARKS
 from hipvision.pose import usage_logging
 from hipvision.pose.growth_later import MAX_KEPT_BYTES, LaterGrowth
-from hipvision.pose.image_motion import HipGrowthMeter
+from hipvision.pose.image_motion import GrowthPair, HipGrowthMeter
 from hipvision.io.sources import Frame, quiet_native_logs
 
 #: Tile grids tried, in order, when nobody is found in the whole frame.
@@ -248,6 +248,7 @@ class PoseTracker:
             found = self._follow_crop(frame, size, previous)
         if found is None:
             found = self._whole_frame(frame, size, previous)
+        row = self.stats["frames"] - self._later_first  # this frame's row within `growth_later`
         self.stats["frames"] += 1
         growth = self._growth_result(growth_job)
         if found is None:
@@ -257,6 +258,8 @@ class PoseTracker:
         pose, box = found
         self._subject_box, self._subject_t = box, t
         self.stats["detected"] += 1
+        if isinstance(growth_job, GrowthPair):  # (as the worker's growth: kept only when someone is found here)
+            self._later.add(row, growth_job)
         image, vis, pres, world = pose
         self._growth.advance(frame.image, image, keep=self._on_all_fours(image, vis, world, size))
         return FramePose(t, image, vis, pres, world, hip_growth=growth)
@@ -276,21 +279,19 @@ class PoseTracker:
         finally:
             self._later = None
 
-    def _start_growth(self, frame: Frame) -> Future | None:
+    def _start_growth(self, frame: Frame) -> Future | GrowthPair | None:
         """The hip growth of ``frame`` (only after a frame kept on all fours): its flow submitted to the worker
-        thread (the job returned), or within `growth_later` its two boxes kept for later (None)."""
+        thread (the job returned), or within `growth_later` its two boxes, to keep for later (`process` keeps
+        them if someone is found in ``frame``)."""
         if not self._growth.armed:
             return None
         if self._later is None:
             return self._growth_worker().submit(self._growth.measure, frame.image)  # Frame.image is BGR
-        pair = self._growth.pair(frame.image)
-        if pair is not None:
-            self._later.add(self.stats["frames"] - self._later_first, pair)
-        return None
+        return self._growth.pair(frame.image)
 
-    def _growth_result(self, job: Future | None) -> float:
-        """The worker's growth (waits for it), NaN without a job."""
-        return math.nan if job is None else job.result()
+    def _growth_result(self, job: Future | GrowthPair | None) -> float:
+        """The worker's growth (waits for it); NaN without a job or for boxes kept for later."""
+        return job.result() if isinstance(job, Future) else math.nan
 
     def _on_all_fours(self, image: np.ndarray, vis: np.ndarray, world: np.ndarray, size: tuple[int, int]) -> bool:
         """The hip growth's gate: `frame_is_quadruped`, whose "yes" holds for `GATE_HOLD_FRAMES` frames."""
