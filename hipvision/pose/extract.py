@@ -127,7 +127,7 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
                               model=tracker.model_name, expected_frames=total)
     # a file that nobody reads frame by frame (no on_frame): the hip growth's flow waits until after the loop (a
     # live source keeps it on the worker thread: the store's cap would stall the camera while it is computed)
-    defer = on_frame is None and not source.is_live and hasattr(tracker, "growth_later")
+    defer = on_frame is None and not getattr(source, "is_live", False) and hasattr(tracker, "growth_later")
     later = tracker.growth_later() if defer else nullcontext()
     with later as growth_later:
         try:
