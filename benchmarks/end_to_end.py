@@ -11,7 +11,8 @@ imports OpenCV and MediaPipe, loads the same model (VIDEO mode, ``num_poses=2``
 as hipvision), decodes the same file with ``cv2.VideoCapture`` and runs
 ``detect_for_video`` on every frame, one after the other.
 
-The two run interleaved (order alternating), ``--repeat`` times; each pair gives
+The two (three with ``--base DIR``: another checkout's hipvision, e.g. main's, for a before/after in the same
+loop) run interleaved (order rotating), ``--repeat`` times; each round gives
 a ratio bare / hipvision (1.0 = as fast; above 1 = hipvision is faster, because
 it decodes on a reader thread while the model runs). The median ratio is the
 figure; the load average is printed with each pair (2-core machine shared with
@@ -80,31 +81,39 @@ def wall_s(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall time and CPU time (user + system, all its threads) of ``cmd`` run to completion, seconds
     (raises if it fails)."""
     start, cpu = time.perf_counter(), _children_cpu_s()
-    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # run from a neutral folder: ``python -m`` puts the working directory first on sys.path, which would import
+    # the checkout the benchmark was started from instead of the one on PYTHONPATH (``--base``)
+    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          cwd=tempfile.gettempdir())
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {done.stderr.strip().splitlines()[-1:]}")
     return elapsed, _children_cpu_s() - cpu
 
 
-def compare(name: str, hv_cmd: list[str], bare_cmd: list[str], env: dict[str, str], repeat: int) -> float:
-    """Run both ``repeat`` times interleaved; print each pair and the median ratios bare / hipvision of wall
-    time and of CPU time (the CPU ratio moves less with the machine's load: on a busy machine what a run
-    costs is its CPU time, which no overlap of threads can hide)."""
-    ratios, cpu_ratios = [], []
+def compare(name: str, runs: dict[str, tuple[list[str], dict[str, str]]], repeat: int) -> float:
+    """Run each of ``runs`` (``bare``, ``hipvision``, optionally ``base``: another checkout's hipvision; each a
+    command and its environment) ``repeat`` times, interleaved (order rotating); print each round and the median
+    ratios bare / hipvision of wall time and of CPU time (the CPU ratio moves less with the machine's load: on a
+    busy machine what a run costs is its CPU time, which no overlap of threads can hide)."""
+    names = list(runs)
+    ratios: dict[str, list[tuple[float, float]]] = {n: [] for n in names if n != "bare"}
     for i in range(repeat):
         times = {}
-        for which in (("bare", "hv") if i % 2 == 0 else ("hv", "bare")):
-            times[which] = wall_s(bare_cmd if which == "bare" else hv_cmd, env)
-        ratios.append(times["bare"][0] / times["hv"][0])
-        cpu_ratios.append(times["bare"][1] / times["hv"][1])
-        print(f"  {name} run {i + 1}: bare {times['bare'][0]:.2f} s ({times['bare'][1]:.2f} s CPU), hipvision "
-              f"{times['hv'][0]:.2f} s ({times['hv'][1]:.2f} s CPU), ratio {ratios[-1]:.3f} (CPU {cpu_ratios[-1]:.3f})"
-              f"  (load average {os.getloadavg()[0]:.1f})", flush=True)
-    median = statistics.median(ratios)
-    print(f"{name}: whole command vs bare MediaPipe + decoding, median ratio {median:.3f}, CPU time "
-          f"{statistics.median(cpu_ratios):.3f} (load average {os.getloadavg()[0]:.1f})", flush=True)
-    return median
+        for k in range(len(names)):
+            which = names[(i + k) % len(names)]
+            times[which] = wall_s(*runs[which])
+        line = [f"bare {times['bare'][0]:.2f} s ({times['bare'][1]:.2f} s CPU)"]
+        for n in ratios:
+            ratios[n].append((times["bare"][0] / times[n][0], times["bare"][1] / times[n][1]))
+            line.append(f"{n} {times[n][0]:.2f} s ({times[n][1]:.2f} s CPU), ratio {ratios[n][-1][0]:.3f} "
+                        f"(CPU {ratios[n][-1][1]:.3f})")
+        print(f"  {name} run {i + 1}: " + "; ".join(line) + f"  (load average {os.getloadavg()[0]:.1f})", flush=True)
+    for n, pairs in ratios.items():
+        print(f"{name}, {n}: whole command vs bare MediaPipe + decoding, median ratio "
+              f"{statistics.median(p[0] for p in pairs):.3f}, CPU time {statistics.median(p[1] for p in pairs):.3f} "
+              f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+    return statistics.median(p[0] for p in ratios["hipvision"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each clip (default 10 s)")
     parser.add_argument("--repeat", type=int, default=3, help="interleaved pairs per command (default 3)")
     parser.add_argument("--model", type=Path, default=None, help="pose model (default: the provisioned 'full')")
+    parser.add_argument("--base", type=Path, default=None,
+                        help="another checkout (e.g. `git archive main`) whose hipvision runs in the same loop too")
     args = parser.parse_args(argv)
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     sys.path.insert(0, str(ROOT))
@@ -128,7 +139,11 @@ def main(argv: list[str] | None = None) -> int:
             video = clip(sample, args.seconds, tmp_dir / f"{command}.mp4")
             hv = [PYTHON, "-m", "hipvision", command, str(video), "--json", str(tmp_dir / f"{command}.json")]
             bare = [PYTHON, "-c", BARE, str(video), str(model)]
-            compare(command, hv, bare, env, args.repeat)
+            runs = {"bare": (bare, env), "hipvision": (hv, env)}
+            if args.base is not None:
+                base_env = dict(env, PYTHONPATH=str(args.base.resolve()) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+                runs["base"] = (hv, base_env)
+            compare(command, runs, args.repeat)
     return 0
 
 

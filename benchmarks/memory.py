@@ -17,7 +17,10 @@ the OS when it ends (``os.wait4``), so cases do not inherit each other's peak:
   model's own memory must not grow with the frames it has seen).
 
 Flat means: the growth from 1 to 60 minutes is the landmarks themselves (about
-2.4 kB a frame as float64 while collecting) and nothing per frame besides.
+2.4 kB a frame as float64 while collecting) and nothing per frame besides. With the real
+tracker on frames on all fours (the pose case), `extract` also keeps two small grey boxes per
+frame for the hip growth computed after the loop (about 20 kB a frame, capped at 48 MB:
+`hipvision.pose.growth_later`), so its peak grows with the frames until the cap.
 """
 
 from __future__ import annotations

@@ -21,10 +21,13 @@ E. **hipvision extract, default**: as D with the small-person tile search and
    crop following on; its extra inferences buy the higher detection rate.
 
 Shared machines are noisy: each run is repeated, interleaved, and the fastest
-counts. A and B are also measured *paired* (both on every frame, alternating
-first, in one loop), which cancels load drift: that ratio is the overhead
-figure to trust. The load average is printed so the figures can be judged. ``--parts`` then times the
-tracker's own parts (landmark conversion, subject choice, all-fours gate, hip growth) in one more paired loop.
+counts. A and B are also measured *paired* (on every frame, order rotating, in one loop), which cancels load
+drift: that ratio is the overhead figure to trust. B is paired twice: with the hip growth's flow on its worker
+thread during the loop (``inline``: what the live view runs) and computed after the loop (``later``: what
+`extract` does for files, `PoseTracker.growth_later`), whose after-the-loop flows are timed and added in a
+third line (the loop alone is not the whole cost). The load average is printed so the figures can be judged.
+``--parts`` then times the tracker's own parts (grey boxes, flow, affine fit, hand-off, landmark conversion,
+subject choice, all-fours gate, FramePose) for each of the two, in one more paired loop each.
 """
 
 from __future__ import annotations
@@ -114,53 +117,74 @@ def bare_with_decoding(video: Path, model: Path, max_frames: int | None) -> tupl
     return count, elapsed, found
 
 
-def paired(frames: list[Frame], model: Path) -> tuple[float, float, float, float]:
-    """A and B frame by frame in one loop (order alternating), so both see the same machine load.
+def paired(frames: list[Frame], model: Path,
+           names: tuple[str, ...] = ("bare", "inline", "later")) -> dict[str, tuple[float, float]]:
+    """A and B frame by frame in one loop (order rotating), so all see the same machine load.
 
-    Returns (bare seconds, hipvision seconds, bare CPU seconds, hipvision CPU seconds) summed over the frames;
-    CPU = the process's user + system time over each call (all threads: MediaPipe's, the hip-growth worker).
+    B is run twice: with the hip growth's flow on its worker thread during the loop (``inline``, as live) and
+    with it computed after the loop (``later``, as `extract` does for files, `PoseTracker.growth_later`); the
+    after-the-loop part is timed separately (``later, after the loop``).
+    Returns {name: (seconds, CPU seconds)} summed over the frames; CPU = the process's user + system time over
+    each call (all threads: MediaPipe's, the hip-growth workers).
     """
     import mediapipe as mp
 
-    spent = [0.0, 0.0]
-    cpu = [0.0, 0.0]
-    with quiet_native_logs(), PoseTracker(model, crop_search=False) as tracker:
+    spent = dict.fromkeys(("bare", "inline", "later"), 0.0)
+    cpu = dict.fromkeys(("bare", "inline", "later"), 0.0)
+    with quiet_native_logs(), PoseTracker(model, crop_search=False) as inline, \
+            PoseTracker(model, crop_search=False) as later_tracker, later_tracker.growth_later() as later:
         landmarker = _bare_landmarker(model)
         for i, frame in enumerate(frames):
-            for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+            for k in range(len(names)):
+                which = names[(i + k) % len(names)]
                 start, start_cpu = time.perf_counter(), time.process_time()
-                if which == 0:
+                if which == "bare":
                     rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
                     landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb),
                                                 int(round(frame.timestamp_s * 1000)))
                 else:
-                    tracker.process(frame)
+                    (inline if which == "inline" else later_tracker).process(frame)
                 spent[which] += time.perf_counter() - start
                 cpu[which] += time.process_time() - start_cpu
         landmarker.close()
-    return spent[0], spent[1], cpu[0], cpu[1]
+        start, start_cpu = time.perf_counter(), time.process_time()
+        later.results()
+        after = (time.perf_counter() - start, time.process_time() - start_cpu)
+    out = {name: (spent[name], cpu[name]) for name in names}
+    out["later, after the loop"] = after
+    return out
 
 
 def tracker_parts(frames: list[Frame], model: Path) -> None:
-    """The paired loop once more, printing the CPU time of the tracker's own parts (each thread's CPU time
-    around the call, so the load does not inflate it much; the growth's flow runs on its worker thread)."""
+    """The paired loop once more for each way of computing the hip growth (bare MediaPipe and one tracker),
+    printing the CPU time of the tracker's own parts (each thread's CPU time around the call, so the load does
+    not inflate it much; the inline growth's flow runs on its worker thread, the later one after the loop)."""
+    for kind in ("inline", "later"):
+        spent, calls, labels = _parts_of(frames, model, kind)
+        print(f"tracker parts, {kind}: CPU ms per frame ({len(frames)} frames; calls in brackets; the affine fit is "
+              "flow + fit minus the flow):")
+        for label in labels:
+            print(f"  {label:52s} {1000 * spent[label] / len(frames):6.3f}  ({calls[label]})")
+
+
+def _parts_of(frames: list[Frame], model: Path, kind: str):
     from collections import Counter
 
-    from hipvision.pose import image_motion, landmarker as lm
+    from hipvision.pose import growth_later, image_motion, landmarker as lm
 
     spent: Counter = Counter()
     calls: Counter = Counter()
     patched, labels = [], []
 
-    def timed(owner, name: str, label: str) -> None:
+    def timed(owner, name: str, label: str, clock=time.thread_time) -> None:
         original = getattr(owner, name)
 
         def wrapper(*args, **kwargs):
-            start = time.thread_time()
+            start = clock()
             try:
                 return original(*args, **kwargs)
             finally:
-                spent[label] += time.thread_time() - start
+                spent[label] += clock() - start
                 calls[label] += 1
         patched.append((owner, name, original))
         labels.append(label)
@@ -171,16 +195,20 @@ def tracker_parts(frames: list[Frame], model: Path) -> None:
     timed(lm, "_to_arrays", "  landmarks to numpy")
     timed(lm.PoseTracker, "_pick", "  subject choice")
     timed(lm, "frame_is_quadruped", "  all-fours gate")
-    timed(image_motion.HipGrowthMeter, "advance", "  hip box of the kept frame")
-    timed(image_motion.HipGrowthMeter, "measure", "hip growth flow + fit (worker thread)")
+    timed(lm.FramePose, "__init__", "  FramePose building")
+    timed(image_motion.HipGrowthMeter, "advance", "  hip box of the kept frame (grey, shrunk)")
+    timed(lm.PoseTracker, "_start_growth", "  growth: hand-off to the worker / keeping the boxes")
+    timed(lm.PoseTracker, "_growth_result", "  growth: waiting for the worker (wall)", clock=time.perf_counter)
+    timed(image_motion._Region, "patch", "grey boxes, all threads (in the lines above)")
+    timed(image_motion, "farneback_flow", "the flow, all threads")
+    timed(image_motion._Region, "growth", "flow + affine fit, all threads")
+    timed(growth_later.LaterGrowth, "results", "later: after the loop, main thread (wall)", clock=time.perf_counter)
     try:
-        paired(frames, model)
+        paired(frames, model, names=("bare", kind))
     finally:
         for owner, name, original in reversed(patched):
             setattr(owner, name, original)
-    print(f"tracker parts, CPU ms per frame ({len(frames)} frames; calls in brackets):")
-    for label in labels:
-        print(f"  {label:46s} {1000 * spent[label] / len(frames):6.3f}  ({calls[label]})")
+    return spent, calls, labels
 
 
 def tracker_decoded(frames: list[Frame], model: Path) -> tuple[int, float, int]:
@@ -247,11 +275,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_paired(frames: list[Frame], model: Path) -> None:
-    bare_s, hv_s, bare_cpu, hv_cpu = paired(frames, model)
-    print(f"paired A/B, frame by frame in one loop: bare {len(frames) / bare_s:.1f} fps, "
-          f"hipvision tracker {len(frames) / hv_s:.1f} fps, ratio {bare_s / hv_s:.3f}; CPU {1000 * bare_cpu / len(frames):.1f}"
-          f" vs {1000 * hv_cpu / len(frames):.1f} ms a frame, ratio {bare_cpu / hv_cpu:.3f}  "
-          f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+    runs = paired(frames, model)
+    n = len(frames)
+    (bare_s, bare_cpu), (after_s, after_cpu) = runs["bare"], runs["later, after the loop"]
+    rows = {"inline (flow on a worker, as live)": runs["inline"],
+            "later, the loop only": runs["later"],
+            "later, loop + flows after it": (runs["later"][0] + after_s, runs["later"][1] + after_cpu)}
+    print(f"paired A/B, frame by frame in one loop (load average {os.getloadavg()[0]:.1f}): bare "
+          f"{n / bare_s:.1f} fps, CPU {1000 * bare_cpu / n:.1f} ms a frame", flush=True)
+    for name, (secs, cpu) in rows.items():
+        print(f"  hipvision tracker, {name:36s} {n / secs:5.1f} fps, ratio {bare_s / secs:.3f}; "
+              f"CPU {1000 * cpu / n:.1f} ms a frame, ratio {bare_cpu / cpu:.3f}", flush=True)
 
 
 if __name__ == "__main__":

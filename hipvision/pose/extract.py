@@ -6,6 +6,7 @@ import dataclasses
 import math
 import os
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import numpy as np
 from hipvision.progress import ProgressFactory, progress_or_silent
 from hipvision.io.files import load_sequence
 from hipvision.landmarks import NUM_LANDMARKS
+from hipvision.pose.growth_later import LaterGrowth
 from hipvision.pose.landmarker import FramePose, PoseTracker
 from hipvision.sequence import PoseSequence
 from hipvision.io.sources import CaptureSource, Frame, FrameSource, open_source
@@ -81,6 +83,11 @@ class SequenceBuilder:
         self._growth[i] = getattr(pose, "hip_growth", math.nan)
         self._n += 1
 
+    def fill_growth(self, later: LaterGrowth) -> None:
+        """Write the growths computed after the fact (`PoseTracker.growth_later`, rows counted from this
+        builder's first frame) into the frames appended so far."""
+        later.fill(self._growth[:self._n])
+
     def build(self, *, copy: bool = True) -> PoseSequence:
         """The sequence of every frame appended so far: a copy (the builder can keep growing afterwards),
         or with ``copy=False`` views of the builder's blocks, for a caller that drops the builder (no second
@@ -118,20 +125,27 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
         total = max_frames if total is None else min(total, max_frames)
     builder = SequenceBuilder(fps=source.fps, frame_size=source.frame_size, source=source.description,
                               model=tracker.model_name, expected_frames=total)
-    try:
-        with progress_or_silent(progress)(f"poses: {source.description}", total) as tick:
-            for frame in source:
-                pose = tracker.process(frame)
-                builder.append(pose)
-                if on_frame is not None:
-                    on_frame(frame, pose)
-                tick(1)
-                if max_frames is not None and len(builder) >= max_frames:
-                    break
-    except KeyboardInterrupt:
-        keep = source.is_live if keep_on_interrupt is None else keep_on_interrupt
-        if not keep or len(builder) == 0:
-            raise  # a live recording ends with Ctrl-C and keeps what it has
+    # a file that nobody reads frame by frame (no on_frame): the hip growth's flow waits until after the loop (a
+    # live source keeps it on the worker thread: the store's cap would stall the camera while it is computed)
+    defer = on_frame is None and not getattr(source, "is_live", False) and hasattr(tracker, "growth_later")
+    later = tracker.growth_later() if defer else nullcontext()
+    with later as growth_later:
+        try:
+            with progress_or_silent(progress)(f"poses: {source.description}", total) as tick:
+                for frame in source:
+                    pose = tracker.process(frame)
+                    builder.append(pose)
+                    if on_frame is not None:
+                        on_frame(frame, pose)
+                    tick(1)
+                    if max_frames is not None and len(builder) >= max_frames:
+                        break
+        except KeyboardInterrupt:
+            keep = source.is_live if keep_on_interrupt is None else keep_on_interrupt
+            if not keep or len(builder) == 0:
+                raise  # a live recording ends with Ctrl-C and keeps what it has
+        if growth_later is not None:
+            builder.fill_growth(growth_later)
     seq = builder.build(copy=False)
     meta = dict(seq.meta)
     video_path = getattr(source, "video_path", None)  # sources that are not files (and test doubles) have none

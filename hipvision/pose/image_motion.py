@@ -156,6 +156,26 @@ class _Region:
         return float(growth) if math.isfinite(growth) else math.nan
 
 
+@dataclass(frozen=True)
+class GrowthPair:
+    """One frame pair's growth, ready to compute: the flow box (``region``, where the previous frame's hips
+    were) cut from the previous frame (``before``) and from this one (``after``), grey, shrunk to at most
+    `MAX_BOX_PX` on the long side (uint8, same shape): at most 2 × 100 × 100 bytes."""
+
+    region: _Region
+    before: np.ndarray
+    after: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of image kept (the two boxes)."""
+        return self.before.nbytes + self.after.nbytes
+
+    def growth(self, flow_fn: FlowFn | None = None) -> float:
+        """The growth from ``before`` to ``after`` (as `HipGrowthMeter.measure` gives it), dimensionless."""
+        return self.region.growth(self.before, self.after, flow_fn)
+
+
 def _run(mask: np.ndarray) -> tuple[int, int]:
     """(start, stop) of the one run of True in ``mask`` (the pixels of the fitted square along one axis)."""
     start = int(np.argmax(mask))
@@ -207,6 +227,11 @@ class HipGrowthMeter:
         self._prev: tuple[_Region, np.ndarray] | None = None  # the previous frame's region and its patch
 
     @property
+    def flow(self) -> FlowFn:
+        """The dense flow this meter measures with (`GrowthPair.growth` takes it)."""
+        return self._flow
+
+    @property
     def armed(self) -> bool:
         """A previous frame is kept: `measure` on the next frame will compute a growth."""
         return self._prev is not None
@@ -235,11 +260,18 @@ class HipGrowthMeter:
     def measure(self, image: np.ndarray, *, rgb: bool = False) -> float:
         """Growth from the previous frame to ``image`` (NaN without a previous frame with a person, or
         when the frame size changed); does not change the meter. Arguments as for `update`."""
+        pair = self.pair(image, rgb=rgb)
+        return math.nan if pair is None else pair.growth(self._flow)
+
+    def pair(self, image: np.ndarray, *, rgb: bool = False) -> "GrowthPair | None":
+        """What `measure` needs from ``image`` to compute the growth later, without the flow: the previous
+        frame's grey box and ``image``'s box at the same place (None where `measure` gives NaN without a flow:
+        no previous frame with a person, or the frame size changed). Does not change the meter."""
         if self._prev is None:
-            return math.nan
+            return None
         region, prev_patch = self._prev
         patch = region.patch(image, rgb=rgb)
-        return region.growth(prev_patch, patch, self._flow) if patch.shape == prev_patch.shape else math.nan
+        return GrowthPair(region, prev_patch, patch) if patch.shape == prev_patch.shape else None
 
     def advance(self, image: np.ndarray, image_landmarks: np.ndarray | None, *, rgb: bool = False,
                 keep: bool = True) -> bool:

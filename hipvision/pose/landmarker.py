@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +47,8 @@ from hipvision.core.posture import frame_is_quadruped
 from hipvision.errors import ModelError
 from hipvision.landmarks import NUM_LANDMARKS
 from hipvision.pose import usage_logging
-from hipvision.pose.image_motion import HipGrowthMeter
+from hipvision.pose.growth_later import MAX_KEPT_BYTES, LaterGrowth
+from hipvision.pose.image_motion import GrowthPair, HipGrowthMeter
 from hipvision.io.sources import Frame, quiet_native_logs
 
 #: Tile grids tried, in order, when nobody is found in the whole frame.
@@ -76,7 +79,8 @@ class FramePose:
         hip_growth: relative growth of the image region around the hips since the previous
             frame (dimensionless, + = grew = came closer; NaN where unknown), measured from the
             frames by `hipvision.pose.image_motion`, not by the pose model; measured only after a frame
-            on all fours (see `PoseTracker`).
+            on all fours (see `PoseTracker`); NaN here within `PoseTracker.growth_later`, which computes it
+            after the fact.
     """
 
     timestamp_s: float
@@ -199,6 +203,8 @@ class PoseTracker:
     subject's hips since the previous processed frame (`hipvision.pose.image_motion`), measured only
     when the previous frame's pose was on all fours (`hipvision.core.posture.frame_is_quadruped`, asked once
     in `GATE_HOLD_FRAMES` frames while the answer is yes; its one user is the circles analysis): NaN elsewhere.
+    Its flow runs on a worker thread while the model runs on the frame; within `growth_later` (files, through
+    `hipvision.pose.extract`) only the two small boxes it needs are kept and the flow is computed after the loop.
     """
 
     def __init__(self, model: str | os.PathLike | None = None, *, verbose: bool = False, num_poses: int = 2,
@@ -224,6 +230,8 @@ class PoseTracker:
         self._growth = HipGrowthMeter()
         self._growth_pool: ThreadPoolExecutor | None = None  # runs the meter alongside the model
         self._gate_held = 0  # frames still to keep for the growth without asking the all-fours gate
+        self._later: LaterGrowth | None = None  # while `growth_later` runs: the pairs whose flow waits
+        self._later_first = 0  # ... and the frame count when it started (its rows count from there)
 
     # -- public -----------------------------------------------------------------------------------
     def process(self, frame: Frame) -> FramePose:
@@ -232,8 +240,7 @@ class PoseTracker:
         size = (frame.image.shape[1], frame.image.shape[0])
         # the hip growth needs only the previous frame's landmarks: measure it while the model runs (only
         # after a frame on all fours: elsewhere it is NaN and costs nothing)
-        growth_job = (self._growth_worker().submit(self._growth.measure, frame.image)  # Frame.image is BGR
-                      if self._growth.armed else None)
+        growth_job = self._start_growth(frame)
         recent = self._subject_box is not None and t - self._subject_t <= self._reacquire_after_s
         previous = self._subject_box if recent else None
         found = None
@@ -241,8 +248,9 @@ class PoseTracker:
             found = self._follow_crop(frame, size, previous)
         if found is None:
             found = self._whole_frame(frame, size, previous)
+        row = self.stats["frames"] - self._later_first  # this frame's row within `growth_later`
         self.stats["frames"] += 1
-        growth = math.nan if growth_job is None else growth_job.result()
+        growth = self._growth_result(growth_job)
         if found is None:
             self._growth.reset()
             self._gate_held = 0
@@ -250,9 +258,40 @@ class PoseTracker:
         pose, box = found
         self._subject_box, self._subject_t = box, t
         self.stats["detected"] += 1
+        if isinstance(growth_job, GrowthPair):  # (as the worker's growth: kept only when someone is found here)
+            self._later.add(row, growth_job)
         image, vis, pres, world = pose
         self._growth.advance(frame.image, image, keep=self._on_all_fours(image, vis, world, size))
         return FramePose(t, image, vis, pres, world, hip_growth=growth)
+
+    @contextmanager
+    def growth_later(self, *, max_bytes: int = MAX_KEPT_BYTES) -> Iterator[LaterGrowth]:
+        """Within this block the hip growth is computed after the fact: `process` returns it as NaN and keeps
+        each measured frame's two grey boxes in the `LaterGrowth` yielded, whose rows count the frames processed
+        within the block (0 = the first); call its `LaterGrowth.fill` / `results` for the growths (see
+        `hipvision.pose.growth_later`; `extract` does this for files). The boxes kept stay under ``max_bytes``."""
+        if self._later is not None:
+            raise RuntimeError("growth_later is already active")
+        self._later = LaterGrowth(self._growth.flow, max_bytes=max_bytes)
+        self._later_first = self.stats["frames"]
+        try:
+            yield self._later
+        finally:
+            self._later = None
+
+    def _start_growth(self, frame: Frame) -> Future | GrowthPair | None:
+        """The hip growth of ``frame`` (only after a frame kept on all fours): its flow submitted to the worker
+        thread (the job returned), or within `growth_later` its two boxes, to keep for later (`process` keeps
+        them if someone is found in ``frame``)."""
+        if not self._growth.armed:
+            return None
+        if self._later is None:
+            return self._growth_worker().submit(self._growth.measure, frame.image)  # Frame.image is BGR
+        return self._growth.pair(frame.image)
+
+    def _growth_result(self, job: Future | GrowthPair | None) -> float:
+        """The worker's growth (waits for it); NaN without a job or for boxes kept for later."""
+        return job.result() if isinstance(job, Future) else math.nan
 
     def _on_all_fours(self, image: np.ndarray, vis: np.ndarray, world: np.ndarray, size: tuple[int, int]) -> bool:
         """The hip growth's gate: `frame_is_quadruped`, whose "yes" holds for `GATE_HOLD_FRAMES` frames."""
