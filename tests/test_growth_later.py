@@ -18,37 +18,23 @@ from hipvision.pose import FramePose, PoseTracker, extract, landmarker
 from hipvision.pose.growth_later import LaterGrowth
 from hipvision.pose.image_motion import HipGrowthMeter
 from hipvision.io.sources import Frame, open_source
+from textured_frames import CENTRE, SIZE, hip_landmarks, texture, warp
 
-SIZE = (640, 480)  # width, height
-CENTRE = (300.0, 250.0)
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
-def _texture(seed: int = 3) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    noise = (rng.random((SIZE[1], SIZE[0])) * 255).astype(np.uint8)
-    return cv2.normalize(cv2.GaussianBlur(noise, (0, 0), 2.0), None, 0, 255, cv2.NORM_MINMAX)
-
-
 def _zoomed(base: np.ndarray, scale: float) -> np.ndarray:
-    cx, cy = CENTRE
-    m = np.array([[scale, 0, cx * (1 - scale)], [0, scale, cy * (1 - scale)]])
-    grey = cv2.warpAffine(base, m, SIZE, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-    return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+    """BGR ``base`` scaled by ``scale`` about `CENTRE`."""
+    return cv2.cvtColor(warp(base, scale), cv2.COLOR_GRAY2BGR)
 
 
 def _landmarks(thigh_px: float) -> np.ndarray:
-    lm = np.full((NUM_LANDMARKS, 3), 0.5)
-    for i, dx in ((L.LEFT_HIP, -8), (L.RIGHT_HIP, 8)):
-        lm[i] = ((CENTRE[0] + dx) / SIZE[0], CENTRE[1] / SIZE[1], 0)
-    for i, dx in ((L.LEFT_KNEE, -8), (L.RIGHT_KNEE, 8)):
-        lm[i] = ((CENTRE[0] + dx) / SIZE[0], (CENTRE[1] + thigh_px) / SIZE[1], 0)
-    return lm
+    return hip_landmarks(CENTRE, thigh_px)
 
 
 def _frames(n: int, step: float):
     """``n`` BGR frames of a texture zooming by ``step`` per frame about the hips, with their landmarks."""
-    base = _texture()
+    base = texture()
     return [(_zoomed(base, step ** i), _landmarks(90.0 * step ** i)) for i in range(n)]
 
 

@@ -20,38 +20,9 @@ from hipvision.pose.image_motion import HipGrowthMeter, _Region, hip_region, reg
 from hipvision.pose.landmarker import GATE_HOLD_FRAMES
 from hipvision.sequence import PoseSequence
 from hipvision.io.sources import Frame, open_source
+from textured_frames import CENTRE, SIZE, hip_landmarks, texture, warp
 
-SIZE = (640, 480)  # width, height
-CENTRE = (300.0, 250.0)
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-
-
-def _texture(seed: int = 3) -> np.ndarray:
-    """A grey 640x480 image with blobs a few pixels across (trackable by optical flow)."""
-    rng = np.random.default_rng(seed)
-    noise = (rng.random((SIZE[1], SIZE[0])) * 255).astype(np.uint8)
-    blurred = cv2.GaussianBlur(noise, (0, 0), 2.0)
-    return cv2.normalize(blurred, None, 0, 255, cv2.NORM_MINMAX)
-
-
-def _warp(image: np.ndarray, scale: float, about=CENTRE, shift=(0.0, 0.0)) -> np.ndarray:
-    """``image`` scaled by ``scale`` about ``about`` (pixels), then shifted by ``shift`` pixels."""
-    cx, cy = about
-    m = np.array([[scale, 0, cx * (1 - scale) + shift[0]], [0, scale, cy * (1 - scale) + shift[1]]])
-    return cv2.warpAffine(image, m, (image.shape[1], image.shape[0]), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REFLECT)
-
-
-def _landmarks(hip_px, thigh_px: float) -> np.ndarray:
-    """(33, 3) normalised landmarks: hips either side of ``hip_px``, knees ``thigh_px`` below them."""
-    w, h = SIZE
-    lm = np.full((NUM_LANDMARKS, 3), 0.5)
-    hx, hy = hip_px
-    for i, dx in ((L.LEFT_HIP, -8), (L.RIGHT_HIP, 8)):
-        lm[i] = ((hx + dx) / w, hy / h, 0)
-    for i, dx in ((L.LEFT_KNEE, -8), (L.RIGHT_KNEE, 8)):
-        lm[i] = ((hx + dx) / w, (hy + thigh_px) / h, 0)
-    return lm
 
 
 # ------------------------------------------------------------------------------ region_growth
@@ -59,28 +30,28 @@ def _landmarks(hip_px, thigh_px: float) -> np.ndarray:
 @pytest.mark.parametrize("half", [40.0, 110.0])  # 110: a 330 px box, shrunk to MAX_BOX_PX before the flow
 @pytest.mark.parametrize("scale", [1.02, 0.98, 1.01])
 def test_scaling_about_the_centre_gives_the_scale_change(scale, half):
-    image = _texture()
-    growth = region_growth(image, _warp(image, scale), CENTRE, half)
+    image = texture()
+    growth = region_growth(image, warp(image, scale), CENTRE, half)
     assert growth == pytest.approx(scale - 1, abs=0.004)
 
 
 @pytest.mark.parametrize("shift", [(3.0, 0.0), (0.0, -3.0), (2.0, 2.5)])
 def test_translation_is_not_growth(shift):
-    image = _texture()
-    assert abs(region_growth(image, _warp(image, 1.0, shift=shift), CENTRE, 40.0)) < 0.003
+    image = texture()
+    assert abs(region_growth(image, warp(image, 1.0, shift=shift), CENTRE, 40.0)) < 0.003
 
 
 @pytest.mark.parametrize("scale", [1.02, 0.98])
 def test_scaling_about_a_point_outside_the_box_still_gives_the_scale(scale):
     """About a point ~170 px away the box also slides by ~3 px; the offset terms take that."""
-    image = _texture()
+    image = texture()
     about = (CENTRE[0] + 150.0, CENTRE[1] - 80.0)  # outside the 4 * 40 px box
-    growth = region_growth(image, _warp(image, scale, about=about), CENTRE, 40.0)
+    growth = region_growth(image, warp(image, scale, about=about), CENTRE, 40.0)
     assert growth == pytest.approx(scale - 1, abs=0.004)
 
 
 def test_no_change_is_zero_and_unmeasurable_is_nan():
-    image = _texture()
+    image = texture()
     # the flow at the box's edge is not exactly 0 even for identical frames: 2e-6 here, against 1e-3 to 1e-2 for motion
     assert region_growth(image, image.copy(), CENTRE, 40.0) == pytest.approx(0.0, abs=1e-5)
     assert math.isnan(region_growth(image, image, CENTRE, 4.0))  # 9x9 = 81 pixels < 100
@@ -90,9 +61,9 @@ def test_no_change_is_zero_and_unmeasurable_is_nan():
 
 
 def test_square_clipped_at_the_frame_edge_still_measures():
-    image = _texture()
+    image = texture()
     corner = (10.0, 12.0)  # the square keeps 51 x 53 of its 81 x 81 pixels
-    assert region_growth(image, _warp(image, 1.02, about=corner), corner, 40.0) == pytest.approx(0.02, abs=0.004)
+    assert region_growth(image, warp(image, 1.02, about=corner), corner, 40.0) == pytest.approx(0.02, abs=0.004)
 
 
 @pytest.mark.parametrize("centre, half", [(CENTRE, 40.0), ((10.0, 12.0), 40.0), (CENTRE, 110.0)])
@@ -102,7 +73,7 @@ def test_growth_is_the_least_squares_affine_fit_over_the_square(centre, half):
     region = _Region.around(centre, half, (SIZE[1], SIZE[0]))
     x0, y0, x1, y1 = region.box
     fx0, fy0, fx1, fy1 = region.fit
-    patch = region.patch(_texture())
+    patch = region.patch(texture())
     flow = np.random.default_rng(5).normal(0.0, 1.0, (*patch.shape, 2)).astype(np.float32)
     # each flow pixel's centre in frame pixels; the fit is in the (shrunk) flow's pixels
     xs = x0 + (np.arange(patch.shape[1]) + 0.5) * (x1 - x0) / patch.shape[1] - 0.5
@@ -117,30 +88,30 @@ def test_growth_is_the_least_squares_affine_fit_over_the_square(centre, half):
 # ------------------------------------------------------------------------------ HipGrowthMeter
 
 def test_hip_region_from_landmarks():
-    centre, half = hip_region(_landmarks(CENTRE, 100.0), SIZE)
+    centre, half = hip_region(hip_landmarks(CENTRE, 100.0), SIZE)
     np.testing.assert_allclose(centre, CENTRE, atol=1e-9)
     assert half == pytest.approx(45.0)
-    assert hip_region(_landmarks(CENTRE, 10.0), SIZE)[1] == 12.0  # never below 12 px
+    assert hip_region(hip_landmarks(CENTRE, 10.0), SIZE)[1] == 12.0  # never below 12 px
     assert hip_region(None, SIZE) is None
     assert hip_region(np.full((NUM_LANDMARKS, 3), np.nan), SIZE) is None
 
 
 def test_meter_on_frames_growing_one_percent_per_frame():
-    base = _texture()
+    base = texture()
     meter = HipGrowthMeter()
     values = []
     for i in range(8):
         scale = 1.01 ** i
-        bgr = cv2.cvtColor(_warp(base, scale), cv2.COLOR_GRAY2BGR)
-        values.append(meter.update(bgr, _landmarks(CENTRE, 90.0 * scale)))
+        bgr = cv2.cvtColor(warp(base, scale), cv2.COLOR_GRAY2BGR)
+        values.append(meter.update(bgr, hip_landmarks(CENTRE, 90.0 * scale)))
     assert math.isnan(values[0])
     np.testing.assert_allclose(values[1:], 0.01, atol=0.003)
 
 
 def test_meter_nan_around_a_frame_without_a_person_and_after_reset():
-    base = _texture()
-    frames = [cv2.cvtColor(_warp(base, 0.99 ** i), cv2.COLOR_GRAY2BGR) for i in range(7)]
-    lms = [_landmarks(CENTRE, 90.0 * 0.99 ** i) for i in range(7)]
+    base = texture()
+    frames = [cv2.cvtColor(warp(base, 0.99 ** i), cv2.COLOR_GRAY2BGR) for i in range(7)]
+    lms = [hip_landmarks(CENTRE, 90.0 * 0.99 ** i) for i in range(7)]
     lms[3] = None                                   # nobody in frame 3
     lms[5] = np.full((NUM_LANDMARKS, 3), np.nan)    # nor in frame 5 (a FramePose.missing row)
     meter = HipGrowthMeter()
@@ -158,19 +129,19 @@ def test_meter_rgb_and_bgr_frames_agree():
     rng = np.random.default_rng(5)
     colour = cv2.GaussianBlur((rng.random((SIZE[1], SIZE[0], 3)) * 255).astype(np.uint8), (0, 0), 2.0)
     colour[..., 0] //= 4  # channels differ, so swapping them changes the grey image
-    frames = [_warp(colour, s) for s in (1.0, 1.02)]
+    frames = [warp(colour, s) for s in (1.0, 1.02)]
     bgr_meter, rgb_meter = HipGrowthMeter(), HipGrowthMeter()
     for f in frames:
-        bgr = bgr_meter.update(f, _landmarks(CENTRE, 90.0))
-        rgb = rgb_meter.update(f[..., ::-1].copy(), _landmarks(CENTRE, 90.0), rgb=True)
+        bgr = bgr_meter.update(f, hip_landmarks(CENTRE, 90.0))
+        rgb = rgb_meter.update(f[..., ::-1].copy(), hip_landmarks(CENTRE, 90.0), rgb=True)
     assert bgr == pytest.approx(rgb, abs=1e-9) and bgr == pytest.approx(0.02, abs=0.004)
 
 
 def test_a_frame_not_kept_costs_nothing_and_gives_nan_next():
     """``advance(keep=False)`` (the tracker's "not on all fours"): the next growth is NaN, the one after is measured."""
-    base = _texture()
-    frames = [cv2.cvtColor(_warp(base, 1.01 ** i), cv2.COLOR_GRAY2BGR) for i in range(4)]
-    lms = [_landmarks(CENTRE, 90.0 * 1.01 ** i) for i in range(4)]
+    base = texture()
+    frames = [cv2.cvtColor(warp(base, 1.01 ** i), cv2.COLOR_GRAY2BGR) for i in range(4)]
+    lms = [hip_landmarks(CENTRE, 90.0 * 1.01 ** i) for i in range(4)]
     meter = HipGrowthMeter()
     assert meter.advance(frames[0], lms[0], keep=False) and not meter.armed
     assert math.isnan(meter.measure(frames[1]))
@@ -181,7 +152,7 @@ def test_a_frame_not_kept_costs_nothing_and_gives_nan_next():
 # ---------------------------------------------------------------- FramePose → PoseSequence → npz
 
 def _poses(growth):
-    return [FramePose(0.1 * i, _landmarks(CENTRE, 90.0), np.ones(NUM_LANDMARKS), np.ones(NUM_LANDMARKS),
+    return [FramePose(0.1 * i, hip_landmarks(CENTRE, 90.0), np.ones(NUM_LANDMARKS), np.ones(NUM_LANDMARKS),
                       np.zeros((NUM_LANDMARKS, 3)), hip_growth=g) for i, g in enumerate(growth)]
 
 
