@@ -18,7 +18,7 @@ from hipvision.pose import FramePose, PoseTracker, extract, landmarker
 from hipvision.pose.growth_later import LaterGrowth
 from hipvision.pose.image_motion import HipGrowthMeter
 from hipvision.io.sources import Frame, open_source
-from textured_frames import CENTRE, SIZE, hip_landmarks, texture, warp
+from textured_frames import CENTRE, SIZE, hip_landmarks, texture, warp, zoomed_sample_frames
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -181,14 +181,7 @@ class _Frames:
 
 
 def _zoomed_sample_frames(scales):
-    """Frame 0 of the rendered hip-circles sample, zoomed about its centre by each of ``scales``."""
-    cap = cv2.VideoCapture(str(SAMPLES / "hip_circles.mp4"))
-    ok, image = cap.read()
-    cap.release()
-    assert ok
-    h, w = image.shape[:2]
-    return [cv2.warpAffine(image, cv2.getRotationMatrix2D((w / 2, h / 2), 0.0, s), (w, h), flags=cv2.INTER_LINEAR,
-                           borderMode=cv2.BORDER_REPLICATE) for s in scales]
+    return zoomed_sample_frames(SAMPLES / "hip_circles.mp4", scales)
 
 
 @pytest.mark.slow

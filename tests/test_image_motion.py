@@ -20,7 +20,7 @@ from hipvision.pose.image_motion import HipGrowthMeter, _Region, hip_region, reg
 from hipvision.pose.landmarker import GATE_HOLD_FRAMES
 from hipvision.sequence import PoseSequence
 from hipvision.io.sources import Frame, open_source
-from textured_frames import CENTRE, SIZE, hip_landmarks, texture, warp
+from textured_frames import CENTRE, SIZE, hip_landmarks, texture, warp, zoomed_sample_frames
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -229,17 +229,7 @@ def test_npz_written_before_hip_growth_existed_loads_with_none(tmp_path):
 # ------------------------------------------------------------------------ real MediaPipe (slow)
 
 def _zoomed_sample_frames(scales):
-    """Frame 0 of the rendered hip-circles sample, zoomed about its centre by each of ``scales``."""
-    cap = cv2.VideoCapture(str(SAMPLES / "hip_circles.mp4"))
-    ok, image = cap.read()
-    cap.release()
-    assert ok
-    h, w = image.shape[:2]
-    out = []
-    for s in scales:
-        m = cv2.getRotationMatrix2D((w / 2, h / 2), 0.0, s)
-        out.append(cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))
-    return out
+    return zoomed_sample_frames(SAMPLES / "hip_circles.mp4", scales)
 
 
 @pytest.mark.slow

@@ -38,3 +38,14 @@ def hip_landmarks(hip_px=CENTRE, thigh_px: float = 90.0) -> np.ndarray:
     for i, dx in ((L.LEFT_KNEE, -8), (L.RIGHT_KNEE, 8)):
         lm[i] = ((hx + dx) / w, (hy + thigh_px) / h, 0)
     return lm
+
+
+def zoomed_sample_frames(video, scales) -> list[np.ndarray]:
+    """Frame 0 of ``video`` (a sample with a person), zoomed about its centre by each of ``scales`` (BGR)."""
+    cap = cv2.VideoCapture(str(video))
+    ok, image = cap.read()
+    cap.release()
+    assert ok, video
+    h, w = image.shape[:2]
+    return [cv2.warpAffine(image, cv2.getRotationMatrix2D((w / 2, h / 2), 0.0, s), (w, h), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE) for s in scales]
