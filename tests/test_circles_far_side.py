@@ -72,3 +72,28 @@ def test_rocking_seen_from_afar_counts_no_circle_whichever_way_the_world_turns(g
     seq = replace(seq, hip_growth=growth + np.random.default_rng(2).normal(0.0, 7e-4, len(growth)))
     res = analyze_circles(seq)
     assert res.total == 0 and res.partials == []
+
+
+def _closer(reasons) -> list[str]:
+    return [r for r in reasons if "bring the camera closer" in r]
+
+
+@pytest.mark.parametrize("distance_m, small", [(4.0, True), (2.0, False)])
+def test_a_low_count_from_afar_says_to_bring_the_camera_closer(distance_m, small):
+    """Side-on with the pose model's depth gone, the circles are not counted (low). From 4 m the person spans
+    28% of the frame and the result, and each set, also says to bring the camera closer; from 2 m (over half
+    the frame) it does not."""
+    seq = render_quadruped(SETS, camera=quadruped_camera("side", distance_m=distance_m, pitch_deg=10.0), seed=6,
+                           depth_motion_gain=0.0)
+    result = analyze_circles(seq)
+    assert result.confidence.level == "low"
+    assert bool(_closer(result.confidence.reasons)) == small
+    assert all(bool(_closer(s.confidence.reasons)) == small for s in result.sets)
+
+
+def test_a_high_count_from_afar_stays_high():
+    """The advice never makes a result low by itself: 45° from 4 m, the depth as measured, counted right and high."""
+    seq = render_quadruped(SETS, camera=quadruped_camera("45", distance_m=4.0, pitch_deg=10.0), seed=6)
+    result = analyze_circles(seq)
+    assert [r.direction for r in result.reps] == SETS.directions
+    assert result.confidence.level == "high" and result.confidence.reasons == ()
