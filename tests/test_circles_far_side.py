@@ -1,6 +1,8 @@
 """Far and floor-level side-on cameras (issue 13, sixth pass): the image growth's loop is weaker against its
-in-step part, and the pose model's depth is faint; where the two independent signals turn the same way, the
-image loop needs less (`DepthSettings.image_agree_min_phase_deg`, ``image_agree_min_cycles``)."""
+in-step part, and the pose model's depth is faint; where the two independent signals turn the same way in a
+side-on window, the image loop needs less (`DepthSettings.image_agree_min_phase_deg`, ``image_agree_min_cycles``,
+``image_agree_min_sin_az``; from behind, where the image growth is not the depth motion, the live view of
+`samples/hip_circles_behind.mp4` is held by `tests/test_circles_placements.py`)."""
 
 from dataclasses import replace
 

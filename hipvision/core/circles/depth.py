@@ -78,11 +78,15 @@ class DepthSettings:
     image_min_phase_deg: float = 30.0  # offline: ... and its loop is at least this far out of step with the
     # across motion (90° = a pure quarter turn, as a circle's depth; rocking on a rendered video made the
     # image growth run 11-14° ahead of the across motion, a clean but false loop)
-    image_agree_min_phase_deg: float = 20.0  # offline: ... but only this far out of step, and with
-    image_agree_min_cycles: int = 1  # ... this many whole cycles, in a window where the pose model's own depth
-    # found no loop but its faint quarter-turn part turns the image loop's way: two independent signals agree
-    # (far side-on, 2.6-3.4 m, the image loop ran 19-40° out of step, the world's ratio 0.001-0.06; rocking
-    # 0-16°, and its world part turned against the image on the standing-rocking sample)
+    image_agree_min_phase_deg: float = 15.0  # offline: ... but only this far out of step, and with
+    image_agree_min_cycles: int = 1  # ... this many whole cycles, in a side-on window (``image_agree_min_sin_az``)
+    # where the pose model's own depth found no loop but its faint quarter-turn part turns the image loop's way:
+    # two independent signals agree (rendered side-on circles, near and far: the image loop 15-40° out of step,
+    # the world's ratio 0.001-0.09; rocking 0-16°, and on the standing-rocking sample, 9-16°, the world's part
+    # turned against the image)
+    image_agree_min_sin_az: float = 0.87  # ... |sin azimuth| at least this: within about 30° of side-on, where the
+    # image growth follows the side-to-side motion (from behind it does not: the live view of
+    # samples/hip_circles_behind.mp4 then showed 3 + 3 where the recording's analysis saved 1 + 1)
 
 
 def depth_axes(camera_azimuth_deg: float) -> tuple[np.ndarray, np.ndarray]:
@@ -360,7 +364,8 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
             if approach_m is not None and (world is None or world[2] < settings.image_over_world_below
                                            or not clear_loop(world, torso, settings)):
                 image = image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso, settings=settings)
-                p_image, ratio_image = _image_rebuild(image, world, settings, world_found=ratio < 1.0)
+                side_on = abs(np.sin(np.radians(az))) >= settings.image_agree_min_sin_az
+                p_image, ratio_image = _image_rebuild(image, world, settings, world_found=ratio < 1.0 or not side_on)
                 if ratio_image < 1.0:
                     p, ratio, from_image = p_image, ratio_image, True
             found.append((c, p, ratio, az, from_image))
