@@ -9,7 +9,7 @@ which way the loop turns in the truth (``T``), in the pose model's depth (``W``)
 (``I``), the world's quarter-turn ratio, and the image loop's ratio, phase against the across motion and
 loopiness (the quantities `depth.image_loop` gates on).
 
-``--render`` first renders the far / floor side-on development set of issue 13's sixth pass (seeds 5811-5891,
+``--render`` first renders the far / floor side-on development set of issue 13's sixth pass (seeds 5811-5899,
 15 fps; never the held-out seeds 9000-9999) into the cache and extracts its poses.
 
     python benchmarks/circles_stages.py --cache /tmp/circ13f/dev --render
@@ -48,7 +48,7 @@ from hipvision.synthetic.render.sidecar import load_sidecar  # noqa: E402
 
 def plan(fps: float = 15.0) -> list[Item]:
     """The sixth pass's development set: 7 far and 7 floor-level side-on videos (2 or 3 circles each way),
-    side-on, 45° and shelf videos, and rocking far, on the floor and side-on."""
+    side-on, 45° and shelf videos, and 11 rocking clips (side-on, far, floor, 45° in front and behind, shelf)."""
     items = []
 
     def add(scene: str, cond: str, seed: int, options: dict, label: str | None = None):
@@ -68,6 +68,9 @@ def plan(fps: float = 15.0) -> list[Item]:
     for cond, off in (("side", 0), ("oblique", 3), ("shelf_side", 6)):
         add("hip_circles", cond, 5881 + off, {"per_direction": 2})
     add("rocking", "side", 5891, {"duration_s": 10.0}, "side (rocking)")
+    for k, cond in enumerate(("side", "far_side", "floor_side", "oblique", "shelf_side", "far_side", "side",
+                              "oblique_back")):  # more rocking, for the final setting (15°)
+        add("rocking", cond, 5892 + k, {"duration_s": 10.0}, f"{cond} (rocking)")
     return items
 
 
