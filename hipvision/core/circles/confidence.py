@@ -23,12 +23,15 @@ the whole result; each reason says what to change:
   small circles counted 2, with nothing else to say so).
 
 A still hold seen from anywhere is ``"high"`` with 0 circles: too little moved for a circle to hide.
+
+A result that is low for any of these reasons, with the person spanning under ``small_fill`` of the frame, also
+says to bring the camera closer (from afar the image growth that shows the depth motion side-on fades).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -63,6 +66,9 @@ class ConfidenceSettings:
     min_loop_of_counted: float = 0.25  # ... and this share of the smaller set's median circle area
     min_loopiness: float = 0.5  # ... and net over total area swept at least this (a rock sweeps both ways)
     near_gate_ratio: float = 1.5  # a set's median radius under this × the counter's smallest circle: fragile
+    small_fill: float = 0.42  # a low result whose person spans less of the frame than this says to come closer
+    # (rendered side-on: 0.32-0.39 at 2.6-3.4 m, where 4 of 7 videos still miscount; 0.53-0.66 at
+    # 1.5-2.3 m; a synthetic person 2.6 m from a 1280 px camera: 0.44)
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,7 @@ class _Circle:
 
 def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[RepSpan] = (),
            detection_rate: float | None = None, valid_fraction: float = 1.0, target_per_direction: int = 5,
-           min_radius_torso: float = 0.04,
+           min_radius_torso: float = 0.04, frame_fill: float | None = None,
            settings: ConfidenceSettings = ConfidenceSettings()) -> tuple[Confidence, list[CircleSetSummary]]:
     """The result's confidence and one `CircleSetSummary` per direction (in time order).
 
@@ -118,6 +124,9 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
         rejected: the counter's rejected 360° sweeps.
         detection_rate: share of frames with a person; valid_fraction: share on hands and knees.
         min_radius_torso: the counter's smallest circle (torso lengths), for the uncounted-turning check.
+        frame_fill: share of the frame the person spans (`analyze.frame_fill`), or None: a result (and each set)
+            that is low for other reasons also says to bring the camera closer when it is under ``small_fill``
+            (it never makes a result low by itself).
     """
     circles = [_Circle(r.direction, r.start_s, r.end_s) for r in reps]
     unfinished = [_Circle(p.direction, p.start_s, p.end_s, p.fraction) for p in partials]
@@ -153,6 +162,12 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
         if not any(s.direction == direction for s in sets):
             sets.append(CircleSetSummary(direction, 0, None, None, Confidence.of(every)))
     sets.sort(key=lambda s: math.inf if s.start_s is None else s.start_s)
+    if every and frame_fill is not None and frame_fill < settings.small_fill:
+        closer = (f"the person spans only {100 * frame_fill:.0f}% of the frame: bring the camera closer, so that "
+                  "the body fills most of it (from afar the hips' motion toward the camera is barely seen)")
+        every.append(closer)
+        sets = [replace(s, confidence=Confidence.of([*s.confidence.reasons, closer])) if s.confidence.level == LOW
+                else s for s in sets]
     return Confidence.of(every), sets
 
 

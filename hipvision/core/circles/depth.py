@@ -78,6 +78,15 @@ class DepthSettings:
     image_min_phase_deg: float = 30.0  # offline: ... and its loop is at least this far out of step with the
     # across motion (90° = a pure quarter turn, as a circle's depth; rocking on a rendered video made the
     # image growth run 11-14° ahead of the across motion, a clean but false loop)
+    image_agree_min_phase_deg: float = 15.0  # offline: ... but only this far out of step, and with
+    image_agree_min_cycles: int = 1  # ... this many whole cycles, in a side-on window (``image_agree_min_sin_az``)
+    # where the pose model's own depth found no loop but its faint quarter-turn part turns the image loop's way:
+    # two independent signals agree (rendered side-on circles, near and far: the image loop 15-40° out of step,
+    # the world's ratio 0.001-0.09; rocking 0-16°, and on the standing-rocking sample, 9-16°, the world's part
+    # turned against the image)
+    image_agree_min_sin_az: float = 0.87  # ... |sin azimuth| at least this: within about 30° of side-on, where the
+    # image growth follows the side-to-side motion (from behind it does not: the live view of
+    # samples/hip_circles_behind.mp4 then showed 3 + 3 where the recording's analysis saved 1 + 1)
 
 
 def depth_axes(camera_azimuth_deg: float) -> tuple[np.ndarray, np.ndarray]:
@@ -156,7 +165,8 @@ def image_loop_terms(t_s: np.ndarray, dev_m: np.ndarray, approach_m: np.ndarray,
                       settings=settings)
 
 
-def _image_rebuild(image: tuple | None, world: tuple | None, settings: DepthSettings) -> tuple[np.ndarray, float]:
+def _image_rebuild(image: tuple | None, world: tuple | None, settings: DepthSettings, *,
+                   world_found: bool = False) -> tuple[np.ndarray, float]:
     """`depth_fit` with the evidence for the depth motion taken from the image, not the pose model.
 
     ``image``: `image_loop_terms` of the window (the across motion against how far the hips came toward the
@@ -164,27 +174,37 @@ def _image_rebuild(image: tuple | None, world: tuple | None, settings: DepthSett
     from the pose model's depth. Only the presence and the direction of a loop are taken from the image: a
     window whose across motion and image depth make a clear loop (`image_loop`) is rebuilt as deep as wide,
     turning the image loop's way. Returns the coefficients and the world depth's own ratio (what the pose
-    model saw; at least ``1 / max_stretch``, under ``max_ratio``), or `IDENTITY`, 1.0.
+    model saw; at least ``1 / max_stretch``, under ``max_ratio``), or `IDENTITY`, 1.0. ``world_found``: the
+    world depth found a loop in this window itself (`depth_fit`); only where it did not does its agreement
+    lower the image's gates (`image_loop`).
     """
-    if not image_loop(image, settings):
+    if not image_loop(image, settings, agreeing=None if world_found else world):
         return IDENTITY.copy(), 1.0
     ratio = float(np.clip(world[2] if world is not None else 0.0, 1.0 / settings.max_stretch,
                           np.nextafter(settings.max_ratio, 0)))
     return _as_deep_as_wide(image), ratio
 
 
-def image_loop(terms: tuple | None, settings: DepthSettings) -> bool:
+def image_loop(terms: tuple | None, settings: DepthSettings, *, agreeing: tuple | None = None) -> bool:
     """Whether `image_loop_terms` show a clear loop: ratio at least ``image_min_ratio``, at least
     ``image_min_phase_deg`` out of step with the across motion (its quarter-turn part against its
     in-step part: the image growth also follows the across motion itself), a good fit, at least
-    ``image_min_cycles`` cycles all turning one way."""
+    ``image_min_cycles`` cycles all turning one way.
+
+    ``agreeing``: the window's world `loop_terms` where the world found no loop itself; when its quarter-turn
+    part turns the image loop's way, ``image_agree_min_phase_deg`` and ``image_agree_min_cycles`` apply instead
+    (a far camera: the image growth's loop is weaker against its in-step part, the world's faint but right)."""
     if terms is None:
         return False
-    alpha, _, beta, r2, _, loop, signs = terms
+    alpha, gamma, beta, r2, _, loop, signs = terms
     out_of_step_deg = np.degrees(np.arctan2(beta, abs(alpha)))
-    return bool(beta >= settings.image_min_ratio and out_of_step_deg >= settings.image_min_phase_deg
+    min_phase, min_cycles = settings.image_min_phase_deg, settings.image_min_cycles
+    if agreeing is not None and np.sign(agreeing[1]) == np.sign(gamma) != 0:
+        min_phase = min(min_phase, settings.image_agree_min_phase_deg)
+        min_cycles = min(min_cycles, settings.image_agree_min_cycles)
+    return bool(beta >= settings.image_min_ratio and out_of_step_deg >= min_phase
                 and r2 >= settings.min_fit_r2 and loop >= settings.min_loop
-                and len(signs) >= settings.image_min_cycles and abs(signs.sum()) == len(signs))
+                and len(signs) >= min_cycles and abs(signs.sum()) == len(signs))
 
 
 def _as_deep_as_wide(terms: tuple) -> np.ndarray:
@@ -344,7 +364,8 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
             if approach_m is not None and (world is None or world[2] < settings.image_over_world_below
                                            or not clear_loop(world, torso, settings)):
                 image = image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso, settings=settings)
-                p_image, ratio_image = _image_rebuild(image, world, settings)
+                side_on = abs(np.sin(np.radians(az))) >= settings.image_agree_min_sin_az
+                p_image, ratio_image = _image_rebuild(image, world, settings, world_found=ratio < 1.0 or not side_on)
                 if ratio_image < 1.0:
                     p, ratio, from_image = p_image, ratio_image, True
             found.append((c, p, ratio, az, from_image))
