@@ -66,3 +66,29 @@ def test_a_gap_in_the_landmarks_is_bridged_up_to_half_a_second(missing_frames, e
     start = int(6 * FPS)  # in the middle of the second circle
     valid[start:start + missing_frames] = False
     assert _count(phase, valid=valid) == expected
+
+
+def _unclosed(total_deg: float, settings: CounterSettings = CounterSettings()) -> tuple[int, list[int], list[int]]:
+    """(clockwise, partial sweeps, unclosed sweeps) of ``total_deg`` clockwise in one run (degrees)."""
+    phase = np.radians(_turn(total_deg))
+    counter = CircleCounter(settings)
+    for i, p in enumerate(0.12 * np.stack([np.cos(phase), np.sin(phase)], axis=1)):
+        counter.update(i, i / FPS, p, np.zeros(2), 1.0, True)
+    counter.finish()
+    return (counter.count["clockwise"], [round(p.sweep_deg) for p in counter.partials],
+            [round(p.sweep_deg) for p in counter.unclosed])
+
+
+@pytest.mark.parametrize("total_deg, expected", [
+    (720 + 195, (2, [], [])),       # 2 circles, then a sweep of 177°: nothing said
+    (720 + 200, (2, [], [182])),    # 182°, right after the second circle: unclosed (its set is low)
+    (720 + 232, (2, [214], [])),    # 214°: a partial circle, not unclosed
+    (200.0, (0, [], [])),           # 182° with no circle before it: neither (a rock sweeps up to 192°)
+])
+def test_a_sweep_from_180_degrees_after_a_counted_circle_is_kept_as_unclosed(total_deg, expected):
+    """``unclosed_min_deg`` 180°: the last circle of a set may have been missed (confidence, not the count)."""
+    assert _unclosed(total_deg) == expected
+
+
+def test_a_higher_unclosed_limit_would_leave_the_182_degree_sweep_unsaid():
+    assert _unclosed(720 + 200, CounterSettings(unclosed_min_deg=190.0)) == (2, [], [])

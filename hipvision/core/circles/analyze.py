@@ -228,6 +228,7 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
     counter = count_track(track, CircleCounter(settings.counter), ref)
     result = summarise(track, counter.reps, counter.partials, rejected=counter.rejected, settings=settings,
                        source=seq.source, model=seq.model, detection_rate=seq.detection_rate,
-                       rejected_spans=counter.rejected_spans, frame_fill=frame_fill(seq, track.valid))
+                       rejected_spans=counter.rejected_spans, unclosed=counter.unclosed,
+                       frame_fill=frame_fill(seq, track.valid))
     result.open_reps = counter.open_reps
     return result

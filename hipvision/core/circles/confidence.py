@@ -112,7 +112,7 @@ class _Circle:
     fraction: float = 1.0
 
 
-def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[RepSpan] = (),
+def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[RepSpan] = (), unclosed: list = (),
            detection_rate: float | None = None, valid_fraction: float = 1.0, target_per_direction: int = 5,
            min_radius_torso: float = 0.04, frame_fill: float | None = None,
            settings: ConfidenceSettings = ConfidenceSettings()) -> tuple[Confidence, list[CircleSetSummary]]:
@@ -122,6 +122,9 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
         track: the analysed track (pelvis, centre, validity, camera azimuth, depth ratio).
         reps, partials: the result's `CircleRep` and `CirclePartial` (direction, start_s, end_s[, fraction]).
         rejected: the counter's rejected 360° sweeps.
+        unclosed: arcs that went on the same way right after a set's last counted circle without closing a
+            circle or turning enough for a partial (`CircleCounter.unclosed`; direction, start_s, end_s, fraction):
+            each makes its set low (the set's last circle may have been missed).
         detection_rate: share of frames with a person; valid_fraction: share on hands and knees.
         min_radius_torso: the counter's smallest circle (torso lengths), for the uncounted-turning check.
         frame_fill: share of the frame the person spans (`analyze.frame_fill`), or None: a result (and each set)
@@ -148,6 +151,10 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
             continue
         start, end = min(c.start_s for c in items), max(c.end_s for c in items)
         reasons = list(overall) + _set_reasons(track, start, end, mine, part, rejected, settings)
+        reasons += [f"after the last {_LABEL[direction]} circle the hips went {360 * a.fraction:.0f}° further the "
+                    f"same way ({a.start_s:.1f}-{a.end_s:.1f} s) without closing a circle: if that was a circle, it "
+                    "was missed" for a in unclosed if a.direction == direction and mine
+                    and abs(a.start_s - max(c.end_s for c in mine)) < 1e-6]
         reasons += _near_the_gate([r for r in reps if r.direction == direction], min_radius_torso, settings)
         if abs(len(mine) - target_per_direction) == 1:
             word = "short of" if len(mine) < target_per_direction else "more than"

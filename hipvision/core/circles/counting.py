@@ -74,6 +74,9 @@ class CounterSettings:
     settle_deg: float = 8.0  # a run's last circle ends where it first came this close to its furthest point
     partial_min_deg: float = 210.0  # a straight stroke past the centre (rocking) sweeps just under 180°, and
     # jitter took noisy synthetic rocks to 180-192° (issue 13, fourth pass): a partial circle must turn past that
+    unclosed_min_deg: float = 180.0  # a run's last sweep, under ``partial_min_deg``, that turned at least this much
+    # right after a counted circle the same way is kept as `CircleCounter.unclosed` (not counted, not a partial):
+    # a set's last circle the path did not close (confidence, not the count; held-out seed 9517: 205°, shelf)
     max_dip_jump_deg: float = 90.0
     max_turn_rate_deg_s: float = 1080.0
     min_rep_s: float = 1.0
@@ -120,6 +123,8 @@ class CircleCounter:
         reps: counted circles (`RepSpan`), in order.
         partials: incomplete circles at the end of runs (`PartialSpan`).
         rejected: 360° sweeps that failed the size/roundness/duration checks; rejected_spans: those sweeps.
+        unclosed: a run's last sweep that turned ``unclosed_min_deg`` to ``partial_min_deg`` right after a circle
+            counted in the same run (`PartialSpan`): neither counted nor a partial, for the confidence.
     """
 
     def __init__(self, settings: CounterSettings = CounterSettings()):
@@ -128,6 +133,7 @@ class CircleCounter:
         self.partials: list[PartialSpan] = []
         self.rejected = 0
         self.rejected_spans: list[RepSpan] = []
+        self.unclosed: list[PartialSpan] = []
         self.open_reps = 0
         self._ref_radius = 0.0  # the latest ``ref_radius_m`` (0 when unknown)
         self._reset_run()
@@ -348,6 +354,10 @@ class CircleCounter:
                 self._last_loop = (self._dir, seg)
         elif sweep_deg >= s.partial_min_deg and self._arc_like(seg, sweep_deg):
             self.partials.append(PartialSpan(self._dir, seg[0][0], seg[-1][0], seg[0][1], seg[-1][1],
+                                             float(sweep_deg)))
+        elif (sweep_deg >= s.unclosed_min_deg and self.reps and self.reps[-1].direction == self._dir
+              and self.reps[-1].end_index == seg[0][0] and self._arc_like(seg, sweep_deg)):
+            self.unclosed.append(PartialSpan(self._dir, seg[0][0], seg[-1][0], seg[0][1], seg[-1][1],
                                              float(sweep_deg)))
         del self._buf[:end_pos]
 

@@ -68,9 +68,11 @@ def rep_measures(track: CircleTrack, span: RepSpan, index: int, settings: Circle
 def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpan], *, rejected: int = 0,
               settings: CirclesSettings = CirclesSettings(), source: str = "", model: str = "",
               detection_rate: float | None = None, live: bool = False,
-              rejected_spans: list[RepSpan] = (), frame_fill: float | None = None) -> CirclesResult:
+              rejected_spans: list[RepSpan] = (), unclosed: list[PartialSpan] = (),
+              frame_fill: float | None = None) -> CirclesResult:
     """Measures, protocol, start position, series, warnings and confidence from a track and its counted spans
-    (``frame_fill``: share of the frame the person spans, see `confidence.assess`)."""
+    (``unclosed``: the counter's `CircleCounter.unclosed`; ``frame_fill``: share of the frame the person spans;
+    see `confidence.assess`)."""
     t = track.t_s
     first = min([sp.start_index for sp in [*reps, *partials]], default=len(t))
     neutral = neutral_forward(track, first)
@@ -96,7 +98,9 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
     )
     result.warnings.extend(_warnings(track, result, rejected, detection_rate))
     result.info.extend(_info(track))
+    unclosed_arcs = [CirclePartial(p.direction_name, p.start_s, p.end_s, p.fraction) for p in unclosed]
     result.confidence, result.sets = assess(track, out_reps, out_partials, rejected=list(rejected_spans),
+                                            unclosed=unclosed_arcs,
                                             detection_rate=detection_rate, valid_fraction=valid_fraction,
                                             target_per_direction=settings.target_per_direction,
                                             min_radius_torso=settings.counter.min_radius, frame_fill=frame_fill)
