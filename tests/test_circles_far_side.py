@@ -99,3 +99,20 @@ def test_a_high_count_from_afar_stays_high():
     result = analyze_circles(seq)
     assert [r.direction for r in result.reps] == SETS.directions
     assert result.confidence.level == "high" and result.confidence.reasons == ()
+
+
+def test_the_frame_fill_ignores_frames_where_no_landmark_was_seen_without_a_warning():
+    """A frame on hands and knees whose landmarks all fall under the visibility limit (it happens on rendered
+    seated and still videos) is left out of the median, quietly (numpy warned "All-NaN slice" before)."""
+    import warnings
+
+    from hipvision.core.circles.analyze import MIN_SEEN_VISIBILITY, frame_fill
+
+    seq = render_quadruped(SETS, camera=quadruped_camera("45", distance_m=2.0, pitch_deg=10.0), seed=6)
+    valid = np.ones(len(seq), bool)
+    whole = frame_fill(seq, valid)
+    unseen = replace(seq, visibility=seq.visibility.copy())
+    unseen.visibility[:10] = MIN_SEEN_VISIBILITY / 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert frame_fill(unseen, valid) == pytest.approx(whole, abs=0.02)

@@ -129,6 +129,8 @@ def frame_fill(seq: PoseSequence, valid: np.ndarray) -> float | None:
     seen = seq.visibility[valid] >= MIN_SEEN_VISIBILITY
     if not seen.any():
         return None
+    rows = seen.any(axis=1)  # frames with a landmark seen (nanmax of an all-NaN row warns)
+    px, seen = px[rows], seen[rows]
     with np.errstate(invalid="ignore"):
         x, y = np.where(seen, px[..., 0], np.nan), np.where(seen, px[..., 1], np.nan)
         width = (np.nanmax(x, axis=1) - np.nanmin(x, axis=1)) / seq.frame_size[0]
