@@ -66,7 +66,7 @@ class BackgroundRecount:
         if self._running is not None:
             self._running.result()
             self._running = None
-        result, _ = self._analyse(effective_fps(seq))
+        result, _ = self._analyse(effective_fps(seq), open_end=False)
         self.latest = result
         self.counts = {"clockwise": result.clockwise, "counterclockwise": result.counterclockwise}
         self.last_rep = result.reps[-1] if result.reps else None
@@ -94,9 +94,10 @@ class BackgroundRecount:
         start = int(np.searchsorted(seq.timestamps_s, self.window.start_s)) if len(seq) else 0
         return effective_fps(seq.slice(start, len(seq)) if start > 0 else seq)
 
-    def _analyse(self, seq: PoseSequence) -> tuple[CirclesResult, float]:
+    def _analyse(self, seq: PoseSequence, *, open_end: bool = True) -> tuple[CirclesResult, float]:
+        """``open_end``: the recording goes on after ``seq`` (the set under way is not judged by its end)."""
         t0 = time.perf_counter()
-        result = analyze_circles(seq, settings=self.settings)
+        result = analyze_circles(seq, settings=self.settings, open_end=open_end)
         self.costs.append((len(seq), 1000 * (time.perf_counter() - t0)))
         return result, float(seq.timestamps_s[-1]) if len(seq) else -math.inf
 

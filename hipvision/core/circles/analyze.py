@@ -207,7 +207,7 @@ def refine_centre(track: CircleTrack, reps: list[RepSpan], *, max_gap_s: float) 
 
 
 def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettings(), *,
-                    live: bool = False) -> CirclesResult:
+                    live: bool = False, open_end: bool = False) -> CirclesResult:
     """Count and grade quadruped hip circles in a pose sequence.
 
     Args:
@@ -217,6 +217,9 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
             stream, but the counts it shows are this function's offline analysis of the frames so
             far (`hipvision.live.circles.CirclesLive`), as saved.
         settings: thresholds and filter settings.
+        open_end: the frames so far of a recording still going (the live recount): the confidence does not
+            judge the set under way at the last frame by its end (`confidence.assess`, ``open_end_s``); the
+            counts are the same.
     """
     if live:
         stream = CirclesStream(settings=settings, source=seq.source, model=seq.model)
@@ -231,6 +234,6 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
     result = summarise(track, counter.reps, counter.partials, rejected=counter.rejected, settings=settings,
                        source=seq.source, model=seq.model, detection_rate=seq.detection_rate,
                        rejected_spans=counter.rejected_spans, unclosed=counter.unclosed,
-                       frame_fill=frame_fill(seq, track.valid))
+                       frame_fill=frame_fill(seq, track.valid), open_end=open_end)
     result.open_reps = counter.open_reps
     return result

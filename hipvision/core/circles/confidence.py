@@ -66,6 +66,9 @@ class ConfidenceSettings:
     min_loop_of_counted: float = 0.25  # ... and this share of the smaller set's median circle area
     min_loopiness: float = 0.5  # ... and net over total area swept at least this (a rock sweeps both ways)
     near_gate_ratio: float = 1.5  # a set's median radius under this × the counter's smallest circle: fragile
+    open_end_span_s: float = 3.0  # live (``open_end_s``): a set is under way at the last frame when a circle or an
+    # unfinished one ended within this, or 1.2 of its circles' median duration if longer, of it; the turning of
+    # that last span is never "uncounted" (a first circle under way has no circle before it)
     small_fill: float = 0.42  # a low result whose person spans less of the frame than this says to come closer
     # (rendered side-on: 0.32-0.39 at 2.6-3.4 m, where 4 of 7 videos still miscount; 0.53-0.66 at
     # 1.5-2.3 m; a synthetic person 2.6 m from a 1280 px camera: 0.44)
@@ -114,7 +117,7 @@ class _Circle:
 
 def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[RepSpan] = (), unclosed: list = (),
            detection_rate: float | None = None, valid_fraction: float = 1.0, target_per_direction: int = 5,
-           min_radius_torso: float = 0.04, frame_fill: float | None = None,
+           min_radius_torso: float = 0.04, frame_fill: float | None = None, open_end_s: float | None = None,
            settings: ConfidenceSettings = ConfidenceSettings()) -> tuple[Confidence, list[CircleSetSummary]]:
     """The result's confidence and one `CircleSetSummary` per direction (in time order).
 
@@ -130,16 +133,29 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
         frame_fill: share of the frame the person spans (`analyze.frame_fill`), or None: a result (and each set)
             that is low for other reasons also says to bring the camera closer when it is under ``small_fill``
             (it never makes a result low by itself).
+        open_end_s: the last frame's time (seconds) when the recording is still going (the live recount of the
+            frames so far), else None. The set under way there is not judged by its end: its circle under way is
+            not "unfinished" (nor an unclosed sweep, nor uncounted turning) and its count is not "short of" the
+            target (on a clean 45° 5 + 5 set those made about half of each circle "low" live); its first
+            ``open_end_span_s`` are not judged by the share on hands and knees (getting into position).
     """
     circles = [_Circle(r.direction, r.start_s, r.end_s) for r in reps]
     unfinished = [_Circle(p.direction, p.start_s, p.end_s, p.fraction) for p in partials]
-    overall = _recording_reasons(detection_rate, valid_fraction, settings)
+    recent = _under_way_from(circles, unfinished, open_end_s, settings)
+    unfinished = [c for c in unfinished if c.end_s < recent]
+    unclosed = [a for a in unclosed if a.end_s < recent]
+    t = track.t_s
+    settling = open_end_s is not None and (len(t) < 2 or t[-1] - t[0] < settings.open_end_span_s)
+    # a recording still going, in its first seconds: the person is getting into position (not judged yet)
+    overall = [] if settling else _recording_reasons(detection_rate, valid_fraction, settings)
     overall += _frame_rate_reasons(track.t_s, settings)
     # the smaller set's typical circle: a missed circle of a set of small ones must not hide behind the
     # other set's big ones (from behind, a shelf: 2 small circles counted 1, high, next to 2 big ones)
     counted_cm2 = min((float(np.median([r.area_cm2 for r in reps if r.direction == d]))
                        for d in DIRECTIONS if any(r.direction == d for r in reps)), default=0.0)
-    overall += _uncounted_turning(track, circles + unfinished, min_radius_torso, counted_cm2, settings)
+    # the last span of a recording still going is the circle under way, not uncounted turning
+    under_way = [] if open_end_s is None else [_Circle("", open_end_s - _open_span(circles, settings), math.inf)]
+    overall += _uncounted_turning(track, circles + unfinished + under_way, min_radius_torso, counted_cm2, settings)
     if not circles:
         overall += _depth_reasons(track, np.ones(len(track.t_s), bool), settings, counted=False)
     sets = []
@@ -156,7 +172,7 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
                     "was missed" for a in unclosed if a.direction == direction and mine
                     and abs(a.start_s - max(c.end_s for c in mine)) < 1e-6]
         reasons += _near_the_gate([r for r in reps if r.direction == direction], min_radius_torso, settings)
-        if abs(len(mine) - target_per_direction) == 1:
+        if abs(len(mine) - target_per_direction) == 1 and not (mine and mine[-1].end_s >= recent):
             word = "short of" if len(mine) < target_per_direction else "more than"
             reasons.append(f"{len(mine)} {_LABEL[direction]} circles, one {word} the {target_per_direction} asked: "
                            f"if you did {target_per_direction}, one was {'missed' if len(mine) < target_per_direction else 'counted twice or added'}; "
@@ -179,6 +195,23 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
 
 
 # ------------------------------------------------------------------ reasons
+
+def _under_way_from(circles: list[_Circle], unfinished: list[_Circle], open_end_s: float | None,
+                    s: ConfidenceSettings) -> float:
+    """With the recording still going (``open_end_s``, seconds): the time from which a set is under way at the
+    last frame (its last circle or unfinished circle ended within ``open_end_span_s``, or 1.2 of the circles'
+    median duration, of it); +inf when none is, or the recording has ended."""
+    if open_end_s is None:
+        return math.inf
+    ends = [c.end_s for c in circles + unfinished]
+    return open_end_s - _open_span(circles, s) if ends and open_end_s - max(ends) < _open_span(circles, s) else math.inf
+
+
+def _open_span(circles: list[_Circle], s: ConfidenceSettings) -> float:
+    """Seconds back from a still-going recording's last frame that a circle under way may take."""
+    durations = [c.end_s - c.start_s for c in circles]
+    return max(s.open_end_span_s, 1.2 * float(np.median(durations)) if durations else 0.0)
+
 
 def _recording_reasons(detection_rate: float | None, valid_fraction: float, s: ConfidenceSettings) -> list[str]:
     out = []
