@@ -654,3 +654,50 @@ def test_a_temporary_file_whose_block_never_ended_is_removed_at_exit(tmp_path):
     assert run.returncode == 3, run.stderr
     assert run.stdout.strip().startswith("['.out.json."), run.stdout  # it was there while the block ran
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_signal_while_a_source_closes_waits_until_its_reader_is_done(tmp_path):
+    """CI once saw a live run stopped with SIGINT die in OpenCV (exit -11): the capture can be released under
+    a reader thread still inside ``read`` when a stop signal breaks the wait for it. The wait is `shielded`:
+    the signal stops the work once the reader is done and the capture released."""
+    import threading
+
+    from hipvision.commands.guard import PathRoles, guarded
+    from hipvision.errors import Interrupted
+    from hipvision.io.sources import open_source
+
+    released = []
+
+    class SlowCapture:  # reads take 0.3 s; release notes whether a read is under way
+        def __init__(self, cap):
+            self.cap, self.reading = cap, False
+
+        def read(self):
+            self.reading = True
+            time.sleep(0.3)
+            try:
+                return self.cap.read()
+            finally:
+                self.reading = False
+
+        def get(self, prop):
+            return self.cap.get(prop)
+
+        def release(self):
+            released.append(self.reading)
+            self.cap.release()
+
+    def work(json_out):
+        with open_source(SAMPLES / "seated_ir.mp4") as source:
+            source._cap = SlowCapture(source._cap)
+            frames = iter(source)
+            next(frames)
+            time.sleep(0.4)  # the reader is inside a slow read now
+            threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT)).start()  # lands while close waits
+            frames.close()  # the source closes: stop the reader, wait for it, release the capture
+            for _ in range(100):  # the work goes on: the deferred signal stops it here
+                time.sleep(0.01)
+
+    with pytest.raises(Interrupted):
+        guarded(work, PathRoles(outputs=("json_out",)))(json_out=tmp_path / "r.json")
+    assert released == [False]

@@ -24,6 +24,7 @@ import math
 import os
 import queue
 import re
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ import numpy as np
 
 from hipvision._native import native_logs_shown, quiet_ffmpeg, silence_stderr_fd
 from hipvision.errors import InputError
+from hipvision.io.shield import shielded
 
 #: Image file name endings an image folder is read from (lower case).
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
@@ -265,6 +267,12 @@ class CaptureSource(FrameSource):
         self._put(_END)
 
     def close(self) -> None:
+        """Stop the reader thread, then release the capture (never under a reader still inside ``read``: that
+        crashes OpenCV). Shielded: a stop signal arriving meanwhile is handled once the capture is released."""
+        with shielded():
+            self._close()
+
+    def _close(self) -> None:
         self._stop.set()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
@@ -280,6 +288,8 @@ class CaptureSource(FrameSource):
             self._cap = None
 
     def __del__(self) -> None:
+        if sys.is_finalizing():  # the process is ending (its memory goes with it), and a daemon reader may be
+            return  # frozen inside ``read``: releasing the capture under it crashed OpenCV (a live run, SIGINT)
         with contextlib.suppress(Exception):
             self.close()
 
