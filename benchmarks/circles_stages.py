@@ -32,15 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from accuracy import Item, ensure_rendered, poses  # noqa: E402
 
 from hipvision.core.circles import analyze_circles  # noqa: E402
-from hipvision.core.circles.analyze import (count_track, hands_seen, image_approach_m, on_all_fours,  # noqa: E402
-                                           track_offline)
+from hipvision.core.circles.analyze import body_path, count_track, image_approach_m, track_offline  # noqa: E402
 from hipvision.core.circles.counting import CircleCounter  # noqa: E402
 from hipvision.core.circles.depth import image_loop_terms, loop_terms  # noqa: E402
 from hipvision.core.circles.result import CirclesSettings  # noqa: E402
-from hipvision.core.circles.trajectory import (base_length, body_coordinates, change_rate, debounce,  # noqa: E402
-                                               midpoints, orthonormal_frame, quadruped_ok, segments,
-                                               support_frame, windowed_mean, TRACKED)
-from hipvision.core.filtering import smooth_offline  # noqa: E402
 from hipvision.io import load_sequence  # noqa: E402
 from hipvision.synthetic.render.scenes import make_spec  # noqa: E402
 from hipvision.synthetic.render.sidecar import load_sidecar  # noqa: E402
@@ -76,25 +71,9 @@ def plan(fps: float = 15.0) -> list[Item]:
 
 def raw_deviations(seq, settings: CirclesSettings = CirclesSettings()):
     """(t, dev (T, 2) before any depth rebuild, valid, segment ids, azimuth (T,), torso (T,), image approach
-    (T,) or None): the inputs `depth.depth_coefficients` sees, computed as `track_offline` does."""
-    s = settings
-    t = seq.timestamps_s
-    pts = smooth_offline(t, seq.world[:, list(TRACKED)], cutoff_hz=s.cutoff_hz, max_gap_s=s.max_gap_s)
-    up_raw, fwd_raw = support_frame(pts)
-    rate = change_rate(t, base_length(pts), span_s=s.planted_span_s)
-    raw_ok = quadruped_ok(pts, up_raw, base_rate_m_s=rate, limits=s.posture, hands_seen=(hands := hands_seen(seq)))
-    if not hands.all():
-        raw_ok |= ~hands & on_all_fours(seq)
-    valid = debounce(t, raw_ok, min_on_s=s.min_posture_s, max_fill_s=s.max_gap_s / 2)
-    seg = segments(t, valid, max_gap_s=s.max_gap_s)
-    up = windowed_mean(t, up_raw, valid, seg, window_s=s.frame_window_s)
-    fwd = windowed_mean(t, fwd_raw, valid, seg, window_s=s.frame_window_s)
-    up, fwd, _ = orthonormal_frame(up, fwd)
-    pelvis, _, az = body_coordinates(pts, up, fwd)
-    centre = windowed_mean(t, pelvis, valid, seg, window_s=s.centre_window_s, centred=False)
-    sh, hip, _, _ = midpoints(pts)
-    torso = np.linalg.norm(sh - hip, axis=1)
-    return t, pelvis - centre, valid, seg, az, torso, image_approach_m(seq, valid, torso)
+    (T,) or None): the inputs `depth.depth_coefficients` sees, from `analyze.body_path` as `track_offline`."""
+    p = body_path(seq, settings)
+    return p.t, p.dev, p.valid, p.seg, p.az, p.torso, image_approach_m(seq, p.valid, p.torso)
 
 
 def _sign(terms) -> str:

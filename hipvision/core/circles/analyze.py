@@ -14,6 +14,7 @@ offline and live, `counting`) → per-rep measures and verdicts, start position 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -50,15 +51,35 @@ from hipvision.landmarks import Landmark as L
 from hipvision.sequence import PoseSequence
 
 
-def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) -> CircleTrack:
-    """Per-frame pelvis path and posture from a whole sequence, with zero-phase filtering."""
+@dataclass(frozen=True)
+class BodyPath:
+    """The pelvis path in body coordinates before any depth rebuild (what `depth.depth_coefficients` sees).
+
+    ``t`` (T,) seconds; ``pts`` the smoothed tracked world landmarks (metres); ``valid`` (T,) on hands and knees;
+    ``seg`` (T,) tracked-stretch ids; ``pelvis``, ``centre`` (T, 2) metres (forward, right) and the moving centre;
+    ``shoulders`` (T, 2); ``az`` (T,) camera azimuth, degrees; ``torso`` (T,) shoulder-to-hip length, metres.
+    """
+
+    t: np.ndarray
+    pts: np.ndarray
+    valid: np.ndarray
+    seg: np.ndarray
+    pelvis: np.ndarray
+    centre: np.ndarray
+    shoulders: np.ndarray
+    az: np.ndarray
+    torso: np.ndarray
+
+    @property
+    def dev(self) -> np.ndarray:
+        """(T, 2) pelvis minus centre, metres."""
+        return self.pelvis - self.centre
+
+
+def body_path(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) -> BodyPath:
+    """The posture, body frame and pelvis path of a sequence of at least 2 frames, zero-phase filtered."""
     s = settings
     t = seq.timestamps_s
-    if len(t) < 2:  # nothing to filter or count
-        n = len(t)
-        nan = np.full((n, 3), np.nan)
-        return CircleTrack(t, np.zeros(n, bool), nan[:, :2], nan[:, :2].copy(), nan.copy(), nan[:, 0].copy(),
-                           nan[:, 0].copy(), nan[:, 0].copy())
     pts = smooth_offline(t, seq.world[:, list(TRACKED)], cutoff_hz=s.cutoff_hz, max_gap_s=s.max_gap_s)
     up_raw, fwd_raw = support_frame(pts)
     rate = change_rate(t, base_length(pts), span_s=s.planted_span_s)
@@ -74,8 +95,22 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     pelvis, shoulders, az = body_coordinates(pts, up, fwd)
     centre = windowed_mean(t, pelvis, valid, seg, window_s=s.centre_window_s, centred=False)
     sh, hip, _, _ = midpoints(pts)
-    torso_all = np.linalg.norm(sh - hip, axis=1)
-    dev = pelvis - centre
+    return BodyPath(t, pts, valid, seg, pelvis, centre, shoulders, az, np.linalg.norm(sh - hip, axis=1))
+
+
+def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) -> CircleTrack:
+    """Per-frame pelvis path and posture from a whole sequence, with zero-phase filtering."""
+    s = settings
+    t = seq.timestamps_s
+    if len(t) < 2:  # nothing to filter or count
+        n = len(t)
+        nan = np.full((n, 3), np.nan)
+        return CircleTrack(t, np.zeros(n, bool), nan[:, :2], nan[:, :2].copy(), nan.copy(), nan[:, 0].copy(),
+                           nan[:, 0].copy(), nan[:, 0].copy())
+    path = body_path(seq, s)
+    pts, valid, seg, pelvis, centre, shoulders, az, torso_all = (path.pts, path.valid, path.seg, path.pelvis,
+                                                                 path.centre, path.shoulders, path.az, path.torso)
+    dev = path.dev
     coeffs, ratio = depth_coefficients(t, dev, valid, seg, az, torso_all, settings=s.depth,
                                        approach_m=image_approach_m(seq, valid, torso_all))
     # where no loop was rebuilt, an oblique view still shrinks the depth: scale it back
