@@ -167,10 +167,9 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
             continue
         start, end = min(c.start_s for c in items), max(c.end_s for c in items)
         reasons = list(overall) + _set_reasons(track, start, end, mine, part, rejected, settings)
-        reasons += [f"after the last {_LABEL[direction]} circle the hips went {360 * a.fraction:.0f}° further the "
-                    f"same way ({a.start_s:.1f}-{a.end_s:.1f} s) without closing a circle: if that was a circle, it "
-                    "was missed" for a in unclosed if a.direction == direction and mine
-                    and abs(a.start_s - max(c.end_s for c in mine)) < 1e-6]
+        reasons += [f"the hips went {360 * a.fraction:.0f}° further the same way after a {_LABEL[direction]} circle "
+                    f"({a.start_s:.1f}-{a.end_s:.1f} s) without closing a circle: if that was a circle, it was missed"
+                    for a in unclosed if a.direction == direction]  # the counter keeps only arcs after a circle
         reasons += _near_the_gate([r for r in reps if r.direction == direction], min_radius_torso, settings)
         if abs(len(mine) - target_per_direction) == 1 and not (mine and mine[-1].end_s >= recent):
             word = "short of" if len(mine) < target_per_direction else "more than"
