@@ -14,7 +14,7 @@ A signal that lands while Python runs a callback that cannot raise (a weakref ca
 has its `SignalInterrupt` swallowed there; the unraisable hook installed with the handler hides that
 (no "Exception ignored ... Traceback" on stderr) and sends the signal again, so the work still stops at
 the next ordinary line. Inside a `hipvision.io.shield.shielded` block (PyAV calling back into Python while
-it writes a video) the handler does the same instead of raising.
+it writes a video, a MediaPipe call) the handler raises as the block ends instead.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from hipvision.io.shield import is_shielded
+from hipvision.io.shield import is_shielded, when_unshielded
 
 #: Signals that stop a run as Ctrl-C does (those this platform has).
 STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
@@ -53,12 +53,15 @@ class StopSignals:
         self.pending: int | None = None
         self._previous: dict[int, Any] = {}
         self._previous_unraisable: Any = None
+        self._deferred = False  # a signal waits for the end of a `shielded` block
 
     def _handle(self, signum: int, frame: Any) -> None:
         if self.armed:
             self.signum = signum
             if is_shielded():  # inside a library's call back into Python (`hipvision.io.shield`): stop after it
-                self._send_again(signum)
+                if not self._deferred:
+                    self._deferred = True
+                    when_unshielded(lambda: self._after_shield(signum))
                 return
             raise SignalInterrupt
         if self.pending is not None:  # a second one while nothing can be stopped cleanly: go now
@@ -66,6 +69,11 @@ class StopSignals:
             os.kill(os.getpid(), signum)
             return
         self.pending = signum
+
+    def _after_shield(self, signum: int) -> None:
+        """The signal that came inside a `shielded` block, handled as the block ends."""
+        self._deferred = False
+        self._handle(signum, None)
 
     def _unraisable(self, unraisable: Any) -> None:
         """`sys.unraisablehook`: a `SignalInterrupt` swallowed by a callback is sent again, silently."""

@@ -49,6 +49,7 @@ from hipvision.landmarks import NUM_LANDMARKS
 from hipvision.pose import usage_logging
 from hipvision.pose.growth_later import MAX_KEPT_BYTES, LaterGrowth
 from hipvision.pose.image_motion import GrowthPair, HipGrowthMeter
+from hipvision.io.shield import shielded
 from hipvision.io.sources import Frame, quiet_native_logs
 
 #: Tile grids tried, in order, when nobody is found in the whole frame.
@@ -147,14 +148,18 @@ class _Landmarker:
         """People in an RGB image: a list of (image (33,3), visibility, presence, world (33,3))."""
         import mediapipe as mp
 
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        with quiet_native_logs(not (self._verbose or self._first_logs_done)):
+        # shielded: a stop signal raised inside MediaPipe's Python glue can leave a half-built `mp.Image`
+        # whose __del__ then fails ("Exception ignored ... Traceback", CI: SIGHUP of a live session); the
+        # signal instead stops the work right after this call (one frame's inference later at most)
+        with shielded(), quiet_native_logs(not (self._verbose or self._first_logs_done)):
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
             if self._video:
                 ms = max(int(round(timestamp_s * 1000.0)), self._last_ms + 1)
                 self._last_ms = ms
                 result = self._task.detect_for_video(image, ms)
             else:
                 result = self._task.detect(image)
+            del image
         if result.pose_landmarks:
             self._first_logs_done = True
         self.last_t, self.tracking = timestamp_s, bool(result.pose_landmarks)
