@@ -90,6 +90,12 @@ def test_turning_inside_a_counted_or_unfinished_circle_is_not_uncounted(span, sa
     assert said == ([SAID.format(said_at)] if said_at else [])
 
 
+def test_uncounted_turning_within_one_second_is_said_to_a_tenth():
+    """A fast 10 cm loop at 5.1-5.47 s: "5.1-5.5 s", not "5-5 s" (whole seconds read the same)."""
+    said = _said(_track(_path(20.0, [(5.1, 0.4, 0.10, 1.0)])))
+    assert said == [SAID.format("5.1-5.5")]
+
+
 @pytest.mark.parametrize("azimuth_deg, advice", [(45.0, ""), (90.0, SIDE), (-90.0, SIDE), (0.0, IN_LINE),
                                                  (180.0, IN_LINE)])
 def test_uncounted_turning_says_where_to_move_a_side_or_in_line_camera(azimuth_deg, advice):

@@ -348,6 +348,13 @@ def _move_camera(view: str) -> str:
     return "film from a little higher and nearer, with the hips well in view"
 
 
+def _span_s(start_s: float, end_s: float) -> str:
+    """A time span for a reason, "5-8", in whole seconds unless they would read the same ("1.2-1.6")."""
+    if round(start_s) == round(end_s):
+        return f"{start_s:.1f}-{end_s:.1f}"
+    return f"{start_s:.0f}-{end_s:.0f}"
+
+
 def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_torso: float, counted_cm2: float,
                        s: ConfidenceSettings) -> list[str]:
     """Where the hips went round outside every counted and unfinished circle: in a window, a net area swept
@@ -388,6 +395,6 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
     advice = "" if view == "oblique" else f"; {_VIEW_WORDS[view]} sees one half of each circle only in depth: " \
         f"{_move_camera(view)}"
     for a, b in runs(flagged):
-        out.append(f"the hips went round at {t[a]:.0f}-{t[b - 1]:.0f} s but no circle was counted there: if you "
+        out.append(f"the hips went round at {_span_s(t[a], t[b - 1])} s but no circle was counted there: if you "
                    f"circled, make each circle bigger and keep the hips in view{advice}")
     return out
