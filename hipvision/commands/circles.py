@@ -33,6 +33,7 @@ from hipvision.commands.common import (write_annotated_video, provisioned_model,
 from hipvision.commands.notes import bullet_list, print_notes
 from hipvision.commands.cues import CUES_WAV_OPTION, SOUND_OPTION, live_cues
 from hipvision.commands.report import write_report_and_history
+from hipvision.core.circles.result import ESTIMATE_MARK, ESTIMATE_NOTE
 from hipvision.io.files import add_source_video, known_source_video
 from hipvision.errors import InputError
 
@@ -72,12 +73,16 @@ def print_summary(result: dict) -> None:
         table.add_column(col, justify="left" if col == "dir" else "right", no_wrap=True)
     verdicts: dict[str, list[str]] = {}
     for r in result["reps"]:
+        about = ESTIMATE_MARK if r.get("size_estimated") else ""
         table.add_row(str(r["index"]), "cw" if r["direction"] == "clockwise" else "ccw",
                       f"{_f(r['start_s'])}-{_f(r['end_s'])}",
-                      f"{_f(r['radius_cm'])} ({_f(r['radius_pct_torso'], '.0f')}%)", _f(r["roundness"], ".2f"),
+                      f"{about}{_f(r['radius_cm'])} ({_f(r['radius_pct_torso'], '.0f')}%)",
+                      about + _f(r["roundness"], ".2f"),
                       _f(r["sit_back_cm"]), _f(r["peak_hip_flexion_deg"], ".0f", "°"), _f(r["spine_motion_cm"]))
         verdicts.setdefault(r["verdict"], []).append(str(r["index"]))
     console.print(table)
+    if any(r.get("size_estimated") for r in result["reps"]):
+        console.print(f"{ESTIMATE_MARK} {ESTIMATE_NOTE}", highlight=False)
     for verdict, reps in verdicts.items():
         console.print(f"{verdict}: circle{'s' if len(reps) > 1 else ''} {', '.join(reps)}", highlight=False)
     print_confidence(result)

@@ -109,6 +109,13 @@ def wrap_deg(a: np.ndarray | float) -> np.ndarray:
     return (np.asarray(a, float) + 180.0) % 360.0 - 180.0
 
 
+def circular_mean_deg(a: np.ndarray) -> float:
+    """The circular mean of angles in degrees, in (-180, 180] (NaNs ignored; NaN when there is none)."""
+    a = np.asarray(a, float).ravel()
+    a = a[np.isfinite(a)]
+    return float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(a)))))) if a.size else float("nan")
+
+
 def circular_median_deg(a: np.ndarray, *, period_deg: float = 360.0) -> float:
     """Robust central angle of a set of angles with the given period (NaNs ignored).
 

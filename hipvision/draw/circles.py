@@ -16,6 +16,7 @@ import numpy as np
 
 from hipvision import draw
 from hipvision.core.circles import CirclesResult, CirclesSettings
+from hipvision.core.circles.result import ESTIMATE_MARK
 from hipvision.landmarks import Landmark as L
 
 if TYPE_CHECKING:
@@ -101,9 +102,11 @@ def _draw_top_view(image: np.ndarray, rect: tuple[int, int, int, int], path_cm: 
 
 
 def draw_size_gauge(image: np.ndarray, rect: tuple[int, int, int, int], radius_pct: float | None, *,
-                    small_pct: float = 12.0, big_pct: float = 20.0, hi_pct: float = 30.0, label: str = "size") -> None:
+                    small_pct: float = 12.0, big_pct: float = 20.0, hi_pct: float = 30.0, label: str = "size",
+                    estimate: bool = False) -> None:
     """A bar for the circle's radius in % of torso length, with marks at "small" and "big"; ``label`` names
-    the circle it stands for ("size --" when ``radius_pct`` is None or NaN)."""
+    the circle it stands for ("size --" when ``radius_pct`` is None or NaN). An ``estimate``
+    (`CircleRep.size_estimated`) is drawn grey, not in a verdict's colour, and marked "≈ ... (estimate)"."""
     x, y, w, h = (int(v) for v in rect)
     s = h / 60.0
     draw.blend_rect(image, rect, alpha=0.6)
@@ -116,12 +119,16 @@ def draw_size_gauge(image: np.ndarray, rect: tuple[int, int, int, int], radius_p
     ok = radius_pct is not None and np.isfinite(radius_pct)
     color = (90, 200, 60) if ok and radius_pct >= big_pct else (0, 180, 255) if ok and radius_pct >= small_pct \
         else (40, 80, 240)
+    if estimate:
+        color = (170, 170, 170)
     if ok:
         cv2.rectangle(image, (x0, by0), (at(radius_pct), by1), color, -1)
     cv2.rectangle(image, (x0, by0), (x1, by1), (200, 200, 200), 1)
     for m in (small_pct, big_pct):
         cv2.line(image, (at(m), by0 - int(3 * s)), (at(m), by1 + int(3 * s)), draw.WHITE, max(1, int(2 * s)))
     text = f"{label} {radius_pct:.0f}% of torso" if ok else f"{label} --"
+    if ok and estimate:
+        text = f"{label} {ESTIMATE_MARK}{radius_pct:.0f}% (estimate)"
     size_px = 16 * s
     width = draw.text_size(text, size_px, weight=600)[0]
     if width > x1 - x0:  # a long label is set smaller to stay inside the panel
@@ -133,9 +140,10 @@ def circles_hud(image: np.ndarray, *, counts: dict[str, int], target: int, progr
                 path_cm: np.ndarray, rep_ids: np.ndarray, centre_cm: np.ndarray | None, torso_cm: float,
                 radius_pct: float | None, cues: list[str], paused: bool = False, keys_help: bool = False,
                 title: str | None = None, keys: tuple[tuple[str, str], ...] = KEYS,
-                size_label: str = "size") -> list[tuple[int, int, int, int]]:
+                size_label: str = "size", size_estimated: bool = False) -> list[tuple[int, int, int, int]]:
     """The whole circles HUD on the displayed frame: counts and the current circle's progress top-left, the
-    top view and size gauge top-right (``radius_pct``, % of torso, under ``size_label``), the cues (under
+    top view and size gauge top-right (``radius_pct``, % of torso, under ``size_label``; grey and marked
+    when ``size_estimated``), the cues (under
     ``title``) over the key hints (``keys``, when ``keys_help``) bottom-left. Returns the boxes drawn
     (x, y, w, h)."""
     s = draw.ui_scale(image)
@@ -155,7 +163,7 @@ def circles_hud(image: np.ndarray, *, counts: dict[str, int], target: int, progr
     boxes = [box, (x_arc, y_arc, 2 * ring, 2 * ring), (W - side - m, m, side, side),
              (W - side - m, m + side + m // 2, side, int(60 * s))]
     draw_top_view(image, boxes[2], path_cm, rep_ids, centre_cm=centre_cm, torso_cm=torso_cm)
-    draw_size_gauge(image, boxes[3], radius_pct, label=size_label)
+    draw_size_gauge(image, boxes[3], radius_pct, label=size_label, estimate=size_estimated)
     lines = [(c, (120, 220, 255)) for c in cues if c]
     if paused:
         lines.insert(0, ("paused: SPACE to resume", (120, 120, 255)))
@@ -204,7 +212,8 @@ class CirclesAnnotator:
         cues += confidence_cues(res.confidence)
         track = res.track
         centre = 100 * track.centre_m[i] if track is not None else None
-        radius_pct = current.radius_pct_torso if current else (last.radius_pct_torso if last else None)
+        sized = current or last
         circles_hud(image, counts=counts, target=self.settings.target_per_direction, progress=progress,
                     direction=current.direction if current else None, path_cm=res.pelvis_cm[sl], rep_ids=ids,
-                    centre_cm=centre, torso_cm=res.torso_cm, radius_pct=radius_pct, cues=cues)
+                    centre_cm=centre, torso_cm=res.torso_cm, radius_pct=sized.radius_pct_torso if sized else None,
+                    cues=cues, size_estimated=bool(sized and sized.size_estimated))

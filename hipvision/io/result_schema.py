@@ -104,7 +104,7 @@ def circles_schema() -> dict:
                   {**{name: MAYBE_NUMBER for name in ("duration_s", "radius_cm", "radius_pct_torso", "area_cm2",
                                                       "roundness", "sit_back_cm", "peak_hip_flexion_deg",
                                                       "spine_motion_cm", "smoothness")},
-                   "verdict": TEXT})
+                   "verdict": TEXT, "size_estimated": {"type": "boolean"}})
     partial = _object({"direction": TEXT, "start_s": NUMBER, "end_s": NUMBER, "fraction": MAYBE_FRACTION})
     protocol = _object({"target_per_direction": COUNT, "missing": {"type": "object", "additionalProperties": COUNT},
                         "message": TEXT})

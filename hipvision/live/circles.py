@@ -122,6 +122,7 @@ class CirclesLive:
                            progress=st.progress, direction=direction, path_cm=path, rep_ids=ids,
                            centre_cm=100 * st.centre_m, torso_cm=100 * st.torso_m,
                            radius_pct=last.radius_pct_torso if last is not None else None, size_label="last circle",
+                           size_estimated=last is not None and last.size_estimated,
                            cues=_cue_for(st, last) + confidence_cues(latest.confidence if latest is not None else None),
                            paused=self.paused, keys_help=self.keys_help or keys is not None, title=title,
                            keys=KEYS if keys is None else keys)

@@ -30,6 +30,7 @@ from hipvision.landmarks import SIDES
 from hipvision.sequence import PoseSequence
 from hipvision.core.advice import Change
 from hipvision.core.circles import CirclesSettings
+from hipvision.core.circles.result import ESTIMATE_MARK, ESTIMATE_NOTE
 from hipvision.core.session import circles_credit, phase_confidence
 from hipvision.draw.circles import draw_size_gauge
 
@@ -165,7 +166,8 @@ def circles_view(result: dict, fig_id: str) -> dict:
     return {"total": result.get("total"), "partial": result.get("partial"), "directions": directions,
             "confidence": result.get("confidence"), "confidence_reasons": list(result.get("confidence_reasons") or []),
             "verdicts": Counter(r.get("verdict") for r in reps if r.get("verdict")).most_common(),
-            "median_radius": float(np.median(radii)) if radii else None, "reps": reps,
+            "median_radius": float(np.median(radii)) if radii else None, "reps": reps, "estimate_mark": ESTIMATE_MARK,
+            "estimate_note": ESTIMATE_NOTE if any(r.get("size_estimated") for r in reps) else None,
             "partials": result.get("partials") or [], "protocol": protocol,
             "start_position": result.get("start_position"), "plot": Markup(svg) if svg else None, "frames": [],
             "warnings": list(result.get("warnings") or []), "info": list(result.get("info") or []),

@@ -38,6 +38,7 @@ import numpy as np
 from hipvision.core.circles.counting import RepSpan
 from hipvision.core.circles.depth import DepthSettings, loop_terms
 from hipvision.core.circles.trajectory import CircleTrack, runs
+from hipvision.core.geometry import circular_mean_deg
 
 HIGH, LOW = "high", "low"
 DIRECTIONS = ("clockwise", "counterclockwise")
@@ -48,6 +49,7 @@ _LABEL = {"clockwise": "clockwise", "counterclockwise": "counter-clockwise"}
 class ConfidenceSettings:
     """Limits of `assess` (fractions, seconds, torso lengths)."""
 
+    size_estimate_scale: float = 1.25  # a circle's size is an estimate where its depth was scaled back more
     faint_depth_ratio: float = 0.35  # depth motion that goes with the across motion (in step or a quarter turn
     # out, `depth.loop_terms`) over the across motion, where the depth was taken as measured
     min_measured_ratio: float = 0.25  # ... before an oblique view's depth scale (which goes up to 4)
@@ -281,15 +283,28 @@ def _near_the_gate(reps: list, min_radius_torso: float, s: ConfidenceSettings) -
 
 def _view(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings) -> tuple[str, float]:
     """("side" | "in line" | "oblique", circular mean azimuth in degrees) over ``rows``."""
-    az = track.camera_azimuth_deg[rows]
-    az = az[np.isfinite(az)]
-    if not az.size:
+    a = circular_mean_deg(track.camera_azimuth_deg[rows])
+    if not math.isfinite(a):
         return "oblique", math.nan
-    a = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(az))))))
     off_line = min(abs(a), 180 - abs(a))
     if abs(math.sin(math.radians(2 * a))) >= s.oblique_min_sin2az:
         return "oblique", a
     return ("in line" if off_line < 45 else "side"), a
+
+
+def size_is_estimate(track: CircleTrack, rows: np.ndarray, settings: ConfidenceSettings = ConfidenceSettings()) -> bool:
+    """Whether the size of the path in ``rows`` is an estimate: the camera is side-on or in line with the body
+    (one half of each circle is motion toward it, which the pose model sees least well), or the depth of most of
+    its valid frames was rebuilt (`CircleTrack.depth_ratio` < 1) or scaled back by more than
+    ``settings.size_estimate_scale`` (`CircleTrack.depth_scale`; about 1.0 where the depth was seen whole)."""
+    use = rows & track.valid
+    if not use.any():
+        return False
+    if _view(track, use, settings)[0] != "oblique":
+        return True
+    ratio = track.depth_ratio[use] if track.depth_ratio is not None else np.ones(int(use.sum()))
+    scale = track.depth_scale[use] if track.depth_scale is not None else np.ones(int(use.sum()))
+    return bool(np.mean((ratio < 1.0) | (scale > settings.size_estimate_scale)) > 0.5)
 
 
 def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, *, counted: bool) -> list[str]:

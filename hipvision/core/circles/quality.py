@@ -175,15 +175,16 @@ def rep_quality(t_s: np.ndarray, pelvis_m: np.ndarray, shoulders_m: np.ndarray, 
     return RepQuality(**{**q.__dict__, "verdict": verdict(q, thresholds)})
 
 
-def verdict(q: RepQuality, th: VerdictThresholds = VerdictThresholds()) -> str:
-    """The one most useful cue for a rep, or "good circle"."""
+def verdict(q: RepQuality, th: VerdictThresholds = VerdictThresholds(), *, roundness_measured: bool = True) -> str:
+    """The one most useful cue for a rep, or "good circle"; without ``roundness_measured`` (half of the circle
+    was not measured from the camera: `CircleRep.size_estimated`) no cue about its roundness."""
     if q.radius_pct_torso < th.min_radius_pct_torso:
         return "make the circle bigger"
     if q.sit_back_cm < th.min_sit_back_ratio * q.radius_cm:
         return "sit further back"
     if q.spine_motion_cm > max(th.max_spine_cm, th.max_spine_ratio * q.radius_cm):
         return "keep the shoulders still"
-    if q.roundness < th.min_roundness:
+    if roundness_measured and q.roundness < th.min_roundness:
         return "make it rounder"
     if q.smoothness < th.min_smoothness:
         return "move more smoothly"

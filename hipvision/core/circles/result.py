@@ -37,6 +37,13 @@ class CirclesSettings:
     start_tolerance_cm: float = 8.0
 
 
+#: How a size that is an estimate (`CircleRep.size_estimated`) is marked wherever it is shown, and the note that
+#: explains the mark.
+ESTIMATE_MARK = "≈"
+ESTIMATE_NOTE = ("size and roundness are estimates: from this camera half of each circle was not measured "
+                 "(film from about 45° to the side to measure them)")
+
+
 @dataclass(frozen=True)
 class CircleRep:
     """One counted circle (units in the field names; see `rep_quality`)."""
@@ -55,6 +62,10 @@ class CircleRep:
     spine_motion_cm: float
     smoothness: float  # SPARC of the pelvis speed: negative, closer to 0 = smoother
     verdict: str
+    #: the radius, area and roundness are estimates: half of the circle was not measured from this camera
+    #: (side-on or in line with the body, or the pose model's depth rebuilt or scaled back); the verdict then
+    #: says nothing about size or roundness (`confidence.size_is_estimate`)
+    size_estimated: bool = False
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
-from hipvision.core.circles.confidence import assess
+from hipvision.core.circles.confidence import assess, size_is_estimate
 from hipvision.core.circles.counting import PartialSpan, RepSpan
-from hipvision.core.circles.quality import protocol, rep_quality, start_position
+from hipvision.core.circles.depth import depth_axes
+from hipvision.core.circles.quality import protocol, rep_quality, start_position, verdict
 from hipvision.core.circles.result import (
     CirclePartial,
     CircleRep,
@@ -17,6 +19,7 @@ from hipvision.core.circles.result import (
 )
 from hipvision.core.circles.trajectory import CircleTrack
 from hipvision.core.filtering import lowpass_zero_phase
+from hipvision.core.geometry import circular_mean_deg
 
 
 def start_frames(track: CircleTrack, first_index: int, *, still_m_s: float = 0.03) -> np.ndarray:
@@ -42,6 +45,22 @@ def neutral_forward(track: CircleTrack, first_index: int) -> float:
     return float(np.median(fwd)) if len(fwd) else 0.0
 
 
+def across_radius_m(pelvis_m: np.ndarray, camera_azimuth_deg: np.ndarray) -> float:
+    """The radius of a circle from its motion across the view only (√2 × RMS about its mean along the image's
+    horizontal direction on the floor; equals the radius for a circle), metres.
+
+    Args:
+        pelvis_m: (N, 2) [forward, right], metres; camera_azimuth_deg: (N,) as `CircleTrack.camera_azimuth_deg`.
+    """
+    mean_az = circular_mean_deg(camera_azimuth_deg)
+    ok = np.all(np.isfinite(pelvis_m), axis=1)
+    if not math.isfinite(mean_az) or ok.sum() < 2:
+        return math.nan
+    across, _ = depth_axes(mean_az)
+    along = (pelvis_m[ok] - pelvis_m[ok].mean(axis=0)) @ across
+    return math.sqrt(2.0 * float(np.mean(along ** 2)))
+
+
 def rep_measures(track: CircleTrack, span: RepSpan, index: int, settings: CirclesSettings, *,
                  smooth: bool = False, neutral_forward_m: float = 0.0) -> CircleRep:
     """A `CircleRep` (measures and verdict) for the samples of ``span``.
@@ -58,11 +77,20 @@ def rep_measures(track: CircleTrack, span: RepSpan, index: int, settings: Circle
         shoulders = lowpass_zero_phase(t, shoulders, cutoff_hz=settings.cutoff_hz)
     q = rep_quality(t, pelvis, shoulders, track.hip_flexion_deg[sl][keep], float(np.nanmedian(track.torso_m[sl])),
                     neutral_forward_m=neutral_forward_m, thresholds=settings.verdicts)
+    rows = np.zeros(len(track.t_s), bool)
+    rows[sl] = True
+    estimated = size_is_estimate(track, rows)
+    cue_q = q
+    if estimated:  # the size cue from the half measured across the view only; no roundness cue
+        torso = float(np.nanmedian(track.torso_m[sl]))
+        cue_q = replace(q, radius_pct_torso=100 * across_radius_m(pelvis, track.camera_azimuth_deg[sl][keep]) / torso)
     return CircleRep(index=index, direction=span.direction_name, start_s=span.start_s, end_s=span.end_s,
                      duration_s=span.end_s - span.start_s, radius_cm=q.radius_cm,
                      radius_pct_torso=q.radius_pct_torso, area_cm2=q.area_cm2, roundness=q.roundness,
                      sit_back_cm=q.sit_back_cm, peak_hip_flexion_deg=q.peak_hip_flexion_deg,
-                     spine_motion_cm=q.spine_motion_cm, smoothness=q.smoothness, verdict=q.verdict)
+                     spine_motion_cm=q.spine_motion_cm, smoothness=q.smoothness,
+                     verdict=verdict(cue_q, settings.verdicts, roundness_measured=not estimated),
+                     size_estimated=estimated)
 
 
 def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpan], *, rejected: int = 0,
@@ -128,7 +156,7 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
                    "quick to count")
     az = track.camera_azimuth_deg[track.valid]
     if az.size:
-        a = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(az))))))
+        a = circular_mean_deg(az)
         off = min(abs(a), 180 - abs(a))
         if off < 25:
             out.append("camera in line with the body: forward–back motion is seen only in depth, the least "
