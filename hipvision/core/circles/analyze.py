@@ -25,6 +25,7 @@ from hipvision.core.circles.depth import (
     IDENTITY,
     apply_depth,
     depth_coefficients,
+    image_frames_read,
 )
 from hipvision.core.circles.quality import polygon_moments
 from hipvision.core.circles.result import CirclesResult, CirclesSettings
@@ -129,6 +130,18 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     torso = float(np.median(torso_all[ok])) if ok.any() else math.nan
     return CircleTrack(t, valid & np.all(np.isfinite(pelvis), axis=1), pelvis, centre, shoulders,
                        hip_flexion_deg(pts), np.full(len(t), torso), az, ratio, scale)
+
+
+def growth_frames_read(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) -> np.ndarray:
+    """(T,) bool: the frames whose ``seq.hip_growth`` the offline analysis (`analyze_circles` of this very
+    sequence, these settings) can read: those of the depth windows that consult the image
+    (`depth.image_frames_read`). The growth of the other frames cannot change its result. Computed from the
+    world landmarks (the analysis's first half, `body_path`); a slice of ``seq`` (a session's phase) is
+    filtered and windowed differently and may read other frames."""
+    if len(seq) < 2:
+        return np.zeros(len(seq), bool)
+    path = body_path(seq, settings)
+    return image_frames_read(path.t, path.dev, path.valid, path.seg, path.az, path.torso, settings=settings.depth)
 
 
 #: Wrist visibility (0..1) under which the pose model did not see the hands (`quadruped_ok`'s ``hands_seen``).

@@ -324,6 +324,43 @@ def _followers(found: list, terms: list, beta: float, settings: DepthSettings) -
     return sorted(out, key=lambda f: f[0])
 
 
+def _segment_windows(t: np.ndarray, valid: np.ndarray, seg: np.ndarray, settings: DepthSettings):
+    """The windows `depth_coefficients` fits: per tracked segment, its ``valid`` rows and a list of (centre
+    s, rows) of the windows ``window_s`` wide centred every ``step_s`` from its first frame (at least 20 rows)."""
+    for sid in np.unique(seg[valid]) if valid.any() else []:
+        rows = np.flatnonzero((seg == sid) & valid)
+        windows = [(c, rows[np.abs(t[rows] - c) <= settings.window_s / 2])
+                   for c in np.arange(t[rows[0]], t[rows[-1]] + 1e-9, settings.step_s)]
+        yield rows, [(c, w) for c, w in windows if len(w) >= 20]
+
+
+def reads_image(world: tuple | None, torso_m: float, settings: DepthSettings) -> bool:
+    """Whether `depth_coefficients` consults the image evidence in a window whose world `loop_terms` are
+    ``world``: its world depth is faint (quarter-turn ratio under ``image_over_world_below``, loop or not),
+    shows no `clear_loop`, or was too small to judge."""
+    return world is None or world[2] < settings.image_over_world_below or not clear_loop(world, torso_m, settings)
+
+
+def image_frames_read(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: np.ndarray,
+                      camera_azimuth_deg: np.ndarray, torso_m: np.ndarray, *,
+                      settings: DepthSettings = DepthSettings()) -> np.ndarray:
+    """(T,) bool: the frames whose image evidence (``approach_m``) `depth_coefficients` can read, given the
+    same arguments: every frame from the first to the last of each window that `reads_image`. Elsewhere the
+    image evidence cannot change its result. The approach is a running sum of the hip growth, so a window
+    reads the growth of these same frames (those before it only shift it, which the window's detrending
+    removes), and of every one of them: a frame whose growth is unknown drops out of the window's fit.
+    """
+    t = np.asarray(t_s, float)
+    read = np.zeros(len(t), bool)
+    for _, windows in _segment_windows(t, valid, seg, settings):
+        for _, w in windows:
+            torso = float(np.nanmedian(torso_m[w]))
+            world = loop_terms(t[w], dev_m[w], float(np.nanmedian(camera_azimuth_deg[w])), torso, settings=settings)
+            if reads_image(world, torso, settings):
+                read[w[0]:w[-1] + 1] = True
+    return read
+
+
 def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: np.ndarray,
                        camera_azimuth_deg: np.ndarray, torso_m: np.ndarray, *,
                        approach_m: np.ndarray | None = None,
@@ -349,20 +386,14 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
     coeffs = np.tile(IDENTITY, (n, 1))
     ratios = np.ones(n)
     stretches = []
-    for sid in np.unique(seg[valid]) if valid.any() else []:
-        rows = np.flatnonzero((seg == sid) & valid)
-        t0, t1 = t[rows[0]], t[rows[-1]]
+    for rows, windows in _segment_windows(t, valid, seg, settings):
         found, terms = [], []
-        for c in np.arange(t0, t1 + 1e-9, settings.step_s):
-            w = rows[np.abs(t[rows] - c) <= settings.window_s / 2]
-            if len(w) < 20:
-                continue
+        for c, w in windows:
             az, torso = float(np.nanmedian(camera_azimuth_deg[w])), float(np.nanmedian(torso_m[w]))
             p, ratio = depth_fit(t[w], dev_m[w], az, torso, settings=settings)
             from_image = False
             world = loop_terms(t[w], dev_m[w], az, torso, settings=settings)
-            if approach_m is not None and (world is None or world[2] < settings.image_over_world_below
-                                           or not clear_loop(world, torso, settings)):
+            if approach_m is not None and reads_image(world, torso, settings):
                 image = image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso, settings=settings)
                 side_on = abs(np.sin(np.radians(az))) >= settings.image_agree_min_sin_az
                 p_image, ratio_image = _image_rebuild(image, world, settings, world_found=ratio < 1.0 or not side_on)
