@@ -255,8 +255,9 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
             far (`hipvision.live.circles.CirclesLive`), as saved.
         settings: thresholds and filter settings.
         open_end: the frames so far of a recording still going (the live recount): the confidence does not
-            judge the set under way at the last frame by its end (`confidence.assess`, ``open_end_s``); the
-            counts are the same.
+            judge the set under way at the last frame by its end (`confidence.assess`, ``open_end_s``), and the
+            depth windows that hold the last frame count their loop's whole turns, not its cycles between
+            upward zero crossings (`depth.loop_terms`), so that a set's first circle counts as it closes.
     """
     if live:
         stream = CirclesStream(settings=settings, source=seq.source, model=seq.model)

@@ -114,21 +114,33 @@ def cycle_signs(xy: np.ndarray) -> np.ndarray:
     return np.array([np.sign(da[a:b].sum()) for a, b in zip(ups[:-1], ups[1:])])
 
 
-def turn_signs(xy: np.ndarray) -> np.ndarray:
-    """+1 / -1 for each whole turn about the centroid, counted from the first point: a turn ends where the
-    angle swept since the last one ended (or since the first point) reaches 360° one way (+1 = the way
-    `cycle_signs` calls +1); empty if there is none.
+def turn_signs(xy: np.ndarray, *, min_radius: float = 0.2) -> np.ndarray:
+    """+1 / -1 for each whole turn about the centroid: a turn ends where the angle swept has come 360° one way
+    from its extreme since the last turn ended (or since the first point) (+1 = the way `cycle_signs` calls
+    +1); empty if there is none.
+
+    The angle is taken with each coordinate scaled to its rms about the centroid (a loop squashed in depth
+    turns as evenly as a circle), and only between points at least ``min_radius`` from it in those units (a
+    circle is at 1.41): the jitter of a pelvis held still near the centre swings the angle by half turns (on
+    the squashed-depth set at 45°, analysed every 0.1 s from its first circle's close, 0 and 0.3 each lost
+    that circle in one analysis, 0.2 in none). From the extreme, not from the first point: the hold before
+    that set swung the angle 185° before its first circle began.
 
     For a window still open at its last frame (see `loop_terms`): `cycle_signs` needs two upward zero crossings,
-    which the last frames make or break and which can fall up to a period after a loop made from the window's
-    first frame has closed."""
+    which the last frames make or break and which can fall up to a period after a loop has closed."""
     d = xy - xy.mean(axis=0)
-    swept = np.concatenate([[0.0], np.cumsum(np.diff(np.unwrap(np.arctan2(d[:, 1], d[:, 0]))))])
-    signs, since = [], 0.0
-    for angle in swept:
-        if abs(angle - since) >= 2 * np.pi:
-            signs.append(np.sign(angle - since))
-            since = angle
+    rms = np.sqrt(np.mean(d ** 2, axis=0))
+    if not np.all(rms > 0):
+        return np.array([])
+    z = d / rms
+    away = np.hypot(z[:, 0], z[:, 1]) >= min_radius
+    step = np.diff(np.unwrap(np.arctan2(z[:, 1], z[:, 0]))) * (away[:-1] & away[1:])
+    signs, low, high = [], 0.0, 0.0
+    for angle in np.cumsum(step):
+        low, high = min(low, angle), max(high, angle)
+        if max(angle - low, high - angle) >= 2 * np.pi:
+            signs.append(1.0 if angle - low >= 2 * np.pi else -1.0)
+            low = high = angle
     return np.array(signs)
 
 
