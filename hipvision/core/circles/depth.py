@@ -252,9 +252,9 @@ def loop_terms(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg: float, to
     (see `depth_fit`), or None when it is too short or its across motion too small to judge.
 
     The cycles are those of the across motion (`cycle_signs`); ``open_end``: the window still open at the
-    recording's last frame (the live analysis of the frames so far), whose cycles are the whole turns from
-    its first frame (`turn_signs`): the loop made since the window began counts as soon as it closes, not
-    once the across motion has crossed zero upward twice."""
+    recording's last frame (the live analysis of the frames so far), whose cycles are its loop's whole turns
+    (`turn_signs`): a turn counts as soon as it closes, not once the across motion has crossed zero upward
+    twice. (The saved analysis keeps `cycle_signs`.)"""
     ok = np.all(np.isfinite(dev_m), axis=1) & np.isfinite(t_s)
     if ok.sum() < 20 or not np.isfinite(camera_azimuth_deg) or not torso_m > 0:
         return None
