@@ -99,8 +99,10 @@ def body_path(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) 
     return BodyPath(t, pts, valid, seg, pelvis, centre, shoulders, az, np.linalg.norm(sh - hip, axis=1))
 
 
-def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) -> CircleTrack:
-    """Per-frame pelvis path and posture from a whole sequence, with zero-phase filtering."""
+def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings(), *,
+                  open_end: bool = False) -> CircleTrack:
+    """Per-frame pelvis path and posture from a whole sequence, with zero-phase filtering (``open_end``: the
+    recording goes on after it, see `depth.depth_coefficients`)."""
     s = settings
     t = seq.timestamps_s
     if len(t) < 2:  # nothing to filter or count
@@ -113,7 +115,7 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
                                                                  path.centre, path.shoulders, path.az, path.torso)
     dev = path.dev
     coeffs, ratio = depth_coefficients(t, dev, valid, seg, az, torso_all, settings=s.depth,
-                                       approach_m=image_approach_m(seq, valid, torso_all))
+                                       approach_m=image_approach_m(seq, valid, torso_all), open_end=open_end)
     # where no loop was rebuilt, an oblique view still shrinks the depth: scale it back
     scale = np.where(ratio < 1.0, 1.0, oblique_depth_scales(t, dev, valid, seg, az, torso_all, settings=s.depth))
     coeffs[:, 2] *= scale
@@ -266,15 +268,16 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
             far (`hipvision.live.circles.CirclesLive`), as saved.
         settings: thresholds and filter settings.
         open_end: the frames so far of a recording still going (the live recount): the confidence does not
-            judge the set under way at the last frame by its end (`confidence.assess`, ``open_end_s``); the
-            counts are the same.
+            judge the set under way at the last frame by its end (`confidence.assess`, ``open_end_s``), and the
+            depth windows that hold the last frame count their loop's whole turns, not its cycles between
+            upward zero crossings (`depth.loop_terms`), so that a set's first circle counts as it closes.
     """
     if live:
         stream = CirclesStream(settings=settings, source=seq.source, model=seq.model)
         for i, t in enumerate(seq.timestamps_s):
             stream.update(float(t), seq.world[i])
         return stream.result()
-    track = track_offline(seq, settings)
+    track = track_offline(seq, settings, open_end=open_end)
     first = count_track(track, CircleCounter(settings.counter))
     track.centre_m = refine_centre(track, first.reps, max_gap_s=settings.max_gap_s)
     ref = circle_radius_reference(track, first.reps, max_gap_s=settings.max_gap_s)

@@ -114,11 +114,42 @@ def cycle_signs(xy: np.ndarray) -> np.ndarray:
     return np.array([np.sign(da[a:b].sum()) for a, b in zip(ups[:-1], ups[1:])])
 
 
+def turn_signs(xy: np.ndarray, *, min_radius: float = 0.2) -> np.ndarray:
+    """+1 / -1 for each whole turn about the centroid: a turn ends where the angle swept has come 360° one way
+    from its extreme since the last turn ended (or since the first point) (+1 = the way `cycle_signs` calls
+    +1); empty if there is none.
+
+    The angle is taken with each coordinate scaled to its rms about the centroid (a loop squashed in depth
+    turns as evenly as a circle), and only between points at least ``min_radius`` from it in those units (a
+    circle is at 1.41): the jitter of a pelvis held still near the centre swings the angle by half turns (on
+    the squashed-depth set at 45°, analysed every 0.1 s from its first circle's close, 0 and 0.3 each lost
+    that circle in one analysis, 0.2 in none). From the extreme, not from the first point: the hold before
+    that set swung the angle 185° before its first circle began.
+
+    For a window still open at its last frame (see `loop_terms`): `cycle_signs` needs two upward zero crossings,
+    which the last frames make or break and which can fall up to a period after a loop has closed."""
+    d = xy - xy.mean(axis=0)
+    rms = np.sqrt(np.mean(d ** 2, axis=0))
+    if not np.all(rms > 0):
+        return np.array([])
+    z = d / rms
+    away = np.hypot(z[:, 0], z[:, 1]) >= min_radius
+    step = np.diff(np.unwrap(np.arctan2(z[:, 1], z[:, 0]))) * (away[:-1] & away[1:])
+    signs, low, high = [], 0.0, 0.0
+    for angle in np.cumsum(step):
+        low, high = min(low, angle), max(high, angle)
+        if max(angle - low, high - angle) >= 2 * np.pi:
+            signs.append(1.0 if angle - low >= 2 * np.pi else -1.0)
+            low = high = angle
+    return np.array(signs)
+
+
 IDENTITY = np.array([0.0, 0.0, 1.0])  # depth coefficients that change nothing
 
 
 def depth_fit(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg: float, torso_m: float, *,
-              settings: DepthSettings = DepthSettings(), live: bool = False) -> tuple[np.ndarray, float]:
+              settings: DepthSettings = DepthSettings(), live: bool = False,
+              open_end: bool = False) -> tuple[np.ndarray, float]:
     """Coefficients ``(p_a, p_adot, p_b)`` of the corrected depth ``p_a·a + p_adot·ȧ + p_b·b``, and
     the depth/across ratio they assume (`IDENTITY` and 1.0 when the window shows no such loop).
 
@@ -130,9 +161,10 @@ def depth_fit(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg: float, tor
 
     Args:
         t_s: (N,) seconds; dev_m: (N, 2) pelvis minus path centre [forward, right], metres.
+        open_end: the window is still open at its last frame (see `loop_terms`).
     """
     ident = (IDENTITY.copy(), 1.0)
-    terms = loop_terms(t_s, dev_m, camera_azimuth_deg, torso_m, settings=settings)
+    terms = loop_terms(t_s, dev_m, camera_azimuth_deg, torso_m, settings=settings, open_end=open_end)
     if terms is None:
         return ident
     alpha, gamma, beta, *_ = terms
@@ -153,7 +185,8 @@ def clear_loop(terms: tuple, torso_m: float, settings: DepthSettings, *, min_cyc
 
 
 def image_loop_terms(t_s: np.ndarray, dev_m: np.ndarray, approach_m: np.ndarray, camera_azimuth_deg: float,
-                     torso_m: float, *, settings: DepthSettings = DepthSettings()) -> tuple | None:
+                     torso_m: float, *, settings: DepthSettings = DepthSettings(),
+                     open_end: bool = False) -> tuple | None:
     """`loop_terms` of the across motion against the image's evidence of depth (see `_image_rebuild`)."""
     ok = np.isfinite(approach_m) & np.all(np.isfinite(dev_m), axis=1) & np.isfinite(t_s)
     if ok.sum() < 20:
@@ -162,7 +195,7 @@ def image_loop_terms(t_s: np.ndarray, dev_m: np.ndarray, approach_m: np.ndarray,
     f = f - np.polyval(np.polyfit(t - t.mean(), f, 1), t - t.mean())  # its slow drift
     across, depth = depth_axes(camera_azimuth_deg)
     return loop_terms(t, np.outer(dev_m[ok] @ across, across) + np.outer(f, depth), camera_azimuth_deg, torso_m,
-                      settings=settings)
+                      settings=settings, open_end=open_end)
 
 
 def _image_rebuild(image: tuple | None, world: tuple | None, settings: DepthSettings, *,
@@ -214,9 +247,14 @@ def _as_deep_as_wide(terms: tuple) -> np.ndarray:
 
 
 def loop_terms(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg: float, torso_m: float, *,
-               settings: DepthSettings = DepthSettings()) -> tuple | None:
+               settings: DepthSettings = DepthSettings(), open_end: bool = False) -> tuple | None:
     """``(α, γ, |β|, r², rms quarter-turn part (m), loopiness, cycle signs)`` of a window's fit
-    (see `depth_fit`), or None when it is too short or its across motion too small to judge."""
+    (see `depth_fit`), or None when it is too short or its across motion too small to judge.
+
+    The cycles are those of the across motion (`cycle_signs`); ``open_end``: the window still open at the
+    recording's last frame (the live analysis of the frames so far), whose cycles are its loop's whole turns
+    (`turn_signs`): a turn counts as soon as it closes, not once the across motion has crossed zero upward
+    twice. (The saved analysis keeps `cycle_signs`.)"""
     ok = np.all(np.isfinite(dev_m), axis=1) & np.isfinite(t_s)
     if ok.sum() < 20 or not np.isfinite(camera_azimuth_deg) or not torso_m > 0:
         return None
@@ -237,7 +275,7 @@ def loop_terms(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg: float, to
     loop = np.stack([a, b - alpha * a], axis=1)
     quarter = abs(gamma) * np.sqrt(np.mean(a_dot ** 2))  # rms of the quarter-turn part of b
     return float(alpha), float(gamma), float(abs(gamma * omega)), float(r2), float(quarter), loopiness(loop), \
-        cycle_signs(loop)
+        turn_signs(loop) if open_end else cycle_signs(loop)
 
 
 def _coefficients(alpha: float, gamma: float, beta: float, *, settings: DepthSettings, live: bool) -> np.ndarray:
@@ -363,7 +401,7 @@ def image_frames_read(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg
 
 def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: np.ndarray,
                        camera_azimuth_deg: np.ndarray, torso_m: np.ndarray, *,
-                       approach_m: np.ndarray | None = None,
+                       approach_m: np.ndarray | None = None, open_end: bool = False,
                        settings: DepthSettings = DepthSettings()) -> tuple[np.ndarray, np.ndarray]:
     """(T, 3) `depth_fit` coefficients and (T,) assumed depth ratios for a whole track (offline).
 
@@ -380,6 +418,10 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
     direction it found (`_without_direction`): no window there confirmed it, and where the data ended
     soon after (the live view's analysis of the frames so far) the set's direction was carried over the
     sit-back into the next set's first turn, a circle the saved result did not have.
+
+    ``open_end``: the recording goes on after the last frame (the live analysis of the frames so far); the
+    windows that hold the last frame are still open and count their cycles as whole turns from their first
+    frame (`loop_terms`).
     """
     t = np.asarray(t_s, float)
     n = len(t)
@@ -390,11 +432,13 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
         found, terms = [], []
         for c, w in windows:
             az, torso = float(np.nanmedian(camera_azimuth_deg[w])), float(np.nanmedian(torso_m[w]))
-            p, ratio = depth_fit(t[w], dev_m[w], az, torso, settings=settings)
+            still_open = open_end and w[-1] == n - 1
+            p, ratio = depth_fit(t[w], dev_m[w], az, torso, settings=settings, open_end=still_open)
             from_image = False
-            world = loop_terms(t[w], dev_m[w], az, torso, settings=settings)
+            world = loop_terms(t[w], dev_m[w], az, torso, settings=settings, open_end=still_open)
             if approach_m is not None and reads_image(world, torso, settings):
-                image = image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso, settings=settings)
+                image = image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso, settings=settings,
+                                         open_end=still_open)
                 side_on = abs(np.sin(np.radians(az))) >= settings.image_agree_min_sin_az
                 p_image, ratio_image = _image_rebuild(image, world, settings, world_found=ratio < 1.0 or not side_on)
                 if ratio_image < 1.0:
