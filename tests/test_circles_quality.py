@@ -119,8 +119,8 @@ def test_each_fault_gets_its_cue(segment, render, expected):
 
 
 @pytest.mark.parametrize("view, gain, segment, estimated, expected", [
-    # side-on the sideways half is depth, squashed 0.3× as MediaPipe does: no "make the circle bigger" for a
-    # 10 cm circle (19% of the torso); it was told so with the size read as 12% and a 0.4 "roundness"
+    # side-on the sideways half is depth, squashed 0.3× as MediaPipe does: a round 10 cm circle (19% of the torso)
+    # read 12% and 0.4 round, and was told "make it rounder"; now no cue on what was not measured
     ("side", 0.3, Circles(3, 0.10, True, 4.0), True, "good circle"),
     ("behind", 0.3, Circles(3, 0.10, True, 4.0), True, None),
     ("45", 0.3, Circles(3, 0.10, True, 4.0), True, "good circle"),  # scaled back 2.6× from the path's symmetry
