@@ -420,8 +420,8 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
     sit-back into the next set's first turn, a circle the saved result did not have.
 
     ``open_end``: the recording goes on after the last frame (the live analysis of the frames so far); the
-    windows that hold the last frame are still open and count their cycles as whole turns from their first
-    frame (`loop_terms`).
+    windows that hold the last frame are still open and count their cycles as whole turns (`turn_signs`, via
+    `loop_terms`).
     """
     t = np.asarray(t_s, float)
     n = len(t)

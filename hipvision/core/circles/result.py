@@ -40,8 +40,8 @@ class CirclesSettings:
 #: How a size that is an estimate (`CircleRep.size_estimated`) is marked wherever it is shown, and the note that
 #: explains the mark.
 ESTIMATE_MARK = "≈"
-ESTIMATE_NOTE = ("size and roundness are estimates: from this camera half of each circle was not measured "
-                 "(film from about 45° to the side to measure them)")
+ESTIMATE_NOTE = ("size and roundness are estimates: from this camera the pose model did not measure half of each "
+                 "circle (the motion toward and away from it)")
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class CircleRep:
     verdict: str
     #: the radius, area and roundness are estimates: half of the circle was not measured from this camera
     #: (side-on or in line with the body, or the pose model's depth rebuilt or scaled back); the verdict then
-    #: says nothing about size or roundness (`confidence.size_is_estimate`)
+    #: says nothing about roundness and judges the size from the motion across the view (`confidence.size_is_estimate`)
     size_estimated: bool = False
 
     def to_dict(self) -> dict:

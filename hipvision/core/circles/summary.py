@@ -75,14 +75,14 @@ def rep_measures(track: CircleTrack, span: RepSpan, index: int, settings: Circle
     if smooth:
         pelvis = lowpass_zero_phase(t, pelvis, cutoff_hz=settings.cutoff_hz)
         shoulders = lowpass_zero_phase(t, shoulders, cutoff_hz=settings.cutoff_hz)
-    q = rep_quality(t, pelvis, shoulders, track.hip_flexion_deg[sl][keep], float(np.nanmedian(track.torso_m[sl])),
+    torso = float(np.nanmedian(track.torso_m[sl]))
+    q = rep_quality(t, pelvis, shoulders, track.hip_flexion_deg[sl][keep], torso,
                     neutral_forward_m=neutral_forward_m, thresholds=settings.verdicts)
     rows = np.zeros(len(track.t_s), bool)
     rows[sl] = True
     estimated = size_is_estimate(track, rows)
     cue_q = q
     if estimated:  # the size cue from the half measured across the view only; no roundness cue
-        torso = float(np.nanmedian(track.torso_m[sl]))
         cue_q = replace(q, radius_pct_torso=100 * across_radius_m(pelvis, track.camera_azimuth_deg[sl][keep]) / torso)
     return CircleRep(index=index, direction=span.direction_name, start_s=span.start_s, end_s=span.end_s,
                      duration_s=span.end_s - span.start_s, radius_cm=q.radius_cm,
