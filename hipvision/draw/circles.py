@@ -170,12 +170,18 @@ def circles_hud(image: np.ndarray, *, counts: dict[str, int], target: int, progr
     return boxes + draw.draw_bottom_left(image, lines, keys if keys_help else (), title=title, scale=0.9)
 
 
+CUE_CHARS = 150  # a reason on the HUD is cut at a word boundary to this many characters (about 3 lines at 640 px)
+
+
 def confidence_cues(confidence: "Confidence | None") -> list[str]:
-    """HUD lines for a low confidence: the first reason (what to change), shortened."""
+    """HUD lines for a low confidence: the first reason (what to change), cut at a word boundary to
+    `CUE_CHARS` (the whole of it is in the terminal, the JSON and the report)."""
     if confidence is None or confidence.level == "high":
         return []
     reason = confidence.reasons[0] if confidence.reasons else ""
-    return ["LOW CONFIDENCE: counts may be wrong", reason if len(reason) <= 90 else reason[:87] + "..."]
+    if len(reason) > CUE_CHARS:
+        reason = reason[:CUE_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+    return ["LOW CONFIDENCE: counts may be wrong", reason]
 
 
 class CirclesAnnotator:
@@ -209,7 +215,7 @@ class CirclesAnnotator:
         progress = (t - current.start_s) / max(current.end_s - current.start_s, 1e-6) if current else 0.0
         last = done[-1] if done else None
         cues = [f"circle {last.index} ({DIRECTION_LABELS[last.direction]}): {last.verdict}"] if last else []
-        cues += confidence_cues(res.confidence)
+        cues += confidence_cues(res.confidence_at(t))
         track = res.track
         centre = 100 * track.centre_m[i] if track is not None else None
         sized = current or last

@@ -119,6 +119,16 @@ class CirclesResult:
     def total(self) -> int:
         return len(self.reps)
 
+    def confidence_at(self, t_s: float) -> Confidence | None:
+        """The confidence of the counts on screen at ``t_s`` (seconds) of a video of the recording: that of the
+        set (one direction) under way then, or of the last set that started before it; None before any set has
+        started. With no circle or unfinished circle at all, the whole result's (its 0 is in doubt throughout)."""
+        started = [s for s in self.sets if s.start_s is not None]
+        if not started:
+            return self.confidence
+        before = [s for s in started if s.start_s <= t_s]
+        return max(before, key=lambda s: s.start_s).confidence if before else None
+
     @property
     def next_steps(self) -> tuple[str, ...]:
         """What to do next, in plain words (`advice.next_steps`)."""
