@@ -117,7 +117,8 @@ def test_wrong_and_high_is_a_wrong_count_with_high_confidence():
 def test_circles_metrics_known_answers():
     videos = [
         _video("side", directions_ok=(True, True, True, False), edge_errors_s=(0.1, -0.2, 0.4, 0.0),
-               radii_cm=((10.0, 9.0), (10.0, 12.0))),                     # exact, radius errors 10% and 20%
+               radii_cm=((10.0, 9.0), (10.0, 12.0), (10.0, 5.0)),
+               radii_estimated=(False, False, True)),  # exact, radius errors 10% and 20%, one size an estimate
         _video("side", measured=(2, 3), confidence="low", radii_cm=((10.0, 5.0),)),  # wrong, low: radius not used
         _video("side", truth=(0, 0), measured=(0, 1), confidence="low", negative=True),
     ]
@@ -128,7 +129,7 @@ def test_circles_metrics_known_answers():
     assert m["edge_median_s"] == pytest.approx(0.15) and m["edge_max_s"] == pytest.approx(0.4)
     assert m["edge_within_0_3s"] == 0.75
     assert m["radius_reps_high"] == 2 and m["radius_median_rel_error"] == pytest.approx(0.15)
-    assert m["radius_within_15pct"] == 0.5
+    assert m["radius_within_15pct"] == 0.5 and m["radius_reps_estimated_high"] == 1
     text, out = circles_table(videos)
     assert list(out) == ["side", "all"] and text.count("\n") == 3
 
@@ -203,10 +204,11 @@ def test_circle_video_from_truth_and_result():
         {"direction": "counterclockwise", "start_s": 6.0, "end_s": 9.0, "radius_cm": 6.0}]}}
     result = {"clockwise": 2, "counterclockwise": 0, "confidence": "high", "reps": [
         {"direction": "clockwise", "start_s": 1.1, "end_s": 4.2, "radius_cm": 7.0},
-        {"direction": "clockwise", "start_s": 6.1, "end_s": 9.0, "radius_cm": 6.5}]}
+        {"direction": "clockwise", "start_s": 6.1, "end_s": 9.0, "radius_cm": 6.5, "size_estimated": True}]}
     v = acc.circle_video(item, truth, result)
     assert v.wrong_and_high and not v.exact and v.directions_ok == (True, False)
     assert v.edge_errors_s == pytest.approx((0.1, 0.2, 0.1, 0.0)) and v.radii_cm == ((8.0, 7.0), (6.0, 6.5))
+    assert v.radii_estimated == (False, True)
 
 
 def test_seated_video_counts_found_and_extra_efforts():

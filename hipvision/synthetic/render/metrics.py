@@ -185,7 +185,8 @@ class CircleVideo:
     """One circles (or, with ``negative``, rocking) video: counts (clockwise, counterclockwise) true and
     measured, whether the measured reps turn the true way in the true order, the result's confidence,
     per matched rep its direction agreement, start/end errors (measured − true, seconds) and
-    (true, measured) radius in cm."""
+    (true, measured) radius in cm, and per radius whether the result marked that circle's size an estimate
+    (`CircleRep.size_estimated`; empty: none was)."""
 
     condition: str
     video: str
@@ -197,6 +198,7 @@ class CircleVideo:
     directions_ok: tuple[bool, ...] = ()
     edge_errors_s: tuple[float, ...] = ()
     radii_cm: tuple[tuple[float, float], ...] = ()
+    radii_estimated: tuple[bool, ...] = ()
 
     @property
     def counts_ok(self) -> bool:
@@ -216,12 +218,15 @@ class CircleVideo:
 def circles_metrics(videos: Sequence[CircleVideo]) -> dict:
     """Exact and count-match rates (circle videos), direction accuracy of matched reps, wrong-and-high and
     low-confidence results (all videos), false circles on negatives, rep edge errors, radius error of
-    "high" results (relative, median and share within 15%)."""
+    "high" results where the size was measured, not estimated (relative, median and share within 15%; issue 13
+    goal 5), and how many sizes of "high" results were estimates."""
     pos = [v for v in videos if not v.negative]
     neg = [v for v in videos if v.negative]
     dirs = [ok for v in pos for ok in v.directions_ok]
     edges = np.abs(np.array([e for v in pos for e in v.edge_errors_s], float))
-    radii = np.array([r for v in pos if v.confidence == "high" for r in v.radii_cm], float).reshape(-1, 2)
+    high = [(r, k < len(v.radii_estimated) and v.radii_estimated[k])
+            for v in pos if v.confidence == "high" for k, r in enumerate(v.radii_cm)]
+    radii = np.array([r for r, estimated in high if not estimated], float).reshape(-1, 2)
     rel = np.abs(radii[:, 1] - radii[:, 0]) / radii[:, 0] if len(radii) else np.array([])
     mean = lambda xs: float(np.mean(xs)) if len(xs) else math.nan
     return {"videos": len(pos), "exact": sum(v.exact for v in pos), "exact_rate": mean([v.exact for v in pos]),
@@ -233,7 +238,8 @@ def circles_metrics(videos: Sequence[CircleVideo]) -> dict:
             "edge_max_s": float(edges.max()) if len(edges) else math.nan,
             "edge_within_0_3s": mean(edges <= 0.3),
             "radius_reps_high": len(rel), "radius_median_rel_error": float(np.median(rel)) if len(rel) else math.nan,
-            "radius_within_15pct": mean(rel <= 0.15)}
+            "radius_within_15pct": mean(rel <= 0.15),
+            "radius_reps_estimated_high": sum(estimated for _, estimated in high)}
 
 
 def circles_table(videos: Sequence[CircleVideo]) -> tuple[str, dict]:
@@ -242,9 +248,10 @@ def circles_table(videos: Sequence[CircleVideo]) -> tuple[str, dict]:
         return [str(m["videos"]), f"{m['exact']}/{m['videos']}", _pct(m["direction_accuracy"]), str(m["wrong_and_high"]),
                 f"{m['low_confidence']}/{len(rows)}", f"{m['false_circles']} ({m['negatives']})",
                 f"{_f(m['edge_median_s'], 2)} / {_f(m['edge_max_s'], 2)}", _pct(m["edge_within_0_3s"]),
-                f"{_pct(m['radius_median_rel_error'])} ({m['radius_reps_high']})", _pct(m["radius_within_15pct"])]
+                f"{_pct(m['radius_median_rel_error'])} ({m['radius_reps_high']})", _pct(m["radius_within_15pct"]),
+                str(m["radius_reps_estimated_high"])]
 
     return _table(("placement", "videos", "exact", "direction", "wrong & high", "low confidence",
                    "false circles (negatives)", "rep edge error s (median / max)", "edges ≤ 0.3 s",
-                   "radius error, high (median)", "radius within 15%"),
+                   "radius error, high & measured (median)", "radius within 15%", "sizes estimated, high"),
                   videos, lambda v: v.condition, lambda _name, rows: circles_metrics(rows), cells)
