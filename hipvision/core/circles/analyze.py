@@ -311,7 +311,7 @@ def gate_sensitive(track: CircleTrack, ref_radius_m: np.ndarray, reps: list[RepS
     median or fit over every frame). `hip_circles_behind` without 20% of its frames: at 4.33 s the pelvis came
     back out past the raised gate (39 mm) by +0.27 mm in the analysis of the frames to 9.47 s and by -0.04 mm
     in the saved one, which turned a back-and-forth through the middle into a second counter-clockwise circle
-    (1.53-4.53 s) shown for 9.6 s that the saved result does not hold."""
+    (1.53-4.53 s) that the saved result does not hold, shown from 9.4 s to 21.8 s."""
     unsure: set[int] = set()
     for factor in (1.0 - margin, 1.0 + margin):
         moved = dataclasses.replace(counter, gate_enter=counter.gate_enter * factor,
