@@ -39,6 +39,52 @@ def test_a_circle_closed_only_because_the_data_ended_is_not_shown_yet():
     assert w.update(reps + [rep("clockwise", 6.9, 9.9)], t_end_s=10.5) == {"clockwise": 3, "counterclockwise": 0}
 
 
+def test_a_circle_that_hangs_on_one_gate_crossing_is_not_shown_but_still_marks_the_set():
+    """`CirclesResult.unsure_reps` (`analyze.gate_sensitive`): not counted, not settled; it still is a circle
+    when looking for a pause between sets (no pause is found across it)."""
+    w = RecountWindow(horizon_s=12.0, quiet_s=2.0)
+    reps = [rep("counterclockwise", 1.5, 4.5), rep("counterclockwise", 4.5, 7.8)]
+    assert w.update(reps, t_end_s=9.5, unsure=(0,)) == {"clockwise": 0, "counterclockwise": 1}
+    assert w.update(reps, t_end_s=9.5) == {"clockwise": 0, "counterclockwise": 2}
+    w = RecountWindow(horizon_s=12.0, quiet_s=2.0)
+    one_set = [rep("clockwise", 1.0, 4.0), rep("clockwise", 4.0, 7.0), rep("clockwise", 7.0, 10.0)]
+    assert w.update(one_set, t_end_s=20.0, unsure=(1,)) == {"clockwise": 2, "counterclockwise": 0}
+    assert w.start_s == -np.inf  # 4-7 s is not a pause: not settled in the middle of the set
+    assert w.update(one_set, t_end_s=24.0, unsure=(1,)) == {"clockwise": 2, "counterclockwise": 0}
+    assert w.settled == {"clockwise": 2, "counterclockwise": 0} and 10.0 < w.start_s <= 12.0  # the unsure one not
+
+
+def circle_track(radius_m: float, *, circles: int = 3, period_s: float = 2.0, fps: float = 30.0):
+    """A `CircleTrack` of a still hold at the centre (1 s), ``circles`` clockwise circles of ``radius_m`` around
+    it, and a hold again (1 s); torso 0.5 m."""
+    from hipvision.core.circles.trajectory import CircleTrack
+
+    t = np.arange(0.0, 2.0 + circles * period_s, 1.0 / fps)
+    turning = (t >= 1.0) & (t < 1.0 + circles * period_s)
+    phase = 2 * np.pi * (t - 1.0) / period_s  # clockwise: forward → right
+    r = np.where(turning, radius_m, 0.0)
+    pelvis = np.stack([r * np.cos(phase), r * np.sin(phase)], axis=1)
+    n = len(t)
+    return CircleTrack(t, np.ones(n, bool), pelvis, np.zeros((n, 2)), np.zeros((n, 3)), np.full(n, 90.0),
+                       np.full(n, 0.5), np.full(n, 90.0), np.ones(n), np.ones(n))
+
+
+@pytest.mark.parametrize(("radius_m", "unsure"), [(0.0455, (0, 1, 2)), (0.0445, ()), (0.08, ())])
+def test_circles_counted_only_because_the_pelvis_crossed_a_gate_by_under_2_percent_are_unsure(radius_m, unsure):
+    """The circles' radius known as 0.1 m: the counter's gate is at 0.045 m (`gate_enter_of_circle`). Circles of
+    0.0455 m cross it by 1%: counted, but not with the gates 2% higher (all unsure); of 0.0445 m (1% under) not
+    counted at all; of 0.08 m counted whatever the gates (none unsure)."""
+    from hipvision.core.circles import CirclesSettings
+    from hipvision.core.circles.analyze import count_track, gate_sensitive
+    from hipvision.core.circles.counting import CircleCounter
+
+    track, counter = circle_track(radius_m), CirclesSettings().counter
+    ref = np.full(len(track.t_s), 0.1)
+    reps = count_track(track, CircleCounter(counter), ref).reps
+    assert len(reps) == (0 if radius_m < 0.045 else 3)
+    assert gate_sensitive(track, ref, reps, counter) == unsure
+
+
 def test_the_set_before_stays_in_the_analyses_while_the_next_set_is_under_way():
     """The analyses of the second set still start at the beginning: the first set's windows are what confirmed
     that the view under-reports depth (rendered, analyses restarted in the pause showed 3+0 for a saved 3+3)."""

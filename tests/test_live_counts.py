@@ -146,3 +146,38 @@ def test_the_frames_so_far_of_a_clean_set_are_high_with_an_open_end_and_low_as_a
     assert ended.confidence.level == "low", ended.confidence.reasons
     assert (analyze_circles(part, open_end=True).clockwise, analyze_circles(part, open_end=True).counterclockwise) \
         == (ended.clockwise, ended.counterclockwise)
+
+
+def test_after_an_analysis_left_out_a_circle_that_just_ended_as_unsure_the_next_comes_after_0_1_s(monkeypatch):
+    """An analysis every 0.5 s of frame time (8 frames a second); one that left out a circle ended 0.6 s before its
+    last frame as hanging on a gate crossing (`CirclesResult.unsure_reps`; `hip_circles_behind`'s first circle)
+    brings the next one at the next frame 0.1 s on, and the circle is shown 0.5 s sooner than with the next
+    analysis 0.5 s on."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from hipvision.live import circles_recount
+    from hipvision.live.circles_recount import BackgroundRecount, FrameTimePool
+    from hipvision.sequence import PoseSequence
+
+    analysed: list[float] = []
+
+    def fake_analysis(seq, *, settings, open_end):
+        t_end = float(seq.timestamps_s[-1])
+        analysed.append(t_end)
+        reps = [SimpleNamespace(direction="counterclockwise", start_s=1.5, end_s=4.5)] if t_end >= 5.0 else []
+        return SimpleNamespace(reps=reps, open_reps=0, unsure_reps=(0,) if reps and t_end < 5.2 else (),
+                               t_s=seq.timestamps_s)
+
+    monkeypatch.setattr(circles_recount, "analyze_circles", fake_analysis)
+    frames = PoseSequence.empty(49, fps=8.0, frame_size=(640, 480))
+    pool = FrameTimePool()
+    recount = BackgroundRecount(pool=pool)
+    shown = []
+    for k, t in enumerate(frames.timestamps_s):
+        pool.now_s = float(t)
+        recount.step(float(t), lambda k=k: frames.slice(0, k + 1))
+        shown.append(recount.counts["counterclockwise"])
+    assert analysed == [0.125 + 0.5 * k for k in range(11)] + [5.25, 5.75]
+    assert frames.timestamps_s[shown.index(1)] == 5.375  # the frame after the analysis of the frames to 5.25 s

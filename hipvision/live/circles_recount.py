@@ -21,16 +21,25 @@ from hipvision.core.circles.recount import DIRECTIONS, RecountWindow, SteadyCoun
 from hipvision.sequence import PoseSequence, effective_fps
 
 
+#: Seconds before the end of an analysis's frames within which an unsure circle ended makes the next analysis
+#: come sooner (`BackgroundRecount`): the frames there are still smoothed from one side (a 1.5 Hz zero-phase
+#: low-pass), which is what swings such a circle across the gate (`hip_circles_behind`: its first circle, closed
+#: 4.47 s, unsure in the analyses of the frames to 5.40 and 5.47 s, not from 5.53 s on).
+UNSURE_RECENT_S = 2.0
+
+
 class BackgroundRecount:
     """Counts to show live, each from a finished `analyze_circles` of the frames so far (see the module)."""
 
     def __init__(self, *, settings: CirclesSettings = CirclesSettings(), every_s: float = 0.5,
-                 window: RecountWindow | None = None, steady: SteadyCounts | None = None,
-                 pool: Executor | None = None) -> None:
-        """``every_s``: frame time between analyses, seconds; ``steady``: when the analyses' counts change what
-        is shown (default `SteadyCounts()`: up at once, down only after 2 s of analyses below); ``pool``: runs
-        them (default: one worker thread; `FrameTimePool` replays on frame time)."""
-        self.settings, self.every_s = settings, every_s
+                 unsure_every_s: float = 0.1, window: RecountWindow | None = None,
+                 steady: SteadyCounts | None = None, pool: Executor | None = None) -> None:
+        """``every_s``: frame time between analyses, seconds (``unsure_every_s`` after one that did not show a
+        circle ended in its last `UNSURE_RECENT_S` because it hung on one gate crossing,
+        `CirclesResult.unsure_reps`: the next frames usually settle it); ``steady``: when the analyses' counts
+        change what is shown (default `SteadyCounts()`: up at once, down only after 2 s of analyses below);
+        ``pool``: runs them (default: one worker thread; `FrameTimePool` replays on frame time)."""
+        self.settings, self.every_s, self.unsure_every_s = settings, every_s, unsure_every_s
         self.window = window if window is not None else RecountWindow()
         self.steady = steady if steady is not None else SteadyCounts()
         self.counts: dict[str, int] = dict.fromkeys(DIRECTIONS, 0)
@@ -53,7 +62,8 @@ class BackgroundRecount:
             result, t_end = self._running.result()
             self._running = None
             changed = self._take(result, t_end)
-        if self._running is None and t_s - self._last_start_t >= self.every_s:
+        every_s = self.unsure_every_s if self._just_unsure() else self.every_s
+        if self._running is None and t_s - self._last_start_t >= every_s:
             seq = self._window_of(frames())
             if len(seq) >= 2:
                 self._last_start_t = t_s
@@ -77,8 +87,15 @@ class BackgroundRecount:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._running = None
 
+    def _just_unsure(self) -> bool:
+        """Whether the latest analysis left out a circle that ended in its last `UNSURE_RECENT_S` as unsure."""
+        r = self.latest
+        return (r is not None and len(r.t_s) > 0
+                and any(r.reps[i].end_s >= r.t_s[-1] - UNSURE_RECENT_S for i in r.unsure_reps))
+
     def _take(self, result: CirclesResult, t_end: float) -> bool:
-        analysed = self.window.update(result.reps, t_end, open_reps=result.open_reps)
+        analysed = self.window.update(result.reps, t_end, open_reps=result.open_reps,
+                                      unsure=result.unsure_reps)
         counts = self.steady.update(analysed, t_end)
         done = result.reps[:len(result.reps) - result.open_reps]
         # the last circle counted, from an analysis whose counts are those shown (the circles settled before its

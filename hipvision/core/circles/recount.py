@@ -10,12 +10,15 @@ starts differently). A circle of an analysis counts when its middle lies after t
 
 Circles an analysis closed only because the data ended while the last one was still going
 (`CirclesResult.open_reps`) are left out until a later analysis sees them finished: a circle that is
-turning back, or a sit-back that looks like the start of one, is not shown as done.
+turning back, or a sit-back that looks like the start of one, is not shown as done. Nor are circles that hang
+on one crossing of the counter's gate (`CirclesResult.unsure_reps`, `analyze.gate_sensitive`): the saved
+analysis, whose centre, circle radius and torso are medians over more frames, may fall on the other side.
 
     window = RecountWindow()
     seq = everything.from_time(window.start_s)     # the frames to analyse (adapter side)
     result = analyze_circles(seq)
-    counts = window.update(result.reps, t_end_s=seq.timestamps_s[-1], open_reps=result.open_reps)
+    counts = window.update(result.reps, t_end_s=seq.timestamps_s[-1], open_reps=result.open_reps,
+                           unsure=result.unsure_reps)
 """
 
 from __future__ import annotations
@@ -43,18 +46,22 @@ class RecountWindow:
         """Analyse the frames from this time on (-inf: all of them)."""
         return self.cut_s
 
-    def update(self, reps: list, t_end_s: float, open_reps: int = 0) -> dict[str, int]:
+    def update(self, reps: list, t_end_s: float, open_reps: int = 0, unsure: tuple[int, ...] = ()) -> dict[str, int]:
         """Counts to show after an analysis of the frames from `start_s` to ``t_end_s``.
 
         ``reps``: its circles in time order (anything with ``direction``, ``start_s`` and ``end_s``), the
-        last ``open_reps`` of them closed only because the data ended.
+        last ``open_reps`` of them closed only because the data ended; ``unsure``: indices of circles that
+        hang on one gate crossing (`CirclesResult.unsure_reps`): not counted (nor settled), but they are
+        circles for finding the pauses between sets.
         """
-        done = list(reps[:len(reps) - open_reps] if open_reps else reps)
-        new = [r for r in done if (r.start_s + r.end_s) / 2 > self.cut_s]
+        n_done = len(reps) - open_reps
+        done = [r for r in reps[:n_done] if (r.start_s + r.end_s) / 2 > self.cut_s]
+        new = [r for i, r in enumerate(reps[:n_done])
+               if i not in unsure and (r.start_s + r.end_s) / 2 > self.cut_s]
         shown = dict(self.settled)
         for r in new:
             shown[r.direction] += 1
-        cut = self._pause(new, list(reps[len(done):]), t_end_s)
+        cut = self._pause(done, list(reps[n_done:]), t_end_s)
         if cut is not None:
             for r in new:
                 if (r.start_s + r.end_s) / 2 <= cut:

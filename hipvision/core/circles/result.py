@@ -105,6 +105,8 @@ class CirclesResult:
     sets: list[CircleSetSummary] = field(default_factory=list)  # per direction: count, span, confidence
     shown: list[dict] | None = None  # live: what the view showed, {t_s, clockwise, counterclockwise} per change
     open_reps: int = 0  # the last reps were still in progress when the data ended (not in JSON; see `recount`)
+    unsure_reps: tuple[int, ...] = ()  # open end: indices of reps that hang on one gate crossing (not in JSON;
+    # `analyze.gate_sensitive`, `recount`)
     track: CircleTrack | None = field(default=None, repr=False)  # per-frame detail (CSV, overlays); not in JSON
 
     @property
