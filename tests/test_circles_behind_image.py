@@ -1,6 +1,6 @@
 """From behind, the pose model's forward-back motion can be faint and mixed with the side-to-side one (issue 13,
 seventh pass: rendered seed 5913, camera in line with the body at table height, 2 + 2 counted 0 + 0 "high"), while
-the image around the hips grew and shrank in a clean loop (84-89° out of step with the across motion). Where the
+the image around the hips grew and shrank in a clean loop (69-89° out of step with the across motion). Where the
 image shows such a loop (`CircleTrack.image_loops`) and no circle was counted, the result says so and is low."""
 
 from dataclasses import replace

@@ -478,7 +478,7 @@ def image_loop_windows(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
 
     For the confidence, not the count: from behind the image growth's loop turned the true way in some
     rendered videos and against it in others (seed 5913: every window against the truth), so it cannot say
-    which way the hips went, but a clean loop (84-89° out of step with the across motion, loopiness 0.9-1.0,
+    which way the hips went, but a clean loop (69-89° out of step with the across motion, loopiness up to 1.0,
     ratio 1-3) says that they went round."""
     if approach_m is None:
         return []
