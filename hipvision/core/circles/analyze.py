@@ -27,6 +27,7 @@ from hipvision.core.circles.depth import (
     apply_depth,
     depth_coefficients,
     image_frames_read,
+    image_loop_windows,
 )
 from hipvision.core.circles.quality import polygon_moments
 from hipvision.core.circles.result import CirclesResult, CirclesSettings
@@ -87,8 +88,11 @@ def body_path(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) 
     rate = change_rate(t, base_length(pts), span_s=s.planted_span_s)
     hands = hands_seen(seq)
     raw_ok = quadruped_ok(pts, up_raw, base_rate_m_s=rate, limits=s.posture, hands_seen=hands)
-    if not hands.all():  # the posture classifier only where the wrists were not seen (it reads every frame)
-        raw_ok |= ~hands & on_all_fours(seq)
+    # the classifier's hands-and-knees frames, where the hands stayed planted or were not seen (then guessed)
+    sh, hip, _, _ = midpoints(pts)
+    with np.errstate(invalid="ignore"):
+        planted = rate <= s.posture.max_base_rate_torso_s * np.linalg.norm(sh - hip, axis=1)
+    raw_ok |= on_all_fours(seq) & (planted | ~hands)
     valid = debounce(t, raw_ok, min_on_s=s.min_posture_s, max_fill_s=s.max_gap_s / 2)
     seg = segments(t, valid, max_gap_s=s.max_gap_s)
     up = windowed_mean(t, up_raw, valid, seg, window_s=s.frame_window_s)
@@ -115,8 +119,9 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     pts, valid, seg, pelvis, centre, shoulders, az, torso_all = (path.pts, path.valid, path.seg, path.pelvis,
                                                                  path.centre, path.shoulders, path.az, path.torso)
     dev = path.dev
-    coeffs, ratio = depth_coefficients(t, dev, valid, seg, az, torso_all, settings=s.depth,
-                                       approach_m=image_approach_m(seq, valid, torso_all), open_end=open_end)
+    approach = image_approach_m(seq, valid, torso_all)
+    coeffs, ratio = depth_coefficients(t, dev, valid, seg, az, torso_all, settings=s.depth, approach_m=approach,
+                                       open_end=open_end)
     # where no loop was rebuilt, an oblique view still shrinks the depth: scale it back
     scale = np.where(ratio < 1.0, 1.0, oblique_depth_scales(t, dev, valid, seg, az, torso_all, settings=s.depth))
     coeffs[:, 2] *= scale
@@ -132,7 +137,8 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     ok = valid & np.isfinite(torso_all)
     torso = float(np.median(torso_all[ok])) if ok.any() else math.nan
     return CircleTrack(t, valid & np.all(np.isfinite(pelvis), axis=1), pelvis, centre, shoulders,
-                       hip_flexion_deg(pts), np.full(len(t), torso), az, ratio, scale)
+                       hip_flexion_deg(pts), np.full(len(t), torso), az, ratio, scale,
+                       tuple(image_loop_windows(t, dev, valid, seg, az, torso_all, approach, settings=s.depth)))
 
 
 def growth_frames_read(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) -> np.ndarray:

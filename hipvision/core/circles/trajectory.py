@@ -243,6 +243,9 @@ class CircleTrack:
             under-reported and stretched (1.0 = measured as is; see `depth`).
         depth_scale: (T,) factor the measured depth motion was scaled by where it was not rebuilt (an
             oblique view's symmetry, `oblique.oblique_depth_scales`; 1.0 = as measured), or None.
+        image_loops: (start s, end s) of the windows in which the image around the hips grew and shrank in a
+            clear loop (`depth.image_loop_windows`; offline, with `PoseSequence.hip_growth`): evidence that the hips
+            went round, not of which way.
     """
 
     t_s: np.ndarray
@@ -255,6 +258,7 @@ class CircleTrack:
     camera_azimuth_deg: np.ndarray
     depth_ratio: np.ndarray | None = None
     depth_scale: np.ndarray | None = None
+    image_loops: tuple[tuple[float, float], ...] = ()
 
 
 def body_coordinates(pts: np.ndarray, up: np.ndarray, fwd: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
