@@ -724,6 +724,8 @@ def test_a_signal_inside_mediapipe_image_waits_until_the_pose_call_returned(mode
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(mp, "Image", InterruptedImage)
+    # SIGHUP as in a terminal: under nohup it is ignored, and a run leaves an ignored signal ignored
+    previous = signal.signal(signal.SIGHUP, signal.SIG_DFL)
     landmarker = _Landmarker(model_path, video=True, num_poses=1, verbose=False)
     rgb = np.zeros((128, 128, 3), np.uint8)
 
@@ -737,6 +739,7 @@ def test_a_signal_inside_mediapipe_image_waits_until_the_pose_call_returned(mode
             guarded(work, PathRoles(outputs=("json_out",)))(json_out=tmp_path / "r.json")
     finally:
         landmarker.close()
+        signal.signal(signal.SIGHUP, previous)
     import gc
 
     gc.collect()
