@@ -158,7 +158,7 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
     # the last span of a recording still going is the circle under way, not uncounted turning
     under_way = [] if open_end_s is None else [_Circle("", open_end_s - _open_span(circles, settings), math.inf)]
     overall += _uncounted_turning(track, circles + unfinished + under_way, min_radius_torso, counted_cm2, settings)
-    overall += _image_loops_uncounted(track, circles + unfinished + under_way)
+    overall += _image_loops_uncounted(track, circles + unfinished + under_way, settings)
     if not circles:
         overall += _depth_reasons(track, np.ones(len(track.t_s), bool), settings, counted=False)
     sets = []
@@ -353,14 +353,14 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
     return out
 
 
-def _image_loops_uncounted(track: CircleTrack, circles: list[_Circle]) -> list[str]:
+def _image_loops_uncounted(track: CircleTrack, circles: list[_Circle], s: ConfidenceSettings) -> list[str]:
     """Where the image around the hips grew and shrank in a clear loop (`CircleTrack.image_loops`, a window of
     about 10 s) that no counted or unfinished circle overlaps: the hips went round there, whatever the pose
     model's path shows (from behind, seed 5913: 2 + 2 counted 0 + 0, "high", the path a tilted line)."""
     spans = [(a, b) for a, b in track.image_loops if not any(c.start_s <= b and c.end_s >= a for c in circles)]
     if not spans:
         return []
-    view = _view(track, track.valid, ConfidenceSettings())[0] if track.valid.any() else "oblique"
+    view = _view(track, track.valid, s)[0] if track.valid.any() else "oblique"
     return [f"the image around the hips grew and shrank as in circles at {_span_s(spans[0][0], spans[-1][1])} s "
             f"but no circle was counted there: if you circled, {_move_camera(view)}"]
 
