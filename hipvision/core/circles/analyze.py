@@ -25,9 +25,8 @@ from hipvision.core.circles.counting import CircleCounter, CounterSettings, RepS
 from hipvision.core.circles.depth import (
     IDENTITY,
     apply_depth,
-    depth_coefficients,
+    depth_evidence,
     image_frames_read,
-    image_loop_windows,
 )
 from hipvision.core.circles.quality import polygon_moments
 from hipvision.core.circles.result import CirclesResult, CirclesSettings
@@ -120,8 +119,9 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
                                                                  path.centre, path.shoulders, path.az, path.torso)
     dev = path.dev
     approach = image_approach_m(seq, valid, torso_all)
-    coeffs, ratio = depth_coefficients(t, dev, valid, seg, az, torso_all, settings=s.depth, approach_m=approach,
-                                       open_end=open_end)
+    evidence = depth_evidence(t, dev, valid, seg, az, torso_all, settings=s.depth, approach_m=approach,
+                              open_end=open_end)
+    coeffs, ratio = evidence.coeffs, evidence.ratios
     # where no loop was rebuilt, an oblique view still shrinks the depth: scale it back
     scale = np.where(ratio < 1.0, 1.0, oblique_depth_scales(t, dev, valid, seg, az, torso_all, settings=s.depth))
     coeffs[:, 2] *= scale
@@ -138,13 +138,14 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     torso = float(np.median(torso_all[ok])) if ok.any() else math.nan
     return CircleTrack(t, valid & np.all(np.isfinite(pelvis), axis=1), pelvis, centre, shoulders,
                        hip_flexion_deg(pts), np.full(len(t), torso), az, ratio, scale,
-                       tuple(image_loop_windows(t, dev, valid, seg, az, torso_all, approach, settings=s.depth)))
+                       evidence.image_loops)
 
 
 def growth_frames_read(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) -> np.ndarray:
     """(T,) bool: the frames whose ``seq.hip_growth`` the offline analysis (`analyze_circles` of this very
     sequence, these settings) can read: those of the depth windows that consult the image
-    (`depth.image_frames_read`). The growth of the other frames cannot change its result. Computed from the
+    (`depth.image_frames_read`). The growth of the other frames cannot change its counts, depth or sizes (the
+    confidence's check for loops nothing counted, `CircleTrack.image_loops`, reads every window's). Computed from the
     world landmarks (the analysis's first half, `body_path`); a slice of ``seq`` (a session's phase) is
     filtered and windowed differently and may read other frames."""
     if len(seq) < 2:

@@ -163,13 +163,18 @@ def depth_fit(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg: float, tor
         t_s: (N,) seconds; dev_m: (N, 2) pelvis minus path centre [forward, right], metres.
         open_end: the window is still open at its last frame (see `loop_terms`).
     """
-    ident = (IDENTITY.copy(), 1.0)
     terms = loop_terms(t_s, dev_m, camera_azimuth_deg, torso_m, settings=settings, open_end=open_end)
+    return fit_of_terms(terms, torso_m, settings=settings, live=live)
+
+
+def fit_of_terms(terms: tuple | None, torso_m: float, *, settings: DepthSettings = DepthSettings(),
+                 live: bool = False) -> tuple[np.ndarray, float]:
+    """`depth_fit` of a window whose `loop_terms` are ``terms`` (computed once, used for more than the fit)."""
     if terms is None:
-        return ident
+        return IDENTITY.copy(), 1.0
     alpha, gamma, beta, *_ = terms
     if not (settings.min_ratio <= beta < settings.max_ratio and clear_loop(terms, torso_m, settings)):
-        return ident
+        return IDENTITY.copy(), 1.0
     return _coefficients(alpha, gamma, beta, settings=settings, live=live), float(beta)
 
 
@@ -384,7 +389,7 @@ def image_frames_read(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg
                       settings: DepthSettings = DepthSettings()) -> np.ndarray:
     """(T,) bool: the frames whose image evidence (``approach_m``) `depth_coefficients` can read, given the
     same arguments: every frame from the first to the last of each window that `reads_image`. Elsewhere the
-    image evidence cannot change its result. The approach is a running sum of the hip growth, so a window
+    image evidence cannot change its coefficients and ratios (its ``image_loops`` read every window). The approach is a running sum of the hip growth, so a window
     reads the growth of these same frames (those before it only shift it, which the window's detrending
     removes), and of every one of them: a frame whose growth is unknown drops out of the window's fit.
     """
@@ -399,11 +404,38 @@ def image_frames_read(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg
     return read
 
 
+@dataclass(frozen=True)
+class DepthEvidence:
+    """What the depth windows of a whole track found (`depth_evidence`).
+
+    ``coeffs``: (T, 3) `depth_fit` coefficients per frame; ``ratios``: (T,) the depth/across ratios they
+    assume (1.0 where nothing was rebuilt); ``image_loops``: (start s, end s) of the windows whose image
+    evidence shows a clear loop by `image_loop`'s own gates, whatever the world depth shows (see
+    `image_loop_windows`; empty without image evidence)."""
+
+    coeffs: np.ndarray
+    ratios: np.ndarray
+    image_loops: tuple[tuple[float, float], ...] = ()
+
+
 def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: np.ndarray,
                        camera_azimuth_deg: np.ndarray, torso_m: np.ndarray, *,
                        approach_m: np.ndarray | None = None, open_end: bool = False,
                        settings: DepthSettings = DepthSettings()) -> tuple[np.ndarray, np.ndarray]:
-    """(T, 3) `depth_fit` coefficients and (T,) assumed depth ratios for a whole track (offline).
+    """(T, 3) `depth_fit` coefficients and (T,) assumed depth ratios for a whole track (offline): the
+    ``coeffs`` and ``ratios`` of `depth_evidence`."""
+    found = depth_evidence(t_s, dev_m, valid, seg, camera_azimuth_deg, torso_m, approach_m=approach_m,
+                           open_end=open_end, settings=settings)
+    return found.coeffs, found.ratios
+
+
+def depth_evidence(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: np.ndarray,
+                   camera_azimuth_deg: np.ndarray, torso_m: np.ndarray, *,
+                   approach_m: np.ndarray | None = None, open_end: bool = False,
+                   settings: DepthSettings = DepthSettings()) -> DepthEvidence:
+    """`DepthEvidence` of a whole track (offline): per frame the `depth_fit` coefficients and assumed depth
+    ratios, and the windows whose image evidence shows a loop. Each window's world and image `loop_terms` are
+    computed once and serve the fit, the image rebuild and the image loops.
 
     With ``approach_m`` ((T,) image evidence of motion toward the camera, see `_image_rebuild`), windows
     whose world depth is faint (quarter-turn ratio under ``image_over_world_below``, loop or not) or shows
@@ -427,18 +459,22 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
     n = len(t)
     coeffs = np.tile(IDENTITY, (n, 1))
     ratios = np.ones(n)
-    stretches = []
+    stretches, image_loops = [], []
     for rows, windows in _segment_windows(t, valid, seg, settings):
         found, terms = [], []
         for c, w in windows:
             az, torso = float(np.nanmedian(camera_azimuth_deg[w])), float(np.nanmedian(torso_m[w]))
             still_open = open_end and w[-1] == n - 1
-            p, ratio = depth_fit(t[w], dev_m[w], az, torso, settings=settings, open_end=still_open)
-            from_image = False
             world = loop_terms(t[w], dev_m[w], az, torso, settings=settings, open_end=still_open)
+            p, ratio = fit_of_terms(world, torso, settings=settings)
+            from_image = False
+            if approach_m is not None:
+                closed = image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso, settings=settings)
+                if image_loop(closed, settings):
+                    image_loops.append((float(t[w[0]]), float(t[w[-1]])))
             if approach_m is not None and reads_image(world, torso, settings):
-                image = image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso, settings=settings,
-                                         open_end=still_open)
+                image = closed if not still_open else image_loop_terms(
+                    t[w], dev_m[w], approach_m[w], az, torso, settings=settings, open_end=True)
                 side_on = abs(np.sin(np.radians(az))) >= settings.image_agree_min_sin_az
                 p_image, ratio_image = _image_rebuild(image, world, settings, world_found=ratio < 1.0 or not side_on)
                 if ratio_image < 1.0:
@@ -448,7 +484,7 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
         stretches.append((rows, _confirmed(found, settings.min_windows, settings.image_min_windows), terms))
     confirmed = [f for _, found, _ in stretches for f in found]
     if not confirmed:
-        return coeffs, ratios
+        return DepthEvidence(coeffs, ratios, tuple(image_loops))
     # the under-reporting belongs to the view: stretches seen from about the same place share it
     beta = float(np.median([f[2] for f in confirmed]))
     view = np.exp(1j * np.radians([f[3] for f in confirmed])).mean()
@@ -466,7 +502,7 @@ def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
             coeffs[near, k] = np.interp(t[near], tc, table[:, k])
         coeffs[near[t[near] > tc[-1]]] = _without_direction(table[-1], found[-1][2], settings)
         ratios[near] = np.interp(t[near], tc, [f[2] for f in found])
-    return coeffs, ratios
+    return DepthEvidence(coeffs, ratios, tuple(image_loops))
 
 
 def image_loop_windows(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: np.ndarray,
@@ -482,13 +518,5 @@ def image_loop_windows(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, se
     ratio 1-3) says that they went round."""
     if approach_m is None:
         return []
-    t = np.asarray(t_s, float)
-    out = []
-    for _, windows in _segment_windows(t, valid, seg, settings):
-        for _, w in windows:
-            torso = float(np.nanmedian(torso_m[w]))
-            terms = image_loop_terms(t[w], dev_m[w], approach_m[w], float(np.nanmedian(camera_azimuth_deg[w])),
-                                     torso, settings=settings)
-            if image_loop(terms, settings):
-                out.append((float(t[w[0]]), float(t[w[-1]])))
-    return out
+    return list(depth_evidence(t_s, dev_m, valid, seg, camera_azimuth_deg, torso_m, approach_m=approach_m,
+                               settings=settings).image_loops)
