@@ -32,7 +32,7 @@ Rules (all distances in torso lengths, so they scale with the person):
   ``max_pause_in_circle_s`` ends the set; a set's first circle starts where the pelvis is
   ``edge_of_circle`` of the radius out, its last ends where it last was and was still turning (over
   ``edge_window_s``), and after a reversal the other way's first circle starts where that turning began.
-* When a direction's turning ends, a last sweep neither counted nor reported (under
+* When a direction's turning ends (circle radius known), a last sweep neither counted nor reported (under
   ``centre_max_leftover_deg``) is split evenly between its start and end: its circles move on by half of it
   (the moves into and out of a set turn the phase alike; only the spans move, not the count).
 * A rep must last ``min_rep_s``–``max_rep_s``, enclose an equal-area radius of
@@ -419,9 +419,11 @@ class CircleCounter:
         the circle, back to it), which turn the phase alike at both ends where the path's centre is off their line
         or the depth is rebuilt from the across motion (a straight move then bulges into an arc turning the set's
         way, up to about 90°); counted from the start, every boundary inherited the entry's turn (rendered, side-on:
-        all 0.4-0.6 s early). Only the reported spans move; which circles count was decided before."""
+        all 0.4-0.6 s early). Only with the circle radius known (the second pass, as the other set-edge rules: the
+        first pass's spans place the centre and radius the second one counts with) and only the reported spans move:
+        which circles count was decided before."""
         reps = self.reps[self._run_first:]
-        if not reps or not 0.0 < leftover_deg < self.settings.centre_max_leftover_deg:
+        if not reps or not self._ref_radius > 0.0 or not 0.0 < leftover_deg < self.settings.centre_max_leftover_deg:
             return
         run = self._run
         k = next((j for j, b in enumerate(run) if b[0] == reps[0].start_index), None)
