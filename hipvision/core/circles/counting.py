@@ -354,6 +354,7 @@ class CircleCounter:
         if at_extreme or end_pos != closed_at:  # where the turning stopped
             end_pos = self._turning_edge(end_pos)
         seg = self._buf[:end_pos + 1]
+        self._turned = self._dir * (seg[-1][4] - seg[0][4])  # up to where the turning stopped
         if sweep_deg >= 360.0 - s.completion_tolerance_deg:
             span = RepSpan(self._dir, seg[0][0], seg[-1][0], seg[0][1], seg[-1][1], float(sweep_deg))
             if self._acceptable(seg):
@@ -406,15 +407,15 @@ class CircleCounter:
     def _close_last(self) -> None:
         """Close the last sweep of this direction (at its furthest point); if it was neither counted nor reported,
         centre this direction's circles in the whole sweep (`_centre_circles`)."""
-        leftover = self._ext
         before = (len(self.reps), len(self.partials), len(self.unclosed))
         self._close(self._ext_pos, self._ext, at_extreme=True)
         if (len(self.reps), len(self.partials), len(self.unclosed)) == before:
-            self._centre_circles(leftover)
+            self._centre_circles(self._turned)
 
     def _centre_circles(self, leftover_deg: float) -> None:
-        """Move this direction's counted circles ``leftover_deg / 2`` on in their phase (when the sweep left over
-        after them is under ``centre_max_leftover_deg``): the turn that is not a circle is split evenly between the
+        """Move this direction's counted circles ``leftover_deg / 2`` on in their phase (``leftover_deg``: what the
+        last sweep turned after them up to where the turning stopped, not a slow drift after it; when under
+        ``centre_max_leftover_deg``): the turn that is not a circle is split evenly between the
         set's start and its end. Why: a set is entered and left by straight moves (out of the start position onto
         the circle, back to it), which turn the phase alike at both ends where the path's centre is off their line
         or the depth is rebuilt from the across motion (a straight move then bulges into an arc turning the set's
