@@ -252,6 +252,7 @@ class CircleCounter:
         self._last_loop: tuple[int, list[tuple]] = (0, [])  # the run's latest full circle: direction, samples
         self._run: list[tuple] = []  # (index, t_s, phase_deg) of every sample since the direction was fixed
         self._run_first = 0  # index in ``reps`` of this direction's first circle
+        self._turned = 0.0  # what the latest closed sweep turned, degrees, up to where the turning stopped
 
     def _start_run(self) -> None:
         self._reset_run()
@@ -426,6 +427,8 @@ class CircleCounter:
         reps = self.reps[self._run_first:]
         if not reps or not self._ref_radius > 0.0 or not 0.0 < leftover_deg < self.settings.centre_max_leftover_deg:
             return
+        if any(b.start_index != a.end_index for a, b in zip(reps, reps[1:])):
+            return  # a rejected sweep between them: they are not whole turns on from the first
         run = self._run
         k = next((j for j, b in enumerate(run) if b[0] == reps[0].start_index), None)
         if k is None:
