@@ -32,6 +32,9 @@ Rules (all distances in torso lengths, so they scale with the person):
   ``max_pause_in_circle_s`` ends the set; a set's first circle starts where the pelvis is
   ``edge_of_circle`` of the radius out, its last ends where it last was and was still turning (over
   ``edge_window_s``), and after a reversal the other way's first circle starts where that turning began.
+* When a direction's turning ends (circle radius known), a last sweep neither counted nor reported (under
+  ``centre_max_leftover_deg``) is split evenly between its start and end: its circles move on by half of it
+  (the moves into and out of a set turn the phase alike; only the spans move, not the count).
 * A rep must last ``min_rep_s``–``max_rep_s``, enclose an equal-area radius of
   at least ``min_radius`` and have a roundness (minor/major axis) of at least
   ``min_roundness``; otherwise it is rejected (not counted, not partial).
@@ -77,6 +80,8 @@ class CounterSettings:
     unclosed_min_deg: float = 180.0  # a run's last sweep, under ``partial_min_deg``, that turned at least this much
     # right after a counted circle the same way is kept as `CircleCounter.unclosed` (not counted, not a partial):
     # a set's last circle the path did not close (confidence, not the count; held-out seed 9517: 205°, shelf)
+    centre_max_leftover_deg: float = 180.0  # a direction's last sweep, not counted nor reported, under this: split
+    # evenly between the set's start and end (`CircleCounter._centre_circles`)
     max_dip_jump_deg: float = 90.0
     max_turn_rate_deg_s: float = 1080.0
     min_rep_s: float = 1.0
@@ -221,6 +226,8 @@ class CircleCounter:
             self._end_run()
         if self._in_run:
             self._buf.append((index, t_s, float(xy_m[0]), float(xy_m[1]), self._phase, r))
+            if self._dir != 0:
+                self._run.append((index, t_s, self._phase))
             self._step(torso_m)
 
     def finish(self) -> None:
@@ -243,6 +250,9 @@ class CircleCounter:
         self._hi = (-math.inf, 0)
         self._torso = math.nan
         self._last_loop: tuple[int, list[tuple]] = (0, [])  # the run's latest full circle: direction, samples
+        self._run: list[tuple] = []  # (index, t_s, phase_deg) of every sample since the direction was fixed
+        self._run_first = 0  # index in ``reps`` of this direction's first circle
+        self._turned = 0.0  # what the latest closed sweep turned, degrees, up to where the turning stopped
 
     def _start_run(self) -> None:
         self._reset_run()
@@ -268,7 +278,7 @@ class CircleCounter:
         if prog > self._ext:
             self._ext, self._ext_pos = prog, len(buf) - 1
         if self._ext - prog >= s.reversal_deg:
-            self._close(self._ext_pos, self._ext, at_extreme=True)
+            self._close_last()
             # the other way now: its first circle starts where that turning began, as a new run's does
             # (not at the old extreme, before a hold in the start position or a sit-back)
             self._commit(-self._dir, 0)
@@ -327,6 +337,8 @@ class CircleCounter:
         del buf[:k]
         self._rep_phase = buf[0][4]
         self._ext, self._ext_pos = 0.0, 0
+        self._run = [(b[0], b[1], b[4]) for b in buf]
+        self._run_first = len(self.reps)
 
     def _close(self, end_pos: int, sweep_deg: float, *, at_extreme: bool = False) -> None:
         """Close the current rep at buffer position ``end_pos`` and keep the rest for the next.
@@ -343,6 +355,7 @@ class CircleCounter:
         if at_extreme or end_pos != closed_at:  # where the turning stopped
             end_pos = self._turning_edge(end_pos)
         seg = self._buf[:end_pos + 1]
+        self._turned = self._dir * (seg[-1][4] - seg[0][4])  # up to where the turning stopped
         if sweep_deg >= 360.0 - s.completion_tolerance_deg:
             span = RepSpan(self._dir, seg[0][0], seg[-1][0], seg[0][1], seg[-1][1], float(sweep_deg))
             if self._acceptable(seg):
@@ -392,8 +405,46 @@ class CircleCounter:
         swept = float(np.sum(0.5 * r[1:] ** 2 * dphi))  # area swept around the centre, in the run's direction
         return swept >= 0.5 * 0.5 * math.radians(sweep_deg) * float(np.mean(r ** 2))
 
+    def _close_last(self) -> None:
+        """Close the last sweep of this direction (at its furthest point); if it was neither counted nor reported,
+        centre this direction's circles in the whole sweep (`_centre_circles`)."""
+        before = (len(self.reps), len(self.partials), len(self.unclosed))
+        self._close(self._ext_pos, self._ext, at_extreme=True)
+        if (len(self.reps), len(self.partials), len(self.unclosed)) == before:
+            self._centre_circles(self._turned)
+
+    def _centre_circles(self, leftover_deg: float) -> None:
+        """Move this direction's counted circles ``leftover_deg / 2`` on in their phase (``leftover_deg``: what the
+        last sweep turned after them up to where the turning stopped, not a slow drift after it; when under
+        ``centre_max_leftover_deg``): the turn that is not a circle is split evenly between the
+        set's start and its end. Why: a set is entered and left by straight moves (out of the start position onto
+        the circle, back to it), which turn the phase alike at both ends where the path's centre is off their line
+        or the depth is rebuilt from the across motion (a straight move then bulges into an arc turning the set's
+        way, up to about 90°); counted from the start, every boundary inherited the entry's turn (rendered, side-on:
+        all 0.4-0.6 s early). Only with the circle radius known (the second pass, as the other set-edge rules: the
+        first pass's spans place the centre and radius the second one counts with) and only the reported spans move:
+        which circles count was decided before."""
+        reps = self.reps[self._run_first:]
+        if not reps or not self._ref_radius > 0.0 or not 0.0 < leftover_deg < self.settings.centre_max_leftover_deg:
+            return
+        if any(b.start_index != a.end_index for a, b in zip(reps, reps[1:])):
+            return  # a rejected sweep between them: they are not whole turns on from the first
+        run = self._run
+        k = next((j for j, b in enumerate(run) if b[0] == reps[0].start_index), None)
+        if k is None:
+            return
+        pos, target = [], run[k][2] + self._dir * leftover_deg / 2.0
+        for _ in range(len(reps) + 1):
+            while k < len(run) - 1 and self._dir * (run[k][2] - target) < 0.0:
+                k += 1
+            pos.append(run[k])
+            target += self._dir * 360.0
+        for i, r in enumerate(reps):
+            self.reps[self._run_first + i] = RepSpan(r.direction, pos[i][0], pos[i + 1][0], pos[i][1], pos[i + 1][1],
+                                                     r.sweep_deg)
+
     def _end_run(self) -> None:
         if self._dir != 0 and self._buf:
-            self._close(self._ext_pos, self._ext, at_extreme=True)
+            self._close_last()
         self._reset_run()
         self._active = False
