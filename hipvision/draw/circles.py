@@ -187,7 +187,7 @@ def confidence_cues(confidence: "Confidence | None") -> list[str]:
     if not first.change:
         return [LOW_TITLE, _cut(first.why, CUE_CHARS)]
     change = first.change[0].upper() + first.change[1:]
-    return [LOW_TITLE, change, "why: " + _cut(first.why, max(CUE_CHARS - len(change), WHY_MIN_CHARS))]
+    return [LOW_TITLE, change, _cut(first.why, max(CUE_CHARS - len(change), WHY_MIN_CHARS))]
 
 
 def _cut(text: str, chars: int) -> str:
