@@ -16,7 +16,7 @@ SAID = "only {} frames a second were analysed"
 
 @pytest.mark.parametrize("fps, said", [(9.1, None), (8.9, "9"), (6.0, "6"), (30.0, None)])
 def test_the_reason_is_given_below_9_frames_a_second(fps, said):
-    reasons = _frame_rate_reasons(np.arange(60) / fps, ConfidenceSettings())
+    reasons = [r.text for r in _frame_rate_reasons(np.arange(60) / fps, ConfidenceSettings())]
     assert [r.split(" (")[0] for r in reasons] == ([SAID.format(said)] if said else [])
 
 

@@ -45,7 +45,7 @@ def _path(total_s: float, loops: list[tuple[float, float, float, float]]) -> np.
 
 
 def _said(track: CircleTrack, *, circles=(), counted_cm2: float = 0.0) -> list[str]:
-    return _uncounted_turning(track, list(circles), SMALLEST, counted_cm2, ConfidenceSettings())
+    return [r.text for r in _uncounted_turning(track, list(circles), SMALLEST, counted_cm2, ConfidenceSettings())]
 
 
 @pytest.mark.parametrize("radius_m, flagged", [(1.01 * EDGE_R, True), (0.99 * EDGE_R, False)])

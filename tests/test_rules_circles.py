@@ -353,7 +353,7 @@ def test_rejected_movements_within_3_s_of_a_set_are_its_reasons(gap_s, near):
                         camera_azimuth_deg=np.zeros(1))  # one frame, outside the set: no posture or depth reasons
     before = RepSpan(1, 0, 0, 10.0 - gap_s - 2.0, 10.0 - gap_s, 360.0)
     after = RepSpan(1, 0, 0, 20.0 + gap_s, 20.0 + gap_s + 2.0, 360.0)
-    reasons = _set_reasons(track, 10.0, 20.0, [], [], [before, after], ConfidenceSettings())
+    reasons = [r.text for r in _set_reasons(track, 10.0, 20.0, [], [], [before, after], ConfidenceSettings())]
     assert reasons == ([f"a circle-like movement at {r.start_s:.1f} s was too small, flat or quick to count: if it "
                         "was a circle, make it bigger and slower" for r in (before, after)] if near else [])
 
@@ -440,7 +440,7 @@ def test_a_set_of_circles_barely_above_the_smallest_counted_is_not_trusted(radii
     from types import SimpleNamespace
 
     reps = [SimpleNamespace(radius_pct_torso=r) for r in radii_pct]
-    reasons = _near_the_gate(reps, gate, ConfidenceSettings())
+    reasons = [r.text for r in _near_the_gate(reps, gate, ConfidenceSettings())]
     assert bool(reasons) is fragile
     if fragile:
         assert "make each circle bigger, or bring the camera nearer" in reasons[0]

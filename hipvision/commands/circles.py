@@ -30,7 +30,7 @@ from hipvision.commands.common import (write_annotated_video, provisioned_model,
     LiveStatus, Outputs, camera_spec, console, cli_options, import_in_background,
     video_argument, write_json_csv,
 )
-from hipvision.commands.notes import bullet_list, print_notes
+from hipvision.commands.notes import print_notes, print_reasons
 from hipvision.commands.cues import CUES_WAV_OPTION, SOUND_OPTION, live_cues
 from hipvision.commands.report import write_report_and_history
 from hipvision.core.circles.result import ESTIMATE_MARK, ESTIMATE_NOTE
@@ -104,7 +104,7 @@ def print_confidence(result: dict) -> None:
         console.print("confidence: [green]high[/]", highlight=False)
     elif level is not None:
         console.print("confidence: [bold yellow]LOW[/]: the counts may be wrong", highlight=False)
-        console.print(bullet_list(result.get("confidence_reasons") or [], "  -", mark_style="yellow"), highlight=False)
+        print_reasons(console, result.get("confidence_reasons") or [], result.get("what_to_change") or [])
 
 
 def _write(result, json_out: Path | None, csv_out: Path | None, outputs: Outputs, video: Path | None = None,

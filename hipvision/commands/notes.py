@@ -28,6 +28,15 @@ def bullet_list(lines: Sequence[str], mark: str, *, style: str = "", mark_style:
     return grid
 
 
+def print_reasons(console: Console, reasons: Sequence[str], changes: Sequence[str] = ()) -> None:
+    """A low confidence's ``reasons`` as a list, then one "What to change:" line with the distinct ``changes``
+    they ask for (left out when none)."""
+    console.print(bullet_list(reasons, "  -", mark_style="yellow"), highlight=False)
+    if changes:
+        console.print(bullet_list(["; ".join(dict.fromkeys(changes))], "  What to change:", mark_style="bold"),
+                      highlight=False)
+
+
 def print_notes(console: Console, *, warnings: Sequence[str] = (), info: Sequence[str] = (),
                 next_steps: Sequence[str] = ()) -> None:
     """Print the warnings in a yellow box, the information as dim notes, then the numbered next steps.

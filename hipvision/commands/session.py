@@ -13,7 +13,7 @@ from hipvision.commands.common import (write_annotated_video, provisioned_model,
     LiveStatus, Outputs, camera_spec, console, cli_options, import_in_background,
     video_argument, write_json_csv,
 )
-from hipvision.commands.notes import bullet_list, print_notes
+from hipvision.commands.notes import print_notes, print_reasons
 from hipvision.commands.cues import CUES_WAV_OPTION, SOUND_OPTION, live_cues
 from hipvision.commands.report import write_report_and_history
 from hipvision.commands.report import check_save_options
@@ -71,7 +71,7 @@ def print_summary(result: dict) -> None:
         if p["kind"] == "quadruped" and p.get("confidence") not in (None, "high"):
             console.print(f"circles (phase {k}): confidence [bold yellow]LOW[/]: the counts may be wrong",
                           highlight=False)
-            console.print(bullet_list(p.get("confidence_reasons") or [], "  -", mark_style="yellow"), highlight=False)
+            print_reasons(console, p.get("confidence_reasons") or [], p.get("what_to_change") or [])
     change = result.get("change_deg") or {}
     if any(v is not None for v in change.values()):
         from hipvision.core.session import circles_credit  # scipy.signal: seconds to import, only for a summary

@@ -25,6 +25,7 @@ from typing import Protocol
 from hipvision.core.advice import Change, session_next_steps
 from hipvision.core.circles import CirclesSettings, analyze_circles
 from hipvision.core.circles.advice import SET_DONE
+from hipvision.core.circles.confidence import Confidence, Reason
 from hipvision.core.posture import OTHER, QUADRUPED, SEATED, segment_postures
 from hipvision.core.rotation import RotationSettings, analyze_rotation
 from hipvision.core.rotation.status import STATUSES
@@ -70,15 +71,20 @@ class SessionPhase:
         return out
 
 
+#: Why a circles phase has no confidence of its own, by its status (`phase_confidence`).
+_NOT_COUNTED = {"too_short": Reason("the phase on hands and knees was too short to count circles in"),
+                "poorly_seen": Reason("the body was seen too poorly on hands and knees", "more of it in view", ": "),
+                "analysed": Reason("this result carries no confidence (made by an older hipvision)",
+                                   "re-run the analysis", ": ")}
+
+
 def phase_confidence(status: str, result: dict | None) -> dict:
-    """``confidence`` and ``confidence_reasons`` of a circles phase: its result's, or "low" when it was not
-    analysed (see `hipvision.core.circles.confidence`)."""
+    """``confidence``, ``confidence_reasons`` and ``what_to_change`` of a circles phase: its result's, or "low"
+    when it was not analysed (see `hipvision.core.circles.confidence`)."""
     if status == "analysed" and result and "confidence" in result:
-        return {"confidence": result["confidence"], "confidence_reasons": list(result.get("confidence_reasons") or [])}
-    why = {"too_short": "the phase on hands and knees was too short to count circles in",
-           "poorly_seen": "the body was seen too poorly on hands and knees: more of it in view",
-           "analysed": "this result carries no confidence (made by an older hipvision): re-run the analysis"}
-    return {"confidence": "low", "confidence_reasons": [why.get(status, "the circles were not analysed")]}
+        return {"confidence": result["confidence"], "confidence_reasons": list(result.get("confidence_reasons") or []),
+                "what_to_change": list(result.get("what_to_change") or [])}
+    return Confidence.of([_NOT_COUNTED.get(status, Reason("the circles were not analysed"))]).to_dict()
 
 
 def circles_credit(result: dict) -> tuple[int, str | None]:

@@ -170,18 +170,31 @@ def circles_hud(image: np.ndarray, *, counts: dict[str, int], target: int, progr
     return boxes + draw.draw_bottom_left(image, lines, keys if keys_help else (), title=title, scale=0.9)
 
 
-CUE_CHARS = 150  # a reason on the HUD is cut at a word boundary to this many characters (about 3 lines at 640 px)
+CUE_CHARS = 150  # the change and the why of a reason on the HUD together, characters (about 4 lines at 640 px)
+WHY_MIN_CHARS = 40  # ... of which the why keeps at least this many, however long the change
+LOW_TITLE = "LOW CONFIDENCE: counts may be wrong"
 
 
 def confidence_cues(confidence: "Confidence | None") -> list[str]:
-    """HUD lines for a low confidence: the first reason (what to change), cut at a word boundary to
-    `CUE_CHARS` (the whole of it is in the terminal, the JSON and the report)."""
+    """HUD lines for a low confidence, from its first reason: `LOW_TITLE`, what to change (whole, never cut), then
+    why, cut at a word boundary to what is left of `CUE_CHARS` (at least `WHY_MIN_CHARS`). The whole of every
+    reason is in the terminal, the JSON and the report."""
     if confidence is None or confidence.level == "high":
         return []
-    reason = confidence.reasons[0] if confidence.reasons else ""
-    if len(reason) > CUE_CHARS:
-        reason = reason[:CUE_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
-    return ["LOW CONFIDENCE: counts may be wrong", reason]
+    if not confidence.said:
+        return [LOW_TITLE]
+    first = confidence.said[0]
+    if not first.change:
+        return [LOW_TITLE, _cut(first.why, CUE_CHARS)]
+    change = first.change[0].upper() + first.change[1:]
+    return [LOW_TITLE, change, _cut(first.why, max(CUE_CHARS - len(change), WHY_MIN_CHARS))]
+
+
+def _cut(text: str, chars: int) -> str:
+    """``text`` cut at a word boundary to at most ``chars`` characters, "…" included."""
+    if len(text) <= chars:
+        return text
+    return text[:chars - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 class CirclesAnnotator:

@@ -63,8 +63,10 @@ SOURCE_VIDEO = {"source_video": _object({"path": TEXT}, {"relative_to_json": TEX
 #: Optional fields every result may carry besides its ``warnings`` (what cost accuracy or needs action):
 #: ``info`` (context, what was corrected for) and ``next_steps`` (what to do next, in plain words).
 NOTES = {"info": _array(TEXT), "next_steps": _array(TEXT)}
-#: How far a circles count can be trusted (`hipvision.core.circles.confidence`).
-CONFIDENCE = {"confidence": {"enum": ["high", "low"]}, "confidence_reasons": _array(TEXT)}
+#: How far a circles count can be trusted, why not, and the distinct changes the reasons ask for
+#: (`hipvision.core.circles.confidence`).
+CONFIDENCE = {"confidence": {"enum": ["high", "low"]}, "confidence_reasons": _array(TEXT),
+              "what_to_change": _array(TEXT)}
 #: The sound cues a live run gave (`hipvision.sound.Cue.to_dict`; docs/outputs.md).
 CUES = {"cues": _array(_object({"t_s": NUMBER, "kind": {"enum": ["circle", "set_done", "hold"]}, "text": TEXT},
                                {"direction": {"enum": ["clockwise", "counterclockwise"]},
@@ -132,7 +134,7 @@ def session_schema() -> dict:
 
     phase = _object({"kind": TEXT, "start_s": NUMBER, "end_s": NUMBER, "status": TEXT,
                      "result": {"type": ["object", "null"]}},
-                    {"seen_fraction": MAYBE_FRACTION},
+                    {"seen_fraction": MAYBE_FRACTION, **CONFIDENCE},  # confidence: quadruped phases
                     allOf=[part("seated", "rotation"), part("quadruped", "circles")])
     defs = {name: {k: v for k, v in make().items() if k not in ("title", "description")}
             for name, make in (("rotation", rotation_schema), ("circles", circles_schema))}

@@ -165,6 +165,7 @@ def circles_view(result: dict, fig_id: str) -> dict:
     svg = path_plot_svg(result, fig_id)
     return {"total": result.get("total"), "partial": result.get("partial"), "directions": directions,
             "confidence": result.get("confidence"), "confidence_reasons": list(result.get("confidence_reasons") or []),
+            "what_to_change": list(result.get("what_to_change") or []),
             "verdicts": Counter(r.get("verdict") for r in reps if r.get("verdict")).most_common(),
             "median_radius": float(np.median(radii)) if radii else None, "reps": reps, "estimate_mark": ESTIMATE_MARK,
             "estimate_note": ESTIMATE_NOTE if any(r.get("size_estimated") for r in reps) else None,

@@ -26,6 +26,10 @@ A still hold seen from anywhere is ``"high"`` with 0 circles: too little moved f
 
 A result that is low for any of these reasons, with the person spanning under ``small_fill`` of the frame, also
 says to bring the camera closer (from afar the image growth that shows the depth motion side-on fades).
+
+Each reason is a `Reason`: why, and what to change (``change``, "" when nothing would), so that a display
+short of room can show the change whole and cut the why; its ``text`` is the two in one sentence, as the
+JSON's ``confidence_reasons`` gives it, and ``what_to_change`` lists the distinct changes.
 """
 
 from __future__ import annotations
@@ -77,19 +81,49 @@ class ConfidenceSettings:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a count is unsure (``why``) and what to change about it (``change``: what the person can do, "" when
+    nothing would); ``text`` says both in one sentence, joined by ``sep``."""
+
+    why: str
+    change: str = ""
+    sep: str = "; "
+
+    @property
+    def text(self) -> str:
+        return f"{self.why}{self.sep}{self.change}" if self.change else self.why
+
+    def of_set(self, direction: str) -> "Reason":
+        """This reason as said of one set (``direction``) in the whole result's list: "clockwise: ..."."""
+        return replace(self, why=f"{_LABEL[direction]}: {self.why}")
+
+
+@dataclass(frozen=True)
 class Confidence:
-    """``level`` "high" or "low"; ``reasons``: why it is low and what to change (empty when high)."""
+    """``level`` "high" or "low"; ``said``: why it is low and what to change, one `Reason` each (empty when high)."""
 
     level: str = HIGH
-    reasons: tuple[str, ...] = ()
+    said: tuple[Reason, ...] = ()
 
     @staticmethod
-    def of(reasons: list[str]) -> "Confidence":
-        unique = tuple(dict.fromkeys(reasons))
+    def of(reasons: "list[Reason | str]") -> "Confidence":
+        """Low when there is any reason (a plain string is a reason with nothing to change); repeats dropped."""
+        unique = tuple(dict.fromkeys(r if isinstance(r, Reason) else Reason(r) for r in reasons))
         return Confidence(LOW if unique else HIGH, unique)
 
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Each reason in one sentence: why, and what to change."""
+        return tuple(r.text for r in self.said)
+
+    @property
+    def changes(self) -> tuple[str, ...]:
+        """The distinct changes the reasons ask for, in order (a reason with nothing to change adds none)."""
+        return tuple(dict.fromkeys(r.change for r in self.said if r.change))
+
     def to_dict(self) -> dict:
-        return {"confidence": self.level, "confidence_reasons": list(self.reasons)}
+        return {"confidence": self.level, "confidence_reasons": list(self.reasons),
+                "what_to_change": list(self.changes)}
 
 
 @dataclass(frozen=True)
@@ -170,28 +204,30 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
             continue
         start, end = min(c.start_s for c in items), max(c.end_s for c in items)
         reasons = list(overall) + _set_reasons(track, start, end, mine, part, rejected, settings)
-        reasons += [f"the hips went {360 * a.fraction:.0f}° further the same way after a {_LABEL[direction]} circle "
-                    f"({a.start_s:.1f}-{a.end_s:.1f} s) without closing a circle: if that was a circle, it was missed"
-                    for a in unclosed if a.direction == direction]  # the counter keeps only arcs after a circle
+        # the counter keeps only arcs after a circle
+        reasons += [Reason(f"the hips went {360 * a.fraction:.0f}° further the same way after a {_LABEL[direction]} "
+                           f"circle ({a.start_s:.1f}-{a.end_s:.1f} s) without closing a circle: if that was a circle, "
+                           "it was missed") for a in unclosed if a.direction == direction]
         reasons += _near_the_gate([r for r in reps if r.direction == direction], min_radius_torso, settings)
         if abs(len(mine) - target_per_direction) == 1 and not (mine and mine[-1].end_s >= recent):
             word = "short of" if len(mine) < target_per_direction else "more than"
-            reasons.append(f"{len(mine)} {_LABEL[direction]} circles, one {word} the {target_per_direction} asked: "
-                           f"if you did {target_per_direction}, one was {'missed' if len(mine) < target_per_direction else 'counted twice or added'}; "
-                           "check it on the video")
+            reasons.append(Reason(f"{len(mine)} {_LABEL[direction]} circles, one {word} the {target_per_direction} "
+                                  f"asked: if you did {target_per_direction}, one was "
+                                  f"{'missed' if len(mine) < target_per_direction else 'counted twice or added'}",
+                                  "check it on the video"))
         sets.append(CircleSetSummary(direction, len(mine), start, end, Confidence.of(reasons)))
-    every = list(overall) + [f"{_LABEL[s.direction]}: {r}" for s in sets for r in s.confidence.reasons
-                             if r not in overall]
+    every = list(overall) + [r.of_set(s.direction) for s in sets for r in s.confidence.said if r not in overall]
     # a direction with no circles at all is as sure as the whole result (the same view, the same person)
     for direction in DIRECTIONS:
         if not any(s.direction == direction for s in sets):
             sets.append(CircleSetSummary(direction, 0, None, None, Confidence.of(every)))
     sets.sort(key=lambda s: math.inf if s.start_s is None else s.start_s)
     if every and frame_fill is not None and frame_fill < settings.small_fill:
-        closer = (f"the person spans only {100 * frame_fill:.0f}% of the frame: bring the camera closer, so that "
-                  "the body fills most of it (from afar the hips' motion toward the camera is barely seen)")
+        closer = Reason(f"the person spans only {100 * frame_fill:.0f}% of the frame",
+                        "bring the camera closer, so that the body fills most of it (from afar the hips' motion "
+                        "toward the camera is barely seen)", ": ")
         every.append(closer)
-        sets = [replace(s, confidence=Confidence.of([*s.confidence.reasons, closer])) if s.confidence.level == LOW
+        sets = [replace(s, confidence=Confidence.of([*s.confidence.said, closer])) if s.confidence.level == LOW
                 else s for s in sets]
     return Confidence.of(every), sets
 
@@ -215,18 +251,18 @@ def _open_span(circles: list[_Circle], s: ConfidenceSettings) -> float:
     return max(s.open_end_span_s, 1.2 * float(np.median(durations)) if durations else 0.0)
 
 
-def _recording_reasons(detection_rate: float | None, valid_fraction: float, s: ConfidenceSettings) -> list[str]:
+def _recording_reasons(detection_rate: float | None, valid_fraction: float, s: ConfidenceSettings) -> list[Reason]:
     out = []
     if detection_rate is not None and detection_rate < s.min_detection_rate:
-        out.append(f"a person was found in only {100 * detection_rate:.0f}% of the frames: get the whole body in "
-                   "view, in good light")
+        out.append(Reason(f"a person was found in only {100 * detection_rate:.0f}% of the frames",
+                          "get the whole body in view, in good light", ": "))
     if valid_fraction < s.min_valid_fraction:
-        out.append(f"recognised on hands and knees in only {100 * valid_fraction:.0f}% of the frames: more of the "
-                   "body in view (hands, knees, hips and shoulders), camera a little higher")
+        out.append(Reason(f"recognised on hands and knees in only {100 * valid_fraction:.0f}% of the frames",
+                          "more of the body in view (hands, knees, hips and shoulders), camera a little higher", ": "))
     return out
 
 
-def _frame_rate_reasons(t_s: np.ndarray, s: ConfidenceSettings) -> list[str]:
+def _frame_rate_reasons(t_s: np.ndarray, s: ConfidenceSettings) -> list[Reason]:
     """Too few poses a second (``t_s``: the analysed frames' times, seconds) to follow a circle reliably."""
     steps = np.diff(np.asarray(t_s, float))
     steps = steps[np.isfinite(steps) & (steps > 0)]
@@ -235,29 +271,29 @@ def _frame_rate_reasons(t_s: np.ndarray, s: ConfidenceSettings) -> list[str]:
     rate = 1.0 / float(np.median(steps))
     if rate >= s.min_frames_per_s:
         return []
-    return [f"only {rate:.0f} frames a second were analysed (a busy computer, or a video of few frames a second): "
-            f"circles can be missed or merged; close other programs, or film at {s.min_frames_per_s:.0f} frames "
-            "a second or more"]
+    return [Reason(f"only {rate:.0f} frames a second were analysed (a busy computer, or a video of few frames a "
+                   "second): circles can be missed or merged",
+                   f"close other programs, or film at {s.min_frames_per_s:.0f} frames a second or more")]
 
 
 def _set_reasons(track: CircleTrack, start: float, end: float, mine: list[_Circle], part: list[_Circle],
-                 rejected: list[RepSpan], s: ConfidenceSettings) -> list[str]:
+                 rejected: list[RepSpan], s: ConfidenceSettings) -> list[Reason]:
     t = track.t_s
     inside = (t >= start) & (t <= end)
     out = []
     if inside.any():
         valid_share = float(track.valid[inside].mean())
         if valid_share < s.min_valid_in_set:
-            out.append(f"the hands-and-knees posture was lost in {100 * (1 - valid_share):.0f}% of the set: more of "
-                       "the hips and legs in view")
+            out.append(Reason(f"the hands-and-knees posture was lost in {100 * (1 - valid_share):.0f}% of the set",
+                              "more of the hips and legs in view", ": "))
         out += _depth_reasons(track, inside, s, counted=True)
     for p in part:
-        out.append(f"an unfinished circle at {p.start_s:.1f} s ({100 * p.fraction:.0f}% of a turn): if it was a "
-                   "whole circle, it was missed")
+        out.append(Reason(f"an unfinished circle at {p.start_s:.1f} s ({100 * p.fraction:.0f}% of a turn): if it "
+                          "was a whole circle, it was missed"))
     near = [r for r in rejected if r.end_s >= start - s.edge_s and r.start_s <= end + s.edge_s]
     for r in near:
-        out.append(f"a circle-like movement at {r.start_s:.1f} s was too small, flat or quick to count: if it was "
-                   "a circle, make it bigger and slower")
+        out.append(Reason(f"a circle-like movement at {r.start_s:.1f} s was too small, flat or quick to count",
+                          "if it was a circle, make it bigger and slower", ": "))
     durations = np.array([c.end_s - c.start_s for c in mine])
     if len(durations) >= 3:
         median = float(np.median(durations))
@@ -265,21 +301,21 @@ def _set_reasons(track: CircleTrack, start: float, end: float, mine: list[_Circl
         for k, c in enumerate(mine):
             ratio = durations[k] / median
             if not lo <= ratio <= hi:
-                out.append(f"one circle ({c.start_s:.1f}-{c.end_s:.1f} s) took {durations[k]:.1f} s where the others "
-                           f"took about {median:.1f} s: two circles may have been merged or one split; keep an "
-                           "even pace")
+                out.append(Reason(f"one circle ({c.start_s:.1f}-{c.end_s:.1f} s) took {durations[k]:.1f} s where the "
+                                  f"others took about {median:.1f} s: two circles may have been merged or one split",
+                                  "keep an even pace"))
     return out
 
 
-def _near_the_gate(reps: list, min_radius_torso: float, s: ConfidenceSettings) -> list[str]:
+def _near_the_gate(reps: list, min_radius_torso: float, s: ConfidenceSettings) -> list[Reason]:
     """A reason when a set's circles (`CircleRep`, ``radius_pct_torso`` in % of the torso) are barely above the
     counter's smallest circle (``min_radius_torso``, torso lengths)."""
     sizes = [r.radius_pct_torso for r in reps if r.radius_pct_torso is not None and math.isfinite(r.radius_pct_torso)]
     if not sizes or float(np.median(sizes)) >= s.near_gate_ratio * 100.0 * min_radius_torso:
         return []
-    return [f"the circles were small (radius about {float(np.median(sizes)):.0f}% of the torso, near the smallest "
-            "that is counted): a slightly smaller one would have been missed; make each circle bigger, or bring "
-            "the camera nearer"]
+    return [Reason(f"the circles were small (radius about {float(np.median(sizes)):.0f}% of the torso, near the "
+                   "smallest that is counted): a slightly smaller one would have been missed",
+                   "make each circle bigger, or bring the camera nearer")]
 
 
 def _view(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings) -> tuple[str, float]:
@@ -308,7 +344,7 @@ def size_is_estimate(track: CircleTrack, rows: np.ndarray, settings: ConfidenceS
     return bool(np.mean((ratio < 1.0) | (scale > settings.size_estimate_scale)) > 0.5)
 
 
-def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, *, counted: bool) -> list[str]:
+def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, *, counted: bool) -> list[Reason]:
     """Reasons from the depth of the path in ``rows`` (valid frames only): rebuilt, or barely seen."""
     use = rows & track.valid
     if not use.any():
@@ -318,9 +354,9 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
     rebuilt = use & (ratio < 1.0)
     if rebuilt.any():
         times = 1.0 / float(np.median(ratio[rebuilt]))
-        out.append(f"the pose model saw the motion toward and away from the camera about {times:.0f} times smaller "
-                   "than across, so the depth was rebuilt: the count and direction rest on that rebuild and the size "
-                   f"is an estimate; {_move_camera(_view(track, use, s)[0])}")
+        out.append(Reason(f"the pose model saw the motion toward and away from the camera about {times:.0f} times "
+                          "smaller than across, so the depth was rebuilt: the count and direction rest on that "
+                          "rebuild and the size is an estimate", _move_camera(_view(track, use, s)[0])))
     measured = use & (ratio >= 1.0)
     if measured.sum() < 10:
         return out
@@ -336,9 +372,9 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
     seen = math.hypot(alpha, beta)  # depth motion that goes with the across motion, in step or a quarter turn out
     scale = float(np.median(track.depth_scale[measured])) if track.depth_scale is not None else 1.0
     if scale > 1.0 and seen / scale < s.min_measured_ratio:  # scaled back from the path's symmetry, but by
-        out.append(f"the pose model saw the motion toward and away from the camera about {scale / seen:.0f} times "
-                   "smaller than across; it was scaled back by an estimate, so the count is unsure; "
-                   f"{_move_camera('oblique')}")
+        out.append(Reason(f"the pose model saw the motion toward and away from the camera about {scale / seen:.0f} "
+                          "times smaller than across; it was scaled back by an estimate, so the count is unsure",
+                          _move_camera("oblique")))
     elif seen < s.faint_depth_ratio:
         times = f"about {1 / seen:.0f} times" if seen > 0.02 else "far"
         what = ("the hips' motion toward and away from the camera was seen " + times + " smaller than across")
@@ -349,11 +385,11 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
             what = ("camera in line with the body: the forward-back half of each circle is motion toward the camera, "
                     "seen " + times + " smaller than the side-to-side half")
         missed = "" if counted else " (circles can look like rocking from here, so some may have been missed)"
-        out.append(f"{what}{missed}; {_move_camera(view)}")
+        out.append(Reason(f"{what}{missed}", _move_camera(view)))
     return out
 
 
-def _image_loops_uncounted(track: CircleTrack, circles: list[_Circle], s: ConfidenceSettings) -> list[str]:
+def _image_loops_uncounted(track: CircleTrack, circles: list[_Circle], s: ConfidenceSettings) -> list[Reason]:
     """Where the image around the hips grew and shrank in a clear loop (`CircleTrack.image_loops`, a window of
     about 10 s) that no counted or unfinished circle overlaps: the hips went round there, whatever the pose
     model's path shows (from behind, seed 5913: 2 + 2 counted 0 + 0, "high", the path a tilted line)."""
@@ -361,8 +397,8 @@ def _image_loops_uncounted(track: CircleTrack, circles: list[_Circle], s: Confid
     if not spans:
         return []
     view = _view(track, track.valid, s)[0] if track.valid.any() else "oblique"
-    return [f"the image around the hips grew and shrank as in circles at {_span_s(spans[0][0], spans[-1][1])} s "
-            f"but no circle was counted there: if you circled, {_move_camera(view)}"]
+    return [Reason(f"the image around the hips grew and shrank as in circles at {_span_s(spans[0][0], spans[-1][1])} "
+                   "s but no circle was counted there: if you circled", _move_camera(view), ", ")]
 
 
 _VIEW_WORDS = {"side": "camera at the side", "in line": "camera in line with the body"}
@@ -384,7 +420,7 @@ def _span_s(start_s: float, end_s: float) -> str:
 
 
 def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_torso: float, counted_cm2: float,
-                       s: ConfidenceSettings) -> list[str]:
+                       s: ConfidenceSettings) -> list[Reason]:
     """Where the hips went round outside every counted and unfinished circle: in a window, a net area swept
     around the centre of at least ``min_loop_area`` smallest circles and ``min_loop_of_counted`` of the
     median area of the smaller set's counted circles (``counted_cm2``), mostly one way (``min_loopiness``)."""
@@ -418,11 +454,13 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
             lo_k = a + int(np.argmax(gained >= 0.02 * net))
             hi_k = a + int(np.argmax(gained >= 0.98 * net))
             flagged[lo_k:hi_k + 1] |= free[lo_k:hi_k + 1]
-    out = []
     view = _view(track, track.valid, s)[0] if track.valid.any() else "oblique"
-    advice = "" if view == "oblique" else f"; {_VIEW_WORDS[view]} sees one half of each circle only in depth: " \
-        f"{_move_camera(view)}"
+    out = []
     for a, b in runs(flagged):
-        out.append(f"the hips went round at {_span_s(t[a], t[b - 1])} s but no circle was counted there: if you "
-                   f"circled, make each circle bigger and keep the hips in view{advice}")
+        why = f"the hips went round at {_span_s(t[a], t[b - 1])} s but no circle was counted there: if you circled"
+        if view == "oblique":
+            out.append(Reason(why, "make each circle bigger and keep the hips in view", ", "))
+        else:  # from here the camera is what to change: it sees one half of each circle only in depth
+            out.append(Reason(f"{why}, make each circle bigger and keep the hips in view; {_VIEW_WORDS[view]} sees "
+                              "one half of each circle only in depth", _move_camera(view), ": "))
     return out
