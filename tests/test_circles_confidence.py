@@ -217,3 +217,15 @@ def test_a_set_that_turns_on_without_closing_its_last_circle_is_low(turns, level
     assert len(said) == (level == "low"), ccw.confidence.reasons
     if said:
         assert "without closing a circle: if that was a circle, it was missed" in said[0]
+
+
+def test_the_report_says_low_confidence_circles_between_the_measurements_are_low():
+    """The report's "Hip circles done in between" marks a low-confidence count, and the headline's reason reads
+    without nested brackets."""
+    from hipvision.report.html import render_report
+
+    low, high = (render_report(_session(_circles(10, level))) for level in ("low", "high"))
+    assert "Hip circles done in between: <b>10</b> (counted with low confidence)." in low
+    assert "Hip circles done in between: <b>10</b>." in high
+    headline = build_view(_session(_circles(10, "low")))["session"]["headline"]
+    assert headline.count("(") == headline.count(")") == 1, headline

@@ -97,7 +97,7 @@ def circles_credit(result: dict) -> tuple[int, str | None]:
     if total == 0:
         return 0, "no hip circles were counted"
     if any(phase_confidence(p["status"], p.get("result"))["confidence"] != "high" for p in phases):
-        return total, "the hip circles could not be counted with confidence (see the circles phase)"
+        return total, "the hip circles were counted with low confidence, see the circles phase"
     return total, None
 
 

@@ -233,7 +233,9 @@ def session_view(result: dict) -> dict:
         legs[-1].update(verdict=verdict, change_verdict=verdict.verdict,
                         change_uncertainty=verdict.uncertainty_deg if np.isfinite(verdict.uncertainty_deg) else None)
     circles = [v["circles"] for v in views if v["circles"]]
-    return {"phases": views, "legs": legs, "headline": _headline(legs, circles_credit(result)),
+    credit = circles_credit(result)
+    return {"phases": views, "legs": legs, "headline": _headline(legs, credit),
+            "circles_low": credit[0] > 0 and credit[1] is not None,
             "has_change": any(leg["change"] is not None for leg in legs),
             "circles_total": sum(int(c["total"] or 0) for c in circles) if circles else None,
             "circles": circles[0] if len(circles) == 1 else None, "duration": total,
