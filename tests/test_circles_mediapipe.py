@@ -2,6 +2,7 @@
 (tests/fixtures/mediapipe_circles: MediaPipe shows side-to-side motion seen along the line of
 sight about 10 times too small)."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from hipvision.core.circles import analyze_circles
 from hipvision.io import load_sequence
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mediapipe_circles"
+SAMPLE_TRUTH = Path(__file__).parent.parent / "samples" / "hip_circles.json"  # the render truth of that video
 
 
 @pytest.fixture(scope="module")
@@ -52,11 +54,21 @@ def test_side_view_live_count_equals_the_saved_count(replayed):
     shown, saved = replayed
     assert (saved.clockwise, saved.counterclockwise) == (5, 5)
     delays = assert_live_equals_saved(shown, saved)
-    assert min(delays) > -0.5
+    # the saved circles are re-timed once their set has ended (half its leftover turn moved to the set's start,
+    # `CircleCounter._centre_circles`), which the analysis of a set still under way cannot do: a circle may show
+    # up to about half a second before its saved end, but not before the true one (the video's render truth)
+    assert min(delays) > -0.6
+    truth = json.loads(SAMPLE_TRUTH.read_text())["circles"]["reps"]
+    assert [r["direction"] for r in truth] == [r.direction for r in saved.reps]
+    done = {"clockwise": 0, "counterclockwise": 0}
+    for rep in truth:
+        done[rep["direction"]] += 1
+        first = next(e["t_s"] for e in shown if e[rep["direction"]] >= done[rep["direction"]])
+        assert first - rep["end_s"] > -0.5, (rep, first)
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "the second set's first circle (counter-clockwise, closed 22.8 s) shows 3.4 s after it closes, the others "
+    "the second set's first circle (counter-clockwise, closed 22.8 s; 23.3 s since the saved circles are re-timed at the set end) shows 3.4 s (2.9 s) after it closes, the others "
     "0.35-1.0 s: the depth windows that hold the last frame also hold the sit-back before it, whose quarter-turn "
     "ratio is below min_ratio (0.023 at 23.2 s) and fit below min_fit_r2 (0.25 at 24.2 s); two windows in a row "
     "pass only from 26.2 s. (The first set's first circle was 2.85 s late until the open window counted whole "
