@@ -294,8 +294,10 @@ def test_the_live_size_bar_shows_the_last_counted_circles_size_and_after_the_set
     first_final = next(i for i, (counts, _) in enumerate(drawn) if counts == final)
     tail = [size for _, size in drawn[first_final:]]
     assert len(tail) > 30
-    last = saved.reps[-1].radius_pct_torso  # 18.8 %: shown 17.6 % when first counted, 18.6 % at the last frame
-    assert all(abs(size - last) < 1.2 for size in tail), tail  # (the analysis of the frames so far sizes it so)
+    # 19.0 % (18.8 % before the saved circles were re-timed at their set's end, which the live analysis of the set
+    # under way cannot do): shown 17.6 % when first counted, 18.8 % at the last frame
+    last = saved.reps[-1].radius_pct_torso
+    assert all(abs(size - last) < 1.5 for size in tail), tail  # (the analysis of the frames so far sizes it so)
     assert round(tail[-1]) == round(last)
     sizes = [rep.radius_pct_torso for rep in saved.reps]  # during the sets: a counted circle's, as far as seen
     assert all(min(abs(size - s) for s in sizes) < 1.5 for _, size in drawn if size is not None)
