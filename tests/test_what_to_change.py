@@ -35,11 +35,14 @@ def test_rebuilt_depth_side_on_says_move_the_camera_in_what_to_change(side_on):
     assert data["what_to_change"] == [MOVE_SIDE]
     for s in data["sets"]:
         assert s["confidence"] == "low" and s["what_to_change"] == [MOVE_SIDE]
-        assert REBUILT.fullmatch(s["confidence_reasons"][0])  # the reason's words as before, change included
-    # the whole result's reasons as before: a set's start with its direction; an unfinished circle has no change
-    assert [r.split(":")[0] for r in data["confidence_reasons"]] == ["clockwise", "clockwise", "counter-clockwise"]
-    assert REBUILT.fullmatch(data["confidence_reasons"][0].removeprefix("clockwise: "))
-    assert data["confidence_reasons"][1].startswith("clockwise: an unfinished circle at ")
+        # the reason's words as before, change included
+        assert sum(bool(REBUILT.fullmatch(r)) for r in s["confidence_reasons"]) == 1, s["confidence_reasons"]
+    # the whole result's reasons as before: a set's start with its direction (a reason of both sets has none); an
+    # unfinished circle has no change
+    own = [r for r in data["confidence_reasons"] if not r.startswith("the hips went round at ")]
+    assert [r.split(":")[0] for r in own] == ["clockwise", "clockwise", "counter-clockwise"]
+    assert REBUILT.fullmatch(own[0].removeprefix("clockwise: "))
+    assert own[1].startswith("clockwise: an unfinished circle at ")
     assert validate_result(data) == "circles"
 
 
@@ -98,7 +101,9 @@ def test_the_terminal_and_the_report_say_what_to_change(side_on, capsys):
     data = side_on.to_dict()
     print_confidence(data)
     out = " ".join(capsys.readouterr().out.split())
-    assert f"What to change: {MOVE_SIDE}" in out and out.count(MOVE_SIDE) == 3  # 2 reasons with it, then once
+    with_it = sum(MOVE_SIDE in r for r in data["confidence_reasons"])
+    assert with_it >= 2 and f"What to change: {MOVE_SIDE}" in out
+    assert out.count(MOVE_SIDE) == with_it + 1  # each reason with it, then once
     html = render_report(data)
     assert re.search(r'data-key="circles-what-to-change"><b>What to change:</b> ' + MOVE_SIDE, html)
 
