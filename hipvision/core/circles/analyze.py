@@ -222,12 +222,14 @@ def image_approach_m(seq: PoseSequence, valid: np.ndarray, torso_m: np.ndarray) 
     return np.where(known, np.cumsum(np.where(known, growth, 0.0)) * distance_m, np.nan)
 
 
-def count_track(track: CircleTrack, counter: CircleCounter, ref_radius_m: np.ndarray | None = None) -> CircleCounter:
-    """Feed a whole track to ``counter`` and finish it (``ref_radius_m``: (T,) see `circle_radius_reference`)."""
+def count_track(track: CircleTrack, counter: CircleCounter, ref_radius_m: np.ndarray | None = None, *,
+                open_end: bool = False) -> CircleCounter:
+    """Feed a whole track to ``counter`` and finish it (``ref_radius_m``: (T,) see `circle_radius_reference`;
+    ``open_end``: the recording goes on, see `CircleCounter.finish`)."""
     for i, t in enumerate(track.t_s):
         counter.update(i, float(t), track.pelvis_m[i], track.centre_m[i], float(track.torso_m[i]),
                        bool(track.valid[i]), math.nan if ref_radius_m is None else float(ref_radius_m[i]))
-    counter.finish()
+    counter.finish(open_end=open_end)
     return counter
 
 
@@ -291,7 +293,7 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
     first = count_track(track, CircleCounter(settings.counter))
     track.centre_m = refine_centre(track, first.reps, max_gap_s=settings.max_gap_s)
     ref = circle_radius_reference(track, first.reps, max_gap_s=settings.max_gap_s)
-    counter = count_track(track, CircleCounter(settings.counter), ref)
+    counter = count_track(track, CircleCounter(settings.counter), ref, open_end=open_end)
     result = summarise(track, counter.reps, counter.partials, rejected=counter.rejected, settings=settings,
                        source=seq.source, model=seq.model, detection_rate=seq.detection_rate,
                        rejected_spans=counter.rejected_spans, unclosed=counter.unclosed,
@@ -325,7 +327,7 @@ def gate_sensitive(track: CircleTrack, ref_radius_m: np.ndarray, reps: list[RepS
                                     gate_exit=counter.gate_exit * factor,
                                     gate_enter_of_circle=counter.gate_enter_of_circle * factor,
                                     gate_exit_of_circle=counter.gate_exit_of_circle * factor)
-        other = count_track(track, CircleCounter(moved), ref_radius_m).reps
+        other = count_track(track, CircleCounter(moved), ref_radius_m, open_end=True).reps
         for i, r in enumerate(reps):
             middle = (r.start_s + r.end_s) / 2
             if not any(o.direction == r.direction and o.start_s <= middle <= o.end_s for o in other):

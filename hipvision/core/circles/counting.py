@@ -230,12 +230,15 @@ class CircleCounter:
                 self._run.append((index, t_s, self._phase))
             self._step(torso_m)
 
-    def finish(self) -> None:
+    def finish(self, *, open_end: bool = False) -> None:
         """End the current run (the last circle becomes a rep or a partial); ``open_reps``: how many reps
-        that added (a circle still in progress when the data ended, past ``360 - completion_tolerance_deg``)."""
+        that added (a circle still in progress when the data ended, past ``360 - completion_tolerance_deg``).
+
+        ``open_end``: the recording goes on after the data (a live analysis of the frames so far): the set under
+        way is not re-timed (`_centre_circles`): its last sweep is the circle under way, not the set's exit."""
         before = len(self.reps)
         if self._in_run:
-            self._end_run()
+            self._end_run(centre=not open_end)
         self.open_reps = len(self.reps) - before
 
     # ------------------------------------------------------------ runs
@@ -405,12 +408,12 @@ class CircleCounter:
         swept = float(np.sum(0.5 * r[1:] ** 2 * dphi))  # area swept around the centre, in the run's direction
         return swept >= 0.5 * 0.5 * math.radians(sweep_deg) * float(np.mean(r ** 2))
 
-    def _close_last(self) -> None:
-        """Close the last sweep of this direction (at its furthest point); if it was neither counted nor reported,
-        centre this direction's circles in the whole sweep (`_centre_circles`)."""
+    def _close_last(self, *, centre: bool = True) -> None:
+        """Close the last sweep of this direction (at its furthest point); if it was neither counted nor reported
+        (and ``centre``), centre this direction's circles in the whole sweep (`_centre_circles`)."""
         before = (len(self.reps), len(self.partials), len(self.unclosed))
         self._close(self._ext_pos, self._ext, at_extreme=True)
-        if (len(self.reps), len(self.partials), len(self.unclosed)) == before:
+        if centre and (len(self.reps), len(self.partials), len(self.unclosed)) == before:
             self._centre_circles(self._turned)
 
     def _centre_circles(self, leftover_deg: float) -> None:
@@ -443,8 +446,8 @@ class CircleCounter:
             self.reps[self._run_first + i] = RepSpan(r.direction, pos[i][0], pos[i + 1][0], pos[i][1], pos[i + 1][1],
                                                      r.sweep_deg)
 
-    def _end_run(self) -> None:
+    def _end_run(self, *, centre: bool = True) -> None:
         if self._dir != 0 and self._buf:
-            self._close_last()
+            self._close_last(centre=centre)
         self._reset_run()
         self._active = False
