@@ -73,3 +73,42 @@ def test_a_long_reason_is_cut_at_a_word_boundary():
     assert words.startswith(kept) and words[len(kept)] in " ,;:"  # whole words only
     assert len(kept) > CUE_CHARS - 25  # no more cut than the last word
     assert confidence_cues(Confidence.of(["short reason"])) == ["LOW CONFIDENCE: counts may be wrong", "short reason"]
+
+
+def test_the_reason_on_screen_is_not_about_a_later_moment(result, monkeypatch):
+    """A set's reasons in the assessment's order, the first about 16-18 s: at 6 s the video shows the first
+    reason that is about no moment or one already past (an unfinished circle at 5.0 s), not what happens at
+    16 s; from 16 s on, the first; before any of them, the soonest."""
+    from hipvision.core.circles.confidence import Reason
+    from hipvision.draw import circles as overlay
+    from hipvision.io.sources import Frame
+
+    later = Reason("the hips went round at 16-18 s but no circle was counted there", "make each circle bigger",
+                   at_s=16.0)
+    past = Reason("an unfinished circle at 5.0 s (60% of a turn): if it was a whole circle, it was missed", at_s=5.0)
+    soon = Reason("a circle-like movement at 3.0 s was too small, flat or quick to count", "make it bigger", ": ",
+                  at_s=3.0)
+    low = Confidence.of([later, past, soon])
+    seq = render_quadruped(pelvis_script([Hold(1.5), Circles(3, 0.10, True, 4.0), Hold(1.0),
+                                          Circles(3, 0.10, False, 4.0), Hold(1.5)]), view="45", seed=3)
+    res = with_sets(result, low, Confidence())
+    seen = []
+    monkeypatch.setattr(overlay, "circles_hud", lambda image, **kw: seen.append(" ".join(kw["cues"])))
+    annotate = overlay.CirclesAnnotator(seq, res)
+    for t in (2.0, 4.0, 6.0, 14.2):
+        i = int(np.searchsorted(seq.timestamps_s, t))
+        annotate(Frame(i, float(seq.timestamps_s[i]), np.zeros((180, 320, 3), np.uint8)))
+    assert ["16-18 s" in s for s in seen] == [False, False, False, False]
+    assert "3.0 s" in seen[0] and "3.0 s" in seen[1] and "5.0 s" in seen[2]
+    assert overlay.confidence_cues(low, 16.0)[2].startswith("the hips went round at 16-18 s")
+    assert overlay.confidence_cues(low)[2].startswith("the hips went round at 16-18 s")  # no time: the first
+
+
+def test_reasons_about_a_moment_carry_its_time():
+    """The reasons that name a time carry it (`Reason.at_s`), for the video to show them when they apply: 3¾ turns
+    side-on leave an unfinished circle at about 11.2 s."""
+    script = pelvis_script([Hold(1.5), Circles(3.75, 0.10, True, 3.0), Hold(1.5)])
+    res = analyze_circles(render_quadruped(script, view="side", seed=4))
+    unfinished = [r for r in res.confidence.said if "unfinished circle at" in r.why]
+    assert len(unfinished) == 1 and abs(unfinished[0].at_s - 11.2) < 0.3
+    assert f"at {unfinished[0].at_s:.1f} s" in unfinished[0].why

@@ -20,7 +20,7 @@ from hipvision.core.circles.result import ESTIMATE_MARK
 from hipvision.landmarks import Landmark as L
 
 if TYPE_CHECKING:
-    from hipvision.core.circles.confidence import Confidence
+    from hipvision.core.circles.confidence import Confidence, Reason
     from hipvision.sequence import PoseSequence
     from hipvision.io.sources import Frame
 
@@ -175,19 +175,31 @@ WHY_MIN_CHARS = 40  # ... of which the why keeps at least this many, however lon
 LOW_TITLE = "LOW CONFIDENCE: counts may be wrong"
 
 
-def confidence_cues(confidence: "Confidence | None") -> list[str]:
-    """HUD lines for a low confidence, from its first reason: `LOW_TITLE`, what to change (whole, never cut), then
+def confidence_cues(confidence: "Confidence | None", t_s: float | None = None) -> list[str]:
+    """HUD lines for a low confidence, from one reason: `LOW_TITLE`, what to change (whole, never cut), then
     why, cut at a word boundary to what is left of `CUE_CHARS` (at least `WHY_MIN_CHARS`). The whole of every
-    reason is in the terminal, the JSON and the report."""
+    reason is in the terminal, the JSON and the report.
+
+    The reason is the first (the assessment's order) that is not about a later moment than ``t_s`` (seconds: the
+    frame on screen; `Reason.at_s`), or the soonest of them when all are: a video does not say at 6 s what
+    happens at 16 s while something said already applies."""
     if confidence is None or confidence.level == "high":
         return []
     if not confidence.said:
         return [LOW_TITLE]
-    first = confidence.said[0]
+    first = on_screen_reason(confidence.said, t_s)
     if not first.change:
         return [LOW_TITLE, _cut(first.why, CUE_CHARS)]
     change = first.change[0].upper() + first.change[1:]
     return [LOW_TITLE, change, _cut(first.why, max(CUE_CHARS - len(change), WHY_MIN_CHARS))]
+
+
+def on_screen_reason(said: "tuple[Reason, ...]", t_s: float | None) -> "Reason":
+    """The reason to show at ``t_s`` (seconds; None: the first): see `confidence_cues`."""
+    if t_s is None:
+        return said[0]
+    now = [r for r in said if r.at_s is None or r.at_s <= t_s]
+    return now[0] if now else min(said, key=lambda r: r.at_s)
 
 
 def _cut(text: str, chars: int) -> str:
@@ -228,7 +240,7 @@ class CirclesAnnotator:
         progress = (t - current.start_s) / max(current.end_s - current.start_s, 1e-6) if current else 0.0
         last = done[-1] if done else None
         cues = [f"circle {last.index} ({DIRECTION_LABELS[last.direction]}): {last.verdict}"] if last else []
-        cues += confidence_cues(res.confidence_at(t))
+        cues += confidence_cues(res.confidence_at(t), t)
         track = res.track
         centre = 100 * track.centre_m[i] if track is not None else None
         sized = current or last

@@ -297,7 +297,7 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
     result = summarise(track, counter.reps, counter.partials, rejected=counter.rejected, settings=settings,
                        source=seq.source, model=seq.model, detection_rate=seq.detection_rate,
                        rejected_spans=counter.rejected_spans, unclosed=counter.unclosed,
-                       frame_fill=frame_fill(seq, track.valid), open_end=open_end)
+                       frame_fill=frame_fill(seq, track.valid), open_end=open_end, counted=counter.as_counted)
     result.open_reps = counter.open_reps
     if open_end:
         result.unsure_reps = gate_sensitive(track, ref, counter.reps, settings.counter)

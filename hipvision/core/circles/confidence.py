@@ -83,11 +83,13 @@ class ConfidenceSettings:
 @dataclass(frozen=True)
 class Reason:
     """Why a count is unsure (``why``) and what to change about it (``change``: what the person can do, "" when
-    nothing would); ``text`` says both in one sentence, joined by ``sep``."""
+    nothing would); ``text`` says both in one sentence, joined by ``sep``; ``at_s``: the time (seconds) of what
+    it is about, when it is about one moment or span of the recording (its start), else None."""
 
     why: str
     change: str = ""
     sep: str = "; "
+    at_s: float | None = None
 
     @property
     def text(self) -> str:
@@ -154,6 +156,7 @@ class _Circle:
 def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[RepSpan] = (), unclosed: list = (),
            detection_rate: float | None = None, valid_fraction: float = 1.0, target_per_direction: int = 5,
            min_radius_torso: float = 0.04, frame_fill: float | None = None, open_end_s: float | None = None,
+           counted: list[RepSpan] | None = None,
            settings: ConfidenceSettings = ConfidenceSettings()) -> tuple[Confidence, list[CircleSetSummary]]:
     """The result's confidence and one `CircleSetSummary` per direction (in time order).
 
@@ -174,8 +177,15 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
             not "unfinished" (nor an unclosed sweep, nor uncounted turning) and its count is not "short of" the
             target (on a clean 45° 5 + 5 set those made about half of each circle "low" live); its first
             ``open_end_span_s`` are not judged by the share on hands and knees (getting into position).
+        counted: the spans (direction, start_s, end_s) the counter counted ``reps`` in, before a set's leftover
+            sweep was split between its entry and exit (`CircleCounter.as_counted`), or None: ``reps``' own. The
+            checks of turning that no circle took in look outside these: the split moves only the reported
+            times, so it does not move what those checks see (it did, on a held-out seed: a right 2 + 2 side-on
+            became low when its re-timed first circle left the entry's turn to the sit-back's return before it,
+            and a right 2 + 2 from behind and high became high when the exit's turn went inside its last circle).
     """
     circles = [_Circle(r.direction, r.start_s, r.end_s) for r in reps]
+    turned = circles if counted is None else [_Circle(r.direction_name, r.start_s, r.end_s) for r in counted]
     unfinished = [_Circle(p.direction, p.start_s, p.end_s, p.fraction) for p in partials]
     recent = _under_way_from(circles, unfinished, open_end_s, settings)
     unfinished = [c for c in unfinished if c.end_s < recent]
@@ -191,8 +201,8 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
                        for d in DIRECTIONS if any(r.direction == d for r in reps)), default=0.0)
     # the last span of a recording still going is the circle under way, not uncounted turning
     under_way = [] if open_end_s is None else [_Circle("", open_end_s - _open_span(circles, settings), math.inf)]
-    overall += _uncounted_turning(track, circles + unfinished + under_way, min_radius_torso, counted_cm2, settings)
-    overall += _image_loops_uncounted(track, circles + unfinished + under_way, settings)
+    overall += _uncounted_turning(track, turned + unfinished + under_way, min_radius_torso, counted_cm2, settings)
+    overall += _image_loops_uncounted(track, turned + unfinished + under_way, settings)
     if not circles:
         overall += _depth_reasons(track, np.ones(len(track.t_s), bool), settings, counted=False)
     sets = []
@@ -207,7 +217,7 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
         # the counter keeps only arcs after a circle
         reasons += [Reason(f"the hips went {360 * a.fraction:.0f}° further the same way after a {_LABEL[direction]} "
                            f"circle ({a.start_s:.1f}-{a.end_s:.1f} s) without closing a circle: if that was a circle, "
-                           "it was missed") for a in unclosed if a.direction == direction]
+                           "it was missed", at_s=a.start_s) for a in unclosed if a.direction == direction]
         reasons += _near_the_gate([r for r in reps if r.direction == direction], min_radius_torso, settings)
         if abs(len(mine) - target_per_direction) == 1 and not (mine and mine[-1].end_s >= recent):
             word = "short of" if len(mine) < target_per_direction else "more than"
@@ -289,11 +299,11 @@ def _set_reasons(track: CircleTrack, start: float, end: float, mine: list[_Circl
         out += _depth_reasons(track, inside, s, counted=True)
     for p in part:
         out.append(Reason(f"an unfinished circle at {p.start_s:.1f} s ({100 * p.fraction:.0f}% of a turn): if it "
-                          "was a whole circle, it was missed"))
+                          "was a whole circle, it was missed", at_s=p.start_s))
     near = [r for r in rejected if r.end_s >= start - s.edge_s and r.start_s <= end + s.edge_s]
     for r in near:
         out.append(Reason(f"a circle-like movement at {r.start_s:.1f} s was too small, flat or quick to count",
-                          "if it was a circle, make it bigger and slower", ": "))
+                          "if it was a circle, make it bigger and slower", ": ", at_s=r.start_s))
     durations = np.array([c.end_s - c.start_s for c in mine])
     if len(durations) >= 3:
         median = float(np.median(durations))
@@ -303,7 +313,7 @@ def _set_reasons(track: CircleTrack, start: float, end: float, mine: list[_Circl
             if not lo <= ratio <= hi:
                 out.append(Reason(f"one circle ({c.start_s:.1f}-{c.end_s:.1f} s) took {durations[k]:.1f} s where the "
                                   f"others took about {median:.1f} s: two circles may have been merged or one split",
-                                  "keep an even pace"))
+                                  "keep an even pace", at_s=c.start_s))
     return out
 
 
@@ -398,7 +408,7 @@ def _image_loops_uncounted(track: CircleTrack, circles: list[_Circle], s: Confid
         return []
     view = _view(track, track.valid, s)[0] if track.valid.any() else "oblique"
     return [Reason(f"the image around the hips grew and shrank as in circles at {_span_s(spans[0][0], spans[-1][1])} "
-                   "s but no circle was counted there: if you circled", _move_camera(view), ", ")]
+                   "s but no circle was counted there: if you circled", _move_camera(view), ", ", at_s=spans[0][0])]
 
 
 _VIEW_WORDS = {"side": "camera at the side", "in line": "camera in line with the body"}
@@ -458,9 +468,10 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
     out = []
     for a, b in runs(flagged):
         why = f"the hips went round at {_span_s(t[a], t[b - 1])} s but no circle was counted there: if you circled"
+        at_s = float(t[a])
         if view == "oblique":
-            out.append(Reason(why, "make each circle bigger and keep the hips in view", ", "))
+            out.append(Reason(why, "make each circle bigger and keep the hips in view", ", ", at_s))
         else:  # from here the camera is what to change: it sees one half of each circle only in depth
             out.append(Reason(f"{why}, make each circle bigger and keep the hips in view; {_VIEW_WORDS[view]} sees "
-                              "one half of each circle only in depth", _move_camera(view), ": "))
+                              "one half of each circle only in depth", _move_camera(view), ": ", at_s))
     return out

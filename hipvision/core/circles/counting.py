@@ -140,6 +140,7 @@ class CircleCounter:
         self.rejected_spans: list[RepSpan] = []
         self.unclosed: list[PartialSpan] = []
         self.open_reps = 0
+        self._as_counted: dict[int, RepSpan] = {}  # index in ``reps`` -> its span before `_centre_circles`
         self._ref_radius = 0.0  # the latest ``ref_radius_m`` (0 when unknown)
         self._reset_run()
         self._active = False
@@ -160,6 +161,13 @@ class CircleCounter:
         if not self._in_run or self._dir == 0:
             return 0.0
         return float(np.clip(self._dir * (self._phase - self._rep_phase) / 360.0, 0.0, 1.0))
+
+    @property
+    def as_counted(self) -> list[RepSpan]:
+        """``reps`` with the spans the counter counted them in, before a set's leftover sweep was split between
+        its entry and exit (`_centre_circles`, which moves only the reported times): where the turning was
+        counted, for the checks of turning that no circle took in (`confidence.assess`)."""
+        return [self._as_counted.get(i, r) for i, r in enumerate(self.reps)]
 
     @property
     def count(self) -> dict[str, int]:
@@ -443,6 +451,7 @@ class CircleCounter:
             pos.append(run[k])
             target += self._dir * 360.0
         for i, r in enumerate(reps):
+            self._as_counted.setdefault(self._run_first + i, r)
             self.reps[self._run_first + i] = RepSpan(r.direction, pos[i][0], pos[i + 1][0], pos[i][1], pos[i + 1][1],
                                                      r.sweep_deg)
 

@@ -97,10 +97,12 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
               settings: CirclesSettings = CirclesSettings(), source: str = "", model: str = "",
               detection_rate: float | None = None, live: bool = False,
               rejected_spans: list[RepSpan] = (), unclosed: list[PartialSpan] = (),
-              frame_fill: float | None = None, open_end: bool = False) -> CirclesResult:
+              frame_fill: float | None = None, open_end: bool = False,
+              counted: list[RepSpan] | None = None) -> CirclesResult:
     """Measures, protocol, start position, series, warnings and confidence from a track and its counted spans
     (``unclosed``: the counter's `CircleCounter.unclosed`; ``frame_fill``: share of the frame the person spans;
-    ``open_end``: the recording is still going at the last frame; see `confidence.assess`)."""
+    ``open_end``: the recording is still going at the last frame; ``counted``: `CircleCounter.as_counted`; see
+    `confidence.assess`)."""
     t = track.t_s
     first = min([sp.start_index for sp in [*reps, *partials]], default=len(t))
     neutral = neutral_forward(track, first)
@@ -132,7 +134,8 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
                                             detection_rate=detection_rate, valid_fraction=valid_fraction,
                                             target_per_direction=settings.target_per_direction,
                                             min_radius_torso=settings.counter.min_radius, frame_fill=frame_fill,
-                                            open_end_s=float(t[-1]) if open_end and len(t) else None)
+                                            open_end_s=float(t[-1]) if open_end and len(t) else None,
+                                            counted=counted)
     return result
 
 
