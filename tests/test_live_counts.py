@@ -35,6 +35,27 @@ def test_up_after_a_span_shows_what_every_analysis_of_that_span_reached():
     assert shown_after(steady, [0, 1, 0, 1, 2, 2, 3, 1, 1]) == [0, 0, 0, 0, 1, 2, 2, 2, 1]
 
 
+def test_a_rise_of_old_or_several_circles_waits_for_the_next_analysis_to_hold_it():
+    """Known answers, analyses 0.5 s apart (``newest_end_s``: when each analysis's newest clockwise circle
+    ended). One circle that ended 1 s before shows at once; circles that appear 4 s after they ended, or two at
+    once, show only when the next analysis holds them too, and not at all when it does not (`hip_circles_behind`
+    without 20% of its frames: two analyses rebuilt the depth and counted 3 + 3 for 1 + 1, shown to the end)."""
+    def shown(analysed):
+        steady = SteadyCounts()
+        return [steady.update({"clockwise": n, "counterclockwise": 0}, 0.5 * i,
+                              {"clockwise": 0.5 * i - age, "counterclockwise": -np.inf})["clockwise"]
+                for i, (n, age) in enumerate(analysed)]
+
+    assert shown([(0, 9.0), (1, 1.0), (1, 1.5)]) == [0, 1, 1]  # a circle that just closed: at once
+    assert shown([(0, 9.0), (1, 4.0), (0, 9.0)]) == [0, 0, 0]  # an old circle, not held by the next: never
+    assert shown([(0, 9.0), (1, 4.0), (1, 4.5)]) == [0, 0, 1]  # ... held by the next: then
+    assert shown([(1, 1.0), (3, 0.5), (1, 1.0), (1, 1.5)]) == [1, 1, 1, 1]  # two at once, not held: never
+    assert shown([(1, 1.0), (3, 0.5), (3, 1.0)]) == [1, 1, 3]  # ... held: then
+    assert shown([(1, 1.0), (3, 0.5), (2, 1.0)]) == [1, 1, 2]  # ... as far as both reach
+    # without the ends every rise shows at once, as before
+    assert shown_after(SteadyCounts(), [0, 3, 1]) == [0, 3, 3]
+
+
 def test_no_span_either_way_shows_every_analysis():
     assert shown_after(SteadyCounts(up_after_s=0.0, down_after_s=0.0), [0, 1, 0, 2, 1]) == [0, 1, 0, 2, 1]
 
