@@ -76,6 +76,15 @@ def test_the_figures_follow_the_series():
     assert not re.findall(r'aria-label="angle"', render_report(r))  # no series, no plot, still a report
 
 
+def test_the_angle_plot_labels_each_held_value_with_its_uncertainty():
+    """The plot's "held" labels carry the ± the cards and tables show (they were bare numbers)."""
+    r = fixture("rotation")
+    r["left"]["efforts"][0]["uncertainty_deg"] = 3.4
+    text = visible_text(render_report(r))
+    assert "held 38.2° ± 3.4°" in text
+    assert "held 35.1°" in text  # an effort without a ± (older results) keeps its bare label
+
+
 def test_missing_values_show_as_dashes_not_errors():
     r = fixture("rotation")
     r["right"] = {"held_deg": None, "peak_deg": None, "class": None, "valid_fraction": 0.1, "efforts": []}

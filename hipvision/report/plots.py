@@ -78,8 +78,11 @@ def _zones(ax, *, functional_deg: float, target_deg: float, top_deg: float) -> N
 def angle_plot_svg(rotation: dict, fig_id: str, *, width_in: float = 8.6, height_in: float = 3.0) -> str | None:
     """IR angle of each leg over time, with the 30°/45° lines and each leg's held value over its effort.
 
-    ``rotation``: a rotation result dict (series in seconds and degrees). None if it has no series.
+    ``rotation``: a rotation result dict (series in seconds and degrees). None if it has no series. Each held
+    value is labelled with its 95% half-width where the effort has one ("held 38.0° ± 3.3°", `held_text`).
     """
+    from hipvision.core.rotation.uncertainty import held_text  # as in `hipvision.report.html._held`
+
     series = rotation.get("series") or {}
     t = _floats(series.get("t_s"))
     if t.size == 0:
@@ -104,7 +107,8 @@ def angle_plot_svg(rotation: dict, fig_id: str, *, width_in: float = 8.6, height
                     continue
                 a, b = effort["start_s"], effort["end_s"]
                 ax.plot([a, b], [held, held], color=COLORS[side], lw=3.2, alpha=0.9, solid_capstyle="butt")
-                ax.annotate(f"held {held:.1f}°", ((a + b) / 2, held), xytext=(0, 6), textcoords="offset points",
+                ax.annotate(f"held {held_text(held, effort.get('uncertainty_deg'))}", ((a + b) / 2, held),
+                            xytext=(0, 6), textcoords="offset points",
                             ha="center", va="bottom", fontsize=8.5, color=COLORS["ink"], weight="bold")
         _zones(ax, functional_deg=functional, target_deg=target, top_deg=top)
         lows = [np.nanmin(y) for y in (_floats(series.get(f"{s}_deg")) for s in ("left", "right"))
