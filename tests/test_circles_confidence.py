@@ -229,3 +229,18 @@ def test_the_report_says_low_confidence_circles_between_the_measurements_are_low
     assert "Hip circles done in between: <b>10</b>." in high
     headline = build_view(_session(_circles(10, "low")))["session"]["headline"]
     assert headline.count("(") == headline.count(")") == 1, headline
+
+
+@pytest.mark.parametrize("level, headline", [
+    ("low", "Hip circles: 10 (10 clockwise, 0 counter-clockwise), LOW confidence"),
+    ("high", "Hip circles: 10 (10 clockwise, 0 counter-clockwise), high confidence"),
+])
+def test_the_circles_terminal_headline_carries_the_confidence(capsys, level, headline):
+    """`hipvision circles` put "Hip circles: 10 (…)" on top and the LOW confidence 20 lines below; the headline
+    now says it, as the session table's row does."""
+    from hipvision.commands.circles import print_summary
+
+    data = _circles(10, level)
+    data["protocol"] = {"message": "5 more counter-clockwise"}
+    print_summary(data)
+    assert headline in " ".join(capsys.readouterr().out.split())

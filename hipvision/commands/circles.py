@@ -30,7 +30,7 @@ from hipvision.commands.common import (write_annotated_video, provisioned_model,
     LiveStatus, Outputs, camera_spec, console, cli_options, import_in_background,
     video_argument, write_json_csv,
 )
-from hipvision.commands.notes import print_notes, print_reasons
+from hipvision.commands.notes import confidence_suffix, print_notes, print_reasons
 from hipvision.commands.cues import CUES_WAV_OPTION, SOUND_OPTION, live_cues
 from hipvision.commands.report import write_report_and_history
 from hipvision.core.circles.result import ESTIMATE_MARK, ESTIMATE_NOTE
@@ -67,7 +67,8 @@ def print_summary(result: dict) -> None:
     The table fits 80 columns; each verdict is printed once, on its own line, with its circles.
     """
     table = Table(title=f"Hip circles: {result['total']} ({result['clockwise']} clockwise, "
-                        f"{result['counterclockwise']} counter-clockwise)", title_justify="left",
+                        f"{result['counterclockwise']} counter-clockwise){confidence_suffix(result.get('confidence'))}",
+                  title_justify="left",
                   box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for col in ("#", "dir", "time s", "radius cm", "round", "back cm", "flex", "spine cm"):
         table.add_column(col, justify="left" if col == "dir" else "right", no_wrap=True)
