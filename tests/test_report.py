@@ -85,6 +85,16 @@ def test_the_angle_plot_labels_each_held_value_with_its_uncertainty():
     assert "held 35.1°" in text  # an effort without a ± (older results) keeps its bare label
 
 
+def test_the_size_bar_legend_matches_the_live_view_and_the_video():
+    """The legend said the live bar shows "the current circle's size"; the live view shows the last counted
+    circle's (labelled "last circle"), and an estimated size is a grey bar the legend did not mention."""
+    text = visible_text(render_report(fixture("circles")))
+    legend = text[text.index("Size bar"):text.index("Roundness", text.index("Size bar"))]
+    assert "in the live view the last counted circle's" in legend
+    assert "on the annotated video the circle under way" in legend
+    assert "is grey and marked “(estimate)”" in legend
+
+
 def test_missing_values_show_as_dashes_not_errors():
     r = fixture("rotation")
     r["right"] = {"held_deg": None, "peak_deg": None, "class": None, "valid_fraction": 0.1, "efforts": []}
