@@ -233,7 +233,7 @@ def register(app: typer.Typer) -> None:
 
         Live (--camera 0) the view follows you through the routine: sit and turn each foot out, get on
         hands and knees for the circles, sit and measure again; Q ends it and saves the same results as a
-        recording would give. Keys: R start over, Q quit and save.
+        recording would give. Keys: R start over, F full screen, Q quit and save.
 
         Examples:
 
