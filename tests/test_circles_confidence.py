@@ -244,3 +244,19 @@ def test_the_circles_terminal_headline_carries_the_confidence(capsys, level, hea
     data["protocol"] = {"message": "5 more counter-clockwise"}
     print_summary(data)
     assert headline in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("message, line", [
+    ("set complete: 5 clockwise and 5 counter-clockwise", "set complete: 5 clockwise and 5 counter-clockwise"),
+    ("3 clockwise and 3 counter-clockwise of 5 each: do 2 more clockwise",
+     "set: 3 clockwise and 3 counter-clockwise of 5 each: do 2 more clockwise"),
+])
+def test_the_set_line_says_set_once(capsys, message, line):
+    """A complete set printed "set: set complete: …"."""
+    from hipvision.commands.circles import print_summary
+
+    data = _circles(10, "high")
+    data["protocol"] = {"message": message}
+    print_summary(data)
+    out = capsys.readouterr().out
+    assert line in out and "set: set" not in out
