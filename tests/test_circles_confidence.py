@@ -243,7 +243,7 @@ def test_the_circles_terminal_headline_carries_the_confidence(capsys, level, hea
     data = _circles(10, level)
     data["protocol"] = {"message": "5 more counter-clockwise"}
     print_summary(data)
-    assert headline in " ".join(capsys.readouterr().out.split())
+    assert headline + "\n" in capsys.readouterr().out  # on one line, also above a table with no rows
 
 
 @pytest.mark.parametrize("message, line", [

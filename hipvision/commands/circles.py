@@ -66,10 +66,10 @@ def print_summary(result: dict) -> None:
 
     The table fits 80 columns; each verdict is printed once, on its own line, with its circles.
     """
-    table = Table(title=f"Hip circles: {result['total']} ({result['clockwise']} clockwise, "
-                        f"{result['counterclockwise']} counter-clockwise){confidence_suffix(result.get('confidence'))}",
-                  title_justify="left",
-                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    # The headline on a line of its own: as a table title it wrapped to the width of a table with few columns.
+    console.print(f"Hip circles: {result['total']} ({result['clockwise']} clockwise, {result['counterclockwise']} "
+                  f"counter-clockwise){confidence_suffix(result.get('confidence'))}", highlight=False)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for col in ("#", "dir", "time s", "radius cm", "round", "back cm", "flex", "spine cm"):
         table.add_column(col, justify="left" if col == "dir" else "right", no_wrap=True)
     verdicts: dict[str, list[str]] = {}
