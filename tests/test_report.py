@@ -331,3 +331,34 @@ def test_report_from_another_folder_finds_the_source_video(tmp_path, monkeypatch
     assert cli(["report", str(moved / "results" / "r.json"), "-o", "c.html"]) == 0
     assert key_frame_count(elsewhere / "c.html") == 0
     assert "source video not found; pass --video for key frames" in capsys.readouterr().err
+
+
+def test_circle_numbers_that_start_at_one_place_are_set_side_by_side():
+    """Circles of a set start where the last one ended: the path plot drew their numbers on top of each other
+    ("12" with the 3 hidden under them); now each moves right past the ones in its way, far ones stay put."""
+    from hipvision.report.plots import _NUMBER_W_PT, number_offsets_pt
+
+    dx = number_offsets_pt([(100.0, 50.0), (101.0, 50.5), (99.0, 49.0), (300.0, 50.0), (100.0, 200.0)],
+                           ["1", "2", "10", "3", "4"])
+    assert dx[0] == dx[3] == dx[4] == 3.0  # alone: just right of its start
+    assert 100.0 + dx[0] + _NUMBER_W_PT < 101.0 + dx[1]  # 2 after 1
+    assert 101.0 + dx[1] + _NUMBER_W_PT < 99.0 + dx[2]  # 10 after 2
+
+
+def test_the_path_plot_sets_no_circle_number_over_another():
+    """On the rendered sample's circles (10 starts within a few cm), no two numbers' text boxes overlap."""
+    import json as json_
+
+    from hipvision.report.plots import path_plot_svg
+
+    circles = json_.loads((ROOT / "tests" / "fixtures" / "circles.json").read_text())
+    svg = path_plot_svg(circles, "fig")
+    boxes = []
+    for style, x, y, text in re.findall(r'<text style="([^"]*)" x="([\d.]+)" y="([\d.]+)"[^>]*>(\d+)</text>', svg):
+        if "font-weight: 700" in style or "bold" in style:  # the circle numbers (tick labels are not bold)
+            boxes.append((float(x), float(y), len(text)))
+    assert len(boxes) == len(circles["reps"])
+    for i, (x, y, n) in enumerate(boxes):
+        for x2, y2, n2 in boxes[i + 1:]:
+            overlap_x = x < x2 + 6 * n2 and x2 < x + 6 * n
+            assert not (overlap_x and abs(y - y2) < 9), (x, y, x2, y2)

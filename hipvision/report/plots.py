@@ -132,6 +132,28 @@ def _arrow_along(ax, x: np.ndarray, y: np.ndarray, color: str) -> None:
                 arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.4, "mutation_scale": 13})
 
 
+_NUMBER_W_PT, _NUMBER_H_PT = 6.0, 9.0  # width of one digit and height of a circle number at 8 pt bold
+
+
+def number_offsets_pt(anchors_pt: Sequence[tuple[float, float]], texts: Sequence[str], *,
+                      gap_pt: float = 3.0) -> list[float]:
+    """x offsets (points) that set each circle number ``texts[i]`` right of its start ``anchors_pt[i]``
+    ((x, y) in points, y up) without covering an earlier one: circles of a set start where the last ended,
+    so their numbers would stack; a number that would overlap moves right past the one in its way."""
+    placed: list[tuple[float, float, float]] = []  # left, right, bottom of each number set so far
+    offsets = []
+    for (x, y), text in zip(anchors_pt, texts):
+        width, dx = _NUMBER_W_PT * len(text), gap_pt
+        while True:
+            hit = [r for l, r, b in placed if abs(b - y) < _NUMBER_H_PT and l < x + dx + width and x + dx < r]
+            if not hit:
+                break
+            dx = max(hit) - x + 2.5
+        placed.append((x + dx, x + dx + width, y))
+        offsets.append(dx)
+    return offsets
+
+
 def path_plot_svg(circles: dict, fig_id: str, *, height_in: float = 4.2) -> str | None:
     """Pelvis path seen from above (head at 12 o'clock), one panel per direction, each rep in its colour.
 
@@ -153,7 +175,11 @@ def path_plot_svg(circles: dict, fig_id: str, *, height_in: float = 4.2) -> str 
         between = np.where(rep_of > 0, np.nan, 1.0)  # points outside any rep, NaN elsewhere (breaks the line)
         for ax, (name, title) in zip(axes, panels):
             ax.plot(right * between, fwd * between, color="#c4c9d4", lw=0.8, zorder=1)
-            count = 0
+            ax.set_aspect("equal")
+            ax.set_xlim(-lim, lim)
+            ax.set_ylim(-lim, lim)
+            ax.apply_aspect()  # the final box, so that data map to the points the numbers are placed in
+            numbers, count = [], 0  # numbers: (text, where it starts in cm, colour)
             for idx in sorted(set(rep_of[rep_of > 0])):
                 if direction.get(int(idx)) != name:
                     continue
@@ -163,13 +189,14 @@ def path_plot_svg(circles: dict, fig_id: str, *, height_in: float = 4.2) -> str 
                 _arrow_along(ax, right[m], fwd[m], col)
                 k = np.flatnonzero(m & np.isfinite(fwd))
                 if k.size:
-                    ax.annotate(str(idx), (right[k[0]], fwd[k[0]]), fontsize=8, color=col, weight="bold",
-                                xytext=(3, 3), textcoords="offset points")
+                    numbers.append((str(idx), (right[k[0]], fwd[k[0]]), col))
                 count += 1
+            to_pt = 72.0 / fig.dpi
+            anchors = [tuple(to_pt * ax.transData.transform(at)) for _, at, _ in numbers]
+            for (text, at, col), dx in zip(numbers, number_offsets_pt(anchors, [t for t, _, _ in numbers])):
+                ax.annotate(text, at, fontsize=8, color=col, weight="bold", xytext=(dx, 3),
+                            textcoords="offset points")
             ax.set_title(f"{title} · {count}", fontsize=10, color=COLORS["ink"], loc="left")
-            ax.set_aspect("equal")
-            ax.set_xlim(-lim, lim)
-            ax.set_ylim(-lim, lim)
             ax.axhline(0, color=COLORS["muted"], lw=0.6)
             ax.axvline(0, color=COLORS["muted"], lw=0.6)
             ax.set_xlabel("← left · right → (cm)")
