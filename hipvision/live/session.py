@@ -233,11 +233,15 @@ class SessionLive:
         return "   ".join(text for text, _ in self.change_lines())
 
     def status_text(self) -> str:
-        """One line for a terminal: the step, the current angles or circle counts, the change so far."""
+        """One line for a terminal: the step, the current angles and (until the re-test gives the change) the
+        best held values with their 95% half-widths, or the circle counts; the change so far."""
         step = self.step_text() if self.posture != OTHER else self.next_step_text()
         if self.posture == SEATED and self._reading is not None:
             step += "   now " + "  ".join(f"{side} {draw.deg_text(v)}"
                                           for side, v in zip(("L", "R"), self._reading.angle_deg))
+            if not self.retested:  # after it, the change line below gives the held values
+                step += "   held " + "  ".join(f"{side} {held_text(b, u, digits=0)}" for side, b, u in
+                                               zip(("L", "R"), self.held_shown_deg, self.held_shown_uncertainty_deg))
         elif self.posture == QUADRUPED:
             totals = self._circle_totals()
             step += f"   {totals['clockwise']} cw, {totals['counterclockwise']} ccw"
