@@ -188,3 +188,14 @@ def test_the_terminal_status_gives_the_held_values_before_the_retest():
     held = re.search(r"held L (\d+)° ± (\d+)°  R (\d+)° ± (\d+)°", line)
     assert held, line
     assert (float(held[1]), float(held[3])) == (pytest.approx(25, abs=1.5), pytest.approx(20, abs=1.5))
+
+
+def test_a_leg_not_yet_turned_in_the_retest_shows_no_change():
+    """During the re-test, before the left foot is turned, the live tracker's best left level is its rest (3°):
+    the view read "left 25° ± 4° -> 3° (-22°)" in red. A leg shows a value once the analysis measured it (a ±)."""
+    live = SessionLive(frame_size=(640, 480), fps=FPS, source="synthetic", model="none")
+    live.seated_held = [np.array([25.0, 26.0]), np.array([3.0, 38.0])]
+    live.seated_uncertainty = [np.array([3.6, 3.5]), np.array([np.nan, 3.7])]
+    (left, _), (right, _) = live.change_lines()
+    assert left == "left  25° ± 4° → --"
+    assert right == "right  26° ± 4° → 38° ± 4°  (+12°)"

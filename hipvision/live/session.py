@@ -220,9 +220,12 @@ class SessionLive:
     def change_lines(self) -> list[tuple[str, tuple[int, int, int]]]:
         """Held IR per leg with its 95% half-width, first seated phase → the latest one, e.g.
         ("left  25° ± 4° → 35° ± 3°  (+10°)", colour of the class of 35° ± 3°: borderline when it straddles
-        30° or 45°), for the view."""
-        before, after = self.seated_held[0], self.seated_held[-1]
+        30° or 45°), for the view. A value shows once the phase's analysis measured that leg (it has a ±): the
+        tracker's best level of a leg not yet turned is its rest (3°), which read as "25° ± 4° → 3° (-22°)"
+        during the re-test of the other leg; such a leg reads "--" and no change, as in the saved result."""
         u_before, u_after = self.seated_uncertainty[0], self.seated_uncertainty[-1]
+        before = np.where(np.isfinite(u_before), self.seated_held[0], np.nan)
+        after = np.where(np.isfinite(u_after), self.seated_held[-1], np.nan)
         return [(f"{side}  {held_text(b, ub, digits=0)} → {held_text(a, ua, digits=0)}"
                  + (f"  ({a - b:+.0f}°)" if np.isfinite(a - b) else ""),
                  draw.class_color(class_with_uncertainty(a, ua)))
