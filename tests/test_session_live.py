@@ -188,6 +188,8 @@ def test_the_terminal_status_gives_the_held_values_before_the_retest():
     held = re.search(r"held L (\d+)° ± (\d+)°  R (\d+)° ± (\d+)°", line)
     assert held, line
     assert (float(held[1]), float(held[3])) == (pytest.approx(25, abs=1.5), pytest.approx(20, abs=1.5))
+    live.seated_uncertainty[-1] = np.array([np.nan, 3.0])  # the left leg not measured (yet): its rest level is no held value
+    assert "held L --  R " in live.status_text()
 
 
 def test_a_leg_not_yet_turned_in_the_retest_shows_no_change():

@@ -45,6 +45,12 @@ KEYS_HELP = draw.key_hints_text(KEYS)
 _NAN2 = np.array([np.nan, np.nan])
 
 
+def _measured(held_deg: np.ndarray, uncertainty_deg: np.ndarray) -> np.ndarray:
+    """(left, right) held values, degrees, NaN where the phase's analysis has not measured the leg (no ±): the
+    live tracker's best level of a leg not yet turned is its rest level, not a held effort."""
+    return np.where(np.isfinite(uncertainty_deg), held_deg, np.nan)
+
+
 class SessionLive:
     """`hipvision.live.LiveAnalyzer` for a whole routine; ``result()`` is the session JSON (docs/outputs.md)."""
 
@@ -224,8 +230,7 @@ class SessionLive:
         tracker's best level of a leg not yet turned is its rest (3°), which read as "25° ± 4° → 3° (-22°)"
         during the re-test of the other leg; such a leg reads "--" and no change, as in the saved result."""
         u_before, u_after = self.seated_uncertainty[0], self.seated_uncertainty[-1]
-        before = np.where(np.isfinite(u_before), self.seated_held[0], np.nan)
-        after = np.where(np.isfinite(u_after), self.seated_held[-1], np.nan)
+        before, after = _measured(self.seated_held[0], u_before), _measured(self.seated_held[-1], u_after)
         return [(f"{side}  {held_text(b, ub, digits=0)} → {held_text(a, ua, digits=0)}"
                  + (f"  ({a - b:+.0f}°)" if np.isfinite(a - b) else ""),
                  draw.class_color(class_with_uncertainty(a, ua)))
@@ -243,8 +248,9 @@ class SessionLive:
             step += "   now " + "  ".join(f"{side} {draw.deg_text(v)}"
                                           for side, v in zip(("L", "R"), self._reading.angle_deg))
             if not self.retested:  # after it, the change line below gives the held values
+                unc = self.held_shown_uncertainty_deg
                 step += "   held " + "  ".join(f"{side} {held_text(b, u, digits=0)}" for side, b, u in
-                                               zip(("L", "R"), self.held_shown_deg, self.held_shown_uncertainty_deg))
+                                               zip(("L", "R"), _measured(self.held_shown_deg, unc), unc))
         elif self.posture == QUADRUPED:
             totals = self._circle_totals()
             step += f"   {totals['clockwise']} cw, {totals['counterclockwise']} ccw"
