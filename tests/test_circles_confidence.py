@@ -229,3 +229,34 @@ def test_the_report_says_low_confidence_circles_between_the_measurements_are_low
     assert "Hip circles done in between: <b>10</b>." in high
     headline = build_view(_session(_circles(10, "low")))["session"]["headline"]
     assert headline.count("(") == headline.count(")") == 1, headline
+
+
+@pytest.mark.parametrize("level, headline", [
+    ("low", "Hip circles: 10 (10 clockwise, 0 counter-clockwise), LOW confidence"),
+    ("high", "Hip circles: 10 (10 clockwise, 0 counter-clockwise), high confidence"),
+])
+def test_the_circles_terminal_headline_carries_the_confidence(capsys, level, headline):
+    """`hipvision circles` put "Hip circles: 10 (…)" on top and the LOW confidence 20 lines below; the headline
+    now says it, as the session table's row does."""
+    from hipvision.commands.circles import print_summary
+
+    data = _circles(10, level)
+    data["protocol"] = {"message": "5 more counter-clockwise"}
+    print_summary(data)
+    assert headline + "\n" in capsys.readouterr().out  # on one line, also above a table with no rows
+
+
+@pytest.mark.parametrize("message, line", [
+    ("set complete: 5 clockwise and 5 counter-clockwise", "set complete: 5 clockwise and 5 counter-clockwise"),
+    ("3 clockwise and 3 counter-clockwise of 5 each: do 2 more clockwise",
+     "set: 3 clockwise and 3 counter-clockwise of 5 each: do 2 more clockwise"),
+])
+def test_the_set_line_says_set_once(capsys, message, line):
+    """A complete set printed "set: set complete: …"."""
+    from hipvision.commands.circles import print_summary
+
+    data = _circles(10, "high")
+    data["protocol"] = {"message": message}
+    print_summary(data)
+    out = capsys.readouterr().out
+    assert line in out and "set: set" not in out

@@ -74,3 +74,16 @@ def test_the_commands_share_one_style(capsys):
     for command in ("demo", "report", "extract"):
         text = help_text([command], capsys)
         assert "--out" in text and " -o " in text and "--output" not in text, command
+
+
+def test_each_live_commands_help_lists_every_key_its_view_answers(capsys, monkeypatch):
+    """The helps listed SPACE/R/Q but not F (full screen), which each live view lists along its bottom."""
+    from hipvision.draw.circles import KEYS as CIRCLES_KEYS
+    from hipvision.draw.rotation import KEYS as ROTATION_KEYS
+    from hipvision.live.session import KEYS as SESSION_KEYS
+
+    monkeypatch.setenv("COLUMNS", "400")  # one line per paragraph: no key torn from what it does
+    for command, keys in (("rotation", ROTATION_KEYS), ("circles", CIRCLES_KEYS), ("session", SESSION_KEYS)):
+        text = " ".join(help_text([command], capsys).split())
+        for key, what in keys:  # "F full screen" ("F toggles full screen" under --window does not count)
+            assert f"{key} {what.split()[0]}" in text, (command, key)

@@ -329,3 +329,21 @@ def test_shanks_are_drawn_from_the_knees_the_angle_was_measured_from():
     draw_legs(plain, px, (20.0, 20.0), default_view((640, 480)))
     for x, y in anchored + (0.0, 60.0):
         assert not plain[int(y), int(x)].any()
+
+
+def test_the_session_panel_keeps_each_before_value_whole_and_with_its_uncertainty():
+    """The re-test's status panel (annotated session video) wrapped "before: L 25°   R 26°" at 640×480 between
+    "R" and "26°" and showed no ±: now one line per leg, "L 25° ± 4°", each fitting the panel unwrapped."""
+    from types import SimpleNamespace
+
+    from hipvision.draw.canvas import STATUS_SCALE, margin_px, status_reserve_px, text_px, wrap_text
+    from hipvision.draw.session import before_lines
+
+    legs = {"left": SimpleNamespace(held_deg=24.8, uncertainty_deg=3.6, status="measured"),
+            "right": SimpleNamespace(held_deg=float("nan"), uncertainty_deg=float("nan"), status="not seen")}
+    lines = before_lines(SimpleNamespace(leg=legs.__getitem__))
+    assert lines == ["before:", "L 25° ± 4°", "R --"]
+    image = blank(480, 640)
+    size = STATUS_SCALE * text_px(image)
+    inner = status_reserve_px(image) - 2 * margin_px(image) - 2 * round(0.45 * size)
+    assert all(wrap_text(line, size, inner) == [line] for line in lines)

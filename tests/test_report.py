@@ -76,6 +76,25 @@ def test_the_figures_follow_the_series():
     assert not re.findall(r'aria-label="angle"', render_report(r))  # no series, no plot, still a report
 
 
+def test_the_angle_plot_labels_each_held_value_with_its_uncertainty():
+    """The plot's "held" labels carry the ± the cards and tables show (they were bare numbers)."""
+    r = fixture("rotation")
+    r["left"]["efforts"][0]["uncertainty_deg"] = 3.4
+    text = visible_text(render_report(r))
+    assert "held 38.2° ± 3.4°" in text
+    assert "held 35.1°" in text  # an effort without a ± (older results) keeps its bare label
+
+
+def test_the_size_bar_legend_matches_the_live_view_and_the_video():
+    """The legend said the live bar shows "the current circle's size"; the live view shows the last counted
+    circle's (labelled "last circle"), and an estimated size is a grey bar the legend did not mention."""
+    text = visible_text(render_report(fixture("circles")))
+    legend = text[text.index("Size bar"):text.index("Roundness", text.index("Size bar"))]
+    assert "in the live view the last counted circle's" in legend
+    assert "on the annotated video the circle under way" in legend
+    assert "is grey and marked “(estimate)”" in legend
+
+
 def test_missing_values_show_as_dashes_not_errors():
     r = fixture("rotation")
     r["right"] = {"held_deg": None, "peak_deg": None, "class": None, "valid_fraction": 0.1, "efforts": []}
@@ -312,3 +331,34 @@ def test_report_from_another_folder_finds_the_source_video(tmp_path, monkeypatch
     assert cli(["report", str(moved / "results" / "r.json"), "-o", "c.html"]) == 0
     assert key_frame_count(elsewhere / "c.html") == 0
     assert "source video not found; pass --video for key frames" in capsys.readouterr().err
+
+
+def test_circle_numbers_that_start_at_one_place_are_set_side_by_side():
+    """Circles of a set start where the last one ended: the path plot drew their numbers on top of each other
+    ("12" with the 3 hidden under them); now each moves right past the ones in its way, far ones stay put."""
+    from hipvision.report.plots import _NUMBER_W_PT, number_offsets_pt
+
+    dx = number_offsets_pt([(100.0, 50.0), (101.0, 50.5), (99.0, 49.0), (300.0, 50.0), (100.0, 200.0)],
+                           ["1", "2", "10", "3", "4"])
+    assert dx[0] == dx[3] == dx[4] == 3.0  # alone: just right of its start
+    assert 100.0 + dx[0] + _NUMBER_W_PT < 101.0 + dx[1]  # 2 after 1
+    assert 101.0 + dx[1] + _NUMBER_W_PT < 99.0 + dx[2]  # 10 after 2
+
+
+def test_the_path_plot_sets_no_circle_number_over_another():
+    """On the rendered sample's circles (10 starts within a few cm), no two numbers' text boxes overlap."""
+    import json as json_
+
+    from hipvision.report.plots import path_plot_svg
+
+    circles = json_.loads((ROOT / "tests" / "fixtures" / "circles.json").read_text())
+    svg = path_plot_svg(circles, "fig")
+    boxes = []
+    for style, x, y, text in re.findall(r'<text style="([^"]*)" x="([\d.]+)" y="([\d.]+)"[^>]*>(\d+)</text>', svg):
+        if "font-weight: 700" in style or "bold" in style:  # the circle numbers (tick labels are not bold)
+            boxes.append((float(x), float(y), len(text)))
+    assert len(boxes) == len(circles["reps"])
+    for i, (x, y, n) in enumerate(boxes):
+        for x2, y2, n2 in boxes[i + 1:]:
+            overlap_x = x < x2 + 6 * n2 and x2 < x + 6 * n
+            assert not (overlap_x and abs(y - y2) < 9), (x, y, x2, y2)

@@ -244,7 +244,8 @@ def test_session_annotate_draws_each_phase_on_every_frame(tmp_path, capsys):
     parts = SessionAnnotator(seq, analyze_session(seq)).parts
     drawers = [type(p.draw_frame).__name__ for p in parts if p.draw_frame is not None]
     assert drawers == [RotationAnnotator.__name__, CirclesAnnotator.__name__, RotationAnnotator.__name__]
-    assert "before: L" in parts[-1].lines[-1] and "before" not in " ".join(parts[0].lines)
+    assert parts[-1].lines[-3:-2] == ("before:",) and parts[-1].lines[-2].startswith("L ")
+    assert "before" not in " ".join(parts[0].lines)
 
     npz = save_sequence(seq, tmp_path / "poses.npz")
     w, h = seq.frame_size

@@ -172,3 +172,32 @@ def test_the_retest_is_a_seated_phase_on_each_side_of_the_circles(phases, retest
     live = SessionLive(frame_size=(640, 480), fps=FPS)
     live.phases_seen = phases
     assert live.retested is retested
+
+
+def test_the_terminal_status_gives_the_held_values_before_the_retest():
+    """`session --camera … --no-window`: the status line gave only "now L 3°  R 2°" while seated; the window
+    (and `rotation --camera`) show each leg's best held value with its ±, and so does the line now."""
+    import re
+
+    joints = sk.timeline([seated_effort(8, 25, 20)], fps=FPS)
+    seq = see(joints, "front", seed=2)
+    live = SessionLive(frame_size=seq.frame_size, fps=FPS, source="synthetic", model="none")
+    for pose in frame_poses(seq):
+        live.update(pose)
+    line = live.status_text()
+    held = re.search(r"held L (\d+)° ± (\d+)°  R (\d+)° ± (\d+)°", line)
+    assert held, line
+    assert (float(held[1]), float(held[3])) == (pytest.approx(25, abs=1.5), pytest.approx(20, abs=1.5))
+    live.seated_uncertainty[-1] = np.array([np.nan, 3.0])  # the left leg not measured (yet): its rest level is no held value
+    assert "held L --  R " in live.status_text()
+
+
+def test_a_leg_not_yet_turned_in_the_retest_shows_no_change():
+    """During the re-test, before the left foot is turned, the live tracker's best left level is its rest (3°):
+    the view read "left 25° ± 4° -> 3° (-22°)" in red. A leg shows a value once the analysis measured it (a ±)."""
+    live = SessionLive(frame_size=(640, 480), fps=FPS, source="synthetic", model="none")
+    live.seated_held = [np.array([25.0, 26.0]), np.array([3.0, 38.0])]
+    live.seated_uncertainty = [np.array([3.6, 3.5]), np.array([np.nan, 3.7])]
+    (left, _), (right, _) = live.change_lines()
+    assert left == "left  25° ± 4° → --"
+    assert right == "right  26° ± 4° → 38° ± 4°  (+12°)"

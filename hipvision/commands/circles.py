@@ -30,7 +30,7 @@ from hipvision.commands.common import (write_annotated_video, provisioned_model,
     LiveStatus, Outputs, camera_spec, console, cli_options, import_in_background,
     video_argument, write_json_csv,
 )
-from hipvision.commands.notes import print_notes, print_reasons
+from hipvision.commands.notes import confidence_suffix, print_notes, print_reasons
 from hipvision.commands.cues import CUES_WAV_OPTION, SOUND_OPTION, live_cues
 from hipvision.commands.report import write_report_and_history
 from hipvision.core.circles.result import ESTIMATE_MARK, ESTIMATE_NOTE
@@ -66,9 +66,10 @@ def print_summary(result: dict) -> None:
 
     The table fits 80 columns; each verdict is printed once, on its own line, with its circles.
     """
-    table = Table(title=f"Hip circles: {result['total']} ({result['clockwise']} clockwise, "
-                        f"{result['counterclockwise']} counter-clockwise)", title_justify="left",
-                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    # The headline on a line of its own: as a table title it wrapped to the width of a table with few columns.
+    console.print(f"Hip circles: {result['total']} ({result['clockwise']} clockwise, {result['counterclockwise']} "
+                  f"counter-clockwise){confidence_suffix(result.get('confidence'))}", highlight=False)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for col in ("#", "dir", "time s", "radius cm", "round", "back cm", "flex", "spine cm"):
         table.add_column(col, justify="left" if col == "dir" else "right", no_wrap=True)
     verdicts: dict[str, list[str]] = {}
@@ -89,7 +90,8 @@ def print_summary(result: dict) -> None:
     for p in result.get("partials") or []:
         console.print(f"unfinished {p['direction']} circle at {p['start_s']:.1f}–{p['end_s']:.1f} s "
                       f"({100 * p['fraction']:.0f}% of a turn, not counted)", highlight=False)
-    console.print(f"set: {result['protocol']['message']}", highlight=False)
+    message = result["protocol"]["message"]
+    console.print(message if message.startswith("set ") else f"set: {message}", highlight=False)  # not "set: set …"
     sp = result.get("start_position") or {}
     if sp.get("message"):
         console.print(f"start position: {sp['message']}", highlight=False)
@@ -178,7 +180,7 @@ def register(app: typer.Typer) -> None:
         On hands and knees, circle the hips as large as possible: 5 clockwise and 5 counter-clockwise
         (--reps N for N each way). Clockwise = forward → your right → back → left, seen from above with
         the head at 12 o'clock. Film from about 45° to the side. Live keys: SPACE pause/resume, R reset,
-        Q quit and save.
+        F full screen, Q quit and save.
 
         Examples:
 

@@ -28,6 +28,13 @@ def bullet_list(lines: Sequence[str], mark: str, *, style: str = "", mark_style:
     return grid
 
 
+def confidence_suffix(level: str | None) -> str:
+    """", LOW confidence" (markup) / ", high confidence" after a circle count; "" when the result has none."""
+    if level is None:
+        return ""
+    return f", {'[bold yellow]LOW[/]' if level != 'high' else 'high'} confidence"
+
+
 def print_reasons(console: Console, reasons: Sequence[str], changes: Sequence[str] = ()) -> None:
     """A low confidence's ``reasons`` as a list, then one "What to change:" line with the distinct ``changes``
     they ask for (left out when none)."""

@@ -26,7 +26,7 @@ thighs pointing at the camera, shanks hanging. Camera at about knee height, 1.5-
 your whole body (head to feet) in view; shorts or fitted trousers help. Turn one foot OUTWARD as far as \
 you can (the knee stays put), hold it 1-2 s, then the other leg. \
 Marks: < 30° limited, 30-45° functional, >= 45° target. \
-Live keys: SPACE start/stop a trial, R reset, Q quit and save.
+Live keys: SPACE start/stop a trial, R reset, F full screen, Q quit and save.
 
 Examples:
 

@@ -13,7 +13,7 @@ from hipvision.commands.common import (write_annotated_video, provisioned_model,
     LiveStatus, Outputs, camera_spec, console, cli_options, import_in_background,
     video_argument, write_json_csv,
 )
-from hipvision.commands.notes import print_notes, print_reasons
+from hipvision.commands.notes import confidence_suffix, print_notes, print_reasons
 from hipvision.commands.cues import CUES_WAV_OPTION, SOUND_OPTION, live_cues
 from hipvision.commands.report import write_report_and_history
 from hipvision.commands.report import check_save_options
@@ -61,8 +61,7 @@ def print_summary(result: dict) -> None:
             what = f"IR left {left}, right {right}"
         elif p["kind"] == "quadruped" and r:
             what = f"{r.get('total', 0)} circles ({r.get('clockwise', 0)} cw, {r.get('counterclockwise', 0)} ccw)"
-            if p.get("confidence") is not None:
-                what += f", {'[bold yellow]LOW[/]' if p['confidence'] != 'high' else 'high'} confidence"
+            what += confidence_suffix(p.get("confidence"))
         else:
             what = ""
         table.add_row(str(k), p["kind"], f"{p['start_s']:.1f} s", f"{p['end_s']:.1f} s", p["status"].replace("_", " "), what)
@@ -234,7 +233,7 @@ def register(app: typer.Typer) -> None:
 
         Live (--camera 0) the view follows you through the routine: sit and turn each foot out, get on
         hands and knees for the circles, sit and measure again; Q ends it and saves the same results as a
-        recording would give. Keys: R start over, Q quit and save.
+        recording would give. Keys: R start over, F full screen, Q quit and save.
 
         Examples:
 

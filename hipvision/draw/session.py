@@ -16,6 +16,7 @@ from hipvision import draw
 from hipvision.core.circles import CirclesResult, CirclesSettings
 from hipvision.core.posture import QUADRUPED, SEATED
 from hipvision.core.rotation import RotationResult
+from hipvision.core.rotation.uncertainty import held_text
 from hipvision.core.session import SessionResult, held_deg
 from hipvision.draw.circles import CirclesAnnotator
 from hipvision.draw.rotation import RotationAnnotator
@@ -25,6 +26,18 @@ if TYPE_CHECKING:
     from hipvision.sequence import PoseSequence
 
 _NAMES = {SEATED: "seated IR", QUADRUPED: "hip circles"}
+
+
+def before_lines(rotation: RotationResult) -> list[str]:
+    """The status panel's "before" lines in a later seated phase: "before:", then one line per leg with its
+    held angle and 95% half-width ("L 25° ± 4°"; "L --" for a leg not measured), so that a leg's value is
+    never wrapped away from its letter in the narrow panel."""
+    lines = ["before:"]
+    for side in ("left", "right"):
+        value = held_deg(rotation, side)
+        text = "--" if value is None else held_text(value, rotation.leg(side).uncertainty_deg, digits=0)
+        lines.append(f"{side[0].upper()} {text}")
+    return lines
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,9 +72,7 @@ class SessionAnnotator:
             if phase.status != "analysed" and phase.kind in _NAMES:
                 lines.append(phase.status.replace("_", " "))
             if phase.kind == SEATED and first_seated is not None and phase is not first_seated:
-                before = [held_deg(first_seated.result, side) for side in ("left", "right")]
-                lines.append("before: " + "   ".join(f"{s} {'--' if v is None else f'{v:.0f}°'}"
-                                                     for s, v in zip(("L", "R"), before)))
+                lines += before_lines(first_seated.result)
             drawer, offset = self._analysis_drawer(phase.result, circles)
             self.parts.append(_Part(phase.start_index, phase.stop_index, tuple(lines), drawer,
                                     phase.start_index if offset is None else offset))

@@ -45,6 +45,12 @@ KEYS_HELP = draw.key_hints_text(KEYS)
 _NAN2 = np.array([np.nan, np.nan])
 
 
+def _measured(held_deg: np.ndarray, uncertainty_deg: np.ndarray) -> np.ndarray:
+    """(left, right) held values, degrees, NaN where the phase's analysis has not measured the leg (no ±): the
+    live tracker's best level of a leg not yet turned is its rest level, not a held effort."""
+    return np.where(np.isfinite(uncertainty_deg), held_deg, np.nan)
+
+
 class SessionLive:
     """`hipvision.live.LiveAnalyzer` for a whole routine; ``result()`` is the session JSON (docs/outputs.md)."""
 
@@ -220,9 +226,11 @@ class SessionLive:
     def change_lines(self) -> list[tuple[str, tuple[int, int, int]]]:
         """Held IR per leg with its 95% half-width, first seated phase → the latest one, e.g.
         ("left  25° ± 4° → 35° ± 3°  (+10°)", colour of the class of 35° ± 3°: borderline when it straddles
-        30° or 45°), for the view."""
-        before, after = self.seated_held[0], self.seated_held[-1]
+        30° or 45°), for the view. A value shows once the phase's analysis measured that leg (it has a ±): the
+        tracker's best level of a leg not yet turned is its rest (3°), which read as "25° ± 4° → 3° (-22°)"
+        during the re-test of the other leg; such a leg reads "--" and no change, as in the saved result."""
         u_before, u_after = self.seated_uncertainty[0], self.seated_uncertainty[-1]
+        before, after = _measured(self.seated_held[0], u_before), _measured(self.seated_held[-1], u_after)
         return [(f"{side}  {held_text(b, ub, digits=0)} → {held_text(a, ua, digits=0)}"
                  + (f"  ({a - b:+.0f}°)" if np.isfinite(a - b) else ""),
                  draw.class_color(class_with_uncertainty(a, ua)))
@@ -233,11 +241,16 @@ class SessionLive:
         return "   ".join(text for text, _ in self.change_lines())
 
     def status_text(self) -> str:
-        """One line for a terminal: the step, the current angles or circle counts, the change so far."""
+        """One line for a terminal: the step, the current angles and (until the re-test gives the change) the
+        best held values with their 95% half-widths, or the circle counts; the change so far."""
         step = self.step_text() if self.posture != OTHER else self.next_step_text()
         if self.posture == SEATED and self._reading is not None:
             step += "   now " + "  ".join(f"{side} {draw.deg_text(v)}"
                                           for side, v in zip(("L", "R"), self._reading.angle_deg))
+            if not self.retested:  # after it, the change line below gives the held values
+                unc = self.held_shown_uncertainty_deg
+                step += "   held " + "  ".join(f"{side} {held_text(b, u, digits=0)}" for side, b, u in
+                                               zip(("L", "R"), _measured(self.held_shown_deg, unc), unc))
         elif self.posture == QUADRUPED:
             totals = self._circle_totals()
             step += f"   {totals['clockwise']} cw, {totals['counterclockwise']} ccw"

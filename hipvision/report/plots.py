@@ -78,8 +78,11 @@ def _zones(ax, *, functional_deg: float, target_deg: float, top_deg: float) -> N
 def angle_plot_svg(rotation: dict, fig_id: str, *, width_in: float = 8.6, height_in: float = 3.0) -> str | None:
     """IR angle of each leg over time, with the 30°/45° lines and each leg's held value over its effort.
 
-    ``rotation``: a rotation result dict (series in seconds and degrees). None if it has no series.
+    ``rotation``: a rotation result dict (series in seconds and degrees). None if it has no series. Each held
+    value is labelled with its 95% half-width where the effort has one ("held 38.0° ± 3.3°", `held_text`).
     """
+    from hipvision.core.rotation.uncertainty import held_text  # as in `hipvision.report.html._held`
+
     series = rotation.get("series") or {}
     t = _floats(series.get("t_s"))
     if t.size == 0:
@@ -104,7 +107,8 @@ def angle_plot_svg(rotation: dict, fig_id: str, *, width_in: float = 8.6, height
                     continue
                 a, b = effort["start_s"], effort["end_s"]
                 ax.plot([a, b], [held, held], color=COLORS[side], lw=3.2, alpha=0.9, solid_capstyle="butt")
-                ax.annotate(f"held {held:.1f}°", ((a + b) / 2, held), xytext=(0, 6), textcoords="offset points",
+                ax.annotate(f"held {held_text(held, effort.get('uncertainty_deg'))}", ((a + b) / 2, held),
+                            xytext=(0, 6), textcoords="offset points",
                             ha="center", va="bottom", fontsize=8.5, color=COLORS["ink"], weight="bold")
         _zones(ax, functional_deg=functional, target_deg=target, top_deg=top)
         lows = [np.nanmin(y) for y in (_floats(series.get(f"{s}_deg")) for s in ("left", "right"))
@@ -128,6 +132,28 @@ def _arrow_along(ax, x: np.ndarray, y: np.ndarray, color: str) -> None:
                 arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.4, "mutation_scale": 13})
 
 
+_NUMBER_W_PT, _NUMBER_H_PT = 6.0, 9.0  # width of one digit and height of a circle number at 8 pt bold
+
+
+def number_offsets_pt(anchors_pt: Sequence[tuple[float, float]], texts: Sequence[str], *,
+                      gap_pt: float = 3.0) -> list[float]:
+    """x offsets (points) that set each circle number ``texts[i]`` right of its start ``anchors_pt[i]``
+    ((x, y) in points, y up) without covering an earlier one: circles of a set start where the last ended,
+    so their numbers would stack; a number that would overlap moves right past the one in its way."""
+    placed: list[tuple[float, float, float]] = []  # left, right, bottom of each number set so far
+    offsets = []
+    for (x, y), text in zip(anchors_pt, texts):
+        width, dx = _NUMBER_W_PT * len(text), gap_pt
+        while True:
+            hit = [r for l, r, b in placed if abs(b - y) < _NUMBER_H_PT and l < x + dx + width and x + dx < r]
+            if not hit:
+                break
+            dx = max(hit) - x + 2.5
+        placed.append((x + dx, x + dx + width, y))
+        offsets.append(dx)
+    return offsets
+
+
 def path_plot_svg(circles: dict, fig_id: str, *, height_in: float = 4.2) -> str | None:
     """Pelvis path seen from above (head at 12 o'clock), one panel per direction, each rep in its colour.
 
@@ -149,7 +175,11 @@ def path_plot_svg(circles: dict, fig_id: str, *, height_in: float = 4.2) -> str 
         between = np.where(rep_of > 0, np.nan, 1.0)  # points outside any rep, NaN elsewhere (breaks the line)
         for ax, (name, title) in zip(axes, panels):
             ax.plot(right * between, fwd * between, color="#c4c9d4", lw=0.8, zorder=1)
-            count = 0
+            ax.set_aspect("equal")
+            ax.set_xlim(-lim, lim)
+            ax.set_ylim(-lim, lim)
+            ax.apply_aspect()  # the final box, so that data map to the points the numbers are placed in
+            numbers, count = [], 0  # numbers: (text, where it starts in cm, colour)
             for idx in sorted(set(rep_of[rep_of > 0])):
                 if direction.get(int(idx)) != name:
                     continue
@@ -159,13 +189,14 @@ def path_plot_svg(circles: dict, fig_id: str, *, height_in: float = 4.2) -> str 
                 _arrow_along(ax, right[m], fwd[m], col)
                 k = np.flatnonzero(m & np.isfinite(fwd))
                 if k.size:
-                    ax.annotate(str(idx), (right[k[0]], fwd[k[0]]), fontsize=8, color=col, weight="bold",
-                                xytext=(3, 3), textcoords="offset points")
+                    numbers.append((str(idx), (right[k[0]], fwd[k[0]]), col))
                 count += 1
+            to_pt = 72.0 / fig.dpi
+            anchors = [tuple(to_pt * ax.transData.transform(at)) for _, at, _ in numbers]
+            for (text, at, col), dx in zip(numbers, number_offsets_pt(anchors, [t for t, _, _ in numbers])):
+                ax.annotate(text, at, fontsize=8, color=col, weight="bold", xytext=(dx, 3),
+                            textcoords="offset points")
             ax.set_title(f"{title} · {count}", fontsize=10, color=COLORS["ink"], loc="left")
-            ax.set_aspect("equal")
-            ax.set_xlim(-lim, lim)
-            ax.set_ylim(-lim, lim)
             ax.axhline(0, color=COLORS["muted"], lw=0.6)
             ax.axvline(0, color=COLORS["muted"], lw=0.6)
             ax.set_xlabel("← left · right → (cm)")
