@@ -201,3 +201,23 @@ def test_a_leg_not_yet_turned_in_the_retest_shows_no_change():
     (left, _), (right, _) = live.change_lines()
     assert left == "left  25° ± 4° → --"
     assert right == "right  26° ± 4° → 38° ± 4°  (+12°)"
+
+
+def test_the_gauge_shows_no_best_for_a_leg_not_measured_yet(monkeypatch):
+    """Step 1, before a foot is turned: the gauges read "best 3°" and "best 5°" (the tracker's best level of a
+    resting leg, `samples/session.mp4` at 8 s). A gauge shows a best value once the phase's analysis measured
+    that leg (it has a ±), as the change lines and the status line do."""
+    from hipvision.live import session as live_session
+
+    joints = sk.timeline([seated_effort(8, 25, 20)], fps=FPS)
+    seq = see(joints, "front", seed=2)
+    live = SessionLive(frame_size=seq.frame_size, fps=FPS, source="synthetic", model="none")
+    for pose in frame_poses(seq):
+        live.update(pose)
+    seen = {}
+    monkeypatch.setattr(live_session, "draw_leg_hud", lambda image, **kw: seen.update(kw) or [])
+    live.draw_hud(np.zeros((480, 640, 3), np.uint8))
+    assert np.all(np.isfinite(seen["best_deg"]))  # both measured
+    live.seated_uncertainty[-1] = np.array([np.nan, 3.0])  # the left leg not measured (yet)
+    live.draw_hud(np.zeros((480, 640, 3), np.uint8))
+    assert np.isnan(seen["best_deg"][0]) and np.isfinite(seen["best_deg"][1])

@@ -203,7 +203,8 @@ class SessionLive:
         if self.posture == SEATED:
             r = self._reading
             lines = [step, *self.change_lines()] if self.retested else [step]
-            best, unc = (r.best_held_deg, self.seated_uncertainty[-1]) if r is not None else (_NAN2, _NAN2)
+            unc = self.seated_uncertainty[-1] if r is not None else _NAN2
+            best = _measured(r.best_held_deg, unc) if r is not None else _NAN2  # a leg not measured: no "best 3°"
             return draw_leg_hud(image, values_deg=r.angle_deg if r is not None else _NAN2, best_deg=best,
                                 mirror=self.mirror, best_uncertainty_deg=unc,
                                 best_class=[class_with_uncertainty(b, u) for b, u in zip(best, unc)],
