@@ -246,17 +246,18 @@ def test_the_circles_terminal_headline_carries_the_confidence(capsys, level, hea
     assert headline + "\n" in capsys.readouterr().out  # on one line, also above a table with no rows
 
 
-@pytest.mark.parametrize("message, line", [
-    ("set complete: 5 clockwise and 5 counter-clockwise", "set complete: 5 clockwise and 5 counter-clockwise"),
-    ("3 clockwise and 3 counter-clockwise of 5 each: do 2 more clockwise",
+@pytest.mark.parametrize("message, missing, line", [
+    ("set complete: 5 clockwise and 5 counter-clockwise", 0,
+     "set complete: 5 clockwise and 5 counter-clockwise"),
+    ("3 clockwise and 3 counter-clockwise of 5 each: do 2 more clockwise", 2,
      "set: 3 clockwise and 3 counter-clockwise of 5 each: do 2 more clockwise"),
 ])
-def test_the_set_line_says_set_once(capsys, message, line):
+def test_the_set_line_says_set_once(capsys, message, missing, line):
     """A complete set printed "set: set complete: …"."""
     from hipvision.commands.circles import print_summary
 
     data = _circles(10, "high")
-    data["protocol"] = {"message": message}
+    data["protocol"] = {"message": message, "missing": {"clockwise": missing, "counterclockwise": 0}}
     print_summary(data)
     out = capsys.readouterr().out
     assert line in out and "set: set" not in out
