@@ -63,6 +63,11 @@ SOURCE_VIDEO = {"source_video": _object({"path": TEXT}, {"relative_to_json": TEX
 #: Optional fields every result may carry besides its ``warnings`` (what cost accuracy or needs action):
 #: ``info`` (context, what was corrected for) and ``next_steps`` (what to do next, in plain words).
 NOTES = {"info": _array(TEXT), "next_steps": _array(TEXT)}
+#: The person was mostly in another posture than the analysis measures (`hipvision.core.posture_check`); null
+#: or absent when not.
+POSTURES = ["seated", "quadruped", "standing"]
+POSTURE_MISMATCH = {"posture_mismatch": {"anyOf": [{"type": "null"}, _object(
+    {"expected": {"enum": POSTURES}, "found": {"enum": POSTURES}, "share": FRACTION}, {"expected_share": FRACTION})]}}
 #: How far a circles count can be trusted, why not, and the distinct changes the reasons ask for
 #: (`hipvision.core.circles.confidence`).
 CONFIDENCE = {"confidence": {"enum": ["high", "low"]}, "confidence_reasons": _array(TEXT),
@@ -92,7 +97,7 @@ def rotation_schema() -> dict:
     return _object(
         {**_header("rotation"), "valid_fraction": FRACTION, "left": _leg(), "right": _leg(),
          "asymmetry_deg": MAYBE_NUMBER, "series": series},
-        {**SOURCE_VIDEO, **NOTES, **CUES, "mode": TEXT, "asymmetry_uncertainty_deg": MAYBE_NUMBER,
+        {**SOURCE_VIDEO, **NOTES, **CUES, **POSTURE_MISMATCH, "mode": TEXT, "asymmetry_uncertainty_deg": MAYBE_NUMBER,
          "thresholds_deg": _object({"functional": NUMBER, "target": NUMBER}),
          "min_hold_s": NUMBER, "estimator": TEXT,
          "camera": _object({}, {"roll_deg": MAYBE_NUMBER, "pitch_deg": MAYBE_NUMBER, "yaw_deg": MAYBE_NUMBER,
@@ -118,7 +123,7 @@ def circles_schema() -> dict:
         {**_header("circles"), "total": COUNT, "clockwise": COUNT, "counterclockwise": COUNT, "partial": COUNT,
          "reps": _array(rep), "partials": _array(partial), "protocol": protocol, "start_position": start,
          "series": series},
-        {**SOURCE_VIDEO, **CONFIDENCE, **NOTES, **CUES, "mode": TEXT, "valid_fraction": MAYBE_FRACTION,
+        {**SOURCE_VIDEO, **CONFIDENCE, **NOTES, **CUES, **POSTURE_MISMATCH, "mode": TEXT, "valid_fraction": MAYBE_FRACTION,
          "torso_cm": MAYBE_NUMBER,
          "sets": _array(_object({"direction": {"enum": ["clockwise", "counterclockwise"]}}, CONFIDENCE)),
          "shown": _array(_object({"t_s": NUMBER, "clockwise": COUNT, "counterclockwise": COUNT}))},

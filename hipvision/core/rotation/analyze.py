@@ -21,6 +21,8 @@ live: causal One-Euro) → held / peak / efforts / class (`summary`).
 from __future__ import annotations
 
 from hipvision.core.filtering import smooth_offline
+from hipvision.core.posture import SEATED
+from hipvision.core.posture_check import posture_mismatch
 from hipvision.core.rotation.anchor import KNEES
 from hipvision.core.rotation.measure import measure_recording
 from hipvision.core.rotation.result import RotationResult, RotationSettings, summarise
@@ -53,4 +55,4 @@ def analyze_rotation(seq: PoseSequence, settings: RotationSettings = RotationSet
                 if len(t) else raw.copy())
     return summarise(t, raw, filtered, reasons, view, settings, mode="offline", source=seq.source,
                      model=seq.model, knee_px=measured.px[:, list(KNEES)], evidence=frame_evidence(measured.px, view),
-                     height_hint_deg=measured.height_hint_deg)
+                     height_hint_deg=measured.height_hint_deg, posture=posture_mismatch(seq, SEATED))

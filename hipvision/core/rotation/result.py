@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hipvision.core.posture_check import PostureMismatch
 from hipvision.core.rotation.advice import LegReading, next_steps, setup_advice
 from hipvision.core.rotation.frame import Reason
 from hipvision.core.rotation.status import leg_outcome
@@ -113,6 +114,8 @@ class RotationResult:
         reasons: (T, 2) `Reason` codes. view: the camera view used.
         knee_px: (T, 2, 2) knees the angles were measured from (anchored at rest, see
             `anchor`), pixels, (left, right); None when not kept. Draw shanks from these.
+        posture: set when the person was mostly in another posture than seated (`posture_check`): the
+            first warning and the only next step say which and what to do.
     """
 
     t_s: np.ndarray
@@ -129,6 +132,7 @@ class RotationResult:
     model: str = ""
     knee_px: np.ndarray | None = None
     info: tuple[str, ...] = ()
+    posture: PostureMismatch | None = None
 
     @property
     def valid_fraction(self) -> float:
@@ -164,7 +168,10 @@ class RotationResult:
 
     @property
     def next_steps(self) -> tuple[str, ...]:
-        """What to do next, in plain words (`advice.next_steps`): measure again, or the training by class."""
+        """What to do next, in plain words (`advice.next_steps`): measure again, or the training by class; for a
+        recording in another posture, the command that analyses it."""
+        if self.posture is not None:
+            return (self.posture.next_step,)
         return next_steps([LegReading(g.side, g.status, g.held.deg, g.uncertainty_deg) for g in (self.left, self.right)])
 
     def to_dict(self) -> dict:
@@ -176,6 +183,7 @@ class RotationResult:
             **result_header("rotation", model=self.model, source=self.source, duration_s=self.duration_s,
                             warnings=self.warnings),
             "info": list(self.info), "next_steps": list(self.next_steps), "mode": self.mode,
+            "posture_mismatch": None if self.posture is None else self.posture.to_dict(),
             "valid_fraction": round(self.valid_fraction, 3),
             "left": self.left.to_dict(), "right": self.right.to_dict(),
             "asymmetry_deg": round(asym, 1) if np.isfinite(asym) else None,
@@ -204,12 +212,14 @@ class RotationResult:
 def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.ndarray, view: CameraView,
                settings: RotationSettings, *, mode: str, source: str, model: str,
               knee_px: np.ndarray | None = None, evidence: FrameEvidence | None = None,
-              height_hint_deg: float = float("nan")) -> RotationResult:
+              height_hint_deg: float = float("nan"), posture: PostureMismatch | None = None) -> RotationResult:
     """Held/status/uncertainty/peak/efforts per leg from the (gap-filled) filtered series, warnings and information.
 
     ``evidence``: per-frame shank lengths and view corrections for the uncertainty (`uncertainty`).
     ``height_hint_deg``: how far above the knees the camera looked down from (`measure.height_hint_deg`, NaN =
     not known); beyond `view.MAX_PITCH_DEG` a warning says the camera is too high and how to place it.
+    ``posture``: the person was mostly not seated (`posture_check.posture_mismatch`): its warning comes first and
+    replaces the one on why most frames were rejected (it would name a wrong cause, such as "not visible").
     """
     legs = {}
     ok = reasons == int(Reason.OK)
@@ -222,7 +232,7 @@ def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.
         legs[side] = LegResult(side, out.held, peak, float(ok[:, k].mean()) if len(t) else 0.0, out.efforts,
                                out.status, out.uncertainty_deg, out.evidence)
     shown = np.where(ok, filtered, np.nan)
-    warnings = _warnings(reasons, view, legs, settings)
+    warnings = _warnings(reasons, view, legs, settings, rejections=posture is None)
     if np.isfinite(height_hint_deg) and height_hint_deg > MAX_PITCH_DEG:
         warnings.insert(0, too_high_warning(height_hint_deg))
     info: list[str] = []
@@ -232,8 +242,10 @@ def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.
             shank = float(np.nanmedian(np.where(ok, evidence.shank_px, np.nan)))
         setup_warnings, info = setup_advice(view, shank)
         warnings += setup_warnings
+    if posture is not None:
+        warnings.insert(0, posture.warning)
     return RotationResult(t, raw, shown, reasons, legs["left"], legs["right"], view, settings, tuple(warnings),
-                          mode, source, model, knee_px, tuple(info))
+                          mode, source, model, knee_px, tuple(info), posture)
 
 
 def _fit_failed(view: CameraView, settings: RotationSettings) -> bool:
@@ -264,7 +276,9 @@ def _unfitted_warning(legs: dict[str, LegResult]) -> str:
     return f"{UNFITTED_WARNING}: {who} unsure{by}; {PLACE_CAMERA}"
 
 
-def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult], settings: RotationSettings) -> list[str]:
+def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult], settings: RotationSettings, *,
+              rejections: bool = True) -> list[str]:
+    """The result's warnings; ``rejections`` False leaves out the one on why most frames were rejected."""
     out: list[str] = []
     n = len(reasons)
     ok = reasons == int(Reason.OK)
@@ -281,7 +295,7 @@ def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult],
                 out.append(f"{side} leg: not measured for {settings.min_hold_s:g} s in a row")
     bad = reasons[~ok]
     bad = bad[bad != int(Reason.OK)]
-    if n and bad.size > 0.2 * reasons.size:
+    if rejections and n and bad.size > 0.2 * reasons.size:
         codes, counts = np.unique(bad, return_counts=True)
         worst = codes[np.argmax(counts)]
         out.append(f"many frames rejected, mostly: {Reason(int(worst)).code.replace('_', ' ')}")

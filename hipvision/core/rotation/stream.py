@@ -15,6 +15,7 @@ import numpy as np
 
 from hipvision.core import geometry as g
 from hipvision.core.filtering import OneEuroFilter, interpolate_gaps
+from hipvision.core.posture import frame_is_quadruped
 from hipvision.core.rotation.anchor import (
     ANCHOR_COUNT_S, ANKLES, KNEES, anchor_of, frames_per_second_count, rest_mask, steady_rest,
 )
@@ -65,6 +66,11 @@ _MESSAGES = {
     Reason.NOT_SEATED: "Sit on a table edge, thighs pointing at the camera, shanks hanging",
     Reason.MOVING: "Keep your knees still: only the foot moves",
 }
+
+
+#: The live message for a frame on hands and knees (`posture.frame_is_quadruped`) that measures no leg: the set-up
+#: messages would name another cause ("keep your whole body in view").
+ON_ALL_FOURS = "On hands and knees, not seated: this is the seated test (hip circles: hipvision circles)"
 
 
 def coaching_message(reasons: tuple[Reason, Reason] | np.ndarray, px: np.ndarray | None = None,
@@ -236,8 +242,12 @@ class RotationTracker:
         self._shanks.append(measured.px[list(KNEES + ANKLES)])
         level = self._current_level()
         self._best = np.fmax(self._best, level)
+        message = coaching_message(reasons, px, self.frame_size)
+        if message is not None and world is not None and not (reasons == int(Reason.OK)).any() \
+                and frame_is_quadruped(np.asarray(pose.image, float), vis, world, self.frame_size):
+            message = ON_ALL_FOURS
         return Reading(float(t_s), raw, filt, (Reason(int(reasons[0])), Reason(int(reasons[1]))), level,
-                       self._best.copy(), coaching_message(reasons, px, self.frame_size), self._view,
+                       self._best.copy(), message, self._view,
                        measured.px[list(KNEES)])
 
     def _current_level(self) -> np.ndarray:

@@ -1,0 +1,114 @@
+"""A recording in the wrong posture for the command names the posture it was in (`core.posture_check`), in the
+rotation and circles results, their JSON and next steps, not another cause ("not visible", "camera higher")."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from test_posture import POSES, circling, held, see
+from fixtures import skeletons as sk
+from hipvision.core.circles import analyze_circles
+from hipvision.core.circles_posture import CirclesInWrongPosture, check_circles_posture
+from hipvision.core.posture import QUADRUPED, SEATED
+from hipvision.core.posture_check import STANDING, posture_mismatch, posture_shares
+from hipvision.core.rotation import analyze_rotation
+from hipvision.io.result_schema import validate_result
+from hipvision.io import load_sequence
+
+FIXTURES = Path(__file__).parent / "fixtures" / "mediapipe_circles"
+
+
+@pytest.mark.parametrize("pose,heading,cam,expected,found", [
+    ("quadruped", 90, "front", SEATED, QUADRUPED),
+    ("quadruped", 45, "front_high", SEATED, QUADRUPED),
+    ("seated", 0, "front", QUADRUPED, SEATED),
+    ("seated", 0, "oblique", QUADRUPED, SEATED),
+    ("standing", 0, "front", SEATED, STANDING),
+    ("standing", 30, "front_high", QUADRUPED, STANDING),
+    ("seated", 0, "front", SEATED, None),
+    ("quadruped", 90, "front", QUADRUPED, None),
+])
+def test_the_posture_held_is_named_when_it_is_not_the_one_measured(pose, heading, cam, expected, found):
+    seq = see(held(POSES[pose], 4.0, heading_deg=heading), cam, seed=heading)
+    got = posture_mismatch(seq, expected)
+    if found is None:
+        assert got is None
+    else:
+        assert (got.expected, got.found) == (expected, found)
+        assert got.share == pytest.approx(1.0, abs=0.05) and got.expected_share == 0.0
+
+
+def test_a_body_never_seen_is_no_posture_mismatch():
+    seq = see(held(POSES["quadruped"], 4.0, heading_deg=90), dropout=1.0)
+    assert posture_shares(seq)["other"] == 1.0
+    assert posture_mismatch(seq, SEATED) is None
+
+
+def test_seated_rotation_of_a_hands_and_knees_recording_says_so_and_what_to_run():
+    seq = see(held(POSES["quadruped"], 6.0, heading_deg=90), "front")
+    result = analyze_rotation(seq)
+    assert not result.left.measured and not result.right.measured
+    assert result.posture is not None and result.posture.found == QUADRUPED
+    assert result.warnings[0].startswith("You were on hands and knees in 100% of the frames, not seated; ")
+    assert "hipvision circles VIDEO" in result.warnings[0] and "hipvision session VIDEO" in result.warnings[0]
+    assert not any("rejected" in w for w in result.warnings)
+    assert len(result.next_steps) == 1 and "hipvision circles VIDEO" in result.next_steps[0]
+    d = result.to_dict()
+    assert d["posture_mismatch"] == {"expected": "seated", "found": "quadruped", "share": 1.0, "expected_share": 0.0}
+    validate_result(d)
+
+
+def test_seated_rotation_of_a_seated_recording_is_unchanged():
+    seq = see(held(sk.seated(ir_left_deg=20, ir_right_deg=25), 4.0), "front")
+    result = analyze_rotation(seq)
+    assert result.posture is None and result.to_dict()["posture_mismatch"] is None
+    assert not any(w.startswith("You were") for w in result.warnings)
+
+
+def test_circles_of_a_seated_recording_say_seated_and_low_confidence_for_that_alone():
+    seq = see(held(POSES["seated"], 6.0), "front")
+    result = check_circles_posture(analyze_circles(seq), seq)
+    assert isinstance(result, CirclesInWrongPosture)
+    assert result.confidence.level == "low"
+    assert result.confidence.reasons == ("You were seated in 100% of the frames, not on hands and knees",)
+    assert not any("camera a little higher" in r for r in result.confidence.reasons)
+    assert result.warnings[0].startswith("You were seated in 100% of the frames, not on hands and knees; ")
+    assert result.next_steps == (result.posture.next_step,) and "hipvision rotation VIDEO" in result.next_steps[0]
+    d = result.to_dict()
+    assert d["posture_mismatch"]["found"] == "seated" and d["next_steps"] == list(result.next_steps)
+    validate_result(d)
+
+
+def test_circles_of_a_standing_recording_say_standing():
+    seq = see(held(POSES["standing"], 6.0), "front")
+    result = check_circles_posture(analyze_circles(seq), seq)
+    assert result.warnings[0].startswith("You were standing in 100% of the frames, not on hands and knees; ")
+
+
+def test_circles_on_hands_and_knees_are_left_as_they_are():
+    at, seconds = circling(8.0, heading_deg=90)
+    seq = see(np.stack([at(t) for t in np.arange(int(seconds * 30)) / 30]), "front")
+    result = analyze_circles(seq)
+    assert check_circles_posture(result, seq) is result
+
+
+def test_real_pose_model_on_the_hip_circles_sample_says_hands_and_knees_to_the_seated_test():
+    seq = load_sequence(FIXTURES / "hip_circles_side.npz")
+    result = analyze_rotation(seq)
+    assert result.posture.found == QUADRUPED and result.posture.share > 0.95
+    assert result.warnings[0].startswith("You were on hands and knees in ")
+    assert posture_mismatch(seq, QUADRUPED) is None
+
+
+def test_the_live_seated_test_tells_a_person_on_hands_and_knees_so():
+    from hipvision.core.rotation.stream import ON_ALL_FOURS, FrameArrays, RotationTracker
+
+    def messages(seq):
+        tracker = RotationTracker(frame_size=seq.frame_size)
+        return [tracker.update(FrameArrays(seq.image[i], seq.visibility[i], seq.world[i]), float(t)).message
+                for i, t in enumerate(seq.timestamps_s)]
+
+    on_all_fours = messages(see(held(POSES["quadruped"], 2.0, heading_deg=90), "front"))
+    assert on_all_fours[-1] == ON_ALL_FOURS and on_all_fours.count(ON_ALL_FOURS) > 0.9 * len(on_all_fours)
+    assert ON_ALL_FOURS not in messages(see(held(POSES["standing"], 2.0), "front"))
