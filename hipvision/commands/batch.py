@@ -34,7 +34,58 @@ hipvision batch manifest.csv --out results/ --engine ray --address auto    (an e
 """
 
 
+def _change_cell(row) -> str:
+    """A session's IR change, left then right, each with its combined 95% half-width ("+12±5 +3±4"; "?" for a
+    leg without one), else ""."""
+    def leg(side: str) -> str:
+        change, unc = getattr(row, f"{side}_change_deg"), getattr(row, f"{side}_change_uncertainty_deg")
+        return "?" if change is None else f"{change:+.0f}" + ("" if unc is None else f"±{unc:.0f}")
+
+    return "" if row.left_change_deg is None and row.right_change_deg is None else f"{leg('left')} {leg('right')}"
+
+
+def _note(row) -> str:
+    """One short line: the error of a failed recording, else its first warning."""
+    from hipvision.batch.table import WARNING_SEPARATOR
+
+    text = f"failed: {row.error}" if not row.ok else row.warnings.split(WARNING_SEPARATOR)[0]
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= NOTE_CHARS else text[:NOTE_CHARS - 1] + "…"
+
+
+#: A note longer than this is cut (the whole text is in batch.csv and the result's JSON).
+NOTE_CHARS = 36
+#: Columns never cut below their values' usual width (the file and the note give way instead).
+_MIN_WIDTH = {"kind": 8, "IR left": 9, "IR right": 9, "change L R": 11, "circles": 7}
+
+
+def print_batch_table(rows) -> None:
+    """One line per recording (`BatchRow`): file, kind, held IR per leg ± its 95% uncertainty (sessions:
+    before→after, and the change), circles (? = low confidence), and a failure or the first warning."""
+    from rich import box
+    from rich.table import Table
+
+    from hipvision.commands.history import circles_cell, ir_cell
+
+    table = Table(title="IR °: held ± 95% (sessions: before→after, change left right); ? = low-confidence count",
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0))
+    sessions = any(_change_cell(row) for row in rows)
+    file_width = min(max(len(row.name) for row in rows), 16)
+    for col in ("file", "kind", "IR left", "IR right") + (("change L R",) if sessions else ()) + ("circles", "note"):
+        table.add_column(col, justify="right" if col == "circles" else "left", no_wrap=True, overflow="ellipsis",
+                         min_width=file_width if col == "file" else _MIN_WIDTH.get(col),
+                         max_width=file_width if col == "file" else None)
+    for row in rows:
+        cells = {**row.to_dict(), "left_deg": row.left_held_deg, "right_deg": row.right_held_deg}
+        change = (_change_cell(row),) if sessions else ()
+        table.add_row(row.name, row.kind or "", ir_cell(cells, "left"), ir_cell(cells, "right"), *change,
+                      circles_cell(cells), _note(row), style=None if row.ok else "red")
+    console.print(table)
+
+
 def _print_end(summary) -> None:
+    if summary.rows:
+        print_batch_table(summary.rows)
     failed = summary.failed
     console.print(f"{len(summary.rows) - failed} done ({summary.skipped} by an earlier run), {failed} failed"
                   f"{' (see the error column)' if failed else ''}; table: [bold]{summary.tables[0]}[/]",

@@ -19,22 +19,23 @@ CSV_HEADER = ("id", "subject", "kind", "recorded_at", "source", "left_deg", "lef
               "right_after_uncertainty_deg", "circles_total", "circles_confidence", "circle_radius_cm")
 
 
-def _deg(value, uncertainty=None) -> str:
+def deg_cell(value, uncertainty=None) -> str:
     """"38.2", or with its 95% half-width "38±3" (whole degrees: the ± says how far the tenths mean anything)."""
     if value is None:
         return ""
     return f"{value:.1f}" if uncertainty is None else f"{value:.0f}±{uncertainty:.0f}"
 
 
-def _ir(row: dict, side: str) -> str:
-    before = _deg(row.get(f"{side}_deg"), row.get(f"{side}_uncertainty_deg"))
-    after = _deg(row.get(f"{side}_after_deg"), row.get(f"{side}_after_uncertainty_deg"))
+def ir_cell(row: dict, side: str) -> str:
+    """Held IR of ``side`` ± its uncertainty (keys ``{side}_deg`` ...), with the after value when there is one."""
+    before = deg_cell(row.get(f"{side}_deg"), row.get(f"{side}_uncertainty_deg"))
+    after = deg_cell(row.get(f"{side}_after_deg"), row.get(f"{side}_after_uncertainty_deg"))
     if not after:
         return before
     return f"{before or '—'}→{after}"
 
 
-def _circles(row: dict) -> str:
+def circles_cell(row: dict) -> str:
     """The count, marked "?" when its confidence is low."""
     total = row.get("circles_total")
     if total is None:
@@ -60,8 +61,8 @@ def print_table(rows: list[dict]) -> None:
                          overflow="ellipsis" if col == "source" else "fold", max_width=20 if col == "source" else None)
     for r in rows:
         cells = [str(r["id"]), r["recorded_at"].strftime(when_format)] + ([r["subject"]] if several else [])
-        cells += [r["kind"], _ir(r, "left"), _ir(r, "right"),
-                  _circles(r),
+        cells += [r["kind"], ir_cell(r, "left"), ir_cell(r, "right"),
+                  circles_cell(r),
                   "" if r["circle_radius_cm"] is None else f"{r['circle_radius_cm']:.1f}",
                   Path(r.get("source") or "").name]
         table.add_row(*cells)
