@@ -152,8 +152,10 @@ def test_after_the_retest_the_view_shows_before_to_after_per_leg(routine):
     assert live.retested
     (left, _), (right, _) = live.change_lines()
     for text, before, after in ((left, 25.0, 35.0), (right, 20.0, 30.0)):
-        b, ub, a, ua, change = (float(x) for x in re.findall(r"([+-]?\d+)°", text))
-        assert re.fullmatch(r"\w+  \d+° ± \d+° → \d+° ± \d+°  \([+-]\d+°\)", text)   # each held value with its ±
+        b, ub, a, ua, change, uc = (float(x) for x in re.findall(r"([+-]?\d+)°", text))
+        # each held value with its ±, and the change with the two's combined ±
+        assert re.fullmatch(r"\w+  \d+° ± \d+° → \d+° ± \d+°  \([+-]\d+° ± \d+°\)", text)
+        assert abs(uc - np.hypot(ub, ua)) <= 1.0
         assert (b, a) == (pytest.approx(before, abs=1.5), pytest.approx(after, abs=1.5))
         assert 0 < ub < 10 and 0 < ua < 10
         assert change == a - b and "→" in text
@@ -200,7 +202,7 @@ def test_a_leg_not_yet_turned_in_the_retest_shows_no_change():
     live.seated_uncertainty = [np.array([3.6, 3.5]), np.array([np.nan, 3.7])]
     (left, _), (right, _) = live.change_lines()
     assert left == "left  25° ± 4° → --"
-    assert right == "right  26° ± 4° → 38° ± 4°  (+12°)"
+    assert right == "right  26° ± 4° → 38° ± 4°  (+12° ± 5°)"   # ± √(3.5² + 3.7²) = 5.1°
 
 
 def test_the_gauge_shows_no_best_for_a_leg_not_measured_yet(monkeypatch):

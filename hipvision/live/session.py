@@ -17,6 +17,7 @@ saves (SPACE does nothing here: phases are found from the posture, not from keys
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hipvision import draw
+from hipvision.core.advice import Change
 from hipvision.core.circles import CirclesSettings
 from hipvision.core.circles.recount import DIRECTIONS
 from hipvision.core.posture import OTHER, QUADRUPED, SEATED, latest_posture
@@ -43,6 +45,14 @@ if TYPE_CHECKING:
 KEYS = (("R", "start over"), ("F", "full screen"), ("Q", "quit & save"))
 KEYS_HELP = draw.key_hints_text(KEYS)
 _NAN2 = np.array([np.nan, np.nan])
+
+
+def _change_text(side: str, before_deg: float, after_deg: float, before_unc: float, after_unc: float) -> str:
+    """"+10° ± 5°": the change with the combined 95% half-width of the two readings (`advice.Change.of`, root sum
+    of squares; as the saved result's), or "+10°" when either is not known."""
+    change = Change.of(side, after_deg - before_deg, before_unc, after_unc)
+    unc = f" ± {change.uncertainty_deg:.0f}°" if math.isfinite(change.uncertainty_deg) else ""
+    return f"{change.change_deg:+.0f}°{unc}"
 
 
 def _measured(held_deg: np.ndarray, uncertainty_deg: np.ndarray) -> np.ndarray:
@@ -226,14 +236,14 @@ class SessionLive:
 
     def change_lines(self) -> list[tuple[str, tuple[int, int, int]]]:
         """Held IR per leg with its 95% half-width, first seated phase → the latest one, e.g.
-        ("left  25° ± 4° → 35° ± 3°  (+10°)", colour of the class of 35° ± 3°: borderline when it straddles
+        ("left  25° ± 4° → 35° ± 3°  (+10° ± 5°)", colour of the class of 35° ± 3°: borderline when it straddles
         30° or 45°), for the view. A value shows once the phase's analysis measured that leg (it has a ±): the
         tracker's best level of a leg not yet turned is its rest (3°), which read as "25° ± 4° → 3° (-22°)"
         during the re-test of the other leg; such a leg reads "--" and no change, as in the saved result."""
         u_before, u_after = self.seated_uncertainty[0], self.seated_uncertainty[-1]
         before, after = _measured(self.seated_held[0], u_before), _measured(self.seated_held[-1], u_after)
         return [(f"{side}  {held_text(b, ub, digits=0)} → {held_text(a, ua, digits=0)}"
-                 + (f"  ({a - b:+.0f}°)" if np.isfinite(a - b) else ""),
+                 + (f"  ({_change_text(side, b, a, ub, ua)})" if np.isfinite(a - b) else ""),
                  draw.class_color(class_with_uncertainty(a, ua)))
                 for side, b, a, ub, ua in zip(("left", "right"), before, after, u_before, u_after)]
 
