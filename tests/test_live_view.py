@@ -43,13 +43,15 @@ def rotation_view(w: int, h: int, message: str | None = None) -> tuple[np.ndarra
     return image, boxes
 
 
-def circles_view(w: int, h: int, path_cm: np.ndarray | None = None, title: str | None = None):
+def circles_view(w: int, h: int, path_cm: np.ndarray | None = None, title: str | None = None,
+                 hands_px: np.ndarray | None = None, **kwargs):
     image = np.zeros((h, w, 3), np.uint8)
     t = np.linspace(0, 4 * np.pi, 200)
     path = np.stack([10 * np.cos(t), 10 * np.sin(t)], 1) if path_cm is None else path_cm
     boxes = circles_hud(image, counts={"clockwise": 5, "counterclockwise": 3}, target=5, progress=0.6,
                         direction="clockwise", path_cm=path, rep_ids=np.ones(len(path), int), centre_cm=np.zeros(2),
-                        torso_cm=50.0, radius_pct=21.0, cues=LONG_CUES, paused=True, keys_help=True, title=title)
+                        torso_cm=50.0, radius_pct=21.0, cues=LONG_CUES, paused=True, keys_help=True, title=title,
+                        keep_clear_px=hands_px, **kwargs)
     return image, boxes
 
 
@@ -128,6 +130,46 @@ def test_no_panel_overlaps_another_or_leaves_the_frame(w, h):
             assert a[0] >= 0 and a[1] >= 0 and a[0] + a[2] <= w and a[1] + a[3] <= h, (name, a)
         for a, b in itertools.combinations(boxes, 2):
             assert not overlap(a, b), (name, w, h, a, b)
+
+
+@pytest.mark.parametrize("w, h", SIZES)
+def test_the_size_label_is_set_at_a_readable_share_of_the_frame_height(w, h, monkeypatch):
+    """At 640×480 the label "last circle ≈15% (estimate)" was set at 16 px × 40/60 and then shrunk to fit the
+    panel: about 8 px, unreadable. It is now 0.8 of the panel text size (30 px at 1080p, 14 px at 480p), wrapped."""
+    from hipvision.draw import circles as draw_circles
+
+    sizes = {}
+    real = draw.put_text
+
+    def spy(image, text, org, *, size_px, **kw):
+        sizes[text] = size_px
+        return real(image, text, org, size_px=size_px, **kw)
+
+    monkeypatch.setattr(draw_circles.draw, "put_text", spy)
+    image, boxes = circles_view(w, h, size_label="last circle", size_estimated=True)
+    label = [size for text, size in sizes.items() if "last circle" in text or "(estimate)" in text]
+    assert label and min(label) >= 0.8 * h / 27 - 1e-6
+    assert "".join(t for t in sizes if "last circle" in t or "(estimate)" in t).replace(" ", "") \
+        == "lastcircle≈21%(estimate)"
+    x, y, bw, bh = boxes[3]   # the gauge's box holds its wrapped label and its bar
+    assert y + bh <= h and x + bw <= w
+
+
+@pytest.mark.parametrize("w, h", SIZES)
+@pytest.mark.parametrize("hand_x", [0.7, 0.12])
+def test_the_cue_panel_keeps_clear_of_the_hands_where_there_is_room(w, h, hand_x):
+    """Side-on at 640×480 the cues panel (bottom-left, 470 px wide) covered the near hand at x = 450 px: it
+    now ends left of the hands or, with the hands at the left, goes up under the counts."""
+    hands = np.array([[hand_x * w, 0.72 * h], [(hand_x + 0.03) * w, 0.74 * h]])
+    image, boxes = circles_view(w, h, hands_px=hands)
+    inside = [(b, p) for b in boxes for p in hands if b[0] <= p[0] <= b[0] + b[2] and b[1] <= p[1] <= b[1] + b[3]]
+    assert not inside, inside
+    boxes = boxes + [status_box(image)]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not overlap(a, b), (w, h, a, b)
+    plain, plain_boxes = circles_view(w, h)
+    if hand_x == 0.7:   # the usual place when nothing is in the way
+        assert plain_boxes[-1][0] == boxes[-2][0] and plain_boxes[-1][2] > boxes[-2][2]
 
 
 def test_the_overlap_check_can_fail():
@@ -315,3 +357,21 @@ def test_the_size_bar_label_stays_inside_its_panel(w, h):
     draw_size_gauge(image, rect, 100.0, label="last circle")
     x, y, bw, bh = rect
     assert image[:, x + bw:].max() == 0 and image[:, :x].max() == 0
+
+
+@pytest.mark.parametrize("mirror, x_px", [(False, 448.0), (True, 192.0)])
+def test_the_live_circles_view_keeps_clear_of_the_wrists_as_displayed(mirror, x_px):
+    from types import SimpleNamespace
+
+    from hipvision.landmarks import Landmark as L
+    from hipvision.live.circles import CirclesLive
+
+    live = CirclesLive(frame_size=(640, 480), fps=20.0, mirror=mirror)
+    try:
+        image, vis = np.zeros((33, 3)), np.zeros(33)
+        image[L.LEFT_WRIST, :2], vis[L.LEFT_WRIST] = (0.7, 0.75), 0.9
+        image[L.RIGHT_WRIST, :2], vis[L.RIGHT_WRIST] = (0.1, 0.75), 0.1   # hidden: not kept clear of
+        live.draw_scene(np.zeros((480, 640, 3), np.uint8), SimpleNamespace(detected=True, image=image, visibility=vis))
+        assert live._hands_px(np.zeros((480, 640, 3), np.uint8)) == pytest.approx(np.array([[x_px, 360.0]]))
+    finally:
+        live.recount.close()

@@ -139,7 +139,8 @@ def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, r
     model = provisioned_model(model)
     with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
         analyzer = CirclesLive(settings=settings or CirclesSettings(), source=source.description,
-                               model=tracker.model_name, frame_size=source.frame_size, fps=source.fps)
+                               model=tracker.model_name, frame_size=source.frame_size, fps=source.fps,
+                               mirror=mirror)
         with live_cues(analyzer, is_live=source.is_live, sound=sound, cues_wav=cues_wav,
                        target_per_direction=analyzer.settings.target_per_direction) as cues, \
                 LiveStatus(source, window=window) as status:

@@ -101,17 +101,40 @@ def _draw_top_view(image: np.ndarray, rect: tuple[int, int, int, int], path_cm: 
         cv2.line(image, (int(q[0]), int(q[1]) - k), (int(q[0]), int(q[1]) + k), (200, 200, 200), 1, cv2.LINE_AA)
 
 
+#: The size gauge's label, as a share of the frame's panel text size (`draw.text_px`): readable at 640×480.
+SIZE_LABEL_SCALE = 0.8
+
+
+def size_gauge_label(radius_pct: float | None, *, label: str = "size", estimate: bool = False) -> str:
+    """The size gauge's text: "size 15% of torso", "last circle ≈15% (estimate)", "size --"."""
+    if radius_pct is None or not np.isfinite(radius_pct):
+        return f"{label} --"
+    return f"{label} {ESTIMATE_MARK}{radius_pct:.0f}% (estimate)" if estimate else f"{label} {radius_pct:.0f}% of torso"
+
+
+def size_gauge_height(image: np.ndarray, text: str, width: int) -> int:
+    """Pixels the size gauge needs on ``image`` to show ``text`` (wrapped to ``width``) over its bar."""
+    size_px = SIZE_LABEL_SCALE * draw.text_px(image)
+    pad = max(2, int(0.45 * size_px))
+    rows = draw.wrap_text(text, size_px, width - 2 * pad, weight=600)
+    return int(2 * pad + len(rows) * 1.25 * size_px + 1.6 * size_px)
+
+
 def draw_size_gauge(image: np.ndarray, rect: tuple[int, int, int, int], radius_pct: float | None, *,
                     small_pct: float = 12.0, big_pct: float = 20.0, hi_pct: float = 30.0, label: str = "size",
                     estimate: bool = False) -> None:
     """A bar for the circle's radius in % of torso length, with marks at "small" and "big"; ``label`` names
     the circle it stands for ("size --" when ``radius_pct`` is None or NaN). An ``estimate``
-    (`CircleRep.size_estimated`) is drawn grey, not in a verdict's colour, and marked "≈ ... (estimate)"."""
+    (`CircleRep.size_estimated`) is drawn grey, not in a verdict's colour, and marked "≈ ... (estimate)".
+    The label is `SIZE_LABEL_SCALE` of the frame's text size, wrapped (not shrunk) to the panel's width, over the
+    bar (``rect`` as tall as `size_gauge_height` fits it all)."""
     x, y, w, h = (int(v) for v in rect)
-    s = h / 60.0
     draw.blend_rect(image, rect, alpha=0.6)
-    pad = int(10 * s)
-    x0, x1, by0, by1 = x + pad, x + w - pad, y + int(h * 0.55), y + int(h * 0.8)
+    size_px = SIZE_LABEL_SCALE * draw.text_px(image)
+    pad = max(2, int(0.45 * size_px))
+    x0, x1 = x + pad, x + w - pad
+    by1 = y + h - pad
+    by0 = by1 - max(4, int(0.7 * size_px))
 
     def at(v: float) -> int:
         return int(round(x0 + np.clip(v, 0, hi_pct) / hi_pct * (x1 - x0)))
@@ -124,28 +147,28 @@ def draw_size_gauge(image: np.ndarray, rect: tuple[int, int, int, int], radius_p
     if ok:
         cv2.rectangle(image, (x0, by0), (at(radius_pct), by1), color, -1)
     cv2.rectangle(image, (x0, by0), (x1, by1), (200, 200, 200), 1)
+    tick = max(1, int(0.2 * size_px))
     for m in (small_pct, big_pct):
-        cv2.line(image, (at(m), by0 - int(3 * s)), (at(m), by1 + int(3 * s)), draw.WHITE, max(1, int(2 * s)))
-    text = f"{label} {radius_pct:.0f}% of torso" if ok else f"{label} --"
-    if ok and estimate:
-        text = f"{label} {ESTIMATE_MARK}{radius_pct:.0f}% (estimate)"
-    size_px = 16 * s
-    width = draw.text_size(text, size_px, weight=600)[0]
-    if width > x1 - x0:  # a long label is set smaller to stay inside the panel
-        size_px *= (x1 - x0) / width
-    draw.put_text(image, text, (x0, y + 6 * s), size_px=size_px, color=color if ok else draw.WHITE, weight=600)
+        cv2.line(image, (at(m), by0 - tick), (at(m), by1 + tick), draw.WHITE, max(1, int(0.12 * size_px)))
+    ty = y + pad
+    for row in draw.wrap_text(size_gauge_label(radius_pct, label=label, estimate=estimate), size_px, x1 - x0,
+                              weight=600):
+        draw.put_text(image, row, (x0, ty), size_px=size_px, color=color if ok else draw.WHITE, weight=600)
+        ty += 1.25 * size_px
 
 
 def circles_hud(image: np.ndarray, *, counts: dict[str, int], target: int, progress: float, direction: str | None,
                 path_cm: np.ndarray, rep_ids: np.ndarray, centre_cm: np.ndarray | None, torso_cm: float,
                 radius_pct: float | None, cues: list[str], paused: bool = False, keys_help: bool = False,
                 title: str | None = None, keys: tuple[tuple[str, str], ...] = KEYS,
-                size_label: str = "size", size_estimated: bool = False) -> list[tuple[int, int, int, int]]:
+                size_label: str = "size", size_estimated: bool = False,
+                keep_clear_px: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
     """The whole circles HUD on the displayed frame: counts and the current circle's progress top-left, the
     top view and size gauge top-right (``radius_pct``, % of torso, under ``size_label``; grey and marked
     when ``size_estimated``), the cues (under
-    ``title``) over the key hints (``keys``, when ``keys_help``) bottom-left. Returns the boxes drawn
-    (x, y, w, h)."""
+    ``title``) over the key hints (``keys``, when ``keys_help``) bottom-left, placed clear of the points
+    ``keep_clear_px`` ((N, 2) pixels on this frame, e.g. the hands) where there is room (`place_cues`).
+    Returns the boxes drawn (x, y, w, h)."""
     s = draw.ui_scale(image)
     H, W = image.shape[:2]
     m = draw.margin_px(image)
@@ -160,14 +183,61 @@ def circles_hud(image: np.ndarray, *, counts: dict[str, int], target: int, progr
         y_arc = box[1] + max(0, (box[3] - 2 * ring) // 2)
     done = sum(counts.values())
     draw.draw_progress_arc(image, (x_arc + ring, y_arc + ring), progress, direction, radius=r, text=str(done))
+    gauge_h = size_gauge_height(image, size_gauge_label(radius_pct, label=size_label, estimate=size_estimated), side)
     boxes = [box, (x_arc, y_arc, 2 * ring, 2 * ring), (W - side - m, m, side, side),
-             (W - side - m, m + side + m // 2, side, int(60 * s))]
+             (W - side - m, m + side + m // 2, side, gauge_h)]
     draw_top_view(image, boxes[2], path_cm, rep_ids, centre_cm=centre_cm, torso_cm=torso_cm)
     draw_size_gauge(image, boxes[3], radius_pct, label=size_label, estimate=size_estimated)
     lines = [(c, (120, 220, 255)) for c in cues if c]
     if paused:
         lines.insert(0, ("paused: SPACE to resume", (120, 120, 255)))
-    return boxes + draw.draw_bottom_left(image, lines, keys if keys_help else (), title=title, scale=0.9)
+    top = max(b[1] + b[3] for b in boxes[:2]) + m // 2
+    return boxes + place_cues(image, lines, keys if keys_help else (), title=title, keep_clear_px=keep_clear_px,
+                              top_px=top, right_px=W - side - 2 * m)
+
+
+#: The cue panel's text, as a share of the frame's panel text size.
+CUE_SCALE = 0.9
+#: The cue panel narrowed to keep clear of the hands is not made narrower than this share of the frame's width.
+MIN_CUE_WIDTH = 0.4
+
+
+def _covers(boxes: list[tuple[int, int, int, int]], points: np.ndarray) -> bool:
+    """Whether any of ``points`` ((N, 2) pixels) lies in any of ``boxes`` (x, y, w, h)."""
+    return any(((points[:, 0] >= x) & (points[:, 0] <= x + w) & (points[:, 1] >= y) & (points[:, 1] <= y + h)).any()
+               for x, y, w, h in boxes)
+
+
+def place_cues(image: np.ndarray, lines: list, keys: tuple, *, title: str | None, keep_clear_px: np.ndarray | None,
+               top_px: int, right_px: int) -> list[tuple[int, int, int, int]]:
+    """The cues panel (``lines`` under ``title``) and key hints: bottom-left as usual unless the panel would
+    cover a point of ``keep_clear_px`` ((N, 2) pixels); then bottom-left narrowed to end left of those points
+    (not under `MIN_CUE_WIDTH` of the frame), else at the top-left from ``top_px`` down, no wider than to
+    ``right_px`` (under the counts, beside the top view); if every place covers one, bottom-left. Returns the
+    boxes drawn (x, y, w, h)."""
+    points = np.zeros((0, 2)) if keep_clear_px is None else np.asarray(keep_clear_px, float).reshape(-1, 2)
+    points = points[np.isfinite(points).all(axis=1)]
+    W, m = image.shape[1], draw.margin_px(image)
+
+    def bottom_left(target: np.ndarray, width: float | None = None) -> list:
+        return draw.draw_bottom_left(target, lines, keys, title=title, scale=CUE_SCALE, max_width=width)
+
+    def top_left(target: np.ndarray) -> list:
+        return (draw.draw_bottom_left(target, (), keys)
+                + [draw.draw_panel(target, lines, "tl", scale=CUE_SCALE, title=title, max_width=right_px - m,
+                                   top=top_px)])
+
+    if not len(points) or not (lines or title):
+        return bottom_left(image)
+    candidates = [bottom_left]
+    width = float(points[:, 0].min()) - 2 * m
+    if width >= MIN_CUE_WIDTH * W:
+        candidates.append(lambda target: bottom_left(target, width))
+    candidates.append(top_left)
+    for place in candidates:
+        if not _covers([b for b in place(image.copy()) if b[2] and b[3]], points):
+            return place(image)
+    return bottom_left(image)
 
 
 CUE_CHARS = 150  # the change and the why of a reason on the HUD together, characters (about 4 lines at 640 px)

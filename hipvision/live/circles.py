@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hipvision import draw
+from hipvision.landmarks import Landmark as L
 from hipvision.core.circles import CircleRep, CirclesResult, CirclesSettings
 from hipvision.core.circles.stream import CirclesStream
 from hipvision.draw.circles import DIRECTION_LABELS, KEYS, circles_hud, confidence_cues, hip_norm
@@ -32,6 +33,19 @@ def _cue_for(stream: CirclesStream, last_rep: "CircleRep | None") -> list[str]:
     return ["circle the hips as big as you can, sitting far back; keep the shoulders still"]
 
 
+#: Visibility from which a wrist counts as seen (the cue panel keeps clear of it).
+HAND_VISIBILITY = 0.5
+
+
+def _hands(pose: "FramePose") -> np.ndarray:
+    """(N, 2) the wrists of ``pose`` that were seen, normalised image (x, y); none without a person."""
+    if not getattr(pose, "detected", False):
+        return np.zeros((0, 2))
+    rows = [int(L.LEFT_WRIST), int(L.RIGHT_WRIST)]
+    image, vis = np.asarray(pose.image, float), np.asarray(pose.visibility, float)
+    return image[rows, :2][vis[rows] >= HAND_VISIBILITY]
+
+
 class CirclesLive:
     """The live hip-circles analyzer for `hipvision.live.run_live`.
 
@@ -51,13 +65,16 @@ class CirclesLive:
     def __init__(self, *, settings: CirclesSettings = CirclesSettings(), source: str = "live", model: str = "",
                  trail_s: float = 8.0, keys_help: bool = True, frame_size: tuple[int, int] = (640, 480),
                  fps: float = 30.0, frames: SequenceBuilder | None = None, recount_every_s: float = 0.5,
-                 recount_pool: Callable[[], Executor] | None = None):
+                 recount_pool: Callable[[], Executor] | None = None, mirror: bool = False):
         """``frame_size`` (pixels) and ``fps``: the source's, for the kept frames (the count uses neither);
         ``frames``: a builder the caller fills with every frame itself (a session); the analyses then use its
         frames from now on. ``recount_every_s``: frame time between live re-analyses; ``recount_pool``: makes
-        the executor they run on (default: a worker thread; see `BackgroundRecount`)."""
+        the executor they run on (default: a worker thread; see `BackgroundRecount`). ``mirror``: the HUD is drawn
+        on a mirrored picture (selfie view), so the hands it keeps clear of are mirrored too."""
         self.settings = settings
         self.keys_help = keys_help
+        self.mirror = mirror
+        self._hands = np.zeros((0, 2))  # wrists seen in the last frame, normalised image (x, y)
         self.source, self.model, self.frame_size, self.fps = source, model, frame_size, fps
         self.stream = CirclesStream(settings=settings, source=source, model=model)
         self.trail_s = trail_s
@@ -104,6 +121,7 @@ class CirclesLive:
 
     def draw_scene(self, image: np.ndarray, pose: "FramePose") -> None:
         size = np.array([image.shape[1], image.shape[0]], float)
+        self._hands = _hands(pose)
         pts = np.array([hip for _, hip, _, _ in self._trail]) * size if self._trail else np.zeros((0, 2))
         ids = np.array([rep for *_, rep in self._trail], int)
         draw.draw_trail(image, pts, rep_ids=np.where(ids > 0, ids, -1), thickness=4 * draw.ui_scale(image), fade=True)
@@ -125,7 +143,14 @@ class CirclesLive:
                            size_estimated=last is not None and last.size_estimated,
                            cues=_cue_for(st, last) + confidence_cues(latest.confidence if latest is not None else None),
                            paused=self.paused, keys_help=self.keys_help or keys is not None, title=title,
-                           keys=KEYS if keys is None else keys)
+                           keys=KEYS if keys is None else keys, keep_clear_px=self._hands_px(image))
+
+    def _hands_px(self, image: np.ndarray) -> np.ndarray:
+        """(N, 2) the last frame's wrists on the displayed ``image``, pixels (mirrored with the display)."""
+        hands = self._hands.copy()
+        if self.mirror:
+            hands[:, 0] = 1.0 - hands[:, 0]
+        return hands * (image.shape[1], image.shape[0])
 
     def status_text(self) -> str:
         """One line for a terminal: circles per direction (as shown), the current circle, paused."""

@@ -154,7 +154,8 @@ class SessionLive:
                 self._counted_before = self._circle_totals()
                 self._circles.recount.close()
             self._circles = CirclesLive(settings=self.circles_settings, source=self.source, model=self.model,
-                                        keys_help=False, frames=self.frames, recount_pool=self.recount_pool)
+                                        keys_help=False, frames=self.frames, recount_pool=self.recount_pool,
+                                        mirror=self.mirror)
         if posture != OTHER:
             self.phases_seen.append(posture)
 
