@@ -112,3 +112,18 @@ def test_the_live_seated_test_tells_a_person_on_hands_and_knees_so():
     on_all_fours = messages(see(held(POSES["quadruped"], 2.0, heading_deg=90), "front"))
     assert on_all_fours[-1] == ON_ALL_FOURS and on_all_fours.count(ON_ALL_FOURS) > 0.9 * len(on_all_fours)
     assert ON_ALL_FOURS not in messages(see(held(POSES["standing"], 2.0), "front"))
+
+
+def test_live_circles_of_a_seated_person_say_seated_in_the_view_and_the_saved_result():
+    from hipvision.draw.circles import confidence_cues
+    from hipvision.live.circles_recount import BackgroundRecount
+
+    seq = see(held(POSES["seated"], 6.0), "front")
+    recount = BackgroundRecount()
+    try:
+        result = recount.final(seq)
+    finally:
+        recount.close()
+    assert result.posture.found == SEATED
+    assert any("You were seated in 100% of the frames" in cue for cue in confidence_cues(result.confidence))
+    assert result.to_dict()["posture_mismatch"]["found"] == "seated"
