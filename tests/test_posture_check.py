@@ -73,6 +73,7 @@ def test_circles_of_a_seated_recording_say_seated_and_low_confidence_for_that_al
     assert result.confidence.level == "low"
     assert result.confidence.reasons == ("You were seated in 100% of the frames, not on hands and knees",)
     assert not any("camera a little higher" in r for r in result.confidence.reasons)
+    assert result.sets and all(st.confidence == result.confidence for st in result.sets)
     assert result.warnings[0].startswith("You were seated in 100% of the frames, not on hands and knees; ")
     assert result.next_steps == (result.posture.next_step,) and "hipvision rotation VIDEO" in result.next_steps[0]
     d = result.to_dict()

@@ -33,12 +33,13 @@ class CirclesInWrongPosture(CirclesResult):
 
 
 def with_posture(result: CirclesResult, posture: PostureMismatch) -> CirclesInWrongPosture:
-    """``result`` saying that the recording was in ``posture.found``: low confidence for that reason alone (the
-    analysis's own reasons name other causes; what to do is the warning's and the next step's), its warning
-    first."""
+    """``result`` saying that the recording was in ``posture.found``: low confidence, as a whole and per set, for
+    that reason alone (the analysis's own reasons name other causes; what to do is the warning's and the next
+    step's), its warning first."""
     fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(CirclesResult)}
-    fields.update(warnings=[posture.warning, *result.warnings],
-                  confidence=Confidence.of([Reason(posture.fact)]))
+    confidence = Confidence.of([Reason(posture.fact)])
+    fields.update(warnings=[posture.warning, *result.warnings], confidence=confidence,
+                  sets=[dataclasses.replace(st, confidence=confidence) for st in result.sets])
     return CirclesInWrongPosture(**fields, posture=posture)
 
 
