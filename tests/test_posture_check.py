@@ -94,10 +94,13 @@ def test_circles_on_hands_and_knees_are_left_as_they_are():
     assert check_circles_posture(result, seq) is result
 
 
-def test_real_pose_model_on_the_hip_circles_sample_says_hands_and_knees_to_the_seated_test():
-    seq = load_sequence(FIXTURES / "hip_circles_side.npz")
+@pytest.mark.parametrize("name, share", [("hip_circles_side", (0.95, 1.0)), ("standing_rocking_side", (0.6, 0.85))])
+def test_real_pose_model_on_the_hip_circles_sample_says_hands_and_knees_to_the_seated_test(name, share):
+    """MediaPipe's poses of samples/hip_circles.mp4 (on all fours throughout) and standing_rocking.mp4 (standing
+    5 s, then on all fours rocking: 74% of the frames)."""
+    seq = load_sequence(FIXTURES / f"{name}.npz")
     result = analyze_rotation(seq)
-    assert result.posture.found == QUADRUPED and result.posture.share > 0.95
+    assert result.posture.found == QUADRUPED and share[0] <= result.posture.share <= share[1]
     assert result.warnings[0].startswith("You were on hands and knees in ")
     assert posture_mismatch(seq, QUADRUPED) is None
 
