@@ -380,6 +380,12 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         return out  # too short, or too little moved for a circle to hide in it
     alpha, _, beta = terms[:3]
     seen = math.hypot(alpha, beta)  # depth motion that goes with the across motion, in step or a quarter turn out
+    line = not counted and view != "oblique" and abs(beta) < s.faint_depth_ratio <= seen
+    if line:
+        # nothing counted, side-on or in line: depth that moves only in step with the across motion (the path a
+        # tilted line) is also what the pose model makes of circles whose depth it squashed and copied from the
+        # across motion (from behind, seed 5913: 2 + 2 counted 0 + 0 "high"); only the quarter-turn part shows a loop
+        seen = max(abs(beta), 1e-3)
     scale = float(np.median(track.depth_scale[measured])) if track.depth_scale is not None else 1.0
     if scale > 1.0 and seen / scale < s.min_measured_ratio:  # scaled back from the path's symmetry, but by
         out.append(Reason(f"the pose model saw the motion toward and away from the camera about {scale / seen:.0f} "
@@ -394,6 +400,8 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         elif view == "in line":
             what = ("camera in line with the body: the forward-back half of each circle is motion toward the camera, "
                     "seen " + times + " smaller than the side-to-side half")
+        if line:
+            what += ", and what was seen of it went back and forth with the other half, in a line, not round"
         missed = "" if counted else " (circles can look like rocking from here, so some may have been missed)"
         out.append(Reason(f"{what}{missed}", _move_camera(view)))
     return out
