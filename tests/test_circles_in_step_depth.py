@@ -54,3 +54,12 @@ def test_holding_still_or_rocking_forward_and_back_from_behind_stays_a_confident
     """No side-to-side motion for a circle to hide in: nothing to doubt."""
     res = analyze_circles(_filmed(script, None))
     assert res.total == 0 and res.confidence.level == "high", res.confidence.reasons
+
+
+def test_the_live_recount_does_not_say_it_in_its_first_seconds():
+    """Getting into position is a line too: the live analysis of the first 3 s of frames does not judge it (it did,
+    for one analysis at 2.2 s of the side-on sample `hip_circles`), while a saved recording that short does."""
+    seq = _filmed(pelvis_script([Circles(3, 0.08, True, 3.0)]), 1.5)
+    first = seq.slice(0, int(np.searchsorted(seq.timestamps_s, 2.9)))
+    assert any(SAID in r for r in analyze_circles(first).confidence.reasons)
+    assert not any(SAID in r for r in analyze_circles(first, open_end=True).confidence.reasons)
