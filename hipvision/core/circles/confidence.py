@@ -204,7 +204,7 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
     overall += _uncounted_turning(track, turned + unfinished + under_way, min_radius_torso, counted_cm2, settings)
     overall += _image_loops_uncounted(track, turned + unfinished + under_way, settings)
     if not circles:
-        overall += _depth_reasons(track, np.ones(len(track.t_s), bool), settings, counted=False)
+        overall += _depth_reasons(track, np.ones(len(track.t_s), bool), settings, counted=False, line=not settling)
     sets = []
     for direction in DIRECTIONS:
         mine = [c for c in circles if c.direction == direction]
@@ -354,8 +354,11 @@ def size_is_estimate(track: CircleTrack, rows: np.ndarray, settings: ConfidenceS
     return bool(np.mean((ratio < 1.0) | (scale > settings.size_estimate_scale)) > 0.5)
 
 
-def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, *, counted: bool) -> list[Reason]:
-    """Reasons from the depth of the path in ``rows`` (valid frames only): rebuilt, or barely seen."""
+def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, *, counted: bool,
+                   line: bool = True) -> list[Reason]:
+    """Reasons from the depth of the path in ``rows`` (valid frames only): rebuilt, or barely seen. With nothing
+    ``counted`` and ``line``, depth seen only in step with the across motion counts as not seen (the path a line);
+    the live recount's first seconds pass ``line=False`` (the move into position is a line too)."""
     use = rows & track.valid
     if not use.any():
         return []
@@ -380,6 +383,12 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         return out  # too short, or too little moved for a circle to hide in it
     alpha, _, beta = terms[:3]
     seen = math.hypot(alpha, beta)  # depth motion that goes with the across motion, in step or a quarter turn out
+    line = line and not counted and view != "oblique" and abs(beta) < s.faint_depth_ratio <= seen
+    if line:
+        # nothing counted, side-on or in line: depth that moves only in step with the across motion (the path a
+        # tilted line) is also what the pose model makes of circles whose depth it squashed and copied from the
+        # across motion (from behind, seed 5913: 2 + 2 counted 0 + 0 "high"); only the quarter-turn part shows a loop
+        seen = max(abs(beta), 1e-3)
     scale = float(np.median(track.depth_scale[measured])) if track.depth_scale is not None else 1.0
     if scale > 1.0 and seen / scale < s.min_measured_ratio:  # scaled back from the path's symmetry, but by
         out.append(Reason(f"the pose model saw the motion toward and away from the camera about {scale / seen:.0f} "
@@ -394,6 +403,8 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         elif view == "in line":
             what = ("camera in line with the body: the forward-back half of each circle is motion toward the camera, "
                     "seen " + times + " smaller than the side-to-side half")
+        if line:
+            what += ", and what was seen of it went back and forth with the other half, in a line, not round"
         missed = "" if counted else " (circles can look like rocking from here, so some may have been missed)"
         out.append(Reason(f"{what}{missed}", _move_camera(view)))
     return out
