@@ -223,3 +223,19 @@ def test_the_gauge_shows_no_best_for_a_leg_not_measured_yet(monkeypatch):
     live.seated_uncertainty[-1] = np.array([np.nan, 3.0])  # the left leg not measured (yet)
     live.draw_hud(np.zeros((480, 640, 3), np.uint8))
     assert np.isnan(seen["best_deg"][0]) and np.isfinite(seen["best_deg"][1])
+
+
+def test_a_change_line_too_wide_for_the_panel_wraps_between_readings_not_inside_one():
+    """At 640 px the re-test line wrapped as "… 43° ± 4° (+18°" / "± 5°)": a "±" never starts or ends a line."""
+    from hipvision import draw
+    from hipvision.live.session import _unbroken
+
+    line = "left  25° ± 4° → 43° ± 4°  (+18° ± 5°)"
+    (drawn, _), = _unbroken([(line, (255, 255, 255))])
+    size = 16.0
+    for width in (120, 180, 240, 300):
+        lines = draw.wrap_text(drawn, size, width)
+        assert not any(ln.startswith("±") or ln.endswith("±") or ln.startswith(draw.NBSP) for ln in lines), lines
+        assert "(+18°" + draw.NBSP + "±" + draw.NBSP + "5°)" in lines[-1]
+    assert draw.text_size(drawn, size) == draw.text_size(line.replace("→", "->"), size)  # drawn as plain spaces
+    assert drawn.replace(draw.NBSP, " ") == line

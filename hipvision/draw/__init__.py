@@ -45,6 +45,7 @@ from hipvision.draw.canvas import (
     status_reserve_px,
     text_px,
     wrap_text,
+    NBSP,
 )
 from hipvision.draw.shapes import (
     draw_line,

@@ -127,8 +127,10 @@ def blend_rect(image: np.ndarray, rect: tuple[int, int, int, int], color: Color 
 
 # ---------------------------------------------------------------- text
 
-#: Characters OpenCV's fonts lack, drawn as these instead.
-_STAND_INS = str.maketrans({"→": "->"})
+#: Characters OpenCV's fonts lack, drawn as these instead. A no-break space (`NBSP`) is drawn as a space; `wrap_text`
+#: never breaks a line there ("25°\u00a0±\u00a04°" stays whole).
+NBSP = "\u00a0"
+_STAND_INS = str.maketrans({"→": "->", NBSP: " "})
 
 
 def text_size(text: str, size_px: float, *, weight: int = 500) -> tuple[int, int]:

@@ -55,6 +55,12 @@ def _change_text(side: str, before_deg: float, after_deg: float, before_unc: flo
     return f"{change.change_deg:+.0f}°{unc}"
 
 
+def _unbroken(lines: list[tuple[str, tuple[int, int, int]]]) -> list[tuple[str, tuple[int, int, int]]]:
+    """``lines`` for a panel: no-break spaces around each "±", so that a panel too narrow for a whole line wraps it
+    between readings, never inside "25° ± 4°" or "(+18° ± 5°)" (at 640 px the change wrapped as "(+18°" / "± 5°)")."""
+    return [(text.replace(" ± ", f"{draw.NBSP}±{draw.NBSP}"), color) for text, color in lines]
+
+
 def _measured(held_deg: np.ndarray, uncertainty_deg: np.ndarray) -> np.ndarray:
     """(left, right) held values, degrees, NaN where the phase's analysis has not measured the leg (no ±): the
     live tracker's best level of a leg not yet turned is its rest level, not a held effort."""
@@ -213,7 +219,7 @@ class SessionLive:
         step = self.step_text()
         if self.posture == SEATED:
             r = self._reading
-            lines = [step, *self.change_lines()] if self.retested else [step]
+            lines = [step, *_unbroken(self.change_lines())] if self.retested else [step]
             unc = self.seated_uncertainty[-1] if r is not None else _NAN2
             best = _measured(r.best_held_deg, unc) if r is not None else _NAN2  # a leg not measured: no "best 3°"
             return draw_leg_hud(image, values_deg=r.angle_deg if r is not None else _NAN2, best_deg=best,
@@ -223,7 +229,7 @@ class SessionLive:
         if self.posture == QUADRUPED:
             return self._circles.draw_hud(image, title=step, keys=KEYS)
         if self.retested:  # the routine is done: the change is what the person came for
-            return draw.draw_bottom_left(image, [*self.change_lines(), self.next_step_text()], KEYS,
+            return draw.draw_bottom_left(image, [*_unbroken(self.change_lines()), self.next_step_text()], KEYS,
                                          title="IR before → after the circles")
         return draw.draw_bottom_left(image, [self.next_step_text()], KEYS, title=step)
 
