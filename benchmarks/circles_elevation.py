@@ -1,4 +1,4 @@
-"""How far the camera looks down on a person on hands and knees, from the pose model's landmarks (issue 13, tenth pass).
+"""How far the camera looks down on a person on hands and knees, from the pose model's landmarks (issue 13).
 
 Two estimates of the elevation of the line of sight (degrees below horizontal, + = looking down), per frame,
 from the legs of a person on all fours, whose shanks lie on the floor (horizontal, pointing back from the knees)
@@ -18,9 +18,9 @@ Side-on the shank runs across the view and says nothing about the elevation: the
 nearer the camera than the knees (lower in the image when it looks down), from the front farther.
 
 For every rendered video (``<stem>.json`` sidecar + ``<stem>.<model>.poses.npz``, as `benchmarks/accuracy.py`
-leaves them) prints the truth (the sidecar's ``camera.pitch_deg``, and the line of sight's elevation at the
-knees: the pitch plus the knees' image row's angle below the image centre) against each estimate: median and
-inter-quartile range over the frames on all fours, and whether the view is in line.
+leaves them) prints the truth (the sidecar's ``camera.pitch_deg``, and the line of sight's elevation at the hips',
+knees' and ankles' image rows, `true_elevation_deg`) against each estimate: median and inter-quartile range over the
+frames on all fours, and whether the view is in line.
 
     python benchmarks/circles_elevation.py /tmp/speed16e-cache /tmp/behind13j/c5901
 """
@@ -91,7 +91,8 @@ class Elevation:
     """Per-video summary: ``shank_thigh`` and ``floor`` are (25th percentile, median, 75th percentile), degrees,
     signed (+ = looking down), over the frames on all fours; ``in_line``: the view is within ``max_off_line_deg``
     of in line (else the estimates cannot tell); ``azimuth_deg`` the analysis's median camera azimuth;
-    ``on_all_fours`` the share of such frames; ``knee_row_px`` the knees' median image row."""
+    ``on_all_fours`` the share of such frames; ``knee_row_px``, ``hip_row_px``, ``ankle_row_px`` the median image
+    rows (px, down) of the knees', hips' and ankles' midpoints over those frames."""
 
     shank_thigh: tuple[float, float, float]
     floor: tuple[float, float, float]
@@ -99,8 +100,8 @@ class Elevation:
     azimuth_deg: float
     on_all_fours: float
     knee_row_px: float
-    hip_row_px: float = np.nan
-    ankle_row_px: float = np.nan
+    hip_row_px: float
+    ankle_row_px: float
 
 
 def elevation(seq: PoseSequence, *, max_off_line_deg: float = 45.0) -> Elevation:
@@ -132,6 +133,27 @@ def _camera(sidecar: Path) -> dict:
     return ast.literal_eval(cam) if isinstance(cam, str) else cam
 
 
+def true_elevation_deg(cam: dict, row_px: float, height_px: int) -> float:
+    """The line of sight's elevation (degrees, + = looking down) at an image row, from the sidecar's camera: its
+    pitch plus the row's angle below the image centre."""
+    return float(cam["pitch_deg"] + np.degrees(np.arctan((row_px - height_px / 2) / cam["focal_px"])))
+
+
+def _row(name: str, cam: dict, seq: PoseSequence, est: Elevation) -> dict:
+    truth = {f"{part}_deg": true_elevation_deg(cam, getattr(est, f"{part}_row_px"), seq.frame_size[1])
+             for part in ("hip", "knee", "ankle")}
+    return dict(video=name, placement=cam["condition"], pitch_deg=cam["pitch_deg"], **truth,
+                **{k: getattr(est, k) for k in Elevation.__dataclass_fields__})
+
+
+def _line(r: dict) -> str:
+    def fmt(q):
+        return f"{q[1]:6.1f} [{q[0]:5.1f} {q[2]:5.1f}]"
+    return (f"{r['video']:42s} {r['placement']:13s} {r['pitch_deg']:5.1f} {r['hip_deg']:5.1f} {r['knee_deg']:5.1f} "
+            f"{r['ankle_deg']:6.1f} | {fmt(r['shank_thigh']):>20s} | {fmt(r['floor']):>20s} | "
+            f"{r['azimuth_deg']:4.0f} {'yes' if r['in_line'] else 'no ':3s} {r['on_all_fours']:5.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("caches", nargs="+", type=Path, help="folders of rendered videos with pose files")
@@ -139,25 +161,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the rows here")
     args = ap.parse_args(argv)
     rows = []
-    print(f"{'video':42s} {'placement':13s} pitch  hips knees ankles | {'shank/thigh':>20s} | {'floor':>20s} | az   in line  fours")
+    print(f"{'video':42s} {'placement':13s} pitch  hips knees ankles | {'shank/thigh':>20s} | {'floor':>20s} | "
+          "az   in line fours")
     for cache in args.caches:
         for pose_file in sorted(cache.glob(f"*.{args.model}.poses.npz")):
             stem = pose_file.name[: -len(f".{args.model}.poses.npz")]
             sidecar = pose_file.with_name(stem + ".json")
             if not sidecar.exists():
                 continue
-            cam = _camera(sidecar)
             seq = load_sequence(pose_file)
-            est = elevation(seq)
-            def at(row):
-                return cam["pitch_deg"] + np.degrees(np.arctan((row - seq.frame_size[1] / 2) / cam["focal_px"]))
-            knees, hips, ankles = at(est.knee_row_px), at(est.hip_row_px), at(est.ankle_row_px)
-            fmt = "{0[1]:6.1f} [{0[0]:5.1f} {0[2]:5.1f}]".format
-            print(f"{cache.name + '/' + stem:42s} {cam['condition']:13s} {cam['pitch_deg']:5.1f} {hips:5.1f} {knees:5.1f} {ankles:5.1f} | "
-                  f"{fmt(est.shank_thigh):>20s} | {fmt(est.floor):>20s} | {est.azimuth_deg:4.0f} "
-                  f"{'yes' if est.in_line else 'no ':3s} {est.on_all_fours:5.2f}", flush=True)
-            rows.append(dict(video=f"{cache.name}/{stem}", placement=cam["condition"], pitch_deg=cam["pitch_deg"],
-                             knees_deg=float(knees), hips_deg=float(hips), ankles_deg=float(ankles), **{k: getattr(est, k) for k in Elevation.__dataclass_fields__}))
+            rows.append(_row(f"{cache.name}/{stem}", _camera(sidecar), seq, elevation(seq)))
+            print(_line(rows[-1]), flush=True)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     return 0

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hipvision.synthetic.quadruped import Circles, Hold, QuadrupedBody, pelvis_script, quadruped_camera, render_quadruped
+from hipvision.synthetic.quadruped import (Circles, Hold, QuadrupedBody, pelvis_script, quadruped_camera,
+                                           render_quadruped)
 
 ROOT = Path(__file__).resolve().parents[1]
 
