@@ -56,7 +56,8 @@ def floor_foreshortening(image_px: np.ndarray, world: np.ndarray, camera_azimuth
         image_px: (T, 33, 2) image landmarks, px (y down); world: (T, 33, 3) world landmarks, metres;
         camera_azimuth_deg: (T,) see `CircleTrack.camera_azimuth_deg`.
     """
-    drop = np.mean([image_px[:, L[f"{s}_ANKLE"], 1] - image_px[:, L[f"{s}_KNEE"], 1] for s in ("LEFT", "RIGHT")], axis=0)
+    drop = np.mean([image_px[:, L[f"{s}_ANKLE"], 1] - image_px[:, L[f"{s}_KNEE"], 1] for s in ("LEFT", "RIGHT")],
+                   axis=0)
     shank_m = np.mean([np.linalg.norm(world[:, L[f"{s}_ANKLE"]] - world[:, L[f"{s}_KNEE"]], axis=1)
                        for s in ("LEFT", "RIGHT")], axis=0)
 
@@ -80,27 +81,51 @@ def looks_down(image_px: np.ndarray, world: np.ndarray, valid: np.ndarray, camer
     return bool(use.sum() >= settings.min_frames and np.median(sines[use]) >= settings.looks_down_sin)
 
 
-def hip_height_depth_m(image_px: np.ndarray, world: np.ndarray, valid: np.ndarray, sin_elevation: float) -> np.ndarray:
-    """(T,) the hips' motion toward the camera (metres, + = closer; median 0 over ``valid``) from their image row:
-    down the image is toward a camera looking down, ``Δy / (px per metre · sin elevation)``, the scale from the hip
-    width (across the view from in front or behind; image px over world metres, median over ``valid``)."""
-    rows = (image_px[:, L.LEFT_HIP, 1] + image_px[:, L.RIGHT_HIP, 1]) / 2
+def _hip_px_per_m(image_px: np.ndarray, world: np.ndarray) -> np.ndarray:
+    """(T,) the hip width's image scale, px per metre (across the view from in front or behind)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        px_per_m = (np.linalg.norm(image_px[:, L.RIGHT_HIP] - image_px[:, L.LEFT_HIP], axis=1)
-                    / np.linalg.norm(world[:, L.RIGHT_HIP] - world[:, L.LEFT_HIP], axis=1))
-    ok = valid & np.isfinite(rows) & np.isfinite(px_per_m) & (px_per_m > 0)
+        return (np.linalg.norm(image_px[:, L.RIGHT_HIP] - image_px[:, L.LEFT_HIP], axis=1)
+                / np.linalg.norm(world[:, L.RIGHT_HIP] - world[:, L.LEFT_HIP], axis=1))
+
+
+def hip_image_motion_m(image_px: np.ndarray, world: np.ndarray, valid: np.ndarray,
+                       sin_elevation: float) -> np.ndarray:
+    """(T, 2) the mid-hip's motion in the camera's frame, metres, median 0 over ``valid``: [toward the camera
+    (+ = closer), to the image's right]. Toward the camera is down the image of a camera looking down,
+    ``Δrow / (px per metre · sin elevation)``; the image's right is ``Δx / px per metre``; the scale is the hip
+    width's (`_hip_px_per_m`, median over ``valid``)."""
+    mid = (image_px[:, L.LEFT_HIP] + image_px[:, L.RIGHT_HIP]) / 2
+    px_per_m = _hip_px_per_m(image_px, world)
+    ok = valid & np.all(np.isfinite(mid), axis=1) & np.isfinite(px_per_m) & (px_per_m > 0)
     if not ok.any():
-        return np.full(len(rows), np.nan)
-    return (rows - np.median(rows[ok])) / (float(np.median(px_per_m[ok])) * sin_elevation)
+        return np.full((len(mid), 2), np.nan)
+    motion = (mid - np.median(mid[ok], axis=0)) / float(np.median(px_per_m[ok]))
+    return np.stack([motion[:, 1] / sin_elevation, motion[:, 0]], axis=-1)
 
 
-def with_depth(pelvis_m: np.ndarray, camera_azimuth_deg: np.ndarray, depth_m: np.ndarray,
-               use: np.ndarray) -> np.ndarray:
-    """(T, 2) ``pelvis_m`` [forward, right] with its component toward the camera (`depth.depth_axes`) replaced by
-    ``depth_m`` in the frames ``use`` (and where ``depth_m`` is known)."""
-    az = np.radians(camera_azimuth_deg)
-    toward = np.stack([np.cos(az), np.sin(az)], axis=-1)
-    current = np.sum(pelvis_m * toward, axis=-1)
-    replace = use & np.isfinite(depth_m) & np.isfinite(current)
-    step = np.where(replace, depth_m - current, 0.0)
-    return np.where(replace[:, None], pelvis_m + step[:, None] * toward, pelvis_m)
+def hip_height_depth_m(image_px: np.ndarray, world: np.ndarray, valid: np.ndarray, sin_elevation: float) -> np.ndarray:
+    """(T,) the hips' motion toward the camera (metres, + = closer; median 0 over ``valid``) from their image row
+    (`hip_image_motion_m`'s first column)."""
+    return hip_image_motion_m(image_px, world, valid, sin_elevation)[:, 0]
+
+
+def snapped_in_line(camera_azimuth_deg: np.ndarray) -> np.ndarray:
+    """(T,) the camera straight behind (180°) or in front (0°), whichever is nearer (NaN stays NaN)."""
+    return np.where(np.abs(camera_azimuth_deg) > 90.0, 180.0, np.where(np.isfinite(camera_azimuth_deg), 0.0, np.nan))
+
+
+def in_camera_frame(pelvis_m: np.ndarray, camera_azimuth_deg: np.ndarray, motion_m: np.ndarray,
+                    use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pelvis_m`` (T, 2) [forward, right] and the camera azimuth (T,) with the path taken from the image in the
+    frames ``use`` (and where ``motion_m``, `hip_image_motion_m`, is known): the camera straight behind or in front
+    (`snapped_in_line`), the pelvis its ``motion_m`` turned into [forward, right] (from behind toward the camera is
+    back and the image's right the person's right; from in front the opposite) plus the median of ``pelvis_m`` over
+    those frames (the posture's offset kept)."""
+    az = snapped_in_line(camera_azimuth_deg)
+    replace = use & np.all(np.isfinite(motion_m), axis=1) & np.all(np.isfinite(pelvis_m), axis=1) & np.isfinite(az)
+    if not replace.any():
+        return pelvis_m, camera_azimuth_deg
+    sign = np.where(az > 90.0, -1.0, 1.0)[:, None]  # behind: forward = -toward, right = +image right
+    path = np.stack([motion_m[:, 0], -motion_m[:, 1]], axis=-1) * sign
+    path = path + np.median(pelvis_m[replace], axis=0)
+    return (np.where(replace[:, None], path, pelvis_m), np.where(replace, az, camera_azimuth_deg))
