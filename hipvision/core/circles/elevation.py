@@ -1,11 +1,15 @@
-"""A camera looking down on a person on all fours, in line with the body: the hips' image height as their sit-back.
+"""A camera looking down on a person on all fours, in line with the body: the pelvis path from the image.
 
 From behind or in front, the pose model's depth (world z) under-reports the hips' forward-back motion and moves
 partly in step with the side-to-side one (docs/circles-accuracy.md, fifth and seventh passes). A camera that looks
 down steeply sees that motion as the hips moving up and down the image instead: toward the camera is down the image.
 On rendered sets filmed from a shelf (pitch 38-40°) the hips' image row followed the true sit-back with |r| 0.97-0.99,
 the pose model's forward motion with r 0.66-0.88; from table height (7-16°) the image row gave |r| 0.05-0.91 and from
-the floor the other sign, so it is used only where the camera is seen to look down steeply (`looks_down`).
+the floor the other sign, so it is used only where the camera is seen to look down steeply (`looks_down`). There
+the whole path is taken from the image, in the camera's frame (`hip_image_motion_m`, `in_camera_frame`): the
+mid-hip's image row toward the camera and its image x across, with the camera straight behind or in front, since the
+pose model's body frame from behind is turned (azimuth read 153-179° on shelf renders) and turned an image depth
+against the world's across axis (docs/circles-accuracy.md, tenth pass).
 
 How steeply, from the legs: the shanks lie on the floor pointing back from the knees, so the image drop from knees to
 ankles over the shank's length is foreshortened by the sine of the elevation (`floor_foreshortening`), the scale
@@ -27,7 +31,7 @@ from hipvision.landmarks import Landmark as L
 
 @dataclass(frozen=True)
 class ElevationSettings:
-    """When the hips' image height replaces the pose model's depth (see the module docstring)."""
+    """When the pelvis path is taken from the image instead of the pose model's world (see the module docstring)."""
 
     max_off_line_deg: float = 45.0  # views farther than this from in front or behind cannot tell the elevation
     looks_down_sin: float = 0.87  # median `floor_foreshortening` from which the camera looks down steeply (rendered,
