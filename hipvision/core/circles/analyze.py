@@ -28,6 +28,13 @@ from hipvision.core.circles.depth import (
     depth_evidence,
     image_frames_read,
 )
+from hipvision.core.circles.elevation import (
+    ElevationSettings,
+    hip_image_motion_m,
+    in_camera_frame,
+    in_line,
+    looks_down,
+)
 from hipvision.core.circles.quality import polygon_moments
 from hipvision.core.circles.result import CirclesResult, CirclesSettings
 from hipvision.core.circles.stream import CirclesStream
@@ -98,9 +105,22 @@ def body_path(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) 
     fwd = windowed_mean(t, fwd_raw, valid, seg, window_s=s.frame_window_s)
     up, fwd, _ = orthonormal_frame(up, fwd)
     pelvis, shoulders, az = body_coordinates(pts, up, fwd)
+    pelvis, az = with_image_path(seq, pelvis, valid, az, s.elevation)
     centre = windowed_mean(t, pelvis, valid, seg, window_s=s.centre_window_s, centred=False)
     sh, hip, _, _ = midpoints(pts)
     return BodyPath(t, pts, valid, seg, pelvis, centre, shoulders, az, np.linalg.norm(sh - hip, axis=1))
+
+
+def with_image_path(seq: PoseSequence, pelvis_m: np.ndarray, valid: np.ndarray, camera_azimuth_deg: np.ndarray,
+                    settings: ElevationSettings = ElevationSettings()) -> tuple[np.ndarray, np.ndarray]:
+    """(T, 2) ``pelvis_m`` and (T,) camera azimuth, in the frames seen in line where the camera looks down steeply
+    (`elevation.looks_down`) taken in the camera's frame: the mid-hip's image motion (`elevation.hip_image_motion_m`)
+    with the camera straight behind or in front (`elevation.in_camera_frame`); unchanged for any other camera."""
+    px = seq.image_px()
+    if not looks_down(px, seq.world, valid, camera_azimuth_deg, settings=settings):
+        return pelvis_m, camera_azimuth_deg
+    motion = hip_image_motion_m(px, seq.world, valid, float(np.sin(np.radians(settings.assumed_deg))))
+    return in_camera_frame(pelvis_m, camera_azimuth_deg, motion, in_line(camera_azimuth_deg, settings.max_off_line_deg))
 
 
 def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings(), *,

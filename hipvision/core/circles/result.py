@@ -11,6 +11,7 @@ from hipvision.core.circles.advice import next_steps
 from hipvision.core.circles.confidence import CircleSetSummary, Confidence
 from hipvision.core.circles.counting import CounterSettings
 from hipvision.core.circles.depth import DepthSettings
+from hipvision.core.circles.elevation import ElevationSettings
 from hipvision.core.circles.quality import Protocol, StartPosition, VerdictThresholds
 from hipvision.core.circles.trajectory import CircleTrack, PostureLimits
 from hipvision.core.schema import result_header
@@ -32,6 +33,7 @@ class CirclesSettings:
     posture: PostureLimits = PostureLimits()
     counter: CounterSettings = CounterSettings()
     depth: DepthSettings = DepthSettings()
+    elevation: ElevationSettings = ElevationSettings()  # offline: the hips' image height from a camera looking down
     verdicts: VerdictThresholds = VerdictThresholds()
     target_per_direction: int = 5
     start_tolerance_cm: float = 8.0
