@@ -81,6 +81,19 @@ def test_circles_of_a_seated_recording_say_seated_and_low_confidence_for_that_al
     validate_result(d)
 
 
+def test_the_terminal_does_not_ask_a_seated_person_for_more_circles(capsys):
+    """Circles of a seated recording: no "set: … do 5 more clockwise" nor "start position not seen" under the
+    posture's warning (they read as if the person had been on hands and knees)."""
+    from hipvision.commands.circles import print_summary
+
+    seq = see(held(POSES["seated"], 6.0), "front")
+    print_summary(check_circles_posture(analyze_circles(seq), seq).to_dict())
+    out = capsys.readouterr().out
+    assert "You were seated" in out and "do 5 more" not in out and "start position" not in out
+    print_summary(analyze_circles(seq).to_dict())  # without the posture check, as before
+    assert "do 5 more" in capsys.readouterr().out
+
+
 def test_circles_of_a_standing_recording_say_standing():
     seq = see(held(POSES["standing"], 6.0), "front")
     result = check_circles_posture(analyze_circles(seq), seq)
