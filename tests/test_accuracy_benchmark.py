@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,15 +21,11 @@ from hipvision.synthetic.render.metrics import (
 )
 from hipvision.synthetic.render.randomize import QUADRUPED_CONDITIONS, SEATED_CONDITIONS
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmark_modules import load_benchmark
 
 
 def _accuracy_module():
-    spec = importlib.util.spec_from_file_location("hv_accuracy", ROOT / "benchmarks" / "accuracy.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["hv_accuracy"] = module   # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("accuracy")
 
 
 # --------------------------------------------------------------------------- metric functions

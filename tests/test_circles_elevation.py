@@ -3,25 +3,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from hipvision.synthetic.quadruped import (Circles, Hold, QuadrupedBody, pelvis_script, quadruped_camera,
                                            render_quadruped)
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmark_modules import load_benchmark
 
 
 def _elevation_module():
-    spec = importlib.util.spec_from_file_location("hv_circles_elevation", ROOT / "benchmarks" / "circles_elevation.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["hv_circles_elevation"] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("circles_elevation")
 
 
 SCRIPT = pelvis_script([Hold(1.0), Circles(2, radius_m=0.08), Hold(1.0)], fps=30)

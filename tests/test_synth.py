@@ -382,9 +382,9 @@ def test_pose_model_sees_rendered_person(name, model_path):
 def test_depth_study_measures_each_signal_against_the_truth():
     """benchmarks/circles_depth_study.py: a round true path, the world depth 10 times too small, and an image
     whose hips move down 0.2 px per px across as the pelvis comes closer: ratios 1, 0.1, 0.2, all one way."""
-    spec = importlib.util.spec_from_file_location("hv_depth_study", ROOT / "benchmarks" / "circles_depth_study.py")
-    study = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(study)
+    from benchmark_modules import load_benchmark
+
+    study = load_benchmark("circles_depth_study")
     t = np.arange(0, 10, 1 / 20)
     across, depth = depth_axes(90.0)
     a, b = 0.08 * np.cos(2 * np.pi * t / 2.5), 0.08 * np.sin(2 * np.pi * t / 2.5)
