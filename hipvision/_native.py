@@ -61,3 +61,21 @@ def silence_stderr_fd(enabled: bool = True) -> Iterator[None]:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
+
+
+def mute_stderr_fd() -> None:
+    """Point file descriptor 2 at /dev/null for the rest of the process (no-op after `show_native_logs`).
+
+    For a command cut short by a signal, whose one line saying what was saved must be the last: a pose model
+    still being created on another thread when the signal came otherwise prints MediaPipe's start-up notes
+    ("INFO: [environment.cc:36] Creating LiteRT environment …") after it, while the interpreter waits for that
+    thread to end."""
+    if _shown:
+        return
+    try:
+        sys.stderr.flush()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

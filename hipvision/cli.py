@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from hipvision._native import mute_stderr_fd
 from hipvision._version import __version__
 from hipvision.commands import COMMAND_MODULES
 from hipvision.commands.common import CliOptions, err_console
@@ -106,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         if argv is None:
             for sig in STOP_SIGNALS:
                 signal.signal(sig, signal.SIG_IGN)
+            if code > 128:  # a signal cut the run short: its line is the last one (`_native.mute_stderr_fd`)
+                mute_stderr_fd()
         return code
 
 
