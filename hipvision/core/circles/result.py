@@ -33,7 +33,7 @@ class CirclesSettings:
     posture: PostureLimits = PostureLimits()
     counter: CounterSettings = CounterSettings()
     depth: DepthSettings = DepthSettings()
-    elevation: ElevationSettings = ElevationSettings()  # offline: the hips' image height from a camera looking down
+    elevation: ElevationSettings = ElevationSettings()  # offline: the pelvis path from the image, in the camera's frame, from a camera looking down in line
     verdicts: VerdictThresholds = VerdictThresholds()
     target_per_direction: int = 5
     start_tolerance_cm: float = 8.0
