@@ -94,6 +94,18 @@ def test_the_terminal_does_not_ask_a_seated_person_for_more_circles(capsys):
     assert "do 5 more" in capsys.readouterr().out
 
 
+def test_the_report_of_a_seated_recording_shows_no_circles_path_quality_or_start_position():
+    from hipvision.report import render_report
+
+    seq = see(held(POSES["seated"], 6.0), "front")
+    html = render_report(check_circles_posture(analyze_circles(seq), seq).to_dict())
+    assert "You were seated in 100% of the frames" in html
+    for absent in ("do 5 more", "<h3>Start position</h3>", "Pelvis path seen from above"):
+        assert absent not in html, absent
+    html = render_report(analyze_circles(seq).to_dict())  # without the posture check, as before
+    assert "<h3>Start position</h3>" in html and "do 5 more" in html
+
+
 def test_circles_of_a_standing_recording_say_standing():
     seq = see(held(POSES["standing"], 6.0), "front")
     result = check_circles_posture(analyze_circles(seq), seq)

@@ -162,8 +162,11 @@ def circles_view(result: dict, fig_id: str) -> dict:
     for d in directions:
         st = sets.get(d["name"]) or {}
         d["confidence"], d["confidence_reasons"] = st.get("confidence"), list(st.get("confidence_reasons") or [])
-    svg = path_plot_svg(result, fig_id)
+    # a recording of another posture (seated, standing): no circle path, quality or start position to show
+    other_posture = bool(result.get("posture_mismatch"))
+    svg = None if other_posture else path_plot_svg(result, fig_id)
     return {"total": result.get("total"), "partial": result.get("partial"), "directions": directions,
+            "other_posture": other_posture,
             "confidence": result.get("confidence"), "confidence_reasons": list(result.get("confidence_reasons") or []),
             "what_to_change": list(result.get("what_to_change") or []),
             "verdicts": Counter(r.get("verdict") for r in reps if r.get("verdict")).most_common(),
