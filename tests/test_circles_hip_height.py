@@ -10,7 +10,7 @@ import pytest
 
 from hipvision.core.circles import CirclesSettings, analyze_circles
 from hipvision.core.circles.analyze import body_path
-from hipvision.core.circles.elevation import (ElevationSettings, floor_foreshortening, hip_height_depth_m,
+from hipvision.core.circles.elevation import (ElevationSettings, floor_foreshortening,
                                               hip_image_motion_m, in_camera_frame, in_line, looks_down)
 from hipvision.synthetic.quadruped import Circles, Hold, Rock, pelvis_script, quadruped_camera, render_quadruped
 
@@ -79,7 +79,7 @@ def test_the_hips_image_height_follows_their_motion_toward_the_camera():
     seq = render_quadruped(CIRCLES, camera=quadruped_camera("behind", pitch_deg=STEEP_DEG), seed=3, noise_px=0.0)
     valid = np.ones(len(seq), bool)
     toward = -CIRCLES.offset_m[:, 0]  # from behind, back is toward the camera
-    depth = hip_height_depth_m(seq.image_px(), seq.world, valid, float(np.sin(np.radians(STEEP_DEG))))
+    depth = hip_image_motion_m(seq.image_px(), seq.world, valid, float(np.sin(np.radians(STEEP_DEG))))[:, 0]
     assert np.corrcoef(depth, toward)[0, 1] > 0.98
     assert np.std(depth) == pytest.approx(np.std(toward), rel=0.3)  # (the hips also drop as they sit back)
 

@@ -107,12 +107,6 @@ def hip_image_motion_m(image_px: np.ndarray, world: np.ndarray, valid: np.ndarra
     return np.stack([motion[:, 1] / sin_elevation, motion[:, 0]], axis=-1)
 
 
-def hip_height_depth_m(image_px: np.ndarray, world: np.ndarray, valid: np.ndarray, sin_elevation: float) -> np.ndarray:
-    """(T,) the hips' motion toward the camera (metres, + = closer; median 0 over ``valid``) from their image row
-    (`hip_image_motion_m`'s first column)."""
-    return hip_image_motion_m(image_px, world, valid, sin_elevation)[:, 0]
-
-
 def snapped_in_line(camera_azimuth_deg: np.ndarray) -> np.ndarray:
     """(T,) the camera straight behind (180°) or in front (0°), whichever is nearer (NaN stays NaN)."""
     return np.where(np.abs(camera_azimuth_deg) > 90.0, 180.0, np.where(np.isfinite(camera_azimuth_deg), 0.0, np.nan))
