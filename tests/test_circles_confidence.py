@@ -46,7 +46,7 @@ def test_a_wrong_count_side_on_with_the_depth_removed_is_low_and_says_where_to_p
     assert not exact(result, SETS)
     assert result.confidence.level == "low"
     text = " ".join(result.confidence.reasons)
-    assert "camera at the side" in text and "move the camera about 45°" in text
+    assert "camera at the side" in text and "move the camera to about 45° between the head and the side" in text
     data = result.to_dict()
     assert data["confidence"] == "low" and data["confidence_reasons"] == list(result.confidence.reasons)
     assert {s["direction"] for s in data["sets"]} == {"clockwise", "counterclockwise"}
@@ -200,7 +200,7 @@ def test_circles_missed_from_behind_say_where_to_put_the_camera():
     result = analyze_circles(seq)
     missed = [r for r in result.confidence.reasons if r.startswith("the hips went round")]
     assert missed and not exact(result, SETS) and result.confidence.level == "low"
-    assert all("camera in line with the body" in r and "move the camera about 45° to the side" in r for r in missed)
+    assert all("camera in line with the body" in r and "move the camera to about 45° between the head and the side" in r for r in missed)
 
 
 @pytest.mark.parametrize("turns, level", [(3.0, "high"), (3.55, "low")])

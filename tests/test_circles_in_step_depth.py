@@ -38,7 +38,7 @@ def test_circles_whose_depth_followed_the_across_motion_are_not_a_confident_zero
     assert res.total == 0  # the path is a line: nothing to count (the wrong answer this test is about)
     assert res.confidence.level == "low"
     assert any(SAID in r and "camera in line with the body" in r for r in res.confidence.reasons)
-    assert any("45° to the side" in c for c in res.confidence.changes)
+    assert any("45° between the head and the side" in c for c in res.confidence.changes)
 
 
 def test_the_same_circles_with_their_depth_seen_are_counted_and_not_flagged():

@@ -100,10 +100,13 @@ def test_a_count_exactly_one_off_the_protocols_is_low(count, reasons):
 
 FAINT_OBLIQUE = "the hips' motion toward and away from the camera was seen about {} times smaller than across; " \
                 "film from a little higher and nearer, with the hips well in view"
+FAINT_BEHIND = "the hips' motion toward and away from the camera was seen about {} times smaller than across; " \
+               "move the camera to about 45° between the head and the side"
 FAINT_IN_LINE = "camera in line with the body: the forward-back half of each circle is motion toward the camera, " \
-                "seen about {} times smaller than the side-to-side half; move the camera about 45° to the side"
+                "seen about {} times smaller than the side-to-side half; move the camera to about 45° between the head " \
+                "and the side"
 FAINT_SIDE = "camera at the side: the side-to-side half of each circle is motion toward the camera, seen about {} " \
-             "times smaller than the forward-back half; move the camera about 45° round toward the head or the feet"
+             "times smaller than the forward-back half; move the camera to about 45° between the head and the side"
 
 
 @pytest.mark.parametrize("depth_ratio, reasons", [
@@ -124,12 +127,13 @@ def test_faint_depth_is_judged_only_on_across_motion_of_at_least_2_percent_of_th
 
 @pytest.mark.parametrize("azimuth_deg, said", [
     (27.0, FAINT_OBLIQUE), (26.0, FAINT_IN_LINE), (-27.0, FAINT_OBLIQUE), (-26.0, FAINT_IN_LINE),
-    (153.0, FAINT_OBLIQUE), (154.0, FAINT_IN_LINE), (63.0, FAINT_OBLIQUE), (64.0, FAINT_SIDE),
-    (-117.0, FAINT_OBLIQUE), (-116.0, FAINT_SIDE), (0.0, FAINT_IN_LINE), (90.0, FAINT_SIDE),
+    (153.0, FAINT_BEHIND), (154.0, FAINT_IN_LINE), (63.0, FAINT_OBLIQUE), (64.0, FAINT_SIDE),
+    (-117.0, FAINT_BEHIND), (-116.0, FAINT_SIDE), (0.0, FAINT_IN_LINE), (90.0, FAINT_SIDE), (135.0, FAINT_BEHIND),
 ])
 def test_the_view_is_oblique_while_the_sine_of_twice_the_azimuth_is_at_least_0_8(azimuth_deg, said):
     """|sin 2a| = 0.8 at a = 26.6° from a body axis: nearer the axis the camera is in line (0°, 180°) or at the
-    side (±90°), and the faint-depth reason says where to move it."""
+    side (±90°), and the faint-depth reason says where to move it: to a front diagonal from in line, side-on
+    and diagonally behind (more than 90° from the head); higher and nearer at a front diagonal."""
     reasons = _set_reasons(_track(10.0, across_m=0.1, depth_ratio=0.2, azimuth_deg=azimuth_deg), FIVE)
     assert reasons == (said.format(5),)
 

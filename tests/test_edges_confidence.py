@@ -18,10 +18,10 @@ SMALLEST = 0.04  # the counter's smallest circle, torso lengths (torso 1 m here)
 EDGE_R = SMALLEST * math.sqrt(2.0)  # a loop of 2 smallest circles' area: the least that is flagged
 SAID = ("the hips went round at {} s but no circle was counted there: if you circled, make each circle bigger "
         "and keep the hips in view")
-SIDE = "; camera at the side sees one half of each circle only in depth: move the camera about 45° round toward " \
-       "the head or the feet"
-IN_LINE = "; camera in line with the body sees one half of each circle only in depth: move the camera about 45° to " \
-          "the side"
+FRONT_DIAGONAL = "move the camera to about 45° between the head and the side"
+SIDE = f"; camera at the side sees one half of each circle only in depth: {FRONT_DIAGONAL}"
+IN_LINE = f"; camera in line with the body sees one half of each circle only in depth: {FRONT_DIAGONAL}"
+BEHIND = f"; from diagonally behind the pose model follows the hips' path least well: {FRONT_DIAGONAL}"
 
 
 def _track(pelvis: np.ndarray, azimuth_deg: float = 45.0) -> CircleTrack:
@@ -96,9 +96,9 @@ def test_uncounted_turning_within_one_second_is_said_to_a_tenth():
     assert said == [SAID.format("5.1-5.5")]
 
 
-@pytest.mark.parametrize("azimuth_deg, advice", [(45.0, ""), (90.0, SIDE), (-90.0, SIDE), (0.0, IN_LINE),
-                                                 (180.0, IN_LINE)])
-def test_uncounted_turning_says_where_to_move_a_side_or_in_line_camera(azimuth_deg, advice):
+@pytest.mark.parametrize("azimuth_deg, advice", [(45.0, ""), (-45.0, ""), (90.0, SIDE), (-90.0, SIDE), (0.0, IN_LINE),
+                                                 (180.0, IN_LINE), (135.0, BEHIND), (-135.0, BEHIND)])
+def test_uncounted_turning_says_where_to_move_a_side_in_line_or_diagonally_behind_camera(azimuth_deg, advice):
     said = _said(_track(_path(20.0, [(5.0, 3.0, 1.01 * EDGE_R, 1.0)]), azimuth_deg))
     assert said == [SAID.format("5-8") + advice]
 

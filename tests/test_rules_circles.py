@@ -245,18 +245,21 @@ def _warnings(track: CircleTrack, **kwargs):
     return _summary(track, **kwargs).warnings
 
 
+BEST = "film from about 45° between the head and the side for best results"
 IN_LINE = ("camera in line with the body: forward–back motion is seen only in depth, the least accurate "
-           "direction; film from about 45° to the side for best results")
-SIDE = ("camera at the side: side-to-side motion is seen only in depth, the least accurate direction; film from "
-        "about 45° for best results")
+           f"direction; {BEST}")
+SIDE = f"camera at the side: side-to-side motion is seen only in depth, the least accurate direction; {BEST}"
+BEHIND = f"camera diagonally behind the hips: the pose model follows their path least well from here; {BEST}"
 
 
 @pytest.mark.parametrize("az, warning", [
-    (24.0, IN_LINE), (26.0, None), (-24.0, IN_LINE), (156.0, IN_LINE), (154.0, None), (180.0, IN_LINE),
-    (64.0, None), (66.0, SIDE), (-66.0, SIDE), (114.0, SIDE), (116.0, None), (-116.0, None), (45.0, None),
+    (24.0, IN_LINE), (26.0, None), (-24.0, IN_LINE), (156.0, IN_LINE), (154.0, BEHIND), (180.0, IN_LINE),
+    (64.0, None), (66.0, SIDE), (-66.0, SIDE), (114.0, SIDE), (116.0, BEHIND), (-116.0, BEHIND), (45.0, None),
+    (-45.0, None), (135.0, BEHIND), (-135.0, BEHIND),
 ])
 def test_camera_view_warnings_near_their_edges(az, warning):
-    """In line within 25° of the head or tail axis, at the side within 25° of 90°."""
+    """In line within 25° of the head or tail axis, at the side within 25° of 90°, diagonally behind between
+    them (more than 90° from the head); none at a front diagonal, where circles are counted best."""
     camera = [w for w in _warnings(_track(az), reps=True) if w.startswith("camera")]
     assert camera == ([] if warning is None else [warning])
 
@@ -277,7 +280,7 @@ def test_depth_note_is_information_unless_faint_enough_to_warn(ratio, faint):
             "than across; those circles were counted as if as deep as they are wide (their size is "
             "measured across the view)")
     assert warned == ([note + "; with so little depth motion the direction can come out reversed: film from "
-                       "about 45° to the side"] if faint else [])
+                       "about 45° between the head and the side for best results"] if faint else [])
     assert told == ([] if faint else [note])
     still = _summary(_track(45.0, ratio=1.0), reps=True)
     assert not [w for w in [*still.warnings, *still.info] if w.startswith("the pose model saw")]

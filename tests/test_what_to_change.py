@@ -14,7 +14,7 @@ from hipvision.io.result_schema import validate_result
 
 from test_circles_confidence import SETS, exact, film
 
-MOVE_SIDE = "move the camera about 45° round toward the head or the feet"
+MOVE_SIDE = "move the camera to about 45° between the head and the side"
 REBUILT = re.compile(r"the pose model saw the motion toward and away from the camera about \d+ times smaller than "
                      r"across, so the depth was rebuilt: the count and direction rest on that rebuild and the size "
                      r"is an estimate; " + MOVE_SIDE)
@@ -62,7 +62,7 @@ def test_a_change_the_old_150_character_cut_hid_is_shown_whole_on_the_hud(side_o
     first = side_on.sets[0].confidence.reasons[0]
     assert len(first) > CUE_CHARS and MOVE_SIDE not in first[:CUE_CHARS]
     cues = confidence_cues(side_on.sets[0].confidence)
-    assert cues[:2] == [LOW_TITLE, "Move the camera about 45° round toward the head or the feet"]
+    assert cues[:2] == [LOW_TITLE, "Move the camera to about 45° between the head and the side"]
     why = cues[2]
     assert why.endswith("…") and first.startswith(why[:-1]) and first[len(why) - 1] in " ,;:"
     assert len(cues[1]) + len(why) <= CUE_CHARS

@@ -291,7 +291,7 @@ class SessionLive:
         if not self.phases_seen:
             return "sit on the table edge facing the camera to measure IR"
         if QUADRUPED not in self.phases_seen:
-            return "now get on hands and knees for the hip circles (camera about 45° to your side)"
+            return "now get on hands and knees for the hip circles (head toward the camera, turned about 45°)"
         if self.phases_seen[-1] == QUADRUPED:
             return "sit facing the camera again to re-measure IR; Q to finish"
         return "done? Q saves the session"

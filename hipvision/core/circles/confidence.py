@@ -369,7 +369,7 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         times = 1.0 / float(np.median(ratio[rebuilt]))
         out.append(Reason(f"the pose model saw the motion toward and away from the camera about {times:.0f} times "
                           "smaller than across, so the depth was rebuilt: the count and direction rest on that "
-                          "rebuild and the size is an estimate", _move_camera(_view(track, use, s)[0])))
+                          "rebuild and the size is an estimate", _move_camera(*_view(track, use, s))))
     measured = use & (ratio >= 1.0)
     if measured.sum() < 10:
         return out
@@ -393,7 +393,7 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
     if scale > 1.0 and seen / scale < s.min_measured_ratio:  # scaled back from the path's symmetry, but by
         out.append(Reason(f"the pose model saw the motion toward and away from the camera about {scale / seen:.0f} "
                           "times smaller than across; it was scaled back by an estimate, so the count is unsure",
-                          _move_camera("oblique")))
+                          _move_camera("oblique", azimuth)))
     elif seen < s.faint_depth_ratio:
         times = f"about {1 / seen:.0f} times" if seen > 0.02 else "far"
         what = ("the hips' motion toward and away from the camera was seen " + times + " smaller than across")
@@ -406,7 +406,7 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         if line:
             what += ", and what was seen of it went back and forth with the other half, in a line, not round"
         missed = "" if counted else " (circles can look like rocking from here, so some may have been missed)"
-        out.append(Reason(f"{what}{missed}", _move_camera(view)))
+        out.append(Reason(f"{what}{missed}", _move_camera(view, azimuth)))
     return out
 
 
@@ -417,19 +417,32 @@ def _image_loops_uncounted(track: CircleTrack, circles: list[_Circle], s: Confid
     spans = [(a, b) for a, b in track.image_loops if not any(c.start_s <= b and c.end_s >= a for c in circles)]
     if not spans:
         return []
-    view = _view(track, track.valid, s)[0] if track.valid.any() else "oblique"
+    view, azimuth = _view(track, track.valid, s) if track.valid.any() else ("oblique", math.nan)
     return [Reason(f"the image around the hips grew and shrank as in circles at {_span_s(spans[0][0], spans[-1][1])} "
-                   "s but no circle was counted there: if you circled", _move_camera(view), ", ", at_s=spans[0][0])]
+                   "s but no circle was counted there: if you circled", _move_camera(view, azimuth), ", ",
+                   at_s=spans[0][0])]
 
 
 _VIEW_WORDS = {"side": "camera at the side", "in line": "camera in line with the body"}
 
 
-def _move_camera(view: str) -> str:
-    if view == "side":
-        return "move the camera about 45° round toward the head or the feet"
-    if view == "in line":
-        return "move the camera about 45° to the side"
+#: Where circles are counted best: on every rendered set, cameras about 45° between the head and a side (the
+#: pose model sees the face, the shoulders and the hips) were exact far more often than 45° behind the hips, where
+#: the pose model's depth and the image growth often turned against each other (docs/circles-accuracy.md,
+#: "Where to put the camera"). Side-on and in line, it is where to go, not "45° either way".
+FRONT_DIAGONAL = "move the camera to about 45° between the head and the side"
+
+
+def diagonal_behind(view: str, azimuth_deg: float) -> bool:
+    """Whether a ``view`` at ``azimuth_deg`` (`_view`) is an oblique one behind the hips (more than 90° from the
+    head): the placement where the rendered sets counted circles least reliably, after in line behind."""
+    return view == "oblique" and math.isfinite(azimuth_deg) and abs(azimuth_deg) > 90
+
+
+def _move_camera(view: str, azimuth_deg: float = math.nan) -> str:
+    """What to change about the camera, seen from ``view`` at ``azimuth_deg`` (`_view`)."""
+    if view in ("side", "in line") or diagonal_behind(view, azimuth_deg):
+        return FRONT_DIAGONAL
     return "film from a little higher and nearer, with the hips well in view"
 
 
@@ -475,12 +488,15 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
             lo_k = a + int(np.argmax(gained >= 0.02 * net))
             hi_k = a + int(np.argmax(gained >= 0.98 * net))
             flagged[lo_k:hi_k + 1] |= free[lo_k:hi_k + 1]
-    view = _view(track, track.valid, s)[0] if track.valid.any() else "oblique"
+    view, azimuth = _view(track, track.valid, s) if track.valid.any() else ("oblique", math.nan)
     out = []
     for a, b in runs(flagged):
         why = f"the hips went round at {_span_s(t[a], t[b - 1])} s but no circle was counted there: if you circled"
         at_s = float(t[a])
-        if view == "oblique":
+        if diagonal_behind(view, azimuth):
+            out.append(Reason(f"{why}, make each circle bigger and keep the hips in view; from diagonally behind "
+                              "the pose model follows the hips' path least well", FRONT_DIAGONAL, ": ", at_s))
+        elif view == "oblique":
             out.append(Reason(why, "make each circle bigger and keep the hips in view", ", ", at_s))
         else:  # from here the camera is what to change: it sees one half of each circle only in depth
             out.append(Reason(f"{why}, make each circle bigger and keep the hips in view; {_VIEW_WORDS[view]} sees "

@@ -145,6 +145,9 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
 #: up: 1.3-4 times too small, always the right way, never under this ratio). See docs/circles-accuracy.md.
 FAINT_DEPTH_RATIO = 0.15
 
+#: The placement to suggest in a warning (see `confidence.FRONT_DIAGONAL`).
+BEST_PLACE = "film from about 45° between the head and the side for best results"
+
 
 def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detection_rate: float | None) -> list[str]:
     out = []
@@ -163,15 +166,17 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
         off = min(abs(a), 180 - abs(a))
         if off < 25:
             out.append("camera in line with the body: forward–back motion is seen only in depth, the least "
-                       "accurate direction; film from about 45° to the side for best results")
+                       f"accurate direction; {BEST_PLACE}")
         elif abs(90 - abs(a)) < 25:
             unsure = "; from here circles can look like rocking" if not result.reps else ""
             out.append("camera at the side: side-to-side motion is seen only in depth, the least accurate "
-                       f"direction; film from about 45° for best results{unsure}")
+                       f"direction; {BEST_PLACE}{unsure}")
+        elif abs(a) > 90:
+            out.append(f"camera diagonally behind the hips: the pose model follows their path least well from here; "
+                       f"{BEST_PLACE}")
     note = _depth_note(track)
     if note is not None and note[1] < FAINT_DEPTH_RATIO:
-        out.append(f"{note[0]}; with so little depth motion the direction can come out reversed: film from "
-                   "about 45° to the side")
+        out.append(f"{note[0]}; with so little depth motion the direction can come out reversed: {BEST_PLACE}")
     return out  # the start position is not repeated here: it has its own line (`StartPosition.message`)
 
 
