@@ -9,7 +9,6 @@ import pytest
 from test_posture import POSES, circling, held, see
 from fixtures import skeletons as sk
 from hipvision.core.circles import analyze_circles
-from hipvision.core.circles_posture import CirclesInWrongPosture, check_circles_posture
 from hipvision.core.posture import QUADRUPED, SEATED
 from hipvision.core.posture_check import STANDING, posture_mismatch, posture_shares
 from hipvision.core.rotation import analyze_rotation
@@ -68,8 +67,8 @@ def test_seated_rotation_of_a_seated_recording_is_unchanged():
 
 def test_circles_of_a_seated_recording_say_seated_and_low_confidence_for_that_alone():
     seq = see(held(POSES["seated"], 6.0), "front")
-    result = check_circles_posture(analyze_circles(seq), seq)
-    assert isinstance(result, CirclesInWrongPosture)
+    result = analyze_circles(seq)
+    assert result.posture is not None
     assert result.confidence.level == "low"
     assert result.confidence.reasons == ("You were seated in 100% of the frames, not on hands and knees",)
     assert not any("camera a little higher" in r for r in result.confidence.reasons)
@@ -87,10 +86,10 @@ def test_the_terminal_does_not_ask_a_seated_person_for_more_circles(capsys):
     from hipvision.commands.circles import print_summary
 
     seq = see(held(POSES["seated"], 6.0), "front")
-    print_summary(check_circles_posture(analyze_circles(seq), seq).to_dict())
+    print_summary(analyze_circles(seq).to_dict())
     out = capsys.readouterr().out
     assert "You were seated" in out and "do 5 more" not in out and "start position" not in out
-    print_summary(analyze_circles(seq).to_dict())  # without the posture check, as before
+    print_summary({**analyze_circles(seq).to_dict(), "posture_mismatch": None})  # without it, as before
     assert "do 5 more" in capsys.readouterr().out
 
 
@@ -98,17 +97,17 @@ def test_the_report_of_a_seated_recording_shows_no_circles_path_quality_or_start
     from hipvision.report import render_report
 
     seq = see(held(POSES["seated"], 6.0), "front")
-    html = render_report(check_circles_posture(analyze_circles(seq), seq).to_dict())
+    html = render_report(analyze_circles(seq).to_dict())
     assert "You were seated in 100% of the frames" in html
     for absent in ("do 5 more", "<h3>Start position</h3>", "Pelvis path seen from above"):
         assert absent not in html, absent
-    html = render_report(analyze_circles(seq).to_dict())  # without the posture check, as before
+    html = render_report({**analyze_circles(seq).to_dict(), "posture_mismatch": None})  # without it, as before
     assert "<h3>Start position</h3>" in html and "do 5 more" in html
 
 
 def test_circles_of_a_standing_recording_say_standing():
     seq = see(held(POSES["standing"], 6.0), "front")
-    result = check_circles_posture(analyze_circles(seq), seq)
+    result = analyze_circles(seq)
     assert result.warnings[0].startswith("You were standing in 100% of the frames, not on hands and knees; ")
 
 
@@ -116,7 +115,8 @@ def test_circles_on_hands_and_knees_are_left_as_they_are():
     at, seconds = circling(8.0, heading_deg=90)
     seq = see(np.stack([at(t) for t in np.arange(int(seconds * 30)) / 30]), "front")
     result = analyze_circles(seq)
-    assert check_circles_posture(result, seq) is result
+    assert result.posture is None and "posture_mismatch" not in result.to_dict()
+    assert result.confidence.level == "high" and not any(w.startswith("You were") for w in result.warnings)
 
 
 @pytest.mark.parametrize("name, share", [("hip_circles_side", (0.95, 1.0)), ("standing_rocking_side", (0.6, 0.85))])

@@ -240,13 +240,12 @@ def register(app: typer.Typer) -> None:
         model = model if is_npz else provisioned_model(model)
         seq = poses_from_input(video, model=model, progress=rich_progress)
         from hipvision.core.circles import analyze_circles
-        from hipvision.core.circles_posture import check_circles_posture
 
         if annotate is not None:
             from hipvision.io.sources import check_frame_size
 
             check_frame_size(src, seq.frame_size)
-        result = check_circles_posture(analyze_circles(seq, settings=settings), seq)
+        result = analyze_circles(seq, settings=settings)
         result.warnings[:0] = input_warnings(seq)  # a video cut short
         outputs = Outputs()
         src = known_source_video(src, seq)

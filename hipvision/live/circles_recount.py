@@ -17,7 +17,6 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 import numpy as np
 
 from hipvision.core.circles import CircleRep, CirclesResult, CirclesSettings, analyze_circles
-from hipvision.core.circles_posture import check_circles_posture
 from hipvision.core.circles.recount import DIRECTIONS, RecountWindow, SteadyCounts
 from hipvision.sequence import PoseSequence, effective_fps
 
@@ -115,8 +114,7 @@ class BackgroundRecount:
     def _analyse(self, seq: PoseSequence, *, open_end: bool = True) -> tuple[CirclesResult, float]:
         """``open_end``: the recording goes on after ``seq`` (the set under way is not judged by its end)."""
         t0 = time.perf_counter()
-        # a person seated or standing is told so, not "camera a little higher" (`core.circles_posture`)
-        result = check_circles_posture(analyze_circles(seq, settings=self.settings, open_end=open_end), seq)
+        result = analyze_circles(seq, settings=self.settings, open_end=open_end)
         self.costs.append((len(seq), 1000 * (time.perf_counter() - t0)))
         return result, float(seq.timestamps_s[-1]) if len(seq) else -math.inf
 
