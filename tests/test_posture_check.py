@@ -1,12 +1,14 @@
 """A recording in the wrong posture for the command names the posture it was in (`core.posture_check`), in the
 rotation and circles results, their JSON and next steps, not another cause ("not visible", "camera higher")."""
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from test_posture import POSES, circling, held, see
+from test_sound_cues import camera  # noqa: F401 (a fixture: a stand-in camera and pose model)
 from fixtures import skeletons as sk
 from hipvision.core.circles import analyze_circles
 from hipvision.core.posture import QUADRUPED, SEATED
@@ -156,3 +158,42 @@ def test_live_circles_of_a_seated_person_say_seated_in_the_view_and_the_saved_re
     assert result.posture.found == SEATED
     assert any("You were seated in 100% of the frames" in cue for cue in confidence_cues(result.confidence))
     assert result.to_dict()["posture_mismatch"]["found"] == "seated"
+
+
+def test_live_circles_of_a_seated_person_name_the_live_commands(camera, tmp_path, capsys):
+    """`circles --camera` of a seated person: the warning and the only next step name the live commands
+    ('hipvision rotation --camera …', the camera given), not 'hipvision rotation VIDEO' (a file to record first)."""
+    from hipvision.cli import main
+
+    camera(see(held(POSES["seated"], 6.0), "front"))
+    out = tmp_path / "c.json"
+    assert main(["circles", "--camera", "stand-in", "--no-window", "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    live = "run 'hipvision rotation --camera stand-in' (or 'hipvision session --camera stand-in' for test"
+    assert d["warnings"][0].startswith("You were seated in 100% of the frames, not on hands and knees; ")
+    assert live in d["warnings"][0] and len(d["next_steps"]) == 1 and live in d["next_steps"][0]
+    assert d["posture_mismatch"]["found"] == "seated"
+    terminal = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
+    assert "hipvision rotation --camera stand-in" in terminal and "VIDEO" not in terminal
+
+
+def test_the_live_input_is_quoted_for_a_shell():
+    from hipvision.commands.common import live_input
+
+    assert live_input("0") == "--camera 0"
+    assert live_input("my clip.mp4") == "--camera 'my clip.mp4'"
+
+
+@pytest.mark.slow
+def test_live_circles_of_the_seated_sample_as_camera_name_the_live_commands(tmp_path, capsys):
+    """Real MediaPipe: `hipvision circles --camera samples/seated_ir.mp4` (a seated IR test played as a camera)."""
+    from hipvision.cli import main
+
+    video = Path(__file__).parents[1] / "samples" / "seated_ir.mp4"
+    out = tmp_path / "c.json"
+    assert main(["circles", "--camera", str(video), "--no-window", "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    assert d["posture_mismatch"]["found"] == "seated"
+    assert d["next_steps"] == [f"This looks like a seated IR test: run 'hipvision rotation --camera {video}' (or "
+                               f"'hipvision session --camera {video}' for test → circles → re-test)."]
+    assert "VIDEO" not in " ".join(capsys.readouterr().out.split())
