@@ -184,7 +184,7 @@ def test_after_an_analysis_left_out_a_circle_that_just_ended_as_unsure_the_next_
 
     analysed: list[float] = []
 
-    def fake_analysis(seq, *, settings, open_end):
+    def fake_analysis(seq, *, settings, open_end, command_input):
         t_end = float(seq.timestamps_s[-1])
         analysed.append(t_end)
         reps = [SimpleNamespace(direction="counterclockwise", start_s=1.5, end_s=4.5)] if t_end >= 5.0 else []

@@ -1,15 +1,16 @@
 """A recording in the wrong posture for the command names the posture it was in (`core.posture_check`), in the
 rotation and circles results, their JSON and next steps, not another cause ("not visible", "camera higher")."""
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from test_posture import POSES, circling, held, see
+from test_sound_cues import camera  # noqa: F401 (a fixture: a stand-in camera and pose model)
 from fixtures import skeletons as sk
 from hipvision.core.circles import analyze_circles
-from hipvision.core.circles_posture import CirclesInWrongPosture, check_circles_posture
 from hipvision.core.posture import QUADRUPED, SEATED
 from hipvision.core.posture_check import STANDING, posture_mismatch, posture_shares
 from hipvision.core.rotation import analyze_rotation
@@ -68,8 +69,8 @@ def test_seated_rotation_of_a_seated_recording_is_unchanged():
 
 def test_circles_of_a_seated_recording_say_seated_and_low_confidence_for_that_alone():
     seq = see(held(POSES["seated"], 6.0), "front")
-    result = check_circles_posture(analyze_circles(seq), seq)
-    assert isinstance(result, CirclesInWrongPosture)
+    result = analyze_circles(seq)
+    assert result.posture is not None
     assert result.confidence.level == "low"
     assert result.confidence.reasons == ("You were seated in 100% of the frames, not on hands and knees",)
     assert not any("camera a little higher" in r for r in result.confidence.reasons)
@@ -87,10 +88,10 @@ def test_the_terminal_does_not_ask_a_seated_person_for_more_circles(capsys):
     from hipvision.commands.circles import print_summary
 
     seq = see(held(POSES["seated"], 6.0), "front")
-    print_summary(check_circles_posture(analyze_circles(seq), seq).to_dict())
+    print_summary(analyze_circles(seq).to_dict())
     out = capsys.readouterr().out
     assert "You were seated" in out and "do 5 more" not in out and "start position" not in out
-    print_summary(analyze_circles(seq).to_dict())  # without the posture check, as before
+    print_summary({**analyze_circles(seq).to_dict(), "posture_mismatch": None})  # without it, as before
     assert "do 5 more" in capsys.readouterr().out
 
 
@@ -98,17 +99,17 @@ def test_the_report_of_a_seated_recording_shows_no_circles_path_quality_or_start
     from hipvision.report import render_report
 
     seq = see(held(POSES["seated"], 6.0), "front")
-    html = render_report(check_circles_posture(analyze_circles(seq), seq).to_dict())
+    html = render_report(analyze_circles(seq).to_dict())
     assert "You were seated in 100% of the frames" in html
     for absent in ("do 5 more", "<h3>Start position</h3>", "Pelvis path seen from above"):
         assert absent not in html, absent
-    html = render_report(analyze_circles(seq).to_dict())  # without the posture check, as before
+    html = render_report({**analyze_circles(seq).to_dict(), "posture_mismatch": None})  # without it, as before
     assert "<h3>Start position</h3>" in html and "do 5 more" in html
 
 
 def test_circles_of_a_standing_recording_say_standing():
     seq = see(held(POSES["standing"], 6.0), "front")
-    result = check_circles_posture(analyze_circles(seq), seq)
+    result = analyze_circles(seq)
     assert result.warnings[0].startswith("You were standing in 100% of the frames, not on hands and knees; ")
 
 
@@ -116,7 +117,8 @@ def test_circles_on_hands_and_knees_are_left_as_they_are():
     at, seconds = circling(8.0, heading_deg=90)
     seq = see(np.stack([at(t) for t in np.arange(int(seconds * 30)) / 30]), "front")
     result = analyze_circles(seq)
-    assert check_circles_posture(result, seq) is result
+    assert result.posture is None and "posture_mismatch" not in result.to_dict()
+    assert result.confidence.level == "high" and not any(w.startswith("You were") for w in result.warnings)
 
 
 @pytest.mark.parametrize("name, share", [("hip_circles_side", (0.95, 1.0)), ("standing_rocking_side", (0.6, 0.85))])
@@ -156,3 +158,42 @@ def test_live_circles_of_a_seated_person_say_seated_in_the_view_and_the_saved_re
     assert result.posture.found == SEATED
     assert any("You were seated in 100% of the frames" in cue for cue in confidence_cues(result.confidence))
     assert result.to_dict()["posture_mismatch"]["found"] == "seated"
+
+
+def test_live_circles_of_a_seated_person_name_the_live_commands(camera, tmp_path, capsys):
+    """`circles --camera` of a seated person: the warning and the only next step name the live commands
+    ('hipvision rotation --camera …', the camera given), not 'hipvision rotation VIDEO' (a file to record first)."""
+    from hipvision.cli import main
+
+    camera(see(held(POSES["seated"], 6.0), "front"))
+    out = tmp_path / "c.json"
+    assert main(["circles", "--camera", "stand-in", "--no-window", "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    live = "run 'hipvision rotation --camera stand-in' (or 'hipvision session --camera stand-in' for test"
+    assert d["warnings"][0].startswith("You were seated in 100% of the frames, not on hands and knees; ")
+    assert live in d["warnings"][0] and len(d["next_steps"]) == 1 and live in d["next_steps"][0]
+    assert d["posture_mismatch"]["found"] == "seated"
+    terminal = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
+    assert "hipvision rotation --camera stand-in" in terminal and "VIDEO" not in terminal
+
+
+def test_the_live_input_is_quoted_for_a_shell():
+    from hipvision.commands.common import live_input
+
+    assert live_input("0") == "--camera 0"
+    assert live_input("my clip.mp4") == "--camera 'my clip.mp4'"
+
+
+@pytest.mark.slow
+def test_live_circles_of_the_seated_sample_as_camera_name_the_live_commands(tmp_path, capsys):
+    """Real MediaPipe: `hipvision circles --camera samples/seated_ir.mp4` (a seated IR test played as a camera)."""
+    from hipvision.cli import main
+
+    video = Path(__file__).parents[1] / "samples" / "seated_ir.mp4"
+    out = tmp_path / "c.json"
+    assert main(["circles", "--camera", str(video), "--no-window", "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    assert d["posture_mismatch"]["found"] == "seated"
+    assert d["next_steps"] == [f"This looks like a seated IR test: run 'hipvision rotation --camera {video}' (or "
+                               f"'hipvision session --camera {video}' for test → circles → re-test)."]
+    assert "VIDEO" not in " ".join(capsys.readouterr().out.split())

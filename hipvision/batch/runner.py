@@ -68,9 +68,8 @@ def _rotation(seq: PoseSequence, _job: Job) -> dict:
 
 def _circles(seq: PoseSequence, _job: Job) -> dict:
     from hipvision.core.circles import analyze_circles
-    from hipvision.core.circles_posture import check_circles_posture
 
-    return check_circles_posture(analyze_circles(seq), seq).to_dict()
+    return analyze_circles(seq).to_dict()
 
 
 def _session(seq: PoseSequence, job: Job) -> dict:

@@ -27,7 +27,7 @@ from rich.table import Table
 
 from hipvision.commands.common import (write_annotated_video, provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPS_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    LiveStatus, Outputs, camera_spec, console, cli_options, import_in_background,
+    LiveStatus, Outputs, camera_spec, console, cli_options, import_in_background, live_input,
     video_argument, write_json_csv,
 )
 from hipvision.commands.notes import confidence_suffix, print_notes, print_reasons
@@ -141,7 +141,7 @@ def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, r
     with open_source(camera_spec(camera)) as source, PoseTracker(model, verbose=cli_options().verbose) as tracker:
         analyzer = CirclesLive(settings=settings or CirclesSettings(), source=source.description,
                                model=tracker.model_name, frame_size=source.frame_size, fps=source.fps,
-                               mirror=mirror)
+                               mirror=mirror, command_input=live_input(camera))
         with live_cues(analyzer, is_live=source.is_live, sound=sound, cues_wav=cues_wav,
                        target_per_direction=analyzer.settings.target_per_direction) as cues, \
                 LiveStatus(source, window=window) as status:
@@ -241,13 +241,12 @@ def register(app: typer.Typer) -> None:
         model = model if is_npz else provisioned_model(model)
         seq = poses_from_input(video, model=model, progress=rich_progress)
         from hipvision.core.circles import analyze_circles
-        from hipvision.core.circles_posture import check_circles_posture
 
         if annotate is not None:
             from hipvision.io.sources import check_frame_size
 
             check_frame_size(src, seq.frame_size)
-        result = check_circles_posture(analyze_circles(seq, settings=settings), seq)
+        result = analyze_circles(seq, settings=settings)
         result.warnings[:0] = input_warnings(seq)  # a video cut short
         outputs = Outputs()
         src = known_source_video(src, seq)

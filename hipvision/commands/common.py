@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import shlex
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -181,6 +182,12 @@ def check_writable(path: Path | None, *, suffixes: tuple[str, ...] | None = None
 def camera_spec(camera: str) -> int | str:
     """``--camera`` value: a digit string is a camera index, anything else a file or URL."""
     return int(camera) if camera.strip().isdigit() else camera
+
+
+def live_input(camera: str) -> str:
+    """How a command run live from ``camera`` (the ``--camera`` value) takes its input, for the commands a
+    result names (`hipvision.core.posture_check.PostureMismatch.command_input`): "--camera 0"."""
+    return f"--camera {shlex.quote(camera)}"
 
 
 class Outputs:

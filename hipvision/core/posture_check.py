@@ -34,11 +34,14 @@ MIN_FOUND_SHARE = 0.5
 
 #: How each posture reads in a sentence ("you were ... in 97% of the frames").
 PHRASE = {SEATED: "seated", QUADRUPED: "on hands and knees", STANDING: "standing"}
-#: What a recording in each posture looks like, and the commands that analyse it.
+#: How the commands a mismatch names take their input (`PostureMismatch.command_input`): a recording. A live run
+#: names its own (the command line sets it, e.g. "--camera 0").
+RECORDING = "VIDEO"
+#: What a recording in each posture looks like, and the commands that analyse it ({input}: ``command_input``).
 _LOOKS_LIKE = {
-    QUADRUPED: "this looks like a hip-circles recording: run 'hipvision circles VIDEO' (or 'hipvision session "
-               "VIDEO' for test → circles → re-test)",
-    SEATED: "this looks like a seated IR test: run 'hipvision rotation VIDEO' (or 'hipvision session VIDEO' for "
+    QUADRUPED: "this looks like a hip-circles recording: run 'hipvision circles {input}' (or 'hipvision session "
+               "{input}' for test → circles → re-test)",
+    SEATED: "this looks like a seated IR test: run 'hipvision rotation {input}' (or 'hipvision session {input}' for "
             "test → circles → re-test)",
     STANDING: "record the movement itself: seated on a table edge for 'hipvision rotation', on hands and knees "
               "for 'hipvision circles'",
@@ -54,12 +57,15 @@ class PostureMismatch:
         found: the posture most frames were in ("seated", "quadruped" or "standing").
         share: 0..1, the share of all frames in ``found``.
         expected_share: 0..1, the share of all frames in ``expected``.
+        command_input: how the commands `advice` names take their input: `RECORDING` ("VIDEO"), or a live run's
+            (e.g. "--camera 0"); not in the JSON.
     """
 
     expected: str
     found: str
     share: float
     expected_share: float
+    command_input: str = RECORDING
 
     @property
     def fact(self) -> str:
@@ -69,7 +75,7 @@ class PostureMismatch:
     @property
     def advice(self) -> str:
         """What the recording looks like and which command analyses it (lower case, no full stop)."""
-        return _LOOKS_LIKE[self.found]
+        return _LOOKS_LIKE[self.found].format(input=self.command_input)
 
     @property
     def warning(self) -> str:
@@ -107,8 +113,9 @@ def posture_shares(seq: PoseSequence) -> dict[str, float]:
     return shares
 
 
-def posture_mismatch(seq: PoseSequence, expected: str) -> PostureMismatch | None:
-    """The posture ``seq`` was mostly in when it is not ``expected`` ("seated" or "quadruped"), else None.
+def posture_mismatch(seq: PoseSequence, expected: str, *, command_input: str = RECORDING) -> PostureMismatch | None:
+    """The posture ``seq`` was mostly in when it is not ``expected`` ("seated" or "quadruped"), else None
+    (``command_input``: see `PostureMismatch`).
 
     None also when the body was mostly not seen or not in a known posture: that is the analysis's own
     reasons' business (not visible, out of frame)."""
@@ -118,4 +125,4 @@ def posture_mismatch(seq: PoseSequence, expected: str) -> PostureMismatch | None
     found = max((p for p in (SEATED, QUADRUPED, STANDING) if p != expected), key=shares.__getitem__)
     if shares[found] < MIN_FOUND_SHARE:
         return None
-    return PostureMismatch(expected, found, shares[found], shares[expected])
+    return PostureMismatch(expected, found, shares[found], shares[expected], command_input)

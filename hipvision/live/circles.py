@@ -14,6 +14,7 @@ from hipvision import draw
 from hipvision.landmarks import Landmark as L
 from hipvision.core.circles import CircleRep, CirclesResult, CirclesSettings
 from hipvision.core.circles.stream import CirclesStream
+from hipvision.core.posture_check import RECORDING
 from hipvision.draw.circles import DIRECTION_LABELS, KEYS, circles_hud, confidence_cues, hip_norm
 from hipvision.live.circles_recount import BackgroundRecount
 from hipvision.pose.extract import SequenceBuilder
@@ -65,13 +66,17 @@ class CirclesLive:
     def __init__(self, *, settings: CirclesSettings = CirclesSettings(), source: str = "live", model: str = "",
                  trail_s: float = 8.0, keys_help: bool = True, frame_size: tuple[int, int] = (640, 480),
                  fps: float = 30.0, frames: SequenceBuilder | None = None, recount_every_s: float = 0.5,
-                 recount_pool: Callable[[], Executor] | None = None, mirror: bool = False):
+                 recount_pool: Callable[[], Executor] | None = None, mirror: bool = False,
+                 command_input: str = RECORDING):
         """``frame_size`` (pixels) and ``fps``: the source's, for the kept frames (the count uses neither);
         ``frames``: a builder the caller fills with every frame itself (a session); the analyses then use its
         frames from now on. ``recount_every_s``: frame time between live re-analyses; ``recount_pool``: makes
         the executor they run on (default: a worker thread; see `BackgroundRecount`). ``mirror``: the HUD is drawn
-        on a mirrored picture (selfie view), so the hands it keeps clear of are mirrored too."""
+        on a mirrored picture (selfie view), so the hands it keeps clear of are mirrored too. ``command_input``: how
+        the commands a wrong-posture result names take their input (the command line's live one, e.g. "--camera 0";
+        `posture_check.PostureMismatch`)."""
         self.settings = settings
+        self.command_input = command_input
         self.keys_help = keys_help
         self.mirror = mirror
         self._hands = np.zeros((0, 2))  # wrists seen in the last frame, normalised image (x, y)
@@ -93,7 +98,8 @@ class CirclesLive:
     def _start_counting(self) -> None:
         self._final: tuple[tuple[int, int], CirclesResult] | None = None
         self.recount = BackgroundRecount(settings=self.settings, every_s=self.recount_every_s,
-                                         pool=None if self.recount_pool is None else self.recount_pool())
+                                         pool=None if self.recount_pool is None else self.recount_pool(),
+                                         command_input=self.command_input)
         self.shown: list[dict] = []
 
     def _sequence(self) -> "PoseSequence":

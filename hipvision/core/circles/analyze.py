@@ -36,7 +36,7 @@ from hipvision.core.circles.elevation import (
     looks_down,
 )
 from hipvision.core.circles.quality import polygon_moments
-from hipvision.core.circles.result import CirclesResult, CirclesSettings
+from hipvision.core.circles.result import CirclesResult, CirclesSettings, with_posture
 from hipvision.core.circles.stream import CirclesStream
 from hipvision.core.circles.summary import summarise
 from hipvision.core.circles.trajectory import (
@@ -56,6 +56,7 @@ from hipvision.core.circles.trajectory import (
 )
 from hipvision.core.filtering import smooth_offline
 from hipvision.core.posture import POSTURES, QUADRUPED, classify_frames, posture_features
+from hipvision.core.posture_check import RECORDING, posture_mismatch
 from hipvision.landmarks import Landmark as L
 from hipvision.sequence import PoseSequence
 
@@ -287,7 +288,7 @@ def refine_centre(track: CircleTrack, reps: list[RepSpan], *, max_gap_s: float) 
 
 
 def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettings(), *,
-                    live: bool = False, open_end: bool = False) -> CirclesResult:
+                    live: bool = False, open_end: bool = False, command_input: str = RECORDING) -> CirclesResult:
     """Count and grade quadruped hip circles in a pose sequence.
 
     Args:
@@ -303,6 +304,10 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
             upward zero crossings (`depth.loop_terms`), so that a set's first circle counts as it closes; the
             circles that a count with the gates 2% higher or lower does not hold are listed in
             ``unsure_reps`` (`gate_sensitive`; the live view does not show them).
+
+    A recording mostly in another posture (seated, standing: `posture_check.posture_mismatch`) says so
+    (`result.with_posture`), not the analysis's own causes; not checked with ``live`` (as `analyze_rotation`).
+    ``command_input``: how the commands it names take their input (`PostureMismatch.command_input`).
     """
     if live:
         stream = CirclesStream(settings=settings, source=seq.source, model=seq.model)
@@ -321,7 +326,7 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
     result.open_reps = counter.open_reps
     if open_end:
         result.unsure_reps = gate_sensitive(track, ref, counter.reps, settings.counter)
-    return result
+    return with_posture(result, posture_mismatch(seq, QUADRUPED, command_input=command_input))
 
 
 #: How far (a fraction) the live recount moves every gate of the counter up and down to find the circles that

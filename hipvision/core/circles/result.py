@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from hipvision.core.circles.advice import next_steps
-from hipvision.core.circles.confidence import CircleSetSummary, Confidence
+from hipvision.core.circles.confidence import CircleSetSummary, Confidence, Reason
 from hipvision.core.circles.counting import CounterSettings
 from hipvision.core.circles.depth import DepthSettings
 from hipvision.core.circles.elevation import ElevationSettings
 from hipvision.core.circles.quality import Protocol, StartPosition, VerdictThresholds
 from hipvision.core.circles.trajectory import CircleTrack, PostureLimits
+from hipvision.core.posture_check import PostureMismatch
 from hipvision.core.schema import result_header
 
 
@@ -86,7 +88,13 @@ class CirclePartial:
 
 @dataclass
 class CirclesResult:
-    """Result of `analyze_circles`; ``to_dict()`` is the circles JSON."""
+    """Result of `analyze_circles`; ``to_dict()`` is the circles JSON.
+
+    ``posture``: set when the person was mostly in another posture than on hands and knees (seated, standing;
+    `posture_check.posture_mismatch`, JSON ``posture_mismatch``, absent when not): the result is then low
+    confidence for that reason alone, its first warning and only next step say which posture and which command
+    analyses it (`with_posture`).
+    """
 
     reps: list[CircleRep]
     partials: list[CirclePartial]
@@ -110,6 +118,7 @@ class CirclesResult:
     unsure_reps: tuple[int, ...] = ()  # open end: indices of reps that hang on one gate crossing (not in JSON;
     # `analyze.gate_sensitive`, `recount`)
     track: CircleTrack | None = field(default=None, repr=False)  # per-frame detail (CSV, overlays); not in JSON
+    posture: PostureMismatch | None = None  # recorded in another posture (see the class)
 
     @property
     def clockwise(self) -> int:
@@ -135,7 +144,10 @@ class CirclesResult:
 
     @property
     def next_steps(self) -> tuple[str, ...]:
-        """What to do next, in plain words (`advice.next_steps`)."""
+        """What to do next, in plain words (`advice.next_steps`); for a recording in another posture, the command
+        that analyses it."""
+        if self.posture is not None:
+            return (self.posture.next_step,)
         return next_steps(total=self.total, confidence=self.confidence.level, missing=self.protocol.missing,
                           verdicts=[r.verdict for r in self.reps],
                           target_per_direction=self.protocol.target_per_direction)
@@ -161,7 +173,20 @@ class CirclesResult:
             "series": {"t_s": [round(float(v), 3) for v in self.t_s],
                        "forward_cm": col(self.pelvis_cm[:, 0]), "right_cm": col(self.pelvis_cm[:, 1]),
                        "rep": [int(k) if k else None for k in self.rep_of_frame]},
+            **({"posture_mismatch": self.posture.to_dict()} if self.posture is not None else {}),
         }
+
+
+def with_posture(result: CirclesResult, posture: PostureMismatch | None) -> CirclesResult:
+    """``result`` saying that the recording was in ``posture.found`` (None: ``result`` itself): low confidence, as
+    a whole and per set, for that reason alone (the analysis's own reasons name other causes, such as "camera a
+    little higher"; what to do is the warning's and the next step's), its warning first."""
+    if posture is None:
+        return result
+    confidence = Confidence.of([Reason(posture.fact)])
+    return dataclasses.replace(result, posture=posture, warnings=[posture.warning, *result.warnings],
+                               confidence=confidence,
+                               sets=[dataclasses.replace(st, confidence=confidence) for st in result.sets])
 
 
 def _rounded(d: dict) -> dict:
