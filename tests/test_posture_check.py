@@ -76,6 +76,7 @@ def test_circles_of_a_seated_recording_say_seated_and_low_confidence_for_that_al
     assert not any("camera a little higher" in r for r in result.confidence.reasons)
     assert result.sets and all(st.confidence == result.confidence for st in result.sets)
     assert result.warnings[0].startswith("You were seated in 100% of the frames, not on hands and knees; ")
+    assert not any(w.startswith("on hands and knees in only") for w in result.warnings)  # said better above
     assert result.next_steps == (result.posture.next_step,) and "hipvision rotation VIDEO" in result.next_steps[0]
     d = result.to_dict()
     assert d["posture_mismatch"]["found"] == "seated" and d["next_steps"] == list(result.next_steps)
@@ -178,10 +179,11 @@ def test_live_circles_of_a_seated_person_name_the_live_commands(camera, tmp_path
 
 
 def test_the_live_input_is_quoted_for_a_shell():
-    from hipvision.commands.common import live_input
+    from hipvision.commands.common import file_input, live_input
 
     assert live_input("0") == "--camera 0"
-    assert live_input("my clip.mp4") == "--camera 'my clip.mp4'"
+    assert live_input("my clip.mp4") == '--camera "my clip.mp4"'
+    assert file_input("a/b.mp4") == "a/b.mp4" and file_input('it\'s "$5".mp4') == '"it\'s \\"\\$5\\".mp4"'
 
 
 @pytest.mark.slow
@@ -196,4 +198,23 @@ def test_live_circles_of_the_seated_sample_as_camera_name_the_live_commands(tmp_
     assert d["posture_mismatch"]["found"] == "seated"
     assert d["next_steps"] == [f"This looks like a seated IR test: run 'hipvision rotation --camera {video}' (or "
                                f"'hipvision session --camera {video}' for test → circles → re-test)."]
+    assert "VIDEO" not in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("command, pose, heading, other", [("circles", "seated", 0, "rotation"),
+                                                           ("rotation", "quadruped", 90, "circles")])
+def test_a_file_in_the_wrong_posture_names_the_command_to_run_on_that_file(command, pose, heading, other, tmp_path,
+                                                                           capsys):
+    """`hipvision circles clip.npz` of a seated recording: "run 'hipvision rotation <that file>'", quoted for the
+    shell, not 'VIDEO'; the same for `rotation` of a hands-and-knees recording."""
+    from hipvision.cli import main
+    from hipvision.io import save_sequence
+
+    clip = tmp_path / "my clip.npz"
+    save_sequence(see(held(POSES[pose], 6.0, heading_deg=heading), "front"), clip)
+    out = tmp_path / "r.json"
+    assert main([command, str(clip), "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    named = f"run 'hipvision {other} \"{clip}\"' (or 'hipvision session \"{clip}\"' for test"
+    assert named in d["warnings"][0] and len(d["next_steps"]) == 1 and named in d["next_steps"][0]
     assert "VIDEO" not in " ".join(capsys.readouterr().out.split())

@@ -27,7 +27,7 @@ from rich.table import Table
 
 from hipvision.commands.common import (write_annotated_video, provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPS_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    LiveStatus, Outputs, camera_spec, console, cli_options, import_in_background, live_input,
+    LiveStatus, Outputs, camera_spec, console, cli_options, import_in_background, file_input, live_input,
     video_argument, write_json_csv,
 )
 from hipvision.commands.notes import confidence_suffix, print_notes, print_reasons
@@ -246,7 +246,7 @@ def register(app: typer.Typer) -> None:
             from hipvision.io.sources import check_frame_size
 
             check_frame_size(src, seq.frame_size)
-        result = analyze_circles(seq, settings=settings)
+        result = analyze_circles(seq, settings=settings, command_input=file_input(video))
         result.warnings[:0] = input_warnings(seq)  # a video cut short
         outputs = Outputs()
         src = known_source_video(src, seq)

@@ -184,10 +184,24 @@ def camera_spec(camera: str) -> int | str:
     return int(camera) if camera.strip().isdigit() else camera
 
 
+def shell_word(text: str) -> str:
+    """``text`` as one word of a shell command, to quote inside a message that puts the command in single quotes:
+    as it is when the shell needs no quotes, else in double quotes ("my clip.mp4")."""
+    if shlex.quote(text) == text:
+        return text
+    return '"' + "".join("\\" + c if c in '"$`\\' else c for c in text) + '"'
+
+
+def file_input(video: str | Path) -> str:
+    """How a command run on the file ``video`` takes its input, for the commands a result names
+    (`hipvision.core.posture_check.PostureMismatch.command_input`): the path as given (`shell_word`)."""
+    return shell_word(str(video))
+
+
 def live_input(camera: str) -> str:
     """How a command run live from ``camera`` (the ``--camera`` value) takes its input, for the commands a
     result names (`hipvision.core.posture_check.PostureMismatch.command_input`): "--camera 0"."""
-    return f"--camera {shlex.quote(camera)}"
+    return f"--camera {shell_word(camera)}"
 
 
 class Outputs:

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from hipvision.commands.common import (write_annotated_video, provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    LiveStatus, Outputs, camera_spec, console, err_console, cli_options, import_in_background,
+    LiveStatus, Outputs, camera_spec, console, err_console, cli_options, file_input, import_in_background,
     video_argument, write_json_csv,
 )
 from hipvision.commands.notes import print_notes
@@ -107,7 +107,7 @@ def run_file(video: str | Path, *, json_out: Path | None, csv_out: Path | None, 
     seq = poses_from_input(video, model=model, progress=rich_progress)
     from hipvision.core.rotation import analyze_rotation
 
-    result = analyze_rotation(seq, settings=rot_settings)
+    result = analyze_rotation(seq, settings=rot_settings, command_input=file_input(video))
     src = known_source_video(src, seq)
     d = add_source_video(result.to_dict(), src)
     d["warnings"][:0] = input_warnings(seq)  # a video cut short

@@ -16,6 +16,7 @@ from hipvision.core.circles.result import (
     CircleRep,
     CirclesResult,
     CirclesSettings,
+    FEW_ON_ALL_FOURS,
 )
 from hipvision.core.circles.trajectory import CircleTrack
 from hipvision.core.filtering import lowpass_zero_phase
@@ -154,7 +155,7 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
     if detection_rate is not None and detection_rate < 0.5:
         out.append(f"a person was found in only {100 * detection_rate:.0f}% of the frames")
     if result.valid_fraction < 0.3:
-        out.append(f"on hands and knees in only {100 * result.valid_fraction:.0f}% of the frames")
+        out.append(f"{FEW_ON_ALL_FOURS} {100 * result.valid_fraction:.0f}% of the frames")
     if not result.reps and not result.partials:
         out.append("no hip circles found")
     if rejected:

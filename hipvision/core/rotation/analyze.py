@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from hipvision.core.filtering import smooth_offline
 from hipvision.core.posture import SEATED
-from hipvision.core.posture_check import posture_mismatch
+from hipvision.core.posture_check import RECORDING, posture_mismatch
 from hipvision.core.rotation.anchor import KNEES
 from hipvision.core.rotation.measure import measure_recording
 from hipvision.core.rotation.result import RotationResult, RotationSettings, summarise
@@ -32,7 +32,7 @@ from hipvision.sequence import PoseSequence
 
 
 def analyze_rotation(seq: PoseSequence, settings: RotationSettings = RotationSettings(), *,
-                     live: bool = False) -> RotationResult:
+                     live: bool = False, command_input: str = RECORDING) -> RotationResult:
     """Measure seated hip IR per leg over a recording.
 
     Args:
@@ -40,6 +40,8 @@ def analyze_rotation(seq: PoseSequence, settings: RotationSettings = RotationSet
         settings: every parameter of the analysis (hold time, estimator, field of view, filters).
         live: True replays the sequence through the causal `RotationTracker` (what the
             live camera mode would have shown); False filters with zero phase (files).
+        command_input: how the commands named by a posture mismatch take their input
+            (`posture_check.PostureMismatch.command_input`; the command line passes the file it was given).
     """
     if live:
         tracker = RotationTracker(frame_size=seq.frame_size, settings=settings, source=seq.source, model=seq.model)
@@ -55,4 +57,4 @@ def analyze_rotation(seq: PoseSequence, settings: RotationSettings = RotationSet
                 if len(t) else raw.copy())
     return summarise(t, raw, filtered, reasons, view, settings, mode="offline", source=seq.source,
                      model=seq.model, knee_px=measured.px[:, list(KNEES)], evidence=frame_evidence(measured.px, view),
-                     height_hint_deg=measured.height_hint_deg, posture=posture_mismatch(seq, SEATED))
+                     height_hint_deg=measured.height_hint_deg, posture=posture_mismatch(seq, SEATED, command_input=command_input))
