@@ -14,7 +14,7 @@ import pytest
 
 from hipvision.core.circles import CirclesSettings, summarise
 from hipvision.core.circles.summary import rep_measures
-from hipvision.core.circles.confidence import ConfidenceSettings, _near_the_gate, _set_reasons
+from hipvision.core.circles.confidence import ConfidenceSettings, _near_the_gate, _set_reasons, _view, diagonal_behind
 from hipvision.core.circles.counting import CircleCounter, CounterSettings, RepSpan
 from hipvision.core.circles.depth import IDENTITY, apply_depth, depth_fit, loop_terms
 from hipvision.core.circles.edges import circle_radius_reference
@@ -253,15 +253,27 @@ BEHIND = f"camera diagonally behind the hips: the pose model follows their path 
 
 
 @pytest.mark.parametrize("az, warning", [
-    (24.0, IN_LINE), (26.0, None), (-24.0, IN_LINE), (156.0, IN_LINE), (154.0, BEHIND), (180.0, IN_LINE),
-    (64.0, None), (66.0, SIDE), (-66.0, SIDE), (114.0, SIDE), (116.0, BEHIND), (-116.0, BEHIND), (45.0, None),
+    (26.0, IN_LINE), (27.0, None), (-26.0, IN_LINE), (154.0, IN_LINE), (153.0, BEHIND), (180.0, IN_LINE),
+    (63.0, None), (64.0, SIDE), (-64.0, SIDE), (116.0, SIDE), (117.0, BEHIND), (-117.0, BEHIND), (45.0, None),
     (-45.0, None), (135.0, BEHIND), (-135.0, BEHIND),
 ])
 def test_camera_view_warnings_near_their_edges(az, warning):
-    """In line within 25° of the head or tail axis, at the side within 25° of 90°, diagonally behind between
-    them (more than 90° from the head); none at a front diagonal, where circles are counted best."""
+    """In line or at the side unless |sin 2·azimuth| ≥ 0.8 (about 26.6-63.4° off the body's axes, the edges the
+    confidence reasons use, `confidence.camera_view`), diagonally behind between them more than 90° from the head;
+    none at a front diagonal, where circles are counted best."""
     camera = [w for w in _warnings(_track(az), reps=True) if w.startswith("camera")]
     assert camera == ([] if warning is None else [warning])
+
+
+@pytest.mark.parametrize("az", [26.0, 27.0, 63.0, 64.0, 116.0, 117.0, 153.0, 154.0])
+def test_warning_and_reasons_place_the_camera_alike_at_the_edges(az):
+    """The warning's place and the reasons' (`confidence._view`) are one classification: no azimuth gets a
+    "diagonally behind" warning with a "camera at the side" reason."""
+    track = _track(az)
+    view, _ = _view(track, track.valid, ConfidenceSettings())
+    warned = {"in line": IN_LINE, "side": SIDE}.get(view, BEHIND if diagonal_behind(view, az) else None)
+    camera = [w for w in _warnings(track, reps=True) if w.startswith("camera")]
+    assert camera == ([] if warned is None else [warned])
 
 
 def test_side_view_without_circles_says_they_can_look_like_rocking():

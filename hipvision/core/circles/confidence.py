@@ -328,15 +328,22 @@ def _near_the_gate(reps: list, min_radius_torso: float, s: ConfidenceSettings) -
                    "make each circle bigger, or bring the camera nearer")]
 
 
+def camera_view(azimuth_deg: float, settings: ConfidenceSettings = ConfidenceSettings()) -> str:
+    """"side" | "in line" | "oblique" for a camera at ``azimuth_deg`` (`CircleTrack.camera_azimuth_deg`: 0 = in
+    front of the head, ±180 = behind the hips): oblique where ``|sin 2·azimuth|`` is at least
+    ``settings.oblique_min_sin2az`` (about 27-63° off the body's axes), else the nearer axis; unknown (NaN) reads
+    oblique. The one classification behind every reason and warning that names where the camera is."""
+    if not math.isfinite(azimuth_deg):
+        return "oblique"
+    if abs(math.sin(math.radians(2 * azimuth_deg))) >= settings.oblique_min_sin2az:
+        return "oblique"
+    return "in line" if min(abs(azimuth_deg), 180 - abs(azimuth_deg)) < 45 else "side"
+
+
 def _view(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings) -> tuple[str, float]:
-    """("side" | "in line" | "oblique", circular mean azimuth in degrees) over ``rows``."""
+    """(`camera_view`, circular mean azimuth in degrees) over ``rows``."""
     a = circular_mean_deg(track.camera_azimuth_deg[rows])
-    if not math.isfinite(a):
-        return "oblique", math.nan
-    off_line = min(abs(a), 180 - abs(a))
-    if abs(math.sin(math.radians(2 * a))) >= s.oblique_min_sin2az:
-        return "oblique", a
-    return ("in line" if off_line < 45 else "side"), a
+    return camera_view(a, s), (a if math.isfinite(a) else math.nan)
 
 
 def size_is_estimate(track: CircleTrack, rows: np.ndarray, settings: ConfidenceSettings = ConfidenceSettings()) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from hipvision.core.circles.confidence import assess, size_is_estimate
+from hipvision.core.circles.confidence import assess, camera_view, diagonal_behind, size_is_estimate
 from hipvision.core.circles.counting import PartialSpan, RepSpan
 from hipvision.core.circles.depth import depth_axes
 from hipvision.core.circles.quality import protocol, rep_quality, start_position, verdict
@@ -164,15 +164,15 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
     az = track.camera_azimuth_deg[track.valid]
     if az.size:
         a = circular_mean_deg(az)
-        off = min(abs(a), 180 - abs(a))
-        if off < 25:
+        view = camera_view(a)
+        if view == "in line":
             out.append("camera in line with the body: forward–back motion is seen only in depth, the least "
                        f"accurate direction; {BEST_PLACE}")
-        elif abs(90 - abs(a)) < 25:
+        elif view == "side":
             unsure = "; from here circles can look like rocking" if not result.reps else ""
             out.append("camera at the side: side-to-side motion is seen only in depth, the least accurate "
                        f"direction; {BEST_PLACE}{unsure}")
-        elif abs(a) > 90:
+        elif diagonal_behind(view, a):
             out.append(f"camera diagonally behind the hips: the pose model follows their path least well from here; "
                        f"{BEST_PLACE}")
     note = _depth_note(track)
