@@ -261,3 +261,15 @@ def test_the_set_line_says_set_once(capsys, message, missing, line):
     print_summary(data)
     out = capsys.readouterr().out
     assert line in out and "set: set" not in out
+
+
+def test_no_circles_print_no_empty_rep_table(capsys):
+    """With 0 circles the terminal printed the rep table's header ("#  dir  time s …") over no rows."""
+    from hipvision.commands.circles import print_summary
+
+    data = _circles(0, "low")
+    data["protocol"] = {"message": "do 5 clockwise and 5 counter-clockwise"}
+    print_summary(data)
+    out = capsys.readouterr().out
+    assert "Hip circles: 0 (0 clockwise, 0 counter-clockwise), LOW confidence" in out
+    assert "radius cm" not in out

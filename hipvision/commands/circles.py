@@ -81,7 +81,8 @@ def print_summary(result: dict) -> None:
                       about + _f(r["roundness"], ".2f"),
                       _f(r["sit_back_cm"]), _f(r["peak_hip_flexion_deg"], ".0f", "°"), _f(r["spine_motion_cm"]))
         verdicts.setdefault(r["verdict"], []).append(str(r["index"]))
-    console.print(table)
+    if result["reps"]:  # no header for an empty table: the headline already says 0
+        console.print(table)
     if any(r.get("size_estimated") for r in result["reps"]):
         console.print(f"{ESTIMATE_MARK} {ESTIMATE_NOTE}", highlight=False)
     for verdict, reps in verdicts.items():
