@@ -453,3 +453,18 @@ def test_the_ray_engine_gives_the_same_table(sample_poses, tmp_path, model_path)
     assert without(read_table(tmp_path / "ray" / "batch.csv")) == without(read_table(tmp_path / "local" / "batch.csv"))
     for row in local.rows:
         assert read_json(tmp_path / "ray" / row.json) == read_json(tmp_path / "local" / row.json)
+
+
+@pytest.mark.parametrize("kind, other", [("circles", "rotation"), ("rotation", "circles")])
+def test_a_recording_of_another_posture_names_its_own_file_in_the_command_to_run(npz_folder, tmp_path, kind, other):
+    """A batch forced to the wrong kind said "run 'hipvision rotation VIDEO'"; it now names the recording, quoted
+    for the shell where it needs quotes, as the single commands do."""
+    source = {"circles": "seated.npz", "rotation": "circles.npz"}[kind]
+    folder = tmp_path / "my clips"
+    folder.mkdir()
+    shutil.copy(npz_folder / source, folder / source)
+    outcome = analyse(Job(Recording(source=str(folder / source), name="x", kind=kind)))
+    assert outcome.error is None and outcome.result["posture_mismatch"]
+    said = json.dumps(outcome.result)
+    assert f"run 'hipvision {other} \\\"{folder / source}\\\"'" in said
+    assert "VIDEO" not in said

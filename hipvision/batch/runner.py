@@ -60,16 +60,24 @@ class Outcome:
     error: str | None = None
 
 
-def _rotation(seq: PoseSequence, _job: Job) -> dict:
+def _command_input(job: Job) -> str:
+    """How the commands a wrong-posture result names take this recording: its local path (a URL: "VIDEO", since
+    the single commands read local files)."""
+    from hipvision.core.posture_check import RECORDING, file_input
+
+    return RECORDING if job.recording.is_url else file_input(job.recording.source)
+
+
+def _rotation(seq: PoseSequence, job: Job) -> dict:
     from hipvision.core.rotation import analyze_rotation
 
-    return analyze_rotation(seq).to_dict()
+    return analyze_rotation(seq, command_input=_command_input(job)).to_dict()
 
 
-def _circles(seq: PoseSequence, _job: Job) -> dict:
+def _circles(seq: PoseSequence, job: Job) -> dict:
     from hipvision.core.circles import analyze_circles
 
-    return analyze_circles(seq).to_dict()
+    return analyze_circles(seq, command_input=_command_input(job)).to_dict()
 
 
 def _session(seq: PoseSequence, job: Job) -> dict:

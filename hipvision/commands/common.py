@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-import shlex
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from hipvision.core.posture_check import file_input, shell_word
 from hipvision.io.files import with_relative_video
 from hipvision.errors import InputError, OutputError
 from hipvision.progress import Tick
@@ -182,20 +182,6 @@ def check_writable(path: Path | None, *, suffixes: tuple[str, ...] | None = None
 def camera_spec(camera: str) -> int | str:
     """``--camera`` value: a digit string is a camera index, anything else a file or URL."""
     return int(camera) if camera.strip().isdigit() else camera
-
-
-def shell_word(text: str) -> str:
-    """``text`` as one word of a shell command, to quote inside a message that puts the command in single quotes:
-    as it is when the shell needs no quotes, else in double quotes ("my clip.mp4")."""
-    if shlex.quote(text) == text:
-        return text
-    return '"' + "".join("\\" + c if c in '"$`\\' else c for c in text) + '"'
-
-
-def file_input(video: str | Path) -> str:
-    """How a command run on the file ``video`` takes its input, for the commands a result names
-    (`hipvision.core.posture_check.PostureMismatch.command_input`): the path as given (`shell_word`)."""
-    return shell_word(str(video))
 
 
 def live_input(camera: str) -> str:

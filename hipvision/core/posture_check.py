@@ -13,6 +13,8 @@ rule matching), so that a standing person is not told they were "neither seated 
 
 from __future__ import annotations
 
+import os
+import shlex
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +39,22 @@ PHRASE = {SEATED: "seated", QUADRUPED: "on hands and knees", STANDING: "standing
 #: How the commands a mismatch names take their input (`PostureMismatch.command_input`): a recording. A live run
 #: names its own (the command line sets it, e.g. "--camera 0").
 RECORDING = "VIDEO"
+
+
+def shell_word(text: str) -> str:
+    """``text`` as one word of a shell command, to quote inside a message that puts the command in single quotes:
+    as it is when the shell needs no quotes, else in double quotes ("my clip.mp4")."""
+    if shlex.quote(text) == text:
+        return text
+    return '"' + "".join("\\" + c if c in '"$`\\' else c for c in text) + '"'
+
+
+def file_input(video: str | os.PathLike) -> str:
+    """How a command run on the file ``video`` takes its input, for the commands a result names
+    (`PostureMismatch.command_input`): the path as given (`shell_word`)."""
+    return shell_word(str(video))
+
+
 #: What a recording in each posture looks like, and the commands that analyse it ({input}: ``command_input``).
 _LOOKS_LIKE = {
     QUADRUPED: "this looks like a hip-circles recording: run 'hipvision circles {input}' (or 'hipvision session "
