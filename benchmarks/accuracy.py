@@ -23,6 +23,11 @@ Videos and pose files (one .npz per pose model) in the cache are reused; the ana
 
     python benchmarks/accuracy.py --part seated --model full
     python benchmarks/accuracy.py --heldout --model full --json out/heldout.json
+
+Several seeds pool into one table (each its own cache: ``{seed}`` in ``--cache``), e.g. every held-out seed
+already analysed once, re-analysed with today's code:
+
+    python benchmarks/accuracy.py --part circles --skip-missing --seed 9731 9847 9953 --cache /data/heldout/{seed}
 """
 
 from __future__ import annotations
@@ -246,10 +251,12 @@ def load_average() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--cache", type=Path, default=None,
-                   help="folder for videos, sidecars, pose files and results (default .cache/accuracy-<seed>)")
+    p.add_argument("--cache", default=None,
+                   help="folder for videos, sidecars, pose files and results (default .cache/accuracy-<seed>); "
+                        "with several seeds it must contain {seed}")
     p.add_argument("--heldout", action="store_true", help=f"the held-out set (base seed {HELDOUT_SEED})")
-    p.add_argument("--seed", type=int, default=None, help=f"base seed of the set (default {BENCHMARK_SEED})")
+    p.add_argument("--seed", type=int, nargs="+", default=None,
+                   help=f"base seed of the set (default {BENCHMARK_SEED}); several: their videos pooled in one table")
     p.add_argument("--part", choices=("all", "seated", "circles"), default="all", help="which part to run")
     p.add_argument("--per-condition", type=int, default=2, help="seated IR videos per seated camera condition")
     p.add_argument("--efforts", type=int, default=2, help="IR efforts per seated video")
@@ -264,50 +271,64 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--extract-only", action="store_true", help="render and extract poses; analyse nothing")
     p.add_argument("--json", type=Path, default=None, help="also write the metrics here")
     args = p.parse_args(argv)
-    if args.heldout and args.seed is not None and args.seed != HELDOUT_SEED:
+    if args.heldout and args.seed is not None and args.seed != [HELDOUT_SEED]:
         p.error("--heldout and --seed name different sets")
-    seed = HELDOUT_SEED if args.heldout else (BENCHMARK_SEED if args.seed is None else args.seed)
-    name = "held-out" if seed == HELDOUT_SEED else ("benchmark" if seed == BENCHMARK_SEED else "custom")
-    cache = args.cache or ROOT / ".cache" / f"accuracy-{seed}"
-    cache.mkdir(parents=True, exist_ok=True)
+    seeds = [HELDOUT_SEED] if args.heldout else (args.seed or [BENCHMARK_SEED])
+    if len(seeds) > 1 and (args.cache is None or "{seed}" not in args.cache):
+        p.error("with several seeds, --cache must contain {seed} (one cache folder per seed)")
+    if len(seeds) > 1 and not (args.skip_missing or args.render_only or args.extract_only):
+        p.error("several seeds are pooled from their caches: add --skip-missing (or render each seed on its own)")
+    name = ("held-out" if seeds == [HELDOUT_SEED] else "benchmark" if seeds == [BENCHMARK_SEED]
+            else "custom" if len(seeds) == 1 else "pooled")
     parts = ("seated", "circles") if args.part == "all" else (args.part,)
-    items = plan(seed=seed, per_condition=args.per_condition, efforts=args.efforts,
-                 circles_per_condition=args.circles_per_condition, negatives=args.negatives, fps=args.fps,
-                 parts=parts)
     model = args.model
-    print(f"set: {name} (base seed {seed}), {len(items)} videos at {args.fps:g} fps, pose model {model}, "
-          f"cache {cache}", flush=True)
-    if args.skip_missing:
-        have = rendered(items, cache)
-        print(f"--skip-missing: {len(items) - len(have)} of {len(items)} videos not rendered yet, left out", flush=True)
-        items = have
-    else:
-        ensure_rendered(items, cache, args.rig_cache)
-    if args.render_only:
-        return 0
-    if args.extract_only:   # no analysis either: the held-out set's results are not to be seen early
-        for it in items:
-            poses(it.stem, cache, model)
-        print("poses extracted; nothing analysed (--extract-only)")
-        return 0
     legs: list[SeatedLeg] = []
     efforts: dict[str, list[int]] = {}
     circles: list[CircleVideo] = []
-    for it in items:
-        truth = load_sidecar(cache / f"{it.stem}.json")
-        if it.spec.scene in ("seated_ir", "sitting_still"):
-            result = analyse(it.stem, cache, "rotation", model)
-            rows, n_true, n_found, n_extra = seated_video(it, truth, result)
-            legs.extend(rows)
-            acc = efforts.setdefault(it.condition, [0, 0, 0])
-            acc[0] += n_true
-            acc[1] += n_found
-            acc[2] += n_extra
+    videos = 0
+    for seed in seeds:
+        cache = (ROOT / ".cache" / f"accuracy-{seed}" if args.cache is None
+                 else Path(args.cache.replace("{seed}", str(seed))))
+        cache.mkdir(parents=True, exist_ok=True)
+        items = plan(seed=seed, per_condition=args.per_condition, efforts=args.efforts,
+                     circles_per_condition=args.circles_per_condition, negatives=args.negatives, fps=args.fps,
+                     parts=parts)
+        print(f"set: {name} (base seed {seed}), {len(items)} videos at {args.fps:g} fps, pose model {model}, "
+              f"cache {cache}", flush=True)
+        if args.skip_missing:
+            have = rendered(items, cache)
+            print(f"--skip-missing: {len(items) - len(have)} of {len(items)} videos not rendered yet, left out",
+                  flush=True)
+            items = have
         else:
-            circles.append(circle_video(it, truth, analyse(it.stem, cache, "circles", model)))
+            ensure_rendered(items, cache, args.rig_cache)
+        if args.render_only:
+            continue
+        if args.extract_only:   # no analysis either: the held-out set's results are not to be seen early
+            for it in items:
+                poses(it.stem, cache, model)
+            print("poses extracted; nothing analysed (--extract-only)")
+            continue
+        videos += len(items)
+        for it in items:
+            truth = load_sidecar(cache / f"{it.stem}.json")
+            if it.spec.scene in ("seated_ir", "sitting_still"):
+                result = analyse(it.stem, cache, "rotation", model)
+                rows, n_true, n_found, n_extra = seated_video(it, truth, result)
+                legs.extend(rows)
+                acc = efforts.setdefault(it.condition, [0, 0, 0])
+                acc[0] += n_true
+                acc[1] += n_found
+                acc[2] += n_extra
+            else:
+                circles.append(circle_video(it, truth, analyse(it.stem, cache, "circles", model)))
+    if args.render_only or args.extract_only:
+        return 0
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    print(f"\n{name} set, base seed {seed}, pose model {model}, {when}, load average {load_average()}")
-    metrics: dict = {"set": name, "seed": seed, "model": model, "fps": args.fps, "videos": len(items), "date": when}
+    seed_text = f"base seed {seeds[0]}" if len(seeds) == 1 else f"base seeds {', '.join(map(str, seeds))}"
+    print(f"\n{name} set, {seed_text}, pose model {model}, {when}, load average {load_average()}")
+    metrics: dict = {"set": name, "seed": seeds[0] if len(seeds) == 1 else seeds, "model": model, "fps": args.fps,
+                     "videos": videos, "date": when}
     if legs:
         text, metrics["seated"] = seated_table(legs, efforts)
         print("\n" + text)
