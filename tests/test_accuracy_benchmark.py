@@ -236,3 +236,35 @@ def test_seated_conditions_reach_floor_and_overhead_cameras_and_both_yaw_sizes()
     headings = [c["heading"] for c in SEATED_CONDITIONS.values()]
     assert any(lo <= 10 <= hi for lo, hi in headings) and any(lo <= 25 <= hi for lo, hi in headings)
     assert max(hi for lo, hi in (c["roll"] for c in SEATED_CONDITIONS.values())) >= 8
+
+
+def test_several_seeds_pool_into_one_table(tmp_path, monkeypatch):
+    """`--seed A B` reads each seed's own cache (``{seed}`` in ``--cache``) and scores all their videos together:
+    two circle videos per seed, exact in seed 1 and counted 0 + 0 in seed 2, give 2 of 4 exact."""
+    acc = _accuracy_module()
+    monkeypatch.setattr(acc, "rendered", lambda items, cache: [it for it in items if it.spec.scene == "hip_circles"][:2])
+    monkeypatch.setattr(acc, "load_sidecar",
+                        lambda path: {"circles": {"clockwise": 2, "counterclockwise": 2, "total": 4, "reps": []}})
+    counted = {"1": (2, 2), "2": (0, 0)}
+    monkeypatch.setattr(acc, "analyse", lambda stem, cache, kind, model: {
+        "clockwise": counted[cache.name][0], "counterclockwise": counted[cache.name][1], "reps": [],
+        "confidence": "low"})
+    out = tmp_path / "pooled.json"
+    assert acc.main(["--part", "circles", "--skip-missing", "--seed", "1", "2", "--cache", str(tmp_path / "{seed}"),
+                     "--json", str(out)]) == 0
+    from hipvision.io import read_json
+
+    metrics = read_json(out)
+    assert metrics["set"] == "pooled" and metrics["seed"] == [1, 2] and metrics["videos"] == 4
+    assert metrics["circles"]["all"]["videos"] == 4 and metrics["circles"]["all"]["exact"] == 2
+
+
+@pytest.mark.parametrize("argv", [
+    ["--seed", "1", "2", "--skip-missing"],                       # one default cache for two seeds
+    ["--seed", "1", "2", "--cache", "/x/{seed}"],                 # pooling would render: not without --skip-missing
+    ["--heldout", "--seed", "1"],
+])
+def test_pooling_arguments_that_cannot_work_are_refused(argv):
+    with pytest.raises(SystemExit) as exc:
+        _accuracy_module().main(argv)
+    assert exc.value.code == 2
