@@ -77,6 +77,7 @@ def test_circles_of_a_seated_recording_say_seated_and_low_confidence_for_that_al
     assert result.sets and all(st.confidence == result.confidence for st in result.sets)
     assert result.warnings[0].startswith("You were seated in 100% of the frames, not on hands and knees; ")
     assert not any(w.startswith("on hands and knees in only") for w in result.warnings)  # said better above
+    assert "no hip circles found" not in result.warnings  # ... as is this
     assert result.next_steps == (result.posture.next_step,) and "hipvision rotation VIDEO" in result.next_steps[0]
     d = result.to_dict()
     assert d["posture_mismatch"]["found"] == "seated" and d["next_steps"] == list(result.next_steps)

@@ -179,17 +179,19 @@ class CirclesResult:
 
 #: How the warning that few frames were on hands and knees begins (`summary`); a posture mismatch says more.
 FEW_ON_ALL_FOURS = "on hands and knees in only"
+#: The warning when nothing was counted (`summary._warnings`): said better by a wrong posture's warning.
+NO_CIRCLES = "no hip circles found"
 
 
 def with_posture(result: CirclesResult, posture: PostureMismatch | None) -> CirclesResult:
     """``result`` saying that the recording was in ``posture.found`` (None: ``result`` itself): low confidence, as
     a whole and per set, for that reason alone (the analysis's own reasons name other causes, such as "camera a
-    little higher"; what to do is the warning's and the next step's), its warning first, in place of the one that
-    says how few frames were on hands and knees."""
+    little higher"; what to do is the warning's and the next step's), its warning first, in place of the ones that
+    say how few frames were on hands and knees and that no circles were found."""
     if posture is None:
         return result
     confidence = Confidence.of([Reason(posture.fact)])
-    warnings = [posture.warning, *(w for w in result.warnings if not w.startswith(FEW_ON_ALL_FOURS))]
+    warnings = [posture.warning, *(w for w in result.warnings if not w.startswith(FEW_ON_ALL_FOURS) and w != NO_CIRCLES)]
     return dataclasses.replace(result, posture=posture, warnings=warnings,
                                confidence=confidence,
                                sets=[dataclasses.replace(st, confidence=confidence) for st in result.sets])

@@ -17,6 +17,7 @@ from hipvision.core.circles.result import (
     CirclesResult,
     CirclesSettings,
     FEW_ON_ALL_FOURS,
+    NO_CIRCLES,
 )
 from hipvision.core.circles.trajectory import CircleTrack
 from hipvision.core.filtering import lowpass_zero_phase
@@ -157,7 +158,7 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
     if result.valid_fraction < 0.3:
         out.append(f"{FEW_ON_ALL_FOURS} {100 * result.valid_fraction:.0f}% of the frames")
     if not result.reps and not result.partials:
-        out.append("no hip circles found")
+        out.append(NO_CIRCLES)
     if rejected:
         out.append(f"{rejected} circle-like movement{'s were' if rejected > 1 else ' was'} too small, flat or "
                    "quick to count")
