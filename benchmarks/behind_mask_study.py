@@ -5,6 +5,7 @@ the run, restored after). See docs/circles-accuracy.md, "The segmentation mask f
 
     python benchmarks/behind_mask_study.py cost samples/hip_circles.mp4
     python benchmarks/behind_mask_study.py counts --widths /tmp/mask13/segw CACHE [CACHE ...]
+    python benchmarks/behind_mask_study.py counts --placements behind --min-across 0.005 CACHE ...  # stress
 
 ``cost``: the pose model's frames/s with and without ``output_segmentation_masks`` (VIDEO mode, 2 poses, as
 `hipvision.pose.landmarker`), paired frame by frame in one loop, and the cost of the width measurement.
