@@ -180,7 +180,8 @@ def test_live_circles_of_a_seated_person_name_the_live_commands(camera, tmp_path
 
 
 def test_the_live_input_is_quoted_for_a_shell():
-    from hipvision.commands.common import file_input, live_input
+    from hipvision.commands.common import live_input
+    from hipvision.core.posture_check import file_input
 
     assert live_input("0") == "--camera 0"
     assert live_input("my clip.mp4") == '--camera "my clip.mp4"'

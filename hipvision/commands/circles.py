@@ -27,9 +27,10 @@ from rich.table import Table
 
 from hipvision.commands.common import (write_annotated_video, provisioned_model, MODEL_OPTION, rich_progress,
     MAX_FRAMES_OPTION, MIRROR_OPTION, RECORD_OPTION, REPS_OPTION, REPORT_OPTION, SAVE_OPTION, SUBJECT_OPTION, WINDOW_OPTION,
-    LiveStatus, Outputs, camera_spec, console, cli_options, import_in_background, file_input, live_input,
+    LiveStatus, Outputs, camera_spec, console, cli_options, import_in_background, live_input,
     video_argument, write_json_csv,
 )
+from hipvision.core.posture_check import file_input
 from hipvision.commands.notes import confidence_suffix, print_notes, print_reasons
 from hipvision.commands.cues import CUES_WAV_OPTION, SOUND_OPTION, live_cues
 from hipvision.commands.report import write_report_and_history

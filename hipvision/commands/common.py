@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from hipvision.core.posture_check import file_input, shell_word
+from hipvision.core.posture_check import shell_word
 from hipvision.io.files import with_relative_video
 from hipvision.errors import InputError, OutputError
 from hipvision.progress import Tick

@@ -343,7 +343,7 @@ def camera_view(azimuth_deg: float, settings: ConfidenceSettings = ConfidenceSet
 def _view(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings) -> tuple[str, float]:
     """(`camera_view`, circular mean azimuth in degrees) over ``rows``."""
     a = circular_mean_deg(track.camera_azimuth_deg[rows])
-    return camera_view(a, s), (a if math.isfinite(a) else math.nan)
+    return camera_view(a, s), a
 
 
 def size_is_estimate(track: CircleTrack, rows: np.ndarray, settings: ConfidenceSettings = ConfidenceSettings()) -> bool:

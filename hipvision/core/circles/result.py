@@ -191,7 +191,8 @@ def with_posture(result: CirclesResult, posture: PostureMismatch | None) -> Circ
     if posture is None:
         return result
     confidence = Confidence.of([Reason(posture.fact)])
-    warnings = [posture.warning, *(w for w in result.warnings if not w.startswith(FEW_ON_ALL_FOURS) and w != NO_CIRCLES)]
+    said_better = [w for w in result.warnings if w.startswith(FEW_ON_ALL_FOURS) or w == NO_CIRCLES]
+    warnings = [posture.warning, *(w for w in result.warnings if w not in said_better)]
     return dataclasses.replace(result, posture=posture, warnings=warnings,
                                confidence=confidence,
                                sets=[dataclasses.replace(st, confidence=confidence) for st in result.sets])

@@ -57,4 +57,5 @@ def analyze_rotation(seq: PoseSequence, settings: RotationSettings = RotationSet
                 if len(t) else raw.copy())
     return summarise(t, raw, filtered, reasons, view, settings, mode="offline", source=seq.source,
                      model=seq.model, knee_px=measured.px[:, list(KNEES)], evidence=frame_evidence(measured.px, view),
-                     height_hint_deg=measured.height_hint_deg, posture=posture_mismatch(seq, SEATED, command_input=command_input))
+                     height_hint_deg=measured.height_hint_deg,
+                     posture=posture_mismatch(seq, SEATED, command_input=command_input))
