@@ -175,3 +175,27 @@ def test_what_the_view_says_of_the_circles_comes_from_the_counts_it_shows():
     assert view.recount.last_rep is saved.reps[-1]
     # run_live's return value: the saved result (analysed once)
     assert json.dumps(view.result(), sort_keys=True) == json.dumps(saved.to_dict(), sort_keys=True)
+
+
+def test_the_posture_hint_is_not_shown_when_the_file_analysis_sees_hands_and_knees():
+    """From behind the hands are hidden and the causal stream's posture check fails, while the file analysis of the
+    frames so far (which also reads the image) has the person on hands and knees: the view said "get on hands and
+    knees" to a person on hands and knees. The hint now shows only when neither sees the posture, and the
+    analysis vouches only for its last frames, and only while it is recent."""
+    from types import SimpleNamespace
+
+    from hipvision.live.circles import VOUCH_S, _cue_for, on_all_fours_lately
+
+    t = np.arange(0.0, 10.0, 0.1)
+    pelvis = np.zeros((len(t), 2))
+    latest = SimpleNamespace(t_s=t, pelvis_cm=pelvis)
+    assert on_all_fours_lately(latest, 10.0)
+    assert not on_all_fours_lately(latest, t[-1] + VOUCH_S + 0.1)       # too old to vouch for now
+    lost = SimpleNamespace(t_s=t, pelvis_cm=np.where((t > 9.0)[:, None], np.nan, pelvis))
+    assert not on_all_fours_lately(lost, 10.0)                           # off all fours at its end
+    assert not on_all_fours_lately(None, 10.0)
+    not_valid = SimpleNamespace(valid=False)
+    hint = "get on hands and knees: shoulders over hands, hips over knees"
+    assert _cue_for(not_valid, None) == [hint]
+    assert _cue_for(not_valid, None, on_all_fours=True) != [hint]
+    assert _cue_for(SimpleNamespace(valid=True), None) != [hint]

@@ -172,6 +172,65 @@ def test_the_cue_panel_keeps_clear_of_the_hands_where_there_is_room(w, h, hand_x
         assert plain_boxes[-1][0] == boxes[-2][0] and plain_boxes[-1][2] > boxes[-2][2]
 
 
+def _weight_inside(box, points, weights) -> float:
+    x, y, w, h = box
+    return float(sum(wt for (px, py), wt in zip(points, weights) if x <= px <= x + w and y <= py <= y + h))
+
+
+@pytest.mark.parametrize("w, h", SIZES)
+def test_seen_from_behind_the_cue_panel_keeps_the_hips_clear(w, h):
+    """Straight behind at 640×480 the cue panel (bottom-left, 6 lines) covered the knees and feet, which fill the
+    bottom of the frame under the hips: it now goes where it covers the least of the watched parts (the hips
+    weighing most), shortened (without the why) where that covers less, and clear of every other box."""
+    from hipvision.live.circles import WATCHED
+    from hipvision.landmarks import Landmark as L
+
+    at = {L.LEFT_HIP: (0.42, 0.38), L.RIGHT_HIP: (0.58, 0.38), L.LEFT_KNEE: (0.42, 0.62), L.RIGHT_KNEE: (0.58, 0.62),
+          L.LEFT_ANKLE: (0.36, 0.8), L.RIGHT_ANKLE: (0.5, 0.8), L.LEFT_FOOT_INDEX: (0.36, 0.86),
+          L.RIGHT_FOOT_INDEX: (0.5, 0.86)}
+    parts = np.array([(x * w, y * h) for x, y in at.values()])
+    weights = np.array([WATCHED[k] for k in at])
+    short = LONG_CUES[:2]
+    image, boxes = circles_view(w, h, hands_px=parts, keep_clear_weight=weights, short_cues=short)
+    _, plain = circles_view(w, h)
+    hips = parts[:2]
+    assert _weight_inside(plain[-1], parts, weights) > 0          # where it used to go, it covered them
+    assert _weight_inside(boxes[-1], hips, [1, 1]) == 0           # the hips stay clear
+    assert _weight_inside(boxes[-1], parts, weights) < _weight_inside(plain[-1], parts, weights)
+    boxes = boxes + [status_box(image)]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not overlap(a, b), (w, h, a, b)
+
+
+def test_the_cue_panel_goes_where_it_covers_the_least_and_prefers_the_full_text():
+    """When every place covers a watched part the panel goes to the one covering the least weight, not back to the
+    bottom-left; the shorter text only where it covers less than the full one; nothing in the way: bottom-left."""
+    from hipvision.draw.circles import place_cues
+
+    w, h = 640, 480
+
+    def placed(points, weights, short=None):
+        image = np.zeros((h, w, 3), np.uint8)
+        return place_cues(image, [(c, (255, 255, 255)) for c in LONG_CUES], (), title=None, keep_clear_px=points,
+                          top_px=130, right_px=470, keep_clear_weight=weights,
+                          short_lines=None if short is None else [(c, (255, 255, 255)) for c in short])[-1]
+
+    nothing = placed(None, None)
+    assert nothing[0] < 20 and nothing[1] + nothing[3] > 0.8 * h            # bottom-left
+    heavy_bottom = np.array([[0.05 * w, 0.8 * h], [0.05 * w, 0.35 * h]])
+    box = placed(heavy_bottom, [5.0, 1.0])
+    assert box[1] < 0.5 * h and _weight_inside(box, heavy_bottom, [5.0, 1.0]) == 1.0   # top-left, the light one
+    box_light = placed(heavy_bottom, [1.0, 5.0])
+    assert box_light[1] + box_light[3] > 0.8 * h                             # bottom-left, the light one
+    # a point only the full text's taller panel reaches: the short text goes there instead
+    tall = placed(None, None)
+    above = np.array([[0.1 * w, tall[1] + 5], [0.1 * w, 0.36 * h]])
+    full = placed(above, [1.0, 1.0])
+    short = placed(above, [1.0, 1.0], short=LONG_CUES[:1])
+    assert _weight_inside(full, above, [1, 1]) >= 1 and _weight_inside(short, above, [1, 1]) == 0
+    assert short[3] < full[3]
+
+
 def test_the_overlap_check_can_fail():
     image, _ = circles_view(640, 480)
     old_cues = draw.draw_panel(image, [LONG_CUES[0]], "bl")  # as before: as wide as the frame allows
@@ -360,7 +419,7 @@ def test_the_size_bar_label_stays_inside_its_panel(w, h):
 
 
 @pytest.mark.parametrize("mirror, x_px", [(False, 448.0), (True, 192.0)])
-def test_the_live_circles_view_keeps_clear_of_the_wrists_as_displayed(mirror, x_px):
+def test_the_live_circles_view_keeps_clear_of_the_seen_body_parts_as_displayed(mirror, x_px):
     from types import SimpleNamespace
 
     from hipvision.landmarks import Landmark as L
@@ -371,7 +430,10 @@ def test_the_live_circles_view_keeps_clear_of_the_wrists_as_displayed(mirror, x_
         image, vis = np.zeros((33, 3)), np.zeros(33)
         image[L.LEFT_WRIST, :2], vis[L.LEFT_WRIST] = (0.7, 0.75), 0.9
         image[L.RIGHT_WRIST, :2], vis[L.RIGHT_WRIST] = (0.1, 0.75), 0.1   # hidden: not kept clear of
+        image[L.LEFT_KNEE, :2], vis[L.LEFT_KNEE] = (0.7, 0.5), 0.8
+        image[L.NOSE, :2], vis[L.NOSE] = (0.2, 0.2), 0.9                   # not a part the panel keeps clear of
         live.draw_scene(np.zeros((480, 640, 3), np.uint8), SimpleNamespace(detected=True, image=image, visibility=vis))
-        assert live._hands_px(np.zeros((480, 640, 3), np.uint8)) == pytest.approx(np.array([[x_px, 360.0]]))
+        assert live._watched_px(np.zeros((480, 640, 3), np.uint8)) == pytest.approx(
+            np.array([[x_px, 360.0], [x_px, 240.0]]))
     finally:
         live.recount.close()

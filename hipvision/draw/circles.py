@@ -9,6 +9,8 @@ analysis's clockwise (forward → person's right → back → left) whatever the
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import TYPE_CHECKING
 
 import cv2
@@ -17,6 +19,7 @@ import numpy as np
 from hipvision import draw
 from hipvision.core.circles import CirclesResult, CirclesSettings
 from hipvision.core.circles.result import ESTIMATE_MARK
+from hipvision.draw.canvas import STATUS_RESERVE_TEXT
 from hipvision.landmarks import Landmark as L
 
 if TYPE_CHECKING:
@@ -162,12 +165,15 @@ def circles_hud(image: np.ndarray, *, counts: dict[str, int], target: int, progr
                 radius_pct: float | None, cues: list[str], paused: bool = False, keys_help: bool = False,
                 title: str | None = None, keys: tuple[tuple[str, str], ...] = KEYS,
                 size_label: str = "size", size_estimated: bool = False,
-                keep_clear_px: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
+                keep_clear_px: np.ndarray | None = None, keep_clear_weight: np.ndarray | None = None,
+                short_cues: list[str] | None = None) -> list[tuple[int, int, int, int]]:
     """The whole circles HUD on the displayed frame: counts and the current circle's progress top-left, the
     top view and size gauge top-right (``radius_pct``, % of torso, under ``size_label``; grey and marked
     when ``size_estimated``), the cues (under
     ``title``) over the key hints (``keys``, when ``keys_help``) bottom-left, placed clear of the points
-    ``keep_clear_px`` ((N, 2) pixels on this frame, e.g. the hands) where there is room (`place_cues`).
+    ``keep_clear_px`` ((N, 2) pixels on this frame: the hands, hips, knees and feet, weighing
+    ``keep_clear_weight``) as far as there is room (`place_cues`; ``short_cues``: the fewer lines to show instead
+    where that covers less of them).
     Returns the boxes drawn (x, y, w, h)."""
     s = draw.ui_scale(image)
     H, W = image.shape[:2]
@@ -188,12 +194,15 @@ def circles_hud(image: np.ndarray, *, counts: dict[str, int], target: int, progr
              (W - side - m, m + side + m // 2, side, gauge_h)]
     draw_top_view(image, boxes[2], path_cm, rep_ids, centre_cm=centre_cm, torso_cm=torso_cm)
     draw_size_gauge(image, boxes[3], radius_pct, label=size_label, estimate=size_estimated)
-    lines = [(c, (120, 220, 255)) for c in cues if c]
-    if paused:
-        lines.insert(0, ("paused: SPACE to resume", (120, 120, 255)))
+    def coloured(texts: list[str]) -> list:
+        return [("paused: SPACE to resume", (120, 120, 255))] * paused + [(c, (120, 220, 255)) for c in texts if c]
+
     top = max(b[1] + b[3] for b in boxes[:2]) + m // 2
-    return boxes + place_cues(image, lines, keys if keys_help else (), title=title, keep_clear_px=keep_clear_px,
-                              top_px=top, right_px=W - side - 2 * m)
+    column = (W - side - m, boxes[3][1] + boxes[3][3] + m // 2, side)
+    return boxes + place_cues(image, coloured(cues), keys if keys_help else (), title=title,
+                              keep_clear_px=keep_clear_px, top_px=top, right_px=W - side - 2 * m, column=column,
+                              keep_clear_weight=keep_clear_weight,
+                              short_lines=None if short_cues is None else coloured(short_cues))
 
 
 #: The cue panel's text, as a share of the frame's panel text size.
@@ -202,42 +211,96 @@ CUE_SCALE = 0.9
 MIN_CUE_WIDTH = 0.4
 
 
-def _covers(boxes: list[tuple[int, int, int, int]], points: np.ndarray) -> bool:
-    """Whether any of ``points`` ((N, 2) pixels) lies in any of ``boxes`` (x, y, w, h)."""
-    return any(((points[:, 0] >= x) & (points[:, 0] <= x + w) & (points[:, 1] >= y) & (points[:, 1] <= y + h)).any()
-               for x, y, w, h in boxes)
+def _covered(boxes: "list[tuple[int, int, int, int]]", points: np.ndarray, weights: np.ndarray) -> float:
+    """The summed ``weights`` of the ``points`` ((N, 2) pixels) that lie in any of ``boxes`` (x, y, w, h)."""
+    inside = np.zeros(len(points), bool)
+    for x, y, w, h in boxes:
+        inside |= (points[:, 0] >= x) & (points[:, 0] <= x + w) & (points[:, 1] >= y) & (points[:, 1] <= y + h)
+    return float(weights[inside].sum())
+
+
+def status_box_height(shape: tuple[int, ...]) -> int:
+    """Height of the live loop's status box bottom-right at its tallest (two lines) on an image of ``shape``,
+    margin included, pixels."""
+    scratch = np.zeros(shape, np.uint8)
+    return draw.draw_status_panel(scratch, [STATUS_RESERVE_TEXT, "REC  30 fps"])[3] + draw.margin_px(scratch)
+
+
+#: The narrowed cue panel's width is a multiple of this, pixels (its boxes are cached per width).
+NARROW_STEP_PX = 8
+#: The places the cue panel can go, in order of preference (see `place_cues`).
+CUE_PLACES = ("bottom-left", "bottom-left narrowed", "top-left", "right column")
+
+
+def _draw_cues(image: np.ndarray, place: str, lines: tuple, keys: tuple, title: str | None, *, width: float | None,
+               top_px: int, right_px: int, column: "tuple[int, int, int] | None") -> list[tuple[int, int, int, int]]:
+    """The cue panel and key hints drawn at ``place`` (one of `CUE_PLACES`); returns the boxes (x, y, w, h)."""
+    m = draw.margin_px(image)
+    if place in ("bottom-left", "bottom-left narrowed"):
+        return draw.draw_bottom_left(image, lines, keys, title=title, scale=CUE_SCALE, max_width=width)
+    hints = draw.draw_bottom_left(image, (), keys)
+    if place == "top-left":
+        return hints + [draw.draw_panel(image, lines, "tl", scale=CUE_SCALE, title=title, max_width=right_px - m,
+                                        top=top_px)]
+    _, top, col_width = column
+    return hints + [draw.draw_panel(image, lines, "tr", scale=CUE_SCALE, title=title, max_width=col_width, top=top)]
+
+
+@functools.lru_cache(maxsize=64)
+def _cue_boxes(shape: tuple[int, ...], place: str, lines: tuple, keys: tuple, title: str | None,
+               width: float | None, top_px: int, right_px: int,
+               column: "tuple[int, int, int] | None") -> "tuple[tuple[int, int, int, int], ...] | None":
+    """The boxes the cues would take at ``place`` on an image of ``shape`` (they depend on nothing else), or None
+    where they do not fit (the right column running into the live status box). Cached: the cues change seldom."""
+    boxes = tuple(b for b in _draw_cues(np.zeros(shape, np.uint8), place, lines, keys, title, width=width,
+                                        top_px=top_px, right_px=right_px, column=column) if b[2] and b[3])
+    if place == "right column" and max(y + h for _, y, _, h in boxes) > shape[0] - status_box_height(shape):
+        return None
+    return boxes
 
 
 def place_cues(image: np.ndarray, lines: list, keys: tuple, *, title: str | None, keep_clear_px: np.ndarray | None,
-               top_px: int, right_px: int) -> list[tuple[int, int, int, int]]:
-    """The cues panel (``lines`` under ``title``) and key hints: bottom-left as usual unless the panel would
-    cover a point of ``keep_clear_px`` ((N, 2) pixels); then bottom-left narrowed to end left of those points
-    (not under `MIN_CUE_WIDTH` of the frame), else at the top-left from ``top_px`` down, no wider than to
-    ``right_px`` (under the counts, beside the top view); if every place covers one, bottom-left. Returns the
-    boxes drawn (x, y, w, h)."""
+               top_px: int, right_px: int, column: "tuple[int, int, int] | None" = None,
+               keep_clear_weight: np.ndarray | None = None,
+               short_lines: list | None = None) -> list[tuple[int, int, int, int]]:
+    """The cues panel (``lines`` under ``title``) and key hints where the panel covers the least of
+    ``keep_clear_px`` ((N, 2) pixels: the body parts the person watches, each weighing ``keep_clear_weight``,
+    default 1), the first of the least in this order (`CUE_PLACES`): bottom-left as usual; bottom-left narrowed
+    to end left of the leftmost of those points that leaves it `MIN_CUE_WIDTH` of the frame; at the top-left from
+    ``top_px`` down, no wider than to ``right_px`` (under the counts, beside the top view); down the right side in
+    ``column`` (x, top, width pixels: under the top view and the size gauge) where it ends above the live status
+    box. ``short_lines``: fewer lines (the same without the why, say) tried at each place after the full ones,
+    shown where they cover less. Returns the boxes drawn (x, y, w, h)."""
     points = np.zeros((0, 2)) if keep_clear_px is None else np.asarray(keep_clear_px, float).reshape(-1, 2)
-    points = points[np.isfinite(points).all(axis=1)]
+    weights = np.ones(len(points)) if keep_clear_weight is None else np.asarray(keep_clear_weight, float)
+    seen = np.isfinite(points).all(axis=1)
+    points, weights = points[seen], weights[seen]
     W, m = image.shape[1], draw.margin_px(image)
-
-    def bottom_left(target: np.ndarray, width: float | None = None) -> list:
-        return draw.draw_bottom_left(target, lines, keys, title=title, scale=CUE_SCALE, max_width=width)
-
-    def top_left(target: np.ndarray) -> list:
-        return (draw.draw_bottom_left(target, (), keys)
-                + [draw.draw_panel(target, lines, "tl", scale=CUE_SCALE, title=title, max_width=right_px - m,
-                                   top=top_px)])
-
-    if not len(points) or not (lines or title):
-        return bottom_left(image)
-    candidates = [bottom_left]
-    width = float(points[:, 0].min()) - 2 * m
-    if width >= MIN_CUE_WIDTH * W:
-        candidates.append(lambda target: bottom_left(target, width))
-    candidates.append(top_left)
-    for place in candidates:
-        if not _covers([b for b in place(image.copy()) if b[2] and b[3]], points):
-            return place(image)
-    return bottom_left(image)
+    lines, keys = tuple(lines), tuple(keys)
+    args = dict(top_px=int(top_px), right_px=int(right_px), column=column)
+    choice = ("bottom-left", None, lines)
+    if len(points) and (lines or title):
+        # ending left of the leftmost point that leaves it `MIN_CUE_WIDTH` (in steps of `NARROW_STEP_PX`: cached)
+        ends = points[:, 0] - 2 * m
+        ends = ends[ends >= MIN_CUE_WIDTH * W]
+        places = [("bottom-left", None)]
+        if len(ends):
+            places.append(("bottom-left narrowed", int(ends.min()) // NARROW_STEP_PX * NARROW_STEP_PX))
+        places.append(("top-left", None))
+        if column is not None:
+            places.append(("right column", None))
+        texts = [lines] + ([tuple(short_lines)] if short_lines is not None and len(short_lines) < len(lines) else [])
+        least = math.inf
+        for text in texts:
+            for place, width in places:
+                boxes = _cue_boxes(image.shape, place, text, keys, title, width, **args)
+                covered = math.inf if boxes is None else _covered(list(boxes), points, weights)
+                if covered < least:
+                    choice, least = (place, width, text), covered
+            if least == 0:
+                break
+    place, width, text = choice
+    return _draw_cues(image, place, text, keys, title, width=width, **args)
 
 
 CUE_CHARS = 150  # the change and the why of a reason on the HUD together, characters (about 4 lines at 640 px)
@@ -245,10 +308,10 @@ WHY_MIN_CHARS = 40  # ... of which the why keeps at least this many, however lon
 LOW_TITLE = "LOW CONFIDENCE: counts may be wrong"
 
 
-def confidence_cues(confidence: "Confidence | None", t_s: float | None = None) -> list[str]:
+def confidence_cues(confidence: "Confidence | None", t_s: float | None = None, *, why: bool = True) -> list[str]:
     """HUD lines for a low confidence, from one reason: `LOW_TITLE`, what to change (whole, never cut), then
-    why, cut at a word boundary to what is left of `CUE_CHARS` (at least `WHY_MIN_CHARS`). The whole of every
-    reason is in the terminal, the JSON and the report.
+    why (left out when not ``why`` and there is a change), cut at a word boundary to what is left of `CUE_CHARS` (at least `WHY_MIN_CHARS`). The
+    whole of every reason is in the terminal, the JSON and the report.
 
     The reason is the first (the assessment's order) that is not about a later moment than ``t_s`` (seconds: the
     frame on screen; `Reason.at_s`), or the soonest of them when all are: a video does not say at 6 s what
@@ -261,6 +324,8 @@ def confidence_cues(confidence: "Confidence | None", t_s: float | None = None) -
     if not first.change:
         return [LOW_TITLE, _cut(first.why, CUE_CHARS)]
     change = first.change[0].upper() + first.change[1:]
+    if not why:
+        return [LOW_TITLE, change]
     return [LOW_TITLE, change, _cut(first.why, max(CUE_CHARS - len(change), WHY_MIN_CHARS))]
 
 

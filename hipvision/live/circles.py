@@ -3,6 +3,7 @@ stream for the drawing between analyses, the circles HUD, the saved result."""
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -24,27 +25,55 @@ if TYPE_CHECKING:
     from hipvision.sequence import PoseSequence
 
 
-def _cue_for(stream: CirclesStream, last_rep: "CircleRep | None") -> list[str]:
-    """The coaching lines: the posture hint from the stream (between analyses), else the verdict of the last
+#: The file analysis of the frames so far (`BackgroundRecount.latest`) vouches for the posture now when it ends at
+#: most this long before the frame on screen (s) and had the person on hands and knees in its last `RECENT_S`.
+VOUCH_S = 1.5
+RECENT_S = 0.5
+
+
+def on_all_fours_lately(latest: "CirclesResult | None", t_s: float) -> bool:
+    """Whether the file analysis of the frames so far (``latest``) had the person on hands and knees at its end,
+    no longer than `VOUCH_S` before ``t_s`` (seconds, the frame on screen): its posture check also reads the image
+    (how foreshortened each limb is), which the causal stream does not, so from behind, with the hands hidden, it
+    sees hands and knees where the stream does not."""
+    if latest is None or not len(latest.t_s) or t_s - float(latest.t_s[-1]) > VOUCH_S:
+        return False
+    recent = latest.t_s >= latest.t_s[-1] - RECENT_S
+    return bool(np.isfinite(latest.pelvis_cm[recent]).all(axis=1).any())
+
+
+def _cue_for(stream: CirclesStream, last_rep: "CircleRep | None", on_all_fours: bool = False) -> list[str]:
+    """The coaching lines: the posture hint when neither the stream (between analyses) nor the file analysis of
+    the frames so far (``on_all_fours``, `on_all_fours_lately`) sees hands and knees, else the verdict of the last
     circle counted (``last_rep``: the recount's, the circle the count shown stands for)."""
-    if not stream.valid:
+    if not (stream.valid or on_all_fours):
         return ["get on hands and knees: shoulders over hands, hips over knees"]
     if last_rep is not None:
         return [f"last circle ({DIRECTION_LABELS[last_rep.direction]}): {last_rep.verdict}"]
     return ["circle the hips as big as you can, sitting far back; keep the shoulders still"]
 
 
-#: Visibility from which a wrist counts as seen (the cue panel keeps clear of it).
-HAND_VISIBILITY = 0.5
+#: Visibility from which a body part counts as seen (the cue panel keeps clear of it).
+PART_VISIBILITY = 0.5
+#: The landmarks a person doing hip circles watches on screen and how much each matters: the hips (the circle
+#: itself) far the most (the panel goes anywhere else first), then the hands and knees (shoulders over hands, hips
+#: over knees), then the feet. The cue panel goes
+#: where it covers the least of them (`hipvision.draw.circles.place_cues`): from behind the hands are hidden and
+#: the hips, knees and feet fill the middle and bottom of the frame, where the panel used to go.
+WATCHED: dict[L, float] = {L.LEFT_HIP: 6.0, L.RIGHT_HIP: 6.0, L.LEFT_WRIST: 2.0, L.RIGHT_WRIST: 2.0,
+                           L.LEFT_KNEE: 2.0, L.RIGHT_KNEE: 2.0, L.LEFT_ANKLE: 1.0, L.RIGHT_ANKLE: 1.0,
+                           L.LEFT_FOOT_INDEX: 1.0, L.RIGHT_FOOT_INDEX: 1.0}
 
 
-def _hands(pose: "FramePose") -> np.ndarray:
-    """(N, 2) the wrists of ``pose`` that were seen, normalised image (x, y); none without a person."""
+def _watched(pose: "FramePose") -> tuple[np.ndarray, np.ndarray]:
+    """The `WATCHED` landmarks of ``pose`` that were seen: (N, 2) normalised image (x, y) and (N,) their weights;
+    none without a person."""
     if not getattr(pose, "detected", False):
-        return np.zeros((0, 2))
-    rows = [int(L.LEFT_WRIST), int(L.RIGHT_WRIST)]
+        return np.zeros((0, 2)), np.zeros(0)
+    rows = [int(i) for i in WATCHED]
     image, vis = np.asarray(pose.image, float), np.asarray(pose.visibility, float)
-    return image[rows, :2][vis[rows] >= HAND_VISIBILITY]
+    seen = vis[rows] >= PART_VISIBILITY
+    return image[rows, :2][seen], np.array(list(WATCHED.values()))[seen]
 
 
 class CirclesLive:
@@ -72,14 +101,14 @@ class CirclesLive:
         ``frames``: a builder the caller fills with every frame itself (a session); the analyses then use its
         frames from now on. ``recount_every_s``: frame time between live re-analyses; ``recount_pool``: makes
         the executor they run on (default: a worker thread; see `BackgroundRecount`). ``mirror``: the HUD is drawn
-        on a mirrored picture (selfie view), so the hands it keeps clear of are mirrored too. ``command_input``: how
+        on a mirrored picture (selfie view), so the body parts it keeps clear of are mirrored too. ``command_input``: how
         the commands a wrong-posture result names take their input (the command line's live one, e.g. "--camera 0";
         `posture_check.PostureMismatch`)."""
         self.settings = settings
         self.command_input = command_input
         self.keys_help = keys_help
         self.mirror = mirror
-        self._hands = np.zeros((0, 2))  # wrists seen in the last frame, normalised image (x, y)
+        self._watched, self._weights = np.zeros((0, 2)), np.zeros(0)  # seen body parts, normalised (x, y)
         self.source, self.model, self.frame_size, self.fps = source, model, frame_size, fps
         self.stream = CirclesStream(settings=settings, source=source, model=model)
         self.trail_s = trail_s
@@ -127,7 +156,7 @@ class CirclesLive:
 
     def draw_scene(self, image: np.ndarray, pose: "FramePose") -> None:
         size = np.array([image.shape[1], image.shape[0]], float)
-        self._hands = _hands(pose)
+        self._watched, self._weights = _watched(pose)
         pts = np.array([hip for _, hip, _, _ in self._trail]) * size if self._trail else np.zeros((0, 2))
         ids = np.array([rep for *_, rep in self._trail], int)
         draw.draw_trail(image, pts, rep_ids=np.where(ids > 0, ids, -1), thickness=4 * draw.ui_scale(image), fade=True)
@@ -142,21 +171,26 @@ class CirclesLive:
         last = self.recount.last_rep
         direction = {1: "clockwise", -1: "counterclockwise"}.get(st.direction)
         latest = self.recount.latest
+        now = self._trail[-1][0] if self._trail else -math.inf
+        cues = _cue_for(st, last, on_all_fours_lately(latest, now))
+        confidence = latest.confidence if latest is not None else None
         return circles_hud(image, counts=self.recount.counts, target=self.settings.target_per_direction,
                            progress=st.progress, direction=direction, path_cm=path, rep_ids=ids,
                            centre_cm=100 * st.centre_m, torso_cm=100 * st.torso_m,
                            radius_pct=last.radius_pct_torso if last is not None else None, size_label="last circle",
                            size_estimated=last is not None and last.size_estimated,
-                           cues=_cue_for(st, last) + confidence_cues(latest.confidence if latest is not None else None),
+                           cues=cues + confidence_cues(confidence), short_cues=cues + confidence_cues(confidence, why=False),
                            paused=self.paused, keys_help=self.keys_help or keys is not None, title=title,
-                           keys=KEYS if keys is None else keys, keep_clear_px=self._hands_px(image))
+                           keys=KEYS if keys is None else keys, keep_clear_px=self._watched_px(image),
+                           keep_clear_weight=self._weights)
 
-    def _hands_px(self, image: np.ndarray) -> np.ndarray:
-        """(N, 2) the last frame's wrists on the displayed ``image``, pixels (mirrored with the display)."""
-        hands = self._hands.copy()
+    def _watched_px(self, image: np.ndarray) -> np.ndarray:
+        """(N, 2) the last frame's watched body parts (`WATCHED`) on the displayed ``image``, pixels (mirrored with
+        the display)."""
+        parts = self._watched.copy()
         if self.mirror:
-            hands[:, 0] = 1.0 - hands[:, 0]
-        return hands * (image.shape[1], image.shape[0])
+            parts[:, 0] = 1.0 - parts[:, 0]
+        return parts * (image.shape[1], image.shape[0])
 
     def status_text(self) -> str:
         """One line for a terminal: circles per direction (as shown), the current circle, paused."""
