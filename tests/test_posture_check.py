@@ -220,3 +220,28 @@ def test_a_file_in_the_wrong_posture_names_the_command_to_run_on_that_file(comma
     named = f"run 'hipvision {other} \"{clip}\"' (or 'hipvision session \"{clip}\"' for test"
     assert named in d["warnings"][0] and len(d["next_steps"]) == 1 and named in d["next_steps"][0]
     assert "VIDEO" not in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_circles_analysis_reads_the_posture_features_once(monkeypatch):
+    """Its posture gate (`analyze.on_all_fours`) and the posture check (`posture_mismatch`) share one
+    `posture_features` of the sequence (5 ms of a 165 ms analysis of samples/hip_circles, which the live view
+    repeats every 0.5 s); the result is the same as with each computing its own."""
+    import hipvision.core.circles.analyze as analyze
+    import hipvision.core.posture_check as check
+
+    seq = load_sequence(FIXTURES / "hip_circles_side.npz")
+    alone = posture_mismatch(seq, SEATED)
+    calls = []
+    real = analyze.posture_features
+
+    def counted(s):
+        calls.append(len(s))
+        return real(s)
+
+    monkeypatch.setattr(analyze, "posture_features", counted)
+    monkeypatch.setattr(check, "posture_features", counted)
+    result = analyze_circles(seq)
+    assert calls == [len(seq)]
+    assert result.posture is None and alone is not None and alone.found == QUADRUPED
+    shared = posture_mismatch(seq, SEATED, features=real(seq))
+    assert shared == alone

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hipvision.core.posture import (
-    OTHER, POSTURES, QUADRUPED, SEATED, _matches, classify_frames, posture_features,
+    OTHER, POSTURES, QUADRUPED, SEATED, PostureFeatures, _matches, classify_frames, posture_features,
 )
 from hipvision.sequence import PoseSequence
 
@@ -115,13 +115,14 @@ class PostureMismatch:
                 "expected_share": round(self.expected_share, 3)}
 
 
-def posture_shares(seq: PoseSequence) -> dict[str, float]:
+def posture_shares(seq: PoseSequence, features: PostureFeatures | None = None) -> dict[str, float]:
     """Share of all frames (0..1) per posture: "seated", "quadruped", "standing", and "other" (the rest,
-    including frames where the body was not seen)."""
+    including frames where the body was not seen). ``features``: ``posture_features(seq)`` if the caller has
+    them already."""
     n = len(seq.timestamps_s)
     if n == 0:
         return {SEATED: 0.0, QUADRUPED: 0.0, STANDING: 0.0, OTHER: 0.0}
-    features = posture_features(seq)
+    features = posture_features(seq) if features is None else features
     labels = classify_frames(features)
     standing = (labels == POSTURES.index(OTHER)) & _matches(features.as_dict(), STANDING_RULES, 0.0)
     shares = {SEATED: float(np.mean(labels == POSTURES.index(SEATED))),
@@ -131,13 +132,14 @@ def posture_shares(seq: PoseSequence) -> dict[str, float]:
     return shares
 
 
-def posture_mismatch(seq: PoseSequence, expected: str, *, command_input: str = RECORDING) -> PostureMismatch | None:
+def posture_mismatch(seq: PoseSequence, expected: str, *, command_input: str = RECORDING,
+                     features: PostureFeatures | None = None) -> PostureMismatch | None:
     """The posture ``seq`` was mostly in when it is not ``expected`` ("seated" or "quadruped"), else None
-    (``command_input``: see `PostureMismatch`).
+    (``command_input``: see `PostureMismatch`; ``features``: ``posture_features(seq)`` if the caller has them).
 
     None also when the body was mostly not seen or not in a known posture: that is the analysis's own
     reasons' business (not visible, out of frame)."""
-    shares = posture_shares(seq)
+    shares = posture_shares(seq, features)
     if shares[expected] >= MAX_EXPECTED_SHARE:
         return None
     found = max((p for p in (SEATED, QUADRUPED, STANDING) if p != expected), key=shares.__getitem__)

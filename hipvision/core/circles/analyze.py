@@ -55,7 +55,7 @@ from hipvision.core.circles.trajectory import (
     windowed_mean,
 )
 from hipvision.core.filtering import smooth_offline
-from hipvision.core.posture import POSTURES, QUADRUPED, classify_frames, posture_features
+from hipvision.core.posture import POSTURES, QUADRUPED, PostureFeatures, classify_frames, posture_features
 from hipvision.core.posture_check import RECORDING, posture_mismatch
 from hipvision.landmarks import Landmark as L
 from hipvision.sequence import PoseSequence
@@ -86,8 +86,10 @@ class BodyPath:
         return self.pelvis - self.centre
 
 
-def body_path(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) -> BodyPath:
-    """The posture, body frame and pelvis path of a sequence of at least 2 frames, zero-phase filtered."""
+def body_path(seq: PoseSequence, settings: CirclesSettings = CirclesSettings(), *,
+              features: PostureFeatures | None = None) -> BodyPath:
+    """The posture, body frame and pelvis path of a sequence of at least 2 frames, zero-phase filtered
+    (``features``: ``posture_features(seq)`` if the caller has them)."""
     s = settings
     t = seq.timestamps_s
     pts = smooth_offline(t, seq.world[:, list(TRACKED)], cutoff_hz=s.cutoff_hz, max_gap_s=s.max_gap_s)
@@ -99,7 +101,7 @@ def body_path(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) 
     sh, hip, _, _ = midpoints(pts)
     with np.errstate(invalid="ignore"):
         planted = rate <= s.posture.max_base_rate_torso_s * np.linalg.norm(sh - hip, axis=1)
-    raw_ok |= on_all_fours(seq) & (planted | ~hands)
+    raw_ok |= on_all_fours(seq, features) & (planted | ~hands)
     valid = debounce(t, raw_ok, min_on_s=s.min_posture_s, max_fill_s=s.max_gap_s / 2)
     seg = segments(t, valid, max_gap_s=s.max_gap_s)
     up = windowed_mean(t, up_raw, valid, seg, window_s=s.frame_window_s)
@@ -125,9 +127,10 @@ def with_image_path(seq: PoseSequence, pelvis_m: np.ndarray, valid: np.ndarray, 
 
 
 def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings(), *,
-                  open_end: bool = False) -> CircleTrack:
+                  open_end: bool = False, features: PostureFeatures | None = None) -> CircleTrack:
     """Per-frame pelvis path and posture from a whole sequence, with zero-phase filtering (``open_end``: the
-    recording goes on after it, see `depth.depth_coefficients`)."""
+    recording goes on after it, see `depth.depth_coefficients`; ``features``: ``posture_features(seq)`` if the
+    caller has them)."""
     s = settings
     t = seq.timestamps_s
     if len(t) < 2:  # nothing to filter or count
@@ -135,7 +138,7 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
         nan = np.full((n, 3), np.nan)
         return CircleTrack(t, np.zeros(n, bool), nan[:, :2], nan[:, :2].copy(), nan.copy(), nan[:, 0].copy(),
                            nan[:, 0].copy(), nan[:, 0].copy())
-    path = body_path(seq, s)
+    path = body_path(seq, s, features=features)
     pts, valid, seg, pelvis, centre, shoulders, az, torso_all = (path.pts, path.valid, path.seg, path.pelvis,
                                                                  path.centre, path.shoulders, path.az, path.torso)
     dev = path.dev
@@ -184,13 +187,15 @@ def hands_seen(seq: PoseSequence) -> np.ndarray:
     return np.nanmax(seq.visibility[:, [L.LEFT_WRIST, L.RIGHT_WRIST]], axis=1) >= MIN_HAND_VISIBILITY
 
 
-def on_all_fours(seq: PoseSequence) -> np.ndarray:
+def on_all_fours(seq: PoseSequence, features: PostureFeatures | None = None) -> np.ndarray:
     """(T,) frames the posture classifier (`hipvision.core.posture`, which also reads how foreshortened each
     segment is in the image) labels hands and knees. Where the wrists were not seen (filmed from behind),
     `quadruped_ok` judges the thighs and hips against a support plane through guessed wrists: from behind
     at table height and from a shelf (rendered, benchmark seed 100) it passed 72% and 33% of the frames,
-    dropping out about 1 s in every circle as the hips sat back, while this classifier read 100%."""
-    return classify_frames(posture_features(seq)) == POSTURES.index(QUADRUPED)
+    dropping out about 1 s in every circle as the hips sat back, while this classifier read 100%. ``features``:
+    ``posture_features(seq)`` if the caller has them."""
+    features = posture_features(seq) if features is None else features
+    return classify_frames(features) == POSTURES.index(QUADRUPED)
 
 
 #: Landmark visibility (0..1) from which a landmark counts as seen when measuring how much of the frame the person fills.
@@ -314,7 +319,8 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
         for i, t in enumerate(seq.timestamps_s):
             stream.update(float(t), seq.world[i])
         return stream.result()
-    track = track_offline(seq, settings, open_end=open_end)
+    features = posture_features(seq) if len(seq) else None  # the posture gate and the posture check share them
+    track = track_offline(seq, settings, open_end=open_end, features=features)
     first = count_track(track, CircleCounter(settings.counter))
     track.centre_m = refine_centre(track, first.reps, max_gap_s=settings.max_gap_s)
     ref = circle_radius_reference(track, first.reps, max_gap_s=settings.max_gap_s)
@@ -326,7 +332,7 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
     result.open_reps = counter.open_reps
     if open_end:
         result.unsure_reps = gate_sensitive(track, ref, counter.reps, settings.counter)
-    return with_posture(result, posture_mismatch(seq, QUADRUPED, command_input=command_input))
+    return with_posture(result, posture_mismatch(seq, QUADRUPED, command_input=command_input, features=features))
 
 
 #: How far (a fraction) the live recount moves every gate of the counter up and down to find the circles that
