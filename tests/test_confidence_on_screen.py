@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from hipvision.core.circles import analyze_circles
-from hipvision.core.circles.confidence import CircleSetSummary, Confidence
+from hipvision.core.circles.confidence import CircleSetSummary, Confidence, Reason
 from hipvision.synthetic.quadruped import Circles, Hold, pelvis_script, render_quadruped
 
 LOW_CW = Confidence.of(["clockwise reason: move the camera"])
@@ -112,3 +112,33 @@ def test_reasons_about_a_moment_carry_its_time():
     unfinished = [r for r in res.confidence.said if "unfinished circle at" in r.why]
     assert len(unfinished) == 1 and abs(unfinished[0].at_s - 11.2) < 0.3
     assert f"at {unfinished[0].at_s:.1f} s" in unfinished[0].why
+
+
+def test_the_annotated_video_keeps_its_cues_clear_of_the_body_as_the_live_view(result, monkeypatch):
+    """The annotated video places its cues as the live view does: clear of the watched body parts seen in that
+    frame (`watched_parts`, pixels on the frame), with the shorter text (no why) as the alternative."""
+    import hipvision.draw.circles as overlay
+    from hipvision.io.sources import Frame
+    from hipvision.landmarks import Landmark as L
+
+    seq = render_quadruped(pelvis_script([Hold(1.5), Circles(3, 0.10, True, 4.0), Hold(1.5)]), view="45", seed=3)
+    res = with_sets(result, LOW_CW, LOW_CW)
+    seen = []
+    monkeypatch.setattr(overlay, "circles_hud", lambda image, **kw: seen.append(kw))
+    annotate = overlay.CirclesAnnotator(seq, res)
+    i = int(np.searchsorted(seq.timestamps_s, 6.0))
+    annotate(Frame(i, float(seq.timestamps_s[i]), np.zeros((180, 320, 3), np.uint8)))
+    kw = seen[-1]
+    hips = seq.image[i, [L.LEFT_HIP, L.RIGHT_HIP], :2] * (320, 180)
+    assert any(np.allclose(p, hips[0]) for p in kw["keep_clear_px"])
+    assert any(np.allclose(p, hips[1]) for p in kw["keep_clear_px"])
+    assert max(kw["keep_clear_weight"]) == overlay.WATCHED[L.LEFT_HIP]
+    assert kw["short_cues"] == kw["cues"] == overlay.confidence_cues(LOW_CW, 6.0)   # no circle yet; no change to cut
+    with_change = Confidence.of([Reason("the why of it", "move the camera about 45° to the side")])
+    seen.clear()
+    annotate = overlay.CirclesAnnotator(seq, with_sets(result, with_change, with_change))
+    j = int(np.searchsorted(seq.timestamps_s, 12.0))     # after the first circle: its verdict leads both
+    annotate(Frame(j, float(seq.timestamps_s[j]), np.zeros((180, 320, 3), np.uint8)))
+    kw = seen[-1]
+    assert kw["cues"][0].startswith("circle ") and kw["short_cues"] == kw["cues"][:3]
+    assert kw["cues"][3] == "the why of it"

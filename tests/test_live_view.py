@@ -182,7 +182,7 @@ def test_seen_from_behind_the_cue_panel_keeps_the_hips_clear(w, h):
     """Straight behind at 640×480 the cue panel (bottom-left, 6 lines) covered the knees and feet, which fill the
     bottom of the frame under the hips: it now goes where it covers the least of the watched parts (the hips
     weighing most), shortened (without the why) where that covers less, and clear of every other box."""
-    from hipvision.live.circles import WATCHED
+    from hipvision.draw.circles import WATCHED
     from hipvision.landmarks import Landmark as L
 
     at = {L.LEFT_HIP: (0.42, 0.38), L.RIGHT_HIP: (0.58, 0.38), L.LEFT_KNEE: (0.42, 0.62), L.RIGHT_KNEE: (0.58, 0.62),

@@ -39,6 +39,26 @@ def hip_norm(landmarks_norm: np.ndarray) -> np.ndarray:
     return (lm[..., L.LEFT_HIP, :2] + lm[..., L.RIGHT_HIP, :2]) / 2
 
 
+#: Visibility from which a body part counts as seen (the cue panel keeps clear of it).
+PART_VISIBILITY = 0.5
+#: The landmarks a person doing hip circles watches on screen and how much each matters: the hips (the circle
+#: itself) far the most (the panel goes anywhere else first), then the hands and knees (shoulders over hands, hips
+#: over knees), then the feet. The cue panel goes where it covers the least of them (`place_cues`): from behind the
+#: hands are hidden and the hips, knees and feet fill the middle and bottom of the frame, where the panel used to go.
+WATCHED: dict[L, float] = {L.LEFT_HIP: 6.0, L.RIGHT_HIP: 6.0, L.LEFT_WRIST: 2.0, L.RIGHT_WRIST: 2.0,
+                           L.LEFT_KNEE: 2.0, L.RIGHT_KNEE: 2.0, L.LEFT_ANKLE: 1.0, L.RIGHT_ANKLE: 1.0,
+                           L.LEFT_FOOT_INDEX: 1.0, L.RIGHT_FOOT_INDEX: 1.0}
+
+
+def watched_parts(landmarks_norm: np.ndarray, visibility: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The `WATCHED` landmarks of one frame's (33, >=2) normalised image landmarks that were seen (``visibility``
+    (33,) at least `PART_VISIBILITY`): (N, 2) normalised image (x, y) and (N,) their weights."""
+    rows = [int(i) for i in WATCHED]
+    image, vis = np.asarray(landmarks_norm, float), np.asarray(visibility, float)
+    seen = (vis[rows] >= PART_VISIBILITY) & np.isfinite(image[rows, :2]).all(axis=1)
+    return image[rows, :2][seen], np.array(list(WATCHED.values()))[seen]
+
+
 def draw_counts(image: np.ndarray, counts: dict[str, int], target: int, org: tuple[float, float]) -> tuple:
     """Two big numbers: circles done per direction, out of ``target``. Returns the box (x, y, w, h)."""
     x, y = org
@@ -346,7 +366,8 @@ def _cut(text: str, chars: int) -> str:
 
 class CirclesAnnotator:
     """``draw(frame)`` for `hipvision.io.video_out.annotate_video`: skeleton, pelvis trail coloured by
-    circle, counts so far, the current circle's progress and direction, top view and size."""
+    circle, counts so far, the current circle's progress and direction, top view and size, and the cues where
+    they cover the least of the watched body parts (as live)."""
 
     def __init__(self, seq: "PoseSequence", result: CirclesResult, *, trail_s: float = 6.0,
                  settings: CirclesSettings = CirclesSettings()):
@@ -374,12 +395,22 @@ class CirclesAnnotator:
         current = res.reps[k - 1] if k else None
         progress = (t - current.start_s) / max(current.end_s - current.start_s, 1e-6) if current else 0.0
         last = done[-1] if done else None
-        cues = [f"circle {last.index} ({DIRECTION_LABELS[last.direction]}): {last.verdict}"] if last else []
-        cues += confidence_cues(res.confidence_at(t), t)
+        verdict = [f"circle {last.index} ({DIRECTION_LABELS[last.direction]}): {last.verdict}"] if last else []
+        cues = verdict + confidence_cues(res.confidence_at(t), t)
         track = res.track
         centre = 100 * track.centre_m[i] if track is not None else None
         sized = current or last
         circles_hud(image, counts=counts, target=self.settings.target_per_direction, progress=progress,
                     direction=current.direction if current else None, path_cm=res.pelvis_cm[sl], rep_ids=ids,
                     centre_cm=centre, torso_cm=res.torso_cm, radius_pct=sized.radius_pct_torso if sized else None,
-                    cues=cues, size_estimated=bool(sized and sized.size_estimated))
+                    cues=cues, size_estimated=bool(sized and sized.size_estimated),
+                    short_cues=verdict + confidence_cues(res.confidence_at(t), t, why=False),
+                    **self._keep_clear(i, size))
+
+    def _keep_clear(self, i: int, size: np.ndarray) -> dict:
+        """`circles_hud`'s keep-clear arguments for frame ``i`` on an image of ``size`` (w, h) pixels: the watched
+        body parts, as the live view (`watched_parts`)."""
+        if not self.seq.detected[i]:
+            return {}
+        parts, weights = watched_parts(self.seq.image[i], self.seq.visibility[i])
+        return {"keep_clear_px": parts * size, "keep_clear_weight": weights}

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hipvision import draw
-from hipvision.landmarks import Landmark as L
 from hipvision.core.circles import CircleRep, CirclesResult, CirclesSettings
 from hipvision.core.circles.stream import CirclesStream
 from hipvision.core.posture_check import RECORDING
-from hipvision.draw.circles import DIRECTION_LABELS, KEYS, circles_hud, confidence_cues, hip_norm
+from hipvision.draw.circles import (
+    DIRECTION_LABELS, KEYS, circles_hud, confidence_cues, hip_norm, watched_parts,
+)
 from hipvision.live.circles_recount import BackgroundRecount
 from hipvision.pose.extract import SequenceBuilder
 
@@ -53,27 +54,11 @@ def _cue_for(stream: CirclesStream, last_rep: "CircleRep | None", on_all_fours: 
     return ["circle the hips as big as you can, sitting far back; keep the shoulders still"]
 
 
-#: Visibility from which a body part counts as seen (the cue panel keeps clear of it).
-PART_VISIBILITY = 0.5
-#: The landmarks a person doing hip circles watches on screen and how much each matters: the hips (the circle
-#: itself) far the most (the panel goes anywhere else first), then the hands and knees (shoulders over hands, hips
-#: over knees), then the feet. The cue panel goes
-#: where it covers the least of them (`hipvision.draw.circles.place_cues`): from behind the hands are hidden and
-#: the hips, knees and feet fill the middle and bottom of the frame, where the panel used to go.
-WATCHED: dict[L, float] = {L.LEFT_HIP: 6.0, L.RIGHT_HIP: 6.0, L.LEFT_WRIST: 2.0, L.RIGHT_WRIST: 2.0,
-                           L.LEFT_KNEE: 2.0, L.RIGHT_KNEE: 2.0, L.LEFT_ANKLE: 1.0, L.RIGHT_ANKLE: 1.0,
-                           L.LEFT_FOOT_INDEX: 1.0, L.RIGHT_FOOT_INDEX: 1.0}
-
-
 def _watched(pose: "FramePose") -> tuple[np.ndarray, np.ndarray]:
-    """The `WATCHED` landmarks of ``pose`` that were seen: (N, 2) normalised image (x, y) and (N,) their weights;
-    none without a person."""
+    """`watched_parts` of ``pose``; none without a person."""
     if not getattr(pose, "detected", False):
         return np.zeros((0, 2)), np.zeros(0)
-    rows = [int(i) for i in WATCHED]
-    image, vis = np.asarray(pose.image, float), np.asarray(pose.visibility, float)
-    seen = vis[rows] >= PART_VISIBILITY
-    return image[rows, :2][seen], np.array(list(WATCHED.values()))[seen]
+    return watched_parts(pose.image, pose.visibility)
 
 
 class CirclesLive:
