@@ -37,8 +37,8 @@ posture's parts must be seen and match. The shank is not judged either when the 
 square, `HIPS_SQUARE`, with the torso not upright, `NOT_UPRIGHT_DEG`): lying along the line of
 sight like the torso, a shank on the floor then points down the image like a hanging one, and the pose
 model's depth did not tell them apart (a rendered shank on the floor read 30° from hanging). Seen along the body
-from below (a camera on the floor behind), the shoulders are hidden behind the hips and the torso reads head down
-(`HEAD_DOWN_DEG`): the torso then says only "not upright", and neither the arms nor the shanks are judged.
+from below (a camera on the floor behind), the shoulders are hidden behind the hips and the pose model drew the
+torso head down: on all fours the torso says only "not upright" (the quadruped rule has no upper limit for it).
 
 Frames are classified with hysteresis (a posture is entered with strict
 thresholds and left only when looser ones fail) and runs shorter than a minimum
@@ -76,8 +76,10 @@ RULES: dict[str, dict[str, tuple[float, float]]] = {
     SEATED: {"torso_tilt_deg": (0.0, 40.0), "thigh_drop_deg": (55.0, 135.0), "shank_drop_deg": (0.0, 65.0)},
     # a camera pitched down by p sees a horizontal torso at 90° - p from its up axis: from a shelf (p up to
     # ~40°) the pose model put it at 31-44° (behind, rendered), hence the low limit; a seated torso is told
-    # apart by the thigh (horizontal there), kneeling upright by the torso (under 35°). No upper limit: from
-    # below, the same torso reads toward head-down (see `HEAD_DOWN_DEG`).
+    # apart by the thigh (horizontal there), kneeling upright by the torso (under 35°). No upper limit: seen
+    # along its length from below (a camera on the floor behind), the shoulders are hidden behind the hips and the
+    # pose model put them down by the knees, the torso 130-170° from up (rendered, dev seeds 5010-6203); a body
+    # really head down on straight legs (a standing forward bend) is told apart by the shank where it is judged.
     QUADRUPED: {"torso_tilt_deg": (35.0, 180.0), "thigh_drop_deg": (0.0, 40.0), "arm_drop_deg": (0.0, 40.0),
                 "shank_drop_deg": (50.0, 180.0)},
 }
@@ -103,13 +105,6 @@ HIPS_SQUARE = 0.9
 #: sight, read 33-45° from hanging (under the 50° the rule needs): the posture dropped out in every circle.
 #: An upright body seen square (seated or kneeling, facing the camera) stays under it.
 NOT_UPRIGHT_DEG = 15.0
-#: A torso at least this far from the camera's up (the shoulders drawn below the hips) is a body seen along its
-#: length from below, as from a camera on the floor behind a person on all fours: the shoulders are hidden behind
-#: the hips and the pose model put them down by the knees (rendered, dev seeds 5010-6203: 130-170° from up,
-#: its arms 40-80° from hanging, its shanks 36-47°), so the torso says only "not upright" and neither the arms
-#: (hanging from guessed shoulders) nor the shanks (along the line of sight, as in `IN_LINE`) are judged.
-#: A body that is really head down on straight legs (a standing forward bend) is then not told apart.
-HEAD_DOWN_DEG = 130.0
 
 
 @dataclass(frozen=True)
@@ -254,10 +249,7 @@ def posture_features(seq: PoseSequence, *, min_visibility: float = 0.3) -> Postu
             per_side.append(np.where(vis >= min_visibility, ang, np.nan))
             weights.append(vis)
         out[f"{name}_drop_deg"] = _side_weighted(*per_side, *weights)
-    with np.errstate(invalid="ignore"):
-        below = torso_tilt >= HEAD_DOWN_DEG
-    out["shank_drop_deg"] = np.where(in_line | below, np.nan, out["shank_drop_deg"])
-    out["arm_drop_deg"] = np.where(below, np.nan, out["arm_drop_deg"])
+    out["shank_drop_deg"] = np.where(in_line, np.nan, out["shank_drop_deg"])
     return PostureFeatures(**out)
 
 
@@ -458,9 +450,8 @@ def frame_is_quadruped(image: np.ndarray, visibility: np.ndarray, world: np.ndar
     hips = np.stack([image[list(_HIPS)], world[list(_HIPS)]])
     hips_wide = float(_px_per_m(frame_size, hips[:, :1], hips[:, 1:])[0]) / scaled.max() if scaled.size else math.nan
     in_line = row_vis[0] >= min_visibility and bool(_in_line(np.hypot(*fused[0, :2]), hips_wide, feats["torso_tilt_deg"]))
-    below = feats["torso_tilt_deg"] >= HEAD_DOWN_DEG
     for k, (name, sides) in enumerate(_SEGMENTS.items()):
-        if (name == "shank" and (in_line or below)) or (name == "arm" and below):
+        if name == "shank" and in_line:
             continue
         seen = [(down[1 + 2 * k + j], min(vis[f], vis[t])) for j, (f, t) in enumerate(sides)]
         seen = [(ang, w) for ang, w in seen if w >= min_visibility and math.isfinite(ang)]
