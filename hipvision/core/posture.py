@@ -36,7 +36,9 @@ posture's parts must be seen and match. The shank is not judged either when the 
 (behind or in front of a person on all fours: the torso's in-plane share under `IN_LINE`, or the hips seen
 square, `HIPS_SQUARE`, with the torso not upright, `NOT_UPRIGHT_DEG`): lying along the line of
 sight like the torso, a shank on the floor then points down the image like a hanging one, and the pose
-model's depth did not tell them apart (a rendered shank on the floor read 30° from hanging).
+model's depth did not tell them apart (a rendered shank on the floor read 30° from hanging). Seen along the body
+from below (a camera on the floor behind), the shoulders are hidden behind the hips and the pose model drew the
+torso head down: on all fours the torso says only "not upright" (the quadruped rule has no upper limit for it).
 
 Frames are classified with hysteresis (a posture is entered with strict
 thresholds and left only when looser ones fail) and runs shorter than a minimum
@@ -74,8 +76,11 @@ RULES: dict[str, dict[str, tuple[float, float]]] = {
     SEATED: {"torso_tilt_deg": (0.0, 40.0), "thigh_drop_deg": (55.0, 135.0), "shank_drop_deg": (0.0, 65.0)},
     # a camera pitched down by p sees a horizontal torso at 90° - p from its up axis: from a shelf (p up to
     # ~40°) the pose model put it at 31-44° (behind, rendered), hence the low limit; a seated torso is told
-    # apart by the thigh (horizontal there), kneeling upright by the torso (under 35°)
-    QUADRUPED: {"torso_tilt_deg": (35.0, 130.0), "thigh_drop_deg": (0.0, 40.0), "arm_drop_deg": (0.0, 40.0),
+    # apart by the thigh (horizontal there), kneeling upright by the torso (under 35°). No upper limit: seen
+    # along its length from below (a camera on the floor behind), the shoulders are hidden behind the hips and the
+    # pose model put them down by the knees, the torso 130-170° from up (rendered, dev seeds 5010-6203); a body
+    # really head down on straight legs (a standing forward bend) is told apart by the shank where it is judged.
+    QUADRUPED: {"torso_tilt_deg": (35.0, 180.0), "thigh_drop_deg": (0.0, 40.0), "arm_drop_deg": (0.0, 40.0),
                 "shank_drop_deg": (50.0, 180.0)},
 }
 
