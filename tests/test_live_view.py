@@ -231,6 +231,33 @@ def test_the_cue_panel_goes_where_it_covers_the_least_and_prefers_the_full_text(
     assert short[3] < full[3]
 
 
+@pytest.mark.parametrize("w, h", SIZES)
+def test_the_seated_text_moves_to_the_right_column_when_a_foot_is_under_the_left_one(w, h):
+    """Seated, the text panel sat in the left column over a left foot turned out to 50° (mirrored view, 640×480):
+    it goes to the right column when that covers fewer of the knees and feet, stays left otherwise, and never
+    runs into the gauges or the live status box."""
+    from hipvision.draw.rotation import draw_leg_hud
+
+    def hud(feet):
+        image = np.zeros((h, w, 3), np.uint8)
+        boxes = draw_leg_hud(image, values_deg=(50.0, 1.0), best_deg=(50.0, 25.0), mirror=True,
+                             best_uncertainty_deg=(4.0, 4.0), status=["measuring - turn the foot outward, hold 1 s"],
+                             keys=ROTATION_KEYS, keep_clear_px=feet)
+        return image, boxes
+
+    left_foot = np.array([[0.15 * w, 0.77 * h], [0.16 * w, 0.8 * h]])
+    right_foot = np.array([[0.85 * w, 0.77 * h], [0.84 * w, 0.8 * h]])
+    _, plain = hud(None)
+    assert plain[-1][0] < w / 2                                   # nothing in the way: the left column
+    assert _weight_inside(plain[-1], left_foot, [1, 1]) > 0       # where the turned-out foot was covered
+    image, moved = hud(left_foot)
+    assert moved[-1][0] > w / 2 and _weight_inside(moved[-1], left_foot, [1, 1]) == 0
+    assert hud(right_foot)[1][-1][0] < w / 2                      # the other foot out: stays left
+    boxes = moved + [status_box(image)]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not overlap(a, b), (w, h, a, b)
+
+
 def test_the_overlap_check_can_fail():
     image, _ = circles_view(640, 480)
     old_cues = draw.draw_panel(image, [LONG_CUES[0]], "bl")  # as before: as wide as the frame allows

@@ -312,6 +312,25 @@ def draw_status_panel(image: np.ndarray, lines: Sequence[str | tuple[str, Color]
     return draw_panel(image, lines, "br", scale=STATUS_SCALE, max_width=width)
 
 
+def status_box_height(shape: tuple[int, ...]) -> int:
+    """Height of the live loop's status box bottom-right at its tallest (two lines, `draw_status_panel`) on an image
+    of ``shape``, margin included, pixels: a panel on the right ends above it."""
+    scratch = np.zeros(shape, np.uint8)
+    return draw_status_panel(scratch, [STATUS_RESERVE_TEXT, "REC  30 fps"])[3] + margin_px(scratch)
+
+
+def covered_weight(boxes: Sequence[tuple[int, int, int, int]], points: np.ndarray,
+                   weights: np.ndarray | None = None) -> float:
+    """The summed ``weights`` (default 1 each) of the ``points`` ((N, 2) pixels) inside any of ``boxes``
+    (x, y, w, h): how much of what the person watches a panel would cover."""
+    points = np.asarray(points, float).reshape(-1, 2)
+    weights = np.ones(len(points)) if weights is None else np.asarray(weights, float)
+    inside = np.zeros(len(points), bool)
+    for x, y, w, h in boxes:
+        inside |= (points[:, 0] >= x) & (points[:, 0] <= x + w) & (points[:, 1] >= y) & (points[:, 1] <= y + h)
+    return float(weights[inside].sum())
+
+
 def key_hints_text(keys: Sequence[tuple[str, str]]) -> str:
     """``(("SPACE", "trial"), ("Q", "quit & save"))`` → "SPACE trial   Q quit & save"."""
     return _KEY_SEP.join(f"{key} {what}" for key, what in keys)

@@ -19,7 +19,6 @@ import numpy as np
 from hipvision import draw
 from hipvision.core.circles import CirclesResult, CirclesSettings
 from hipvision.core.circles.result import ESTIMATE_MARK
-from hipvision.draw.canvas import STATUS_RESERVE_TEXT
 from hipvision.landmarks import Landmark as L
 
 if TYPE_CHECKING:
@@ -231,21 +230,6 @@ CUE_SCALE = 0.9
 MIN_CUE_WIDTH = 0.4
 
 
-def _covered(boxes: "list[tuple[int, int, int, int]]", points: np.ndarray, weights: np.ndarray) -> float:
-    """The summed ``weights`` of the ``points`` ((N, 2) pixels) that lie in any of ``boxes`` (x, y, w, h)."""
-    inside = np.zeros(len(points), bool)
-    for x, y, w, h in boxes:
-        inside |= (points[:, 0] >= x) & (points[:, 0] <= x + w) & (points[:, 1] >= y) & (points[:, 1] <= y + h)
-    return float(weights[inside].sum())
-
-
-def status_box_height(shape: tuple[int, ...]) -> int:
-    """Height of the live loop's status box bottom-right at its tallest (two lines) on an image of ``shape``,
-    margin included, pixels."""
-    scratch = np.zeros(shape, np.uint8)
-    return draw.draw_status_panel(scratch, [STATUS_RESERVE_TEXT, "REC  30 fps"])[3] + draw.margin_px(scratch)
-
-
 #: The narrowed cue panel's width is a multiple of this, pixels (its boxes are cached per width).
 NARROW_STEP_PX = 8
 #: The places the cue panel can go, in order of preference (see `place_cues`).
@@ -274,7 +258,7 @@ def _cue_boxes(shape: tuple[int, ...], place: str, lines: tuple, keys: tuple, ti
     where they do not fit (the right column running into the live status box). Cached: the cues change seldom."""
     boxes = tuple(b for b in _draw_cues(np.zeros(shape, np.uint8), place, lines, keys, title, width=width,
                                         top_px=top_px, right_px=right_px, column=column) if b[2] and b[3])
-    if place == "right column" and max(y + h for _, y, _, h in boxes) > shape[0] - status_box_height(shape):
+    if place == "right column" and max(y + h for _, y, _, h in boxes) > shape[0] - draw.status_box_height(shape):
         return None
     return boxes
 
@@ -314,7 +298,7 @@ def place_cues(image: np.ndarray, lines: list, keys: tuple, *, title: str | None
         for text in texts:
             for place, width in places:
                 boxes = _cue_boxes(image.shape, place, text, keys, title, width, **args)
-                covered = math.inf if boxes is None else _covered(list(boxes), points, weights)
+                covered = math.inf if boxes is None else draw.covered_weight(boxes, points, weights)
                 if covered < least:
                     choice, least = (place, width, text), covered
             if least == 0:

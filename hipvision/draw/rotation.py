@@ -17,7 +17,7 @@ from hipvision import draw
 from hipvision.core.rotation import RotationResult, classify, coaching_message
 from hipvision.core.rotation.advice import certainty_word
 from hipvision.core.rotation.view import CameraView
-from hipvision.landmarks import LEG, SIDES
+from hipvision.landmarks import LEG, SIDES, Landmark as L
 
 if TYPE_CHECKING:
     from hipvision.sequence import PoseSequence
@@ -64,13 +64,32 @@ def draw_legs(image: np.ndarray, px: np.ndarray, angles_deg: Sequence[float], vi
                                 text=draw.deg_text(angle), reference_line=False, mirror_text=mirror_text)
 
 
+#: The landmarks of a seated person's lower legs, which the text panel keeps clear of (`draw_leg_hud`).
+LOWER_LEGS = (L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX,
+              L.RIGHT_FOOT_INDEX)
+
+
+def lower_legs_px(landmarks_norm: np.ndarray, visibility: np.ndarray, size: tuple[int, int], *,
+                  mirror: bool = False) -> np.ndarray:
+    """(N, 2) the `LOWER_LEGS` landmarks seen (visibility ≥ 0.5) of one frame's (33, >=2) normalised image
+    landmarks, in pixels of a displayed image of ``size`` (w, h), mirrored with it when ``mirror``."""
+    rows = [int(i) for i in LOWER_LEGS]
+    pts = np.asarray(landmarks_norm, float)[rows, :2].copy()
+    pts = pts[(np.asarray(visibility, float)[rows] >= 0.5) & np.isfinite(pts).all(axis=1)]
+    if mirror:
+        pts[:, 0] = 1.0 - pts[:, 0]
+    return pts * np.asarray(size, float)
+
+
 def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Sequence[float], mirror: bool,
                  message: str | None = None, status: Sequence[str | tuple[str, draw.Color]] = (),
                  best_uncertainty_deg: Sequence[float] = (np.nan, np.nan),
                  best_class: Sequence[str | None] = (None, None),
-                 keys: Sequence[tuple[str, str]] = ()) -> list[tuple[int, int, int, int]]:
+                 keys: Sequence[tuple[str, str]] = (),
+                 keep_clear_px: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
     """Big per-leg numbers with a gauge (30°/45° marks, best held) under each, and a coaching/status panel
-    over the key hints bottom-left; returns the boxes drawn (x, y, w, h).
+    in the left column over the key hints, or in the right column when that covers fewer of ``keep_clear_px``
+    ((N, 2) pixels on this frame: the knees and feet); returns the boxes drawn (x, y, w, h).
 
     Args:
         values_deg: (left, right) current angle, degrees. best_deg: (left, right) best held so far.
@@ -102,11 +121,35 @@ def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Se
         draw.draw_gauge(image, boxes[-1], value if _finite(value) else None,
                         best=best if _finite(best) else None, label=label,
                         best_uncertainty=unc if _finite(unc) else None, best_class=cls)
-    # text goes in the left column under the gauge, clear of the legs of a person sitting in the middle
-    if message:
-        return boxes + draw.draw_bottom_left(image, [(message, draw.CLASS_COLORS["limited"])], keys, title="Set-up",
-                                             max_width=gw)
-    return boxes + draw.draw_bottom_left(image, list(status), keys, scale=0.85, max_width=gw)
+    # text goes in a column under a gauge, clear of the legs of a person sitting in the middle: the left one, or
+    # the right one where a foot turned out (to the left in a mirrored view) would be under the left one
+    lines, title, scale = (([(message, draw.CLASS_COLORS["limited"])], "Set-up", 1.0) if message
+                           else (list(status), None, 0.85))
+    top = max(y + bh for _, y, _, bh in boxes) + margin // 2
+    column = _text_column(image, lines, keys, title=title, scale=scale, width=gw, top_px=top,
+                          keep_clear_px=keep_clear_px)
+    if column == "right":
+        bottom = h - draw.status_box_height(image.shape)
+        return boxes + draw.draw_bottom_left(image, (), keys, max_width=gw) + [
+            draw.draw_panel(image, lines, "br", scale=scale, title=title, max_width=gw, bottom=bottom)]
+    return boxes + draw.draw_bottom_left(image, lines, keys, title=title, scale=scale, max_width=gw)
+
+
+def _text_column(image: np.ndarray, lines: list, keys: Sequence[tuple[str, str]], *, title: str | None,
+                 scale: float, width: int, top_px: int, keep_clear_px: np.ndarray | None) -> str:
+    """"left" or "right": where `draw_leg_hud`'s panel covers fewer of ``keep_clear_px`` (the left on a tie, or
+    when the right one would not fit between ``top_px``, under the gauges, and the live status box)."""
+    points = np.zeros((0, 2)) if keep_clear_px is None else np.asarray(keep_clear_px, float).reshape(-1, 2)
+    points = points[np.isfinite(points).all(axis=1)]
+    if not len(points) or not (lines or title):
+        return "left"
+    scratch = np.zeros_like(image)
+    left = draw.draw_bottom_left(scratch, lines, keys, title=title, scale=scale, max_width=width)
+    bottom = image.shape[0] - draw.status_box_height(image.shape)
+    right = draw.draw_panel(scratch, lines, "br", scale=scale, title=title, max_width=width, bottom=bottom)
+    if right[1] < top_px:
+        return "left"
+    return "right" if draw.covered_weight([right], points) < draw.covered_weight(left[-1:], points) else "left"
 
 
 def _best_state(best_deg: float, uncertainty_deg: float) -> str:
@@ -166,4 +209,6 @@ class RotationAnnotator:
         best, unc, cls = held_so_far(result, float(seq.timestamps_s[i]))
         draw_leg_hud(img, values_deg=result.angle_deg[i], best_deg=best, mirror=False, best_uncertainty_deg=unc,
                      best_class=cls, message=coaching_message(result.reasons[i]),
-                     status=[f"t = {frame.timestamp_s:.1f} s"])
+                     status=[f"t = {frame.timestamp_s:.1f} s"],
+                     keep_clear_px=lower_legs_px(seq.image[i], seq.visibility[i], (img.shape[1], img.shape[0]))
+                     if seq.detected[i] else None)

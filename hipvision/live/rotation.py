@@ -9,7 +9,7 @@ import numpy as np
 from hipvision import draw
 from hipvision.core.rotation import RotationSettings, RotationTracker
 from hipvision.core.rotation.uncertainty import held_text
-from hipvision.draw.rotation import KEYS, draw_leg_hud, draw_legs, held_display
+from hipvision.draw.rotation import KEYS, draw_leg_hud, draw_legs, held_display, lower_legs_px
 from hipvision.landmarks import SIDES
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ class RotationLive:
         self._paused = False
         self._trials: list[dict] = []
         self._kept: dict | None = None
+        self._legs: tuple[np.ndarray, np.ndarray] | None = None  # last frame's image landmarks, visibility
         self._held: tuple[np.ndarray, np.ndarray, list] | None = None   # (held, uncertainty, class) per leg
         self._summary_t = -np.inf
 
@@ -50,6 +51,7 @@ class RotationLive:
 
     def draw_scene(self, image: np.ndarray, pose: "FramePose") -> None:
         r = self._reading
+        self._legs = (pose.image, pose.visibility) if pose.detected else None
         if r is None or self._paused or not pose.detected:
             return
         px = np.asarray(pose.image, float)[:, :2] * (image.shape[1], image.shape[0])
@@ -67,7 +69,14 @@ class RotationLive:
         held, unc, cls = self._held if self._held is not None and r is not None else (nan2, nan2, [None, None])
         draw_leg_hud(image, values_deg=r.angle_deg if r is not None and not self._paused else nan2,
                      best_deg=held, mirror=self.mirror, best_uncertainty_deg=unc, best_class=cls,
-                     message=None if r is None or self._paused else r.message, status=status, keys=KEYS)
+                     message=None if r is None or self._paused else r.message, status=status, keys=KEYS,
+                     keep_clear_px=self._legs_px(image))
+
+    def _legs_px(self, image: np.ndarray) -> np.ndarray | None:
+        """The last frame's seen knees and feet on the displayed ``image``, pixels (mirrored with it)."""
+        if self._legs is None:
+            return None
+        return lower_legs_px(*self._legs, (image.shape[1], image.shape[0]), mirror=self.mirror)
 
     def status_text(self) -> str:
         """One line for a terminal: each leg's current angle and best held so far, the trial state."""

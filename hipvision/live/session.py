@@ -34,7 +34,7 @@ from hipvision.core.rotation import RotationTracker
 from hipvision.core.rotation.summary import class_with_uncertainty
 from hipvision.core.rotation.uncertainty import held_text
 from hipvision.live.circles import CirclesLive
-from hipvision.draw.rotation import draw_leg_hud, draw_legs, held_display
+from hipvision.draw.rotation import draw_leg_hud, draw_legs, held_display, lower_legs_px
 from hipvision.pose.extract import SequenceBuilder
 from hipvision.sequence import effective_fps
 
@@ -92,6 +92,7 @@ class SessionLive:
         self.frame_size = frame_size
         self.fps = float(fps)
         self.mirror = mirror
+        self._legs: tuple[np.ndarray, np.ndarray] | None = None  # last frame's image landmarks, visibility
         self.source = source
         self.model = model
         self.min_phase_s = min_phase_s
@@ -207,6 +208,7 @@ class SessionLive:
 
     # -------------------------------------------------------------- drawing
     def draw_scene(self, image: np.ndarray, pose: "FramePose") -> None:
+        self._legs = (pose.image, pose.visibility) if pose.detected else None
         if self.posture == SEATED and self._reading is not None and pose.detected:
             px = np.asarray(pose.image, float)[:, :2] * (image.shape[1], image.shape[0])
             draw_legs(image, px, self._reading.angle_deg, self._reading.view, knees_px=self._reading.knee_px,
@@ -225,7 +227,9 @@ class SessionLive:
             return draw_leg_hud(image, values_deg=r.angle_deg if r is not None else _NAN2, best_deg=best,
                                 mirror=self.mirror, best_uncertainty_deg=unc,
                                 best_class=[class_with_uncertainty(b, u) for b, u in zip(best, unc)],
-                                message=None if r is None else r.message, status=lines, keys=KEYS)
+                                message=None if r is None else r.message, status=lines, keys=KEYS,
+                                keep_clear_px=None if self._legs is None else lower_legs_px(
+                                    *self._legs, (image.shape[1], image.shape[0]), mirror=self.mirror))
         if self.posture == QUADRUPED:
             return self._circles.draw_hud(image, title=step, keys=KEYS)
         if self.retested:  # the routine is done: the change is what the person came for
