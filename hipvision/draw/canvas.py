@@ -312,9 +312,24 @@ def draw_status_panel(image: np.ndarray, lines: Sequence[str | tuple[str, Color]
     return draw_panel(image, lines, "br", scale=STATUS_SCALE, max_width=width)
 
 
+#: Visibility (0..1) from which a landmark counts as seen by the panels that keep clear of the body.
+SEEN_VISIBILITY = 0.5
+
+
+def seen_landmarks(landmarks_norm: np.ndarray, visibility: np.ndarray, rows: Sequence[int]) -> tuple[np.ndarray,
+                                                                                                   np.ndarray]:
+    """Of one frame's (33, >=2) normalised image landmarks, the ``rows`` seen (``visibility`` at least
+    `SEEN_VISIBILITY`, finite): (N, 2) normalised (x, y), and the (len(rows),) mask of those seen."""
+    rows = [int(i) for i in rows]
+    xy = np.asarray(landmarks_norm, float)[rows, :2]
+    seen = (np.asarray(visibility, float)[rows] >= SEEN_VISIBILITY) & np.isfinite(xy).all(axis=1)
+    return xy[seen], seen
+
+
+@functools.lru_cache(maxsize=8)
 def status_box_height(shape: tuple[int, ...]) -> int:
     """Height of the live loop's status box bottom-right at its tallest (two lines, `draw_status_panel`) on an image
-    of ``shape``, margin included, pixels: a panel on the right ends above it."""
+    of ``shape``, margin included, pixels: a panel on the right ends above it. Cached per shape (drawn to measure)."""
     scratch = np.zeros(shape, np.uint8)
     return draw_status_panel(scratch, [STATUS_RESERVE_TEXT, "REC  30 fps"])[3] + margin_px(scratch)
 

@@ -38,8 +38,6 @@ def hip_norm(landmarks_norm: np.ndarray) -> np.ndarray:
     return (lm[..., L.LEFT_HIP, :2] + lm[..., L.RIGHT_HIP, :2]) / 2
 
 
-#: Visibility from which a body part counts as seen (the cue panel keeps clear of it).
-PART_VISIBILITY = 0.5
 #: The landmarks a person doing hip circles watches on screen and how much each matters: the hips (the circle
 #: itself) far the most (the panel goes anywhere else first), then the hands and knees (shoulders over hands, hips
 #: over knees), then the feet. The cue panel goes where it covers the least of them (`place_cues`): from behind the
@@ -50,12 +48,10 @@ WATCHED: dict[L, float] = {L.LEFT_HIP: 6.0, L.RIGHT_HIP: 6.0, L.LEFT_WRIST: 2.0,
 
 
 def watched_parts(landmarks_norm: np.ndarray, visibility: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The `WATCHED` landmarks of one frame's (33, >=2) normalised image landmarks that were seen (``visibility``
-    (33,) at least `PART_VISIBILITY`): (N, 2) normalised image (x, y) and (N,) their weights."""
-    rows = [int(i) for i in WATCHED]
-    image, vis = np.asarray(landmarks_norm, float), np.asarray(visibility, float)
-    seen = (vis[rows] >= PART_VISIBILITY) & np.isfinite(image[rows, :2]).all(axis=1)
-    return image[rows, :2][seen], np.array(list(WATCHED.values()))[seen]
+    """The `WATCHED` landmarks of one frame's (33, >=2) normalised image landmarks that were seen
+    (`draw.seen_landmarks`): (N, 2) normalised image (x, y) and (N,) their weights."""
+    points, seen = draw.seen_landmarks(landmarks_norm, visibility, list(WATCHED))
+    return points, np.array(list(WATCHED.values()))[seen]
 
 
 def draw_counts(image: np.ndarray, counts: dict[str, int], target: int, org: tuple[float, float]) -> tuple:
@@ -314,8 +310,8 @@ LOW_TITLE = "LOW CONFIDENCE: counts may be wrong"
 
 def confidence_cues(confidence: "Confidence | None", t_s: float | None = None, *, why: bool = True) -> list[str]:
     """HUD lines for a low confidence, from one reason: `LOW_TITLE`, what to change (whole, never cut), then
-    why (left out when not ``why`` and there is a change), cut at a word boundary to what is left of `CUE_CHARS` (at least `WHY_MIN_CHARS`). The
-    whole of every reason is in the terminal, the JSON and the report.
+    why (left out when not ``why`` and there is a change), cut at a word boundary to what is left of `CUE_CHARS`
+    (at least `WHY_MIN_CHARS`). The whole of every reason is in the terminal, the JSON and the report.
 
     The reason is the first (the assessment's order) that is not about a later moment than ``t_s`` (seconds: the
     frame on screen; `Reason.at_s`), or the soonest of them when all are: a video does not say at 6 s what
@@ -380,7 +376,8 @@ class CirclesAnnotator:
         progress = (t - current.start_s) / max(current.end_s - current.start_s, 1e-6) if current else 0.0
         last = done[-1] if done else None
         verdict = [f"circle {last.index} ({DIRECTION_LABELS[last.direction]}): {last.verdict}"] if last else []
-        cues = verdict + confidence_cues(res.confidence_at(t), t)
+        confidence = res.confidence_at(t)
+        cues = verdict + confidence_cues(confidence, t)
         track = res.track
         centre = 100 * track.centre_m[i] if track is not None else None
         sized = current or last
@@ -388,7 +385,7 @@ class CirclesAnnotator:
                     direction=current.direction if current else None, path_cm=res.pelvis_cm[sl], rep_ids=ids,
                     centre_cm=centre, torso_cm=res.torso_cm, radius_pct=sized.radius_pct_torso if sized else None,
                     cues=cues, size_estimated=bool(sized and sized.size_estimated),
-                    short_cues=verdict + confidence_cues(res.confidence_at(t), t, why=False),
+                    short_cues=verdict + confidence_cues(confidence, t, why=False),
                     **self._keep_clear(i, size))
 
     def _keep_clear(self, i: int, size: np.ndarray) -> dict:

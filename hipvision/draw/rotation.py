@@ -9,6 +9,7 @@ unmirrored, image-right in the mirrored selfie view).
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
@@ -71,11 +72,9 @@ LOWER_LEGS = (L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HEE
 
 def lower_legs_px(landmarks_norm: np.ndarray, visibility: np.ndarray, size: tuple[int, int], *,
                   mirror: bool = False) -> np.ndarray:
-    """(N, 2) the `LOWER_LEGS` landmarks seen (visibility ≥ 0.5) of one frame's (33, >=2) normalised image
+    """(N, 2) the `LOWER_LEGS` landmarks seen (`draw.seen_landmarks`) of one frame's (33, >=2) normalised image
     landmarks, in pixels of a displayed image of ``size`` (w, h), mirrored with it when ``mirror``."""
-    rows = [int(i) for i in LOWER_LEGS]
-    pts = np.asarray(landmarks_norm, float)[rows, :2].copy()
-    pts = pts[(np.asarray(visibility, float)[rows] >= 0.5) & np.isfinite(pts).all(axis=1)]
+    pts, _ = draw.seen_landmarks(landmarks_norm, visibility, LOWER_LEGS)
     if mirror:
         pts[:, 0] = 1.0 - pts[:, 0]
     return pts * np.asarray(size, float)
@@ -143,13 +142,22 @@ def _text_column(image: np.ndarray, lines: list, keys: Sequence[tuple[str, str]]
     points = points[np.isfinite(points).all(axis=1)]
     if not len(points) or not (lines or title):
         return "left"
-    scratch = np.zeros_like(image)
-    left = draw.draw_bottom_left(scratch, lines, keys, title=title, scale=scale, max_width=width)
-    bottom = image.shape[0] - draw.status_box_height(image.shape)
-    right = draw.draw_panel(scratch, lines, "br", scale=scale, title=title, max_width=width, bottom=bottom)
+    text = tuple(ln if isinstance(ln, str) else (ln[0], tuple(int(c) for c in ln[1])) for ln in lines)
+    left, right = _column_boxes(image.shape, text, tuple(tuple(k) for k in keys), title, scale, width)
     if right[1] < top_px:
         return "left"
-    return "right" if draw.covered_weight([right], points) < draw.covered_weight(left[-1:], points) else "left"
+    return "right" if draw.covered_weight([right], points) < draw.covered_weight([left], points) else "left"
+
+
+@functools.lru_cache(maxsize=32)
+def _column_boxes(shape: tuple[int, ...], lines: tuple, keys: tuple, title: str | None, scale: float,
+                  width: int) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]]:
+    """The text panel's box (x, y, w, h) in the left column (over the key hints) and in the right one (over the
+    live status box) on an image of ``shape``: they depend on nothing else, so they are measured once per text."""
+    scratch = np.zeros(shape, np.uint8)
+    left = draw.draw_bottom_left(scratch, lines, keys, title=title, scale=scale, max_width=width)[-1]
+    bottom = shape[0] - draw.status_box_height(shape)
+    return left, draw.draw_panel(scratch, lines, "br", scale=scale, title=title, max_width=width, bottom=bottom)
 
 
 def _best_state(best_deg: float, uncertainty_deg: float) -> str:

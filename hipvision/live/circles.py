@@ -164,7 +164,8 @@ class CirclesLive:
                            centre_cm=100 * st.centre_m, torso_cm=100 * st.torso_m,
                            radius_pct=last.radius_pct_torso if last is not None else None, size_label="last circle",
                            size_estimated=last is not None and last.size_estimated,
-                           cues=cues + confidence_cues(confidence), short_cues=cues + confidence_cues(confidence, why=False),
+                           cues=cues + confidence_cues(confidence),
+                           short_cues=cues + confidence_cues(confidence, why=False),
                            paused=self.paused, keys_help=self.keys_help or keys is not None, title=title,
                            keys=KEYS if keys is None else keys, keep_clear_px=self._watched_px(image),
                            keep_clear_weight=self._weights)
