@@ -1,8 +1,12 @@
 """Scripted quadruped sequences with known answers, shared by the circles tests."""
 
+import dataclasses
 import zlib
 from functools import lru_cache
 
+import numpy as np
+
+from hipvision.landmarks import Landmark as L
 from hipvision.synthetic.quadruped import (Circles, Fidget, Hold, PelvisScript, Rock, StandUp, pelvis_script,
                                            render_quadruped)
 
@@ -142,3 +146,19 @@ def assert_live_equals_saved(shown: list[dict], saved) -> list[float]:
             on_screen = [e for e in shown if e["t_s"] <= at][-1]
             assert {k: on_screen[k] for k in counts} == so_far, (at, on_screen, so_far)
     return check_shown(shown, counts, [{"direction": r.direction, "end_s": r.end_s} for r in saved.reps])
+
+
+def seen_from_the_floor_behind(seq, frames=slice(None)):
+    """``seq`` (on all fours, seen from behind by a camera below the hips) as the pose model drew it on rendered
+    people in ``frames`` (dev seeds 5010, 5011, 6203): the shoulders, hidden behind the hips, put 80% of the way down
+    to the knees in the image and 0.29 m below / 0.21 m beyond the hips in its world (the torso then reads 130-170°
+    from up), and the wrists unseen."""
+    image, world, vis = seq.image.copy(), seq.world.copy(), seq.visibility.copy()
+    for hip, knee, shoulder in ((L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_SHOULDER),
+                                (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_SHOULDER)):
+        image[frames, shoulder, 1] = image[frames, hip, 1] + 0.8 * (image[frames, knee, 1] - image[frames, hip, 1])
+        image[frames, shoulder, 0] = image[frames, hip, 0]
+        world[frames, shoulder] = world[frames, hip] + np.array([0.0, 0.29, 0.21])
+    for wrist in (L.LEFT_WRIST, L.RIGHT_WRIST):
+        vis[frames, wrist] = 0.02
+    return dataclasses.replace(seq, image=image, world=world, visibility=vis)

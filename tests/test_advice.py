@@ -102,6 +102,15 @@ def test_no_circle_says_how_to_do_them():
                                               "as you can, 5 each way, the whole body in view.",)
 
 
+def test_no_circle_with_low_confidence_says_to_make_the_changes_first():
+    """0 circles, low (a camera low behind the hips, or in line): the person may well have circled, so the first
+    thing is the confidence's changes, not "circle the hips"."""
+    assert _circles(total=0, confidence="low", verdicts=[]) == (
+        "No circle was counted, but from this recording some may have been missed: make the changes listed under "
+        "confidence, then record again (on hands and knees, circle the hips as large as you can, 5 each way, the "
+        "whole body in view).",)
+
+
 def test_low_confidence_asks_to_record_again_and_does_not_send_to_the_re_test():
     steps = _circles(confidence="low")
     assert steps == ("The circle counts are unsure: make the changes listed under confidence, then record the set again.",)

@@ -273,3 +273,46 @@ def test_no_circles_print_no_empty_rep_table(capsys):
     out = capsys.readouterr().out
     assert "Hip circles: 0 (0 clockwise, 0 counter-clockwise), LOW confidence" in out
     assert "radius cm" not in out
+
+
+def _from_the_floor_behind(share: float):
+    """5 + 5 circles filmed from behind (counted right and high as filmed), with the body as the pose model drew it
+    from the floor behind (`seen_from_the_floor_behind`: the torso read head down) in every frame whose index mod
+    20 is under ``share`` × 20."""
+    import numpy as np
+    from circles_cases import seen_from_the_floor_behind
+
+    seq = film(SETS, 180.0, 1.0)
+    return seen_from_the_floor_behind(seq, np.arange(len(seq)) % 20 < round(share * 20))
+
+
+def test_a_camera_low_behind_the_hips_makes_the_count_low_and_says_to_raise_it():
+    """From the floor behind, the hips hide the shoulders and the pose model misreads the body (rendered: the camera
+    azimuth read anywhere from -163° to 114°, the start position "33 cm off"). A torso read head down in most frames
+    on hands and knees says so: low, with the camera raised and moved to the diagonal, the start position not judged,
+    the view named as in line behind (not "at the side")."""
+    from hipvision.core.circles.confidence import LOW_BEHIND_CHANGE
+    from hipvision.core.circles.quality import NOT_JUDGED
+
+    assert analyze_circles(film(SETS, 180.0, 1.0)).confidence.level == "high"  # as filmed
+    result = analyze_circles(_from_the_floor_behind(1.0))
+    assert result.confidence.level == "low"
+    assert any("body read head down" in r for r in result.confidence.reasons)
+    assert LOW_BEHIND_CHANGE in result.confidence.changes
+    assert "move the camera to about 45° between the head and the side" not in result.confidence.changes
+    assert all(s.confidence.level == "low" for s in result.sets)
+    assert result.start_position.ok is None and result.start_position.message.startswith("not judged")
+    assert result.reps and all(r.verdict == NOT_JUDGED for r in result.reps)  # not "keep the shoulders still"
+    assert not any("In the next set of circles" in step for step in result.next_steps)
+    assert any(w.startswith("camera low behind the hips") for w in result.warnings)
+    assert not any(w.startswith(("camera at the side", "camera in line")) for w in result.warnings)
+
+
+def test_a_torso_read_head_down_in_a_few_frames_is_not_a_low_camera():
+    """Under a quarter of the frames on hands and knees read head down (dev, table height behind: up to 3%): no
+    such reason, the start position judged."""
+    result = analyze_circles(_from_the_floor_behind(0.15))
+    assert not any("head down" in r for r in result.confidence.reasons)
+    assert result.start_position.ok is not None
+    assert all(r.verdict != "not judged from this camera" for r in result.reps)
+    assert not any(w.startswith("camera low behind the hips") for w in result.warnings)

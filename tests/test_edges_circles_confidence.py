@@ -184,3 +184,27 @@ def test_a_missed_small_circle_next_to_a_set_of_big_ones_is_reported():
     assert any(r.startswith("the hips went round at 0-2 s but no circle was counted there") for r in reasons)
     _, reasons = _two_sizes(first_counted=True)
     assert not any("no circle was counted" in r for r in reasons)
+
+
+@pytest.mark.parametrize("before_s, after_s, split", [
+    (1.25, 1.25, True),    # half a circle left at each end: one circle cut in two by the counter's phase
+    (0.1, 0.1, False),     # 14° at each end: an entry and an exit
+    (1.25, 0.0, False),    # all of it before the set: not a circle split between its ends
+    (0.0, 1.25, False),
+])
+def test_a_set_turned_its_own_way_at_both_ends_may_have_lost_a_circle_split_between_them(before_s, after_s, split):
+    """Circles all the way through 10 s (4 turns); the counted circles leave ``before_s`` of turning before the
+    first and ``after_s`` after the last (held-out 9941: 2 circles counted 1, "high", the other circle's halves
+    left at the set's two ends)."""
+    track = _track(10.0, across_m=0.1)
+    dev = track.pelvis_m - track.centre_m
+    turn = np.sum(dev[:-1, 0] * dev[1:, 1] - dev[:-1, 1] * dev[1:, 0])
+    direction = "clockwise" if turn > 0 else "counterclockwise"
+    start, end = before_s, 10.0 - after_s
+    n = round((end - start) / PERIOD_S)
+    edges = np.linspace(start, end, n + 1)
+    reps = [SimpleNamespace(direction=direction, start_s=float(a), end_s=float(b), area_cm2=314.0,
+                            radius_pct_torso=10.0) for a, b in zip(edges, edges[1:])]
+    reasons = _set_reasons(track, reps, target_per_direction=n)
+    said = [r for r in reasons if "split between the two and missed" in r]
+    assert bool(said) == split, reasons

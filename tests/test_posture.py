@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from circles_cases import seen_from_the_floor_behind
 from fixtures import skeletons as sk
 from hipvision.core.posture import (
     MIN_PARTS_SEEN, OTHER, QUADRUPED, RULES, SEATED, PostureFeatures, classify_frames, frame_is_quadruped, posture_features,
@@ -223,25 +224,6 @@ def test_squashed_depth_and_hidden_hands_do_not_make_other_postures_quadruped(po
     assert QUADRUPED not in [p.kind for p in segment_postures(seq)]
 
 
-def _as_the_model_sees_from_the_floor_behind(seq):
-    """``seq`` (on all fours, seen from behind by a camera below the hips) as the pose model drew it on rendered
-    people (dev seeds 5010, 5011, 6203): the shoulders, hidden behind the hips, put 80% of the way down to the
-    knees in the image and 0.29 m below / 0.21 m beyond the hips in its world (the torso then reads 130-170°
-    from up), and the wrists unseen."""
-    import dataclasses
-
-    from hipvision.landmarks import Landmark as L
-
-    image, world, vis = seq.image.copy(), seq.world.copy(), seq.visibility.copy()
-    for hip, knee, shoulder in ((L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_SHOULDER),
-                                (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_SHOULDER)):
-        image[:, shoulder, 1] = image[:, hip, 1] + 0.8 * (image[:, knee, 1] - image[:, hip, 1])
-        image[:, shoulder, 0] = image[:, hip, 0]
-        world[:, shoulder] = world[:, hip] + np.array([0.0, 0.29, 0.21])
-    vis[:, [L.LEFT_WRIST, L.RIGHT_WRIST]] = 0.02
-    return dataclasses.replace(seq, image=image, world=world, visibility=vis)
-
-
 def _floor_camera() -> PinholeCamera:
     """A camera on the floor 2 m in front of the body's origin, aimed up at the hips (pitch −5°)."""
     return PinholeCamera.looking_at(np.array([0.0, 0.45, 0.0]), distance_m=2.0, pitch_deg=-5)
@@ -252,7 +234,7 @@ def test_on_all_fours_seen_from_the_floor_behind_is_recognised_though_the_should
     frames recognised, the torso 130-170° from up): a horizontal torso seen along its length from below. The
     torso says "not upright" only, so it is quadruped (the thighs hang, the shanks lie along the floor)."""
     joints = held(POSES["quadruped"], 4.0, heading_deg=180)
-    seq = _as_the_model_sees_from_the_floor_behind(
+    seq = seen_from_the_floor_behind(
         sequence_from_joints(joints, _floor_camera(), fps=FPS, noise_px=1.0, world_noise_m=0.005, seed=4))
     feats = posture_features(seq)
     assert np.nanmedian(feats.torso_tilt_deg) > 135   # the reading the old upper limit (130°) refused

@@ -14,7 +14,7 @@ import pytest
 
 from hipvision.core.circles import CirclesSettings, summarise
 from hipvision.core.circles.summary import rep_measures
-from hipvision.core.circles.confidence import ConfidenceSettings, _near_the_gate, _set_reasons, _view, diagonal_behind
+from hipvision.core.circles.confidence import ConfidenceSettings, _near_the_gate, _set_reasons, diagonal_behind, view_of
 from hipvision.core.circles.counting import CircleCounter, CounterSettings, RepSpan
 from hipvision.core.circles.depth import IDENTITY, apply_depth, depth_fit, loop_terms
 from hipvision.core.circles.edges import circle_radius_reference
@@ -267,10 +267,10 @@ def test_camera_view_warnings_near_their_edges(az, warning):
 
 @pytest.mark.parametrize("az", [26.0, 27.0, 63.0, 64.0, 116.0, 117.0, 153.0, 154.0])
 def test_warning_and_reasons_place_the_camera_alike_at_the_edges(az):
-    """The warning's place and the reasons' (`confidence._view`) are one classification: no azimuth gets a
+    """The warning's place and the reasons' (`confidence.view_of`) are one classification: no azimuth gets a
     "diagonally behind" warning with a "camera at the side" reason."""
     track = _track(az)
-    view, _ = _view(track, track.valid, ConfidenceSettings())
+    view, _ = view_of(track, track.valid, ConfidenceSettings())
     warned = {"in line": IN_LINE, "side": SIDE}.get(view, BEHIND if diagonal_behind(view, az) else None)
     camera = [w for w in _warnings(track, reps=True) if w.startswith("camera")]
     assert camera == ([] if warned is None else [warned])

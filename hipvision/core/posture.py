@@ -105,6 +105,13 @@ HIPS_SQUARE = 0.9
 #: sight, read 33-45° from hanging (under the 50° the rule needs): the posture dropped out in every circle.
 #: An upright body seen square (seated or kneeling, facing the camera) stays under it.
 NOT_UPRIGHT_DEG = 15.0
+#: The torso at least this far from up (degrees; 90 = level) reads head down, which a body on hands and knees is
+#: not: seen along the body from below (a camera on the floor behind the hips, which hide the shoulders) the pose
+#: model drew it so, 144-161° median on rendered people (62-88° from every camera at table height or above, and
+#: side-on from the floor). The circles' confidence reads it (`confidence.seen_from_low_behind`). Not judging the
+#: arms under it (their wrists are misplaced with the shoulders) let in more frames from the floor (28 → 41% of the
+#: all-fours frames, dev) but made the live recount show circles the saved result did not have: not done.
+HEAD_DOWN_DEG = 130.0
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from hipvision.core.circles.quality import NOT_JUDGED
+
 GOOD = "good circle"
 #: The last step after a finished set counted with confidence (left out inside a session, which re-tests).
 SET_DONE = "Set done: re-test the seated rotation (same camera, same set-up) to see what it changed."
@@ -25,13 +27,17 @@ def next_steps(*, total: int, confidence: str, missing: Mapping[str, int], verdi
         verdicts: the cue of each counted circle ("good circle", "make the circle bigger", ...).
         target_per_direction: circles per direction in the set.
 
-    No circles → how to do them; low confidence → record again after the changes the confidence lists;
+    No circles → how to do them (after the confidence's changes when low); low confidence → record again after the changes the confidence lists;
     an unfinished set → what is left; the most frequent cue → the focus of the next set; a finished set
     counted with confidence → re-test the seated rotation.
     """
     if total == 0:
-        return (f"No circle was counted: on hands and knees, circle the hips as large as you can, "
-                f"{target_per_direction} each way, the whole body in view.",)
+        how = (f"on hands and knees, circle the hips as large as you can, {target_per_direction} each way, the whole "
+               "body in view.")
+        if confidence != "high":  # circles may have been missed: first the changes the confidence lists
+            return (f"No circle was counted, but from this recording some may have been missed: make the changes "
+                    f"listed under confidence, then record again ({how[:-1]}).",)
+        return (f"No circle was counted: {how}",)
     steps = []
     if confidence != "high":
         steps.append("The circle counts are unsure: make the changes listed under confidence, then record the set "
@@ -39,7 +45,7 @@ def next_steps(*, total: int, confidence: str, missing: Mapping[str, int], verdi
     todo = [f"{n} more {_NAMES.get(k, k)}" for k, n in missing.items() if n > 0]
     if todo:
         steps.append(f"Finish the set of circles: {' and '.join(todo)}.")
-    cues = Counter(v for v in verdicts if v != GOOD)
+    cues = Counter(v for v in verdicts if v not in (GOOD, NOT_JUDGED))
     if cues:
         cue, n = cues.most_common(1)[0]
         steps.append(f"In the next set of circles, {cue} (the cue for {n} of {len(verdicts)} circles).")

@@ -138,6 +138,7 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
         nan = np.full((n, 3), np.nan)
         return CircleTrack(t, np.zeros(n, bool), nan[:, :2], nan[:, :2].copy(), nan.copy(), nan[:, 0].copy(),
                            nan[:, 0].copy(), nan[:, 0].copy())
+    features = posture_features(seq) if features is None else features
     path = body_path(seq, s, features=features)
     pts, valid, seg, pelvis, centre, shoulders, az, torso_all = (path.pts, path.valid, path.seg, path.pelvis,
                                                                  path.centre, path.shoulders, path.az, path.torso)
@@ -162,7 +163,7 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     torso = float(np.median(torso_all[ok])) if ok.any() else math.nan
     return CircleTrack(t, valid & np.all(np.isfinite(pelvis), axis=1), pelvis, centre, shoulders,
                        hip_flexion_deg(pts), np.full(len(t), torso), az, ratio, scale,
-                       evidence.image_loops)
+                       evidence.image_loops, features.torso_tilt_deg)
 
 
 def growth_frames_read(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) -> np.ndarray:

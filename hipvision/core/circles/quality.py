@@ -175,6 +175,11 @@ def rep_quality(t_s: np.ndarray, pelvis_m: np.ndarray, shoulders_m: np.ndarray, 
     return RepQuality(**{**q.__dict__, "verdict": verdict(q, thresholds)})
 
 
+#: A rep's verdict when the body was misread (a camera low behind the hips, `confidence.seen_from_low_behind`): no
+#: cue, and no "good circle" either.
+NOT_JUDGED = "not judged from this camera"
+
+
 def verdict(q: RepQuality, th: VerdictThresholds = VerdictThresholds(), *, roundness_measured: bool = True) -> str:
     """The one most useful cue for a rep, or "good circle"; without ``roundness_measured`` (half of the circle
     was not measured from the camera: `CircleRep.size_estimated`) no cue about its roundness."""
@@ -217,7 +222,7 @@ def start_position(pelvis_m: np.ndarray, shoulders_m: np.ndarray, *, tolerance_c
     sh = np.asarray(shoulders_m, float)[:, 0]
     pel, sh = pel[np.isfinite(pel)], sh[np.isfinite(sh)]
     if not len(pel) or not len(sh):
-        return StartPosition(None, math.nan, math.nan, "start position not seen")
+        return StartPosition(None, math.nan, math.nan, "not seen")
     p, s = float(np.median(pel)), float(np.median(sh))
     hips_cm, sh_cm = 100 * abs(p), 100 * abs(s)
     cues = []

@@ -7,10 +7,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from hipvision.core.circles.confidence import assess, camera_view, diagonal_behind, size_is_estimate
+from hipvision.core.circles.confidence import (
+    LOW_BEHIND_CHANGE, assess, diagonal_behind, seen_from_low_behind, size_is_estimate, view_of,
+)
 from hipvision.core.circles.counting import PartialSpan, RepSpan
 from hipvision.core.circles.depth import depth_axes
-from hipvision.core.circles.quality import protocol, rep_quality, start_position, verdict
+from hipvision.core.circles.quality import (
+    NOT_JUDGED, StartPosition, protocol, rep_quality, start_position, verdict,
+)
 from hipvision.core.circles.result import (
     CirclePartial,
     CircleRep,
@@ -64,12 +68,14 @@ def across_radius_m(pelvis_m: np.ndarray, camera_azimuth_deg: np.ndarray) -> flo
 
 
 def rep_measures(track: CircleTrack, span: RepSpan, index: int, settings: CirclesSettings, *,
-                 smooth: bool = False, neutral_forward_m: float = 0.0) -> CircleRep:
+                 smooth: bool = False, neutral_forward_m: float = 0.0, judged: bool = True) -> CircleRep:
     """A `CircleRep` (measures and verdict) for the samples of ``span``.
 
     ``smooth``: low-pass the rep's samples (zero-phase, ``settings.cutoff_hz``) first,
     for a causally filtered (live) track, so live and offline measures agree.
     ``neutral_forward_m``: the pelvis's forward position at the start (see `neutral_forward`).
+    ``judged``: False from a camera low behind the hips (`confidence.seen_from_low_behind`), which misreads the body:
+    the verdict is `NOT_JUDGED` (the measures stay, the result is low).
     """
     sl = slice(span.start_index, span.end_index + 1)
     keep = track.valid[sl]
@@ -91,8 +97,16 @@ def rep_measures(track: CircleTrack, span: RepSpan, index: int, settings: Circle
                      radius_pct_torso=q.radius_pct_torso, area_cm2=q.area_cm2, roundness=q.roundness,
                      sit_back_cm=q.sit_back_cm, peak_hip_flexion_deg=q.peak_hip_flexion_deg,
                      spine_motion_cm=q.spine_motion_cm, smoothness=q.smoothness,
-                     verdict=verdict(cue_q, settings.verdicts, roundness_measured=not estimated),
+                     verdict=(verdict(cue_q, settings.verdicts, roundness_measured=not estimated) if judged
+                              else NOT_JUDGED),
                      size_estimated=estimated)
+
+
+#: The start position from a camera low behind the hips (`confidence.seen_from_low_behind`): the shoulders are hidden
+#: and the body misread, so shoulders over hands and hips over knees are not judged (rendered from the floor behind,
+#: the misread body was told to move its shoulders 31-33 cm forward).
+NOT_JUDGED_FROM_LOW = StartPosition(None, math.nan, math.nan, "not judged: from a camera this low behind the hips "
+                                    "the shoulders are hidden")
 
 
 def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpan], *, rejected: int = 0,
@@ -108,15 +122,16 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
     t = track.t_s
     first = min([sp.start_index for sp in [*reps, *partials]], default=len(t))
     neutral = neutral_forward(track, first)
-    out_reps = [rep_measures(track, span, k + 1, settings, smooth=live, neutral_forward_m=neutral)
-                for k, span in enumerate(reps)]
+    low_behind = seen_from_low_behind(track)
+    out_reps = [rep_measures(track, span, k + 1, settings, smooth=live, neutral_forward_m=neutral,
+                             judged=not low_behind) for k, span in enumerate(reps)]
     out_partials = [CirclePartial(p.direction_name, p.start_s, p.end_s, p.fraction) for p in partials]
     rep_of_frame = np.zeros(len(t), int)
     for k, span in enumerate(reps):
         rep_of_frame[span.start_index:span.end_index + 1] = k + 1
     before = start_frames(track, first)
-    start = start_position(track.pelvis_m[before], track.shoulders_m[before],
-                           tolerance_cm=settings.start_tolerance_cm)
+    start = (NOT_JUDGED_FROM_LOW if low_behind else
+             start_position(track.pelvis_m[before], track.shoulders_m[before], tolerance_cm=settings.start_tolerance_cm))
     prot = protocol(sum(r.direction == "clockwise" for r in out_reps),
                     sum(r.direction == "counterclockwise" for r in out_reps), partials=len(out_partials),
                     target_per_direction=settings.target_per_direction)
@@ -162,11 +177,11 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
     if rejected:
         out.append(f"{rejected} circle-like movement{'s were' if rejected > 1 else ' was'} too small, flat or "
                    "quick to count")
-    az = track.camera_azimuth_deg[track.valid]
-    if az.size:
-        a = circular_mean_deg(az)
-        view = camera_view(a)
-        if view == "in line":
+    if track.valid.any():
+        view, a = view_of(track)
+        if seen_from_low_behind(track):
+            out.append(f"camera low behind the hips: the pose model misreads the body from there; {LOW_BEHIND_CHANGE}")
+        elif view == "in line":
             out.append("camera in line with the body: forward–back motion is seen only in depth, the least "
                        f"accurate direction; {BEST_PLACE}")
         elif view == "side":
