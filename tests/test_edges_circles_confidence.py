@@ -208,3 +208,10 @@ def test_a_set_turned_its_own_way_at_both_ends_may_have_lost_a_circle_split_betw
     reasons = _set_reasons(track, reps, target_per_direction=n)
     said = [r for r in reasons if "split between the two and missed" in r]
     assert bool(said) == split, reasons
+
+
+@pytest.mark.parametrize("start, end, said", [(5.0, 8.0, "5-8"), (1.2, 1.4, "1.2-1.4"), (9.71, 9.74, "9.7")])
+def test_a_reason_s_time_span_reads_as_one_time_when_its_ends_would_read_the_same(start, end, said):
+    """"went round at 9.7-9.7 s" (a report from the floor behind) reads "at 9.7 s"."""
+    from hipvision.core.circles.confidence import _span_s
+    assert _span_s(start, end) == said

@@ -523,7 +523,10 @@ def _move_camera(view: str, azimuth_deg: float = math.nan) -> str:
 
 
 def _span_s(start_s: float, end_s: float) -> str:
-    """A time span for a reason, "5-8", in whole seconds unless they would read the same ("1.2-1.6")."""
+    """A time span for a reason, "5-8", in whole seconds unless they would read the same ("1.2-1.4"); one time
+    ("9.7") when those would too."""
+    if f"{start_s:.1f}" == f"{end_s:.1f}":
+        return f"{start_s:.1f}"
     if round(start_s) == round(end_s):
         return f"{start_s:.1f}-{end_s:.1f}"
     return f"{start_s:.0f}-{end_s:.0f}"
