@@ -92,7 +92,8 @@ def print_summary(result: dict) -> None:
     for p in result.get("partials") or []:
         console.print(f"unfinished {p['direction']} circle at {p['start_s']:.1f}–{p['end_s']:.1f} s "
                       f"({100 * p['fraction']:.0f}% of a turn, not counted)", highlight=False)
-    if not result.get("posture_mismatch"):  # another posture: "do 5 more …" and "start position: not seen" do not apply
+    # another posture: "do 5 more …" and "start position: not seen" do not apply
+    if not result.get("posture_mismatch"):
         protocol = result["protocol"]  # a complete set's message says so ("set complete: …"), the others get "set: "
         complete = not any((protocol.get("missing") or {}).values())
         console.print(protocol["message"] if complete else f"set: {protocol['message']}", highlight=False)

@@ -27,9 +27,9 @@ def next_steps(*, total: int, confidence: str, missing: Mapping[str, int], verdi
         verdicts: the cue of each counted circle ("good circle", "make the circle bigger", ...).
         target_per_direction: circles per direction in the set.
 
-    No circles → how to do them (after the confidence's changes when low); low confidence → record again after the changes the confidence lists;
-    an unfinished set → what is left; the most frequent cue → the focus of the next set; a finished set
-    counted with confidence → re-test the seated rotation.
+    No circles → how to do them (after the confidence's changes when low); low confidence → record again after
+    the changes the confidence lists; an unfinished set → what is left; the most frequent cue (not `NOT_JUDGED`)
+    → the focus of the next set; a finished set counted with confidence → re-test the seated rotation.
     """
     if total == 0:
         how = (f"on hands and knees, circle the hips as large as you can, {target_per_direction} each way, the whole "

@@ -411,7 +411,6 @@ def view_of(track: CircleTrack, rows: np.ndarray | None = None,
     return camera_view(a, settings), a
 
 
-
 def size_is_estimate(track: CircleTrack, rows: np.ndarray, settings: ConfidenceSettings = ConfidenceSettings()) -> bool:
     """Whether the size of the path in ``rows`` is an estimate: the camera is side-on or in line with the body
     (one half of each circle is motion toward it, which the pose model sees least well), or the depth of most of

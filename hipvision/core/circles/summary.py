@@ -130,8 +130,8 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
     for k, span in enumerate(reps):
         rep_of_frame[span.start_index:span.end_index + 1] = k + 1
     before = start_frames(track, first)
-    start = (NOT_JUDGED_FROM_LOW if low_behind else
-             start_position(track.pelvis_m[before], track.shoulders_m[before], tolerance_cm=settings.start_tolerance_cm))
+    start = (NOT_JUDGED_FROM_LOW if low_behind else start_position(
+        track.pelvis_m[before], track.shoulders_m[before], tolerance_cm=settings.start_tolerance_cm))
     prot = protocol(sum(r.direction == "clockwise" for r in out_reps),
                     sum(r.direction == "counterclockwise" for r in out_reps), partials=len(out_partials),
                     target_per_direction=settings.target_per_direction)
