@@ -451,6 +451,64 @@ def test_leg_status_and_its_warning_at_their_edges(left, status, held, warning):
     assert [w for w in res.warnings if w.startswith("left leg")] == ([] if warning is None else [warning])
 
 
+def _broken_hold(run_from_s: float, run_to_s: float, *, top: float = 25.0, lasting_s: float = 2.0):
+    """The left leg at rest but ``top`` from 1 s for ``lasting_s``, its frames from ``run_from_s`` to ``run_to_s``
+    rejected as MOVING (their angle not measured), 30 fps; the right leg at rest."""
+    left = _square(top, lasting_s)
+    t = np.arange(len(left)) / FPS
+    reasons = np.zeros((len(left), 2), int)
+    run = (t >= run_from_s) & (t <= run_to_s)
+    reasons[run, 0] = int(Reason.MOVING)
+    left[run] = np.nan
+    return _legs(left, np.zeros_like(left), reasons=reasons)
+
+
+def test_a_hold_split_by_frames_not_measured_says_where_and_why():
+    """A 2.6 s hold whose middle 1.2 s was rejected (the knee landmark off its anchor: a small person on a rendered
+    video) leaves efforts of 0.57 and 0.77 s: "not held", but the result says that the hold was not measured there
+    and why, not that no effort was held (it said "left leg: no effort held for 1 s")."""
+    res = _broken_hold(1.6, 2.8, lasting_s=2.6)
+    assert res.left.status == "not held" and len(res.left.efforts) == 2
+    gap = res.to_dict()["left"]["hold_not_measured"]
+    assert gap == {"start_s": pytest.approx(1.57, abs=0.02), "end_s": pytest.approx(2.83, abs=0.02),
+                   "reason": "moving"}
+    (warning,) = [w for w in res.warnings if w.startswith("left leg")]
+    assert warning.startswith("left leg: its hold was not measured (1.6-2.8 s: the knee was seen moving), so no 1 s "
+                              "hold was seen; keep your knees still")
+    assert "the left leg turned, but its hold was not measured (1.6-2.8 s: the knee was seen moving)" in \
+        res.next_steps[0]
+    assert "the right leg did not turn (no effort seen)" in res.next_steps[0]    # resting: the old words
+    assert "hold_not_measured" not in res.to_dict()["right"]
+
+
+@pytest.mark.parametrize("run_from_s, run_to_s, lasting_s, blamed", [
+    (1.5, 1.9, 0.8, False),   # an effort of 0.47 s and 0.47 s not measured after it: under the hold time in all
+    (1.5, 2.3, 1.2, True),    # ... 0.87 s not measured after it: 1.33 s in all
+    (3.2, 3.5, 2.0, False),   # rejected after the leg came back to rest: the 2 s hold was measured
+])
+def test_frames_not_measured_are_blamed_only_when_the_hold_fits_in_them(run_from_s, run_to_s, lasting_s, blamed):
+    res = _broken_hold(run_from_s, run_to_s, lasting_s=lasting_s)
+    assert ("hold_not_measured" in res.to_dict()["left"]) == blamed
+    assert any("its hold was not measured" in w for w in res.warnings) == blamed
+    assert res.left.status == ("measured" if lasting_s >= 2.0 else "not held")
+
+
+def test_a_hold_cut_at_its_start_by_frames_not_measured():
+    """Frames rejected from before the effort was seen up to its first 0.4 s (0.6 s of it measured): the run before
+    the effort counts."""
+    left = _square(25.0, 1.0)
+    t = np.arange(len(left)) / FPS
+    reasons = np.zeros((len(left), 2), int)
+    run = (t >= 0.5) & (t < 1.4)
+    reasons[run, 0] = int(Reason.NOT_VISIBLE)
+    left[run] = np.nan
+    res = _legs(left, np.zeros_like(left), reasons=reasons)
+    assert res.left.status == "not held"
+    assert res.to_dict()["left"]["hold_not_measured"]["reason"] == "not_visible"
+    assert any(w.startswith("left leg: its hold was not measured (0.5-1.4 s: the leg was not seen clearly)")
+               for w in res.warnings)
+
+
 def test_no_valid_frames_warning():
     short = np.full(20, 20.0)
     none = _legs(short, short, reasons=np.full((20, 2), int(Reason.NO_PERSON)))

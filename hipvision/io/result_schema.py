@@ -88,7 +88,8 @@ def _leg() -> dict:
                     "valid_fraction": FRACTION, "efforts": _array(_effort())},
                    {"held_window_s": {"type": ["array", "null"], "items": MAYBE_NUMBER},
                     "status": {"enum": ["measured", "not held", "no effort", "not seen"]},
-                    "uncertainty_deg": MAYBE_NUMBER})
+                    "uncertainty_deg": MAYBE_NUMBER,
+                    "hold_not_measured": _object({"start_s": NUMBER, "end_s": NUMBER, "reason": TEXT})})
 
 
 def rotation_schema() -> dict:

@@ -114,12 +114,14 @@ _WHY_AGAIN = {
 @dataclass(frozen=True)
 class LegReading:
     """What the advice needs of one leg: ``status`` (`status.STATUSES`), held angle and its 95% half-width,
-    degrees (NaN when not measured / not known)."""
+    degrees (NaN when not measured / not known); ``unmeasured``: for a leg "not held", where and why frames next
+    to its effort were not measured (`result.LegResult.unmeasured_why`), else None."""
 
     side: str
     status: str
     held_deg: float
     uncertainty_deg: float
+    unmeasured: str | None = None
 
 
 def certainty_word(held_deg: float, uncertainty_deg: float | None) -> str | None:
@@ -135,6 +137,8 @@ def certainty_word(held_deg: float, uncertainty_deg: float | None) -> str | None
 
 def _measure_again_why(leg: LegReading) -> str | None:
     """Why ``leg`` must be measured again before training advice (None: it need not)."""
+    if leg.status == "not held" and leg.unmeasured:
+        return f"turned, but its hold was not measured ({leg.unmeasured})"
     if leg.status != "measured" or not math.isfinite(leg.held_deg):
         return _WHY_AGAIN.get(leg.status, "was not measured")
     if certainty_word(leg.held_deg, leg.uncertainty_deg) == "unsure":

@@ -47,6 +47,28 @@ class Reason(IntEnum):
         return self.name.lower()
 
 
+#: What a leg's frames showed when they were rejected for this reason, in plain words (a result's warnings).
+REASON_SEEN = {
+    Reason.NO_PERSON: "nobody was found",
+    Reason.NOT_VISIBLE: "the leg was not seen clearly",
+    Reason.OUT_OF_FRAME: "the knee or foot was at the edge of the picture",
+    Reason.NOT_FACING: "the person was seen turned away",
+    Reason.NOT_SEATED: "the leg was not seen in the seated position",
+    Reason.IMPLAUSIBLE: "the angle read beyond what a hip turns",
+    Reason.MOVING: "the knee was seen moving",
+    Reason.STRAY: "the seated posture was not seen steadily",
+}
+#: What to change when frames are rejected for a reason (the live view's coaching message, `stream.coaching_message`).
+SETUP_MESSAGES = {
+    Reason.NO_PERSON: "Sit facing the camera so that it can see you",
+    Reason.OUT_OF_FRAME: "Feet out of view: move the camera back",
+    Reason.NOT_VISIBLE: "Keep your whole body in view, head to feet",
+    Reason.NOT_FACING: "Turn to face the camera square on",
+    Reason.NOT_SEATED: "Sit on a table edge, thighs pointing at the camera, shanks hanging",
+    Reason.MOVING: "Keep your knees still: only the foot moves",
+}
+
+
 def _leg_points(px: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     leg = LEG[side]
     return px[..., leg["hip"], :], px[..., leg["knee"], :], px[..., leg["ankle"], :]

@@ -13,8 +13,8 @@ import numpy as np
 
 from hipvision.core.posture_check import PostureMismatch
 from hipvision.core.rotation.advice import LegReading, next_steps, setup_advice
-from hipvision.core.rotation.frame import Reason
-from hipvision.core.rotation.status import leg_outcome
+from hipvision.core.rotation.frame import REASON_SEEN, SETUP_MESSAGES, Reason
+from hipvision.core.rotation.status import UnmeasuredHold, leg_outcome, unmeasured_hold
 from hipvision.core.rotation.summary import (
     HOLD_PERCENTILE, THRESHOLDS_DEG, Effort, Held, class_with_uncertainty, classify,
 )
@@ -57,7 +57,8 @@ class LegResult:
 
     ``status`` (`status.STATUSES`): "measured" (held = the best internal-rotation effort),
     "not held", "no effort" (held 0.0, no class) or "not seen". ``uncertainty_deg``: 95% half-width of
-    the held angle (`uncertainty`), NaN unless measured.
+    the held angle (`uncertainty`), NaN unless measured. ``unmeasured``: for a leg "not held", frames not measured
+    next to an effort that with it last the hold time (`status.unmeasured_hold`; JSON ``hold_not_measured``).
     """
 
     side: str
@@ -68,6 +69,7 @@ class LegResult:
     status: str = "measured"
     uncertainty_deg: float = float("nan")
     evidence: HoldEvidence | None = field(default=None, repr=False)   # what the uncertainty came from
+    unmeasured: UnmeasuredHold | None = None
 
     @property
     def held_deg(self) -> float:
@@ -93,7 +95,14 @@ class LegResult:
                 "peak_deg": fin(self.peak_deg), "class": self.class_with_uncertainty,
                 "valid_fraction": round(self.valid_fraction, 3),
                 "held_window_s": [fin(self.held.start_s), fin(self.held.end_s)] if self.measured else None,
-                "efforts": [e.to_dict() for e in self.efforts]}
+                "efforts": [e.to_dict() for e in self.efforts],
+                **({"hold_not_measured": self.unmeasured.to_dict()} if self.unmeasured is not None else {})}
+
+    @property
+    def unmeasured_why(self) -> str | None:
+        """Where and why the hold of a leg "not held" was not measured, in plain words (None: not known)."""
+        u = self.unmeasured
+        return None if u is None else f"{u.start_s:.1f}-{u.end_s:.1f} s: {REASON_SEEN.get(u.reason, u.reason.code)}"
 
 
 CSV_HEADER = ("t_s", "left_deg", "right_deg", "left_valid", "right_valid", "left_reason", "right_reason",
@@ -172,7 +181,8 @@ class RotationResult:
         recording in another posture, the command that analyses it."""
         if self.posture is not None:
             return (self.posture.next_step,)
-        return next_steps([LegReading(g.side, g.status, g.held.deg, g.uncertainty_deg) for g in (self.left, self.right)])
+        return next_steps([LegReading(g.side, g.status, g.held.deg, g.uncertainty_deg, g.unmeasured_why)
+                           for g in (self.left, self.right)])
 
     def to_dict(self) -> dict:
         """The rotation JSON (see the interfaces brief); NaN values are None."""
@@ -229,8 +239,10 @@ def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.
         out = leg_outcome(t, raw, filtered, k, view, hold_s=settings.min_hold_s, percentile=settings.hold_percentile,
                           evidence=evidence, fit_failed=fit_failed)
         peak = float(np.nanmax(x)) if np.isfinite(x).any() else float("nan")
+        unmeasured = (unmeasured_hold(t, reasons[:, k], out.efforts, hold_s=settings.min_hold_s)
+                      if out.status == "not held" else None)
         legs[side] = LegResult(side, out.held, peak, float(ok[:, k].mean()) if len(t) else 0.0, out.efforts,
-                               out.status, out.uncertainty_deg, out.evidence)
+                               out.status, out.uncertainty_deg, out.evidence, unmeasured)
     shown = np.where(ok, filtered, np.nan)
     warnings = _warnings(reasons, view, legs, settings, rejections=posture is None)
     if np.isfinite(height_hint_deg) and height_hint_deg > MAX_PITCH_DEG:
@@ -289,7 +301,11 @@ def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult],
             frac = ok[:, k].mean()
             if frac < 0.6:
                 out.append(f"{side} leg seen in only {100 * frac:.0f}% of frames")
-            if legs[side].status == "not held":
+            if legs[side].status == "not held" and legs[side].unmeasured is not None:
+                fix = SETUP_MESSAGES.get(legs[side].unmeasured.reason, "keep still with the whole leg in view")
+                out.append(f"{side} leg: its hold was not measured ({legs[side].unmeasured_why}), so no "
+                           f"{settings.min_hold_s:g} s hold was seen; {fix[0].lower() + fix[1:]}")
+            elif legs[side].status == "not held":
                 out.append(f"{side} leg: no effort held for {settings.min_hold_s:g} s")
             elif legs[side].status == "not seen":
                 out.append(f"{side} leg: not measured for {settings.min_hold_s:g} s in a row")

@@ -8,7 +8,9 @@ rendered people).
 Statuses (`STATUSES`):
 
 * ``"measured"``: at least one internal-rotation effort was held for the hold time; held = the best.
-* ``"not held"``: efforts were seen, none sustained for the hold time; held = NaN.
+* ``"not held"``: efforts were seen, none sustained for the hold time; held = NaN. Where frames not measured
+  next to such an effort make up the rest of the hold time, the hold may have been in them
+  (`unmeasured_hold`): the result says so instead of "no effort held".
 * ``"no effort"``: the leg was seen resting (within `REST_NEAR_DEG` of vertical) and never rotated
   inward; held = 0.0, no class. A leg that never came near vertical is "measured" at the level it
   held throughout.
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hipvision.core.rotation.frame import Reason
 from hipvision.core.rotation.summary import Effort, Held, find_efforts, held_value, rest_angle
 from hipvision.core.rotation.uncertainty import FrameEvidence, HoldEvidence, hold_evidence, uncertainty_deg
 from hipvision.core.rotation.view import CameraView
@@ -94,3 +97,51 @@ def measured_held_deg(leg: dict | None) -> float | None:
     leg = leg or {}
     value = leg.get("held_deg")
     return None if value is None or leg.get("status", "measured") != "measured" else float(value)
+
+
+@dataclass(frozen=True)
+class UnmeasuredHold:
+    """Frames of a leg not measured right before or after an effort too short to hold, that with it last the
+    hold time or more: the hold may have been in them. ``start_s``, ``end_s``: the last measured frame before
+    them and the first after (seconds); ``reason``: the `Reason` most of them were rejected for."""
+
+    start_s: float
+    end_s: float
+    reason: Reason
+
+    def to_dict(self) -> dict:
+        return {"start_s": round(self.start_s, 2), "end_s": round(self.end_s, 2), "reason": self.reason.code}
+
+
+def unmeasured_hold(t_s: np.ndarray, reasons: np.ndarray, efforts: tuple[Effort, ...], *,
+                    hold_s: float) -> UnmeasuredHold | None:
+    """The longest run of frames not measured (``reasons`` ≠ OK, (T,) `Reason` codes of one leg) that touches an
+    internal-rotation effort too short to hold (held NaN) and, with that effort, spans ``hold_s`` or more (from the
+    effort's start to the first frame measured after the run, or from the last measured before it to the effort's
+    end); None when there is none. Why: a knee landmark that slid off its anchor for a second splits a 2 s hold
+    into two short efforts (rendered seated video, camera 4 m away: "no effort held for 1 s" for a 2.2 s hold)."""
+    t = np.asarray(t_s, float)
+    ok = np.asarray(reasons) == int(Reason.OK)
+    best: tuple[float, int, int] | None = None
+    for e in efforts:
+        if not e.internal or np.isfinite(e.held_deg):
+            continue
+        i0 = int(np.searchsorted(t, e.start_s))
+        i1 = min(int(np.searchsorted(t, e.end_s)), len(t) - 1)
+        j = i1 + 1
+        while j < len(t) and not ok[j]:
+            j += 1
+        if j > i1 + 1 and j < len(t) and t[j] - e.start_s >= hold_s:
+            run = (t[j] - t[i1], i1 + 1, j)
+            best = run if best is None or run[0] > best[0] else best
+        j = i0 - 1
+        while j >= 0 and not ok[j]:
+            j -= 1
+        if j < i0 - 1 and j >= 0 and e.end_s - t[j] >= hold_s:
+            run = (t[i0] - t[j], j + 1, i0)
+            best = run if best is None or run[0] > best[0] else best
+    if best is None:
+        return None
+    _, a, b = best
+    codes, counts = np.unique(np.asarray(reasons)[a:b], return_counts=True)
+    return UnmeasuredHold(float(t[a - 1]), float(t[b]), Reason(int(codes[np.argmax(counts)])))

@@ -19,7 +19,7 @@ from hipvision.core.posture import frame_is_quadruped
 from hipvision.core.rotation.anchor import (
     ANCHOR_COUNT_S, ANKLES, KNEES, anchor_of, frames_per_second_count, rest_mask, steady_rest,
 )
-from hipvision.core.rotation.frame import Reason, steady
+from hipvision.core.rotation.frame import SETUP_MESSAGES, Reason, steady
 from hipvision.core.rotation.measure import (
     POSTURE_OK, Person, anchored_pass, first_pass, fit_view, height_hint_deg, hint_thigh_drop,
 )
@@ -58,16 +58,6 @@ class Reading:
     knee_px: np.ndarray | None = None  # (2, 2) knees the angle was measured from (anchored), pixels
 
 
-_MESSAGES = {
-    Reason.NO_PERSON: "Sit facing the camera so that it can see you",
-    Reason.OUT_OF_FRAME: "Feet out of view: move the camera back",
-    Reason.NOT_VISIBLE: "Keep your whole body in view, head to feet",
-    Reason.NOT_FACING: "Turn to face the camera square on",
-    Reason.NOT_SEATED: "Sit on a table edge, thighs pointing at the camera, shanks hanging",
-    Reason.MOVING: "Keep your knees still: only the foot moves",
-}
-
-
 #: The live message for a frame on hands and knees (`posture.frame_is_quadruped`) that measures no leg: the set-up
 #: messages would name another cause ("keep your whole body in view").
 ON_ALL_FOURS = "On hands and knees, not seated: this is the seated test (hip circles: hipvision circles)"
@@ -94,7 +84,7 @@ def coaching_message(reasons: tuple[Reason, Reason] | np.ndarray, px: np.ndarray
         side = SIDES[[r for r in rs].index(bad[0])]
         return f"{side.capitalize()} leg not seen: keep it in view, foot included"
     worst = max(bad, key=lambda r: (r != Reason.NO_PERSON, int(r)))
-    return _MESSAGES.get(worst)
+    return SETUP_MESSAGES.get(worst)
 
 
 class RotationTracker:

@@ -40,6 +40,9 @@ QUADRUPED_CONDITIONS: dict[str, dict[str, tuple[float, float]]] = {
     "oblique_front": {"heading": (35, 55), "pitch": (3, 15), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.6, 0.8)},
     "floor_side": {"heading": (80, 100), "pitch": (-8, -3), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.6, 0.8)},
     "shelf_side": {"heading": (80, 100), "pitch": (30, 42), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.55, 0.75)},
+    # A laptop within about a metre (on the floor or a chair): a laptop's wide lens, the person filling the frame.
+    "near_side": {"heading": (80, 100), "pitch": (-3, 12), "roll": (-2, 2), "hfov": (68, 80), "fill": (0.85, 0.97)},
+    "near_oblique": {"heading": (35, 55), "pitch": (0, 15), "roll": (-2, 2), "hfov": (68, 80), "fill": (0.85, 0.97)},
 }
 #: Conditions where the sign of ``heading`` and ``roll`` are drawn at random (left or right).
 SYMMETRIC = ("heading", "roll")
