@@ -138,6 +138,20 @@ def test_the_view_is_oblique_while_the_sine_of_twice_the_azimuth_is_at_least_0_8
     assert reasons == (said.format(5),)
 
 
+@pytest.mark.parametrize("frame_fill, nearer", [(None, True), (0.6, True), (0.61, False), (0.64, False)])
+def test_a_person_filling_the_frame_is_not_told_to_come_nearer(frame_fill, nearer):
+    """At a front diagonal the change is "a little higher and nearer"; where the person already spans more than 60%
+    of the frame (rendered from about a metre at 45° in front: 0.60-0.64) only "a little higher" stays."""
+    reasons = _set_reasons(_track(10.0, across_m=0.1, depth_ratio=0.2), FIVE, frame_fill=frame_fill)
+    expected = FAINT_OBLIQUE.format(5)
+    if not nearer:
+        expected = expected.replace("a little higher and nearer, with the hips well in view",
+                                    "a little higher, with the whole body in view")
+    assert reasons == (expected,)
+    side = _set_reasons(_track(10.0, across_m=0.1, depth_ratio=0.2, azimuth_deg=90.0), FIVE, frame_fill=frame_fill)
+    assert side == (FAINT_SIDE.format(5),)      # elsewhere the move to the front diagonal stays
+
+
 SCALED = "the pose model saw the motion toward and away from the camera about {} times smaller than across; it " \
          "was scaled back by an estimate, so the count is unsure; film from a little higher and nearer, with the " \
          "hips well in view"

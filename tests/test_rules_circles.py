@@ -236,9 +236,11 @@ def _track(az: float, *, n: int = 120, ratio: float = 1.0, valid_fraction: float
                        np.zeros((n, 3)), np.full(n, 90.0), np.full(n, 0.6), np.full(n, az), np.full(n, ratio))
 
 
-def _summary(track: CircleTrack, *, reps: bool = False, rejected: int = 0, detection_rate: float | None = 1.0):
+def _summary(track: CircleTrack, *, reps: bool = False, rejected: int = 0, detection_rate: float | None = 1.0,
+             frame_fill: float | None = None):
     spans = [RepSpan(1, 0, len(track.t_s) - 1, 0.0, float(track.t_s[-1]), 360.0)] if reps else []
-    return summarise(track, spans, [], rejected=rejected, settings=CirclesSettings(), detection_rate=detection_rate)
+    return summarise(track, spans, [], rejected=rejected, settings=CirclesSettings(), detection_rate=detection_rate,
+                     frame_fill=frame_fill)
 
 
 def _warnings(track: CircleTrack, **kwargs):
@@ -281,18 +283,25 @@ def test_side_view_without_circles_says_they_can_look_like_rocking():
     assert SIDE in _warnings(_track(90.0), reps=True)
 
 
-@pytest.mark.parametrize("ratio, faint", [(0.151, False), (0.149, True), (0.5, False)])
-def test_depth_note_is_information_unless_faint_enough_to_warn(ratio, faint):
+@pytest.mark.parametrize("ratio, faint, az, fill, place", [
+    (0.151, False, 45.0, None, None), (0.5, False, 45.0, None, None),
+    (0.149, True, 135.0, None, BEST),       # diagonally behind: move to the front diagonal
+    (0.149, True, 90.0, None, BEST),        # side-on: likewise
+    # at the front diagonal already: not "film from about 45°" (held-out seed 9983, a camera 1.2 m away at 45°)
+    (0.149, True, 45.0, None, "film from a little higher and nearer, with the hips well in view"),
+    (0.149, True, 45.0, 0.64, "film from a little higher, with the whole body in view"),
+])
+def test_depth_note_is_information_unless_faint_enough_to_warn(ratio, faint, az, fill, place):
     """A rebuilt depth is information (corrected for); faint enough to reverse the direction, a warning
     saying what to change."""
-    result = _summary(_track(45.0, ratio=ratio), reps=True)
+    result = _summary(_track(az, ratio=ratio), reps=True, frame_fill=fill)
     warned, told = ([[w for w in lines if w.startswith("the pose model saw")]
                      for lines in (result.warnings, result.info)])
     note = (f"the pose model saw motion toward and away from the camera about {1 / ratio:.0f} times smaller "
             "than across; those circles were counted as if as deep as they are wide (their size is "
             "measured across the view)")
-    assert warned == ([note + "; with so little depth motion the direction can come out reversed: film from "
-                       "about 45° between the head and the side for best results"] if faint else [])
+    assert warned == ([note + f"; with so little depth motion the direction can come out reversed: {place}"]
+                      if faint else [])
     assert told == ([] if faint else [note])
     still = _summary(_track(45.0, ratio=1.0), reps=True)
     assert not [w for w in [*still.warnings, *still.info] if w.startswith("the pose model saw")]

@@ -87,6 +87,8 @@ class ConfidenceSettings:
     min_head_down_share: float = 0.25  # of the valid frames (at least ``min_head_down_frames``) read head down: the
     min_head_down_frames: int = 10  # camera is low behind the hips and the body misread (`seen_from_low_behind`)
     small_fill: float = 0.42  # a low result whose person spans less of the frame than this says to come closer
+    large_fill: float = 0.6  # ... and more than this is not told to come nearer (`analyze.frame_fill`: 0.53-0.66
+    # side-on from 1.5-2.3 m; rendered from about a metre: 0.75-0.80 side-on, 0.60-0.64 at 45° in front)
     # (rendered side-on: 0.32-0.39 at 2.6-3.4 m, where 4 of 7 videos still miscount; 0.53-0.66 at
     # 1.5-2.3 m; a synthetic person 2.6 m from a 1280 px camera: 0.44)
 
@@ -251,6 +253,9 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
     if low_behind:  # one placement advice: off the floor as well as to the diagonal
         every = [_off_the_floor(r) for r in every]
         sets = [replace(s, confidence=Confidence.of([_off_the_floor(r) for r in s.confidence.said])) for s in sets]
+    if frame_fill is not None and frame_fill > settings.large_fill:  # already near: "higher", not "nearer"
+        every = [_not_nearer(r) for r in every]
+        sets = [replace(s, confidence=Confidence.of([_not_nearer(r) for r in s.confidence.said])) for s in sets]
     if every and frame_fill is not None and frame_fill < settings.small_fill:
         closer = Reason(f"the person spans only {100 * frame_fill:.0f}% of the frame",
                         "bring the camera closer, so that the body fills most of it (from afar the hips' motion "
@@ -514,11 +519,23 @@ def diagonal_behind(view: str, azimuth_deg: float) -> bool:
     return view == "oblique" and math.isfinite(azimuth_deg) and abs(azimuth_deg) > 90
 
 
+#: What to change about a camera already about 45° in front (`_move_camera`): the place the rendered sets counted
+#: best from a little above the hips, with the person filling the frame (`NOT_NEARER` when it already does).
+HIGHER_NEARER = "film from a little higher and nearer, with the hips well in view"
+#: `HIGHER_NEARER` for a person who already fills most of the frame (``ConfidenceSettings.large_fill``).
+NOT_NEARER = "film from a little higher, with the whole body in view"
+
+
 def _move_camera(view: str, azimuth_deg: float = math.nan) -> str:
     """What to change about the camera, seen from ``view`` at ``azimuth_deg`` (`view_of`)."""
     if view in ("side", "in line") or diagonal_behind(view, azimuth_deg):
         return FRONT_DIAGONAL
-    return "film from a little higher and nearer, with the hips well in view"
+    return HIGHER_NEARER
+
+
+def _not_nearer(reason: Reason) -> Reason:
+    """``reason`` with "nearer" taken out of its change (`HIGHER_NEARER` → `NOT_NEARER`)."""
+    return replace(reason, change=NOT_NEARER) if reason.change == HIGHER_NEARER else reason
 
 
 def _span_s(start_s: float, end_s: float) -> str:

@@ -8,7 +8,8 @@ from dataclasses import replace
 import numpy as np
 
 from hipvision.core.circles.confidence import (
-    LOW_BEHIND_CHANGE, assess, diagonal_behind, seen_from_low_behind, size_is_estimate, view_of,
+    HIGHER_NEARER, LOW_BEHIND_CHANGE, NOT_NEARER, ConfidenceSettings, assess, diagonal_behind, seen_from_low_behind,
+    size_is_estimate, view_of,
 )
 from hipvision.core.circles.counting import PartialSpan, RepSpan
 from hipvision.core.circles.depth import depth_axes
@@ -143,7 +144,7 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
         rep_of_frame=rep_of_frame, valid_fraction=valid_fraction, torso_cm=100 * torso, source=source, model=model,
         duration_s=float(t[-1] - t[0]) if len(t) > 1 else 0.0, live=live, track=track,
     )
-    result.warnings.extend(_warnings(track, result, rejected, detection_rate))
+    result.warnings.extend(_warnings(track, result, rejected, detection_rate, frame_fill))
     result.info.extend(_info(track))
     unclosed_arcs = [CirclePartial(p.direction_name, p.start_s, p.end_s, p.fraction) for p in unclosed]
     result.confidence, result.sets = assess(track, out_reps, out_partials, rejected=list(rejected_spans),
@@ -166,8 +167,15 @@ FAINT_DEPTH_RATIO = 0.15
 BEST_PLACE = "film from about 45° between the head and the side for best results"
 
 
-def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detection_rate: float | None) -> list[str]:
+def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detection_rate: float | None,
+              frame_fill: float | None = None) -> list[str]:
     out = []
+    place = BEST_PLACE  # where to film from: the front diagonal, unless the camera is there already
+    if track.valid.any():
+        view, a = view_of(track)
+        if view == "oblique" and not diagonal_behind(view, a) and not seen_from_low_behind(track):
+            near = frame_fill is not None and frame_fill > ConfidenceSettings().large_fill
+            place = NOT_NEARER if near else HIGHER_NEARER
     if detection_rate is not None and detection_rate < 0.5:
         out.append(f"a person was found in only {100 * detection_rate:.0f}% of the frames")
     if result.valid_fraction < 0.3:
@@ -193,7 +201,7 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
                        f"{BEST_PLACE}")
     note = _depth_note(track)
     if note is not None and note[1] < FAINT_DEPTH_RATIO:
-        out.append(f"{note[0]}; with so little depth motion the direction can come out reversed: {BEST_PLACE}")
+        out.append(f"{note[0]}; with so little depth motion the direction can come out reversed: {place}")
     return out  # the start position is not repeated here: it has its own line (`StartPosition.message`)
 
 
