@@ -509,6 +509,59 @@ def test_a_hold_cut_at_its_start_by_frames_not_measured():
                for w in res.warnings)
 
 
+def _resting_with_a_gap(run_from_s: float, run_to_s: float, *, top: float = 0.0):
+    """Both legs at rest (the left at ``top`` from 1 s for 2 s); the left leg's frames from ``run_from_s`` to
+    ``run_to_s`` rejected as MOVING (not measured), 30 fps, 5 s."""
+    left = _square(top, 2.0, seconds=5.0)
+    t = np.arange(len(left)) / FPS
+    reasons = np.zeros((len(left), 2), int)
+    run = (t >= run_from_s) & (t <= run_to_s)
+    reasons[run, 0] = int(Reason.MOVING)
+    left[run] = np.nan
+    return _legs(left, np.zeros_like(left), reasons=reasons)
+
+
+@pytest.mark.parametrize("run_from_s, run_to_s, status", [
+    (1.5, 2.5, "not seen"),     # 1.07 s between measured frames: an effort may have been there
+    (1.5, 2.4, "no effort"),    # 0.97 s: under the hold time, nothing could have been held there
+    (0.0, 1.5, "no effort"),    # at the start (sitting down): not between measured frames
+    (3.5, 5.0, "no effort"),    # at the end (getting up)
+])
+def test_a_resting_leg_not_measured_for_the_hold_time_is_not_said_to_have_rested(run_from_s, run_to_s, status):
+    """A rendered tilted camera: both legs' 42-49° efforts rejected as "moving", the rest at rest, read "no effort"
+    (held 0°, "the left leg did not turn"). Frames not measured for the hold time or longer between measured ones
+    now make such a leg "not seen", with where and why."""
+    res = _resting_with_a_gap(run_from_s, run_to_s)
+    leg = res.to_dict()["left"]
+    assert leg["status"] == status and res.right.status == "no effort"
+    if status == "not seen":
+        assert leg["held_deg"] is None and leg["hold_not_measured"]["reason"] == "moving"
+        assert "left leg: not measured where it may have turned (1.5-2.5 s: the knee was seen moving); keep your " \
+               "knees still: only the foot moves" in res.warnings
+        assert "the left leg was not measured where it may have turned (1.5-2.5 s: the knee was seen moving)" in \
+            res.next_steps[0]
+    else:
+        assert leg["held_deg"] == 0.0 and "hold_not_measured" not in leg
+
+
+def test_a_measured_leg_not_measured_for_the_hold_time_elsewhere_is_measured_again_first():
+    """A leg held 20° for 2 s, then not measured for 1.5 s: a larger effort there would have been missed (seed 100:
+    a 42.7° effort rejected, its 22.4° one reported), so the advice is to record again, not to train on 20°."""
+    left = _square(20.0, 2.0, seconds=6.0)
+    t = np.arange(len(left)) / FPS
+    reasons = np.zeros((len(left), 2), int)
+    run = (t >= 3.5) & (t <= 5.0)
+    reasons[run, 0] = int(Reason.NOT_VISIBLE)
+    left[run] = np.nan
+    res = _legs(left, np.full_like(left, 35.0), reasons=reasons)
+    assert res.left.status == "measured" and res.left.held_deg == pytest.approx(20.0)
+    assert res.to_dict()["left"]["hold_not_measured"]["reason"] == "not_visible"
+    assert any(w.startswith("left leg: not measured where a larger effort would have been missed (3.5-5.0 s: the "
+                            "leg was not seen clearly)") for w in res.warnings)
+    assert res.next_steps[0].startswith("Record the seated test again before any training advice: the left leg reads "
+                                        "20° but was not measured where a larger effort may have been (3.5-5.0 s")
+
+
 def test_no_valid_frames_warning():
     short = np.full(20, 20.0)
     none = _legs(short, short, reasons=np.full((20, 2), int(Reason.NO_PERSON)))

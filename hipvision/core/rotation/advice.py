@@ -139,6 +139,10 @@ def _measure_again_why(leg: LegReading) -> str | None:
     """Why ``leg`` must be measured again before training advice (None: it need not)."""
     if leg.status == "not held" and leg.unmeasured:
         return f"turned, but its hold was not measured ({leg.unmeasured})"
+    if leg.status == "not seen" and leg.unmeasured:
+        return f"was not measured where it may have turned ({leg.unmeasured})"
+    if leg.status == "measured" and leg.unmeasured and math.isfinite(leg.held_deg):
+        return f"reads {leg.held_deg:.0f}° but was not measured where a larger effort may have been ({leg.unmeasured})"
     if leg.status != "measured" or not math.isfinite(leg.held_deg):
         return _WHY_AGAIN.get(leg.status, "was not measured")
     if certainty_word(leg.held_deg, leg.uncertainty_deg) == "unsure":

@@ -7,6 +7,8 @@ both modes; only the filtering (and how often the camera view is refitted) diffe
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,7 +16,7 @@ import numpy as np
 from hipvision.core.posture_check import PostureMismatch
 from hipvision.core.rotation.advice import LegReading, next_steps, setup_advice
 from hipvision.core.rotation.frame import REASON_SEEN, SETUP_MESSAGES, Reason
-from hipvision.core.rotation.status import UnmeasuredHold, leg_outcome, unmeasured_hold
+from hipvision.core.rotation.status import UnmeasuredHold, leg_outcome, unmeasured_hold, unmeasured_interior
 from hipvision.core.rotation.summary import (
     HOLD_PERCENTILE, THRESHOLDS_DEG, Effort, Held, class_with_uncertainty, classify,
 )
@@ -57,8 +59,11 @@ class LegResult:
 
     ``status`` (`status.STATUSES`): "measured" (held = the best internal-rotation effort),
     "not held", "no effort" (held 0.0, no class) or "not seen". ``uncertainty_deg``: 95% half-width of
-    the held angle (`uncertainty`), NaN unless measured. ``unmeasured``: for a leg "not held", frames not measured
-    next to an effort that with it last the hold time (`status.unmeasured_hold`; JSON ``hold_not_measured``).
+    the held angle (`uncertainty`), NaN unless measured. ``unmeasured`` (JSON ``hold_not_measured``): frames not
+    measured where an effort may have been: for a leg "not held", next to an effort and with it lasting the hold
+    time (`status.unmeasured_hold`); otherwise for the hold time or longer between measured frames
+    (`status.unmeasured_interior`: a leg that would have been "no effort" is then "not seen", and a leg "measured"
+    may have turned further there).
     """
 
     side: str
@@ -241,6 +246,10 @@ def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.
         peak = float(np.nanmax(x)) if np.isfinite(x).any() else float("nan")
         unmeasured = (unmeasured_hold(t, reasons[:, k], out.efforts, hold_s=settings.min_hold_s)
                       if out.status == "not held" else None)
+        if unmeasured is None and out.status in ("no effort", "measured"):
+            unmeasured = unmeasured_interior(t, reasons[:, k], hold_s=settings.min_hold_s)
+            if unmeasured is not None and out.status == "no effort":  # it may have turned there: not "rested"
+                out = dataclasses.replace(out, held=Held(math.nan, math.nan, math.nan), status="not seen")
         legs[side] = LegResult(side, out.held, peak, float(ok[:, k].mean()) if len(t) else 0.0, out.efforts,
                                out.status, out.uncertainty_deg, out.evidence, unmeasured)
     shown = np.where(ok, filtered, np.nan)
@@ -307,6 +316,12 @@ def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult],
                            f"{settings.min_hold_s:g} s hold was seen; {fix[0].lower() + fix[1:]}")
             elif legs[side].status == "not held":
                 out.append(f"{side} leg: no effort held for {settings.min_hold_s:g} s")
+            elif legs[side].unmeasured is not None:
+                fix = SETUP_MESSAGES.get(legs[side].unmeasured.reason, "keep still with the whole leg in view")
+                missed = ("where it may have turned" if legs[side].status == "not seen"
+                          else "where a larger effort would have been missed")
+                out.append(f"{side} leg: not measured {missed} ({legs[side].unmeasured_why}); "
+                           f"{fix[0].lower() + fix[1:]}")
             elif legs[side].status == "not seen":
                 out.append(f"{side} leg: not measured for {settings.min_hold_s:g} s in a row")
     bad = reasons[~ok]

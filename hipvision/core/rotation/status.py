@@ -14,7 +14,10 @@ Statuses (`STATUSES`):
 * ``"no effort"``: the leg was seen resting (within `REST_NEAR_DEG` of vertical) and never rotated
   inward; held = 0.0, no class. A leg that never came near vertical is "measured" at the level it
   held throughout.
-* ``"not seen"``: the leg was never measured for as long as the hold time; held = NaN.
+* ``"not seen"``: the leg was never measured for as long as the hold time; held = NaN. Also a leg that would be
+  "no effort" but was not measured for the hold time or longer between frames that were (`unmeasured_interior`):
+  it may have turned there (a rendered tilted camera: both legs' 42-49° efforts rejected as "moving", the rest of
+  the recording at rest), so it is not said to have rested.
 """
 
 from __future__ import annotations
@@ -145,3 +148,21 @@ def unmeasured_hold(t_s: np.ndarray, reasons: np.ndarray, efforts: tuple[Effort,
     _, a, b = best
     codes, counts = np.unique(np.asarray(reasons)[a:b], return_counts=True)
     return UnmeasuredHold(float(t[a - 1]), float(t[b]), Reason(int(codes[np.argmax(counts)])))
+
+
+def unmeasured_interior(t_s: np.ndarray, reasons: np.ndarray, *, hold_s: float) -> UnmeasuredHold | None:
+    """The longest run of frames not measured (``reasons`` ≠ OK, (T,) `Reason` codes of one leg) between two frames
+    that were, spanning ``hold_s`` or more from the last measured frame before it to the first after: an effort may
+    have been there (on 40 rendered seated videos every such run held one); None when there is none. A run at the
+    start or the end of the recording (sitting down, getting up) is not one."""
+    t = np.asarray(t_s, float)
+    idx = np.flatnonzero(np.asarray(reasons) == int(Reason.OK))
+    if len(idx) < 2:
+        return None
+    gaps = np.flatnonzero(np.diff(idx) > 1)
+    spans = [(t[idx[g + 1]] - t[idx[g]], idx[g], idx[g + 1]) for g in gaps if t[idx[g + 1]] - t[idx[g]] >= hold_s]
+    if not spans:
+        return None
+    _, a, b = max(spans)
+    codes, counts = np.unique(np.asarray(reasons)[a + 1:b], return_counts=True)
+    return UnmeasuredHold(float(t[a]), float(t[b]), Reason(int(codes[np.argmax(counts)])))
