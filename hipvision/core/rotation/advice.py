@@ -114,8 +114,8 @@ _WHY_AGAIN = {
 @dataclass(frozen=True)
 class LegReading:
     """What the advice needs of one leg: ``status`` (`status.STATUSES`), held angle and its 95% half-width,
-    degrees (NaN when not measured / not known); ``unmeasured``: for a leg "not held", where and why frames next
-    to its effort were not measured (`result.LegResult.unmeasured_why`), else None."""
+    degrees (NaN when not measured / not known); ``unmeasured``: where and why frames were not measured where an
+    effort may have been (`status.UnmeasuredHold.why`), else None."""
 
     side: str
     status: str

@@ -7,16 +7,14 @@ both modes; only the filtering (and how often the camera view is refitted) diffe
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from hipvision.core.posture_check import PostureMismatch
 from hipvision.core.rotation.advice import LegReading, next_steps, setup_advice
-from hipvision.core.rotation.frame import REASON_SEEN, SETUP_MESSAGES, Reason
-from hipvision.core.rotation.status import UnmeasuredHold, leg_outcome, unmeasured_hold, unmeasured_interior
+from hipvision.core.rotation.frame import Reason
+from hipvision.core.rotation.status import UnmeasuredHold, leg_outcome, with_unmeasured
 from hipvision.core.rotation.summary import (
     HOLD_PERCENTILE, THRESHOLDS_DEG, Effort, Held, class_with_uncertainty, classify,
 )
@@ -103,11 +101,6 @@ class LegResult:
                 "efforts": [e.to_dict() for e in self.efforts],
                 **({"hold_not_measured": self.unmeasured.to_dict()} if self.unmeasured is not None else {})}
 
-    @property
-    def unmeasured_why(self) -> str | None:
-        """Where and why the hold of a leg "not held" was not measured, in plain words (None: not known)."""
-        u = self.unmeasured
-        return None if u is None else f"{u.start_s:.1f}-{u.end_s:.1f} s: {REASON_SEEN.get(u.reason, u.reason.code)}"
 
 
 CSV_HEADER = ("t_s", "left_deg", "right_deg", "left_valid", "right_valid", "left_reason", "right_reason",
@@ -186,7 +179,8 @@ class RotationResult:
         recording in another posture, the command that analyses it."""
         if self.posture is not None:
             return (self.posture.next_step,)
-        return next_steps([LegReading(g.side, g.status, g.held.deg, g.uncertainty_deg, g.unmeasured_why)
+        return next_steps([LegReading(g.side, g.status, g.held.deg, g.uncertainty_deg,
+                                      None if g.unmeasured is None else g.unmeasured.why)
                            for g in (self.left, self.right)])
 
     def to_dict(self) -> dict:
@@ -244,12 +238,7 @@ def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.
         out = leg_outcome(t, raw, filtered, k, view, hold_s=settings.min_hold_s, percentile=settings.hold_percentile,
                           evidence=evidence, fit_failed=fit_failed)
         peak = float(np.nanmax(x)) if np.isfinite(x).any() else float("nan")
-        unmeasured = (unmeasured_hold(t, reasons[:, k], out.efforts, hold_s=settings.min_hold_s)
-                      if out.status == "not held" else None)
-        if unmeasured is None and out.status in ("no effort", "measured"):
-            unmeasured = unmeasured_interior(t, reasons[:, k], hold_s=settings.min_hold_s)
-            if unmeasured is not None and out.status == "no effort":  # it may have turned there: not "rested"
-                out = dataclasses.replace(out, held=Held(math.nan, math.nan, math.nan), status="not seen")
+        out, unmeasured = with_unmeasured(out, t, reasons[:, k], hold_s=settings.min_hold_s)
         legs[side] = LegResult(side, out.held, peak, float(ok[:, k].mean()) if len(t) else 0.0, out.efforts,
                                out.status, out.uncertainty_deg, out.evidence, unmeasured)
     shown = np.where(ok, filtered, np.nan)
@@ -310,19 +299,17 @@ def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult],
             frac = ok[:, k].mean()
             if frac < 0.6:
                 out.append(f"{side} leg seen in only {100 * frac:.0f}% of frames")
-            if legs[side].status == "not held" and legs[side].unmeasured is not None:
-                fix = SETUP_MESSAGES.get(legs[side].unmeasured.reason, "keep still with the whole leg in view")
-                out.append(f"{side} leg: its hold was not measured ({legs[side].unmeasured_why}), so no "
-                           f"{settings.min_hold_s:g} s hold was seen; {fix[0].lower() + fix[1:]}")
-            elif legs[side].status == "not held":
+            gap, status = legs[side].unmeasured, legs[side].status
+            if status == "not held" and gap is not None:
+                out.append(f"{side} leg: its hold was not measured ({gap.why}), so no {settings.min_hold_s:g} s hold "
+                           f"was seen; {gap.change}")
+            elif status == "not held":
                 out.append(f"{side} leg: no effort held for {settings.min_hold_s:g} s")
-            elif legs[side].unmeasured is not None:
-                fix = SETUP_MESSAGES.get(legs[side].unmeasured.reason, "keep still with the whole leg in view")
-                missed = ("where it may have turned" if legs[side].status == "not seen"
+            elif gap is not None:
+                missed = ("where it may have turned" if status == "not seen"
                           else "where a larger effort would have been missed")
-                out.append(f"{side} leg: not measured {missed} ({legs[side].unmeasured_why}); "
-                           f"{fix[0].lower() + fix[1:]}")
-            elif legs[side].status == "not seen":
+                out.append(f"{side} leg: not measured {missed} ({gap.why}); {gap.change}")
+            elif status == "not seen":
                 out.append(f"{side} leg: not measured for {settings.min_hold_s:g} s in a row")
     bad = reasons[~ok]
     bad = bad[bad != int(Reason.OK)]

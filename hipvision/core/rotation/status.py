@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hipvision.core.rotation.frame import Reason
+from hipvision.core.rotation.frame import REASON_SEEN, SETUP_MESSAGES, Reason
 from hipvision.core.rotation.summary import Effort, Held, find_efforts, held_value, rest_angle
 from hipvision.core.rotation.uncertainty import FrameEvidence, HoldEvidence, hold_evidence, uncertainty_deg
 from hipvision.core.rotation.view import CameraView
@@ -112,8 +112,35 @@ class UnmeasuredHold:
     end_s: float
     reason: Reason
 
+    @property
+    def why(self) -> str:
+        """Where and what was seen, in plain words: "2.4-4.1 s: the knee was seen moving"."""
+        return f"{self.start_s:.1f}-{self.end_s:.1f} s: {REASON_SEEN.get(self.reason, self.reason.code)}"
+
+    @property
+    def change(self) -> str:
+        """What to change (the live view's coaching message for the reason), lower case."""
+        fix = SETUP_MESSAGES.get(self.reason, "Keep still with the whole leg in view")
+        return fix[0].lower() + fix[1:]
+
     def to_dict(self) -> dict:
         return {"start_s": round(self.start_s, 2), "end_s": round(self.end_s, 2), "reason": self.reason.code}
+
+
+def with_unmeasured(outcome: LegOutcome, t_s: np.ndarray, reasons: np.ndarray, *,
+                    hold_s: float) -> tuple[LegOutcome, UnmeasuredHold | None]:
+    """``outcome`` of a leg and the frames not measured where an effort may have been (``reasons``: (T,) `Reason`
+    codes of the leg): for a leg "not held", next to an effort (`unmeasured_hold`); for one "no effort" or
+    "measured", between measured frames (`unmeasured_interior`), which makes a "no effort" leg "not seen" (it may
+    have turned there: it is not said to have rested)."""
+    if outcome.status == "not held":
+        return outcome, unmeasured_hold(t_s, reasons, outcome.efforts, hold_s=hold_s)
+    if outcome.status not in ("no effort", "measured"):
+        return outcome, None
+    gap = unmeasured_interior(t_s, reasons, hold_s=hold_s)
+    if gap is not None and outcome.status == "no effort":
+        outcome = dataclasses.replace(outcome, held=Held(_NAN, _NAN, _NAN), status="not seen")
+    return outcome, gap
 
 
 def unmeasured_hold(t_s: np.ndarray, reasons: np.ndarray, efforts: tuple[Effort, ...], *,
