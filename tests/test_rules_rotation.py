@@ -451,16 +451,23 @@ def test_leg_status_and_its_warning_at_their_edges(left, status, held, warning):
     assert [w for w in res.warnings if w.startswith("left leg")] == ([] if warning is None else [warning])
 
 
-def _broken_hold(run_from_s: float, run_to_s: float, *, top: float = 25.0, lasting_s: float = 2.0):
-    """The left leg at rest but ``top`` from 1 s for ``lasting_s``, its frames from ``run_from_s`` to ``run_to_s``
-    rejected as MOVING (their angle not measured), 30 fps; the right leg at rest."""
-    left = _square(top, lasting_s)
+def _left_rejected(left: np.ndarray, run_from_s: float, run_to_s: float, *, reason: Reason = Reason.MOVING,
+                   right: float = 0.0):
+    """`_legs` of ``left`` (30 fps) whose frames from ``run_from_s`` to ``run_to_s`` were rejected for ``reason`` (their
+    angle not measured); the right leg at ``right`` throughout."""
+    left = np.array(left, float)
     t = np.arange(len(left)) / FPS
     reasons = np.zeros((len(left), 2), int)
     run = (t >= run_from_s) & (t <= run_to_s)
-    reasons[run, 0] = int(Reason.MOVING)
+    reasons[run, 0] = int(reason)
     left[run] = np.nan
-    return _legs(left, np.zeros_like(left), reasons=reasons)
+    return _legs(left, np.full_like(left, right), reasons=reasons)
+
+
+def _broken_hold(run_from_s: float, run_to_s: float, *, lasting_s: float = 2.0):
+    """The left leg at rest but 25° from 1 s for ``lasting_s``, its frames from ``run_from_s`` to ``run_to_s``
+    rejected as MOVING; the right leg at rest."""
+    return _left_rejected(_square(25.0, lasting_s), run_from_s, run_to_s)
 
 
 def test_a_hold_split_by_frames_not_measured_says_where_and_why():
@@ -496,29 +503,11 @@ def test_frames_not_measured_are_blamed_only_when_the_hold_fits_in_them(run_from
 def test_a_hold_cut_at_its_start_by_frames_not_measured():
     """Frames rejected from before the effort was seen up to its first 0.4 s (0.6 s of it measured): the run before
     the effort counts."""
-    left = _square(25.0, 1.0)
-    t = np.arange(len(left)) / FPS
-    reasons = np.zeros((len(left), 2), int)
-    run = (t >= 0.5) & (t < 1.4)
-    reasons[run, 0] = int(Reason.NOT_VISIBLE)
-    left[run] = np.nan
-    res = _legs(left, np.zeros_like(left), reasons=reasons)
+    res = _left_rejected(_square(25.0, 1.0), 0.5, 1.39, reason=Reason.NOT_VISIBLE)
     assert res.left.status == "not held"
     assert res.to_dict()["left"]["hold_not_measured"]["reason"] == "not_visible"
     assert any(w.startswith("left leg: its hold was not measured (0.5-1.4 s: the leg was not seen clearly)")
                for w in res.warnings)
-
-
-def _resting_with_a_gap(run_from_s: float, run_to_s: float, *, top: float = 0.0):
-    """Both legs at rest (the left at ``top`` from 1 s for 2 s); the left leg's frames from ``run_from_s`` to
-    ``run_to_s`` rejected as MOVING (not measured), 30 fps, 5 s."""
-    left = _square(top, 2.0, seconds=5.0)
-    t = np.arange(len(left)) / FPS
-    reasons = np.zeros((len(left), 2), int)
-    run = (t >= run_from_s) & (t <= run_to_s)
-    reasons[run, 0] = int(Reason.MOVING)
-    left[run] = np.nan
-    return _legs(left, np.zeros_like(left), reasons=reasons)
 
 
 @pytest.mark.parametrize("run_from_s, run_to_s, status", [
@@ -531,7 +520,7 @@ def test_a_resting_leg_not_measured_for_the_hold_time_is_not_said_to_have_rested
     """A rendered tilted camera: both legs' 42-49° efforts rejected as "moving", the rest at rest, read "no effort"
     (held 0°, "the left leg did not turn"). Frames not measured for the hold time or longer between measured ones
     now make such a leg "not seen", with where and why."""
-    res = _resting_with_a_gap(run_from_s, run_to_s)
+    res = _left_rejected(np.zeros(round(5.0 * FPS)), run_from_s, run_to_s)    # both legs at rest for 5 s
     leg = res.to_dict()["left"]
     assert leg["status"] == status and res.right.status == "no effort"
     if status == "not seen":
@@ -547,13 +536,7 @@ def test_a_resting_leg_not_measured_for_the_hold_time_is_not_said_to_have_rested
 def test_a_measured_leg_not_measured_for_the_hold_time_elsewhere_is_measured_again_first():
     """A leg held 20° for 2 s, then not measured for 1.5 s: a larger effort there would have been missed (seed 100:
     a 42.7° effort rejected, its 22.4° one reported), so the advice is to record again, not to train on 20°."""
-    left = _square(20.0, 2.0, seconds=6.0)
-    t = np.arange(len(left)) / FPS
-    reasons = np.zeros((len(left), 2), int)
-    run = (t >= 3.5) & (t <= 5.0)
-    reasons[run, 0] = int(Reason.NOT_VISIBLE)
-    left[run] = np.nan
-    res = _legs(left, np.full_like(left, 35.0), reasons=reasons)
+    res = _left_rejected(_square(20.0, 2.0, seconds=6.0), 3.5, 5.0, reason=Reason.NOT_VISIBLE, right=35.0)
     assert res.left.status == "measured" and res.left.held_deg == pytest.approx(20.0)
     assert res.to_dict()["left"]["hold_not_measured"]["reason"] == "not_visible"
     assert any(w.startswith("left leg: not measured where a larger effort would have been missed (3.5-5.0 s: the "

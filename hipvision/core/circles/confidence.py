@@ -526,11 +526,19 @@ HIGHER_NEARER = "film from a little higher and nearer, with the hips well in vie
 NOT_NEARER = "film from a little higher, with the whole body in view"
 
 
-def _move_camera(view: str, azimuth_deg: float = math.nan) -> str:
-    """What to change about the camera, seen from ``view`` at ``azimuth_deg`` (`view_of`)."""
+def camera_change(view: str, azimuth_deg: float = math.nan, frame_fill: float | None = None,
+                  settings: ConfidenceSettings = ConfidenceSettings()) -> str:
+    """What to change about the camera, seen from ``view`` at ``azimuth_deg`` (`view_of`): to the front diagonal
+    (`FRONT_DIAGONAL`), or, there already, a little higher and nearer (`HIGHER_NEARER`; not nearer when the person
+    spans more than ``settings.large_fill`` of the frame, ``frame_fill``: `NOT_NEARER`)."""
     if view in ("side", "in line") or diagonal_behind(view, azimuth_deg):
         return FRONT_DIAGONAL
-    return HIGHER_NEARER
+    return NOT_NEARER if frame_fill is not None and frame_fill > settings.large_fill else HIGHER_NEARER
+
+
+def _move_camera(view: str, azimuth_deg: float = math.nan) -> str:
+    """`camera_change` without the frame's fill (`assess` takes "nearer" out afterwards, `_not_nearer`)."""
+    return camera_change(view, azimuth_deg)
 
 
 def _not_nearer(reason: Reason) -> Reason:

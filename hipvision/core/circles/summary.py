@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 
 from hipvision.core.circles.confidence import (
-    HIGHER_NEARER, LOW_BEHIND_CHANGE, NOT_NEARER, ConfidenceSettings, assess, diagonal_behind, seen_from_low_behind,
-    size_is_estimate, view_of,
+    FRONT_DIAGONAL, LOW_BEHIND_CHANGE, assess, camera_change, diagonal_behind, seen_from_low_behind, size_is_estimate,
+    view_of,
 )
 from hipvision.core.circles.counting import PartialSpan, RepSpan
 from hipvision.core.circles.depth import depth_axes
@@ -170,12 +170,7 @@ BEST_PLACE = "film from about 45° between the head and the side for best result
 def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detection_rate: float | None,
               frame_fill: float | None = None) -> list[str]:
     out = []
-    place = BEST_PLACE  # where to film from: the front diagonal, unless the camera is there already
-    if track.valid.any():
-        view, a = view_of(track)
-        if view == "oblique" and not diagonal_behind(view, a) and not seen_from_low_behind(track):
-            near = frame_fill is not None and frame_fill > ConfidenceSettings().large_fill
-            place = NOT_NEARER if near else HIGHER_NEARER
+    view, a = view_of(track) if track.valid.any() else (None, math.nan)
     if detection_rate is not None and detection_rate < 0.5:
         out.append(f"a person was found in only {100 * detection_rate:.0f}% of the frames")
     if result.valid_fraction < 0.3:
@@ -185,8 +180,7 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
     if rejected:
         out.append(f"{rejected} circle-like movement{'s were' if rejected > 1 else ' was'} too small, flat or "
                    "quick to count")
-    if track.valid.any():
-        view, a = view_of(track)
+    if view is not None:
         if seen_from_low_behind(track):
             out.append(f"camera low behind the hips: the pose model misreads the body from there; {LOW_BEHIND_CHANGE}")
         elif view == "in line":
@@ -200,7 +194,9 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
             out.append(f"camera diagonally behind the hips: the pose model follows their path least well from here; "
                        f"{BEST_PLACE}")
     note = _depth_note(track)
-    if note is not None and note[1] < FAINT_DEPTH_RATIO:
+    if note is not None and note[1] < FAINT_DEPTH_RATIO:  # where to film from, unless the camera is there already
+        change = camera_change(view, a, frame_fill) if view is not None else FRONT_DIAGONAL
+        place = BEST_PLACE if change == FRONT_DIAGONAL else change
         out.append(f"{note[0]}; with so little depth motion the direction can come out reversed: {place}")
     return out  # the start position is not repeated here: it has its own line (`StartPosition.message`)
 
