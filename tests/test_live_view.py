@@ -392,6 +392,26 @@ def test_an_annotated_video_shows_a_leg_held_throughout_with_its_uncertainty():
     assert np.isnan(held_so_far(res, res.left.held.end_s - 0.01)[0][0])
 
 
+def test_an_annotated_video_marks_a_leg_unconfirmed_once_a_larger_effort_may_have_been_missed():
+    """A 20° hold, then 1.5 s of frames not measured (3.5-5.0 s) where a larger effort may have been: the video
+    shows the leg's class as "limited" up to the end of that run and "unconfirmed" after it, like the result."""
+    from hipvision.core.rotation.frame import Reason
+    from hipvision.core.rotation.result import RotationSettings, summarise
+    from hipvision.core.rotation.view import CameraView
+    from hipvision.draw.rotation import held_so_far
+
+    t = np.arange(180) / 30.0
+    x = np.stack([np.where((t >= 1.0) & (t < 3.0), 20.0, 0.0), np.zeros(180)], 1)
+    reasons = np.zeros(x.shape, int)
+    reasons[(t >= 3.5) & (t <= 5.0), 0] = int(Reason.NOT_VISIBLE)
+    x[reasons[:, 0] != 0, 0] = np.nan
+    res = summarise(t, x, x, reasons, CameraView(), RotationSettings(), mode="offline", source="", model="")
+    assert res.left.unmeasured is not None and res.left.class_with_uncertainty == "unconfirmed"
+    assert held_so_far(res, 4.0)[2][0] == "limited"
+    held, _, cls = held_so_far(res, float(t[-1]))
+    assert held[0] == pytest.approx(20.0) and cls[0] == "unconfirmed"
+
+
 # ---------------------------------------------------------------- the size bar gives only saved sizes
 
 

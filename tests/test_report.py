@@ -95,6 +95,18 @@ def test_the_size_bar_legend_matches_the_live_view_and_the_video():
     assert "is grey and marked “(estimate)”" in legend
 
 
+def test_a_leg_whose_larger_effort_may_have_been_missed_is_marked_unconfirmed():
+    """A measured leg with frames not measured where a larger effort may have been has the class "unconfirmed"
+    (the JSON's `class`): its badge says to measure again, in the warning colours, not a class colour."""
+    r = fixture("rotation")
+    r["left"].update({"class": "unconfirmed", "hold_not_measured": {"start_s": 3.5, "end_s": 5.0,
+                                                                     "reason": "not_visible"}})
+    html = render_report(r)
+    assert '<span class="badge unconfirmed">unconfirmed: measure again</span>' in html
+    assert ".badge.unconfirmed" in html
+    assert "functional (30–45°)" in visible_text(html)    # the right leg keeps its class
+
+
 def test_missing_values_show_as_dashes_not_errors():
     r = fixture("rotation")
     r["right"] = {"held_deg": None, "peak_deg": None, "class": None, "valid_fraction": 0.1, "efforts": []}

@@ -545,6 +545,27 @@ def test_a_measured_leg_not_measured_for_the_hold_time_elsewhere_is_measured_aga
                                         "20° but was not measured where a larger effort may have been (3.5-5.0 s")
 
 
+@pytest.mark.parametrize("held, right, cls, asymmetry", [
+    (20.0, 37.5, "unconfirmed", None),   # 20° may be a lower bound: neither "limited" nor a 17.5° difference
+    (52.0, 37.5, "target", None),        # 52° - its ± is past 45°: a larger effort would still be "target"
+])
+def test_a_measured_leg_with_frames_not_measured_is_not_classed_as_if_confirmed(held, right, cls, asymmetry):
+    """The leg's held angle is a lower bound where a larger effort may have been missed: its class says so
+    ("unconfirmed", in the JSON, terminal, report and video), unless even the bound reaches the target; the
+    left/right difference is not reported; the other leg keeps its class."""
+    res = _left_rejected(_square(held, 2.0, seconds=6.0), 3.5, 5.0, reason=Reason.NOT_VISIBLE, right=right)
+    d = res.to_dict()
+    assert d["left"]["status"] == "measured" and d["left"]["held_deg"] == pytest.approx(held)
+    assert cls == "unconfirmed" or held - d["left"]["uncertainty_deg"] >= 45.0
+    assert (d["left"]["class"], d["right"]["class"]) == (cls, "functional")
+    assert (d["asymmetry_deg"], d["asymmetry"]) == (asymmetry, None)
+    assert not any(w.startswith("left/right difference") for w in res.warnings)
+    without = _left_rejected(_square(held, 2.0, seconds=6.0), 5.5, 5.7, reason=Reason.NOT_VISIBLE, right=right)
+    assert "hold_not_measured" not in without.to_dict()["left"]       # control: a short run changes nothing
+    assert without.to_dict()["left"]["class"] == ("limited" if held < 30 else "target")
+    assert without.to_dict()["asymmetry_deg"] == pytest.approx(abs(held - right))
+
+
 def test_no_valid_frames_warning():
     short = np.full(20, 20.0)
     none = _legs(short, short, reasons=np.full((20, 2), int(Reason.NO_PERSON)))

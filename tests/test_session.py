@@ -261,3 +261,18 @@ def test_session_annotate_draws_each_phase_on_every_frame(tmp_path, capsys):
     for t in (5.0, 14.0, 25.0):  # seated before, circles, seated after: an overlay on the plain grey
         changed = (np.abs(frames[int(t * FPS)].astype(int) - 40) > 30).any(axis=2).mean()
         assert changed > 0.02, t
+
+
+def test_the_change_leaves_out_a_leg_whose_held_value_is_only_a_lower_bound():
+    """A seated phase's leg "measured" but not measured where a larger effort may have been (`hold_not_measured`)
+    gives no before/after change: its held value may be below the leg's, so a change from it could be a gain or
+    loss that did not happen."""
+    from hipvision.core.rotation.frame import Reason
+    from hipvision.core.rotation.status import UnmeasuredHold
+    from hipvision.core.session import held_deg
+
+    gap = UnmeasuredHold(3.5, 5.0, Reason.MOVING)
+    legs = {"left": SimpleNamespace(status="measured", held_deg=20.0, unmeasured=gap),
+            "right": SimpleNamespace(status="measured", held_deg=35.0, unmeasured=None)}
+    result = SimpleNamespace(leg=legs.__getitem__)
+    assert (held_deg(result, "left"), held_deg(result, "right")) == (None, 35.0)

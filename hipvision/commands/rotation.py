@@ -54,7 +54,8 @@ def print_summary(d: dict) -> None:
     from hipvision.core.rotation.uncertainty import base_class, held_text
     from hipvision.core.rotation.result import ASYMMETRY_WARNING
 
-    colors = {"limited": "red", "functional": "yellow", "target": "green", "borderline": "magenta", None: "dim"}
+    colors = {"limited": "red", "functional": "yellow", "target": "green", "borderline": "magenta",
+              "unconfirmed": "magenta", None: "dim"}
     table = Table(title="Seated hip internal rotation", show_edge=False, header_style="bold")
     for col, justify in (("leg", "left"), ("held ≥ %gs (95%%)" % d.get("min_hold_s", 1.0), "right"),
                          ("peak", "right"), ("class", "left"), ("efforts", "right"), ("seen", "right")):

@@ -163,12 +163,13 @@ def _uncertainty(result: PhaseResult | None, side: str) -> float | None:
 
 def held_deg(result: PhaseResult | None, side: str) -> float | None:
     """Held IR of ``side`` ("left"/"right") of a seated phase's result, degrees, or None (missing, NaN, or a
-    leg whose status is not "measured": a leg that did not rotate reads 0° but was not measured)."""
+    leg whose status is not "measured": a leg that did not rotate reads 0° but was not measured; or one not
+    measured where a larger effort may have been, whose held angle is only a lower bound)."""
     leg = getattr(result, "leg", None)
     if leg is None:
         return None
     got = leg(side)
-    if getattr(got, "status", STATUSES[0]) != STATUSES[0]:  # "measured"
+    if getattr(got, "status", STATUSES[0]) != STATUSES[0] or getattr(got, "unmeasured", None) is not None:
         return None
     value = float(got.held_deg)
     return value if math.isfinite(value) else None

@@ -17,6 +17,7 @@ import numpy as np
 from hipvision import draw
 from hipvision.core.rotation import RotationResult, classify, coaching_message
 from hipvision.core.rotation.advice import certainty_word
+from hipvision.core.rotation.summary import class_of_lower_bound
 from hipvision.core.rotation.view import CameraView
 from hipvision.landmarks import LEG, SIDES, Landmark as L
 
@@ -178,7 +179,9 @@ def held_display(result: RotationResult) -> tuple[np.ndarray, np.ndarray, list]:
 def held_so_far(result: RotationResult, t_s: float) -> tuple[np.ndarray, np.ndarray, list]:
     """Like `held_display`, but only from the efforts whose hold had ended by ``t_s`` (seconds) — or, for a
     leg held throughout (no efforts), its held window once ended: what a video frame at that time may show
-    (an annotated video must not show the best value before it happens)."""
+    (an annotated video must not show the best value before it happens). Once the leg's frames not measured where
+    a larger effort may have been (`LegResult.unmeasured`) have passed, its class is "unconfirmed"
+    (`summary.class_of_lower_bound`)."""
     held, unc, cls = np.full(2, np.nan), np.full(2, np.nan), [None, None]
     for k, leg in enumerate((result.left, result.right)):
         if not leg.measured:
@@ -191,6 +194,8 @@ def held_so_far(result: RotationResult, t_s: float) -> tuple[np.ndarray, np.ndar
         elif not leg.efforts and np.isfinite(leg.held.end_s) and leg.held.end_s <= t_s:
             # held throughout (never near vertical): the leg's own held window, once it has ended
             held[k], unc[k], cls[k] = leg.held_deg, leg.uncertainty_deg, leg.class_with_uncertainty
+        if np.isfinite(held[k]) and leg.unmeasured is not None and leg.unmeasured.end_s <= t_s:
+            cls[k] = class_of_lower_bound(held[k], unc[k])   # a larger effort may have been missed by now
     return held, unc, cls
 
 

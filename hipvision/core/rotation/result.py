@@ -16,7 +16,7 @@ from hipvision.core.rotation.advice import LegReading, next_steps, setup_advice
 from hipvision.core.rotation.frame import Reason
 from hipvision.core.rotation.status import UnmeasuredHold, leg_outcome, with_unmeasured
 from hipvision.core.rotation.summary import (
-    HOLD_PERCENTILE, THRESHOLDS_DEG, Effort, Held, class_with_uncertainty, classify,
+    HOLD_PERCENTILE, THRESHOLDS_DEG, Effort, Held, class_of_lower_bound, class_with_uncertainty, classify,
 )
 from hipvision.core.rotation.uncertainty import (
     FrameEvidence, HoldEvidence, asymmetry_verdict, combined_uncertainty_deg,
@@ -88,9 +88,21 @@ class LegResult:
         return classify(self.held.deg) if self.measured else None
 
     @property
+    def confirmed(self) -> bool:
+        """Measured, and measured wherever a larger effort could have been (no `unmeasured` run): its held angle
+        is the leg's, not only a lower bound of it."""
+        return self.measured and self.unmeasured is None
+
+    @property
     def class_with_uncertainty(self) -> str | None:
-        """`cls`, or "borderline (≈30°)" / "borderline (≈45°)" when held ± uncertainty straddles the mark."""
-        return class_with_uncertainty(self.held.deg, self.uncertainty_deg) if self.measured else None
+        """`cls`, or "borderline (≈30°)" / "borderline (≈45°)" when held ± uncertainty straddles the mark; for a
+        measured leg that was not measured where a larger effort may have been, "unconfirmed" unless even held −
+        uncertainty reaches the target (`summary.class_of_lower_bound`)."""
+        if not self.measured:
+            return None
+        if not self.confirmed:
+            return class_of_lower_bound(self.held.deg, self.uncertainty_deg)
+        return class_with_uncertainty(self.held.deg, self.uncertainty_deg)
 
     def to_dict(self) -> dict:
         fin = lambda v: round(float(v), 1) if np.isfinite(v) else None  # noqa: E731
@@ -148,8 +160,9 @@ class RotationResult:
 
     @property
     def asymmetry_deg(self) -> float:
-        """|left − right| held angle, degrees; NaN unless both legs were measured."""
-        if not (self.left.measured and self.right.measured):
+        """|left − right| held angle, degrees; NaN unless both legs were measured, each wherever a larger effort
+        could have been (`LegResult.confirmed`: otherwise the difference may be another)."""
+        if not (self.left.confirmed and self.right.confirmed):
             return float("nan")
         return float(abs(self.left.held_deg - self.right.held_deg))
 
@@ -320,7 +333,7 @@ def _warnings(reasons: np.ndarray, view: CameraView, legs: dict[str, LegResult],
     if ok.any() and _fit_failed(view, settings):
         out.append(_unfitted_warning(legs))
     left, right = legs["left"], legs["right"]
-    if left.measured and right.measured:
+    if left.confirmed and right.confirmed:
         diff = left.held_deg - right.held_deg
         verdict = asymmetry_verdict(left.held_deg, left.uncertainty_deg, right.held_deg, right.uncertainty_deg)
         if abs(diff) >= 10 and verdict != "no clear difference":

@@ -50,6 +50,21 @@ def class_with_uncertainty(angle_deg: float | None, uncertainty_deg: float | Non
     return classify(angle_deg) if mark is None else f"borderline (≈{mark:.0f}°)"
 
 
+#: The class of a measured leg that was also not measured where a larger effort may have been
+#: (`status.unmeasured_interior`): its held angle is only a lower bound, so a higher class is not ruled out.
+UNCONFIRMED = "unconfirmed"
+
+
+def class_of_lower_bound(angle_deg: float | None, uncertainty_deg: float | None) -> str | None:
+    """The class of a held angle that is only a lower bound (a larger effort may have been missed): "target" when
+    even ``angle − uncertainty`` reaches 45° (a larger effort would not change it), else `UNCONFIRMED`; None for a
+    missing angle. Without an uncertainty (None/NaN) the angle itself is the bound."""
+    if angle_deg is None or not np.isfinite(angle_deg):
+        return None
+    low = angle_deg - (uncertainty_deg if uncertainty_deg is not None and np.isfinite(uncertainty_deg) else 0.0)
+    return "target" if low >= THRESHOLDS_DEG["target"] else UNCONFIRMED
+
+
 def window_samples(t_s: np.ndarray, hold_s: float) -> int:
     """Samples in a window of ``hold_s`` seconds at the median sampling interval of ``t_s``."""
     dt = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 1.0
