@@ -510,24 +510,34 @@ def test_a_hold_cut_at_its_start_by_frames_not_measured():
                for w in res.warnings)
 
 
-@pytest.mark.parametrize("run_from_s, run_to_s, status", [
-    (1.5, 2.5, "not seen"),     # 1.07 s between measured frames: an effort may have been there
-    (1.5, 2.4, "no effort"),    # 0.97 s: under the hold time, nothing could have been held there
-    (0.0, 1.5, "no effort"),    # at the start (sitting down): not between measured frames
-    (3.5, 5.0, "no effort"),    # at the end (getting up)
+@pytest.mark.parametrize("run_from_s, run_to_s, edge_deg, status", [
+    (1.5, 2.5, 20.0, "not seen"),   # 1.07 s between measured frames, turned 20° at its start: an effort may be there
+    (1.5, 2.4, 20.0, "no effort"),  # 0.97 s: under the hold time, nothing could have been held there
+    (1.5, 2.5, 0.0, "no effort"),   # 1.07 s at rest on both sides: too short to swing out, hold 1 s and swing back
+    (1.5, 3.0, 0.0, "not seen"),    # 1.57 s: the hold time and two swings of MIN_SWING_S (0.25 s)
+    (1.5, 2.9, 0.0, "no effort"),   # 1.47 s: not with swings of at least 0.25 s
+    (0.0, 1.5, 0.0, "no effort"),   # at the start (sitting down): not between measured frames
+    (3.5, 5.0, 0.0, "no effort"),   # at the end (getting up)
 ])
-def test_a_resting_leg_not_measured_for_the_hold_time_is_not_said_to_have_rested(run_from_s, run_to_s, status):
+def test_a_resting_leg_not_measured_for_the_hold_time_is_not_said_to_have_rested(run_from_s, run_to_s, edge_deg,
+                                                                                  status):
     """A rendered tilted camera: both legs' 42-49° efforts rejected as "moving", the rest at rest, read "no effort"
     (held 0°, "the left leg did not turn"). Frames not measured for the hold time or longer between measured ones
-    now make such a leg "not seen", with where and why."""
-    res = _left_rejected(np.zeros(round(5.0 * FPS)), run_from_s, run_to_s)    # both legs at rest for 5 s
+    now make such a leg "not seen", with where and why; between two frames at rest only if they also last two swings
+    (held-out seed 9991: a 1.0 s run while the other leg swung back held nothing). ``edge_deg``: the leg's angle for
+    the 0.2 s before the run (too short to be an effort of its own)."""
+    left = np.zeros(round(5.0 * FPS))                                          # both legs at rest for 5 s
+    t = np.arange(len(left)) / FPS
+    left[(t >= run_from_s - 0.2) & (t < run_from_s)] = edge_deg
+    res = _left_rejected(left, run_from_s, run_to_s)
     leg = res.to_dict()["left"]
     assert leg["status"] == status and res.right.status == "no effort"
     if status == "not seen":
+        span = f"{run_from_s:.1f}-{run_to_s:.1f} s"
         assert leg["held_deg"] is None and leg["hold_not_measured"]["reason"] == "moving"
-        assert "left leg: not measured where it may have turned (1.5-2.5 s: the knee was seen moving); keep your " \
+        assert f"left leg: not measured where it may have turned ({span}: the knee was seen moving); keep your " \
                "knees still: only the foot moves" in res.warnings
-        assert "the left leg was not measured where it may have turned (1.5-2.5 s: the knee was seen moving)" in \
+        assert f"the left leg was not measured where it may have turned ({span}: the knee was seen moving)" in \
             res.next_steps[0]
     else:
         assert leg["held_deg"] == 0.0 and "hold_not_measured" not in leg

@@ -24,6 +24,7 @@ import numpy as np
 
 from hipvision.core.circles.recount import DIRECTIONS
 from hipvision.core.rotation.advice import certainty_word
+from hipvision.core.rotation.summary import EFFORT_ENTER_DEG
 from hipvision.landmarks import SIDES
 from hipvision.sound import CIRCLE, HOLD, SET_DONE, Cue, number_word
 
@@ -34,9 +35,9 @@ if TYPE_CHECKING:
 #: A leg's new held value is spoken once the view has shown it this long, seconds (the seated view
 #: refreshes its held values every second: a value is spoken when the next refresh keeps it)
 HOLD_SETTLE_S = 1.0
-#: Held values below this are a leg at rest, not an effort, degrees (an effort starts 6° from rest:
+#: Held values below this are a leg at rest, not an effort, degrees (where an effort starts:
 #: `hipvision.core.rotation.summary.find_efforts`'s ``enter_deg``).
-MIN_EFFORT_DEG = 6.0
+MIN_EFFORT_DEG = EFFORT_ENTER_DEG
 
 
 def hold_note(held_deg: float, uncertainty_deg: float | None) -> str:

@@ -251,7 +251,7 @@ def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.
         out = leg_outcome(t, raw, filtered, k, view, hold_s=settings.min_hold_s, percentile=settings.hold_percentile,
                           evidence=evidence, fit_failed=fit_failed)
         peak = float(np.nanmax(x)) if np.isfinite(x).any() else float("nan")
-        out, unmeasured = with_unmeasured(out, t, reasons[:, k], hold_s=settings.min_hold_s)
+        out, unmeasured = with_unmeasured(out, t, reasons[:, k], hold_s=settings.min_hold_s, angle_deg=x)
         legs[side] = LegResult(side, out.held, peak, float(ok[:, k].mean()) if len(t) else 0.0, out.efforts,
                                out.status, out.uncertainty_deg, out.evidence, unmeasured)
     shown = np.where(ok, filtered, np.nan)

@@ -15,7 +15,8 @@ Statuses (`STATUSES`):
   inward; held = 0.0, no class. A leg that never came near vertical is "measured" at the level it
   held throughout.
 * ``"not seen"``: the leg was never measured for as long as the hold time; held = NaN. Also a leg that would be
-  "no effort" but was not measured for the hold time or longer between frames that were (`unmeasured_interior`):
+  "no effort" but was not measured for the hold time or longer between frames that were (and for two swings more
+  where it was at rest on both sides, `unmeasured_interior`):
   it may have turned there (a rendered tilted camera: both legs' 42-49° efforts rejected as "moving", the rest of
   the recording at rest), so it is not said to have rested.
 """
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hipvision.core.rotation.frame import REASON_SEEN, SETUP_MESSAGES, Reason
-from hipvision.core.rotation.summary import Effort, Held, find_efforts, held_value, rest_angle
+from hipvision.core.rotation.summary import EFFORT_ENTER_DEG, Effort, Held, find_efforts, held_value, rest_angle
 from hipvision.core.rotation.uncertainty import FrameEvidence, HoldEvidence, hold_evidence, uncertainty_deg
 from hipvision.core.rotation.view import CameraView
 
@@ -36,6 +37,10 @@ STATUSES = ("measured", "not held", "no effort", "not seen")
 #: A leg whose rest angle is further than this from vertical never hung at rest in the recording (it starts
 #: and ends rotated): it is "measured" at the level it held throughout, not "no effort" (`rest_angle`'s band).
 REST_NEAR_DEG = 12.0
+#: The least time a foot takes to swing out to an effort, or back, seconds: frames not measured between two at rest
+#: can have hidden a held effort only if they last the hold time and both swings (`unmeasured_interior`). A quick
+#: swing; the rendered people took 0.7-0.9 s.
+MIN_SWING_S = 0.25
 _NAN = float("nan")
 
 
@@ -127,17 +132,18 @@ class UnmeasuredHold:
         return {"start_s": round(self.start_s, 2), "end_s": round(self.end_s, 2), "reason": self.reason.code}
 
 
-def with_unmeasured(outcome: LegOutcome, t_s: np.ndarray, reasons: np.ndarray, *,
-                    hold_s: float) -> tuple[LegOutcome, UnmeasuredHold | None]:
+def with_unmeasured(outcome: LegOutcome, t_s: np.ndarray, reasons: np.ndarray, *, hold_s: float,
+                    angle_deg: np.ndarray | None = None) -> tuple[LegOutcome, UnmeasuredHold | None]:
     """``outcome`` of a leg and the frames not measured where an effort may have been (``reasons``: (T,) `Reason`
-    codes of the leg): for a leg "not held", next to an effort (`unmeasured_hold`); for one "no effort" or
-    "measured", between measured frames (`unmeasured_interior`), which makes a "no effort" leg "not seen" (it may
-    have turned there: it is not said to have rested)."""
+    codes of the leg; ``angle_deg``: (T,) its filtered angle, degrees, see `unmeasured_interior`): for a leg "not
+    held", next to an effort (`unmeasured_hold`); for one "no effort" or "measured", between measured frames
+    (`unmeasured_interior`), which makes a "no effort" leg "not seen" (it may have turned there: it is not said to
+    have rested)."""
     if outcome.status == "not held":
         return outcome, unmeasured_hold(t_s, reasons, outcome.efforts, hold_s=hold_s)
     if outcome.status not in ("no effort", "measured"):
         return outcome, None
-    gap = unmeasured_interior(t_s, reasons, hold_s=hold_s)
+    gap = unmeasured_interior(t_s, reasons, hold_s=hold_s, angle_deg=angle_deg)
     if gap is not None and outcome.status == "no effort":
         outcome = dataclasses.replace(outcome, held=Held(_NAN, _NAN, _NAN), status="not seen")
     return outcome, gap
@@ -177,17 +183,31 @@ def unmeasured_hold(t_s: np.ndarray, reasons: np.ndarray, efforts: tuple[Effort,
     return UnmeasuredHold(float(t[a - 1]), float(t[b]), Reason(int(codes[np.argmax(counts)])))
 
 
-def unmeasured_interior(t_s: np.ndarray, reasons: np.ndarray, *, hold_s: float) -> UnmeasuredHold | None:
+def unmeasured_interior(t_s: np.ndarray, reasons: np.ndarray, *, hold_s: float,
+                        angle_deg: np.ndarray | None = None) -> UnmeasuredHold | None:
     """The longest run of frames not measured (``reasons`` ≠ OK, (T,) `Reason` codes of one leg) between two frames
-    that were, spanning ``hold_s`` or more from the last measured frame before it to the first after: an effort may
-    have been there (on 40 rendered seated videos every such run held one); None when there is none. A run at the
-    start or the end of the recording (sitting down, getting up) is not one."""
+    that were, long enough to hide a held effort: from the last measured frame before it to the first after,
+    ``hold_s`` or more; and where the leg was at rest at both (``angle_deg``, (T,) its filtered angle, within half of
+    `EFFORT_ENTER_DEG` of its `rest_angle`), ``hold_s`` and two swings (`MIN_SWING_S`) or more, since the effort
+    would have had to swing out and back within the run too. None when there is none. Without ``angle_deg`` the
+    leg is taken as turned at both.
+
+    On 40 rendered seated videos every run of the hold time or longer whose edges were turned (14.7-30° against a
+    rest of about 1°) held an effort; a 1.0 s run between two resting frames (the knee "seen moving" while the other
+    leg swung back, held-out seed 9991) held none. A run at the start or the end of the recording (sitting down,
+    getting up) is not one."""
     t = np.asarray(t_s, float)
     idx = np.flatnonzero(np.asarray(reasons) == int(Reason.OK))
     if len(idx) < 2:
         return None
+    at_rest = np.zeros(len(t), bool)
+    if angle_deg is not None:
+        x = np.asarray(angle_deg, float)
+        with np.errstate(invalid="ignore"):
+            at_rest = np.abs(x - rest_angle(x)) <= EFFORT_ENTER_DEG / 2
     gaps = np.flatnonzero(np.diff(idx) > 1)
-    spans = [(t[idx[g + 1]] - t[idx[g]], idx[g], idx[g + 1]) for g in gaps if t[idx[g + 1]] - t[idx[g]] >= hold_s]
+    spans = [(t[b] - t[a], a, b) for a, b in ((idx[g], idx[g + 1]) for g in gaps)
+             if t[b] - t[a] >= hold_s + (2 * MIN_SWING_S if at_rest[a] and at_rest[b] else 0.0)]
     if not spans:
         return None
     _, a, b = max(spans)

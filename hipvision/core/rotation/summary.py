@@ -191,8 +191,12 @@ def rest_angle(x: np.ndarray, *, width_deg: float = 5.0, near_deg: float = 12.0)
     return float(np.median(x[i:upper[i]]))
 
 
+#: How far from rest an excursion must go to be an effort, degrees (`find_efforts`; it ends within half of it).
+EFFORT_ENTER_DEG = 6.0
+
+
 def find_efforts(t_s: np.ndarray, x: np.ndarray, *, hold_s: float, rest_deg: float | None = None,
-                 enter_deg: float = 6.0, min_duration_s: float = 0.4,
+                 enter_deg: float = EFFORT_ENTER_DEG, min_duration_s: float = 0.4,
                  percentile: float = HOLD_PERCENTILE) -> list[Effort]:
     """Efforts in a filtered angle series, in time order: excursions from rest either way.
 
