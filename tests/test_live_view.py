@@ -398,7 +398,7 @@ def test_an_annotated_video_marks_a_leg_unconfirmed_once_a_larger_effort_may_hav
     from hipvision.core.rotation.frame import Reason
     from hipvision.core.rotation.result import RotationSettings, summarise
     from hipvision.core.rotation.view import CameraView
-    from hipvision.draw.rotation import held_so_far
+    from hipvision.draw.rotation import _best_state, held_so_far
 
     t = np.arange(180) / 30.0
     x = np.stack([np.where((t >= 1.0) & (t < 3.0), 20.0, 0.0), np.zeros(180)], 1)
@@ -408,8 +408,10 @@ def test_an_annotated_video_marks_a_leg_unconfirmed_once_a_larger_effort_may_hav
     res = summarise(t, x, x, reasons, CameraView(), RotationSettings(), mode="offline", source="", model="")
     assert res.left.unmeasured is not None and res.left.class_with_uncertainty == "unconfirmed"
     assert held_so_far(res, 4.0)[2][0] == "limited"
-    held, _, cls = held_so_far(res, float(t[-1]))
+    held, unc, cls = held_so_far(res, float(t[-1]))
     assert held[0] == pytest.approx(20.0) and cls[0] == "unconfirmed"
+    assert _best_state(held[0], unc[0], cls[0]) == "unconfirmed"        # the gauge's label, not "held ≥1 s"
+    assert _best_state(held[0], unc[0], "limited") == "held ≥1 s"
 
 
 # ---------------------------------------------------------------- the size bar gives only saved sizes

@@ -17,7 +17,7 @@ import numpy as np
 from hipvision import draw
 from hipvision.core.rotation import RotationResult, classify, coaching_message
 from hipvision.core.rotation.advice import certainty_word
-from hipvision.core.rotation.summary import class_of_lower_bound
+from hipvision.core.rotation.summary import UNCONFIRMED, class_of_lower_bound
 from hipvision.core.rotation.view import CameraView
 from hipvision.landmarks import LEG, SIDES, Landmark as L
 
@@ -116,7 +116,7 @@ def draw_leg_hud(image: np.ndarray, *, values_deg: Sequence[float], best_deg: Se
         gx = margin if on_left else w - margin - gw
         best = best_deg[k]
         unc, cls = best_uncertainty_deg[k], best_class[k]
-        label = f"{side} · {_best_state(best, unc)}"
+        label = f"{side} · {_best_state(best, unc, cls)}"
         boxes.append((gx, by + bh + margin // 2, gw, gh))
         draw.draw_gauge(image, boxes[-1], value if _finite(value) else None,
                         best=best if _finite(best) else None, label=label,
@@ -161,9 +161,11 @@ def _column_boxes(shape: tuple[int, ...], lines: tuple, keys: tuple, title: str 
     return left, draw.draw_panel(scratch, lines, "br", scale=scale, title=title, max_width=width, bottom=bottom)
 
 
-def _best_state(best_deg: float, uncertainty_deg: float) -> str:
-    """What a gauge's label says of its best held value: "unsure" or "borderline" (`certainty_word`), else
-    "held ≥1 s"."""
+def _best_state(best_deg: float, uncertainty_deg: float, cls: str | None = None) -> str:
+    """What a gauge's label says of its best held value: "unconfirmed" for that class (a larger effort may have
+    been missed), "unsure" or "borderline" (`certainty_word`), else "held ≥1 s"."""
+    if cls == UNCONFIRMED:
+        return cls
     return certainty_word(best_deg, uncertainty_deg) or "held ≥1 s"
 
 
