@@ -20,6 +20,8 @@ from hipvision.core.rotation.frame import frame_reasons, thigh_drop_limit
 from hipvision.core.rotation.uncertainty import uncertainty_terms
 from hipvision.core.rotation.view import CameraView
 from hipvision.landmarks import LEG, Landmark as L
+from hipvision.core.posture import SEATED
+from hipvision.core.posture_check import posture_mismatch
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
 from hipvision.synthetic.seated import SeatedBody, effort_profile, seated_joints, standing_joints
 from hipvision.synthetic.seated_cases import random_case
@@ -85,6 +87,27 @@ def test_both_legs_measured_from_a_camera_high_above_the_knees(pitch_deg, hips_h
     for leg, truth in ((res.left, 40.0), (res.right, 25.0)):
         assert abs(leg.held_deg - truth) < leg.uncertainty_deg
     assert any("above knee height" in w for w in res.warnings)
+
+
+@pytest.mark.parametrize("pitch_deg, depth, found", [(30.0, 0.3, "standing"), (40.0, 0.5, "standing"),
+                                                     (50.0, 0.5, "standing"), (50.0, 0.7, "quadruped")])
+def test_a_seated_person_seen_from_above_is_not_told_they_were_standing(pitch_deg, depth, found):
+    """With MediaPipe's depth (here the world landmarks' depth cut to ``depth``, as the pose model under-reports it)
+    the posture classifier reads a seated person filmed from 30° and more above the knees as standing or on hands
+    and knees (rendered: 9 of 60 high and overhead videos, 72-100% of the frames), and the result told them to
+    record the movement itself, or to run the hip circles. The seated test measured every frame: its posture is the
+    one seen."""
+    t = _t(10)
+    seq = _seq(effort_profile(t, [(2.0, 40.0, 3.0)]), effort_profile(t, [(5.5, 25.0, 3.0)]), pitch_deg=pitch_deg,
+               hips_high=0.09)
+    world = seq.world.copy()
+    world[..., 2] *= depth
+    seq = dataclasses.replace(seq, world=world)
+    assert posture_mismatch(seq, SEATED).found == found      # what the classifier alone says
+    res = analyze_rotation(seq)
+    assert res.valid_fraction > 0.95 and res.left.status == res.right.status == "measured"
+    assert res.posture is None and not any(w.startswith("You were") for w in res.warnings)
+    assert not any("record the movement itself" in s.lower() for s in res.next_steps)
 
 
 @pytest.mark.parametrize("pitch_deg", [45.0, 52.0])

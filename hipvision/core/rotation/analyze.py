@@ -24,6 +24,7 @@ from hipvision.core.filtering import smooth_offline
 from hipvision.core.posture import SEATED
 from hipvision.core.posture_check import RECORDING, posture_mismatch
 from hipvision.core.rotation.anchor import KNEES
+from hipvision.core.rotation.frame import Reason
 from hipvision.core.rotation.measure import measure_recording
 from hipvision.core.rotation.result import RotationResult, RotationSettings, summarise
 from hipvision.core.rotation.stream import FrameArrays, RotationTracker
@@ -58,4 +59,6 @@ def analyze_rotation(seq: PoseSequence, settings: RotationSettings = RotationSet
     return summarise(t, raw, filtered, reasons, view, settings, mode="offline", source=seq.source,
                      model=seq.model, knee_px=measured.px[:, list(KNEES)], evidence=frame_evidence(measured.px, view),
                      height_hint_deg=measured.height_hint_deg,
-                     posture=posture_mismatch(seq, SEATED, command_input=command_input))
+                     posture=posture_mismatch(seq, SEATED, command_input=command_input,
+                                              measured_share=float((reasons == int(Reason.OK)).any(axis=1).mean())
+                                              if len(t) else 0.0))
