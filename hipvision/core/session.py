@@ -186,6 +186,16 @@ def ir_change(phases: list[SessionPhase]) -> dict[str, float | None]:
     return out
 
 
+def _seated_after_all(result: PhaseResult, min_seen_fraction: float) -> tuple[str, PhaseResult | None]:
+    """(SEATED, ``result``) when the seated analysis of a phase the posture classifier called "other" measured
+    the legs in at least ``min_seen_fraction`` of its frames, else (OTHER, None). Its seated test is the better
+    witness: from 30° and more above the knees, with the pose model's depth, the classifier reads a seated thigh
+    as hanging (a rendered session filmed from 31° above: both seated phases "other", no before/after change),
+    while the seated test follows the fitted camera height and rejects standing and hands-and-knees frames."""
+    valid = getattr(result, "valid_fraction", None)
+    return (SEATED, result) if valid is not None and valid >= min_seen_fraction else (OTHER, None)
+
+
 def _describe(k: int, kind: str, start_s: float, end_s: float) -> str:
     return f"phase {k + 1} ({kind}, {start_s:.1f}–{end_s:.1f} s)"
 
@@ -226,9 +236,19 @@ def analyze_session(
     found = segment_postures(seq, min_run_s=min_run_s)
     trim = int(round(edge_trim_s * seq.fps))
     for k, p in enumerate(found):
-        name = _describe(k, p.kind, p.start_s, p.end_s)
-        result = None
-        if p.kind == OTHER or p.kind not in run:
+        start = p.start_index + (trim if k > 0 else 0)
+        stop = max(p.stop_index - (trim if k < len(found) - 1 else 0), start + 1)
+        kind, result = p.kind, None
+        if p.kind == OTHER and SEATED in run and p.duration_s >= min_phase_s and p.seen_fraction >= min_seen_fraction:
+            kind, result = _seated_after_all(run[SEATED](seq.slice(start, stop)), min_seen_fraction)
+            if kind == SEATED:
+                info.append(f"{_describe(k, SEATED, p.start_s, p.end_s)}: not recognised from the body's posture "
+                            f"(a camera well above the knees?), but the seated test measured the legs in "
+                            f"{result.valid_fraction:.0%} of its frames: analysed as seated.")
+        name = _describe(k, kind, p.start_s, p.end_s)
+        if result is not None:
+            status = "analysed"
+        elif kind == OTHER or kind not in run:
             status = "skipped"
         elif p.duration_s < min_phase_s:
             status = "too_short"
@@ -237,16 +257,14 @@ def analyze_session(
             status = "poorly_seen"
             warnings.append(f"{name}: the body was seen in only {p.seen_fraction:.0%} of the frames; not analysed.")
         else:
-            start = p.start_index + (trim if k > 0 else 0)
-            stop = p.stop_index - (trim if k < len(found) - 1 else 0)
-            result = run[p.kind](seq.slice(start, max(stop, start + 1)))
+            result = run[kind](seq.slice(start, stop))
             status = "analysed"
             valid = getattr(result, "valid_fraction", None)
-            if p.kind == SEATED and valid is not None and valid < min_seen_fraction:
+            if kind == SEATED and valid is not None and valid < min_seen_fraction:
                 status = "poorly_seen"
                 warnings.append(f"{name}: the shank angles were valid in only {valid:.0%} of the frames; "
                                 "not used for the before/after change.")
-        phases.append(SessionPhase(p.kind, p.start_s, p.end_s, status, result, p.seen_fraction,
+        phases.append(SessionPhase(kind, p.start_s, p.end_s, status, result, p.seen_fraction,
                                    p.start_index, p.stop_index))
     analysed_seated = [p for p in phases if p.kind == SEATED and p.status == "analysed"]
     if len(analysed_seated) < 2:
