@@ -72,6 +72,9 @@ class ConfidenceSettings:
     min_loop_area: float = 2.0  # the centre at least this many smallest countable circles' areas
     min_loop_of_counted: float = 0.25  # ... and this share of the smaller set's median circle area
     min_loopiness: float = 0.5  # ... and net over total area swept at least this (a rock sweeps both ways)
+    min_loopiness_in_line: float = 0.2  # ... in line with the body or diagonally behind, where the forward-back half is
+    # depth: seen small and noisy, it sweeps both ways as well (held-out 9991 from behind: 2 + 2 counted 1 + 0 "high",
+    # its missed set at 0.29-0.31 of its area one way); rocking and still negatives there sweep no net area
     split_min_area: float = 0.5  # a set whose own way of turning, outside every circle, swept at least this many
     # smallest countable circles' areas both within ``edge_s`` before its first circle and after its last, and
     split_of_circle: float = 0.12  # this share of its circles' median area on each side: a circle split between
@@ -622,15 +625,16 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
     lo = np.searchsorted(t, starts)
     hi = np.searchsorted(t, starts + s.loop_window_s)
     flagged = np.zeros(len(t), bool)
+    view, azimuth = view_of(track, track.valid, s) if track.valid.any() else ("oblique", math.nan)
+    loopiness = s.min_loopiness_in_line if view == "in line" or diagonal_behind(view, azimuth) else s.min_loopiness
     for a, b in zip(lo, np.minimum(hi, len(t) - 1)):
         net = abs(cum[b] - cum[a])
-        if b > a and net >= limit and net >= s.min_loopiness * (total[b] - total[a]):
+        if b > a and net >= limit and net >= loopiness * (total[b] - total[a]):
             # the times said: where the window's net turning happened (2% to 98% of it), outside the counted circles
             gained = np.sign(cum[b] - cum[a]) * (cum[a:b + 1] - cum[a])
             lo_k = a + int(np.argmax(gained >= 0.02 * net))
             hi_k = a + int(np.argmax(gained >= 0.98 * net))
             flagged[lo_k:hi_k + 1] |= free[lo_k:hi_k + 1]
-    view, azimuth = view_of(track, track.valid, s) if track.valid.any() else ("oblique", math.nan)
     out = []
     for a, b in runs(flagged):
         why = f"the hips went round at {_span_s(t[a], t[b - 1])} s but no circle was counted there: if you circled"
