@@ -129,6 +129,12 @@ def test_summaries_of_partial_results():
     ]}
     s = summarize(one_seated)
     assert (s["left_deg"], s["right_deg"], s["left_after_deg"], s["circles_total"]) == (30.0, 20.0, None, None)
+    # a leg whose larger effort may have been missed ("unconfirmed"): its held value is a lower bound, not kept
+    lower_bound = {"kind": "rotation", "right": {"held_deg": 35.0, "uncertainty_deg": 4.0, "status": "measured"},
+                   "left": {"held_deg": 20.0, "uncertainty_deg": 4.0, "status": "measured", "class": "unconfirmed",
+                            "hold_not_measured": {"start_s": 3.5, "end_s": 5.0, "reason": "moving"}}}
+    s = summarize(lower_bound)
+    assert (s["left_deg"], s["left_uncertainty_deg"], s["right_deg"]) == (None, None, 35.0)
 
 
 @pytest.mark.parametrize("suffix,magic", [(".png", b"\x89PNG"), (".svg", b"<?xml")])

@@ -101,10 +101,13 @@ def leg_outcome(t_s: np.ndarray, raw_deg: np.ndarray, filtered_deg: np.ndarray, 
 def measured_held_deg(leg: dict | None) -> float | None:
     """The held angle of one leg of a rotation result dict (``result["left"]``), degrees, or None when it has
     none or its status is not "measured" (a leg that did not rotate reads 0° but was not measured; results
-    written before statuses existed count as measured)."""
+    written before statuses existed count as measured), or it was not measured where a larger effort may have
+    been (``hold_not_measured``: its held angle is only a lower bound, class "unconfirmed")."""
     leg = leg or {}
     value = leg.get("held_deg")
-    return None if value is None or leg.get("status", "measured") != "measured" else float(value)
+    if value is None or leg.get("status", "measured") != "measured" or leg.get("hold_not_measured"):
+        return None
+    return float(value)
 
 
 @dataclass(frozen=True)
