@@ -239,3 +239,36 @@ def test_a_change_line_too_wide_for_the_panel_wraps_between_readings_not_inside_
         assert "(+18°" + draw.NBSP + "±" + draw.NBSP + "5°)" in lines[-1]
     assert draw.text_size(drawn, size) == draw.text_size(line.replace("→", "->"), size)  # drawn as plain spaces
     assert drawn.replace(draw.NBSP, " ") == line
+
+
+def test_seated_phases_seen_from_above_show_the_seated_view():
+    """From 35° above the knees, with the depth cut to half, the posture classifier sees neither posture in the
+    seated phases (`test_session.test_seated_phases_the_posture_classifier_misses_from_above_are_measured_by_the_
+    seated_test`); the seated test measures the legs there, so the seated view is shown, with the first phase's
+    values as "before" in the second, and the saved result has both seated phases."""
+    import dataclasses
+
+    from hipvision.synthetic import PinholeCamera, sequence_from_joints
+    from test_posture import _session_joints
+
+    cam = PinholeCamera.looking_at(np.array([0.0, 0.6, 0.0]), distance_m=2.8, pitch_deg=35.0)
+    seq = sequence_from_joints(_session_joints(30.0), cam, fps=FPS, noise_px=1.5, world_noise_m=0.01,
+                               dropout_fraction=0.05, seed=3)
+    world = seq.world.copy()
+    world[..., 2] *= 0.5
+    seq = dataclasses.replace(seq, world=world)
+    assert SEATED not in {p.kind for p in segment_postures(seq)}
+    live = SessionLive(frame_size=seq.frame_size, fps=FPS, source="synthetic", model="none")
+    shown, before = [], []
+    for pose in frame_poses(seq):
+        live.update(pose)
+        shown.append(live.posture)
+        before.append(live.before_held_deg)
+    assert live.phases_seen == [SEATED, QUADRUPED, SEATED]
+    t = seq.timestamps_s
+    seated_true = (t >= 2.0) & (t < 8.0) | (t >= 30.0)     # seated 0-8 s and 28-36 s; the first 2 s decide it
+    assert np.mean([s == SEATED for s, on in zip(shown, seated_true) if on]) > 0.9
+    assert np.mean([s == SEATED for s, on in zip(shown, (t >= 11.0) & (t < 25.0)) if on]) == 0.0
+    assert before[-1] is not None and np.isfinite(before[-1][0])
+    saved = live.result()
+    assert [p["kind"] for p in saved["phases"] if p["status"] == "analysed"] == [SEATED, QUADRUPED, SEATED]

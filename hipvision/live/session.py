@@ -8,7 +8,10 @@ While the person moves through the routine, the view follows their posture:
 * on hands and knees → the hip-circles view (counts, progress arc, top view, cues);
 * anything else → what to do next.
 
-The posture shown is that of the last ~2 s of frames (`hipvision.core.posture.latest_posture`).
+The posture shown is that of the last ~2 s of frames (`hipvision.core.posture.latest_posture`); where that says
+neither, the seated test itself may (a camera well above the knees, from where the posture classifier reads a
+seated person as standing): when it measured the legs in most of the last ~2 s, the seated view is shown, as the
+saved analysis then analyses such a phase as seated (`hipvision.core.session`).
 Every frame's landmarks are also kept, and ``result()`` runs the offline session analysis
 (`hipvision.core.session.analyze_session`) on all of them: the saved numbers are those a recording
 of the same frames would give, whatever was shown on the way. Keys: R starts over, Q quits and
@@ -31,6 +34,7 @@ from hipvision.core.circles import CirclesSettings
 from hipvision.core.circles.recount import DIRECTIONS
 from hipvision.core.posture import OTHER, QUADRUPED, SEATED, latest_posture
 from hipvision.core.rotation import RotationTracker
+from hipvision.core.rotation.frame import Reason
 from hipvision.core.rotation.summary import class_with_uncertainty
 from hipvision.core.rotation.uncertainty import held_text
 from hipvision.live.circles import CirclesLive
@@ -45,6 +49,9 @@ if TYPE_CHECKING:
 KEYS = (("R", "start over"), ("F", "full screen"), ("Q", "quit & save"))
 KEYS_HELP = draw.key_hints_text(KEYS)
 _NAN2 = np.array([np.nan, np.nan])
+#: Where the posture classifier sees neither posture, the seated view is shown when the seated test measured a leg in
+#: at least this share of the frames of the last posture window (the saved analysis's `min_seen_fraction`).
+MIN_SEATED_TEST_SHARE = 0.6
 
 
 def _change_text(side: str, before_deg: float, after_deg: float, before_unc: float, after_unc: float) -> str:
@@ -117,6 +124,11 @@ class SessionLive:
         self._circles: CirclesLive | None = None
         self._counted_before = dict.fromkeys(DIRECTIONS, 0)  # circles shown in earlier circles phases
         self.shown: list[dict] = []  # {t_s, clockwise, counterclockwise}: the circle totals shown, at each change
+        # the seated test where the classifier sees neither posture (`_seated_by_its_test`)
+        self._probe: RotationTracker | None = None
+        self._probe_ok: deque[tuple[float, bool]] = deque()
+        self._probe_reading = None
+        self._seated_by_test = False
 
     # -------------------------------------------------------------- analysis
     def update(self, pose: "FramePose") -> None:
@@ -128,10 +140,18 @@ class SessionLive:
         for p in self._recent:
             window.append(p)
         now = latest_posture(effective_fps(window.build()))
+        self._probe_reading = None
+        if now == OTHER:
+            now = self._seated_by_its_test(pose)
         if now != self.posture:
             self._enter(now)
         if now == SEATED:
-            self._reading = self._rotation.update(pose, float(pose.timestamp_s))
+            if self._probe_reading is not None:
+                self._reading = self._probe_reading
+            else:
+                self._reading = self._rotation.update(pose, float(pose.timestamp_s))
+                if self._seated_by_test:   # the classifier agrees for now: the test's window goes on
+                    self._probe_ok.append((float(pose.timestamp_s), Reason.OK in self._reading.reasons))
             self.seated_held[-1] = self._reading.best_held_deg
             if self._reading.t_s - self._summary_t >= self.summary_every_s:
                 self._summary_t = self._reading.t_s
@@ -139,6 +159,28 @@ class SessionLive:
         elif now == QUADRUPED:
             self._circles.update(pose)
             self._show(float(pose.timestamp_s), self._circle_totals())
+
+    def _seated_by_its_test(self, pose: "FramePose") -> str:
+        """SEATED when the seated test (a `RotationTracker` fed the frames the classifier called neither posture)
+        measured a leg in at least `MIN_SEATED_TEST_SHARE` of the frames of the last posture window, else OTHER.
+        A seated phase the classifier found ends when the classifier says so, as before."""
+        if self.posture == SEATED and not self._seated_by_test:
+            return OTHER
+        t = float(pose.timestamp_s)
+        if self.posture == SEATED:
+            tracker = self._rotation
+        else:
+            if self._probe is None:
+                self._probe = RotationTracker(frame_size=self.frame_size, source=self.source, model=self.model)
+                self._probe_ok.clear()
+            tracker = self._probe
+        self._probe_reading = tracker.update(pose, t)
+        self._probe_ok.append((t, Reason.OK in self._probe_reading.reasons))
+        while self._probe_ok and self._probe_ok[0][0] < t - self.posture_window_s:
+            self._probe_ok.popleft()
+        span = t - self._probe_ok[0][0]
+        share = float(np.mean([ok for _, ok in self._probe_ok]))
+        return SEATED if span >= 0.8 * self.posture_window_s and share >= MIN_SEATED_TEST_SHARE else OTHER
 
     def _circle_totals(self) -> dict[str, int]:
         counts = self._circles.recount.counts if self._circles is not None else {}
@@ -149,9 +191,15 @@ class SessionLive:
             self.shown.append({"t_s": round(t_s, 3), **totals})
 
     def _enter(self, posture: str) -> None:
+        by_test = posture == SEATED and self._probe_reading is not None and self.posture != SEATED
         self.posture = posture
         if posture == SEATED:
-            self._rotation = RotationTracker(frame_size=self.frame_size, source=self.source, model=self.model)
+            # entered by the seated test: its tracker, which has seen this phase's frames, goes on measuring it
+            self._rotation = (self._probe if by_test and self._probe is not None
+                              else RotationTracker(frame_size=self.frame_size, source=self.source, model=self.model))
+            self._seated_by_test = by_test
+            if not by_test:
+                self._probe_reading = None
             self._reading = None
             self.seated_held.append(_NAN2.copy())
             self.seated_uncertainty.append(_NAN2.copy())
@@ -163,6 +211,9 @@ class SessionLive:
             self._circles = CirclesLive(settings=self.circles_settings, source=self.source, model=self.model,
                                         keys_help=False, frames=self.frames, recount_pool=self.recount_pool,
                                         mirror=self.mirror)
+        self._probe = None
+        if not by_test:
+            self._probe_ok = deque()
         if posture != OTHER:
             self.phases_seen.append(posture)
 
