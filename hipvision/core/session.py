@@ -13,6 +13,10 @@ Phase status (never guessed):
   frames, or (seated) the shank angle was valid in too few frames; ``result`` is kept when
   the analysis ran, so the report can show why.
 * ``"skipped"``: neither seated nor on all fours (standing, moving between positions).
+
+A phase the posture classifier calls neither, long and well seen enough, is also given to the seated analysis: when
+its seated test measured the legs in at least ``min_seen_fraction`` of the frames, it is a seated phase after all
+(`_seated_after_all`; a camera well above the knees), and ``info`` says so.
 """
 
 from __future__ import annotations
