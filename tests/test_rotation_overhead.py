@@ -20,7 +20,9 @@ from hipvision.core.rotation.frame import frame_reasons, thigh_drop_limit
 from hipvision.core.rotation.uncertainty import uncertainty_terms
 from hipvision.core.rotation.view import CameraView
 from hipvision.landmarks import LEG, Landmark as L
+from hipvision.batch import detect_kind
 from hipvision.core.posture import SEATED
+from hipvision.core.session import analyze_session
 from hipvision.core.posture_check import posture_mismatch
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
 from hipvision.synthetic.seated import SeatedBody, effort_profile, seated_joints, standing_joints
@@ -108,6 +110,12 @@ def test_a_seated_person_seen_from_above_is_not_told_they_were_standing(pitch_de
     assert res.valid_fraction > 0.95 and res.left.status == res.right.status == "measured"
     assert res.posture is None and not any(w.startswith("You were") for w in res.warnings)
     assert not any("record the movement itself" in s.lower() for s in res.next_steps)
+    # the session analysis and the batch's kind take the seated test's word too (`core.session.seated_after_all`)
+    session = analyze_session(seq)
+    assert [(p.kind, p.status) for p in session.phases] == [("seated", "analysed")]
+    seen_as = "not recognised" if found == "standing" else "read as on hands and knees"
+    assert len(session.info) == 1 and f"{seen_as} from the body's posture" in session.info[0]
+    assert detect_kind(seq) == "rotation"
 
 
 @pytest.mark.parametrize("pitch_deg", [45.0, 52.0])

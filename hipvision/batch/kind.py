@@ -1,12 +1,15 @@
 """Which analysis a recording needs, found from the posture when nobody said.
 
 A seated phase and an on-all-fours phase, each at least ``min_phase_s`` long, make a
-whole session; only on all fours: hip circles; only seated: the seated IR test.
+whole session; only on all fours: hip circles; only seated: the seated IR test. A phase the posture
+classifier calls neither is seated when the seated test says so (`hipvision.core.session.seated_after_all`,
+as the session analysis decides: a camera well above the knees).
 """
 
 from __future__ import annotations
 
 from hipvision.core.posture import QUADRUPED, SEATED, segment_postures
+from hipvision.core.session import seated_after_all
 from hipvision.errors import InputError
 from hipvision.sequence import PoseSequence
 
@@ -22,7 +25,9 @@ def detect_kind(seq: PoseSequence, *, min_phase_s: float = 3.0, min_run_s: float
     Raises:
         InputError: no seated and no on-all-fours phase that long.
     """
-    long = {p.kind for p in segment_postures(seq, min_run_s=min_run_s) if p.duration_s >= min_phase_s}
+    phases = segment_postures(seq, min_run_s=min_run_s)
+    long = {SEATED if seated_after_all(seq, p, min_phase_s=min_phase_s) is not None else p.kind
+            for p in phases if p.duration_s >= min_phase_s}
     if SEATED in long and QUADRUPED in long:
         return "session"
     if QUADRUPED in long:

@@ -16,7 +16,7 @@ Phase status (never guessed):
 
 A phase the posture classifier calls neither, long and well seen enough, is also given to the seated analysis: when
 its seated test measured the legs in at least ``min_seen_fraction`` of the frames, it is a seated phase after all
-(`_seated_after_all`; a camera well above the knees), and ``info`` says so.
+(`seated_after_all`; a camera well above the knees), and ``info`` says so.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from hipvision.core.advice import Change, session_next_steps
 from hipvision.core.circles import CirclesSettings, analyze_circles
 from hipvision.core.circles.advice import SET_DONE
 from hipvision.core.circles.confidence import Confidence, Reason
-from hipvision.core.posture import OTHER, QUADRUPED, SEATED, segment_postures
+from hipvision.core.posture import OTHER, QUADRUPED, SEATED, PosturePhase, segment_postures
 from hipvision.core.rotation import RotationSettings, analyze_rotation
 from hipvision.core.rotation.status import STATUSES
 from hipvision.core.schema import result_header
@@ -190,14 +190,24 @@ def ir_change(phases: list[SessionPhase]) -> dict[str, float | None]:
     return out
 
 
-def _seated_after_all(result: PhaseResult, min_seen_fraction: float) -> tuple[str, PhaseResult | None]:
-    """(SEATED, ``result``) when the seated analysis of a phase the posture classifier called "other" measured
-    the legs in at least ``min_seen_fraction`` of its frames, else (OTHER, None). Its seated test is the better
-    witness: from 30° and more above the knees, with the pose model's depth, the classifier reads a seated thigh
-    as hanging (a rendered session filmed from 31° above: both seated phases "other", no before/after change),
-    while the seated test follows the fitted camera height and rejects standing and hands-and-knees frames."""
+def seated_after_all(seq: PoseSequence, phase: PosturePhase, rows: slice | None = None, *, min_phase_s: float = 3.0,
+                     min_seen_fraction: float = 0.6, analyze: Analyzer = analyze_rotation) -> PhaseResult | None:
+    """The seated analysis (``analyze``) of the frames ``rows`` (default: all) of a ``phase`` the posture classifier
+    called "other" or "quadruped", at least ``min_phase_s`` long and seen in ``min_seen_fraction`` of its frames,
+    when its seated test measured the legs in at least ``min_seen_fraction`` of them: a seated phase after all.
+    Else None.
+
+    The seated test is the better witness: from 30° and more above the knees, with the pose model's depth, the
+    classifier reads a seated thigh as hanging, or the person as on hands and knees (a rendered session filmed from
+    31° above: both seated phases "other", no before/after change; seated videos from 40-48° above: 89-97% of the
+    frames "on hands and knees"), while the seated test follows the fitted camera height and rejects standing and
+    hands-and-knees frames (not one frame measured on 71 rendered hands-and-knees and rocking videos)."""
+    if phase.kind not in (OTHER, QUADRUPED) or phase.duration_s < min_phase_s or phase.seen_fraction < min_seen_fraction:
+        return None
+    rows = slice(phase.start_index, phase.stop_index) if rows is None else rows
+    result = analyze(seq.slice(rows.start, rows.stop))
     valid = getattr(result, "valid_fraction", None)
-    return (SEATED, result) if valid is not None and valid >= min_seen_fraction else (OTHER, None)
+    return result if valid is not None and valid >= min_seen_fraction else None
 
 
 def _describe(k: int, kind: str, start_s: float, end_s: float) -> str:
@@ -243,10 +253,13 @@ def analyze_session(
         start = p.start_index + (trim if k > 0 else 0)
         stop = max(p.stop_index - (trim if k < len(found) - 1 else 0), start + 1)
         kind, result = p.kind, None
-        if p.kind == OTHER and SEATED in run and p.duration_s >= min_phase_s and p.seen_fraction >= min_seen_fraction:
-            kind, result = _seated_after_all(run[SEATED](seq.slice(start, stop)), min_seen_fraction)
-            if kind == SEATED:
-                info.append(f"{_describe(k, SEATED, p.start_s, p.end_s)}: not recognised from the body's posture "
+        if SEATED in run:
+            result = seated_after_all(seq, p, slice(start, stop), min_phase_s=min_phase_s,
+                                      min_seen_fraction=min_seen_fraction, analyze=run[SEATED])
+            if result is not None:
+                kind = SEATED
+                seen_as = "not recognised" if p.kind == OTHER else "read as on hands and knees"
+                info.append(f"{_describe(k, SEATED, p.start_s, p.end_s)}: {seen_as} from the body's posture "
                             f"(a camera well above the knees?), but the seated test measured the legs in "
                             f"{result.valid_fraction:.0%} of its frames: analysed as seated.")
         name = _describe(k, kind, p.start_s, p.end_s)
