@@ -162,17 +162,9 @@ def test_the_kind_of_a_recording_from_high_above_comes_from_the_seated_test_too(
     """From 35° above the knees, with the depth cut to half, the posture classifier sees no seated phase in a whole
     session (it said "circles") nor in its first seated test (it said it could not tell); the seated test measures
     them, as in the session analysis (`core.session.seated_after_all`)."""
-    import dataclasses
+    from test_posture import FPS, session_seen_from_above
 
-    from hipvision.synthetic import PinholeCamera, sequence_from_joints
-    from test_posture import FPS, _session_joints
-
-    cam = PinholeCamera.looking_at(np.array([0.0, 0.6, 0.0]), distance_m=2.8, pitch_deg=35.0)
-    seq = sequence_from_joints(_session_joints(30.0), cam, fps=FPS, noise_px=1.5, world_noise_m=0.01,
-                               dropout_fraction=0.05, seed=3)
-    world = seq.world.copy()
-    world[..., 2] *= 0.5
-    seq = dataclasses.replace(seq, world=world)
+    seq = session_seen_from_above()
     assert (detect_kind(seq), detect_kind(seq.slice(0, int(8 * FPS)))) == ("session", "rotation")
     assert detect_kind(seq.slice(int(10 * FPS), int(26 * FPS))) == "circles"
 

@@ -287,18 +287,10 @@ def test_seated_phases_the_posture_classifier_misses_from_above_are_measured_by_
     seated phases as "other" (a rendered session from 31° above: no before/after change). The seated analysis of
     such a phase measured the legs in nearly every frame, so the phase is analysed as seated, with a line saying
     why; a standing phase stays "other" (`test_statuses`)."""
-    import dataclasses
-
     from hipvision.core.posture import OTHER, SEATED, segment_postures
-    from hipvision.synthetic import PinholeCamera, sequence_from_joints
-    from test_posture import FPS as POSTURE_FPS, _session_joints
+    from test_posture import session_seen_from_above
 
-    cam = PinholeCamera.looking_at(np.array([0.0, 0.6, 0.0]), distance_m=2.8, pitch_deg=35.0)
-    seq = sequence_from_joints(_session_joints(30.0), cam, fps=POSTURE_FPS, noise_px=1.5, world_noise_m=0.01,
-                               dropout_fraction=0.05, seed=3)
-    world = seq.world.copy()
-    world[..., 2] *= 0.5
-    seq = dataclasses.replace(seq, world=world)
+    seq = session_seen_from_above()
     assert SEATED not in {p.kind for p in segment_postures(seq)}          # what the classifier alone says
     res = analyze_session(seq)
     assert main_phases(res) == [("seated", "analysed"), ("quadruped", "analysed"), ("seated", "analysed")]

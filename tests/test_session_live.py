@@ -31,19 +31,25 @@ def as_json(d: dict) -> dict:
     return json.loads(to_json_text(d))
 
 
-@pytest.fixture(scope="module")
-def routine():
-    """IR 25°/20° before, 35°/30° after; 20 s of circles in between; (sequence, live analyzer after all frames,
-    live posture per frame, 'before' values shown per frame)."""
-    joints = sk.timeline([seated_effort(8, 25, 20), circling(20, heading_deg=90), seated_effort(8, 35, 30)], fps=FPS)
-    seq = see(joints, "front", seed=2)
+def replay(seq):
+    """``seq`` played frame by frame through a `SessionLive`: (the live analyzer after all frames, live posture per
+    frame, 'before' values shown per frame)."""
     live = SessionLive(frame_size=seq.frame_size, fps=FPS, source="synthetic", model="none")
     shown, before = [], []
     for pose in frame_poses(seq):
         live.update(pose)
         shown.append(live.posture)
         before.append(live.before_held_deg)
-    return seq, live, shown, before
+    return live, shown, before
+
+
+@pytest.fixture(scope="module")
+def routine():
+    """IR 25°/20° before, 35°/30° after; 20 s of circles in between; (sequence, live analyzer after all frames,
+    live posture per frame, 'before' values shown per frame)."""
+    joints = sk.timeline([seated_effort(8, 25, 20), circling(20, heading_deg=90), seated_effort(8, 35, 30)], fps=FPS)
+    seq = see(joints, "front", seed=2)
+    return (seq, *replay(seq))
 
 
 def test_the_view_follows_seated_then_circles_then_seated(routine):
@@ -246,24 +252,11 @@ def test_seated_phases_seen_from_above_show_the_seated_view():
     seated phases (`test_session.test_seated_phases_the_posture_classifier_misses_from_above_are_measured_by_the_
     seated_test`); the seated test measures the legs there, so the seated view is shown, with the first phase's
     values as "before" in the second, and the saved result has both seated phases."""
-    import dataclasses
+    from test_posture import session_seen_from_above
 
-    from hipvision.synthetic import PinholeCamera, sequence_from_joints
-    from test_posture import _session_joints
-
-    cam = PinholeCamera.looking_at(np.array([0.0, 0.6, 0.0]), distance_m=2.8, pitch_deg=35.0)
-    seq = sequence_from_joints(_session_joints(30.0), cam, fps=FPS, noise_px=1.5, world_noise_m=0.01,
-                               dropout_fraction=0.05, seed=3)
-    world = seq.world.copy()
-    world[..., 2] *= 0.5
-    seq = dataclasses.replace(seq, world=world)
+    seq = session_seen_from_above()
     assert SEATED not in {p.kind for p in segment_postures(seq)}
-    live = SessionLive(frame_size=seq.frame_size, fps=FPS, source="synthetic", model="none")
-    shown, before = [], []
-    for pose in frame_poses(seq):
-        live.update(pose)
-        shown.append(live.posture)
-        before.append(live.before_held_deg)
+    live, shown, before = replay(seq)
     assert live.phases_seen == [SEATED, QUADRUPED, SEATED]
     t = seq.timestamps_s
     seated_true = (t >= 2.0) & (t < 8.0) | (t >= 30.0)     # seated 0-8 s and 28-36 s; the first 2 s decide it
