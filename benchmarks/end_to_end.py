@@ -7,8 +7,9 @@ For each of ``hipvision circles VIDEO --json J`` (on the first S seconds of
 S seconds of `samples/seated_ir.mp4`), the wall time of the command as a
 subprocess (Python start, imports, model load, decoding, pose, analysis,
 writing) is compared with that of a plain script, also a subprocess, that
-imports OpenCV and MediaPipe, loads the same model (VIDEO mode, ``num_poses=2``
-as hipvision), decodes the same file with ``cv2.VideoCapture`` and runs
+imports OpenCV and MediaPipe, loads the same model (VIDEO mode, ``num_poses`` =
+``--bare-poses``: 1 by default, what such a script does and what hipvision runs while one person is in view;
+2 = what hipvision ran on every frame before it looked for others only once a second), decodes the same file with ``cv2.VideoCapture`` and runs
 ``detect_for_video`` on every frame, one after the other.
 
 The two (three with ``--base DIR``: another checkout's hipvision, e.g. main's, for a before/after in the same
@@ -41,7 +42,7 @@ BARE = """
 import sys, cv2, mediapipe as mp
 from mediapipe.tasks.python import BaseOptions, vision
 options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=sys.argv[2]),
-                                       running_mode=vision.RunningMode.VIDEO, num_poses=2)
+                                       running_mode=vision.RunningMode.VIDEO, num_poses=int(sys.argv[3]))
 with vision.PoseLandmarker.create_from_options(options) as landmarker:
     cap = cv2.VideoCapture(sys.argv[1])
     last = -1
@@ -123,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=None, help="pose model (default: the provisioned 'full')")
     parser.add_argument("--base", type=Path, default=None,
                         help="another checkout (e.g. `git archive main`) whose hipvision runs in the same loop too")
+    parser.add_argument("--bare-poses", type=int, default=1,
+                        help="num_poses of the plain script (default 1; 2 = hipvision's before issue 16's fifth pass)")
     args = parser.parse_args(argv)
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     sys.path.insert(0, str(ROOT))
@@ -138,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         for command, sample in cases.items():
             video = clip(sample, args.seconds, tmp_dir / f"{command}.mp4")
             hv = [PYTHON, "-m", "hipvision", command, str(video), "--json", str(tmp_dir / f"{command}.json")]
-            bare = [PYTHON, "-c", BARE, str(video), str(model)]
+            bare = [PYTHON, "-c", BARE, str(video), str(model), str(args.bare_poses)]
             runs = {"bare": (bare, env), "hipvision": (hv, env)}
             if args.base is not None:
                 base_env = dict(env, PYTHONPATH=str(args.base.resolve()) + os.pathsep + os.environ.get("PYTHONPATH", ""))

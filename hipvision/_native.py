@@ -8,9 +8,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Iterator
 
 _shown = False  # show_native_logs() was called
+_silence_lock = threading.Lock()
+_silenced = 0  # silence_stderr_fd blocks open now (on any thread)
+_saved_fd: int | None = None  # fd 2 as it was before the first of them
 
 
 def show_native_logs(shown: bool = True) -> None:
@@ -41,26 +45,37 @@ def silence_stderr_fd(enabled: bool = True) -> Iterator[None]:
 
     Keep the block short: Python output to stderr from other threads is hidden too
     while it is active. Where fd 2 is unusable (embedded interpreters) nothing is done.
+    Blocks may overlap, also on several threads (the pose tracker runs two models at once): the first
+    one in points fd 2 away, the last one out points it back.
     """
     if not enabled or _shown:
         yield
         return
-    os.environ.setdefault("GLOG_minloglevel", "2")
+    global _silenced, _saved_fd
+    with _silence_lock:
+        if _silenced == 0:
+            os.environ.setdefault("GLOG_minloglevel", "2")
+            try:
+                sys.stderr.flush()
+                saved = os.dup(2)
+            except (OSError, ValueError):
+                saved = None
+            if saved is not None:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 2)
+                os.close(devnull)
+            _saved_fd = saved
+        _silenced += 1
     try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
         yield
     finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+        with _silence_lock:
+            _silenced -= 1
+            if _silenced == 0 and _saved_fd is not None:
+                sys.stderr.flush()
+                os.dup2(_saved_fd, 2)
+                os.close(_saved_fd)
+                _saved_fd = None
 
 
 def mute_stderr_fd() -> None:

@@ -71,13 +71,25 @@ def quiet_native_logs(enabled: bool = True) -> Iterator[None]:
     if not enabled or native_logs_shown():
         yield
         return
-    previous_level = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    global _quiet_blocks, _level_before
+    with _quiet_lock:  # blocks may overlap on several threads: the last one out restores the level
+        if _quiet_blocks == 0:
+            _level_before = cv2.utils.logging.getLogLevel()
+            cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+        _quiet_blocks += 1
     try:
         with silence_stderr_fd():
             yield
     finally:
-        cv2.utils.logging.setLogLevel(previous_level)
+        with _quiet_lock:
+            _quiet_blocks -= 1
+            if _quiet_blocks == 0:
+                cv2.utils.logging.setLogLevel(_level_before)
+
+
+_quiet_lock = threading.Lock()
+_quiet_blocks = 0
+_level_before = 0
 
 
 def next_timestamp(raw_s: float, previous_s: float | None, *, fps: float) -> float:
@@ -151,6 +163,7 @@ class FrameSource:
 
 
 _END = object()
+_SKIPPED = object()  # a frame decoded but not delivered (`CaptureSource.skip_to`)
 
 
 class CaptureSource(FrameSource):
