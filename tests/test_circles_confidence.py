@@ -201,6 +201,24 @@ def test_circles_missed_from_behind_say_where_to_put_the_camera():
     assert all("camera in line with the body" in r and "move the camera to about 45° between the head and the side" in r for r in missed)
 
 
+@pytest.mark.parametrize("heading, view", [(180.0, "camera in line with the body"), (90.0, "camera at the side")])
+def test_no_circles_one_way_beside_a_counted_set_is_low_where_a_line_could_have_been_circles(heading, view):
+    """A back-and-forth before a clear counter-clockwise set, filmed in line or side-on: the clockwise 0 is what
+    the pose model shows of circles whose depth it squashed too (a stream of MediaPipe's landmarks from behind:
+    2 + 2 counted 0 + 2 "high"), so that set, and the result, are low and say why; the counted set stays high."""
+    script = pelvis_script([Hold(1.5), Rock(4, 0.08, 2.6, axis_deg=45), Hold(0.3), SitBack(0.14, 1.5, 0.8),
+                            Hold(0.5), Circles(2, 0.08, CCW, 2.8, start_deg=0.0, centre_back_m=0.02), Hold(1.5)])
+    result = analyze_circles(render_quadruped(script, camera=quadruped_camera(heading, pitch_deg=20.0), seed=5))
+    data = result.to_dict()
+    assert (data["clockwise"], data["counterclockwise"]) == (0, 2)
+    sets = {s["direction"]: s for s in data["sets"]}
+    assert sets["counterclockwise"]["confidence"] == "high"
+    assert sets["clockwise"]["confidence"] == data["confidence"] == "low"
+    said = sets["clockwise"]["confidence_reasons"]
+    assert any(view in r and "circles can look like rocking from here" in r for r in said)
+    assert any(r.startswith("clockwise: ") for r in data["confidence_reasons"])
+
+
 @pytest.mark.parametrize("turns, level", [(3.0, "high"), (3.55, "low")])
 def test_a_set_that_turns_on_without_closing_its_last_circle_is_low(turns, level):
     """Three circles, then the hips go about 200° further the same way and back to the middle (under the 210° a
