@@ -329,8 +329,9 @@ def test_one_person_is_tracked_alone_with_a_look_for_others_every_second(model_p
 @pytest.mark.slow
 def test_a_second_person_makes_the_tracker_look_for_everyone_until_they_are_gone(model_path):
     """Seated person alone (0–1 s), joined by their mirror image on the right (1–4 s), alone again (4–8 s): the
-    look at 1 s finds two people and the whole frame is tracked for several until nobody else has been seen
-    for `CROWDED_HOLD_S`; the subject stays the person on the left throughout."""
+    look at 1 s finds two people (read a frame or so later, when it is done) and the whole frame is tracked for
+    several until nobody else has been seen for `CROWDED_HOLD_S`; the subject stays the person on the left
+    throughout."""
     from hipvision.pose.landmarker import CROWDED_HOLD_S
 
     frames = _seated_frames(160)
@@ -341,9 +342,9 @@ def test_a_second_person_makes_the_tracker_look_for_everyone_until_they_are_gone
             pose = tracker.process(Frame(i, i / 20, np.hstack([frame, other])))
             crowded.append(tracker.crowded)
             assert pose.detected and np.nanmax(pose.image[:, 0]) < 0.5, i  # on the left person, never the other
-    assert not any(crowded[:20])
-    assert all(crowded[20:80])  # from the look at 1.0 s on, while the other is there
-    back = crowded.index(False, 20)  # one person again: 3 s after the other was last seen (3.95 s)
+    assert not any(crowded[:21])
+    assert crowded.index(True) <= 25 and all(crowded[25:80])  # from the look at 1.0 s (read when done) on
+    back = crowded.index(False, 25)  # one person again: 3 s after the other was last seen (3.95 s)
     assert 3.95 + CROWDED_HOLD_S <= back / 20 <= 3.95 + CROWDED_HOLD_S + 0.1
     assert not any(crowded[back:])
 

@@ -9,10 +9,10 @@ How a frame is processed
    landmarks. (With ``num_poses`` > 1 it runs the detector on every frame in
    which it tracks fewer people than that: twice the CPU, issue 16.) Every
    `CROWD_CHECK_S` an IMAGE-mode detection of up to ``num_poses`` people,
-   on a worker thread while the model runs on the frame, looks for others;
-   once a second person is seen the whole frame is tracked with
-   ``num_poses`` (*crowded*) until nobody else has been seen for
-   `CROWDED_HOLD_S`. Among the people found, the subject is chosen by
+   on a worker thread while the model tracks (read at the first frame after
+   it is done), looks for others; once a second person is seen the whole
+   frame is tracked with ``num_poses`` (*crowded*) until nobody else has been
+   seen for `CROWDED_HOLD_S`. Among the people found, the subject is chosen by
    `hipvision.core.subject.choose_subject`: the one continuing the subject's
    previous box (IoU, then centre distance); with no recent subject (lost for
    more than ``reacquire_after_s``), the largest, most central person.
@@ -78,6 +78,8 @@ GATE_HOLD_FRAMES = 8
 CROWD_CHECK_S = 1.0
 #: Seconds without a second person seen after which whole-frame tracking goes back to one person.
 CROWDED_HOLD_S = 3.0
+#: Longest side (pixels) of the frame a look for others is made on.
+LOOK_PX = 640
 
 
 @dataclass(frozen=True)
@@ -240,7 +242,9 @@ class PoseTracker:
         self._crowded = False  # whole frame tracked for ``num_poses`` people (else one; see the module docstring)
         self._others_t = -math.inf  # when a second person was last seen in the whole frame
         self._last_check_t = -math.inf  # when the whole frame was last looked at for others
-        self._check_pool: ThreadPoolExecutor | None = None  # runs that look alongside the model
+        self._check_pool: ThreadPoolExecutor | None = None  # runs that look alongside the model ...
+        self._looker: _Landmarker | None = None  # ... with its own IMAGE-mode instance
+        self._look: tuple[Future, float] | None = None  # the look under way and its frame's time
         self._full = self._whole_frame_landmarker()
         self._search: _Landmarker | None = None
         self._crop: _Landmarker | None = None
@@ -343,7 +347,8 @@ class PoseTracker:
                 getattr(self, pool).shutdown(wait=True)
                 setattr(self, pool, None)
         self._growth.reset()
-        for name in ("_crop", "_search", "_full"):
+        self._look = None
+        for name in ("_crop", "_search", "_looker", "_full"):
             lm = getattr(self, name, None)
             if lm is not None:
                 lm.close()
@@ -381,18 +386,33 @@ class PoseTracker:
             self._full.close()
             self._full = self._whole_frame_landmarker()
 
-    def _start_crowd_check(self, rgb: np.ndarray, t: float) -> Future | None:
-        """While tracking one person, every `CROWD_CHECK_S`: everyone in ``rgb`` (IMAGE mode, up to ``num_poses``),
-        looked for on a worker thread while the model tracks (MediaPipe runs a call on one core and lets go of
-        the GIL, so on a machine with an idle core this look costs no time)."""
+    def _look_for_others(self, rgb: np.ndarray, t: float, size: tuple[int, int]) -> None:
+        """While tracking one person: every `CROWD_CHECK_S`, everyone in ``rgb`` is looked for (IMAGE mode, up to
+        ``num_poses``, its own instance) on a worker thread, and a look that has finished by a later frame is
+        read there: two people or more make the tracker crowded from that frame on. MediaPipe runs a call on one
+        core and lets go of the GIL, so with a core idle the look costs the frames no time (and live, no latency)."""
+        if self._look is not None:
+            job, at = self._look
+            if not job.done():
+                return
+            self._look = None
+            if self._people(job.result(), size) >= 2:
+                self._others_t = max(self._others_t, at)
+                self._set_crowded(True)
         if self._crowded or t - self._last_check_t < CROWD_CHECK_S:
-            return None
+            return
         self._last_check_t = t
         self.stats["crowd_checks"] += 1
-        searcher = self._searcher()
+        if self._looker is None:
+            self._looker = _Landmarker(self._path, video=False, num_poses=self._num_poses, verbose=self._verbose)
         if self._check_pool is None:
             self._check_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crowd-check")
-        return self._check_pool.submit(searcher.detect, rgb, t)
+        # at most `LOOK_PX` wide or high: MediaPipe's person detector sees 224 px anyway, and only the number of
+        # people is read (their normalised landmarks do not change with the scale); a full HD frame's look cost
+        # twice a tracked frame before
+        scale = LOOK_PX / max(rgb.shape[:2])
+        small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1.0 else rgb
+        self._look = (self._check_pool.submit(self._looker.detect, small, t), t)
 
     def _whole_frame(self, frame: Frame, size: tuple[int, int], previous: np.ndarray | None):
         t = frame.timestamp_s
@@ -404,19 +424,9 @@ class PoseTracker:
             self._full = self._whole_frame_landmarker()
         rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
         self._last_full_t = t
-        check = self._start_crowd_check(rgb, t)
+        self._look_for_others(rgb, t, size)
         poses = self._full.detect(rgb, t)
-        if check is not None:
-            everyone = check.result()
-            if self._people(everyone, size) >= 2:
-                # another person: this frame's subject is chosen among everyone, and from the next frame on
-                # the whole frame is tracked for them all
-                self._others_t = t
-                self._set_crowded(True)
-                poses = everyone
-            elif not poses:
-                poses = everyone  # (the tracker lost the one person the fresh detection sees)
-        elif self._crowded:
+        if self._crowded:
             self.stats["crowded_frames"] += 1
             if self._people(poses, size) >= 2:
                 self._others_t = t
