@@ -127,6 +127,25 @@ class PoseSequence:
         )
 
     @classmethod
+    def concatenate(cls, pieces: "list[PoseSequence]") -> "PoseSequence":
+        """Consecutive pieces of one source (time order, at least one) as one sequence; frame size, fps, source,
+        model and meta are the first piece's; ``hip_growth`` is kept when every piece has it."""
+        if not pieces:
+            raise ValueError("PoseSequence.concatenate needs at least one piece")
+        first = pieces[0]
+        growth = (None if any(p.hip_growth is None for p in pieces)
+                  else np.concatenate([p.hip_growth for p in pieces]))
+        return cls(
+            timestamps_s=np.concatenate([p.timestamps_s for p in pieces]),
+            image=np.concatenate([p.image for p in pieces]),
+            visibility=np.concatenate([p.visibility for p in pieces]),
+            presence=np.concatenate([p.presence for p in pieces]),
+            world=np.concatenate([p.world for p in pieces]),
+            frame_size=first.frame_size, fps=first.fps, source=first.source, model=first.model,
+            meta=dict(first.meta), hip_growth=growth,
+        )
+
+    @classmethod
     def empty(cls, n: int, *, fps: float, frame_size: tuple[int, int],
               timestamps_s: np.ndarray | None = None, source: str = "", model: str = "") -> "PoseSequence":
         """A sequence of ``n`` frames with no person in any of them (all NaN)."""

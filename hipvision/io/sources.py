@@ -205,6 +205,15 @@ class CaptureSource(FrameSource):
         self._first_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
         self.frame_size = (int(first.shape[1]), int(first.shape[0]))
         self._queue: queue.Queue = queue.Queue(_LIVE_QUEUE_FRAMES if is_live else _QUEUE_FRAMES)
+        self._skip_to = 0
+
+    def skip_to(self, index: int) -> None:
+        """Deliver frames from ``index`` on (a file, before iterating): the ones before are decoded but not
+        converted nor delivered (``grab``), so timestamps and frame numbers stay those of a full read. Used by
+        `hipvision.pose.segments`, whose later segments read the same file from the start."""
+        if self._thread is not None or self.is_live:
+            raise RuntimeError("skip_to is for a file that has not started reading")
+        self._skip_to = max(0, int(index))
 
     @staticmethod
     def _open_error(target: str | int) -> str:
@@ -266,9 +275,13 @@ class CaptureSource(FrameSource):
             while not self._stop.is_set():
                 raw = (raw_ms - origin_ms) / 1000.0 if device_clock else time.monotonic() - clock0
                 prev = next_timestamp(raw, prev, fps=fps)
-                if not self._put(Frame(index, prev, image)):
+                if index >= self._skip_to and not self._put(Frame(index, prev, image)):
                     return
-                ok, image = cap.read()
+                if index + 1 < self._skip_to:  # decoded for its place in the stream only
+                    ok = cap.grab()
+                    image = _SKIPPED if ok else None
+                else:
+                    ok, image = cap.read()
                 if not ok or image is None:
                     self.frames_at_end = index + 1
                     break

@@ -167,20 +167,29 @@ def input_warnings(seq: PoseSequence) -> list[str]:
 
 
 def poses_from_input(path: str | os.PathLike, *, model: str | os.PathLike | None = None,
-                     progress: ProgressFactory | None = None) -> PoseSequence:
+                     progress: ProgressFactory | None = None, segments: int | None = None) -> PoseSequence:
     """Landmarks for whatever the user gave: a ``.npz`` from ``hipvision extract`` is loaded;
     anything else (video file, image folder, camera, URL) is opened and run through the model.
+
+    A video file long enough is tracked in ``segments`` consecutive pieces on as many threads at once
+    (`hipvision.pose.segments`; None = one per usable core, 1 = one pass).
 
     Raises:
         InputError: the input cannot be read. ModelError: the model cannot be loaded.
     """
+    from hipvision.pose.segments import extract_in_segments, segment_count
+
     if isinstance(path, (str, os.PathLike)) and Path(path).suffix.lower() == ".npz":
         return load_sequence(path)
     with open_source(path) as source:
-        if isinstance(source, CaptureSource):
-            source.start()  # the first frames decode while the model loads
-        with PoseTracker(model) as tracker:
-            return extract(source, tracker, progress=progress)
+        split = (isinstance(source, CaptureSource) and not source.is_live and source.video_path is not None
+                 and segment_count(source.frame_count, source.fps, wanted=segments) > 1)
+        if not split:
+            if isinstance(source, CaptureSource):
+                source.start()  # the first frames decode while the model loads
+            with PoseTracker(model) as tracker:
+                return extract(source, tracker, progress=progress)
+    return extract_in_segments(path, model=model, progress=progress, segments=segments)
 
 
 def landmarks_of_images(images: list[np.ndarray | None], times: list[float], *,
