@@ -8,7 +8,8 @@
 """
 
 from hipvision.pose import lazy_drawing
-from hipvision.pose.extract import SequenceBuilder, extract, input_warnings, landmarks_of_images, poses_from_input
+from hipvision.pose.extract import SequenceBuilder, extract, input_warnings, landmarks_of_images
+from hipvision.pose.inputs import poses_from_input
 from hipvision.pose.landmarker import FramePose, PoseTracker, model_path
 
 __all__ = ["FramePose", "PoseTracker", "SequenceBuilder", "extract", "input_warnings", "landmarks_of_images",

@@ -1,4 +1,4 @@
-"""Frames → `PoseSequence`: the builder, the extraction loop, and "whatever the user gave us → poses"."""
+"""Frames → `PoseSequence`: the builder and the extraction loop (any input → poses: `hipvision.pose.inputs`)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,15 @@ import math
 import os
 from collections.abc import Callable
 from contextlib import nullcontext
-from pathlib import Path
 
 import numpy as np
 
 from hipvision.progress import ProgressFactory, progress_or_silent
-from hipvision.io.files import load_sequence
 from hipvision.landmarks import NUM_LANDMARKS
 from hipvision.pose.growth_later import LaterGrowth
 from hipvision.pose.landmarker import FramePose, PoseTracker
 from hipvision.sequence import PoseSequence
-from hipvision.io.sources import CaptureSource, Frame, FrameSource, open_source
+from hipvision.io.sources import Frame, FrameSource
 
 
 class SequenceBuilder:
@@ -164,32 +162,6 @@ def input_warnings(seq: PoseSequence) -> list[str]:
     if isinstance(read, int) and isinstance(announced, int) and read < announced:
         return [f"the video ended early or has damaged frames: only {read} of its {announced} frames could be read"]
     return []
-
-
-def poses_from_input(path: str | os.PathLike, *, model: str | os.PathLike | None = None,
-                     progress: ProgressFactory | None = None, segments: int | None = None) -> PoseSequence:
-    """Landmarks for whatever the user gave: a ``.npz`` from ``hipvision extract`` is loaded;
-    anything else (video file, image folder, camera, URL) is opened and run through the model.
-
-    A video file long enough is tracked in ``segments`` consecutive pieces on as many threads at once
-    (`hipvision.pose.segments`; None = one per usable core, 1 = one pass).
-
-    Raises:
-        InputError: the input cannot be read. ModelError: the model cannot be loaded.
-    """
-    from hipvision.pose.segments import extract_in_segments, segment_count
-
-    if isinstance(path, (str, os.PathLike)) and Path(path).suffix.lower() == ".npz":
-        return load_sequence(path)
-    with open_source(path) as source:
-        split = (isinstance(source, CaptureSource) and not source.is_live and source.video_path is not None
-                 and segment_count(source.frame_count, source.fps, wanted=segments) > 1)
-        if not split:
-            if isinstance(source, CaptureSource):
-                source.start()  # the first frames decode while the model loads
-            with PoseTracker(model) as tracker:
-                return extract(source, tracker, progress=progress)
-    return extract_in_segments(path, model=model, progress=progress, segments=segments)
 
 
 def landmarks_of_images(images: list[np.ndarray | None], times: list[float], *,

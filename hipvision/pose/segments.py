@@ -29,7 +29,7 @@ import numpy as np
 
 from hipvision.io.sources import CaptureSource, open_source
 from hipvision.landmarks import Landmark as L
-from hipvision.pose.extract import SequenceBuilder
+from hipvision.pose.extract import SequenceBuilder, extract
 from hipvision.pose.landmarker import PoseTracker, model_path
 from hipvision.progress import ProgressFactory, progress_or_silent
 from hipvision.sequence import PoseSequence
@@ -119,8 +119,6 @@ def extract_in_segments(path: str | os.PathLike, *, model: str | os.PathLike | N
     Raises:
         InputError: the file cannot be read. ModelError: the model cannot be loaded.
     """
-    from hipvision.pose.extract import extract
-
     resolved = model_path(model)  # provisioned once, here, not by several threads at once
     with open_source(path) as probe:
         if not isinstance(probe, CaptureSource) or probe.is_live:
