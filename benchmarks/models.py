@@ -7,7 +7,7 @@ Three measurements, on the bundled rendered samples whose answers are known (``s
 
 1. **Model speed, paired.** ``--speed-frames`` frames (spread over ``seated_ir.mp4`` and
    ``hip_circles.mp4``) are decoded into memory once. One loop runs every model's bare
-   ``PoseLandmarker.detect_for_video`` (VIDEO mode, ``num_poses=1`` as hipvision's tracker while one person is in view) on
+   ``PoseLandmarker.detect_for_video`` (VIDEO mode, ``num_poses=2`` as hipvision uses it) on
    each frame, in an order that rotates from frame to frame, so all models see the same
    machine load; fps = frames / summed seconds of that model's calls.
 2. **Whole pipeline.** `hipvision.pose.poses_from_input` on each sample (decoding on the
@@ -54,7 +54,7 @@ def _landmarker(model: Path):
     from mediapipe.tasks.python import BaseOptions, vision
 
     options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(model)),
-                                           running_mode=vision.RunningMode.VIDEO, num_poses=1)
+                                           running_mode=vision.RunningMode.VIDEO, num_poses=2)
     return vision.PoseLandmarker.create_from_options(options)
 
 

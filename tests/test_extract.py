@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import zipfile
 from pathlib import Path
 
@@ -273,9 +272,8 @@ def test_small_person_followed_in_a_crop_over_frames(sports2d_video, model_path)
     assert np.median(errors) < 12  # px, for a person ~380 px tall
 
 
-@pytest.mark.slow
 def test_overlapping_quiet_blocks_on_two_threads_restore_stderr(capfd):
-    """The tracker runs two models at once (the look for others on a worker thread), each in a block that
+    """A file tracked in segments runs two models at once (`hipvision.pose.segments`), each call in a block that
     points fd 2 away: blocks that overlap in any order leave fd 2 and OpenCV's log level as they were."""
     import os
     import threading
@@ -304,51 +302,7 @@ def test_overlapping_quiet_blocks_on_two_threads_restore_stderr(capfd):
     assert cv2.utils.logging.getLogLevel() == level
 
 
-def _seated_frames(n):
-    cap = cv2.VideoCapture(str(SAMPLES / "seated_ir.mp4"))
-    frames = [cap.read()[1] for _ in range(n)]
-    cap.release()
-    return frames
-
-
 @pytest.mark.slow
-def test_one_person_is_tracked_alone_with_a_look_for_others_every_second(model_path):
-    """Alone in view: the whole frame is tracked for one person (MediaPipe's detector only when tracking is
-    lost), and once in `CROWD_CHECK_S` the frame is searched for others."""
-    from hipvision.pose.landmarker import CROWD_CHECK_S
-
-    frames = _seated_frames(50)
-    with PoseTracker(model_path) as tracker:
-        poses = [tracker.process(Frame(i, i / 20, frame)) for i, frame in enumerate(frames)]
-        assert not tracker.crowded
-        assert tracker.stats["crowd_checks"] == math.ceil(49 / 20 / CROWD_CHECK_S + 1e-9)  # 0, 1, 2 s
-        assert tracker.stats["crowded_frames"] == 0
-    assert all(p.detected for p in poses)
-
-
-@pytest.mark.slow
-def test_a_second_person_makes_the_tracker_look_for_everyone_until_they_are_gone(model_path):
-    """Seated person alone (0–1 s), joined by their mirror image on the right (1–4 s), alone again (4–8 s): the
-    look at 1 s finds two people (read a frame or so later, when it is done) and the whole frame is tracked for
-    several until nobody else has been seen for `CROWDED_HOLD_S`; the subject stays the person on the left
-    throughout."""
-    from hipvision.pose.landmarker import CROWDED_HOLD_S
-
-    frames = _seated_frames(160)
-    crowded = []
-    with PoseTracker(model_path) as tracker:
-        for i, frame in enumerate(frames):
-            other = frame[:, ::-1] if 20 <= i < 80 else np.full_like(frame, 128)
-            pose = tracker.process(Frame(i, i / 20, np.hstack([frame, other])))
-            crowded.append(tracker.crowded)
-            assert pose.detected and np.nanmax(pose.image[:, 0]) < 0.5, i  # on the left person, never the other
-    assert not any(crowded[:21])
-    assert crowded.index(True) <= 25 and all(crowded[25:80])  # from the look at 1.0 s (read when done) on
-    back = crowded.index(False, 25)  # one person again: 3 s after the other was last seen (3.95 s)
-    assert 3.95 + CROWDED_HOLD_S <= back / 20 <= 3.95 + CROWDED_HOLD_S + 0.1
-    assert not any(crowded[back:])
-
-
 def test_blank_frames_give_missing_poses_and_a_rate_limited_search(model_path):
     with PoseTracker(model_path, search_every_s=1.0) as tracker:
         poses = [tracker.process(Frame(i, i / 10, np.full((240, 320, 3), 128, np.uint8))) for i in range(12)]

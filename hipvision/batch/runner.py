@@ -111,7 +111,7 @@ def analyse(job: Job) -> Outcome:
     start = time.perf_counter()
     kind = rec.kind
     try:
-        seq = poses_from_input(rec.source, model=job.model, progress=False, segments=1)  # (recordings run at once)
+        seq = poses_from_input(rec.source, model=job.model, progress=False)
         kind = kind or detect_kind(seq, min_phase_s=job.min_phase_s)
         given = None if rec.is_poses else Path(rec.source) if Path(str(rec.source)).is_file() else None
         result = add_source_video(ANALYSES[kind](seq, job), known_source_video(given, seq))

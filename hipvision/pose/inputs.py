@@ -20,7 +20,7 @@ def poses_from_input(path: str | os.PathLike, *, model: str | os.PathLike | None
     anything else (video file, image folder, camera, URL) is opened and run through the model.
 
     A video file long enough is tracked in ``segments`` consecutive pieces on as many threads at once
-    (`hipvision.pose.segments`; None = one per usable core, 1 = one pass).
+    (`hipvision.pose.segments`; None = `hipvision.pose.segments.SEGMENTS`, 1 = one pass).
 
     Raises:
         InputError: the input cannot be read. ModelError: the model cannot be loaded.

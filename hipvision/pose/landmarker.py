@@ -2,20 +2,12 @@
 
 How a frame is processed
 ------------------------
-1. **Whole frame.** A VIDEO-mode landmarker (integer millisecond timestamps
-   strictly increasing) sees the whole frame. While one person is in view it
-   looks for one (``num_poses=1``): MediaPipe then runs its person detector
-   only when tracking is lost, and follows the person from their last
-   landmarks. (With ``num_poses`` > 1 it runs the detector on every frame in
-   which it tracks fewer people than that: twice the CPU, issue 16.) Every
-   `CROWD_CHECK_S` an IMAGE-mode detection of up to ``num_poses`` people,
-   on a worker thread while the model tracks (read at the first frame after
-   it is done), looks for others; once a second person is seen the whole
-   frame is tracked with ``num_poses`` (*crowded*) until nobody else has been
-   seen for `CROWDED_HOLD_S`. Among the people found, the subject is chosen by
-   `hipvision.core.subject.choose_subject`: the one continuing the subject's
-   previous box (IoU, then centre distance); with no recent subject (lost for
-   more than ``reacquire_after_s``), the largest, most central person.
+1. **Whole frame.** A VIDEO-mode landmarker (``num_poses`` > 1, integer
+   millisecond timestamps strictly increasing) sees the whole frame. Among the
+   people it finds, the subject is chosen by `hipvision.core.subject.choose_subject`:
+   the one continuing the subject's previous box (IoU, then centre distance);
+   with no recent subject (lost for more than ``reacquire_after_s``), the
+   largest, most central person.
 2. **Small people: tile search.** When nobody is found, the frame is searched
    in overlapping tiles (2×2, then 3×3; at most once per ``search_every_s``; not
    within `SEARCH_AFTER_LARGE_S` of seeing the subject large, who then left or is hidden)
@@ -25,13 +17,12 @@ How a frame is processed
    detail). Landmarks are mapped back to full-frame coordinates.
 3. **Following the found person in a crop.** The subject is then followed in
    a square window around them (2.5× their size), with its own VIDEO-mode
-   landmarker (one person, or ``num_poses`` when crowded). VIDEO mode keeps
-   tracking state and smooths landmarks in the coordinates of its input, so
-   each window gets a fresh instance (its own timestamp clock): the window is
-   *sticky*, kept while the person stays well inside it and re-cut (new
-   instance, ~0.1 s) only when they near its edge or change size a lot. Every
-   ``full_frame_every_s`` the whole frame is tried again (IMAGE mode: a fresh
-   detection of up to ``num_poses`` people, no stale tracking state); when it
+   landmarker. VIDEO mode keeps tracking state and smooths landmarks in the
+   coordinates of its input, so each window gets a fresh instance (its own
+   timestamp clock): the window is *sticky*, kept while the person stays well
+   inside it and re-cut (new instance, ~0.1 s) only when they near its edge or
+   change size a lot. Every ``full_frame_every_s`` the whole frame is tried
+   again (IMAGE mode: a fresh detection, no stale tracking state); when it
    finds the subject there, whole-frame tracking resumes.
 
 Coordinates: image landmarks normalised to the full frame (x, y in 0..1; z on
@@ -74,12 +65,6 @@ STALE_TRACKING_S = 0.5
 #: Up to 7 frames after the person got up are then measured for nothing, which does no harm: the circles analysis
 #: reads the growth only on all fours. While not on all fours it is asked on every frame.
 GATE_HOLD_FRAMES = 8
-#: Seconds between two looks for other people while the whole frame is tracked for one person.
-CROWD_CHECK_S = 1.0
-#: Seconds without a second person seen after which whole-frame tracking goes back to one person.
-CROWDED_HOLD_S = 3.0
-#: Longest side (pixels) of the frame a look for others is made on.
-LOOK_PX = 640
 
 
 @dataclass(frozen=True)
@@ -191,6 +176,12 @@ class _Landmarker:
             usage_logging.unblock()
 
 
+def _in_frame(image: np.ndarray, window: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Landmarks of a crop (`hipvision.core.subject.crop_to_frame`) in the whole frame, at MediaPipe's own float32
+    precision, as the whole frame's are: a pose file (float32) then gives back exactly what was found."""
+    return subj.crop_to_frame(image, window, size).astype(np.float32).astype(float)
+
+
 def _to_arrays(landmarks: list, world: list) -> tuple[np.ndarray, ...]:
     """MediaPipe landmark lists → (image (33,3), visibility (33,), presence (33,), world (33,3))."""
     nan = math.nan
@@ -207,8 +198,8 @@ class PoseTracker:
     Args:
         model: path of a ``.task`` model bundle or a model name; None = the provisioned default.
         verbose: let MediaPipe's native log lines through (hidden by default).
-        num_poses: people looked for once a second, and tracked once a second person was seen (>1 so the
-            subject can be told apart from others; while one person is in view, one is tracked).
+        num_poses: people the whole-frame landmarker looks for (>1 so the subject
+            can be told apart from others).
         crop_search: search tiles for people too small for the whole frame.
         reacquire_after_s: after the subject has been unseen this long, the
             largest, most central person becomes the subject.
@@ -217,8 +208,7 @@ class PoseTracker:
 
     Attributes:
         model_name: the model's name (file stem), recorded in results.
-        stats: counters: ``frames``, ``detected``, ``searches``, ``search_hits``, ``crop_frames``,
-            ``crowd_checks`` (looks for others), ``crowded_frames`` (whole frames tracked for several people).
+        stats: counters: ``frames``, ``detected``, ``searches``, ``search_hits``, ``crop_frames``.
 
     Each `FramePose` also carries ``hip_growth``, the looming of the region around the
     subject's hips since the previous processed frame (`hipvision.pose.image_motion`), measured only
@@ -239,13 +229,7 @@ class PoseTracker:
         self._reacquire_after_s = reacquire_after_s
         self._search_every_s = search_every_s
         self._full_every_s = full_frame_every_s
-        self._crowded = False  # whole frame tracked for ``num_poses`` people (else one; see the module docstring)
-        self._others_t = -math.inf  # when a second person was last seen in the whole frame
-        self._last_check_t = -math.inf  # when the whole frame was last looked at for others
-        self._check_pool: ThreadPoolExecutor | None = None  # runs that look alongside the model ...
-        self._looker: _Landmarker | None = None  # ... with its own IMAGE-mode instance
-        self._look: tuple[Future, float] | None = None  # the look under way and its frame's time
-        self._full = self._whole_frame_landmarker()
+        self._full = _Landmarker(self._path, video=True, num_poses=self._num_poses, verbose=verbose)
         self._search: _Landmarker | None = None
         self._crop: _Landmarker | None = None
         self._window: np.ndarray | None = None  # (4,) pixels, while following in a crop
@@ -253,8 +237,7 @@ class PoseTracker:
         self._subject_t = -math.inf
         self._last_search_t = -math.inf
         self._last_full_t = -math.inf
-        self.stats = {"frames": 0, "detected": 0, "searches": 0, "search_hits": 0, "crop_frames": 0,
-                      "crowd_checks": 0, "crowded_frames": 0}
+        self.stats = {"frames": 0, "detected": 0, "searches": 0, "search_hits": 0, "crop_frames": 0}
         self._growth = HipGrowthMeter()
         self._growth_pool: ThreadPoolExecutor | None = None  # runs the meter alongside the model
         self._gate_held = 0  # frames still to keep for the growth without asking the all-fours gate
@@ -342,13 +325,11 @@ class PoseTracker:
 
     def close(self) -> None:
         """Release every landmarker instance (and the previous frame kept for ``hip_growth``)."""
-        for pool in ("_growth_pool", "_check_pool"):
-            if getattr(self, pool) is not None:
-                getattr(self, pool).shutdown(wait=True)
-                setattr(self, pool, None)
+        if self._growth_pool is not None:
+            self._growth_pool.shutdown(wait=True)
+            self._growth_pool = None
         self._growth.reset()
-        self._look = None
-        for name in ("_crop", "_search", "_looker", "_full"):
+        for name in ("_crop", "_search", "_full"):
             lm = getattr(self, name, None)
             if lm is not None:
                 lm.close()
@@ -370,67 +351,14 @@ class PoseTracker:
         index = subj.choose_subject(np.array([boxes[i] for i in keep]), previous, size)
         return None if index is None else (poses[keep[index]], boxes[keep[index]])
 
-    @property
-    def crowded(self) -> bool:
-        """The whole frame is tracked for ``num_poses`` people (another person was seen lately), not one."""
-        return self._crowded
-
-    def _whole_frame_landmarker(self) -> _Landmarker:
-        """A fresh VIDEO-mode instance for the whole frame: one person, or ``num_poses`` when crowded."""
-        return _Landmarker(self._path, video=True, num_poses=self._num_poses if self._crowded else 1,
-                           verbose=self._verbose)
-
-    def _set_crowded(self, crowded: bool) -> None:
-        if crowded != self._crowded:
-            self._crowded = crowded
-            self._full.close()
-            self._full = self._whole_frame_landmarker()
-
-    def _look_for_others(self, rgb: np.ndarray, t: float, size: tuple[int, int]) -> None:
-        """While tracking one person: every `CROWD_CHECK_S`, everyone in ``rgb`` is looked for (IMAGE mode, up to
-        ``num_poses``, its own instance) on a worker thread, and a look that has finished by a later frame is
-        read there: two people or more make the tracker crowded from that frame on. MediaPipe runs a call on one
-        core and lets go of the GIL, so with a core idle the look costs the frames no time (and live, no latency)."""
-        if self._look is not None:
-            job, at = self._look
-            if not job.done():
-                return
-            self._look = None
-            if self._people(job.result(), size) >= 2:
-                self._others_t = max(self._others_t, at)
-                self._set_crowded(True)
-        if self._crowded or t - self._last_check_t < CROWD_CHECK_S:
-            return
-        self._last_check_t = t
-        self.stats["crowd_checks"] += 1
-        if self._looker is None:
-            self._looker = _Landmarker(self._path, video=False, num_poses=self._num_poses, verbose=self._verbose)
-        if self._check_pool is None:
-            self._check_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crowd-check")
-        # at most `LOOK_PX` wide or high: MediaPipe's person detector sees 224 px anyway, and only the number of
-        # people is read (their normalised landmarks do not change with the scale); a full HD frame's look cost
-        # twice a tracked frame before
-        scale = LOOK_PX / max(rgb.shape[:2])
-        small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1.0 else rgb
-        self._look = (self._check_pool.submit(self._looker.detect, small, t), t)
-
     def _whole_frame(self, frame: Frame, size: tuple[int, int], previous: np.ndarray | None):
-        t = frame.timestamp_s
-        if self._crowded and t - self._others_t > CROWDED_HOLD_S:
-            self._set_crowded(False)  # nobody else lately: one person again (a fresh instance)
-        elif self._full.tracking and t - self._full.last_t > STALE_TRACKING_S:
+        if self._full.tracking and frame.timestamp_s - self._full.last_t > STALE_TRACKING_S:
             # VIDEO mode would track from regions of a frame long gone (after crop following): start afresh
             self._full.close()
-            self._full = self._whole_frame_landmarker()
+            self._full = _Landmarker(self._path, video=True, num_poses=self._num_poses, verbose=self._verbose)
         rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
-        self._last_full_t = t
-        self._look_for_others(rgb, t, size)
-        poses = self._full.detect(rgb, t)
-        if self._crowded:
-            self.stats["crowded_frames"] += 1
-            if self._people(poses, size) >= 2:
-                self._others_t = t
-        found = self._pick(poses, size, previous)
+        self._last_full_t = frame.timestamp_s
+        found = self._pick(self._full.detect(rgb, frame.timestamp_s), size, previous)
         if found is not None or not self._crop_search:
             return found
         if frame.timestamp_s - self._last_search_t < self._search_every_s:
@@ -445,11 +373,6 @@ class PoseTracker:
             self._start_window(found[1], size)
         return found
 
-    @staticmethod
-    def _people(poses: list, size: tuple[int, int]) -> int:
-        """How many of ``poses`` (full-frame coordinates) have a box (`hipvision.core.subject.landmarks_box`)."""
-        return sum(subj.landmarks_box(p[0][:, :2] * size) is not None for p in poses)
-
     def _searcher(self) -> _Landmarker:
         """The IMAGE-mode instance (tile search, whole-frame checks while following a crop)."""
         if self._search is None:
@@ -462,7 +385,7 @@ class PoseTracker:
             poses = []
             for tile in subj.search_tiles(size, rows=rows, cols=cols, overlap=SEARCH_OVERLAP):
                 for image, vis, pres, world in self._detect_in(searcher, frame, tile):
-                    poses.append((subj.crop_to_frame(image, tile, size), vis, pres, world))
+                    poses.append((_in_frame(image, tile, size), vis, pres, world))
             found = self._pick(poses, size, previous)
             if found is not None:
                 return found
@@ -471,7 +394,7 @@ class PoseTracker:
     def _follow_crop(self, frame: Frame, size: tuple[int, int], previous: np.ndarray | None):
         t = frame.timestamp_s
         window = self._window
-        poses = [(subj.crop_to_frame(p[0], window, size), *p[1:]) for p in self._detect_in(self._crop, frame, window)]
+        poses = [(_in_frame(p[0], window, size), *p[1:]) for p in self._detect_in(self._crop, frame, window)]
         found = self._pick(poses, size, previous if previous is not None else self._subject_box)
         if found is None:  # lost in the crop: back to the whole frame (and a search, if due)
             self._stop_window()
@@ -498,9 +421,7 @@ class PoseTracker:
     def _start_window(self, box: np.ndarray, size: tuple[int, int]) -> None:
         self._stop_window()
         self._window = subj.crop_window(box, size, scale=WINDOW_SCALE)
-        # (one person in the window, as in the whole frame, unless others were seen lately)
-        self._crop = _Landmarker(self._path, video=True, num_poses=self._num_poses if self._crowded else 1,
-                                 verbose=self._verbose)
+        self._crop = _Landmarker(self._path, video=True, num_poses=self._num_poses, verbose=self._verbose)
 
     def _stop_window(self) -> None:
         self._window = None

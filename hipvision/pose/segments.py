@@ -2,10 +2,10 @@
 
 MediaPipe's pose landmarker runs each inference on one core and lets go of the GIL meanwhile (measured on the
 project's 2-core machine: 17 ms a frame of a 640×480 clip, on both cores or pinned to one alike; two landmarkers
-on two threads: 1.9× the frames a second). So a file is split into consecutive segments, each tracked by its own
-`PoseTracker` on its own thread. Each reads the file from its start (the frames before its segment are decoded
-for their place in the stream only, `CaptureSource.skip_to`), so frame numbers and timestamps are those of one
-read.
+on two threads: 1.9× the frames a second). So a file is split into `SEGMENTS` consecutive segments, each
+tracked by its own `PoseTracker` on its own thread. Each reads the file from its start (the frames before its
+segment are decoded for their place in the stream only, `CaptureSource.skip_to`), so frame numbers and
+timestamps are those of one read.
 
 Each segment after the first begins `WARMUP_S` before its first kept frame: its tracker finds the person there,
 MediaPipe's tracking and smoothing settle, and the hip growth has a previous frame. When the segment before it
@@ -38,28 +38,21 @@ from hipvision.sequence import PoseSequence
 WARMUP_S = 1.0
 #: Kept seconds a segment has at least: a shorter file is split into fewer segments (or none).
 MIN_SEGMENT_S = 4.0
-#: Most segments at once (threads, each with its own model: ~60 MB each).
-MAX_SEGMENTS = 4
+#: Segments a long file is split into. Fixed, not one per core: the same video gives the same landmarks on every
+#: machine and in `hipvision batch` (the threads share the cores there are; on one core the split costs one warm-up).
+SEGMENTS = 2
 #: Two trackers follow the same person over an overlap when, in at least this share of its second half's frames,
 #: both found nobody or their hip centres are closer than `SAME_PERSON_TORSOS` torso lengths.
 SAME_PERSON_SHARE = 0.8
 SAME_PERSON_TORSOS = 0.3
 
 
-def usable_cores() -> int:
-    """CPU cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 def segment_count(frames: int | None, fps: float, *, wanted: int | None = None) -> int:
-    """How many segments to split a file of ``frames`` frames at ``fps`` into: ``wanted`` (None = one per usable
-    core, at most `MAX_SEGMENTS`), fewer so that each keeps `MIN_SEGMENT_S`; 1 for an unknown frame count."""
+    """How many segments to split a file of ``frames`` frames at ``fps`` into: ``wanted`` (None = `SEGMENTS`),
+    fewer so that each keeps `MIN_SEGMENT_S`; 1 for an unknown frame count."""
     if not frames or fps <= 0:
         return 1
-    wanted = min(usable_cores(), MAX_SEGMENTS) if wanted is None else wanted
+    wanted = SEGMENTS if wanted is None else wanted
     return max(1, min(wanted, int(frames / (MIN_SEGMENT_S * fps))))
 
 
@@ -112,9 +105,9 @@ def plan(frames: int, fps: float, count: int) -> list[_Segment]:
 
 def extract_in_segments(path: str | os.PathLike, *, model: str | os.PathLike | None = None,
                         progress: ProgressFactory | None = None, segments: int | None = None) -> PoseSequence:
-    """The `PoseSequence` of a video file, its segments tracked on ``segments`` threads at once (None = one per
-    usable core; see `segment_count`; one segment is `hipvision.pose.extract.extract` on one thread with the
-    same result). Ctrl-C and stop signals end every thread before they propagate.
+    """The `PoseSequence` of a video file, its segments tracked on ``segments`` threads at once (None = `SEGMENTS`;
+    see `segment_count`; one segment is `hipvision.pose.extract.extract` on one thread, the same result).
+    Ctrl-C and stop signals end every thread before they propagate.
 
     Raises:
         InputError: the file cannot be read. ModelError: the model cannot be loaded.
