@@ -46,7 +46,8 @@ test-fast: $(STAMP)  ## only the tests that need no pose model or video
 bench: model  ## speed and memory benchmarks, each figure with the load average (docs/speed.md; ~25 min on 2 cores)
 	$(PY) benchmarks/throughput.py --paired-only --repeat 2 --max-frames 150
 	$(PY) benchmarks/throughput.py samples/hip_circles.mp4 --paired-only --repeat 2 --max-frames 150
-	$(PY) benchmarks/end_to_end.py --seconds 5 --repeat 3
+	$(PY) benchmarks/end_to_end.py --seconds 20 --repeat 3
+	$(PY) benchmarks/end_to_end.py --seconds 20 --repeat 3
 	$(PY) benchmarks/end_to_end.py --seconds 5 --repeat 3
 	$(PY) benchmarks/live_latency.py --seconds 10
 	$(PY) benchmarks/live_latency.py --seconds 10
