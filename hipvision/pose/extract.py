@@ -145,14 +145,30 @@ def extract(source: FrameSource, tracker: PoseTracker, *, progress: ProgressFact
         if growth_later is not None:
             builder.fill_growth(growth_later)
     seq = builder.build(copy=False)
-    meta = dict(seq.meta)
+    return dataclasses.replace(seq, meta={**seq.meta, **source_meta(source)})
+
+
+def source_meta(source: FrameSource) -> dict:
+    """What a sequence keeps about the ``source`` it was read from (after reading): a video file's absolute path
+    (``video_path``), and ``frames_read``/``frames_announced`` when it ended short of its frame count (kept in the
+    .npz too, reported by `input_warnings`)."""
+    meta = {}
     video_path = getattr(source, "video_path", None)  # sources that are not files (and test doubles) have none
     if video_path is not None:
         meta["video_path"] = str(video_path)
     short = source.ended_early() if hasattr(source, "ended_early") else None
-    if short is not None:  # kept with the poses (and in the .npz), reported by `input_warnings`
+    if short is not None:
         meta.update(frames_read=short[0], frames_announced=short[1])
-    return dataclasses.replace(seq, meta=meta)
+    return meta
+
+
+def one_pass(source: FrameSource, model: str | os.PathLike | None = None, *,
+             progress: ProgressFactory | None = None) -> PoseSequence:
+    """``source`` (open; its reader starts now, while the model loads) through one `PoseTracker`, start to end."""
+    if hasattr(source, "start"):
+        source.start()
+    with PoseTracker(model) as tracker:
+        return extract(source, tracker, progress=progress)
 
 
 def input_warnings(seq: PoseSequence) -> list[str]:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from hipvision.io.files import load_sequence
 from hipvision.io.sources import CaptureSource, open_source
-from hipvision.pose.extract import extract
-from hipvision.pose.landmarker import PoseTracker
+from hipvision.pose.extract import one_pass
 from hipvision.pose.segments import extract_in_segments, segment_count
 from hipvision.progress import ProgressFactory
 from hipvision.sequence import PoseSequence
@@ -31,8 +30,5 @@ def poses_from_input(path: str | os.PathLike, *, model: str | os.PathLike | None
         split = (isinstance(source, CaptureSource) and not source.is_live and source.video_path is not None
                  and segment_count(source.frame_count, source.fps, wanted=segments) > 1)
         if not split:
-            if isinstance(source, CaptureSource):
-                source.start()  # the first frames decode while the model loads
-            with PoseTracker(model) as tracker:
-                return extract(source, tracker, progress=progress)
+            return one_pass(source, model, progress=progress)
     return extract_in_segments(path, model=model, progress=progress, segments=segments)

@@ -29,7 +29,7 @@ import numpy as np
 
 from hipvision.io.sources import CaptureSource, open_source
 from hipvision.landmarks import Landmark as L
-from hipvision.pose.extract import SequenceBuilder, extract
+from hipvision.pose.extract import SequenceBuilder, one_pass, source_meta
 from hipvision.pose.landmarker import PoseTracker, model_path
 from hipvision.progress import ProgressFactory, progress_or_silent
 from hipvision.sequence import PoseSequence
@@ -90,8 +90,7 @@ class _Segment:
     stop: threading.Event = dataclasses.field(default_factory=threading.Event)
     warm: threading.Event = dataclasses.field(default_factory=threading.Event)  # its overlap rows are in
     overlap: PoseSequence | None = None  # its rows of frames first..start-1 (None: it never got there)
-    seq: PoseSequence | None = None  # all its rows (from ``first``)
-    ended_early: tuple[int, int] | None = None
+    seq: PoseSequence | None = None  # all its rows (from ``first``), with what it kept about the file
 
 
 def plan(frames: int, fps: float, count: int) -> list[_Segment]:
@@ -119,9 +118,7 @@ def extract_in_segments(path: str | os.PathLike, *, model: str | os.PathLike | N
         count = segment_count(probe.frame_count, probe.fps, wanted=segments)
         total, fps, description = probe.frame_count, probe.fps, probe.description
         if count <= 1:
-            probe.start()  # the first frames decode while the model loads
-            with PoseTracker(resolved) as tracker:
-                return extract(probe, tracker, progress=progress)
+            return one_pass(probe, resolved, progress=progress)
     parts = plan(total, fps, count)
     lock = threading.Lock()
     with progress_or_silent(progress)(f"poses: {description}", total) as tick:
@@ -183,9 +180,7 @@ def _track(path: str | os.PathLike, model: Path, parts: list[_Segment], k: int, 
                         advance()
                 builder.fill_growth(later)
             seq = builder.build(copy=False)
-            video = getattr(source, "video_path", None)
-            part.seq = seq if video is None else dataclasses.replace(seq, meta={**seq.meta, "video_path": str(video)})
-            part.ended_early = source.ended_early()
+            part.seq = dataclasses.replace(seq, meta={**seq.meta, **source_meta(source)})
     finally:
         part.warm.set()  # (a segment that never reached its kept frames has no overlap: never the same person)
 
@@ -198,7 +193,7 @@ def _goes_on(part: _Segment, following: _Segment | None, builder: SequenceBuilde
     if not following.stop.is_set():
         following.warm.wait()
         if following.overlap is not None and not following.stop.is_set():
-            rows = builder.build()
+            rows = builder.build(copy=False)  # (views: this thread alone appends to it)
             mine = rows.slice(following.first - part.first, following.start - part.first)
             if len(mine) == len(following.overlap) and same_person(mine, following.overlap, size):
                 return False
@@ -208,19 +203,8 @@ def _goes_on(part: _Segment, following: _Segment | None, builder: SequenceBuilde
 
 
 def _joined(parts: list[_Segment]) -> PoseSequence:
-    """The kept rows of the segments that were not stopped, in order, as one sequence."""
+    """The kept rows of the segments that were not stopped, in order, as one sequence; what the last of them kept
+    about the file (it read to the end)."""
     kept = [p for p in parts if not p.stop.is_set() and p.seq is not None]
-    pieces = [p.seq.slice(p.start - p.first, len(p.seq)) for p in kept]
-    joined = PoseSequence.concatenate(pieces)
-    meta = dict(joined.meta)
-    last = kept[-1]
-    if last.ended_early is not None:
-        meta.update(frames_read=last.ended_early[0], frames_announced=last.ended_early[1])
-    first_meta = kept[0].seq.meta
-    if "video_path" in first_meta:
-        meta["video_path"] = first_meta["video_path"]
-    if not np.all(np.diff(joined.timestamps_s) > 0):  # cannot happen with one file read the same way each time
-        raise RuntimeError("segments do not join in time order")
-    return dataclasses.replace(joined, meta=meta)
-
-
+    joined = PoseSequence.concatenate([p.seq.slice(p.start - p.first, len(p.seq)) for p in kept])
+    return dataclasses.replace(joined, meta=dict(kept[-1].seq.meta))

@@ -251,16 +251,15 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
     # and there the path is judged as a result with nothing counted is (seen from behind, a stream of MediaPipe's
     # landmarks where a set's two circles were a line: 2 + 2 counted 0 + 2, "high")
     empty = [d for d in DIRECTIONS if not any(s.direction == d for s in sets)]
-    hidden: dict[str, list[Reason]] = dict.fromkeys(empty, [])
+    hidden: list[Reason] = []
     if circles and empty:
         away = np.ones(len(t), bool)
         for done in sets:
             away &= ~((t >= done.start_s - settings.edge_s) & (t <= done.end_s + settings.edge_s))
-        found = [r for r in _depth_reasons(track, away, settings, counted=False, line=not settling)
-                 if r not in overall]
-        hidden = {d: found for d in empty}
+        hidden = [r for r in _depth_reasons(track, away, settings, counted=False, line=not settling)
+                  if r not in overall]
     every = list(overall) + [r.of_set(s.direction) for s in sets for r in s.confidence.said if r not in overall]
-    every += [r.of_set(d) for d in empty for r in hidden[d]]
+    every += [r.of_set(d) for d in empty for r in hidden]
     # a direction with no circles at all is as sure as the whole result (the same view, the same person)
     for direction in empty:
         sets.append(CircleSetSummary(direction, 0, None, None, Confidence.of(every)))
