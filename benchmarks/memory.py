@@ -14,7 +14,11 @@ the OS when it ends (``os.wait4``), so cases do not inherit each other's peak:
   repeated to M minutes (the whole command: load, analysis, writing);
 * **pose**: the real decode + `PoseTracker` on the same 20-frame stretch looped for
   ``--pose-frames`` frames, peak RSS after the first quarter and at the end (the
-  model's own memory must not grow with the frames it has seen).
+  model's own memory must not grow with the frames it has seen);
+* **video**: the whole command ``hipvision circles VIDEO --json J`` on the sample
+  looped to M minutes (``--video-minutes``; an mp4 written first): real decode, the
+  model in two segments on two threads, the analysis and the writing, with its wall
+  time per frame, so run time linear in frames shows too.
 
 Flat means: the growth from 1 to 60 minutes is the landmarks themselves (about
 2.4 kB a frame as float64 while collecting) and nothing per frame besides. With the real
@@ -32,6 +36,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -143,6 +148,26 @@ def sample_poses() -> Path:
     return path
 
 
+def looped_video(minutes: float, out: Path) -> tuple[Path, int]:
+    """``samples/hip_circles.mp4`` played again and again to ``minutes``, written to ``out`` (mp4v); (path, frames)."""
+    import cv2
+
+    from hipvision.io.sources import open_source
+
+    with open_source(SAMPLE) as source:
+        frames = [frame.image for frame in source]
+        fps = source.fps
+    n = int(minutes * 60 * fps)
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    try:
+        for i in range(n):
+            writer.write(frames[i % len(frames)])
+    finally:
+        writer.release()
+    return out, n
+
+
 def peak_mb(cmd: list[str]) -> tuple[float, str]:
     """Run ``cmd``; (its peak RSS in MB, its last output line)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -160,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, nargs="+", default=[1.0, 10.0, 60.0])
     parser.add_argument("--pose-frames", type=int, default=120, help="frames through the real model (default 120)")
+    parser.add_argument("--video-minutes", type=float, nargs="*", default=[1.0, 10.0],
+                        help="lengths of the looped sample through the whole command (default 1 10; none: skip)")
     parser.add_argument("--case", nargs=2, help=argparse.SUPPRESS)  # internal: run one case in this process
     args = parser.parse_args(argv)
     if args.case:
@@ -183,7 +210,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{minutes:5g} min: peak RSS collect {collect:6.0f} MB, circles analysis {analysis:6.0f} MB  "
                   f"(load average {os.getloadavg()[0]:.1f})", flush=True)
         _, line = peak_mb(me + ["--case", "pose", str(args.pose_frames)])
-        print(f"{line}  (load average {os.getloadavg()[0]:.1f})")
+        print(f"{line}  (load average {os.getloadavg()[0]:.1f})", flush=True)
+        for minutes in args.video_minutes:
+            video, n = looped_video(minutes, tmp_dir / f"looped{minutes:g}.mp4")
+            start = time.perf_counter()
+            peak, _ = peak_mb([sys.executable, "-m", "hipvision", "circles", str(video), "--json",
+                               str(tmp_dir / "v.json")])
+            wall = time.perf_counter() - start
+            video.unlink()
+            print(f"{minutes:5g} min of video ({n} frames): `circles VIDEO` peak RSS {peak:6.0f} MB, "
+                  f"{1000 * wall / n:.1f} ms a frame  (load average {os.getloadavg()[0]:.1f})", flush=True)
     return 0
 
 

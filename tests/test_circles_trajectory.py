@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from hipvision.core.circles import analyze_circles, track_offline
-from hipvision.core.circles.trajectory import change_rate, debounce, segments, windowed_mean
+from hipvision.core.circles.trajectory import change_rate, segments, windowed_mean
+from hipvision.core.filtering import debounce
 from hipvision.landmarks import MIRROR_PERMUTATION
 from hipvision.sequence import PoseSequence
 from hipvision.synthetic import PinholeCamera

@@ -298,3 +298,36 @@ def test_seated_phases_the_posture_classifier_misses_from_above_are_measured_by_
     assert sum("analysed as seated" in line for line in res.info) == 2
     assert not any("needs two" in w for w in res.warnings)
     assert all(p.kind != OTHER or p.result is None for p in res.phases)
+
+
+@pytest.mark.parametrize("pitch_deg", [35.0, 45.0])
+def test_seated_phases_merged_with_standing_from_above_are_split_at_the_seated_test(pitch_deg):
+    """From 35-45° above the knees with the pose model's depth (here cut to half), seated, standing and seated again
+    merge into one "other" phase (the classifier reads the seated thighs as hanging), of which the seated test passes
+    under 60%. The phase is split at the seated test's own runs: two seated phases with the standing between them
+    "other", and the before/after change per leg is the true one (25° → 31°, 30° → 36°)."""
+    import dataclasses
+
+    from hipvision.core.posture import segment_postures
+    from hipvision.synthetic import PinholeCamera, sequence_from_joints
+
+    joints = sk.timeline([seated_effort(8, 30, 25), standing_for(6), seated_effort(8, 36, 31)], fps=FPS,
+                         transition_s=2.0)
+    cam = PinholeCamera.looking_at(np.array([0.0, 0.6, 0.0]), distance_m=2.8, pitch_deg=pitch_deg)
+    seq = sequence_from_joints(joints, cam, fps=FPS, noise_px=1.5, world_noise_m=0.01, dropout_fraction=0.05, seed=3)
+    world = seq.world.copy()
+    world[..., 2] *= 0.5
+    seq = dataclasses.replace(seq, world=world)
+    assert [p.kind for p in segment_postures(seq)] == ["other"]          # what the classifier alone says
+    res = analyze_session(seq)
+    kinds = [(p.kind, p.status) for p in res.phases]
+    assert kinds == [("seated", "analysed"), ("other", "skipped"), ("seated", "analysed")]
+    first, standing, last = res.phases
+    assert first.start_s == 0.0 and 8.0 <= first.end_s <= 10.0            # seated 0-8 s, transition 8-10 s
+    assert 16.0 <= standing.end_s <= 18.5 + 0.5                           # transition 16-18 s, seated from 18 s
+    assert last.end_s == pytest.approx(seq.timestamps_s[-1])
+    assert all(a.stop_index == b.start_index for a, b in zip(res.phases, res.phases[1:]))
+    assert res.change_deg["left"] == pytest.approx(6.0, abs=1.5)
+    assert res.change_deg["right"] == pytest.approx(6.0, abs=1.5)
+    assert sum("analysed as seated" in line for line in res.info) == 2
+    assert not any("needs two" in w for w in res.warnings)

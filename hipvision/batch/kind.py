@@ -26,8 +26,8 @@ def detect_kind(seq: PoseSequence, *, min_phase_s: float = 3.0, min_run_s: float
         InputError: no seated and no on-all-fours phase that long.
     """
     phases = segment_postures(seq, min_run_s=min_run_s)
-    long = {SEATED if seated_after_all(seq, p, min_phase_s=min_phase_s) is not None else p.kind
-            for p in phases if p.duration_s >= min_phase_s}
+    long = {SEATED if any(result is not None for _, result in seated_after_all(seq, p, min_phase_s=min_phase_s))
+            else p.kind for p in phases if p.duration_s >= min_phase_s}
     if SEATED in long and QUADRUPED in long:
         return "session"
     if QUADRUPED in long:

@@ -80,6 +80,20 @@ def finite_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
+def debounce(t_s: np.ndarray, mask: np.ndarray, *, min_on_s: float, max_fill_s: float) -> np.ndarray:
+    """(T,) ``mask`` with interior gaps of at most ``max_fill_s`` filled, then runs shorter than
+    ``min_on_s`` removed (times measured between samples, seconds)."""
+    t = np.asarray(t_s, float)
+    out = np.asarray(mask, bool).copy()
+    for a, b in finite_runs(~out):
+        if 0 < a and b < len(out) and t[b] - t[a - 1] <= max_fill_s:
+            out[a:b] = True
+    for a, b in finite_runs(out):
+        if t[b - 1] - t[a] < min_on_s:
+            out[a:b] = False
+    return out
+
+
 @lru_cache(maxsize=64)
 def _butter_low(order: int, cutoff_hz: float, fs: float) -> np.ndarray:
     """Butterworth low-pass sections (designing one costs more than filtering a window with it)."""

@@ -30,6 +30,7 @@ from hipvision.core.advice import Change, session_next_steps
 from hipvision.core.circles import CirclesSettings, analyze_circles
 from hipvision.core.circles.advice import SET_DONE
 from hipvision.core.circles.confidence import Confidence, Reason
+from hipvision.core.filtering import debounce, finite_runs
 from hipvision.core.posture import OTHER, QUADRUPED, SEATED, PosturePhase, segment_postures
 from hipvision.core.rotation import RotationSettings, analyze_rotation
 from hipvision.core.rotation.status import STATUSES
@@ -191,23 +192,74 @@ def ir_change(phases: list[SessionPhase]) -> dict[str, float | None]:
 
 
 def seated_after_all(seq: PoseSequence, phase: PosturePhase, rows: slice | None = None, *, min_phase_s: float = 3.0,
-                     min_seen_fraction: float = 0.6, analyze: Analyzer = analyze_rotation) -> PhaseResult | None:
-    """The seated analysis (``analyze``) of the frames ``rows`` (default: all) of a ``phase`` the posture classifier
-    called "other" or "quadruped", at least ``min_phase_s`` long and seen in ``min_seen_fraction`` of its frames,
-    when its seated test measured the legs in at least ``min_seen_fraction`` of them: a seated phase after all.
-    Else None.
+                     min_seen_fraction: float = 0.6, min_run_s: float = 1.0,
+                     analyze: Analyzer = analyze_rotation) -> tuple[tuple[PosturePhase, PhaseResult | None], ...]:
+    """A ``phase`` the posture classifier called "other" or "quadruped", split into the seated phases the seated
+    test finds in it after all and what is left: ``((piece, result or None), ...)`` tiling the phase in time order,
+    ``result`` the seated analysis (``analyze``) of a piece that is seated. ``((phase, None),)`` when none is.
+
+    The whole phase (its frames ``rows``, default all), at least ``min_phase_s`` long and seen in
+    ``min_seen_fraction`` of its frames, is seated when its seated test measured the legs in at least
+    ``min_seen_fraction`` of them. Else an "other" phase is split at the seated test's own runs: the frames in which
+    it measured a leg, gaps up to ``min_run_s`` bridged, each run at least ``min_phase_s`` long, analysed on its own
+    and seated by the same test; the pieces between keep the phase's kind and no result.
 
     The seated test is the better witness: from 30° and more above the knees, with the pose model's depth, the
     classifier reads a seated thigh as hanging, or the person as on hands and knees (a rendered session filmed from
     31° above: both seated phases "other", no before/after change; seated videos from 40-48° above: 89-97% of the
-    frames "on hands and knees"), while the seated test follows the fitted camera height and rejects standing and
+    frames "on hands and knees"); from 35° above with half the depth, synthetic seated, standing and seated stretches
+    merge into one "other" phase. The seated test follows the fitted camera height and rejects standing and
     hands-and-knees frames (not one frame measured on 71 rendered hands-and-knees and rocking videos)."""
+    alone = ((phase, None),)
     if phase.kind not in (OTHER, QUADRUPED) or phase.duration_s < min_phase_s or phase.seen_fraction < min_seen_fraction:
-        return None
+        return alone
     rows = slice(phase.start_index, phase.stop_index) if rows is None else rows
     result = analyze(seq.slice(rows.start, rows.stop))
+    if _seated_share(result) >= min_seen_fraction:
+        return ((phase, result),)
+    measured = getattr(result, "measured", None)
+    if phase.kind != OTHER or measured is None:
+        return alone
+    t_all = seq.timestamps_s
+    runs = finite_runs(debounce(t_all[rows.start:rows.stop], measured, min_on_s=min_phase_s, max_fill_s=min_run_s))
+    pieces: list[tuple[PosturePhase, PhaseResult | None]] = []
+    at = phase.start_index
+    for a, b in ((rows.start + a, rows.start + b) for a, b in runs):
+        run_result = analyze(seq.slice(a, b))
+        if _seated_share(run_result) < min_seen_fraction:
+            continue
+        # what is left between a run and the phase's edge (its trimmed frames) or the run before, when shorter
+        # than ``min_run_s``, goes with the run
+        begin = at if t_all[a] - t_all[at] < min_run_s else a
+        if begin > at:
+            pieces.append((_piece(seq, phase.kind, at, begin), None))
+        end = phase.stop_index if t_all[phase.stop_index - 1] - t_all[b - 1] < min_run_s else b
+        pieces.append((_piece(seq, SEATED, begin, end, end_s=phase.end_s if end == phase.stop_index else None),
+                       run_result))
+        at = end
+    if not pieces:
+        return alone
+    if at < phase.stop_index:
+        pieces.append((_piece(seq, phase.kind, at, phase.stop_index, end_s=phase.end_s), None))
+    return tuple(pieces)
+
+
+def _seated_share(result: PhaseResult) -> float:
+    """The share of frames in which a seated analysis measured a leg (0 when it cannot say)."""
     valid = getattr(result, "valid_fraction", None)
-    return result if valid is not None and valid >= min_seen_fraction else None
+    return -math.inf if valid is None else float(valid)
+
+
+def _piece(seq: PoseSequence, kind: str, start: int, stop: int, *, end_s: float | None = None) -> PosturePhase:
+    """Frames ``start:stop`` of ``seq`` as a phase of ``kind``; it ends where the next begins (or at ``end_s``)."""
+    end = float(seq.timestamps_s[stop]) if end_s is None else end_s
+    return PosturePhase(kind, start, stop, float(seq.timestamps_s[start]), end,
+                        float(seq.detected[start:stop].mean()))
+
+
+def found_kind(found: list[PosturePhase], piece: PosturePhase) -> str:
+    """The kind the posture classifier gave the frames of ``piece`` (a phase of ``found`` or a part of one)."""
+    return next(p.kind for p in found if p.start_index <= piece.start_index < p.stop_index)
 
 
 def _describe(k: int, kind: str, start_s: float, end_s: float) -> str:
@@ -249,19 +301,23 @@ def analyze_session(
     phases: list[SessionPhase] = []
     found = segment_postures(seq, min_run_s=min_run_s)
     trim = int(round(edge_trim_s * seq.fps))
+    pieces: list[tuple[PosturePhase, PhaseResult | None, slice]] = []
     for k, p in enumerate(found):
         start = p.start_index + (trim if k > 0 else 0)
         stop = max(p.stop_index - (trim if k < len(found) - 1 else 0), start + 1)
-        kind, result = p.kind, None
-        if SEATED in run:
-            result = seated_after_all(seq, p, slice(start, stop), min_phase_s=min_phase_s,
-                                      min_seen_fraction=min_seen_fraction, analyze=run[SEATED])
-            if result is not None:
-                kind = SEATED
-                seen_as = "not recognised" if p.kind == OTHER else "read as on hands and knees"
-                info.append(f"{_describe(k, SEATED, p.start_s, p.end_s)}: {seen_as} from the body's posture "
-                            f"(a camera well above the knees?), but the seated test measured the legs in "
-                            f"{result.valid_fraction:.0%} of its frames: analysed as seated.")
+        split = ((p, None),) if SEATED not in run else seated_after_all(
+            seq, p, slice(start, stop), min_phase_s=min_phase_s, min_seen_fraction=min_seen_fraction,
+            min_run_s=min_run_s, analyze=run[SEATED])
+        pieces += [(q, result, slice(start, stop)) for q, result in split]
+    for k, (p, result, rows) in enumerate(pieces):
+        start, stop = rows.start, rows.stop
+        kind = p.kind
+        if result is not None:
+            kind = SEATED
+            seen_as = "read as on hands and knees" if found_kind(found, p) == QUADRUPED else "not recognised"
+            info.append(f"{_describe(k, SEATED, p.start_s, p.end_s)}: {seen_as} from the body's posture "
+                        f"(a camera well above the knees?), but the seated test measured the legs in "
+                        f"{result.valid_fraction:.0%} of its frames: analysed as seated.")
         name = _describe(k, kind, p.start_s, p.end_s)
         if result is not None:
             status = "analysed"

@@ -45,7 +45,6 @@ from hipvision.core.circles.trajectory import (
     base_length,
     body_coordinates,
     change_rate,
-    debounce,
     hip_flexion_deg,
     midpoints,
     orthonormal_frame,
@@ -54,7 +53,7 @@ from hipvision.core.circles.trajectory import (
     support_frame,
     windowed_mean,
 )
-from hipvision.core.filtering import smooth_offline
+from hipvision.core.filtering import debounce, smooth_offline
 from hipvision.core.posture import POSTURES, QUADRUPED, PostureFeatures, classify_frames, posture_features
 from hipvision.core.posture_check import RECORDING, posture_mismatch
 from hipvision.landmarks import Landmark as L

@@ -41,7 +41,8 @@ import numpy as np
 
 from hipvision.core.circles.counting import RepSpan
 from hipvision.core.circles.depth import DepthSettings, loop_terms
-from hipvision.core.circles.trajectory import CircleTrack, runs
+from hipvision.core.circles.trajectory import CircleTrack
+from hipvision.core.filtering import finite_runs
 from hipvision.core.geometry import circular_mean_deg
 from hipvision.core.posture import HEAD_DOWN_DEG
 
@@ -647,7 +648,7 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
             hi_k = a + int(np.argmax(gained >= 0.98 * net))
             flagged[lo_k:hi_k + 1] |= free[lo_k:hi_k + 1]
     out = []
-    for a, b in runs(flagged):
+    for a, b in finite_runs(flagged):
         why = f"the hips went round at {_span_s(t[a], t[b - 1])} s but no circle was counted there: if you circled"
         at_s = float(t[a])
         if diagonal_behind(view, azimuth):

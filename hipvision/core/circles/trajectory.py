@@ -164,27 +164,6 @@ def hip_flexion_deg(pts: np.ndarray) -> np.ndarray:
     return 180.0 - _angle_deg(sh - hip, kn - hip)
 
 
-def runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """``[start, stop)`` index pairs of the runs where the (T,) bool ``mask`` is True."""
-    m = np.concatenate([[False], np.asarray(mask, bool), [False]])
-    edges = np.flatnonzero(np.diff(m.astype(np.int8)))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
-
-
-def debounce(t_s: np.ndarray, mask: np.ndarray, *, min_on_s: float, max_fill_s: float) -> np.ndarray:
-    """(T,) ``mask`` with interior gaps of at most ``max_fill_s`` filled, then runs shorter than
-    ``min_on_s`` removed (times measured between samples, seconds)."""
-    t = np.asarray(t_s, float)
-    out = np.asarray(mask, bool).copy()
-    for a, b in runs(~out):
-        if 0 < a and b < len(out) and t[b] - t[a - 1] <= max_fill_s:
-            out[a:b] = True
-    for a, b in runs(out):
-        if t[b - 1] - t[a] < min_on_s:
-            out[a:b] = False
-    return out
-
-
 def segments(t_s: np.ndarray, valid: np.ndarray, *, max_gap_s: float) -> np.ndarray:
     """(T,) segment id: valid frames separated by invalid stretches longer than ``max_gap_s`` differ."""
     t = np.asarray(t_s, float)

@@ -154,9 +154,14 @@ class RotationResult:
     posture: PostureMismatch | None = None
 
     @property
+    def measured(self) -> np.ndarray:
+        """(T,) bool: at least one leg was measured in the frame."""
+        return (self.reasons == int(Reason.OK)).any(axis=1)
+
+    @property
     def valid_fraction(self) -> float:
         """Fraction of frames in which at least one leg was measured."""
-        return float((self.reasons == int(Reason.OK)).any(axis=1).mean()) if len(self.t_s) else 0.0
+        return float(self.measured.mean()) if len(self.t_s) else 0.0
 
     @property
     def asymmetry_deg(self) -> float:
