@@ -16,7 +16,9 @@ Phase status (never guessed):
 
 A phase the posture classifier calls neither, long and well seen enough, is also given to the seated analysis: when
 its seated test measured the legs in at least ``min_seen_fraction`` of the frames, it is a seated phase after all
-(`seated_after_all`; a camera well above the knees), and ``info`` says so.
+(`seated_after_all`; a camera well above the knees), and ``info`` says so. When it measured fewer, the phase is split
+at the seated test's own runs (seated, standing and seated again merged into one phase from above): each run long
+enough and measured in ``min_seen_fraction`` of its frames is a seated phase, what lies between stays "other".
 """
 
 from __future__ import annotations
