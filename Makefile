@@ -43,7 +43,7 @@ test: model lint  ## layer contracts, then the whole test suite (real MediaPipe 
 test-fast: $(STAMP)  ## only the tests that need no pose model or video
 	$(PY) -m pytest -m "not slow and not browser"
 
-bench: model  ## speed and memory benchmarks, each figure with the load average (docs/speed.md; ~25 min on 2 cores)
+bench: model  ## speed and memory benchmarks, each figure with the load average (docs/speed.md; ~30 min on 2 cores)
 	$(PY) benchmarks/throughput.py --paired-only --repeat 2 --max-frames 150
 	$(PY) benchmarks/throughput.py samples/hip_circles.mp4 --paired-only --repeat 2 --max-frames 150
 	$(PY) benchmarks/end_to_end.py --seconds 20 --repeat 3
