@@ -26,25 +26,41 @@ def _columns(x: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
     return x.reshape(len(x), int(np.prod(x.shape[1:]))), x.shape
 
 
+#: Frames a sliding-window median works on at a time: its windows are copied (frames × columns × window values,
+#: twice for the Hampel filter), so an hour of landmarks at once took 450 MB more than the landmarks themselves.
+MEDIAN_BLOCK = 2048
+
+
+def _sliding_blocks(cols: np.ndarray, window: int, block: int | None = None):
+    """``(rows, view)`` per block of ``block`` rows of the (T, C) ``cols``: ``view`` (rows, C, window) the centred
+    windows of those rows, edges padded with the first and last sample (as `np.pad` ``mode="edge"``)."""
+    block = MEDIAN_BLOCK if block is None else block
+    pad = window // 2
+    padded = np.pad(cols, ((pad, pad), (0, 0)), mode="edge")
+    for start in range(0, len(cols), block):
+        stop = min(start + block, len(cols))
+        yield slice(start, stop), np.lib.stride_tricks.sliding_window_view(padded[start:stop + 2 * pad], window,
+                                                                          axis=0)
+
+
 def hampel(x: np.ndarray, *, window: int = 7, n_sigmas: float = 3.0) -> np.ndarray:
     """Replace outliers by NaN.
 
     A sample is an outlier when it differs from the median of the centred
     ``window`` (odd, in samples) by more than ``n_sigmas`` robust standard
     deviations (1.4826 × median absolute deviation). NaNs are ignored.
+    Works on `MEDIAN_BLOCK` frames at a time (memory flat in the length).
     """
     cols, shape = _columns(x)
     if len(cols) == 0:
         return cols.reshape(shape).copy()
     window = max(3, window | 1)
-    pad = window // 2
-    padded = np.pad(cols, ((pad, pad), (0, 0)), mode="edge")
-    view = np.lib.stride_tricks.sliding_window_view(padded, window, axis=0)  # (T, C, window)
-    with np.errstate(all="ignore"), _quiet_nanwarnings():
-        med = np.nanmedian(view, axis=-1)
-        mad = 1.4826 * np.nanmedian(np.abs(view - med[..., None]), axis=-1)
     out = cols.copy()
-    out[np.abs(cols - med) > n_sigmas * np.maximum(mad, 1e-12)] = np.nan
+    for rows, view in _sliding_blocks(cols, window):  # view: (rows, C, window)
+        with np.errstate(all="ignore"), _quiet_nanwarnings():
+            med = np.nanmedian(view, axis=-1)
+            mad = 1.4826 * np.nanmedian(np.abs(view - med[..., None]), axis=-1)
+            out[rows][np.abs(cols[rows] - med) > n_sigmas * np.maximum(mad, 1e-12)] = np.nan
     return out.reshape(shape)
 
 
@@ -139,16 +155,16 @@ def smooth_offline(t_s: np.ndarray, x: np.ndarray, *, cutoff_hz: float = 6.0, ma
 
 
 def median_filter_nan(x: np.ndarray, *, window: int) -> np.ndarray:
-    """Running median along time (odd ``window`` samples), NaN-aware."""
+    """Running median along time (odd ``window`` samples), NaN-aware; `MEDIAN_BLOCK` frames at a time."""
     cols, shape = _columns(x)
     if len(cols) == 0:
         return cols.reshape(shape).copy()
     window = max(1, window | 1)
-    pad = window // 2
-    padded = np.pad(cols, ((pad, pad), (0, 0)), mode="edge")
-    view = np.lib.stride_tricks.sliding_window_view(padded, window, axis=0)
-    with _quiet_nanwarnings():
-        return np.nanmedian(view, axis=-1).reshape(shape)
+    out = np.empty_like(cols)
+    for rows, view in _sliding_blocks(cols, window):
+        with _quiet_nanwarnings():
+            out[rows] = np.nanmedian(view, axis=-1)
+    return out.reshape(shape)
 
 
 def _smoothing_factor(dt_s: float, cutoff_hz: np.ndarray | float) -> np.ndarray | float:
