@@ -247,7 +247,7 @@ def seated_after_all(seq: PoseSequence, phase: PosturePhase, rows: slice | None 
 
 
 def _seated_share(result: PhaseResult) -> float:
-    """The share of frames in which a seated analysis measured a leg (0 when it cannot say)."""
+    """The share of frames in which a seated analysis measured a leg (-inf when it cannot say)."""
     valid = getattr(result, "valid_fraction", None)
     return -math.inf if valid is None else float(valid)
 
