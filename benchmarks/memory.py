@@ -155,14 +155,17 @@ def looped_video(minutes: float, out: Path) -> tuple[Path, int]:
     from hipvision.io.sources import open_source
 
     with open_source(SAMPLE) as source:
-        frames = [frame.image for frame in source]
-        fps = source.fps
-    n = int(minutes * 60 * fps)
-    height, width = frames[0].shape[:2]
+        fps, (width, height) = source.fps, source.frame_size
+    n, written = int(minutes * 60 * fps), 0
     writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
     try:
-        for i in range(n):
-            writer.write(frames[i % len(frames)])
+        while written < n:  # the sample read again for each pass (its frames are not all held at once)
+            with open_source(SAMPLE) as source:
+                for frame in source:
+                    if written >= n:
+                        break
+                    writer.write(frame.image)
+                    written += 1
     finally:
         writer.release()
     return out, n

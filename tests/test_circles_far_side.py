@@ -135,6 +135,9 @@ def test_a_pose_model_depth_mirrored_side_on_is_turned_round_by_the_image_growth
     seq = replace(seq, hip_growth=far_growth(SETS, SIDE, phase_deg=phase_deg))
     assert _counts(seq) == SETS.directions
     assert _counts(seq, NO_MIRROR)[0] == "counterclockwise"                 # before: the first set reversed
+    # a rebuilt depth, mirrored or not, is never a confident count: the reversed one was, and is, "low"
+    assert analyze_circles(seq, settings=NO_MIRROR).confidence.level == "low"
+    assert analyze_circles(seq).confidence.level == "low"
 
 
 def test_a_pose_model_depth_turning_the_true_way_is_not_turned_round():

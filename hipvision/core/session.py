@@ -259,7 +259,7 @@ def _piece(seq: PoseSequence, kind: str, start: int, stop: int, *, end_s: float 
                         float(seq.detected[start:stop].mean()))
 
 
-def found_kind(found: list[PosturePhase], piece: PosturePhase) -> str:
+def _found_kind(found: list[PosturePhase], piece: PosturePhase) -> str:
     """The kind the posture classifier gave the frames of ``piece`` (a phase of ``found`` or a part of one)."""
     return next(p.kind for p in found if p.start_index <= piece.start_index < p.stop_index)
 
@@ -316,7 +316,7 @@ def analyze_session(
         kind = p.kind
         if result is not None:
             kind = SEATED
-            seen_as = "read as on hands and knees" if found_kind(found, p) == QUADRUPED else "not recognised"
+            seen_as = "read as on hands and knees" if _found_kind(found, p) == QUADRUPED else "not recognised"
             info.append(f"{_describe(k, SEATED, p.start_s, p.end_s)}: {seen_as} from the body's posture "
                         f"(a camera well above the knees?), but the seated test measured the legs in "
                         f"{result.valid_fraction:.0%} of its frames: analysed as seated.")
