@@ -136,14 +136,18 @@ def test_a_pose_model_depth_mirrored_side_on_is_turned_round_by_the_image_growth
     assert _counts(seq) == SETS.directions
     assert _counts(seq, NO_MIRROR)[0] == "counterclockwise"                 # before: the first set reversed
     # a rebuilt depth, mirrored or not, is never a confident count: the reversed one was, and is, "low"
-    assert analyze_circles(seq, settings=NO_MIRROR).confidence.level == "low"
-    assert analyze_circles(seq).confidence.level == "low"
+    reversed_, turned = analyze_circles(seq, settings=NO_MIRROR), analyze_circles(seq)
+    assert reversed_.confidence.level == "low" and turned.confidence.level == "low"
+    # and the turned-round one says so, in each set: its direction rests on the image alone
+    assert all(any("taken as mirrored" in r for r in s.confidence.reasons) for s in turned.sets if s.count)
+    assert not any("taken as mirrored" in r for r in reversed_.confidence.reasons)
 
 
 def test_a_pose_model_depth_turning_the_true_way_is_not_turned_round():
     seq = render_quadruped(SETS, camera=SIDE, seed=6, depth_motion_gain=0.12)
     seq = replace(seq, hip_growth=far_growth(SETS, SIDE, phase_deg=20.0))
     assert _counts(seq) == _counts(seq, NO_MIRROR) == SETS.directions
+    assert not any("taken as mirrored" in r for r in analyze_circles(seq).confidence.reasons)
 
 
 @pytest.mark.parametrize("gain", [-0.12, 0.12])

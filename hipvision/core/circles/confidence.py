@@ -446,6 +446,11 @@ def size_is_estimate(track: CircleTrack, rows: np.ndarray, settings: ConfidenceS
     return bool(np.mean((ratio < 1.0) | (scale > settings.size_estimate_scale)) > 0.5)
 
 
+#: How the rebuilt-depth reason goes on when the pose model's depth was taken as mirrored (`CircleTrack.depth_mirrored`).
+MIRRORED = (", and turning the other way from how the hips' image grew and shrank: it was taken as mirrored from "
+            "here, and the depth was rebuilt turning the image's way")
+
+
 def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, *, counted: bool,
                    line: bool = True) -> list[Reason]:
     """Reasons from the depth of the path in ``rows`` (valid frames only): rebuilt, or barely seen. With nothing
@@ -459,9 +464,10 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
     rebuilt = use & (ratio < 1.0)
     if rebuilt.any():
         times = 1.0 / float(np.median(ratio[rebuilt]))
+        seen = MIRRORED if track.depth_mirrored else ", so the depth was rebuilt"
         out.append(Reason(f"the pose model saw the motion toward and away from the camera about {times:.0f} times "
-                          "smaller than across, so the depth was rebuilt: the count and direction rest on that "
-                          "rebuild and the size is an estimate", _move_camera(*view_of(track, use, s))))
+                          f"smaller than across{seen}: the count and direction rest on that rebuild and the size is "
+                          "an estimate", _move_camera(*view_of(track, use, s))))
     measured = use & (ratio >= 1.0)
     if measured.sum() < 10:
         return out

@@ -449,11 +449,14 @@ class DepthEvidence:
     ``coeffs``: (T, 3) `depth_fit` coefficients per frame; ``ratios``: (T,) the depth/across ratios they
     assume (1.0 where nothing was rebuilt); ``image_loops``: (start s, end s) of the windows whose image
     evidence shows a clear loop by `image_loop`'s own gates, whatever the world depth shows (see
-    `image_loop_windows`; empty without image evidence)."""
+    `image_loop_windows`; empty without image evidence); ``mirrored``: the pose model's depth was taken as
+    mirrored in this view and its loops turned round (`_mirrored`), so the directions of its rebuilt frames rest
+    on the image growth."""
 
     coeffs: np.ndarray
     ratios: np.ndarray
     image_loops: tuple[tuple[float, float], ...] = ()
+    mirrored: bool = False
 
 
 def depth_coefficients(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: np.ndarray,
@@ -523,14 +526,15 @@ def depth_evidence(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: n
             found.append((c, p, ratio, az, from_image))
             terms.append((c, world, torso, az))
         stretches.append((rows, found, terms))
-    if _mirrored(against, settings):
+    mirrored = _mirrored(against, settings)
+    if mirrored:
         stretches = [(rows, [(c, -p if ratio < 1.0 and not from_image else p, ratio, az, from_image)
                              for c, p, ratio, az, from_image in found], terms) for rows, found, terms in stretches]
     stretches = [(rows, _confirmed(found, settings.min_windows, settings.image_min_windows), terms)
                  for rows, found, terms in stretches]
     confirmed = [f for _, found, _ in stretches for f in found]
     if not confirmed:
-        return DepthEvidence(coeffs, ratios, tuple(image_loops))
+        return DepthEvidence(coeffs, ratios, tuple(image_loops), mirrored)
     # the under-reporting belongs to the view: stretches seen from about the same place share it
     beta = float(np.median([f[2] for f in confirmed]))
     view = np.exp(1j * np.radians([f[3] for f in confirmed])).mean()
@@ -548,7 +552,7 @@ def depth_evidence(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: n
             coeffs[near, k] = np.interp(t[near], tc, table[:, k])
         coeffs[near[t[near] > tc[-1]]] = _without_direction(table[-1], found[-1][2], settings)
         ratios[near] = np.interp(t[near], tc, [f[2] for f in found])
-    return DepthEvidence(coeffs, ratios, tuple(image_loops))
+    return DepthEvidence(coeffs, ratios, tuple(image_loops), mirrored)
 
 
 def image_loop_windows(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: np.ndarray,

@@ -225,6 +225,8 @@ class CircleTrack:
         image_loops: (start s, end s) of the windows in which the image around the hips grew and shrank in a
             clear loop (`depth.image_loop_windows`; offline, with `PoseSequence.hip_growth`): evidence that the hips
             went round, not of which way.
+        depth_mirrored: the pose model's depth was taken as mirrored in this view and turned round where it was
+            rebuilt (`depth.DepthEvidence.mirrored`): there the direction rests on the image growth.
         torso_tilt_deg: (T,) the pose model's hip-to-shoulder line against up, degrees (0 upright, 90 level, 180
             head straight down; `posture.PostureFeatures.torso_tilt_deg`), NaN where unseen, or None (not read).
     """
@@ -241,6 +243,7 @@ class CircleTrack:
     depth_scale: np.ndarray | None = None
     image_loops: tuple[tuple[float, float], ...] = ()
     torso_tilt_deg: np.ndarray | None = None
+    depth_mirrored: bool = False
 
 
 def body_coordinates(pts: np.ndarray, up: np.ndarray, fwd: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
