@@ -119,8 +119,11 @@ def test_the_frame_fill_ignores_frames_where_no_landmark_was_seen_without_a_warn
         assert frame_fill(unseen, valid) == pytest.approx(whole, abs=0.02)
 
 
-#: the mirror check switched off (`DepthSettings.mirror_min_windows`): the pose model's own loop trusted
-NO_MIRROR = CirclesSettings(depth=DepthSettings(mirror_min_windows=10**6))
+#: the mirror check switched off (`DepthSettings.mirror_min_windows`), and the image's way per window
+#: (`DepthSettings.image_way_min_phase_deg`): the pose model's own loop trusted
+NO_MIRROR = CirclesSettings(depth=DepthSettings(mirror_min_windows=10**6, image_way_min_phase_deg=1e3))
+#: ... only the image's way per window switched off
+NO_WAY = CirclesSettings(depth=DepthSettings(image_way_min_phase_deg=1e3))
 
 
 @pytest.mark.parametrize("gain", [-0.12, -0.2])
@@ -135,6 +138,7 @@ def test_a_pose_model_depth_mirrored_side_on_is_turned_round_by_the_image_growth
     seq = replace(seq, hip_growth=far_growth(SETS, SIDE, phase_deg=phase_deg))
     assert _counts(seq) == SETS.directions
     assert _counts(seq, NO_MIRROR)[0] == "counterclockwise"                 # before: the first set reversed
+    assert _counts(seq, NO_WAY) == SETS.directions                            # the view's vote alone does it
     # a rebuilt depth, mirrored or not, is never a confident count: the reversed one was, and is, "low"
     reversed_, turned = analyze_circles(seq, settings=NO_MIRROR), analyze_circles(seq)
     assert reversed_.confidence.level == "low" and turned.confidence.level == "low"

@@ -91,6 +91,10 @@ class DepthSettings:
     # image growth a loop too (loopiness at least ``min_loop``); when the image's turns the other way in most of
     # them (at least this many), the pose model's depth is mirrored in this view and its loops are turned round
     # (`_mirrored`)
+    image_way_min_phase_deg: float = 15.0  # offline: side-on, a window whose depth was rebuilt (by the pose model's
+    # loop or as a follower) takes its direction from the image growth's loop where that loop is clean (`image_way`:
+    # loopiness at least ``min_loop``, a good fit, whole cycles all one way) and at least this far out of step with
+    # the across motion, and turns the other way (`_image_way`)
 
 
 def depth_axes(camera_azimuth_deg: float) -> tuple[np.ndarray, np.ndarray]:
@@ -261,6 +265,39 @@ def _mirrored(against: list[bool], settings: DepthSettings) -> bool:
     return len(against) >= settings.mirror_min_windows and sum(against) > len(against) / 2
 
 
+def image_way(terms: tuple | None, settings: DepthSettings) -> bool:
+    """Whether `image_loop_terms` show a loop clean enough to say which way it turns (not whether there was one):
+    loopiness at least ``min_loop``, a good fit, at least one whole cycle and all turning one way, at least
+    ``image_way_min_phase_deg`` out of step with the across motion."""
+    if terms is None:
+        return False
+    alpha, _, beta, r2, _, loop, signs = terms
+    return bool(loop >= settings.min_loop and r2 >= settings.min_fit_r2 and len(signs) >= 1
+                and abs(signs.sum()) == len(signs)
+                and np.degrees(np.arctan2(beta, abs(alpha))) >= settings.image_way_min_phase_deg)
+
+
+def _image_way(fits: list, images: dict, settings: DepthSettings) -> list:
+    """``fits`` (window centre s, coefficients, ratio) with each side-on window's direction taken from the image
+    growth (``images``: window centre -> (its `image_loop_terms` or None, azimuth)) where its loop there is clean
+    (`image_way`) and turns the other way from the coefficients' (the sign of their quarter-turn term, as the
+    loop's γ).
+
+    Side-on, the side-to-side half of each circle is motion toward the camera, which makes the hips' image grow
+    and shrink whatever the pose model reads (`_mirrored`). A rebuild that follows the view's confirmed under-reporting
+    (`_followers`) took its direction from the pose model's own faint loop: on a far side-on render (held-out seed
+    10013) that loop turned the same way through both sets, 3 clockwise and 3 counter-clockwise, while the image's
+    turned the true way in each (loopiness 0.93-1.0, 29-76° out of step); the clockwise set, whose image loop fell
+    under `image_loop`'s 30° in most windows and so confirmed nothing itself, was counted counter-clockwise."""
+    out = []
+    for c, p, ratio in fits:
+        image, az = images.get(c, (None, np.nan))
+        if _side_on(az, settings) and image_way(image, settings) and np.sign(image[1]) * np.sign(p[1]) < 0:
+            p = -p
+        out.append((c, p, ratio))
+    return out
+
+
 def image_loop(terms: tuple | None, settings: DepthSettings, *, agreeing: tuple | None = None) -> bool:
     """Whether `image_loop_terms` show a clear loop: ratio at least ``image_min_ratio``, at least
     ``image_min_phase_deg`` out of step with the across motion (its quarter-turn part against its
@@ -369,7 +406,7 @@ def _without_direction(coeffs: np.ndarray, ratio: float, settings: DepthSettings
     return np.array([coeffs[0], 0.0, coeffs[2]]) / settings.residual_share
 
 
-def _followers(found: list, terms: list, beta: float, settings: DepthSettings) -> list:
+def _followers(found: list, terms: list, beta: float, settings: DepthSettings, *, mirrored: bool = False) -> list:
     """``found`` plus the windows of a stretch that show a weaker but consistent loop (``beta``:
     the confirmed depth/across ratio of this view, from any stretch of the track).
 
@@ -380,7 +417,8 @@ def _followers(found: list, terms: list, beta: float, settings: DepthSettings) -
     flatter than a first finding needs is squashed too once the view is known to squash: on a
     rendered 45° view one set showed ratio 0.3 and was counted 2 of 5 before) and its fit is good;
     it is stretched with its own fit (its own direction) and the confirmed ratio. As for confirmation, only runs of
-    ``min_windows`` consecutive such windows turning the same way count.
+    ``min_windows`` consecutive such windows turning the same way count. ``mirrored``: the pose model's depth is
+    mirrored in this view (`_mirrored`), so each follower turns the other way from its own fit.
     """
     have = {f[0] for f in found}
     out, run = list(found), []
@@ -400,7 +438,8 @@ def _followers(found: list, terms: list, beta: float, settings: DepthSettings) -
         if not ok or (run and np.sign(gamma) != np.sign(run[-1][2])):
             flush()
         if ok:
-            run.append((c, _coefficients(alpha, gamma * beta / b, beta, settings=settings, live=False), gamma))
+            p = _coefficients(alpha, gamma * beta / b, beta, settings=settings, live=False)
+            run.append((c, -p if mirrored else p, gamma))
     flush()
     return sorted(out, key=lambda f: f[0])
 
@@ -500,7 +539,7 @@ def depth_evidence(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: n
     n = len(t)
     coeffs = np.tile(IDENTITY, (n, 1))
     ratios = np.ones(n)
-    stretches, image_loops, against = [], [], []
+    stretches, image_loops, against, images = [], [], [], {}
     for rows, windows in _segment_windows(t, valid, seg, settings):
         found, terms = [], []
         for c, w in windows:
@@ -525,6 +564,7 @@ def depth_evidence(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: n
                 against.append(_turn_against(closed, world))
             found.append((c, p, ratio, az, from_image))
             terms.append((c, world, torso, az))
+            images[c] = (closed, az)
         stretches.append((rows, found, terms))
     mirrored = _mirrored(against, settings)
     if mirrored:
@@ -541,7 +581,8 @@ def depth_evidence(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: n
     for rows, found, terms in stretches:
         same_view = [x for x in terms if abs(np.angle(np.exp(1j * np.radians(x[3])) / view, deg=True))
                      <= settings.follow_view_deg]
-        found = _followers([f[:3] for f in found], same_view, beta, settings)
+        found = _image_way(_followers([f[:3] for f in found], same_view, beta, settings, mirrored=mirrored),
+                           images, settings)
         if not found:
             continue
         tc = np.array([f[0] for f in found])
