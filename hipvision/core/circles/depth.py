@@ -84,6 +84,7 @@ class DepthSettings:
     # two independent signals agree (rendered side-on circles, near and far: the image loop 15-40° out of step,
     # the world's ratio 0.001-0.09; rocking 0-16°, and on the standing-rocking sample, 9-16°, the world's part
     # turned against the image)
+    image_agree_min_loop: float = 0.5  # ... and loopiness at least this (``min_loop`` otherwise)
     image_agree_min_sin_az: float = 0.87  # ... |sin azimuth| at least this: within about 30° of side-on, where the
     # image growth follows the side-to-side motion (from behind it does not: the live view of
     # samples/hip_circles_behind.mp4 then showed 3 + 3 where the recording's analysis saved 1 + 1)
@@ -277,7 +278,7 @@ def image_way(terms: tuple | None, settings: DepthSettings) -> bool:
                 and np.degrees(np.arctan2(beta, abs(alpha))) >= settings.image_way_min_phase_deg)
 
 
-def _image_way(fits: list, images: dict, settings: DepthSettings) -> list:
+def _image_way(fits: list, images: dict, settings: DepthSettings, *, found: set = frozenset()) -> list:
     """``fits`` (window centre s, coefficients, ratio) with each side-on window's direction taken from the image
     growth (``images``: window centre -> (its `image_loop_terms` or None, azimuth)) where its loop there is clean
     (`image_way`) and turns the other way from the coefficients' (the sign of their quarter-turn term, as the
@@ -292,7 +293,8 @@ def _image_way(fits: list, images: dict, settings: DepthSettings) -> list:
     out = []
     for c, p, ratio in fits:
         image, az = images.get(c, (None, np.nan))
-        if _side_on(az, settings) and image_way(image, settings) and np.sign(image[1]) * np.sign(p[1]) < 0:
+        if (_side_on(az, settings) or c not in found) and image_way(image, settings) \
+                and np.sign(image[1]) * np.sign(p[1]) < 0:
             p = -p
         out.append((c, p, ratio))
     return out
@@ -311,12 +313,13 @@ def image_loop(terms: tuple | None, settings: DepthSettings, *, agreeing: tuple 
         return False
     alpha, gamma, beta, r2, _, loop, signs = terms
     out_of_step_deg = np.degrees(np.arctan2(beta, abs(alpha)))
-    min_phase, min_cycles = settings.image_min_phase_deg, settings.image_min_cycles
+    min_phase, min_cycles, min_loop = settings.image_min_phase_deg, settings.image_min_cycles, settings.min_loop
     if agreeing is not None and np.sign(agreeing[1]) == np.sign(gamma) != 0:
         min_phase = min(min_phase, settings.image_agree_min_phase_deg)
         min_cycles = min(min_cycles, settings.image_agree_min_cycles)
+        min_loop = min(min_loop, settings.image_agree_min_loop)
     return bool(beta >= settings.image_min_ratio and out_of_step_deg >= min_phase
-                and r2 >= settings.min_fit_r2 and loop >= settings.min_loop
+                and r2 >= settings.min_fit_r2 and loop >= min_loop
                 and len(signs) >= min_cycles and abs(signs.sum()) == len(signs))
 
 
@@ -582,7 +585,7 @@ def depth_evidence(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: n
         same_view = [x for x in terms if abs(np.angle(np.exp(1j * np.radians(x[3])) / view, deg=True))
                      <= settings.follow_view_deg]
         found = _image_way(_followers([f[:3] for f in found], same_view, beta, settings, mirrored=mirrored),
-                           images, settings)
+                           images, settings, found={f[0] for f in found})
         if not found:
             continue
         tc = np.array([f[0] for f in found])
