@@ -278,7 +278,7 @@ def image_way(terms: tuple | None, settings: DepthSettings) -> bool:
                 and np.degrees(np.arctan2(beta, abs(alpha))) >= settings.image_way_min_phase_deg)
 
 
-def _image_way(fits: list, images: dict, settings: DepthSettings, *, found: set = frozenset()) -> list:
+def _image_way(fits: list, images: dict, settings: DepthSettings) -> list:
     """``fits`` (window centre s, coefficients, ratio) with each side-on window's direction taken from the image
     growth (``images``: window centre -> (its `image_loop_terms` or None, azimuth)) where its loop there is clean
     (`image_way`) and turns the other way from the coefficients' (the sign of their quarter-turn term, as the
@@ -289,12 +289,16 @@ def _image_way(fits: list, images: dict, settings: DepthSettings, *, found: set 
     (`_followers`) took its direction from the pose model's own faint loop: on a far side-on render (held-out seed
     10013) that loop turned the same way through both sets, 3 clockwise and 3 counter-clockwise, while the image's
     turned the true way in each (loopiness 0.93-1.0, 29-76° out of step); the clockwise set, whose image loop fell
-    under `image_loop`'s 30° in most windows and so confirmed nothing itself, was counted counter-clockwise."""
+    under `image_loop`'s 30° in most windows and so confirmed nothing itself, was counted counter-clockwise.
+
+    Side-on only. From 45° behind the image loop turned the true way through a set where the pose model's followed
+    the first set's way (seeds 10013, 10017, 10019: three sets), but against the truth through whole sets elsewhere
+    (seed 5901; fresh seed 10021, where the pose model's was right): taken off side-on as well, it turned those
+    three round and broke the fresh one, so it was not kept."""
     out = []
     for c, p, ratio in fits:
         image, az = images.get(c, (None, np.nan))
-        if (_side_on(az, settings) or c not in found) and image_way(image, settings) \
-                and np.sign(image[1]) * np.sign(p[1]) < 0:
+        if _side_on(az, settings) and image_way(image, settings) and np.sign(image[1]) * np.sign(p[1]) < 0:
             p = -p
         out.append((c, p, ratio))
     return out
@@ -585,7 +589,7 @@ def depth_evidence(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: n
         same_view = [x for x in terms if abs(np.angle(np.exp(1j * np.radians(x[3])) / view, deg=True))
                      <= settings.follow_view_deg]
         found = _image_way(_followers([f[:3] for f in found], same_view, beta, settings, mirrored=mirrored),
-                           images, settings, found={f[0] for f in found})
+                           images, settings)
         if not found:
             continue
         tc = np.array([f[0] for f in found])
