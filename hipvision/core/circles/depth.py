@@ -286,7 +286,7 @@ def _image_way(fits: list, images: dict, settings: DepthSettings) -> list:
 
     Side-on, the side-to-side half of each circle is motion toward the camera, which makes the hips' image grow
     and shrink whatever the pose model reads (`_mirrored`). A rebuild that follows the view's confirmed under-reporting
-    (`_followers`) took its direction from the pose model's own faint loop: on a far side-on render (held-out seed
+    (`_followers`) took its direction from the pose model's own faint loop: on a far side-on render (fresh seed
     10013) that loop turned the same way through both sets, 3 clockwise and 3 counter-clockwise, while the image's
     turned the true way in each (loopiness 0.93-1.0, 29-76° out of step); the clockwise set, whose image loop fell
     under `image_loop`'s 30° in most windows and so confirmed nothing itself, was counted counter-clockwise.
