@@ -92,10 +92,12 @@ class DepthSettings:
     # image growth a loop too (loopiness at least ``min_loop``); when the image's turns the other way in most of
     # them (at least this many), the pose model's depth is mirrored in this view and its loops are turned round
     # (`_mirrored`)
-    image_way_min_phase_deg: float = 15.0  # offline: side-on, a window whose depth was rebuilt (by the pose model's
+    image_way_min_phase_deg: float = 30.0  # offline: side-on, a window whose depth was rebuilt (by the pose model's
     # loop or as a follower) takes its direction from the image growth's loop where that loop is clean (`image_way`:
     # loopiness at least ``min_loop``, a good fit, whole cycles all one way) and at least this far out of step with
-    # the across motion, and turns the other way (`_image_way`)
+    # the across motion, and turns the other way (`_image_way`). As far as a loop must be to count at all
+    # (``image_min_phase_deg``): with 15°, a fresh far side-on render (seed 10153, from the person's left) lost a
+    # circle, its image loop clean but 17-20° out of step and turning against the truth through both sets
 
 
 def depth_axes(camera_azimuth_deg: float) -> tuple[np.ndarray, np.ndarray]:
