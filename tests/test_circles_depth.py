@@ -350,7 +350,7 @@ def test_image_growth_turning_against_a_faint_world_loop_does_not_override_it(vi
 
 @pytest.mark.parametrize("gain", [0.18, 0.24])
 def test_side_on_a_pose_model_depth_turning_one_way_through_both_sets_takes_each_sets_way_from_the_image(gain):
-    """Far side-on (rendered, held-out seed 10013) the pose model's faint depth loop turned the same way through
+    """Far side-on (rendered, fresh seed 10013) the pose model's faint depth loop turned the same way through
     3 clockwise and 3 counter-clockwise circles, while the hips' image growth turned the true way in each: the
     clockwise set was counted counter-clockwise. Here the world depth turns the first set's way through both (the
     second set's depth mirrored, ``gain`` of the true size: a loop the analysis finds itself): each window whose
@@ -376,13 +376,12 @@ def test_side_on_a_pose_model_depth_turning_one_way_through_both_sets_takes_each
 def test_followers_in_a_view_whose_depth_is_mirrored_turn_the_other_way_from_their_own_fit():
     """Once the pose model's depth is taken as mirrored in a view (`depth._mirrored`), its loops are turned round;
     the windows that only follow the view's confirmed under-reporting (`depth._followers`) are loops of the same
-    mirrored depth, and turn round too (rendered near side-on, held-out seed 10013: the first set's found windows
+    mirrored depth, and turn round too (rendered near side-on, fresh seed 10013: the first set's found windows
     turned round and counted right, the second set's followers kept the mirrored way, 3 + 3 counted 4 + 0)."""
-    from hipvision.core.circles.depth import _followers
+    from hipvision.core.circles.depth import _followers, loop_terms
     t = np.linspace(0.0, 10.0, 300)
     a = 0.08 * np.cos(2 * np.pi * t / 3.0)
     dev = np.stack([a, 0.01 * np.sin(2 * np.pi * t / 3.0)], axis=1)  # side-on: across = forward, depth = right
-    from hipvision.core.circles.depth import loop_terms
     terms = loop_terms(t, dev, 90.0, 0.5)
     assert terms is not None and 0.05 < terms[2] < 0.25
     as_is = _followers([], [(c, terms, 0.5, 90.0) for c in (1.0, 2.0, 3.0)], terms[2], DepthSettings())
@@ -415,7 +414,7 @@ def test_a_clean_image_loop_sets_the_way_of_a_rebuilt_window_side_on(azimuth, tu
 @pytest.mark.parametrize("loop, agreeing, clear", [(0.6, True, True), (0.6, False, False), (0.45, True, False),
                                                    (0.85, False, True)])
 def test_an_image_loop_the_pose_model_agrees_with_needs_less_loopiness(loop, agreeing, clear):
-    """`depth.image_loop`: far side-on (rendered, held-out seed 10017) the image growth's loop turned the true way in
+    """`depth.image_loop`: far side-on (rendered, fresh seed 10017) the image growth's loop turned the true way in
     every window of both sets, with loopiness 0.58-0.79, while the pose model's faint depth (ratio 0.01-0.05) turned
     the same way: two independent signals agreeing, 3 + 3 counted 0 + 0 while the image needed 0.8. Where the pose
     model's quarter-turn part turns the image loop's way, half is enough (`image_agree_min_loop`); alone, not."""

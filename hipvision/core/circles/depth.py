@@ -268,16 +268,22 @@ def _mirrored(against: list[bool], settings: DepthSettings) -> bool:
     return len(against) >= settings.mirror_min_windows and sum(against) > len(against) / 2
 
 
+def out_of_step_deg(terms: tuple) -> float:
+    """How far a window's loop (`loop_terms`) is out of step with the across motion, degrees: its quarter-turn
+    part against its in-step part (90° = a pure quarter turn, as a circle's depth; 0° = a line)."""
+    alpha, _, beta, *_ = terms
+    return float(np.degrees(np.arctan2(beta, abs(alpha))))
+
+
 def image_way(terms: tuple | None, settings: DepthSettings) -> bool:
     """Whether `image_loop_terms` show a loop clean enough to say which way it turns (not whether there was one):
     loopiness at least ``min_loop``, a good fit, at least one whole cycle and all turning one way, at least
     ``image_way_min_phase_deg`` out of step with the across motion."""
     if terms is None:
         return False
-    alpha, _, beta, r2, _, loop, signs = terms
+    _, _, _, r2, _, loop, signs = terms
     return bool(loop >= settings.min_loop and r2 >= settings.min_fit_r2 and len(signs) >= 1
-                and abs(signs.sum()) == len(signs)
-                and np.degrees(np.arctan2(beta, abs(alpha))) >= settings.image_way_min_phase_deg)
+                and abs(signs.sum()) == len(signs) and out_of_step_deg(terms) >= settings.image_way_min_phase_deg)
 
 
 def _image_way(fits: list, images: dict, settings: DepthSettings) -> list:
@@ -317,14 +323,13 @@ def image_loop(terms: tuple | None, settings: DepthSettings, *, agreeing: tuple 
     (a far camera: the image growth's loop is weaker against its in-step part, the world's faint but right)."""
     if terms is None:
         return False
-    alpha, gamma, beta, r2, _, loop, signs = terms
-    out_of_step_deg = np.degrees(np.arctan2(beta, abs(alpha)))
+    _, gamma, beta, r2, _, loop, signs = terms
     min_phase, min_cycles, min_loop = settings.image_min_phase_deg, settings.image_min_cycles, settings.min_loop
     if agreeing is not None and np.sign(agreeing[1]) == np.sign(gamma) != 0:
         min_phase = min(min_phase, settings.image_agree_min_phase_deg)
         min_cycles = min(min_cycles, settings.image_agree_min_cycles)
         min_loop = min(min_loop, settings.image_agree_min_loop)
-    return bool(beta >= settings.image_min_ratio and out_of_step_deg >= min_phase
+    return bool(beta >= settings.image_min_ratio and out_of_step_deg(terms) >= min_phase
                 and r2 >= settings.min_fit_r2 and loop >= min_loop
                 and len(signs) >= min_cycles and abs(signs.sum()) == len(signs))
 
