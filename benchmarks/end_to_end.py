@@ -140,7 +140,9 @@ def main(argv: list[str] | None = None) -> int:
               f"load average {os.getloadavg()[0]:.1f}")
         for command, sample in cases.items():
             video = clip(sample, args.seconds, tmp_dir / f"{command}.mp4")
-            hv = [PYTHON, "-m", "hipvision", command, str(video), "--json", str(tmp_dir / f"{command}.json")]
+            # the same model as the plain script (a file's seated test defaults to heavy): the overhead is measured
+            hv = [PYTHON, "-m", "hipvision", command, str(video), "--json", str(tmp_dir / f"{command}.json"),
+                  "--model", str(model)]
             bare = [PYTHON, "-c", BARE, str(video), str(model), str(args.bare_poses)]
             runs = {"bare": (bare, env), "hipvision": (hv, env)}
             if args.base is not None:

@@ -444,6 +444,10 @@ def test_a_video_in_a_batch_gives_what_its_single_command_gives(tmp_path, model_
     single = tmp_path / "single.json"
     assert main(["rotation", str(SAMPLES / "seated_ir.mp4"), "--json", str(single)]) == 0
     assert same_result(out / "seated_ir.json", single)
+    from hipvision.pose.models import SEATED_FILE_MODEL, find_model
+
+    if find_model(SEATED_FILE_MODEL) is not None:   # both read the seated test with its own model
+        assert json.loads(single.read_text())["model"] == f"pose_landmarker_{SEATED_FILE_MODEL}"
     assert "<svg" in (out / "seated_ir.html").read_text()
     assert read_table(out / "batch.csv")["broken"]["status"] == "failed"
 

@@ -614,3 +614,34 @@ def test_lite_builds_offline_with_npm_and_finds_the_person(tmp_path, monkeypatch
     for joint, index in (("hip.L", 23), ("hip.R", 24), ("ankle.L", 27), ("ankle.R", 28)):
         x, y = pose.image[index, 0] * w, pose.image[index, 1] * h
         assert math.hypot(x - truth["joints_px"][joint][60][0], y - truth["joints_px"][joint][60][1]) < 20, joint
+
+
+# ---------------------------------------------------------------- the seated test's model on files
+
+def test_preferred_model_falls_back_to_the_default_with_one_note(places, monkeypatch):
+    full = _put(places["repo"], "full")
+    notes = []
+    _npm_missing(monkeypatch)                                       # heavy cannot be downloaded nor built
+    assert models.resolve_preferred("heavy", on_fallback=notes.append) == full
+    assert len(notes) == 1 and notes[0].startswith("the heavy pose model could not be provisioned (")
+    assert "using full" in notes[0] and "hipvision models fetch heavy" in notes[0]
+    heavy = _put(places["repo"], "heavy")
+    assert models.resolve_preferred("heavy", on_fallback=notes.append) == heavy and len(notes) == 1
+    with pytest.raises(ModelError):                                  # no fallback from the fallback itself
+        models.resolve_preferred("lite", fallback="lite")
+
+
+@pytest.mark.slow
+def test_rotation_of_a_file_without_heavy_measures_with_full_and_says_so(places, monkeypatch, capsys, model_path,
+                                                                          tmp_path):
+    """`hipvision rotation FILE` reads a file with `SEATED_FILE_MODEL`; where it cannot be had (no npm, no
+    network) the run still gives its result, with the full model and a note; an asked model is used as is."""
+    assert models.SEATED_FILE_MODEL == "heavy"
+    _put(places["repo"], "full", model_path.read_bytes())
+    _npm_missing(monkeypatch)
+    video = SAMPLES / "seated_ir.mp4"
+    out = tmp_path / "r.json"
+    assert main(["rotation", str(video), "--json", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "note: the heavy pose model could not be provisioned" in " ".join(err.split())
+    assert json.loads(out.read_text())["model"] == "pose_landmarker_full"

@@ -136,3 +136,23 @@ def test_live_camera_mode_on_the_seated_video(tmp_path, model_path):
     for side in ("left", "right"):
         best = max(e["held_deg"] for e in truth if e["leg"] == side)
         assert d[side]["held_deg"] == pytest.approx(best, abs=3.5), side
+
+
+def test_the_file_command_reads_the_seated_test_with_the_heavy_model(tmp_path):
+    """`hipvision rotation FILE` without --model measures with `SEATED_FILE_MODEL` (heavy; `make model`
+    provisions it), within the same bounds per effort."""
+    from hipvision.cli import main
+    from hipvision.pose.models import SEATED_FILE_MODEL, find_model
+
+    if find_model(SEATED_FILE_MODEL) is None:
+        pytest.skip(f"the {SEATED_FILE_MODEL} model is not provisioned (make model)")
+    video = _need("seated_ir")
+    truth = _truth("seated_ir")["rotation"]["efforts"]
+    out = tmp_path / "file.json"
+    assert main(["rotation", str(video), "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    assert d["model"] == f"pose_landmarker_{SEATED_FILE_MODEL}"
+    t = np.asarray(d["series"]["t_s"], float)
+    angle = np.array([[np.nan if v is None else v for v in d["series"][f"{s}_deg"]] for s in ("left", "right")]).T
+    errors = _check_efforts(d, truth, t, angle)
+    assert len(errors) == 3 and np.mean(np.abs(errors)) <= MAX_MEAN_ERROR_DEG, errors

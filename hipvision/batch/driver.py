@@ -256,9 +256,24 @@ def _model_for_workers(jobs: Sequence[Job], options: BatchOptions) -> str | None
     return str(model_path(options.model))
 
 
+def _seated_model_for_workers(jobs: Sequence[Job], options: BatchOptions,
+                              on_note: Callable[[str], None] | None = None) -> str | None:
+    """The model a video found to be a seated test is read again with, as `hipvision rotation FILE` would
+    (`SEATED_FILE_MODEL`), provisioned here on the local engine (a path; the general model with ``on_note``
+    told why when it cannot be had); None when a model was asked for or no job reads a video."""
+    if options.model is not None or all(job.recording.is_poses for job in jobs):
+        return None
+    from hipvision.pose.models import SEATED_FILE_MODEL, resolve_preferred
+
+    if options.engine == "ray":
+        return SEATED_FILE_MODEL
+    return str(resolve_preferred(SEATED_FILE_MODEL, on_fallback=on_note))
+
+
 def run_batch(recordings: Sequence[Recording], options: BatchOptions, *, on_start: OnStart | None = None,
-              on_row: OnRow | None = None) -> BatchSummary:
+              on_row: OnRow | None = None, on_note: Callable[[str], None] | None = None) -> BatchSummary:
     """Analyse ``recordings`` (from `hipvision.batch.inputs.expand_inputs`) as ``options`` say.
+    ``on_note`` gets a line when the seated test's pose model cannot be had and the general one is used.
 
     Raises:
         InputError: the batch cannot run as asked (checked before any work).
@@ -277,7 +292,8 @@ def run_batch(recordings: Sequence[Recording], options: BatchOptions, *, on_star
         on_start(len(jobs), batch.reused)
     if jobs:
         model = _model_for_workers(jobs, options)
-        jobs = [replace(job, model=model) for job in jobs]
+        seated = _seated_model_for_workers(jobs, options, on_note)
+        jobs = [replace(job, model=model, seated_model=seated) for job in jobs]
         by_name = {r.name: r for r in batch.recs}
         workers = options.workers or default_workers()
         stream = outcomes(jobs, engine=options.engine, workers=workers, address=options.address)

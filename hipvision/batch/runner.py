@@ -28,6 +28,9 @@ class Job:
     Attributes:
         recording: the input, its name, subject and kind (None: from the posture).
         model: pose model path or name; None = the provisioned default of the machine that runs it.
+        seated_model: pose model path or name for a video found to be a seated test, which is then read again
+            with it, as `hipvision rotation FILE` reads it (`hipvision.pose.models.SEATED_FILE_MODEL`);
+            None = ``model`` for every kind (a model was asked for).
         report: also render the HTML report.
         min_phase_s: shortest seated or circles phase analysed in a session, and the shortest phase
             that tells the kind, seconds.
@@ -35,6 +38,7 @@ class Job:
 
     recording: Recording
     model: str | None = None
+    seated_model: str | None = None
     report: bool = False
     min_phase_s: float = 3.0
 
@@ -111,8 +115,12 @@ def analyse(job: Job) -> Outcome:
     start = time.perf_counter()
     kind = rec.kind
     try:
-        seq = poses_from_input(rec.source, model=job.model, progress=False)
+        reread = not rec.is_poses and job.seated_model is not None and job.seated_model != job.model
+        first = job.seated_model if reread and kind == "rotation" else job.model
+        seq = poses_from_input(rec.source, model=first, progress=False)
         kind = kind or detect_kind(seq, min_phase_s=job.min_phase_s)
+        if reread and kind == "rotation" and first != job.seated_model:   # as `hipvision rotation FILE` reads it
+            seq = poses_from_input(rec.source, model=job.seated_model, progress=False)
         given = None if rec.is_poses else Path(rec.source) if Path(str(rec.source)).is_file() else None
         result = add_source_video(ANALYSES[kind](seq, job), known_source_video(given, seq))
         html = None

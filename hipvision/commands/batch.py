@@ -118,7 +118,8 @@ def run(inputs: list[str], options, *, subject: str | None, kind: str | None) ->
         bar.advance(task)
 
     try:
-        summary = run_batch(recordings, options, on_start=on_start, on_row=on_row)
+        summary = run_batch(recordings, options, on_start=on_start, on_row=on_row,
+                            on_note=lambda line: err_console.print(f"[yellow]note:[/] {line}", highlight=False))
     except KeyboardInterrupt:
         bar.stop()
         err_console.print(f"interrupted: every finished recording is in {options.out_dir} and its table; "
@@ -154,7 +155,8 @@ def register(app: typer.Typer) -> None:
         save: bool = typer.Option(False, "--save", help="Add each result to its subject's local history."),
         parquet: bool = typer.Option(False, "--parquet", help="Also write batch.parquet (needs pyarrow)."),
         model: Optional[str] = typer.Option(
-            None, "--model", help="Pose model file (.task) or name. Default: the provisioned 'full' model."),
+            None, "--model", help="Pose model file (.task) or name, for every recording. Default: full, and heavy for a "
+                          "video found to be a seated test (read again, as 'hipvision rotation FILE' reads it)."),
         min_phase_s: float = typer.Option(3.0, "--min-phase-s", min=0.5,
                                           help="Sessions: shortest analysed phase; also the shortest phase "
                                                "that tells the kind (seconds)."),

@@ -95,15 +95,21 @@ def download_bar(label: str) -> Iterator[Callable[[int, int | None], None]]:
             bar.stop()
 
 
-def provisioned_model(model: str | os.PathLike | None) -> Path:
+def provisioned_model(model: str | os.PathLike | None, *, default: str | None = None) -> Path:
     """The ``--model`` value (a ``.task`` file, a model name, or None for the default) as a model file.
 
+    ``default``: the model name to use when ``--model`` was not given (None: `hipvision.pose.models.DEFAULT_MODEL`);
+    when it cannot be provisioned, the general default is used with a note on stderr.
     A model that is not there yet is provisioned now (downloaded with a progress bar, or built
     offline; see `hipvision.pose.models.fetch`). Raises ModelError.
     """
-    from hipvision.pose.models import resolve_model
+    from hipvision.pose.models import resolve_model, resolve_preferred
 
     with download_bar("downloading pose model") as bar:
+        if model is None and default is not None:
+            return resolve_preferred(default, on_progress=bar, verbose=cli_options().verbose,
+                                     on_fallback=lambda line: err_console.print(f"[yellow]note:[/] {line}",
+                                                                                highlight=False))
         return resolve_model(explicit=model, on_progress=bar, verbose=cli_options().verbose)
 def import_in_background(*modules: str) -> None:
     """Start importing ``modules`` (e.g. an analysis needing scipy.signal, seconds to import) on a daemon

