@@ -635,7 +635,7 @@ def test_preferred_model_falls_back_to_the_default_with_one_note(places, monkeyp
 def test_rotation_of_a_file_without_heavy_measures_with_full_and_says_so(places, monkeypatch, capsys, model_path,
                                                                           tmp_path):
     """`hipvision rotation FILE` reads a file with `SEATED_FILE_MODEL`; where it cannot be had (no npm, no
-    network) the run still gives its result, with the full model and a note; an asked model is used as is."""
+    network) the run still gives its result, with the full model and a note."""
     assert models.SEATED_FILE_MODEL == "heavy"
     _put(places["repo"], "full", model_path.read_bytes())
     _npm_missing(monkeypatch)
