@@ -30,7 +30,9 @@ if str(ROOT) not in sys.path:
 
 import hipvision.core.rotation.status as rotation_status  # noqa: E402
 from hipvision.core.rotation import analyze_rotation  # noqa: E402
-from hipvision.core.rotation.uncertainty import DEFAULT_MODEL, HoldEvidence, UncertaintyModel, uncertainty_deg  # noqa: E402
+from hipvision.core.rotation.uncertainty import (  # noqa: E402
+    DEFAULT_MODEL, HoldEvidence, UncertaintyModel, uncertainty_deg, uncertainty_model_for,
+)
 from hipvision.io import load_sequence  # noqa: E402
 from hipvision.synthetic.render.sidecar import load_sidecar, match_efforts  # noqa: E402
 
@@ -45,20 +47,23 @@ class RenderedLeg:
     evidence: HoldEvidence
 
 
-def pose_files(folder: Path) -> list[tuple[Path, Path]]:
-    """(pose file, sidecar) pairs of the seated videos in ``folder``."""
+def pose_files(folder: Path, model: str = "full") -> list[tuple[Path, Path]]:
+    """(pose file, sidecar) pairs of the seated videos in ``folder``; of an accuracy cache, the pose files of
+    ``model`` (``STEM.<model>.poses.npz``)."""
     pairs = []
+    own = f".{model}.poses.npz"
     for npz in sorted(folder.glob("*.npz")):
-        if npz.name.endswith(".poses.npz") and not npz.name.endswith(".full.poses.npz"):
+        if npz.name.endswith(".poses.npz") and not npz.name.endswith(own):
             continue                                          # other pose models of an accuracy cache
-        side = folder / (npz.name.removesuffix(".full.poses.npz").removesuffix(".npz") + ".json")
+        side = folder / (npz.name.removesuffix(own).removesuffix(".npz") + ".json")
         if side.is_file() and (npz.name.startswith("seated") or not npz.name.endswith(".poses.npz")):
             pairs.append((npz, side))
     return pairs
 
 
-def rendered_legs(folder: Path) -> list[RenderedLeg]:
-    """Every rotated leg's matched effort in ``folder``, with the evidence its uncertainty came from."""
+def rendered_legs(folder: Path, model: str = "full") -> list[RenderedLeg]:
+    """Every rotated leg's matched effort in ``folder`` (pose files of ``model``, `pose_files`), with the evidence
+    its uncertainty came from."""
     seen: list[HoldEvidence] = []
     real = rotation_status.uncertainty_deg
 
@@ -69,7 +74,7 @@ def rendered_legs(folder: Path) -> list[RenderedLeg]:
     out = []
     rotation_status.uncertainty_deg = spy
     try:
-        for npz, side in pose_files(folder):
+        for npz, side in pose_files(folder, model):
             truth = load_sidecar(side)
             condition = f"{folder.name}/{truth.get('camera', {}).get('condition', '?')}"
             seen.clear()
@@ -120,9 +125,12 @@ def main() -> None:
     ap = folders_parser(__doc__)
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="an UncertaintyModel constant to change (repeatable)")
+    ap.add_argument("--model", default="full", help="of an accuracy cache, read STEM.MODEL.poses.npz "
+                    "(default: full); a folder of NAME.npz is read whatever its model")
     args = ap.parse_args()
-    model = dataclasses.replace(DEFAULT_MODEL, **{k: float(v) for k, v in (s.split("=") for s in args.set)})
-    legs = [g for folder in args.folders for g in rendered_legs(folder)]
+    base = uncertainty_model_for(f"pose_landmarker_{args.model}")     # the constants the analysis used
+    model = dataclasses.replace(base, **{k: float(v) for k, v in (s.split("=") for s in args.set)})
+    legs = [g for folder in args.folders for g in rendered_legs(folder, args.model)]
     print(f"constants: {model}")
     print(table(legs, model))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 
@@ -29,6 +30,14 @@ def _session(tmp_path, n_s: float = 8.0):
     path = tmp_path / "poses.npz"
     save_sequence(seq, path)
     return seq, path
+
+
+def test_the_table_names_the_pose_model_that_measured(tmp_path, capsys):
+    seq, _ = _session(tmp_path, n_s=6.0)
+    npz = tmp_path / "heavy.npz"
+    save_sequence(dataclasses.replace(seq, model="pose_landmarker_heavy"), npz)
+    assert main(["rotation", str(npz)]) == 0
+    assert "Seated hip internal rotation (heavy pose model)" in capsys.readouterr().out
 
 
 def test_json_and_csv_from_npz(tmp_path, capsys):

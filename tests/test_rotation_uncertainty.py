@@ -11,8 +11,8 @@ import pytest
 from hipvision.core.rotation import analyze_rotation
 from hipvision.core.rotation.summary import Effort, class_with_uncertainty, classify
 from hipvision.core.rotation.uncertainty import (
-    Z95, HoldEvidence, UncertaintyModel, asymmetry_verdict, hold_evidence, held_text, uncertainty_deg,
-    uncertainty_terms,
+    DEFAULT_MODEL, Z95, HoldEvidence, UncertaintyModel, asymmetry_verdict, hold_evidence, held_text, uncertainty_deg,
+    uncertainty_model_for, uncertainty_terms,
 )
 from hipvision.core.rotation.view import CameraView
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
@@ -187,6 +187,22 @@ def test_a_camera_turned_to_the_right_warns_about_the_left_leg_and_says_where_to
     assert len(turned) == 1 and "the left leg, away from the camera, can read low" in turned[0]
     assert "straight in front" in turned[0]
     assert not any("to the person's" in i for i in info)
+
+
+def test_with_the_heavy_net_a_turned_camera_warns_about_both_legs_and_the_away_leg_is_not_wider():
+    # heavy's landmarks read both legs of a turned camera alike (−1.7°): no extra width for the away leg, and the
+    # warning does not single it out; the same recording from the full net keeps both
+    seq = _seq([(2.0, 35.0, 3.0)], [(2.0, 25.0, 3.0)], yaw_deg=-18.0)
+    full = analyze_rotation(dataclasses.replace(seq, model="pose_landmarker_full"))
+    heavy = analyze_rotation(dataclasses.replace(seq, model="pose_landmarker_heavy"))
+    assert full.left.evidence.away and heavy.left.evidence.away        # the camera is off to the person's right
+    assert heavy.left.held_deg == full.left.held_deg
+    assert heavy.left.uncertainty_deg < full.left.uncertainty_deg
+    assert heavy.right.uncertainty_deg == pytest.approx(full.right.uncertainty_deg)   # the near leg: unchanged
+    turned = [w for w in heavy.warnings if "to the person's right" in w]
+    assert len(turned) == 1 and "both legs can read low" in turned[0] and "away from the camera" not in turned[0]
+    assert any("the left leg, away from the camera, can read low" in w for w in full.warnings)
+    assert uncertainty_model_for("pose_landmarker_lite") == DEFAULT_MODEL == uncertainty_model_for("")
 
 
 def test_small_set_up_corrections_are_information_not_warnings():

@@ -56,7 +56,9 @@ def print_summary(d: dict) -> None:
 
     colors = {"limited": "red", "functional": "yellow", "target": "green", "borderline": "magenta",
               "unconfirmed": "magenta", None: "dim"}
-    table = Table(title="Seated hip internal rotation", show_edge=False, header_style="bold")
+    model = str(d.get("model") or "").removeprefix("pose_landmarker_")    # which net measured (files: heavy)
+    table = Table(title="Seated hip internal rotation" + (f" ({model} pose model)" if model else ""),
+                  show_edge=False, header_style="bold")
     for col, justify in (("leg", "left"), ("held ≥ %gs (95%%)" % d.get("min_hold_s", 1.0), "right"),
                          ("peak", "right"), ("class", "left"), ("efforts", "right"), ("seen", "right")):
         table.add_column(col, justify=justify)

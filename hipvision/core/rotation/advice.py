@@ -30,7 +30,7 @@ SETUP_LIMITS: dict[str, tuple[float, float]] = {
 SHANK_M = 0.43
 
 
-def setup_advice(view: CameraView, shank_px: float) -> tuple[list[str], list[str]]:
+def setup_advice(view: CameraView, shank_px: float, *, away_leg_lower: bool = True) -> tuple[list[str], list[str]]:
     """(warnings, information) about the camera set-up.
 
     Args:
@@ -39,6 +39,8 @@ def setup_advice(view: CameraView, shank_px: float) -> tuple[list[str], list[str
         shank_px: median image length of the shanks while measured, pixels (NaN = not known); the
             person-size warning and its distance use it divided by cos(pitch) (the hanging shank's length as a
             camera at knee height would see it).
+        away_leg_lower: the pose model reads the leg away from a turned camera lower than the near one (the full
+            net; `uncertainty.UncertaintyModel.turn_away_deg` > 0): the turned-camera warning names that leg.
     """
     warnings: list[str] = []
     info: list[str] = []
@@ -50,10 +52,12 @@ def setup_advice(view: CameraView, shank_px: float) -> tuple[list[str], list[str
         other = "right" if side == "left" else "left"
         text = f"camera about {abs(yaw):.0f}° to the person's {side}"
         if abs(yaw) >= SETUP_LIMITS["yaw"][1]:
-            # rendered people, |yaw| 10-33°: the leg away from the camera read -4.0°, the other -1.3°
-            # (docs/rotation-accuracy.md, "A turned camera, third pass")
-            warnings.append(f"{text} (corrected, but less certain): the {other} leg, away from the camera, can "
-                            f"read low by a few degrees (the {side} leg less); place the camera straight in "
+            # rendered people, |yaw| 10-33°: with the full net the leg away from the camera read -4.0°, the other
+            # -1.3° (docs/rotation-accuracy.md, "A turned camera, third pass"); with heavy both -1.7° (28 videos,
+            # "The heavy pose model for the seated test on files")
+            legs = (f"the {other} leg, away from the camera, can read low by a few degrees (the {side} leg less)"
+                    if away_leg_lower else "both legs can read low by a degree or two")
+            warnings.append(f"{text} (corrected, but less certain): {legs}; place the camera straight in "
                             "front of the knees")
         else:
             info.append(f"{text}, corrected")

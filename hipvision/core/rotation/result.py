@@ -19,7 +19,7 @@ from hipvision.core.rotation.summary import (
     HOLD_PERCENTILE, THRESHOLDS_DEG, Effort, Held, class_of_lower_bound, class_with_uncertainty, classify,
 )
 from hipvision.core.rotation.uncertainty import (
-    FrameEvidence, HoldEvidence, asymmetry_verdict, combined_uncertainty_deg,
+    FrameEvidence, HoldEvidence, asymmetry_verdict, combined_uncertainty_deg, uncertainty_model_for,
 )
 from hipvision.core.rotation.view import MAX_PITCH_DEG, CameraView
 from hipvision.core.schema import result_header
@@ -251,10 +251,11 @@ def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.
     legs = {}
     ok = reasons == int(Reason.OK)
     fit_failed = mode != "live" and _fit_failed(view, settings)
+    constants = uncertainty_model_for(model)
     for k, side in enumerate(SIDES):
         x = filtered[:, k]
         out = leg_outcome(t, raw, filtered, k, view, hold_s=settings.min_hold_s, percentile=settings.hold_percentile,
-                          evidence=evidence, fit_failed=fit_failed)
+                          evidence=evidence, fit_failed=fit_failed, uncertainty=constants)
         peak = float(np.nanmax(x)) if np.isfinite(x).any() else float("nan")
         out, unmeasured = with_unmeasured(out, t, reasons[:, k], hold_s=settings.min_hold_s, angle_deg=x)
         legs[side] = LegResult(side, out.held, peak, float(ok[:, k].mean()) if len(t) else 0.0, out.efforts,
@@ -268,7 +269,7 @@ def summarise(t: np.ndarray, raw: np.ndarray, filtered: np.ndarray, reasons: np.
         shank = np.nan
         if evidence is not None and np.isfinite(np.where(ok, evidence.shank_px, np.nan)).any():
             shank = float(np.nanmedian(np.where(ok, evidence.shank_px, np.nan)))
-        setup_warnings, info = setup_advice(view, shank)
+        setup_warnings, info = setup_advice(view, shank, away_leg_lower=constants.turn_away_deg > 0)
         warnings += setup_warnings
     if posture is not None:
         warnings.insert(0, posture.warning)

@@ -30,7 +30,9 @@ import numpy as np
 
 from hipvision.core.rotation.frame import REASON_SEEN, SETUP_MESSAGES, Reason
 from hipvision.core.rotation.summary import EFFORT_ENTER_DEG, Effort, Held, find_efforts, held_value, rest_angle
-from hipvision.core.rotation.uncertainty import FrameEvidence, HoldEvidence, hold_evidence, uncertainty_deg
+from hipvision.core.rotation.uncertainty import (
+    DEFAULT_MODEL, FrameEvidence, HoldEvidence, UncertaintyModel, hold_evidence, uncertainty_deg,
+)
 from hipvision.core.rotation.view import CameraView
 
 STATUSES = ("measured", "not held", "no effort", "not seen")
@@ -57,7 +59,7 @@ class LegOutcome:
 
 def leg_outcome(t_s: np.ndarray, raw_deg: np.ndarray, filtered_deg: np.ndarray, leg: int, view: CameraView, *,
                 hold_s: float, percentile: float, evidence: FrameEvidence | None = None,
-                fit_failed: bool = False) -> LegOutcome:
+                fit_failed: bool = False, uncertainty: UncertaintyModel = DEFAULT_MODEL) -> LegOutcome:
     """The outcome of leg ``leg`` (0 left, 1 right) of a recording.
 
     Args:
@@ -65,7 +67,8 @@ def leg_outcome(t_s: np.ndarray, raw_deg: np.ndarray, filtered_deg: np.ndarray, 
             degrees, NaN = not measured. view: the camera view used. hold_s, percentile: see
             `summary.held_value`. evidence: per-frame facts for the uncertainty (None: the
             uncertainty leaves out the person's size and the view correction). fit_failed: the
-            view's pitch and yaw fit was attempted and failed (`uncertainty.HoldEvidence`).
+            view's pitch and yaw fit was attempted and failed (`uncertainty.HoldEvidence`). uncertainty: its
+            constants (`uncertainty.uncertainty_model_for` the pose model).
     """
     t = np.asarray(t_s, float)
     x = np.asarray(filtered_deg, float)[:, leg]
@@ -75,7 +78,7 @@ def leg_outcome(t_s: np.ndarray, raw_deg: np.ndarray, filtered_deg: np.ndarray, 
         for e in find_efforts(t, x, hold_s=hold_s, rest_deg=rest, percentile=percentile):
             if np.isfinite(e.held_deg):
                 ev = hold_evidence(t, raw_deg, filtered_deg, e, evidence, leg, view, fit_failed=fit_failed)
-                e = dataclasses.replace(e, uncertainty_deg=uncertainty_deg(ev))
+                e = dataclasses.replace(e, uncertainty_deg=uncertainty_deg(ev, uncertainty))
                 seen[e.start_s] = ev
             efforts.append(e)
     inward = [e for e in efforts if e.internal]
@@ -95,7 +98,7 @@ def leg_outcome(t_s: np.ndarray, raw_deg: np.ndarray, filtered_deg: np.ndarray, 
     ok = np.isfinite(x)
     span = Effort(float(t[ok][0]), float(t[ok][-1]), whole.deg, float(np.nanmax(x)), whole.start_s, whole.end_s)
     ev = hold_evidence(t, raw_deg, filtered_deg, span, evidence, leg, view, fit_failed=fit_failed)
-    return LegOutcome(whole, "measured", uncertainty_deg(ev), tuple(efforts), ev)
+    return LegOutcome(whole, "measured", uncertainty_deg(ev, uncertainty), tuple(efforts), ev)
 
 
 def measured_held_deg(leg: dict | None) -> float | None:
