@@ -53,10 +53,10 @@ def setup_advice(view: CameraView, shank_px: float, *, away_leg_lower: bool = Tr
         text = f"camera about {abs(yaw):.0f}° to the person's {side}"
         if abs(yaw) >= SETUP_LIMITS["yaw"][1]:
             # rendered people, |yaw| 10-33°: with the full net the leg away from the camera read -4.0°, the other
-            # -1.3° (docs/rotation-accuracy.md, "A turned camera, third pass"); with heavy both -1.7° (28 videos,
-            # "The heavy pose model for the seated test on files")
+            # -1.3° (docs/rotation-accuracy.md, "A turned camera, third pass"); with heavy -1.9° and -1.5° (78 and
+            # 73 legs; up to -5° at large angles on both: "The heavy landmarks' own uncertainty constants")
             legs = (f"the {other} leg, away from the camera, can read low by a few degrees (the {side} leg less)"
-                    if away_leg_lower else "both legs can read low by a degree or two")
+                    if away_leg_lower else "both legs can read low by a few degrees, more at large angles")
             warnings.append(f"{text} (corrected, but less certain): {legs}; place the camera straight in "
                             "front of the knees")
         else:

@@ -147,11 +147,12 @@ class UncertaintyModel:
 
 DEFAULT_MODEL = UncertaintyModel()
 
-#: With MediaPipe's heavy landmark net the leg away from a turned camera no longer reads lower than the near one:
-#: the full net's knee and ankle of that leg were the cause (−1.7° against the rendered joints with the true camera;
-#: heavy −0.2°). On 28 turned dev videos (seeds 30001–30036) with heavy, 59 away legs read −1.67° and 51 near
-#: legs −1.66° (docs/rotation-accuracy.md, "The heavy pose model …"), so the ``away`` term, which stood for that
-#: extra, is 0; everything else is as measured on full.
+#: With MediaPipe's heavy landmark net the leg away from a turned camera reads little lower than the near one: the
+#: full net's knee and ankle of that leg were the main cause (−1.7° against the rendered joints with the true camera;
+#: heavy −0.2°). With heavy, 28 turned dev videos (seeds 30001–30036) read 59 away legs −1.67° and 51 near legs
+#: −1.66°; six fresh ones (30041–30046, after this was set) −3.2° and −1.1° (12 legs each), every away leg inside its
+#: ± without the ``away`` term, which stood for the extra. So it is 0 here; everything else is as measured on full
+#: (docs/rotation-accuracy.md, "The heavy landmarks' own uncertainty constants").
 HEAVY_MODEL = dataclasses.replace(DEFAULT_MODEL, turn_away_deg=0.0)
 
 #: The uncertainty constants of the pose model that produced the landmarks (`PoseSequence.model`, a
