@@ -1,6 +1,6 @@
 """End to end: a whole hipvision command against bare MediaPipe + decoding, process start to finish.
 
-    python benchmarks/end_to_end.py [--seconds S] [--repeat N] [--model PATH]
+    python benchmarks/end_to_end.py [--seconds S] [--repeat N] [--model NAME|PATH]
 
 For each of ``hipvision circles VIDEO --json J`` (on the first S seconds of
 `samples/hip_circles.mp4`) and ``hipvision rotation VIDEO --json J`` (on the first
@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each clip (default 10 s)")
     parser.add_argument("--repeat", type=int, default=3, help="interleaved pairs per command (default 3)")
-    parser.add_argument("--model", type=Path, default=None, help="pose model (default: the provisioned 'full')")
+    parser.add_argument("--model", default=None,
+                        help="pose model, a name (heavy) or a path (default: the provisioned 'full')")
     parser.add_argument("--base", type=Path, default=None,
                         help="another checkout (e.g. `git archive main`) whose hipvision runs in the same loop too")
     parser.add_argument("--bare-poses", type=int, default=2,
@@ -131,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from hipvision.pose import model_path
 
-    model = model_path(args.model)
+    model = model_path(args.model).resolve()   # the subprocesses run in their own folders
     env["HIPVISION_MODELS"] = str(model.parent)
     with tempfile.TemporaryDirectory(prefix="hv-e2e-") as tmp:
         tmp_dir = Path(tmp)
