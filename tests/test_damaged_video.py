@@ -105,3 +105,14 @@ def test_frame_values_survive(faststart):
         first = next(iter(source)).image
     expected = sample_frames(SAMPLE, 1)[0]
     assert np.abs(first.astype(int) - expected.astype(int)).mean() < 8
+
+
+@pytest.mark.parametrize("command", ["rotation", "circles", "session", "extract"])
+def test_a_result_given_as_the_recording_says_how_to_show_it(tmp_path, command):
+    result = tmp_path / "r.json"
+    result.write_text('{"kind": "rotation"}')
+    done = _hipvision(command, str(result), *(["-o", "p.npz"] if command == "extract" else []), cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"error: cannot read video {result}: it is a result file, not a video or poses; show it with "
+        f"`hipvision report {result} -o report.html`"]

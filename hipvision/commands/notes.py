@@ -12,6 +12,7 @@ from rich import box
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 #: The widest the box is drawn (the summaries fit an 80-column terminal).
 MAX_WIDTH = 80
@@ -26,6 +27,20 @@ def bullet_list(lines: Sequence[str], mark: str, *, style: str = "", mark_style:
     for k, line in enumerate(lines, start=1):
         grid.add_row(mark.format(k=k), line)
     return grid
+
+
+def print_fields(console: Console, fields: Sequence[str], *, gap: str = "   ") -> None:
+    """Print ``fields`` (markup) on one line, ``gap`` between them, or over as many lines as the terminal needs
+    (at most `MAX_WIDTH` wide): a line breaks between fields, never inside one ("25.6" and its "s" stay together)."""
+    width = min(console.width, MAX_WIDTH)
+    line: list[str] = []
+    for field in fields:
+        if line and Text.from_markup(gap.join([*line, field])).cell_len > width:
+            console.print(gap.join(line), highlight=False)
+            line = []
+        line.append(field)
+    if line:
+        console.print(gap.join(line), highlight=False)
 
 
 def confidence_suffix(level: str | None) -> str:

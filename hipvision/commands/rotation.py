@@ -14,7 +14,7 @@ from hipvision.commands.common import (write_annotated_video, provisioned_model,
     video_argument, write_json_csv,
 )
 from hipvision.core.posture_check import file_input
-from hipvision.commands.notes import print_notes
+from hipvision.commands.notes import print_fields, print_notes
 from hipvision.commands.cues import CUES_WAV_OPTION, SOUND_OPTION, live_cues
 from hipvision.commands.report import write_report_and_history
 from hipvision.io.files import add_source_video, known_source_video
@@ -78,8 +78,8 @@ def print_summary(d: dict) -> None:
     warnings = [w for w in d["warnings"] if not w.startswith(ASYMMETRY_WARNING)]
     if len(warnings) < len(d["warnings"]):
         asym = f"[bold yellow]{asym}[/]"
-    console.print(f"asymmetry: {asym}   frames measured: {100 * d['valid_fraction']:.0f}%   "
-                  f"duration: {d['duration_s']:.1f} s", highlight=False)
+    print_fields(console, [f"asymmetry: {asym}", f"frames measured: {100 * d['valid_fraction']:.0f}%",
+                           f"duration: {d['duration_s']:.1f} s"])
     print_notes(console, warnings=warnings, info=d.get("info") or [], next_steps=d.get("next_steps") or [])
 
 

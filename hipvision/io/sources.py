@@ -221,6 +221,9 @@ class CaptureSource(FrameSource):
             return f"cannot open camera {target} (no such device, or it is busy)"
         if "://" in str(target):
             return f"cannot open stream {target}"
+        if str(target).lower().endswith(".json"):    # a result given where a recording goes
+            return (f"cannot read video {target}: it is a result file, not a video or poses; show it with "
+                    f"`hipvision report {target} -o report.html`")
         return f"cannot read video {target} (not a video OpenCV can decode, or the file is damaged)"
 
     def start(self) -> None:
