@@ -332,3 +332,16 @@ def test_a_torso_read_head_down_in_a_few_frames_is_not_a_low_camera():
     assert result.start_position.ok is not None
     assert all(r.verdict != "not judged from this camera" for r in result.reps)
     assert not any(w.startswith("camera low behind the hips") for w in result.warnings)
+
+
+def test_reasons_that_differ_only_in_their_moment_are_said_once_with_every_moment():
+    from hipvision.core.circles.confidence import merged_reasons
+
+    tail = "but no circle was counted there: if you circled, make each circle bigger and keep the hips in view"
+    other = "camera in line with the body: move it"
+    reasons = [f"the hips went round at 5-11 s {tail}", other, f"the hips went round at 14-15 s {tail}",
+               f"the hips went round at 1.7 s {tail}; from here", other]
+    assert merged_reasons(reasons) == [f"the hips went round at 5-11 s and 14-15 s {tail}", other,
+                                       f"the hips went round at 1.7 s {tail}; from here"]
+    assert merged_reasons([f"the hips went round at 2-3 s {tail}"] * 2) == [f"the hips went round at 2-3 s {tail}"]
+    assert merged_reasons([]) == []

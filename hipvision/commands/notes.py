@@ -51,9 +51,12 @@ def confidence_suffix(level: str | None) -> str:
 
 
 def print_reasons(console: Console, reasons: Sequence[str], changes: Sequence[str] = ()) -> None:
-    """A low confidence's ``reasons`` as a list, then one "What to change:" line with the distinct ``changes``
-    they ask for (left out when none)."""
-    console.print(bullet_list(reasons, "  -", mark_style="yellow"), highlight=False)
+    """A low confidence's ``reasons`` as a list (those that differ only in their moment said once,
+    `hipvision.core.circles.confidence.merged_reasons`), then one "What to change:" line with the distinct
+    ``changes`` they ask for (left out when none)."""
+    from hipvision.core.circles.confidence import merged_reasons
+
+    console.print(bullet_list(merged_reasons(reasons), "  -", mark_style="yellow"), highlight=False)
     if changes:
         console.print(bullet_list(["; ".join(dict.fromkeys(changes))], "  What to change:", mark_style="bold"),
                       highlight=False)

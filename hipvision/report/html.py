@@ -30,6 +30,7 @@ from hipvision.landmarks import SIDES
 from hipvision.sequence import PoseSequence
 from hipvision.core.advice import Change
 from hipvision.core.circles import CirclesSettings
+from hipvision.core.circles.confidence import merged_reasons
 from hipvision.core.circles.result import ESTIMATE_MARK, ESTIMATE_NOTE
 from hipvision.core.session import circles_credit, phase_confidence
 from hipvision.draw.circles import draw_size_gauge
@@ -161,13 +162,15 @@ def circles_view(result: dict, fig_id: str) -> dict:
             if isinstance(st, dict) and isinstance(st.get("direction"), str)}
     for d in directions:
         st = sets.get(d["name"]) or {}
-        d["confidence"], d["confidence_reasons"] = st.get("confidence"), list(st.get("confidence_reasons") or [])
+        d["confidence"] = st.get("confidence")
+        d["confidence_reasons"] = merged_reasons(st.get("confidence_reasons") or [])   # each moment said once
     # a recording of another posture (seated, standing): no circle path, quality or start position to show
     other_posture = bool(result.get("posture_mismatch"))
     svg = None if other_posture else path_plot_svg(result, fig_id)
     return {"total": result.get("total"), "partial": result.get("partial"), "directions": directions,
             "other_posture": other_posture,
-            "confidence": result.get("confidence"), "confidence_reasons": list(result.get("confidence_reasons") or []),
+            "confidence": result.get("confidence"),
+            "confidence_reasons": merged_reasons(result.get("confidence_reasons") or []),
             "what_to_change": list(result.get("what_to_change") or []),
             "verdicts": Counter(r.get("verdict") for r in reps if r.get("verdict")).most_common(),
             "median_radius": float(np.median(radii)) if radii else None, "reps": reps, "estimate_mark": ESTIMATE_MARK,

@@ -35,6 +35,8 @@ JSON's ``confidence_reasons`` gives it, and ``what_to_change`` lists the distinc
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -565,6 +567,36 @@ def _move_camera(view: str, azimuth_deg: float = math.nan) -> str:
 def _not_nearer(reason: Reason) -> Reason:
     """``reason`` with "nearer" taken out of its change (`HIGHER_NEARER` → `NOT_NEARER`)."""
     return replace(reason, change=NOT_NEARER) if reason.change == HIGHER_NEARER else reason
+
+
+#: A `_uncounted_turning` reason: its moment, and the rest, which is the same for every moment of one view.
+_WENT_ROUND = re.compile(r"^the hips went round at (?P<span>\S+) s (?P<rest>but no circle was counted there.*)$",
+                         re.DOTALL)
+
+
+def merged_reasons(reasons: Sequence[str]) -> list[str]:
+    """``reasons`` to read (terminal, report): the ones that differ only in when the hips went round without a
+    circle counted said once with all their moments, in order, where the first stood ("the hips went round at
+    5-11 s, 14-15 s and 18-24 s but no circle was counted there: ..."); the others as they are, none twice. The
+    result's JSON keeps each reason with its own moment (the live view and the video show them at that time)."""
+    spans: dict[str, list[str]] = {}
+    order: list[tuple[str, str]] = []           # ("went round", rest) or ("plain", text), first appearance
+    for text in reasons:
+        m = _WENT_ROUND.match(text)
+        key = ("went round", m["rest"]) if m else ("plain", text)
+        if key not in order:
+            order.append(key)
+        if m:
+            spans.setdefault(m["rest"], []).append(m["span"])
+    out = []
+    for kind, text in order:
+        if kind == "plain":
+            out.append(text)
+            continue
+        moments = list(dict.fromkeys(spans[text]))
+        listed = moments[0] if len(moments) == 1 else f"{', '.join(m + ' s' for m in moments[:-1])} and {moments[-1]}"
+        out.append(f"the hips went round at {listed} s {text}")
+    return out
 
 
 def _span_s(start_s: float, end_s: float) -> str:
