@@ -114,10 +114,14 @@ def table(legs: list[RenderedLeg], model: UncertaintyModel = DEFAULT_MODEL) -> s
     return "\n".join(rows)
 
 
-def folders_parser(doc: str | None) -> argparse.ArgumentParser:
-    """A command-line parser taking folders of rendered pose files with their sidecars (``folders``)."""
+def folders_parser(doc: str | None, *, model: bool = False) -> argparse.ArgumentParser:
+    """A command-line parser taking folders of rendered pose files with their sidecars (``folders``); with
+    ``model``, also ``--model`` (which pose files of an accuracy cache `pose_files` reads)."""
     ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("folders", type=Path, nargs="+", help="folders of pose files with their render sidecars")
+    if model:
+        ap.add_argument("--model", default="full", help="of an accuracy cache, read STEM.MODEL.poses.npz "
+                        "(default: full); a folder of NAME.npz is read whatever its model")
     return ap
 
 

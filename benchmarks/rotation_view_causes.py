@@ -121,9 +121,7 @@ def table(legs: list[LegCauses]) -> str:
 
 
 def main() -> None:
-    ap = folders_parser(__doc__)
-    ap.add_argument("--model", default="full", help="of an accuracy cache, read STEM.MODEL.poses.npz (default: full)")
-    args = ap.parse_args()
+    args = folders_parser(__doc__, model=True).parse_args()
     legs = [g for folder in args.folders for npz, side in pose_files(folder, args.model)
             for g in video_causes(npz, side)]
     print(table(legs))

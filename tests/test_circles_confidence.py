@@ -345,3 +345,15 @@ def test_reasons_that_differ_only_in_their_moment_are_said_once_with_every_momen
                                        f"the hips went round at 1.7 s {tail}; from here"]
     assert merged_reasons([f"the hips went round at 2-3 s {tail}"] * 2) == [f"the hips went round at 2-3 s {tail}"]
     assert merged_reasons([]) == []
+
+
+def test_the_report_says_a_moment_repeated_reason_once_for_the_result_and_for_each_set():
+    from hipvision.report.html import circles_view
+
+    tail = "but no circle was counted there: if you circled, make each circle bigger"
+    spans = [f"the hips went round at {s} s {tail}" for s in ("5-11", "14-15", "18-24")]
+    view = circles_view({"confidence": "low", "confidence_reasons": spans, "reps": [],
+                         "sets": [{"direction": "clockwise", "confidence": "low", "confidence_reasons": spans[:2]}]},
+                        "fig")
+    assert view["confidence_reasons"] == [f"the hips went round at 5-11 s, 14-15 s and 18-24 s {tail}"]
+    assert view["directions"][0]["confidence_reasons"] == [f"the hips went round at 5-11 s and 14-15 s {tail}"]

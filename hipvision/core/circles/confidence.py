@@ -569,9 +569,9 @@ def _not_nearer(reason: Reason) -> Reason:
     return replace(reason, change=NOT_NEARER) if reason.change == HIGHER_NEARER else reason
 
 
-#: A `_uncounted_turning` reason: its moment, and the rest, which is the same for every moment of one view.
-_WENT_ROUND = re.compile(r"^the hips went round at (?P<span>\S+) s (?P<rest>but no circle was counted there.*)$",
-                         re.DOTALL)
+#: How an `_uncounted_turning` reason begins, before and after its moment (`merged_reasons` reads them back).
+_WENT_ROUND_AT, _NONE_COUNTED = "the hips went round at ", "but no circle was counted there"
+_WENT_ROUND = re.compile(rf"^{_WENT_ROUND_AT}(?P<span>\S+) s (?P<rest>{_NONE_COUNTED}.*)$", re.DOTALL)
 
 
 def merged_reasons(reasons: Sequence[str]) -> list[str]:
@@ -579,23 +579,19 @@ def merged_reasons(reasons: Sequence[str]) -> list[str]:
     circle counted said once with all their moments, in order, where the first stood ("the hips went round at
     5-11 s, 14-15 s and 18-24 s but no circle was counted there: ..."); the others as they are, none twice. The
     result's JSON keeps each reason with its own moment (the live view and the video show them at that time)."""
-    spans: dict[str, list[str]] = {}
-    order: list[tuple[str, str]] = []           # ("went round", rest) or ("plain", text), first appearance
+    moments: dict[tuple[bool, str], list[str]] = {}     # (went round?, the rest or the whole text) -> its moments
     for text in reasons:
         m = _WENT_ROUND.match(text)
-        key = ("went round", m["rest"]) if m else ("plain", text)
-        if key not in order:
-            order.append(key)
-        if m:
-            spans.setdefault(m["rest"], []).append(m["span"])
+        spans = moments.setdefault((True, m["rest"]) if m else (False, text), [])
+        if m and m["span"] not in spans:
+            spans.append(m["span"])
     out = []
-    for kind, text in order:
-        if kind == "plain":
+    for (went_round, text), spans in moments.items():
+        if not went_round:
             out.append(text)
             continue
-        moments = list(dict.fromkeys(spans[text]))
-        listed = moments[0] if len(moments) == 1 else f"{', '.join(m + ' s' for m in moments[:-1])} and {moments[-1]}"
-        out.append(f"the hips went round at {listed} s {text}")
+        listed = " s, ".join(spans[:-1]) + f" s and {spans[-1]}" if len(spans) > 1 else spans[0]
+        out.append(f"{_WENT_ROUND_AT}{listed} s {text}")
     return out
 
 
@@ -687,7 +683,7 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
             flagged[lo_k:hi_k + 1] |= free[lo_k:hi_k + 1]
     out = []
     for a, b in finite_runs(flagged):
-        why = f"the hips went round at {_span_s(t[a], t[b - 1])} s but no circle was counted there: if you circled"
+        why = f"{_WENT_ROUND_AT}{_span_s(t[a], t[b - 1])} s {_NONE_COUNTED}: if you circled"
         at_s = float(t[a])
         if diagonal_behind(view, azimuth):
             out.append(Reason(f"{why}, make each circle bigger and keep the hips in view; from diagonally behind "
