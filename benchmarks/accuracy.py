@@ -38,6 +38,7 @@ import math
 import os
 import sys
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,18 +84,26 @@ class Item:
         return "seated" if self.spec.scene in ("seated_ir", "sitting_still") else "circles"
 
 
-#: The first eleven quadruped placements (`QUADRUPED_CONDITIONS`) draw their videos' seeds 1000 apart from one
-#: block, those added after them (the near ones) from another: the first keep their videos, and the held-out seed's
-#: placements (9001 seeds on from the benchmark's) still meet the benchmark's at most once.
-FIRST_QUADRUPED_PLACEMENTS = 11
+def video_seed(base_seed: int, *keys: str | int) -> int:
+    """The render seed of one video of the set with base seed ``base_seed``: a hash of the base seed and
+    ``keys`` (scene, condition name, video number, try), 31 bits.
+
+    Hashed so that no two base seeds share a video. Until 2026-12-06 the seeds were ``base + 1000 × c + 20 × j
+    + k`` (and +50 000 / +150 000 for the negatives): neighbouring base seeds met in about one video in four
+    (10039 shared 6 of its 20 seated videos with 10037; 10023 two circles videos with 10021), so a "held-out"
+    seed was not all new (docs/rotation-accuracy.md, "Held-out seeds that were not all new").
+    """
+    ints = [zlib.crc32(k.encode()) if isinstance(k, str) else int(k) for k in keys]
+    return int(np.random.SeedSequence([int(base_seed), *ints]).generate_state(1)[0] >> 1)
 
 
-def _signed_spec(scene: str, seed: int, sign: float, *, fps: float, condition: str, options: dict):
-    """The spec of the first seed from ``seed`` on whose camera heading has ``sign`` (so that both yaw
-    directions occur; deterministic)."""
+def _signed_spec(scene: str, base_seed: int, keys: tuple, sign: float, *, fps: float, condition: str,
+                 options: dict):
+    """The spec of the first try (`video_seed` of ``keys`` and the try) whose camera heading has ``sign``
+    (so that both yaw directions occur; deterministic)."""
     spec = None
     for k in range(16):
-        spec = make_spec(scene, seed + k, fps=fps, condition=condition, options=options)
+        spec = make_spec(scene, video_seed(base_seed, *keys, k), fps=fps, condition=condition, options=options)
         if np.sign(spec.camera.heading_deg) == sign:
             break
     return spec
@@ -108,36 +117,35 @@ def plan(*, seed: int, per_condition: int = 2, efforts: int = 2, circles_per_con
     Video ``j`` of the ``c``-th condition is turned to the sign (−1)^(c + j + seed), so each condition
     sees both yaw directions with ``per_condition`` ≥ 2, and the held-out seed (odd) flips them.
     ``negatives``: that many rocking videos (quadruped conditions in turn) with ``circles`` and
-    that many sitting-still videos (seated conditions in turn) with ``seated``.
+    that many sitting-still videos (seated conditions in turn) with ``seated``. Each video's own render
+    seed is `video_seed` of the base seed, its scene, condition and number.
     """
     out: list[Item] = []
     if "seated" in parts:
         for c, cond in enumerate(SEATED_CONDITIONS):
             for j in range(per_condition):
-                base = seed + 1000 * c + 20 * j
-                slope = float(np.random.default_rng([base, 14]).uniform(*THIGH_SLOPE_DEG))
-                spec = _signed_spec("seated_ir", base, (-1.0) ** (c + j + seed), fps=fps, condition=cond,
-                                    options={"efforts": efforts, "thigh_slope_deg": round(slope, 1)})
+                slope = float(np.random.default_rng([video_seed(seed, "seated_ir", cond, j), 14])
+                              .uniform(*THIGH_SLOPE_DEG))
+                spec = _signed_spec("seated_ir", seed, ("seated_ir", cond, j), (-1.0) ** (c + j + seed), fps=fps,
+                                    condition=cond, options={"efforts": efforts, "thigh_slope_deg": round(slope, 1)})
                 out.append(Item(f"seated-{cond}-{j}", spec, cond))
         for i in range(negatives):
             cond = list(SEATED_CONDITIONS)[i % len(SEATED_CONDITIONS)]
-            spec = make_spec("sitting_still", seed + 50_000 + i, fps=fps, condition=cond,
+            spec = make_spec("sitting_still", video_seed(seed, "sitting_still", cond, i), fps=fps, condition=cond,
                              options={"duration_s": 8.0})
             out.append(Item(f"still-{cond}-{i}", spec, cond))
     if "circles" in parts:
         lo, hi = per_direction
         for c, cond in enumerate(QUADRUPED_CONDITIONS):
             for j in range(circles_per_condition):
-                block = (100_000 + 1000 * c if c < FIRST_QUADRUPED_PLACEMENTS
-                         else 400_000 + 1000 * (c - FIRST_QUADRUPED_PLACEMENTS))
-                base = seed + block + 20 * j
                 per = lo + (c + j) % (hi - lo + 1)
-                spec = _signed_spec("hip_circles", base, (-1.0) ** (c + j + seed), fps=fps, condition=cond,
-                                    options={"per_direction": per})
+                spec = _signed_spec("hip_circles", seed, ("hip_circles", cond, j), (-1.0) ** (c + j + seed), fps=fps,
+                                    condition=cond, options={"per_direction": per})
                 out.append(Item(f"circles-{cond}-{j}", spec, cond))
         for i in range(negatives):
             cond = list(QUADRUPED_CONDITIONS)[i % len(QUADRUPED_CONDITIONS)]
-            spec = make_spec("rocking", seed + 150_000 + i, fps=fps, condition=cond, options={"duration_s": 10.0})
+            spec = make_spec("rocking", video_seed(seed, "rocking", cond, i), fps=fps, condition=cond,
+                             options={"duration_s": 10.0})
             out.append(Item(f"rocking-{cond}-{i}", spec, cond))
     return out
 
@@ -166,11 +174,12 @@ def ensure_rendered(items: list[Item], cache: Path, rig_cache: Path | None) -> N
 
 def poses(stem: str, cache: Path, model: str):
     """The `PoseSequence` of a video with ``model``: cached as ``<stem>.<model>.poses.npz`` (extracted again
-    if cached without `PoseSequence.hip_growth`)."""
+    if cached without `PoseSequence.hip_growth`, or older than the video: a video rendered again for a new spec)."""
     from hipvision.io import load_sequence, save_sequence
 
-    path = cache / f"{stem}.{model}.poses.npz"
-    seq = load_sequence(path) if path.is_file() else None
+    path, video = cache / f"{stem}.{model}.poses.npz", cache / f"{stem}.mp4"
+    fresh = path.is_file() and not (video.is_file() and video.stat().st_mtime > path.stat().st_mtime)
+    seq = load_sequence(path) if fresh else None
     if seq is None or seq.hip_growth is None:
         from hipvision.pose import poses_from_input
 

@@ -151,13 +151,8 @@ def test_heldout_set_differs_only_in_the_seed():
     bench, held = acc.plan(seed=acc.BENCHMARK_SEED), acc.plan(seed=acc.HELDOUT_SEED)
     assert [(it.stem, it.condition, it.spec.options.keys()) for it in bench] == \
         [(it.stem, it.condition, it.spec.options.keys()) for it in held]
-    # no held-out video is a benchmark video: never the same seed in the same scene and placement. (With 11
-    # quadruped placements the seed strides meet once: the benchmark's floor_side circles share seed 109101, so
-    # body and room, with the held-out side-on circles, filmed from another place; docs/circles-accuracy.md.)
-    same = {(it.spec.seed, it.spec.scene, it.condition) for it in bench} & \
-        {(it.spec.seed, it.spec.scene, it.condition) for it in held}
-    assert not same
-    assert len({it.spec.seed for it in bench} & {it.spec.seed for it in held}) <= 1
+    # no held-out video is a benchmark video: the render seeds are hashed (`video_seed`), so none is shared
+    assert not {it.spec.seed for it in bench} & {it.spec.seed for it in held}
 
 
 def test_benchmark_scores_efforts_and_circles():
@@ -268,3 +263,45 @@ def test_pooling_arguments_that_cannot_work_are_refused(argv):
     with pytest.raises(SystemExit) as exc:
         _accuracy_module().main(argv)
     assert exc.value.code == 2
+
+
+def test_neighbouring_base_seeds_share_no_video():
+    """Base seeds a few apart (as consecutive held-out seeds are) render different videos: the render seeds
+    are hashed, not offsets that one seed's search for a yaw sign could walk into the next seed's."""
+    acc = _accuracy_module()
+    seen: dict[tuple, int] = {}
+    for base in range(10013, 10041, 2):
+        for it in acc.plan(seed=base, per_condition=2, negatives=2):
+            key = (it.spec.scene, it.spec.seed)
+            assert key not in seen, (base, it.stem, seen.get(key))
+            seen[key] = base
+    assert acc.video_seed(10037, "seated_ir", "far", 0) != acc.video_seed(10039, "seated_ir", "far", 0)
+    assert acc.video_seed(10037, "seated_ir", "far", 0) == acc.video_seed(10037, "seated_ir", "far", 0)
+
+
+def test_pose_cache_older_than_its_video_is_extracted_again(tmp_path, monkeypatch):
+    """A video rendered again (a new spec) must not be analysed with the poses of the video it replaced."""
+    import os
+
+    import hipvision.pose as pose_mod
+    from hipvision.io import save_sequence
+
+    acc = _accuracy_module()
+    old = _tiny_sequence(5)
+    new = _tiny_sequence(7)
+    save_sequence(old, tmp_path / "v.full.poses.npz")
+    (tmp_path / "v.mp4").write_bytes(b"video")
+    os.utime(tmp_path / "v.full.poses.npz", (1_000, 1_000))
+    os.utime(tmp_path / "v.mp4", (2_000, 2_000))
+    monkeypatch.setattr(pose_mod, "poses_from_input", lambda *a, **k: new)
+    assert len(acc.poses("v", tmp_path, "full").timestamps_s) == 7
+    os.utime(tmp_path / "v.mp4", (500, 500))     # now older than the poses just saved: they are reused
+    monkeypatch.setattr(pose_mod, "poses_from_input", lambda *a, **k: old)
+    assert len(acc.poses("v", tmp_path, "full").timestamps_s) == 7
+
+
+def _tiny_sequence(n: int):
+    from hipvision.sequence import PoseSequence
+
+    return PoseSequence(np.arange(n) / 15.0, np.full((n, 33, 3), 0.5), np.ones((n, 33)), np.ones((n, 33)),
+                        np.zeros((n, 33, 3)), (640, 480), 15.0, model="full", hip_growth=np.zeros(n))
