@@ -36,8 +36,10 @@ from hipvision.sequence import PoseSequence
 
 #: Seconds a segment's tracker runs before its first kept frame (and the overlap compared with the segment before).
 WARMUP_S = 1.0
-#: Kept seconds a segment has at least: a shorter file is split into fewer segments (or none).
-MIN_SEGMENT_S = 4.0
+#: Kept seconds a segment has at least: a shorter file is split into fewer segments (or none). 2 s since 2026-12-06
+#: (4 s before): a 5 s clip in two segments took the whole `circles` and `rotation` commands from 0.84 and 0.89 of
+#: a plain decode-and-detect script to 1.08 and 1.13 (`benchmarks/end_to_end.py --seconds 5 --base`, docs/speed.md).
+MIN_SEGMENT_S = 2.0
 #: Segments a long file is split into. Fixed, not one per core: the same video gives the same landmarks on every
 #: machine and in `hipvision batch` (the threads share the cores there are; on one core the split costs one warm-up).
 SEGMENTS = 2
