@@ -7,7 +7,7 @@ from the vertical in the frontal plane, degrees, + = IR (foot lateral),
 - = external rotation. Marks: < 30° limited, 30–45° functional, ≥ 45° target.
 
 Pipeline (the same per-frame maths for both modes, `measure`):
-landmarks → posture (`seated`) → knee anchors from rest frames
+landmarks (files: left and right put back where the pose model swapped them, `sides`) → posture (`seated`) → knee anchors from rest frames
 (`anchor`) → camera view (roll/pitch/yaw, `view`) → per-frame
 angle and validity reason (`frame`) → filter (files: Hampel → gap fill → zero-phase Butterworth;
 live: causal One-Euro) → held / peak / efforts / class (`summary`).
@@ -20,6 +20,8 @@ live: causal One-Euro) → held / peak / efforts / class (`summary`).
 
 from __future__ import annotations
 
+import dataclasses
+
 from hipvision.core.filtering import smooth_offline
 from hipvision.core.posture import SEATED
 from hipvision.core.posture_check import RECORDING, posture_mismatch
@@ -27,6 +29,7 @@ from hipvision.core.rotation.anchor import KNEES
 from hipvision.core.rotation.frame import Reason
 from hipvision.core.rotation.measure import measure_recording
 from hipvision.core.rotation.result import RotationResult, RotationSettings, summarise
+from hipvision.core.rotation.sides import restore_sides
 from hipvision.core.rotation.stream import FrameArrays, RotationTracker
 from hipvision.core.rotation.uncertainty import frame_evidence
 from hipvision.sequence import PoseSequence
@@ -49,6 +52,7 @@ def analyze_rotation(seq: PoseSequence, settings: RotationSettings = RotationSet
         for i, t in enumerate(seq.timestamps_s):
             tracker.update(FrameArrays(seq.image[i], seq.visibility[i], seq.world[i]), float(t))
         return tracker.result()
+    seq, swapped = restore_sides(seq)
     t = seq.timestamps_s
     measured, view = measure_recording(t, seq.image_px(), seq.visibility, seq.world, seq.frame_size,
                                        estimator=settings.estimator, hfov_deg=settings.hfov_deg,
@@ -56,9 +60,18 @@ def analyze_rotation(seq: PoseSequence, settings: RotationSettings = RotationSet
     raw, reasons = measured.raw_deg, measured.reasons
     filtered = (smooth_offline(t, raw, cutoff_hz=settings.cutoff_hz, max_gap_s=settings.max_gap_s)
                 if len(t) else raw.copy())
-    return summarise(t, raw, filtered, reasons, view, settings, mode="offline", source=seq.source,
-                     model=seq.model, knee_px=measured.px[:, list(KNEES)], evidence=frame_evidence(measured.px, view),
-                     height_hint_deg=measured.height_hint_deg,
-                     posture=posture_mismatch(seq, SEATED, command_input=command_input,
-                                              measured_share=float((reasons == int(Reason.OK)).any(axis=1).mean())
-                                              if len(t) else 0.0))
+    result = summarise(t, raw, filtered, reasons, view, settings, mode="offline", source=seq.source,
+                       model=seq.model, knee_px=measured.px[:, list(KNEES)], evidence=frame_evidence(measured.px, view),
+                       height_hint_deg=measured.height_hint_deg,
+                       posture=posture_mismatch(seq, SEATED, command_input=command_input,
+                                                measured_share=float((reasons == int(Reason.OK)).any(axis=1).mean())
+                                                if len(t) else 0.0))
+    if swapped:
+        result = dataclasses.replace(result, info=result.info + (swapped_info(swapped, len(t)),))
+    return result
+
+
+def swapped_info(frames: int, total: int) -> str:
+    """The note on ``frames`` of ``total`` frames whose left and right the pose model swapped (`sides`)."""
+    return (f"the pose model swapped left and right in {frames} of {total} frames ({frames / max(total, 1):.0%}), "
+            "as it does on a person small in the picture; they were swapped back")

@@ -1,0 +1,75 @@
+"""Frames in which the pose model swapped the seated person's left and right, and their labels put back.
+
+On a person far from the camera (a shank 35–50 px long) MediaPipe sometimes labels the left side "right" and the right
+side "left", for a frame or for runs of up to a second or two, in its image and world landmarks alike: the hip and
+shoulder lines then point the other way in both. Rendered seated people 4.4–5.5 m away: 12% and 46% of the frames of
+two videos; nearer, at most one frame in 200. Those frames read as a person turned away and were not measured, so a
+leg could be "not seen" through a whole test (docs/rotation-accuracy.md, "Left and right swapped by the pose model").
+
+The seated test is done facing the camera. A frame whose hip and shoulder lines both point the other way, in the world
+landmarks (turned more than `SWAPPED_MIN_YAW_DEG` from facing) and in the picture, while more of the recording's
+frames face the camera than not, is one whose labels were swapped: `restore_sides` swaps them back. A recording mostly
+turned away is left as it is (its frames are then rejected as not facing, as before): which labelling is right cannot
+be told from the labels themselves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from hipvision.core import geometry as g
+from hipvision.landmarks import MIRROR_PERMUTATION, Landmark as L
+from hipvision.sequence import PoseSequence
+
+#: A frame's hip and shoulder lines turned more than this from facing the camera (degrees; 180 = facing away) in the
+#: world landmarks count as pointing the other way. Side-on is 90°; the seated test's turned cameras read up to ~40°.
+SWAPPED_MIN_YAW_DEG = 130.0
+#: ... and facing within this counts as facing (as `seated.facing_world`).
+FACING_MAX_YAW_DEG = 50.0
+
+
+def sideways_yaw_deg(world: np.ndarray) -> np.ndarray:
+    """(T,) how far the hip and shoulder lines of ``(T, 33, 3)`` world landmarks turn from facing the camera, degrees:
+    0 = the person's left along +x (facing), 90 = side-on, 180 = facing away (or left and right swapped); NaN where
+    missing."""
+    w = np.asarray(world, float)
+    line = g.unit(w[:, L.LEFT_HIP] - w[:, L.RIGHT_HIP]) + g.unit(w[:, L.LEFT_SHOULDER] - w[:, L.RIGHT_SHOULDER])
+    with np.errstate(invalid="ignore"):
+        return np.degrees(np.arctan2(np.abs(line[:, 2]), line[:, 0]))
+
+
+def swapped_frames(image: np.ndarray, world: np.ndarray) -> np.ndarray:
+    """(T,) True where the pose model most likely swapped left and right (module docstring): the world's hip and
+    shoulder lines turned more than `SWAPPED_MIN_YAW_DEG`, the picture's left hip and left shoulder on the image's left
+    of the right ones (``image``: (T, 33, 2+) landmarks, x to the right), and more of the frames facing the camera
+    (within `FACING_MAX_YAW_DEG`) than so turned. All False otherwise."""
+    image, world = np.asarray(image, float), np.asarray(world, float)
+    yaw = sideways_yaw_deg(world)
+    with np.errstate(invalid="ignore"):
+        mirrored = ((image[:, L.LEFT_HIP, 0] < image[:, L.RIGHT_HIP, 0])
+                    & (image[:, L.LEFT_SHOULDER, 0] < image[:, L.RIGHT_SHOULDER, 0]))
+        turned = (yaw > SWAPPED_MIN_YAW_DEG) & mirrored
+        facing = yaw < FACING_MAX_YAW_DEG
+    if turned.sum() >= facing.sum():
+        return np.zeros(len(yaw), bool)
+    return turned
+
+
+def restore_sides(seq: PoseSequence) -> tuple[PoseSequence, int]:
+    """``seq`` with the left and right labels of its `swapped_frames` swapped back (image, visibility, presence and
+    world landmarks), and how many frames that was (0: ``seq`` itself)."""
+    swapped = swapped_frames(seq.image, seq.world) if len(seq) else np.zeros(0, bool)
+    n = int(swapped.sum())
+    if n == 0:
+        return seq, 0
+    perm = np.asarray(MIRROR_PERMUTATION)
+
+    def back(a: np.ndarray) -> np.ndarray:
+        a = np.array(a, copy=True)
+        a[swapped] = a[swapped][:, perm]
+        return a
+
+    return dataclasses.replace(seq, image=back(seq.image), visibility=back(seq.visibility),
+                               presence=back(seq.presence), world=back(seq.world)), n
