@@ -76,3 +76,20 @@ def test_a_swapped_stretch_is_measured_as_if_nothing_was_swapped():
     assert res.right.status == clean.right.status == "no effort"
     assert any("swapped left and right" in line for line in res.info)
     assert not any("swapped" in line for line in clean.info)
+
+
+def test_the_live_test_puts_swapped_frames_back_once_more_frames_so_far_face_the_camera():
+    from hipvision.core.rotation import Reason
+
+    seq = _effort_on_the_left()
+    t = seq.timestamps_s
+    frames = ((t > 3.0) & (t < 4.5)) | (t < 0.1)   # and the first 3 frames, before any frame faced the camera
+    clean = analyze_rotation(seq, live=True)
+    res = analyze_rotation(_swap_labels(seq, frames), live=True)
+    assert res.left.held_deg == pytest.approx(clean.left.held_deg, abs=0.3)
+    assert res.right.status == clean.right.status
+    first = t < 0.1
+    assert (res.reasons[first] == int(Reason.NOT_FACING)).all()          # nothing to tell them from yet
+    assert (clean.reasons[first] != int(Reason.NOT_FACING)).all()
+    later = (t > 3.0) & (t < 4.5)      # by then more frames faced the camera than not: put back
+    np.testing.assert_array_equal(res.reasons[later], clean.reasons[later])

@@ -8,9 +8,9 @@ leg could be "not seen" through a whole test (docs/rotation-accuracy.md, "Left a
 
 The seated test is done facing the camera. A frame whose hip and shoulder lines both point the other way, in the world
 landmarks (turned more than `SWAPPED_MIN_YAW_DEG` from facing) and in the picture, while more of the recording's
-frames face the camera than not, is one whose labels were swapped: `restore_sides` swaps them back. A recording mostly
-turned away is left as it is (its frames are then rejected as not facing, as before): which labelling is right cannot
-be told from the labels themselves.
+frames face the camera than not, is one whose labels were swapped: `restore_sides` swaps them back (files);
+`RotationTracker` (live) does the same with the frames so far. A recording mostly turned away is left as it is (its
+frames are then rejected as not facing, as before): which labelling is right cannot be told from the labels themselves.
 """
 
 from __future__ import annotations
@@ -40,21 +40,32 @@ def sideways_yaw_deg(world: np.ndarray) -> np.ndarray:
         return np.degrees(np.arctan2(np.abs(line[:, 2]), line[:, 0]))
 
 
-def swapped_frames(image: np.ndarray, world: np.ndarray) -> np.ndarray:
-    """(T,) True where the pose model most likely swapped left and right (module docstring): the world's hip and
-    shoulder lines turned more than `SWAPPED_MIN_YAW_DEG`, the picture's left hip and left shoulder on the image's left
-    of the right ones (``image``: (T, 33, 2+) landmarks, x to the right), and more of the frames facing the camera
-    (within `FACING_MAX_YAW_DEG`) than so turned. All False otherwise."""
+def turned_and_facing(image: np.ndarray, world: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(T,) bools of ``(T, 33, 2+)`` image landmarks (x to the right) and ``(T, 33, 3)`` world landmarks: *turned*,
+    the hip and shoulder lines point the other way, in the world (turned more than `SWAPPED_MIN_YAW_DEG`) and in the
+    picture (the left hip and left shoulder on the image's left of the right ones); *facing*, the world's lines within
+    `FACING_MAX_YAW_DEG` of facing the camera."""
     image, world = np.asarray(image, float), np.asarray(world, float)
     yaw = sideways_yaw_deg(world)
     with np.errstate(invalid="ignore"):
         mirrored = ((image[:, L.LEFT_HIP, 0] < image[:, L.RIGHT_HIP, 0])
                     & (image[:, L.LEFT_SHOULDER, 0] < image[:, L.RIGHT_SHOULDER, 0]))
-        turned = (yaw > SWAPPED_MIN_YAW_DEG) & mirrored
-        facing = yaw < FACING_MAX_YAW_DEG
+        return (yaw > SWAPPED_MIN_YAW_DEG) & mirrored, yaw < FACING_MAX_YAW_DEG
+
+
+def swapped_frames(image: np.ndarray, world: np.ndarray) -> np.ndarray:
+    """(T,) True where the pose model most likely swapped left and right (module docstring): the frames
+    `turned_and_facing` calls turned, when more of the frames face the camera than are so turned; all False otherwise."""
+    turned, facing = turned_and_facing(image, world)
     if turned.sum() >= facing.sum():
-        return np.zeros(len(yaw), bool)
+        return np.zeros(len(turned), bool)
     return turned
+
+
+def swap_sides(a: np.ndarray, axis: int = 0) -> np.ndarray:
+    """``a`` with its left and right landmarks exchanged along ``axis``, the 33 landmarks' axis (0 for one frame's
+    ``(33,)`` or ``(33, k)`` values, 1 for ``(T, 33, ...)``)."""
+    return np.take(np.asarray(a), np.asarray(MIRROR_PERMUTATION), axis=axis)
 
 
 def restore_sides(seq: PoseSequence) -> tuple[PoseSequence, int]:
@@ -64,11 +75,10 @@ def restore_sides(seq: PoseSequence) -> tuple[PoseSequence, int]:
     n = int(swapped.sum())
     if n == 0:
         return seq, 0
-    perm = np.asarray(MIRROR_PERMUTATION)
 
     def back(a: np.ndarray) -> np.ndarray:
         a = np.array(a, copy=True)
-        a[swapped] = a[swapped][:, perm]
+        a[swapped] = swap_sides(a[swapped], axis=1)
         return a
 
     return dataclasses.replace(seq, image=back(seq.image), visibility=back(seq.visibility),

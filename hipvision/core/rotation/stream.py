@@ -25,6 +25,7 @@ from hipvision.core.rotation.measure import (
 )
 from hipvision.core.rotation.result import RotationResult, RotationSettings, summarise
 from hipvision.core.rotation.seated import facing_world, hips_still, knee_travel, posture_steady, seated_posture
+from hipvision.core.rotation.sides import swap_sides, turned_and_facing
 from hipvision.core.rotation.summary import sustained_levels, window_samples
 from hipvision.core.rotation.uncertainty import frame_evidence
 from hipvision.core.rotation.view import CameraView, default_view, estimate_view_world, knee_line_roll_deg
@@ -119,6 +120,7 @@ class RotationTracker:
         self._recent: deque[tuple[float, np.ndarray, np.ndarray, bool, np.ndarray]] = deque()
         self._rest: list[deque[tuple[float, np.ndarray]]] = [deque(maxlen=self._buffer_frames) for _ in SIDES]
         self._seated = False                                     # person-level seated state (with hysteresis)
+        self._sides_facing = self._sides_turned = 0              # frames facing / turned so far (`sides`)
         self._states: deque[bool] = deque(maxlen=self._buffer_frames)
         self._px: deque[np.ndarray] = deque(maxlen=self._buffer_frames)
         self._rest_frames: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=self._buffer_frames)  # (px, angles)
@@ -172,9 +174,16 @@ class RotationTracker:
     def update(self, pose, t_s: float) -> Reading:
         """Take one frame (unmirrored landmarks) at time ``t_s`` seconds; frames must come in order."""
         w, h = self.frame_size
-        px = np.asarray(pose.image, float)[:, :2] * (w, h)
+        image = np.asarray(pose.image, float)
         vis = np.asarray(pose.visibility, float)
         world = np.asarray(pose.world, float) if getattr(pose, "world", None) is not None else None
+        if world is not None:   # left and right swapped by the pose model, with the frames so far (`sides`)
+            turned, facing = (bool(v[0]) for v in turned_and_facing(image[None], world[None]))
+            if turned and self._sides_facing > self._sides_turned:
+                image, vis, world = swap_sides(image), swap_sides(vis), swap_sides(world)
+            self._sides_facing += facing
+            self._sides_turned += turned
+        px = image[:, :2] * (w, h)
         roll = float(knee_line_roll_deg(px))
         if np.isfinite(roll):
             self._rolls.append(roll)
@@ -234,7 +243,7 @@ class RotationTracker:
         self._best = np.fmax(self._best, level)
         message = coaching_message(reasons, px, self.frame_size)
         if message is not None and world is not None and not (reasons == int(Reason.OK)).any() \
-                and frame_is_quadruped(np.asarray(pose.image, float), vis, world, self.frame_size):
+                and frame_is_quadruped(image, vis, world, self.frame_size):
             message = ON_ALL_FOURS
         return Reading(float(t_s), raw, filt, (Reason(int(reasons[0])), Reason(int(reasons[1]))), level,
                        self._best.copy(), message, self._view,
