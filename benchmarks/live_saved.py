@@ -216,7 +216,8 @@ def main() -> None:
     parser.add_argument("--detail", action="store_true", help="also print each run's shown timeline and saved circles")
     args = parser.parse_args()
     stems = [p.stem for p in args.poses]  # the same name from two folders (two seeds' caches) keeps both
-    cases = {(f"{p.parent.name}/{p.stem}" if stems.count(p.stem) > 1 else p.stem): load_sequence(p) for p in args.poses}
+    cases = {(f"{p.parent.name}/{p.stem}" if stems.count(p.stem) > 1 else p.stem): load_sequence(p)
+             for p in args.poses}
     if args.synthetic:
         cases.update(synthetic_cases())
     modes: list[tuple[str, dict]] = [("next frame", {})]
@@ -224,7 +225,8 @@ def main() -> None:
     modes += [(f"{mode}, {100 * f:g}% of frames dropped", {**kw, "drop": f}) for f in args.drop for mode, kw in list(modes)]
     if args.threads:
         modes.append(("thread, flat out", {"threads": True}))
-    runs = [(name, mode, lambda seq=seq, kw=kw, name=name: replay(seq, session=name.rsplit("/", 1)[-1].startswith("session"), **kw))
+    runs = [(name, mode, lambda seq=seq, kw=kw, name=name: replay(
+                seq, session=name.rsplit("/", 1)[-1].startswith("session"), **kw))
             for name, seq in cases.items() for mode, kw in modes]
     runs += [(video.stem, "camera at real rate, pose model", lambda video=video: paced(video)) for video in args.paced]
     details = []

@@ -7,8 +7,8 @@ from the vertical in the frontal plane, degrees, + = IR (foot lateral),
 - = external rotation. Marks: < 30° limited, 30–45° functional, ≥ 45° target.
 
 Pipeline (the same per-frame maths for both modes, `measure`):
-landmarks (files: left and right put back where the pose model swapped them, `sides`) → posture (`seated`) → knee anchors from rest frames
-(`anchor`) → camera view (roll/pitch/yaw, `view`) → per-frame
+landmarks (left and right put back where the pose model swapped them, `sides`) → posture (`seated`) →
+knee anchors from rest frames (`anchor`) → camera view (roll/pitch/yaw, `view`) → per-frame
 angle and validity reason (`frame`) → filter (files: Hampel → gap fill → zero-phase Butterworth;
 live: causal One-Euro) → held / peak / efforts / class (`summary`).
 

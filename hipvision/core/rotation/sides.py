@@ -55,7 +55,8 @@ def turned_and_facing(image: np.ndarray, world: np.ndarray) -> tuple[np.ndarray,
 
 def swapped_frames(image: np.ndarray, world: np.ndarray) -> np.ndarray:
     """(T,) True where the pose model most likely swapped left and right (module docstring): the frames
-    `turned_and_facing` calls turned, when more of the frames face the camera than are so turned; all False otherwise."""
+    `turned_and_facing` calls turned, when more of the frames face the camera than are so turned; all False
+    otherwise."""
     turned, facing = turned_and_facing(image, world)
     if turned.sum() >= facing.sum():
         return np.zeros(len(turned), bool)
