@@ -126,11 +126,9 @@ def folders_parser(doc: str | None, *, model: bool = False) -> argparse.Argument
 
 
 def main() -> None:
-    ap = folders_parser(__doc__)
+    ap = folders_parser(__doc__, model=True)
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="an UncertaintyModel constant to change (repeatable)")
-    ap.add_argument("--model", default="full", help="of an accuracy cache, read STEM.MODEL.poses.npz "
-                    "(default: full); a folder of NAME.npz is read whatever its model")
     args = ap.parse_args()
     base = uncertainty_model_for(f"pose_landmarker_{args.model}")     # the constants the analysis used
     model = dataclasses.replace(base, **{k: float(v) for k, v in (s.split("=") for s in args.set)})

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from hipvision.core.rotation import analyze_rotation
-from hipvision.core.rotation.sides import restore_sides, sideways_yaw_deg, swapped_frames
+from hipvision.core.rotation.seated import sideways_yaw_deg
+from hipvision.core.rotation.sides import restore_sides, swapped_frames
 from hipvision.landmarks import MIRROR_PERMUTATION
 from hipvision.synthetic import PinholeCamera, sequence_from_joints
 from hipvision.synthetic.seated import SeatedBody, effort_profile, seated_joints

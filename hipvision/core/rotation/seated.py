@@ -76,19 +76,31 @@ def sitting_world(world: np.ndarray | None, *, max_flexion_deg: float = 145.0) -
     return bent | unknown
 
 
-def facing_world(world: np.ndarray | None, *, max_yaw_deg: float = 50.0) -> np.ndarray | bool:
-    """(...) True where the person faces the camera within ``max_yaw_deg``: the mean direction of the
-    hip and shoulder lines in MediaPipe's world landmarks (camera-aligned axes) turned less than that
-    out of the image plane. Rendered people turned 30° read 29°, side-on ones 85°; the generator's
-    "turned" seated condition goes to 35°. Frames without world landmarks pass (nothing to tell).
-    """
-    if world is None:
-        return True
+#: Hip and shoulder lines turned less than this from facing the camera (`sideways_yaw_deg`) count as facing it.
+FACING_MAX_YAW_DEG = 50.0
+
+
+def sideways_yaw_deg(world: np.ndarray) -> np.ndarray:
+    """(...) how far the hip and shoulder lines of ``(..., 33, 3)`` world landmarks (camera-aligned axes) turn from
+    facing the camera, degrees: 0 = the person's left along +x (facing), 90 = side-on, 180 = facing away (or left
+    and right swapped by the pose model, `sides`); NaN where missing."""
     w = np.asarray(world, float)
     line = g.unit(w[..., L.LEFT_HIP, :] - w[..., L.RIGHT_HIP, :]) + g.unit(
         w[..., L.LEFT_SHOULDER, :] - w[..., L.RIGHT_SHOULDER, :])
     with np.errstate(invalid="ignore"):
-        yaw = np.degrees(np.arctan2(np.abs(line[..., 2]), line[..., 0]))    # 0 = facing, 90 = side-on
+        return np.degrees(np.arctan2(np.abs(line[..., 2]), line[..., 0]))
+
+
+def facing_world(world: np.ndarray | None, *, max_yaw_deg: float = FACING_MAX_YAW_DEG) -> np.ndarray | bool:
+    """(...) True where the person faces the camera within ``max_yaw_deg``: the mean direction of the
+    hip and shoulder lines in MediaPipe's world landmarks turned less than that out of the image plane
+    (`sideways_yaw_deg`). Rendered people turned 30° read 29°, side-on ones 85°; the generator's
+    "turned" seated condition goes to 35°. Frames without world landmarks pass (nothing to tell).
+    """
+    if world is None:
+        return True
+    yaw = sideways_yaw_deg(world)
+    with np.errstate(invalid="ignore"):
         return ~np.isfinite(yaw) | (yaw < max_yaw_deg)
 
 

@@ -19,25 +19,14 @@ import dataclasses
 
 import numpy as np
 
-from hipvision.core import geometry as g
+from hipvision.core.rotation.seated import FACING_MAX_YAW_DEG, sideways_yaw_deg
 from hipvision.landmarks import MIRROR_PERMUTATION, Landmark as L
 from hipvision.sequence import PoseSequence
 
-#: A frame's hip and shoulder lines turned more than this from facing the camera (degrees; 180 = facing away) in the
-#: world landmarks count as pointing the other way. Side-on is 90°; the seated test's turned cameras read up to ~40°.
+#: A frame's hip and shoulder lines turned more than this from facing the camera (`seated.sideways_yaw_deg`; 180 =
+#: facing away) in the world landmarks count as pointing the other way. Side-on is 90°; the seated test's turned
+#: cameras read up to ~40°.
 SWAPPED_MIN_YAW_DEG = 130.0
-#: ... and facing within this counts as facing (as `seated.facing_world`).
-FACING_MAX_YAW_DEG = 50.0
-
-
-def sideways_yaw_deg(world: np.ndarray) -> np.ndarray:
-    """(T,) how far the hip and shoulder lines of ``(T, 33, 3)`` world landmarks turn from facing the camera, degrees:
-    0 = the person's left along +x (facing), 90 = side-on, 180 = facing away (or left and right swapped); NaN where
-    missing."""
-    w = np.asarray(world, float)
-    line = g.unit(w[:, L.LEFT_HIP] - w[:, L.RIGHT_HIP]) + g.unit(w[:, L.LEFT_SHOULDER] - w[:, L.RIGHT_SHOULDER])
-    with np.errstate(invalid="ignore"):
-        return np.degrees(np.arctan2(np.abs(line[:, 2]), line[:, 0]))
 
 
 def turned_and_facing(image: np.ndarray, world: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
