@@ -11,7 +11,7 @@ import pytest
 from hipvision.core.rotation import analyze_rotation
 from hipvision.core.rotation.summary import Effort, class_with_uncertainty, classify
 from hipvision.core.rotation.uncertainty import (
-    DEFAULT_MODEL, Z95, HoldEvidence, UncertaintyModel, asymmetry_verdict, hold_evidence, held_text, uncertainty_deg,
+    DEFAULT_MODEL, HEAVY_MODEL, Z95, HoldEvidence, UncertaintyModel, asymmetry_verdict, hold_evidence, held_text, uncertainty_deg,
     uncertainty_model_for, uncertainty_terms,
 )
 from hipvision.core.rotation.view import CameraView
@@ -198,7 +198,8 @@ def test_with_the_heavy_net_a_turned_camera_warns_about_both_legs_and_the_away_l
     assert full.left.evidence.away and heavy.left.evidence.away        # the camera is off to the person's right
     assert heavy.left.held_deg == full.left.held_deg
     assert heavy.left.uncertainty_deg < full.left.uncertainty_deg
-    assert heavy.right.uncertainty_deg == pytest.approx(full.right.uncertainty_deg)   # the near leg: unchanged
+    assert uncertainty_terms(heavy.left.evidence, HEAVY_MODEL)["away"] == 0.0           # no extra for the away leg
+    assert uncertainty_terms(full.left.evidence, DEFAULT_MODEL)["away"] > 0.0
     turned = [w for w in heavy.warnings if "to the person's right" in w]
     assert len(turned) == 1 and "both legs can read low" in turned[0] and "away from the camera" not in turned[0]
     assert any("the left leg, away from the camera, can read low" in w for w in full.warnings)
