@@ -363,7 +363,8 @@ def test_signal_at_a_random_point(case, sig, inputs, tmp_path):
     out.mkdir()
     names = {**{k: str(v) for k, v in inputs.items()}, "o": str(out)}
     args = [a.format(**names) for a in case.args]
-    env = {**os.environ, "HIPVISION_HOME": str(tmp_path / "home"), "PYTHONPATH": str(rc.REPO)}
+    # a crash in native code prints every thread's stack on stderr, which the failure message shows
+    env = {**os.environ, "HIPVISION_HOME": str(tmp_path / "home"), "PYTHONPATH": str(rc.REPO), "PYTHONFAULTHANDLER": "1"}
     before = rc.tree(inputs["npz"].parent)
     draw = random.Random(zlib.crc32(f"{case.id}-{sig.name}".encode()))
     proc = rc.start_cli(args, env=env)
