@@ -94,3 +94,6 @@ def test_the_live_test_puts_swapped_frames_back_once_more_frames_so_far_face_the
     assert (clean.reasons[first] != int(Reason.NOT_FACING)).all()
     later = (t > 3.0) & (t < 4.5)      # by then more frames faced the camera than not: put back
     np.testing.assert_array_equal(res.reasons[later], clean.reasons[later])
+    n_back = int(later.sum())              # the first frames were not put back: only the later ones are counted
+    assert any(f"swapped left and right in {n_back} of {len(t)} frames" in line for line in res.info), res.info
+    assert not any("swapped" in line for line in clean.info)

@@ -29,7 +29,7 @@ from hipvision.core.rotation.anchor import KNEES
 from hipvision.core.rotation.frame import Reason
 from hipvision.core.rotation.measure import measure_recording
 from hipvision.core.rotation.result import RotationResult, RotationSettings, summarise
-from hipvision.core.rotation.sides import restore_sides
+from hipvision.core.rotation.sides import restore_sides, swapped_info
 from hipvision.core.rotation.stream import FrameArrays, RotationTracker
 from hipvision.core.rotation.uncertainty import frame_evidence
 from hipvision.sequence import PoseSequence
@@ -70,8 +70,3 @@ def analyze_rotation(seq: PoseSequence, settings: RotationSettings = RotationSet
         result = dataclasses.replace(result, info=result.info + (swapped_info(swapped, len(t)),))
     return result
 
-
-def swapped_info(frames: int, total: int) -> str:
-    """The note on ``frames`` of ``total`` frames whose left and right the pose model swapped (`sides`)."""
-    return (f"the pose model swapped left and right in {frames} of {total} frames ({frames / max(total, 1):.0%}), "
-            "as it does on a person small in the picture; they were swapped back")

@@ -73,3 +73,9 @@ def restore_sides(seq: PoseSequence) -> tuple[PoseSequence, int]:
 
     return dataclasses.replace(seq, image=back(seq.image), visibility=back(seq.visibility),
                                presence=back(seq.presence), world=back(seq.world)), n
+
+
+def swapped_info(frames: int, total: int) -> str:
+    """The note on ``frames`` of ``total`` frames whose left and right the pose model swapped (`sides`)."""
+    return (f"the pose model swapped left and right in {frames} of {total} frames ({frames / max(total, 1):.0%}), "
+            "as it does on a person small in the picture; they were swapped back")

@@ -9,6 +9,7 @@ or so on the seated frames seen so far.
 from __future__ import annotations
 
 from collections import deque
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,7 @@ from hipvision.core.rotation.measure import (
 )
 from hipvision.core.rotation.result import RotationResult, RotationSettings, summarise
 from hipvision.core.rotation.seated import facing_world, hips_still, knee_travel, posture_steady, seated_posture
-from hipvision.core.rotation.sides import swap_sides, turned_and_facing
+from hipvision.core.rotation.sides import swap_sides, swapped_info, turned_and_facing
 from hipvision.core.rotation.summary import sustained_levels, window_samples
 from hipvision.core.rotation.uncertainty import frame_evidence
 from hipvision.core.rotation.view import CameraView, default_view, estimate_view_world, knee_line_roll_deg
@@ -121,6 +122,7 @@ class RotationTracker:
         self._rest: list[deque[tuple[float, np.ndarray]]] = [deque(maxlen=self._buffer_frames) for _ in SIDES]
         self._seated = False                                     # person-level seated state (with hysteresis)
         self._sides_facing = self._sides_turned = 0              # frames facing / turned so far (`sides`)
+        self._sides_swapped = 0                                  # frames whose sides were swapped back
         self._states: deque[bool] = deque(maxlen=self._buffer_frames)
         self._px: deque[np.ndarray] = deque(maxlen=self._buffer_frames)
         self._rest_frames: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=self._buffer_frames)  # (px, angles)
@@ -181,6 +183,7 @@ class RotationTracker:
             turned, facing = (bool(v[0]) for v in turned_and_facing(image[None], world[None]))
             if turned and self._sides_facing > self._sides_turned:
                 image, vis, world = swap_sides(image), swap_sides(vis), swap_sides(world)
+                self._sides_swapped += 1
             self._sides_facing += facing
             self._sides_turned += turned
         px = image[:, :2] * (w, h)
@@ -270,6 +273,9 @@ class RotationTracker:
         filled = interpolate_gaps(t, filt, max_gap_s=self.settings.max_gap_s) if len(t) else filt
         px = np.full((len(t), 33, 2), np.nan)
         px[:, list(KNEES + ANKLES)] = np.asarray(self._shanks, float).reshape(-1, 4, 2)
-        return summarise(t, raw, filled, reasons, self._view, self.settings, mode="live", source=self.source,
-                         model=self.model, knee_px=np.asarray(self._knees, float).reshape(-1, 2, 2),
-                         evidence=frame_evidence(px, self._view), height_hint_deg=self._hint_deg)
+        result = summarise(t, raw, filled, reasons, self._view, self.settings, mode="live", source=self.source,
+                           model=self.model, knee_px=np.asarray(self._knees, float).reshape(-1, 2, 2),
+                           evidence=frame_evidence(px, self._view), height_hint_deg=self._hint_deg)
+        if self._sides_swapped:
+            result = dataclasses.replace(result, info=result.info + (swapped_info(self._sides_swapped, len(t)),))
+        return result
