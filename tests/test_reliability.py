@@ -364,7 +364,8 @@ def test_signal_at_a_random_point(case, sig, inputs, tmp_path):
     names = {**{k: str(v) for k, v in inputs.items()}, "o": str(out)}
     args = [a.format(**names) for a in case.args]
     # a crash in native code prints every thread's stack on stderr, which the failure message shows
-    env = {**os.environ, "HIPVISION_HOME": str(tmp_path / "home"), "PYTHONPATH": str(rc.REPO), "PYTHONFAULTHANDLER": "1"}
+    env = {**os.environ, "HIPVISION_HOME": str(tmp_path / "home"), "PYTHONPATH": str(rc.REPO),
+           "PYTHONFAULTHANDLER": "1"}
     before = rc.tree(inputs["npz"].parent)
     draw = random.Random(zlib.crc32(f"{case.id}-{sig.name}".encode()))
     proc = rc.start_cli(args, env=env)

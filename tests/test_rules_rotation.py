@@ -329,6 +329,9 @@ def _image_view(**angles: float) -> CameraView:
     (_image_view(pitch_deg=20.1),
      ["camera about 20° above knee height" + _LESS_CERTAIN + "both legs can read high by a few degrees, more at "
       "large angles; lower the camera to knee height, about 2 m in front of the knees"], []),
+    (_image_view(pitch_deg=40.5),
+     ["camera about 40° above knee height" + _LESS_CERTAIN + "both legs can read high, by about 3° and up to about "
+      "10° from this high; lower the camera to knee height, about 2 m in front of the knees"], []),
     (_image_view(pitch_deg=-20.1),
      ["camera about 20° below knee height" + _LESS_CERTAIN + "both legs; raise the camera to knee height, about "
       "2 m in front of the knees"], []),

@@ -26,6 +26,8 @@ SETUP_LIMITS: dict[str, tuple[float, float]] = {
     "roll": (3.0, 6.0),       # camera tilted about its axis
     "shank_px": (0.0, 70.0),  # shank shorter than this in the picture: person small / far away
 }
+#: A camera this far above the knees (degrees) gets the stronger "read high" warning.
+STEEP_PITCH_DEG = 40.0
 #: A typical adult shank (knee → ankle landmark), metres, to turn a shank's image length into a distance.
 SHANK_M = 0.43
 
@@ -70,6 +72,9 @@ def setup_advice(view: CameraView, shank_px: float, *, away_leg_lower: bool = Tr
             # above: +1.8° / +2.0° on average, up to +11° at 50°; docs/rotation-accuracy.md, "A camera high above
             # the knees"); from below the same tuck reads low, but that was not seen on rendered people
             how = ("both legs can read high by a few degrees, more at large angles" if pitch > 0 else "both legs")
+            if pitch >= STEEP_PITCH_DEG:  # rendered people 40-51° above (40 legs, heavy): +3.0° on average,
+                # more than 5° for 1 in 6, up to +11.2° (docs/rotation-accuracy.md, "Heavy's uncertainty fitted")
+                how = "both legs can read high, by about 3° and up to about 10° from this high"
             warnings.append(f"{text} (corrected, but less certain): {how}; {move} the camera to knee height, "
                             "about 2 m in front of the knees")
         else:
