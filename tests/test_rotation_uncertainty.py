@@ -11,8 +11,8 @@ import pytest
 from hipvision.core.rotation import analyze_rotation
 from hipvision.core.rotation.summary import Effort, class_with_uncertainty, classify
 from hipvision.core.rotation.uncertainty import (
-    DEFAULT_MODEL, HEAVY_MODEL, Z95, HoldEvidence, UncertaintyModel, asymmetry_verdict, hold_evidence, held_text, uncertainty_deg,
-    uncertainty_model_for, uncertainty_terms,
+    DEFAULT_MODEL, HEAVY_MODEL, Z95, HoldEvidence, UncertaintyModel, asymmetry_verdict, hold_evidence, held_text,
+    uncertainty_deg, uncertainty_model_for, uncertainty_terms,
 )
 from hipvision.core.rotation.view import CameraView
 from hipvision.synthetic import PinholeCamera, sequence_from_joints

@@ -71,10 +71,12 @@ def setup_advice(view: CameraView, shank_px: float, *, away_leg_lower: bool = Tr
             # from above, feet tucked a little under the seat read high (synthetic and rendered people 40-55°
             # above: +1.8° / +2.0° on average, up to +11° at 50°; docs/rotation-accuracy.md, "A camera high above
             # the knees"); from below the same tuck reads low, but that was not seen on rendered people
-            how = ("both legs can read high by a few degrees, more at large angles" if pitch > 0 else "both legs")
-            if pitch >= STEEP_PITCH_DEG:  # rendered people 40-51° above (40 legs, heavy): +3.0° on average,
-                # more than 5° for 1 in 6, up to +11.2° (docs/rotation-accuracy.md, "Heavy's uncertainty fitted")
-                how = "both legs can read high, by about 3° and up to about 10° from this high"
+            # from STEEP_PITCH_DEG up, rendered people 40-51° above (40 legs, heavy) read +3.0° on average, more
+            # than 5° for 1 in 6, up to +11.2° (docs/rotation-accuracy.md, "Heavy's uncertainty fitted to heavy")
+            steep = pitch >= STEEP_PITCH_DEG
+            how = ("both legs" if pitch < 0 else
+                   "both legs can read high, by about 3° and up to about 10° from this high" if steep else
+                   "both legs can read high by a few degrees, more at large angles")
             warnings.append(f"{text} (corrected, but less certain): {how}; {move} the camera to knee height, "
                             "about 2 m in front of the knees")
         else:

@@ -8,8 +8,8 @@ or so on the seated frames seen so far.
 
 from __future__ import annotations
 
-from collections import deque
 import dataclasses
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np

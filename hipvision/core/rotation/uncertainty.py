@@ -162,8 +162,9 @@ DEFAULT_MODEL = UncertaintyModel()
 #: 95.8% of the legs left out seed by seed but only 93% of two fresh seeds (10053, 10057: 70 legs): the errors
 #: have heavier tails than a normal's. So every fitted constant is 1.15 times its fit (model 0.85, size 0.75, hold
 #: 1.0, jitter 1.55, turn 5.9, steep 3.0, correction 0.3): 97.7% of the 353 legs and 97.1% of the fresh ones at a
-#: median ± of 4.4° and 4.0° (the full-net constants: 98% and 96% at 4.8° and 4.6°). Checked on a third fresh
-#: seed after this (docs/rotation-accuracy.md, "Heavy's uncertainty fitted to heavy").
+#: median ± of 4.4° and 4.0° (the full-net constants: 98% and 96% at 4.8° and 4.6°). Two seeds rendered after
+#: this (10061, 10067: 68 legs): 93% at 4.2° (full-net constants 94% at 4.6°; docs/rotation-accuracy.md, "Heavy's
+#: uncertainty fitted to heavy").
 HEAVY_MODEL = dataclasses.replace(DEFAULT_MODEL, turn_away_deg=0.0, model_deg=0.98, landmark_px=0.86, hold=1.15,
                                   jitter=1.78, turn_deg=6.8, height_deg=0.0, tuck_deg=3.45, correction=0.345)
 
