@@ -374,3 +374,33 @@ def test_the_path_plot_sets_no_circle_number_over_another():
         for x2, y2, n2 in boxes[i + 1:]:
             overlap_x = x < x2 + 6 * n2 and x2 < x + 6 * n
             assert not (overlap_x and abs(y - y2) < 9), (x, y, x2, y2)
+
+
+def test_the_angle_plots_labels_stay_clear_of_each_other_and_of_the_legend():
+    """As a rendered video read: left 53.5° and right 31.0° held at once (1.4-4.4 s), then both legs at once at
+    close values (42.0° and 43.9°, 6-9 s). The legend (inside the axes, top left) covered the 53.5° label and
+    the two close labels overlapped."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Annotation
+
+    from hipvision.report.plots import angle_figure
+
+    t = np.arange(0, 12, 0.1)
+    first, second = (t > 1.4) & (t < 4.4), (t > 6) & (t < 9)
+    r = {"thresholds_deg": {"functional": 30, "target": 45},
+         "series": {"t_s": t.tolist(), "left_deg": np.select([first, second], [53.5, 42.0], 1.0).tolist(),
+                    "right_deg": np.select([first, second], [31.0, 43.9], 1.0).tolist()},
+         "left": {"efforts": [{"start_s": 1.4, "end_s": 4.4, "held_deg": 53.5, "uncertainty_deg": 3.8},
+                              {"start_s": 6.0, "end_s": 9.0, "held_deg": 42.0, "uncertainty_deg": 5.9}]},
+         "right": {"efforts": [{"start_s": 1.4, "end_s": 4.4, "held_deg": 31.0, "uncertainty_deg": 3.4},
+                               {"start_s": 6.0, "end_s": 9.0, "held_deg": 43.9, "uncertainty_deg": 5.5}]}}
+    fig = angle_figure(r)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    labels = [a.get_window_extent(renderer) for a in fig.axes[0].texts
+              if isinstance(a, Annotation) and a.get_text().startswith("held")]
+    legend = (fig.legends or [fig.axes[0].get_legend()])[0].get_window_extent(renderer)
+    assert len(labels) == 4
+    for i, box in enumerate(labels):
+        assert not box.overlaps(legend)
+        assert not any(box.overlaps(other) for other in labels[i + 1:])

@@ -76,10 +76,18 @@ def _zones(ax, *, functional_deg: float, target_deg: float, top_deg: float) -> N
 
 
 def angle_plot_svg(rotation: dict, fig_id: str, *, width_in: float = 8.6, height_in: float = 3.0) -> str | None:
+    """`angle_figure` as inline SVG (None if the result has no series)."""
+    with rc_context(_RC):
+        fig = angle_figure(rotation, width_in=width_in, height_in=height_in)
+        return None if fig is None else figure_svg(fig, fig_id)
+
+
+def angle_figure(rotation: dict, *, width_in: float = 8.6, height_in: float = 3.0) -> Figure | None:
     """IR angle of each leg over time, with the 30°/45° lines and each leg's held value over its effort.
 
     ``rotation``: a rotation result dict (series in seconds and degrees). None if it has no series. Each held
-    value is labelled with its 95% half-width where the effort has one ("held 38.0° ± 3.3°", `held_text`).
+    value is labelled with its 95% half-width where the effort has one ("held 38.0° ± 3.3°", `held_text`); the
+    legend sits above the axes, and of two legs held at once at close values the lower label goes under its bar.
     """
     from hipvision.core.rotation.uncertainty import held_text  # as in `hipvision.report.html._held`
 
@@ -89,38 +97,49 @@ def angle_plot_svg(rotation: dict, fig_id: str, *, width_in: float = 8.6, height
         return None
     thr = rotation.get("thresholds_deg") or {}
     functional, target = float(thr.get("functional", 30)), float(thr.get("target", 45))
-    with rc_context(_RC):
-        fig = Figure(figsize=(width_in, height_in))
-        ax = fig.add_subplot()
-        top = target + 15
-        for side in ("left", "right"):
-            y = _floats(series.get(f"{side}_deg"))
-            if y.size != t.size:
-                continue
-            if np.isfinite(y).any():
-                top = max(top, float(np.nanmax(y)) + 5)
-            ax.plot(t, y, color=COLORS[side], lw=1.6, label=f"{side.capitalize()} leg")
-            leg = rotation.get(side) or {}
-            for effort in leg.get("efforts") or []:
-                held = effort.get("held_deg")
-                if held is None:
-                    continue
-                a, b = effort["start_s"], effort["end_s"]
-                ax.plot([a, b], [held, held], color=COLORS[side], lw=3.2, alpha=0.9, solid_capstyle="butt")
-                ax.annotate(f"held {held_text(held, effort.get('uncertainty_deg'))}", ((a + b) / 2, held),
-                            xytext=(0, 6), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=8.5, color=COLORS["ink"], weight="bold")
-        _zones(ax, functional_deg=functional, target_deg=target, top_deg=top)
-        lows = [np.nanmin(y) for y in (_floats(series.get(f"{s}_deg")) for s in ("left", "right"))
-                if y.size and np.isfinite(y).any()]
-        bottom = min([-5.0] + [float(v) - 3 for v in lows])
-        ax.set_ylim(bottom, top)
-        if t[-1] > t[0]:  # a live run stopped after one frame has no time span
-            ax.set_xlim(t[0], t[-1])
-        ax.set_xlabel("time (s)")
-        ax.set_ylabel("internal rotation (°)")
-        ax.legend(loc="upper left", frameon=False, ncols=2, fontsize=8.5)
-        return figure_svg(fig, fig_id)
+    fig = Figure(figsize=(width_in, height_in), layout="constrained")
+    ax = fig.add_subplot()
+    top = target + 15
+    efforts = {side: [e for e in ((rotation.get(side) or {}).get("efforts") or []) if e.get("held_deg") is not None]
+               for side in ("left", "right")}
+    for side in ("left", "right"):
+        y = _floats(series.get(f"{side}_deg"))
+        if y.size != t.size:
+            continue
+        if np.isfinite(y).any():
+            top = max(top, float(np.nanmax(y)) + 5)
+        ax.plot(t, y, color=COLORS[side], lw=1.6, label=f"{side.capitalize()} leg")
+        other = efforts["right" if side == "left" else "left"]
+        for effort in efforts[side]:
+            held = effort["held_deg"]
+            a, b = effort["start_s"], effort["end_s"]
+            ax.plot([a, b], [held, held], color=COLORS[side], lw=3.2, alpha=0.9, solid_capstyle="butt")
+            below = _label_below(effort, other)
+            ax.annotate(f"held {held_text(held, effort.get('uncertainty_deg'))}", ((a + b) / 2, held),
+                        xytext=(0, -6 if below else 6), textcoords="offset points", ha="center",
+                        va="top" if below else "bottom", fontsize=8.5, color=COLORS["ink"], weight="bold")
+    _zones(ax, functional_deg=functional, target_deg=target, top_deg=top)
+    lows = [np.nanmin(y) for y in (_floats(series.get(f"{s}_deg")) for s in ("left", "right"))
+            if y.size and np.isfinite(y).any()]
+    bottom = min([-5.0] + [float(v) - 3 for v in lows])
+    ax.set_ylim(bottom, top)
+    if t[-1] > t[0]:  # a live run stopped after one frame has no time span
+        ax.set_xlim(t[0], t[-1])
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("internal rotation (°)")
+    fig.legend(loc="outside upper left", frameon=False, ncols=2, fontsize=8.5)  # never over a held label
+    return fig
+
+
+#: Two legs' held values closer than this (degrees) while both are held: the lower one's label goes under its bar.
+LABEL_CLASH_DEG = 8.0
+
+
+def _label_below(effort: dict, others: list[dict]) -> bool:
+    """Whether ``effort``'s "held" label goes under its bar: the other leg holds at the same time, at most
+    `LABEL_CLASH_DEG` higher (both labels above their bars would overlap)."""
+    return any(min(effort["end_s"], o["end_s"]) > max(effort["start_s"], o["start_s"])
+               and 0.0 <= o["held_deg"] - effort["held_deg"] < LABEL_CLASH_DEG for o in others)
 
 
 def _arrow_along(ax, x: np.ndarray, y: np.ndarray, color: str) -> None:
