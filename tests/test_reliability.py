@@ -21,7 +21,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 import zlib
 from dataclasses import dataclass
@@ -783,48 +782,3 @@ def test_after_a_signal_s_line_nothing_more_is_printed(code, muted):
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert lines[0] == "interrupted by SIGTERM: nothing was saved"
     assert (len(lines) == 1) is muted, proc.stderr
-
-
-def test_during_a_live_run_a_stop_signal_waits_for_the_main_threads_native_call():
-    """A live run's stop signals are taken by one waiting thread (`signals_on_a_thread`), never delivered inside
-    native code: a blocking call on the main thread (here `time.sleep`) runs to its end, then the handler
-    raises there. Without it Linux delivers the signal to the main thread and cuts the call short."""
-    import time
-
-    from hipvision.commands.stop import SignalInterrupt, armed, signals_on_a_thread
-
-    seen_in_thread = []
-    with armed() as stop:
-        with pytest.raises(SignalInterrupt), signals_on_a_thread():
-            assert signal.SIGTERM in signal.pthread_sigmask(signal.SIG_BLOCK, [])
-            started = threading.Thread(
-                target=lambda: seen_in_thread.append(signal.SIGTERM in signal.pthread_sigmask(signal.SIG_BLOCK, [])))
-            started.start()
-            started.join()
-            slept = []
-            threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGTERM)).start()  # while the main thread sleeps
-            t0 = time.monotonic()
-            try:
-                time.sleep(0.5)
-            finally:
-                slept.append(time.monotonic() - t0)
-            for _ in range(200):  # the handler runs at the next Python line
-                time.sleep(0.005)
-        assert stop.signum == signal.SIGTERM
-    assert slept[0] >= 0.49 and seen_in_thread == [True]
-    assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
-    assert not any(t.name == "hipvision-signals" for t in threading.enumerate())
-
-
-def test_only_live_commands_take_their_signals_on_a_thread():
-    from hipvision.commands.guard import PathRoles, guarded
-
-    blocked = {}
-
-    def note(camera):
-        blocked[camera] = signal.SIGTERM in signal.pthread_sigmask(signal.SIG_BLOCK, [])
-
-    check = guarded(note, PathRoles())
-    check(camera="0")
-    check(camera=None)
-    assert blocked == {"0": True, None: False}

@@ -15,7 +15,6 @@ SIGHUP saves the same and exits 143 or 129, so that a service manager sees how i
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
 import os
@@ -28,7 +27,7 @@ from typing import Any
 
 import typer
 
-from hipvision.commands.stop import armed, signals_on_a_thread
+from hipvision.commands.stop import armed
 from hipvision.errors import Interrupted, OutputError
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -304,8 +303,7 @@ def guarded(fn: Callable[..., Any], roles: PathRoles) -> Callable[..., Any]:
                 raise Interrupted(interrupted_line(stop.pending, [], [str(o.path) for o in plan.outputs]),
                                   stop.pending)
             try:
-                with signals_on_a_thread() if params.get("camera") is not None else contextlib.nullcontext():
-                    value = fn(**params)
+                value = fn(**params)
             except KeyboardInterrupt:
                 stop.armed = False
                 signum = stop.signum or signal.SIGINT

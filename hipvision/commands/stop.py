@@ -15,15 +15,10 @@ has its `SignalInterrupt` swallowed there; the unraisable hook installed with th
 (no "Exception ignored ... Traceback" on stderr) and sends the signal again, so the work still stops at
 the next ordinary line. Inside a `hipvision.io.shield.shielded` block (PyAV calling back into Python while
 it writes a video, a MediaPipe call) the handler raises as the block ends instead.
-
-During a live run (`signals_on_a_thread`) the signals are blocked in every thread the run starts and taken by
-one waiting thread, which hands each to the same handler on the main thread: a signal then never lands
-inside native code (a live run's main thread is mostly in MediaPipe, OpenCV's text drawing or PyAV).
 """
 
 from __future__ import annotations
 
-import _thread
 import contextlib
 import os
 import signal
@@ -71,8 +66,7 @@ class StopSignals:
             raise SignalInterrupt
         if self.pending is not None:  # a second one while nothing can be stopped cleanly: go now
             signal.signal(signum, self._previous.get(signum, signal.SIG_DFL))
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signum})  # in case `signals_on_a_thread` blocked it
-            signal.raise_signal(signum)
+            os.kill(os.getpid(), signum)
             return
         self.pending = signum
 
@@ -149,44 +143,3 @@ def armed() -> Iterator[StopSignals]:
             yield stop
         finally:
             stop.armed = False
-
-
-@contextlib.contextmanager
-def signals_on_a_thread() -> Iterator[None]:
-    """For the block, the stop signals (those the current CLI call handles) are blocked in the calling (main)
-    thread and every thread started inside the block, native ones included, and one thread waits for them
-    (`signal.sigwait`) and has the handler run on the main thread at its next Python line
-    (`_thread.interrupt_main`), as a signal delivered there would. So a stop signal never interrupts native
-    code: on Linux it lands on the main thread if it can, and a live run's main thread is mostly inside a
-    C++ library. (A fresh-clone CI run crashed natively twice in 5 runs when a live run was stopped by a
-    signal, once with the main thread inside OpenCV's `getTextSize`.)
-
-    A blocking call on the main thread is no longer cut short by the signal (it ends first): live loops wait
-    at most a frame. Child processes started in the block inherit the blocked signals; those of a live run
-    (speech synthesis, the display probe) end on their own. Nothing changes off the main thread, without a
-    CLI call's handler, or where the platform lacks `signal.sigwait`.
-    """
-    stop = _current[-1] if _current else None
-    sigs = set(stop._previous) if stop is not None else set()
-    if not sigs or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "sigwait"):
-        yield
-        return
-    done = threading.Event()
-
-    def wait() -> None:
-        while True:
-            signum = signal.sigwait(sigs)
-            if done.is_set():
-                return
-            _thread.interrupt_main(signum)
-
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
-    waiter = threading.Thread(target=wait, name="hipvision-signals", daemon=True)
-    waiter.start()
-    try:
-        yield
-    finally:
-        done.set()
-        signal.pthread_kill(waiter.ident, next(iter(sigs)))  # wakes the waiter (a signal to it alone)
-        waiter.join()
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)  # one that came meanwhile is handled now
