@@ -177,6 +177,21 @@ def test_max_frames_stops_early():
     assert run_live(FakeSource(40), FakeTracker(), analyzer, window=False, max_frames=12)["frames"] == 12
 
 
+def test_a_requested_stop_ends_the_run_after_the_frame_it_came_in(tmp_path):
+    """A stop signal during a live run is noted (`hipvision.commands.stop.polled`) and the loop asks after each
+    frame: the run ends as with ``q``, the frame in progress finished and the recording kept."""
+    asked = []
+
+    def stop_requested() -> bool:
+        asked.append(True)
+        return len(asked) >= 7
+
+    result = run_live(FakeSource(40), FakeTracker(), FakeAnalyzer(), window=False, record=tmp_path / "rec.mp4",
+                      stop_requested=stop_requested)
+    assert result["frames"] == 7 and len(asked) == 7
+    assert (tmp_path / "rec.mp4").stat().st_size > 0 and [p.name for p in tmp_path.iterdir()] == ["rec.mp4"]
+
+
 @pytest.mark.parametrize("mirror", [True, False])
 def test_recording_has_every_displayed_frame_with_its_overlays(tmp_path, mirror):
     out = tmp_path / "session.avi"

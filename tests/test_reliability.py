@@ -782,3 +782,29 @@ def test_after_a_signal_s_line_nothing_more_is_printed(code, muted):
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert lines[0] == "interrupted by SIGTERM: nothing was saved"
     assert (len(lines) == 1) is muted, proc.stderr
+
+
+def test_in_a_polled_loop_the_first_signal_is_noted_and_a_second_one_raises():
+    """Live frame loops ask whether to stop (`polled`) instead of having an exception raised into a frame's
+    work: a fresh-clone CI twice crashed inside OpenCV's Python binding when it came during a text call."""
+    from hipvision.commands.stop import SignalInterrupt, armed, polled
+
+    with armed() as stop:
+        with polled() as stop_requested:
+            assert not stop_requested()
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(50):  # Python lines on which the handler runs: none raises
+                time.sleep(0.002)
+            assert stop_requested() and stop.signum == signal.SIGTERM
+            with pytest.raises(SignalInterrupt):
+                os.kill(os.getpid(), signal.SIGTERM)  # the user insists
+                for _ in range(200):
+                    time.sleep(0.005)
+        assert not stop.polled
+
+
+def test_outside_a_cli_call_nothing_asks_a_polled_loop_to_stop():
+    from hipvision.commands.stop import polled
+
+    with polled() as stop_requested:
+        assert stop_requested() is False

@@ -34,6 +34,7 @@ from hipvision.core.posture_check import file_input
 from hipvision.commands.notes import confidence_suffix, print_notes, print_reasons
 from hipvision.commands.cues import CUES_WAV_OPTION, SOUND_OPTION, live_cues
 from hipvision.commands.report import write_report_and_history
+from hipvision.commands.stop import polled
 from hipvision.core.circles.result import ESTIMATE_MARK, ESTIMATE_NOTE
 from hipvision.io.files import add_source_video, known_source_video
 from hipvision.errors import InputError
@@ -147,9 +148,10 @@ def run_camera(camera: str, *, model: Path | None, window: bool, mirror: bool, r
                                mirror=mirror, command_input=live_input(camera))
         with live_cues(analyzer, is_live=source.is_live, sound=sound, cues_wav=cues_wav,
                        target_per_direction=analyzer.settings.target_per_direction) as cues, \
-                LiveStatus(source, window=window) as status:
+                LiveStatus(source, window=window) as status, polled() as stop_requested:
             run_live(source, tracker, cues.analyzer, window=window, mirror=mirror, record=record,
-                     max_frames=max_frames, keep=keep, on_record_error=on_record_error, on_status=status)
+                     max_frames=max_frames, keep=keep, on_record_error=on_record_error, on_status=status,
+                     stop_requested=stop_requested)
         return analyzer.saved_result(), cues
 
 

@@ -17,6 +17,7 @@ from hipvision.core.posture_check import file_input
 from hipvision.commands.notes import print_fields, print_notes
 from hipvision.commands.cues import CUES_WAV_OPTION, SOUND_OPTION, live_cues
 from hipvision.commands.report import write_report_and_history
+from hipvision.commands.stop import polled
 from hipvision.io.files import add_source_video, known_source_video
 from hipvision.errors import InputError
 
@@ -154,10 +155,10 @@ def run_camera(camera: str, *, json_out: Path | None, csv_out: Path | None, reco
         keep = FrameStore() if report is not None else None
         outputs = Outputs()
         with live_cues(analyzer, is_live=source.is_live, sound=sound, cues_wav=cues_wav) as cues, \
-                LiveStatus(source, window=window) as status:
+                LiveStatus(source, window=window) as status, polled() as stop_requested:
             d = run_live(source, tracker, cues.analyzer, window=window, mirror=mirror, record=record,
                          max_frames=max_frames, keep=keep, on_record_error=lambda exc: outputs.failed(exc, record),
-                         on_status=status)
+                         on_status=status, stop_requested=stop_requested)
     cues.add_to(d)
     print_summary(d)
     _write_outputs(d, analyzer.tracker.result(), json_out, csv_out, outputs)

@@ -16,6 +16,7 @@ from hipvision.commands.common import (write_annotated_video, provisioned_model,
 from hipvision.commands.notes import confidence_suffix, print_notes, print_reasons
 from hipvision.commands.cues import CUES_WAV_OPTION, SOUND_OPTION, live_cues
 from hipvision.commands.report import write_report_and_history
+from hipvision.commands.stop import polled
 from hipvision.commands.report import check_save_options
 from hipvision.io.files import add_source_video, known_source_video
 from hipvision.errors import InputError
@@ -186,10 +187,11 @@ def run_session_live(camera: str, *, json_out: Path | None = None, csv_out: Path
         outputs = Outputs()
         with live_cues(analyzer, is_live=source.is_live, sound=sound, cues_wav=cues_wav,
                        target_per_direction=reps) as cues, \
-                LiveStatus(source, window=window) as status:
+                LiveStatus(source, window=window) as status, polled() as stop_requested:
             result = run_live(source, tracker, cues.analyzer, window=window, mirror=mirror, record=record,
                               max_frames=max_frames, keep=keep,
-                              on_record_error=lambda exc: outputs.failed(exc, record), on_status=status)
+                              on_record_error=lambda exc: outputs.failed(exc, record), on_status=status,
+                              stop_requested=stop_requested)
     _finish(cues.add_to(result), json_out=json_out, csv_out=csv_out, outputs=outputs)
     cues.write_wav(outputs, cues_wav)
     if outputs.ok(record):

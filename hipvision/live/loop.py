@@ -202,8 +202,10 @@ def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, win
              scripted_keys: Sequence[tuple[float, str]] = (), keep: "FrameStore | None" = None,
              on_record_error: Callable[[OutputError], None] | None = None,
              timings: "deque[FrameTiming] | None" = None, fullscreen: bool = True,
-             on_status: Callable[[float, str], None] | None = None) -> dict:
-    """Run ``analyzer`` live on ``source`` until the source ends, ``q``/Esc, Ctrl-C or ``max_frames``.
+             on_status: Callable[[float, str], None] | None = None,
+             stop_requested: Callable[[], bool] | None = None) -> dict:
+    """Run ``analyzer`` live on ``source`` until the source ends, ``q``/Esc, Ctrl-C, ``max_frames`` or
+    ``stop_requested``.
 
     Args:
         source: an open `FrameSource` (a camera, or a video file played as if live); the caller closes it.
@@ -226,6 +228,8 @@ def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, win
         fullscreen: open the window full screen (the F key toggles it).
         on_status: called after every frame with (the frame's timestamp_s, ``analyzer.status_text()``),
             e.g. to keep a terminal status line up to date (the analyzer's title if it has no status_text).
+        stop_requested: asked after every frame; True ends the run as ``q`` does (a stop signal noted by the
+            command line, `hipvision.commands.stop.polled`, so that none is raised inside a frame's work).
 
     Returns:
         ``analyzer.result()`` at the end.
@@ -278,7 +282,8 @@ def run_live(source: "FrameSource", tracker: Any, analyzer: LiveAnalyzer, *, win
                 codes.append(shown)
             if on_status is not None:
                 on_status(frame.timestamp_s, status_text())
-            if _handle_keys(codes, analyzer, win) or (max_frames is not None and count >= max_frames):
+            if _handle_keys(codes, analyzer, win) or (max_frames is not None and count >= max_frames) \
+                    or (stop_requested is not None and stop_requested()):
                 break
     except KeyboardInterrupt:
         pass  # Ctrl-C is a normal way to stop a live session: keep the recording and the result
