@@ -404,3 +404,13 @@ def test_the_angle_plots_labels_stay_clear_of_each_other_and_of_the_legend():
     for i, box in enumerate(labels):
         assert not box.overlaps(legend)
         assert not any(box.overlaps(other) for other in labels[i + 1:])
+
+
+def test_an_effort_turned_the_other_way_is_named_in_the_efforts_table():
+    """A foot swung inward (negative angle: external rotation) has no IR class; its badge said "no value"."""
+    r = fixture("rotation")
+    r["right"]["efforts"].append({"start_s": 13.0, "end_s": 15.0, "held_deg": -12.3, "uncertainty_deg": 4.7,
+                                  "peak_deg": -13.3, "class": None})
+    text = visible_text(render_report(r))
+    assert "-12.3° ± 4.7° -13.3° external rotation (foot in)" in text.replace("−", "-")
+    assert "no value" not in text
