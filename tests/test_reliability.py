@@ -808,3 +808,24 @@ def test_outside_a_cli_call_nothing_asks_a_polled_loop_to_stop():
 
     with polled() as stop_requested:
         assert stop_requested() is False
+
+
+def test_a_stop_signal_is_never_raised_inside_opencvs_text_calls(monkeypatch):
+    """OpenCV's binding may call PyObject_Str inside a text call (formatting the Hershey overload's failure),
+    which runs pending signal handlers; an exception raised there is dereferenced as NULL (segfaults when live
+    runs were stopped). Text calls are shielded: the signal is raised once the call has returned."""
+    from hipvision.commands.stop import SignalInterrupt, armed
+    from hipvision.draw import canvas
+
+    finished = []
+
+    def put_text(*args):  # a stand-in that runs Python lines after the signal, as PyObject_Str's check would
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(20):
+            time.sleep(0.002)
+        finished.append(True)
+
+    monkeypatch.setattr(cv2, "putText", put_text)
+    with armed(), pytest.raises(SignalInterrupt):
+        canvas.put_text(np.zeros((40, 200, 3), np.uint8), "held 35°", (2, 2), size_px=20)
+    assert finished == [True]

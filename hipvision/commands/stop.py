@@ -18,8 +18,10 @@ it writes a video, a MediaPipe call) the handler raises as the block ends instea
 
 A live run's frame loop asks instead (`polled`): the first signal is only noted and the loop ends after the
 frame it is on, as the ``q`` key ends it; a second one raises as above. No exception is then ever raised
-into a live frame (a fresh-clone CI run crashed twice, and 6 of 190 looped runs, inside OpenCV's Python
-binding when the exception came during a text call: it formats a pending error and dereferences NULL).
+into a live frame's work. (Live runs stopped by a signal crashed natively, twice in five fresh-clone CI runs and 6
+of 190 looped runs: OpenCV's binding calls ``PyObject_Str`` inside a text call, CPython runs pending signal
+handlers there, and the binding dereferences the NULL the raised exception leaves. `hipvision.draw` also shields its
+text calls, for file runs.)
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from hipvision.draw.colors import BLACK, WHITE, Color
+from hipvision.io.shield import shielded
 
 
 _REFERENCE_HEIGHT_PX = 720.0
@@ -138,7 +139,8 @@ def text_size(text: str, size_px: float, *, weight: int = 500) -> tuple[int, int
     size = _px(size_px)
     text = text.translate(_STAND_INS)
     if _FONT is not None:
-        _, _, w, h = cv2.getTextSize((0, 0), text, (0, size), _FONT, size, weight)
+        with shielded():  # see `_put_text_plain`
+            _, _, w, h = cv2.getTextSize((0, 0), text, (0, size), _FONT, size, weight)
         return int(w), int(max(h, size * 1.2))
     (w, h), base = cv2.getTextSize(_ascii(text), cv2.FONT_HERSHEY_SIMPLEX, size / 30.0, _hershey_thickness(size, weight))
     return int(w), int(h + base)
@@ -181,7 +183,11 @@ def _put_text_plain(image: np.ndarray, text: str, org_top_left: tuple[float, flo
     text = text.translate(_STAND_INS)
     x, y = _pt(org_top_left)
     if _FONT is not None:
-        cv2.putText(image, text, (x, y + size), color, _FONT, size, weight)
+        # shielded: OpenCV's binding tries the Hershey overload first and may format its failure with
+        # PyObject_Str, which runs pending signal handlers; a stop signal's exception raised there is
+        # dereferenced as NULL (a segfault seen when live runs were stopped). It is raised after the call.
+        with shielded():
+            cv2.putText(image, text, (x, y + size), color, _FONT, size, weight)
     else:
         _, h = text_size(text, size, weight=weight)
         cv2.putText(image, _ascii(text), (x, y + int(h * 0.78)), cv2.FONT_HERSHEY_SIMPLEX, size / 30.0, color,
