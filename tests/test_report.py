@@ -414,3 +414,25 @@ def test_an_effort_turned_the_other_way_is_named_in_the_efforts_table():
     text = visible_text(render_report(r))
     assert "-12.3° ± 4.7° -13.3° external rotation (foot in)" in text.replace("−", "-")
     assert "no value" not in text
+
+
+def test_two_legs_held_level_at_once_get_one_label_above_and_one_below():
+    """At exactly the same held value both labels moved under their bars, on top of each other again."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Annotation
+
+    from hipvision.report.plots import angle_figure
+
+    t = np.arange(0, 8, 0.1)
+    hold = (t > 1.4) & (t < 4.4)
+    effort = {"start_s": 1.4, "end_s": 4.4, "held_deg": 40.0, "uncertainty_deg": 3.0}
+    r = {"thresholds_deg": {"functional": 30, "target": 45},
+         "series": {"t_s": t.tolist(), "left_deg": np.where(hold, 40.0, 1.0).tolist(),
+                    "right_deg": np.where(hold, 40.0, 1.0).tolist()},
+         "left": {"efforts": [dict(effort)]}, "right": {"efforts": [dict(effort)]}}
+    fig = angle_figure(r)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    labels = [a.get_window_extent(renderer) for a in fig.axes[0].texts
+              if isinstance(a, Annotation) and a.get_text().startswith("held")]
+    assert len(labels) == 2 and not labels[0].overlaps(labels[1])

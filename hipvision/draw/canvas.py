@@ -183,9 +183,9 @@ def _put_text_plain(image: np.ndarray, text: str, org_top_left: tuple[float, flo
     text = text.translate(_STAND_INS)
     x, y = _pt(org_top_left)
     if _FONT is not None:
-        # shielded: OpenCV's binding tries the Hershey overload first and may format its failure with
-        # PyObject_Str, which runs pending signal handlers; a stop signal's exception raised there is
-        # dereferenced as NULL (a segfault seen when live runs were stopped). It is raised after the call.
+        # shielded: OpenCV's binding may call PyObject_Str inside this call (a core dump of a live run stopped
+        # by a signal), which runs pending signal handlers; a stop signal's exception raised there is
+        # dereferenced as NULL (a segfault). The shield raises it after the call instead.
         with shielded():
             cv2.putText(image, text, (x, y + size), color, _FONT, size, weight)
     else:

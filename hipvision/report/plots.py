@@ -114,7 +114,7 @@ def angle_figure(rotation: dict, *, width_in: float = 8.6, height_in: float = 3.
             held = effort["held_deg"]
             a, b = effort["start_s"], effort["end_s"]
             ax.plot([a, b], [held, held], color=COLORS[side], lw=3.2, alpha=0.9, solid_capstyle="butt")
-            below = _label_below(effort, other)
+            below = _label_below(effort, other, ties_below=side == "right")
             ax.annotate(f"held {held_text(held, effort.get('uncertainty_deg'))}", ((a + b) / 2, held),
                         xytext=(0, -6 if below else 6), textcoords="offset points", ha="center",
                         va="top" if below else "bottom", fontsize=8.5, color=COLORS["ink"], weight="bold")
@@ -135,11 +135,15 @@ def angle_figure(rotation: dict, *, width_in: float = 8.6, height_in: float = 3.
 LABEL_CLASH_DEG = 8.0
 
 
-def _label_below(effort: dict, others: list[dict]) -> bool:
-    """Whether ``effort``'s "held" label goes under its bar: the other leg holds at the same time, at most
-    `LABEL_CLASH_DEG` higher (both labels above their bars would overlap)."""
-    return any(min(effort["end_s"], o["end_s"]) > max(effort["start_s"], o["start_s"])
-               and 0.0 <= o["held_deg"] - effort["held_deg"] < LABEL_CLASH_DEG for o in others)
+def _label_below(effort: dict, others: list[dict], *, ties_below: bool) -> bool:
+    """Whether ``effort``'s "held" label goes under its bar: the other leg holds at the same time, higher by less
+    than `LABEL_CLASH_DEG` (both labels above their bars would overlap), or level with it and ``ties_below``
+    (one leg of the two, so that exactly one label moves)."""
+    def lower(o: dict) -> bool:
+        rise = o["held_deg"] - effort["held_deg"]
+        return 0.0 < rise < LABEL_CLASH_DEG or (rise == 0.0 and ties_below)
+
+    return any(min(effort["end_s"], o["end_s"]) > max(effort["start_s"], o["start_s"]) and lower(o) for o in others)
 
 
 def _arrow_along(ax, x: np.ndarray, y: np.ndarray, color: str) -> None:
