@@ -41,6 +41,24 @@ def test_counter_counts_whole_turns_and_reports_the_rest_as_partial(turns, clock
         assert c.partials[0].fraction == pytest.approx(turns - reps, abs=0.03)
 
 
+@pytest.mark.parametrize("last_s, counted", [(1.5, False), (2.4, True), (3.3, True)])
+def test_a_runs_last_circle_in_a_fraction_of_the_time_of_the_others_is_not_counted(last_s, counted):
+    """Three circles of 3 s, then a last sweep of 330° (a circle as the counter closes one at a run's end) in
+    ``last_s``: in 1.5 s, half the time of the others, it is the move off the circle bent into an arc (rendered
+    far side-on, seed 10163: 1.7 s after five circles of 3.1-3.5 s), rejected; in 2.4 s or more it is a circle.
+    The path then goes to the centre and stays there (the run ends)."""
+    fps = 30.0
+    t1, xy1 = _circle(3, radius=0.08, period_s=3.0, fps=fps)
+    n = int(round(last_s * fps))
+    phase = np.radians(np.linspace(0.0, 330.0, n + 1)[1:])
+    xy2 = 0.08 * np.stack([np.cos(phase), np.sin(phase)], axis=1)
+    t2 = t1[-1] + np.arange(1, n + 1) / fps
+    t3 = t2[-1] + np.arange(1, 61) / fps
+    c = _feed(np.concatenate([xy1, xy2, np.zeros((60, 2))]), np.concatenate([t1, t2, t3]))
+    assert len(c.reps) == (4 if counted else 3)
+    assert c.rejected == (0 if counted else 1)
+
+
 def test_forward_then_right_is_clockwise():
     """Clockwise = forward → person's right → back → left (seen from above, head at 12 o'clock)."""
     t = np.arange(121) / 30

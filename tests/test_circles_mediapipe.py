@@ -83,3 +83,15 @@ def test_side_view_live_shows_each_circle_within_a_second(replayed):
 def test_rocking_counts_zero(live):
     res = analyze_circles(load_sequence(FIXTURES / "standing_rocking_side.npz"), live=live)
     assert res.total == 0 and res.partials == []
+
+
+def test_the_last_circle_of_a_recording_that_ends_a_set_is_counted():
+    """45° in front and near (`near_oblique_2_2.npz`, 2 + 2): the depth is rebuilt from the image growth, and the
+    last window that found the loop is centred about 16 s, inside the last circle (15.1-17.4 s). Past it the
+    rebuild carried no direction and the measured depth, a line mostly in step with the across motion, was
+    stretched 12 times into a 60 cm line: the last circle was a 69% partial (2 + 1). Nothing follows that set in
+    the recording, so offline the rebuild keeps its direction there."""
+    res = analyze_circles(load_sequence(FIXTURES / "near_oblique_2_2.npz"))
+    assert [r.direction for r in res.reps] == ["clockwise"] * 2 + ["counterclockwise"] * 2
+    assert res.reps[-1].end_s == pytest.approx(17.45, abs=1.0)  # 18.07 s: ends 0.6 s late (goal: 0.3 s)
+    assert res.confidence.level == "low"  # the depth was rebuilt

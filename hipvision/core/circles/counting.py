@@ -35,6 +35,8 @@ Rules (all distances in torso lengths, so they scale with the person):
 * When a direction's turning ends (circle radius known), a last sweep neither counted nor reported (under
   ``centre_max_leftover_deg``) is split evenly between its start and end: its circles move on by half of it
   (the moves into and out of a set turn the phase alike; only the spans move, not the count).
+* A run's last circle (closed at the run's furthest point) must last at least ``last_min_share`` of the
+  median of the run's earlier circles (two or more): a lead-out bent into an arc is not a circle.
 * A rep must last ``min_rep_s``–``max_rep_s``, enclose an equal-area radius of
   at least ``min_radius`` and have a roundness (minor/major axis) of at least
   ``min_roundness``; otherwise it is rejected (not counted, not partial).
@@ -86,6 +88,9 @@ class CounterSettings:
     max_turn_rate_deg_s: float = 1080.0
     min_rep_s: float = 1.0
     max_rep_s: float = 30.0
+    last_min_share: float = 0.6  # a run's last circle taking under this share of the median time of its earlier
+    # circles (two or more) is rejected (`CircleCounter._hurried`): rendered far side-on (seed 10163) a set's
+    # lead-out, rebuilt into an arc, closed a 1.7 s "circle" after five of 3.1-3.5 s
     max_pause_s: float = 1.0
     max_pause_in_circle_s: float = 0.25  # with a known circle radius: the pelvis back in the middle of the
     # circle for longer than this has left the circle (the end of a set), whatever it does next
@@ -369,7 +374,7 @@ class CircleCounter:
         self._turned = self._dir * (seg[-1][4] - seg[0][4])  # up to where the turning stopped
         if sweep_deg >= 360.0 - s.completion_tolerance_deg:
             span = RepSpan(self._dir, seg[0][0], seg[-1][0], seg[0][1], seg[-1][1], float(sweep_deg))
-            if self._acceptable(seg):
+            if self._acceptable(seg) and not (at_extreme and self._hurried(span)):
                 self.reps.append(span)
             else:
                 self.rejected += 1
@@ -384,6 +389,16 @@ class CircleCounter:
             self.unclosed.append(PartialSpan(self._dir, seg[0][0], seg[-1][0], seg[0][1], seg[-1][1],
                                              float(sweep_deg)))
         del self._buf[:end_pos]
+
+    def _hurried(self, span: RepSpan) -> bool:
+        """Whether ``span``, a run's last circle (closed at the run's furthest point), took under
+        ``last_min_share`` of the median time of the run's earlier circles (at least two): the move off the
+        circle back to the start position, or into the other way's first circle, bent into an arc that turned on
+        from a circle that had closed (where the depth was rebuilt from the across motion, a straight move turns
+        the phase), not a circle of its own."""
+        earlier = [r.end_s - r.start_s for r in self.reps[self._run_first:]]
+        limit = self.settings.last_min_share * float(np.median(earlier)) if earlier else 0.0
+        return len(earlier) >= 2 and span.end_s - span.start_s < limit
 
     def _acceptable(self, seg: list[tuple]) -> bool:
         """Duration, size and roundness of a circle; one whose samples turn less than 360° (a run's last) is

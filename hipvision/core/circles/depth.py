@@ -543,7 +543,11 @@ def depth_evidence(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: n
     nor cancel it) and extended ``extend_s`` beyond the first and last; past the last, without the
     direction it found (`_without_direction`): no window there confirmed it, and where the data ended
     soon after (the live view's analysis of the frames so far) the set's direction was carried over the
-    sit-back into the next set's first turn, a circle the saved result did not have.
+    sit-back into the next set's first turn, a circle the saved result did not have. Except offline where
+    the tracked segment ends within ``extend_s`` of the last window that found it: nothing follows the set there
+    (within that window's own reach, which found every cycle turning one way), and without the direction the
+    set's last circle, which no later window holds whole, was lost (rendered: the last circle of the recording
+    missed in 6 of 99 videos, side-on, from the floor, 45° in front).
 
     ``open_end``: the recording goes on after the last frame (the live analysis of the frames so far); the
     windows that hold the last frame are still open and count their cycles as whole turns (`turn_signs`, via
@@ -605,7 +609,8 @@ def depth_evidence(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: n
         table = np.array([f[1] for f in found])
         for k in range(3):
             coeffs[near, k] = np.interp(t[near], tc, table[:, k])
-        coeffs[near[t[near] > tc[-1]]] = _without_direction(table[-1], found[-1][2], settings)
+        if open_end or t[rows[-1]] - tc[-1] > settings.extend_s:  # something may follow the set: no direction
+            coeffs[near[t[near] > tc[-1]]] = _without_direction(table[-1], found[-1][2], settings)
         ratios[near] = np.interp(t[near], tc, [f[2] for f in found])
     return DepthEvidence(coeffs, ratios, tuple(image_loops), mirrored)
 
