@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from hipvision.core.circles import CirclesSettings, analyze_circles
-from hipvision.core.circles.counting import CircleCounter, CounterSettings
+from hipvision.core.circles.counting import CircleCounter, CounterSettings, RepSpan
+from hipvision.core.circles.edges import circle_radius_reference
+from hipvision.core.circles.trajectory import CircleTrack
 from hipvision.synthetic.quadruped import Circles, Hold, Rock, SitBack, pelvis_script, quadruped_camera, render_quadruped
 
 CW, CCW = True, False
@@ -175,3 +177,21 @@ def test_re_timing_a_set_does_not_change_what_the_uncounted_turning_checks_see(h
     def turning(result):
         return [r for r in result.confidence.reasons if r.startswith(UNCOUNTED)]
     assert turning(retimed) == turning(fixed)
+
+
+@pytest.mark.parametrize("hold", [1.0, 2.0])
+def test_the_first_pass_radius_is_held_only_a_few_circles_beyond_the_circles(hold):
+    """Two 3 s circles of radius 8 cm from 2 to 8 s in a 30 s stretch: the reference radius is 8 cm from
+    ``hold`` circles' time before them to as long after, NaN farther away (the fixed gate)."""
+    t = np.arange(0, 30, 1 / 30)
+    phase = 2 * np.pi * (t - 2) / 3
+    on = (t >= 2) & (t <= 8)
+    pelvis = np.where(on[:, None], 0.08 * np.stack([np.cos(phase), np.sin(phase)], axis=1), 0.0)
+    n = len(t)
+    track = CircleTrack(t, np.ones(n, bool), pelvis, np.zeros((n, 2)), np.zeros((n, 3)), np.zeros(n),
+                        np.full(n, 0.5), np.full(n, 90.0))
+    i = [int(np.searchsorted(t, x)) for x in (2, 5, 8)]
+    reps = [RepSpan(1, i[0], i[1], t[i[0]], t[i[1]], 360.0), RepSpan(1, i[1], i[2], t[i[1]], t[i[2]], 360.0)]
+    ref = circle_radius_reference(track, reps, max_gap_s=0.5, hold_circles=hold)
+    near = (t >= 2 - 3 * hold) & (t <= 8 + 3 * hold)
+    assert np.allclose(ref[near], 0.08, atol=0.002) and np.all(np.isnan(ref[~near]))

@@ -95,3 +95,12 @@ def test_the_last_circle_of_a_recording_that_ends_a_set_is_counted():
     assert [r.direction for r in res.reps] == ["clockwise"] * 2 + ["counterclockwise"] * 2
     assert res.reps[-1].end_s == pytest.approx(17.45, abs=1.0)  # 18.07 s: ends 0.6 s late (goal: 0.3 s)
     assert res.confidence.level == "low"  # the depth was rebuilt
+
+
+def test_a_smaller_set_after_a_bigger_one_is_counted_with_its_own_gate():
+    """High side-on (`high_side_small_second_set.npz`, 2 + 2): the first counting pass found the first set's
+    circles only; their radius held to the end of the recording raised the gate of the smaller second set, whose
+    path dipped into it every turn (2 + 0). Held two circles' time past the last circle, it no longer reaches
+    the second set."""
+    res = analyze_circles(load_sequence(FIXTURES / "high_side_small_second_set.npz"))
+    assert [r.direction for r in res.reps] == ["clockwise"] * 2 + ["counterclockwise"] * 2
