@@ -397,8 +397,9 @@ class CircleCounter:
         from a circle that had closed (where the depth was rebuilt from the across motion, a straight move turns
         the phase), not a circle of its own."""
         earlier = [r.end_s - r.start_s for r in self.reps[self._run_first:]]
-        limit = self.settings.last_min_share * float(np.median(earlier)) if earlier else 0.0
-        return len(earlier) >= 2 and span.end_s - span.start_s < limit
+        if len(earlier) < 2:
+            return False
+        return span.end_s - span.start_s < self.settings.last_min_share * float(np.median(earlier))
 
     def _acceptable(self, seg: list[tuple]) -> bool:
         """Duration, size and roundness of a circle; one whose samples turn less than 360° (a run's last) is
