@@ -104,3 +104,45 @@ def test_a_smaller_set_after_a_bigger_one_is_counted_with_its_own_gate():
     the second set."""
     res = analyze_circles(load_sequence(FIXTURES / "high_side_small_second_set.npz"))
     assert [r.direction for r in res.reps] == ["clockwise"] * 2 + ["counterclockwise"] * 2
+
+
+#: (fixture, true directions in order, true rep (start, end) seconds) of two 45° renders whose world depth was faint
+#: and whose image growth showed every set's loop turning the true way, as the pose model's faint depth did
+OBLIQUE_AGREEING = [
+    ("oblique_back_3_3.npz", ["counterclockwise"] * 3 + ["clockwise"] * 3,
+     [(1.60, 4.13), (4.13, 6.70), (6.70, 9.00), (12.22, 14.58), (14.58, 17.24), (17.24, 19.49)]),
+    ("oblique_front_2_2.npz", ["clockwise"] * 2 + ["counterclockwise"] * 2,
+     [(1.60, 4.11), (4.11, 6.75), (10.91, 13.61), (13.61, 16.37)]),
+]
+
+
+@pytest.mark.parametrize("name, directions, spans", OBLIQUE_AGREEING, ids=["45-behind-3-3", "45-front-2-2"])
+def test_at_45_degrees_a_faint_pose_model_depth_agreeing_with_the_image_loop_counts(name, directions, spans):
+    """About 45° from the head or the tail, the pose model's depth was 0.01-0.08 of the across motion and the image
+    growth's loop turned the same way in every window; 45° behind that loop ran only 23-30° out of step with the
+    across motion (the image's own gate wants 30°), 45° in front a 2-circle set's windows held one whole cycle each
+    (it wants two). The lower gates of two agreeing signals applied side-on only: 0 + 0 and 1 + 0 were counted.
+    Now they apply at 45° too: every circle counted, the true way, each edge within half a second of the truth."""
+    res = analyze_circles(load_sequence(FIXTURES / name))
+    assert [r.direction for r in res.reps] == directions
+    for rep, (start, end) in zip(res.reps, spans):
+        assert rep.start_s == pytest.approx(start, abs=0.5) and rep.end_s == pytest.approx(end, abs=0.5)
+    assert res.confidence.level == "low"  # the depth was rebuilt from the image's loop
+
+
+@pytest.mark.parametrize("name", [case[0] for case in OBLIQUE_AGREEING], ids=["45-behind-3-3", "45-front-2-2"])
+def test_at_45_degrees_the_live_view_never_shows_more_than_the_saved_count(name):
+    """The live path on the same poses: the analysis of the frames so far lowers the image's gates at 45° only in
+    windows closed before the last frame; with them in the window still open too, the 45°-behind video showed a
+    fourth counter-clockwise circle at 12.4 s (the set's way carried into the next set's first turn)."""
+    shown, saved = replay_live(load_sequence(FIXTURES / name))
+    counts = {"clockwise": saved.clockwise, "counterclockwise": saved.counterclockwise}
+    assert all(e[k] <= counts[k] for e in shown for k in counts), (shown, counts)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "live lags the saved count at 45° behind: the windows that lower the image's gates count only once closed "
+    "(5 s after their centre), so the clockwise set shows 1 of 3 at the recording's end (21.0 s)"))
+def test_at_45_degrees_behind_the_live_view_ends_each_set_at_the_saved_count():
+    shown, saved = replay_live(load_sequence(FIXTURES / "oblique_back_3_3.npz"))
+    assert_live_equals_saved(shown, saved)

@@ -79,15 +79,17 @@ class DepthSettings:
     # across motion (90° = a pure quarter turn, as a circle's depth; rocking on a rendered video made the
     # image growth run 11-14° ahead of the across motion, a clean but false loop)
     image_agree_min_phase_deg: float = 15.0  # offline: ... but only this far out of step, and with
-    image_agree_min_cycles: int = 1  # ... this many whole cycles, in a side-on window (``image_agree_min_sin_az``)
+    image_agree_min_cycles: int = 1  # ... this many whole cycles, in a side-on or 45° window (`_agreement_counts`)
     # where the pose model's own depth found no loop but its faint quarter-turn part turns the image loop's way:
     # two independent signals agree (rendered side-on circles, near and far: the image loop 15-40° out of step,
     # the world's ratio 0.001-0.09; rocking 0-16°, and on the standing-rocking sample, 9-16°, the world's part
-    # turned against the image)
+    # turned against the image; since 2026-12-06 also about 45° in front and behind: rendered 2-circle sets whose
+    # image loop held one whole cycle a window, and 45° behind image loops 23-30° out of step, both sets agreeing)
     image_agree_min_loop: float = 0.5  # ... and loopiness at least this (``min_loop`` otherwise)
-    image_agree_min_sin_az: float = 0.87  # ... |sin azimuth| at least this: within about 30° of side-on, where the
-    # image growth follows the side-to-side motion (from behind it does not: the live view of
-    # samples/hip_circles_behind.mp4 then showed 3 + 3 where the recording's analysis saved 1 + 1)
+    image_agree_min_sin_az: float = 0.87  # ... side-on: |sin azimuth| at least this, within about 30° of side-on,
+    # where the image growth follows the side-to-side motion; 45° views by ``oblique_min_sin2az``; not in line
+    # with the body, where it does not (the live view of samples/hip_circles_behind.mp4 then showed 3 + 3 where
+    # the recording's analysis saved 1 + 1)
     mirror_min_windows: int = 3  # offline: side-on windows where the pose model's depth found its own loop and the
     # image growth a loop too (loopiness at least ``min_loop``); when the image's turns the other way in most of
     # them (at least this many), the pose model's depth is mirrored in this view and its loops are turned round
@@ -251,6 +253,23 @@ def _side_on(camera_azimuth_deg: float, settings: DepthSettings) -> bool:
     """Whether a camera at this azimuth is within about 30° of side-on (``image_agree_min_sin_az``), where the image
     growth follows the side-to-side motion."""
     return bool(abs(np.sin(np.radians(camera_azimuth_deg))) >= settings.image_agree_min_sin_az)
+
+
+def _oblique(camera_azimuth_deg: float, settings: DepthSettings) -> bool:
+    """Whether a camera at this azimuth is about 45° from the head or the tail (``oblique_min_sin2az``: 27-63°
+    off the body's line), where both halves of a circle move toward and away from the camera in part."""
+    return bool(abs(np.sin(np.radians(2.0 * camera_azimuth_deg))) >= settings.oblique_min_sin2az)
+
+
+def _agreement_counts(camera_azimuth_deg: float, settings: DepthSettings, *, still_open: bool = False) -> bool:
+    """Whether, in a window seen from here, the pose model's faint depth turning the image loop's way lowers the
+    image's gates (`image_loop`'s ``agreeing``): side-on (`_side_on`) and about 45° in front or behind (`_oblique`),
+    not in line with the body, where the image growth is not the depth motion (the live view of
+    samples/hip_circles_behind.mp4 showed 3 + 3 where the saved analysis had 1 + 1). At 45° only in a window
+    closed before the last frame (not ``still_open``): in the live analysis of the frames so far, a window still
+    open over a set's end and the next set's first turn carried the set's way into that turn (rendered 45° behind,
+    3 + 3: a fourth counter-clockwise circle shown)."""
+    return _side_on(camera_azimuth_deg, settings) or (_oblique(camera_azimuth_deg, settings) and not still_open)
 
 
 def _mirrored(against: list[bool], settings: DepthSettings) -> bool:
@@ -573,8 +592,8 @@ def depth_evidence(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: n
             if approach_m is not None and reads_image(world, torso, settings):
                 image = closed if not still_open else image_loop_terms(
                     t[w], dev_m[w], approach_m[w], az, torso, settings=settings, open_end=True)
-                p_image, ratio_image = _image_rebuild(image, world, settings,
-                                                      world_found=ratio < 1.0 or not _side_on(az, settings))
+                agreement = _agreement_counts(az, settings, still_open=still_open)
+                p_image, ratio_image = _image_rebuild(image, world, settings, world_found=ratio < 1.0 or not agreement)
                 if ratio_image < 1.0 and not (ratio < 1.0 and _turn_against(image, world)):
                     p, ratio, from_image = p_image, ratio_image, True
             if ratio < 1.0 and not from_image and _side_on(az, settings) and closed is not None \
