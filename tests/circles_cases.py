@@ -82,14 +82,17 @@ def assert_live_reps_are_real(live, saved, *, max_missed: int) -> None:
         assert getattr(saved, d) - max_missed <= getattr(live, d) <= getattr(saved, d)
     got = [r.direction for r in live.reps]
     assert got == sorted(got)  # all clockwise ones come first, as in the script
+def assert_never_over(shown: list[dict], saved: dict[str, int]) -> None:
+    """Assert a live run's ``shown`` counts never exceed the saved ones, direction by direction."""
+    assert all(e[k] <= v for e in shown for k, v in saved.items()), (shown, saved)
+
+
 def check_shown(shown: list[dict], saved: dict[str, int], reps: list[dict]) -> list[float]:
     """Assert a live run's ``shown`` timeline ends at the saved counts and never exceeds them; returns, per
     saved circle, how long after its end (s) the view first showed it."""
     assert shown, "no shown timeline"
     assert {k: shown[-1][k] for k in saved} == saved
-    for entry in shown:
-        for k, v in saved.items():
-            assert entry[k] <= v, (entry, saved)
+    assert_never_over(shown, saved)
     delays = []
     for direction in saved:
         ends = [r["end_s"] for r in reps if r["direction"] == direction]
@@ -137,7 +140,7 @@ def assert_live_equals_saved(shown: list[dict], saved) -> list[float]:
     showed it, seconds of frame time."""
     counts = {"clockwise": saved.clockwise, "counterclockwise": saved.counterclockwise}
     assert {k: shown[-1][k] for k in counts} == counts, (shown[-1], counts)
-    assert all(e[k] <= counts[k] for e in shown for k in counts), (shown, counts)
+    assert_never_over(shown, counts)
     so_far = dict.fromkeys(counts, 0)
     for prev, rep in zip(saved.reps, saved.reps[1:]):
         so_far[prev.direction] += 1

@@ -255,21 +255,22 @@ def _side_on(camera_azimuth_deg: float, settings: DepthSettings) -> bool:
     return bool(abs(np.sin(np.radians(camera_azimuth_deg))) >= settings.image_agree_min_sin_az)
 
 
-def _oblique(camera_azimuth_deg: float, settings: DepthSettings) -> bool:
+def oblique_view(camera_azimuth_deg: float, settings: DepthSettings) -> bool:
     """Whether a camera at this azimuth is about 45° from the head or the tail (``oblique_min_sin2az``: 27-63°
-    off the body's line), where both halves of a circle move toward and away from the camera in part."""
+    off the body's line), where both halves of a circle move toward and away from the camera in part (False for
+    an unknown, NaN, azimuth)."""
     return bool(abs(np.sin(np.radians(2.0 * camera_azimuth_deg))) >= settings.oblique_min_sin2az)
 
 
 def _agreement_counts(camera_azimuth_deg: float, settings: DepthSettings, *, still_open: bool = False) -> bool:
     """Whether, in a window seen from here, the pose model's faint depth turning the image loop's way lowers the
-    image's gates (`image_loop`'s ``agreeing``): side-on (`_side_on`) and about 45° in front or behind (`_oblique`),
+    image's gates (`image_loop`'s ``agreeing``): side-on (`_side_on`) and about 45° in front or behind (`oblique_view`),
     not in line with the body, where the image growth is not the depth motion (the live view of
     samples/hip_circles_behind.mp4 showed 3 + 3 where the saved analysis had 1 + 1). At 45° only in a window
     closed before the last frame (not ``still_open``): in the live analysis of the frames so far, a window still
     open over a set's end and the next set's first turn carried the set's way into that turn (rendered 45° behind,
     3 + 3: a fourth counter-clockwise circle shown)."""
-    return _side_on(camera_azimuth_deg, settings) or (_oblique(camera_azimuth_deg, settings) and not still_open)
+    return _side_on(camera_azimuth_deg, settings) or (oblique_view(camera_azimuth_deg, settings) and not still_open)
 
 
 def _mirrored(against: list[bool], settings: DepthSettings) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hipvision.core.circles.depth import DepthSettings, clear_loop, depth_axes, loop_terms
+from hipvision.core.circles.depth import DepthSettings, clear_loop, depth_axes, loop_terms, oblique_view
 from hipvision.core.filtering import lowpass_zero_phase
 
 
@@ -83,7 +83,7 @@ def oblique_window_scale(t_s: np.ndarray, dev_m: np.ndarray, camera_azimuth_deg:
         t_s: (N,) seconds; dev_m: (N, 2) pelvis minus path centre [forward, right], metres.
     """
     az = camera_azimuth_deg
-    if not np.isfinite(az) or abs(np.sin(np.radians(2 * az))) < settings.oblique_min_sin2az:
+    if not oblique_view(az, settings):
         return float("nan")
     terms = loop_terms(t_s, dev_m, camera_azimuth_deg, torso_m, settings=settings)
     if terms is None or not clear_loop(terms, torso_m, settings, min_cycles=settings.oblique_min_cycles):
