@@ -168,10 +168,11 @@ def test_depth_scaled_back_from_under_a_quarter_of_the_across_motion_is_low(dept
 
 
 
-def _two_sizes(*, first_counted: bool) -> tuple[str, tuple[str, ...]]:
+def _two_sizes(*, first_counted: bool, depth_ratio: float = 1.0) -> tuple[str, tuple[str, ...]]:
     """A set of 2 small clockwise circles (radius 4 cm, 0-5 s), still 5-6 s, then 4 big counter-clockwise
-    ones (9 cm, 6-16 s), torso 0.45 m, filmed from behind; the first small circle is counted or not. Returns
-    the confidence level and the clockwise set's reasons."""
+    ones (9 cm, 6-16 s), torso 0.45 m, filmed from behind, the depth seen at ``depth_ratio`` of the truth (1.0:
+    measured; under 1: rebuilt); the first small circle is counted or not. Returns the confidence level and the
+    clockwise set's reasons."""
     t = np.arange(round(16 * FPS) + 1) / FPS
     w = 2 * np.pi * t / PERIOD_S
     small, big = t < 5.0, t >= 6.0
@@ -181,7 +182,7 @@ def _two_sizes(*, first_counted: bool) -> tuple[str, tuple[str, ...]]:
     n = len(t)
     track = CircleTrack(t_s=t, valid=np.ones(n, bool), pelvis_m=pelvis, centre_m=np.zeros((n, 2)),
                         shoulders_m=np.zeros((n, 3)), hip_flexion_deg=np.full(n, 90.0), torso_m=np.full(n, 0.45),
-                        camera_azimuth_deg=np.full(n, 180.0), depth_ratio=np.full(n, 0.2))
+                        camera_azimuth_deg=np.full(n, 180.0), depth_ratio=np.full(n, depth_ratio))
     rep = lambda d, a, cm: SimpleNamespace(direction=d, start_s=a, end_s=a + PERIOD_S,  # noqa: E731
                                            area_cm2=np.pi * cm ** 2, radius_pct_torso=100 * cm / 45)
     reps = [rep("clockwise", 0.0, 4.0)] if first_counted else []
@@ -198,6 +199,17 @@ def test_a_missed_small_circle_next_to_a_set_of_big_ones_is_reported():
     assert any(r.startswith("the hips went round at 0-2 s but no circle was counted there") for r in reasons)
     _, reasons = _two_sizes(first_counted=True)
     assert not any("no circle was counted" in r for r in reasons)
+
+
+def test_turning_where_the_depth_was_rebuilt_is_not_reported_as_a_missed_circle_but_the_rebuild_is():
+    """Where the depth was rebuilt from the across motion, turning outside the counted circles is what the rebuild
+    makes of any back-and-forth (a straight sit-back between two sets bulged into an arc the first set's way: 74 of
+    117 such reports on 104 rendered videos pointed at no missed circle). The same missed circle as above, its depth
+    rebuilt: no "went round" report, and the set is still low, saying that it rests on a rebuild."""
+    level, reasons = _two_sizes(first_counted=False, depth_ratio=0.2)
+    assert not any("no circle was counted" in r for r in reasons)
+    assert level == "low"
+    assert any("the depth was rebuilt: the count and direction rest on that rebuild" in r for r in reasons)
 
 
 @pytest.mark.parametrize("before_s, after_s, split", [
