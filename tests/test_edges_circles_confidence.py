@@ -3,6 +3,7 @@ share of frames with a person and on hands and knees, the posture lost in a set,
 set's, a count one off the protocol's, faint depth (its ratio, the smallest across motion it is judged on, the
 side / in-line / oblique wording) and depth scaled back from an oblique view's symmetry."""
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -241,3 +242,28 @@ def test_a_reason_s_time_span_reads_as_one_time_when_its_ends_would_read_the_sam
     """"went round at 9.7-9.7 s" (a report from the floor behind) reads "at 9.7 s"."""
     from hipvision.core.circles.confidence import _span_s
     assert _span_s(start, end) == said
+
+
+@pytest.mark.parametrize("depth_ratio, said", [(1.0, True), (0.2, False)])
+def test_an_unfinished_circle_or_an_arc_past_a_set_is_reported_where_the_depth_was_measured_not_rebuilt(depth_ratio,
+                                                                                                        said):
+    """Four clockwise circles (0-10 s), then an unfinished one (10-11.8 s, 70% of a turn) or an arc after the last
+    circle (200°): "if it was a whole circle, it was missed" where the depth was measured, not where it was rebuilt
+    from the across motion (a straight lead-out bends into an arc the set's way there; on 104 rendered videos 19 of 22
+    unfinished circles and all 11 arcs in rebuilt frames pointed at no missed circle). Rebuilt, the set is still low
+    and says it rests on the rebuild."""
+    track = replace(_track(12.0, across_m=0.1), depth_ratio=np.full(round(12.0 * FPS) + 1, depth_ratio))
+    dev = track.pelvis_m - track.centre_m
+    turn = np.sum(dev[:-1, 0] * dev[1:, 1] - dev[:-1, 1] * dev[1:, 0])
+    direction = "clockwise" if turn > 0 else "counterclockwise"
+    reps = _reps([PERIOD_S] * 4, direction)
+    partial = SimpleNamespace(direction=direction, start_s=10.0, end_s=11.8, fraction=0.7)
+    arc = SimpleNamespace(direction=direction, start_s=10.0, end_s=11.4, fraction=200 / 360)
+    for partials, unclosed, words in (([partial], [], "unfinished circle at 10.0 s"),
+                                      ([], [arc], "further the same way after a")):
+        confidence, sets = assess(track, reps, partials, unclosed=unclosed, target_per_direction=4)
+        (mine,) = [s for s in sets if s.direction == direction]
+        assert any(words in r for r in mine.confidence.reasons) == said, mine.confidence.reasons
+        if not said:
+            assert mine.confidence.level == "low"
+            assert any("the depth was rebuilt" in r for r in mine.confidence.reasons)
