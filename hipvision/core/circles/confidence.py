@@ -328,15 +328,23 @@ def _frame_rate_reasons(t_s: np.ndarray, s: ConfidenceSettings) -> list[Reason]:
                    f"close other programs, or film at {s.min_frames_per_s:.0f} frames a second or more")]
 
 
+def _rebuilt_frames(track: CircleTrack) -> np.ndarray:
+    """(T,) True where the depth was rebuilt from the across motion (`CircleTrack.depth_ratio` < 1); all False when
+    the track carries no depth ratios."""
+    if track.depth_ratio is None:
+        return np.zeros(len(track.t_s), bool)
+    return track.depth_ratio < 1.0
+
+
 def _mostly_rebuilt(track: CircleTrack, start_s: float, end_s: float) -> bool:
     """Whether most valid frames from ``start_s`` to ``end_s`` (seconds) had their depth rebuilt from the across motion
-    (`CircleTrack.depth_ratio` < 1). Turning found there outside the counted circles is not reported as a circle
+    (`_rebuilt_frames`). Turning found there outside the counted circles is not reported as a circle
     missed (an unfinished circle, an arc after a set's last circle, turning between sets): the rebuild bends any
     straight move with an across part into an arc its own way (a sit-back, a set's lead-out), and on 104 rendered
     videos most such reports pointed at no missed circle (docs/circles-accuracy.md). A set whose own frames were
     rebuilt says that its count rests on the rebuild (`_depth_reasons`)."""
     rows = track.valid & (track.t_s >= start_s) & (track.t_s <= end_s)
-    return track.depth_ratio is not None and bool(rows.any()) and float(np.mean(track.depth_ratio[rows] < 1.0)) > 0.5
+    return bool(rows.any()) and float(np.mean(_rebuilt_frames(track)[rows])) > 0.5
 
 
 def _set_reasons(track: CircleTrack, start: float, end: float, mine: list[_Circle], part: list[_Circle],
@@ -457,9 +465,8 @@ def size_is_estimate(track: CircleTrack, rows: np.ndarray, settings: ConfidenceS
         return False
     if view_of(track, use, settings)[0] != "oblique":
         return True
-    ratio = track.depth_ratio[use] if track.depth_ratio is not None else np.ones(int(use.sum()))
     scale = track.depth_scale[use] if track.depth_scale is not None else np.ones(int(use.sum()))
-    return bool(np.mean((ratio < 1.0) | (scale > settings.size_estimate_scale)) > 0.5)
+    return bool(np.mean(_rebuilt_frames(track)[use] | (scale > settings.size_estimate_scale)) > 0.5)
 
 
 #: How the rebuilt-depth reason goes on when the pose model's depth was taken as mirrored (`CircleTrack.depth_mirrored`).
@@ -477,7 +484,7 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         return []
     out = []
     ratio = track.depth_ratio if track.depth_ratio is not None else np.ones(len(track.t_s))
-    rebuilt = use & (ratio < 1.0)
+    rebuilt = use & _rebuilt_frames(track)
     if rebuilt.any():
         times = 1.0 / float(np.median(ratio[rebuilt]))
         seen = MIRRORED if track.depth_mirrored else ", so the depth was rebuilt"
@@ -677,10 +684,9 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
     if len(t) < 3:
         return []
     free, da = _area_outside(track, circles)
-    if track.depth_ratio is not None:
-        measured = track.depth_ratio >= 1.0
-        free &= measured
-        da = np.where(measured[:-1] & measured[1:], da, 0.0)
+    measured = ~_rebuilt_frames(track)
+    free &= measured
+    da = np.where(measured[:-1] & measured[1:], da, 0.0)
     cum = np.concatenate([[0.0], np.cumsum(np.nan_to_num(da))])
     total = np.concatenate([[0.0], np.cumsum(np.abs(np.nan_to_num(da)))])
     torso = float(np.nanmedian(track.torso_m)) if np.any(np.isfinite(track.torso_m)) else math.nan
