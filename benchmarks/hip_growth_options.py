@@ -12,6 +12,12 @@ over steps of k frames against the reference's sum over the same k frames). "(no
 (`hipvision.pose.image_motion`, `hipvision.pose.landmarker.GATE_HOLD_FRAMES`). With ``--out-dir`` each option's
 growth is written into a copy of POSES.npz (``NAME.OPTION.poses.npz``) so the circles counts can be compared:
 ``python -m hipvision circles COPY --json J``.
+
+With ``--truth`` (rendered videos only: the sidecar ``VIDEO.json`` of `hipvision.synthetic.render` next to the
+video) each option is also held against the true pelvis motion: R² of a per-video least-squares fit of the growth on
+the true frame-to-frame moves forward and sideways (and a constant), per frame and over 5-frame sums (the circles
+analysis sums the growth). The depth a growth stands for is a mix of the two moves that depends on the camera, which
+the fit finds; a flow that follows the motion better scores higher whatever the reference does.
 """
 
 from __future__ import annotations
@@ -34,9 +40,9 @@ from hipvision.io.sources import open_source  # noqa: E402
 from hipvision.pose import image_motion  # noqa: E402
 
 
-def _farneback(levels: int, iterations: int):
+def _farneback(levels: int, iterations: int, window: int = 15, poly_n: int = 5, poly_sigma: float = 1.2):
     def flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return cv2.calcOpticalFlowFarneback(a, b, None, 0.5, levels, 15, iterations, 5, 1.2, 0)
+        return cv2.calcOpticalFlowFarneback(a, b, None, 0.5, levels, window, iterations, poly_n, poly_sigma, 0)
     return flow
 
 
@@ -68,6 +74,10 @@ OPTIONS = {
     "farneback-2/1-120-box1.5-alternate": (120, lambda: _farneback(2, 1), 1.5, ("alternate", 2)),
     "farneback-2/1-100-box1.25": (100, lambda: _farneback(2, 1), 1.25),
     "farneback-2/1-100-box1.25-hold8 (now)": (100, lambda: _farneback(2, 1), 1.25, ("hold", 8)),
+    "farneback-2/1-50-box1.25-hold8": (50, lambda: _farneback(2, 1), 1.25, ("hold", 8)),
+    "farneback-2/1-70-box1.25-hold8": (70, lambda: _farneback(2, 1), 1.25, ("hold", 8)),
+    "farneback-1/2-w9-50-box1.25-hold8": (50, lambda: _farneback(1, 2, 9, 5, 1.1), 1.25, ("hold", 8)),
+    "farneback-2/2-w11p7-50-box1.25-hold8": (50, lambda: _farneback(2, 2, 11, 7, 1.5), 1.25, ("hold", 8)),
     "farneback-1/1-120-box1.5": (120, lambda: _farneback(1, 1), 1.5),
     "farneback-2/1-100-box1.5": (100, lambda: _farneback(2, 1), 1.5),
     "dis-ultrafast-160": (160, lambda: _dis(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)),
@@ -121,12 +131,36 @@ def agreement(a: np.ndarray, b: np.ndarray, every: int = 1) -> tuple[float, floa
     return float(np.corrcoef(a[both], b[both])[0, 1]), float(np.mean(np.sign(a[both]) == np.sign(b[both])))
 
 
+def truth_r2(growth: np.ndarray, sidecar: Path, span: int = 1) -> float:
+    """R² of ``growth`` (per frame, NaN = unknown) explained by the true pelvis moves of the rendered video
+    (sidecar ``frames.pelvis_forward_cm`` / ``pelvis_right_cm``: frame-to-frame differences and a constant), over
+    sums of ``span`` frames; NaN with fewer than 20 usable frames."""
+    import json
+
+    frames = json.loads(sidecar.read_text())["frames"]
+    n = min(len(growth), len(frames["pelvis_forward_cm"]))
+    moves = np.diff(np.array([frames["pelvis_forward_cm"][:n], frames["pelvis_right_cm"][:n]], float), axis=1,
+                    prepend=np.nan).T
+    known = np.isfinite(growth[:n])
+    kernel = np.ones(span)
+    y = np.convolve(np.where(known, growth[:n], 0.0), kernel, "same")
+    x = np.column_stack([np.convolve(np.nan_to_num(moves[:, k]), kernel, "same") for k in (0, 1)])
+    use = known & np.isfinite(moves).all(axis=1)
+    if use.sum() < 20:
+        return math.nan
+    design = np.column_stack([x[use], np.ones(use.sum())])
+    coef, *_ = np.linalg.lstsq(design, y[use], rcond=None)
+    return float(1 - np.var(y[use] - design @ coef) / np.var(y[use]))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pairs", nargs="+", help="VIDEO:POSES.npz")
     parser.add_argument("--only", nargs="*", help="only these options (names as printed, without '(now)'; the reference is always run)")
     parser.add_argument("--base", help="the reference option (name as printed, without '(now)'; default the first)")
     parser.add_argument("--out-dir", type=Path, help="write each option's growth into a copy of POSES.npz here")
+    parser.add_argument("--truth", action="store_true",
+                        help="also R² against the true pelvis motion (rendered videos with their sidecar VIDEO.json)")
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)  # the meter runs on one worker thread beside the model
     print(f"load average {os.getloadavg()[0]:.1f}")
@@ -150,8 +184,12 @@ def main(argv: list[str] | None = None) -> int:
                 base = (series, spent)
             step = per_half[1] if len(per_half) > 1 else ("every", 1)
             corr, sign = agreement(series, base[0], step[1] if step[0] in ("every", "alternate") else 1)
+            fit = ""
+            if args.truth:
+                sidecar = video.with_suffix(".json")
+                fit = f"  truth R² {truth_r2(series, sidecar):.3f} (5 frames {truth_r2(series, sidecar, 5):.3f})"
             print(f"  {name:28s} {measured:4d} frames  {ms:6.2f} ms/frame  cost {spent / base[1]:.2f}  "
-                  f"corr {corr:.3f}  same sign {sign:.2f}")
+                  f"corr {corr:.3f}  same sign {sign:.2f}{fit}")
             if args.out_dir is not None:
                 args.out_dir.mkdir(parents=True, exist_ok=True)
                 tag = name.split(" ")[0].replace("/", "_")
