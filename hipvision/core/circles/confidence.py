@@ -62,6 +62,8 @@ class ConfidenceSettings:
     # out, `depth.loop_terms`) over the across motion, where the depth was taken as measured
     min_measured_ratio: float = 0.25  # ... before an oblique view's depth scale (which goes up to 4)
     still_across_torso: float = 0.02  # rms across motion below this: nothing moved that a circle would
+    image_seen_share: float = 0.5  # image growth measured in at least this share of the frames judged: the image
+    # could tell rocking from squashed circles about 45° in front (`_depth_reasons`)
     oblique_min_sin2az: float = 0.8  # |sin 2·azimuth| at least this: the camera about 45° off the body's axes
     min_detection_rate: float = 0.7
     min_frames_per_s: float = 9.0  # poses analysed per second (median step): below it circles are missed or merged
@@ -224,7 +226,8 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
     overall += _uncounted_turning(track, turned + unfinished + under_way, min_radius_torso, counted_cm2, settings)
     overall += _image_loops_uncounted(track, turned + unfinished + under_way, settings)
     if not circles:
-        overall += _depth_reasons(track, np.ones(len(track.t_s), bool), settings, counted=False, line=not settling)
+        overall += _depth_reasons(track, np.ones(len(track.t_s), bool), settings, counted=False, line=not settling,
+                                  front_line=open_end_s is None)
     sets = []
     for direction in DIRECTIONS:
         mine = [c for c in circles if c.direction == direction]
@@ -475,10 +478,12 @@ MIRRORED = (", and turning the other way from how the hips' image grew and shran
 
 
 def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, *, counted: bool,
-                   line: bool = True) -> list[Reason]:
+                   line: bool = True, front_line: bool = False) -> list[Reason]:
     """Reasons from the depth of the path in ``rows`` (valid frames only): rebuilt, or barely seen. With nothing
     ``counted`` and ``line``, depth seen only in step with the across motion counts as not seen (the path a line);
-    the live recount's first seconds pass ``line=False`` (the move into position is a line too)."""
+    the live recount's first seconds pass ``line=False`` (the move into position is a line too). About 45° in front
+    the line is judged only with ``front_line`` (a whole recording with nothing counted, not the frames so far: the
+    next set's first turn is a line too) and where the image growth was not measured (`_image_seen`)."""
     use = rows & track.valid
     if not use.any():
         return []
@@ -504,14 +509,17 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         return out  # too short, or too little moved for a circle to hide in it
     alpha, _, beta = terms[:3]
     seen = math.hypot(alpha, beta)  # depth motion that goes with the across motion, in step or a quarter turn out
-    line = (line and not counted and (view != "oblique" or diagonal_behind(view, azimuth))
+    line = (line and not counted and (view != "oblique" or diagonal_behind(view, azimuth)
+                                      or (front_line and not _image_seen(track, measured, s)))
             and abs(beta) < s.faint_depth_ratio <= seen)
     if line:
         # nothing counted, side-on, in line or diagonally behind: depth that moves only in step with the across
         # motion (the path a tilted line) is also what the pose model makes of circles whose depth it squashed and
         # copied from the across motion (from behind, seed 5913: 2 + 2 counted 0 + 0 "high"); only the quarter-turn
         # part shows a loop. Behind the hips the azimuth can read 35-45° off straight behind (held-out 9937: -144°,
-        # 2 + 2 counted 0 + 0 "high"), so a diagonal view behind is judged so too
+        # 2 + 2 counted 0 + 0 "high"), so a diagonal view behind is judged so too. About 45° in front, where
+        # rocking is such a line, only the image growth tells it from squashed circles (`depth.image_loop`):
+        # without it the line is judged so as well (seed 10099's near 45° 2 + 2, its growth left out: 0 + 0 "high")
         seen = max(abs(beta), 1e-3)
     scale = float(np.median(track.depth_scale[measured])) if track.depth_scale is not None else 1.0
     if scale > 1.0 and seen / scale < s.min_measured_ratio:  # scaled back from the path's symmetry, but by
@@ -532,6 +540,14 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         missed = "" if counted else " (circles can look like rocking from here, so some may have been missed)"
         out.append(Reason(f"{what}{missed}", _move_camera(view, azimuth)))
     return out
+
+
+def _image_seen(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings) -> bool:
+    """Whether the image growth around the hips was measured in at least ``image_seen_share`` of ``rows`` (bool,
+    (T,)): the depth windows could then look for loops in the image as well as in the pose model's depth."""
+    if track.image_seen is None or not rows.any():
+        return False
+    return float(np.mean(track.image_seen[rows])) >= s.image_seen_share
 
 
 def _image_loops_uncounted(track: CircleTrack, circles: list[_Circle], s: ConfidenceSettings) -> list[Reason]:

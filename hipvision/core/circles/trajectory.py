@@ -229,6 +229,9 @@ class CircleTrack:
             rebuilt (`depth.DepthEvidence.mirrored`): there the direction rests on the image growth.
         torso_tilt_deg: (T,) the pose model's hip-to-shoulder line against up, degrees (0 upright, 90 level, 180
             head straight down; `posture.PostureFeatures.torso_tilt_deg`), NaN where unseen, or None (not read).
+        image_seen: (T,) bool, frames whose image growth around the hips was measured (`PoseSequence.hip_growth`
+            known), or None when the frames' growth was not available at all: the image evidence the depth
+            windows and `image_loops` could read.
     """
 
     t_s: np.ndarray
@@ -244,6 +247,7 @@ class CircleTrack:
     image_loops: tuple[tuple[float, float], ...] = ()
     torso_tilt_deg: np.ndarray | None = None
     depth_mirrored: bool = False
+    image_seen: np.ndarray | None = None
 
 
 def body_coordinates(pts: np.ndarray, up: np.ndarray, fwd: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
