@@ -538,8 +538,17 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         if line:
             what += ", and what was seen of it went back and forth with the other half, in a line, not round"
         missed = "" if counted else " (circles can look like rocking from here, so some may have been missed)"
-        out.append(Reason(f"{what}{missed}", _move_camera(view, azimuth)))
+        change = _move_camera(view, azimuth)
+        if line and track.image_seen is None and view == "oblique" and not diagonal_behind(view, azimuth):
+            change = NO_GROWTH_CHANGE  # the camera was in the right place; the poses lack what tells them apart
+        out.append(Reason(f"{what}{missed}", change))
     return out
+
+
+#: What to change where a line about 45° in front was judged only because the poses carry no image growth at all
+#: (saved before hipvision measured it): the camera is where it should be.
+NO_GROWTH_CHANGE = ("run hipvision on the video itself, or extract the poses again: these were saved without the "
+                    "image growth around the hips, which tells circles from rocking from this camera")
 
 
 def _image_seen(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings) -> bool:
