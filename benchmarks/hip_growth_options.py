@@ -23,6 +23,7 @@ the fit finds; a flow that follows the motion better scores higher whatever the 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
@@ -135,8 +136,6 @@ def truth_r2(growth: np.ndarray, sidecar: Path, span: int = 1) -> float:
     """R² of ``growth`` (per frame, NaN = unknown) explained by the true pelvis moves of the rendered video
     (sidecar ``frames.pelvis_forward_cm`` / ``pelvis_right_cm``: frame-to-frame differences and a constant), over
     sums of ``span`` frames; NaN with fewer than 20 usable frames."""
-    import json
-
     frames = json.loads(sidecar.read_text())["frames"]
     n = min(len(growth), len(frames["pelvis_forward_cm"]))
     moves = np.diff(np.array([frames["pelvis_forward_cm"][:n], frames["pelvis_right_cm"][:n]], float), axis=1,

@@ -509,8 +509,8 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
         return out  # too short, or too little moved for a circle to hide in it
     alpha, _, beta = terms[:3]
     seen = math.hypot(alpha, beta)  # depth motion that goes with the across motion, in step or a quarter turn out
-    line = (line and not counted and (view != "oblique" or diagonal_behind(view, azimuth)
-                                      or (front_line and not _image_seen(track, measured, s)))
+    front = view == "oblique" and not diagonal_behind(view, azimuth)
+    line = (line and not counted and (not front or (front_line and not _image_seen(track, measured, s)))
             and abs(beta) < s.faint_depth_ratio <= seen)
     if line:
         # nothing counted, side-on, in line or diagonally behind: depth that moves only in step with the across
@@ -539,7 +539,7 @@ def _depth_reasons(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings, 
             what += ", and what was seen of it went back and forth with the other half, in a line, not round"
         missed = "" if counted else " (circles can look like rocking from here, so some may have been missed)"
         change = _move_camera(view, azimuth)
-        if line and track.image_seen is None and view == "oblique" and not diagonal_behind(view, azimuth):
+        if line and front and track.image_seen is None:
             change = NO_GROWTH_CHANGE  # the camera was in the right place; the poses lack what tells them apart
         out.append(Reason(f"{what}{missed}", change))
     return out
