@@ -163,7 +163,8 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
     return CircleTrack(t, valid & np.all(np.isfinite(pelvis), axis=1), pelvis, centre, shoulders,
                        hip_flexion_deg(pts), np.full(len(t), torso), az, ratio, scale,
                        evidence.image_loops, features.torso_tilt_deg, evidence.mirrored,
-                       None if seq.hip_growth is None else np.isfinite(seq.hip_growth))
+                       None if seq.hip_growth is None else np.isfinite(seq.hip_growth),
+                       None if seq.hip_growth is None else approach)
 
 
 def growth_frames_read(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) -> np.ndarray:

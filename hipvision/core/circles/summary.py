@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 
 from hipvision.core.circles.confidence import (
-    FRONT_DIAGONAL, LOW_BEHIND_CHANGE, assess, camera_change, diagonal_behind, seen_from_low_behind, size_is_estimate,
-    view_of,
+    FRONT_DIAGONAL, HIGH, LOW_BEHIND_CHANGE, assess, camera_change, diagonal_behind, seen_from_low_behind,
+    size_is_estimate, view_of,
 )
 from hipvision.core.circles.counting import PartialSpan, RepSpan
 from hipvision.core.circles.depth import depth_axes
@@ -144,8 +144,6 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
         rep_of_frame=rep_of_frame, valid_fraction=valid_fraction, torso_cm=100 * torso, source=source, model=model,
         duration_s=float(t[-1] - t[0]) if len(t) > 1 else 0.0, live=live, track=track,
     )
-    result.warnings.extend(_warnings(track, result, rejected, detection_rate, frame_fill))
-    result.info.extend(_info(track))
     unclosed_arcs = [CirclePartial(p.direction_name, p.start_s, p.end_s, p.fraction) for p in unclosed]
     result.confidence, result.sets = assess(track, out_reps, out_partials, rejected=list(rejected_spans),
                                             unclosed=unclosed_arcs,
@@ -154,6 +152,8 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
                                             min_radius_torso=settings.counter.min_radius, frame_fill=frame_fill,
                                             open_end_s=float(t[-1]) if open_end and len(t) else None,
                                             counted=counted)
+    result.warnings.extend(_warnings(track, result, rejected, detection_rate, frame_fill))
+    result.info.extend(_info(track))
     return result
 
 
@@ -197,7 +197,12 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
     if note is not None and note[1] < FAINT_DEPTH_RATIO:  # where to film from, unless the camera is there already
         change = camera_change(view, a, frame_fill) if view is not None else FRONT_DIAGONAL
         place = BEST_PLACE if change == FRONT_DIAGONAL else change
-        out.append(f"{note[0]}; with so little depth motion the direction can come out reversed: {place}")
+        if result.reps and all(s.confidence.level == HIGH for s in result.sets if s.count):
+            # every counted set's loop was seen in the image itself (`confidence._image_confirms`)
+            out.append(f"{note[0]}; their direction was read from how the image of the hips grew and shrank as they "
+                       f"came closer and went away: {place}")
+        else:
+            out.append(f"{note[0]}; with so little depth motion the direction can come out reversed: {place}")
     return out  # the start position is not repeated here: it has its own line (`StartPosition.message`)
 
 

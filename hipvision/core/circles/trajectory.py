@@ -232,6 +232,10 @@ class CircleTrack:
         image_seen: (T,) bool, frames whose image growth around the hips was measured (`PoseSequence.hip_growth`
             known), or None when the frames' growth was not available at all: the image evidence the depth
             windows and `image_loops` could read.
+        image_approach_m: (T,) how far the hips came toward the camera since the track began, from how much the
+            image around them grew (`analyze.image_approach_m`; metres, + = nearer, NaN where not known), or None
+            without the growth: the image's own evidence of the depth motion, for the confidence of a set whose
+            depth was rebuilt (`confidence._image_confirms`).
     """
 
     t_s: np.ndarray
@@ -248,6 +252,7 @@ class CircleTrack:
     torso_tilt_deg: np.ndarray | None = None
     depth_mirrored: bool = False
     image_seen: np.ndarray | None = None
+    image_approach_m: np.ndarray | None = None
 
 
 def body_coordinates(pts: np.ndarray, up: np.ndarray, fwd: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

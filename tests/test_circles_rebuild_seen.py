@@ -1,0 +1,74 @@
+"""Side-on circles whose depth was rebuilt are a confident count where the image saw their loop (issue 13, goal 2).
+
+Side-on, the side-to-side half of each circle is motion toward the camera: the pose model's depth is faint and is
+rebuilt from the across motion, turning the way the image around the hips grows and shrinks
+(`hipvision.core.circles.depth`). Such a set was always "low" ("the count and direction rest on that rebuild"). Where
+the image growth over the set is itself a clean loop by the gates that let it say the way alone
+(`depth.image_way`: at least 30° out of step with the across motion), turning the set's way, with no circle the
+other way at the set's edges and the pose model's depth not taken as mirrored, the rebuild is not a reason
+(`confidence._image_confirms`). Known answers on synthetic side-on skeletons whose pose-model depth is 0.03 of the
+true one and whose image growth loops ``phase_deg`` out of step with the across motion (`far_growth`)."""
+
+from dataclasses import replace
+
+import pytest
+
+from hipvision.core.circles import analyze_circles
+from hipvision.synthetic.quadruped import Circles, Hold, pelvis_script, render_quadruped
+from test_circles_far_side import SETS, SIDE, far_growth
+
+REBUILT = "so the depth was rebuilt"
+
+
+def _side_on(script, phase_deg: float, gain: float = 0.03):
+    seq = render_quadruped(script, camera=SIDE, seed=6, depth_motion_gain=gain)
+    return replace(seq, hip_growth=far_growth(script, SIDE, phase_deg=phase_deg))
+
+
+@pytest.mark.parametrize("gain", [0.03, -0.03])
+@pytest.mark.parametrize("phase_deg", [45.0, 89.0])
+def test_a_rebuilt_set_whose_loop_the_image_saw_is_a_confident_count(phase_deg, gain):
+    """Whichever way the pose model's faint depth (0.03 of the truth) turned: the image's loop is physical."""
+    result = analyze_circles(_side_on(SETS, phase_deg, gain))
+    assert [r.direction for r in result.reps] == SETS.directions
+    assert [(s.count, s.confidence.level) for s in result.sets] == [(3, "high"), (3, "high")]
+    assert result.confidence.level == "high", result.confidence.reasons
+
+
+def test_the_same_sets_with_the_image_loop_nearly_in_step_stay_low():
+    """25° out of step: enough, with the pose model's faint depth agreeing, to rebuild and count 3 + 3 the true way
+    (`depth.image_loop`), not enough for the image to say the way alone: the count still rests on the rebuild."""
+    result = analyze_circles(_side_on(SETS, 25.0))
+    assert [r.direction for r in result.reps] == SETS.directions
+    assert [s.confidence.level for s in result.sets] == ["low", "low"]
+    assert all(any(REBUILT in r for r in s.confidence.reasons) for s in result.sets)
+
+
+def test_sets_turning_back_to_back_stay_low():
+    """No pause between the sets: the 10 s depth windows at the seam hold both ways, and a set's last circle can be
+    rebuilt the other way (rendered from the floor side-on, 3 + 3 counted 2 + 4 with the 2 "high" before the edge
+    rule). Counted right here, but not confident."""
+    script = pelvis_script([Hold(1.5), Circles(3, 0.07, True, 3.0), Circles(3, 0.07, False, 3.0), Hold(1.5)])
+    result = analyze_circles(_side_on(script, 70.0))
+    assert [r.direction for r in result.reps] == script.directions
+    assert [s.confidence.level for s in result.sets] == ["low", "low"]
+    assert all(any(REBUILT in r for r in s.confidence.reasons) for s in result.sets)
+
+
+def test_a_mirrored_pose_model_depth_keeps_its_sets_low():
+    """The pose model's depth made loops of its own turning against the image's (from the floor, rendered): the two
+    disagree, the direction rests on the image alone, and each set says so."""
+    result = analyze_circles(_side_on(SETS, 70.0, gain=-0.2))
+    assert [r.direction for r in result.reps] == SETS.directions
+    assert [s.confidence.level for s in result.sets] == ["low", "low"]
+    assert all(any("taken as mirrored" in r for r in s.confidence.reasons) for s in result.sets)
+
+
+def test_the_warning_says_where_the_direction_came_from():
+    """A rebuilt depth is still a warning (the size is an estimate; 45° is the better place), but where the image saw
+    every counted set's loop it does not also say the direction can come out reversed."""
+    seen, unsure = analyze_circles(_side_on(SETS, 70.0)), analyze_circles(_side_on(SETS, 25.0))
+    rebuilt = [w for w in seen.warnings if "as deep as they are wide" in w]
+    assert len(rebuilt) == 1 and "read from how the image of the hips grew and shrank" in rebuilt[0]
+    assert not any("can come out reversed" in w for w in seen.warnings)
+    assert any("can come out reversed" in w for w in unsure.warnings)
