@@ -140,7 +140,8 @@ def test_a_pose_model_depth_mirrored_side_on_is_turned_round_by_the_image_growth
     assert _counts(seq, NO_MIRROR)[0] == "counterclockwise"                 # before: the first set reversed
     assert _counts(seq, NO_WAY) == SETS.directions                            # the view's vote alone does it
     # neither is a confident count: the reversed one's image loop turns against its path, the turned one's pose-model
-    # depth against the image (a rebuilt set is "high" only where the two did not disagree, `confidence._image_confirms`)
+    # depth against the image (a rebuilt set is "high" only where the two did not disagree,
+    # `confidence._image_confirms`)
     reversed_, turned = analyze_circles(seq, settings=NO_MIRROR), analyze_circles(seq)
     assert reversed_.confidence.level == "low" and turned.confidence.level == "low"
     # and the turned-round one says so, in each set: its direction rests on the image alone

@@ -103,6 +103,9 @@ def test_a_line_about_45_degrees_in_front_without_the_image_growth_is_not_a_conf
     # the camera is where it should be: what is missing is the growth, so that is what to change
     assert any("run hipvision on the video itself" in c for c in res.confidence.changes), res.confidence.changes
     assert not any("camera" in c and "move" in c for c in res.confidence.changes)
+    # and the next step is to analyse the video again, not to record again
+    assert len(res.next_steps) == 1 and "run hipvision on the video itself" in res.next_steps[0], res.next_steps
+    assert "then record" not in res.next_steps[0] and "changes listed under confidence" not in res.next_steps[0]
 
 
 @pytest.mark.parametrize("script", [CIRCLES, pelvis_script([Hold(1.5), Rock(5, 0.08, 3.0, axis_deg=0), Hold(1.5)])],

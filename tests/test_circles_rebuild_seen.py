@@ -72,3 +72,18 @@ def test_the_warning_says_where_the_direction_came_from():
     assert len(rebuilt) == 1 and "read from how the image of the hips grew and shrank" in rebuilt[0]
     assert not any("can come out reversed" in w for w in seen.warnings)
     assert any("can come out reversed" in w for w in unsure.warnings)
+
+
+@pytest.mark.parametrize("first_m, level", [(0.07, "high"), (0.035, "low")])
+def test_a_set_with_one_circle_much_smaller_across_is_not_confirmed(first_m, level):
+    """A rebuilt circle is as deep as its motion across the view is wide, and a move into or out of a set bent into an
+    arc by the rebuild is the likeliest extra circle (rendered far side-on: the return from sitting back opened a set
+    as a circle 0.71 of its set's size across, 4 counted for 3). A set whose first of three circles is half the size
+    of the others is counted (it was a circle here), but not on the image's word: it stays "low" for the rebuild."""
+    script = pelvis_script([Hold(1.5), Circles(1, first_m, True, 3.0), Circles(2, 0.07, True, 3.0), Hold(2.0),
+                            Circles(3, 0.07, False, 3.0), Hold(1.5)])
+    result = analyze_circles(_side_on(script, 70.0))
+    assert [r.direction for r in result.reps] == script.directions
+    first, second = result.sets
+    assert (first.count, first.confidence.level, second.confidence.level) == (3, level, "high")
+    assert any(REBUILT in r for r in first.confidence.reasons) == (level == "low")

@@ -43,7 +43,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from hipvision.core.circles.counting import RepSpan
-from hipvision.core.circles.depth import DepthSettings, image_loop_terms, image_way, loop_terms
+from hipvision.core.circles.depth import DepthSettings, depth_axes, image_loop_terms, image_way, loop_terms
 from hipvision.core.circles.trajectory import CircleTrack
 from hipvision.core.filtering import finite_runs
 from hipvision.core.geometry import circular_mean_deg
@@ -65,6 +65,9 @@ class ConfidenceSettings:
     still_across_torso: float = 0.02  # rms across motion below this: nothing moved that a circle would
     image_seen_share: float = 0.5  # image growth measured in at least this share of the frames judged: the image
     # could tell rocking from squashed circles about 45° in front (`_depth_reasons`)
+    rebuilt_min_across_share: float = 0.8  # a rebuilt set with a circle that moved across the view less than this
+    # share of its set's median is not confirmed by the image (`_image_confirms`): rendered far side-on, the return
+    # from sitting back opened a set as an extra circle at 0.71 (true circles of such sets: 0.91-1.07, 153 of them)
     oblique_min_sin2az: float = 0.8  # |sin 2·azimuth| at least this: the camera about 45° off the body's axes
     min_detection_rate: float = 0.7
     min_frames_per_s: float = 9.0  # poses analysed per second (median step): below it circles are missed or merged
@@ -240,7 +243,7 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
         # the rebuilt loop seen in the image, with no circle the other way at its edges: a depth window (10 s)
         # rebuilds both sides of a seam with one direction (rendered from the floor side-on: a set's last circle
         # counted the other way 0.9 s after its second, which the image had seen turning the set's way)
-        seen = _image_confirms(track, (t >= start) & (t <= end), settings) and not any(
+        seen = _image_confirms(track, (t >= start) & (t <= end), mine, settings) and not any(
             c.direction != direction and c.end_s >= start - settings.edge_s and c.start_s <= end + settings.edge_s
             for c in circles)
         reasons = list(overall) + _set_reasons(track, start, end, mine, part, rejected, settings, seen=seen)
@@ -570,8 +573,9 @@ def _image_seen(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings) -> 
     return float(np.mean(track.image_seen[rows])) >= s.image_seen_share
 
 
-def _image_confirms(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings) -> bool:
-    """Whether the loop of a set (``rows``, (T,) bool) whose depth was rebuilt (in most of its valid frames) was seen
+def _image_confirms(track: CircleTrack, rows: np.ndarray, circles: list[_Circle], s: ConfidenceSettings) -> bool:
+    """Whether the loop of a set (``rows``, (T,) bool; its counted ``circles``) whose depth was rebuilt (in most of its
+    valid frames) was seen
     in the image itself: the camera side-on (`view_of`), where the image around the hips grows and shrinks with the
     side-to-side half of each circle; the growth measured in at least ``image_seen_share`` of the set's frames; and
     the across motion against the image's depth evidence (`CircleTrack.image_approach_m`) a clean loop by the gates
@@ -583,7 +587,9 @@ def _image_confirms(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings)
     the rebuild (a lead-in counted as a circle: rendered 45° in front read side-on, 2 + 2 counted 2 + 3) leaves the
     image's loop mostly in step with the across motion (17° out of step there) and is not confirmed. Nor is a view
     whose pose-model depth was taken as mirrored (`CircleTrack.depth_mirrored`): there the two signals disagreed,
-    and the direction rests on the image alone."""
+    and the direction rests on the image alone. Nor a set with a circle whose motion across the view is under
+    ``rebuilt_min_across_share`` of its set's median (`_even_across`): a rebuilt circle is as deep as its across
+    motion is wide, and a move into or out of the set bent into an arc is the likeliest extra one."""
     use = rows & track.valid
     if (track.image_approach_m is None or track.depth_mirrored or use.sum() < 20
             or float(np.mean(_rebuilt_frames(track)[use])) <= 0.5):
@@ -596,7 +602,21 @@ def _image_confirms(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings)
     dev = track.pelvis_m[w] - track.centre_m[w]
     image = image_loop_terms(track.t_s[w], dev, track.image_approach_m[w], azimuth, torso)
     path = loop_terms(track.t_s[w], dev, azimuth, torso)
-    return image_way(image, DepthSettings()) and path is not None and np.sign(image[1]) == np.sign(path[1]) != 0
+    return (image_way(image, DepthSettings()) and path is not None and np.sign(image[1]) == np.sign(path[1]) != 0
+            and _even_across(track, circles, azimuth, s))
+
+
+def _even_across(track: CircleTrack, circles: list[_Circle], azimuth_deg: float, s: ConfidenceSettings) -> bool:
+    """Whether every one of ``circles`` (one set's, counted) moved across the view (rms about its own mean, along the
+    across axis of a camera at ``azimuth_deg``) at least ``rebuilt_min_across_share`` of the set's median."""
+    across, _ = depth_axes(azimuth_deg)
+    sizes = []
+    for c in circles:
+        rows = track.valid & (track.t_s >= c.start_s) & (track.t_s <= c.end_s)
+        a = (track.pelvis_m[rows] - track.centre_m[rows]) @ across
+        a = a[np.isfinite(a)]
+        sizes.append(float(np.sqrt(np.mean((a - a.mean()) ** 2))) if len(a) else 0.0)
+    return not sizes or min(sizes) >= s.rebuilt_min_across_share * float(np.median(sizes))
 
 
 def _image_loops_uncounted(track: CircleTrack, circles: list[_Circle], s: ConfidenceSettings) -> list[Reason]:

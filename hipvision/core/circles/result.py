@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hipvision.core.circles.advice import next_steps
-from hipvision.core.circles.confidence import CircleSetSummary, Confidence, Reason
+from hipvision.core.circles.confidence import NO_GROWTH_CHANGE, CircleSetSummary, Confidence, Reason
 from hipvision.core.circles.counting import CounterSettings
 from hipvision.core.circles.depth import DepthSettings
 from hipvision.core.circles.elevation import ElevationSettings
@@ -150,7 +150,8 @@ class CirclesResult:
             return (self.posture.next_step,)
         return next_steps(total=self.total, confidence=self.confidence.level, missing=self.protocol.missing,
                           verdicts=[r.verdict for r in self.reps],
-                          target_per_direction=self.protocol.target_per_direction)
+                          target_per_direction=self.protocol.target_per_direction,
+                          poses_only=self.confidence.changes == (NO_GROWTH_CHANGE,))
 
     def to_dict(self) -> dict:
         def col(x: np.ndarray) -> list:
