@@ -9,7 +9,7 @@ import pytest
 
 from hipvision.core.circles import CirclesSettings, analyze_circles
 from hipvision.core.circles.depth import (IDENTITY, DepthSettings, apply_depth, cycle_signs, depth_axes, depth_coefficients,
-                                          depth_fit, loopiness, turn_signs)
+                                          depth_fit, loopiness, turn_signs, _line_against_image)
 from hipvision.core.circles.oblique import symmetric_depth_scale
 from circles_cases import assert_live_equals_saved, assert_live_reps_are_real, replay_live
 from hipvision.landmarks import Landmark as L
@@ -422,3 +422,23 @@ def test_an_image_loop_the_pose_model_agrees_with_needs_less_loopiness(loop, agr
     image = (0.5, 0.02, 0.6, 0.7, 0.01, loop, np.array([1.0, 1.0]))   # 50° out of step, 2 cycles one way
     world = (0.0, 0.001 if agreeing else -0.001, 0.02, 0.2, 0.001, 0.3, np.array([1.0]))
     assert image_loop(image, DepthSettings(), agreeing=world) == clear
+
+
+def _terms(alpha: float, beta: float, gamma_sign: float, *, loop: float = 0.95, r2: float = 0.9) -> tuple:
+    """`loop_terms`-like tuple: in-step part ``alpha``, quarter-turn ratio ``beta`` (out of step atan2(β, |α|)),
+    turning the ``gamma_sign`` way."""
+    return (alpha, gamma_sign * 0.1, beta, r2, 0.01, loop, np.array([gamma_sign]))
+
+
+@pytest.mark.parametrize("world, image, azimuth, expected", [
+    (_terms(1.0, 0.2, +1), _terms(0.5, 0.2, -1), 50.0, True),     # 11° loop about 45°, image against: a rock
+    (_terms(1.0, 0.2, +1), _terms(0.5, 0.2, -1), -135.0, True),   # ... 45° behind as well
+    (_terms(1.0, 0.2, +1), _terms(0.5, 0.2, +1), 50.0, False),    # the image turns the same way
+    (_terms(1.0, 0.84, +1), _terms(0.5, 0.2, -1), 50.0, False),   # a 40° loop: a circle the image misread (5901)
+    (_terms(1.0, 0.2, +1), _terms(0.5, 0.2, -1), 90.0, False),    # side-on: the mirrored rule's business
+    (_terms(1.0, 0.2, +1), _terms(0.5, 0.2, -1, loop=0.6), 50.0, False),  # the image's loop not clean
+    (_terms(1.0, 0.2, +1), None, 50.0, False),                    # no image growth
+])
+def test_a_nearly_straight_pose_model_loop_against_a_clean_image_loop_at_45_degrees_is_a_line(world, image, azimuth,
+                                                                                             expected):
+    assert _line_against_image(image, world, azimuth, DepthSettings()) is expected

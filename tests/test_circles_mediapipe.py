@@ -106,6 +106,16 @@ def test_a_smaller_set_after_a_bigger_one_is_counted_with_its_own_gate():
     assert [r.direction for r in res.reps] == ["clockwise"] * 2 + ["counterclockwise"] * 2
 
 
+def test_rocking_at_45_degrees_whose_pose_model_depth_leaked_a_loop_counts_no_circle():
+    """Forward-back rocking filmed about 45° in front (`rocking_45_front.npz`, fresh seed 10117): the pose model's
+    depth was a line with a small quarter-turn leak (9-15° out of step with the across motion), which the rebuild
+    stretched into circles, 3 + 0 counted; the image growth's clean loop turned the other way in every such window
+    (`depth._line_against_image`). Now no circle, and the result is not a confident zero."""
+    res = analyze_circles(load_sequence(FIXTURES / "rocking_45_front.npz"))
+    assert res.total == 0
+    assert res.confidence.level == "low"
+
+
 #: (fixture, true directions in order, true rep (start, end) seconds) of two 45° renders whose world depth was faint
 #: and whose image growth showed every set's loop turning the true way, as the pose model's faint depth did
 OBLIQUE_AGREEING = [
