@@ -575,9 +575,9 @@ def _image_seen(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings) -> 
 
 def _image_confirms(track: CircleTrack, rows: np.ndarray, circles: list[_Circle], s: ConfidenceSettings) -> bool:
     """Whether the loop of a set (``rows``, (T,) bool; its counted ``circles``) whose depth was rebuilt (in most of its
-    valid frames) was seen
-    in the image itself: the camera side-on (`view_of`), where the image around the hips grows and shrinks with the
-    side-to-side half of each circle; the growth measured in at least ``image_seen_share`` of the set's frames; and
+    valid frames) was seen in the image itself: the camera side-on (`view_of`), where the image around the hips grows
+    and shrinks with the side-to-side half of each circle; the growth measured in at least ``image_seen_share`` of the
+    set's frames; and
     the across motion against the image's depth evidence (`CircleTrack.image_approach_m`) a clean loop by the gates
     that let the image alone say which way the hips went (`depth.image_way`: loopiness, fit, every cycle one way, at
     least 30° out of step with the across motion), turning the way of the set's rebuilt path.
