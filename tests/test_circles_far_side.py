@@ -55,11 +55,38 @@ def test_far_side_on_circles_count_where_world_and_image_turn_the_same_way(phase
 
 def test_a_world_depth_turning_the_other_way_does_not_lower_the_image_gates():
     """From the floor the pose model's faint depth turned against the truth (rendered, 2 of 4 videos): no
-    agreement, so the image alone must pass its own gates (30°, 2 cycles), as before: the first set stays
-    uncounted rather than counted either way."""
+    agreement, so the image alone must pass its own gates (30°, 2 cycles), as before. Here no window's image loop
+    passes them (both sets' loops 15-27° out of step): nothing shows that the faint depth turns against the image
+    in this view, and neither set is counted either way."""
+    seq = render_quadruped(SETS, camera=SIDE, seed=6, depth_motion_gain=-0.03)
+    seq = replace(seq, hip_growth=far_growth(SETS, SIDE, phase_deg=20.0))
+    assert _counts(seq) == _counts(seq, BEFORE) == []
+
+
+def test_a_faint_depth_seen_turning_against_the_images_clear_loops_does_not_hold_the_gates_elsewhere():
+    """The same faint depth turning against the truth, but the second set's image loop clear by its own gates
+    (29-40° out of step, two cycles a window): there the faint depth turns against the image in every window, so
+    in this view its sign says nothing (`depth._faint_against_image`), and the first set's image loop (20-27°)
+    takes the gates of two agreeing signals: 3 + 3 the true way. Before, the first set was not counted (0 + 3;
+    rendered far side-on from the person's left, 3 + 3 counted 2 + 0)."""
     seq = render_quadruped(SETS, camera=SIDE, seed=6, depth_motion_gain=-0.03)
     seq = replace(seq, hip_growth=far_growth(SETS, SIDE, phase_deg=30.0))
-    assert _counts(seq) == _counts(seq, BEFORE) == SETS.directions[3:]
+    assert _counts(seq) == SETS.directions
+    assert _counts(seq, BEFORE) == SETS.directions[3:]
+
+
+def test_rocking_after_circles_in_a_view_whose_faint_depth_turned_against_the_image_counts_no_circle():
+    """The view as above (faint depth against the image's clear loops), then forward-back rocking whose image
+    growth runs 14° ahead of it (rendered rocking: 0-16°): the rock is not counted at the lowered gates."""
+    script = pelvis_script([Hold(1.5), Circles(3, 0.07, True, 3.0), Hold(2.0), Circles(3, 0.07, False, 3.0),
+                            Hold(2.0), Rock(5, 0.08, period_s=3.0, axis_deg=0.0), Hold(1.5)])
+    growth = far_growth(script, SIDE, phase_deg=30.0)
+    rock = script.t_s >= script.t_s[-1] - 1.5 - 15.0
+    forward = script.offset_m[:, 0]
+    ahead = np.interp(script.t_s + 14.0 / 360.0 * 3.0, script.t_s, forward)
+    growth[rock] = (np.concatenate([[0.0], np.diff(ahead)]) / 2.6)[rock]
+    seq = replace(render_quadruped(script, camera=SIDE, seed=6, depth_motion_gain=-0.03), hip_growth=growth)
+    assert _counts(seq) == script.directions == SETS.directions
 
 
 @pytest.mark.parametrize("gain", [0.03, -0.03])
