@@ -114,3 +114,22 @@ def set_mp4_rotation(path: Path, degrees: int) -> Path:
 def tiny_video(tmp_path) -> Path:
     """A 10-frame 160x120 synthetic mp4 at 30 fps (see `write_video`)."""
     return write_video(tmp_path / "tiny.mp4")
+
+
+def replay_recount(monkeypatch, fake_analysis, *, frames: int, fps: float, direction: str) -> list[int]:
+    """Replay ``frames`` empty frames at ``fps`` through `BackgroundRecount` on frame time, with ``fake_analysis``
+    (called as `analyze_circles` is) in place of the analysis; the count of ``direction`` shown after each frame."""
+    from hipvision.live import circles_recount
+    from hipvision.live.circles_recount import BackgroundRecount, FrameTimePool
+    from hipvision.sequence import PoseSequence
+
+    monkeypatch.setattr(circles_recount, "analyze_circles", fake_analysis)
+    seq = PoseSequence.empty(frames, fps=fps, frame_size=(640, 480))
+    pool = FrameTimePool()
+    recount = BackgroundRecount(pool=pool)
+    shown = []
+    for k, t in enumerate(seq.timestamps_s):
+        pool.now_s = float(t)
+        recount.step(float(t), lambda k=k: seq.slice(0, k + 1))
+        shown.append(recount.counts[direction])
+    return shown

@@ -155,3 +155,19 @@ def test_at_45_degrees_the_live_view_never_shows_more_than_the_saved_count(name)
 def test_at_45_degrees_behind_the_live_view_ends_each_set_at_the_saved_count():
     shown, saved = replay_live(load_sequence(FIXTURES / "oblique_back_3_3.npz"))
     assert_live_equals_saved(shown, saved)
+
+
+def test_a_small_last_set_whose_last_circle_was_missed_is_not_confident():
+    """45° in front (`oblique_small_last_set.npz`, fresh seed 10131): three 10 cm clockwise circles, then three 5 cm
+    counter-clockwise ones, the last ending 1.6 s before the recording. The counter's gates follow the bigger
+    circles, the last small one stayed mostly inside them, and it was missed with nothing reported: 3 + 2, `high`,
+    the one wrong-and-high result on 21 rendered seeds. The path had turned 244° further the set's way after its last
+    counted circle (`confidence._turned_on_after`): that set is now `low` and says so; the first set stays `high`."""
+    res = analyze_circles(load_sequence(FIXTURES / "oblique_small_last_set.npz"))
+    assert (res.clockwise, res.counterclockwise) == (3, 2)  # the miss itself is not mended
+    sets = {s.direction: s for s in res.sets}
+    assert sets["clockwise"].confidence.level == "high"
+    assert sets["counterclockwise"].confidence.level == "low"
+    assert any("further the same way after the last counter-clockwise circle" in r
+               for r in sets["counterclockwise"].confidence.reasons)
+    assert res.confidence.level == "low"

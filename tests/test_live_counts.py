@@ -176,11 +176,7 @@ def test_after_an_analysis_left_out_a_circle_that_just_ended_as_unsure_the_next_
     analysis 0.5 s on."""
     from types import SimpleNamespace
 
-    import numpy as np
-
-    from hipvision.live import circles_recount
-    from hipvision.live.circles_recount import BackgroundRecount, FrameTimePool
-    from hipvision.sequence import PoseSequence
+    from conftest import replay_recount
 
     analysed: list[float] = []
 
@@ -189,16 +185,8 @@ def test_after_an_analysis_left_out_a_circle_that_just_ended_as_unsure_the_next_
         analysed.append(t_end)
         reps = [SimpleNamespace(direction="counterclockwise", start_s=1.5, end_s=4.5)] if t_end >= 5.0 else []
         return SimpleNamespace(reps=reps, open_reps=0, unsure_reps=(0,) if reps and t_end < 5.2 else (),
-                               t_s=seq.timestamps_s)
+                               held_reps=(), t_s=seq.timestamps_s)
 
-    monkeypatch.setattr(circles_recount, "analyze_circles", fake_analysis)
-    frames = PoseSequence.empty(49, fps=8.0, frame_size=(640, 480))
-    pool = FrameTimePool()
-    recount = BackgroundRecount(pool=pool)
-    shown = []
-    for k, t in enumerate(frames.timestamps_s):
-        pool.now_s = float(t)
-        recount.step(float(t), lambda k=k: frames.slice(0, k + 1))
-        shown.append(recount.counts["counterclockwise"])
+    shown = replay_recount(monkeypatch, fake_analysis, frames=49, fps=8.0, direction="counterclockwise")
     assert analysed == [0.125 + 0.5 * k for k in range(11)] + [5.25, 5.75]
-    assert frames.timestamps_s[shown.index(1)] == 5.375  # the frame after the analysis of the frames to 5.25 s
+    assert shown.index(1) == 43  # 5.375 s: the frame after the analysis of the frames to 5.25 s

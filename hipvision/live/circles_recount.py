@@ -100,7 +100,7 @@ class BackgroundRecount:
 
     def _take(self, result: CirclesResult, t_end: float) -> bool:
         analysed = self.window.update(result.reps, t_end, open_reps=result.open_reps,
-                                      unsure=result.unsure_reps)
+                                      unsure=tuple(sorted({*result.unsure_reps, *result.held_reps})))
         counts = self.steady.update(analysed, t_end, self.window.newest_end_s)
         done = result.reps[:len(result.reps) - result.open_reps]
         # the last circle counted, from an analysis whose counts are those shown (the circles settled before its

@@ -25,6 +25,7 @@ from hipvision.core.circles.counting import CircleCounter, CounterSettings, RepS
 from hipvision.core.circles.depth import (
     IDENTITY,
     apply_depth,
+    depth_axes,
     depth_evidence,
     image_frames_read,
 )
@@ -54,6 +55,7 @@ from hipvision.core.circles.trajectory import (
     windowed_mean,
 )
 from hipvision.core.filtering import debounce, smooth_offline
+from hipvision.core.geometry import circular_mean_deg
 from hipvision.core.posture import POSTURES, QUADRUPED, PostureFeatures, classify_frames, posture_features
 from hipvision.core.posture_check import RECORDING, posture_mismatch
 from hipvision.landmarks import Landmark as L
@@ -310,7 +312,8 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
             depth windows that hold the last frame count their loop's whole turns, not its cycles between
             upward zero crossings (`depth.loop_terms`), so that a set's first circle counts as it closes; the
             circles that a count with the gates 2% higher or lower does not hold are listed in
-            ``unsure_reps`` (`gate_sensitive`; the live view does not show them).
+            ``unsure_reps`` (`gate_sensitive`; the live view does not show them), and the newest circle in
+            ``held_reps`` while it may be a set's lead-out (`odd_newest`; not shown yet).
 
     A recording mostly in another posture (seated, standing: `posture_check.posture_mismatch`) says so
     (`result.with_posture`), not the analysis's own causes; not checked with ``live`` (as `analyze_rotation`).
@@ -334,6 +337,7 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
     result.open_reps = counter.open_reps
     if open_end:
         result.unsure_reps = gate_sensitive(track, ref, counter.reps, settings.counter)
+        result.held_reps = odd_newest(track, counter.reps[:len(counter.reps) - counter.open_reps])
     return with_posture(result, posture_mismatch(seq, QUADRUPED, command_input=command_input, features=features))
 
 
@@ -366,3 +370,51 @@ def gate_sensitive(track: CircleTrack, ref_radius_m: np.ndarray, reps: list[RepS
             if not any(o.direction == r.direction and o.start_s <= middle <= o.end_s for o in other):
                 unsure.add(i)
     return tuple(sorted(unsure))
+
+
+#: The live recount holds back the newest circle that ended within ``ODD_RECENT_S`` of the last frame while it took over
+#: ``ODD_DURATION`` times, or moved across the view under ``ODD_ACROSS`` times, the median of the other circles the same
+#: way (`odd_newest`).
+ODD_RECENT_S = 3.0
+ODD_DURATION = 1.5
+ODD_ACROSS = 0.7
+
+
+def odd_newest(track: CircleTrack, reps: list[RepSpan]) -> tuple[int, ...]:
+    """The index of the newest of ``reps`` (closed circles counted on ``track`` of the frames so far) when it ended
+    within ``ODD_RECENT_S`` of the last frame and is unlike the other circles the same way: it took over
+    ``ODD_DURATION`` times their median duration, or its motion across the view (rms about its mean, along the
+    across axis of the camera's azimuth) was under ``ODD_ACROSS`` times theirs; else ().
+
+    Why (the live recount, `hipvision.core.circles.recount`): where the depth is rebuilt, the analysis of the
+    frames so far bends a set's lead-out, or the sit-back after it, into one more circle the set's way, which the
+    analysis of all frames drops once the next set's windows blend the direction out. On 8 rendered videos whose
+    live replay showed more than saved (`benchmarks/live_saved.py`), each of the 15 circles that an analysis of the
+    frames so far counted and the saved one did not was the newest of its direction; 8 of them took 4.4-5.3 s where
+    their sets' circles took 2.5-3.2 s, or moved across 0.62-0.68 of their sets' circles. Of the 891 saved circles
+    on 19 seeds that matched a true one, 4 were that unlike their set's others (3 slower, 1 narrower). Held back, a
+    circle is shown
+    once a later circle follows it or ``ODD_RECENT_S`` have passed (the person holding still or sitting back after
+    a set): at most about 3 s late."""
+    if len(reps) < 2 or not len(track.t_s):
+        return ()
+    i = max(range(len(reps)), key=lambda k: reps[k].end_s)
+    newest = reps[i]
+    others = [r for k, r in enumerate(reps) if k != i and r.direction == newest.direction]
+    if not others or track.t_s[-1] - newest.end_s > ODD_RECENT_S:
+        return ()
+
+    def across_m(r: RepSpan) -> float:
+        rows = track.valid & (track.t_s >= r.start_s) & (track.t_s <= r.end_s)
+        if not rows.any():
+            return 0.0
+        a = (track.pelvis_m[rows] - track.centre_m[rows]) @ depth_axes(circular_mean_deg(
+            track.camera_azimuth_deg[rows]))[0]
+        a = a[np.isfinite(a)]
+        return float(np.sqrt(np.mean((a - a.mean()) ** 2))) if len(a) else 0.0
+
+    typical_s = float(np.median([r.end_s - r.start_s for r in others]))
+    typical_m = float(np.median([across_m(r) for r in others]))
+    slow = newest.end_s - newest.start_s > ODD_DURATION * typical_s
+    narrow = typical_m > 0 and across_m(newest) < ODD_ACROSS * typical_m
+    return (i,) if slow or narrow else ()

@@ -117,6 +117,8 @@ class CirclesResult:
     open_reps: int = 0  # the last reps were still in progress when the data ended (not in JSON; see `recount`)
     unsure_reps: tuple[int, ...] = ()  # open end: indices of reps that hang on one gate crossing (not in JSON;
     # `analyze.gate_sensitive`, `recount`)
+    held_reps: tuple[int, ...] = ()  # open end: the newest rep while it may be a set's lead-out (not in JSON;
+    # `analyze.odd_newest`): the live recount does not show it yet
     track: CircleTrack | None = field(default=None, repr=False)  # per-frame detail (CSV, overlays); not in JSON
     posture: PostureMismatch | None = None  # recorded in another posture (see the class)
 
