@@ -21,11 +21,11 @@ import numpy as np
 
 from hipvision.core.circles.oblique import oblique_depth_scales
 from hipvision.core.circles.edges import circle_radius_reference
+from hipvision.core.circles.confidence import across_rms_m
 from hipvision.core.circles.counting import CircleCounter, CounterSettings, RepSpan
 from hipvision.core.circles.depth import (
     IDENTITY,
     apply_depth,
-    depth_axes,
     depth_evidence,
     image_frames_read,
 )
@@ -55,7 +55,6 @@ from hipvision.core.circles.trajectory import (
     windowed_mean,
 )
 from hipvision.core.filtering import debounce, smooth_offline
-from hipvision.core.geometry import circular_mean_deg
 from hipvision.core.posture import POSTURES, QUADRUPED, PostureFeatures, classify_frames, posture_features
 from hipvision.core.posture_check import RECORDING, posture_mismatch
 from hipvision.landmarks import Landmark as L
@@ -403,18 +402,8 @@ def odd_newest(track: CircleTrack, reps: list[RepSpan]) -> tuple[int, ...]:
     others = [r for k, r in enumerate(reps) if k != i and r.direction == newest.direction]
     if not others or track.t_s[-1] - newest.end_s > ODD_RECENT_S:
         return ()
-
-    def across_m(r: RepSpan) -> float:
-        rows = track.valid & (track.t_s >= r.start_s) & (track.t_s <= r.end_s)
-        if not rows.any():
-            return 0.0
-        a = (track.pelvis_m[rows] - track.centre_m[rows]) @ depth_axes(circular_mean_deg(
-            track.camera_azimuth_deg[rows]))[0]
-        a = a[np.isfinite(a)]
-        return float(np.sqrt(np.mean((a - a.mean()) ** 2))) if len(a) else 0.0
-
     typical_s = float(np.median([r.end_s - r.start_s for r in others]))
-    typical_m = float(np.median([across_m(r) for r in others]))
+    typical_m = float(np.median([across_rms_m(track, r.start_s, r.end_s) for r in others]))
     slow = newest.end_s - newest.start_s > ODD_DURATION * typical_s
-    narrow = typical_m > 0 and across_m(newest) < ODD_ACROSS * typical_m
+    narrow = typical_m > 0 and across_rms_m(track, newest.start_s, newest.end_s) < ODD_ACROSS * typical_m
     return (i,) if slow or narrow else ()

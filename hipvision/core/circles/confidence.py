@@ -433,7 +433,8 @@ def _turned_on_after(track: CircleTrack, mine: list[_Circle], circles: list[_Cir
     if len(rows) < 2 or not typical > 0:
         return []
     a, b = rows[:-1], rows[1:]
-    use = (b == a + 1) & (radius[a] >= s.after_set_min_radius * typical) & (radius[b] >= s.after_set_min_radius * typical)
+    out = radius >= s.after_set_min_radius * typical
+    use = (b == a + 1) & out[a] & out[b]
     step = np.angle(np.exp(1j * (np.arctan2(dev[b, 1], dev[b, 0]) - np.arctan2(dev[a, 1], dev[a, 0]))))
     way = 1.0 if last.direction == "clockwise" else -1.0
     turned = float(np.degrees(np.max(np.concatenate([[0.0], np.cumsum(way * np.where(use, step, 0.0))]))))
@@ -657,14 +658,22 @@ def _image_confirms(track: CircleTrack, rows: np.ndarray, circles: list[_Circle]
 def _even_across(track: CircleTrack, circles: list[_Circle], azimuth_deg: float, s: ConfidenceSettings) -> bool:
     """Whether every one of ``circles`` (one set's, counted) moved across the view (rms about its own mean, along the
     across axis of a camera at ``azimuth_deg``) at least ``rebuilt_min_across_share`` of the set's median."""
-    across, _ = depth_axes(azimuth_deg)
-    sizes = []
-    for c in circles:
-        rows = track.valid & (track.t_s >= c.start_s) & (track.t_s <= c.end_s)
-        a = (track.pelvis_m[rows] - track.centre_m[rows]) @ across
-        a = a[np.isfinite(a)]
-        sizes.append(float(np.sqrt(np.mean((a - a.mean()) ** 2))) if len(a) else 0.0)
+    sizes = [across_rms_m(track, c.start_s, c.end_s, azimuth_deg) for c in circles]
     return not sizes or min(sizes) >= s.rebuilt_min_across_share * float(np.median(sizes))
+
+
+def across_rms_m(track: CircleTrack, start_s: float, end_s: float, azimuth_deg: float | None = None) -> float:
+    """How far the pelvis moved across the view from ``start_s`` to ``end_s`` (seconds): the rms about its mean,
+    metres, of its valid frames along the across axis of a camera at ``azimuth_deg`` (default: the circular mean of
+    those frames' `CircleTrack.camera_azimuth_deg`); 0 with no valid frame."""
+    rows = track.valid & (track.t_s >= start_s) & (track.t_s <= end_s)
+    if not rows.any():
+        return 0.0
+    if azimuth_deg is None:
+        azimuth_deg = circular_mean_deg(track.camera_azimuth_deg[rows])
+    a = (track.pelvis_m[rows] - track.centre_m[rows]) @ depth_axes(azimuth_deg)[0]
+    a = a[np.isfinite(a)]
+    return float(np.sqrt(np.mean((a - a.mean()) ** 2))) if len(a) else 0.0
 
 
 def _image_loops_uncounted(track: CircleTrack, circles: list[_Circle], s: ConfidenceSettings) -> list[Reason]:

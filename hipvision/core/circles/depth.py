@@ -312,9 +312,9 @@ def _mirrored(against: list[bool], settings: DepthSettings) -> bool:
 
 def _faint_against_image(windows: list, settings: DepthSettings) -> bool:
     """Whether, side-on, the pose model's faint depth turned against the image growth's own clear loops: in the
-    closed side-on windows (``windows``: (centre s, rows, azimuth, torso m, still open, world `loop_terms`, image
-    `image_loop_terms`)) where its depth found no loop of its own (`fit_of_terms`) and the image found one by its
-    own gates (`image_loop`), the faint quarter-turn part turned the other way in most, and in at least
+    closed side-on windows (``windows``: (centre s, rows, azimuth, torso m, still open, world `loop_terms`,
+    their `fit_of_terms`, image `image_loop_terms`)) where its depth found no loop of its own and the image found one
+    by its own gates (`image_loop`), the faint quarter-turn part turned the other way in most, and in at least
     ``mirror_min_windows`` of them (`_mirrored`'s rule).
 
     The faint part's sign then says nothing in this view: a side-on window where it turns against the image loop
@@ -328,9 +328,9 @@ def _faint_against_image(windows: list, settings: DepthSettings) -> bool:
     through the next (so it is not turned round: its sign is left out). Where it turned against the image, a set
     whose image loop was clean but 15-30° out of step with the across motion was not rebuilt and lost its circles
     (far side-on, 3 + 3 counted 2 + 0)."""
-    votes = [_turn_against(closed, world) for _, _, az, torso, still_open, world, closed in windows
+    votes = [_turn_against(closed, world) for _, _, az, _, still_open, world, (_, ratio), closed in windows
              if not still_open and _side_on(az, settings) and world is not None and world[1] != 0
-             and fit_of_terms(world, torso, settings=settings)[1] >= 1.0 and image_loop(closed, settings)]
+             and ratio >= 1.0 and image_loop(closed, settings)]
     return _mirrored(votes, settings)
 
 
@@ -638,14 +638,13 @@ def depth_evidence(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: n
             world = loop_terms(t[w], dev_m[w], az, torso, settings=settings, open_end=still_open)
             closed = None if approach_m is None else image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso,
                                                                       settings=settings)
-            seen.append((c, w, az, torso, still_open, world, closed))
+            seen.append((c, w, az, torso, still_open, world, fit_of_terms(world, torso, settings=settings), closed))
         segments.append((rows, seen))
     faint_unsure = _faint_against_image([x for _, seen in segments for x in seen], settings)
     faint_gates = replace(settings, image_agree_min_loop=settings.min_loop)
     for rows, seen in segments:
         found, terms = [], []
-        for c, w, az, torso, still_open, world, closed in seen:
-            p, ratio = fit_of_terms(world, torso, settings=settings)
+        for c, w, az, torso, still_open, world, (p, ratio), closed in seen:
             from_image = False
             if approach_m is not None:
                 if image_loop(closed, settings):
