@@ -184,8 +184,8 @@ class _Circle:
 def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[RepSpan] = (), unclosed: list = (),
            detection_rate: float | None = None, valid_fraction: float = 1.0, target_per_direction: int = 5,
            min_radius_torso: float = 0.04, frame_fill: float | None = None, open_end_s: float | None = None,
-           counted: list[RepSpan] | None = None,
-           settings: ConfidenceSettings = ConfidenceSettings()) -> tuple[Confidence, list[CircleSetSummary]]:
+           counted: list[RepSpan] | None = None, settings: ConfidenceSettings = ConfidenceSettings(),
+           depth: DepthSettings = DepthSettings()) -> tuple[Confidence, list[CircleSetSummary]]:
     """The result's confidence and one `CircleSetSummary` per direction (in time order).
 
     Args:
@@ -211,6 +211,8 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
             times, so it does not move what those checks see (it did, on a held-out seed: a right 2 + 2 side-on
             became low when its re-timed first circle left the entry's turn to the sit-back's return before it,
             and a right 2 + 2 from behind and high became high when the exit's turn went inside its last circle).
+        settings: this check's limits; depth: the analysis's depth-window gates (`CirclesSettings.depth`), which
+            judge whether the image saw a rebuilt set's loop (`_image_confirms`).
     """
     circles = [_Circle(r.direction, r.start_s, r.end_s) for r in reps]
     turned = circles if counted is None else [_Circle(r.direction_name, r.start_s, r.end_s) for r in counted]
@@ -246,7 +248,7 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
         # the rebuilt loop seen in the image, with no circle the other way at its edges: a depth window (10 s)
         # rebuilds both sides of a seam with one direction (rendered from the floor side-on: a set's last circle
         # counted the other way 0.9 s after its second, which the image had seen turning the set's way)
-        seen = _image_confirms(track, (t >= start) & (t <= end), mine, settings) and not any(
+        seen = _image_confirms(track, (t >= start) & (t <= end), mine, settings, depth) and not any(
             c.direction != direction and c.end_s >= start - settings.edge_s and c.start_s <= end + settings.edge_s
             for c in circles)
         reasons = list(overall) + _set_reasons(track, start, end, mine, part, rejected, settings, seen=seen)
@@ -622,7 +624,8 @@ def _image_seen(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings) -> 
     return float(np.mean(track.image_seen[rows])) >= s.image_seen_share
 
 
-def _image_confirms(track: CircleTrack, rows: np.ndarray, circles: list[_Circle], s: ConfidenceSettings) -> bool:
+def _image_confirms(track: CircleTrack, rows: np.ndarray, circles: list[_Circle], s: ConfidenceSettings,
+                    depth: DepthSettings) -> bool:
     """Whether the loop of a set (``rows``, (T,) bool; its counted ``circles``) whose depth was rebuilt (in most of its
     valid frames) was seen in the image itself: the camera side-on (`view_of`), where the image around the hips grows
     and shrinks with the side-to-side half of each circle; the growth measured in at least ``image_seen_share`` of the
@@ -649,9 +652,9 @@ def _image_confirms(track: CircleTrack, rows: np.ndarray, circles: list[_Circle]
     w = np.flatnonzero(use)
     torso = float(np.nanmedian(track.torso_m[w]))
     dev = track.pelvis_m[w] - track.centre_m[w]
-    image = image_loop_terms(track.t_s[w], dev, track.image_approach_m[w], azimuth, torso)
-    path = loop_terms(track.t_s[w], dev, azimuth, torso)
-    return (image_way(image, DepthSettings()) and path is not None and np.sign(image[1]) == np.sign(path[1]) != 0
+    image = image_loop_terms(track.t_s[w], dev, track.image_approach_m[w], azimuth, torso, settings=depth)
+    path = loop_terms(track.t_s[w], dev, azimuth, torso, settings=depth)
+    return (image_way(image, depth) and path is not None and np.sign(image[1]) == np.sign(path[1]) != 0
             and _even_across(track, circles, azimuth, s))
 
 

@@ -31,6 +31,7 @@ and direction from the frames themselves instead of the pose model.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -310,10 +311,22 @@ def _mirrored(against: list[bool], settings: DepthSettings) -> bool:
     return len(against) >= settings.mirror_min_windows and sum(against) > len(against) / 2
 
 
-def _faint_against_image(windows: list, settings: DepthSettings) -> bool:
+class _Window(NamedTuple):
+    """One depth window of `depth_evidence`, with what its fits need (computed once)."""
+
+    centre_s: float
+    rows: np.ndarray  # the frames it holds
+    azimuth_deg: float  # camera azimuth about the body, median over the window
+    torso_m: float  # torso length, median over the window
+    still_open: bool  # it holds the last frame of a recording that goes on (live)
+    world: tuple | None  # the pose model's depth: `loop_terms`
+    fit: tuple  # `fit_of_terms` of ``world``: (coefficients, quarter-turn ratio; 1.0 where nothing is rebuilt)
+    image: tuple | None  # the image growth's depth, closed: `image_loop_terms` (None without image evidence)
+
+
+def _faint_against_image(windows: list[_Window], settings: DepthSettings) -> bool:
     """Whether, side-on, the pose model's faint depth turned against the image growth's own clear loops: in the
-    closed side-on windows (``windows``: (centre s, rows, azimuth, torso m, still open, world `loop_terms`,
-    their `fit_of_terms`, image `image_loop_terms`)) where its depth found no loop of its own and the image found one
+    closed side-on windows (``windows``) where its depth found no loop of its own and the image found one
     by its own gates (`image_loop`), the faint quarter-turn part turned the other way in most, and in at least
     ``mirror_min_windows`` of them (`_mirrored`'s rule).
 
@@ -328,9 +341,9 @@ def _faint_against_image(windows: list, settings: DepthSettings) -> bool:
     through the next (so it is not turned round: its sign is left out). Where it turned against the image, a set
     whose image loop was clean but 15-30° out of step with the across motion was not rebuilt and lost its circles
     (far side-on, 3 + 3 counted 2 + 0)."""
-    votes = [_turn_against(closed, world) for _, _, az, _, still_open, world, (_, ratio), closed in windows
-             if not still_open and _side_on(az, settings) and world is not None and world[1] != 0
-             and ratio >= 1.0 and image_loop(closed, settings)]
+    votes = [_turn_against(w.image, w.world) for w in windows
+             if not w.still_open and _side_on(w.azimuth_deg, settings) and w.world is not None and w.world[1] != 0
+             and w.fit[1] >= 1.0 and image_loop(w.image, settings)]
     return _mirrored(votes, settings)
 
 
@@ -638,7 +651,8 @@ def depth_evidence(t_s: np.ndarray, dev_m: np.ndarray, valid: np.ndarray, seg: n
             world = loop_terms(t[w], dev_m[w], az, torso, settings=settings, open_end=still_open)
             closed = None if approach_m is None else image_loop_terms(t[w], dev_m[w], approach_m[w], az, torso,
                                                                       settings=settings)
-            seen.append((c, w, az, torso, still_open, world, fit_of_terms(world, torso, settings=settings), closed))
+            seen.append(_Window(c, w, az, torso, still_open, world, fit_of_terms(world, torso, settings=settings),
+                                closed))
         segments.append((rows, seen))
     faint_unsure = _faint_against_image([x for _, seen in segments for x in seen], settings)
     faint_gates = replace(settings, image_agree_min_loop=settings.min_loop)

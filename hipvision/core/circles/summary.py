@@ -151,7 +151,7 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
                                             target_per_direction=settings.target_per_direction,
                                             min_radius_torso=settings.counter.min_radius, frame_fill=frame_fill,
                                             open_end_s=float(t[-1]) if open_end and len(t) else None,
-                                            counted=counted)
+                                            counted=counted, depth=settings.depth)
     result.warnings.extend(_warnings(track, result, rejected, detection_rate, frame_fill))
     result.info.extend(_info(track))
     return result
