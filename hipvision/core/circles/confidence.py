@@ -624,12 +624,19 @@ def _image_seen(track: CircleTrack, rows: np.ndarray, s: ConfidenceSettings) -> 
     return float(np.mean(track.image_seen[rows])) >= s.image_seen_share
 
 
+def _image_can_confirm(view: str, azimuth_deg: float) -> bool:
+    """Whether, from a camera at ``view`` / ``azimuth_deg`` (`view_of`), the image growth's loop may confirm a
+    rebuilt set (`_image_confirms`): side-on, or about 45° in front of the hips (not `diagonal_behind`)."""
+    return view == "side" or (view == "oblique" and not diagonal_behind(view, azimuth_deg))
+
+
 def _image_confirms(track: CircleTrack, rows: np.ndarray, circles: list[_Circle], s: ConfidenceSettings,
                     depth: DepthSettings) -> bool:
     """Whether the loop of a set (``rows``, (T,) bool; its counted ``circles``) whose depth was rebuilt (in most of its
-    valid frames) was seen in the image itself: the camera side-on (`view_of`), where the image around the hips grows
-    and shrinks with the side-to-side half of each circle; the growth measured in at least ``image_seen_share`` of the
-    set's frames; and
+    valid frames) was seen in the image itself: the camera side-on or about 45° in front (`view_of`, not
+    `diagonal_behind`), where the image around the hips grows and shrinks as they come toward the camera and go away
+    (side-on that is the side-to-side half of each circle, at 45° a mix of both halves); the growth measured in at
+    least ``image_seen_share`` of the set's frames; and
     the across motion against the image's depth evidence (`CircleTrack.image_approach_m`) a clean loop by the gates
     that let the image alone say which way the hips went (`depth.image_way`: loopiness, fit, every cycle one way, at
     least 30° out of step with the across motion), turning the way of the set's rebuilt path.
@@ -641,13 +648,19 @@ def _image_confirms(track: CircleTrack, rows: np.ndarray, circles: list[_Circle]
     whose pose-model depth was taken as mirrored (`CircleTrack.depth_mirrored`): there the two signals disagreed,
     and the direction rests on the image alone. Nor a set with a circle whose motion across the view is under
     ``rebuilt_min_across_share`` of its set's median (`_even_across`): a rebuilt circle is as deep as its across
-    motion is wide, and a move into or out of the set bent into an arc is the likeliest extra one."""
+    motion is wide, and a move into or out of the set bent into an arc is the likeliest extra one.
+
+    About 45° in front (since 2026-12-07; measured on 23 rendered seeds): of the 45°-in-front sets confirmed this way,
+    every count was right but one (4 counted for 3: the turning before and after the set closed one more circle; it
+    stayed `low` by the count asked, 5), and 16 more exact results became `high` (75 -> 91 of 299), none wrong. Not
+    45° behind the hips, where the image's loop turned against the truth through whole sets (seed 5901) and a set
+    counted 2 for 3 was confirmed (seed 10103)."""
     use = rows & track.valid
     if (track.image_approach_m is None or track.depth_mirrored or use.sum() < 20
             or float(np.mean(_rebuilt_frames(track)[use])) <= 0.5):
         return False
     view, azimuth = view_of(track, use, s)
-    if view != "side" or not _image_seen(track, use, s):
+    if not _image_can_confirm(view, azimuth) or not _image_seen(track, use, s):
         return False
     w = np.flatnonzero(use)
     torso = float(np.nanmedian(track.torso_m[w]))
