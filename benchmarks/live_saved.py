@@ -15,7 +15,11 @@ with the saved result (`saved_result()`, the file analysis of every frame):
   count was shown before the saved circle it stands for had ended, seconds (the analyses of the frames so
   far may place a circle's end a little earlier than the analysis of all of them);
 * **delay**: from each saved circle's end to the shown count first reaching it, seconds of frame time
-  (median, max).
+  (median, max);
+* **rises above saved: within / above truth**, where a pose file has its render sidecar next to it
+  (``STEM.json`` for ``STEM.full.poses.npz``, `benchmarks/accuracy.py`'s caches): of the times a shown count
+  rose above the saved one, how many stayed within the true count (a true circle the analysis of all frames
+  then lost) and how many went above it too (an extra circle); a last line sums every column.
 
 The re-analyses run on frame time (`FrameTimePool`): by default each is ready at the next frame; with
 ``--lag-ms-per-frame K`` an analysis of n frames is ready K·n ms of frame time after it started (a loaded
@@ -34,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import sys
 from pathlib import Path
 
@@ -189,6 +194,35 @@ def score(run: dict) -> dict:
             "end": f"{run['before']['clockwise']}+{run['before']['counterclockwise']}"}
 
 
+def rises(shown: list[dict], saved: dict, truth: dict | None) -> dict:
+    """Times a shown count (``shown``: the live timeline, each entry's count per direction) rose above the ``saved``
+    count of its direction: ``above_saved``; of those, ``within_truth`` / ``above_truth`` against the ``truth``
+    counts (None: not known, both None)."""
+    above_saved, within, above = 0, 0, 0
+    prev = dict.fromkeys(DIRECTIONS, 0)
+    for e in shown:
+        for k in DIRECTIONS:
+            if e[k] > prev[k] and e[k] > saved[k]:
+                above_saved += 1
+                if truth is not None:
+                    within += e[k] <= truth[k]
+                    above += e[k] > truth[k]
+        prev = {k: e[k] for k in DIRECTIONS}
+    known = truth is not None
+    return {"above_saved": above_saved, "within_truth": within if known else None,
+            "above_truth": above if known else None}
+
+
+def sidecar_truth(poses: Path) -> dict | None:
+    """The true circle counts of a rendered video's poses (``STEM.full.poses.npz`` → ``STEM.json``'s
+    ``circles``), or None where there is no sidecar."""
+    sidecar = poses.parent / (poses.name.split(".")[0] + ".json")
+    if not sidecar.exists():
+        return None
+    circles = json.loads(sidecar.read_text()).get("circles") or {}
+    return {k: int(circles.get(k, 0)) for k in DIRECTIONS} if circles else None
+
+
 def synthetic_cases() -> dict[str, PoseSequence]:
     """The live-count xfail cases of the tests: the rendered squashed-depth 5 + 5 set (seed 6, depth motion
     0.1 of its size) side-on, at 45° and from behind, and MediaPipe's side-on landmarks of a rendered set."""
@@ -216,8 +250,9 @@ def main() -> None:
     parser.add_argument("--detail", action="store_true", help="also print each run's shown timeline and saved circles")
     args = parser.parse_args()
     stems = [p.stem for p in args.poses]  # the same name from two folders (two seeds' caches) keeps both
-    cases = {(f"{p.parent.name}/{p.stem}" if stems.count(p.stem) > 1 else p.stem): load_sequence(p)
-             for p in args.poses}
+    names = {p: (f"{p.parent.name}/{p.stem}" if stems.count(p.stem) > 1 else p.stem) for p in args.poses}
+    cases = {names[p]: load_sequence(p) for p in args.poses}
+    truths = {names[p]: sidecar_truth(p) for p in args.poses}
     if args.synthetic:
         cases.update(synthetic_cases())
     modes: list[tuple[str, dict]] = [("next frame", {})]
@@ -231,8 +266,10 @@ def main() -> None:
     runs += [(video.stem, "camera at real rate, pose model", lambda video=video: paced(video)) for video in args.paced]
     details = []
     print("| video | analysis ready | saved | shown at end | set ends right | over saved | steps back "
-          "| ahead of a circle (s) | delay median / max (s) | cost (ms per frame) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| ahead of a circle (s) | delay median / max (s) | cost (ms per frame) "
+          "| rises above saved: within / above truth |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    totals = {"ends_ok": 0, "sets": 0, "over": 0, "back": 0, "above_saved": 0, "within": 0, "above": 0}
     for name, mode, run_it in runs:
         run = run_it()
         s = score(run)
@@ -241,9 +278,18 @@ def main() -> None:
             mode += f" ({run['dropped']} frames dropped)"
         details.append(f"{name}, {mode}:\n  shown {[(e['t_s'], e['clockwise'], e['counterclockwise']) for e in run['live']]}"
                        f"\n  saved {[(r['direction'][:3], round(r['end_s'], 2)) for r in run['reps']]}")
+        up = rises(run["live"], run["saved"], truths.get(name))
+        against = "—" if up["within_truth"] is None else f"{up['within_truth']} / {up['above_truth']}"
         print(f"| {name} | {mode} | {s['saved']} | {s['end']} | {s['set_ends_ok']} of {s['sets']} "
               f"({', '.join(s['set_ends_shown'])}) | {s['over']} | {s['back']} | {s['ahead']:.2f} | "
-              f"{s['delay_median_s']:.2f} / {s['delay_max_s']:.2f} | {cost:.2f} |", flush=True)
+              f"{s['delay_median_s']:.2f} / {s['delay_max_s']:.2f} | {cost:.2f} | {up['above_saved']}: {against} |",
+              flush=True)
+        for key, value in (("ends_ok", s["set_ends_ok"]), ("sets", s["sets"]), ("over", s["over"]),
+                           ("back", s["back"]), ("above_saved", up["above_saved"]),
+                           ("within", up["within_truth"] or 0), ("above", up["above_truth"] or 0)):
+            totals[key] += value
+    print(f"| **all** ({len(runs)} runs) | | | | {totals['ends_ok']} of {totals['sets']} | {totals['over']} | "
+          f"{totals['back']} | | | | {totals['above_saved']}: {totals['within']} / {totals['above']} |")
     if args.detail:
         print("\n".join(details))
 
