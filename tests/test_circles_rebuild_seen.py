@@ -139,3 +139,19 @@ def test_45_degrees_behind_the_hips_the_image_does_not_confirm(heading_deg):
     result = _diagonal(heading_deg, 89.9, 0.05)
     assert [s.confidence.level for s in result.sets] == ["low", "low"]
     assert all(any(REBUILT in r for r in s.confidence.reasons) for s in result.sets)
+
+
+@pytest.mark.parametrize("first_m, level", [(0.07, "high"), (0.035, "low")])
+def test_about_45_degrees_in_front_a_set_with_one_circle_much_smaller_across_is_not_confirmed(first_m, level):
+    """The guard against a move into a set bent into one more circle holds about 45° in front too: a set whose first
+    of three circles is half the others' size across is counted but stays "low" for the rebuild (the same set of
+    equal circles is "high"), whatever the image's clean loop says."""
+    script = pelvis_script([Hold(1.5), Circles(1, first_m, True, 3.0), Circles(2, 0.07, True, 3.0), Hold(2.0),
+                            Circles(3, 0.07, False, 3.0), Hold(1.5)])
+    camera = quadruped_camera(45.0, pitch_deg=10.0)
+    seq = render_quadruped(script, camera=camera, seed=6, depth_motion_gain=0.05)
+    result = analyze_circles(replace(seq, hip_growth=_looming(script, camera, 89.9)))
+    assert [r.direction for r in result.reps] == script.directions
+    first, second = result.sets
+    assert (first.count, first.confidence.level, second.confidence.level) == (3, level, "high")
+    assert any(REBUILT in r for r in first.confidence.reasons) == (level == "low")
