@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from hipvision.errors import InputError, OutputError
+from hipvision.io import history
 from hipvision.io.history import db_path, load_history, save_result, summarize
 from hipvision.report.plots import write_progress_plot
 
@@ -89,6 +90,38 @@ def test_concurrent_writers_do_not_lose_or_corrupt_rows(tmp_path):
     assert {r["subject"] for r in rows} == {f"w{k}" for k in range(writers)}
     con = sqlite3.connect(db_path(tmp_path))
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
+
+
+class _BusyAtFirst:
+    """A connection whose first ``busy`` statements answer "database is locked" at once, as SQLite does to one
+    of two processes switching a new database to WAL together (its busy timeout does not wait there)."""
+
+    def __init__(self, con: sqlite3.Connection, busy: int) -> None:
+        self.con, self.busy = con, busy
+
+    def execute(self, sql, *args):
+        if self.busy > 0:
+            self.busy -= 1
+            raise sqlite3.OperationalError("database is locked")
+        return self.con.execute(sql, *args)
+
+
+def test_a_database_locked_at_once_while_opening_is_retried(tmp_path):
+    path = db_path(tmp_path)
+    con = sqlite3.connect(path, isolation_level=None)
+    history._prepare(_BusyAtFirst(con, busy=3), path, OutputError)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("PRAGMA user_version").fetchone()[0] == history.DB_SCHEMA_VERSION
+    con.close()
+
+
+def test_a_database_that_stays_locked_says_how_long_it_waited(tmp_path, monkeypatch):
+    monkeypatch.setattr(history, "BUSY_TIMEOUT_S", 0.3)
+    path = db_path(tmp_path)
+    con = sqlite3.connect(path, isolation_level=None)
+    with pytest.raises(OutputError, match=r"stayed busy for 0 s \(database is locked\); try again"):
+        history._prepare(_BusyAtFirst(con, busy=10**6), path, OutputError)
     con.close()
 
 

@@ -3,8 +3,8 @@
 The database lives in ``$HIPVISION_HOME`` if set, else in the platform's user data
 folder (``platformdirs.user_data_dir("hipvision")``), as ``history.sqlite3``.
 
-* Safe with several writers at once: WAL journal, a busy timeout, and every write in
-  one ``BEGIN IMMEDIATE`` transaction.
+* Safe with several writers at once: WAL journal, a busy timeout, every write in one
+  ``BEGIN IMMEDIATE`` transaction, and opening retried while other processes switch a new database to WAL.
 * Schema versioned with ``PRAGMA user_version``; a newer schema is refused, never rewritten.
 * A damaged file (or one that is not ours) gives a clear error and is left exactly as it is.
 * Private: a folder it creates is 0700 and the database it creates 0600 (SQLite gives the
@@ -20,7 +20,9 @@ import contextlib
 import datetime as _dt
 import json
 import os
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,10 +79,16 @@ def db_path(home: str | os.PathLike | None = None) -> Path:
     return history_home(home) / DB_NAME
 
 
-def _fail(error: type[HipvisionError], path: Path, exc: sqlite3.Error) -> HipvisionError:
+def _is_busy(exc: sqlite3.Error) -> bool:
     text = str(exc)
-    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
-        return error(f"history database {path} stayed busy for {BUSY_TIMEOUT_S:g} s ({text}); try again")
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def _fail(error: type[HipvisionError], path: Path, exc: sqlite3.Error,
+          waited_s: float = BUSY_TIMEOUT_S) -> HipvisionError:
+    text = str(exc)
+    if _is_busy(exc):
+        return error(f"history database {path} stayed busy for {waited_s:.0f} s ({text}); try again")
     if isinstance(exc, sqlite3.OperationalError) and ("unable to open" in text or "readonly" in text):
         return error(f"cannot open history database {path}: {text}")
     return error(f"history database {path} is damaged or is not a hipvision history ({text}). "
@@ -131,14 +139,31 @@ def open_db(home: str | os.PathLike | None = None, *, create: bool = True,
     except sqlite3.Error as exc:
         raise _fail(error, path, exc) from None
     try:
-        try:
-            con.execute("PRAGMA journal_mode = WAL")
-            _ensure_schema(con, path, error)
-        except sqlite3.Error as exc:
-            raise _fail(error, path, exc) from None
+        _prepare(con, path, error)
         yield con
     finally:
         con.close()
+
+
+def _prepare(con: sqlite3.Connection, path: Path, error: type[HipvisionError]) -> None:
+    """Switch a new database to WAL and make its schema, retrying while other writers hold it.
+
+    Switching the journal mode upgrades a read lock to a write lock; two processes doing that at once on a
+    just-created database make SQLite answer "database is locked" at once to one of them (deadlock avoidance,
+    the busy timeout does not wait there). So a busy answer is retried here until ``BUSY_TIMEOUT_S`` has passed.
+    """
+    start = time.monotonic()
+    while True:
+        try:
+            if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                con.execute("PRAGMA journal_mode = WAL")
+            _ensure_schema(con, path, error)
+            return
+        except sqlite3.Error as exc:
+            waited = time.monotonic() - start
+            if not _is_busy(exc) or waited >= BUSY_TIMEOUT_S:
+                raise _fail(error, path, exc, waited_s=max(waited, 0.0)) from None
+            time.sleep(random.uniform(0.01, 0.1))
 
 
 def _create_private(path: Path) -> None:
