@@ -60,12 +60,12 @@ def test_verdicts(changes, expected):
 
 def test_start_position_ok_and_not():
     n = 30
-    good = start_position(np.zeros((n, 2)) + [0.02, 0.0], np.zeros((n, 3)) + [0.01, 0.0, 0.5])
+    good = start_position(np.zeros((n, 2)) + [0.02, 0.0], np.zeros((n, 3)) + [0.01, 0.0, 0.5], tolerance_cm=8.0)
     assert good.ok and good.hips_over_knees_cm == pytest.approx(2.0) and "good" in good.message
-    bad = start_position(np.zeros((n, 2)) + [0.12, 0.0], np.zeros((n, 3)) + [-0.10, 0.0, 0.5])
+    bad = start_position(np.zeros((n, 2)) + [0.12, 0.0], np.zeros((n, 3)) + [-0.10, 0.0, 0.5], tolerance_cm=8.0)
     assert bad.ok is False
     assert "hips back over the knees" in bad.message and "shoulders forward over the hands" in bad.message
-    assert start_position(np.full((3, 2), np.nan), np.full((3, 3), np.nan)).ok is None
+    assert start_position(np.full((3, 2), np.nan), np.full((3, 3), np.nan), tolerance_cm=8.0).ok is None
 
 
 @pytest.mark.parametrize("cw, ccw, partials, missing, words", [

@@ -492,8 +492,10 @@ def seen_from_low_behind(track: CircleTrack, settings: ConfidenceSettings = Conf
     return head_down_share(track, settings) >= settings.min_head_down_share
 
 
-#: What to change when the camera was low behind the hips (`seen_from_low_behind`).
-LOW_BEHIND_CHANGE = "raise the camera to about table height and move it to about 45° between the head and the side"
+#: What to change when the camera was low behind the hips (`seen_from_low_behind`): off the floor, to either of the
+#: two places the rendered sets counted best (`SHELF_BEHIND`, `FRONT_DIAGONAL`).
+LOW_BEHIND_CHANGE = ("raise the camera off the floor: onto a shelf behind you, looking down at the hips, or to about "
+                     "table height, about 45° between the head and the side")
 
 
 def _low_behind_reasons(track: CircleTrack, s: ConfidenceSettings) -> list[Reason]:
@@ -507,8 +509,9 @@ def _low_behind_reasons(track: CircleTrack, s: ConfidenceSettings) -> list[Reaso
 
 
 def _off_the_floor(reason: Reason) -> Reason:
-    """``reason`` with the diagonal advice (`FRONT_DIAGONAL`) replaced by `LOW_BEHIND_CHANGE`, which includes it."""
-    return replace(reason, change=LOW_BEHIND_CHANGE) if reason.change == FRONT_DIAGONAL else reason
+    """``reason`` with the placement advice (`FRONT_DIAGONAL`, `SHELF_BEHIND`) replaced by `LOW_BEHIND_CHANGE`, which
+    includes both."""
+    return replace(reason, change=LOW_BEHIND_CHANGE) if reason.change in (FRONT_DIAGONAL, SHELF_BEHIND) else reason
 
 
 def view_of(track: CircleTrack, rows: np.ndarray | None = None,
@@ -713,6 +716,12 @@ _VIEW_WORDS = {"side": "camera at the side", "in line": "camera in line with the
 #: the pose model's depth and the image growth often turned against each other (docs/circles-accuracy.md,
 #: "Where to put the camera"). Side-on and in line, it is where to go, not "45° either way".
 FRONT_DIAGONAL = "move the camera to about 45° between the head and the side"
+#: Where to go from straight behind: up, or round to the front diagonal. On 25 rendered seeds (2026-12-07) a camera
+#: straight behind from a shelf (28-40° down) counted 20 of 25 videos exactly, all 20 `high` (the hips' image height
+#: follows the sit-back, `elevation.looks_down`), against 1 of 25 from table height and 0 of 25 from the floor; about
+#: 45° in front 22 and 20 of 25, 12 and 11 `high` (docs/circles-accuracy.md, "Where to put the camera").
+SHELF_BEHIND = ("raise the camera higher behind you, onto a shelf looking down at the hips, or move it to about 45° "
+                "between the head and the side")
 
 
 def diagonal_behind(view: str, azimuth_deg: float) -> bool:
@@ -730,9 +739,12 @@ NOT_NEARER = "film from a little higher, with the whole body in view"
 
 def camera_change(view: str, azimuth_deg: float = math.nan, frame_fill: float | None = None,
                   settings: ConfidenceSettings = ConfidenceSettings()) -> str:
-    """What to change about the camera, seen from ``view`` at ``azimuth_deg`` (`view_of`): to the front diagonal
-    (`FRONT_DIAGONAL`), or, there already, a little higher and nearer (`HIGHER_NEARER`; not nearer when the person
-    spans more than ``settings.large_fill`` of the frame, ``frame_fill``: `NOT_NEARER`)."""
+    """What to change about the camera, seen from ``view`` at ``azimuth_deg`` (`view_of`): straight behind, up onto a
+    shelf or round to the front diagonal (`SHELF_BEHIND`); from the side, in line in front or diagonally behind, to
+    the front diagonal (`FRONT_DIAGONAL`); there already, a little higher and nearer (`HIGHER_NEARER`; not nearer
+    when the person spans more than ``settings.large_fill`` of the frame, ``frame_fill``: `NOT_NEARER`)."""
+    if view == "in line" and math.isfinite(azimuth_deg) and abs(azimuth_deg) > 90:
+        return SHELF_BEHIND
     if view in ("side", "in line") or diagonal_behind(view, azimuth_deg):
         return FRONT_DIAGONAL
     return NOT_NEARER if frame_fill is not None and frame_fill > settings.large_fill else HIGHER_NEARER
@@ -822,7 +834,8 @@ def _split_circle(track: CircleTrack, circles: list[_Circle], direction: str, mi
                                 s.split_of_circle * set_cm2 / 1e4):
         return []
     view, azimuth = view_of(track, track.valid, s) if track.valid.any() else ("oblique", math.nan)
-    change = FRONT_DIAGONAL if view != "oblique" or diagonal_behind(view, azimuth) else "make each circle bigger"
+    change = _move_camera(view, azimuth) if view != "oblique" or diagonal_behind(view, azimuth) \
+        else "make each circle bigger"
     return [Reason(f"the hips turned {_LABEL[direction]} both before the set's first counted circle and after its "
                    "last without closing a circle: if that was one more circle, it was split between the two and "
                    "missed", change, at_s=start)]
@@ -880,5 +893,5 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
             out.append(Reason(why, "make each circle bigger and keep the hips in view", ", ", at_s))
         else:  # from here the camera is what to change: it sees one half of each circle only in depth
             out.append(Reason(f"{why}, make each circle bigger and keep the hips in view; {_VIEW_WORDS[view]} sees "
-                              "one half of each circle only in depth", _move_camera(view), ": ", at_s))
+                              "one half of each circle only in depth", _move_camera(view, azimuth), ": ", at_s))
     return out

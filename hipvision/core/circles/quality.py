@@ -209,14 +209,14 @@ class StartPosition:
         return dict(self.__dict__)
 
 
-def start_position(pelvis_m: np.ndarray, shoulders_m: np.ndarray, *, tolerance_cm: float = 8.0) -> StartPosition:
+def start_position(pelvis_m: np.ndarray, shoulders_m: np.ndarray, *, tolerance_cm: float) -> StartPosition:
     """Check the start position from the frames before the first circle.
 
     Args:
         pelvis_m: (N, 2) pelvis [forward, right] relative to the knees, metres.
         shoulders_m: (N, 3) shoulder midpoint relative to the wrists [forward, right, up], metres.
     Only the forward distances are used (toward the head; the side-to-side ones matter less and
-    are often seen only in depth); "ok" when both are within ``tolerance_cm``.
+    are often seen only in depth); "ok" when both are within ``tolerance_cm`` (`CirclesSettings.start_tolerance_cm`).
     """
     pel = np.asarray(pelvis_m, float)[:, 0]
     sh = np.asarray(shoulders_m, float)[:, 0]

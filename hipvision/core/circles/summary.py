@@ -108,6 +108,27 @@ def rep_measures(track: CircleTrack, span: RepSpan, index: int, settings: Circle
 #: the misread body was told to move its shoulders 31-33 cm forward).
 NOT_JUDGED_FROM_LOW = StartPosition(None, math.nan, math.nan, "not judged: from a camera this low behind the hips "
                                     "the shoulders are hidden")
+#: The start position from a camera in line with the body or diagonally behind the hips (`confidence.view_of`,
+#: `diagonal_behind`): the distances toward the head are then mostly motion toward the camera, which the pose model
+#: misreads; on 25 rendered seeds of neutral starts (hips over the knees, shoulders 2 cm ahead of the hands) it read
+#: the hips 14-26 cm ahead and the shoulders 7-23 cm (medians, straight behind from table height and a shelf, 45°
+#: behind): 72 of 75 were told to move.
+NOT_JUDGED_IN_DEPTH = StartPosition(None, math.nan, math.nan, "not judged from this camera: from here the distances "
+                                    "toward the head are motion toward the camera, which the pose model misreads; "
+                                    "film from the side or about 45° in front to check it")
+
+
+def start_judged(track: CircleTrack, before: np.ndarray, settings: CirclesSettings) -> StartPosition:
+    """The start position from the frames ``before`` the first circle (`start_frames`), or why it is not judged: a
+    camera low behind the hips (`NOT_JUDGED_FROM_LOW`), or in line with the body or diagonally behind the hips
+    (`NOT_JUDGED_IN_DEPTH`), where the distances it checks are depth."""
+    if seen_from_low_behind(track):
+        return NOT_JUDGED_FROM_LOW
+    if track.valid.any():
+        view, azimuth = view_of(track)
+        if view == "in line" or diagonal_behind(view, azimuth):
+            return NOT_JUDGED_IN_DEPTH
+    return start_position(track.pelvis_m[before], track.shoulders_m[before], tolerance_cm=settings.start_tolerance_cm)
 
 
 def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpan], *, rejected: int = 0,
@@ -131,8 +152,7 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
     for k, span in enumerate(reps):
         rep_of_frame[span.start_index:span.end_index + 1] = k + 1
     before = start_frames(track, first)
-    start = (NOT_JUDGED_FROM_LOW if low_behind else start_position(
-        track.pelvis_m[before], track.shoulders_m[before], tolerance_cm=settings.start_tolerance_cm))
+    start = start_judged(track, before, settings)
     prot = protocol(sum(r.direction == "clockwise" for r in out_reps),
                     sum(r.direction == "counterclockwise" for r in out_reps), partials=len(out_partials),
                     target_per_direction=settings.target_per_direction)
@@ -165,6 +185,9 @@ FAINT_DEPTH_RATIO = 0.15
 
 #: The placement to suggest in a warning (see `confidence.FRONT_DIAGONAL`).
 BEST_PLACE = "film from about 45° between the head and the side for best results"
+#: The places to suggest from straight behind (see `confidence.SHELF_BEHIND`).
+BEHIND_PLACE = ("film from higher up behind you (a shelf, looking down at the hips) or from about 45° between the "
+                "head and the side for best results")
 
 
 def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detection_rate: float | None,
@@ -185,7 +208,7 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
             out.append(f"camera low behind the hips: the pose model misreads the body from there; {LOW_BEHIND_CHANGE}")
         elif view == "in line":
             out.append("camera in line with the body: forward–back motion is seen only in depth, the least "
-                       f"accurate direction; {BEST_PLACE}")
+                       f"accurate direction; {BEHIND_PLACE if abs(a) > 90 else BEST_PLACE}")
         elif view == "side":
             unsure = "; from here circles can look like rocking" if not result.reps else ""
             out.append("camera at the side: side-to-side motion is seen only in depth, the least accurate "
