@@ -345,6 +345,22 @@ def test_verdict_edges(change, cue):
     assert verdict(q) == cue
 
 
+def test_the_confidence_settings_are_carried_by_the_circles_settings():
+    """`CirclesSettings.confidence` reaches every place that names the camera's view: 30° from the head is about 45°
+    (|sin 2·az| 0.87 ≥ 0.8: no camera warning, the start position judged, a rebuilt set told to film a little
+    higher) unless the settings ask for 0.95 (in line: warned, not judged, told to move to the diagonal)."""
+    track = _track(30.0, ratio=0.2)
+    spans = [RepSpan(1, 0, len(track.t_s) - 1, 0.0, float(track.t_s[-1]), 360.0)]
+    narrow = CirclesSettings(confidence=ConfidenceSettings(oblique_min_sin2az=0.95))
+    default = summarise(track, spans, [], settings=CirclesSettings())
+    result = summarise(track, spans, [], settings=narrow)
+    assert not [w for w in default.warnings if w.startswith("camera")] and default.start_position.ok is True
+    assert [w for w in result.warnings if w.startswith("camera")] == [IN_LINE]
+    assert result.start_position.ok is None
+    assert default.confidence.changes == ("film from a little higher and nearer, with the hips well in view",)
+    assert result.confidence.changes == ("move the camera to about 45° between the head and the side",)
+
+
 @pytest.mark.parametrize("az, judged", [(90.0, True), (-90.0, True), (45.0, True), (-45.0, True), (0.0, False),
                                          (180.0, False), (-165.0, False), (135.0, False), (-150.0, False)])
 def test_start_position_is_judged_only_where_its_distances_are_across_the_view(az, judged):

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hipvision.core.circles.advice import next_steps
-from hipvision.core.circles.confidence import NO_GROWTH_CHANGE, CircleSetSummary, Confidence, Reason
+from hipvision.core.circles.confidence import (NO_GROWTH_CHANGE, CircleSetSummary, Confidence, ConfidenceSettings,
+                                               Reason)
 from hipvision.core.circles.counting import CounterSettings
 from hipvision.core.circles.depth import DepthSettings
 from hipvision.core.circles.elevation import ElevationSettings
@@ -37,6 +38,7 @@ class CirclesSettings:
     depth: DepthSettings = DepthSettings()
     elevation: ElevationSettings = ElevationSettings()  # offline: the pelvis path from the image, in the camera's frame, from a camera looking down in line
     verdicts: VerdictThresholds = VerdictThresholds()
+    confidence: ConfidenceSettings = ConfidenceSettings()  # when a count is `high`, and the camera views it names
     target_per_direction: int = 5
     start_tolerance_cm: float = 12.0  # shoulders over hands, hips over knees: "off" beyond this. An 8 cm posture
     # tolerance plus what the pose model misreads of a neutral start: on 25 rendered seeds (true 0 and 2 cm) it read

@@ -8,7 +8,8 @@ from dataclasses import replace
 import numpy as np
 
 from hipvision.core.circles.confidence import (
-    FRONT_DIAGONAL, HIGH, LOW_BEHIND_CHANGE, assess, camera_change, diagonal_behind, seen_from_low_behind,
+    FRONT_DIAGONAL, HIGH, LOW_BEHIND_CHANGE, ConfidenceSettings, assess, camera_change, diagonal_behind,
+    seen_from_low_behind,
     size_is_estimate, view_of,
 )
 from hipvision.core.circles.counting import PartialSpan, RepSpan
@@ -89,7 +90,7 @@ def rep_measures(track: CircleTrack, span: RepSpan, index: int, settings: Circle
                     neutral_forward_m=neutral_forward_m, thresholds=settings.verdicts)
     rows = np.zeros(len(track.t_s), bool)
     rows[sl] = True
-    estimated = size_is_estimate(track, rows)
+    estimated = size_is_estimate(track, rows, settings.confidence)
     cue_q = q
     if estimated:  # the size cue from the half measured across the view only; no roundness cue
         cue_q = replace(q, radius_pct_torso=100 * across_radius_m(pelvis, track.camera_azimuth_deg[sl][keep]) / torso)
@@ -122,10 +123,10 @@ def start_judged(track: CircleTrack, before: np.ndarray, settings: CirclesSettin
     """The start position from the frames ``before`` the first circle (`start_frames`), or why it is not judged: a
     camera low behind the hips (`NOT_JUDGED_FROM_LOW`), or in line with the body or diagonally behind the hips
     (`NOT_JUDGED_IN_DEPTH`), where the distances it checks are depth."""
-    if seen_from_low_behind(track):
+    if seen_from_low_behind(track, settings.confidence):
         return NOT_JUDGED_FROM_LOW
     if track.valid.any():
-        view, azimuth = view_of(track)
+        view, azimuth = view_of(track, settings=settings.confidence)
         if view == "in line" or diagonal_behind(view, azimuth):
             return NOT_JUDGED_IN_DEPTH
     return start_position(track.pelvis_m[before], track.shoulders_m[before], tolerance_cm=settings.start_tolerance_cm)
@@ -144,7 +145,7 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
     t = track.t_s
     first = min([sp.start_index for sp in [*reps, *partials]], default=len(t))
     neutral = neutral_forward(track, first)
-    low_behind = seen_from_low_behind(track)
+    low_behind = seen_from_low_behind(track, settings.confidence)
     out_reps = [rep_measures(track, span, k + 1, settings, smooth=live, neutral_forward_m=neutral,
                              judged=not low_behind) for k, span in enumerate(reps)]
     out_partials = [CirclePartial(p.direction_name, p.start_s, p.end_s, p.fraction) for p in partials]
@@ -171,8 +172,8 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
                                             target_per_direction=settings.target_per_direction,
                                             min_radius_torso=settings.counter.min_radius, frame_fill=frame_fill,
                                             open_end_s=float(t[-1]) if open_end and len(t) else None,
-                                            counted=counted, depth=settings.depth)
-    result.warnings.extend(_warnings(track, result, rejected, detection_rate, frame_fill))
+                                            counted=counted, settings=settings.confidence, depth=settings.depth)
+    result.warnings.extend(_warnings(track, result, rejected, detection_rate, frame_fill, settings.confidence))
     result.info.extend(_info(track))
     return result
 
@@ -191,9 +192,9 @@ BEHIND_PLACE = ("film from higher up behind you (a shelf, looking down at the hi
 
 
 def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detection_rate: float | None,
-              frame_fill: float | None = None) -> list[str]:
+              frame_fill: float | None = None, settings: ConfidenceSettings = ConfidenceSettings()) -> list[str]:
     out = []
-    view, a = view_of(track) if track.valid.any() else (None, math.nan)
+    view, a = view_of(track, settings=settings) if track.valid.any() else (None, math.nan)
     if detection_rate is not None and detection_rate < 0.5:
         out.append(f"a person was found in only {100 * detection_rate:.0f}% of the frames")
     if result.valid_fraction < 0.3:
@@ -204,7 +205,7 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
         out.append(f"{rejected} circle-like movement{'s were' if rejected > 1 else ' was'} too small, flat or "
                    "quick to count")
     if view is not None:
-        if seen_from_low_behind(track):
+        if seen_from_low_behind(track, settings):
             out.append(f"camera low behind the hips: the pose model misreads the body from there; {LOW_BEHIND_CHANGE}")
         elif view == "in line":
             out.append("camera in line with the body: forward–back motion is seen only in depth, the least "
@@ -218,7 +219,7 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
                        f"{BEST_PLACE}")
     note = _depth_note(track)
     if note is not None and note[1] < FAINT_DEPTH_RATIO:  # where to film from, unless the camera is there already
-        change = camera_change(view, a, frame_fill) if view is not None else FRONT_DIAGONAL
+        change = camera_change(view, a, frame_fill, settings) if view is not None else FRONT_DIAGONAL
         place = BEST_PLACE if change == FRONT_DIAGONAL else change
         if result.reps and all(s.confidence.level == HIGH for s in result.sets if s.count):
             # every counted set's loop was seen in the image itself (`confidence._image_confirms`)
