@@ -42,6 +42,22 @@ def test_circles_from_a_steep_camera_behind_count_from_the_hips_image_height():
     assert analyze_circles(seq, NEVER).total == 0  # the pose model's depth alone: a tilted line
 
 
+def test_a_path_read_from_the_image_says_so_and_does_not_send_the_camera_up_again():
+    """Looking down from behind, the forward-back half is read from the hips' image height: the track says so
+    (`CircleTrack.path_from_image`), the result notes it instead of warning that it is "seen only in depth", and no
+    reason or warning tells the person to raise the camera onto a shelf, where it already is."""
+    from hipvision.core.circles.confidence import SHELF_BEHIND
+    from hipvision.core.circles.summary import FROM_IMAGE_NOTE
+
+    res = analyze_circles(_filmed(CIRCLES))
+    assert res.track.path_from_image
+    assert FROM_IMAGE_NOTE.format(40) in res.info
+    assert not any(w.startswith("camera in line with the body") for w in res.warnings)
+    assert SHELF_BEHIND not in res.confidence.changes and not any("shelf" in w for w in res.warnings)
+    level = analyze_circles(_filmed(CIRCLES, pitch_deg=10.0))  # from table height: not read from the image
+    assert not level.track.path_from_image and FROM_IMAGE_NOTE.format(40) not in level.info
+
+
 @pytest.mark.parametrize("axis", [0, 90])
 def test_rocking_from_a_steep_camera_behind_stays_no_circle(axis):
     rock = pelvis_script([Hold(1.5), Rock(5, 0.08, 3.0, axis_deg=axis), Hold(1.5)])

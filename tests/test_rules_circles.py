@@ -361,6 +361,24 @@ def test_the_confidence_settings_are_carried_by_the_circles_settings():
     assert result.confidence.changes == ("move the camera to about 45° between the head and the side",)
 
 
+def test_straight_behind_the_advice_is_a_shelf_or_the_diagonal_unless_already_looking_down():
+    """A rebuilt set straight behind: "raise the camera higher behind you, onto a shelf … or 45°"
+    (`confidence.SHELF_BEHIND`); the same path read from a camera already looking down (`path_from_image`): the
+    diagonal only, and no in-line warning."""
+    from dataclasses import replace as with_
+
+    from hipvision.core.circles.confidence import FRONT_DIAGONAL, SHELF_BEHIND
+
+    track = _track(180.0, ratio=0.2)
+    spans = [RepSpan(1, 0, len(track.t_s) - 1, 0.0, float(track.t_s[-1]), 360.0)]
+    level = summarise(track, spans, [], settings=CirclesSettings())
+    steep = summarise(with_(track, path_from_image=True), spans, [], settings=CirclesSettings())
+    assert level.confidence.changes == (SHELF_BEHIND,)
+    assert steep.confidence.changes == (FRONT_DIAGONAL,)
+    assert any(w.startswith("camera in line") for w in level.warnings)
+    assert not any(w.startswith("camera in line") or "shelf" in w for w in steep.warnings)
+
+
 @pytest.mark.parametrize("az, judged", [(90.0, True), (-90.0, True), (45.0, True), (-45.0, True), (0.0, False),
                                          (180.0, False), (-165.0, False), (135.0, False), (-150.0, False)])
 def test_start_position_is_judged_only_where_its_distances_are_across_the_view(az, judged):

@@ -67,7 +67,8 @@ class BodyPath:
 
     ``t`` (T,) seconds; ``pts`` the smoothed tracked world landmarks (metres); ``valid`` (T,) on hands and knees;
     ``seg`` (T,) tracked-stretch ids; ``pelvis``, ``centre`` (T, 2) metres (forward, right) and the moving centre;
-    ``shoulders`` (T, 2); ``az`` (T,) camera azimuth, degrees; ``torso`` (T,) shoulder-to-hip length, metres.
+    ``shoulders`` (T, 2); ``az`` (T,) camera azimuth, degrees; ``torso`` (T,) shoulder-to-hip length, metres;
+    ``from_image``: the path in line was taken from the image (`with_image_path`).
     """
 
     t: np.ndarray
@@ -79,6 +80,7 @@ class BodyPath:
     shoulders: np.ndarray
     az: np.ndarray
     torso: np.ndarray
+    from_image: bool = False
 
     @property
     def dev(self) -> np.ndarray:
@@ -108,22 +110,25 @@ def body_path(seq: PoseSequence, settings: CirclesSettings = CirclesSettings(), 
     fwd = windowed_mean(t, fwd_raw, valid, seg, window_s=s.frame_window_s)
     up, fwd, _ = orthonormal_frame(up, fwd)
     pelvis, shoulders, az = body_coordinates(pts, up, fwd)
-    pelvis, az = with_image_path(seq, pelvis, valid, az, s.elevation)
+    pelvis, az, from_image = with_image_path(seq, pelvis, valid, az, s.elevation)
     centre = windowed_mean(t, pelvis, valid, seg, window_s=s.centre_window_s, centred=False)
     sh, hip, _, _ = midpoints(pts)
-    return BodyPath(t, pts, valid, seg, pelvis, centre, shoulders, az, np.linalg.norm(sh - hip, axis=1))
+    return BodyPath(t, pts, valid, seg, pelvis, centre, shoulders, az, np.linalg.norm(sh - hip, axis=1), from_image)
 
 
 def with_image_path(seq: PoseSequence, pelvis_m: np.ndarray, valid: np.ndarray, camera_azimuth_deg: np.ndarray,
-                    settings: ElevationSettings = ElevationSettings()) -> tuple[np.ndarray, np.ndarray]:
+                    settings: ElevationSettings = ElevationSettings()) -> tuple[np.ndarray, np.ndarray, bool]:
     """(T, 2) ``pelvis_m`` and (T,) camera azimuth, in the frames seen in line where the camera looks down steeply
     (`elevation.looks_down`) taken in the camera's frame: the mid-hip's image motion (`elevation.hip_image_motion_m`)
-    with the camera straight behind or in front (`elevation.in_camera_frame`); unchanged for any other camera."""
+    with the camera straight behind or in front (`elevation.in_camera_frame`); unchanged for any other camera. The
+    third item says whether the path was taken from the image."""
     px = seq.image_px()
     if not looks_down(px, seq.world, valid, camera_azimuth_deg, settings=settings):
-        return pelvis_m, camera_azimuth_deg
+        return pelvis_m, camera_azimuth_deg, False
     motion = hip_image_motion_m(px, seq.world, valid, float(np.sin(np.radians(settings.assumed_deg))))
-    return in_camera_frame(pelvis_m, camera_azimuth_deg, motion, in_line(camera_azimuth_deg, settings.max_off_line_deg))
+    pelvis_m, camera_azimuth_deg = in_camera_frame(pelvis_m, camera_azimuth_deg, motion,
+                                                   in_line(camera_azimuth_deg, settings.max_off_line_deg))
+    return pelvis_m, camera_azimuth_deg, True
 
 
 def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings(), *,
@@ -165,7 +170,7 @@ def track_offline(seq: PoseSequence, settings: CirclesSettings = CirclesSettings
                        hip_flexion_deg(pts), np.full(len(t), torso), az, ratio, scale,
                        evidence.image_loops, features.torso_tilt_deg, evidence.mirrored,
                        None if seq.hip_growth is None else np.isfinite(seq.hip_growth),
-                       None if seq.hip_growth is None else approach)
+                       None if seq.hip_growth is None else approach, path.from_image)
 
 
 def growth_frames_read(seq: PoseSequence, settings: CirclesSettings = CirclesSettings()) -> np.ndarray:

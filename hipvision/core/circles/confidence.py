@@ -292,6 +292,9 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
     if low_behind:  # one placement advice: off the floor as well as to the diagonal
         every = [_off_the_floor(r) for r in every]
         sets = [replace(s, confidence=Confidence.of([_off_the_floor(r) for r in s.confidence.said])) for s in sets]
+    elif track.path_from_image:  # already looking down from behind: the diagonal is what is left to try
+        every = [_up_there_already(r) for r in every]
+        sets = [replace(s, confidence=Confidence.of([_up_there_already(r) for r in s.confidence.said])) for s in sets]
     if frame_fill is not None and frame_fill > settings.large_fill:  # already near: "higher", not "nearer"
         every = [_not_nearer(r) for r in every]
         sets = [replace(s, confidence=Confidence.of([_not_nearer(r) for r in s.confidence.said])) for s in sets]
@@ -512,6 +515,12 @@ def _off_the_floor(reason: Reason) -> Reason:
     """``reason`` with the placement advice (`FRONT_DIAGONAL`, `SHELF_BEHIND`) replaced by `LOW_BEHIND_CHANGE`, which
     includes both."""
     return replace(reason, change=LOW_BEHIND_CHANGE) if reason.change in (FRONT_DIAGONAL, SHELF_BEHIND) else reason
+
+
+def _up_there_already(reason: Reason) -> Reason:
+    """``reason`` with "higher behind you, or 45°" (`SHELF_BEHIND`) replaced by the diagonal (`FRONT_DIAGONAL`): for a
+    camera that already looked down from in line (`CircleTrack.path_from_image`)."""
+    return replace(reason, change=FRONT_DIAGONAL) if reason.change == SHELF_BEHIND else reason
 
 
 def view_of(track: CircleTrack, rows: np.ndarray | None = None,

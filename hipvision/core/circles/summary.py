@@ -8,12 +8,13 @@ from dataclasses import replace
 import numpy as np
 
 from hipvision.core.circles.confidence import (
-    FRONT_DIAGONAL, HIGH, LOW_BEHIND_CHANGE, ConfidenceSettings, assess, camera_change, diagonal_behind,
-    seen_from_low_behind,
+    FRONT_DIAGONAL, HIGH, LOW_BEHIND_CHANGE, SHELF_BEHIND, ConfidenceSettings, assess, camera_change,
+    diagonal_behind, seen_from_low_behind,
     size_is_estimate, view_of,
 )
 from hipvision.core.circles.counting import PartialSpan, RepSpan
 from hipvision.core.circles.depth import depth_axes
+from hipvision.core.circles.elevation import ElevationSettings
 from hipvision.core.circles.quality import (
     NOT_JUDGED, StartPosition, protocol, rep_quality, start_position, verdict,
 )
@@ -174,7 +175,7 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
                                             open_end_s=float(t[-1]) if open_end and len(t) else None,
                                             counted=counted, settings=settings.confidence, depth=settings.depth)
     result.warnings.extend(_warnings(track, result, rejected, detection_rate, frame_fill, settings.confidence))
-    result.info.extend(_info(track))
+    result.info.extend(_info(track, settings.elevation.assumed_deg))
     return result
 
 
@@ -207,7 +208,7 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
     if view is not None:
         if seen_from_low_behind(track, settings):
             out.append(f"camera low behind the hips: the pose model misreads the body from there; {LOW_BEHIND_CHANGE}")
-        elif view == "in line":
+        elif view == "in line" and not track.path_from_image:
             out.append("camera in line with the body: forward–back motion is seen only in depth, the least "
                        f"accurate direction; {BEHIND_PLACE if abs(a) > 90 else BEST_PLACE}")
         elif view == "side":
@@ -220,6 +221,8 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
     note = _depth_note(track)
     if note is not None and note[1] < FAINT_DEPTH_RATIO:  # where to film from, unless the camera is there already
         change = camera_change(view, a, frame_fill, settings) if view is not None else FRONT_DIAGONAL
+        if change == SHELF_BEHIND and track.path_from_image:  # up there already
+            change = FRONT_DIAGONAL
         place = BEST_PLACE if change == FRONT_DIAGONAL else change
         if result.reps and all(s.confidence.level == HIGH for s in result.sets if s.count):
             # every counted set's loop was seen in the image itself (`confidence._image_confirms`)
@@ -230,11 +233,18 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
     return out  # the start position is not repeated here: it has its own line (`StartPosition.message`)
 
 
-def _info(track: CircleTrack) -> list[str]:
+#: What `_info` says of a path taken from the image (`CircleTrack.path_from_image`; the assumed elevation in degrees).
+FROM_IMAGE_NOTE = ("camera looking down from in line with the body: the hips' forward-back motion was read from their "
+                   "height in the image (sizes assume the camera about {:.0f}° above them)")
+
+
+def _info(track: CircleTrack, assumed_deg: float = ElevationSettings().assumed_deg) -> list[str]:
     """What the analysis corrected for at no real cost: depth rebuilt where the pose model saw too little
-    of it (a warning instead when it was faint enough to reverse the direction, `_warnings`)."""
+    of it (a warning instead when it was faint enough to reverse the direction, `_warnings`); a path taken from the
+    image of a camera looking down in line (`FROM_IMAGE_NOTE`, with the elevation its sizes assume)."""
     note = _depth_note(track)
-    return [note[0]] if note is not None and note[1] >= FAINT_DEPTH_RATIO else []
+    out = [FROM_IMAGE_NOTE.format(assumed_deg)] if track.path_from_image else []
+    return out + ([note[0]] if note is not None and note[1] >= FAINT_DEPTH_RATIO else [])
 
 
 def _depth_note(track: CircleTrack) -> tuple[str, float] | None:

@@ -236,6 +236,10 @@ class CircleTrack:
             image around them grew (`analyze.image_approach_m`; metres, + = nearer, NaN where not known), or None
             without the growth: the image's own evidence of the depth motion, for the confidence of a set whose
             depth was rebuilt (`confidence._image_confirms`).
+        path_from_image: the camera looked down steeply from in line with the body, and the pelvis path of the
+            frames seen in line was taken from the hips' image position (`analyze.with_image_path`): the
+            forward-back half of each circle was read from their height in the image, not from the pose model's
+            depth.
     """
 
     t_s: np.ndarray
@@ -253,6 +257,7 @@ class CircleTrack:
     depth_mirrored: bool = False
     image_seen: np.ndarray | None = None
     image_approach_m: np.ndarray | None = None
+    path_from_image: bool = False
 
 
 def body_coordinates(pts: np.ndarray, up: np.ndarray, fwd: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
