@@ -11,7 +11,9 @@ import pytest
 from hipvision.core.circles import CirclesSettings, analyze_circles
 from hipvision.core.circles.analyze import body_path
 from hipvision.core.circles.elevation import (ElevationSettings, floor_foreshortening,
-                                              hip_image_motion_m, in_camera_frame, in_line, looks_down)
+                                              hip_image_motion_m, in_camera_frame, in_line, looks_down,
+                                              world_across_scale)
+from hipvision.landmarks import Landmark as L
 from hipvision.synthetic.quadruped import Circles, Hold, Rock, pelvis_script, quadruped_camera, render_quadruped
 
 CIRCLES = pelvis_script([Hold(1.5), Circles(3, 0.08, True, 3.0), Hold(2.0), Circles(3, 0.08, False, 3.0), Hold(1.5)])
@@ -133,6 +135,34 @@ def test_a_turned_world_skeleton_behind_no_longer_turns_the_path():
     np.testing.assert_allclose(a.dev[ok], b.dev[ok], atol=0.005)
     np.testing.assert_allclose(b.az[ok], 180.0)  # straight behind
     assert [r.direction for r in analyze_circles(turned).reps] == CIRCLES.directions
+
+
+def test_the_across_scale_brings_the_image_motion_to_the_pose_models_side_to_side_motion():
+    """`world_across_scale`: the ratio of the two side-to-side spreads about their moving means (a slow drift of where
+    the person kneels does not count); 1.0 without motion, with too few frames or beyond ``max_scale``."""
+    t = np.arange(300) / 30.0
+    right = 0.08 * np.sin(2 * np.pi * t / 3.0)
+    pelvis = np.stack([np.zeros_like(t), right + 0.02 * t], axis=1)  # a 20 cm drift over the 10 s: not a circle
+    image = np.stack([np.zeros_like(t), 0.7 * right], axis=1)
+    use, seg = np.ones(len(t), bool), np.zeros(len(t), int)
+    assert world_across_scale(t, image, pelvis, use, seg) == pytest.approx(1 / 0.7, rel=0.05)
+    assert world_across_scale(t, image, pelvis, use & (t < 0.5), seg) == 1.0  # 15 frames: too few
+    assert world_across_scale(t, 0.0 * image, pelvis, use, seg) == 1.0
+    assert world_across_scale(t, 0.3 * image, pelvis, use, seg) == 1.0  # 4.8 times: beyond max_scale
+
+
+def test_circles_from_a_shelf_keep_their_size_when_the_pose_model_puts_the_hips_closer_together():
+    """MediaPipe sets the hips closer together than the joints, which shrank the image path (its scale is the image
+    hip width over the world one): with the world hips 25% narrower the circles' side-to-side size stays within 10%
+    of the truth, taken from the pose model's own side-to-side motion (it read 0.75 with the hip width's scale)."""
+    seq = _filmed(CIRCLES, seed=4)
+    world = seq.world.copy()
+    mid = (world[:, L.LEFT_HIP] + world[:, L.RIGHT_HIP]) / 2
+    for hip in (L.LEFT_HIP, L.RIGHT_HIP):
+        world[:, hip] = mid + 0.75 * (world[:, hip] - mid)
+    path = body_path(replace(seq, world=world))
+    ok = path.valid & np.all(np.isfinite(path.dev), axis=1)
+    assert np.std(path.dev[ok, 1]) == pytest.approx(np.std(CIRCLES.offset_m[ok, 1]), rel=0.1)
 
 
 def test_a_level_camera_behind_is_unchanged():

@@ -35,6 +35,7 @@ from hipvision.core.circles.elevation import (
     in_camera_frame,
     in_line,
     looks_down,
+    world_across_scale,
 )
 from hipvision.core.circles.quality import polygon_moments
 from hipvision.core.circles.result import CirclesResult, CirclesSettings, with_posture
@@ -110,24 +111,27 @@ def body_path(seq: PoseSequence, settings: CirclesSettings = CirclesSettings(), 
     fwd = windowed_mean(t, fwd_raw, valid, seg, window_s=s.frame_window_s)
     up, fwd, _ = orthonormal_frame(up, fwd)
     pelvis, shoulders, az = body_coordinates(pts, up, fwd)
-    pelvis, az, from_image = with_image_path(seq, pelvis, valid, az, s.elevation)
+    pelvis, az, from_image = with_image_path(seq, pelvis, valid, seg, az, s.elevation)
     centre = windowed_mean(t, pelvis, valid, seg, window_s=s.centre_window_s, centred=False)
     sh, hip, _, _ = midpoints(pts)
     return BodyPath(t, pts, valid, seg, pelvis, centre, shoulders, az, np.linalg.norm(sh - hip, axis=1), from_image)
 
 
-def with_image_path(seq: PoseSequence, pelvis_m: np.ndarray, valid: np.ndarray, camera_azimuth_deg: np.ndarray,
+def with_image_path(seq: PoseSequence, pelvis_m: np.ndarray, valid: np.ndarray, seg: np.ndarray,
+                    camera_azimuth_deg: np.ndarray,
                     settings: ElevationSettings = ElevationSettings()) -> tuple[np.ndarray, np.ndarray, bool]:
     """(T, 2) ``pelvis_m`` and (T,) camera azimuth, in the frames seen in line where the camera looks down steeply
-    (`elevation.looks_down`) taken in the camera's frame: the mid-hip's image motion (`elevation.hip_image_motion_m`)
+    (`elevation.looks_down`) taken in the camera's frame: the mid-hip's image motion (`elevation.hip_image_motion_m`),
+    in metres of the pose model's own across motion (`elevation.world_across_scale`; ``seg``: the tracked segments),
     with the camera straight behind or in front (`elevation.in_camera_frame`); unchanged for any other camera. The
     third item says whether the path was taken from the image."""
     px = seq.image_px()
     if not looks_down(px, seq.world, valid, camera_azimuth_deg, settings=settings):
         return pelvis_m, camera_azimuth_deg, False
     motion = hip_image_motion_m(px, seq.world, valid, float(np.sin(np.radians(settings.assumed_deg))))
-    pelvis_m, camera_azimuth_deg = in_camera_frame(pelvis_m, camera_azimuth_deg, motion,
-                                                   in_line(camera_azimuth_deg, settings.max_off_line_deg))
+    line = in_line(camera_azimuth_deg, settings.max_off_line_deg)
+    motion = motion * world_across_scale(seq.timestamps_s, motion, pelvis_m, valid & line, seg, settings)
+    pelvis_m, camera_azimuth_deg = in_camera_frame(pelvis_m, camera_azimuth_deg, motion, line)
     return pelvis_m, camera_azimuth_deg, True
 
 
