@@ -11,7 +11,8 @@ markdown tables:
 * circles per placement and overall: exact counts and directions, direction accuracy,
   wrong-and-high (a "high"-confidence result with wrong counts; must be 0), low-confidence
   results, rep edge error (start/end vs truth), radius error where confidence is high and the size was
-  measured (not marked an estimate), and how many sizes were estimates;
+  measured (not marked an estimate), how many sizes were estimates, and how many of the rendered people's
+  neutral start positions were judged and told to move (a false flag);
 * negatives: false circles (rocking) and false efforts (sitting still).
 
 Two sets differ only in their base seed: the benchmark set (``--seed``, default 100) and the
@@ -261,7 +262,8 @@ def circle_video(item: Item, truth: dict, result: dict) -> CircleVideo:
         directions_ok=tuple(t["direction"] == m.get("direction") for t, m in matched),
         edge_errors_s=tuple(e for t, m in matched for e in (m["start_s"] - t["start_s"], m["end_s"] - t["end_s"])),
         radii_cm=tuple((t["radius_cm"], m["radius_cm"]) for t, m in matched if m.get("radius_cm") is not None),
-        radii_estimated=tuple(bool(m.get("size_estimated")) for t, m in matched if m.get("radius_cm") is not None))
+        radii_estimated=tuple(bool(m.get("size_estimated")) for t, m in matched if m.get("radius_cm") is not None),
+        start_ok=(result.get("start_position") or {}).get("ok"))
 
 
 def load_average() -> str:

@@ -112,8 +112,9 @@ def test_circles_metrics_known_answers():
         _video("side", directions_ok=(True, True, True, False), edge_errors_s=(0.1, -0.2, 0.4, 0.0),
                radii_cm=((10.0, 9.0), (10.0, 12.0), (10.0, 5.0)),
                radii_estimated=(False, False, True)),  # exact, radius errors 10% and 20%, one size an estimate
-        _video("side", measured=(2, 3), confidence="low", radii_cm=((10.0, 5.0),)),  # wrong, low: radius not used
-        _video("side", truth=(0, 0), measured=(0, 1), confidence="low", negative=True),
+        _video("side", measured=(2, 3), confidence="low", radii_cm=((10.0, 5.0),), start_ok=False),  # wrong, low:
+        # radius not used; its neutral start told to move
+        _video("side", truth=(0, 0), measured=(0, 1), confidence="low", negative=True, start_ok=True),  # not counted
     ]
     m = circles_metrics(videos)
     assert (m["videos"], m["exact"], m["wrong_and_high"], m["low_confidence"]) == (2, 1, 0, 2)
@@ -123,8 +124,10 @@ def test_circles_metrics_known_answers():
     assert m["edge_within_0_3s"] == 0.75
     assert m["radius_reps_high"] == 2 and m["radius_median_rel_error"] == pytest.approx(0.15)
     assert m["radius_within_15pct"] == 0.5 and m["radius_reps_estimated_high"] == 1
+    assert (m["start_judged"], m["start_told_to_move"]) == (1, 1)  # the first: not judged (None)
     text, out = circles_table(videos)
     assert list(out) == ["side", "all"] and text.count("\n") == 3
+    assert text.splitlines()[0].endswith("| neutral start told to move / judged |") and "| 1/1 |" in text
 
 
 # --------------------------------------------------------------------------- the plan

@@ -186,7 +186,9 @@ class CircleVideo:
     measured, whether the measured reps turn the true way in the true order, the result's confidence,
     per matched rep its direction agreement, start/end errors (measured − true, seconds) and
     (true, measured) radius in cm, and per radius whether the result marked that circle's size an estimate
-    (`CircleRep.size_estimated`; empty: none was)."""
+    (`CircleRep.size_estimated`; empty: none was); ``start_ok``: the result's start position (`StartPosition.ok`:
+    True "good", False told to move, None not judged or not read). Every rendered person starts neutral (hips over
+    the knees, shoulders 2 cm ahead of the hands), so False is a false flag."""
 
     condition: str
     video: str
@@ -199,6 +201,7 @@ class CircleVideo:
     edge_errors_s: tuple[float, ...] = ()
     radii_cm: tuple[tuple[float, float], ...] = ()
     radii_estimated: tuple[bool, ...] = ()
+    start_ok: bool | None = None
 
     @property
     def counts_ok(self) -> bool:
@@ -219,7 +222,8 @@ def circles_metrics(videos: Sequence[CircleVideo]) -> dict:
     """Exact and count-match rates (circle videos), direction accuracy of matched reps, wrong-and-high and
     low-confidence results (all videos), false circles on negatives, rep edge errors, radius error of
     "high" results where the size was measured, not estimated (relative, median and share within 15%; issue 13
-    goal 5), and how many sizes of "high" results were estimates."""
+    goal 5), how many sizes of "high" results were estimates, and of the (neutral) start positions how many were
+    judged and how many of those told to move."""
     pos = [v for v in videos if not v.negative]
     neg = [v for v in videos if v.negative]
     dirs = [ok for v in pos for ok in v.directions_ok]
@@ -239,7 +243,9 @@ def circles_metrics(videos: Sequence[CircleVideo]) -> dict:
             "edge_within_0_3s": mean(edges <= 0.3),
             "radius_reps_high": len(rel), "radius_median_rel_error": float(np.median(rel)) if len(rel) else math.nan,
             "radius_within_15pct": mean(rel <= 0.15),
-            "radius_reps_estimated_high": sum(estimated for _, estimated in high)}
+            "radius_reps_estimated_high": sum(estimated for _, estimated in high),
+            "start_judged": sum(v.start_ok is not None for v in pos),
+            "start_told_to_move": sum(v.start_ok is False for v in pos)}
 
 
 def circles_table(videos: Sequence[CircleVideo]) -> tuple[str, dict]:
@@ -249,9 +255,10 @@ def circles_table(videos: Sequence[CircleVideo]) -> tuple[str, dict]:
                 f"{m['low_confidence']}/{len(rows)}", f"{m['false_circles']} ({m['negatives']})",
                 f"{_f(m['edge_median_s'], 2)} / {_f(m['edge_max_s'], 2)}", _pct(m["edge_within_0_3s"]),
                 f"{_pct(m['radius_median_rel_error'])} ({m['radius_reps_high']})", _pct(m["radius_within_15pct"]),
-                str(m["radius_reps_estimated_high"])]
+                str(m["radius_reps_estimated_high"]), f"{m['start_told_to_move']}/{m['start_judged']}"]
 
     return _table(("placement", "videos", "exact", "direction", "wrong & high", "low confidence",
                    "false circles (negatives)", "rep edge error s (median / max)", "edges ≤ 0.3 s",
-                   "radius error, high & measured (median)", "radius within 15%", "sizes estimated, high"),
+                   "radius error, high & measured (median)", "radius within 15%", "sizes estimated, high",
+                   "neutral start told to move / judged"),
                   videos, lambda v: v.condition, lambda _name, rows: circles_metrics(rows), cells)
