@@ -272,3 +272,15 @@ def test_an_unfinished_circle_or_an_arc_past_a_set_is_reported_where_the_depth_w
         if not said:
             assert mine.confidence.level == "low"
             assert any("the depth was rebuilt" in r for r in mine.confidence.reasons)
+
+
+@pytest.mark.parametrize("depth_scale, estimate", [(None, True), (1.0, True), (1.01, False), (1.25, False),
+                                                   (1.26, True)])
+def test_a_size_at_45_degrees_is_measured_only_where_a_small_depth_scale_was_found(depth_scale, estimate):
+    """About 45° the pose model's depth is always too small: left as it came (scale 1.0, or no scale at all) the size
+    is an estimate (rendered: such `high` circles read 0.55 of the truth), as it is where the scale did most of the
+    work (over 1.25); between the two the size counts as measured."""
+    from hipvision.core.circles.confidence import size_is_estimate
+
+    track = _track(10.0, across_m=0.1, depth_scale=depth_scale)
+    assert size_is_estimate(track, np.ones(len(track.t_s), bool)) is estimate
