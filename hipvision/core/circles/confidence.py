@@ -739,6 +739,12 @@ SHELF_BEHIND = ("raise the camera higher behind you, onto a shelf looking down a
                 "between the head and the side")
 
 
+def forward_in_depth(view: str, azimuth_deg: float) -> bool:
+    """Whether from a ``view`` at ``azimuth_deg`` (`view_of`) the motion toward the head is mostly motion toward the
+    camera: in line with the body (in front or behind) or diagonally behind the hips (`diagonal_behind`)."""
+    return view == "in line" or diagonal_behind(view, azimuth_deg)
+
+
 def diagonal_behind(view: str, azimuth_deg: float) -> bool:
     """Whether a ``view`` at ``azimuth_deg`` (`view_of`) is an oblique one behind the hips (more than 90° from the
     head): the placement where the rendered sets counted circles least reliably, after in line behind."""
@@ -753,12 +759,14 @@ NOT_NEARER = "film from a little higher, with the whole body in view"
 
 
 def camera_change(view: str, azimuth_deg: float = math.nan, frame_fill: float | None = None,
-                  settings: ConfidenceSettings = ConfidenceSettings()) -> str:
+                  settings: ConfidenceSettings = ConfidenceSettings(), *, looked_down: bool = False) -> str:
     """What to change about the camera, seen from ``view`` at ``azimuth_deg`` (`view_of`): straight behind, up onto a
-    shelf or round to the front diagonal (`SHELF_BEHIND`); from the side, in line in front or diagonally behind, to
-    the front diagonal (`FRONT_DIAGONAL`); there already, a little higher and nearer (`HIGHER_NEARER`; not nearer
-    when the person spans more than ``settings.large_fill`` of the frame, ``frame_fill``: `NOT_NEARER`)."""
-    if view == "in line" and math.isfinite(azimuth_deg) and abs(azimuth_deg) > 90:
+    shelf or round to the front diagonal (`SHELF_BEHIND`; the diagonal only when it ``looked_down`` already,
+    `CircleTrack.path_from_image`, as `assess` does with `_up_there_already`); from the side, in line in front or
+    diagonally behind, to the front diagonal (`FRONT_DIAGONAL`); there already, a little higher and nearer
+    (`HIGHER_NEARER`; not nearer when the person spans more than ``settings.large_fill`` of the frame,
+    ``frame_fill``: `NOT_NEARER`)."""
+    if view == "in line" and math.isfinite(azimuth_deg) and abs(azimuth_deg) > 90 and not looked_down:
         return SHELF_BEHIND
     if view in ("side", "in line") or diagonal_behind(view, azimuth_deg):
         return FRONT_DIAGONAL
@@ -888,7 +896,7 @@ def _uncounted_turning(track: CircleTrack, circles: list[_Circle], min_radius_to
     hi = np.searchsorted(t, starts + s.loop_window_s)
     flagged = np.zeros(len(t), bool)
     view, azimuth = view_of(track, track.valid, s) if track.valid.any() else ("oblique", math.nan)
-    loopiness = s.min_loopiness_in_line if view == "in line" or diagonal_behind(view, azimuth) else s.min_loopiness
+    loopiness = s.min_loopiness_in_line if forward_in_depth(view, azimuth) else s.min_loopiness
     for a, b in zip(lo, np.minimum(hi, len(t) - 1)):
         net = abs(cum[b] - cum[a])
         if b > a and net >= limit and net >= loopiness * (total[b] - total[a]):

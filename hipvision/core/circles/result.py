@@ -43,7 +43,7 @@ class CirclesSettings:
     start_tolerance_cm: float = 12.0  # shoulders over hands, hips over knees: "off" beyond this. An 8 cm posture
     # tolerance plus what the pose model misreads of a neutral start: on 25 rendered seeds (true 0 and 2 cm) it read
     # the hips 5-8 cm ahead of the knees side-on, 10th-90th percentile -5 … +10 cm over the side-on and 45°-in-front
-    # placements; an 8 cm limit told 55 of 225 neutral starts to move, 12 cm 4 (docs/circles-accuracy.md)
+    # placements; an 8 cm limit told 55 of 225 neutral starts to move, 12 cm 3 (docs/circles-accuracy.md)
 
 
 #: How a size that is an estimate (`CircleRep.size_estimated`) is marked wherever it is shown, and the note that

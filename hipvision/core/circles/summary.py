@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 
 from hipvision.core.circles.confidence import (
-    FRONT_DIAGONAL, HIGH, LOW_BEHIND_CHANGE, SHELF_BEHIND, ConfidenceSettings, assess, camera_change,
-    diagonal_behind, seen_from_low_behind,
+    FRONT_DIAGONAL, HIGH, LOW_BEHIND_CHANGE, ConfidenceSettings, assess, camera_change, diagonal_behind,
+    forward_in_depth, seen_from_low_behind,
     size_is_estimate, view_of,
 )
 from hipvision.core.circles.counting import PartialSpan, RepSpan
@@ -120,16 +120,16 @@ NOT_JUDGED_IN_DEPTH = StartPosition(None, math.nan, math.nan, "not judged from t
                                     "film from the side or about 45° in front to check it")
 
 
-def start_judged(track: CircleTrack, before: np.ndarray, settings: CirclesSettings) -> StartPosition:
+def start_judged(track: CircleTrack, before: np.ndarray, settings: CirclesSettings, *,
+                 low_behind: bool) -> StartPosition:
     """The start position from the frames ``before`` the first circle (`start_frames`), or why it is not judged: a
-    camera low behind the hips (`NOT_JUDGED_FROM_LOW`), or in line with the body or diagonally behind the hips
-    (`NOT_JUDGED_IN_DEPTH`), where the distances it checks are depth."""
-    if seen_from_low_behind(track, settings.confidence):
+    camera ``low_behind`` the hips (`confidence.seen_from_low_behind`: `NOT_JUDGED_FROM_LOW`), or in line with the
+    body or diagonally behind the hips (`confidence.forward_in_depth`: `NOT_JUDGED_IN_DEPTH`), where the distances it
+    checks are depth."""
+    if low_behind:
         return NOT_JUDGED_FROM_LOW
-    if track.valid.any():
-        view, azimuth = view_of(track, settings=settings.confidence)
-        if view == "in line" or diagonal_behind(view, azimuth):
-            return NOT_JUDGED_IN_DEPTH
+    if track.valid.any() and forward_in_depth(*view_of(track, settings=settings.confidence)):
+        return NOT_JUDGED_IN_DEPTH
     return start_position(track.pelvis_m[before], track.shoulders_m[before], tolerance_cm=settings.start_tolerance_cm)
 
 
@@ -154,7 +154,7 @@ def summarise(track: CircleTrack, reps: list[RepSpan], partials: list[PartialSpa
     for k, span in enumerate(reps):
         rep_of_frame[span.start_index:span.end_index + 1] = k + 1
     before = start_frames(track, first)
-    start = start_judged(track, before, settings)
+    start = start_judged(track, before, settings, low_behind=low_behind)
     prot = protocol(sum(r.direction == "clockwise" for r in out_reps),
                     sum(r.direction == "counterclockwise" for r in out_reps), partials=len(out_partials),
                     target_per_direction=settings.target_per_direction)
@@ -220,9 +220,8 @@ def _warnings(track: CircleTrack, result: CirclesResult, rejected: int, detectio
                        f"{BEST_PLACE}")
     note = _depth_note(track)
     if note is not None and note[1] < FAINT_DEPTH_RATIO:  # where to film from, unless the camera is there already
-        change = camera_change(view, a, frame_fill, settings) if view is not None else FRONT_DIAGONAL
-        if change == SHELF_BEHIND and track.path_from_image:  # up there already
-            change = FRONT_DIAGONAL
+        change = (camera_change(view, a, frame_fill, settings, looked_down=track.path_from_image)
+                  if view is not None else FRONT_DIAGONAL)
         place = BEST_PLACE if change == FRONT_DIAGONAL else change
         if result.reps and all(s.confidence.level == HIGH for s in result.sets if s.count):
             # every counted set's loop was seen in the image itself (`confidence._image_confirms`)
