@@ -101,6 +101,8 @@ class ConfidenceSettings:
     head_down_deg: float = HEAD_DOWN_DEG  # the pose model's torso this far from up on hands and knees: read head down
     min_head_down_share: float = 0.25  # of the valid frames (at least ``min_head_down_frames``) read head down: the
     min_head_down_frames: int = 10  # camera is low behind the hips and the body misread (`seen_from_low_behind`)
+    min_view_frames: int = 10  # frames with a known azimuth needed to say the camera is in front of the head where
+    # the posture was seldom recognised (`_in_front_of_head`)
     small_fill: float = 0.42  # a low result whose person spans less of the frame than this says to come closer
     large_fill: float = 0.6  # ... and more than this is not told to come nearer (`analyze.frame_fill`: 0.53-0.66
     # side-on from 1.5-2.3 m; rendered from about a metre: 0.75-0.80 side-on, 0.60-0.64 at 45° in front)
@@ -224,7 +226,8 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
     low_behind = _low_behind_reasons(track, settings)
     settling = open_end_s is not None and (len(t) < 2 or t[-1] - t[0] < settings.open_end_span_s)
     # a recording still going, in its first seconds: the person is getting into position (not judged yet)
-    overall = low_behind + ([] if settling else _recording_reasons(detection_rate, valid_fraction, settings))
+    overall = low_behind + ([] if settling else _recording_reasons(detection_rate, valid_fraction, settings,
+                                                                   in_front=_in_front_of_head(track, settings)))
     overall += _frame_rate_reasons(track.t_s, settings)
     # the smaller set's typical circle: a missed circle of a set of small ones must not hide behind the
     # other set's big ones (from behind, a shelf: 2 small circles counted 1, high, next to 2 big ones)
@@ -327,14 +330,29 @@ def _open_span(circles: list[_Circle], s: ConfidenceSettings) -> float:
     return max(s.open_end_span_s, 1.2 * float(np.median(durations)) if durations else 0.0)
 
 
-def _recording_reasons(detection_rate: float | None, valid_fraction: float, s: ConfidenceSettings) -> list[Reason]:
+def _in_front_of_head(track: CircleTrack, settings: ConfidenceSettings) -> bool:
+    """Whether the camera is in line in front of the head (`camera_view` "in line", azimuth under 90°), read over
+    every frame whose azimuth is known, on hands and knees or not: where the person is seldom recognised on hands and
+    knees, those are few (rendered from in front, the frames with an azimuth read it within 6-20° of the truth)."""
+    az = track.camera_azimuth_deg[np.isfinite(track.camera_azimuth_deg)]
+    if len(az) < settings.min_view_frames:
+        return False
+    mean = circular_mean_deg(az)
+    return camera_view(mean, settings) == "in line" and abs(mean) < 90
+
+
+def _recording_reasons(detection_rate: float | None, valid_fraction: float, s: ConfidenceSettings, *,
+                       in_front: bool = False) -> list[Reason]:
+    """Reasons from how often a person (``detection_rate``) and the posture (``valid_fraction``) were found; from a
+    camera ``in_front`` of the head the posture's says why (`FRONT_HIDES_HIPS`) and names the front diagonal."""
     out = []
     if detection_rate is not None and detection_rate < s.min_detection_rate:
         out.append(Reason(f"a person was found in only {100 * detection_rate:.0f}% of the frames",
                           "get the whole body in view, in good light", ": "))
     if valid_fraction < s.min_valid_fraction:
-        out.append(Reason(f"recognised on hands and knees in only {100 * valid_fraction:.0f}% of the frames",
-                          "more of the body in view (hands, knees, hips and shoulders), camera a little higher", ": "))
+        out.append(Reason(f"recognised on hands and knees in only {100 * valid_fraction:.0f}% of the frames"
+                          f"{FRONT_HIDES_HIPS if in_front else ''}", FRONT_DIAGONAL if in_front else MORE_IN_VIEW,
+                          ": "))
     return out
 
 
@@ -737,6 +755,13 @@ FRONT_DIAGONAL = "move the camera to about 45° between the head and the side"
 #: 45° in front 22 and 20 of 25, 12 and 11 `high` (docs/circles-accuracy.md, "Where to put the camera").
 SHELF_BEHIND = ("raise the camera higher behind you, onto a shelf looking down at the hips, or move it to about 45° "
                 "between the head and the side")
+
+#: What to change when the person was seldom recognised on hands and knees (`_recording_reasons`).
+MORE_IN_VIEW = "more of the body in view (hands, knees, hips and shoulders), camera a little higher"
+#: Why, from a camera in line in front of the head (`_in_front_of_head`), whose picture is the head and shoulders with
+#: the hips behind them; the change is then `FRONT_DIAGONAL`: higher does not help there (rendered from a shelf in
+#: front, 28-40° down: 19-30% recognised, told "a little higher" until 2026-12-07).
+FRONT_HIDES_HIPS = " (from in front of the head, the head and shoulders hide the hips)"
 
 
 def forward_in_depth(view: str, azimuth_deg: float) -> bool:

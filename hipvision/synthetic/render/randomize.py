@@ -43,6 +43,11 @@ QUADRUPED_CONDITIONS: dict[str, dict[str, tuple[float, float]]] = {
     # A laptop within about a metre (on the floor or a chair): a laptop's wide lens, the person filling the frame.
     "near_side": {"heading": (80, 100), "pitch": (-3, 12), "roll": (-2, 2), "hfov": (68, 80), "fill": (0.85, 0.97)},
     "near_oblique": {"heading": (35, 55), "pitch": (0, 15), "roll": (-2, 2), "hfov": (68, 80), "fill": (0.85, 0.97)},
+    # In line in front of the head, where a person who wants to see the screen puts it: at table height, a laptop
+    # or phone on the floor in front of the hands (looking up a little), and a shelf in front looking down.
+    "front": {"heading": (0, 15), "pitch": (5, 18), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.6, 0.8)},
+    "front_floor": {"heading": (0, 15), "pitch": (-8, -3), "roll": (-2, 2), "hfov": (68, 80), "fill": (0.75, 0.95)},
+    "front_high": {"heading": (0, 15), "pitch": (28, 40), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.55, 0.75)},
 }
 #: Conditions where the sign of ``heading`` and ``roll`` are drawn at random (left or right).
 SYMMETRIC = ("heading", "roll")
