@@ -218,7 +218,8 @@ def frame_fill(seq: PoseSequence, valid: np.ndarray) -> float | None:
     """Share of the frame (0..1) the person spans: the extent of the landmarks seen (visibility at least
     `MIN_SEEN_VISIBILITY`) across the frame's width or down its height, whichever share is larger, median over
     the ``valid`` (T,) frames; None when unknown. Rendered side-on: 0.32-0.39 with the camera 2.6-3.4 m away
-    (the person filling 35-45% of the frame), 0.53-0.66 at 1.5-2.3 m."""
+    (the person filling 35-45% of the frame), 0.53-0.66 at 1.5-2.3 m. `analyze_circles` passes every frame when
+    none was on hands and knees (a person found in a few frames of a phone on the floor 4.8 m in front: 0.1)."""
     if not valid.any() or not all(v > 0 for v in seq.frame_size):
         return None
     px = seq.image_px()[valid]
@@ -341,7 +342,8 @@ def analyze_circles(seq: PoseSequence, settings: CirclesSettings = CirclesSettin
     result = summarise(track, counter.reps, counter.partials, rejected=counter.rejected, settings=settings,
                        source=seq.source, model=seq.model, detection_rate=seq.detection_rate,
                        rejected_spans=counter.rejected_spans, unclosed=counter.unclosed,
-                       frame_fill=frame_fill(seq, track.valid), open_end=open_end, counted=counter.as_counted)
+                       frame_fill=frame_fill(seq, track.valid if track.valid.any() else np.ones(len(track.valid), bool)),
+                       open_end=open_end, counted=counter.as_counted)
     result.open_reps = counter.open_reps
     if open_end:
         result.unsure_reps = gate_sensitive(track, ref, counter.reps, settings.counter)
