@@ -62,20 +62,34 @@ def test_a_person_found_in_under_70_percent_or_on_hands_and_knees_in_under_30_pe
     assert _set_reasons(_track(10.0), FIVE, detection_rate=detection_rate, valid_fraction=valid_fraction) == reasons
 
 
-@pytest.mark.parametrize("azimuth_deg, why, change", [
-    (0.0, " (from in front of the head, the head and shoulders hide the hips)",
-     "move the camera to about 45° between the head and the side"),
-    (-20.0, " (from in front of the head, the head and shoulders hide the hips)",
-     "move the camera to about 45° between the head and the side"),
-    (180.0, "", "more of the body in view (hands, knees, hips and shoulders), camera a little higher"),
-    (90.0, "", "more of the body in view (hands, knees, hips and shoulders), camera a little higher"),
+IN_FRONT = ("camera in line in front of the head: the head and shoulders hide the hips, so where the hips went is the "
+            "pose model's guess; move the camera to about 45° between the head and the side")
+
+
+@pytest.mark.parametrize("azimuth_deg, change", [
+    (0.0, "move the camera to about 45° between the head and the side"),
+    (-20.0, "move the camera to about 45° between the head and the side"),
+    (180.0, "more of the body in view (hands, knees, hips and shoulders), camera a little higher"),
+    (90.0, "more of the body in view (hands, knees, hips and shoulders), camera a little higher"),
 ])
-def test_seldom_on_hands_and_knees_from_in_front_of_the_head_names_the_diagonal_not_higher(azimuth_deg, why, change):
+def test_seldom_on_hands_and_knees_from_in_front_of_the_head_names_the_diagonal_not_higher(azimuth_deg, change):
     """From in line in front of the head the head and shoulders hide the hips (rendered from a shelf in front: 19-30%
     of the frames recognised): "a little higher" does not help there, the front diagonal does; from behind or the
     side the change stays "more of the body in view"."""
     reasons = _set_reasons(_track(10.0, azimuth_deg=azimuth_deg), FIVE, valid_fraction=0.29)
-    assert f"recognised on hands and knees in only 29% of the frames{why}: {change}" in reasons
+    assert f"recognised on hands and knees in only 29% of the frames: {change}" in reasons
+
+
+@pytest.mark.parametrize("azimuth_deg, in_front", [(0.0, True), (-20.0, True), (26.0, True), (28.0, False),
+                                                   (45.0, False), (90.0, False), (180.0, False), (160.0, False)])
+def test_a_camera_in_line_in_front_of_the_head_is_never_high(azimuth_deg, in_front):
+    """In line in front of the head (within about 27° of it, `camera_view`) the hips are hidden behind the head and
+    shoulders: a clean, fully measured set of five is low there and only there (rendered from in front: 3 wrong counts
+    were high, 3 of 68 videos right)."""
+    reasons = _set_reasons(_track(10.0, across_m=0.1, azimuth_deg=azimuth_deg), FIVE)
+    assert (IN_FRONT in reasons) == in_front
+    if not in_front and abs(azimuth_deg) < 90:
+        assert reasons == ()
 
 
 @pytest.mark.parametrize("invalid, low", [(60, False), (61, True)])
@@ -157,7 +171,8 @@ def test_the_view_is_oblique_while_the_sine_of_twice_the_azimuth_is_at_least_0_8
     side (±90°), and the faint-depth reason says where to move it: to a front diagonal from in line, side-on
     and diagonally behind (more than 90° from the head); higher and nearer at a front diagonal."""
     reasons = _set_reasons(_track(10.0, across_m=0.1, depth_ratio=0.2, azimuth_deg=azimuth_deg), FIVE)
-    assert reasons == (said.format(5),)
+    in_front = (IN_FRONT,) if abs(azimuth_deg) < 27.0 else ()  # the hips hidden (`IN_FRONT`) before the depth
+    assert reasons == (*in_front, said.format(5))
 
 
 @pytest.mark.parametrize("frame_fill, nearer", [(None, True), (0.6, True), (0.61, False), (0.64, False)])
