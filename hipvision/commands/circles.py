@@ -187,10 +187,9 @@ def register(app: typer.Typer) -> None:
 
         On hands and knees, circle the hips as large as possible: 5 clockwise and 5 counter-clockwise
         (--reps N for N each way). Clockwise = forward → your right → back → left, seen from above with
-        the head at 12 o'clock. Film from about 45° between the head and the side (in front of the hips, not
-        behind them), or straight behind from higher up (a shelf, looking down at the hips). Live keys: SPACE
-        pause/resume, R reset,
-        F full screen, Q quit and save.
+        the head at 12 o'clock. Film from about 45° between the head and the side (not straight in front of
+        the head, which hides the hips, nor behind the hips), or straight behind from higher up (a shelf,
+        looking down at the hips). Live keys: SPACE pause/resume, R reset, F full screen, Q quit and save.
 
         Examples:
 
