@@ -144,6 +144,13 @@ FAINT_SIDE = "camera at the side: the side-to-side half of each circle is motion
              "times smaller than the forward-back half; move the camera to about 45° between the head and the side"
 
 
+def test_a_path_read_from_the_image_is_not_taken_as_a_camera_in_front():
+    """A path read from the hips' image height (`CircleTrack.path_from_image`) has its azimuth set to straight in
+    front or behind by construction; a shelf 37° round from the head was read so and counted right: no `IN_FRONT`."""
+    track = replace(_track(10.0, across_m=0.1, azimuth_deg=0.0), path_from_image=True)
+    assert IN_FRONT not in _set_reasons(track, FIVE)
+
+
 @pytest.mark.parametrize("depth_ratio, reasons", [
     (0.36, ()),
     (0.34, (FAINT_OBLIQUE.format(3),)),

@@ -334,7 +334,13 @@ def _open_span(circles: list[_Circle], s: ConfidenceSettings) -> float:
 def _in_front_of_head(track: CircleTrack, settings: ConfidenceSettings) -> bool:
     """Whether the camera is in line in front of the head (`camera_view` "in line", azimuth under 90°), read over
     every frame whose azimuth is known, on hands and knees or not: where the person is seldom recognised on hands and
-    knees, those are few (rendered from in front, the frames with an azimuth read it within 6-20° of the truth)."""
+    knees, those are few (rendered from in front, the frames with an azimuth read it within 6-20° of the truth).
+
+    Not where the path was read from the image (`CircleTrack.path_from_image`): its azimuth is then set to straight in
+    front or behind by `analyze.with_image_path`, and a camera on a shelf 37° round from the head, read so, counted
+    its 3 + 3 right from the hips' image height (rendered; no camera straight in front took that path)."""
+    if track.path_from_image:
+        return False
     az = track.camera_azimuth_deg[np.isfinite(track.camera_azimuth_deg)]
     if len(az) < settings.min_view_frames:
         return False
