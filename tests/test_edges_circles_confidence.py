@@ -119,6 +119,18 @@ def test_a_circle_quicker_than_0_55_or_slower_than_1_8_times_its_sets_median_is_
     assert reasons_seen == reasons
 
 
+@pytest.mark.parametrize("gap_s, low", [(0.0, False), (0.9, False), (1.1, True), (2.0, True)])
+def test_a_gap_over_half_a_circle_between_two_circles_of_a_set_is_low(gap_s, low):
+    """A set is circled without a break: three 2 s circles with ``gap_s`` between the second and third (a shelf 53°
+    round from the head, rendered: 3 small circles counted 2 around a 2.3 s gap, `high` before the rule)."""
+    reps = _reps([2.0, 2.0, 2.0])
+    reps[2] = SimpleNamespace(**{**vars(reps[2]), "start_s": reps[2].start_s + gap_s, "end_s": reps[2].end_s + gap_s})
+    reasons = _set_reasons(_track(6.0 + gap_s), reps, target_per_direction=3)
+    gap = (f"{gap_s:.1f} s passed between two clockwise circles (4.0-{4.0 + gap_s:.1f} s) without a circle counted, "
+           "where each took about 2.0 s: if you went on circling there, one was missed; check it on the video")
+    assert reasons == ((gap,) if low else ())
+
+
 @pytest.mark.parametrize("count, reasons", [
     (3, ()), (5, ()), (7, ()),
     (4, ("4 clockwise circles, one short of the 5 asked: if you did 5, one was missed; check it on the video",)),

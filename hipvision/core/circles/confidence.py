@@ -76,6 +76,12 @@ class ConfidenceSettings:
     min_valid_fraction: float = 0.3  # of the whole recording on hands and knees
     min_valid_in_set: float = 0.8  # of a set's own time
     tempo_range: tuple[float, float] = (0.55, 1.8)  # a circle's duration over its set's median
+    max_gap_in_set: float = 0.5  # time between two consecutive circles of a set over its median circle: a set is
+    # circled without a break, so more is a circle the counter lost there (`_set_reasons`). On 26 rendered seeds
+    # (20 placements; 2026-12-07) 23 sets had a gap of at least 0.2: 18 miscounted (one `high`: a shelf 53° round
+    # from the head, 3 small circles counted 2 around a 2.3 s gap, 0.97), 5 right and `low` already; no right `high`
+    # set had one. 0.5, not 0.2: a synthetic set that went back to the middle and out again between its circles
+    # (a real break) left 0.44
     edge_s: float = 3.0  # rejected movements this close to a set belong to it
     loop_window_s: float = 6.0  # windows in which uncounted turning is looked for: net area swept around
     min_loop_area: float = 2.0  # the centre at least this many smallest countable circles' areas
@@ -419,6 +425,14 @@ def _set_reasons(track: CircleTrack, start: float, end: float, mine: list[_Circl
         out.append(Reason(f"a circle-like movement at {r.start_s:.1f} s was too small, flat or quick to count",
                           "if it was a circle, make it bigger and slower", ": ", at_s=r.start_s))
     durations = np.array([c.end_s - c.start_s for c in mine])
+    if len(durations) >= 2:
+        median = float(np.median(durations))
+        for a, b in zip(mine, mine[1:]):
+            if b.start_s - a.end_s > s.max_gap_in_set * median:
+                out.append(Reason(f"{b.start_s - a.end_s:.1f} s passed between two {_LABEL[a.direction]} circles "
+                                  f"({a.end_s:.1f}-{b.start_s:.1f} s) without a circle counted, where each took about "
+                                  f"{median:.1f} s: if you went on circling there, one was missed",
+                                  "check it on the video", at_s=a.end_s))
     if len(durations) >= 3:
         median = float(np.median(durations))
         lo, hi = s.tempo_range

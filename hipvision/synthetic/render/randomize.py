@@ -48,6 +48,13 @@ QUADRUPED_CONDITIONS: dict[str, dict[str, tuple[float, float]]] = {
     "front": {"heading": (0, 15), "pitch": (5, 18), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.6, 0.8)},
     "front_floor": {"heading": (0, 15), "pitch": (-8, -3), "roll": (-2, 2), "hfov": (68, 80), "fill": (0.75, 0.95)},
     "front_high": {"heading": (0, 15), "pitch": (28, 40), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.55, 0.75)},
+    # The two diagonals from the floor and from a shelf (the diagonals were filmed only from about hip height).
+    "oblique_floor": {"heading": (35, 55), "pitch": (-8, -3), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.6, 0.8)},
+    "oblique_shelf": {"heading": (35, 55), "pitch": (30, 42), "roll": (-2, 2), "hfov": (55, 70), "fill": (0.55, 0.75)},
+    "oblique_back_floor": {"heading": (125, 145), "pitch": (-8, -3), "roll": (-2, 2), "hfov": (55, 70),
+                           "fill": (0.6, 0.8)},
+    "oblique_back_high": {"heading": (125, 145), "pitch": (30, 42), "roll": (-2, 2), "hfov": (55, 70),
+                          "fill": (0.55, 0.75)},
 }
 #: Conditions where the sign of ``heading`` and ``roll`` are drawn at random (left or right).
 SYMMETRIC = ("heading", "roll")
