@@ -85,7 +85,7 @@ def test_seldom_on_hands_and_knees_from_in_front_of_the_head_names_the_diagonal_
 def test_a_camera_in_line_in_front_of_the_head_is_never_high(azimuth_deg, in_front):
     """In line in front of the head (within about 27° of it, `camera_view`) the hips are hidden behind the head and
     shoulders: a clean, fully measured set of five is low there and only there (rendered from in front: 3 wrong counts
-    were high, 3 of 68 videos right)."""
+    were high, 1 of 75 videos right)."""
     reasons = _set_reasons(_track(10.0, across_m=0.1, azimuth_deg=azimuth_deg), FIVE)
     assert (IN_FRONT in reasons) == in_front
     if not in_front and abs(azimuth_deg) < 90:
