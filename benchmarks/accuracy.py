@@ -13,7 +13,12 @@ markdown tables:
   results, rep edge error (start/end vs truth), radius error where confidence is high and the size was
   measured (not marked an estimate), how many sizes were estimates, and how many of the rendered people's
   neutral start positions were judged and told to move (a false flag);
-* negatives: false circles (rocking) and false efforts (sitting still).
+* negatives: false circles (rocking) and false efforts (sitting still);
+* whole sessions (``--part sessions``: seated test → circles → seated test in one recording, the camera in front
+  of the chair at seated height, the person on all fours turned to each placement: side-on, 45° in front, 45°
+  behind, straight behind, straight in front of the head) per placement: the circles phase found, its counts
+  exact, its confidence, wrong-and-high, the IR change credited to the circles (and of those to a wrong count:
+  must be 0), and the IR change per leg against the truth (error, truth inside change ± its 95%).
 
 Two sets differ only in their base seed: the benchmark set (``--seed``, default 100) and the
 held-out set (``--heldout``: seed 9101, own cache folder). Analyse the held-out set only once the
@@ -53,9 +58,11 @@ from hipvision.io import write_json_atomic
 from hipvision.synthetic.render.metrics import (
     CircleVideo,
     SeatedLeg,
+    SessionVideo,
     circles_table,
     leg_rows,
     seated_table,
+    sessions_table,
 )
 from hipvision.synthetic.render.randomize import QUADRUPED_CONDITIONS, SEATED_CONDITIONS
 from hipvision.synthetic.render.scenes import make_spec
@@ -69,6 +76,13 @@ BENCHMARK_SEED = 100
 HELDOUT_SEED = 9101   # odd: the yaw and roll signs of every condition flip relative to the benchmark set
 #: Seat heights: thigh slope drawn per seated video, degrees (+ = knees below the hips).
 THIGH_SLOPE_DEG = (-2.0, 12.0)
+#: Whole sessions (``--part sessions``): where the camera, left in front of the chair, ends up relative to the person
+#: on all fours → the person's heading range on all fours (degrees; 0 = head toward the camera, 180 = hips toward
+#: it; drawn either way round), as the quadruped conditions of the same names.
+SESSION_PLACEMENTS: dict[str, tuple[float, float]] = {
+    "side": (80.0, 100.0), "oblique_front": (35.0, 55.0), "oblique_back": (125.0, 145.0),
+    "behind": (165.0, 180.0), "front": (0.0, 15.0),
+}
 
 
 @dataclass(frozen=True)
@@ -81,7 +95,10 @@ class Item:
 
     @property
     def part(self) -> str:
-        """"seated" (a seated test or sitting still) or "circles" (on all fours), as ``--part`` names them."""
+        """"seated" (a seated test or sitting still), "circles" (on all fours) or "sessions" (both in one recording),
+        as ``--part`` names them."""
+        if self.spec.scene == "session":
+            return "sessions"
         return "seated" if self.spec.scene in ("seated_ir", "sitting_still") else "circles"
 
 
@@ -112,14 +129,16 @@ def _signed_spec(scene: str, base_seed: int, keys: tuple, sign: float, *, fps: f
 
 def plan(*, seed: int, per_condition: int = 2, efforts: int = 2, circles_per_condition: int = 1,
          per_direction: tuple[int, int] = (2, 3), negatives: int = 2, fps: float = 15.0,
-         parts: tuple[str, ...] = ("seated", "circles")) -> list[Item]:
+         parts: tuple[str, ...] = ("seated", "circles"), sessions_per_placement: int = 1) -> list[Item]:
     """Every video of the set with base seed ``seed`` (the benchmark and held-out sets differ only in it).
 
     Video ``j`` of the ``c``-th condition is turned to the sign (−1)^(c + j + seed), so each condition
     sees both yaw directions with ``per_condition`` ≥ 2, and the held-out seed (odd) flips them.
     ``negatives``: that many rocking videos (quadruped conditions in turn) with ``circles`` and
-    that many sitting-still videos (seated conditions in turn) with ``seated``. Each video's own render
-    seed is `video_seed` of the base seed, its scene, condition and number.
+    that many sitting-still videos (seated conditions in turn) with ``seated``. With ``sessions``,
+    ``sessions_per_placement`` whole sessions per `SESSION_PLACEMENTS` entry (the camera's seated condition "front",
+    two efforts per seated phase, 2 or 3 circles each way). Each video's own render seed is `video_seed` of the base
+    seed, its scene, condition and number.
     """
     out: list[Item] = []
     if "seated" in parts:
@@ -148,6 +167,14 @@ def plan(*, seed: int, per_condition: int = 2, efforts: int = 2, circles_per_con
             spec = make_spec("rocking", video_seed(seed, "rocking", cond, i), fps=fps, condition=cond,
                              options={"duration_s": 10.0})
             out.append(Item(f"rocking-{cond}-{i}", spec, cond))
+    if "sessions" in parts:
+        lo, hi = per_direction
+        for c, (placement, heading) in enumerate(SESSION_PLACEMENTS.items()):
+            for j in range(sessions_per_placement):
+                spec = make_spec("session", video_seed(seed, "session", placement, j), fps=fps, condition="front",
+                                 options={"per_direction": lo + (c + j) % (hi - lo + 1), "efforts": 2,
+                                          "circles_heading": heading})
+                out.append(Item(f"session-{placement}-{j}", spec, placement))
     return out
 
 
@@ -204,6 +231,10 @@ def analyse(stem: str, cache: Path, kind: str, model: str) -> dict:
         from hipvision.core.rotation import analyze_rotation
 
         result = analyze_rotation(seq).to_dict()
+    elif kind == "session":
+        from hipvision.core.session import analyze_session
+
+        result = analyze_session(seq).to_dict()
     else:
         from hipvision.core.circles import analyze_circles
 
@@ -266,6 +297,27 @@ def circle_video(item: Item, truth: dict, result: dict) -> CircleVideo:
         start_ok=(result.get("start_position") or {}).get("ok"))
 
 
+def session_video(item: Item, truth: dict, result: dict) -> SessionVideo:
+    """The circles phase (every phase on hands and knees, pooled), its confidence and credit, and the IR change
+    per leg of one rendered session against its truth."""
+    from hipvision.core.session import circles_credit
+
+    phases = [p for p in result.get("phases") or [] if p.get("kind") == "quadruped" and p.get("status") == "analysed"]
+    reps = [r for p in phases for r in (p.get("result") or {}).get("reps") or []]
+    measured = tuple(sum(int((p.get("result") or {}).get(d) or 0) for p in phases)
+                     for d in ("clockwise", "counterclockwise"))
+    high = bool(phases) and all(p.get("confidence") == "high" for p in phases)
+    sides = ("left", "right")
+    change, pm = result.get("change_deg") or {}, result.get("change_uncertainty_deg") or {}
+    return SessionVideo(
+        condition=item.condition, video=item.stem, circles_found=bool(phases),
+        truth=(truth["circles"]["clockwise"], truth["circles"]["counterclockwise"]), measured=measured,
+        order_ok=[r.get("direction") for r in reps] == [t["direction"] for t in truth["circles"]["reps"]],
+        confidence="high" if high else "low", credited=circles_credit(result)[1] is None,
+        change_true=tuple(float(truth["change_deg"][s]) for s in sides),
+        change_measured=tuple(change.get(s) for s in sides), change_pm=tuple(pm.get(s) for s in sides))
+
+
 def load_average() -> str:
     try:
         return " ".join(f"{v:.2f}" for v in os.getloadavg())
@@ -281,7 +333,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--heldout", action="store_true", help=f"the held-out set (base seed {HELDOUT_SEED})")
     p.add_argument("--seed", type=int, nargs="+", default=None,
                    help=f"base seed of the set (default {BENCHMARK_SEED}); several: their videos pooled in one table")
-    p.add_argument("--part", choices=("all", "seated", "circles"), default="all", help="which part to run")
+    p.add_argument("--part", choices=("all", "seated", "circles", "sessions"), default="all",
+                   help="which part to run (all: seated and circles; sessions only when named)")
+    p.add_argument("--sessions-per-placement", type=int, default=1,
+                   help="whole sessions per placement of the camera around the person on all fours")
     p.add_argument("--per-condition", type=int, default=2, help="seated IR videos per seated camera condition")
     p.add_argument("--efforts", type=int, default=2, help="IR efforts per seated video")
     p.add_argument("--circles-per-condition", type=int, default=1, help="circle videos per quadruped condition")
@@ -309,11 +364,13 @@ def main(argv: list[str] | None = None) -> int:
     parts = ("seated", "circles") if args.part == "all" else (args.part,)
     from hipvision.pose.models import DEFAULT_MODEL, SEATED_FILE_MODEL
 
-    part_model = {"seated": args.model or SEATED_FILE_MODEL, "circles": args.model or DEFAULT_MODEL}
+    part_model = {"seated": args.model or SEATED_FILE_MODEL, "circles": args.model or DEFAULT_MODEL,
+                  "sessions": args.model or DEFAULT_MODEL}
     model = " / ".join(dict.fromkeys(part_model[p] for p in parts))     # as printed and written
     legs: list[SeatedLeg] = []
     efforts: dict[str, list[int]] = {}
     circles: list[CircleVideo] = []
+    sessions: list[SessionVideo] = []
     videos = 0
     for seed in seeds:
         cache = (ROOT / ".cache" / f"accuracy-{seed}" if args.cache is None
@@ -321,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         cache.mkdir(parents=True, exist_ok=True)
         items = plan(seed=seed, per_condition=args.per_condition, efforts=args.efforts,
                      circles_per_condition=args.circles_per_condition, negatives=args.negatives, fps=args.fps,
-                     parts=parts)
+                     parts=parts, sessions_per_placement=args.sessions_per_placement)
         print(f"set: {name} (base seed {seed}), {len(items)} videos at {args.fps:g} fps, pose model {model}, "
               f"cache {cache}", flush=True)
         if args.skip_missing:
@@ -349,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
                 acc[0] += n_true
                 acc[1] += n_found
                 acc[2] += n_extra
+            elif it.part == "sessions":
+                sessions.append(session_video(it, truth, analyse(it.stem, cache, "session", part_model["sessions"])))
             else:
                 circles.append(circle_video(it, truth, analyse(it.stem, cache, "circles", part_model["circles"])))
     if args.render_only or args.extract_only:
@@ -363,6 +422,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n" + text)
     if circles:
         text, metrics["circles"] = circles_table(circles)
+        print("\n" + text)
+    if sessions:
+        text, metrics["sessions"] = sessions_table(sessions)
         print("\n" + text)
     if args.json:
         write_json_atomic(args.json, metrics)

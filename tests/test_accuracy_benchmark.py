@@ -10,6 +10,7 @@ import pytest
 from hipvision.synthetic.render.metrics import (
     CircleVideo,
     SeatedLeg,
+    SessionVideo,
     agreement,
     circles_metrics,
     circles_table,
@@ -18,6 +19,8 @@ from hipvision.synthetic.render.metrics import (
     leg_rows,
     seated_metrics,
     seated_table,
+    sessions_metrics,
+    sessions_table,
 )
 from hipvision.synthetic.render.randomize import QUADRUPED_CONDITIONS, SEATED_CONDITIONS
 
@@ -308,3 +311,77 @@ def _tiny_sequence(n: int):
 
     return PoseSequence(np.arange(n) / 15.0, np.full((n, 33, 3), 0.5), np.ones((n, 33)), np.ones((n, 33)),
                         np.zeros((n, 33, 3)), (640, 480), 15.0, model="full", hip_growth=np.zeros(n))
+
+
+# --------------------------------------------------------------------------- whole sessions
+
+
+def test_sessions_plan_turns_the_person_on_all_fours_to_every_placement():
+    """One session per placement; the camera stays a seated "front" camera and the person's heading on all fours
+    lies in the placement's range (either way round); the seated and circles parts are not in it."""
+    acc = _accuracy_module()
+    items = acc.plan(seed=acc.BENCHMARK_SEED, parts=("sessions",))
+    assert [it.condition for it in items] == list(acc.SESSION_PLACEMENTS)
+    for it in items:
+        assert it.part == "sessions" and it.spec.scene == "session" and it.spec.camera.condition == "front"
+        lo, hi = acc.SESSION_PLACEMENTS[it.condition]
+        on_all_fours = [seg for seg in it.spec.segments if seg.kind == "quadruped"]
+        assert len(on_all_fours) == 1 and lo <= abs(on_all_fours[0].heading_deg) <= hi, it.stem
+    assert not [it for it in acc.plan(seed=acc.BENCHMARK_SEED) if it.part == "sessions"]
+
+
+def test_session_scene_keeps_its_side_on_default():
+    """Without ``circles_heading`` a session is drawn exactly as before the option (the bundled sample's spec)."""
+    from hipvision.synthetic.render.scenes import make_spec
+
+    old = make_spec("session", 3, options={"per_direction": 3, "efforts": 2})
+    same = make_spec("session", 3, options={"per_direction": 3, "efforts": 2, "circles_heading": (75.0, 100.0)})
+    assert [s.heading_deg for s in old.segments] == [s.heading_deg for s in same.segments]
+    assert 75 <= abs(old.segments[2].heading_deg) <= 100
+
+
+def _session_truth():
+    return {"circles": {"clockwise": 2, "counterclockwise": 2, "reps": [
+        {"direction": d} for d in ("clockwise", "clockwise", "counterclockwise", "counterclockwise")]},
+        "change_deg": {"left": 10.0, "right": 5.0}}
+
+
+def _session_result(counts=(2, 2), confidence="high", change=(11.0, 2.0), pm=(3.0, 2.0)):
+    reps = [{"direction": "clockwise"}] * counts[0] + [{"direction": "counterclockwise"}] * counts[1]
+    circles = {"clockwise": counts[0], "counterclockwise": counts[1], "total": sum(counts), "reps": reps,
+               "confidence": confidence}
+    return {"phases": [{"kind": "seated", "status": "analysed"},
+                       {"kind": "quadruped", "status": "analysed", "confidence": confidence, "result": circles},
+                       {"kind": "seated", "status": "analysed"}],
+            "change_deg": {"left": change[0], "right": change[1]},
+            "change_uncertainty_deg": {"left": pm[0], "right": pm[1]}}
+
+
+def test_session_video_from_truth_and_result():
+    acc = _accuracy_module()
+    item = acc.Item("session-side-0", type("S", (), {"scene": "session"})(), "side")
+    right = acc.session_video(item, _session_truth(), _session_result())
+    assert right.exact and right.credited and not right.credited_wrong and not right.wrong_and_high
+    assert right.change_true == (10.0, 5.0) and right.change_measured == (11.0, 2.0) and right.change_pm == (3.0, 2.0)
+    wrong = acc.session_video(item, _session_truth(), _session_result(counts=(2, 1)))
+    assert wrong.wrong_and_high and wrong.credited_wrong           # a wrong count credited: what must never happen
+    low = acc.session_video(item, _session_truth(), _session_result(counts=(2, 1), confidence="low"))
+    assert not low.credited and not low.wrong_and_high
+    none = acc.session_video(item, _session_truth(), {"phases": [], "change_deg": {"left": None, "right": None}})
+    assert not none.circles_found and none.measured == (0, 0) and none.change_measured == (None, None)
+
+
+def test_sessions_metrics_known_answers():
+    v = lambda **k: SessionVideo(**{"condition": "side", "video": "v", "circles_found": True, "truth": (2, 2),
+                                    "measured": (2, 2), "order_ok": True, "confidence": "high", "credited": True,
+                                    "change_true": (10.0, 5.0), "change_measured": (11.0, 2.0),
+                                    "change_pm": (3.0, 2.0), **k})
+    videos = [v(), v(condition="behind", measured=(0, 0), confidence="low", credited=False, circles_found=False,
+                 change_measured=(9.0, None), change_pm=(0.5, None))]
+    m = sessions_metrics(videos)
+    assert (m["videos"], m["circles_found"], m["exact"], m["high"], m["wrong_and_high"]) == (2, 1, 1, 1, 0)
+    assert (m["credited"], m["credited_wrong"], m["legs"], m["legs_reported"]) == (1, 0, 4, 3)
+    assert m["change_mae"] == pytest.approx((1 + 3 + 1) / 3) and m["change_worst"] == 3.0
+    assert m["change_inside"] == 1                                  # 1 inside ± 3; 3 outside ± 2; 1 outside ± 0.5
+    text, out = sessions_table(videos)
+    assert list(out) == ["side", "behind", "all"] and "| **all** | 2 | 1/2 | 1/2 |" in text

@@ -262,3 +262,74 @@ def circles_table(videos: Sequence[CircleVideo]) -> tuple[str, dict]:
                    "radius error, high & measured (median)", "radius within 15%", "sizes estimated, high",
                    "neutral start told to move / judged"),
                   videos, lambda v: v.condition, lambda _name, rows: circles_metrics(rows), cells)
+
+
+# --------------------------------------------------------------------------- whole sessions
+
+
+@dataclass(frozen=True)
+class SessionVideo:
+    """One rendered session (seated test → circles → seated test, one camera in front of the chair), reported under
+    the placement of the camera relative to the person on all fours.
+
+    ``circles_found``: a phase on hands and knees was analysed; ``truth``/``measured``: circles (clockwise,
+    counterclockwise) over every such phase; ``order_ok``: the counted circles turn the true way in the true order;
+    ``confidence``: "high" only when every analysed circles phase is; ``credited``: the result credits the IR change
+    to the circles (`hipvision.core.session.circles_credit`); ``change_true``/``change_measured``/``change_pm``: per
+    leg the IR change (last seated minus first, degrees), measured (None: not reported) and its 95% ± (None: none)."""
+
+    condition: str
+    video: str
+    circles_found: bool
+    truth: tuple[int, int]
+    measured: tuple[int, int]
+    order_ok: bool
+    confidence: str
+    credited: bool
+    change_true: tuple[float, ...] = ()
+    change_measured: tuple[float | None, ...] = ()
+    change_pm: tuple[float | None, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        return tuple(self.measured) == tuple(self.truth) and self.order_ok
+
+    @property
+    def wrong_and_high(self) -> bool:
+        return tuple(self.measured) != tuple(self.truth) and self.confidence == "high"
+
+    @property
+    def credited_wrong(self) -> bool:
+        """The IR change credited to circles that were not counted right (must never happen)."""
+        return self.credited and not self.exact
+
+
+def sessions_metrics(videos: Sequence[SessionVideo]) -> dict:
+    """Circles phases found, exact counts, wrong-and-high, IR changes credited to the circles (and of those to a
+    wrong count), and the IR change per leg: reported, error (MAE, worst) and the truth inside change ± its 95%."""
+    mean = lambda xs: float(np.mean(xs)) if len(xs) else math.nan
+    legs = [(t, m, pm) for v in videos for t, m, pm in zip(v.change_true, v.change_measured, v.change_pm)]
+    reported = [(t, m, pm) for t, m, pm in legs if m is not None]
+    err = np.abs(np.array([m - t for t, m, _ in reported], float))
+    inside = [pm is not None and abs(m - t) <= pm for t, m, pm in reported]
+    return {"videos": len(videos), "circles_found": sum(v.circles_found for v in videos),
+            "exact": sum(v.exact for v in videos), "wrong_and_high": sum(v.wrong_and_high for v in videos),
+            "high": sum(v.confidence == "high" for v in videos), "credited": sum(v.credited for v in videos),
+            "credited_wrong": sum(v.credited_wrong for v in videos), "legs": len(legs), "legs_reported": len(reported),
+            "change_mae": mean(err), "change_worst": float(err.max()) if len(err) else math.nan,
+            "change_inside": sum(inside)}
+
+
+def sessions_table(videos: Sequence[SessionVideo]) -> tuple[str, dict]:
+    """Markdown table of `sessions_metrics` per placement of the camera around the person on all fours, and
+    overall, and the metrics by placement."""
+    def cells(m: dict, _rows: list) -> list[str]:
+        n = m["videos"]
+        return [str(n), f"{m['circles_found']}/{n}", f"{m['exact']}/{n}", str(m["high"]), str(m["wrong_and_high"]),
+                f"{m['credited']} ({m['credited_wrong']})", f"{m['legs_reported']}/{m['legs']}",
+                f"{_f(m['change_mae'])} / {_f(m['change_worst'])}", f"{m['change_inside']}/{m['legs_reported']}"]
+
+    return _table(("circles placement", "sessions", "circles phase found", "circles exact", "high", "wrong & high",
+                   "IR change credited to the circles (of them wrong)", "leg changes reported",
+                   "change error ° (MAE / worst)", "truth inside change ±"),
+                  videos, lambda v: v.condition, lambda _name, rows: sessions_metrics(rows), cells)

@@ -17,6 +17,10 @@ from hipvision.synthetic.render.script import (CircleSet, Effort, Hold, Quadrupe
                                     circle_truth)
 
 SCENES = ("seated_ir", "hip_circles", "standing", "sitting_still", "rocking", "standing_rocking", "session")
+#: A session's heading on all fours relative to the camera, degrees (0 = head toward it, 180 = hips toward it), drawn
+#: either way round: side-on unless the ``circles_heading`` option gives another range (the camera stays where the
+#: seated test put it, in front of the chair, and the person turns on the floor as they like).
+SESSION_CIRCLES_HEADING_DEG = (75.0, 100.0)
 
 
 @dataclass
@@ -140,7 +144,8 @@ def _segments(scene: str, rng: np.random.Generator, cam: CameraDraw, options: di
         sets, holds, end2 = circle_sets(rng, per_direction=per, sit_back_probability=0.0)
         e2, end3 = seated_efforts(rng, n_efforts=int(options.get("efforts", 2)), ir_range_deg=(32, 48),
                                   er_probability=0.0, both_probability=0.0, alternate=True)
-        side = float(rng.choice([-1.0, 1.0])) * float(rng.uniform(75, 100))
+        lo, hi = options.get("circles_heading") or SESSION_CIRCLES_HEADING_DEG
+        side = float(rng.choice([-1.0, 1.0])) * float(rng.uniform(lo, hi))
         return [Seated(round(end1 + 0.6, 2), e1, float(rng.uniform(0, 6)), heading, drift_deg=0.5),
                 Standing(1.5, 1.0, heading),
                 Quadruped(round(end2, 2), sets, holds, (), side),
