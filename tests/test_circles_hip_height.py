@@ -60,6 +60,23 @@ def test_a_path_read_from_the_image_says_so_and_does_not_send_the_camera_up_agai
     assert not level.track.path_from_image and FROM_IMAGE_NOTE.format(40) not in level.info
 
 
+def test_a_person_far_away_is_not_read_from_the_image():
+    """The elevation index was set on people spanning about half the frame or more; a far person's legs are drawn
+    too steep (a session filmed 3.9 m behind the hips from 13° read as looking down: 2 + 3 counted for 3 + 3,
+    `high`). The same recording with the person shrunk about the frame's centre (the index is scale-free, so it
+    still reads "looks down") spans 0.34 of the frame: its path stays the pose model's, and the result is low."""
+    from hipvision.core.circles.analyze import frame_fill
+
+    near = _filmed(CIRCLES)
+    image = near.image.copy()
+    image[..., :2] = 0.5 + 0.4 * (image[..., :2] - 0.5)
+    far = replace(near, image=image)
+    path = body_path(far, CirclesSettings())
+    assert frame_fill(far, path.valid) < ElevationSettings().min_fill < frame_fill(near, body_path(near).valid)
+    assert body_path(near).from_image and not path.from_image
+    assert analyze_circles(far).confidence.level == "low"
+
+
 @pytest.mark.parametrize("axis", [0, 90])
 def test_rocking_from_a_steep_camera_behind_stays_no_circle(axis):
     rock = pelvis_script([Hold(1.5), Rock(5, 0.08, 3.0, axis_deg=axis), Hold(1.5)])

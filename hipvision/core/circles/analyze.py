@@ -123,13 +123,17 @@ def with_image_path(seq: PoseSequence, pelvis_m: np.ndarray, valid: np.ndarray, 
     """(T, 2) ``pelvis_m`` and (T,) camera azimuth, in the frames seen in line where the camera looks down steeply
     (`elevation.looks_down`) taken in the camera's frame: the mid-hip's image motion (`elevation.hip_image_motion_m`),
     in metres of the pose model's own across motion (`elevation.world_across_scale`; ``seg``: the tracked segments),
-    with the camera straight behind or in front (`elevation.in_camera_frame`); unchanged for any other camera. The
-    third item says whether the path was taken from the image."""
+    with the camera straight behind or in front (`elevation.in_camera_frame`); unchanged for any other camera, or
+    when the person spans less than ``settings.min_fill`` of the frame (`frame_fill` over the frames in line), where
+    the index misreads. The third item says whether the path was taken from the image."""
     px = seq.image_px()
     if not looks_down(px, seq.world, valid, camera_azimuth_deg, settings=settings):
         return pelvis_m, camera_azimuth_deg, False
-    motion = hip_image_motion_m(px, seq.world, valid, float(np.sin(np.radians(settings.assumed_deg))))
     line = in_line(camera_azimuth_deg, settings.max_off_line_deg)
+    fill = frame_fill(seq, valid & line)
+    if fill is not None and fill < settings.min_fill:
+        return pelvis_m, camera_azimuth_deg, False
+    motion = hip_image_motion_m(px, seq.world, valid, float(np.sin(np.radians(settings.assumed_deg))))
     motion = motion * world_across_scale(seq.timestamps_s, motion, pelvis_m, valid & line, seg, settings)
     pelvis_m, camera_azimuth_deg = in_camera_frame(pelvis_m, camera_azimuth_deg, motion, line)
     return pelvis_m, camera_azimuth_deg, True

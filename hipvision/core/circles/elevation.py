@@ -17,7 +17,9 @@ taken from the knees' and ankles' widths across the view. Side-on the shank runs
 only views within ``max_off_line_deg`` of in line are read. On ideal projections it gives the line of sight's
 elevation at the knees within 6° (`benchmarks/circles_elevation.py`); on MediaPipe's landmarks of rendered videos it
 reads high (0.53-0.79 from table height, 0.93-1 from a shelf, as sines), so ``looks_down_sin`` is set between them for
-this pose model, not as an angle, and the motion is scaled by an assumed elevation (``assumed_deg``).
+this pose model, not as an angle, and the motion is scaled by an assumed elevation (``assumed_deg``). It reads higher
+still for a person far away (the knees a few dozen pixels apart): it is read only where the person spans at least
+``min_fill`` of the frame, as on the renders it was set on.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ class ElevationSettings:
     looks_down_sin: float = 0.87  # median `floor_foreshortening` from which the camera looks down steeply (rendered,
     # MediaPipe full: 0.53-0.79 from table height incl. the behind sample, 0.93-1.0 from a shelf)
     min_frames: int = 30  # on-all-fours frames in line needed to judge
+    min_fill: float = 0.42  # the person spans at least this share of the frame (`analyze.frame_fill`): the index was
+    # set on people spanning 0.48-0.66 of it; a far one's legs are drawn too steep (a session's camera 3.9 m behind
+    # the hips at 13° read 0.89 at 0.27 of the frame: the path taken from the image, 2 + 3 counted for 3 + 3, `high`)
     scale_window_s: float = 6.0  # the across motions compared by `world_across_scale` are taken about their mean
     # over this window (the circles, not where the person knelt)
     max_scale: float = 2.0  # `world_across_scale` outside [1/max_scale, max_scale]: the hip width's scale is kept
