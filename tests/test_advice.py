@@ -116,6 +116,16 @@ def test_low_confidence_asks_to_record_again_and_does_not_send_to_the_re_test():
     assert steps == ("The circle counts are unsure: make the changes listed under confidence, then record the set again.",)
 
 
+def test_an_unfinished_set_counted_with_low_confidence_is_not_told_how_many_more_as_a_fact():
+    """A session filmed far behind the hips counted 2 + 2 (low) for 3 + 3 and said "Finish the set of circles: 3 more
+    clockwise and 3 more counter-clockwise": a number to act on, from counts it called unsure."""
+    steps = _circles(total=4, confidence="low", missing={"clockwise": 3, "counterclockwise": 3}, verdicts=[])
+    assert steps == ("The circle counts are unsure: make the changes listed under confidence, then record the set again.",
+                     "If the counts are right, the set still needs 3 more clockwise and 3 more counter-clockwise: "
+                     "check them on the video.")
+    assert not any(s.startswith("Finish the set") for s in steps)
+
+
 def test_an_unfinished_set_says_what_is_left_and_the_most_frequent_cue():
     verdicts = ["good circle"] * 5 + ["keep the shoulders still"] * 2 + ["make the circle bigger"]
     steps = _circles(total=8, missing={"clockwise": 0, "counterclockwise": 2}, verdicts=verdicts)

@@ -34,7 +34,8 @@ def next_steps(*, total: int, confidence: str, missing: Mapping[str, int], verdi
             the video again, not to record again.
 
     No circles → how to do them (after the confidence's changes when low); low confidence → record again after
-    the changes the confidence lists; an unfinished set → what is left; the most frequent cue (not `NOT_JUDGED`)
+    the changes the confidence lists; an unfinished set → what is left (with low confidence: if the counts are
+    right, which the person should check); the most frequent cue (not `NOT_JUDGED`)
     → the focus of the next set; a finished set counted with confidence → re-test the seated rotation.
     """
     if total == 0:
@@ -53,8 +54,10 @@ def next_steps(*, total: int, confidence: str, missing: Mapping[str, int], verdi
         steps.append("The circle counts are unsure: make the changes listed under confidence, then record the set "
                      "again.")
     todo = [f"{n} more {_NAMES.get(k, k)}" for k, n in missing.items() if n > 0]
-    if todo:
+    if todo and confidence == "high":
         steps.append(f"Finish the set of circles: {' and '.join(todo)}.")
+    elif todo:  # what is left follows from counts that may be wrong: said as such, not as an instruction
+        steps.append(f"If the counts are right, the set still needs {' and '.join(todo)}: check them on the video.")
     cues = Counter(v for v in verdicts if v not in (GOOD, NOT_JUDGED))
     if cues:
         cue, n = cues.most_common(1)[0]
