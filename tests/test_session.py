@@ -331,3 +331,32 @@ def test_seated_phases_merged_with_standing_from_above_are_split_at_the_seated_t
     assert res.change_deg["right"] == pytest.approx(6.0, abs=1.5)
     assert sum("analysed as seated" in line for line in res.info) == 2
     assert not any("needs two" in w for w in res.warnings)
+
+
+def test_a_seated_test_the_classifier_lost_for_a_while_is_analysed_whole(monkeypatch):
+    """A rendered session filmed from in front of the chair: a left leg turned 34° out read "other" for 2.9 s, which
+    split the first seated test in two (0-1.7 s too short, 4.6-11 s without the left leg's effort) and no change was
+    reported. When the seated test measures the legs in the "other" run, the run and the seated phases around it are
+    one seated phase; a stand between two tests (`test_statuses`) stays "other"."""
+    import hipvision.core.session as session_module
+    from hipvision.core.posture import OTHER, QUADRUPED, SEATED, PosturePhase
+
+    parts = [seated_for(8, 25, 20), circling(16, heading_deg=90), seated_for(8, 33, 26)]
+    seq = sk.timeline(parts, fps=FPS, transition_s=2.0)
+    seq = see(seq, "front", seed=5)
+    found = session_module.segment_postures(seq, min_run_s=1.0)
+    assert [p.kind for p in found] == [SEATED, OTHER, QUADRUPED, OTHER, SEATED]
+    first = found[0]
+    cut_a, cut_b = first.start_index + int(2 * FPS), first.start_index + int(5 * FPS)
+    t = seq.timestamps_s
+    lost = [PosturePhase(SEATED, first.start_index, cut_a, first.start_s, float(t[cut_a]), 1.0),
+            PosturePhase(OTHER, cut_a, cut_b, float(t[cut_a]), float(t[cut_b]), 1.0),
+            PosturePhase(SEATED, cut_b, first.stop_index, float(t[cut_b]), first.end_s, 1.0), *found[1:]]
+    monkeypatch.setattr(session_module, "segment_postures", lambda *a, **k: list(lost))
+    res = analyze_session(seq, analyzers=STUBS)
+    assert main_phases(res) == [("seated", "analysed"), ("quadruped", "analysed"), ("seated", "analysed")]
+    assert res.phases[0].start_s == first.start_s and res.phases[0].end_s == first.end_s
+    assert res.change_deg["left"] == pytest.approx(8.0, abs=1.0)
+    # a seated test that measures nothing in the run (the person stood): the pieces stay apart
+    apart = session_module.bridged(seq, lost, analyze=lambda piece: StubResult(valid_fraction=0.0))
+    assert [p.kind for p in apart] == [p.kind for p in lost]

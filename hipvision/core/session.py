@@ -259,6 +259,32 @@ def _piece(seq: PoseSequence, kind: str, start: int, stop: int, *, end_s: float 
                         float(seq.detected[start:stop].mean()))
 
 
+def bridged(seq: PoseSequence, found: list[PosturePhase], *, min_seen_fraction: float = 0.6,
+            analyze: Analyzer = analyze_rotation) -> list[PosturePhase]:
+    """``found`` (phases in time order) with every "other" run between two seated phases in which the seated test
+    (``analyze``) measured the legs in at least ``min_seen_fraction`` of the frames merged with them into one seated
+    phase (its ``seen_fraction`` the frame-weighted mean of the three).
+
+    The posture classifier can lose a seated person for a few seconds (a rendered session filmed from in front of the
+    chair: a left leg turned 34° out read "other" for 2.9 s, which split the test so that neither piece held both legs'
+    efforts and no change was reported); `seated_after_all` would make such a run a seated phase of its own, still
+    a piece of the test. The seated test is the witness, as there: a person who stood up between two tests is not
+    measured while standing, and the tests stay two."""
+    out: list[PosturePhase] = []
+    for p in found:
+        if len(out) >= 2 and p.kind == SEATED and out[-1].kind == OTHER and out[-2].kind == SEATED:
+            gap = out[-1]
+            if _seated_share(analyze(seq.slice(gap.start_index, gap.stop_index))) >= min_seen_fraction:
+                before = out[-2]
+                del out[-2:]
+                parts = (before, gap, p)
+                frames = [q.stop_index - q.start_index for q in parts]
+                seen = sum(q.seen_fraction * n for q, n in zip(parts, frames)) / max(1, sum(frames))
+                p = PosturePhase(SEATED, before.start_index, p.stop_index, before.start_s, p.end_s, float(seen))
+        out.append(p)
+    return out
+
+
 def _found_kind(found: list[PosturePhase], piece: PosturePhase) -> str:
     """The kind the posture classifier gave the frames of ``piece`` (a phase of ``found`` or a part of one)."""
     return next(p.kind for p in found if p.start_index <= piece.start_index < p.stop_index)
@@ -302,6 +328,8 @@ def analyze_session(
     info: list[str] = []
     phases: list[SessionPhase] = []
     found = segment_postures(seq, min_run_s=min_run_s)
+    if SEATED in run:  # a seated test the classifier lost for a while is one test (`bridged`)
+        found = bridged(seq, found, min_seen_fraction=min_seen_fraction, analyze=run[SEATED])
     trim = int(round(edge_trim_s * seq.fps))
     pieces: list[tuple[PosturePhase, PhaseResult | None, slice]] = []
     for k, p in enumerate(found):
