@@ -181,6 +181,7 @@ def test_session_command_writes_json_csv_report_and_history(tmp_path, monkeypatc
 
     monkeypatch.setattr(session_mod, "analyze_rotation", image_shank_rotation)
     monkeypatch.setattr(session_mod, "analyze_circles", circles_stub)
+    monkeypatch.setattr(session_mod, "in_session", lambda result: result)   # a stub result has no advice to reword
     monkeypatch.setenv("HIPVISION_HOME", str(tmp_path / "home"))
     joints = sk.timeline([seated_for(6, 25, 20), circling(10, heading_deg=90), seated_for(6, 31, 24)], fps=FPS)
     npz = save_sequence(see(joints), tmp_path / "poses.npz")
@@ -222,6 +223,7 @@ def test_session_reps_reach_the_circles_analysis(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setattr(session_mod, "analyze_rotation", image_shank_rotation)
     monkeypatch.setattr(session_mod, "analyze_circles", circles_spy)
+    monkeypatch.setattr(session_mod, "in_session", lambda result: result)
     joints = sk.timeline([seated_for(6, 25, 20), circling(10, heading_deg=90), seated_for(6, 31, 24)], fps=FPS)
     npz = save_sequence(see(joints), tmp_path / "poses.npz")
     assert cli(["session", str(npz), "--reps", "3"]) == 0, capsys.readouterr().err

@@ -265,3 +265,20 @@ def test_seated_phases_seen_from_above_show_the_seated_view():
     assert before[-1] is not None and np.isfinite(before[-1][0])
     saved = live.result()
     assert [p["kind"] for p in saved["phases"] if p["status"] == "analysed"] == [SEATED, QUADRUPED, SEATED]
+
+
+def test_the_live_circles_phase_words_its_advice_as_the_session_does():
+    """The live session's circles view shows the analyses of `in_session` (the person turns, the camera stays for the
+    re-test), as the saved session result does: a routine with the hips toward the camera, replayed up to the end of
+    the circles, shows no reason that asks to move the camera."""
+    from hipvision.core.circles.in_session import in_session
+
+    joints = sk.timeline([seated_effort(6, 25, 20), circling(16, heading_deg=180)], fps=FPS)
+    seq = see(joints, "front", seed=2)
+    live, _, _ = replay(seq)
+    assert live._circles is not None and live._circles.recount.wording is in_session
+    latest = live._circles.recount.latest
+    assert latest is not None
+    said = [*latest.warnings, *latest.confidence.changes]
+    assert any("turn so that the camera sees you" in w for w in said)
+    assert not any("film from higher up behind you" in w for w in said)

@@ -32,6 +32,7 @@ from hipvision.core.advice import Change, session_next_steps
 from hipvision.core.circles import CirclesSettings, analyze_circles
 from hipvision.core.circles.advice import SET_DONE
 from hipvision.core.circles.confidence import Confidence, Reason
+from hipvision.core.circles.in_session import in_session
 from hipvision.core.filtering import debounce, finite_runs
 from hipvision.core.posture import OTHER, QUADRUPED, SEATED, PosturePhase, segment_postures
 from hipvision.core.rotation import RotationSettings, analyze_rotation
@@ -52,8 +53,10 @@ Analyzer = Callable[[PoseSequence], PhaseResult]
 
 def default_analyzers(rotation: RotationSettings = RotationSettings(),
                       circles: CirclesSettings = CirclesSettings()) -> dict[str, Analyzer]:
-    """Posture → the analysis run on phases of that posture, with these settings."""
-    return {SEATED: lambda seq: analyze_rotation(seq, rotation), QUADRUPED: lambda seq: analyze_circles(seq, circles)}
+    """Posture → the analysis run on phases of that posture, with these settings (the circles' advice as a session
+    gives it: `in_session`, the camera stays for the re-test)."""
+    return {SEATED: lambda seq: analyze_rotation(seq, rotation),
+            QUADRUPED: lambda seq: in_session(analyze_circles(seq, circles))}
 
 
 @dataclass(frozen=True)

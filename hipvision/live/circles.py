@@ -81,15 +81,16 @@ class CirclesLive:
                  trail_s: float = 8.0, keys_help: bool = True, frame_size: tuple[int, int] = (640, 480),
                  fps: float = 30.0, frames: SequenceBuilder | None = None, recount_every_s: float = 0.5,
                  recount_pool: Callable[[], Executor] | None = None, mirror: bool = False,
-                 command_input: str = RECORDING):
+                 command_input: str = RECORDING, wording: Callable[[CirclesResult], CirclesResult] | None = None):
         """``frame_size`` (pixels) and ``fps``: the source's, for the kept frames (the count uses neither);
         ``frames``: a builder the caller fills with every frame itself (a session); the analyses then use its
         frames from now on. ``recount_every_s``: frame time between live re-analyses; ``recount_pool``: makes
         the executor they run on (default: a worker thread; see `BackgroundRecount`). ``mirror``: the HUD is drawn
         on a mirrored picture (selfie view), so the body parts it keeps clear of are mirrored too. ``command_input``: how
         the commands a wrong-posture result names take their input (the command line's live one, e.g. "--camera 0";
-        `posture_check.PostureMismatch`)."""
+        `posture_check.PostureMismatch`); ``wording``: applied to each analysis shown (`BackgroundRecount`)."""
         self.settings = settings
+        self.wording = wording
         self.command_input = command_input
         self.keys_help = keys_help
         self.mirror = mirror
@@ -113,7 +114,7 @@ class CirclesLive:
         self._final: tuple[tuple[int, int], CirclesResult] | None = None
         self.recount = BackgroundRecount(settings=self.settings, every_s=self.recount_every_s,
                                          pool=None if self.recount_pool is None else self.recount_pool(),
-                                         command_input=self.command_input)
+                                         command_input=self.command_input, wording=self.wording)
         self.shown: list[dict] = []
 
     def _sequence(self) -> "PoseSequence":

@@ -35,16 +35,19 @@ class BackgroundRecount:
     def __init__(self, *, settings: CirclesSettings = CirclesSettings(), every_s: float = 0.5,
                  unsure_every_s: float = 0.1, window: RecountWindow | None = None,
                  steady: SteadyCounts | None = None, pool: Executor | None = None,
-                 command_input: str = RECORDING) -> None:
+                 command_input: str = RECORDING,
+                 wording: Callable[[CirclesResult], CirclesResult] | None = None) -> None:
         """``every_s``: frame time between analyses, seconds (``unsure_every_s`` after one that did not show a
         circle ended in its last `UNSURE_RECENT_S` because it hung on one gate crossing,
         `CirclesResult.unsure_reps`: the next frames usually settle it); ``steady``: when the analyses' counts
         change what is shown (default `SteadyCounts()`: up at once, down only after 2 s of analyses below);
         ``pool``: runs them (default: one worker thread; `FrameTimePool` replays on frame time);
         ``command_input``: how the commands a wrong-posture result names take their input (a live run's own, e.g.
-        "--camera 0"; `posture_check.PostureMismatch`)."""
+        "--camera 0"; `posture_check.PostureMismatch`); ``wording``: applied to each analysis (a session's
+        `in_session`: the advice moves the person, not the camera)."""
         self.settings, self.every_s, self.unsure_every_s = settings, every_s, unsure_every_s
         self.command_input = command_input
+        self.wording = wording
         self.window = window if window is not None else RecountWindow()
         self.steady = steady if steady is not None else SteadyCounts()
         self.counts: dict[str, int] = dict.fromkeys(DIRECTIONS, 0)
@@ -120,6 +123,8 @@ class BackgroundRecount:
         """``open_end``: the recording goes on after ``seq`` (the set under way is not judged by its end)."""
         t0 = time.perf_counter()
         result = analyze_circles(seq, settings=self.settings, open_end=open_end, command_input=self.command_input)
+        if self.wording is not None:
+            result = self.wording(result)
         self.costs.append((len(seq), 1000 * (time.perf_counter() - t0)))
         return result, float(seq.timestamps_s[-1]) if len(seq) else -math.inf
 

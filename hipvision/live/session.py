@@ -31,6 +31,7 @@ import numpy as np
 from hipvision import draw
 from hipvision.core.advice import Change
 from hipvision.core.circles import CirclesSettings
+from hipvision.core.circles.in_session import in_session
 from hipvision.core.circles.recount import DIRECTIONS
 from hipvision.core.posture import OTHER, QUADRUPED, SEATED, latest_posture
 from hipvision.core.rotation import RotationTracker
@@ -210,7 +211,7 @@ class SessionLive:
                 self._circles.recount.close()
             self._circles = CirclesLive(settings=self.circles_settings, source=self.source, model=self.model,
                                         keys_help=False, frames=self.frames, recount_pool=self.recount_pool,
-                                        mirror=self.mirror)
+                                        mirror=self.mirror, wording=in_session)
         self._probe = None
         if not by_test:
             self._probe_ok = deque()

@@ -309,9 +309,7 @@ def assess(track: CircleTrack, reps: list, partials: list, *, rejected: list[Rep
         every = [_not_nearer(r) for r in every]
         sets = [replace(s, confidence=Confidence.of([_not_nearer(r) for r in s.confidence.said])) for s in sets]
     if every and frame_fill is not None and frame_fill < settings.small_fill:
-        closer = Reason(f"the person spans only {100 * frame_fill:.0f}% of the frame",
-                        "bring the camera closer, so that the body fills most of it (from afar the hips' motion "
-                        "toward the camera is barely seen)", ": ")
+        closer = Reason(f"the person spans only {100 * frame_fill:.0f}% of the frame", CLOSER, ": ")
         every.append(closer)
         sets = [replace(s, confidence=Confidence.of([*s.confidence.said, closer])) if s.confidence.level == LOW
                 else s for s in sets]
@@ -796,6 +794,9 @@ def diagonal_behind(view: str, azimuth_deg: float) -> bool:
     return view == "oblique" and math.isfinite(azimuth_deg) and abs(azimuth_deg) > 90
 
 
+#: What to change when the person spans under ``ConfidenceSettings.small_fill`` of the frame (`assess`).
+CLOSER = ("bring the camera closer, so that the body fills most of it (from afar the hips' motion toward the camera is "
+          "barely seen)")
 #: What to change about a camera already about 45° in front (`_move_camera`): the place the rendered sets counted
 #: best from a little above the hips, with the person filling the frame (`NOT_NEARER` when it already does).
 HIGHER_NEARER = "film from a little higher and nearer, with the hips well in view"

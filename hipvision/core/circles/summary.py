@@ -115,9 +115,11 @@ NOT_JUDGED_FROM_LOW = StartPosition(None, math.nan, math.nan, "not judged: from 
 #: misreads; on 25 rendered seeds of neutral starts (hips over the knees, shoulders 2 cm ahead of the hands) it read
 #: the hips 14-26 cm ahead and the shoulders 7-23 cm (medians, straight behind from table height and a shelf, 45°
 #: behind): 72 of 75 were told to move.
+#: Where to film from to have the start position judged (`NOT_JUDGED_IN_DEPTH`).
+IN_DEPTH_PLACE = "film from the side or about 45° in front to check it"
 NOT_JUDGED_IN_DEPTH = StartPosition(None, math.nan, math.nan, "not judged from this camera: from here the distances "
                                     "toward the head are motion toward the camera, which the pose model misreads; "
-                                    "film from the side or about 45° in front to check it")
+                                    f"{IN_DEPTH_PLACE}")
 
 
 def start_judged(track: CircleTrack, before: np.ndarray, settings: CirclesSettings, *,
