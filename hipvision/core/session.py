@@ -264,27 +264,39 @@ def _piece(seq: PoseSequence, kind: str, start: int, stop: int, *, end_s: float 
 
 def bridged(seq: PoseSequence, found: list[PosturePhase], *, min_seen_fraction: float = 0.6,
             analyze: Analyzer = analyze_rotation) -> list[PosturePhase]:
-    """``found`` (phases in time order) with every "other" run between two seated phases in which the seated test
-    (``analyze``) measured the legs in at least ``min_seen_fraction`` of the frames merged with them into one seated
-    phase (its ``seen_fraction`` the frame-weighted mean of the three).
+    """``found`` (phases in time order) with every "other" run next to a seated phase in which the seated test
+    (``analyze``) measured the legs in at least ``min_seen_fraction`` of the frames taken as seated, and each run of
+    consecutive seated phases merged into one (its ``seen_fraction`` the frame-weighted mean).
 
-    The posture classifier can lose a seated person for a few seconds (a rendered session filmed from in front of the
-    chair: a left leg turned 34° out read "other" for 2.9 s, which split the test so that neither piece held both legs'
-    efforts and no change was reported); `seated_after_all` would make such a run a seated phase of its own, still
-    a piece of the test. The seated test is the witness, as there: a person who stood up between two tests is not
-    measured while standing, and the tests stay two."""
+    The posture classifier can lose a seated person while a leg is turned out (rendered sessions filmed from in front
+    of the chair: a left leg turned 34° out read "other" for 2.9 s; on another body each leg's effort read "other",
+    0-5.7 s and 7.3-10.7 s): the test came apart into pieces none of which held both legs' efforts, and no change was
+    reported. `seated_after_all` would make such a run a seated phase of its own, still one piece of the test. The
+    seated test is the witness, as there: it rejects standing and kneeling frames, so the moves between the tests and
+    a stand between two tests stay "other", and the tests stay two."""
+    def seated(k: int) -> bool:
+        p = found[k]
+        if p.kind == SEATED:
+            return True
+        near = any(0 <= j < len(found) and found[j].kind == SEATED for j in (k - 1, k + 1))
+        return (p.kind == OTHER and near
+                and _seated_share(analyze(seq.slice(p.start_index, p.stop_index))) >= min_seen_fraction)
+
     out: list[PosturePhase] = []
-    for p in found:
-        if len(out) >= 2 and p.kind == SEATED and out[-1].kind == OTHER and out[-2].kind == SEATED:
-            gap = out[-1]
-            if _seated_share(analyze(seq.slice(gap.start_index, gap.stop_index))) >= min_seen_fraction:
-                before = out[-2]
-                del out[-2:]
-                parts = (before, gap, p)
-                frames = [q.stop_index - q.start_index for q in parts]
-                seen = sum(q.seen_fraction * n for q, n in zip(parts, frames)) / max(1, sum(frames))
-                p = PosturePhase(SEATED, before.start_index, p.stop_index, before.start_s, p.end_s, float(seen))
-        out.append(p)
+    run: list[PosturePhase] = []
+    for k, p in enumerate([*found, None]):
+        if p is not None and seated(k):
+            run.append(p)
+            continue
+        if run:
+            frames = [q.stop_index - q.start_index for q in run]
+            seen = sum(q.seen_fraction * n for q, n in zip(run, frames)) / max(1, sum(frames))
+            out.append(run[0] if len(run) == 1 and run[0].kind == SEATED else
+                       PosturePhase(SEATED, run[0].start_index, run[-1].stop_index, run[0].start_s, run[-1].end_s,
+                                    float(seen)))
+            run = []
+        if p is not None:
+            out.append(p)
     return out
 
 
