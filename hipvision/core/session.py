@@ -274,18 +274,21 @@ def bridged(seq: PoseSequence, found: list[PosturePhase], *, min_seen_fraction: 
     reported. `seated_after_all` would make such a run a seated phase of its own, still one piece of the test. The
     seated test is the witness, as there: it rejects standing and kneeling frames, so the moves between the tests and
     a stand between two tests stay "other", and the tests stay two."""
-    def seated(k: int) -> bool:
-        p = found[k]
-        if p.kind == SEATED:
-            return True
-        near = any(0 <= j < len(found) and found[j].kind == SEATED for j in (k - 1, k + 1))
-        return (p.kind == OTHER and near
-                and _seated_share(analyze(seq.slice(p.start_index, p.stop_index))) >= min_seen_fraction)
-
+    seated = [p.kind == SEATED for p in found]
+    asked: set[int] = set()
+    grew = True
+    while grew:  # runs next to a seated phase, or to a run taken as seated, each asked once
+        grew = False
+        for k, p in enumerate(found):
+            if p.kind != OTHER or k in asked or not any(0 <= j < len(found) and seated[j] for j in (k - 1, k + 1)):
+                continue
+            asked.add(k)
+            if _seated_share(analyze(seq.slice(p.start_index, p.stop_index))) >= min_seen_fraction:
+                seated[k] = grew = True
     out: list[PosturePhase] = []
     run: list[PosturePhase] = []
     for k, p in enumerate([*found, None]):
-        if p is not None and seated(k):
+        if p is not None and seated[k]:
             run.append(p)
             continue
         if run:
