@@ -44,13 +44,13 @@ def rotation_view(w: int, h: int, message: str | None = None) -> tuple[np.ndarra
 
 
 def circles_view(w: int, h: int, path_cm: np.ndarray | None = None, title: str | None = None,
-                 hands_px: np.ndarray | None = None, **kwargs):
+                 hands_px: np.ndarray | None = None, cues: list[str] = LONG_CUES, **kwargs):
     image = np.zeros((h, w, 3), np.uint8)
     t = np.linspace(0, 4 * np.pi, 200)
     path = np.stack([10 * np.cos(t), 10 * np.sin(t)], 1) if path_cm is None else path_cm
     boxes = circles_hud(image, counts={"clockwise": 5, "counterclockwise": 3}, target=5, progress=0.6,
                         direction="clockwise", path_cm=path, rep_ids=np.ones(len(path), int), centre_cm=np.zeros(2),
-                        torso_cm=50.0, radius_pct=21.0, cues=LONG_CUES, paused=True, keys_help=True, title=title,
+                        torso_cm=50.0, radius_pct=21.0, cues=cues, paused=True, keys_help=True, title=title,
                         keep_clear_px=hands_px, **kwargs)
     return image, boxes
 
@@ -120,6 +120,13 @@ def views(w: int, h: int):
     yield "rotation set-up", rotation_view(w, h, message="Right leg not seen: keep it in view, foot included")
     yield "circles", circles_view(w, h)
     yield "session circles", circles_view(w, h, title="step 2: hip circles, 5 each way")
+    # a far session's low result under the step title (640×480: the panel grew up over the counts, 2026-12-07)
+    far = ["last circle (counter-clockwise): make the circle bigger", "LOW CONFIDENCE: counts may be wrong",
+           "On hands and knees, turn so that the camera sees you from about 45° between the head and the side",
+           "clockwise: the pose model saw the motion toward and away from the camera about 12 times smaller than…"]
+    hips = np.array([[0.5 * w, 0.6 * h], [0.47 * w, 0.8 * h], [0.53 * w, 0.8 * h]])
+    yield "session circles, low from afar", circles_view(w, h, title="step 2: hip circles, 5 each way", cues=far,
+                                                         hands_px=hips, short_cues=far[:3])
 
 
 @pytest.mark.parametrize("w, h", SIZES)

@@ -251,10 +251,14 @@ def _cue_boxes(shape: tuple[int, ...], place: str, lines: tuple, keys: tuple, ti
                width: float | None, top_px: int, right_px: int,
                column: "tuple[int, int, int] | None") -> "tuple[tuple[int, int, int, int], ...] | None":
     """The boxes the cues would take at ``place`` on an image of ``shape`` (they depend on nothing else), or None
-    where they do not fit (the right column running into the live status box). Cached: the cues change seldom."""
+    where they do not fit (the right column running into the live status box; a panel at the bottom-left grown up
+    past ``top_px`` into the counts: a live session's step title over a low result's lines covered half of them).
+    Cached: the cues change seldom."""
     boxes = tuple(b for b in _draw_cues(np.zeros(shape, np.uint8), place, lines, keys, title, width=width,
                                         top_px=top_px, right_px=right_px, column=column) if b[2] and b[3])
     if place == "right column" and max(y + h for _, y, _, h in boxes) > shape[0] - draw.status_box_height(shape):
+        return None
+    if place.startswith("bottom-left") and boxes and min(y for _, y, _, _ in boxes) < top_px:
         return None
     return boxes
 
@@ -278,7 +282,14 @@ def place_cues(image: np.ndarray, lines: list, keys: tuple, *, title: str | None
     W, m = image.shape[1], draw.margin_px(image)
     lines, keys = tuple(lines), tuple(keys)
     args = dict(top_px=int(top_px), right_px=int(right_px), column=column)
-    choice = ("bottom-left", None, lines)
+    texts = [lines] + ([tuple(short_lines)] if short_lines is not None and len(short_lines) < len(lines) else [])
+    # where nothing fits, the fewest lines at the bottom-left (they may still reach into the counts)
+    choice = ("bottom-left", None, texts[-1])
+    if not len(points) and (lines or title):  # nothing to keep clear of: the first text that fits bottom-left
+        for text in texts:
+            if _cue_boxes(image.shape, "bottom-left", text, keys, title, None, **args) is not None:
+                choice = ("bottom-left", None, text)
+                break
     if len(points) and (lines or title):
         # ending left of the leftmost point that leaves it `MIN_CUE_WIDTH` (in steps of `NARROW_STEP_PX`: cached)
         ends = points[:, 0] - 2 * m
@@ -289,7 +300,6 @@ def place_cues(image: np.ndarray, lines: list, keys: tuple, *, title: str | None
         places.append(("top-left", None))
         if column is not None:
             places.append(("right column", None))
-        texts = [lines] + ([tuple(short_lines)] if short_lines is not None and len(short_lines) < len(lines) else [])
         least = math.inf
         for text in texts:
             for place, width in places:
