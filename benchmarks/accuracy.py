@@ -78,7 +78,8 @@ HELDOUT_SEED = 9101   # odd: the yaw and roll signs of every condition flip rela
 THIGH_SLOPE_DEG = (-2.0, 12.0)
 #: Whole sessions (``--part sessions``): where the camera, left in front of the chair, ends up relative to the person
 #: on all fours → the person's heading range on all fours (degrees; 0 = head toward the camera, 180 = hips toward
-#: it; drawn either way round), as the quadruped conditions of the same names.
+#: it; drawn either way round): the quadruped conditions' ranges of the same names, except straight behind from 165°
+#: (168° there).
 SESSION_PLACEMENTS: dict[str, tuple[float, float]] = {
     "side": (80.0, 100.0), "oblique_front": (35.0, 55.0), "oblique_back": (125.0, 145.0),
     "behind": (165.0, 180.0), "front": (0.0, 15.0),

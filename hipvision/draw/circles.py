@@ -285,12 +285,7 @@ def place_cues(image: np.ndarray, lines: list, keys: tuple, *, title: str | None
     texts = [lines] + ([tuple(short_lines)] if short_lines is not None and len(short_lines) < len(lines) else [])
     # where nothing fits, the fewest lines at the bottom-left (they may still reach into the counts)
     choice = ("bottom-left", None, texts[-1])
-    if not len(points) and (lines or title):  # nothing to keep clear of: the first text that fits bottom-left
-        for text in texts:
-            if _cue_boxes(image.shape, "bottom-left", text, keys, title, None, **args) is not None:
-                choice = ("bottom-left", None, text)
-                break
-    if len(points) and (lines or title):
+    if lines or title:  # with nothing to keep clear of, the first place that fits covers nothing
         # ending left of the leftmost point that leaves it `MIN_CUE_WIDTH` (in steps of `NARROW_STEP_PX`: cached)
         ends = points[:, 0] - 2 * m
         ends = ends[ends >= MIN_CUE_WIDTH * W]

@@ -180,8 +180,27 @@ def seated_table(legs: Sequence[SeatedLeg], efforts: dict[str, Sequence[int]] | 
 # --------------------------------------------------------------------------- hip circles
 
 
+class CountedVideo:
+    """Counts verdicts of a rendered video's record with ``truth`` and ``measured`` (clockwise, counterclockwise),
+    ``order_ok`` and ``confidence`` fields (`CircleVideo`, `SessionVideo`)."""
+
+    @property
+    def counts_ok(self) -> bool:
+        return tuple(self.measured) == tuple(self.truth)
+
+    @property
+    def exact(self) -> bool:
+        """Counts per direction right and every counted rep turning the true way in the true order."""
+        return self.counts_ok and self.order_ok
+
+    @property
+    def wrong_and_high(self) -> bool:
+        """Counts wrong yet the result claims "high" confidence (must never happen)."""
+        return not self.counts_ok and self.confidence == "high"
+
+
 @dataclass(frozen=True)
-class CircleVideo:
+class CircleVideo(CountedVideo):
     """One circles (or, with ``negative``, rocking) video: counts (clockwise, counterclockwise) true and
     measured, whether the measured reps turn the true way in the true order, the result's confidence,
     per matched rep its direction agreement, start/end errors (measured − true, seconds) and
@@ -202,20 +221,6 @@ class CircleVideo:
     radii_cm: tuple[tuple[float, float], ...] = ()
     radii_estimated: tuple[bool, ...] = ()
     start_ok: bool | None = None
-
-    @property
-    def counts_ok(self) -> bool:
-        return tuple(self.measured) == tuple(self.truth)
-
-    @property
-    def exact(self) -> bool:
-        """Counts per direction right and every counted rep turning the true way in the true order."""
-        return self.counts_ok and self.order_ok
-
-    @property
-    def wrong_and_high(self) -> bool:
-        """Counts wrong yet the result claims "high" confidence (must never happen)."""
-        return not self.counts_ok and self.confidence == "high"
 
 
 def circles_metrics(videos: Sequence[CircleVideo]) -> dict:
@@ -268,7 +273,7 @@ def circles_table(videos: Sequence[CircleVideo]) -> tuple[str, dict]:
 
 
 @dataclass(frozen=True)
-class SessionVideo:
+class SessionVideo(CountedVideo):
     """One rendered session (seated test → circles → seated test, one camera in front of the chair), reported under
     the placement of the camera relative to the person on all fours.
 
@@ -289,14 +294,6 @@ class SessionVideo:
     change_true: tuple[float, ...] = ()
     change_measured: tuple[float | None, ...] = ()
     change_pm: tuple[float | None, ...] = ()
-
-    @property
-    def exact(self) -> bool:
-        return tuple(self.measured) == tuple(self.truth) and self.order_ok
-
-    @property
-    def wrong_and_high(self) -> bool:
-        return tuple(self.measured) != tuple(self.truth) and self.confidence == "high"
 
     @property
     def credited_wrong(self) -> bool:
