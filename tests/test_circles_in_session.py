@@ -3,14 +3,16 @@ seated re-test needs the camera where the first test had it."""
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 import pytest
 
 from fixtures import skeletons as sk
 from hipvision.core.circles import analyze_circles
 from hipvision.core.circles.confidence import (CLOSER, FRONT_DIAGONAL, SHELF_BEHIND, Confidence, Reason)
-from hipvision.core.circles.in_session import TURN_TO_DIAGONAL, in_session, session_words
+from hipvision.core.circles.in_session import IN_SESSION, TURN_TO_DIAGONAL, in_session, session_words
 from hipvision.core.circles.summary import BEHIND_PLACE
 from hipvision.core.session import analyze_session
 from test_posture import FPS, circling, see
@@ -24,6 +26,36 @@ MOVES_THE_CAMERA = re.compile(r"(move|raise|bring) the camera|film from|camera (
 def test_each_camera_change_becomes_the_persons(camera_change):
     said = session_words(f"camera in line with the body: depth only; {camera_change}")
     assert not MOVES_THE_CAMERA.search(said) and said.startswith("camera in line with the body: depth only; on hands")
+
+
+def _camera_moves_in_source(folder: Path) -> list[tuple[str, int, str]]:
+    """(file, line, text) of every string in the modules under ``folder`` (docstrings left out) that asks to move the
+    camera (`MOVES_THE_CAMERA`)."""
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        found += [(path.name, node.lineno, node.value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                  and MOVES_THE_CAMERA.search(node.value)]
+    return found
+
+
+def test_every_camera_change_the_circles_can_say_has_the_persons_words_in_a_session():
+    """A text in the circles analysis that asks to move the camera must be said as the person's inside a session: a new
+    one without its `IN_SESSION` words would ask a person in the middle of a session to move the camera (the circles
+    near the counter's smallest once said "bring the camera nearer" there)."""
+    import hipvision.core.circles as circles
+
+    texts = _camera_moves_in_source(Path(circles.__file__).parent)
+    assert len(texts) >= 8                                                      # the scan finds the known ones
+    unmapped = [(f, line, text) for f, line, text in texts
+                if f != "in_session.py" and MOVES_THE_CAMERA.search(session_words(text))]
+    assert not unmapped
+    assert all(not MOVES_THE_CAMERA.search(person) for person in IN_SESSION.values())
 
 
 def test_a_far_low_result_keeps_its_counts_and_level_and_says_turn_and_come_closer():

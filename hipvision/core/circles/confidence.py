@@ -483,6 +483,10 @@ def _turned_on_after(track: CircleTrack, mine: list[_Circle], circles: list[_Cir
                    "check it on the video", at_s=last.end_s)]
 
 
+#: What to change for circles near the counter's smallest (`_near_the_gate`).
+BIGGER_OR_NEARER = "make each circle bigger, or bring the camera nearer"
+
+
 def _near_the_gate(reps: list, min_radius_torso: float, s: ConfidenceSettings) -> list[Reason]:
     """A reason when a set's circles (`CircleRep`, ``radius_pct_torso`` in % of the torso) are barely above the
     counter's smallest circle (``min_radius_torso``, torso lengths)."""
@@ -491,7 +495,7 @@ def _near_the_gate(reps: list, min_radius_torso: float, s: ConfidenceSettings) -
         return []
     return [Reason(f"the circles were small (radius about {float(np.median(sizes)):.0f}% of the torso, near the "
                    "smallest that is counted): a slightly smaller one would have been missed",
-                   "make each circle bigger, or bring the camera nearer")]
+                   BIGGER_OR_NEARER)]
 
 
 def camera_view(azimuth_deg: float, settings: ConfidenceSettings = ConfidenceSettings()) -> str:

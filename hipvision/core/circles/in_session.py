@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from hipvision.core.circles.confidence import (CLOSER, FRONT_DIAGONAL, HIGHER_NEARER, LOW_BEHIND_CHANGE, MORE_IN_VIEW,
-                                               NOT_NEARER, SHELF_BEHIND, Confidence)
+from hipvision.core.circles.confidence import (BIGGER_OR_NEARER, CLOSER, FRONT_DIAGONAL, HIGHER_NEARER,
+                                               LOW_BEHIND_CHANGE, MORE_IN_VIEW, NOT_NEARER, SHELF_BEHIND, Confidence)
 from hipvision.core.circles.result import CirclesResult
 from hipvision.core.circles.summary import BEHIND_PLACE, BEST_PLACE, IN_DEPTH_PLACE
 
@@ -33,6 +33,7 @@ IN_SESSION: dict[str, str] = {
     MORE_IN_VIEW: "on hands and knees, place yourself so that the camera sees the hands, knees, hips and shoulders",
     HIGHER_NEARER: "on hands and knees, come a little nearer to the camera, with the hips well in view",
     NOT_NEARER: "on hands and knees, keep the whole body in view",
+    BIGGER_OR_NEARER: "make each circle bigger, or on hands and knees come a little nearer to the camera",
 }
 
 
