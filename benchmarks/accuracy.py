@@ -117,12 +117,13 @@ def video_seed(base_seed: int, *keys: str | int) -> int:
 
 
 def _signed_spec(scene: str, base_seed: int, keys: tuple, sign: float, *, fps: float, condition: str,
-                 options: dict):
+                 options: dict, size: tuple[int, int] = (640, 480)):
     """The spec of the first try (`video_seed` of ``keys`` and the try) whose camera heading has ``sign``
     (so that both yaw directions occur; deterministic)."""
     spec = None
     for k in range(16):
-        spec = make_spec(scene, video_seed(base_seed, *keys, k), fps=fps, condition=condition, options=options)
+        spec = make_spec(scene, video_seed(base_seed, *keys, k), fps=fps, width=size[0], height=size[1],
+                         condition=condition, options=options)
         if np.sign(spec.camera.heading_deg) == sign:
             break
     return spec
@@ -130,7 +131,8 @@ def _signed_spec(scene: str, base_seed: int, keys: tuple, sign: float, *, fps: f
 
 def plan(*, seed: int, per_condition: int = 2, efforts: int = 2, circles_per_condition: int = 1,
          per_direction: tuple[int, int] = (2, 3), negatives: int = 2, fps: float = 15.0,
-         parts: tuple[str, ...] = ("seated", "circles"), sessions_per_placement: int = 1) -> list[Item]:
+         parts: tuple[str, ...] = ("seated", "circles"), sessions_per_placement: int = 1,
+         size: tuple[int, int] = (640, 480)) -> list[Item]:
     """Every video of the set with base seed ``seed`` (the benchmark and held-out sets differ only in it).
 
     Video ``j`` of the ``c``-th condition is turned to the sign (−1)^(c + j + seed), so each condition
@@ -139,7 +141,8 @@ def plan(*, seed: int, per_condition: int = 2, efforts: int = 2, circles_per_con
     that many sitting-still videos (seated conditions in turn) with ``seated``. With ``sessions``,
     ``sessions_per_placement`` whole sessions per `SESSION_PLACEMENTS` entry (the camera's seated condition "front",
     two efforts per seated phase, 2 or 3 circles each way). Each video's own render seed is `video_seed` of the base
-    seed, its scene, condition and number.
+    seed, its scene, condition and number: the frame rate ``fps`` and the frame ``size`` (width, height pixels; the
+    person fills the same share of it) change how the same people, rooms, cameras and motions are filmed, not them.
     """
     out: list[Item] = []
     if "seated" in parts:
@@ -148,12 +151,13 @@ def plan(*, seed: int, per_condition: int = 2, efforts: int = 2, circles_per_con
                 slope = float(np.random.default_rng([video_seed(seed, "seated_ir", cond, j), 14])
                               .uniform(*THIGH_SLOPE_DEG))
                 spec = _signed_spec("seated_ir", seed, ("seated_ir", cond, j), (-1.0) ** (c + j + seed), fps=fps,
-                                    condition=cond, options={"efforts": efforts, "thigh_slope_deg": round(slope, 1)})
+                                    size=size, condition=cond,
+                                    options={"efforts": efforts, "thigh_slope_deg": round(slope, 1)})
                 out.append(Item(f"seated-{cond}-{j}", spec, cond))
         for i in range(negatives):
             cond = list(SEATED_CONDITIONS)[i % len(SEATED_CONDITIONS)]
-            spec = make_spec("sitting_still", video_seed(seed, "sitting_still", cond, i), fps=fps, condition=cond,
-                             options={"duration_s": 8.0})
+            spec = make_spec("sitting_still", video_seed(seed, "sitting_still", cond, i), fps=fps, width=size[0],
+                             height=size[1], condition=cond, options={"duration_s": 8.0})
             out.append(Item(f"still-{cond}-{i}", spec, cond))
     if "circles" in parts:
         lo, hi = per_direction
@@ -161,18 +165,19 @@ def plan(*, seed: int, per_condition: int = 2, efforts: int = 2, circles_per_con
             for j in range(circles_per_condition):
                 per = lo + (c + j) % (hi - lo + 1)
                 spec = _signed_spec("hip_circles", seed, ("hip_circles", cond, j), (-1.0) ** (c + j + seed), fps=fps,
-                                    condition=cond, options={"per_direction": per})
+                                    size=size, condition=cond, options={"per_direction": per})
                 out.append(Item(f"circles-{cond}-{j}", spec, cond))
         for i in range(negatives):
             cond = list(QUADRUPED_CONDITIONS)[i % len(QUADRUPED_CONDITIONS)]
-            spec = make_spec("rocking", video_seed(seed, "rocking", cond, i), fps=fps, condition=cond,
-                             options={"duration_s": 10.0})
+            spec = make_spec("rocking", video_seed(seed, "rocking", cond, i), fps=fps, width=size[0],
+                             height=size[1], condition=cond, options={"duration_s": 10.0})
             out.append(Item(f"rocking-{cond}-{i}", spec, cond))
     if "sessions" in parts:
         lo, hi = per_direction
         for c, (placement, heading) in enumerate(SESSION_PLACEMENTS.items()):
             for j in range(sessions_per_placement):
-                spec = make_spec("session", video_seed(seed, "session", placement, j), fps=fps, condition="front",
+                spec = make_spec("session", video_seed(seed, "session", placement, j), fps=fps, width=size[0],
+                                 height=size[1], condition="front",
                                  options={"per_direction": lo + (c + j) % (hi - lo + 1), "efforts": 2,
                                           "circles_heading": heading})
                 out.append(Item(f"session-{placement}-{j}", spec, placement))
@@ -326,6 +331,17 @@ def load_average() -> str:
         return "unknown"
 
 
+def _frame_size(text: str) -> tuple[int, int]:
+    """``"1280x720"`` → (1280, 720); argparse's type for ``--size``."""
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1280x720") from None
+    if w < 64 or h < 64 or w % 2 or h % 2:
+        raise argparse.ArgumentTypeError(f"{text!r}: width and height must be even and at least 64 pixels")
+    return w, h
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--cache", default=None,
@@ -343,6 +359,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--circles-per-condition", type=int, default=1, help="circle videos per quadruped condition")
     p.add_argument("--negatives", type=int, default=2, help="rocking and sitting-still videos (each)")
     p.add_argument("--fps", type=float, default=15.0, help="frame rate of the rendered videos")
+    p.add_argument("--size", type=_frame_size, default=(640, 480), metavar="WxH",
+                   help="frame size of the rendered videos, e.g. 1280x720 (default 640x480; the person fills the "
+                        "same share of the frame)")
     p.add_argument("--model", default=None,
                    help="pose model: lite, full or heavy (or a .task path); default: as the commands read a file, "
                         "heavy for the seated test and full for the circles")
@@ -379,8 +398,9 @@ def main(argv: list[str] | None = None) -> int:
         cache.mkdir(parents=True, exist_ok=True)
         items = plan(seed=seed, per_condition=args.per_condition, efforts=args.efforts,
                      circles_per_condition=args.circles_per_condition, negatives=args.negatives, fps=args.fps,
-                     parts=parts, sessions_per_placement=args.sessions_per_placement)
-        print(f"set: {name} (base seed {seed}), {len(items)} videos at {args.fps:g} fps, pose model {model}, "
+                     parts=parts, sessions_per_placement=args.sessions_per_placement, size=args.size)
+        print(f"set: {name} (base seed {seed}), {len(items)} videos at {args.fps:g} fps, "
+              f"{args.size[0]}x{args.size[1]}, pose model {model}, "
               f"cache {cache}", flush=True)
         if args.skip_missing:
             have = rendered(items, cache)
@@ -417,6 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     seed_text = f"base seed {seeds[0]}" if len(seeds) == 1 else f"base seeds {', '.join(map(str, seeds))}"
     print(f"\n{name} set, {seed_text}, pose model {model}, {when}, load average {load_average()}")
     metrics: dict = {"set": name, "seed": seeds[0] if len(seeds) == 1 else seeds, "model": model, "fps": args.fps,
+                     "size": list(args.size),
                      "videos": videos, "date": when}
     if legs:
         text, metrics["seated"] = seated_table(legs, efforts)
