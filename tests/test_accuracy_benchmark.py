@@ -260,6 +260,27 @@ def test_several_seeds_pool_into_one_table(tmp_path, monkeypatch):
     assert metrics["circles"]["all"]["videos"] == 4 and metrics["circles"]["all"]["exact"] == 2
 
 
+def test_another_frame_rate_and_size_film_the_same_people_rooms_cameras_and_motions():
+    acc = _accuracy_module()
+    parts = ("seated", "circles", "sessions")
+    base, other = acc.plan(seed=7, parts=parts), acc.plan(seed=7, parts=parts, fps=30.0, size=(1280, 720))
+    assert len(base) == len(other) > 40
+    for a, b in zip(base, other):
+        assert (b.spec.fps, b.spec.width, b.spec.height) == (30.0, 1280, 720)
+        assert (a.stem, a.spec.seed, a.spec.body, a.spec.outfit, a.spec.room, a.spec.camera, a.spec.segments,
+                a.spec.options) == (b.stem, b.spec.seed, b.spec.body, b.spec.outfit, b.spec.room, b.spec.camera,
+                                    b.spec.segments, b.spec.options)
+    assert {(it.spec.fps, it.spec.width, it.spec.height) for it in base} == {(15.0, 640, 480)}
+
+
+@pytest.mark.parametrize("argv", [
+    ["--size", "1280"], ["--size", "1279x720"], ["--size", "axb"]])
+def test_a_frame_size_that_is_not_width_x_height_is_refused(argv):
+    with pytest.raises(SystemExit) as exc:
+        _accuracy_module().main(argv)
+    assert exc.value.code == 2
+
+
 @pytest.mark.parametrize("argv", [
     ["--seed", "1", "2", "--skip-missing"],                       # one default cache for two seeds
     ["--seed", "1", "2", "--cache", "/x/{seed}"],                 # pooling would render: not without --skip-missing
