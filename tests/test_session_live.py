@@ -84,6 +84,7 @@ def test_next_step_follows_the_routine_and_r_starts_over():
     assert "sit" in live.next_step_text()
     live.phases_seen = [SEATED]
     assert "hands and knees" in live.next_step_text()
+    assert "about 45°" in live.next_step_text() and "within about 2.5 m" in live.next_step_text()  # where it counts
     live.phases_seen = [SEATED, QUADRUPED]
     assert "again" in live.next_step_text()
     live.on_key("r")

@@ -347,7 +347,10 @@ class SessionLive:
         if not self.phases_seen:
             return "sit on the table edge facing the camera to measure IR"
         if QUADRUPED not in self.phases_seen:
-            return "now get on hands and knees for the hip circles (head toward the camera, turned about 45°)"
+            # where the circles can be counted: 45° between the head and the side, near enough to fill the frame
+            # (a person on all fours 3.5-4 m from a camera set for the seated test is rarely counted: README)
+            return ("now get on hands and knees for the hip circles (head toward the camera, turned about 45°, "
+                    "within about 2.5 m of it)")
         if self.phases_seen[-1] == QUADRUPED:
             return "sit facing the camera again to re-measure IR; Q to finish"
         return "done? Q saves the session"
