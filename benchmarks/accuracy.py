@@ -116,14 +116,13 @@ def video_seed(base_seed: int, *keys: str | int) -> int:
     return int(np.random.SeedSequence([int(base_seed), *ints]).generate_state(1)[0] >> 1)
 
 
-def _signed_spec(scene: str, base_seed: int, keys: tuple, sign: float, *, fps: float, condition: str,
-                 options: dict, size: tuple[int, int] = (640, 480)):
+def _signed_spec(scene: str, base_seed: int, keys: tuple, sign: float, *, film: dict, condition: str,
+                 options: dict):
     """The spec of the first try (`video_seed` of ``keys`` and the try) whose camera heading has ``sign``
-    (so that both yaw directions occur; deterministic)."""
+    (so that both yaw directions occur; deterministic); ``film``: `make_spec`'s fps, width and height."""
     spec = None
     for k in range(16):
-        spec = make_spec(scene, video_seed(base_seed, *keys, k), fps=fps, width=size[0], height=size[1],
-                         condition=condition, options=options)
+        spec = make_spec(scene, video_seed(base_seed, *keys, k), **film, condition=condition, options=options)
         if np.sign(spec.camera.heading_deg) == sign:
             break
     return spec
@@ -145,39 +144,39 @@ def plan(*, seed: int, per_condition: int = 2, efforts: int = 2, circles_per_con
     person fills the same share of it) change how the same people, rooms, cameras and motions are filmed, not them.
     """
     out: list[Item] = []
+    film = {"fps": fps, "width": size[0], "height": size[1]}   # how every video is filmed, not what it films
     if "seated" in parts:
         for c, cond in enumerate(SEATED_CONDITIONS):
             for j in range(per_condition):
                 slope = float(np.random.default_rng([video_seed(seed, "seated_ir", cond, j), 14])
                               .uniform(*THIGH_SLOPE_DEG))
-                spec = _signed_spec("seated_ir", seed, ("seated_ir", cond, j), (-1.0) ** (c + j + seed), fps=fps,
-                                    size=size, condition=cond,
+                spec = _signed_spec("seated_ir", seed, ("seated_ir", cond, j), (-1.0) ** (c + j + seed),
+                                    film=film, condition=cond,
                                     options={"efforts": efforts, "thigh_slope_deg": round(slope, 1)})
                 out.append(Item(f"seated-{cond}-{j}", spec, cond))
         for i in range(negatives):
             cond = list(SEATED_CONDITIONS)[i % len(SEATED_CONDITIONS)]
-            spec = make_spec("sitting_still", video_seed(seed, "sitting_still", cond, i), fps=fps, width=size[0],
-                             height=size[1], condition=cond, options={"duration_s": 8.0})
+            spec = make_spec("sitting_still", video_seed(seed, "sitting_still", cond, i), **film, condition=cond,
+                             options={"duration_s": 8.0})
             out.append(Item(f"still-{cond}-{i}", spec, cond))
     if "circles" in parts:
         lo, hi = per_direction
         for c, cond in enumerate(QUADRUPED_CONDITIONS):
             for j in range(circles_per_condition):
                 per = lo + (c + j) % (hi - lo + 1)
-                spec = _signed_spec("hip_circles", seed, ("hip_circles", cond, j), (-1.0) ** (c + j + seed), fps=fps,
-                                    size=size, condition=cond, options={"per_direction": per})
+                spec = _signed_spec("hip_circles", seed, ("hip_circles", cond, j), (-1.0) ** (c + j + seed),
+                                    film=film, condition=cond, options={"per_direction": per})
                 out.append(Item(f"circles-{cond}-{j}", spec, cond))
         for i in range(negatives):
             cond = list(QUADRUPED_CONDITIONS)[i % len(QUADRUPED_CONDITIONS)]
-            spec = make_spec("rocking", video_seed(seed, "rocking", cond, i), fps=fps, width=size[0],
-                             height=size[1], condition=cond, options={"duration_s": 10.0})
+            spec = make_spec("rocking", video_seed(seed, "rocking", cond, i), **film, condition=cond,
+                             options={"duration_s": 10.0})
             out.append(Item(f"rocking-{cond}-{i}", spec, cond))
     if "sessions" in parts:
         lo, hi = per_direction
         for c, (placement, heading) in enumerate(SESSION_PLACEMENTS.items()):
             for j in range(sessions_per_placement):
-                spec = make_spec("session", video_seed(seed, "session", placement, j), fps=fps, width=size[0],
-                                 height=size[1], condition="front",
+                spec = make_spec("session", video_seed(seed, "session", placement, j), **film, condition="front",
                                  options={"per_direction": lo + (c + j) % (hi - lo + 1), "efforts": 2,
                                           "circles_heading": heading})
                 out.append(Item(f"session-{placement}-{j}", spec, placement))
