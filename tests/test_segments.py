@@ -3,6 +3,7 @@ one pass, the same person followed, the same counts."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import cv2
@@ -11,7 +12,7 @@ import pytest
 
 from hipvision.landmarks import Landmark as L
 from hipvision.pose import poses_from_input
-from hipvision.pose.segments import MIN_SEGMENT_S, WARMUP_S, plan, same_person, segment_count
+from hipvision.pose.segments import MIN_SEGMENT_S, WARMUP_S, FrameTally, plan, same_person, segment_count
 from hipvision.sequence import PoseSequence
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -47,6 +48,14 @@ def test_a_five_second_clip_runs_in_two_segments():
     assert segment_count(100, 20.0) == 2
     assert segment_count(75, 15.0) == 2
     assert segment_count(60, 20.0) == 1
+
+
+def test_progress_counts_each_frame_once_when_a_segment_reads_the_next_ones_frames_again():
+    ticks = []
+    advance = FrameTally(ticks.append, 10)
+    for index in [0, 1, 2, 5, 6, 7, 3, 4, 5, 6, 7, 8, 9, 12]:  # the first segment went on through the second's
+        advance(index)
+    assert sum(ticks) == 11  # 0-9 and 12 (past the count the container announced)
 
 
 def _walker(n: int, *, x0: float, seen: np.ndarray | None = None) -> PoseSequence:
@@ -123,9 +132,16 @@ def test_a_later_segment_that_took_another_person_is_dropped_and_the_earlier_goe
         fresh = extract(source, tracker, max_frames=20)
     assert np.nanmedian(fresh.image[:, [L.LEFT_HIP, L.RIGHT_HIP], 0]) > 0.5
     # ... but the result follows the person on the left throughout, as one pass does
-    two = poses_from_input(video, model=model_path, segments=2)
+    done = []
+
+    @contextlib.contextmanager
+    def progress(description, total):
+        yield done.append
+
+    two = poses_from_input(video, model=model_path, segments=2, progress=progress)
     one = poses_from_input(video, model=model_path, segments=1)
     assert len(two) == len(one) == 160
+    assert sum(done) == 160  # the frames the second segment counted are not counted again (222 were ticked before: those twice)
     for seq in (one, two):
         hips_x = seq.image[:, [L.LEFT_HIP, L.RIGHT_HIP], 0]
         assert seq.detected.all() and np.nanmax(hips_x) < 0.45

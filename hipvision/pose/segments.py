@@ -122,12 +122,8 @@ def extract_in_segments(path: str | os.PathLike, *, model: str | os.PathLike | N
         if count <= 1:
             return one_pass(probe, resolved, progress=progress)
     parts = plan(total, fps, count)
-    lock = threading.Lock()
     with progress_or_silent(progress)(f"poses: {description}", total) as tick:
-        def advance() -> None:
-            with lock:
-                tick(1)
-
+        advance = FrameTally(tick, total)
         with cf.ThreadPoolExecutor(max_workers=count, thread_name_prefix="hipvision-segment") as pool:
             jobs = [pool.submit(_track, path, resolved, parts, k, advance) for k in range(count)]
             try:
@@ -139,6 +135,25 @@ def extract_in_segments(path: str | os.PathLike, *, model: str | os.PathLike | N
                 cf.wait(jobs)
                 raise
     return _joined(parts)
+
+
+class FrameTally:
+    """Ticks a progress task once per frame index, however many segment threads read that frame: a segment that
+    goes on through the next one (another person there) reads frames the next one's thread already counted, and the
+    bar must not pass the file's frame count. Thread-safe; one byte per frame."""
+
+    def __init__(self, tick, frames: int | None = None) -> None:
+        self._tick = tick
+        self._seen = bytearray(frames or 0)
+        self._lock = threading.Lock()
+
+    def __call__(self, index: int) -> None:
+        with self._lock:
+            if index >= len(self._seen):
+                self._seen.extend(bytes(index + 1 - len(self._seen)))
+            if not self._seen[index]:
+                self._seen[index] = 1
+                self._tick(1)
 
 
 def _wait(jobs: list[cf.Future]) -> None:
@@ -179,7 +194,7 @@ def _track(path: str | os.PathLike, model: Path, parts: list[_Segment], k: int, 
                         break
                     builder.append(tracker.process(frame))
                     if frame.index >= part.start:
-                        advance()
+                        advance(frame.index)
                 builder.fill_growth(later)
             seq = builder.build(copy=False)
             part.seq = dataclasses.replace(seq, meta={**seq.meta, **source_meta(source)})
