@@ -341,7 +341,7 @@ def test_the_session_panel_keeps_each_before_value_whole_and_with_its_uncertaint
 
     legs = {"left": SimpleNamespace(held_deg=24.8, uncertainty_deg=3.6, status="measured"),
             "right": SimpleNamespace(held_deg=float("nan"), uncertainty_deg=float("nan"), status="not seen")}
-    lines = before_lines(SimpleNamespace(leg=legs.__getitem__))
+    lines = before_lines(dict.fromkeys(("left", "right"), SimpleNamespace(leg=legs.__getitem__)))
     assert lines == ["before:", "L 25° ± 4°", "R --"]
     image = blank(480, 640)
     size = STATUS_SCALE * text_px(image)

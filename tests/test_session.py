@@ -364,3 +364,86 @@ def test_a_seated_test_the_classifier_lost_for_a_while_is_analysed_whole(monkeyp
     # a seated test that measures nothing in the run (the person stood): the pieces stay apart
     apart = session_module.bridged(seq, lost, analyze=lambda piece: StubResult(valid_fraction=0.0))
     assert [p.kind for p in apart] == [p.kind for p in lost]
+
+
+# ------------------------------------------------------------------ which seated phases the change compares
+
+def _phases(*specs):
+    """`compared_phases` input from (kind, status, left held or None, right held or None) tuples."""
+    return [(kind, status, {"left": left, "right": right}) for kind, status, left, right in specs]
+
+
+def test_a_seated_test_split_into_pieces_gives_each_leg_the_piece_it_was_measured_in():
+    from hipvision.core.session import compared_phases
+
+    phases = _phases(("seated", "analysed", 20.5, None), ("other", "skipped", None, None),
+                     ("seated", "analysed", None, 19.8), ("other", "skipped", None, None),
+                     ("quadruped", "analysed", None, None), ("other", "skipped", None, None),
+                     ("seated", "analysed", 31.3, 37.9))
+    assert compared_phases(phases) == {"left": (0, 6), "right": (2, 6)}
+
+
+def test_the_compared_phases_without_circles_between_them_are_the_first_and_last_seated():
+    from hipvision.core.session import compared_phases
+
+    stand = _phases(("seated", "analysed", 30.0, None), ("other", "skipped", None, None),
+                    ("seated", "analysed", 36.0, 33.0))
+    assert compared_phases(stand) == {"left": (0, 2), "right": (0, 2)}  # right: no value before, none guessed
+    blip = _phases(("seated", "analysed", 30.0, None), ("quadruped", "too_short", None, None),
+                   ("seated", "analysed", 36.0, 33.0))
+    assert compared_phases(blip) == {"left": (0, 2), "right": (0, 2)}  # a too-short phase is not the circles
+    assert compared_phases(_phases(("seated", "analysed", 30.0, 30.0))) == {"left": None, "right": None}
+
+
+def test_a_leg_measured_in_two_pieces_of_a_test_is_compared_at_its_best_effort():
+    from hipvision.core.session import compared_phases
+
+    phases = _phases(("seated", "analysed", 22.0, 25.0), ("seated", "analysed", 26.0, None),
+                     ("quadruped", "analysed", None, None),
+                     ("seated", "analysed", None, 30.0), ("seated", "analysed", 33.0, 28.0),
+                     ("seated", "analysed", None, None))
+    assert compared_phases(phases) == {"left": (1, 4), "right": (0, 3)}
+    none_measured = _phases(("seated", "analysed", None, None), ("seated", "analysed", None, None),
+                            ("quadruped", "analysed", None, None), ("seated", "analysed", None, None),
+                            ("seated", "analysed", None, None))
+    assert compared_phases(none_measured) == {"left": (0, 4), "right": (0, 4)}  # statuses shown from there
+
+
+class _NoEffortBelow5(StubResult):
+    """`image_shank_rotation`'s stand-in, with a leg under 5° reported as the seated test does: "no effort"."""
+
+    def leg(self, side):
+        held = self[side]["held_deg"]
+        return SimpleNamespace(held_deg=held, status="measured" if abs(held) >= 5.0 else "no effort",
+                               uncertainty_deg=3.0)
+
+
+def test_a_session_whose_first_test_came_apart_reports_both_legs_change():
+    """The seated test split by a stand into two pieces, the left leg turned out in the first and the right in the
+    second (each the other's "no effort"), then circles and a re-test: both legs' changes are reported, each from the
+    piece it was measured in; the report, the batch table and the history read the same phases."""
+    from hipvision.batch.table import numbers
+    from hipvision.io.history import summarize
+    from hipvision.report.html import session_view
+
+    def rotation(seq, settings=None):
+        return _NoEffortBelow5(image_shank_rotation(seq))
+
+    joints = sk.timeline([seated_for(6, 30, 0), standing_for(4), seated_for(6, 0, 25), circling(12, heading_deg=90),
+                          seated_for(6, 36, 33)], fps=FPS, transition_s=2.0)
+    res = analyze_session(see(joints, "front", seed=5), analyzers={**STUBS, "seated": rotation})
+    kinds = [(p.kind, p.status) for p in res.phases if p.kind != "other"]
+    assert kinds == [("seated", "analysed"), ("seated", "analysed"), ("quadruped", "analysed"),
+                     ("seated", "analysed")]
+    assert res.change_deg["left"] == pytest.approx(6.0, abs=1.0)
+    assert res.change_deg["right"] == pytest.approx(8.0, abs=1.0)  # None before: the first piece had no effort
+    d = json.loads(to_json_text(res.to_dict()))
+    first, second = [i for i, p in enumerate(d["phases"]) if p["kind"] == "seated"][:2]
+    assert d["compared_phases"]["left"][0] == first and d["compared_phases"]["right"][0] == second
+    view = {leg["side"]: leg for leg in session_view(d)["legs"]}
+    assert view["right"]["before"] == pytest.approx(25.0, abs=1.0) and view["right"]["change"] is not None
+    assert [v["title"] for v in session_view(d)["phases"] if v["kind"] == "seated"][:2] == \
+        ["Before: seated hip rotation"] * 2
+    row = numbers(d)
+    assert row["right_held_deg"] == pytest.approx(25.0, abs=1.0) and row["left_held_deg"] == pytest.approx(30.0, abs=1.0)
+    assert summarize(d)["right_deg"] == pytest.approx(25.0, abs=1.0)

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from hipvision.io.files import atomic_path, write_csv_atomic
-from hipvision.core.session import SIDES
+from hipvision.core.session import SIDES, compared_legs
 WARNING_SEPARATOR = " | "
 
 
@@ -132,10 +132,10 @@ def numbers(result: dict) -> dict:
     elif kind == "circles":
         out |= _circles([result])
     elif kind == "session":
-        seated = _analysed(result, "seated")
         for side in SIDES:
-            out |= _leg(seated[0] if seated else None, side)
-            out |= _leg(seated[-1] if len(seated) >= 2 else None, side, after=True)
+            before, after = compared_legs(result, side)
+            out |= _leg({side: before}, side)
+            out |= _leg({side: after} if after else None, side, after=True)
             for column, key in (("change_deg", "change_deg"), ("change_uncertainty_deg", "change_uncertainty_deg"),
                                 ("change_verdict", "change_verdict")):
                 out[f"{side}_{column}"] = (result.get(key) or {}).get(side)

@@ -3,7 +3,7 @@
 `analyze_session` splits a `PoseSequence` into posture phases
 (`hipvision.core.posture`), runs the rotation analysis on each seated phase and
 the circles analysis on each quadruped phase, and reports the change in held IR
-per leg between the first and the last seated phase.
+per leg between the seated test before the circles and the one after them (`compared_phases`).
 
 Phase status (never guessed):
 
@@ -24,7 +24,7 @@ enough and measured in ``min_seen_fraction`` of its frames is a seated phase, wh
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -113,7 +113,8 @@ def circles_credit(result: dict) -> tuple[int, str | None]:
 
 @dataclass(frozen=True)
 class SessionResult:
-    """Phases in time order and the IR change per leg (degrees, last seated minus first; None if unknown).
+    """Phases in time order and the IR change per leg (degrees, after the circles minus before, between the phases
+    `compared_phases` picks; None if unknown).
 
     ``header["warnings"]``: what cost accuracy or needs action; ``info``: context (phases too short to
     analyse); each phase's result keeps its own warnings and information.
@@ -129,13 +130,19 @@ class SessionResult:
         return self.header.get("warnings", [])
 
     @property
+    def compared_phases(self) -> dict[str, tuple[int, int] | None]:
+        """Per leg, the indices into ``phases`` of the seated phases the change compares (`compared_phases`)."""
+        return compared_phases(_legs_measured(self.phases))
+
+    @property
     def changes(self) -> dict[str, Change]:
         """The IR change per leg with its combined 95% uncertainty (rounded to 0.1° like the change, so the
         verdict is the one the shown numbers give) and verdict (`advice.Change`)."""
-        seated = [p for p in self.phases if p.kind == SEATED and p.status == "analysed"]
+        pairs = self.compared_phases
         out = {}
         for side in SIDES:
-            unc = [_uncertainty(p.result, side) for p in (seated[0], seated[-1])] if len(seated) >= 2 else [None, None]
+            pair = pairs[side]
+            unc = [_uncertainty(self.phases[i].result, side) for i in pair] if pair else [None, None]
             combined = Change.of(side, self.change_deg.get(side), *unc).uncertainty_deg
             out[side] = Change(side, self.change_deg.get(side), round(combined, 1) if math.isfinite(combined)
                                else combined)
@@ -156,6 +163,7 @@ class SessionResult:
         changes = self.changes
         out = {**self.header, "info": list(self.info), "phases": [p.to_dict() for p in self.phases],
                "change_deg": dict(self.change_deg),
+               "compared_phases": {side: (list(pair) if pair else None) for side, pair in self.compared_phases.items()},
                "change_uncertainty_deg": {side: (c.uncertainty_deg if math.isfinite(c.uncertainty_deg) else None)
                                           for side, c in changes.items()},
                "change_verdict": {side: c.verdict for side, c in changes.items()}}
@@ -185,15 +193,75 @@ def held_deg(result: PhaseResult | None, side: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def compared_phases(phases: Sequence[tuple[str, str, Mapping[str, float | None]]]
+                    ) -> dict[str, tuple[int, int] | None]:
+    """Per leg, ``(before, after)``: the indices into a session's phases of the two seated measurements its IR change
+    compares, or None without two. ``phases``: per phase in time order, its kind, status and each leg's held IR
+    where it was measured (`held_deg`: None where not).
+
+    The test before the circles is the analysed seated phases before the first phase on hands and knees that is not
+    "too_short"; the re-test, those after the last such phase. Before is the test's phase with the leg's largest held
+    IR, after the re-test's (as one analysis of the test's frames would hold the best effort); their first and last
+    phase when the leg was measured in none of them, so that the leg's status is still shown. A seated test the
+    posture classifier split into pieces, one leg measured in each (rendered sessions: a leg's effort read as "other"
+    for 2.9 s; a person resting between two legs' efforts read so for 2 s at 1280 × 720), thus still gives each leg
+    its change where `bridged` could not join the pieces. Without a phase on hands and knees between them: the first
+    and the last analysed seated phase."""
+    seated = [i for i, (kind, status, _) in enumerate(phases) if kind == SEATED and status == "analysed"]
+    if len(seated) < 2:
+        return {side: None for side in SIDES}
+    circles = [i for i, (kind, status, _) in enumerate(phases) if kind == QUADRUPED and status != "too_short"]
+    before = [i for i in seated if circles and i < circles[0]]
+    after = [i for i in seated if circles and i > circles[-1]]
+    if not before or not after:
+        before, after = seated[:1], seated[-1:]
+
+    def best(test: list[int], side: str, default: int) -> int:
+        measured = [i for i in test if phases[i][2].get(side) is not None]
+        return max(measured, key=lambda i: phases[i][2][side]) if measured else default
+
+    return {side: (best(before, side, before[0]), best(after, side, after[-1])) for side in SIDES}
+
+
+def _legs_measured(phases: list[SessionPhase]) -> list[tuple[str, str, dict[str, float | None]]]:
+    """`compared_phases`'s input from typed phases."""
+    return [(p.kind, p.status, {side: held_deg(p.result, side) if p.kind == SEATED else None for side in SIDES})
+            for p in phases]
+
+
 def ir_change(phases: list[SessionPhase]) -> dict[str, float | None]:
-    """Held IR of the last analysed seated phase minus the first, per leg, degrees (None if < 2 phases)."""
-    seated = [p for p in phases if p.kind == SEATED and p.status == "analysed"]
+    """Held IR after the circles minus before, per leg, degrees, between the phases `compared_phases` picks
+    (None when either is unknown)."""
     out: dict[str, float | None] = {}
-    for side in SIDES:
-        first = held_deg(seated[0].result, side) if len(seated) >= 2 else None
-        last = held_deg(seated[-1].result, side) if len(seated) >= 2 else None
+    for side, pair in compared_phases(_legs_measured(phases)).items():
+        first = held_deg(phases[pair[0]].result, side) if pair else None
+        last = held_deg(phases[pair[1]].result, side) if pair else None
         out[side] = None if first is None or last is None else round(last - first, 1)
     return out
+
+
+def compared_pair(result: dict, side: str) -> tuple[int, int] | None:
+    """The indices into a session result dict's ``phases`` that its change of ``side`` compares: its
+    ``compared_phases`` (`compared_phases`), or, in results written before it, its first and last analysed seated
+    phases; None without two."""
+    if "compared_phases" in result:
+        pair = (result.get("compared_phases") or {}).get(side)
+        return (int(pair[0]), int(pair[1])) if pair else None
+    seated = [i for i, p in enumerate(result.get("phases") or [])
+              if p.get("kind") == SEATED and p.get("status") == "analysed"]
+    return (seated[0], seated[-1]) if len(seated) >= 2 else None
+
+
+def compared_legs(result: dict, side: str) -> tuple[dict, dict]:
+    """The before and after leg dicts of ``side`` in a session result dict (`compared_pair`; ``{}`` when missing);
+    with fewer than two seated measurements, the first analysed seated phase's leg as before."""
+    phases = result.get("phases") or []
+    leg = lambda i: (phases[i].get("result") or {}).get(side) or {}  # noqa: E731
+    pair = compared_pair(result, side)
+    if pair:
+        return leg(pair[0]), leg(pair[1])
+    first = next((i for i, p in enumerate(phases) if p.get("kind") == SEATED and p.get("status") == "analysed"), None)
+    return (leg(first) if first is not None else {}), {}
 
 
 def seated_after_all(seq: PoseSequence, phase: PosturePhase, rows: slice | None = None, *, min_phase_s: float = 3.0,

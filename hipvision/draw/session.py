@@ -8,6 +8,7 @@ names the phase (and, in a later seated phase, the "before" values).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
@@ -28,12 +29,14 @@ if TYPE_CHECKING:
 _NAMES = {SEATED: "seated IR", QUADRUPED: "hip circles"}
 
 
-def before_lines(rotation: RotationResult) -> list[str]:
+def before_lines(before: Mapping[str, RotationResult | None]) -> list[str]:
     """The status panel's "before" lines in a later seated phase: "before:", then one line per leg with its
-    held angle and 95% half-width ("L 25° ± 4°"; "L --" for a leg not measured), so that a leg's value is
+    held angle and 95% half-width ("L 25° ± 4°"; "L --" for a leg not measured) from that leg's result in
+    ``before`` (side → the seated phase the change starts from, `compared_phases`), so that a leg's value is
     never wrapped away from its letter in the narrow panel."""
     lines = ["before:"]
     for side in ("left", "right"):
+        rotation = before.get(side)
         value = held_deg(rotation, side)
         text = "--" if value is None else held_text(value, rotation.leg(side).uncertainty_deg, digits=0)
         lines.append(f"{side[0].upper()} {text}")
@@ -65,14 +68,15 @@ class SessionAnnotator:
         self.seq = seq
         self.parts: list[_Part] = []
         n = len(result.phases)
-        first_seated = next((p for p in result.phases if p.kind == SEATED and isinstance(p.result, RotationResult)),
-                            None)
+        pairs = {side: pair for side, pair in result.compared_phases.items() if pair}
+        before = {side: result.phases[pair[0]].result for side, pair in pairs.items()}
+        last_before = max((pair[0] for pair in pairs.values()), default=None)
         for k, phase in enumerate(result.phases, start=1):
             lines = [f"phase {k} of {n}: {_NAMES.get(phase.kind, 'between positions')}"]
             if phase.status != "analysed" and phase.kind in _NAMES:
                 lines.append(phase.status.replace("_", " "))
-            if phase.kind == SEATED and first_seated is not None and phase is not first_seated:
-                lines += before_lines(first_seated.result)
+            if phase.kind == SEATED and last_before is not None and k - 1 > last_before:
+                lines += before_lines(before)
             drawer, offset = self._analysis_drawer(phase.result, circles)
             self.parts.append(_Part(phase.start_index, phase.stop_index, tuple(lines), drawer,
                                     phase.start_index if offset is None else offset))

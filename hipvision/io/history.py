@@ -184,6 +184,7 @@ def summarize(result: dict) -> dict:
     """The summary and confidence columns (`SUMMARY_COLUMNS`, `CONFIDENCE_COLUMNS`) of a result dict; None
     where not applicable (also for a leg that was not measured, e.g. status "no effort")."""
     from hipvision.core.rotation.status import measured_held_deg
+    from hipvision.core.session import compared_legs
 
     out = dict.fromkeys(SUMMARY_COLUMNS + CONFIDENCE_COLUMNS)
     kind = result.get("kind")
@@ -195,13 +196,13 @@ def summarize(result: dict) -> dict:
         circles = [result]
     elif kind == "session":
         phases = [p for p in result.get("phases") or [] if p.get("status") == "analysed" and p.get("result")]
-        seated = [p["result"] for p in phases if p["kind"] == "seated"]
         circles = [p["result"] for p in phases if p["kind"] == "quadruped"]
     for side in ("left", "right"):
-        for when, phase in (("", seated[:1]), ("_after", seated[1:][-1:])):
-            if phase:
-                out[f"{side}{when}_deg"] = measured_held_deg(phase[0].get(side))
-                out[f"{side}{when}_uncertainty_deg"] = _uncertainty_deg(phase[0].get(side))
+        legs = compared_legs(result, side) if kind == "session" else ((seated[0].get(side) or {}) if seated else {}, {})
+        for when, leg in zip(("", "_after"), legs):
+            if leg:
+                out[f"{side}{when}_deg"] = measured_held_deg(leg)
+                out[f"{side}{when}_uncertainty_deg"] = _uncertainty_deg(leg)
     if circles:
         out["circles_total"] = sum(int(c.get("total") or 0) for c in circles)
         out["circle_radius_cm"] = _median_radius(circles)
@@ -214,6 +215,7 @@ def _uncertainty_deg(leg: dict | None) -> float | None:
     """The 95% half-width of a measured leg's held angle (degrees), None for a leg not measured or a result
     written before uncertainties existed."""
     from hipvision.core.rotation.status import measured_held_deg
+    from hipvision.core.session import compared_legs
 
     value = (leg or {}).get("uncertainty_deg")
     return None if value is None or measured_held_deg(leg) is None else float(value)

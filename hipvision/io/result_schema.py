@@ -149,6 +149,9 @@ def session_schema() -> dict:
          "change_deg": _object({"left": MAYBE_NUMBER, "right": MAYBE_NUMBER})},
         {**SOURCE_VIDEO, **NOTES, **CUES,
          "change_uncertainty_deg": _object({}, {"left": MAYBE_NUMBER, "right": MAYBE_NUMBER}),
+         "compared_phases": _object({}, {side: {"anyOf": [{"type": "null"}, {"type": "array", "minItems": 2,
+                                                                              "maxItems": 2, "items": COUNT}]}
+                                         for side in ("left", "right")}),
          "change_verdict": _object({}, {side: {"enum": ["gained", "lost", "no clear change", None]}
                                         for side in ("left", "right")})},
         title="hipvision session result",

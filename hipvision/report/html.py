@@ -32,7 +32,7 @@ from hipvision.core.advice import Change
 from hipvision.core.circles import CirclesSettings
 from hipvision.core.circles.confidence import merged_reasons
 from hipvision.core.circles.result import ESTIMATE_MARK, ESTIMATE_NOTE
-from hipvision.core.session import circles_credit, phase_confidence
+from hipvision.core.session import circles_credit, compared_legs, compared_pair, phase_confidence
 from hipvision.draw.circles import draw_size_gauge
 
 if TYPE_CHECKING:
@@ -204,12 +204,14 @@ def session_view(result: dict) -> dict:
     """What the session partial shows: timeline, before/after per leg and one section per phase."""
     phases = result.get("phases") or []
     total = max([float(p["end_s"]) for p in phases] + [float(result.get("duration_s") or 0), 1e-9])
-    seated = [i for i, p in enumerate(phases) if p["kind"] == "seated" and p["status"] == "analysed"]
+    compared = {side: compared_pair(result, side) for side in SIDES}
+    befores = {pair[0] for pair in compared.values() if pair}
+    afters = {pair[1] for pair in compared.values() if pair}
     views = []
     for i, p in enumerate(phases):
         title = _KIND_TEXT.get(p["kind"], p["kind"])
-        if p["kind"] == "seated" and len(seated) >= 2 and i in (seated[0], seated[-1]):
-            title = "Before: seated hip rotation" if i == seated[0] else "After: seated hip rotation"
+        if p["kind"] == "seated" and (i in befores or i in afters):
+            title = "Before: seated hip rotation" if i in befores else "After: seated hip rotation"
         elif p["kind"] == "seated":
             title = "Seated hip rotation"
         status = p["status"]
@@ -227,8 +229,7 @@ def session_view(result: dict) -> dict:
     legs = []
     change = result.get("change_deg") or {}
     for side in SIDES:
-        before = (phases[seated[0]]["result"].get(side) or {}) if seated else {}
-        after = (phases[seated[-1]]["result"].get(side) or {}) if len(seated) >= 2 else {}
+        before, after = compared_legs(result, side)
         legs.append({"side": side, "label": f"{side.capitalize()} leg", "before": before.get("held_deg"),
                      "after": after.get("held_deg"), "change": change.get(side), "class": after.get("class"),
                      "before_class": before.get("class"), "color": COLORS[side],
