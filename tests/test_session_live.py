@@ -205,11 +205,25 @@ def test_a_leg_not_yet_turned_in_the_retest_shows_no_change():
     """During the re-test, before the left foot is turned, the live tracker's best left level is its rest (3°):
     the view read "left 25° ± 4° -> 3° (-22°)" in red. A leg shows a value once the analysis measured it (a ±)."""
     live = SessionLive(frame_size=(640, 480), fps=FPS, source="synthetic", model="none")
+    live.phases_seen = ["seated", "quadruped", "seated"]
     live.seated_held = [np.array([25.0, 26.0]), np.array([3.0, 38.0])]
     live.seated_uncertainty = [np.array([3.6, 3.5]), np.array([np.nan, 3.7])]
     (left, _), (right, _) = live.change_lines()
     assert left == "left  25° ± 4° → --"
     assert right == "right  26° ± 4° → 38° ± 4°  (+12° ± 5°)"   # ± √(3.5² + 3.7²) = 5.1°
+
+
+def test_a_test_split_in_two_seated_phases_shows_each_legs_change_as_saved():
+    """The classifier lost the seated person between the two legs' efforts: the left leg was measured in the first
+    seated phase, the right in the second. The view compares each leg's piece with the re-test, as the saved result
+    does (`compared_phases`); before, the right leg read "-- → 33°" with no change."""
+    live = SessionLive(frame_size=(640, 480), fps=FPS, source="synthetic", model="none")
+    live.phases_seen = ["seated", "seated", "quadruped", "seated"]
+    live.seated_held = [np.array([30.0, 3.0]), np.array([2.0, 25.0]), np.array([36.0, 33.0])]
+    live.seated_uncertainty = [np.array([3.6, np.nan]), np.array([np.nan, 3.5]), np.array([3.7, 3.7])]
+    (left, _), (right, _) = live.change_lines()
+    assert left == "left  30° ± 4° → 36° ± 4°  (+6° ± 5°)"
+    assert right == "right  25° ± 4° → 33° ± 4°  (+8° ± 5°)"
 
 
 def test_the_gauge_shows_no_best_for_a_leg_not_measured_yet(monkeypatch):

@@ -303,12 +303,38 @@ class SessionLive:
         30° or 45°), for the view. A value shows once the phase's analysis measured that leg (it has a ±): the
         tracker's best level of a leg not yet turned is its rest (3°), which read as "25° ± 4° → 3° (-22°)"
         during the re-test of the other leg; such a leg reads "--" and no change, as in the saved result."""
-        u_before, u_after = self.seated_uncertainty[0], self.seated_uncertainty[-1]
-        before, after = _measured(self.seated_held[0], u_before), _measured(self.seated_held[-1], u_after)
+        (before, u_before), (after, u_after) = self._compared_held()
         return [(f"{side}  {held_text(b, ub, digits=0)} → {held_text(a, ua, digits=0)}"
                  + (f"  ({_change_text(side, b, a, ub, ua)})" if np.isfinite(a - b) else ""),
                  draw.class_color(class_with_uncertainty(a, ua)))
                 for side, b, a, ub, ua in zip(("left", "right"), before, after, u_before, u_after)]
+
+    def _compared_held(self) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """((held, ±) before, (held, ±) after), each (left, right) degrees, NaN where not measured: per leg the
+        seated phases the saved analysis compares (`hipvision.core.session.compared_phases`: the test before the
+        circles and the re-test after them, each leg at its piece of a test the classifier split)."""
+        from hipvision.core.session import compared_phases
+
+        phases, seated_k = [], {}
+        for posture in self.phases_seen:
+            held: dict[str, float | None] = {}
+            if posture == SEATED:
+                k = len(seated_k)
+                seated_k[len(phases)] = k
+                values = _measured(self.seated_held[k], self.seated_uncertainty[k])
+                held = {side: (float(v) if np.isfinite(v) else None) for side, v in zip(("left", "right"), values)}
+            phases.append((posture, "analysed", held))
+        pairs = compared_phases(phases)
+        out = []
+        for end in (0, 1):
+            values, uncertainty = _NAN2.copy(), _NAN2.copy()
+            for j, side in enumerate(("left", "right")):
+                if pairs[side] is not None:
+                    k = seated_k[pairs[side][end]]
+                    uncertainty[j] = self.seated_uncertainty[k][j]
+                    values[j] = _measured(self.seated_held[k], self.seated_uncertainty[k])[j]
+            out.append((values, uncertainty))
+        return out[0], out[1]
 
     def change_text(self) -> str:
         """`change_lines` on one line, e.g. "left  25° → 35°  (+10°)   right  20° → --"."""
