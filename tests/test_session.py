@@ -447,3 +447,9 @@ def test_a_session_whose_first_test_came_apart_reports_both_legs_change():
     row = numbers(d)
     assert row["right_held_deg"] == pytest.approx(25.0, abs=1.0) and row["left_held_deg"] == pytest.approx(30.0, abs=1.0)
     assert summarize(d)["right_deg"] == pytest.approx(25.0, abs=1.0)
+    from hipvision.draw.session import SessionAnnotator
+
+    seated_lines = [part.lines for part, p in zip(SessionAnnotator(see(joints, "front", seed=5), res).parts, res.phases)
+                    if p.kind == "seated"]
+    assert "before:" not in seated_lines[1]  # the test's second piece is not the re-test
+    assert seated_lines[-1][-3:] == ("before:", "L 30° ± 3°", "R 25° ± 3°")

@@ -70,12 +70,14 @@ class SessionAnnotator:
         n = len(result.phases)
         pairs = {side: pair for side, pair in result.compared_phases.items() if pair}
         before = {side: result.phases[pair[0]].result for side, pair in pairs.items()}
-        last_before = max((pair[0] for pair in pairs.values()), default=None)
+        # the re-test: seated phases after the circles (without circles, after the first compared phase)
+        on_all_fours = [k for k, p in enumerate(result.phases) if p.kind == QUADRUPED and p.status != "too_short"]
+        last_before = on_all_fours[0] if on_all_fours else min((pair[0] for pair in pairs.values()), default=None)
         for k, phase in enumerate(result.phases, start=1):
             lines = [f"phase {k} of {n}: {_NAMES.get(phase.kind, 'between positions')}"]
             if phase.status != "analysed" and phase.kind in _NAMES:
                 lines.append(phase.status.replace("_", " "))
-            if phase.kind == SEATED and last_before is not None and k - 1 > last_before:
+            if phase.kind == SEATED and pairs and last_before is not None and k - 1 > last_before:
                 lines += before_lines(before)
             drawer, offset = self._analysis_drawer(phase.result, circles)
             self.parts.append(_Part(phase.start_index, phase.stop_index, tuple(lines), drawer,
