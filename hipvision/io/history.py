@@ -215,7 +215,6 @@ def _uncertainty_deg(leg: dict | None) -> float | None:
     """The 95% half-width of a measured leg's held angle (degrees), None for a leg not measured or a result
     written before uncertainties existed."""
     from hipvision.core.rotation.status import measured_held_deg
-    from hipvision.core.session import compared_legs
 
     value = (leg or {}).get("uncertainty_deg")
     return None if value is None or measured_held_deg(leg) is None else float(value)
